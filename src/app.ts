@@ -1,0 +1,93 @@
+// Wires the application: database, clock, jobs, the event log and every module's service.
+// This is the one place dependencies are built and passed in (tests build the same App
+// with an in-memory database and a manual clock).
+import pino, { type Logger } from 'pino';
+import type { Config } from './config.js';
+import { systemClock, type Clock } from './clock.js';
+import { createSigner, type Signer } from './crypto.js';
+import { openDatabase, type Database, type Db } from './db/client.js';
+import { runMigrations } from './db/migrations.js';
+import { EventLog } from './db/events.js';
+import { AuditLog } from './db/audit.js';
+import { loadOrCreateSecret } from './db/secrets.js';
+import { JobQueue } from './jobs/queue.js';
+import { jobRegistry } from './jobs/registry.js';
+import type { JobDefinition } from './jobs/types.js';
+import { TeamService } from './modules/team/service.js';
+import { MailService } from './modules/mail/service.js';
+
+export interface App {
+  config: Config;
+  database: Database;
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  signer: Signer;
+  jobs: JobQueue;
+  events: EventLog;
+  audit: AuditLog;
+  team: TeamService;
+  mail: MailService;
+  close(): Promise<void>;
+}
+
+export interface CreateAppOptions {
+  config: Config;
+  clock?: Clock;
+  log?: Logger;
+  /** an already open database (tests); otherwise opened from config */
+  database?: Database;
+  /** replace the job registry (tests of the job machinery) */
+  jobs?: JobDefinition<any>[];
+}
+
+export async function createApp(opts: CreateAppOptions): Promise<App> {
+  const { config } = opts;
+  const log = opts.log ?? pino({ level: config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization', '*.password', '*.token'] });
+  const clock = opts.clock ?? systemClock;
+  const database = opts.database ?? (await openDatabase(config.database));
+  try {
+    await runMigrations(database);
+    const secretKey = await loadOrCreateSecret(database.db, 'secret_key', config.secretKey);
+    const jobs = new JobQueue(database, config.jobs, log, opts.jobs ?? jobRegistry);
+    await jobs.start();
+    const events = new EventLog(clock, jobs);
+    const audit = new AuditLog(clock);
+    const mail = new MailService(database, clock, jobs, { from: config.mail.from, smtpUrl: config.mail.smtpUrl });
+    const team = new TeamService(
+      database,
+      clock,
+      events,
+      {
+        publicUrl: config.publicUrl,
+        sessionTtlHours: config.sessionTtlHours,
+        loginMaxAttempts: config.loginMaxAttempts,
+        loginLockoutMinutes: config.loginLockoutMinutes,
+        issuer: 'Onehour',
+      },
+      { queue: (tx, m) => mail.queueTransactional(tx, m).then(() => undefined) },
+    );
+    const app: App = {
+      config,
+      database,
+      db: database.db,
+      clock,
+      log,
+      signer: createSigner(secretKey),
+      jobs,
+      events,
+      audit,
+      team,
+      mail,
+      async close() {
+        await jobs.stop(config.shutdownTimeoutMs);
+        mail.close();
+        await database.close();
+      },
+    };
+    return app;
+  } catch (err) {
+    await database.close().catch(() => {});
+    throw err;
+  }
+}

@@ -1,0 +1,143 @@
+// The only place that reads process.env. Every setting is validated here at boot and
+// documented in docs/configuration.md; a bad value stops start-up with a message that
+// names the setting and what to do about it.
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port.default(3000),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || /^postgres(ql)?:\/\//.test(v), {
+      message: 'must start with postgres:// or postgresql:// (leave it unset to use the embedded database in DATA_DIR)',
+    }),
+  PUBLIC_URL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || isHttpUrl(v), {
+      message: 'must be an absolute http:// or https:// URL such as https://shop.example.com',
+    }),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRUST_PROXY: bool.default(false),
+  SECRET_KEY: z.string().min(32, 'must be at least 32 characters (or leave it unset: one is generated and stored)').optional(),
+  SESSION_TTL_HOURS: z.coerce.number().positive().default(24 * 14),
+  LOGIN_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
+  LOGIN_LOCKOUT_MINUTES: z.coerce.number().positive().default(15),
+  RATE_LIMIT_AUTH: z.coerce.number().int().min(1).default(10),
+  RATE_LIMIT_FORMS: z.coerce.number().int().min(1).default(30),
+  JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  JOB_EXPIRE_SECONDS: z.coerce.number().int().min(5).default(300),
+  JOB_POLL_SECONDS: z.coerce.number().min(0.5).default(2),
+  JOBS_ENABLED: bool.default(true),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  SMTP_URL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || /^smtps?:\/\//.test(v), {
+      message: 'must look like smtp://user:pass@host:587 or smtps://user:pass@host:465',
+    }),
+  MAIL_FROM: z.string().default('Onehour <hello@localhost>'),
+  STRIPE_SECRET_KEY: z.string().optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().optional(),
+  STRIPE_API_URL: z.string().optional().refine((v) => v === undefined || v === '' || isHttpUrl(v), {
+    message: 'must be an absolute URL (default: Stripe\'s own API)',
+  }),
+});
+
+function isHttpUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+export type DatabaseConfig = { kind: 'pglite'; dataDir: string } | { kind: 'pg'; url: string };
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  dataDir: string;
+  database: DatabaseConfig;
+  publicUrl: string;
+  /** True when PUBLIC_URL is https: cookies get the Secure flag. */
+  secureCookies: boolean;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  trustProxy: boolean;
+  secretKey?: string;
+  sessionTtlHours: number;
+  loginMaxAttempts: number;
+  loginLockoutMinutes: number;
+  /** requests per minute per IP: sign-in and account routes, public forms */
+  rateLimits: { auth: number; forms: number };
+  jobs: { enabled: boolean; concurrency: number; expireSeconds: number; pollSeconds: number };
+  shutdownTimeoutMs: number;
+  mail: { smtpUrl?: string; from: string };
+  stripe: { secretKey?: string; webhookSecret?: string; apiUrl?: string };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { setting: string; message: string }[]) {
+    super(
+      'Onehour cannot start: the configuration has a problem.\n' +
+        problems.map((p) => `  - ${p.setting}: ${p.message}`).join('\n') +
+        '\nSee docs/configuration.md for every setting.',
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the environment. Pass an object in tests; defaults to process.env. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => ({ setting: String(i.path[0] ?? '(environment)'), message: i.message })),
+    );
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  const publicUrl = (e.PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/+$/, '');
+  return {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    dataDir,
+    database: e.DATABASE_URL ? { kind: 'pg', url: e.DATABASE_URL } : { kind: 'pglite', dataDir },
+    publicUrl,
+    secureCookies: publicUrl.startsWith('https:'),
+    logLevel: e.LOG_LEVEL,
+    trustProxy: e.TRUST_PROXY,
+    secretKey: e.SECRET_KEY,
+    sessionTtlHours: e.SESSION_TTL_HOURS,
+    loginMaxAttempts: e.LOGIN_MAX_ATTEMPTS,
+    loginLockoutMinutes: e.LOGIN_LOCKOUT_MINUTES,
+    rateLimits: { auth: e.RATE_LIMIT_AUTH, forms: e.RATE_LIMIT_FORMS },
+    jobs: {
+      enabled: e.JOBS_ENABLED,
+      concurrency: e.JOB_CONCURRENCY,
+      expireSeconds: e.JOB_EXPIRE_SECONDS,
+      pollSeconds: e.JOB_POLL_SECONDS,
+    },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
+    stripe: { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL },
+  };
+}
+
+/** Test-only settings (the test database), read here so tests too keep env access in one file. */
+export function testSettings(env: Record<string, string | undefined> = process.env) {
+  return { databaseUrl: env.TEST_DATABASE_URL || undefined, chromiumPath: env.CHROMIUM_PATH || '/usr/bin/chromium' };
+}

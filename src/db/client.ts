@@ -1,0 +1,142 @@
+// One database API over two drivers: embedded PGlite (one connection, in the data folder)
+// and a PostgreSQL server through `pg`. Callers see Drizzle plus a small raw-SQL surface;
+// both drivers are configured to return the same JS types for the same SQL.
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import pg from 'pg';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import type { ExtractTablesWithRelations } from 'drizzle-orm';
+import type { DatabaseConfig } from '../config.js';
+
+export type Db = PgDatabase<PgQueryResultHKT, Record<string, never>>;
+export type Tx = PgTransaction<PgQueryResultHKT, Record<string, never>, ExtractTablesWithRelations<Record<string, never>>>;
+/** Anything a query can run on: the database itself or an open transaction. */
+export type DbOrTx = Db | Tx;
+
+export interface SqlResult<T> {
+  rows: T[];
+  rowCount: number;
+}
+export type ExecuteSql = <T = Record<string, unknown>>(text: string, values?: unknown[]) => Promise<SqlResult<T>>;
+
+export interface Database {
+  kind: 'pglite' | 'pg';
+  db: Db;
+  /** Raw parameterised SQL ($1, $2 …) outside any transaction. Several statements are allowed without values. */
+  execute: ExecuteSql;
+  /** Raw SQL bound to an open Drizzle transaction (for pg-boss sends inside the same transaction). */
+  executorFor(tx: Tx): ExecuteSql;
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Runs fn while holding a cross-process PostgreSQL advisory lock (PGlite: one process, no lock needed). */
+  withAdvisoryLock<T>(key: number, fn: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/**
+ * int8 (bigint, count(*), bigserial) becomes a JS number on both drivers; a value beyond
+ * Number.MAX_SAFE_INTEGER is an error rather than a silently rounded number.
+ */
+export function parseInt8(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`int8 value ${value} does not fit a JS number`);
+  return n;
+}
+
+let pgTypesConfigured = false;
+function configurePgTypes(): void {
+  if (pgTypesConfigured) return;
+  // Global on purpose: Drizzle's node-postgres session falls back to pg's global parsers.
+  pg.types.setTypeParser(pg.types.builtins.INT8, parseInt8);
+  pgTypesConfigured = true;
+}
+
+const pgliteParsers = { [pgliteTypes.INT8]: (v: string) => parseInt8(v) };
+
+interface Queryable {
+  query<T>(text: string, params?: unknown[], opts?: unknown): Promise<{ rows: T[]; affectedRows?: number; rowCount?: number | null }>;
+  exec?(text: string): Promise<{ rows: unknown[]; affectedRows?: number }[]>;
+}
+
+function makeExecutor(client: Queryable, kind: 'pglite' | 'pg'): ExecuteSql {
+  return async <T>(text: string, values?: unknown[]) => {
+    if (kind === 'pglite' && (!values || values.length === 0) && client.exec) {
+      // PGlite's extended protocol refuses several statements in one query; exec() takes them.
+      const results = await client.exec(text);
+      const last = results[results.length - 1];
+      return { rows: (last?.rows ?? []) as T[], rowCount: last?.affectedRows ?? last?.rows.length ?? 0 };
+    }
+    const raw = await client.query<T>(text, values ?? [], kind === 'pglite' ? { parsers: pgliteParsers } : undefined);
+    // pg answers a multi-statement text with one result per statement: the last one counts.
+    const res = Array.isArray(raw) ? (raw[raw.length - 1] as typeof raw) : raw;
+    return { rows: res.rows, rowCount: res.affectedRows ?? res.rowCount ?? res.rows.length };
+  };
+}
+
+/** The driver client Drizzle holds inside a transaction (PGlite Transaction or pg PoolClient). */
+function clientOf(tx: Tx): Queryable {
+  const client = (tx as unknown as { session?: { client?: Queryable } }).session?.client;
+  if (!client) throw new Error('Cannot reach the driver client of this transaction');
+  return client;
+}
+
+export async function openDatabase(config: DatabaseConfig, opts: { poolSize?: number } = {}): Promise<Database> {
+  if (config.kind === 'pglite') return openPglite(path.join(config.dataDir, 'pgdata'));
+  return openPg(config.url, opts.poolSize ?? 10);
+}
+
+/** An in-memory PGlite database: tests and throwaway runs. */
+export async function openMemoryDatabase(): Promise<Database> {
+  return openPglite(undefined);
+}
+
+async function openPglite(dir: string | undefined): Promise<Database> {
+  if (dir) fs.mkdirSync(dir, { recursive: true });
+  const client = await PGlite.create(dir ? { dataDir: dir, parsers: pgliteParsers } : { parsers: pgliteParsers });
+  const db = drizzlePglite(client) as unknown as Db;
+  return {
+    kind: 'pglite',
+    db,
+    execute: makeExecutor(client as unknown as Queryable, 'pglite'),
+    executorFor: (tx) => makeExecutor(clientOf(tx), 'pglite'),
+    transaction: (fn) => db.transaction(fn),
+    withAdvisoryLock: (_key, fn) => fn(),
+    close: async () => {
+      if (!client.closed) await client.close();
+    },
+  };
+}
+
+async function openPg(url: string, poolSize: number): Promise<Database> {
+  configurePgTypes();
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle client that errors (server restart) must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  const probe = await pool.connect();
+  probe.release();
+  const db = drizzlePg(pool) as unknown as Db;
+  return {
+    kind: 'pg',
+    db,
+    execute: makeExecutor(pool as unknown as Queryable, 'pg'),
+    executorFor: (tx) => makeExecutor(clientOf(tx), 'pg'),
+    transaction: (fn) => db.transaction(fn),
+    withAdvisoryLock: async (key, fn) => {
+      // A session-level lock lives on one connection: hold a dedicated client for its lifetime.
+      const client = await pool.connect();
+      try {
+        await client.query('select pg_advisory_lock($1)', [key]);
+        try {
+          return await fn();
+        } finally {
+          await client.query('select pg_advisory_unlock($1)', [key]);
+        }
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,43 @@
+// Forward-only migrations, one folder per module (each module owns its tables), applied at
+// start in this order. Each set keeps its own journal table, so modules can add migrations
+// without touching each other's files. Add a module here when it gets its first table.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import type { PgliteDatabase } from 'drizzle-orm/pglite';
+import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
+import type { Database } from './client.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface MigrationSet {
+  name: string;
+  /** schema file(s) drizzle-kit reads, relative to the project root */
+  schema: string;
+  /** migrations folder, relative to the project root */
+  folder: string;
+}
+
+export const migrationSets: MigrationSet[] = [
+  { name: 'core', schema: 'src/db/schema.ts', folder: 'src/db/migrations' },
+  { name: 'team', schema: 'src/modules/team/schema.ts', folder: 'src/modules/team/migrations' },
+  { name: 'mail', schema: 'src/modules/mail/schema.ts', folder: 'src/modules/mail/migrations' },
+];
+
+/** Serialises migrations across processes sharing one PostgreSQL server. */
+const MIGRATION_LOCK_KEY = 72_610_001;
+
+export async function runMigrations(database: Database): Promise<void> {
+  await database.withAdvisoryLock(MIGRATION_LOCK_KEY, async () => {
+    for (const set of migrationSets) {
+      const options = {
+        migrationsFolder: path.join(root, set.folder),
+        migrationsTable: `migrations_${set.name}`,
+        migrationsSchema: 'drizzle',
+      };
+      if (database.kind === 'pglite') await migratePglite(database.db as unknown as PgliteDatabase, options);
+      else await migratePg(database.db as unknown as NodePgDatabase, options);
+    }
+  });
+}

@@ -1,0 +1,28 @@
+// The demo business: what a newcomer sees on first start. Every module adds its part
+// (products, contacts, orders, traffic, history) as a seed below; loading runs once.
+import type { App } from '../app.js';
+import { getSetting, putSetting } from '../db/secrets.js';
+import { createRandom, type DemoContext } from './random.js';
+import { seedTeamDemo } from '../modules/team/demo.js';
+
+export interface DemoSeed {
+  name: string;
+  seed(app: App, ctx: DemoContext): Promise<void>;
+}
+
+/** In dependency order: later seeds may use what earlier ones made (ctx.shared). */
+export const demoSeeds: DemoSeed[] = [{ name: 'team', seed: seedTeamDemo }];
+
+/** Loads the demo once. Returns false when it was already loaded. Needs an owner. */
+export async function loadDemo(app: App): Promise<boolean> {
+  if (await getSetting<boolean>(app.db, 'demo_loaded')) return false;
+  const [owner] = await app.team.listUsers().then((users) => users.filter((u) => u.role === 'owner'));
+  if (!owner) throw new Error('Create the owner account before loading the demo');
+  const ctx: DemoContext = { owner, now: app.clock.now(), random: createRandom(20261121), shared: {} };
+  for (const seed of demoSeeds) {
+    app.log.info({ seed: seed.name }, 'loading demo data');
+    await seed.seed(app, ctx);
+  }
+  await putSetting(app.db, 'demo_loaded', true, app.clock.now());
+  return true;
+}

@@ -1,0 +1,223 @@
+// Every HTTP route is declared through defineRoute: its access rule (a permission from the
+// one matrix, or explicitly public), its zod schemas, and a thin handler. Registration
+// refuses a route without an access rule, so nothing is reachable by accident (deny by
+// default), and the same declarations generate /api/openapi.json.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Actor } from '../actor.js';
+import type { App } from '../app.js';
+import { safeEqual } from '../crypto.js';
+import { DomainError } from '../errors.js';
+import { can, type Permission, type Role } from '../permissions.js';
+import { actorForUser, type AuthenticatedSession } from '../modules/team/service.js';
+
+export type Access =
+  /** a staff member whose role holds this permission in src/permissions.ts */
+  | { permission: Permission }
+  /** any signed-in staff member (their own sessions, profile, two-factor) */
+  | 'authenticated'
+  /** no sign-in: public pages, sign-in itself, webhooks (each checks its own proof) */
+  | 'public';
+
+export type Principal =
+  | { type: 'session'; role: Role; userId: string; session: AuthenticatedSession; actor: Actor }
+  | { type: 'apiKey'; role: Role; keyId: string; actor: Actor };
+
+export interface RouteContext<P, Q, B> {
+  app: App;
+  req: FastifyRequest;
+  reply: FastifyReply;
+  params: P;
+  query: Q;
+  body: B;
+  /** set on every route that is not public */
+  principal: Principal;
+  actor: Actor;
+  /** what the audit entry of this write is about, and any detail worth keeping */
+  auditTarget(type: string, id: string, data?: Record<string, unknown>): void;
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+type Schema = z.ZodType;
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface RouteSpec<
+  PS extends Schema | undefined = undefined,
+  QS extends Schema | undefined = undefined,
+  BS extends Schema | undefined = undefined,
+  RS extends Schema | undefined = undefined,
+  A extends Access = Access,
+> {
+  method: Method;
+  url: string;
+  access: A;
+  summary: string;
+  tags?: string[];
+  params?: PS;
+  query?: QS;
+  body?: BS;
+  /** 200 response body; output is parsed through it, so row fields never leak */
+  response?: RS;
+  /** status for a successful response (default 200, or 204 with no response schema) */
+  status?: number;
+  /** audit action for a write; default `<METHOD> <url>`; false when the route writes its own */
+  audit?: string | false;
+  /** per-IP limit bucket: `auth` (sign-in, resets, invitations) or `forms` (public forms); see RATE_LIMIT_* */
+  rateLimit?: 'auth' | 'forms';
+  /** html / files / webhooks are not part of the JSON API document */
+  kind?: 'api' | 'page' | 'webhook';
+  handler: (
+    ctx: A extends 'public'
+      ? Omit<RouteContext<Out<PS>, Out<QS>, Out<BS>>, 'principal' | 'actor'> & { principal: null; actor: null }
+      : RouteContext<Out<PS>, Out<QS>, Out<BS>>,
+  ) => Promise<RS extends z.ZodType ? z.input<RS> : unknown>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRoute = RouteSpec<any, any, any, any, any>;
+
+export function defineRoute<
+  PS extends Schema | undefined = undefined,
+  QS extends Schema | undefined = undefined,
+  BS extends Schema | undefined = undefined,
+  RS extends Schema | undefined = undefined,
+  A extends Access = Access,
+>(spec: RouteSpec<PS, QS, BS, RS, A>): AnyRoute {
+  return spec as AnyRoute;
+}
+
+export const SESSION_COOKIE = 'oh_session';
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeTable: AnyRoute[];
+  }
+  interface FastifyRequest {
+    principalCache?: Principal | null;
+  }
+}
+
+/** Who is calling: a session cookie or an API key. Null when neither is valid. */
+export async function resolvePrincipal(app: App, req: FastifyRequest): Promise<Principal | null> {
+  if (req.principalCache !== undefined) return req.principalCache;
+  let principal: Principal | null = null;
+  const auth = req.headers.authorization;
+  if (auth?.startsWith('Bearer ')) {
+    const key = await app.team.resolveApiKey(auth.slice(7).trim());
+    if (!key) throw new DomainError('unauthenticated', 'The API key is not valid or has been revoked');
+    principal = { type: 'apiKey', role: key.role, keyId: key.id, actor: { kind: 'automation', id: `apikey:${key.id}`, label: key.name } };
+  } else {
+    const token = req.cookies[SESSION_COOKIE];
+    const session = token ? await app.team.resolveSession(token) : null;
+    if (session && !session.pendingTwoFactor) {
+      principal = { type: 'session', role: session.user.role, userId: session.user.id, session, actor: actorForUser(session.user) };
+    }
+  }
+  req.principalCache = principal;
+  return principal;
+}
+
+function describeAccess(access: Access): string {
+  return typeof access === 'string' ? access : access.permission;
+}
+
+function clientMeta(req: FastifyRequest) {
+  return { ip: req.ip, userAgent: req.headers['user-agent'], requestId: req.id };
+}
+
+/** Cross-site requests are refused outright: a browser always sends Origin on unsafe requests. */
+function checkOrigin(app: App, req: FastifyRequest): void {
+  const origin = req.headers.origin;
+  if (!origin || origin === 'null') {
+    if (origin === 'null') throw new DomainError('forbidden', 'Cross-site request refused');
+    return;
+  }
+  const allowed = new Set([new URL(app.config.publicUrl).origin]);
+  if (req.headers.host) allowed.add(`${req.protocol}://${req.headers.host}`);
+  if (!allowed.has(origin)) throw new DomainError('forbidden', 'Cross-site request refused');
+}
+
+export function registerRoutes(fastify: FastifyInstance, app: App, routes: AnyRoute[]): void {
+  for (const spec of routes) registerRoute(fastify, app, spec);
+}
+
+function registerRoute(fastify: FastifyInstance, app: App, spec: AnyRoute): void {
+  const access = spec.access as Access | undefined;
+  if (!access || (typeof access === 'object' && !('permission' in access))) {
+    throw new Error(`Route ${spec.method} ${spec.url} declares no access rule (deny by default)`);
+  }
+  fastify.routeTable.push(spec);
+  const unsafe = UNSAFE.has(spec.method);
+  fastify.route({
+    method: spec.method,
+    url: spec.url,
+    config: spec.rateLimit ? { rateLimit: { max: app.config.rateLimits[spec.rateLimit as 'auth' | 'forms'], timeWindow: '1 minute' } } : {},
+    handler: async (req, reply) => {
+      if (unsafe) checkOrigin(app, req);
+      // Public routes never act with a caller's authority, so they neither look it up nor need CSRF tokens.
+      const principal = access === 'public' ? null : await resolvePrincipal(app, req);
+      if (access !== 'public') {
+        if (!principal) throw new DomainError('unauthenticated', 'Sign in to continue');
+        if (typeof access === 'object' && !can(principal.role, access.permission)) {
+          await app.audit.write(app.db, {
+            actor: principal.actor,
+            action: `${spec.method} ${spec.url}`,
+            outcome: 'denied',
+            ...clientMeta(req),
+            data: { permission: access.permission, role: principal.role, path: req.url.split('?')[0] },
+          });
+          throw new DomainError('forbidden', `Your role (${principal.role}) does not allow this (${access.permission})`);
+        }
+      }
+      // CSRF: a cookie-authenticated write must carry the session's token. API keys are not
+      // sent by browsers on their own, so they need none.
+      if (unsafe && principal?.type === 'session') {
+        const sent = req.headers['x-csrf-token'];
+        if (typeof sent !== 'string' || !safeEqual(sent, principal.session.csrfToken)) {
+          throw new DomainError('forbidden', 'The request is missing its CSRF token; reload the page and try again');
+        }
+      }
+      const params = spec.params ? spec.params.parse(req.params) : undefined;
+      const query = spec.query ? spec.query.parse(req.query) : undefined;
+      const body = spec.body ? spec.body.parse(req.body ?? {}) : undefined;
+      let target: { type: string; id: string } | undefined;
+      let auditData: Record<string, unknown> | undefined;
+      const result = await spec.handler({
+        app,
+        req,
+        reply,
+        params,
+        query,
+        body,
+        principal: principal as Principal,
+        actor: (principal?.actor ?? null) as Actor,
+        auditTarget(type: string, id: string, data?: Record<string, unknown>) {
+          target = { type, id };
+          auditData = data;
+        },
+      });
+      if (unsafe && principal && spec.audit !== false) {
+        await app.audit.write(app.db, {
+          actor: principal.actor,
+          action: spec.audit ?? `${spec.method} ${spec.url}`,
+          target,
+          ...clientMeta(req),
+          data: auditData,
+        });
+      }
+      if (reply.sent) return reply;
+      if (spec.response) {
+        reply.code(spec.status ?? 200);
+        return spec.response.parse(result);
+      }
+      if (result === undefined) {
+        reply.code(spec.status ?? 204);
+        return reply.send();
+      }
+      return result;
+    },
+  });
+}
+
+export { describeAccess };

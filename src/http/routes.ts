@@ -1,0 +1,7 @@
+// Every module's routes, in one list. A module adds its routes.ts export here.
+import type { AnyRoute } from './route.js';
+import { coreRoutes } from './core-routes.js';
+import { teamRoutes } from '../modules/team/routes.js';
+import { mailRoutes } from '../modules/mail/routes.js';
+
+export const allRoutes: AnyRoute[] = [...coreRoutes, ...teamRoutes, ...mailRoutes];

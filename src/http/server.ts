@@ -1,0 +1,95 @@
+// The Fastify app: security plugins, error mapping, every module's routes, the OpenAPI
+// document and the admin single-page app.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import type { App } from '../app.js';
+import { installErrorHandling } from './errors.js';
+import { buildOpenApi } from './openapi.js';
+import { registerRoutes, type AnyRoute } from './route.js';
+import { allRoutes } from './routes.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const adminDist = path.join(root, 'web/admin/dist');
+
+export interface BuildServerOptions {
+  /** extra routes (tests) */
+  routes?: AnyRoute[];
+}
+
+export async function buildServer(app: App, opts: BuildServerOptions = {}): Promise<FastifyInstance> {
+  const fastify: FastifyInstance = Fastify({
+    loggerInstance: app.log as FastifyBaseLogger,
+    trustProxy: app.config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w-]{8,64}$/.test(given) ? given : randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  fastify.decorate('routeTable', [] as AnyRoute[]);
+  fastify.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  await fastify.register(cookie);
+  await fastify.register(formbody);
+  await fastify.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'https:'],
+        mediaSrc: ["'self'", 'https:'],
+        frameSrc: ["'self'", 'https://www.youtube-nocookie.com', 'https://player.vimeo.com'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        scriptSrc: ["'self'"],
+        formAction: ["'self'", 'https://checkout.stripe.com'],
+        upgradeInsecureRequests: app.config.secureCookies ? [] : null,
+      },
+    },
+    hsts: app.config.secureCookies,
+    crossOriginEmbedderPolicy: false,
+  });
+  // Per-route limits (sign-in, public forms). Counters are per process; the account
+  // lockout in the database holds across processes.
+  await fastify.register(rateLimit, { global: false });
+  installErrorHandling(fastify);
+
+  registerRoutes(fastify, app, [...allRoutes, ...(opts.routes ?? [])]);
+
+  const openApi = () => buildOpenApi(fastify.routeTable, { version: '0.1.0', serverUrl: app.config.publicUrl });
+  let cachedDoc: ReturnType<typeof openApi> | null = null;
+  fastify.get('/api/openapi.json', async () => (cachedDoc ??= openApi()));
+  fastify.routeTable.push({ method: 'GET', url: '/api/openapi.json', access: 'public', kind: 'page', summary: 'This API, as OpenAPI 3.1', handler: async () => undefined });
+
+  // The admin app: built files under /admin/assets, index.html for every other /admin path.
+  const hasAdmin = fs.existsSync(path.join(adminDist, 'index.html'));
+  if (hasAdmin) {
+    await fastify.register(fastifyStatic, { root: path.join(adminDist, 'assets'), prefix: '/admin/assets/', immutable: true, maxAge: '365d', decorateReply: false });
+  }
+  const adminIndex = hasAdmin ? fs.readFileSync(path.join(adminDist, 'index.html'), 'utf8') : null;
+  const serveAdmin = async (_req: unknown, reply: import('fastify').FastifyReply) => {
+    if (!adminIndex) {
+      return reply.code(503).type('text/html; charset=utf-8').send('<!doctype html><title>Onehour</title><p>The admin app is not built yet. Run <code>npm run build</code> (npm start does it for you).</p>');
+    }
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(adminIndex);
+  };
+  fastify.get('/admin', serveAdmin);
+  fastify.get('/admin/*', serveAdmin);
+  for (const url of ['/admin', '/admin/*']) {
+    fastify.routeTable.push({ method: 'GET', url, access: 'public', kind: 'page', summary: 'The admin app (its API calls are permission-checked)', handler: async () => undefined });
+  }
+  if (!fastify.hasRoute({ method: 'GET', url: '/' })) {
+    fastify.get('/', async (_req, reply) => reply.redirect('/admin'));
+    fastify.routeTable.push({ method: 'GET', url: '/', access: 'public', kind: 'page', summary: 'Home', handler: async () => undefined });
+  }
+  return fastify;
+}

@@ -1,0 +1,134 @@
+// pg-boss on both backends. On PGlite it runs through the same single connection as the
+// app (the executeSql adapter); on PostgreSQL several processes share the queue and each
+// job is handed to exactly one of them.
+import PgBoss from 'pg-boss';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Database, Tx } from '../db/client.js';
+import type { JobDefinition, SendOptions } from './types.js';
+import type { App } from '../app.js';
+
+export const BOSS_SCHEMA = 'pgboss';
+
+export class JobQueue {
+  readonly boss: PgBoss;
+  private definitions = new Map<string, JobDefinition<any>>();
+  private started = false;
+  private working = false;
+
+  constructor(
+    private readonly database: Database,
+    private readonly config: Config['jobs'],
+    private readonly log: Logger,
+    registry: JobDefinition<any>[],
+  ) {
+    for (const def of registry) {
+      if (this.definitions.has(def.name)) throw new Error(`Job name registered twice: ${def.name}`);
+      this.definitions.set(def.name, def);
+    }
+    this.boss = new PgBoss({
+      db: { executeSql: (text: string, values?: unknown[]) => database.execute(text, values) },
+      schema: BOSS_SCHEMA,
+      // Maintenance expires jobs whose worker died, so they are retried.
+      maintenanceIntervalSeconds: Math.max(5, Math.min(60, Math.floor(config.expireSeconds / 2))),
+    } as ConstructorParameters<typeof PgBoss>[0]);
+    this.boss.on('error', (err: Error) => log.error({ err }, 'job queue error'));
+  }
+
+  get names(): string[] {
+    return [...this.definitions.keys()];
+  }
+
+  /** Jobs that react to an event type (the outbox subscriptions). */
+  subscribersOf(eventType: string): string[] {
+    const names: string[] = [];
+    for (const def of this.definitions.values()) if (def.onEvents?.includes(eventType)) names.push(def.name);
+    return names;
+  }
+
+  /** Creates the schema and every queue. Safe to call from several processes at once. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    await this.boss.start();
+    for (const def of this.definitions.values()) {
+      await this.boss.createQueue(def.name, {
+        name: def.name,
+        retryLimit: def.retryLimit ?? 5,
+        retryDelay: def.retryDelay ?? 5,
+        retryBackoff: def.retryBackoff ?? true,
+        expireInSeconds: def.expireInSeconds ?? this.config.expireSeconds,
+      });
+    }
+    this.started = true;
+  }
+
+  /**
+   * PGlite is one process: a job left 'active' at start belonged to a process that died.
+   * Hand it back at once instead of waiting for its expiry.
+   */
+  async recoverAbandoned(): Promise<number> {
+    if (this.database.kind !== 'pglite') return 0;
+    const res = await this.database.execute(
+      `update ${BOSS_SCHEMA}.job set state = 'retry', start_after = now(), retry_count = retry_count + 1
+        where state = 'active'`,
+    );
+    if (res.rowCount > 0) this.log.warn({ jobs: res.rowCount }, 'requeued jobs left running by a process that stopped');
+    return res.rowCount;
+  }
+
+  /** Starts workers for every registered job and the cron schedules. */
+  async work(app: App): Promise<void> {
+    if (this.working) return;
+    this.working = true;
+    for (const def of this.definitions.values()) {
+      const concurrency = def.concurrency ?? this.config.concurrency;
+      for (let i = 0; i < concurrency; i++) {
+        await this.boss.work<Record<string, unknown>>(
+          def.name,
+          { pollingIntervalSeconds: this.config.pollSeconds, batchSize: 1, includeMetadata: true },
+          async ([job]) => {
+            if (!job) return;
+            const started = Date.now();
+            try {
+              await def.handler(app, job.data, { id: job.id, name: job.name, retryCount: (job as { retryCount?: number }).retryCount ?? 0 });
+              this.log.debug({ job: def.name, id: job.id, ms: Date.now() - started }, 'job done');
+            } catch (err) {
+              this.log.warn({ err, job: def.name, id: job.id }, 'job failed; it will be retried if retries remain');
+              throw err;
+            }
+          },
+        );
+      }
+      if (def.cron) await this.boss.schedule(def.name, def.cron, {}, { tz: 'UTC' });
+    }
+  }
+
+  /** Enqueue outside a transaction. */
+  async send(name: string, data: Record<string, unknown>, opts: SendOptions = {}): Promise<string | null> {
+    return this.boss.send(name, data, this.sendOptions(name, opts));
+  }
+
+  /** Enqueue inside an open transaction: the job exists only if the transaction commits. */
+  async sendInTx(tx: Tx, name: string, data: Record<string, unknown>, opts: SendOptions = {}): Promise<string | null> {
+    const executeSql = this.database.executorFor(tx);
+    return this.boss.send(name, data, { ...this.sendOptions(name, opts), db: { executeSql } } as PgBoss.SendOptions);
+  }
+
+  private sendOptions(name: string, opts: SendOptions): PgBoss.SendOptions {
+    const def = this.definitions.get(name);
+    if (!def) throw new Error(`Unknown job name: ${name} (add it to src/jobs/registry.ts)`);
+    const out: PgBoss.SendOptions = {};
+    if (opts.startAfter !== undefined) out.startAfter = opts.startAfter instanceof Date ? opts.startAfter : opts.startAfter;
+    if (opts.singletonKey) out.singletonKey = opts.singletonKey;
+    const priority = opts.priority ?? def.priority;
+    if (priority !== undefined) out.priority = priority;
+    return out;
+  }
+
+  /** Stop taking work; let in-flight jobs finish within the timeout (pg-boss then fails them for retry). */
+  async stop(timeoutMs: number): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await this.boss.stop({ graceful: true, wait: true, close: false, timeout: Math.max(1000, timeoutMs) } as PgBoss.StopOptions);
+  }
+}

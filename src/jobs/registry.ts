@@ -1,0 +1,13 @@
+// Every background job Onehour runs, in one place: its permanent name and its handler.
+// Read this file to know what runs in the background. Names are a public contract: never
+// rename one (a queued job would be orphaned); add a new name instead.
+import type { JobDefinition } from './types.js';
+import { teamJobs } from '../modules/team/jobs.js';
+import { mailJobs } from '../modules/mail/jobs.js';
+
+export const jobRegistry: JobDefinition<any>[] = [
+  // team.prune-sessions (hourly)
+  ...teamJobs,
+  // mail.send-transactional
+  ...mailJobs,
+];

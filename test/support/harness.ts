@@ -1,0 +1,184 @@
+// Test harness: a real database per test file (in-memory PGlite, and a fresh PostgreSQL
+// database when TEST_DATABASE_URL is set), the real App, and an HTTP client that signs in
+// the way a browser does (cookie + CSRF header).
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import pino from 'pino';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { loadConfig, testSettings, type Config } from '../../src/config.js';
+import { createApp, type App } from '../../src/app.js';
+import { openDatabase, openMemoryDatabase, type Database } from '../../src/db/client.js';
+import { ManualClock, type Clock } from '../../src/clock.js';
+import { buildServer } from '../../src/http/server.js';
+import type { JobDefinition } from '../../src/jobs/types.js';
+
+export type Backend = 'pglite' | 'pg';
+
+/** The backends this run tests: PGlite always, PostgreSQL when TEST_DATABASE_URL is set. */
+export function backends(): Backend[] {
+  return testSettings().databaseUrl ? ['pglite', 'pg'] : ['pglite'];
+}
+
+export interface TestDatabase {
+  database: Database;
+  /** for pg: the URL of the fresh database (other processes can join it) */
+  url?: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh, empty database on PostgreSQL (created and later dropped) — returns its URL. */
+export async function createPgDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const base = testSettings().databaseUrl;
+  if (!base) throw new Error('TEST_DATABASE_URL is not set');
+  const name = `onehour_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: base });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+export async function openTestDatabase(backend: Backend): Promise<TestDatabase> {
+  if (backend === 'pglite') {
+    const database = await openMemoryDatabase();
+    return { database, drop: () => database.close() };
+  }
+  const created = await createPgDatabase();
+  const database = await openDatabase({ kind: 'pg', url: created.url }, { poolSize: 5 });
+  return {
+    database,
+    url: created.url,
+    async drop() {
+      await database.close();
+      await created.drop();
+    },
+  };
+}
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    PUBLIC_URL: 'http://127.0.0.1:3000',
+    JOB_POLL_SECONDS: '0.5',
+    SHUTDOWN_TIMEOUT_MS: '2000',
+    DATA_DIR: '/tmp/onehour-test-unused',
+    RATE_LIMIT_AUTH: '1000',
+    ...overrides,
+  });
+}
+
+export interface TestApp {
+  app: App;
+  clock: ManualClock;
+  server: FastifyInstance;
+  backend: Backend;
+  url?: string;
+  close(): Promise<void>;
+}
+
+export async function createTestApp(
+  backend: Backend,
+  opts: { clock?: Clock; jobs?: JobDefinition<any>[]; config?: Record<string, string>; startWorkers?: boolean } = {},
+): Promise<TestApp> {
+  const testDb = await openTestDatabase(backend);
+  const clock = (opts.clock as ManualClock) ?? new ManualClock(new Date());
+  const app = await createApp({ config: testConfig(opts.config), clock, database: testDb.database, jobs: opts.jobs, log: pino({ level: 'silent' }) });
+  const server = await buildServer(app);
+  await server.ready();
+  if (opts.startWorkers) await app.jobs.work(app);
+  return {
+    app,
+    clock,
+    server,
+    backend,
+    url: testDb.url,
+    async close() {
+      await server.close();
+      await app.jobs.stop(1000);
+      app.mail.close();
+      await testDb.drop();
+    },
+  };
+}
+
+export const OWNER = { email: 'owner@example.com', name: 'Olivia Owner', password: 'correct horse battery' };
+
+/** A browser-like client: keeps the session cookie and sends the CSRF token on writes. */
+export class Client {
+  cookie = '';
+  csrf = '';
+  constructor(private readonly server: FastifyInstance) {}
+
+  async request(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+    const res = await this.server.inject({
+      method: method as 'GET',
+      url,
+      payload: body === undefined ? undefined : (body as object),
+      headers: {
+        ...(this.cookie ? { cookie: this.cookie } : {}),
+        ...(this.csrf && method !== 'GET' ? { 'x-csrf-token': this.csrf } : {}),
+        ...headers,
+      },
+    });
+    const set = res.headers['set-cookie'];
+    for (const c of Array.isArray(set) ? set : set ? [set] : []) {
+      const [pair] = c.split(';');
+      if (pair!.startsWith('oh_session=')) this.cookie = pair!.endsWith('=') || c.includes('Max-Age=0') || c.includes('Expires=Thu, 01 Jan 1970') ? '' : pair!;
+    }
+    if (res.headers['content-type']?.toString().includes('application/json')) {
+      const json = res.json() as { csrfToken?: string | null };
+      if (json && typeof json === 'object' && 'csrfToken' in json) this.csrf = json.csrfToken ?? '';
+    }
+    return res;
+  }
+  get = (url: string) => this.request('GET', url);
+  post = (url: string, body?: unknown) => this.request('POST', url, body ?? {});
+  patch = (url: string, body?: unknown) => this.request('PATCH', url, body ?? {});
+  delete = (url: string) => this.request('DELETE', url);
+
+  async login(email: string, password: string): Promise<LightMyRequestResponse> {
+    const res = await this.post('/api/auth/login', { email, password });
+    if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
+    return res;
+  }
+}
+
+/** Creates the owner through the setup API and returns a signed-in client. */
+export async function setupOwner(t: TestApp): Promise<Client> {
+  const client = new Client(t.server);
+  const res = await client.post('/api/setup', OWNER);
+  if (res.statusCode !== 200) throw new Error(`setup failed: ${res.statusCode} ${res.body}`);
+  return client;
+}
+
+/** Invites someone to a role, accepts the invitation, returns their signed-in client. */
+export async function addMember(t: TestApp, owner: Client, role: string, email = `${role}@example.com`): Promise<Client> {
+  const inv = await owner.post('/api/team/invitations', { email, role });
+  if (inv.statusCode !== 201) throw new Error(`invite failed: ${inv.statusCode} ${inv.body}`);
+  const token = new URL(inv.json().link.replace('#token=', '?token=')).searchParams.get('token');
+  const member = new Client(t.server);
+  const acc = await member.post('/api/invitations/accept', { token, name: `${role} person`, password: `${role} password 123` });
+  if (acc.statusCode !== 200) throw new Error(`accept failed: ${acc.statusCode} ${acc.body}`);
+  return member;
+}
+
+export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<T> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${opts.what ?? 'condition'}`);
+    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 100));
+  }
+}
