@@ -15,6 +15,8 @@ import { jobRegistry } from './jobs/registry.js';
 import type { JobDefinition } from './jobs/types.js';
 import { TeamService } from './modules/team/service.js';
 import { MailService } from './modules/mail/service.js';
+import { AudienceService } from './modules/audience/service.js';
+import { PortalService } from './modules/portal/service.js';
 
 export interface App {
   config: Config;
@@ -28,6 +30,8 @@ export interface App {
   audit: AuditLog;
   team: TeamService;
   mail: MailService;
+  audience: AudienceService;
+  portal: PortalService;
   close(): Promise<void>;
 }
 
@@ -67,6 +71,8 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       },
       { queue: (tx, m) => mail.queueTransactional(tx, m).then(() => undefined) },
     );
+    const audience = new AudienceService(database, clock);
+    const portal = new PortalService(database, clock, events, audience, mail, config.publicUrl);
     const app: App = {
       config,
       database,
@@ -79,6 +85,8 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       audit,
       team,
       mail,
+      audience,
+      portal,
       async close() {
         await jobs.stop(config.shutdownTimeoutMs);
         mail.close();

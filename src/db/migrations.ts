@@ -23,6 +23,8 @@ export const migrationSets: MigrationSet[] = [
   { name: 'core', schema: 'src/db/schema.ts', folder: 'src/db/migrations' },
   { name: 'team', schema: 'src/modules/team/schema.ts', folder: 'src/modules/team/migrations' },
   { name: 'mail', schema: 'src/modules/mail/schema.ts', folder: 'src/modules/mail/migrations' },
+  { name: 'audience', schema: 'src/modules/audience/schema.ts', folder: 'src/modules/audience/migrations' },
+  { name: 'portal', schema: 'src/modules/portal/schema.ts', folder: 'src/modules/portal/migrations' },
 ];
 
 /** Serialises migrations across processes sharing one PostgreSQL server. */

@@ -10,18 +10,28 @@ import { safeEqual } from '../crypto.js';
 import { DomainError } from '../errors.js';
 import { can, type Permission, type Role } from '../permissions.js';
 import { actorForUser, type AuthenticatedSession } from '../modules/team/service.js';
+import type { CustomerSession } from '../modules/portal/service.js';
 
 export type Access =
   /** a staff member whose role holds this permission in src/permissions.ts */
   | { permission: Permission }
   /** any signed-in staff member (their own sessions, profile, two-factor) */
   | 'authenticated'
+  /** a signed-in customer (the portal: purchases, downloads, courses) */
+  | 'customer'
   /** no sign-in: public pages, sign-in itself, webhooks (each checks its own proof) */
   | 'public';
 
 export type Principal =
   | { type: 'session'; role: Role; userId: string; session: AuthenticatedSession; actor: Actor }
   | { type: 'apiKey'; role: Role; keyId: string; actor: Actor };
+
+export interface CustomerPrincipal {
+  type: 'customer';
+  contactId: string;
+  session: CustomerSession;
+  actor: Actor;
+}
 
 export interface RouteContext<P, Q, B> {
   app: App;
@@ -69,7 +79,9 @@ export interface RouteSpec<
   handler: (
     ctx: A extends 'public'
       ? Omit<RouteContext<Out<PS>, Out<QS>, Out<BS>>, 'principal' | 'actor'> & { principal: null; actor: null }
-      : RouteContext<Out<PS>, Out<QS>, Out<BS>>,
+      : A extends 'customer'
+        ? Omit<RouteContext<Out<PS>, Out<QS>, Out<BS>>, 'principal'> & { principal: CustomerPrincipal }
+        : RouteContext<Out<PS>, Out<QS>, Out<BS>>,
   ) => Promise<RS extends z.ZodType ? z.input<RS> : unknown>;
 }
 
@@ -87,6 +99,7 @@ export function defineRoute<
 }
 
 export const SESSION_COOKIE = 'oh_session';
+export const CUSTOMER_COOKIE = 'oh_customer';
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 declare module 'fastify' {
@@ -116,6 +129,12 @@ export async function resolvePrincipal(app: App, req: FastifyRequest): Promise<P
   }
   req.principalCache = principal;
   return principal;
+}
+
+async function resolveCustomer(app: App, req: FastifyRequest): Promise<CustomerPrincipal | null> {
+  const session = await app.portal.resolveSession(req.cookies[CUSTOMER_COOKIE]);
+  if (!session) return null;
+  return { type: 'customer', contactId: session.contact.id, session, actor: { kind: 'customer', id: session.contact.id, label: session.contact.email } };
 }
 
 function describeAccess(access: Access): string {
@@ -155,6 +174,7 @@ function registerRoute(fastify: FastifyInstance, app: App, spec: AnyRoute): void
     config: spec.rateLimit ? { rateLimit: { max: app.config.rateLimits[spec.rateLimit as 'auth' | 'forms'], timeWindow: '1 minute' } } : {},
     handler: async (req, reply) => {
       if (unsafe) checkOrigin(app, req);
+      if (access === 'customer') return handleCustomer(app, spec, req, reply, unsafe);
       // Public routes never act with a caller's authority, so they neither look it up nor need CSRF tokens.
       const principal = access === 'public' ? null : await resolvePrincipal(app, req);
       if (access !== 'public') {
@@ -218,6 +238,35 @@ function registerRoute(fastify: FastifyInstance, app: App, spec: AnyRoute): void
       return result;
     },
   });
+}
+
+async function handleCustomer(app: App, spec: AnyRoute, req: FastifyRequest, reply: FastifyReply, unsafe: boolean) {
+  const principal = await resolveCustomer(app, req);
+  if (!principal) {
+    if (spec.method === 'GET' && spec.kind === 'page') return reply.redirect(`/account/sign-in?next=${encodeURIComponent(req.url)}`);
+    throw new DomainError('unauthenticated', 'Sign in to your account to continue');
+  }
+  if (unsafe) {
+    const sent = req.headers['x-csrf-token'] ?? (req.body as Record<string, unknown> | undefined)?._csrf;
+    if (typeof sent !== 'string' || !safeEqual(sent, principal.session.csrfToken)) {
+      throw new DomainError('forbidden', 'This form has expired. Reload the page and try again.');
+    }
+  }
+  const result = await spec.handler({
+    app,
+    req,
+    reply,
+    params: spec.params ? spec.params.parse(req.params) : undefined,
+    query: spec.query ? spec.query.parse(req.query) : undefined,
+    body: spec.body ? spec.body.parse(req.body ?? {}) : undefined,
+    principal,
+    actor: principal.actor,
+    auditTarget() {},
+  });
+  if (reply.sent) return reply;
+  if (spec.response) return spec.response.parse(result);
+  if (result === undefined) return reply.code(spec.status ?? 204).send();
+  return result;
 }
 
 export { describeAccess };

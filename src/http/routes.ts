@@ -3,5 +3,6 @@ import type { AnyRoute } from './route.js';
 import { coreRoutes } from './core-routes.js';
 import { teamRoutes } from '../modules/team/routes.js';
 import { mailRoutes } from '../modules/mail/routes.js';
+import { portalRoutes } from '../modules/portal/routes.js';
 
-export const allRoutes: AnyRoute[] = [...coreRoutes, ...teamRoutes, ...mailRoutes];
+export const allRoutes: AnyRoute[] = [...coreRoutes, ...teamRoutes, ...mailRoutes, ...portalRoutes];

@@ -70,6 +70,9 @@ export async function buildServer(app: App, opts: BuildServerOptions = {}): Prom
   fastify.get('/api/openapi.json', async () => (cachedDoc ??= openApi()));
   fastify.routeTable.push({ method: 'GET', url: '/api/openapi.json', access: 'public', kind: 'page', summary: 'This API, as OpenAPI 3.1', handler: async () => undefined });
 
+  // Styles and images of the public pages.
+  await fastify.register(fastifyStatic, { root: path.join(root, 'web/public/assets'), prefix: '/assets/', maxAge: '1h', decorateReply: false });
+
   // The admin app: built files under /admin/assets, index.html for every other /admin path.
   const hasAdmin = fs.existsSync(path.join(adminDist, 'index.html'));
   if (hasAdmin) {

@@ -112,7 +112,7 @@ export class MailService {
         sentAt: mailMessages.sentAt,
       })
       .from(mailMessages)
-      .where(q.to ? eq(mailMessages.toAddress, q.to.toLowerCase()) : undefined)
+      .where(q.to ? sql`lower(${mailMessages.toAddress}) = ${q.to.trim().toLowerCase()}` : undefined)
       .orderBy(desc(mailMessages.createdAt))
       .limit(Math.min(q.limit ?? 50, 200));
   }

@@ -1,0 +1,14 @@
+// Server-rendered public pages. Components live in web/public and are React, rendered to
+// static HTML here: no JavaScript is needed in the browser, and the admin app can preview
+// a page with the very same components.
+import type { FastifyReply } from 'fastify';
+import type { ReactElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+
+export function renderHtml(element: ReactElement): string {
+  return `<!doctype html>${renderToStaticMarkup(element)}`;
+}
+
+export function sendPage(reply: FastifyReply, element: ReactElement, status = 200): FastifyReply {
+  return reply.code(status).type('text/html; charset=utf-8').send(renderHtml(element));
+}

@@ -1,0 +1,85 @@
+// The customer portal: magic-link sign-in and the account page.
+import { z } from 'zod';
+import type { FastifyReply } from 'fastify';
+import type { App } from '../../app.js';
+import { sendPage } from '../../http/html.js';
+import { issueFormToken, verifyFormToken } from '../../http/form-token.js';
+import { CUSTOMER_COOKIE, defineRoute, type AnyRoute } from '../../http/route.js';
+import { DomainError } from '../../errors.js';
+import { AccountPage, MagicLandingPage, SignInPage } from '../../../web/public/portal/pages.js';
+import { safeNext } from './service.js';
+import { portalSections } from './sections.js';
+
+export function setCustomerCookie(app: App, reply: FastifyReply, token: string): void {
+  reply.setCookie(CUSTOMER_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure: app.config.secureCookies, maxAge: 30 * 86_400 });
+}
+
+export const portalRoutes: AnyRoute[] = [
+  defineRoute({
+    method: 'GET', url: '/account/sign-in', access: 'public', kind: 'page', summary: 'Customer sign-in (magic link) form',
+    query: z.object({ next: z.string().max(500).optional() }),
+    handler: async ({ app, req, reply, query }) =>
+      sendPage(reply, <SignInPage csrf={issueFormToken(req, reply, app.signer, app.config.secureCookies)} next={safeNext(query.next)} />),
+  }),
+  defineRoute({
+    method: 'POST', url: '/account/sign-in', access: 'public', kind: 'page', rateLimit: 'forms', summary: 'Mail a sign-in link',
+    body: z.object({ email: z.string().trim().max(320), next: z.string().max(500).optional(), _csrf: z.string().optional() }),
+    handler: async ({ app, req, reply, body }) => {
+      verifyFormToken(req, app.signer, body._csrf, app.clock.now());
+      const csrf = issueFormToken(req, reply, app.signer, app.config.secureCookies);
+      const { isValidEmail } = await import('../audience/index.js');
+      if (!isValidEmail(body.email)) {
+        return sendPage(reply, <SignInPage csrf={csrf} next={safeNext(body.next)} email={body.email} error="Enter a valid email address, like name@example.com." />, 400);
+      }
+      await app.portal.requestSignIn(body.email, body.next);
+      return sendPage(reply, <SignInPage csrf={csrf} next={safeNext(body.next)} sent email={body.email} />);
+    },
+  }),
+  defineRoute({
+    method: 'GET', url: '/account/magic', access: 'public', kind: 'page', summary: 'Where a sign-in link lands',
+    query: z.object({ token: z.string().max(200) }),
+    handler: async ({ app, req, reply, query }) => {
+      reply.header('referrer-policy', 'no-referrer');
+      return sendPage(reply, <MagicLandingPage token={query.token} csrf={issueFormToken(req, reply, app.signer, app.config.secureCookies)} />);
+    },
+  }),
+  defineRoute({
+    method: 'POST', url: '/account/magic', access: 'public', kind: 'page', rateLimit: 'forms', summary: 'Spend a sign-in link and start a session',
+    body: z.object({ token: z.string().max(200), _csrf: z.string().optional() }),
+    handler: async ({ app, req, reply, body }) => {
+      verifyFormToken(req, app.signer, body._csrf, app.clock.now());
+      try {
+        const { token, next } = await app.portal.consumeMagicLink(body.token, { ip: req.ip, userAgent: req.headers['user-agent'] });
+        setCustomerCookie(app, reply, token);
+        return reply.redirect(next, 303);
+      } catch (err) {
+        if (err instanceof DomainError && err.code === 'invalid_token') {
+          const csrf = issueFormToken(req, reply, app.signer, app.config.secureCookies);
+          return sendPage(reply, <SignInPage csrf={csrf} next="/account" error={err.message} />, 400);
+        }
+        throw err;
+      }
+    },
+  }),
+  defineRoute({
+    method: 'POST', url: '/account/sign-out', access: 'customer', kind: 'page', summary: 'Sign the customer out',
+    body: z.object({ _csrf: z.string().optional() }),
+    handler: async ({ app, reply, principal }) => {
+      await app.portal.signOut(principal.session.sessionId);
+      reply.clearCookie(CUSTOMER_COOKIE, { path: '/' });
+      return reply.redirect('/account/sign-in', 303);
+    },
+  }),
+  defineRoute({
+    method: 'GET', url: '/account', access: 'customer', kind: 'page', summary: "The customer's account: purchases, downloads, courses",
+    handler: async ({ app, reply, principal }) => {
+      const sections = [];
+      for (const s of [...portalSections].sort((a, b) => a.order - b.order)) {
+        const body = await s.render(app, principal.contactId);
+        if (body) sections.push({ id: s.id, title: s.title, body });
+      }
+      const c = principal.session.contact;
+      return sendPage(reply, <AccountPage name={c.name} email={c.email} csrf={principal.session.csrfToken} sections={sections} />);
+    },
+  }),
+];

@@ -1,0 +1,15 @@
+// What the customer's account page shows: each module contributes a section (purchases
+// and downloads, courses, email preferences …). Add a module's section to this list.
+import type { ReactNode } from 'react';
+import type { App } from '../../app.js';
+
+export interface PortalSection {
+  id: string;
+  title: string;
+  /** lower comes first */
+  order: number;
+  /** null when the section has nothing for this customer */
+  render(app: App, contactId: string): Promise<ReactNode | null>;
+}
+
+export const portalSections: PortalSection[] = [];

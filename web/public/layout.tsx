@@ -1,0 +1,72 @@
+// The frame of every public page: store, sales pages, checkout, portal, forms.
+import type { ReactNode } from 'react';
+
+export interface PageMeta {
+  title: string;
+  description?: string;
+  /** absolute URL of this page, for canonical and Open Graph */
+  url?: string;
+  image?: string;
+  siteName?: string;
+  noindex?: boolean;
+}
+
+export function PublicLayout({ meta, children, header }: { meta: PageMeta; children: ReactNode; header?: ReactNode }) {
+  const siteName = meta.siteName ?? 'Onehour';
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{meta.title === siteName ? siteName : `${meta.title} · ${siteName}`}</title>
+        {meta.description ? <meta name="description" content={meta.description} /> : null}
+        {meta.noindex ? <meta name="robots" content="noindex" /> : null}
+        {meta.url ? <link rel="canonical" href={meta.url} /> : null}
+        <meta property="og:title" content={meta.title} />
+        <meta property="og:site_name" content={siteName} />
+        <meta property="og:type" content="website" />
+        {meta.description ? <meta property="og:description" content={meta.description} /> : null}
+        {meta.url ? <meta property="og:url" content={meta.url} /> : null}
+        {meta.image ? <meta property="og:image" content={meta.image} /> : null}
+        <meta name="twitter:card" content={meta.image ? 'summary_large_image' : 'summary'} />
+        <link rel="stylesheet" href="/assets/public.css" />
+      </head>
+      <body>
+        <a className="skip" href="#main">
+          Skip to content
+        </a>
+        <header className="site-header">
+          <div className="wrap">
+            <a className="brand" href="/">
+              {siteName}
+            </a>
+            <nav aria-label="Site">{header ?? <a href="/account">Your account</a>}</nav>
+          </div>
+        </header>
+        <main id="main" className="wrap">
+          {children}
+        </main>
+        <footer className="site-footer">
+          <div className="wrap">
+            <small>
+              © {siteName}. <a href="/account">Your account</a>
+            </small>
+          </div>
+        </footer>
+      </body>
+    </html>
+  );
+}
+
+/** A notice box: success, error (role=alert) or info. */
+export function Notice({ kind, children }: { kind: 'success' | 'error' | 'info'; children: ReactNode }) {
+  return (
+    <div className={`notice notice-${kind}`} role={kind === 'error' ? 'alert' : 'status'}>
+      {children}
+    </div>
+  );
+}
+
+export function CsrfField({ token }: { token: string }) {
+  return <input type="hidden" name="_csrf" value={token} />;
+}
