@@ -17,6 +17,7 @@ import { TeamService } from './modules/team/service.js';
 import { MailService } from './modules/mail/service.js';
 import { AudienceService } from './modules/audience/service.js';
 import { PortalService } from './modules/portal/service.js';
+import { AccessService } from './modules/access/service.js';
 
 export interface App {
   config: Config;
@@ -32,6 +33,7 @@ export interface App {
   mail: MailService;
   audience: AudienceService;
   portal: PortalService;
+  access: AccessService;
   close(): Promise<void>;
 }
 
@@ -73,6 +75,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     );
     const audience = new AudienceService(database, clock);
     const portal = new PortalService(database, clock, events, audience, mail, config.publicUrl);
+    const access = new AccessService(clock, events);
     const app: App = {
       config,
       database,
@@ -87,6 +90,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       mail,
       audience,
       portal,
+      access,
       async close() {
         await jobs.stop(config.shutdownTimeoutMs);
         mail.close();

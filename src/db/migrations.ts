@@ -25,6 +25,7 @@ export const migrationSets: MigrationSet[] = [
   { name: 'mail', schema: 'src/modules/mail/schema.ts', folder: 'src/modules/mail/migrations' },
   { name: 'audience', schema: 'src/modules/audience/schema.ts', folder: 'src/modules/audience/migrations' },
   { name: 'portal', schema: 'src/modules/portal/schema.ts', folder: 'src/modules/portal/migrations' },
+  { name: 'access', schema: 'src/modules/access/schema.ts', folder: 'src/modules/access/migrations' },
 ];
 
 /** Serialises migrations across processes sharing one PostgreSQL server. */
