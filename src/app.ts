@@ -73,7 +73,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       },
       { queue: (tx, m) => mail.queueTransactional(tx, m).then(() => undefined) },
     );
-    const audience = new AudienceService(database, clock);
+    const audience = new AudienceService(database, clock, events);
     const portal = new PortalService(database, clock, events, audience, mail, config.publicUrl);
     const access = new AccessService(clock, events);
     const app: App = {

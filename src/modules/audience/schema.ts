@@ -1,4 +1,4 @@
-import { index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 export const contactStatuses = ['active', 'unconfirmed', 'unsubscribed', 'bounced', 'complained'] as const;
 export type ContactStatus = (typeof contactStatuses)[number];
@@ -21,4 +21,28 @@ export const contacts = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
   (t) => [uniqueIndex('contacts_email_key').on(t.emailNormalized), index('contacts_created_idx').on(t.createdAt), index('contacts_status_idx').on(t.status)],
+);
+
+/** Newsletters/topics a contact can join or leave one by one (the preference page). */
+export const lists = pgTable('lists', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  description: text('description').notNull().default(''),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+});
+
+export const listSubscriptions = pgTable(
+  'list_subscriptions',
+  {
+    contactId: uuid('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    listId: uuid('list_id')
+      .notNull()
+      .references(() => lists.id, { onDelete: 'cascade' }),
+    /** subscribed | unsubscribed */
+    status: text('status').$type<'subscribed' | 'unsubscribed'>().notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.contactId, t.listId] }), index('list_subscriptions_list_idx').on(t.listId, t.status)],
 );

@@ -1,9 +1,11 @@
 // Contacts: one row per person, unique by normalised email.
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import type { Actor } from '../../actor.js';
 import type { Clock } from '../../clock.js';
-import type { Database, DbOrTx } from '../../db/client.js';
+import type { Database, DbOrTx, Tx } from '../../db/client.js';
+import type { EventLog } from '../../db/events.js';
 import { invalid, notFound } from '../../errors.js';
-import { contacts, type ContactStatus } from './schema.js';
+import { contacts, listSubscriptions, type ContactStatus } from './schema.js';
 
 export type Contact = typeof contacts.$inferSelect;
 
@@ -33,6 +35,7 @@ export class AudienceService {
   constructor(
     private readonly database: Database,
     private readonly clock: Clock,
+    private readonly events: EventLog,
   ) {}
 
   /**
@@ -77,6 +80,53 @@ export class AudienceService {
     const [row] = await db.select().from(contacts).where(eq(contacts.id, id)).limit(1);
     if (!row) throw notFound('Contact');
     return row;
+  }
+
+  /**
+   * Unsubscribes a contact from one list, or from all marketing mail when no list is given
+   * (status becomes `unsubscribed`). Recorded as an event with its actor, in `tx`.
+   * Mail that is still sending checks the contact's state before each message, so this takes
+   * effect for a broadcast in flight.
+   */
+  async unsubscribe(tx: Tx, input: { contactId: string; listId?: string; actor: Actor; via: string }): Promise<void> {
+    const now = this.clock.now();
+    if (input.listId) {
+      await tx
+        .insert(listSubscriptions)
+        .values({ contactId: input.contactId, listId: input.listId, status: 'unsubscribed', updatedAt: now })
+        .onConflictDoUpdate({ target: [listSubscriptions.contactId, listSubscriptions.listId], set: { status: 'unsubscribed', updatedAt: now } });
+    } else {
+      await tx
+        .update(contacts)
+        .set({ status: 'unsubscribed', updatedAt: now })
+        .where(and(eq(contacts.id, input.contactId), inArray(contacts.status, ['active', 'unconfirmed'])));
+      await tx.update(listSubscriptions).set({ status: 'unsubscribed', updatedAt: now }).where(eq(listSubscriptions.contactId, input.contactId));
+    }
+    await this.events.record(tx, {
+      type: 'contact.unsubscribed',
+      actor: input.actor,
+      subject: { type: 'contact', id: input.contactId },
+      data: { listId: input.listId ?? null, via: input.via },
+    });
+  }
+
+  /**
+   * The audience of a broadcast as SQL selecting `contacts.id`: contacts who may receive
+   * marketing mail (status active), on the list when one is given (subscribed to it), in the
+   * segment when one is given. Suppression (bounces, complaints) is applied by the mail module.
+   */
+  audienceSql(input: { listId?: string; segmentId?: string }): SQL {
+    const parts: SQL[] = [sql`c.status = 'active'`];
+    if (input.listId) {
+      parts.push(sql`exists (select 1 from list_subscriptions ls where ls.contact_id = c.id and ls.list_id = ${input.listId} and ls.status = 'subscribed')`);
+    }
+    if (input.segmentId) parts.push(this.segmentConditionSql(input.segmentId));
+    return sql`select c.id from contacts c where ${sql.join(parts, sql` and `)}`;
+  }
+
+  /** A segment's rules as a condition on `c` (contacts). Segments are compiled by the audience module. */
+  protected segmentConditionSql(segmentId: string): SQL {
+    throw invalid(`Segment ${segmentId} cannot be used yet: segments are not available`);
   }
 
   get db() {
