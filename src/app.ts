@@ -59,7 +59,11 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     await jobs.start();
     const events = new EventLog(clock, jobs);
     const audit = new AuditLog(clock);
-    const mail = new MailService(database, clock, jobs, { from: config.mail.from, smtpUrl: config.mail.smtpUrl });
+    const signer = createSigner(secretKey);
+    const audience = new AudienceService(database, clock, events);
+    // Late-bound: the team service is built after mail (it sends invitations through it).
+    const ownerEmails = async () => (await team.listUsers()).filter((u) => u.role === 'owner').map((u) => u.email);
+    const mail = new MailService({ database, clock, jobs, events, signer, audience, log, config: config.mail, publicUrl: config.publicUrl, ownerEmails });
     const team = new TeamService(
       database,
       clock,
@@ -73,7 +77,6 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       },
       { queue: (tx, m) => mail.queueTransactional(tx, m).then(() => undefined) },
     );
-    const audience = new AudienceService(database, clock, events);
     const portal = new PortalService(database, clock, events, audience, mail, config.publicUrl);
     const access = new AccessService(clock, events);
     const app: App = {
@@ -82,7 +85,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       db: database.db,
       clock,
       log,
-      signer: createSigner(secretKey),
+      signer,
       jobs,
       events,
       audit,

@@ -1,6 +1,8 @@
 // The only place that reads process.env. Every setting is validated here at boot and
 // documented in docs/configuration.md; a bad value stops start-up with a message that
 // names the setting and what to do about it.
+import fs from 'node:fs';
+import { createPrivateKey } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -46,6 +48,27 @@ const envSchema = z.object({
       message: 'must look like smtp://user:pass@host:587 or smtps://user:pass@host:465',
     }),
   MAIL_FROM: z.string().default('Onehour <hello@localhost>'),
+  MAIL_BOUNCE_ADDRESS: z.string().email('must be an email address (the envelope sender bounces go back to)').optional(),
+  MAIL_POSTAL_ADDRESS: z.string().max(300).optional(),
+  MAIL_RATE_PER_SECOND: z.coerce.number().min(0).default(50),
+  MAIL_RATE_PER_HOUR: z.coerce.number().int().min(0).default(0),
+  MAIL_SMTP_CONNECTIONS: z.coerce.number().int().min(1).max(50).default(5),
+  MAIL_SEND_WORKERS: z.coerce.number().int().min(1).max(16).default(2),
+  MAIL_TRACKING: bool.default(true),
+  MAIL_GUARD_BOUNCE_RATE: z.coerce.number().min(0).max(1).default(0.05),
+  MAIL_GUARD_COMPLAINT_RATE: z.coerce.number().min(0).max(1).default(0.003),
+  MAIL_GUARD_MIN_SAMPLE: z.coerce.number().int().min(1).default(100),
+  MAIL_GUARD_WINDOW_MINUTES: z.coerce.number().int().min(1).default(60),
+  DKIM_DOMAIN: z.string().optional(),
+  DKIM_SELECTOR: z.string().optional(),
+  DKIM_PRIVATE_KEY: z.string().optional(),
+  DKIM_PRIVATE_KEY_FILE: z.string().optional(),
+  MAIL_WEBHOOK_POSTMARK_AUTH: z.string().regex(/^[^:]+:.+$/, 'must be user:password (the basic-auth credentials set on the Postmark webhook)').optional(),
+  MAIL_WEBHOOK_MAILGUN_KEY: z.string().optional(),
+  MAIL_WEBHOOK_SENDGRID_KEY: z.string().optional(),
+  MAIL_WEBHOOK_SNS_CERT: z.string().optional(),
+  MAIL_WEBHOOK_SNS_TOPIC: z.string().optional(),
+  MAIL_INBOUND_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   STRIPE_SECRET_KEY: z.string().optional(),
   STRIPE_WEBHOOK_SECRET: z.string().optional(),
   STRIPE_API_URL: z.string().optional().refine((v) => v === undefined || v === '' || isHttpUrl(v), {
@@ -83,8 +106,25 @@ export interface Config {
   rateLimits: { auth: number; forms: number };
   jobs: { enabled: boolean; concurrency: number; expireSeconds: number; pollSeconds: number };
   shutdownTimeoutMs: number;
-  mail: { smtpUrl?: string; from: string };
+  mail: MailConfig;
   stripe: { secretKey?: string; webhookSecret?: string; apiUrl?: string };
+}
+
+export interface MailConfig {
+  smtpUrl?: string;
+  from: string;
+  /** envelope sender (Return-Path); defaults to the From address */
+  bounceAddress?: string;
+  /** default for the postal address setting every broadcast footer shows */
+  postalAddress?: string;
+  ratePerSecond: number;
+  ratePerHour: number;
+  smtpConnections: number;
+  sendWorkers: number;
+  tracking: boolean;
+  guard: { bounceRate: number; complaintRate: number; minSample: number; windowMinutes: number };
+  dkim?: { domain: string; selector: string; privateKey: string };
+  webhooks: { postmarkAuth?: string; mailgunKey?: string; sendgridKey?: string; snsCert?: string; snsTopic?: string; inboundToken?: string };
 }
 
 export class ConfigError extends Error {
@@ -132,9 +172,58 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       pollSeconds: e.JOB_POLL_SECONDS,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
-    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
+    mail: {
+      smtpUrl: e.SMTP_URL,
+      from: e.MAIL_FROM,
+      bounceAddress: e.MAIL_BOUNCE_ADDRESS,
+      postalAddress: e.MAIL_POSTAL_ADDRESS,
+      ratePerSecond: e.MAIL_RATE_PER_SECOND,
+      ratePerHour: e.MAIL_RATE_PER_HOUR,
+      smtpConnections: e.MAIL_SMTP_CONNECTIONS,
+      sendWorkers: e.MAIL_SEND_WORKERS,
+      tracking: e.MAIL_TRACKING,
+      guard: {
+        bounceRate: e.MAIL_GUARD_BOUNCE_RATE,
+        complaintRate: e.MAIL_GUARD_COMPLAINT_RATE,
+        minSample: e.MAIL_GUARD_MIN_SAMPLE,
+        windowMinutes: e.MAIL_GUARD_WINDOW_MINUTES,
+      },
+      dkim: dkimConfig(e),
+      webhooks: {
+        postmarkAuth: e.MAIL_WEBHOOK_POSTMARK_AUTH,
+        mailgunKey: e.MAIL_WEBHOOK_MAILGUN_KEY,
+        sendgridKey: e.MAIL_WEBHOOK_SENDGRID_KEY,
+        snsCert: pemOrFile('MAIL_WEBHOOK_SNS_CERT', e.MAIL_WEBHOOK_SNS_CERT),
+        snsTopic: e.MAIL_WEBHOOK_SNS_TOPIC,
+        inboundToken: e.MAIL_INBOUND_TOKEN,
+      },
+    },
     stripe: { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL },
   };
+}
+
+/** PEM text given inline, or the path of a file holding it. */
+function pemOrFile(setting: string, value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (value.includes('-----BEGIN')) return value.replace(/\\n/g, '\n');
+  try {
+    return fs.readFileSync(value, 'utf8');
+  } catch (err) {
+    throw new ConfigError([{ setting, message: `cannot read ${value} (${(err as NodeJS.ErrnoException).code}); give the PEM text or the path of a readable file` }]);
+  }
+}
+
+function dkimConfig(e: z.infer<typeof envSchema>): MailConfig['dkim'] {
+  const key = pemOrFile('DKIM_PRIVATE_KEY_FILE', e.DKIM_PRIVATE_KEY_FILE) ?? pemOrFile('DKIM_PRIVATE_KEY', e.DKIM_PRIVATE_KEY);
+  if (!key && !e.DKIM_DOMAIN && !e.DKIM_SELECTOR) return undefined;
+  const missing = [!key && 'DKIM_PRIVATE_KEY (or DKIM_PRIVATE_KEY_FILE)', !e.DKIM_DOMAIN && 'DKIM_DOMAIN', !e.DKIM_SELECTOR && 'DKIM_SELECTOR'].filter(Boolean);
+  if (missing.length) throw new ConfigError([{ setting: String(missing[0]).split(' ')[0]!, message: `DKIM signing needs DKIM_DOMAIN, DKIM_SELECTOR and a private key; missing: ${missing.join(', ')}` }]);
+  try {
+    createPrivateKey(key!);
+  } catch {
+    throw new ConfigError([{ setting: 'DKIM_PRIVATE_KEY', message: 'is not a readable PEM private key (RSA, 1024 bits or more)' }]);
+  }
+  return { domain: e.DKIM_DOMAIN!, selector: e.DKIM_SELECTOR!, privateKey: key! };
 }
 
 /** Test-only settings (the test database), read here so tests too keep env access in one file. */

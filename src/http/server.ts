@@ -42,6 +42,19 @@ export async function buildServer(app: App, opts: BuildServerOptions = {}): Prom
 
   await fastify.register(cookie);
   await fastify.register(formbody);
+  // Webhooks verify signatures over the exact bytes received: JSON under /webhooks/ keeps
+  // them as req.rawBody (parsing is otherwise Fastify's own).
+  const parseJson = fastify.getDefaultJsonParser('error', 'ignore');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    if (req.url.startsWith('/webhooks/')) (req as typeof req & { rawBody?: Buffer }).rawBody = body as Buffer;
+    parseJson(req, (body as Buffer).toString('utf8'), done);
+  });
+  // RFC 8058 one-click unsubscribe POSTs may be multipart/form-data; their token is in the
+  // URL, so the body is kept as text and never interpreted as a file upload.
+  if (!fastify.hasContentTypeParser('multipart/form-data')) {
+    fastify.addContentTypeParser('multipart/form-data', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => done(null, { raw: body }));
+  }
   await fastify.register(helmet, {
     contentSecurityPolicy: {
       directives: {

@@ -1,5 +1,6 @@
 import type { JobDefinition } from '../../jobs/types.js';
 import { SEND_TRANSACTIONAL_JOB } from './service.js';
+import { BROADCAST_SEND_JOB, BROADCAST_START_JOB } from './engine.js';
 
 export const mailJobs: JobDefinition<any>[] = [
   {
@@ -11,5 +12,30 @@ export const mailJobs: JobDefinition<any>[] = [
     retryDelay: 10,
     retryBackoff: true,
     expireInSeconds: 120,
+  },
+  {
+    name: BROADCAST_START_JOB,
+    description: 'Snapshot a scheduled broadcast’s audience into recipients and start its send workers',
+    handler: (app, data: { broadcastId: string }) => app.mail.engine.start(data.broadcastId),
+    retryLimit: 10,
+    retryDelay: 5,
+    expireInSeconds: 300,
+  },
+  {
+    name: BROADCAST_SEND_JOB,
+    description: 'One broadcast send worker: claims recipients in batches and sends them; hands over to a fresh job every 20 s',
+    handler: (app, data: { broadcastId: string }) => app.mail.engine.work(data.broadcastId),
+    // A worker that died is retried once its job expires; its claimed rows come back when their lease ends.
+    retryLimit: 100,
+    retryDelay: 1,
+    retryBackoff: false,
+    expireInSeconds: 60,
+    concurrency: 2,
+  },
+  {
+    name: 'mail.watchdog',
+    description: 'Start due scheduled broadcasts and restart broadcasts whose workers stopped making progress',
+    cron: '* * * * *',
+    handler: (app) => app.mail.engine.watchdog(),
   },
 ];

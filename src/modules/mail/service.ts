@@ -1,12 +1,22 @@
-// Transactional mail: queued in the same transaction as the change that causes it (a
-// receipt exists only if the order does) and delivered by a high-priority job.
+// The mail module's one service: transactional mail (queued in the caller's transaction,
+// delivered by a high-priority job), the broadcast desk and engine, bounces and
+// suppression, tracking and unsubscribes. Both kinds of mail leave through one pipeline:
+// build → DKIM-sign → global throttle → SMTP pool (or the outbox when no SMTP_URL is set).
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
-import nodemailer, { type Transporter } from 'nodemailer';
-import type { Clock } from '../../clock.js';
-import type { Database, Tx } from '../../db/client.js';
-import type { JobQueue } from '../../jobs/queue.js';
+import type { Tx } from '../../db/client.js';
 import { notFound } from '../../errors.js';
+import { normalizeEmail } from '../audience/index.js';
+import { BounceDesk, type BounceReport } from './bounces.js';
+import { BroadcastDesk } from './broadcasts.js';
+import { SettingsStore, type MailContext, type MailDeps, type MailSettings } from './context.js';
+import { DkimSigner } from './dkim.js';
+import { BroadcastEngine } from './engine.js';
+import { bareAddress, buildMime, domainOf } from './mime.js';
 import { mailMessages } from './schema.js';
+import { sleepUntil, Throttle } from './throttle.js';
+import { TrackingDesk } from './tracking.js';
+import { parseDsn } from './webhooks.js';
+import { classifySmtpError, SmtpTransport } from './transport.js';
 
 export const SEND_TRANSACTIONAL_JOB = 'mail.send-transactional';
 
@@ -20,87 +30,137 @@ export interface TransactionalMessage {
   headers?: Record<string, string>;
 }
 
-export interface MailSettings {
-  from: string;
-  smtpUrl?: string;
-}
-
 export class MailService {
-  private transport: Transporter | null;
+  private readonly ctx: MailContext;
+  private readonly store: SettingsStore;
+  readonly engine: BroadcastEngine;
+  readonly broadcasts: BroadcastDesk;
+  readonly bounces: BounceDesk;
+  readonly tracking: TrackingDesk;
 
-  constructor(
-    private readonly database: Database,
-    private readonly clock: Clock,
-    private readonly jobs: JobQueue,
-    private readonly settings: MailSettings,
-  ) {
-    this.transport = settings.smtpUrl ? nodemailer.createTransport(settings.smtpUrl) : null;
+  constructor(deps: MailDeps) {
+    this.store = new SettingsStore(deps);
+    const c = deps.config;
+    this.ctx = {
+      ...deps,
+      smtp: c.smtpUrl ? new SmtpTransport(c.smtpUrl, c.smtpConnections) : null,
+      dkim: c.dkim ? new DkimSigner(c.dkim) : null,
+      throttle: new Throttle(deps.database),
+      settings: (db) => this.store.get(db),
+      queueTransactional: (tx, m) => this.queueTransactional(tx, m),
+    };
+    this.engine = new BroadcastEngine(this.ctx, {
+      recordBounces: async (reports) => {
+        await this.bounces.record(reports);
+      },
+      checkGuard: (id) => this.bounces.checkGuard(id),
+    });
+    this.broadcasts = new BroadcastDesk(this.ctx, this.engine);
+    this.bounces = new BounceDesk(this.ctx, this.engine);
+    this.tracking = new TrackingDesk(this.ctx);
   }
 
   get outboxOnly(): boolean {
-    return this.transport === null;
+    return this.ctx.smtp === null;
+  }
+
+  get dkimDomain(): string | null {
+    return this.ctx.dkim?.domain ?? null;
+  }
+
+  settings(): Promise<MailSettings> {
+    return this.store.get();
+  }
+
+  updateSettings(patch: Partial<MailSettings>): Promise<MailSettings> {
+    return this.store.put(patch);
   }
 
   /** Queues a message inside the caller's transaction; the send job is enqueued in it too. */
   async queueTransactional(tx: Tx, message: TransactionalMessage): Promise<string> {
+    const settings = await this.store.get(tx);
     const [row] = await tx
       .insert(mailMessages)
       .values({
         stream: 'transactional',
         tag: message.tag,
         toAddress: message.to,
-        fromAddress: this.settings.from,
+        fromAddress: settings.fromAddress,
         subject: message.subject,
         text: message.text,
         html: message.html ?? null,
         headers: message.headers ?? {},
         status: 'queued',
         contactId: message.contactId ?? null,
-        createdAt: this.clock.now(),
+        createdAt: this.ctx.clock.now(),
       })
       .returning({ id: mailMessages.id });
-    await this.jobs.sendInTx(tx, SEND_TRANSACTIONAL_JOB, { messageId: row!.id });
+    await this.ctx.jobs.sendInTx(tx, SEND_TRANSACTIONAL_JOB, { messageId: row!.id });
     return row!.id;
   }
 
-  /** Job handler. Idempotent: a message already sent or stored is left alone. */
+  /**
+   * Job handler. Idempotent: a message already sent or stored is left alone. Counts toward
+   * the global rate but is never held by the hourly cap, and has its own high-priority
+   * queue, so it never waits behind a broadcast.
+   */
   async deliver(messageId: string): Promise<void> {
-    const [msg] = await this.database.db
+    const [msg] = await this.ctx.database.db
       .update(mailMessages)
       .set({ status: 'sending', attempts: sql`${mailMessages.attempts} + 1` })
       .where(and(eq(mailMessages.id, messageId), inArray(mailMessages.status, ['queued', 'sending'])))
       .returning();
     if (!msg) return;
-    if (!this.transport) {
-      await this.database.db.update(mailMessages).set({ status: 'stored', sentAt: this.clock.now() }).where(eq(mailMessages.id, messageId));
+    const finish = (set: Partial<typeof mailMessages.$inferInsert>) => this.ctx.database.db.update(mailMessages).set(set).where(eq(mailMessages.id, messageId));
+    if (await this.bounces.isSuppressed(msg.toAddress, ['hard_bounce', 'soft_bounce'])) {
+      await finish({ status: 'failed', error: 'Not sent: this address bounced before and is on the suppression list' });
       return;
     }
+    const smtp = this.ctx.smtp;
+    if (!smtp) {
+      await finish({ status: 'stored', sentAt: this.ctx.clock.now() });
+      return;
+    }
+    const settings = await this.store.get();
+    const domain = this.ctx.dkim?.domain ?? domainOf(msg.fromAddress);
+    const mid = `<t${msg.id}@${domain}>`;
+    const now = this.ctx.clock.now();
+    const raw = buildMime({
+      from: msg.fromAddress,
+      to: msg.toAddress,
+      replyTo: settings.replyTo || undefined,
+      subject: msg.subject,
+      messageId: mid,
+      date: now,
+      text: msg.text,
+      html: msg.html,
+      headers: Object.entries(msg.headers ?? {}),
+    });
+    const signed = this.ctx.dkim ? await this.ctx.dkim.sign(raw, now) : raw;
+    if (settings.ratePerSecond > 0) {
+      const r = await this.ctx.throttle.reserve(1, { perSecond: settings.ratePerSecond, perHour: settings.ratePerHour }, { bulk: false });
+      await sleepUntil(r.startAt);
+    }
     try {
-      const info = await this.transport.sendMail({
-        from: msg.fromAddress,
-        to: msg.toAddress,
-        subject: msg.subject,
-        text: msg.text,
-        html: msg.html ?? undefined,
-        headers: msg.headers,
-      });
-      await this.database.db
-        .update(mailMessages)
-        .set({ status: 'sent', sentAt: this.clock.now(), messageId: info.messageId, error: null })
-        .where(eq(mailMessages.id, messageId));
+      await smtp.send({ from: this.ctx.config.bounceAddress ?? bareAddress(msg.fromAddress), to: bareAddress(msg.toAddress) }, signed);
+      await finish({ status: 'sent', sentAt: this.ctx.clock.now(), messageId: mid, error: null });
     } catch (err) {
-      const responseCode = (err as { responseCode?: number }).responseCode;
-      const permanent = responseCode !== undefined && responseCode >= 500;
-      await this.database.db
-        .update(mailMessages)
-        .set({ status: permanent ? 'failed' : 'queued', error: String((err as Error).message).slice(0, 500) })
-        .where(eq(mailMessages.id, messageId));
-      if (!permanent) throw err; // retried with backoff by the job queue
+      const f = classifySmtpError(err);
+      await finish({ status: f.permanent ? 'failed' : 'queued', error: f.message });
+      if (f.permanent) {
+        await this.bounces.record([{ email: bareAddress(msg.toAddress), kind: 'hard', provider: 'smtp', detail: f.message }]);
+        return;
+      }
+      throw err; // retried with backoff by the job queue
     }
   }
 
-  async listOutbox(q: { to?: string; limit?: number }) {
-    return this.database.db
+  async listOutbox(q: { to?: string; stream?: string; limit?: number; offset?: number }) {
+    const where = [
+      q.to ? sql`lower(${mailMessages.toAddress}) like ${`%${normalizeEmail(q.to).replace(/[%_]/g, '')}%`}` : undefined,
+      q.stream ? eq(mailMessages.stream, q.stream) : undefined,
+    ].filter(Boolean);
+    return this.ctx.database.db
       .select({
         id: mailMessages.id,
         stream: mailMessages.stream,
@@ -112,18 +172,41 @@ export class MailService {
         sentAt: mailMessages.sentAt,
       })
       .from(mailMessages)
-      .where(q.to ? sql`lower(${mailMessages.toAddress}) = ${q.to.trim().toLowerCase()}` : undefined)
+      .where(where.length ? and(...where) : undefined)
       .orderBy(desc(mailMessages.createdAt))
-      .limit(Math.min(q.limit ?? 50, 200));
+      .limit(Math.min(q.limit ?? 50, 200))
+      .offset(q.offset ?? 0);
   }
 
   async getMessage(id: string) {
-    const [row] = await this.database.db.select().from(mailMessages).where(eq(mailMessages.id, id));
+    const [row] = await this.ctx.database.db.select().from(mailMessages).where(eq(mailMessages.id, id));
     if (!row) throw notFound('Message');
     return row;
   }
 
+  recordBounces(reports: BounceReport[]) {
+    return this.bounces.record(reports);
+  }
+
+  /**
+   * A raw message that arrived at the bounce/unsubscribe mailbox: a DSN or ARF report is
+   * recorded as bounces/complaints; "unsubscribe <token>" in the subject (the mailto: of
+   * List-Unsubscribe) unsubscribes.
+   */
+  async ingestInbound(raw: string): Promise<{ recorded: number; duplicates: number; unsubscribed: boolean }> {
+    const head = raw.replace(/\r\n/g, '\n').split(/\n\n/)[0] ?? '';
+    const subject = /^Subject:\s*(.*)$/im.exec(head.replace(/\n[ \t]+/g, ' '))?.[1] ?? '';
+    const token = /^unsubscribe\s+(\S+)/i.exec(subject.trim())?.[1];
+    if (token) {
+      await this.tracking.unsubscribe(token, 'mailto');
+      return { recorded: 0, duplicates: 0, unsubscribed: true };
+    }
+    const reports = parseDsn(raw);
+    const out = await this.bounces.record(reports);
+    return { ...out, unsubscribed: false };
+  }
+
   close(): void {
-    this.transport?.close();
+    this.ctx.smtp?.close();
   }
 }

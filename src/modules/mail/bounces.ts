@@ -1,0 +1,219 @@
+// Bounces, complaints and the suppression list, and the reputation guard that pauses a
+// broadcast whose bounce or complaint rate says the list (or the content) is hurting the
+// sender's reputation.
+//
+// Rules: a hard bounce suppresses the address at once (contact status `bounced`); three soft
+// bounces do the same; one complaint suppresses it (status `complained`). A suppressed
+// address gets no bulk mail, and after a hard bounce no mail at all.
+import { sql } from 'drizzle-orm';
+import { systemActor, type Actor } from '../../actor.js';
+import type { Tx } from '../../db/client.js';
+import { contacts, normalizeEmail } from '../audience/index.js';
+import type { MailContext } from './context.js';
+import { recipientIdFromMessageId, type BroadcastEngine } from './engine.js';
+
+export interface BounceReport {
+  email: string;
+  kind: 'hard' | 'soft' | 'complaint';
+  /** smtp | ses | postmark | mailgun | sendgrid | dsn */
+  provider: string;
+  providerEventId?: string | null;
+  detail: string;
+  /** the Message-ID of the message that bounced, when the report carries it */
+  messageId?: string | null;
+  recipientId?: number | null;
+  occurredAt?: Date;
+}
+
+export const SOFT_BOUNCE_LIMIT = 3;
+
+export class BounceDesk {
+  constructor(
+    private readonly ctx: MailContext,
+    private readonly engine: BroadcastEngine,
+  ) {}
+
+  /** Records each report in its own transaction; then runs the guard for the broadcasts they hit. */
+  async record(reports: BounceReport[]): Promise<{ recorded: number; duplicates: number }> {
+    let recorded = 0;
+    let duplicates = 0;
+    const touched = new Set<string>();
+    for (const r of reports) {
+      const out = await this.ctx.database.transaction((tx) => this.recordOne(tx, r));
+      if (out === null) duplicates++;
+      else {
+        recorded++;
+        if (out) touched.add(out);
+      }
+    }
+    for (const id of touched) await this.checkGuard(id);
+    return { recorded, duplicates };
+  }
+
+  /** Returns the broadcast the bounce belongs to ('' for none), or null for a replayed report. */
+  private async recordOne(tx: Tx, r: BounceReport): Promise<string | null> {
+    const exec = this.ctx.database.executorFor(tx);
+    const email = normalizeEmail(r.email);
+    const now = r.occurredAt ?? this.ctx.clock.now();
+    // Which message: our Message-ID names the recipient row; otherwise the latest broadcast
+    // message to that address.
+    const rid = r.recipientId ?? recipientIdFromMessageId(r.messageId);
+    const found = rid
+      ? await exec<{ id: number; broadcast_id: string; contact_id: string }>('select id, broadcast_id, contact_id from broadcast_recipients where id = $1', [rid])
+      : await exec<{ id: number; broadcast_id: string; contact_id: string }>(
+          `select r.id, r.broadcast_id, r.contact_id from broadcast_recipients r join contacts c on c.id = r.contact_id
+            where c.email_normalized = $1 and r.sent_at is not null order by r.sent_at desc limit 1`,
+          [email],
+        );
+    const recipient = found.rows[0] ?? null;
+    const contact = await exec<{ id: string; status: string }>('select id, status from contacts where email_normalized = $1', [email]);
+    const contactId = recipient?.contact_id ?? contact.rows[0]?.id ?? null;
+    const ins = await exec(
+      `insert into mail_bounces (email_normalized, kind, provider, provider_event_id, detail, contact_id, broadcast_id, recipient_id, occurred_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9) on conflict (provider, provider_event_id) do nothing returning id`,
+      [email, r.kind, r.provider, r.providerEventId ?? null, r.detail.slice(0, 1000), contactId, recipient?.broadcast_id ?? null, recipient ? Number(recipient.id) : null, now],
+    );
+    if (!ins.rows.length) return null;
+
+    if (recipient) {
+      if (r.kind === 'complaint') await exec('update broadcast_recipients set complained_at = coalesce(complained_at, $2) where id = $1', [recipient.id, now]);
+      else await exec('update broadcast_recipients set bounced_at = coalesce(bounced_at, $2), bounce_kind = $3 where id = $1', [recipient.id, now, r.kind]);
+      await this.engine.addActivity(recipient.broadcast_id, r.kind === 'complaint' ? { complained: 1 } : { bounced: 1 }, tx);
+    }
+
+    let suppress = r.kind !== 'soft';
+    if (r.kind === 'soft') {
+      const soft = await exec<{ n: number }>(`select count(*)::int as n from mail_bounces where email_normalized = $1 and kind = 'soft'`, [email]);
+      suppress = Number(soft.rows[0]?.n ?? 0) >= SOFT_BOUNCE_LIMIT;
+    }
+    const actor: Actor = { kind: 'system', label: r.provider };
+    const data = { email, kind: r.kind, provider: r.provider, detail: r.detail.slice(0, 300), broadcastId: recipient?.broadcast_id ?? null };
+    await this.ctx.events.record(tx, {
+      type: r.kind === 'complaint' ? 'email.complained' : 'email.bounced',
+      actor,
+      subject: contactId ? { type: 'contact', id: contactId } : undefined,
+      data,
+    });
+    if (suppress) {
+      const reason = r.kind === 'complaint' ? 'complaint' : r.kind === 'hard' ? 'hard_bounce' : 'soft_bounce';
+      await this.suppress(tx, email, reason, r.detail, actor, r.kind === 'complaint' ? 'complained' : 'bounced');
+    }
+    return recipient?.broadcast_id ?? '';
+  }
+
+  /**
+   * Adds an address to the suppression list, marks the contact, and takes it out of every
+   * broadcast still sending.
+   */
+  async suppress(tx: Tx, email: string, reason: string, detail: string, actor: Actor, status: 'bounced' | 'complained' | null): Promise<void> {
+    const exec = this.ctx.database.executorFor(tx);
+    const now = this.ctx.clock.now();
+    const added = await exec(
+      `insert into mail_suppressions (email_normalized, reason, detail, created_at) values ($1, $2, $3, $4) on conflict do nothing returning 1`,
+      [email, reason, detail.slice(0, 500), now],
+    );
+    if (status) {
+      // A complaint outranks a bounce; either ends marketing mail. (The audience module owns
+      // contacts; its exported table is the agreed surface for this status change.)
+      await tx
+        .update(contacts)
+        .set({ status, updatedAt: now })
+        .where(sql`${contacts.emailNormalized} = ${email} and ${contacts.status} <> 'complained'`);
+    }
+    await exec(
+      `update broadcast_recipients r set status = 'skipped', error = 'suppressed'
+         from contacts c where c.id = r.contact_id and c.email_normalized = $1 and r.status = 'queued'`,
+      [email],
+    );
+    if (added.rows.length) {
+      const c = await exec<{ id: string }>('select id from contacts where email_normalized = $1', [email]);
+      await this.ctx.events.record(tx, {
+        type: 'contact.suppressed',
+        actor,
+        subject: c.rows[0] ? { type: 'contact', id: c.rows[0].id } : undefined,
+        data: { email, reason },
+      });
+    }
+  }
+
+  async unsuppress(email: string, actor: Actor): Promise<boolean> {
+    return this.ctx.database.transaction(async (tx) => {
+      const exec = this.ctx.database.executorFor(tx);
+      const gone = await exec('delete from mail_suppressions where email_normalized = $1 returning 1', [normalizeEmail(email)]);
+      if (!gone.rows.length) return false;
+      await this.ctx.events.record(tx, { type: 'contact.unsuppressed', actor, data: { email: normalizeEmail(email) } });
+      return true;
+    });
+  }
+
+  async isSuppressed(email: string, reasons?: string[]): Promise<boolean> {
+    const res = await this.ctx.database.execute<{ reason: string }>('select reason from mail_suppressions where email_normalized = $1', [normalizeEmail(email)]);
+    const row = res.rows[0];
+    return !!row && (!reasons || reasons.includes(row.reason));
+  }
+
+  /**
+   * Rolling window: sends, bounces and complaints of this broadcast in the last
+   * MAIL_GUARD_WINDOW_MINUTES. Past the minimum sample, a bounce rate above
+   * MAIL_GUARD_BOUNCE_RATE or a complaint rate above MAIL_GUARD_COMPLAINT_RATE pauses the
+   * broadcast and tells the owner. Returns true when it paused it.
+   */
+  async checkGuard(broadcastId: string): Promise<boolean> {
+    const g = this.ctx.config.guard;
+    const since = new Date(this.ctx.clock.now().getTime() - g.windowMinutes * 60_000);
+    const res = await this.ctx.database.execute<{ sent: number; bounced: number; complained: number }>(
+      `select coalesce(sum(sent), 0)::int as sent, coalesce(sum(bounced), 0)::int as bounced, coalesce(sum(complained), 0)::int as complained
+         from broadcast_activity where broadcast_id = $1 and minute >= $2`,
+      [broadcastId, new Date(Math.floor(since.getTime() / 60_000) * 60_000)],
+    );
+    const w = res.rows[0]!;
+    const sent = Number(w.sent);
+    if (sent < g.minSample) return false;
+    const bounceRate = Number(w.bounced) / sent;
+    const complaintRate = Number(w.complained) / sent;
+    if (bounceRate <= g.bounceRate && complaintRate <= g.complaintRate) return false;
+    const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
+    const detail =
+      bounceRate > g.bounceRate
+        ? `Bounce rate ${pct(bounceRate)} (${w.bounced} of ${sent} in the last ${g.windowMinutes} min) is above ${pct(g.bounceRate)}`
+        : `Complaint rate ${pct(complaintRate)} (${w.complained} of ${sent} in the last ${g.windowMinutes} min) is above ${pct(g.complaintRate)}`;
+    const owners = await this.ctx.ownerEmails();
+    return this.ctx.database.transaction(async (tx) => {
+      const exec = this.ctx.database.executorFor(tx);
+      const paused = await exec<{ name: string }>(
+        `update broadcasts set status = 'paused', paused_reason = 'guard', paused_detail = $2 where id = $1 and status = 'sending' returning name`,
+        [broadcastId, detail],
+      );
+      if (!paused.rows.length) return false;
+      const name = paused.rows[0]!.name;
+      await this.ctx.events.record(tx, {
+        type: 'broadcast.paused_by_guard',
+        actor: systemActor,
+        subject: { type: 'broadcast', id: broadcastId },
+        data: { name, sent, bounced: Number(w.bounced), complained: Number(w.complained), bounceRate, complaintRate, detail },
+      });
+      for (const to of owners) {
+        await this.ctx.queueTransactional(tx, {
+          to,
+          tag: 'mail.guard',
+          subject: `Paused: "${name}" — ${bounceRate > g.bounceRate ? 'too many bounces' : 'too many spam complaints'}`,
+          text:
+            `Onehour paused your broadcast "${name}" to protect your sender reputation.\n\n${detail}.\n\n` +
+            `What to do: look at the bounces and complaints on the broadcast's page. Clean the list (old or bought addresses bounce; ` +
+            `people who did not expect your mail complain), then resume it, or cancel it.\n\n` +
+            `Nothing more is sent until someone presses Resume.`,
+        });
+      }
+      return true;
+    });
+  }
+
+  async listSuppressions(q: { search?: string; limit: number; offset: number }) {
+    const res = await this.ctx.database.execute<{ email: string; reason: string; detail: string; created_at: Date }>(
+      `select email_normalized as email, reason, detail, created_at from mail_suppressions
+        where ($1::text is null or email_normalized like '%' || $1 || '%') order by created_at desc limit $2 offset $3`,
+      [q.search?.toLowerCase().replace(/[%_]/g, '') ?? null, q.limit, q.offset],
+    );
+    return res.rows.map((r) => ({ email: r.email, reason: r.reason, detail: r.detail, createdAt: new Date(r.created_at) }));
+  }
+}

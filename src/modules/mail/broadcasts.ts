@@ -1,0 +1,300 @@
+// Composing and steering broadcasts: drafts, preview, test send, schedule, pause, resume,
+// cancel, and the numbers afterwards. The sending itself is engine.ts.
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import type { Actor } from '../../actor.js';
+import { conflict, invalid, notFound } from '../../errors.js';
+import type { Tx } from '../../db/client.js';
+import { isValidEmail } from '../audience/index.js';
+import type { MailContext } from './context.js';
+import { BROADCAST_START_JOB, type BroadcastEngine, type BroadcastRow } from './engine.js';
+import type { Block, RenderedMessage } from './render.js';
+import { broadcastLinks, broadcasts, type BroadcastStatus } from './schema.js';
+
+export type Broadcast = typeof broadcasts.$inferSelect;
+
+export interface BroadcastInput {
+  name: string;
+  subject: string;
+  preheader?: string;
+  format?: 'markdown' | 'blocks';
+  body?: string;
+  blocks?: Block[] | null;
+  listId?: string | null;
+  segmentId?: string | null;
+  track?: boolean;
+}
+
+const EDITABLE: BroadcastStatus[] = ['draft', 'scheduled'];
+
+function toRow(b: Broadcast): BroadcastRow {
+  return {
+    id: b.id, name: b.name, subject: b.subject, preheader: b.preheader, format: b.format, body: b.body, blocks: b.blocks ?? null,
+    list_id: b.listId, segment_id: b.segmentId, track: b.track, status: b.status, sent_by: b.sentBy ?? null, updated_at: b.updatedAt,
+  };
+}
+
+export class BroadcastDesk {
+  constructor(
+    private readonly ctx: MailContext,
+    private readonly engine: BroadcastEngine,
+  ) {}
+
+  private get db() {
+    return this.ctx.database.db;
+  }
+
+  async list(q: { status?: BroadcastStatus; limit: number; offset: number }): Promise<Broadcast[]> {
+    return this.db
+      .select()
+      .from(broadcasts)
+      .where(q.status ? eq(broadcasts.status, q.status) : undefined)
+      .orderBy(desc(broadcasts.createdAt))
+      .limit(q.limit)
+      .offset(q.offset);
+  }
+
+  async get(id: string): Promise<Broadcast> {
+    const [b] = await this.db.select().from(broadcasts).where(eq(broadcasts.id, id));
+    if (!b) throw notFound('Broadcast');
+    return b;
+  }
+
+  async create(input: BroadcastInput, actor: Actor): Promise<Broadcast> {
+    this.checkAudience(input);
+    const now = this.ctx.clock.now();
+    return this.ctx.database.transaction(async (tx) => {
+      const [b] = await tx
+        .insert(broadcasts)
+        .values({
+          name: input.name,
+          subject: input.subject,
+          preheader: input.preheader ?? '',
+          format: input.format ?? 'markdown',
+          body: input.body ?? '',
+          blocks: input.blocks ?? null,
+          listId: input.listId ?? null,
+          segmentId: input.segmentId ?? null,
+          track: input.track ?? true,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning();
+      await this.ctx.events.record(tx, { type: 'broadcast.created', actor, subject: { type: 'broadcast', id: b!.id }, data: { name: b!.name } });
+      return b!;
+    });
+  }
+
+  async update(id: string, input: Partial<BroadcastInput>, actor: Actor): Promise<Broadcast> {
+    const current = await this.get(id);
+    if (!EDITABLE.includes(current.status)) throw conflict(`A ${current.status} broadcast cannot be edited`);
+    this.checkAudience({ ...current, ...input });
+    return this.ctx.database.transaction(async (tx) => {
+      const [b] = await tx
+        .update(broadcasts)
+        .set({
+          ...(input.name !== undefined && { name: input.name }),
+          ...(input.subject !== undefined && { subject: input.subject }),
+          ...(input.preheader !== undefined && { preheader: input.preheader }),
+          ...(input.format !== undefined && { format: input.format }),
+          ...(input.body !== undefined && { body: input.body }),
+          ...(input.blocks !== undefined && { blocks: input.blocks }),
+          ...(input.listId !== undefined && { listId: input.listId }),
+          ...(input.segmentId !== undefined && { segmentId: input.segmentId }),
+          ...(input.track !== undefined && { track: input.track }),
+          updatedAt: this.ctx.clock.now(),
+        })
+        .where(and(eq(broadcasts.id, id), inArray(broadcasts.status, EDITABLE)))
+        .returning();
+      if (!b) throw conflict('The broadcast started sending meanwhile and can no longer be edited');
+      await this.ctx.events.record(tx, { type: 'broadcast.updated', actor, subject: { type: 'broadcast', id }, data: { fields: Object.keys(input) } });
+      return b;
+    });
+  }
+
+  async remove(id: string, actor: Actor): Promise<void> {
+    const b = await this.get(id);
+    if (b.status !== 'draft') throw conflict('Only a draft can be deleted; cancel a scheduled broadcast first');
+    await this.ctx.database.transaction(async (tx) => {
+      await tx.delete(broadcasts).where(and(eq(broadcasts.id, id), eq(broadcasts.status, 'draft')));
+      await this.ctx.events.record(tx, { type: 'broadcast.deleted', actor, subject: { type: 'broadcast', id }, data: { name: b.name } });
+    });
+  }
+
+  private checkAudience(input: { listId?: string | null; segmentId?: string | null }): void {
+    if (input.listId && input.segmentId) throw invalid('Choose a list or a segment, not both', { field: 'segmentId' });
+  }
+
+  /**
+   * The message as one contact would get it (or a sample person). Content given here
+   * overrides the saved draft, so the editor can preview before saving.
+   */
+  async preview(id: string | null, opts: { contactId?: string; content?: Partial<BroadcastInput> }): Promise<RenderedMessage & { contact: { name: string; email: string } }> {
+    const base: BroadcastRow = id
+      ? toRow(await this.get(id))
+      : { id: '00000000-0000-0000-0000-000000000000', name: '', subject: '', preheader: '', format: 'markdown', body: '', blocks: null, list_id: null, segment_id: null, track: false, status: 'draft', sent_by: null, updated_at: new Date(0) };
+    const c = opts.content ?? {};
+    const row: BroadcastRow = {
+      ...base,
+      subject: c.subject ?? base.subject,
+      preheader: c.preheader ?? base.preheader,
+      format: c.format ?? base.format,
+      body: c.body ?? base.body,
+      blocks: (c.blocks as unknown[] | undefined) ?? base.blocks,
+      list_id: c.listId !== undefined ? c.listId : base.list_id,
+      updated_at: new Date(Date.now()),
+    };
+    const settings = await this.ctx.settings();
+    const { compileBroadcast } = await import('./render.js');
+    const compiled = compileBroadcast(
+      { subject: row.subject, preheader: row.preheader, format: row.format, body: row.body, blocks: row.blocks as Block[] | null },
+      this.engine.footerFor(row, settings, await this.engine.listName(row.list_id)),
+    );
+    const contact = opts.contactId ? await this.ctx.audience.getContact(this.db, opts.contactId) : { id: '00000000-0000-0000-0000-000000000000', email: 'sample@example.com', name: 'Sam Sample', fields: {} };
+    const m = compiled.render(this.engine.recipientContext(row, { ...settings, trackingEnabled: false }, null, { id: contact.id, email: contact.email, name: contact.name, fields: contact.fields ?? {} }));
+    return { ...m, contact: { name: contact.name, email: contact.email } };
+  }
+
+  /** Sends the rendered message to a few addresses now, through the transactional queue. */
+  async testSend(id: string, to: string[], actor: Actor, contactId?: string): Promise<number> {
+    for (const addr of to) if (!isValidEmail(addr)) throw invalid(`"${addr}" is not a valid email address`, { field: 'to' });
+    const m = await this.preview(id, { contactId });
+    const b = await this.get(id);
+    const settings = await this.ctx.settings();
+    await this.ctx.database.transaction(async (tx) => {
+      for (const addr of to) {
+        const headers = Object.fromEntries(this.engine.listHeaders(toRow(b), contactId ?? '00000000-0000-0000-0000-000000000000', settings));
+        await this.ctx.queueTransactional(tx, { to: addr, subject: `[Test] ${m.subject}`, text: m.text, html: m.html, tag: 'broadcast.test', headers });
+      }
+      await this.ctx.events.record(tx, { type: 'broadcast.test_sent', actor, subject: { type: 'broadcast', id }, data: { to } });
+    });
+    return to.length;
+  }
+
+  /**
+   * Schedules sending (now when `at` is absent or past). Refused without an audience, a
+   * subject, a body, or the postal address every footer needs.
+   */
+  async schedule(id: string, at: Date | null, actor: Actor): Promise<Broadcast> {
+    const b = await this.get(id);
+    if (!EDITABLE.includes(b.status)) throw conflict(`A ${b.status} broadcast cannot be scheduled`);
+    if (!b.listId && !b.segmentId) throw invalid('Choose who receives it: a list or a segment', { field: 'listId' });
+    if (!b.subject.trim()) throw invalid('Add a subject', { field: 'subject' });
+    if (!b.body.trim() && !(b.blocks as unknown[] | null)?.length) throw invalid('Write the message first', { field: 'body' });
+    await this.preview(id, {}); // compiles: Liquid errors, postal address
+    if (b.segmentId) this.ctx.audience.audienceSql({ segmentId: b.segmentId }); // throws while segments are unavailable
+    const now = this.ctx.clock.now();
+    const when = at && at > now ? at : now;
+    return this.ctx.database.transaction(async (tx) => {
+      const [row] = await tx
+        .update(broadcasts)
+        .set({ status: 'scheduled', scheduledAt: when, sentBy: actor as unknown as Record<string, string>, updatedAt: now })
+        .where(and(eq(broadcasts.id, id), inArray(broadcasts.status, EDITABLE)))
+        .returning();
+      if (!row) throw conflict('The broadcast changed meanwhile; reload it');
+      await this.ctx.events.record(tx, { type: 'broadcast.scheduled', actor, subject: { type: 'broadcast', id }, data: { at: when.toISOString(), name: b.name } });
+      const delay = Math.max(0, Math.ceil((when.getTime() - now.getTime()) / 1000));
+      await this.ctx.jobs.sendInTx(tx, BROADCAST_START_JOB, { broadcastId: id }, delay > 0 ? { startAfter: delay } : {});
+      return row;
+    });
+  }
+
+  /** Back to draft (a scheduled broadcast that has not started). */
+  async unschedule(id: string, actor: Actor): Promise<Broadcast> {
+    return this.transition(id, ['scheduled'], 'draft', 'broadcast.unscheduled', actor);
+  }
+
+  async pause(id: string, actor: Actor): Promise<Broadcast> {
+    return this.transition(id, ['sending'], 'paused', 'broadcast.paused', actor, { pausedReason: 'owner', pausedDetail: null });
+  }
+
+  async resume(id: string, actor: Actor): Promise<Broadcast> {
+    return this.transition(id, ['paused'], 'sending', 'broadcast.resumed', actor, { pausedReason: null, pausedDetail: null, heartbeatAt: this.ctx.clock.now() }, (tx) =>
+      this.engine.kick(tx, id),
+    );
+  }
+
+  async cancel(id: string, actor: Actor): Promise<Broadcast> {
+    return this.transition(id, ['scheduled', 'sending', 'paused'], 'cancelled', 'broadcast.cancelled', actor, { finishedAt: this.ctx.clock.now() }, async (tx) => {
+      await this.ctx.database.executorFor(tx)(`update broadcast_recipients set status = 'cancelled' where broadcast_id = $1 and status = 'queued'`, [id]);
+    });
+  }
+
+  private async transition(
+    id: string,
+    from: BroadcastStatus[],
+    to: BroadcastStatus,
+    event: string,
+    actor: Actor,
+    extra: Partial<typeof broadcasts.$inferInsert> = {},
+    also?: (tx: Tx) => Promise<void>,
+  ): Promise<Broadcast> {
+    const b = await this.get(id);
+    if (!from.includes(b.status)) throw conflict(`A ${b.status} broadcast cannot be ${to === 'sending' ? 'resumed' : to}`);
+    return this.ctx.database.transaction(async (tx) => {
+      const [row] = await tx
+        .update(broadcasts)
+        .set({ status: to, ...extra })
+        .where(and(eq(broadcasts.id, id), inArray(broadcasts.status, from)))
+        .returning();
+      if (!row) throw conflict('The broadcast changed meanwhile; reload it');
+      await also?.(tx);
+      await this.ctx.events.record(tx, { type: event, actor, subject: { type: 'broadcast', id }, data: { name: b.name, from: b.status } });
+      return row;
+    });
+  }
+
+  /** sent, delivered, opened, clicked, unsubscribed, bounced, complained — unique people each. */
+  async stats(id: string) {
+    await this.get(id);
+    const res = await this.ctx.database.execute<Record<string, number>>(
+      `select count(*)::int as recipients,
+              count(*) filter (where status = 'queued')::int as queued,
+              count(*) filter (where status = 'sending')::int as sending,
+              count(*) filter (where status = 'sent')::int as sent,
+              count(*) filter (where status = 'failed')::int as failed,
+              count(*) filter (where status = 'skipped')::int as skipped,
+              count(*) filter (where status = 'cancelled')::int as cancelled,
+              count(*) filter (where status = 'sent' and bounced_at is null)::int as delivered,
+              count(*) filter (where opened_at is not null)::int as opened,
+              coalesce(sum(opens), 0)::int as opens,
+              count(*) filter (where clicked_at is not null)::int as clicked,
+              coalesce(sum(clicks), 0)::int as clicks,
+              count(*) filter (where unsubscribed_at is not null)::int as unsubscribed,
+              count(*) filter (where bounced_at is not null)::int as bounced,
+              count(*) filter (where bounce_kind = 'hard')::int as hard_bounced,
+              count(*) filter (where complained_at is not null)::int as complained,
+              coalesce(sum(reclaims), 0)::int as reclaimed
+         from broadcast_recipients where broadcast_id = $1`,
+      [id],
+    );
+    const r = Object.fromEntries(Object.entries(res.rows[0]!).map(([k, v]) => [k, Number(v)]));
+    const rate = (n: number) => (r.sent ? n / r.sent : 0);
+    return {
+      recipients: r.recipients!, queued: r.queued!, sending: r.sending!, sent: r.sent!, failed: r.failed!, skipped: r.skipped!, cancelled: r.cancelled!,
+      delivered: r.delivered!, opened: r.opened!, opens: r.opens!, clicked: r.clicked!, clicks: r.clicks!, unsubscribed: r.unsubscribed!,
+      bounced: r.bounced!, hardBounced: r.hard_bounced!, complained: r.complained!, reclaimed: r.reclaimed!,
+      rates: { open: rate(r.opened!), click: rate(r.clicked!), bounce: rate(r.bounced!), complaint: rate(r.complained!), unsubscribe: rate(r.unsubscribed!) },
+    };
+  }
+
+  async links(id: string) {
+    await this.get(id);
+    const rows = await this.db.select().from(broadcastLinks).where(eq(broadcastLinks.broadcastId, id)).orderBy(broadcastLinks.idx);
+    return rows.map((l) => ({ idx: l.idx, url: l.url, clicks: l.clicks, uniqueClicks: l.uniqueClicks }));
+  }
+
+  async recipients(id: string, q: { status?: string; limit: number; offset: number }) {
+    const res = await this.ctx.database.execute<Record<string, unknown>>(
+      `select id, contact_id, email, status, attempts, sent_at, error, opened_at, clicked_at, bounced_at, bounce_kind, complained_at, unsubscribed_at
+         from broadcast_recipients where broadcast_id = $1 and ($2::text is null or status = $2) order by id limit $3 offset $4`,
+      [id, q.status ?? null, q.limit, q.offset],
+    );
+    const d = (v: unknown) => (v ? new Date(v as string) : null);
+    return res.rows.map((r) => ({
+      id: Number(r.id), contactId: String(r.contact_id), email: String(r.email), status: String(r.status), attempts: Number(r.attempts),
+      sentAt: d(r.sent_at), error: (r.error as string | null) ?? null, openedAt: d(r.opened_at), clickedAt: d(r.clicked_at),
+      bouncedAt: d(r.bounced_at), bounceKind: (r.bounce_kind as string | null) ?? null, complainedAt: d(r.complained_at), unsubscribedAt: d(r.unsubscribed_at),
+    }));
+  }
+}
+

@@ -1,0 +1,95 @@
+// What every part of the mail module shares: the database, the clock, the event log, the
+// queue, the transport and the settings. Built once by MailService.
+import type { Logger } from 'pino';
+import type { Clock } from '../../clock.js';
+import type { MailConfig } from '../../config.js';
+import type { Signer } from '../../crypto.js';
+import type { Database, Db, DbOrTx, Tx } from '../../db/client.js';
+import type { EventLog } from '../../db/events.js';
+import type { JobQueue } from '../../jobs/queue.js';
+import type { AudienceService } from '../audience/index.js';
+import { getSetting, putSetting } from '../../db/secrets.js';
+import type { DkimSigner } from './dkim.js';
+import type { Throttle } from './throttle.js';
+import type { SmtpTransport } from './transport.js';
+import { bareAddress } from './mime.js';
+
+export interface MailDeps {
+  database: Database;
+  clock: Clock;
+  jobs: JobQueue;
+  events: EventLog;
+  signer: Signer;
+  audience: AudienceService;
+  log: Logger;
+  config: MailConfig;
+  publicUrl: string;
+  /** the owner's address(es): the reputation guard tells them when it pauses a broadcast */
+  ownerEmails(): Promise<string[]>;
+}
+
+export interface MailSettings {
+  /** the From of broadcasts and transactional mail */
+  fromAddress: string;
+  replyTo: string;
+  businessName: string;
+  /** required in every broadcast footer (CAN-SPAM, GDPR) */
+  postalAddress: string;
+  trackingEnabled: boolean;
+  /** messages per second across every process; 0 = no limit */
+  ratePerSecond: number;
+  /** bulk messages per clock hour; 0 = no limit */
+  ratePerHour: number;
+}
+
+export interface MailContext extends MailDeps {
+  smtp: SmtpTransport | null;
+  dkim: DkimSigner | null;
+  throttle: Throttle;
+  settings(db?: DbOrTx): Promise<MailSettings>;
+  /** record + enqueue jobs in tx; a transactional message (used by the guard and test sends) */
+  queueTransactional(tx: Tx, m: { to: string; subject: string; text: string; html?: string; tag: string; contactId?: string; headers?: Record<string, string> }): Promise<string>;
+}
+
+const SETTINGS_KEY = 'mail.settings';
+
+export class SettingsStore {
+  private cached: { at: number; value: MailSettings } | null = null;
+  constructor(private readonly deps: MailDeps) {}
+
+  defaults(): MailSettings {
+    const c = this.deps.config;
+    const name = /^\s*"?([^"<]+?)"?\s*</.exec(c.from)?.[1]?.trim() ?? 'Onehour';
+    return {
+      fromAddress: c.from,
+      replyTo: '',
+      businessName: name,
+      postalAddress: c.postalAddress ?? '',
+      trackingEnabled: c.tracking,
+      ratePerSecond: c.ratePerSecond,
+      ratePerHour: c.ratePerHour,
+    };
+  }
+
+  /**
+   * Cached for two seconds: the engine reads it every batch. Inside a transaction, pass it:
+   * on PGlite (one connection) a query outside the open transaction would wait for it forever.
+   */
+  async get(db?: DbOrTx): Promise<MailSettings> {
+    if (this.cached && performance.now() - this.cached.at < 2000) return this.cached.value;
+    const stored = (await getSetting<Partial<MailSettings>>((db ?? this.deps.database.db) as Db, SETTINGS_KEY)) ?? {};
+    const value = { ...this.defaults(), ...stored };
+    this.cached = { at: performance.now(), value };
+    return value;
+  }
+
+  async put(patch: Partial<MailSettings>): Promise<MailSettings> {
+    const current = await this.get();
+    const next = { ...current, ...patch };
+    bareAddress(next.fromAddress);
+    const { ...stored } = next;
+    await putSetting(this.deps.database.db, SETTINGS_KEY, stored, this.deps.clock.now());
+    this.cached = null;
+    return this.get();
+  }
+}

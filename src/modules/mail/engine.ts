@@ -1,0 +1,535 @@
+// The broadcast sending engine.
+//
+// Crash safety, in one paragraph: recipients are snapshotted into broadcast_recipients when
+// sending starts. Workers (pg-boss jobs, any number, any process) claim small batches with
+// FOR UPDATE SKIP LOCKED, marking them `sending` with a claim token and a lease, render and
+// send each message, and mark it `sent` right after the server's 250 (group commit: one
+// UPDATE for whatever was accepted while the previous one ran, so the gap between "server
+// accepted" and "we know" is a database round trip or two). A process that dies leaves its
+// claimed rows `sending`; when the lease ends they are claimed again and resent with the
+// SAME Message-ID, so the only possible duplicate is a message accepted in that gap, and a
+// receiving system that deduplicates by Message-ID drops even that. `reclaims` counts such
+// rows: the measured upper bound of duplicates. A broadcast is `finished` only when no row
+// is queued or sending.
+import { randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { formatActor, systemActor, type Actor } from '../../actor.js';
+import type { Tx } from '../../db/client.js';
+import { buildMime, bareAddress, domainOf } from './mime.js';
+import { compileBroadcast, type CompiledBroadcast, type RecipientContext } from './render.js';
+import { classifySmtpError } from './transport.js';
+import { sleep, sleepUntil } from './throttle.js';
+import { mailUrls, type MailUrls } from './tokens.js';
+import type { MailContext, MailSettings } from './context.js';
+import type { BounceReport } from './bounces.js';
+
+export const BROADCAST_START_JOB = 'mail.broadcast-start';
+export const BROADCAST_SEND_JOB = 'mail.broadcast-send';
+
+/** A claimed row is reclaimable after this long (also how soon a crash is recovered). */
+export const LEASE_SECONDS = 15;
+/** A worker job hands over to a fresh job after this long (its stand-in is due 5 s later). */
+const WORKER_BUDGET_MS = 20_000;
+const MAX_ATTEMPTS = 8;
+
+export interface BroadcastRow {
+  id: string;
+  name: string;
+  subject: string;
+  preheader: string;
+  format: 'markdown' | 'blocks';
+  body: string;
+  blocks: unknown[] | null;
+  list_id: string | null;
+  segment_id: string | null;
+  track: boolean;
+  status: string;
+  sent_by: Record<string, string> | null;
+  updated_at: Date;
+}
+
+interface Claimed {
+  id: number;
+  contact_id: string;
+  attempts: number;
+  prev: string;
+}
+
+interface ContactState {
+  id: string;
+  email: string;
+  name: string;
+  fields: Record<string, unknown>;
+  status: string;
+  suppressed: boolean;
+  subscribed: boolean;
+}
+
+interface Mark {
+  id: number;
+  status: 'sent' | 'failed' | 'queued' | 'skipped';
+  error: string | null;
+  /** for `queued`: seconds until the retry */
+  delay: number;
+}
+
+/** Batches recipient state changes: one UPDATE for everything that finished while the last one ran. */
+class RecipientMarker {
+  private pending: { mark: Mark; done: () => void; fail: (e: unknown) => void }[] = [];
+  private running: Promise<void> | null = null;
+
+  constructor(private readonly ctx: MailContext) {}
+
+  mark(mark: Mark): Promise<void> {
+    return new Promise((done, fail) => {
+      this.pending.push({ mark, done, fail });
+      if (!this.running) this.running = this.loop();
+    });
+  }
+
+  private async loop(): Promise<void> {
+    while (this.pending.length) {
+      const batch = this.pending.splice(0, this.pending.length);
+      try {
+        await this.write(batch.map((b) => b.mark));
+        for (const b of batch) b.done();
+      } catch (err) {
+        for (const b of batch) b.fail(err);
+      }
+    }
+    this.running = null;
+  }
+
+  private async write(marks: Mark[]): Promise<void> {
+    await this.ctx.database.execute(
+      `update broadcast_recipients r
+          set status = m.status,
+              sent_at = case when m.status = 'sent' then $5::timestamptz else r.sent_at end,
+              error = m.error,
+              claim = null,
+              lease_until = null,
+              retry_at = case when m.status = 'queued' then clock_timestamp() + make_interval(secs => m.delay) else null end
+         from unnest($1::bigint[], $2::text[], $3::text[], $4::int[]) as m(id, status, error, delay)
+        where r.id = m.id and r.status in ('sending', 'queued')`,
+      [marks.map((m) => m.id), marks.map((m) => m.status), marks.map((m) => m.error), marks.map((m) => m.delay), this.ctx.clock.now()],
+    );
+  }
+}
+
+/** A tiny counting semaphore: how many messages one worker has on the wire at once. */
+class Gate {
+  private waiting: (() => void)[] = [];
+  constructor(private free: number) {}
+  async enter(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((r) => this.waiting.push(r));
+  }
+  leave(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
+}
+
+export function messageIdFor(recipientId: number, broadcastId: string, domain: string): string {
+  return `<r${recipientId}.${broadcastId.slice(0, 8)}@${domain}>`;
+}
+
+/** The recipient id inside one of our broadcast Message-IDs. */
+export function recipientIdFromMessageId(messageId: string | null | undefined): number | null {
+  const m = messageId ? /<?r(\d+)\.[0-9a-f]{8}@/i.exec(messageId) : null;
+  return m ? Number(m[1]) : null;
+}
+
+export interface EngineHooks {
+  /** in-band 5xx answers are bounces */
+  recordBounces(reports: BounceReport[]): Promise<void>;
+  checkGuard(broadcastId: string): Promise<boolean>;
+}
+
+export class BroadcastEngine {
+  private compiled = new Map<string, { key: string; value: CompiledBroadcast }>();
+  readonly urls: MailUrls;
+  /** in-process measurements (benchmarks, tests) */
+  readonly stats = { sent: 0, reclaimed: 0, batches: 0 };
+
+  constructor(
+    private readonly ctx: MailContext,
+    private readonly hooks: EngineHooks,
+  ) {
+    this.urls = mailUrls(ctx.signer, ctx.publicUrl);
+  }
+
+  private async loadBroadcast(id: string, tx?: Tx, lock = false): Promise<BroadcastRow | null> {
+    const q = `select id, name, subject, preheader, format, body, blocks, list_id, segment_id, track, status, sent_by, updated_at
+                 from broadcasts where id = $1${lock ? ' for update' : ''}`;
+    const res = tx ? await this.ctx.database.executorFor(tx)<BroadcastRow>(q, [id]) : await this.ctx.database.execute<BroadcastRow>(q, [id]);
+    return res.rows[0] ?? null;
+  }
+
+  footerFor(b: Pick<BroadcastRow, 'list_id'>, settings: MailSettings, listName?: string) {
+    return {
+      businessName: settings.businessName,
+      postalAddress: settings.postalAddress,
+      reason: b.list_id && listName ? `You receive this because you subscribed to ${listName}.` : `You receive this because you subscribed to ${settings.businessName}.`,
+    };
+  }
+
+  async listName(listId: string | null, tx?: Tx): Promise<string | undefined> {
+    if (!listId) return undefined;
+    const q = 'select name from lists where id = $1';
+    const res = tx ? await this.ctx.database.executorFor(tx)<{ name: string }>(q, [listId]) : await this.ctx.database.execute<{ name: string }>(q, [listId]);
+    return res.rows[0]?.name;
+  }
+
+  /** Compiled templates, cached per broadcast version and settings. */
+  async compiledFor(b: BroadcastRow, settings: MailSettings, tx?: Tx): Promise<CompiledBroadcast> {
+    const key = `${new Date(b.updated_at).getTime()}|${settings.postalAddress}|${settings.businessName}`;
+    const hit = this.compiled.get(b.id);
+    if (hit && hit.key === key) return hit.value;
+    const value = compileBroadcast(
+      { subject: b.subject, preheader: b.preheader, format: b.format, body: b.body, blocks: b.blocks as never },
+      this.footerFor(b, settings, await this.listName(b.list_id, tx)),
+    );
+    this.compiled.set(b.id, { key, value });
+    return value;
+  }
+
+  recipientContext(b: Pick<BroadcastRow, 'id' | 'list_id' | 'track'>, settings: MailSettings, recipientId: number | null, contact: RecipientContext['contact']): RecipientContext {
+    const tracking = settings.trackingEnabled && b.track && recipientId !== null;
+    return {
+      contact,
+      unsubscribeUrl: this.urls.unsubscribe({ c: contact.id, b: b.id, l: b.list_id }),
+      preferencesUrl: this.urls.preferences(contact.id),
+      openUrl: tracking ? this.urls.open(recipientId!) : null,
+      clickUrl: tracking ? (idx) => this.urls.click(recipientId!, idx) : null,
+    };
+  }
+
+  /** RFC 2369 + RFC 8058 headers of a bulk message (signed by DKIM with the rest). */
+  listHeaders(b: Pick<BroadcastRow, 'id' | 'list_id'>, contactId: string, settings: MailSettings): [string, string][] {
+    const claim = { c: contactId, b: b.id, l: b.list_id };
+    const domain = domainOf(settings.fromAddress);
+    return [
+      ['List-Unsubscribe', `<${this.urls.unsubscribe(claim)}>, <${this.urls.unsubscribeMailto(claim, domain)}>`],
+      ['List-Unsubscribe-Post', 'List-Unsubscribe=One-Click'],
+      ['List-Id', `${settings.businessName.replace(/[<>"\r\n]/g, '')} <${(b.list_id ?? 'all').slice(0, 8)}.${domain}>`],
+      ['Feedback-ID', `${b.id.slice(0, 8)}:broadcast:onehour`],
+      ['Precedence', 'bulk'],
+    ];
+  }
+
+  // ---- starting -----------------------------------------------------------------------
+
+  /**
+   * Snapshots the audience (minus suppressed addresses) into recipients and starts the
+   * workers, all in one transaction. Idempotent: a broadcast that is no longer `scheduled`
+   * is left alone.
+   */
+  async start(broadcastId: string): Promise<void> {
+    const settings = await this.ctx.settings();
+    await this.ctx.database.transaction(async (tx) => {
+      const b = await this.loadBroadcast(broadcastId, tx, true);
+      if (!b || b.status !== 'scheduled') return;
+      const compiled = await this.compiledFor(b, settings, tx);
+      const audience = this.ctx.audience.audienceSql({ listId: b.list_id ?? undefined, segmentId: b.segment_id ?? undefined });
+      const inserted = await tx.execute(sql`
+        with ins as (
+          insert into broadcast_recipients (broadcast_id, contact_id, email)
+          select ${b.id}, c.id, c.email from contacts c
+           where c.id in (${audience})
+             and not exists (select 1 from mail_suppressions s where s.email_normalized = c.email_normalized)
+          order by c.id
+          on conflict do nothing
+          returning 1)
+        select count(*)::int as n from ins`);
+      const total = Number((inserted as unknown as { rows: { n: number }[] }).rows[0]?.n ?? 0);
+      const exec = this.ctx.database.executorFor(tx);
+      for (let i = 0; i < compiled.links.length; i++) {
+        await exec('insert into broadcast_links (broadcast_id, idx, url) values ($1, $2, $3) on conflict do nothing', [b.id, i, compiled.links[i]]);
+      }
+      const now = this.ctx.clock.now();
+      await exec(`update broadcasts set status = 'sending', started_at = $2, recipients_total = $3, heartbeat_at = $2, updated_at = updated_at where id = $1`, [b.id, now, total]);
+      const actor = (b.sent_by as Actor | null) ?? systemActor;
+      await this.ctx.events.record(tx, { type: 'broadcast.started', actor, subject: { type: 'broadcast', id: b.id }, data: { recipients: total, name: b.name } });
+      for (let i = 0; i < this.ctx.config.sendWorkers; i++) await this.ctx.jobs.sendInTx(tx, BROADCAST_SEND_JOB, { broadcastId: b.id });
+    });
+  }
+
+  // ---- sending ------------------------------------------------------------------------
+
+  /**
+   * One worker: claims and sends batches until the broadcast is done or paused, or its
+   * budget is spent, then hands over to a fresh job. Before it starts it queues a stand-in
+   * due just after its budget: if this process dies, the stand-in carries on (after the
+   * dead worker's leases ran out) instead of waiting for pg-boss to expire the job. A worker
+   * that ends normally cancels its stand-in, so each worker is one job at a time.
+   */
+  async work(broadcastId: string, budgetMs = WORKER_BUDGET_MS): Promise<void> {
+    const standIn = await this.ctx.jobs.send(BROADCAST_SEND_JOB, { broadcastId }, { startAfter: Math.ceil(budgetMs / 1000) + 5 });
+    let next: { after: number } | null = null;
+    try {
+      next = await this.loop(broadcastId, performance.now() + budgetMs);
+    } finally {
+      if (standIn) await this.ctx.jobs.boss.cancel(BROADCAST_SEND_JOB, standIn).catch(() => {});
+    }
+    if (next) await this.ctx.jobs.send(BROADCAST_SEND_JOB, { broadcastId }, next.after > 0 ? { startAfter: next.after } : {});
+  }
+
+  /** Returns when to continue (seconds from now), or null when there is nothing more for this worker. */
+  private async loop(broadcastId: string, until: number): Promise<{ after: number } | null> {
+    while (performance.now() < until) {
+      const b = await this.loadBroadcast(broadcastId);
+      if (!b || b.status !== 'sending') return null;
+      const settings = await this.ctx.settings();
+      const compiled = await this.compiledFor(b, settings);
+      const claimed = await this.claim(b.id, batchSizeFor(settings.ratePerSecond));
+      if (claimed.length === 0) return this.drained(b.id);
+      await this.sendBatch(b, settings, compiled, claimed);
+      if (await this.hooks.checkGuard(b.id)) return null;
+    }
+    return { after: 0 };
+  }
+
+  private async claim(broadcastId: string, n: number): Promise<Claimed[]> {
+    const token = randomBytes(8).toString('hex');
+    // SKIP LOCKED: concurrent workers (in this process or others) never wait for, nor take,
+    // each other's rows. A `sending` row is only taken back once its lease has run out.
+    const res = await this.ctx.database.execute<Claimed>(
+      `with c as (
+         select r.id, r.status as prev from broadcast_recipients r
+          where r.broadcast_id = $1
+            and ((r.status = 'queued' and (r.retry_at is null or r.retry_at <= clock_timestamp()))
+                 or (r.status = 'sending' and r.lease_until < clock_timestamp()))
+          order by r.id
+          limit $2
+          for update skip locked)
+       update broadcast_recipients r
+          set status = 'sending', claim = $3, lease_until = clock_timestamp() + make_interval(secs => $4),
+              attempts = r.attempts + 1, reclaims = r.reclaims + (c.prev = 'sending')::int
+         from c
+        where r.id = c.id
+       returning r.id, r.contact_id, r.attempts, c.prev`,
+      [broadcastId, n, token, LEASE_SECONDS],
+    );
+    return res.rows.map((r) => ({ ...r, id: Number(r.id) })).sort((a, b) => a.id - b.id);
+  }
+
+  /** The contacts' state now, not at snapshot time: who unsubscribed, bounced or left the list since. */
+  private async contactStates(ids: string[], listId: string | null): Promise<Map<string, ContactState>> {
+    const res = await this.ctx.database.execute<ContactState>(
+      `select c.id, c.email, c.name, c.fields, c.status,
+              exists (select 1 from mail_suppressions s where s.email_normalized = c.email_normalized) as suppressed,
+              ($2::uuid is null or exists (select 1 from list_subscriptions ls
+                                            where ls.contact_id = c.id and ls.list_id = $2::uuid and ls.status = 'subscribed')) as subscribed
+         from contacts c where c.id = any($1::uuid[])`,
+      [ids, listId],
+    );
+    return new Map(res.rows.map((r) => [r.id, r]));
+  }
+
+  private async sendBatch(b: BroadcastRow, settings: MailSettings, compiled: CompiledBroadcast, claimed: Claimed[]): Promise<void> {
+    const marker = new RecipientMarker(this.ctx);
+    const states = await this.contactStates(claimed.map((c) => c.contact_id), b.list_id);
+    const skips: Promise<void>[] = [];
+    const eligible: { row: Claimed; contact: ContactState }[] = [];
+    for (const row of claimed) {
+      const contact = states.get(row.contact_id);
+      const why = !contact ? 'contact deleted' : contact.status !== 'active' ? `contact ${contact.status}` : contact.suppressed ? 'suppressed' : !contact.subscribed ? 'left the list' : null;
+      if (why) skips.push(marker.mark({ id: row.id, status: 'skipped', error: why, delay: 0 }));
+      else eligible.push({ row, contact: contact! });
+      if (row.prev === 'sending') this.stats.reclaimed++;
+    }
+    let sent = 0;
+    let failed = 0;
+    const bounces: BounceReport[] = [];
+
+    if (!this.ctx.smtp) {
+      // Outbox (no SMTP_URL): the rendered messages and their `sent` marks commit together.
+      await this.ctx.database.transaction(async (tx) => {
+        const exec = this.ctx.database.executorFor(tx);
+        const now = this.ctx.clock.now();
+        for (const { row, contact } of eligible) {
+          const m = compiled.render(this.recipientContext(b, settings, row.id, contact));
+          await exec(
+            `insert into mail_messages (stream, tag, to_address, from_address, subject, text, html, headers, status, contact_id, created_at, sent_at, message_id)
+             values ('broadcast', $1, $2, $3, $4, $5, $6, $7, 'stored', $8, $9, $9, $10)`,
+            [`broadcast:${b.id}`, contact.email, settings.fromAddress, m.subject, m.text, m.html, JSON.stringify(Object.fromEntries(this.listHeaders(b, contact.id, settings))), contact.id, now, messageIdFor(row.id, b.id, domainOf(settings.fromAddress))],
+          );
+        }
+        if (eligible.length) {
+          await exec(`update broadcast_recipients set status = 'sent', sent_at = $2, claim = null, lease_until = null where id = any($1::bigint[])`, [eligible.map((e) => e.row.id), now]);
+        }
+      });
+      sent = eligible.length;
+    } else {
+      const smtp = this.ctx.smtp;
+      const domain = this.ctx.dkim?.domain ?? domainOf(settings.fromAddress);
+      const envelopeFrom = this.ctx.config.bounceAddress ?? bareAddress(settings.fromAddress);
+      let queue = eligible;
+      let slots: { startAt: number; intervalMs: number } | null = null;
+      if (settings.ratePerSecond > 0 || settings.ratePerHour > 0) {
+        const r = await this.ctx.throttle.reserve(eligible.length, { perSecond: settings.ratePerSecond, perHour: settings.ratePerHour }, { bulk: true });
+        if (r.granted < eligible.length) {
+          // The hourly cap is reached: hand the rest back until the next hour.
+          const delay = Math.ceil(r.nextHourInMs / 1000) + 1;
+          for (const e of eligible.slice(r.granted)) skips.push(marker.mark({ id: e.row.id, status: 'queued', error: 'hourly limit reached', delay }));
+          queue = eligible.slice(0, r.granted);
+        }
+        slots = settings.ratePerSecond > 0 ? r : null;
+      }
+      const gate = new Gate(this.ctx.config.smtpConnections * 2);
+      const inflight: Promise<void>[] = [];
+      for (let i = 0; i < queue.length; i++) {
+        const { row, contact } = queue[i]!;
+        await gate.enter();
+        if (slots) await sleepUntil(slots.startAt + i * slots.intervalMs);
+        inflight.push(
+          (async () => {
+            const m = compiled.render(this.recipientContext(b, settings, row.id, contact));
+            const now = this.ctx.clock.now();
+            const raw = buildMime({
+              from: settings.fromAddress,
+              to: contact.name ? `${contact.name} <${contact.email}>` : contact.email,
+              replyTo: settings.replyTo || undefined,
+              subject: m.subject,
+              messageId: messageIdFor(row.id, b.id, domain),
+              date: now,
+              text: m.text,
+              html: m.html,
+              headers: this.listHeaders(b, contact.id, settings),
+            });
+            const signed = this.ctx.dkim ? await this.ctx.dkim.sign(raw, now) : raw;
+            try {
+              await smtp.send({ from: envelopeFrom, to: contact.email }, signed);
+              sent++;
+              this.stats.sent++;
+              await marker.mark({ id: row.id, status: 'sent', error: null, delay: 0 });
+            } catch (err) {
+              const f = classifySmtpError(err);
+              if (f.permanent || row.attempts >= MAX_ATTEMPTS) {
+                failed++;
+                await marker.mark({ id: row.id, status: 'failed', error: f.message, delay: 0 });
+                if (f.permanent) bounces.push({ email: contact.email, kind: 'hard', provider: 'smtp', detail: f.message, recipientId: row.id });
+              } else {
+                // 4xx or connection trouble: back off 30 s, 1 min, 2 min … up to an hour.
+                await marker.mark({ id: row.id, status: 'queued', error: f.message, delay: Math.min(3600, 30 * 2 ** (row.attempts - 1)) });
+                if (f.code === null) await sleep(1000); // the server is unreachable: do not spin
+              }
+            } finally {
+              gate.leave();
+            }
+          })(),
+        );
+      }
+      await Promise.all(inflight);
+    }
+    await Promise.all(skips);
+    this.stats.batches++;
+    const now = this.ctx.clock.now();
+    await this.ctx.database.execute(
+      `update broadcasts set sent_count = sent_count + $2, failed_count = failed_count + $3, skipped_count = skipped_count + $4, heartbeat_at = $5 where id = $1`,
+      [b.id, sent, failed, claimed.length - eligible.length, now],
+    );
+    if (sent) await this.addActivity(b.id, { sent });
+    if (bounces.length) await this.hooks.recordBounces(bounces);
+  }
+
+  async addActivity(broadcastId: string, d: { sent?: number; bounced?: number; complained?: number }, tx?: Tx): Promise<void> {
+    const minute = new Date(Math.floor(this.ctx.clock.now().getTime() / 60_000) * 60_000);
+    const q = `insert into broadcast_activity (broadcast_id, minute, sent, bounced, complained) values ($1, $2, $3, $4, $5)
+               on conflict (broadcast_id, minute) do update
+                 set sent = broadcast_activity.sent + excluded.sent, bounced = broadcast_activity.bounced + excluded.bounced,
+                     complained = broadcast_activity.complained + excluded.complained`;
+    const args = [broadcastId, minute, d.sent ?? 0, d.bounced ?? 0, d.complained ?? 0];
+    if (tx) await this.ctx.database.executorFor(tx)(q, args);
+    else await this.ctx.database.execute(q, args);
+  }
+
+  /**
+   * Nothing to claim right now. Finished when no row is queued or sending; otherwise come
+   * back when the next retry is due or another worker's lease ends.
+   */
+  private async drained(broadcastId: string): Promise<{ after: number } | null> {
+    const res = await this.ctx.database.execute<{ open: number; wait_s: number | null }>(
+      `select count(*)::int as open,
+              extract(epoch from (least(min(retry_at) filter (where status = 'queued'), max(lease_until) filter (where status = 'sending')) - clock_timestamp())) as wait_s
+         from broadcast_recipients where broadcast_id = $1 and status in ('queued', 'sending')`,
+      [broadcastId],
+    );
+    const { open, wait_s } = res.rows[0] ?? { open: 0, wait_s: null };
+    if (Number(open) > 0) return { after: Math.max(1, Math.ceil(Number(wait_s ?? 1)) + 1) };
+    await this.finish(broadcastId);
+    return null;
+  }
+
+  async finish(broadcastId: string): Promise<void> {
+    await this.ctx.database.transaction(async (tx) => {
+      const exec = this.ctx.database.executorFor(tx);
+      const counts = await exec<{ open: number; sent: number; failed: number; skipped: number; reclaims: number }>(
+        `select count(*) filter (where status in ('queued', 'sending'))::int as open,
+                count(*) filter (where status = 'sent')::int as sent,
+                count(*) filter (where status = 'failed')::int as failed,
+                count(*) filter (where status = 'skipped')::int as skipped,
+                coalesce(sum(reclaims), 0)::int as reclaims
+           from broadcast_recipients where broadcast_id = $1`,
+        [broadcastId],
+      );
+      const c = counts.rows[0]!;
+      if (c.open > 0) return;
+      const done = await exec(
+        `update broadcasts set status = 'finished', finished_at = $2, sent_count = $3, failed_count = $4, skipped_count = $5
+          where id = $1 and status = 'sending' returning id`,
+        [broadcastId, this.ctx.clock.now(), c.sent, c.failed, c.skipped],
+      );
+      if (!done.rows.length) return;
+      await this.ctx.events.record(tx, {
+        type: 'broadcast.finished',
+        actor: systemActor,
+        subject: { type: 'broadcast', id: broadcastId },
+        data: { sent: c.sent, failed: c.failed, skipped: c.skipped, reclaimed: c.reclaims },
+      });
+    });
+  }
+
+  /** Starts more workers for a broadcast (resume, watchdog). */
+  async kick(tx: Tx | null, broadcastId: string): Promise<void> {
+    for (let i = 0; i < this.ctx.config.sendWorkers; i++) {
+      if (tx) await this.ctx.jobs.sendInTx(tx, BROADCAST_SEND_JOB, { broadcastId });
+      else await this.ctx.jobs.send(BROADCAST_SEND_JOB, { broadcastId });
+    }
+  }
+
+  /**
+   * Every minute: start scheduled broadcasts that are due (their job may have been lost with
+   * a database restore) and restart any sending broadcast whose workers stopped making
+   * progress (their jobs exhausted retries).
+   */
+  async watchdog(): Promise<void> {
+    const now = this.ctx.clock.now();
+    const due = await this.ctx.database.execute<{ id: string }>(`select id from broadcasts where status = 'scheduled' and scheduled_at <= $1`, [now]);
+    for (const { id } of due.rows) await this.start(id);
+    const stalled = await this.ctx.database.execute<{ id: string }>(
+      `select id from broadcasts where status = 'sending' and (heartbeat_at is null or heartbeat_at < $1)`,
+      [new Date(now.getTime() - 2 * 60_000)],
+    );
+    for (const { id } of stalled.rows) {
+      this.ctx.log.warn({ broadcastId: id }, 'broadcast made no progress for 2 minutes; restarting its workers');
+      await this.ctx.database.execute('update broadcasts set heartbeat_at = $2 where id = $1', [id, now]);
+      await this.kick(null, id);
+    }
+  }
+}
+
+/** Claim about a quarter second of sending at a time (1..200): short leases, quick pauses. */
+export function batchSizeFor(ratePerSecond: number): number {
+  if (ratePerSecond <= 0) return 200;
+  return Math.max(1, Math.min(200, Math.ceil(ratePerSecond / 4)));
+}
+
+export function actorLabel(actor: Actor): string {
+  return formatActor(actor);
+}

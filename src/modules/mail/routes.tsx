@@ -1,0 +1,400 @@
+// Mail routes: the admin API (broadcasts, outbox, suppressions, settings), the public
+// unsubscribe and tracking endpoints, and the bounce/complaint webhooks. Each handler
+// validates, calls the service, returns.
+import { z } from 'zod';
+import type { FastifyRequest } from 'fastify';
+import { defineRoute, type AnyRoute } from '../../http/route.js';
+import { sendPage } from '../../http/html.js';
+import { DomainError } from '../../errors.js';
+import { safeEqual } from '../../crypto.js';
+import { InvalidLinkPage, UnsubscribeConfirmPage, UnsubscribedPage } from '../../../web/public/mail/pages.js';
+import { parseDsn, parseMailgun, parsePostmark, parseSendgrid, parseSes, verifyMailgun, verifyPostmark, verifySendgrid, verifySns } from './webhooks.js';
+import { preferencesToken } from './tokens.js';
+
+const idParam = z.object({ id: z.uuid() });
+const page = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), offset: z.coerce.number().int().min(0).default(0) });
+const statuses = ['draft', 'scheduled', 'sending', 'paused', 'cancelled', 'finished'] as const;
+
+const messageSummary = z.object({
+  id: z.string(),
+  stream: z.string(),
+  tag: z.string(),
+  to: z.string(),
+  subject: z.string(),
+  status: z.string(),
+  createdAt: z.date(),
+  sentAt: z.date().nullable(),
+});
+
+const block = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('heading'), text: z.string().max(300) }),
+  z.object({ type: z.literal('text'), markdown: z.string().max(50_000) }),
+  z.object({ type: z.literal('button'), label: z.string().max(100), url: z.string().max(2000) }),
+  z.object({ type: z.literal('image'), src: z.string().max(2000), alt: z.string().max(300), href: z.string().max(2000).optional() }),
+  z.object({ type: z.literal('divider') }),
+]);
+
+const broadcastInput = z.object({
+  name: z.string().trim().min(1, 'Name the broadcast').max(200),
+  subject: z.string().max(300).default(''),
+  preheader: z.string().max(300).optional(),
+  format: z.enum(['markdown', 'blocks']).optional(),
+  body: z.string().max(200_000).optional(),
+  blocks: z.array(block).max(200).nullable().optional(),
+  listId: z.uuid().nullable().optional(),
+  segmentId: z.uuid().nullable().optional(),
+  track: z.boolean().optional(),
+});
+
+const broadcastShape = z.object({
+  id: z.string(),
+  name: z.string(),
+  subject: z.string(),
+  preheader: z.string(),
+  format: z.string(),
+  body: z.string(),
+  blocks: z.array(z.unknown()).nullable(),
+  listId: z.string().nullable(),
+  segmentId: z.string().nullable(),
+  track: z.boolean(),
+  status: z.string(),
+  pausedReason: z.string().nullable(),
+  pausedDetail: z.string().nullable(),
+  scheduledAt: z.date().nullable(),
+  startedAt: z.date().nullable(),
+  finishedAt: z.date().nullable(),
+  recipientsTotal: z.number(),
+  sentCount: z.number(),
+  failedCount: z.number(),
+  skippedCount: z.number(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+
+const statsShape = z.object({
+  recipients: z.number(), queued: z.number(), sending: z.number(), sent: z.number(), failed: z.number(), skipped: z.number(), cancelled: z.number(),
+  delivered: z.number(), opened: z.number(), opens: z.number(), clicked: z.number(), clicks: z.number(), unsubscribed: z.number(),
+  bounced: z.number(), hardBounced: z.number(), complained: z.number(), reclaimed: z.number(),
+  rates: z.object({ open: z.number(), click: z.number(), bounce: z.number(), complaint: z.number(), unsubscribe: z.number() }),
+});
+
+const previewShape = z.object({ subject: z.string(), html: z.string(), text: z.string(), contact: z.object({ name: z.string(), email: z.string() }) });
+
+const settingsShape = z.object({
+  fromAddress: z.string().min(3).max(300),
+  replyTo: z.string().max(300),
+  businessName: z.string().min(1).max(200),
+  postalAddress: z.string().max(500),
+  trackingEnabled: z.boolean(),
+  ratePerSecond: z.number().min(0).max(100_000),
+  ratePerHour: z.number().int().min(0),
+});
+
+// A 1×1 transparent GIF.
+const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
+
+function rawBody(req: FastifyRequest): Buffer | undefined {
+  return (req as FastifyRequest & { rawBody?: Buffer }).rawBody;
+}
+
+export const mailRoutes: AnyRoute[] = [
+  // ---- outbox -------------------------------------------------------------------------------
+  defineRoute({
+    method: 'GET', url: '/api/outbox', access: { permission: 'mail.read' }, tags: ['mail'],
+    summary: 'Messages Onehour sent or keeps in its outbox, newest first',
+    query: page.extend({ to: z.string().max(320).optional(), stream: z.enum(['transactional', 'broadcast']).optional() }),
+    response: z.object({ messages: z.array(messageSummary), outboxOnly: z.boolean() }),
+    handler: async ({ app, query }) => ({ messages: await app.mail.listOutbox(query), outboxOnly: app.mail.outboxOnly }),
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/outbox/:id', access: { permission: 'mail.read' }, tags: ['mail'],
+    summary: 'One message with its text and HTML, for preview',
+    params: idParam,
+    response: messageSummary.extend({ from: z.string(), text: z.string(), html: z.string().nullable(), error: z.string().nullable(), headers: z.record(z.string(), z.string()) }),
+    handler: async ({ app, params }) => {
+      const m = await app.mail.getMessage(params.id);
+      return { id: m.id, stream: m.stream, tag: m.tag, to: m.toAddress, from: m.fromAddress, subject: m.subject, status: m.status, createdAt: m.createdAt, sentAt: m.sentAt, text: m.text, html: m.html, error: m.error, headers: m.headers };
+    },
+  }),
+
+  // ---- settings -----------------------------------------------------------------------------
+  defineRoute({
+    method: 'GET', url: '/api/mail/settings', access: { permission: 'mail.read' }, tags: ['mail'],
+    summary: 'Sender, footer postal address, tracking and sending rate; how mail leaves (SMTP or outbox, DKIM)',
+    response: settingsShape.extend({ transport: z.enum(['smtp', 'outbox']), dkimDomain: z.string().nullable() }),
+    handler: async ({ app }) => ({ ...(await app.mail.settings()), transport: app.mail.outboxOnly ? ('outbox' as const) : ('smtp' as const), dkimDomain: app.mail.dkimDomain }),
+  }),
+  defineRoute({
+    method: 'PATCH', url: '/api/mail/settings', access: { permission: 'settings.manage' }, tags: ['mail'], audit: 'mail.settings_changed',
+    summary: 'Change the sender, postal address, tracking or sending rate',
+    body: settingsShape.partial(),
+    response: settingsShape,
+    handler: async ({ app, body, auditTarget }) => {
+      auditTarget('settings', 'mail', body);
+      return app.mail.updateSettings(body);
+    },
+  }),
+
+  // ---- broadcasts ---------------------------------------------------------------------------
+  defineRoute({
+    method: 'GET', url: '/api/broadcasts', access: { permission: 'mail.read' }, tags: ['mail'],
+    summary: 'Broadcasts, newest first',
+    query: page.extend({ status: z.enum(statuses).optional() }),
+    response: z.object({ broadcasts: z.array(broadcastShape) }),
+    handler: async ({ app, query }) => ({ broadcasts: await app.mail.broadcasts.list(query) }),
+  }),
+  defineRoute({
+    method: 'POST', url: '/api/broadcasts', access: { permission: 'mail.send' }, tags: ['mail'], status: 201, audit: 'broadcast.created',
+    summary: 'Create a draft broadcast',
+    body: broadcastInput,
+    response: broadcastShape,
+    handler: async ({ app, body, actor, auditTarget }) => {
+      const b = await app.mail.broadcasts.create(body, actor);
+      auditTarget('broadcast', b.id);
+      return b;
+    },
+  }),
+  defineRoute({
+    method: 'POST', url: '/api/broadcasts/preview', access: { permission: 'mail.read' }, tags: ['mail'], audit: false,
+    summary: 'Render unsaved content as a sample contact would get it (desktop and mobile preview)',
+    body: broadcastInput.partial().extend({ contactId: z.uuid().optional() }),
+    response: previewShape,
+    handler: async ({ app, body }) => app.mail.broadcasts.preview(null, { contactId: body.contactId, content: body }),
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/broadcasts/:id', access: { permission: 'mail.read' }, tags: ['mail'],
+    summary: 'One broadcast with its numbers',
+    params: idParam,
+    response: broadcastShape.extend({ stats: statsShape }),
+    handler: async ({ app, params }) => ({ ...(await app.mail.broadcasts.get(params.id)), stats: await app.mail.broadcasts.stats(params.id) }),
+  }),
+  defineRoute({
+    method: 'PATCH', url: '/api/broadcasts/:id', access: { permission: 'mail.send' }, tags: ['mail'], audit: 'broadcast.updated',
+    summary: 'Edit a draft or scheduled broadcast',
+    params: idParam,
+    body: broadcastInput.partial(),
+    response: broadcastShape,
+    handler: async ({ app, params, body, actor, auditTarget }) => {
+      auditTarget('broadcast', params.id);
+      return app.mail.broadcasts.update(params.id, body, actor);
+    },
+  }),
+  defineRoute({
+    method: 'DELETE', url: '/api/broadcasts/:id', access: { permission: 'mail.send' }, tags: ['mail'], audit: 'broadcast.deleted',
+    summary: 'Delete a draft',
+    params: idParam,
+    handler: async ({ app, params, actor, auditTarget }) => {
+      auditTarget('broadcast', params.id);
+      await app.mail.broadcasts.remove(params.id, actor);
+    },
+  }),
+  defineRoute({
+    method: 'POST', url: '/api/broadcasts/:id/preview', access: { permission: 'mail.read' }, tags: ['mail'], audit: false,
+    summary: 'Render the broadcast for one contact (or a sample person), optionally with unsaved changes',
+    params: idParam,
+    body: broadcastInput.partial().extend({ contactId: z.uuid().optional() }),
+    response: previewShape,
+    handler: async ({ app, params, body }) => app.mail.broadcasts.preview(params.id, { contactId: body.contactId, content: body }),
+  }),
+  defineRoute({
+    method: 'POST', url: '/api/broadcasts/:id/test', access: { permission: 'mail.send' }, tags: ['mail'], audit: 'broadcast.test_sent',
+    summary: 'Send the broadcast to up to 5 addresses now, marked [Test]',
+    params: idParam,
+    body: z.object({ to: z.array(z.string().trim().max(320)).min(1).max(5), contactId: z.uuid().optional() }),
+    response: z.object({ sent: z.number() }),
+    handler: async ({ app, params, body, actor, auditTarget }) => {
+      auditTarget('broadcast', params.id, { to: body.to });
+      return { sent: await app.mail.broadcasts.testSend(params.id, body.to, actor, body.contactId) };
+    },
+  }),
+  defineRoute({
+    method: 'POST', url: '/api/broadcasts/:id/schedule', access: { permission: 'mail.send' }, tags: ['mail'], audit: 'broadcast.scheduled',
+    summary: 'Send now, or at a time; the audience is taken when sending starts',
+    params: idParam,
+    body: z.object({ at: z.coerce.date().nullable().optional() }),
+    response: broadcastShape,
+    handler: async ({ app, params, body, actor, auditTarget }) => {
+      auditTarget('broadcast', params.id, { at: body.at ?? 'now' });
+      return app.mail.broadcasts.schedule(params.id, body.at ?? null, actor);
+    },
+  }),
+  ...(['unschedule', 'pause', 'resume', 'cancel'] as const).map((action) =>
+    defineRoute({
+      method: 'POST', url: `/api/broadcasts/:id/${action}`, access: { permission: 'mail.send' }, tags: ['mail'], audit: `broadcast.${action}`,
+      summary: { unschedule: 'Back to draft (before sending starts)', pause: 'Pause sending', resume: 'Resume sending', cancel: 'Stop for good; queued recipients get nothing' }[action],
+      params: idParam,
+      response: broadcastShape,
+      handler: async ({ app, params, actor, auditTarget }) => {
+        auditTarget('broadcast', params.id);
+        return app.mail.broadcasts[action](params.id, actor);
+      },
+    }),
+  ),
+  defineRoute({
+    method: 'GET', url: '/api/broadcasts/:id/links', access: { permission: 'mail.read' }, tags: ['mail'],
+    summary: 'Clicks per link',
+    params: idParam,
+    response: z.object({ links: z.array(z.object({ idx: z.number(), url: z.string(), clicks: z.number(), uniqueClicks: z.number() })) }),
+    handler: async ({ app, params }) => ({ links: await app.mail.broadcasts.links(params.id) }),
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/broadcasts/:id/recipients', access: { permission: 'mail.read' }, tags: ['mail'],
+    summary: 'Recipients and what happened to each message',
+    params: idParam,
+    query: page.extend({ status: z.enum(['queued', 'sending', 'sent', 'failed', 'skipped', 'cancelled']).optional() }),
+    response: z.object({
+      recipients: z.array(
+        z.object({
+          id: z.number(), contactId: z.string(), email: z.string(), status: z.string(), attempts: z.number(), sentAt: z.date().nullable(), error: z.string().nullable(),
+          openedAt: z.date().nullable(), clickedAt: z.date().nullable(), bouncedAt: z.date().nullable(), bounceKind: z.string().nullable(), complainedAt: z.date().nullable(), unsubscribedAt: z.date().nullable(),
+        }),
+      ),
+    }),
+    handler: async ({ app, params, query }) => ({ recipients: await app.mail.broadcasts.recipients(params.id, query) }),
+  }),
+
+  // ---- suppression list ---------------------------------------------------------------------
+  defineRoute({
+    method: 'GET', url: '/api/mail/suppressions', access: { permission: 'mail.read' }, tags: ['mail'],
+    summary: 'Addresses that get no bulk mail (bounced, complained, or added by hand)',
+    query: page.extend({ search: z.string().max(320).optional() }),
+    response: z.object({ suppressions: z.array(z.object({ email: z.string(), reason: z.string(), detail: z.string(), createdAt: z.date() })) }),
+    handler: async ({ app, query }) => ({ suppressions: await app.mail.bounces.listSuppressions(query) }),
+  }),
+  defineRoute({
+    method: 'POST', url: '/api/mail/suppressions', access: { permission: 'mail.send' }, tags: ['mail'], status: 204, audit: 'mail.suppressed',
+    summary: 'Add an address to the suppression list',
+    body: z.object({ email: z.string().trim().toLowerCase().pipe(z.email({ message: 'Enter a valid email address' })), detail: z.string().max(300).default('') }),
+    handler: async ({ app, body, actor, auditTarget }) => {
+      auditTarget('email', body.email);
+      await app.database.transaction((tx) => app.mail.bounces.suppress(tx, body.email, 'manual', body.detail, actor, null));
+    },
+  }),
+  defineRoute({
+    method: 'DELETE', url: '/api/mail/suppressions/:email', access: { permission: 'mail.send' }, tags: ['mail'], status: 204, audit: 'mail.unsuppressed',
+    summary: 'Remove an address from the suppression list (its contact status is not changed)',
+    params: z.object({ email: z.string().max(320) }),
+    handler: async ({ app, params, actor, auditTarget }) => {
+      auditTarget('email', params.email);
+      if (!(await app.mail.bounces.unsuppress(params.email, actor))) throw new DomainError('not_found', 'That address is not on the suppression list');
+    },
+  }),
+
+  // ---- public: unsubscribe and tracking -----------------------------------------------------
+  defineRoute({
+    method: 'GET', url: '/email/unsubscribe', access: 'public', kind: 'page',
+    summary: 'Where the unsubscribe link lands: a confirm button (link scanners must not unsubscribe anyone)',
+    query: z.object({ token: z.string().max(1000).default('') }),
+    handler: async ({ app, reply, query }) => {
+      const siteName = (await app.mail.settings()).businessName;
+      reply.header('referrer-policy', 'no-referrer');
+      let claim;
+      try {
+        claim = app.mail.tracking.readUnsubscribe(query.token);
+      } catch (err) {
+        if (err instanceof DomainError) return sendPage(reply, <InvalidLinkPage message={err.message} siteName={siteName} />, 400);
+        throw err;
+      }
+      const contact = await app.audience.getContact(app.db, claim.c).catch(() => null);
+      if (!contact) return sendPage(reply, <InvalidLinkPage message="This address is no longer on our lists." siteName={siteName} />, 404);
+      const listName = claim.l ? ((await app.database.execute<{ name: string }>('select name from lists where id = $1', [claim.l])).rows[0]?.name ?? null) : null;
+      return sendPage(
+        reply,
+        <UnsubscribeConfirmPage
+          action={`/email/unsubscribe?token=${encodeURIComponent(query.token)}`}
+          preferencesUrl={`/email/preferences?token=${encodeURIComponent(preferencesToken(app.signer, contact.id))}`}
+          listName={listName}
+          email={contact.email}
+          siteName={siteName}
+        />,
+      );
+    },
+  }),
+  defineRoute({
+    method: 'POST', url: '/email/unsubscribe', access: 'public', kind: 'page',
+    summary: 'Unsubscribe now: RFC 8058 one-click POST from mail apps (no cookies, no sign-in), or the confirm button',
+    query: z.object({ token: z.string().max(1000).default('') }),
+    handler: async ({ app, req, reply, query }) => {
+      const siteName = (await app.mail.settings()).businessName;
+      const body = req.body as Record<string, unknown> | { raw?: string } | undefined;
+      const oneClick = (body as Record<string, unknown> | undefined)?.['List-Unsubscribe'] === 'One-Click' || /List-Unsubscribe[\s\S]*One-Click/.test(String((body as { raw?: string })?.raw ?? ''));
+      try {
+        const out = await app.mail.tracking.unsubscribe(query.token, oneClick ? 'one-click' : 'confirm-page');
+        return sendPage(reply, <UnsubscribedPage preferencesUrl={`/email/preferences?token=${encodeURIComponent(preferencesToken(app.signer, out.contactId))}`} listName={out.listName} siteName={siteName} />);
+      } catch (err) {
+        if (err instanceof DomainError && err.code === 'invalid_token') return sendPage(reply, <InvalidLinkPage message={err.message} siteName={siteName} />, 400);
+        throw err;
+      }
+    },
+  }),
+  defineRoute({
+    method: 'GET', url: '/email/o/:token', access: 'public', kind: 'page',
+    summary: 'Open pixel',
+    params: z.object({ token: z.string().max(200) }),
+    handler: async ({ app, params, reply }) => {
+      await app.mail.tracking.recordOpen(params.token.replace(/\.gif$/, '')).catch((err) => app.log.warn({ err }, 'open not recorded'));
+      return reply.type('image/gif').header('cache-control', 'no-store, private').send(PIXEL);
+    },
+  }),
+  defineRoute({
+    method: 'GET', url: '/email/c/:token', access: 'public', kind: 'page',
+    summary: 'Click redirect: records the click and sends the person to the link',
+    params: z.object({ token: z.string().max(200) }),
+    handler: async ({ app, params, reply }) => {
+      const url = await app.mail.tracking.recordClick(params.token);
+      if (!url) throw new DomainError('not_found', 'This link is not valid');
+      return reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').redirect(url, 302);
+    },
+  }),
+
+  // ---- webhooks: bounces and complaints -----------------------------------------------------
+  defineRoute({
+    method: 'POST', url: '/webhooks/mail/postmark', access: 'public', kind: 'webhook', summary: 'Postmark bounce and spam-complaint webhook (basic auth)',
+    handler: async ({ app, req }) => {
+      verifyPostmark(req.headers.authorization, app.config.mail.webhooks.postmarkAuth);
+      return app.mail.recordBounces(parsePostmark((req.body ?? {}) as Record<string, unknown>));
+    },
+  }),
+  defineRoute({
+    method: 'POST', url: '/webhooks/mail/mailgun', access: 'public', kind: 'webhook', summary: 'Mailgun failed/complained webhook (HMAC signature)',
+    handler: async ({ app, req }) => {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      verifyMailgun(body, app.config.mail.webhooks.mailgunKey, app.clock.now());
+      return app.mail.recordBounces(parseMailgun(body));
+    },
+  }),
+  defineRoute({
+    method: 'POST', url: '/webhooks/mail/sendgrid', access: 'public', kind: 'webhook', summary: 'SendGrid event webhook (signed, ECDSA)',
+    handler: async ({ app, req }) => {
+      const h = req.headers;
+      verifySendgrid(rawBody(req), h['x-twilio-email-event-webhook-signature'] as string | undefined, h['x-twilio-email-event-webhook-timestamp'] as string | undefined, app.config.mail.webhooks.sendgridKey, app.clock.now());
+      return app.mail.recordBounces(parseSendgrid(req.body));
+    },
+  }),
+  defineRoute({
+    method: 'POST', url: '/webhooks/mail/ses', access: 'public', kind: 'webhook', summary: 'Amazon SES bounce/complaint notifications through SNS (signature checked)',
+    handler: async ({ app, req }) => {
+      const body = typeof req.body === 'string' ? (JSON.parse(req.body) as Record<string, string>) : ((req.body ?? {}) as Record<string, string>);
+      verifySns(body, app.config.mail.webhooks.snsCert, app.config.mail.webhooks.snsTopic);
+      if (body.Type === 'SubscriptionConfirmation') {
+        // Confirming means visiting SubscribeURL; the operator does it once (see docs/mail.md).
+        app.log.warn({ subscribeUrl: body.SubscribeURL, topic: body.TopicArn }, 'Amazon SNS asks to confirm the subscription: open SubscribeURL once');
+        return { recorded: 0, duplicates: 0, subscribeUrl: body.SubscribeURL };
+      }
+      return app.mail.recordBounces(parseSes(body));
+    },
+  }),
+  defineRoute({
+    method: 'POST', url: '/webhooks/mail/inbound', access: 'public', kind: 'webhook',
+    summary: 'Raw inbound mail for the bounce/unsubscribe mailbox: DSN bounces, ARF complaints, mailto unsubscribes (token required)',
+    query: z.object({ token: z.string().max(200).optional() }),
+    handler: async ({ app, req, query }) => {
+      const expected = app.config.mail.webhooks.inboundToken;
+      const given = (req.headers['x-onehour-token'] as string | undefined) ?? query.token ?? '';
+      if (!expected) throw new DomainError('unavailable', 'Inbound mail is not configured (set MAIL_INBOUND_TOKEN)');
+      if (!safeEqual(given, expected)) throw new DomainError('forbidden', 'Webhook refused: wrong token');
+      const raw = typeof req.body === 'string' ? req.body : (rawBody(req)?.toString() ?? String((req.body as { raw?: string })?.raw ?? ''));
+      return app.mail.ingestInbound(raw);
+    },
+  }),
+];
