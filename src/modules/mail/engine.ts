@@ -31,6 +31,12 @@ export const LEASE_SECONDS = 15;
 /** A worker job hands over to a fresh job after this long (its stand-in is due 5 s later). */
 const WORKER_BUDGET_MS = 20_000;
 const MAX_ATTEMPTS = 8;
+/**
+ * A message may leave this much after its slot. Later than that, the worker takes new slots
+ * instead of sending the late ones back to back (less than the throttle's safety margin of a
+ * second, so no sliding second ever holds more than the limit).
+ */
+const LATE_TOLERANCE_MS = 20;
 
 export interface BroadcastRow {
   id: string;
@@ -73,31 +79,39 @@ interface Mark {
   delay: number;
 }
 
-/** Batches recipient state changes: one UPDATE for everything that finished while the last one ran. */
+/**
+ * Writes recipient state changes right after they happen. Up to three UPDATEs run at once;
+ * whatever finishes while they run goes into the next one (group commit). The time between
+ * "the server accepted it" and "the database knows" is this write, and it is the whole
+ * window in which a crash can cause a duplicate.
+ */
 class RecipientMarker {
   private pending: { mark: Mark; done: () => void; fail: (e: unknown) => void }[] = [];
-  private running: Promise<void> | null = null;
+  private running = 0;
 
   constructor(private readonly ctx: MailContext) {}
 
   mark(mark: Mark): Promise<void> {
     return new Promise((done, fail) => {
       this.pending.push({ mark, done, fail });
-      if (!this.running) this.running = this.loop();
+      this.kick();
     });
   }
 
-  private async loop(): Promise<void> {
-    while (this.pending.length) {
+  private kick(): void {
+    while (this.running < 3 && this.pending.length) {
       const batch = this.pending.splice(0, this.pending.length);
-      try {
-        await this.write(batch.map((b) => b.mark));
-        for (const b of batch) b.done();
-      } catch (err) {
-        for (const b of batch) b.fail(err);
-      }
+      this.running++;
+      this.write(batch.map((b) => b.mark))
+        .then(
+          () => batch.forEach((b) => b.done()),
+          (err) => batch.forEach((b) => b.fail(err)),
+        )
+        .finally(() => {
+          this.running--;
+          this.kick();
+        });
     }
-    this.running = null;
   }
 
   private async write(marks: Mark[]): Promise<void> {
@@ -369,60 +383,101 @@ export class BroadcastEngine {
       const smtp = this.ctx.smtp;
       const domain = this.ctx.dkim?.domain ?? domainOf(settings.fromAddress);
       const envelopeFrom = this.ctx.config.bounceAddress ?? bareAddress(settings.fromAddress);
+      const limits = { perSecond: settings.ratePerSecond, perHour: settings.ratePerHour };
+      const limited = limits.perSecond > 0 || limits.perHour > 0;
       let queue = eligible;
       let slots: { startAt: number; intervalMs: number } | null = null;
-      if (settings.ratePerSecond > 0 || settings.ratePerHour > 0) {
-        const r = await this.ctx.throttle.reserve(eligible.length, { perSecond: settings.ratePerSecond, perHour: settings.ratePerHour }, { bulk: true });
-        if (r.granted < eligible.length) {
-          // The hourly cap is reached: hand the rest back until the next hour.
+      let slot = 0;
+      /** Takes slots for the next n messages; hands back what the hourly cap does not allow. */
+      const reserve = async (from: number) => {
+        const want = queue.length - from;
+        const r = await this.ctx.throttle.reserve(want, limits, { bulk: true });
+        if (r.granted < want) {
           const delay = Math.ceil(r.nextHourInMs / 1000) + 1;
-          for (const e of eligible.slice(r.granted)) skips.push(marker.mark({ id: e.row.id, status: 'queued', error: 'hourly limit reached', delay }));
-          queue = eligible.slice(0, r.granted);
+          for (const e of queue.slice(from + r.granted)) skips.push(marker.mark({ id: e.row.id, status: 'queued', error: 'hourly limit reached', delay }));
+          queue = queue.slice(0, from + r.granted);
         }
-        slots = settings.ratePerSecond > 0 ? r : null;
-      }
-      const gate = new Gate(this.ctx.config.smtpConnections * 2);
+        slots = limits.perSecond > 0 ? r : null;
+        slot = 0;
+      };
+      if (limited) await reserve(0);
+      // Render and sign the whole batch up front (DKIM runs on the thread pool meanwhile).
+      const prepared = queue.map(({ row, contact }) => {
+        const m = compiled.render(this.recipientContext(b, settings, row.id, contact));
+        const now = this.ctx.clock.now();
+        const raw = buildMime({
+          from: settings.fromAddress,
+          to: contact.name ? `${contact.name} <${contact.email}>` : contact.email,
+          replyTo: settings.replyTo || undefined,
+          subject: m.subject,
+          messageId: messageIdFor(row.id, b.id, domain),
+          date: now,
+          text: m.text,
+          html: m.html,
+          headers: this.listHeaders(b, contact.id, settings),
+        });
+        return this.ctx.dkim ? this.ctx.dkim.sign(raw, now) : Promise.resolve(raw);
+      });
       const inflight: Promise<void>[] = [];
+      const fail = async (row: Claimed, contact: ContactState, err: unknown) => {
+        const f = classifySmtpError(err);
+        if (f.permanent || row.attempts >= MAX_ATTEMPTS) {
+          failed++;
+          await marker.mark({ id: row.id, status: 'failed', error: f.message, delay: 0 });
+          if (f.permanent) bounces.push({ email: contact.email, kind: 'hard', provider: 'smtp', detail: f.message, recipientId: row.id });
+        } else {
+          // 4xx or connection trouble: back off 30 s, 1 min, 2 min … up to an hour.
+          await marker.mark({ id: row.id, status: 'queued', error: f.message, delay: Math.min(3600, 30 * 2 ** (row.attempts - 1)) });
+        }
+      };
       for (let i = 0; i < queue.length; i++) {
         const { row, contact } = queue[i]!;
-        await gate.enter();
-        if (slots) await sleepUntil(slots.startAt + i * slots.intervalMs);
+        const signed = await prepared[i]!;
+        let lane;
+        try {
+          lane = await smtp.acquire();
+        } catch (err) {
+          // The server is unreachable: give this one back for later and do not spin.
+          await fail(row, contact, err);
+          await sleep(1000);
+          continue;
+        }
+        if (slots) {
+          let gone = false;
+          for (;;) {
+            const s = slots as { startAt: number; intervalMs: number };
+            const at = s.startAt + slot * s.intervalMs;
+            if (performance.now() <= at + LATE_TOLERANCE_MS) {
+              await sleepUntil(at);
+              // Overslept (a busy event loop) counts as late too.
+              if (performance.now() <= at + LATE_TOLERANCE_MS) break;
+            }
+            // Behind schedule: never catch up in a burst; take fresh slots.
+            await reserve(i);
+            if (i >= queue.length || !slots) {
+              gone = true;
+              break;
+            }
+          }
+          if (gone) {
+            smtp.release(lane);
+            break;
+          }
+          slot++;
+        }
         inflight.push(
-          (async () => {
-            const m = compiled.render(this.recipientContext(b, settings, row.id, contact));
-            const now = this.ctx.clock.now();
-            const raw = buildMime({
-              from: settings.fromAddress,
-              to: contact.name ? `${contact.name} <${contact.email}>` : contact.email,
-              replyTo: settings.replyTo || undefined,
-              subject: m.subject,
-              messageId: messageIdFor(row.id, b.id, domain),
-              date: now,
-              text: m.text,
-              html: m.html,
-              headers: this.listHeaders(b, contact.id, settings),
-            });
-            const signed = this.ctx.dkim ? await this.ctx.dkim.sign(raw, now) : raw;
-            try {
-              await smtp.send({ from: envelopeFrom, to: contact.email }, signed);
+          lane.send({ from: envelopeFrom, to: contact.email }, signed).then(
+            async () => {
+              smtp.release(lane);
               sent++;
               this.stats.sent++;
               await marker.mark({ id: row.id, status: 'sent', error: null, delay: 0 });
-            } catch (err) {
-              const f = classifySmtpError(err);
-              if (f.permanent || row.attempts >= MAX_ATTEMPTS) {
-                failed++;
-                await marker.mark({ id: row.id, status: 'failed', error: f.message, delay: 0 });
-                if (f.permanent) bounces.push({ email: contact.email, kind: 'hard', provider: 'smtp', detail: f.message, recipientId: row.id });
-              } else {
-                // 4xx or connection trouble: back off 30 s, 1 min, 2 min … up to an hour.
-                await marker.mark({ id: row.id, status: 'queued', error: f.message, delay: Math.min(3600, 30 * 2 ** (row.attempts - 1)) });
-                if (f.code === null) await sleep(1000); // the server is unreachable: do not spin
-              }
-            } finally {
-              gate.leave();
-            }
-          })(),
+            },
+            async (err) => {
+              smtp.release(lane);
+              await fail(row, contact, err);
+            },
+          ),
         );
       }
       await Promise.all(inflight);

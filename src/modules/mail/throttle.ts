@@ -10,7 +10,7 @@ import type { Database } from '../../db/client.js';
  * its slot (timer and network jitter), and without this margin two messages whose jitter
  * differs could fall into one sliding second together with `rate` others.
  */
-export const RATE_SAFETY_MARGIN = 0.05;
+export const RATE_SAFETY_MARGIN = 0.08;
 
 export interface Reservation {
   /** how many of the asked slots were granted (fewer when the hourly cap is reached) */

@@ -1,11 +1,10 @@
-// The wire: a nodemailer SMTP pool that sends messages we built and signed ourselves
-// (raw), so one pipeline serves transactional mail and broadcasts.
-import nodemailer, { type Transporter } from 'nodemailer';
-
-export interface SmtpOutcome {
-  /** the server's answer, e.g. "250 2.0.0 Ok: queued as ABC" */
-  response: string;
-}
+// The wire: a small pool of SMTP connections ("lanes"), each sending one message at a
+// time, built on nodemailer's SMTPConnection. Our own pool rather than nodemailer's because
+// the engine needs a lane that is already connected and authenticated BEFORE it waits for
+// its rate-limit slot: then a message reaches the server a steady few milliseconds after
+// its slot, and a slow connection set-up can never bunch several messages into one second.
+import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
+import { parseConnectionUrl } from 'nodemailer/lib/shared/index.js';
 
 export interface SmtpFailure {
   /** 5xx (or a refused recipient): do not retry, count it as a bounce */
@@ -14,22 +13,131 @@ export interface SmtpFailure {
   message: string;
 }
 
-export class SmtpTransport {
-  private readonly transporter: Transporter;
+/** Messages per connection before it is renewed (servers limit this; 100 is a common cap). */
+const MESSAGES_PER_CONNECTION = 100;
 
-  constructor(url: string, connections: number) {
-    // url carries host, port, credentials and TLS (smtp:// or smtps://); the pool keeps
-    // `connections` sessions open and reuses them for many messages.
-    this.transporter = nodemailer.createTransport({ url, pool: true, maxConnections: connections, maxMessages: 1000 } as never);
+export class Lane {
+  sent = 0;
+  broken = false;
+  constructor(readonly connection: SMTPConnection) {}
+
+  send(envelope: { from: string; to: string }, raw: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.connection.send({ from: envelope.from, to: [envelope.to] }, raw, (err, info) => {
+        if (err) {
+          // A refused recipient leaves the session usable; anything else may not.
+          if ((err as { code?: string }).code !== 'EENVELOPE') this.broken = true;
+          reject(err);
+        } else resolve(String(info?.response ?? ''));
+      });
+    });
+  }
+}
+
+export class SmtpTransport {
+  private readonly options: Record<string, unknown>;
+  private readonly all = new Set<Lane>();
+  private connecting = 0;
+  private idle: Lane[] = [];
+  private waiting: ((lane: Lane | Error) => void)[] = [];
+  private closed = false;
+
+  constructor(
+    url: string,
+    private readonly maxConnections: number,
+  ) {
+    this.options = { ...(parseConnectionUrl(url) as Record<string, unknown>), connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 60_000 };
   }
 
-  async send(envelope: { from: string; to: string }, raw: string): Promise<SmtpOutcome> {
-    const info = await this.transporter.sendMail({ envelope, raw });
-    return { response: String(info.response ?? '') };
+  /** A connected, authenticated, idle lane (waits for one when all are busy). */
+  async acquire(): Promise<Lane> {
+    if (this.closed) throw new Error('SMTP transport is closed');
+    for (let lane = this.idle.pop(); lane; lane = this.idle.pop()) {
+      if (!lane.broken) return lane;
+      this.all.delete(lane);
+    }
+    if (this.all.size + this.connecting < this.maxConnections) return this.connect();
+    const got = await new Promise<Lane | Error>((resolve) => this.waiting.push(resolve));
+    if (got instanceof Error) throw got;
+    return got;
+  }
+
+  release(lane: Lane): void {
+    lane.sent++;
+    if (lane.broken || lane.sent >= MESSAGES_PER_CONNECTION || this.closed) {
+      this.all.delete(lane);
+      if (lane.broken) lane.connection.close();
+      else lane.connection.quit();
+      const next = this.waiting.shift();
+      if (next) this.connect().then(next, next);
+      return;
+    }
+    const next = this.waiting.shift();
+    if (next) next(lane);
+    else this.idle.push(lane);
+  }
+
+  private async connect(): Promise<Lane> {
+    this.connecting++;
+    try {
+      const lane = await new Promise<Lane>((resolve, reject) => {
+        const connection = new SMTPConnection(this.options as never);
+        const lane = new Lane(connection);
+        let settled = false;
+        const fail = (err: Error) => {
+          if (settled) return;
+          settled = true;
+          connection.close();
+          reject(err);
+        };
+        connection.on('error', (err: Error) => {
+          lane.broken = true;
+          fail(err);
+        });
+        connection.on('end', () => {
+          lane.broken = true;
+          if (this.idle.includes(lane)) {
+            this.idle = this.idle.filter((l) => l !== lane);
+            this.all.delete(lane);
+          }
+          fail(new Error('SMTP connection closed during set-up'));
+        });
+        connection.connect(() => {
+          const auth = this.options.auth as { user?: string; pass?: string } | undefined;
+          if (!auth?.user) {
+            settled = true;
+            return resolve(lane);
+          }
+          connection.login({ user: auth.user, pass: auth.pass ?? '' } as never, (err) => {
+            if (err) return fail(err);
+            settled = true;
+            resolve(lane);
+          });
+        });
+      });
+      this.all.add(lane);
+      return lane;
+    } finally {
+      this.connecting--;
+    }
+  }
+
+  /** Sends one message on any lane (transactional mail). */
+  async send(envelope: { from: string; to: string }, raw: string): Promise<string> {
+    const lane = await this.acquire();
+    try {
+      return await lane.send(envelope, raw);
+    } finally {
+      this.release(lane);
+    }
   }
 
   close(): void {
-    this.transporter.close();
+    this.closed = true;
+    for (const lane of this.idle) lane.connection.quit();
+    this.idle = [];
+    this.all.clear();
+    for (const w of this.waiting.splice(0)) w(new Error('SMTP transport is closed'));
   }
 }
 
