@@ -53,7 +53,7 @@ const envSchema = z.object({
   MAIL_RATE_PER_SECOND: z.coerce.number().min(0).default(50),
   MAIL_RATE_PER_HOUR: z.coerce.number().int().min(0).default(0),
   MAIL_SMTP_CONNECTIONS: z.coerce.number().int().min(1).max(50).default(5),
-  MAIL_SEND_WORKERS: z.coerce.number().int().min(1).max(16).default(2),
+  MAIL_SEND_WORKERS: z.coerce.number().int().min(1).max(16).default(4),
   MAIL_TRACKING: bool.default(true),
   MAIL_GUARD_BOUNCE_RATE: z.coerce.number().min(0).max(1).default(0.05),
   MAIL_GUARD_COMPLAINT_RATE: z.coerce.number().min(0).max(1).default(0.003),

@@ -168,7 +168,7 @@ export class BroadcastEngine {
   private compiled = new Map<string, { key: string; value: CompiledBroadcast }>();
   readonly urls: MailUrls;
   /** in-process measurements (benchmarks, tests) */
-  readonly stats = { sent: 0, reclaimed: 0, batches: 0 };
+  readonly stats = { sent: 0, reclaimed: 0, batches: 0, claimMs: 0, batchMs: 0, afterMs: 0 };
 
   constructor(
     private readonly ctx: MailContext,
@@ -300,10 +300,17 @@ export class BroadcastEngine {
       if (!b || b.status !== 'sending') return null;
       const settings = await this.ctx.settings();
       const compiled = await this.compiledFor(b, settings);
+      let t = performance.now();
       const claimed = await this.claim(b.id, batchSizeFor(settings.ratePerSecond));
+      this.stats.claimMs += performance.now() - t;
       if (claimed.length === 0) return this.drained(b.id);
+      t = performance.now();
       await this.sendBatch(b, settings, compiled, claimed);
-      if (await this.hooks.checkGuard(b.id)) return null;
+      this.stats.batchMs += performance.now() - t;
+      t = performance.now();
+      const paused = await this.hooks.checkGuard(b.id);
+      this.stats.afterMs += performance.now() - t;
+      if (paused) return null;
     }
     return { after: 0 };
   }
@@ -579,10 +586,10 @@ export class BroadcastEngine {
   }
 }
 
-/** Claim about a quarter second of sending at a time (1..200): short leases, quick pauses. */
+/** Claim about a quarter second of sending at a time (1..100): short leases, quick pauses. */
 export function batchSizeFor(ratePerSecond: number): number {
-  if (ratePerSecond <= 0) return 200;
-  return Math.max(1, Math.min(200, Math.ceil(ratePerSecond / 4)));
+  if (ratePerSecond <= 0) return 100;
+  return Math.max(1, Math.min(100, Math.ceil(ratePerSecond / 4)));
 }
 
 export function actorLabel(actor: Actor): string {

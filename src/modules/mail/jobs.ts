@@ -30,7 +30,7 @@ export const mailJobs: JobDefinition<any>[] = [
     retryDelay: 1,
     retryBackoff: false,
     expireInSeconds: 60,
-    concurrency: 2,
+    concurrency: 4,
   },
   {
     name: 'mail.watchdog',

@@ -4,7 +4,6 @@
 import { randomBytes } from 'node:crypto';
 import addressparser from 'nodemailer/lib/addressparser/index.js';
 import { encodeWords } from 'nodemailer/lib/mime-funcs/index.js';
-import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp/index.js';
 
 export interface MimeMessage {
   from: string;
@@ -55,8 +54,33 @@ function fold(name: string, value: string): string {
   return `${name}: ${value.split(', ').join(',\r\n ')}`;
 }
 
+/**
+ * Quoted-printable (RFC 2045) with regexes over the UTF-8 bytes instead of a loop per
+ * character: several times faster than a general encoder on mostly-ASCII mail.
+ */
+export function quotedPrintable(content: string): string {
+  const bytes = Buffer.from(content.replace(/\r?\n/g, '\n'), 'utf8').toString('latin1');
+  const lines = bytes.split('\n');
+  const out: string[] = [];
+  for (const line of lines) {
+    let enc = line.replace(/[^\t\x20-\x3c\x3e-\x7e]/g, (c) => `=${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+    // Space or tab at the end of a line would be lost in transit.
+    enc = enc.replace(/[\t ]$/, (c) => (c === ' ' ? '=20' : '=09'));
+    while (enc.length > 76) {
+      let cut = 75;
+      // Never split an =XX escape.
+      const eq = enc.lastIndexOf('=', cut);
+      if (eq > cut - 3) cut = eq;
+      out.push(enc.slice(0, cut) + '=');
+      enc = enc.slice(cut);
+    }
+    out.push(enc);
+  }
+  return out.join('\r\n');
+}
+
 function body(content: string): string {
-  return qpWrap(qpEncode(Buffer.from(content.replace(/\r?\n/g, '\r\n'), 'utf8')), 76);
+  return quotedPrintable(content);
 }
 
 /** The whole message, CRLF line ends, ready for DKIM signing and SMTP. */

@@ -145,9 +145,12 @@ export class CompiledBroadcast {
     const subject = (textEngine.renderSync(this.subject, scope) as string).replace(/\s+/g, ' ').trim();
     let html = htmlEngine.renderSync(this.html, scope) as string;
     let text = textEngine.renderSync(this.text, scope) as string;
+    // One signed redirect per link per message, however often the link appears.
     const click = ctx.clickUrl;
-    html = html.replace(CLICK_RE, (_, i) => escapeHtml(click ? click(Number(i)) : this.links[Number(i)]!));
-    text = text.replace(CLICK_RE, (_, i) => (click ? click(Number(i)) : this.links[Number(i)]!));
+    const urls: string[] = [];
+    const urlOf = (i: number) => (urls[i] ??= click ? click(i) : this.links[i]!);
+    html = html.replace(CLICK_RE, (_, i) => escapeHtml(urlOf(Number(i))));
+    text = text.replace(CLICK_RE, (_, i) => urlOf(Number(i)));
     html = html.replace('@@OPEN@@', ctx.openUrl ? `<img src="${escapeHtml(ctx.openUrl)}" width="1" height="1" alt="" style="display:block;border:0;width:1px;height:1px" />` : '');
     return { subject, html, text };
   }
