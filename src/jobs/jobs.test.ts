@@ -154,3 +154,35 @@ describe('a job whose process was killed runs again after restart', () => {
   }
 });
 
+
+describe('graceful shutdown on SIGTERM', () => {
+  it('lets a short job finish, hands a long one back within the bound, and the next start completes it', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onehour-stop-'));
+    try {
+      const short = spawnNode([WORKER, JSON.stringify({ dataDir, enqueue: { name: 'test.slow', count: 1, ms: 1500 } })]);
+      await short.waitFor(/job-start test\.slow-0 attempt 0/);
+      short.child.kill('SIGTERM');
+      assert.equal(await short.exited, 0);
+      assert.match(short.output(), /job-done test\.slow-0/, 'the in-flight job finished before exit');
+
+      const long = spawnNode([WORKER, JSON.stringify({ dataDir, enqueue: { name: 'test.slow', count: 1, ms: 120_000 } })]);
+      await long.waitFor(/job-start test\.slow-0 attempt 0/);
+      const stopAt = Date.now();
+      long.child.kill('SIGTERM');
+      assert.equal(await long.exited, 0);
+      const took = Date.now() - stopAt;
+      assert.ok(took < 8000, `stopped within the bound (SHUTDOWN_TIMEOUT_MS=2000): took ${took} ms`);
+      assert.doesNotMatch(long.output(), /job-done/);
+
+      const next = spawnNode([WORKER, JSON.stringify({ dataDir })]);
+      try {
+        await next.waitFor(/job-done test\.slow-0/, 30_000);
+      } finally {
+        next.child.kill('SIGTERM');
+        await next.exited;
+      }
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
