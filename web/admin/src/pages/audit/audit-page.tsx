@@ -1,0 +1,108 @@
+import { useSearchParams } from 'react-router';
+import { audit, type AuditEntry } from '../../api.js';
+import { EmptyState } from '../../components/empty-state.js';
+import { CheckboxField } from '../../components/field.js';
+import { FormError } from '../../components/form-error.js';
+import { LoadState } from '../../components/load-state.js';
+import { PageHeader } from '../../components/page-header.js';
+import { Time } from '../../components/time.js';
+import { useAction } from '../../lib/use-action.js';
+import { useLoad } from '../../lib/use-load.js';
+import { describeAuditAction } from './describe-audit.js';
+
+const PAGE = 50;
+
+/** Owner and admins: every admin write and every refused request. */
+export default function AuditPage() {
+  const [params, setParams] = useSearchParams();
+  const deniedOnly = params.get('outcome') === 'denied';
+  const state = useLoad(() => audit.list({ outcome: deniedOnly ? 'denied' : undefined, limit: PAGE }), [deniedOnly]);
+  const more = useAction(async (before: number) => {
+    const next = await audit.list({ outcome: deniedOnly ? 'denied' : undefined, before, limit: PAGE });
+    state.setData((d) => ({ entries: [...d.entries, ...next.entries], nextBefore: next.nextBefore }));
+  });
+
+  return (
+    <>
+      <PageHeader
+        title="Audit log"
+        intro="Every change made in the admin or through the API, and every request Onehour refused: who, what, when and from where. Entries cannot be edited."
+      />
+      <form className="filters card" onSubmit={(e) => e.preventDefault()} aria-label="Filter the audit log">
+        <CheckboxField
+          label="Denied only"
+          hint="Refused requests: failed sign-ins and attempts beyond someone’s role."
+          checked={deniedOnly}
+          onChange={(e) => setParams(e.target.checked ? { outcome: 'denied' } : {}, { replace: true })}
+        />
+      </form>
+      <LoadState state={state} label="Loading the audit log…">
+        {({ entries, nextBefore }) =>
+          entries.length === 0 ? (
+            <div className="card">
+              <EmptyState title={deniedOnly ? 'No refused requests' : 'No entries yet'}>
+                <p>{deniedOnly ? 'Nobody has been refused anything. Failed sign-ins and attempts beyond a role would show here.' : 'Changes and refusals are recorded here as they happen.'}</p>
+              </EmptyState>
+            </div>
+          ) : (
+            <section className="card section" aria-label="Audit entries">
+              <div className="table-wrap">
+                <table className="audit-table">
+                  <thead>
+                    <tr>
+                      <th scope="col">When</th>
+                      <th scope="col">Outcome</th>
+                      <th scope="col">Who</th>
+                      <th scope="col">What</th>
+                      <th scope="col">IP address</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {entries.map((e) => (
+                      <AuditRow key={e.id} entry={e} />
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+              <div className="load-more" aria-live="polite">
+                <FormError error={more.error} />
+                {nextBefore ? (
+                  <button type="button" className="button" disabled={more.pending} onClick={() => void more.run(nextBefore)}>
+                    {more.pending ? 'Loading…' : 'Load more'}
+                  </button>
+                ) : (
+                  <p className="muted small">That is everything: {entries.length} entries.</p>
+                )}
+              </div>
+            </section>
+          )
+        }
+      </LoadState>
+    </>
+  );
+}
+
+function AuditRow({ entry: e }: { entry: AuditEntry }) {
+  const denied = e.outcome === 'denied';
+  const { title, detail } = describeAuditAction(e);
+  return (
+    <tr className={denied ? 'denied' : undefined}>
+      <td className="nowrap">
+        <Time iso={e.at} />
+      </td>
+      <td>{denied ? <span className="badge bad">Denied</span> : <span className="badge">Allowed</span>}</td>
+      <td>
+        <span className="break">{e.actorLabel ?? (e.actorKind === 'system' ? 'Onehour' : e.actorId ?? '—')}</span>
+        <div className="muted small">{e.actorKind}</div>
+      </td>
+      <td>
+        <span>{title}</span>
+        <div className="muted small">
+          <code>{e.action}</code>
+          {detail ? ` · ${detail}` : null}
+        </div>
+      </td>
+      <td className="nowrap">{e.ip ?? <span className="muted">—</span>}</td>
+    </tr>
+  );
+}
