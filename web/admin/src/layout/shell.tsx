@@ -20,6 +20,7 @@ export function Shell() {
   useEffect(() => setMenuOpen(false), [location.pathname]);
   useEffect(() => {
     if (!menuOpen) return;
+    document.querySelector<HTMLElement>('#sidebar .nav-link')?.focus();
     const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setMenuOpen(false);
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -75,11 +76,12 @@ export function Shell() {
             })}
           </nav>
           <div className="sidebar-user">
-            <div className="sidebar-user-name">
-              <span className="truncate">{user.name}</span>
-              <span className="badge">{roleLabel(user.role)}</span>
+            <div className="sidebar-user-text">
+              <span className="truncate sidebar-user-name">{user.name}</span>
+              <span className="truncate muted small" title={user.email}>
+                {roleLabel(user.role)} · {user.email}
+              </span>
             </div>
-            <span className="truncate muted small">{user.email}</span>
             <button
               type="button"
               className="button subtle small sign-out"

@@ -63,8 +63,8 @@ export function TwoFactorPanel() {
             </li>
             <li>
               <p>Cannot scan? Enter the setup key in the app instead, or open the link on a phone that has the app.</p>
-              <CopyField label="Setup key" value={enrolment.secret} />
-              <CopyField label="otpauth link" value={enrolment.uri} />
+              <CopyField label="Setup key" value={enrolment.secret.replace(/(.{4})(?=.)/g, '$1 ')} copyValue={enrolment.secret} rows={2} />
+              <CopyField label="otpauth link" value={enrolment.uri} rows={5} />
             </li>
             <li>
               <form className="stack" onSubmit={confirm.onSubmit}>

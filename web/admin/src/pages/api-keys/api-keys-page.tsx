@@ -103,7 +103,7 @@ export default function ApiKeysPage() {
                 </EmptyState>
               ) : (
                 <div className="table-wrap">
-                  <table>
+                  <table className="stack-on-phone">
                     <thead>
                       <tr>
                         <th scope="col">Name</th>
@@ -119,17 +119,17 @@ export default function ApiKeysPage() {
                     <tbody>
                       {keys.map((k) => (
                         <tr key={k.id}>
-                          <td>
+                          <td data-label="Name">
                             <strong>{k.name}</strong>
                           </td>
-                          <td>{roleLabel(k.role)}</td>
-                          <td>
+                          <td data-label="Role">{roleLabel(k.role)}</td>
+                          <td data-label="Starts with">
                             <code>{k.prefix}…</code>
                           </td>
-                          <td>
+                          <td data-label="Created">
                             <Time iso={k.createdAt} style="date" />
                           </td>
-                          <td>{k.lastUsedAt ? <Time iso={k.lastUsedAt} style="relative" /> : <span className="muted">Never</span>}</td>
+                          <td data-label="Last used">{k.lastUsedAt ? <Time iso={k.lastUsedAt} style="relative" /> : <span className="muted">Never</span>}</td>
                           <td className="actions">
                             <button type="button" className="button small danger-text" disabled={revoke.pending} onClick={() => void revoke.run(k)}>
                               Revoke<span className="visually-hidden"> {k.name}</span>

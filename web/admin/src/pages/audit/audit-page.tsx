@@ -11,6 +11,7 @@ import { useLoad } from '../../lib/use-load.js';
 import { describeAuditAction } from './describe-audit.js';
 
 const PAGE = 50;
+const actorKindLabels: Record<string, string> = { owner: 'Owner', assistant: 'Assistant', automation: 'API key or automation', customer: 'Customer', system: 'System' };
 
 /** Owner and admins: every admin write and every refused request. */
 export default function AuditPage() {
@@ -47,7 +48,7 @@ export default function AuditPage() {
           ) : (
             <section className="card section" aria-label="Audit entries">
               <div className="table-wrap">
-                <table className="audit-table">
+                <table className="audit-table stack-on-phone">
                   <thead>
                     <tr>
                       <th scope="col">When</th>
@@ -87,22 +88,26 @@ function AuditRow({ entry: e }: { entry: AuditEntry }) {
   const { title, detail } = describeAuditAction(e);
   return (
     <tr className={denied ? 'denied' : undefined}>
-      <td className="nowrap">
+      <td className="nowrap" data-label="When">
         <Time iso={e.at} />
       </td>
-      <td>{denied ? <span className="badge bad">Denied</span> : <span className="badge">Allowed</span>}</td>
-      <td>
-        <span className="break">{e.actorLabel ?? (e.actorKind === 'system' ? 'Onehour' : e.actorId ?? '—')}</span>
-        <div className="muted small">{e.actorKind}</div>
+      <td data-label="Outcome">{denied ? <span className="badge bad">Denied</span> : <span className="muted small">Allowed</span>}</td>
+      <td data-label="Who">
+        <div>
+          <span className="break">{e.actorLabel ?? (e.actorKind === 'system' ? 'Onehour' : (e.actorId ?? '—'))}</span>
+          <div className="muted small">{actorKindLabels[e.actorKind] ?? e.actorKind}</div>
+        </div>
       </td>
-      <td>
+      <td data-label="What">
+        <div>
         <span>{title}</span>
         <div className="muted small">
           <code>{e.action}</code>
           {detail ? ` · ${detail}` : null}
         </div>
+        </div>
       </td>
-      <td className="nowrap">{e.ip ?? <span className="muted">—</span>}</td>
+      <td className="nowrap" data-label="IP address">{e.ip ?? <span className="muted">—</span>}</td>
     </tr>
   );
 }

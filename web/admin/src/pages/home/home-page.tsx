@@ -1,6 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
-import { setup, team } from '../../api.js';
+import { activity, setup } from '../../api.js';
 import { FormError, FormNotice } from '../../components/form-error.js';
 import { Icon } from '../../components/icon.js';
 import { PageHeader } from '../../components/page-header.js';
@@ -8,6 +8,7 @@ import { roleLabel } from '../../lib/format.js';
 import { useAction } from '../../lib/use-action.js';
 import { useLoad } from '../../lib/use-load.js';
 import { navItems } from '../../nav.js';
+import { demoRemembered, rememberDemo } from './demo-status.js';
 import { useSession, useUser } from '../../session.js';
 
 function greeting(now = new Date()): string {
@@ -56,26 +57,30 @@ export default function HomePage() {
 function OwnerChecklist() {
   const user = useUser();
   const { can } = useSession();
-  const members = useLoad(() => (can('team.read') ? team.list() : Promise.resolve(null)), []);
+  // Someone was invited once the log holds a user.invited event (demo assistants were not invited).
+  const invitations = useLoad(() => activity.list({ type: 'user.invited', limit: 1 }), []);
+  const invited = Boolean(invitations.data?.events.length);
+  const [demoLoaded, setDemoLoaded] = useState(demoRemembered);
   const [demoResult, setDemoResult] = useState<string | null>(null);
   const demo = useAction(async () => {
     const { loaded } = await setup.loadDemo();
-    setDemoResult(loaded ? 'The demo business is loaded. Have a look at Activity and Team.' : 'The demo business was already loaded.');
+    rememberDemo();
+    setDemoLoaded(true);
+    setDemoResult(loaded ? 'The demo business is loaded. Have a look at Team and Activity.' : 'The demo business was already loaded.');
   });
-  const invited = members.data ? members.data.members.length > 1 || members.data.invitations.length > 0 : false;
 
   const steps: { id: string; done: boolean; title: string; body: ReactNode }[] = [
     { id: 'account', done: true, title: 'Create your owner account', body: 'Done. You are the one person who can change everything.' },
     {
       id: 'demo',
-      done: demoResult !== null,
+      done: demoLoaded,
       title: 'Explore with the demo business',
       body: (
         <>
-          <p>Sample data in every module, so you can see Onehour at work before your own data arrives. Loading runs once.</p>
+          <p>A sample team with a year of history (and more as modules arrive), so you can see Onehour at work before your own data does. It loads once.</p>
           <FormError error={demo.error} />
           <FormNotice>{demoResult}</FormNotice>
-          {demoResult === null ? (
+          {!demoLoaded ? (
             <button type="button" className="button" disabled={demo.pending} onClick={() => void demo.run()}>
               {demo.pending ? 'Loading the demo…' : 'Load the demo business'}
             </button>

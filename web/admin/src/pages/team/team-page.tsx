@@ -14,6 +14,13 @@ import { assignableRoles, type AssignableRole } from '../../shared.js';
 import { InviteForm } from './invite-form.js';
 import { roleSummaries } from './roles.js';
 
+const roleOrder = ['owner', 'admin', 'support', 'content', 'marketing'];
+
+/** The owner first, then admins, then assistants; by name within a role. */
+function sortMembers(members: User[]): User[] {
+  return [...members].sort((a, b) => roleOrder.indexOf(a.role) - roleOrder.indexOf(b.role) || a.name.localeCompare(b.name));
+}
+
 export default function TeamPage() {
   const state = useLoad(() => team.list(), []);
   const { can } = useSession();
@@ -93,7 +100,7 @@ export default function TeamPage() {
             <section className="card section" aria-labelledby="members-title">
               <h2 id="members-title">Members</h2>
               <div className="table-wrap">
-                <table>
+                <table className="stack-on-phone">
                   <thead>
                     <tr>
                       <th scope="col">Name</th>
@@ -109,13 +116,15 @@ export default function TeamPage() {
                     </tr>
                   </thead>
                   <tbody>
-                    {members.map((m) => (
+                    {sortMembers(members).map((m) => (
                       <tr key={m.id}>
-                        <td>
+                        <td data-label="Name">
                           <strong>{m.name}</strong> {m.id === me.id ? <span className="badge">you</span> : null}
                         </td>
-                        <td className="break">{m.email}</td>
-                        <td>
+                        <td className="break" data-label="Email">
+                          {m.email}
+                        </td>
+                        <td data-label="Role">
                           {canManage(m) && rolesICanGive.includes(m.role as AssignableRole) ? (
                             <>
                               <label className="visually-hidden" htmlFor={`role-${m.id}`}>
@@ -139,7 +148,7 @@ export default function TeamPage() {
                             roleLabel(m.role)
                           )}
                         </td>
-                        <td>
+                        <td data-label="Two-factor">
                           {m.twoFactorEnabled ? (
                             <span className="badge good">On</span>
                           ) : m.role === 'owner' || m.role === 'admin' ? (
@@ -150,7 +159,7 @@ export default function TeamPage() {
                             </span>
                           )}
                         </td>
-                        <td>
+                        <td data-label="Joined">
                           <Time iso={m.createdAt} style="date" />
                         </td>
                         {mayManage ? (
