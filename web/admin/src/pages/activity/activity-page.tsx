@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { useSearchParams } from 'react-router';
 import { activity, team, type BusinessEvent } from '../../api.js';
 import { EmptyState } from '../../components/empty-state.js';
@@ -9,6 +9,7 @@ import { Time } from '../../components/time.js';
 import { formatDate, humanise } from '../../lib/format.js';
 import { useAction } from '../../lib/use-action.js';
 import { useLoad } from '../../lib/use-load.js';
+import { useQueryParam } from '../../lib/use-query-param.js';
 import { useSession } from '../../session.js';
 import { actorKinds, type ActorKind } from '../../shared.js';
 import { describeActor, describeEvent, type People } from './describe-event.js';
@@ -24,9 +25,11 @@ const actorKindLabels: Record<ActorKind, string> = {
 
 /** The event log, newest first: what happened in the business and who did it. */
 export default function ActivityPage() {
-  const [params, setParams] = useSearchParams();
-  const actorKind = (actorKinds as readonly string[]).includes(params.get('actor') ?? '') ? (params.get('actor') as ActorKind) : undefined;
-  const type = params.get('type') ?? undefined;
+  const [, setParams] = useSearchParams();
+  const [actorParam, setActor] = useQueryParam('actor');
+  const [typeParam, setType] = useQueryParam('type');
+  const actorKind = (actorKinds as readonly string[]).includes(actorParam) ? (actorParam as ActorKind) : undefined;
+  const type = typeParam || undefined;
   const { can } = useSession();
 
   const types = useLoad(() => activity.types(), []);
@@ -41,13 +44,6 @@ export default function ActivityPage() {
     const next = await activity.list({ actorKind, type, before, limit: PAGE });
     state.setData((d) => ({ events: [...d.events, ...next.events], nextBefore: next.nextBefore }));
   });
-
-  const setFilter = (key: 'actor' | 'type', value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    setParams(next, { replace: true });
-  };
 
   const typeGroups = useMemo(() => {
     const groups = new Map<string, string[]>();
@@ -64,7 +60,7 @@ export default function ActivityPage() {
       <form className="filters card" onSubmit={(e) => e.preventDefault()} aria-label="Filter the activity">
         <div className="field">
           <label htmlFor="activity-actor">Who</label>
-          <select id="activity-actor" value={actorKind ?? ''} onChange={(e) => setFilter('actor', e.target.value)}>
+          <select id="activity-actor" value={actorKind ?? ''} onChange={(e) => setActor(e.target.value)}>
             <option value="">Everyone</option>
             {actorKinds.map((k) => (
               <option key={k} value={k}>
@@ -75,7 +71,7 @@ export default function ActivityPage() {
         </div>
         <div className="field">
           <label htmlFor="activity-type">What</label>
-          <select id="activity-type" value={type ?? ''} onChange={(e) => setFilter('type', e.target.value)} disabled={!types.data}>
+          <select id="activity-type" value={type ?? ''} onChange={(e) => setType(e.target.value)} disabled={!types.data}>
             <option value="">Every kind of event</option>
             {type && !types.data?.types.includes(type) && !type.endsWith('.') ? <option value={type}>{type}</option> : null}
             {typeGroups.map(([prefix, list]) => (
@@ -91,7 +87,7 @@ export default function ActivityPage() {
           </select>
         </div>
         {actorKind || type ? (
-          <button type="button" className="button subtle" onClick={() => setParams(new URLSearchParams(), { replace: true })}>
+          <button type="button" className="button subtle" onClick={() => setParams({}, { replace: true })}>
             Clear filters
           </button>
         ) : null}

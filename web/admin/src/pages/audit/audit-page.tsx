@@ -1,4 +1,3 @@
-import { useSearchParams } from 'react-router';
 import { audit, type AuditEntry } from '../../api.js';
 import { EmptyState } from '../../components/empty-state.js';
 import { CheckboxField } from '../../components/field.js';
@@ -8,6 +7,7 @@ import { PageHeader } from '../../components/page-header.js';
 import { Time } from '../../components/time.js';
 import { useAction } from '../../lib/use-action.js';
 import { useLoad } from '../../lib/use-load.js';
+import { useQueryParam } from '../../lib/use-query-param.js';
 import { describeAuditAction } from './describe-audit.js';
 
 const PAGE = 50;
@@ -15,8 +15,8 @@ const actorKindLabels: Record<string, string> = { owner: 'Owner', assistant: 'As
 
 /** Owner and admins: every admin write and every refused request. */
 export default function AuditPage() {
-  const [params, setParams] = useSearchParams();
-  const deniedOnly = params.get('outcome') === 'denied';
+  const [outcome, setOutcome] = useQueryParam('outcome');
+  const deniedOnly = outcome === 'denied';
   const state = useLoad(() => audit.list({ outcome: deniedOnly ? 'denied' : undefined, limit: PAGE }), [deniedOnly]);
   const more = useAction(async (before: number) => {
     const next = await audit.list({ outcome: deniedOnly ? 'denied' : undefined, before, limit: PAGE });
@@ -34,7 +34,7 @@ export default function AuditPage() {
           label="Denied only"
           hint="Refused requests: failed sign-ins and attempts beyond someone’s role."
           checked={deniedOnly}
-          onChange={(e) => setParams(e.target.checked ? { outcome: 'denied' } : {}, { replace: true })}
+          onChange={(e) => setOutcome(e.target.checked ? 'denied' : '')}
         />
       </form>
       <LoadState state={state} label="Loading the audit log…">
