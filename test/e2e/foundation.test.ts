@@ -3,6 +3,7 @@
 // and the owner finding that refusal in the audit log.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Secret, TOTP } from 'otpauth';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, startBrowserTestApp, type BrowserTestApp } from '../support/browser.js';
 
@@ -36,6 +37,12 @@ async function newPage(): Promise<Page> {
 
 async function heading(page: Page, name: string | RegExp) {
   await page.getByRole('heading', { level: 1, name }).waitFor();
+}
+
+async function signIn(page: Page, email: string, password: string) {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
 test('setup page: every input has an accessible name and the password rule is stated', async () => {
@@ -135,4 +142,61 @@ test('owner sets up, signs out and in, invites an assistant who is refused an ow
   assert.match(await deniedRow.innerText(), /Denied/);
   assert.match(await deniedRow.innerText(), /apikeys\.manage/);
   assert.equal(await owner.getByRole('row').filter({ hasText: 'Allowed' }).count(), 0, 'only denied entries are listed');
+});
+
+// Runs after the journey above, with its owner.
+test('two-factor enrolment and the code step; a reset link from the outbox; a session that ends sends you to sign-in', async () => {
+  const owner = await newPage();
+  await owner.goto('/admin/account');
+  await owner.waitForURL('**/admin/sign-in');
+  await signIn(owner, OWNER.email, OWNER.password);
+  await heading(owner, 'My account');
+
+  // Enrol: the setup key is shown (in groups of four) and the otpauth link next to the QR code.
+  await owner.getByRole('button', { name: 'Set up two-factor sign-in' }).click();
+  const key = (await owner.getByLabel('Setup key').inputValue()).replace(/\s+/g, '');
+  assert.match(await owner.getByLabel('otpauth link').inputValue(), /^otpauth:\/\/totp\/Onehour:/);
+  await owner.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
+  const totp = new TOTP({ secret: Secret.fromBase32(key), digits: 6, period: 30, algorithm: 'SHA1' });
+  await owner.getByLabel('Code from the app').fill(totp.generate());
+  await owner.getByRole('button', { name: 'Turn on two-factor' }).click();
+  await owner.getByText('Two-factor sign-in is on.').waitFor();
+
+  // The next sign-in asks for a code.
+  await owner.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await owner.waitForURL('**/admin/sign-in');
+  await signIn(owner, OWNER.email, OWNER.password);
+  await heading(owner, 'Enter your code');
+  await owner.getByLabel('Authentication code').fill('000000');
+  await owner.getByRole('button', { name: 'Verify and sign in' }).click();
+  await owner.getByText('That code is not right').waitFor();
+  await owner.getByLabel('Authentication code').fill(totp.generate());
+  await owner.getByRole('button', { name: 'Verify and sign in' }).click();
+  await heading(owner, 'My account'); // back where they signed out
+
+  // Forgot password, in another browser; the owner finds the link in the outbox.
+  const visitor = await newPage();
+  await visitor.goto('/admin/sign-in');
+  await visitor.getByRole('link', { name: 'Forgot your password?' }).click();
+  await visitor.getByLabel('Email').fill(OWNER.email);
+  await visitor.getByRole('button', { name: 'Send the reset link' }).click();
+  await visitor.getByText(/a reset link is on its way/).waitFor();
+
+  await owner.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Outbox' }).click();
+  await owner.getByRole('link', { name: /Reset your Onehour password/ }).click();
+  const resetLink = await owner.getByRole('link', { name: /\/admin\/reset-password#token=/ }).getAttribute('href');
+  assert.ok(resetLink?.startsWith(`${t.baseUrl}/admin/reset-password#token=`), `reset link: ${resetLink}`);
+
+  const newPassword = 'a brand new battery horse';
+  await visitor.goto(resetLink!);
+  await heading(visitor, 'Choose a new password');
+  await visitor.getByLabel('New password').fill(newPassword);
+  await visitor.getByRole('button', { name: 'Set the new password' }).click();
+  await heading(visitor, 'Your password is changed');
+
+  // The reset ended every session: the owner's next request is refused and the app goes to sign-in.
+  await owner.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Team', exact: true }).click();
+  await owner.waitForURL('**/admin/sign-in');
+  await signIn(owner, OWNER.email, newPassword);
+  await heading(owner, 'Enter your code');
 });
