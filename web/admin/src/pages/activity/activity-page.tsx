@@ -30,14 +30,16 @@ export default function ActivityPage() {
   const [typeParam, setType] = useQueryParam('type');
   const actorKind = (actorKinds as readonly string[]).includes(actorParam) ? (actorParam as ActorKind) : undefined;
   const type = typeParam || undefined;
-  const { can } = useSession();
+  const { can, user } = useSession();
 
   const types = useLoad(() => activity.types(), []);
   const members = useLoad(() => (can('team.read') ? team.list().then((t) => t.members) : Promise.resolve([])), []);
   const people = useMemo<People>(() => {
-    const byId = new Map((members.data ?? []).map((m) => [m.id, { name: m.name, role: m.role }]));
+    const byId = new Map((members.data ?? []).map((m) => [m.id, { name: m.name, role: m.role as string }]));
+    // Without the team list (assistants), at least your own events carry your name.
+    if (user) byId.set(user.id, { name: user.name, role: user.role });
     return { get: (id) => byId.get(id) };
-  }, [members.data]);
+  }, [members.data, user]);
 
   const state = useLoad(() => activity.list({ actorKind, type, limit: PAGE }), [actorKind, type]);
   const more = useAction(async (before: number) => {
