@@ -105,6 +105,7 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 declare module 'fastify' {
   interface FastifyInstance {
     routeTable: AnyRoute[];
+    registeredRoutes: { method: string; url: string }[];
   }
   interface FastifyRequest {
     principalCache?: Principal | null;
@@ -135,10 +136,6 @@ async function resolveCustomer(app: App, req: FastifyRequest): Promise<CustomerP
   const session = await app.portal.resolveSession(req.cookies[CUSTOMER_COOKIE]);
   if (!session) return null;
   return { type: 'customer', contactId: session.contact.id, session, actor: { kind: 'customer', id: session.contact.id, label: session.contact.email } };
-}
-
-function describeAccess(access: Access): string {
-  return typeof access === 'string' ? access : access.permission;
 }
 
 function clientMeta(req: FastifyRequest) {
@@ -195,7 +192,7 @@ function registerRoute(fastify: FastifyInstance, app: App, spec: AnyRoute): void
       if (unsafe && principal?.type === 'session') {
         const sent = req.headers['x-csrf-token'];
         if (typeof sent !== 'string' || !safeEqual(sent, principal.session.csrfToken)) {
-          throw new DomainError('forbidden', 'The request is missing its CSRF token; reload the page and try again');
+          throw new DomainError('csrf_failed', 'The request is missing its CSRF token; reload the page and try again');
         }
       }
       const params = spec.params ? spec.params.parse(req.params) : undefined;
@@ -269,4 +266,3 @@ async function handleCustomer(app: App, spec: AnyRoute, req: FastifyRequest, rep
   return result;
 }
 
-export { describeAccess };
