@@ -13,7 +13,7 @@
 // is queued or sending.
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { formatActor, systemActor, type Actor } from '../../actor.js';
+import { systemActor, type Actor } from '../../actor.js';
 import type { Tx } from '../../db/client.js';
 import { buildMime, bareAddress, domainOf } from './mime.js';
 import { compileBroadcast, type CompiledBroadcast, type RecipientContext } from './render.js';
@@ -295,13 +295,20 @@ export class BroadcastEngine {
 
   /** Returns when to continue (seconds from now), or null when there is nothing more for this worker. */
   private async loop(broadcastId: string, until: number): Promise<{ after: number } | null> {
+    // Where this worker's last claim ended: the next claim starts there, past the rows
+    // already sent (whose stale index entries a scan from the start would wade through
+    // until vacuum). Nothing found there → one scan from the start for retries and rows
+    // whose lease ran out.
+    let cursor = 0;
     while (performance.now() < until) {
       const b = await this.loadBroadcast(broadcastId);
       if (!b || b.status !== 'sending') return null;
       const settings = await this.ctx.settings();
       const compiled = await this.compiledFor(b, settings);
       let t = performance.now();
-      const claimed = await this.claim(b.id, batchSizeFor(settings.ratePerSecond));
+      let claimed = await this.claim(b.id, batchSizeFor(settings.ratePerSecond), cursor);
+      if (claimed.length === 0 && cursor > 0) claimed = await this.claim(b.id, batchSizeFor(settings.ratePerSecond), 0);
+      cursor = claimed.length ? claimed[claimed.length - 1]!.id : 0;
       this.stats.claimMs += performance.now() - t;
       if (claimed.length === 0) return this.drained(b.id);
       t = performance.now();
@@ -315,14 +322,14 @@ export class BroadcastEngine {
     return { after: 0 };
   }
 
-  private async claim(broadcastId: string, n: number): Promise<Claimed[]> {
+  private async claim(broadcastId: string, n: number, after: number): Promise<Claimed[]> {
     const token = randomBytes(8).toString('hex');
     // SKIP LOCKED: concurrent workers (in this process or others) never wait for, nor take,
     // each other's rows. A `sending` row is only taken back once its lease has run out.
     const res = await this.ctx.database.execute<Claimed>(
       `with c as (
          select r.id, r.status as prev from broadcast_recipients r
-          where r.broadcast_id = $1
+          where r.broadcast_id = $1 and r.id > $5
             and ((r.status = 'queued' and (r.retry_at is null or r.retry_at <= clock_timestamp()))
                  or (r.status = 'sending' and r.lease_until < clock_timestamp()))
           order by r.id
@@ -334,7 +341,7 @@ export class BroadcastEngine {
          from c
         where r.id = c.id
        returning r.id, r.contact_id, r.attempts, c.prev`,
-      [broadcastId, n, token, LEASE_SECONDS],
+      [broadcastId, n, token, LEASE_SECONDS, after],
     );
     return res.rows.map((r) => ({ ...r, id: Number(r.id) })).sort((a, b) => a.id - b.id);
   }
@@ -590,8 +597,4 @@ export class BroadcastEngine {
 export function batchSizeFor(ratePerSecond: number): number {
   if (ratePerSecond <= 0) return 100;
   return Math.max(1, Math.min(100, Math.ceil(ratePerSecond / 4)));
-}
-
-export function actorLabel(actor: Actor): string {
-  return formatActor(actor);
 }

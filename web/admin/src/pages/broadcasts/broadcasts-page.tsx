@@ -1,18 +1,114 @@
-import { ModulePlaceholder } from '../../components/module-placeholder.js';
+// Broadcasts: the list, the editor (write, preview on desktop and mobile, test, schedule),
+// the report of a sent broadcast, and the mail settings with the suppression list.
+import { Link, Route, Routes, useNavigate, useParams } from 'react-router';
+import { EmptyState } from '../../components/empty-state.js';
+import { LoadState } from '../../components/load-state.js';
+import { PageHeader } from '../../components/page-header.js';
+import { Time } from '../../components/time.js';
+import { useLoad } from '../../lib/use-load.js';
+import { broadcastsApi, percent, statusLabels, type Broadcast } from './api.js';
+import { BroadcastEditor } from './editor.js';
+import { BroadcastReport } from './report.js';
+import { MailSettingsPage } from './settings.js';
 
-// Placeholder until the module's admin page lands: replace this component.
-export default function BroadcastsPage() {
+export default function BroadcastsArea() {
   return (
-    <ModulePlaceholder
-      title="Broadcasts"
-      permission="mail.send"
-      arrives="Broadcasts arrive with the mail module"
-      intro="Emails to your list or a segment of it."
-      features={[
-        'Write and schedule an email to a segment',
-        'Follow opens, clicks, unsubscribes, bounces and complaints',
-        'Reuse templates',
-      ]}
-    />
+    <Routes>
+      <Route index element={<BroadcastList />} />
+      <Route path="new" element={<BroadcastEditor />} />
+      <Route path="settings" element={<MailSettingsPage />} />
+      <Route path=":id" element={<BroadcastDetail />} />
+    </Routes>
   );
 }
+
+function BroadcastList() {
+  const state = useLoad(() => broadcastsApi.list(), []);
+  return (
+    <>
+      <PageHeader
+        title="Broadcasts"
+        intro="Emails to a list or a segment, with opens, clicks, unsubscribes and bounces."
+        actions={
+          <>
+            <Link className="button subtle" to="/broadcasts/settings">
+              Mail settings
+            </Link>
+            <Link className="button primary" to="/broadcasts/new">
+              New broadcast
+            </Link>
+          </>
+        }
+      />
+      <LoadState state={state} label="Loading broadcasts…">
+        {({ broadcasts }) =>
+          broadcasts.length === 0 ? (
+            <div className="card">
+              <EmptyState title="No broadcasts yet" action={<Link className="button primary" to="/broadcasts/new">Write the first one</Link>}>
+                <p>Write once, preview on desktop and phone, send a test, then send or schedule it.</p>
+              </EmptyState>
+            </div>
+          ) : (
+            <div className="card table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Broadcast</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">When</th>
+                    <th scope="col">Recipients</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {broadcasts.map((b) => (
+                    <Row key={b.id} b={b} />
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </LoadState>
+    </>
+  );
+}
+
+function Row({ b }: { b: Broadcast }) {
+  const s = statusLabels[b.status];
+  const when = b.finishedAt ?? b.startedAt ?? b.scheduledAt ?? b.updatedAt;
+  return (
+    <tr>
+      <td>
+        <Link to={`/broadcasts/${b.id}`}>{b.name}</Link>
+        <div className="muted small truncate">{b.subject}</div>
+      </td>
+      <td>
+        <span className={`badge ${s.tone}`}>{s.label}</span>
+        {b.pausedReason === 'guard' ? <span className="badge bad"> Paused by the guard</span> : null}
+      </td>
+      <td className="nowrap">
+        <Time iso={when} style="date" />
+      </td>
+      <td>{b.status === 'draft' || b.status === 'scheduled' ? '—' : `${b.sentCount} of ${b.recipientsTotal}`}</td>
+    </tr>
+  );
+}
+
+function BroadcastDetail() {
+  const { id } = useParams();
+  const navigate = useNavigate();
+  const state = useLoad(() => broadcastsApi.get(id!), [id]);
+  return (
+    <LoadState state={state} label="Opening the broadcast…">
+      {(b) =>
+        b.status === 'draft' || b.status === 'scheduled' ? (
+          <BroadcastEditor existing={b} onChanged={state.reload} onDeleted={() => navigate('/broadcasts')} />
+        ) : (
+          <BroadcastReport b={b} reload={state.reload} />
+        )
+      }
+    </LoadState>
+  );
+}
+
+export { percent };

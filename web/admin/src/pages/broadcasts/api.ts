@@ -1,0 +1,124 @@
+// The broadcasts area's calls to the mail API (src/modules/mail/routes.tsx).
+import { apiGet, apiSend, type IsoDate } from '../../api.js';
+
+export type BroadcastStatus = 'draft' | 'scheduled' | 'sending' | 'paused' | 'cancelled' | 'finished';
+
+export interface Broadcast {
+  id: string;
+  name: string;
+  subject: string;
+  preheader: string;
+  format: 'markdown' | 'blocks';
+  body: string;
+  listId: string | null;
+  segmentId: string | null;
+  track: boolean;
+  status: BroadcastStatus;
+  pausedReason: string | null;
+  pausedDetail: string | null;
+  scheduledAt: IsoDate | null;
+  startedAt: IsoDate | null;
+  finishedAt: IsoDate | null;
+  recipientsTotal: number;
+  sentCount: number;
+  failedCount: number;
+  skippedCount: number;
+  createdAt: IsoDate;
+  updatedAt: IsoDate;
+}
+
+export interface BroadcastStats {
+  recipients: number;
+  queued: number;
+  sending: number;
+  sent: number;
+  failed: number;
+  skipped: number;
+  cancelled: number;
+  delivered: number;
+  opened: number;
+  opens: number;
+  clicked: number;
+  clicks: number;
+  unsubscribed: number;
+  bounced: number;
+  hardBounced: number;
+  complained: number;
+  reclaimed: number;
+  rates: { open: number; click: number; bounce: number; complaint: number; unsubscribe: number };
+}
+
+export interface BroadcastInput {
+  name: string;
+  subject: string;
+  preheader?: string;
+  body?: string;
+  listId?: string | null;
+  segmentId?: string | null;
+  track?: boolean;
+}
+
+export interface Preview {
+  subject: string;
+  html: string;
+  text: string;
+  contact: { name: string; email: string };
+}
+
+export interface MailSettings {
+  fromAddress: string;
+  replyTo: string;
+  businessName: string;
+  postalAddress: string;
+  trackingEnabled: boolean;
+  ratePerSecond: number;
+  ratePerHour: number;
+  transport: 'smtp' | 'outbox';
+  dkimDomain: string | null;
+}
+
+export interface Suppression {
+  email: string;
+  reason: string;
+  detail: string;
+  createdAt: IsoDate;
+}
+
+const id = (s: string) => encodeURIComponent(s);
+
+export const broadcastsApi = {
+  list: (status?: BroadcastStatus) => apiGet<{ broadcasts: Broadcast[] }>('/api/broadcasts', { status, limit: 200 }),
+  get: (b: string) => apiGet<Broadcast & { stats: BroadcastStats }>(`/api/broadcasts/${id(b)}`),
+  create: (input: BroadcastInput) => apiSend<Broadcast>('POST', '/api/broadcasts', input),
+  update: (b: string, input: Partial<BroadcastInput>) => apiSend<Broadcast>('PATCH', `/api/broadcasts/${id(b)}`, input),
+  remove: (b: string) => apiSend('DELETE', `/api/broadcasts/${id(b)}`),
+  preview: (input: Partial<BroadcastInput>) => apiSend<Preview>('POST', '/api/broadcasts/preview', input),
+  test: (b: string, to: string[]) => apiSend<{ sent: number }>('POST', `/api/broadcasts/${id(b)}/test`, { to }),
+  schedule: (b: string, at: string | null) => apiSend<Broadcast>('POST', `/api/broadcasts/${id(b)}/schedule`, { at }),
+  action: (b: string, action: 'unschedule' | 'pause' | 'resume' | 'cancel') => apiSend<Broadcast>('POST', `/api/broadcasts/${id(b)}/${action}`),
+  links: (b: string) => apiGet<{ links: { idx: number; url: string; clicks: number; uniqueClicks: number }[] }>(`/api/broadcasts/${id(b)}/links`),
+  /** who can receive a broadcast (the audience module's lists and segments; empty while it is absent) */
+  audiences: async () => {
+    const [lists, segments] = await Promise.all([
+      apiGet<{ lists: { id: string; name: string }[] }>('/api/lists').catch(() => ({ lists: [] })),
+      apiGet<{ segments: { id: string; name: string }[] }>('/api/segments').catch(() => ({ segments: [] })),
+    ]);
+    return { lists: lists.lists, segments: segments.segments };
+  },
+  settings: () => apiGet<MailSettings>('/api/mail/settings'),
+  saveSettings: (s: Partial<MailSettings>) => apiSend<MailSettings>('PATCH', '/api/mail/settings', s),
+  suppressions: (search?: string) => apiGet<{ suppressions: Suppression[] }>('/api/mail/suppressions', { search, limit: 200 }),
+  suppress: (email: string, detail: string) => apiSend('POST', '/api/mail/suppressions', { email, detail }),
+  unsuppress: (email: string) => apiSend('DELETE', `/api/mail/suppressions/${id(email)}`),
+};
+
+export const statusLabels: Record<BroadcastStatus, { label: string; tone: string }> = {
+  draft: { label: 'Draft', tone: '' },
+  scheduled: { label: 'Scheduled', tone: '' },
+  sending: { label: 'Sending', tone: 'warn' },
+  paused: { label: 'Paused', tone: 'warn' },
+  cancelled: { label: 'Cancelled', tone: 'bad' },
+  finished: { label: 'Sent', tone: 'good' },
+};
+
+export const percent = (x: number) => `${(x * 100).toFixed(x > 0 && x < 0.01 ? 2 : 1)} %`;

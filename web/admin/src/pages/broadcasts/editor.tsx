@@ -1,0 +1,228 @@
+// Writing a broadcast: name, audience, subject, preheader and Markdown body with Liquid;
+// a live preview at desktop and phone widths; test send; send now or schedule.
+import { useEffect, useState } from 'react';
+import { Link, useNavigate } from 'react-router';
+import { ApiError } from '../../api.js';
+import { useConfirm } from '../../components/confirm.js';
+import { CheckboxField, SelectField, TextField } from '../../components/field.js';
+import { FormError, FormNotice } from '../../components/form-error.js';
+import { PageHeader } from '../../components/page-header.js';
+import { Time } from '../../components/time.js';
+import { useAction } from '../../lib/use-action.js';
+import { useLoad } from '../../lib/use-load.js';
+import { broadcastsApi, statusLabels, type Broadcast, type BroadcastInput, type Preview } from './api.js';
+
+const STARTER = `Hi {{ contact.first_name | default: "there" }},
+
+Write your message here. **Markdown** works: lists, links, headings.
+
+[A link to something useful](https://example.com)
+
+See you next week!`;
+
+export function BroadcastEditor({ existing, onChanged, onDeleted }: { existing?: Broadcast; onChanged?(): void; onDeleted?(): void }) {
+  const navigate = useNavigate();
+  const confirm = useConfirm();
+  const audiences = useLoad(() => broadcastsApi.audiences(), []);
+  const [draft, setDraft] = useState<BroadcastInput>({
+    name: existing?.name ?? '',
+    subject: existing?.subject ?? '',
+    preheader: existing?.preheader ?? '',
+    body: existing?.body ?? STARTER,
+    listId: existing?.listId ?? null,
+    segmentId: existing?.segmentId ?? null,
+    track: existing?.track ?? true,
+  });
+  const [width, setWidth] = useState<'desktop' | 'mobile'>('desktop');
+  const [preview, setPreview] = useState<Preview | null>(null);
+  const [previewError, setPreviewError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [testTo, setTestTo] = useState('');
+  const [at, setAt] = useState('');
+
+  // Re-render the preview a moment after typing stops.
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      broadcastsApi.preview(draft).then(
+        (p) => {
+          setPreview(p);
+          setPreviewError(null);
+        },
+        (err: unknown) => setPreviewError(err instanceof ApiError ? err.message : 'The preview could not be made'),
+      );
+    }, 400);
+    return () => clearTimeout(timer);
+  }, [draft.subject, draft.preheader, draft.body, draft.listId]);
+
+  const save = useAction(async () => {
+    if (existing) {
+      await broadcastsApi.update(existing.id, draft);
+      setNotice('Saved.');
+      onChanged?.();
+      return existing.id;
+    }
+    const b = await broadcastsApi.create(draft);
+    navigate(`/broadcasts/${b.id}`, { replace: true });
+    return b.id;
+  });
+  const test = useAction(async () => {
+    if (!existing) return;
+    await broadcastsApi.update(existing.id, draft);
+    const to = testTo.split(/[\s,;]+/).filter(Boolean);
+    await broadcastsApi.test(existing.id, to);
+    setNotice(`Test sent to ${to.join(', ')}. Check the inbox (or the Outbox when no email server is set up).`);
+  });
+  const schedule = useAction(async () => {
+    if (!existing) return;
+    await broadcastsApi.update(existing.id, draft);
+    const when = at ? new Date(at).toISOString() : null;
+    const ok = await confirm({
+      title: when ? 'Schedule this broadcast?' : 'Send this broadcast now?',
+      body: <p>The audience is taken when sending starts. Unsubscribed, bounced and suppressed people are left out.</p>,
+      confirmLabel: when ? 'Schedule' : 'Send now',
+    });
+    if (!ok) return;
+    await broadcastsApi.schedule(existing.id, when);
+    onChanged?.();
+  });
+  const unschedule = useAction(async () => {
+    if (!existing) return;
+    await broadcastsApi.action(existing.id, 'unschedule');
+    onChanged?.();
+  });
+  const remove = useAction(async () => {
+    if (!existing) return;
+    if (!(await confirm({ title: 'Delete this draft?', confirmLabel: 'Delete', danger: true }))) return;
+    await broadcastsApi.remove(existing.id);
+    onDeleted?.();
+  });
+  const set = (patch: Partial<BroadcastInput>) => setDraft((d) => ({ ...d, ...patch }));
+  const audienceValue = draft.segmentId ? `segment:${draft.segmentId}` : draft.listId ? `list:${draft.listId}` : '';
+  const options = [
+    { value: '', label: 'Choose who receives it…' },
+    ...(audiences.data?.lists ?? []).map((l) => ({ value: `list:${l.id}`, label: `List: ${l.name}` })),
+    ...(audiences.data?.segments ?? []).map((s) => ({ value: `segment:${s.id}`, label: `Segment: ${s.name}` })),
+  ];
+  if (audienceValue && !options.some((o) => o.value === audienceValue)) options.push({ value: audienceValue, label: 'The chosen audience' });
+  const error = save.error ?? test.error ?? schedule.error ?? unschedule.error ?? remove.error;
+
+  return (
+    <>
+      <PageHeader
+        title={existing ? existing.name || 'Broadcast' : 'New broadcast'}
+        intro={
+          existing?.status === 'scheduled' ? (
+            <>
+              Scheduled for <Time iso={existing.scheduledAt} />. Edit it until then, or take it back to draft.
+            </>
+          ) : (
+            'Write it, check the preview on desktop and phone, send yourself a test, then send or schedule it.'
+          )
+        }
+        actions={
+          <Link className="button subtle" to="/broadcasts">
+            All broadcasts
+          </Link>
+        }
+      />
+      {existing ? <p><span className={`badge ${statusLabels[existing.status].tone}`}>{statusLabels[existing.status].label}</span></p> : null}
+      <FormError error={error} />
+      {notice ? <FormNotice>{notice}</FormNotice> : null}
+      <div className="two-columns">
+        <form
+          className="section card stack"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void save.run();
+          }}
+        >
+          <TextField label="Name (only you see it)" value={draft.name} onChange={(e) => set({ name: e.target.value })} required maxLength={200} error={save.fieldErrors.name} />
+          <SelectField
+            label="Audience"
+            value={audienceValue}
+            options={options}
+            onChange={(e) => {
+              const [kind, value] = e.target.value.split(':');
+              set({ listId: kind === 'list' ? value! : null, segmentId: kind === 'segment' ? value! : null });
+            }}
+            hint="Contacts on the list (or in the segment) when sending starts."
+          />
+          <TextField label="Subject" value={draft.subject} onChange={(e) => set({ subject: e.target.value })} maxLength={300} hint={'Personalise with {{ contact.first_name | default: "friend" }}'} error={save.fieldErrors.subject} />
+          <TextField label="Preheader" value={draft.preheader ?? ''} onChange={(e) => set({ preheader: e.target.value })} maxLength={300} hint="The grey line inboxes show after the subject." />
+          <div className="field">
+            <label htmlFor="broadcast-body">Message (Markdown)</label>
+            <textarea id="broadcast-body" rows={16} value={draft.body} onChange={(e) => set({ body: e.target.value })} aria-describedby="broadcast-body-hint" style={{ fontFamily: 'ui-monospace, monospace' }} />
+            <p className="field-hint" id="broadcast-body-hint">
+              Unsubscribe link, preferences link and your postal address are added at the end of every broadcast.
+            </p>
+          </div>
+          <CheckboxField label="Track opens and clicks" checked={draft.track ?? true} onChange={(e) => set({ track: e.target.checked })} />
+          <div className="button-row">
+            <button type="submit" className="button primary" disabled={save.pending}>
+              {existing ? 'Save' : 'Save draft'}
+            </button>
+            {existing?.status === 'draft' ? (
+              <button type="button" className="button danger-text" onClick={() => void remove.run()}>
+                Delete draft
+              </button>
+            ) : null}
+          </div>
+          {existing ? (
+            <>
+              <h2>Test</h2>
+              <div className="inline-form">
+                <TextField label="Send a test to" type="text" value={testTo} onChange={(e) => setTestTo(e.target.value)} placeholder="you@example.com" />
+                <button type="button" className="button" disabled={!testTo || test.pending} onClick={() => void test.run()}>
+                  Send test
+                </button>
+              </div>
+              <h2>Send</h2>
+              {existing.status === 'scheduled' ? (
+                <button type="button" className="button" onClick={() => void unschedule.run()}>
+                  Back to draft
+                </button>
+              ) : (
+                <div className="inline-form">
+                  <TextField label="Send at (leave empty to send now)" type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)} />
+                  <button type="button" className="button primary" disabled={schedule.pending} onClick={() => void schedule.run()}>
+                    {at ? 'Schedule' : 'Send now'}
+                  </button>
+                </div>
+              )}
+            </>
+          ) : null}
+        </form>
+        <section className="section card" aria-label="Preview">
+          <div className="section-head">
+            <h2>Preview</h2>
+            <div className="segmented" role="group" aria-label="Width">
+              <button type="button" aria-pressed={width === 'desktop'} onClick={() => setWidth('desktop')}>
+                Desktop
+              </button>
+              <button type="button" aria-pressed={width === 'mobile'} onClick={() => setWidth('mobile')}>
+                Phone
+              </button>
+            </div>
+          </div>
+          {previewError ? <p className="form-error" role="alert">{previewError}</p> : null}
+          {preview ? (
+            <>
+              <p className="small">
+                <strong>{preview.subject || '(no subject)'}</strong> <span className="muted">— as {preview.contact.name} would see it</span>
+              </p>
+              <iframe
+                className="email-frame"
+                sandbox=""
+                srcDoc={preview.html}
+                title="Preview of the email"
+                style={{ width: width === 'mobile' ? 375 : '100%', maxWidth: '100%', minHeight: 520, display: 'block', margin: '0 auto' }}
+              />
+            </>
+          ) : (
+            <p className="muted">The preview appears as you write.</p>
+          )}
+        </section>
+      </div>
+    </>
+  );
+}
