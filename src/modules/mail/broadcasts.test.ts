@@ -122,3 +122,33 @@ for (const backend of backends()) {
     });
   });
 }
+
+for (const backend of backends()) {
+  describe(`broadcast watchdog [${backend}]`, () => {
+    let t: TestApp;
+    before(async () => {
+      t = await createTestApp(backend, { config: { MAIL_POSTAL_ADDRESS: POSTAL } });
+    });
+    after(() => t.close());
+
+    it('starts a scheduled broadcast that is due and restarts one whose workers stopped', async () => {
+      const { listId } = await seedAudience(t.app, 3, { domain: 'watchdog.test' });
+      const b = await t.app.mail.broadcasts.create({ name: 'Due', subject: 'Hi', body: 'x', listId }, { kind: 'system' });
+      await t.app.mail.broadcasts.schedule(b.id, new Date(t.clock.now().getTime() + 3_600_000), { kind: 'system' });
+      await t.app.mail.engine.watchdog();
+      assert.equal((await t.app.mail.broadcasts.get(b.id)).status, 'scheduled', 'not before its time');
+      t.clock.advance(3_600_000 + 1000);
+      await t.app.mail.engine.watchdog();
+      assert.equal((await t.app.mail.broadcasts.get(b.id)).status, 'sending', 'the audience was taken');
+      // No worker ran (this app has none); two minutes later the watchdog queues new ones.
+      const queued = async () => Number((await t.app.database.execute<{ n: number }>(`select count(*)::int as n from pgboss.job where name = 'mail.broadcast-send' and state = 'created'`)).rows[0]!.n);
+      const before = await queued();
+      t.clock.advance(3 * 60_000);
+      await t.app.mail.engine.watchdog();
+      assert.ok((await queued()) > before, 'workers were queued again');
+      // A worker finishes it.
+      await t.app.mail.engine.work(b.id, 5000);
+      assert.equal((await t.app.mail.broadcasts.get(b.id)).status, 'finished');
+    });
+  });
+}

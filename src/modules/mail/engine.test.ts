@@ -109,8 +109,8 @@ if (testSettings().databaseUrl) {
       await t.app.mail.updateSettings({ ratePerSecond: LIMIT });
       const { listId } = await seedAudience(t.app, N, { domain: 'throttle.test' });
       const url = new URL(sink.url);
-      const a = await startWorker({ DATABASE_URL: t.url!, SMTP_URL: `smtp://p1:secret@${url.host}`, MAIL_RATE_PER_SECOND: String(LIMIT), MAIL_SEND_WORKERS: '4' });
-      const c = await startWorker({ DATABASE_URL: t.url!, SMTP_URL: `smtp://p2:secret@${url.host}`, MAIL_RATE_PER_SECOND: String(LIMIT), MAIL_SEND_WORKERS: '4' });
+      const a = await startWorker({ DATABASE_URL: t.url!, SMTP_URL: `smtp://p1:secret@${url.host}`, MAIL_RATE_PER_SECOND: String(LIMIT), MAIL_SEND_WORKERS: '8' });
+      const c = await startWorker({ DATABASE_URL: t.url!, SMTP_URL: `smtp://p2:secret@${url.host}`, MAIL_RATE_PER_SECOND: String(LIMIT), MAIL_SEND_WORKERS: '8' });
       children.push(a, c);
       const b = await t.app.mail.broadcasts.create({ name: 'Throttle test', subject: 'Hi', body: 'Hello', listId }, { kind: 'system' });
       await t.app.mail.broadcasts.schedule(b.id, null, { kind: 'system' });

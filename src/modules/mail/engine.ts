@@ -582,7 +582,14 @@ export class BroadcastEngine {
     const due = await this.ctx.database.execute<{ id: string }>(`select id from broadcasts where status = 'scheduled' and scheduled_at <= $1`, [now]);
     for (const { id } of due.rows) await this.start(id);
     const stalled = await this.ctx.database.execute<{ id: string }>(
-      `select id from broadcasts where status = 'sending' and (heartbeat_at is null or heartbeat_at < $1)`,
+      // Only when something could be sent right now: a broadcast waiting for its retries or
+      // for the next hour's allowance is not stalled.
+      `select b.id from broadcasts b
+        where b.status = 'sending' and (b.heartbeat_at is null or b.heartbeat_at < $1)
+          and exists (select 1 from broadcast_recipients r
+                       where r.broadcast_id = b.id
+                         and ((r.status = 'queued' and (r.retry_at is null or r.retry_at <= clock_timestamp()))
+                              or (r.status = 'sending' and r.lease_until < clock_timestamp())))`,
       [new Date(now.getTime() - 2 * 60_000)],
     );
     for (const { id } of stalled.rows) {

@@ -201,7 +201,7 @@ for (const backend of backends()) {
         const events = (await owner.get('/api/activity?type=broadcast.paused_by_guard')).json().events;
         assert.equal(events.length, 1);
         assert.equal(events[0].actorKind, 'system');
-        await waitFor(async () => sink.messages.some((m) => m.to === 'owner@example.com' && /Paused/.test(m.raw)), { what: 'owner told' });
+        await waitFor(async () => sink.messages.some((m) => m.to === 'owner@example.com' && /Paused/.test(m.raw)), { what: 'owner told', timeoutMs: 40_000 });
         const sup = (await owner.get('/api/mail/suppressions?search=bouncy.test')).json().suppressions;
         assert.ok(sup.length >= 4);
         assert.ok(sup.every((s: { reason: string }) => s.reason === 'hard_bounce'));

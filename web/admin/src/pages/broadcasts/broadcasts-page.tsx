@@ -1,5 +1,6 @@
 // Broadcasts: the list, the editor (write, preview on desktop and mobile, test, schedule),
 // the report of a sent broadcast, and the mail settings with the suppression list.
+import { useEffect } from 'react';
 import { Link, Route, Routes, useNavigate, useParams } from 'react-router';
 import { EmptyState } from '../../components/empty-state.js';
 import { LoadState } from '../../components/load-state.js';
@@ -98,6 +99,13 @@ function BroadcastDetail() {
   const { id } = useParams();
   const navigate = useNavigate();
   const state = useLoad(() => broadcastsApi.get(id!), [id]);
+  // A broadcast about to start: watch for it to begin sending, then show its report.
+  const due = state.data?.status === 'scheduled' && new Date(state.data.scheduledAt ?? 0).getTime() < Date.now() + 60_000;
+  useEffect(() => {
+    if (!due) return;
+    const timer = setInterval(state.reload, 2000);
+    return () => clearInterval(timer);
+  }, [due, state.reload]);
   return (
     <LoadState state={state} label="Opening the broadcast…">
       {(b) =>
