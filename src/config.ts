@@ -46,6 +46,7 @@ const envSchema = z.object({
       message: 'must look like smtp://user:pass@host:587 or smtps://user:pass@host:465',
     }),
   MAIL_FROM: z.string().default('Onehour <hello@localhost>'),
+  UPLOAD_MAX_MB: z.coerce.number().positive().max(51_200).default(2048),
   STRIPE_SECRET_KEY: z.string().optional(),
   STRIPE_WEBHOOK_SECRET: z.string().optional(),
   STRIPE_API_URL: z.string().optional().refine((v) => v === undefined || v === '' || isHttpUrl(v), {
@@ -85,6 +86,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   mail: { smtpUrl?: string; from: string };
   stripe: { secretKey?: string; webhookSecret?: string; apiUrl?: string };
+  /** uploaded files (lesson videos, attachments) live in `dir` (DATA_DIR/files); one upload may be at most `maxBytes` */
+  uploads: { dir: string; maxBytes: number };
 }
 
 export class ConfigError extends Error {
@@ -134,6 +137,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
     stripe: { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL },
+    uploads: { dir: path.join(dataDir, 'files'), maxBytes: Math.floor(e.UPLOAD_MAX_MB * 1_048_576) },
   };
 }
 

@@ -8,6 +8,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import type { App } from '../app.js';
@@ -42,6 +43,8 @@ export async function buildServer(app: App, opts: BuildServerOptions = {}): Prom
 
   await fastify.register(cookie);
   await fastify.register(formbody);
+  // File uploads (lesson videos, attachments): one file per request, a larger file is a 413.
+  await fastify.register(multipart, { limits: { fileSize: app.config.uploads.maxBytes, files: 1, fields: 20 } });
   await fastify.register(helmet, {
     contentSecurityPolicy: {
       directives: {
