@@ -14,6 +14,7 @@ function newest(dir) {
   }
   return t;
 }
+if (!existsSync('web/admin/index.html')) process.exit(0);
 const stale = !existsSync(out) || newest('web/admin/src') > statSync(out).mtimeMs;
 if (stale) {
   console.log('Building the admin app…');
