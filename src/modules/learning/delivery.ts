@@ -129,7 +129,7 @@ export class DeliveryService {
 
   // ---- the student's courses ------------------------------------------------------------
 
-  /** Published courses the contact holds a live grant to, with progress. */
+  /** Published (and archived) courses the contact holds a live grant to, with progress. */
   async myCourses(contactId: string) {
     const now = this.clock.now().toISOString();
     const res = await this.db.execute(sql`
@@ -140,7 +140,7 @@ export class DeliveryService {
              (select code from ${certificates} ce where ce.course_id = c.id and ce.contact_id = ${contactId} and ce.revoked_at is null limit 1) as certificate_code
         from ${courses} c
         left join ${courseProgress} cp on cp.course_id = c.id and cp.contact_id = ${contactId}
-       where c.status = 'published'
+       where c.status <> 'draft'
          and exists (select 1 from ${accessGrants} g
                       where g.contact_id = ${contactId} and g.resource_type = 'course' and g.resource_id = c.id
                         and g.revoked_at is null and (g.expires_at is null or g.expires_at > ${now}::timestamptz))
@@ -544,7 +544,7 @@ export class DeliveryService {
               from ${lessons} l
               join ${courseModules} m on m.id = l.module_id
               join ${courses} c on c.id = l.course_id
-             where c.status = 'published'
+             where c.status <> 'draft'
           ),
           due as (
             select e.contact_id, o.id as lesson_id, o.course_id,
