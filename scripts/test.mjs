@@ -29,7 +29,8 @@ if (!existsSync(chromium)) {
 if (!onlyFiles.length) {
   const tsc = spawnSync('npx', ['tsc', '-p', '.'], { stdio: 'inherit' });
   if (tsc.status !== 0) process.exit(tsc.status ?? 1);
-  const needsAdmin = files.some((f) => f.includes(`test${path.sep}e2e`)) && !existsSync('web/admin/dist/index.html');
+  // Browser journeys through the admin need it built (once the admin app exists).
+  const needsAdmin = files.some((f) => f.includes(`test${path.sep}e2e`)) && !existsSync('web/admin/dist/index.html') && existsSync('web/admin/vite.config.ts');
   if (needsAdmin) {
     const b = spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
     if (b.status !== 0) process.exit(b.status ?? 1);
