@@ -70,6 +70,7 @@ const envSchema = z.object({
   MAIL_WEBHOOK_SNS_CERT: z.string().optional(),
   MAIL_WEBHOOK_SNS_TOPIC: z.string().optional(),
   MAIL_INBOUND_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  UPLOAD_MAX_MB: z.coerce.number().positive().max(51_200).default(2048),
   STRIPE_SECRET_KEY: z.string().optional(),
   STRIPE_WEBHOOK_SECRET: z.string().optional(),
   STRIPE_API_URL: z.string().optional().refine((v) => v === undefined || v === '' || isHttpUrl(v), {
@@ -109,6 +110,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   mail: MailConfig;
   stripe: { secretKey?: string; webhookSecret?: string; apiUrl?: string };
+  /** uploaded files (lesson videos, attachments) live in `dir` (DATA_DIR/files); one upload may be at most `maxBytes` */
+  uploads: { dir: string; maxBytes: number };
 }
 
 export interface MailConfig {
@@ -201,6 +204,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       },
     },
     stripe: { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL },
+    uploads: { dir: path.join(dataDir, 'files'), maxBytes: Math.floor(e.UPLOAD_MAX_MB * 1_048_576) },
   };
 }
 

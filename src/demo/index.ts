@@ -5,6 +5,7 @@ import { getSetting, putSetting } from '../db/secrets.js';
 import { createRandom, type DemoContext } from './random.js';
 import { seedTeamDemo } from '../modules/team/demo.js';
 import { seedMailDemo } from '../modules/mail/demo.js';
+import { seedLearningDemo, seedLearningProgress } from '../modules/learning/demo.js';
 
 export interface DemoSeed {
   name: string;
@@ -14,7 +15,10 @@ export interface DemoSeed {
 /** In dependency order: later seeds may use what earlier ones made (ctx.shared). */
 export const demoSeeds: DemoSeed[] = [
   { name: 'team', seed: seedTeamDemo },
+  { name: 'learning', seed: seedLearningDemo },
   { name: 'mail', seed: seedMailDemo },
+  // runs last: progress for everyone who holds a course grant by then
+  { name: 'learning-progress', seed: seedLearningProgress },
 ];
 
 /** Loads the demo once. Returns false when it was already loaded. Needs an owner. */

@@ -8,6 +8,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import type { App } from '../app.js';
@@ -49,6 +50,8 @@ export async function buildServer(app: App, opts: BuildServerOptions = {}): Prom
 
   await fastify.register(cookie);
   await fastify.register(formbody);
+  // File uploads (lesson videos, attachments): one file per request, a larger file is a 413.
+  await fastify.register(multipart, { limits: { fileSize: app.config.uploads.maxBytes, files: 1, fields: 20 } });
   // Webhooks verify signatures over the exact bytes received: JSON under /webhooks/ keeps
   // them as req.rawBody (parsing is otherwise Fastify's own).
   const parseJson = fastify.getDefaultJsonParser('error', 'ignore');
@@ -57,11 +60,6 @@ export async function buildServer(app: App, opts: BuildServerOptions = {}): Prom
     if (req.url.startsWith('/webhooks/')) (req as typeof req & { rawBody?: Buffer }).rawBody = body as Buffer;
     parseJson(req, (body as Buffer).toString('utf8'), done);
   });
-  // RFC 8058 one-click unsubscribe POSTs may be multipart/form-data; their token is in the
-  // URL, so the body is kept as text and never interpreted as a file upload.
-  if (!fastify.hasContentTypeParser('multipart/form-data')) {
-    fastify.addContentTypeParser('multipart/form-data', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => done(null, { raw: body }));
-  }
   await fastify.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -77,6 +75,9 @@ export async function buildServer(app: App, opts: BuildServerOptions = {}): Prom
     },
     hsts: app.config.secureCookies,
     crossOriginEmbedderPolicy: false,
+    // Not helmet's no-referrer: under it browsers send `Origin: null` on same-site form posts,
+    // which the cross-site check must refuse, so no public form would work in a real browser.
+    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
   });
   // Per-route limits (sign-in, public forms). Counters are per process; the account
   // lockout in the database holds across processes.

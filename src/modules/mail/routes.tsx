@@ -316,8 +316,10 @@ export const mailRoutes: AnyRoute[] = [
     query: z.object({ token: z.string().max(1000).default('') }),
     handler: async ({ app, req, reply, query }) => {
       const siteName = (await app.mail.settings()).businessName;
-      const body = req.body as Record<string, unknown> | { raw?: string } | undefined;
-      const oneClick = (body as Record<string, unknown> | undefined)?.['List-Unsubscribe'] === 'One-Click' || /List-Unsubscribe[\s\S]*One-Click/.test(String((body as { raw?: string })?.raw ?? ''));
+      // Mail apps POST `List-Unsubscribe=One-Click`, urlencoded or multipart (RFC 8058); our
+      // confirm page posts an empty form. The token in the URL is all either needs.
+      const body = req.body as Record<string, unknown> | undefined;
+      const oneClick = body?.['List-Unsubscribe'] === 'One-Click' || req.isMultipart();
       try {
         const out = await app.mail.tracking.unsubscribe(query.token, oneClick ? 'one-click' : 'confirm-page');
         return sendPage(reply, <UnsubscribedPage preferencesUrl={`/email/preferences?token=${encodeURIComponent(preferencesToken(app.signer, out.contactId))}`} listName={out.listName} siteName={siteName} />);
