@@ -30,7 +30,7 @@ function OutboxPage() {
 
   return (
     <>
-      <PageHeader title="Outbox" intro="The emails Onehour sent or keeps: invitations, password resets, receipts and, later, broadcasts. Open one to see it as it was sent." />
+      <PageHeader title="Outbox" intro="The emails Onehour sent or keeps: invitations, password resets, receipts and broadcasts. Open one to see it as it was sent." />
       <form
         className="filters card"
         role="search"
