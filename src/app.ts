@@ -73,7 +73,13 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       },
       { queue: (tx, m) => mail.queueTransactional(tx, m).then(() => undefined) },
     );
-    const audience = new AudienceService(database, clock, events);
+    const signer = createSigner(secretKey);
+    const audience = new AudienceService(database, clock, events, {
+      mailer: { queue: (tx, m) => mail.queueTransactional(tx, m) },
+      jobs,
+      signer,
+      settings: { publicUrl: config.publicUrl, dataDir: config.dataDir, ...config.audience },
+    });
     const portal = new PortalService(database, clock, events, audience, mail, config.publicUrl);
     const access = new AccessService(clock, events);
     const app: App = {
@@ -82,7 +88,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       db: database.db,
       clock,
       log,
-      signer: createSigner(secretKey),
+      signer,
       jobs,
       events,
       audit,

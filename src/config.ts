@@ -46,6 +46,9 @@ const envSchema = z.object({
       message: 'must look like smtp://user:pass@host:587 or smtps://user:pass@host:465',
     }),
   MAIL_FROM: z.string().default('Onehour <hello@localhost>'),
+  IMPORT_MAX_MB: z.coerce.number().positive().max(100_000).default(1024),
+  IMPORT_CHUNK_ROWS: z.coerce.number().int().min(100).max(50_000).default(5000),
+  LEAD_MAGNET_MAX_MB: z.coerce.number().positive().max(10_000).default(50),
   STRIPE_SECRET_KEY: z.string().optional(),
   STRIPE_WEBHOOK_SECRET: z.string().optional(),
   STRIPE_API_URL: z.string().optional().refine((v) => v === undefined || v === '' || isHttpUrl(v), {
@@ -84,6 +87,8 @@ export interface Config {
   jobs: { enabled: boolean; concurrency: number; expireSeconds: number; pollSeconds: number };
   shutdownTimeoutMs: number;
   mail: { smtpUrl?: string; from: string };
+  /** contact imports and forms (docs/configuration.md, Audience) */
+  audience: { importMaxBytes: number; importChunkRows: number; leadMagnetMaxBytes: number };
   stripe: { secretKey?: string; webhookSecret?: string; apiUrl?: string };
 }
 
@@ -133,6 +138,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
+    audience: {
+      importMaxBytes: Math.round(e.IMPORT_MAX_MB * 1_048_576),
+      importChunkRows: e.IMPORT_CHUNK_ROWS,
+      leadMagnetMaxBytes: Math.round(e.LEAD_MAGNET_MAX_MB * 1_048_576),
+    },
     stripe: { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL },
   };
 }

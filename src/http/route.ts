@@ -76,6 +76,11 @@ export interface RouteSpec<
   rateLimit?: 'auth' | 'forms';
   /** html / files / webhooks are not part of the JSON API document */
   kind?: 'api' | 'page' | 'webhook';
+  /**
+   * Accept unsafe requests whatever their Origin. Only for public routes that prove what they
+   * need themselves and act with no one's authority (an opt-in form embedded on another site).
+   */
+  crossOrigin?: boolean;
   handler: (
     ctx: A extends 'public'
       ? Omit<RouteContext<Out<PS>, Out<QS>, Out<BS>>, 'principal' | 'actor'> & { principal: null; actor: null }
@@ -166,6 +171,7 @@ function registerRoute(fastify: FastifyInstance, app: App, spec: AnyRoute): void
   if (!access || (typeof access === 'object' && !('permission' in access))) {
     throw new Error(`Route ${spec.method} ${spec.url} declares no access rule (deny by default)`);
   }
+  if (spec.crossOrigin && access !== 'public') throw new Error(`Route ${spec.method} ${spec.url}: only public routes may accept cross-site requests`);
   fastify.routeTable.push(spec);
   const unsafe = UNSAFE.has(spec.method);
   fastify.route({
@@ -173,7 +179,7 @@ function registerRoute(fastify: FastifyInstance, app: App, spec: AnyRoute): void
     url: spec.url,
     config: spec.rateLimit ? { rateLimit: { max: app.config.rateLimits[spec.rateLimit as 'auth' | 'forms'], timeWindow: '1 minute' } } : {},
     handler: async (req, reply) => {
-      if (unsafe) checkOrigin(app, req);
+      if (unsafe && !spec.crossOrigin) checkOrigin(app, req);
       if (access === 'customer') return handleCustomer(app, spec, req, reply, unsafe);
       // Public routes never act with a caller's authority, so they neither look it up nor need CSRF tokens.
       const principal = access === 'public' ? null : await resolvePrincipal(app, req);

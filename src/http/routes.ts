@@ -4,5 +4,6 @@ import { coreRoutes } from './core-routes.js';
 import { teamRoutes } from '../modules/team/routes.js';
 import { mailRoutes } from '../modules/mail/routes.js';
 import { portalRoutes } from '../modules/portal/routes.js';
+import { audienceRoutes } from '../modules/audience/routes.js';
 
-export const allRoutes: AnyRoute[] = [...coreRoutes, ...teamRoutes, ...mailRoutes, ...portalRoutes];
+export const allRoutes: AnyRoute[] = [...coreRoutes, ...teamRoutes, ...mailRoutes, ...portalRoutes, ...audienceRoutes];

@@ -42,6 +42,9 @@ export async function buildServer(app: App, opts: BuildServerOptions = {}): Prom
 
   await fastify.register(cookie);
   await fastify.register(formbody);
+  // File uploads (CSV imports, downloads) arrive as the raw body; the route streams it to disk
+  // under its own size limit instead of buffering it.
+  fastify.addContentTypeParser(['text/csv', 'application/octet-stream'], (_req, payload, done) => done(null, payload));
   await fastify.register(helmet, {
     contentSecurityPolicy: {
       directives: {

@@ -4,10 +4,13 @@
 import type { JobDefinition } from './types.js';
 import { teamJobs } from '../modules/team/jobs.js';
 import { mailJobs } from '../modules/mail/jobs.js';
+import { audienceJobs } from '../modules/audience/jobs.js';
 
 export const jobRegistry: JobDefinition<any>[] = [
   // team.prune-sessions (hourly)
   ...teamJobs,
   // mail.send-transactional
   ...mailJobs,
+  // audience.import (CSV import chunks), audience.recompile-segments (hourly)
+  ...audienceJobs,
 ];
