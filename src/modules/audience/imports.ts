@@ -117,10 +117,23 @@ interface MappedRow {
   status?: ContactStatus;
 }
 
+interface ExistingContact {
+  id: string;
+  norm: string;
+  status: ContactStatus;
+  import_id: string | null;
+  import_row: number | null;
+}
+
 class ImportStopped extends Error {}
 
-const cp1252 = new TextDecoder('windows-1252');
-const C1_RE = /[\u0080-\u009f]/;
+// Windows-1252 differs from latin1 only in 0x80–0x9F (€, curly quotes, dashes …). Node's
+// TextDecoder decodes 'windows-1252' as latin1, so the difference is mapped here.
+const CP1252_C1 = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
+const C1_RE = /[\u0080-\u009f]/g;
+function decodeCp1252(bytes: Buffer): string {
+  return bytes.toString('latin1').replace(C1_RE, (c) => CP1252_C1[c.charCodeAt(0) - 0x80]!);
+}
 const DOWNGRADES = new Set<ContactStatus>(['unsubscribed', 'bounced', 'complained']);
 
 export function toView(r: ImportRow): ImportView {
@@ -256,7 +269,7 @@ export class ImportService {
     const bytes = head.subarray(0, n);
     const encoding = detectEncoding(bytes);
     if (encoding === 'utf16') throw invalid('This file is saved as UTF-16 text. Save it as “CSV UTF-8” (or plain CSV) and upload it again.');
-    const text = (encoding === 'utf8' ? bytes.toString('utf8') : cp1252.decode(bytes)).replace(/^\ufeff/, '');
+    const text = (encoding === 'utf8' ? bytes.toString('utf8') : decodeCp1252(bytes)).replace(/^\ufeff/, '');
     const delimiter = detectDelimiter(text.split(/\r?\n/, 1)[0] ?? '');
     const records: Item[] = [];
     const parser = this.parser(delimiter, encoding, true);
@@ -535,8 +548,8 @@ export class ImportService {
     const norms = valid.map((v) => v.norm);
     const existing = new Map(
       (
-        await exec<{ id: string; norm: string; status: ContactStatus; import_id: string | null }>(
-          `select id, email_normalized as norm, status, import_id from contacts where email_normalized = any($1::text[])`,
+        await exec<ExistingContact>(
+          `select id, email_normalized as norm, status, import_id, import_row from contacts where email_normalized = any($1::text[])`,
           [norms],
         )
       ).rows.map((r) => [r.norm, r]),
@@ -546,9 +559,9 @@ export class ImportService {
     const finalStatus = new Map<string, ContactStatus>();
     if (fresh.length) {
       const inserted = await exec<{ id: string; norm: string; status: ContactStatus }>(
-        `insert into contacts (email, email_normalized, name, status, source, fields, created_at, updated_at, import_id)
-         select u.email, u.norm, u.name, u.status, $6, u.fields::jsonb, $7, $7, $8
-           from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) as u(email, norm, name, status, fields)
+        `insert into contacts (email, email_normalized, name, status, source, fields, created_at, updated_at, import_id, import_row)
+         select u.email, u.norm, u.name, u.status, $6, u.fields::jsonb, $7, $7, $8, u.row
+           from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $9::int[]) as u(email, norm, name, status, fields, row)
          on conflict (email_normalized) do nothing
          returning id, email_normalized as norm, status`,
         [
@@ -560,6 +573,7 @@ export class ImportService {
           `import:${imp.id}`,
           now,
           imp.id,
+          fresh.map((v) => v.row),
         ],
       );
       for (const r of inserted.rows) {
@@ -569,8 +583,8 @@ export class ImportService {
       // Someone signed up through a form between our read and our insert: treat as existing.
       const raced = fresh.filter((v) => !idOf.has(v.norm));
       if (raced.length) {
-        const again = await exec<{ id: string; norm: string; status: ContactStatus; import_id: string | null }>(
-          `select id, email_normalized as norm, status, import_id from contacts where email_normalized = any($1::text[])`,
+        const again = await exec<ExistingContact>(
+          `select id, email_normalized as norm, status, import_id, import_row from contacts where email_normalized = any($1::text[])`,
           [raced.map((v) => v.norm)],
         );
         for (const r of again.rows) existing.set(r.norm, r);
@@ -587,11 +601,12 @@ export class ImportService {
             fields = case when $6::boolean then c.fields || u.fields::jsonb else c.fields end,
             status = case when c.status in ('active', 'unconfirmed') and u.status in ('unsubscribed', 'bounced', 'complained') then u.status else c.status end,
             updated_at = case when $6::boolean then $5 else c.updated_at end,
-            import_id = $7
-           from unnest($1::text[], $2::text[], $3::text[], $4::text[]) as u(norm, name, fields, status)
+            import_id = $7,
+            import_row = u.row
+           from unnest($1::text[], $2::text[], $3::text[], $4::text[], $8::int[]) as u(norm, name, fields, status, row)
           where c.email_normalized = u.norm
           returning c.id, c.email_normalized as norm, c.status`,
-        [matched.map((v) => v.norm), matched.map((v) => v.name), matched.map((v) => JSON.stringify(v.fields)), matched.map((v) => v.status ?? ''), now, updateMode, imp.id],
+        [matched.map((v) => v.norm), matched.map((v) => v.name), matched.map((v) => JSON.stringify(v.fields)), matched.map((v) => v.status ?? ''), now, updateMode, imp.id, matched.map((v) => v.row)],
       );
       for (const r of res.rows) {
         idOf.set(r.norm, r.id);
@@ -611,7 +626,7 @@ export class ImportService {
       const before = existing.get(v.norm);
       if (before && before.import_id === imp.id) {
         o.outcome = 'skipped';
-        o.reason = 'same email as an earlier row';
+        o.reason = before.import_row ? `same email as row ${before.import_row}` : 'same email as an earlier row';
         for (const t of v.tags) tagPairs.push({ contactId: id, name: t });
       } else if (before && options.existing === 'skip') {
         const downgraded = v.status && DOWNGRADES.has(v.status) && (before.status === 'active' || before.status === 'unconfirmed');
@@ -694,7 +709,7 @@ export class ImportService {
 
 function fixText(value: string, encoding: string): string {
   // Parsed as latin1, a windows-1252 file keeps € and curly quotes in C1 code points.
-  return encoding === 'windows-1252' && C1_RE.test(value) ? cp1252.decode(Buffer.from(value, 'latin1')) : value;
+  return encoding === 'windows-1252' ? value.replace(C1_RE, (c) => CP1252_C1[c.charCodeAt(0) - 0x80]!) : value;
 }
 
 /** One CSV record as a contact, or the reason it cannot be one. */

@@ -29,6 +29,8 @@ export const contacts = pgTable(
      * upsert, it is how a resumed import recognises a duplicate row it already handled.
      */
     importId: uuid('import_id'),
+    /** the row of that import, so a later repeat in the file can say which row it repeats */
+    importRow: integer('import_row'),
   },
   (t) => [uniqueIndex('contacts_email_key').on(t.emailNormalized), index('contacts_created_idx').on(t.createdAt), index('contacts_status_idx').on(t.status)],
 );

@@ -600,7 +600,7 @@ export class AudienceService {
       const now = this.clock.now();
       const who = input.segmentId
         ? sql`select c.id from contacts c where ${this.segmentConditionSql(input.segmentId)}`
-        : sql`select c.id from contacts c where c.id = any(${input.contactIds!}::uuid[])`;
+        : sql`select c.id from contacts c where c.id = any(${sql.param(input.contactIds!)}::uuid[])`;
       const res =
         input.action === 'add'
           ? await tx.execute(sql`insert into contact_tags (contact_id, tag_id, created_at) select m.id, ${tag.id}, ${now} from (${who}) m on conflict do nothing`)
