@@ -110,6 +110,7 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 declare module 'fastify' {
   interface FastifyInstance {
     routeTable: AnyRoute[];
+    registeredRoutes: { method: string; url: string }[];
   }
   interface FastifyRequest {
     principalCache?: Principal | null;

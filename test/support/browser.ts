@@ -1,64 +1,60 @@
-// A cookie jar for server-rendered pages: keeps cookies, posts forms the way a browser does
-// (urlencoded, repeated keys for checkboxes), and reads hidden fields back out of the HTML.
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+// Browser journeys: a real Onehour server on a free 127.0.0.1 port (PUBLIC_URL pointing at
+// it, so mailed links work) and Debian's Chromium driven by playwright-core.
+import { spawnSync } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { testSettings } from '../../src/config.js';
+import { createTestApp, type TestApp } from './harness.js';
 
-export class Browser {
-  cookies = new Map<string, string>();
-  constructor(
-    private readonly server: FastifyInstance,
-    /** sent as Origin on posts (a cross-site page posting to us sends its own) */
-    private readonly origin?: string,
-  ) {}
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-  get cookieHeader(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-
-  async go(method: 'GET' | 'POST', url: string, form?: Record<string, string | string[]>): Promise<LightMyRequestResponse> {
-    const body = form ? new URLSearchParams(Object.entries(form).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x]) : [[k, v]]))).toString() : undefined;
-    const res = await this.server.inject({
-      method,
-      url,
-      headers: {
-        ...(this.cookies.size ? { cookie: this.cookieHeader } : {}),
-        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-        ...(method === 'POST' && this.origin ? { origin: this.origin } : {}),
-      },
-      payload: body,
-    });
-    const set = res.headers['set-cookie'];
-    for (const c of Array.isArray(set) ? set : set ? [set] : []) {
-      const [pair] = c.split(';');
-      const eq = pair!.indexOf('=');
-      const k = pair!.slice(0, eq);
-      const v = pair!.slice(eq + 1);
-      if (v && !/Max-Age=0|Expires=Thu, 01 Jan 1970/i.test(c)) this.cookies.set(k, v);
-      else this.cookies.delete(k);
-    }
-    return res;
-  }
-
-  /** The value of a hidden input in a page. */
-  static hidden(html: string, name: string): string {
-    const m = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
-    if (!m) throw new Error(`no hidden field ${name} in the page`);
-    return m[1]!.replace(/&amp;/g, '&');
-  }
-
-  static csrf(html: string): string {
-    return Browser.hidden(html, '_csrf');
-  }
+/** Builds the admin app when it is missing or older than its sources (npm test does this first; this covers running one file). */
+export function ensureAdminBuilt(): void {
+  const r = spawnSync(process.execPath, ['scripts/ensure-admin-build.mjs'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('Building the admin app failed (npm run build)');
 }
 
-/** Text of a page without tags, entities decoded: what a person reads. */
-export function pageText(html: string): string {
-  return html
-    .replace(/<script[\s\S]*?<\/script>/g, '')
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&#x27;|&#39;/g, "'")
-    .replace(/&quot;|&#34;/g, '"')
-    .replace(/&amp;/g, '&')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/\s+/g, ' ');
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export interface BrowserTestApp extends TestApp {
+  /** http://127.0.0.1:<port> */
+  baseUrl: string;
+}
+
+/** A listening server with the built admin app. The config needs the port up front (PUBLIC_URL goes into links). */
+export async function startBrowserTestApp(): Promise<BrowserTestApp> {
+  ensureAdminBuilt();
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const t = await createTestApp('pglite', { config: { PUBLIC_URL: baseUrl, PORT: String(port), HOST: '127.0.0.1' } });
+  await t.server.listen({ port, host: '127.0.0.1' });
+  return { ...t, baseUrl };
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: testSettings().chromiumPath,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
+  });
 }

@@ -1,7 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { backends, Client, createTestApp, setupOwner, type TestApp } from '../../../test/support/harness.js';
-import { Browser, pageText } from '../../../test/support/browser.js';
+import { Browser, pageText } from '../../../test/support/form-browser.js';
 import type { Contact } from './service.js';
 
 const ORIGIN = 'http://127.0.0.1:3000';
