@@ -67,6 +67,9 @@ export async function buildServer(app: App, opts: BuildServerOptions = {}): Prom
     },
     hsts: app.config.secureCookies,
     crossOriginEmbedderPolicy: false,
+    // Not helmet's no-referrer: under it browsers send `Origin: null` on same-site form posts,
+    // which the cross-site check must refuse, so no public form would work in a real browser.
+    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
   });
   // Per-route limits (sign-in, public forms). Counters are per process; the account
   // lockout in the database holds across processes.

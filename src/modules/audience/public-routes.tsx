@@ -82,7 +82,9 @@ export const audiencePublicRoutes: AnyRoute[] = [
     method: 'GET', url: '/f/confirm', access: 'public', kind: 'page', summary: 'Where a double opt-in confirmation link lands',
     query: tokenQuery,
     handler: async ({ app, req, reply, query }) => {
-      reply.header('referrer-policy', 'no-referrer');
+      // The token must not leak to other sites; same-origin (not no-referrer) keeps the Origin
+      // header on the confirmation post, which the cross-site check needs.
+      reply.header('referrer-policy', 'same-origin');
       let title: string;
       try {
         const { formId } = app.audience.forms.parseConfirmToken(query.token);
@@ -162,7 +164,7 @@ export const audiencePublicRoutes: AnyRoute[] = [
     method: 'GET', url: '/email/preferences', access: 'public', kind: 'page', summary: 'Email preferences: leave some lists, or everything (signed link from every email)',
     query: tokenQuery.extend({ saved: z.enum(['save', 'unsubscribe_all', 'resubscribe']).optional() }),
     handler: async ({ app, req, reply, query }) => {
-      reply.header('referrer-policy', 'no-referrer');
+      reply.header('referrer-policy', 'same-origin');
       const contactId = app.audience.contactIdFromPreferencesToken(query.token);
       const prefs = contactId ? await app.audience.preferencesFor(contactId).catch(() => null) : null;
       if (!prefs) return linkProblem(reply, 'This link does not work', 'This preferences link is not valid. Use the link at the bottom of our most recent email.');
