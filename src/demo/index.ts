@@ -4,6 +4,7 @@ import type { App } from '../app.js';
 import { getSetting, putSetting } from '../db/secrets.js';
 import { createRandom, type DemoContext } from './random.js';
 import { seedTeamDemo } from '../modules/team/demo.js';
+import { seedAudienceDemo } from '../modules/audience/demo.js';
 
 export interface DemoSeed {
   name: string;
@@ -11,7 +12,11 @@ export interface DemoSeed {
 }
 
 /** In dependency order: later seeds may use what earlier ones made (ctx.shared). */
-export const demoSeeds: DemoSeed[] = [{ name: 'team', seed: seedTeamDemo }];
+export const demoSeeds: DemoSeed[] = [
+  { name: 'team', seed: seedTeamDemo },
+  // after sell (it tags and lists ctx.shared.customers when present), before mail
+  { name: 'audience', seed: seedAudienceDemo },
+];
 
 /** Loads the demo once. Returns false when it was already loaded. Needs an owner. */
 export async function loadDemo(app: App): Promise<boolean> {
