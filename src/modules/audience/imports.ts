@@ -117,6 +117,8 @@ interface MappedRow {
   status?: ContactStatus;
 }
 
+type Prepared = MappedRow | Outcome;
+
 interface ExistingContact {
   id: string;
   norm: string;
@@ -433,21 +435,38 @@ export class ImportService {
     const parser = this.parser(imp.delimiter, imp.encoding, false);
     source.on('error', (err) => parser.destroy(err));
     source.pipe(parser);
-    let batch: Item[] = [];
+    let batch: Prepared[] = [];
+    let row = imp.rowsDone;
+    // The next chunk is read and mapped while the previous one commits: chunks still commit
+    // one after the other, each awaited before the next starts, so checkpoints stay in order.
+    let inflight: Promise<void> | null = null;
+    const settle = async () => {
+      const p = inflight;
+      inflight = null;
+      if (p) await p;
+    };
     try {
       for await (const item of parser as AsyncIterable<Item>) {
-        batch.push(item);
+        batch.push(prepare(item, imp, ++row));
         // Chunks end on a record, never on a broken row, so the checkpoint is exact.
         if (!('record' in item) || batch.length < chunkRows) continue;
+        await settle();
         const handOver = Date.now() - started > budget;
-        await this.commitChunk(imp, batch, state, base + item.info.bytes, { final: false, handOver }, opts);
+        inflight = this.commitChunk(imp, batch, state, base + item.info.bytes, { final: false, handOver }, opts);
+        inflight.catch(() => {}); // awaited by settle(); this only keeps it from counting as unhandled meanwhile
         batch = [];
-        if (handOver) return 'continued';
+        if (handOver) {
+          await settle();
+          return 'continued';
+        }
       }
+      await settle();
       await this.commitChunk(imp, batch, state, imp.fileSize, { final: true, handOver: false }, opts);
       fs.rmSync(file, { force: true });
       return 'completed';
     } catch (err) {
+      // Never leave a chunk's transaction running behind a failure.
+      await settle().catch(() => {});
       if (err instanceof ImportStopped) return 'stopped';
       if ((err as CsvError).code?.startsWith?.('CSV_')) {
         // The file itself is broken in a way no retry fixes.
@@ -463,7 +482,7 @@ export class ImportService {
 
   private async commitChunk(
     imp: ImportRow,
-    items: Item[],
+    items: Prepared[],
     state: { offset: number; rowsDone: number; chunk: number },
     endOffset: number,
     mode: { final: boolean; handOver: boolean },
@@ -478,7 +497,7 @@ export class ImportService {
       // offset moved and stops; a cancelled import stops here too.
       const [cp] = (await exec<{ byte_offset: number; status: string }>(`select byte_offset, status from imports where id = $1 for update`, [imp.id])).rows;
       if (!cp || cp.status !== 'running' || Number(cp.byte_offset) !== state.offset) throw new ImportStopped();
-      const result = await this.applyRows(exec, imp, options, items, state.rowsDone, now);
+      const result = await this.applyRows(exec, imp, options, items, now);
       const counts = { imported: 0, updated: 0, skipped: 0, errored: 0 };
       for (const o of result) counts[o.outcome]++;
       const issues = result.filter((o) => o.outcome === 'skipped' || o.outcome === 'errored');
@@ -517,32 +536,26 @@ export class ImportService {
   }
 
   /** Maps, validates and writes one chunk's rows; returns one outcome per item, in order. */
-  private async applyRows(exec: ExecuteSql, imp: ImportRow, options: ImportOptions, items: Item[], rowsBefore: number, now: Date): Promise<Outcome[]> {
+  private async applyRows(exec: ExecuteSql, imp: ImportRow, options: ImportOptions, items: Prepared[], now: Date): Promise<Outcome[]> {
     const outcomes: Outcome[] = [];
     const valid: MappedRow[] = [];
     const firstByEmail = new Map<string, MappedRow>();
-    items.forEach((item, i) => {
-      const row = rowsBefore + i + 1;
-      if (!('record' in item)) {
-        outcomes.push({ row, line: item.lines, email: '', outcome: 'errored', reason: `unreadable row: ${item.skip}` });
-        return;
-      }
-      const mapped = mapRecord(item.record, imp, row, item.info.lines);
+    for (const mapped of items) {
       if ('outcome' in mapped) {
         outcomes.push(mapped);
-        return;
+        continue;
       }
       const first = firstByEmail.get(mapped.norm);
       if (first) {
         // Same person twice in the file (a sales export has a row per purchase): their tags count.
         first.tags.push(...mapped.tags);
-        outcomes.push({ row, line: mapped.line, email: mapped.email, outcome: 'skipped', reason: `same email as row ${first.row}` });
-        return;
+        outcomes.push({ row: mapped.row, line: mapped.line, email: mapped.email, outcome: 'skipped', reason: `same email as row ${first.row}` });
+        continue;
       }
       firstByEmail.set(mapped.norm, mapped);
       valid.push(mapped);
-      outcomes.push({ row, line: mapped.line, email: mapped.email, outcome: 'imported' }); // settled below
-    });
+      outcomes.push({ row: mapped.row, line: mapped.line, email: mapped.email, outcome: 'imported' }); // settled below
+    }
     if (!valid.length) return outcomes;
 
     const norms = valid.map((v) => v.norm);
@@ -710,6 +723,12 @@ export class ImportService {
 function fixText(value: string, encoding: string): string {
   // Parsed as latin1, a windows-1252 file keeps € and curly quotes in C1 code points.
   return encoding === 'windows-1252' ? value.replace(C1_RE, (c) => CP1252_C1[c.charCodeAt(0) - 0x80]!) : value;
+}
+
+/** An item of the file as a contact to write, or the outcome it already has (a broken row). */
+function prepare(item: Item, imp: ImportRow, row: number): Prepared {
+  if (!('record' in item)) return { row, line: item.lines, email: '', outcome: 'errored', reason: `unreadable row: ${item.skip}` };
+  return mapRecord(item.record, imp, row, item.info.lines);
 }
 
 /** One CSV record as a contact, or the reason it cannot be one. */
