@@ -12,7 +12,7 @@
 // both believe they own the import (an expired job that was still alive) never both commit.
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { parse, type CsvError } from 'csv-parse';
@@ -494,8 +494,16 @@ export class ImportService {
     const outcomes = await this.database.transaction(async (tx) => {
       const exec = this.database.executorFor(tx);
       // Own the checkpoint: a second worker on the same import waits here, then finds the
-      // offset moved and stops; a cancelled import stops here too.
-      const [cp] = (await exec<{ byte_offset: number; status: string }>(`select byte_offset, status from imports where id = $1 for update`, [imp.id])).rows;
+      // offset moved and stops; a cancelled import stops here too. In the same round trip:
+      // no need to wait for the disk at each commit (synchronous_commit off for this
+      // transaction only): if the server crashes and loses this commit, it loses the checkpoint
+      // with it, and the chunk is simply imported again.
+      const [cp] = (
+        await exec<{ byte_offset: number; status: string }>(
+          `select set_config('synchronous_commit', 'off', true), byte_offset, status from imports where id = $1 for update`,
+          [imp.id],
+        )
+      ).rows;
       if (!cp || cp.status !== 'running' || Number(cp.byte_offset) !== state.offset) throw new ImportStopped();
       const result = await this.applyRows(exec, imp, options, items, now);
       const counts = { imported: 0, updated: 0, skipped: 0, errored: 0 };
@@ -558,50 +566,43 @@ export class ImportService {
     }
     if (!valid.length) return outcomes;
 
-    const norms = valid.map((v) => v.norm);
-    const existing = new Map(
-      (
-        await exec<ExistingContact>(
-          `select id, email_normalized as norm, status, import_id, import_row from contacts where email_normalized = any($1::text[])`,
-          [norms],
-        )
-      ).rows.map((r) => [r.norm, r]),
-    );
-    const fresh = valid.filter((v) => !existing.has(v.norm));
+    // New addresses first: in a first import nearly every row is new, and the insert's own
+    // conflict check stands in for a separate lookup. Ids are time-ordered (UUIDv7), so a large
+    // import appends to the primary-key index instead of writing all over it.
     const idOf = new Map<string, string>();
     const finalStatus = new Map<string, ContactStatus>();
-    if (fresh.length) {
-      const inserted = await exec<{ id: string; norm: string; status: ContactStatus }>(
-        `insert into contacts (email, email_normalized, name, status, source, fields, created_at, updated_at, import_id, import_row)
-         select u.email, u.norm, u.name, u.status, $6, u.fields::jsonb, $7, $7, $8, u.row
-           from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $9::int[]) as u(email, norm, name, status, fields, row)
-         on conflict (email_normalized) do nothing
-         returning id, email_normalized as norm, status`,
-        [
-          fresh.map((v) => v.email),
-          fresh.map((v) => v.norm),
-          fresh.map((v) => v.name),
-          fresh.map((v) => v.status ?? options.newStatus),
-          fresh.map((v) => JSON.stringify(v.fields)),
-          `import:${imp.id}`,
-          now,
-          imp.id,
-          fresh.map((v) => v.row),
-        ],
+    const inserted = await exec<{ id: string; norm: string; status: ContactStatus }>(
+      `insert into contacts (id, email, email_normalized, name, status, source, fields, created_at, updated_at, import_id, import_row)
+       select u.id, u.email, u.norm, u.name, u.status, $7, u.fields::jsonb, $8, $8, $9, u.row
+         from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $10::int[]) as u(id, email, norm, name, status, fields, row)
+       on conflict (email_normalized) do nothing
+       returning id, email_normalized as norm, status`,
+      [
+        timeOrderedIds(valid.length),
+        valid.map((v) => v.email),
+        valid.map((v) => v.norm),
+        valid.map((v) => v.name),
+        valid.map((v) => v.status ?? options.newStatus),
+        valid.map((v) => JSON.stringify(v.fields)),
+        `import:${imp.id}`,
+        now,
+        imp.id,
+        valid.map((v) => v.row),
+      ],
+    );
+    for (const r of inserted.rows) {
+      idOf.set(r.norm, r.id);
+      finalStatus.set(r.norm, r.status);
+    }
+    // The rest are already contacts: before this import, or from an earlier row of it.
+    const existing = new Map<string, ExistingContact>();
+    const rest = valid.filter((v) => !idOf.has(v.norm));
+    if (rest.length) {
+      const found = await exec<ExistingContact>(
+        `select id, email_normalized as norm, status, import_id, import_row from contacts where email_normalized = any($1::text[])`,
+        [rest.map((v) => v.norm)],
       );
-      for (const r of inserted.rows) {
-        idOf.set(r.norm, r.id);
-        finalStatus.set(r.norm, r.status);
-      }
-      // Someone signed up through a form between our read and our insert: treat as existing.
-      const raced = fresh.filter((v) => !idOf.has(v.norm));
-      if (raced.length) {
-        const again = await exec<ExistingContact>(
-          `select id, email_normalized as norm, status, import_id, import_row from contacts where email_normalized = any($1::text[])`,
-          [raced.map((v) => v.norm)],
-        );
-        for (const r of again.rows) existing.set(r.norm, r);
-      }
+      for (const r of found.rows) existing.set(r.norm, r);
     }
 
     const repeats = valid.filter((v) => existing.get(v.norm)?.import_id === imp.id);
@@ -635,9 +636,13 @@ export class ImportService {
     const outcomeAt = new Map(outcomes.map((o, i) => [o.row, i]));
     for (const v of valid) {
       const o = outcomes[outcomeAt.get(v.row)!]!;
-      const id = idOf.get(v.norm)!;
+      const id = idOf.get(v.norm);
       const before = existing.get(v.norm);
-      if (before && before.import_id === imp.id) {
+      if (!id) {
+        // Erased by someone between our insert and our lookup.
+        o.outcome = 'skipped';
+        o.reason = 'the contact was deleted while the import ran';
+      } else if (before && before.import_id === imp.id) {
         o.outcome = 'skipped';
         o.reason = before.import_row ? `same email as row ${before.import_row}` : 'same email as an earlier row';
         for (const t of v.tags) tagPairs.push({ contactId: id, name: t });
@@ -718,6 +723,33 @@ export class ImportService {
   async issues(id: string, limit = 100) {
     return this.db.select().from(importIssues).where(eq(importIssues.importId, id)).orderBy(asc(importIssues.rowNumber)).limit(Math.min(limit, 1000));
   }
+}
+
+let lastMs = 0;
+let seq = 0;
+/**
+ * UUIDv7 ids (RFC 9562): 48 bits of milliseconds, a 12-bit sequence, 62 random bits. Sorted by
+ * creation, so inserting many appends to the end of the primary-key index.
+ */
+export function timeOrderedIds(n: number): string[] {
+  const out: string[] = new Array(n);
+  const rand = randomBytes(n * 8);
+  for (let i = 0; i < n; i++) {
+    const now = Date.now();
+    if (now > lastMs) {
+      lastMs = now;
+      seq = 0;
+    } else if (++seq > 0xfff) {
+      lastMs++;
+      seq = 0;
+    }
+    const ms = lastMs.toString(16).padStart(12, '0');
+    const r = rand.subarray(i * 8, i * 8 + 8);
+    const variant = ((r[0]! & 0x3f) | 0x80).toString(16).padStart(2, '0');
+    const tail = r.subarray(1).toString('hex');
+    out[i] = `${ms.slice(0, 8)}-${ms.slice(8)}-7${seq.toString(16).padStart(3, '0')}-${variant}${tail.slice(0, 2)}-${tail.slice(2, 14)}`;
+  }
+  return out;
 }
 
 function fixText(value: string, encoding: string): string {
