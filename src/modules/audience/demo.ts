@@ -91,7 +91,8 @@ function pricingGuidePdf(): Buffer {
 export async function seedAudienceDemo(app: App, ctx: DemoContext): Promise<void> {
   const { random } = ctx;
   const now = ctx.now.getTime();
-  const ago = (days: number, hour = random.int(7, 22)) => new Date(now - days * DAY_MS + hour * 3_600_000 - 12 * 3_600_000);
+  // A day in the past at a daytime hour; never later than now.
+  const ago = (days: number, hour = random.int(7, 22)) => new Date(Math.min(now - 60_000, now - days * DAY_MS + hour * 3_600_000 - 12 * 3_600_000));
   const owner = { actorKind: 'owner', actorId: ctx.owner.id, actorRole: 'owner' } as const;
   const marketer = (ctx.shared.assistants as { id: string; role: string }[] | undefined)?.find((a) => a.role === 'marketing');
   const staff = marketer ? ({ actorKind: 'assistant', actorId: marketer.id, actorRole: 'marketing' } as const) : owner;
