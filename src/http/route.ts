@@ -143,10 +143,6 @@ async function resolveCustomer(app: App, req: FastifyRequest): Promise<CustomerP
   return { type: 'customer', contactId: session.contact.id, session, actor: { kind: 'customer', id: session.contact.id, label: session.contact.email } };
 }
 
-function describeAccess(access: Access): string {
-  return typeof access === 'string' ? access : access.permission;
-}
-
 function clientMeta(req: FastifyRequest) {
   return { ip: req.ip, userAgent: req.headers['user-agent'], requestId: req.id };
 }
@@ -202,7 +198,7 @@ function registerRoute(fastify: FastifyInstance, app: App, spec: AnyRoute): void
       if (unsafe && principal?.type === 'session') {
         const sent = req.headers['x-csrf-token'];
         if (typeof sent !== 'string' || !safeEqual(sent, principal.session.csrfToken)) {
-          throw new DomainError('forbidden', 'The request is missing its CSRF token; reload the page and try again');
+          throw new DomainError('csrf_failed', 'The request is missing its CSRF token; reload the page and try again');
         }
       }
       const params = spec.params ? spec.params.parse(req.params) : undefined;
@@ -276,4 +272,3 @@ async function handleCustomer(app: App, spec: AnyRoute, req: FastifyRequest, rep
   return result;
 }
 
-export { describeAccess };

@@ -17,6 +17,7 @@ export type ApiErrorCode =
   | 'two_factor_required'
   | 'payment_failed'
   | 'forbidden'
+  | 'csrf_failed'
   | 'not_found'
   | 'conflict'
   | 'precondition_failed'
@@ -97,7 +98,7 @@ export function setUnauthenticatedHandler(handler: (() => void) | null): void {
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+async function request<T>(method: Method, path: string, body?: unknown, retried = false): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
@@ -111,6 +112,14 @@ async function request<T>(method: Method, path: string, body?: unknown): Promise
   const parsed: unknown = (res.headers.get('content-type') ?? '').includes('application/json') ? await res.json().catch(() => null) : null;
   if (!res.ok) {
     const err = toApiError(res.status, parsed);
+    // The token went stale (signed in again in another tab): fetch the current one, retry once.
+    if (err.code === 'csrf_failed' && !retried) {
+      const state = await fetch('/api/auth/session', { credentials: 'same-origin' }).then((r) => r.json() as Promise<{ csrfToken: string | null }>).catch(() => null);
+      if (state?.csrfToken) {
+        csrfToken = state.csrfToken;
+        return request<T>(method, path, body, true);
+      }
+    }
     // Sign-in endpoints answer 401 for a wrong password; that is a form error, not a lost session.
     if (err.isUnauthenticated && !path.startsWith('/api/auth/')) onUnauthenticated?.();
     throw err;
@@ -241,8 +250,8 @@ export interface Message extends MessageSummary {
 }
 
 /** A page of a newest-first list; pass nextBefore as `before` for the next page (null: no more). */
-export interface Page {
-  nextBefore: number | null;
+export interface Page<C = number> {
+  nextBefore: C | null;
 }
 
 // ---- endpoints ------------------------------------------------------------------------
@@ -284,7 +293,7 @@ export const apiKeys = {
 };
 
 export const activity = {
-  list: (q: { actorKind?: ActorKind; type?: string; before?: number; limit?: number }) => apiGet<{ events: BusinessEvent[] } & Page>('/api/activity', q),
+  list: (q: { actorKind?: ActorKind; type?: string; before?: string; limit?: number }) => apiGet<{ events: BusinessEvent[] } & Page<string>>('/api/activity', q),
   types: () => apiGet<{ types: string[] }>('/api/activity/types'),
 };
 
@@ -298,6 +307,7 @@ export const outbox = {
 };
 
 export const setup = {
+  demoStatus: () => apiGet<{ loaded: boolean }>('/api/demo'),
   loadDemo: () => apiSend<{ loaded: boolean }>('POST', '/api/demo'),
   /** A plain link: the browser downloads the file with the session cookie. */
   exportUrl: '/api/export',

@@ -42,7 +42,7 @@ export default function ActivityPage() {
   }, [members.data, user]);
 
   const state = useLoad(() => activity.list({ actorKind, type, limit: PAGE }), [actorKind, type]);
-  const more = useAction(async (before: number) => {
+  const more = useAction(async (before: string) => {
     const next = await activity.list({ actorKind, type, before, limit: PAGE });
     state.setData((d) => ({ events: [...d.events, ...next.events], nextBefore: next.nextBefore }));
   });

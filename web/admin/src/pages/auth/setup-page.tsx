@@ -5,7 +5,6 @@ import { FormError } from '../../components/form-error.js';
 import { AuthLayout } from '../../layout/auth-layout.js';
 import { useFormAction } from '../../lib/use-action.js';
 import { useSession } from '../../session.js';
-import { rememberDemo } from '../home/demo-status.js';
 import { MIN_PASSWORD_LENGTH } from './password.js';
 
 /** First run: every admin address leads here until the owner account exists. */
@@ -14,7 +13,6 @@ export function SetupPage() {
   const navigate = useNavigate();
   const setup = useFormAction(async (f) => {
     const next = await auth.setup({ name: f.text('name'), email: f.text('email'), password: f.text('password'), loadDemo: f.checked('loadDemo') });
-    if (f.checked('loadDemo')) rememberDemo();
     apply(next);
     navigate('/', { replace: true });
   });

@@ -8,7 +8,6 @@ import { roleLabel } from '../../lib/format.js';
 import { useAction } from '../../lib/use-action.js';
 import { useLoad } from '../../lib/use-load.js';
 import { navItems } from '../../nav.js';
-import { demoRemembered, rememberDemo } from './demo-status.js';
 import { useSession, useUser } from '../../session.js';
 
 function greeting(now = new Date()): string {
@@ -60,11 +59,12 @@ function OwnerChecklist() {
   // Someone was invited once the log holds a user.invited event (demo assistants were not invited).
   const invitations = useLoad(() => activity.list({ type: 'user.invited', limit: 1 }), []);
   const invited = Boolean(invitations.data?.events.length);
-  const [demoLoaded, setDemoLoaded] = useState(demoRemembered);
+  const demoStatus = useLoad(() => setup.demoStatus(), []);
+  const [demoJustLoaded, setDemoLoaded] = useState(false);
+  const demoLoaded = demoJustLoaded || Boolean(demoStatus.data?.loaded);
   const [demoResult, setDemoResult] = useState<string | null>(null);
   const demo = useAction(async () => {
     const { loaded } = await setup.loadDemo();
-    rememberDemo();
     setDemoLoaded(true);
     setDemoResult(loaded ? 'The demo business is loaded. Have a look at Team and Activity.' : 'The demo business was already loaded.');
   });
