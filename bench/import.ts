@@ -148,7 +148,7 @@ try {
       check('second import', second.view, ROWS);
       line('Onehour import, PostgreSQL, same file again', ROWS, second.ms, `(${fmt(second.view.updated)} updated, ${fmt(second.view.skipped)} skipped)`);
       console.log(`\nPeak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
-      console.log(`PostgreSQL import vs COPY of the same file: ${((copyMs / first.ms) * 100).toFixed(0)} %`);
+      console.log(`Target: ≥ 20 000 rows/s on PostgreSQL for ${fmt(ROWS)} rows: ${(ROWS / first.ms) * 1000 >= 20_000 ? 'met' : 'NOT met'} (listmonk advertises about 10 000/s)`);
     } finally {
       await app.close();
     }
