@@ -59,6 +59,14 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     await jobs.start();
     const events = new EventLog(clock, jobs);
     const audit = new AuditLog(clock);
+    const signer = createSigner(secretKey);
+    const audience = new AudienceService(database, clock, events, {
+      // Late-bound: mail is built after audience (the mail engine selects audiences through it).
+      mailer: { queue: (tx, m) => mail.queueTransactional(tx, m) },
+      jobs,
+      signer,
+      settings: { publicUrl: config.publicUrl, dataDir: config.dataDir, ...config.audience },
+    });
     const mail = new MailService(database, clock, jobs, { from: config.mail.from, smtpUrl: config.mail.smtpUrl });
     const team = new TeamService(
       database,
@@ -73,13 +81,6 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       },
       { queue: (tx, m) => mail.queueTransactional(tx, m).then(() => undefined) },
     );
-    const signer = createSigner(secretKey);
-    const audience = new AudienceService(database, clock, events, {
-      mailer: { queue: (tx, m) => mail.queueTransactional(tx, m) },
-      jobs,
-      signer,
-      settings: { publicUrl: config.publicUrl, dataDir: config.dataDir, ...config.audience },
-    });
     const portal = new PortalService(database, clock, events, audience, mail, config.publicUrl);
     const access = new AccessService(clock, events);
     const app: App = {
