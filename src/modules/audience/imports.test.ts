@@ -291,7 +291,7 @@ for (const backend of backends()) {
 describe('CSV import as a background job', () => {
   it('uploads, starts, shows progress and finishes through the job queue', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onehour-import-job-'));
-    const t = await createTestApp('pglite', { config: { DATA_DIR: dataDir, IMPORT_CHUNK_ROWS: '200' }, startWorkers: true });
+    const t = await createTestApp('pglite', { config: { DATA_DIR: dataDir, IMPORT_CHUNK_ROWS: '200', IMPORT_MAX_MB: '1' }, startWorkers: true });
     try {
       const owner = await setupOwner(t);
       const gen = generate(1500);
@@ -307,6 +307,11 @@ describe('CSV import as a background job', () => {
       assert.deepEqual({ rows: done.rowsDone, imported: done.imported, skipped: done.skipped, errored: done.errored }, { rows: 1500, imported: gen.expected.imported, skipped: gen.expected.skipped, errored: gen.expected.errored });
       const list = (await owner.get('/api/imports')).json().imports;
       assert.equal(list[0].id, up.id);
+
+      const tooBig = await upload(t, owner, 'huge.csv', 'email\n' + 'someone@example.com\n'.repeat(60_000));
+      assert.equal(tooBig.statusCode, 413);
+      assert.match(tooBig.json().error.message, /larger than the 1 MB import limit \(IMPORT_MAX_MB\)/);
+      assert.deepEqual(fs.readdirSync(path.join(dataDir, 'imports')), [], 'nothing of the refused file is left on disk');
     } finally {
       await t.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
