@@ -18,6 +18,7 @@ import { MailService } from './modules/mail/service.js';
 import { AudienceService } from './modules/audience/service.js';
 import { PortalService } from './modules/portal/service.js';
 import { AccessService } from './modules/access/service.js';
+import { LearningService, LocalFileStorage } from './modules/learning/index.js';
 
 export interface App {
   config: Config;
@@ -34,6 +35,7 @@ export interface App {
   audience: AudienceService;
   portal: PortalService;
   access: AccessService;
+  learning: LearningService;
   close(): Promise<void>;
 }
 
@@ -83,6 +85,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     );
     const portal = new PortalService(database, clock, events, audience, mail, config.publicUrl);
     const access = new AccessService(clock, events);
+    const learning = new LearningService(database, clock, events, access, audience, new LocalFileStorage(config.uploads.dir), { publicUrl: config.publicUrl, issuer: 'Onehour', uploadMaxBytes: config.uploads.maxBytes });
     const app: App = {
       config,
       database,
@@ -98,6 +101,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       audience,
       portal,
       access,
+      learning,
       async close() {
         await jobs.stop(config.shutdownTimeoutMs);
         mail.close();

@@ -50,6 +50,7 @@ const envSchema = z.object({
   IMPORT_MAX_MB: z.coerce.number().positive().max(100_000).default(1024),
   IMPORT_CHUNK_ROWS: z.coerce.number().int().min(100).max(50_000).default(5000),
   LEAD_MAGNET_MAX_MB: z.coerce.number().positive().max(10_000).default(50),
+  UPLOAD_MAX_MB: z.coerce.number().positive().max(51_200).default(2048),
   STRIPE_SECRET_KEY: z.string().optional(),
   STRIPE_WEBHOOK_SECRET: z.string().optional(),
   STRIPE_API_URL: z.string().optional().refine((v) => v === undefined || v === '' || isHttpUrl(v), {
@@ -91,6 +92,8 @@ export interface Config {
   /** contact imports and forms (docs/configuration.md, Audience) */
   audience: { importMaxBytes: number; importChunkRows: number; leadMagnetMaxBytes: number };
   stripe: { secretKey?: string; webhookSecret?: string; apiUrl?: string };
+  /** uploaded files (lesson videos, attachments) live in `dir` (DATA_DIR/files); one upload may be at most `maxBytes` */
+  uploads: { dir: string; maxBytes: number };
 }
 
 export class ConfigError extends Error {
@@ -146,6 +149,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       leadMagnetMaxBytes: Math.round(e.LEAD_MAGNET_MAX_MB * 1_048_576),
     },
     stripe: { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL },
+    uploads: { dir: path.join(dataDir, 'files'), maxBytes: Math.floor(e.UPLOAD_MAX_MB * 1_048_576) },
   };
 }
 

@@ -26,6 +26,7 @@ export const migrationSets: MigrationSet[] = [
   { name: 'audience', schema: 'src/modules/audience/schema.ts', folder: 'src/modules/audience/migrations' },
   { name: 'portal', schema: 'src/modules/portal/schema.ts', folder: 'src/modules/portal/migrations' },
   { name: 'access', schema: 'src/modules/access/schema.ts', folder: 'src/modules/access/migrations' },
+  { name: 'learning', schema: 'src/modules/learning/schema.ts', folder: 'src/modules/learning/migrations' },
 ];
 
 /** Serialises migrations across processes sharing one PostgreSQL server. */

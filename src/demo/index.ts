@@ -4,6 +4,7 @@ import type { App } from '../app.js';
 import { getSetting, putSetting } from '../db/secrets.js';
 import { createRandom, type DemoContext } from './random.js';
 import { seedTeamDemo } from '../modules/team/demo.js';
+import { seedLearningDemo, seedLearningProgress } from '../modules/learning/demo.js';
 import { seedAudienceDemo } from '../modules/audience/demo.js';
 
 export interface DemoSeed {
@@ -14,8 +15,11 @@ export interface DemoSeed {
 /** In dependency order: later seeds may use what earlier ones made (ctx.shared). */
 export const demoSeeds: DemoSeed[] = [
   { name: 'team', seed: seedTeamDemo },
+  { name: 'learning', seed: seedLearningDemo },
   // after sell (it tags and lists ctx.shared.customers when present), before mail
   { name: 'audience', seed: seedAudienceDemo },
+  // runs last: progress for everyone who holds a course grant by then
+  { name: 'learning-progress', seed: seedLearningProgress },
 ];
 
 /** Loads the demo once. Returns false when it was already loaded. Needs an owner. */

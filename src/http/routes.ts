@@ -4,6 +4,7 @@ import { coreRoutes } from './core-routes.js';
 import { teamRoutes } from '../modules/team/routes.js';
 import { mailRoutes } from '../modules/mail/routes.js';
 import { portalRoutes } from '../modules/portal/routes.js';
+import { learningRoutes } from '../modules/learning/routes.js';
 import { audienceRoutes } from '../modules/audience/routes.js';
 
-export const allRoutes: AnyRoute[] = [...coreRoutes, ...teamRoutes, ...mailRoutes, ...portalRoutes, ...audienceRoutes];
+export const allRoutes: AnyRoute[] = [...coreRoutes, ...teamRoutes, ...mailRoutes, ...portalRoutes, ...learningRoutes, ...audienceRoutes];

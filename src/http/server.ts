@@ -8,6 +8,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import type { App } from '../app.js';
@@ -49,6 +50,8 @@ export async function buildServer(app: App, opts: BuildServerOptions = {}): Prom
 
   await fastify.register(cookie);
   await fastify.register(formbody);
+  // File uploads (lesson videos, attachments): one file per request, a larger file is a 413.
+  await fastify.register(multipart, { limits: { fileSize: app.config.uploads.maxBytes, files: 1, fields: 20 } });
   // File uploads (CSV imports, downloads) arrive as the raw body; the route streams it to disk
   // under its own size limit instead of buffering it.
   fastify.addContentTypeParser(['text/csv', 'application/octet-stream'], (_req, payload, done) => done(null, payload));

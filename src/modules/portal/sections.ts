@@ -2,6 +2,7 @@
 // and downloads, courses, email preferences …). Add a module's section to this list.
 import type { ReactNode } from 'react';
 import type { App } from '../../app.js';
+import { coursesSection } from '../learning/portal-section.js';
 import { emailPreferencesSection } from '../audience/portal-section.js';
 
 export interface PortalSection {
@@ -13,4 +14,7 @@ export interface PortalSection {
   render(app: App, contactId: string, ctx: { csrf: string; query: Record<string, string | undefined> }): Promise<ReactNode | null>;
 }
 
-export const portalSections: PortalSection[] = [emailPreferencesSection];
+export const portalSections: PortalSection[] = [
+  coursesSection,
+  emailPreferencesSection,
+];
