@@ -18,6 +18,9 @@ import { MailService } from './modules/mail/service.js';
 import { AudienceService } from './modules/audience/service.js';
 import { PortalService } from './modules/portal/service.js';
 import { AccessService } from './modules/access/service.js';
+import { CatalogService, LocalFileStorage } from './modules/catalog/index.js';
+import { SiteService } from './modules/site/index.js';
+import { CheckoutService, StripeProvider, StripeSync, TestProvider, createStripeClient } from './modules/checkout/index.js';
 
 export interface App {
   config: Config;
@@ -34,6 +37,13 @@ export interface App {
   audience: AudienceService;
   portal: PortalService;
   access: AccessService;
+  catalog: CatalogService;
+  site: SiteService;
+  checkout: CheckoutService;
+  /** Stripe webhooks and reconciliation (null with the test provider) */
+  stripeSync: StripeSync | null;
+  /** the built-in test provider's pages and renewals (null with Stripe) */
+  testPayments: TestProvider | null;
   close(): Promise<void>;
 }
 
@@ -76,13 +86,29 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     const audience = new AudienceService(database, clock, events);
     const portal = new PortalService(database, clock, events, audience, mail, config.publicUrl);
     const access = new AccessService(clock, events);
+    const signer = createSigner(secretKey);
+    // The catalog tells the storefront when it changes (in the same transaction), so cached pages stay true.
+    let site: SiteService | null = null;
+    const catalog = new CatalogService(database, clock, events, new LocalFileStorage(config.files.dir), { maxUploadBytes: config.files.maxUploadBytes }, (tx) => site!.touch(tx));
+    site = new SiteService(database, clock, events, catalog, { publicUrl: config.publicUrl, cacheCheckMs: config.site.cacheCheckMs });
+    const stripeProvider =
+      config.checkout.provider === 'stripe'
+        ? new StripeProvider(createStripeClient({ secretKey: config.stripe.secretKey!, apiUrl: config.stripe.apiUrl, maxNetworkRetries: config.stripe.maxNetworkRetries }), { ...config.stripe, secretKey: config.stripe.secretKey! }, clock)
+        : null;
+    const testPayments = stripeProvider ? null : new TestProvider(database, clock, config.publicUrl);
+    const checkout = new CheckoutService(database, clock, events, log, signer, catalog, access, audience, portal, mail, (stripeProvider ?? testPayments)!, {
+      publicUrl: config.publicUrl,
+      ...config.checkout,
+    });
+    testPayments?.bind(checkout);
+    const stripeSync = stripeProvider ? new StripeSync(database, clock, log, stripeProvider, checkout, config.stripe.webhookSecret) : null;
     const app: App = {
       config,
       database,
       db: database.db,
       clock,
       log,
-      signer: createSigner(secretKey),
+      signer,
       jobs,
       events,
       audit,
@@ -91,6 +117,11 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       audience,
       portal,
       access,
+      catalog,
+      site,
+      checkout,
+      stripeSync,
+      testPayments,
       async close() {
         await jobs.stop(config.shutdownTimeoutMs);
         mail.close();

@@ -4,10 +4,13 @@
 import type { JobDefinition } from './types.js';
 import { teamJobs } from '../modules/team/jobs.js';
 import { mailJobs } from '../modules/mail/jobs.js';
+import { checkoutJobs } from '../modules/checkout/jobs.js';
 
 export const jobRegistry: JobDefinition<any>[] = [
   // team.prune-sessions (hourly)
   ...teamJobs,
   // mail.send-transactional
   ...mailJobs,
+  // checkout.reconcile, checkout.expire-orders, checkout.dunning, checkout.test-billing
+  ...checkoutJobs,
 ];

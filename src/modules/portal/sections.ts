@@ -2,6 +2,7 @@
 // and downloads, courses, email preferences …). Add a module's section to this list.
 import type { ReactNode } from 'react';
 import type { App } from '../../app.js';
+import { purchasesSection } from '../checkout/portal-section.js';
 
 export interface PortalSection {
   id: string;
@@ -12,4 +13,4 @@ export interface PortalSection {
   render(app: App, contactId: string): Promise<ReactNode | null>;
 }
 
-export const portalSections: PortalSection[] = [];
+export const portalSections: PortalSection[] = [purchasesSection];
