@@ -68,7 +68,7 @@ async function renderCheckout(
     quote = await app.checkout.quote(priceId, { bumpOfferIds: form.bump });
   }
   const props: CheckoutPageProps = {
-    testMode: app.checkout.testMode,
+    testBanner: app.checkout.testBanner,
     priceId,
     productName: offer.product.name,
     productSummary: offer.product.summary,
@@ -226,7 +226,7 @@ export const checkoutRoutes: AnyRoute[] = [
         await app.stripeSync.syncSession(order.providerSessionId, 'return').catch((err) => req.log.warn({ err }, 'could not confirm the session on return'));
         order = await app.checkout.getOrder(app.db, order.id);
       }
-      if (order.status !== 'paid') return sendPage(reply, <ProcessingPage testMode={app.checkout.testMode} />, 202);
+      if (order.status !== 'paid') return sendPage(reply, <ProcessingPage testBanner={app.checkout.testBanner} />, 202);
       const token = await app.checkout.signInBuyerOnce(order, { ip: req.ip, userAgent: req.headers['user-agent'] });
       if (token) setCustomerCookie(app, reply, token);
       return reply.redirect(await thankYouTarget(app, order.id), 303);
@@ -247,7 +247,7 @@ export const checkoutRoutes: AnyRoute[] = [
       return sendPage(
         reply,
         <UpsellPage
-          testMode={app.checkout.testMode}
+          testBanner={app.checkout.testBanner}
           orderNumber={order.number}
           email={order.email}
           action={`/checkout/offer/${order.id}/${offer.id}/accept?t=${t}`}
@@ -277,7 +277,7 @@ export const checkoutRoutes: AnyRoute[] = [
       return sendPage(
         reply,
         <UpsellPage
-          testMode={app.checkout.testMode}
+          testBanner={app.checkout.testBanner}
           orderNumber={order.number}
           email={order.email}
           action={`/checkout/offer/${order.id}/${offer.id}/accept?t=${t}`}
@@ -324,7 +324,7 @@ export const checkoutRoutes: AnyRoute[] = [
       return sendPage(
         reply,
         <ThankYouPage
-          testMode={app.checkout.testMode}
+          testBanner={app.checkout.testBanner}
           orderNumber={order.number}
           email={order.email}
           summary={itemsSummary(detail.items, order)}

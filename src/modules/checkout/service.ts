@@ -20,6 +20,7 @@ import type { MailService } from '../mail/index.js';
 import type { PortalService } from '../portal/service.js';
 import type { PaymentProvider, SessionRequest } from './providers.js';
 import { buildQuote, type Quote } from './quote.js';
+import { TEST_PROVIDER_BANNER } from '../../../web/public/checkout/pages.js';
 import {
   orderItems,
   orders,
@@ -102,6 +103,12 @@ export class CheckoutService {
 
   get testMode(): boolean {
     return this.provider.testMode;
+  }
+
+  /** What payment pages say while no real money can move; null in live mode. */
+  get testBanner(): string | null {
+    if (!this.provider.testMode) return null;
+    return this.provider.name === 'test' ? TEST_PROVIDER_BANNER : 'TEST MODE — Stripe test keys: no real money moves. Use Stripe’s test cards.';
   }
 
   // ---- the checkout page -----------------------------------------------------------------

@@ -3,10 +3,13 @@
 import type { ReactNode } from 'react';
 import { CsrfField, Notice, PublicLayout } from '../layout.js';
 
-export function TestModeBanner() {
+export const TEST_PROVIDER_BANNER = 'TEST MODE — no real money moves. Pay with one of the test cards.';
+
+/** Shown on every payment page while no real money can move. */
+export function TestModeBanner({ text = TEST_PROVIDER_BANNER }: { text?: string }) {
   return (
     <p className="test-mode" role="note">
-      TEST MODE — no real money moves. Pay with one of the test cards.
+      {text}
     </p>
   );
 }
@@ -76,7 +79,7 @@ export interface BumpView {
 }
 
 export interface CheckoutPageProps {
-  testMode: boolean;
+  testBanner: string | null;
   priceId: string;
   productName: string;
   productSummary: string;
@@ -92,7 +95,7 @@ export interface CheckoutPageProps {
 export function CheckoutPage(p: CheckoutPageProps) {
   return (
     <PublicLayout meta={{ title: `Checkout: ${p.productName}`, noindex: true }}>
-      {p.testMode ? <TestModeBanner /> : null}
+      {p.testBanner ? <TestModeBanner text={p.testBanner} /> : null}
       <h1>Checkout</h1>
       {p.cancelled ? <Notice kind="info">Your payment was not completed. You can try again below.</Notice> : null}
       {p.error ? <Notice kind="error">{p.error}</Notice> : null}
@@ -150,7 +153,7 @@ export function CheckoutPage(p: CheckoutPageProps) {
               Continue to payment — {p.summary.totalText}
             </button>
           </p>
-          <p className="hint">You pay on the next page{p.testMode ? ' (test mode: no real charge)' : ' (secure payment by Stripe)'}.</p>
+          <p className="hint">You pay on the next page{p.testBanner ? ' (test mode: no real charge)' : ' (secure payment by Stripe)'}.</p>
         </form>
         <OrderSummary summary={p.summary} />
       </div>
@@ -250,10 +253,10 @@ export function TestAuthenticatePage(p: { sessionId: string; orderNumber: number
   );
 }
 
-export function ProcessingPage({ testMode }: { testMode: boolean }) {
+export function ProcessingPage({ testBanner }: { testBanner: string | null }) {
   return (
     <PublicLayout meta={{ title: 'Confirming your payment', noindex: true }} head={<meta httpEquiv="refresh" content="3" />}>
-      {testMode ? <TestModeBanner /> : null}
+      {testBanner ? <TestModeBanner text={testBanner} /> : null}
       <h1>Confirming your payment…</h1>
       <p role="status">This takes a few seconds. The page refreshes by itself; you can also reload it.</p>
     </PublicLayout>
@@ -261,7 +264,7 @@ export function ProcessingPage({ testMode }: { testMode: boolean }) {
 }
 
 export function UpsellPage(p: {
-  testMode: boolean;
+  testBanner: string | null;
   orderNumber: number;
   email: string;
   action: string;
@@ -275,7 +278,7 @@ export function UpsellPage(p: {
 }) {
   return (
     <PublicLayout meta={{ title: 'Your order is confirmed', noindex: true }}>
-      {p.testMode ? <TestModeBanner /> : null}
+      {p.testBanner ? <TestModeBanner text={p.testBanner} /> : null}
       <Notice kind="success">
         Payment received — order #{p.orderNumber} is confirmed. Your receipt is on its way to {p.email}.
       </Notice>
@@ -306,7 +309,7 @@ export function UpsellPage(p: {
 }
 
 export function ThankYouPage(p: {
-  testMode: boolean;
+  testBanner: string | null;
   orderNumber: number;
   email: string;
   summary: SummaryView;
@@ -316,7 +319,7 @@ export function ThankYouPage(p: {
 }) {
   return (
     <PublicLayout meta={{ title: 'Thank you', noindex: true }}>
-      {p.testMode ? <TestModeBanner /> : null}
+      {p.testBanner ? <TestModeBanner text={p.testBanner} /> : null}
       <h1>Thank you!</h1>
       <Notice kind="success">
         Order #{p.orderNumber} is paid ({p.paidText}). A receipt is on its way to <strong>{p.email}</strong>.
