@@ -332,6 +332,10 @@ export class CatalogService {
     const name = cleanFileName(input.name);
     const key = `products/${productId}/${randomUUID()}`;
     const stored = await this.storage.put(key, input.body, { maxBytes: this.settings.maxUploadBytes });
+    if (stored.size === 0) {
+      await this.storage.remove(key);
+      throw invalid('The file is empty', { field: 'file' });
+    }
     try {
       return await this.database.transaction(async (tx) => {
         const [row] = await tx

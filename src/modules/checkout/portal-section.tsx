@@ -8,8 +8,8 @@ export const purchasesSection: PortalSection = {
   id: 'purchases',
   title: 'Purchases & downloads',
   order: 10,
-  async render(app, contactId) {
-    const view = await purchasesView(app.checkout, contactId);
+  async render(app, contactId, ctx) {
+    const view = await purchasesView(app.checkout, contactId, ctx.csrfToken);
     return view ? <PurchasesSection view={view} /> : null;
   },
 };

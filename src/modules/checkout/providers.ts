@@ -47,6 +47,8 @@ export interface PaymentProvider {
   }): Promise<ChargeResult>;
   refund(req: { refundRef: string; amount: number; reason: string; refundId: string; orderId: string; idempotencyKey: string }): Promise<{ providerRefundId: string }>;
   cancelSubscription(providerSubscriptionId: string, idempotencyKey: string): Promise<void>;
+  /** Stops renewal at the end of the paid period (the customer cancelled). */
+  cancelAtPeriodEnd(providerSubscriptionId: string, idempotencyKey: string): Promise<void>;
   /** Where a customer fixes their payment method (Stripe's billing portal; the test provider's own page). */
   billingUrl(req: { customerId: string | null; subscriptionId: string; returnUrl: string }): Promise<string>;
 }

@@ -442,6 +442,15 @@ export const checkoutRoutes: AnyRoute[] = [
     },
   }),
   defineRoute({
+    method: 'POST', url: '/account/billing/:id/cancel', access: 'customer', kind: 'page', summary: 'Cancel a subscription at the end of the paid period',
+    params: z.object({ id: z.uuid() }),
+    body: z.object({ _csrf: z.string().optional() }),
+    handler: async ({ app, reply, params, principal }) => {
+      await app.checkout.cancelByCustomer(principal.contactId, params.id);
+      return reply.redirect('/account', 303);
+    },
+  }),
+  defineRoute({
     method: 'POST', url: '/account/billing/:id', access: 'customer', kind: 'page', summary: 'Test provider: save a new test card (and pay what is overdue)',
     params: z.object({ id: z.uuid() }),
     body: z.object({ _csrf: z.string().optional(), card: z.string().max(40).default('') }),

@@ -772,6 +772,23 @@ export class CheckoutService {
     });
   }
 
+  /**
+   * The customer cancels: no more renewals; access lasts until the paid period ends (then
+   * the provider reports the end, or the test provider's billing run ends it). A payment plan
+   * is a commitment to pay in full, so it cannot be cancelled from the account page.
+   */
+  async cancelByCustomer(contactId: string, subscriptionId: string): Promise<Subscription> {
+    const sub = await this.subscriptionOf(contactId, subscriptionId);
+    if (sub.kind === 'plan') throw new DomainError('precondition_failed', 'A payment plan cannot be cancelled here; please contact us.');
+    if (sub.status === 'canceled' || sub.status === 'completed' || sub.cancelAtPeriodEnd) return sub;
+    if (sub.providerSubscriptionId) await this.provider.cancelAtPeriodEnd(sub.providerSubscriptionId, `cancel-at-period-end:${sub.id}`);
+    return this.database.transaction(async (tx) => {
+      const [row] = await tx.update(subscriptions).set({ cancelAtPeriodEnd: true, updatedAt: this.clock.now() }).where(eq(subscriptions.id, sub.id)).returning();
+      await this.events.record(tx, { type: 'subscription.cancel_requested', actor: customerActor(contactId), subject: { type: 'subscription', id: sub.id }, data: { endsAt: sub.currentPeriodEnd.toISOString(), contactId } });
+      return row!;
+    });
+  }
+
   /** The subscription is over: access it gave ends (a completed plan keeps its access). */
   async subscriptionEnded(subscriptionId: string, reason: string, actor: Actor = system): Promise<boolean> {
     return this.database.transaction(async (tx) => {

@@ -156,6 +156,10 @@ export class StripeProvider implements PaymentProvider {
     }
   }
 
+  async cancelAtPeriodEnd(providerSubscriptionId: string, idempotencyKey: string): Promise<void> {
+    await this.client.subscriptions.update(providerSubscriptionId, { cancel_at_period_end: true }, { idempotencyKey });
+  }
+
   async billingUrl(req: { customerId: string | null; returnUrl: string }): Promise<string> {
     if (!req.customerId) throw new DomainError('precondition_failed', 'This subscription has no Stripe customer to manage');
     const s = await this.client.billingPortal.sessions.create({ customer: req.customerId, return_url: req.returnUrl });

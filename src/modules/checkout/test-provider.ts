@@ -191,6 +191,10 @@ export class TestProvider implements PaymentProvider {
     // Our subscription row is the test provider's only record: nothing else to stop.
   }
 
+  async cancelAtPeriodEnd(): Promise<void> {
+    // The flag on our subscription row is what runBilling reads.
+  }
+
   async billingUrl(req: { subscriptionId: string }): Promise<string> {
     return `${this.publicUrl}/account/billing/${req.subscriptionId}`;
   }

@@ -63,10 +63,11 @@ export function statusTextOf(status: string): string {
 /** Where a course opens for its student (the learning module serves it). */
 export const courseUrl = (courseId: string) => `/learn/${courseId}`;
 
-export async function purchasesView(checkout: CheckoutService, contactId: string): Promise<PurchasesView | null> {
+export async function purchasesView(checkout: CheckoutService, contactId: string, csrf: string): Promise<PurchasesView | null> {
   const p = await checkout.purchasesOf(contactId);
   if (!p.orders.length && !p.downloads.length && !p.courses.length && !p.subscriptions.length) return null;
   return {
+    csrf,
     orders: p.orders.map((o) => ({
       id: o.id,
       number: o.number,
@@ -91,6 +92,7 @@ export async function purchasesView(checkout: CheckoutService, contactId: string
             : '',
       billingUrl: s.status === 'canceled' || s.status === 'completed' ? null : `/account/billing/${s.id}`,
       needsAttention: s.status === 'past_due' || s.status === 'unpaid',
+      cancellable: s.kind === 'subscription' && !s.cancelAtPeriodEnd && (s.status === 'active' || s.status === 'trialing' || s.status === 'past_due'),
     })),
   };
 }

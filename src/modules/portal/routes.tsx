@@ -75,7 +75,7 @@ export const portalRoutes: AnyRoute[] = [
     handler: async ({ app, reply, principal }) => {
       const sections = [];
       for (const s of [...portalSections].sort((a, b) => a.order - b.order)) {
-        const body = await s.render(app, principal.contactId);
+        const body = await s.render(app, principal.contactId, { csrfToken: principal.session.csrfToken });
         if (body) sections.push({ id: s.id, title: s.title, body });
       }
       const c = principal.session.contact;

@@ -10,7 +10,7 @@ export interface PortalSection {
   /** lower comes first */
   order: number;
   /** null when the section has nothing for this customer */
-  render(app: App, contactId: string): Promise<ReactNode | null>;
+  render(app: App, contactId: string, ctx: { csrfToken: string }): Promise<ReactNode | null>;
 }
 
 export const portalSections: PortalSection[] = [purchasesSection];

@@ -414,7 +414,8 @@ export interface PurchasesView {
   orders: { id: string; number: number; date: string; items: string; paidText: string; refunded: boolean }[];
   downloads: { id: string; name: string; productName: string; sizeText: string; url: string }[];
   courses: { name: string; url: string }[];
-  subscriptions: { id: string; productName: string; statusText: string; nextText: string; billingUrl: string | null; needsAttention: boolean }[];
+  subscriptions: { id: string; productName: string; statusText: string; nextText: string; billingUrl: string | null; needsAttention: boolean; cancellable: boolean }[];
+  csrf: string;
 }
 
 /** The "Purchases & downloads" section of the customer's account page. */
@@ -463,6 +464,14 @@ export function PurchasesSection({ view }: { view: PurchasesView }): ReactNode {
             {view.subscriptions.map((s) => (
               <li key={s.id}>
                 {s.productName}: {s.statusText}. {s.nextText} {s.billingUrl ? <a href={s.billingUrl}>Payment method</a> : null}
+                {s.cancellable ? (
+                  <form method="post" action={`/account/billing/${s.id}/cancel`} className="inline-form">
+                    <CsrfField token={view.csrf} />
+                    <button type="submit" className="link-button">
+                      Cancel subscription
+                    </button>
+                  </form>
+                ) : null}
               </li>
             ))}
           </ul>
