@@ -14,7 +14,9 @@ function newest(dir) {
   }
   return t;
 }
-const stale = !existsSync(out) || newest('web/admin/src') > statSync(out).mtimeMs;
+// The app's sources, its build settings, and the permission matrix it imports.
+const inputs = ['web/admin/index.html', 'web/admin/vite.config.ts', 'src/permissions.ts', 'package-lock.json'];
+const stale = !existsSync(out) || Math.max(newest('web/admin/src'), ...inputs.map((f) => statSync(f).mtimeMs)) > statSync(out).mtimeMs;
 if (stale) {
   console.log('Building the admin app…');
   const r = spawnSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });

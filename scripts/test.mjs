@@ -29,9 +29,10 @@ if (!existsSync(chromium)) {
 if (!onlyFiles.length) {
   const tsc = spawnSync('npx', ['tsc', '-p', '.'], { stdio: 'inherit' });
   if (tsc.status !== 0) process.exit(tsc.status ?? 1);
-  const needsAdmin = files.some((f) => f.includes(`test${path.sep}e2e`)) && !existsSync('web/admin/dist/index.html');
-  if (needsAdmin) {
-    const b = spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
+  // Browser journeys drive the built admin: build it when missing or older than its sources
+  // (once, here, rather than in journeys that run side by side).
+  if (files.some((f) => f.includes(`test${path.sep}e2e`))) {
+    const b = spawnSync(process.execPath, ['scripts/ensure-admin-build.mjs'], { stdio: 'inherit' });
     if (b.status !== 0) process.exit(b.status ?? 1);
   }
 }

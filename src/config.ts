@@ -37,6 +37,7 @@ const envSchema = z.object({
   JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   JOB_EXPIRE_SECONDS: z.coerce.number().int().min(5).default(300),
   JOB_POLL_SECONDS: z.coerce.number().min(0.5).default(2),
+  JOB_MAINTENANCE_SECONDS: z.coerce.number().int().min(1).default(30),
   JOBS_ENABLED: bool.default(true),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   SMTP_URL: z
@@ -95,7 +96,7 @@ export interface Config {
   loginLockoutMinutes: number;
   /** requests per minute per IP: sign-in and account routes, public forms */
   rateLimits: { auth: number; forms: number };
-  jobs: { enabled: boolean; concurrency: number; expireSeconds: number; pollSeconds: number };
+  jobs: { enabled: boolean; concurrency: number; expireSeconds: number; pollSeconds: number; maintenanceSeconds: number };
   shutdownTimeoutMs: number;
   mail: { smtpUrl?: string; from: string };
   stripe: { secretKey?: string; webhookSecret?: string; apiUrl?: string; tax: boolean; maxNetworkRetries: number };
@@ -159,6 +160,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       concurrency: e.JOB_CONCURRENCY,
       expireSeconds: e.JOB_EXPIRE_SECONDS,
       pollSeconds: e.JOB_POLL_SECONDS,
+      maintenanceSeconds: e.JOB_MAINTENANCE_SECONDS,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },

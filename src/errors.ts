@@ -5,6 +5,8 @@ export type ErrorCode =
   | 'conflict'
   | 'unauthenticated'
   | 'forbidden'
+  /** a write without its session's CSRF token (re-read the token and retry) */
+  | 'csrf_failed'
   | 'rate_limited'
   | 'locked'
   | 'two_factor_required'

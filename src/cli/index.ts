@@ -109,11 +109,12 @@ program
   .description("Set a team member's password (ends their sessions, clears a lockout)")
   .requiredOption('--email <email>')
   .option('--password <password>', 'at least 12 characters (or pass it on standard input)')
-  .action((opts: { email: string; password?: string }) =>
+  .option('--disable-two-factor', 'also turn two-factor sign-in off (a lost authenticator)')
+  .action((opts: { email: string; password?: string; disableTwoFactor?: boolean }) =>
     withApp(async (app) => {
       const password = await readPassword(opts.password, 'echo "$PASSWORD" | onehour reset-password --email …');
-      const user = await app.team.setPasswordByEmail(opts.email, password);
-      console.log(`Password of ${user.email} changed; their sessions have ended.`);
+      const user = await app.team.setPasswordByEmail(opts.email, password, { disableTwoFactor: opts.disableTwoFactor });
+      console.log(`Password of ${user.email} changed; their sessions have ended.${opts.disableTwoFactor ? ' Two-factor sign-in is off.' : ''}`);
     }).catch(fail),
   );
 

@@ -1,7 +1,7 @@
 // The spine: one append-only log of business events. An event is written in the same
 // transaction as the change it describes, and the jobs that react to it are enqueued in
 // that transaction too (transactional outbox), so a crash never leaves one without the other.
-import { and, desc, eq, like, lt, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, like, sql, type SQL } from 'drizzle-orm';
 import { actorColumns, type Actor, type ActorKind } from '../actor.js';
 import type { Clock } from '../clock.js';
 import type { DbOrTx, Tx } from './client.js';
@@ -37,9 +37,14 @@ export interface EventQuery {
   type?: string;
   subjectType?: string;
   subjectId?: string;
-  /** events with id below this (for paging newest first) */
-  before?: number;
+  /** a cursor from a previous page (`nextCursor`): events older than its last one */
+  before?: string;
   limit?: number;
+}
+
+function parseCursor(cursor: string): { at: Date; id: number } | null {
+  const m = /^(\d{1,15})_(\d{1,15})$/.exec(cursor);
+  return m ? { at: new Date(Number(m[1])), id: Number(m[2]) } : null;
 }
 
 export class EventLog {
@@ -78,14 +83,21 @@ export class EventLog {
     }
     if (q.subjectType) where.push(eq(events.subjectType, q.subjectType));
     if (q.subjectId) where.push(eq(events.subjectId, q.subjectId));
-    if (q.before) where.push(lt(events.id, q.before));
+    const cursor = q.before ? parseCursor(q.before) : null;
+    // Newest first by when it happened (history can be recorded after the fact), id breaking ties.
+    if (cursor) where.push(sql`(${events.occurredAt}, ${events.id}) < (${cursor.at}, ${cursor.id})`);
     const rows = await db
       .select()
       .from(events)
       .where(where.length ? and(...where) : undefined)
-      .orderBy(desc(events.id))
+      .orderBy(desc(events.occurredAt), desc(events.id))
       .limit(Math.min(q.limit ?? 50, 500));
     return rows.map(({ requestId: _r, ...rest }) => rest);
+  }
+
+  /** The cursor that continues a newest-first list after `last`. */
+  static cursorAfter(last: Pick<EventRecord, 'occurredAt' | 'id'>): string {
+    return `${last.occurredAt.getTime()}_${last.id}`;
   }
 
   /** Distinct event types seen, for filter menus. */

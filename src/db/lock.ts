@@ -29,6 +29,26 @@ export interface DataFolderLock {
 
 const HOLDER_FILE = 'onehour.pid';
 
+type Holder = { pid?: number; host?: string; startedAt?: string };
+
+function readHolder(file: string): Holder | null {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as Holder;
+  } catch {
+    return null; // the holder is still writing it, or it is gone
+  }
+}
+
+function holderIsDead(holder: Holder): boolean {
+  if (!holder.pid || holder.host !== os.hostname()) return false;
+  try {
+    process.kill(holder.pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 export async function lockDataFolder(dataDir: string, onCompromised: (err: Error) => void): Promise<DataFolderLock> {
   try {
     fs.mkdirSync(dataDir, { recursive: true });
@@ -40,22 +60,26 @@ export async function lockDataFolder(dataDir: string, onCompromised: (err: Error
     );
   }
   const holderPath = path.join(dataDir, HOLDER_FILE);
-  let release: () => Promise<void>;
-  try {
+  const lockPath = path.join(dataDir, 'onehour.lock');
+  const take = () =>
     // The lock is a directory refreshed every few seconds; a lock whose holder died goes
     // stale after 10 s and is taken over, so a crash never needs manual clean-up.
-    release = await lockfile.lock(dataDir, { lockfilePath: path.join(dataDir, 'onehour.lock'), stale: 10_000, update: 2_000, retries: { retries: 3, minTimeout: 200, maxTimeout: 1000 }, onCompromised });
+    lockfile.lock(dataDir, { lockfilePath: lockPath, stale: 10_000, update: 2_000, retries: { retries: 3, minTimeout: 200, maxTimeout: 1000 }, onCompromised });
+  let release: () => Promise<void>;
+  try {
+    release = await take();
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ELOCKED') {
-      let holder = null;
-      try {
-        holder = JSON.parse(fs.readFileSync(holderPath, 'utf8'));
-      } catch {
-        /* the holder is still writing it, or it is gone */
-      }
-      throw new DataFolderLockedError(dataDir, holder);
+    if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err;
+    const holder = readHolder(holderPath);
+    if (!holder || !holderIsDead(holder)) throw new DataFolderLockedError(dataDir, holder);
+    // The holder was killed on this machine (its pid is gone): no need to wait for staleness.
+    fs.rmSync(lockPath, { recursive: true, force: true });
+    try {
+      release = await take();
+    } catch (again) {
+      if ((again as NodeJS.ErrnoException).code === 'ELOCKED') throw new DataFolderLockedError(dataDir, readHolder(holderPath));
+      throw again;
     }
-    throw err;
   }
   fs.writeFileSync(holderPath, JSON.stringify({ pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() }));
   return {

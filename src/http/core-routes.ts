@@ -2,6 +2,8 @@
 // the OpenAPI document, demo data and the full export.
 import { z } from 'zod';
 import { actorKinds } from '../actor.js';
+import { EventLog } from '../db/events.js';
+import { getSetting } from '../db/secrets.js';
 import { defineRoute, type AnyRoute } from './route.js';
 
 const eventShape = z.object({
@@ -36,11 +38,11 @@ export const coreRoutes: AnyRoute[] = [
   defineRoute({
     method: 'GET', url: '/api/activity', access: { permission: 'activity.read' }, tags: ['activity'],
     summary: 'Business events, newest first, filterable by actor kind and type (prefix with a trailing dot)',
-    query: z.object({ actorKind: z.enum(actorKinds).optional(), type: z.string().max(80).optional(), before: z.coerce.number().int().positive().optional(), limit }),
-    response: z.object({ events: z.array(eventShape), nextBefore: z.number().nullable() }),
+    query: z.object({ actorKind: z.enum(actorKinds).optional(), type: z.string().max(80).optional(), before: z.string().max(40).optional(), limit }),
+    response: z.object({ events: z.array(eventShape), nextBefore: z.string().nullable() }),
     handler: async ({ app, query }) => {
       const events = await app.events.list(app.db, query);
-      return { events, nextBefore: events.length === query.limit ? events[events.length - 1]!.id : null };
+      return { events, nextBefore: events.length === query.limit ? EventLog.cursorAfter(events[events.length - 1]!) : null };
     },
   }),
   defineRoute({
@@ -58,6 +60,12 @@ export const coreRoutes: AnyRoute[] = [
       const entries = await app.audit.list(app.db, query);
       return { entries, nextBefore: entries.length === query.limit ? entries[entries.length - 1]!.id : null };
     },
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/demo', access: { permission: 'demo.load' }, tags: ['setup'],
+    summary: 'Whether the demo business is loaded',
+    response: z.object({ loaded: z.boolean() }),
+    handler: async ({ app }) => ({ loaded: Boolean(await getSetting<boolean>(app.db, 'demo_loaded')) }),
   }),
   defineRoute({
     method: 'POST', url: '/api/demo', access: { permission: 'demo.load' }, tags: ['setup'], audit: 'demo.loaded',

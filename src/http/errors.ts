@@ -11,6 +11,7 @@ const statusOf: Record<ErrorCode, number> = {
   two_factor_required: 401,
   payment_failed: 402,
   forbidden: 403,
+  csrf_failed: 403,
   not_found: 404,
   conflict: 409,
   precondition_failed: 412,

@@ -112,6 +112,7 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 declare module 'fastify' {
   interface FastifyInstance {
     routeTable: AnyRoute[];
+    registeredRoutes: { method: string; url: string }[];
   }
   interface FastifyRequest {
     principalCache?: Principal | null;
@@ -217,7 +218,7 @@ function registerRoute(fastify: FastifyInstance, app: App, spec: AnyRoute): void
       if (unsafe && principal?.type === 'session') {
         const sent = req.headers['x-csrf-token'];
         if (typeof sent !== 'string' || !safeEqual(sent, principal.session.csrfToken)) {
-          throw new DomainError('forbidden', 'The request is missing its CSRF token; reload the page and try again');
+          throw new DomainError('csrf_failed', 'The request is missing its CSRF token; reload the page and try again');
         }
       }
       const params = spec.params ? spec.params.parse(req.params) : undefined;

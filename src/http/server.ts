@@ -36,6 +36,13 @@ export async function buildServer(app: App, opts: BuildServerOptions = {}): Prom
     routerOptions: { ignoreTrailingSlash: true },
   });
   fastify.decorate('routeTable', [] as AnyRoute[]);
+  // Every route Fastify knows, however it was added: the permission test checks each one
+  // is declared in the route table (deny by default).
+  const registered: { method: string; url: string }[] = [];
+  fastify.decorate('registeredRoutes', registered);
+  fastify.addHook('onRoute', (r) => {
+    for (const m of Array.isArray(r.method) ? r.method : [r.method]) registered.push({ method: m, url: r.url });
+  });
   fastify.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });

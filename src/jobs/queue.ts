@@ -30,7 +30,7 @@ export class JobQueue {
       db: { executeSql: (text: string, values?: unknown[]) => database.execute(text, values) },
       schema: BOSS_SCHEMA,
       // Maintenance expires jobs whose worker died, so they are retried.
-      maintenanceIntervalSeconds: Math.max(5, Math.min(60, Math.floor(config.expireSeconds / 2))),
+      maintenanceIntervalSeconds: config.maintenanceSeconds,
     } as ConstructorParameters<typeof PgBoss>[0]);
     this.boss.on('error', (err: Error) => log.error({ err }, 'job queue error'));
   }

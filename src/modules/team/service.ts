@@ -228,7 +228,7 @@ export class TeamService {
       .where(and(eq(sessions.id, sessionId), eq(sessions.pendingTwoFactor, true), gt(sessions.expiresAt, this.clock.now())))
       .limit(1);
     if (!row || !row.u.totpSecret) throw new DomainError('unauthenticated', 'Sign in again: this sign-in has expired');
-    if (!this.checkTotp(row.u.totpSecret, code, row.u.email)) {
+    if (!(await this.spendTotp(row.u, code))) {
       throw new DomainError('unauthenticated', 'That code is not right. Use the current 6-digit code from your authenticator app.');
     }
     await this.db.delete(sessions).where(eq(sessions.id, sessionId));
@@ -350,20 +350,35 @@ export class TeamService {
     });
   }
 
-  /** Operator reset from the CLI (someone with shell access to the server). */
-  async setPasswordByEmail(email: string, password: string): Promise<UserView> {
+  /**
+   * Operator reset from the CLI (someone with shell access to the server). With
+   * `disableTwoFactor`, also turns two-factor off: the way back for an owner who lost their
+   * authenticator.
+   */
+  async setPasswordByEmail(email: string, password: string, opts: { disableTwoFactor?: boolean } = {}): Promise<UserView> {
     checkPassword(password);
     const passwordHash = await argonHash(password);
     const now = this.clock.now();
     return this.database.transaction(async (tx) => {
       const [user] = await tx
         .update(users)
-        .set({ passwordHash, passwordChangedAt: now, failedLogins: 0, lockedUntil: null })
-        .where(sql`lower(${users.email}) = ${normaliseEmail(email)}`)
+        .set({
+          passwordHash,
+          passwordChangedAt: now,
+          failedLogins: 0,
+          lockedUntil: null,
+          ...(opts.disableTwoFactor ? { totpEnabled: false, totpSecret: null, totpLastStep: null } : {}),
+        })
+        .where(and(sql`lower(${users.email}) = ${normaliseEmail(email)}`, isNull(users.disabledAt)))
         .returning();
       if (!user) throw notFound(`A team member with the email ${email}`);
       await tx.delete(sessions).where(eq(sessions.userId, user.id));
-      await this.events.record(tx, { type: 'user.password_reset', actor: { kind: 'system', label: 'cli' }, subject: { type: 'user', id: user.id } });
+      await this.events.record(tx, {
+        type: 'user.password_reset',
+        actor: { kind: 'system', label: 'cli' },
+        subject: { type: 'user', id: user.id },
+        data: { twoFactorDisabled: Boolean(opts.disableTwoFactor) },
+      });
       return toView(user);
     });
   }
@@ -374,10 +389,29 @@ export class TeamService {
     return new TOTP({ issuer: this.settings.issuer, label: email, secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' });
   }
 
-  private checkTotp(secret: string, code: string, email: string): boolean {
+  /** The time step a valid code belongs to, or null. */
+  private totpStep(secret: string, code: string, email: string): number | null {
     const clean = code.replace(/\s+/g, '');
-    if (!/^\d{6}$/.test(clean)) return false;
-    return this.totpFor(secret, email).validate({ token: clean, timestamp: this.clock.now().getTime(), window: 1 }) !== null;
+    if (!/^\d{6}$/.test(clean)) return null;
+    const now = this.clock.now().getTime();
+    const delta = this.totpFor(secret, email).validate({ token: clean, timestamp: now, window: 1 });
+    return delta === null ? null : Math.floor(now / 30_000) + delta;
+  }
+
+  /**
+   * Checks a code and spends its time step atomically: the same code (or an older one) can
+   * never be used again, even by two requests racing each other.
+   */
+  private async spendTotp(user: UserRow, code: string): Promise<boolean> {
+    if (!user.totpSecret) return false;
+    const step = this.totpStep(user.totpSecret, code, user.email);
+    if (step === null) return false;
+    const rows = await this.db
+      .update(users)
+      .set({ totpLastStep: step })
+      .where(and(eq(users.id, user.id), sql`(${users.totpLastStep} is null or ${users.totpLastStep} < ${step})`))
+      .returning({ id: users.id });
+    return rows.length === 1;
   }
 
   /** Step 1: a new secret (not yet active) and the otpauth:// URI for the authenticator app. */
@@ -386,7 +420,7 @@ export class TeamService {
     if (!TWO_FACTOR_ROLES.includes(user.role as Role)) throw forbidden('Two-factor sign-in is available to the owner and admins');
     if (user.totpEnabled) throw conflict('Two-factor sign-in is already on; turn it off first to enrol a new device');
     const secret = new Secret({ size: 20 }).base32;
-    await this.db.update(users).set({ totpSecret: secret }).where(eq(users.id, userId));
+    await this.db.update(users).set({ totpSecret: secret, totpLastStep: null }).where(eq(users.id, userId));
     return { secret, uri: this.totpFor(secret, user.email).toString() };
   }
 
@@ -394,7 +428,7 @@ export class TeamService {
   async confirmTotpEnrolment(userId: string, code: string): Promise<void> {
     const user = await this.getUserRow(userId);
     if (!user.totpSecret || user.totpEnabled) throw conflict('Start two-factor enrolment first');
-    if (!this.checkTotp(user.totpSecret, code, user.email)) throw invalid('That code is not right', { field: 'code' });
+    if (!(await this.spendTotp(user, code))) throw invalid('That code is not right', { field: 'code' });
     await this.database.transaction(async (tx) => {
       await tx.update(users).set({ totpEnabled: true }).where(eq(users.id, userId));
       await this.events.record(tx, { type: 'user.two_factor_enabled', actor: actorForUser(user), subject: { type: 'user', id: userId } });
@@ -405,7 +439,7 @@ export class TeamService {
     const user = await this.getUserRow(userId);
     if (!(await argonVerify(user.passwordHash, password).catch(() => false))) throw invalid('The password is not right', { field: 'password' });
     await this.database.transaction(async (tx) => {
-      await tx.update(users).set({ totpEnabled: false, totpSecret: null }).where(eq(users.id, userId));
+      await tx.update(users).set({ totpEnabled: false, totpSecret: null, totpLastStep: null }).where(eq(users.id, userId));
       await this.events.record(tx, { type: 'user.two_factor_disabled', actor: actorForUser(user), subject: { type: 'user', id: userId } });
     });
   }

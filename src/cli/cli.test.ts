@@ -1,0 +1,142 @@
+// The `onehour` command as a user runs it: real processes, real ports, real data folders.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { spawnNode } from '../../test/support/processes.js';
+
+const CLI = 'bin/onehour.js';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function tmpDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'onehour-cli-'));
+}
+
+async function run(args: string[], env: Record<string, string>, input?: string) {
+  const p = spawnNode([CLI, ...args], { LOG_LEVEL: 'warn', ...env }, { stdin: input !== undefined });
+  if (input !== undefined) {
+    p.child.stdin?.end(input);
+  }
+  const code = await p.exited;
+  return { code, output: p.output() };
+}
+
+function assertHelpfulFailure(result: { code: number | null; output: string }, setting: string) {
+  assert.equal(result.code, 78, result.output);
+  assert.match(result.output, new RegExp(setting));
+  assert.doesNotMatch(result.output, /^\s+at .+:\d+:\d+\)?$/m, 'no stack trace as the explanation');
+}
+
+describe('start-up refuses bad configuration with a message naming the setting', () => {
+  it('unknown DATABASE_URL scheme', async () => {
+    assertHelpfulFailure(await run(['start'], { DATABASE_URL: 'mysql://localhost/x', PORT: String(await freePort()) }), 'DATABASE_URL');
+  });
+  it('malformed PUBLIC_URL', async () => {
+    assertHelpfulFailure(await run(['start'], { PUBLIC_URL: 'shop.example.com', DATA_DIR: tmpDir() }), 'PUBLIC_URL');
+  });
+  it('port in use', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      assertHelpfulFailure(await run(['start'], { PORT: String(port), DATA_DIR: tmpDir() }), 'PORT');
+    } finally {
+      blocker.close();
+    }
+  });
+  it('data folder that cannot be written', async () => {
+    // A path below a regular file can never be created, whoever runs the test (root included).
+    const file = path.join(tmpDir(), 'a-file');
+    fs.writeFileSync(file, 'x');
+    assertHelpfulFailure(await run(['start'], { DATA_DIR: path.join(file, 'data'), PORT: String(await freePort()) }), 'DATA_DIR');
+  });
+  it('unreachable PostgreSQL', async () => {
+    assertHelpfulFailure(await run(['start'], { DATABASE_URL: `postgres://nobody@127.0.0.1:${await freePort()}/x`, PORT: String(await freePort()) }), 'DATABASE_URL');
+  });
+});
+
+describe('embedded database in a data folder', () => {
+  it('starts, refuses a second process on the same folder, stops on SIGTERM and keeps its data', async () => {
+    const dataDir = tmpDir();
+    const port = await freePort();
+    const env = { DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' };
+    const base = `http://127.0.0.1:${port}`;
+    const first = spawnNode([CLI, 'start'], env);
+    try {
+      await first.waitFor(/Onehour is running at/, 60_000);
+      assert.match(first.output(), new RegExp(`http://127.0.0.1:${port}`));
+      assert.equal((await fetch(`${base}/readyz`)).status, 200);
+      const setup = await fetch(`${base}/api/setup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'owner@example.com', name: 'Owner', password: 'a long enough password' }),
+      });
+      assert.equal(setup.status, 200);
+
+      const second = await run(['start'], { ...env, PORT: String(await freePort()) });
+      assert.equal(second.code, 78);
+      assert.match(second.output, new RegExp(`data folder ${dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is in use`));
+      assert.match(second.output, new RegExp(`process ${first.child.pid}`));
+      assert.equal((await fetch(`${base}/readyz`)).status, 200, 'the first process keeps running');
+
+      first.child.kill('SIGTERM');
+      assert.equal(await first.exited, 0, 'a clean exit on SIGTERM');
+      assert.match(first.output(), /stopped/);
+    } finally {
+      first.child.kill('SIGKILL');
+    }
+    const again = spawnNode([CLI, 'start'], env);
+    try {
+      await again.waitFor(/Onehour is running at/, 60_000);
+      const session = await (await fetch(`${base}/api/auth/session`)).json();
+      assert.equal(session.needsSetup, false, 'the owner created before the restart is still there');
+    } finally {
+      again.child.kill('SIGTERM');
+      await again.exited;
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('CLI: create-owner with the demo, reset-password, export', async () => {
+    const dataDir = tmpDir();
+    const env = { DATA_DIR: dataDir };
+    try {
+      const created = await run(['create-owner', '--email', 'boss@example.com', '--name', 'Boss', '--demo'], env, 'a very secret passphrase\n');
+      assert.equal(created.code, 0, created.output);
+      assert.match(created.output, /Owner boss@example.com created/);
+      assert.match(created.output, /Demo business loaded/);
+      const twice = await run(['create-owner', '--email', 'x@example.com', '--password', 'another long password'], env);
+      assert.equal(twice.code, 1);
+      assert.match(twice.output, /already has an owner/);
+      const short = await run(['reset-password', '--email', 'boss@example.com', '--password', 'short'], env);
+      assert.equal(short.code, 1);
+      assert.match(short.output, /at least 12 characters/);
+      const reset = await run(['reset-password', '--email', 'BOSS@example.com', '--password', 'a brand new passphrase'], env);
+      assert.equal(reset.code, 0, reset.output);
+      const file = path.join(dataDir, 'backup.jsonl.gz');
+      const exported = await run(['export', '-o', file], env);
+      assert.equal(exported.code, 0, exported.output);
+      const lines = gunzipSync(fs.readFileSync(file)).toString().trim().split('\n').map((l) => JSON.parse(l));
+      assert.equal(lines[0].format, 'onehour-export');
+      assert.ok(lines[0].tables.includes('users') && lines[0].tables.includes('events'));
+      const users = lines.filter((l) => l.table === 'users');
+      assert.ok(users.some((u) => u.row.email === 'boss@example.com' && u.row.role === 'owner'));
+      assert.ok(users.length >= 4, 'demo assistants are exported too');
+      assert.ok(lines.filter((l) => l.table === 'events').length > 100, 'a year of demo history');
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

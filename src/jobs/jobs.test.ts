@@ -1,0 +1,188 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { backends, createPgDatabase, createTestApp, waitFor } from '../../test/support/harness.js';
+import { spawnNode } from '../../test/support/processes.js';
+import { openDatabase } from '../db/client.js';
+import type { JobDefinition } from './types.js';
+
+const WORKER = 'test/support/job-worker.ts';
+
+for (const backend of backends()) {
+  describe(`jobs and the event outbox [${backend}]`, () => {
+    it('enqueues reacting jobs in the event’s transaction: rollback leaves neither, commit runs the job', async () => {
+      const seen: unknown[] = [];
+      const jobs: JobDefinition<any>[] = [
+        { name: 'test.on-paid', description: 'reacts to order.paid', onEvents: ['order.paid'], handler: async (_app, data) => void seen.push(data) },
+      ];
+      const t = await createTestApp(backend, { jobs, startWorkers: true });
+      try {
+        await assert.rejects(
+          t.app.database.transaction(async (tx) => {
+            await t.app.events.record(tx, { type: 'order.paid', actor: { kind: 'system' }, subject: { type: 'order', id: 'o-1' } });
+            throw new Error('payment write failed');
+          }),
+        );
+        await t.app.database.transaction((tx) => t.app.events.record(tx, { type: 'order.paid', actor: { kind: 'customer', id: 'c-9' }, subject: { type: 'order', id: 'o-2' }, data: { cents: 4900 } }));
+        await waitFor(async () => seen.length >= 1, { what: 'the reacting job' });
+        await new Promise((r) => setTimeout(r, 1200));
+        assert.equal(seen.length, 1, 'only the committed event produced a job');
+        assert.deepEqual((seen[0] as { subject: unknown }).subject, { type: 'order', id: 'o-2' });
+        const events = await t.app.events.list(t.app.db, { type: 'order.paid' });
+        assert.equal(events.length, 1);
+        assert.equal(events[0]!.actorKind, 'customer');
+        assert.equal(events[0]!.actorId, 'c-9');
+      } finally {
+        await t.close();
+      }
+    });
+
+    it('retries a failing job with backoff until it succeeds', async () => {
+      const attempts: number[] = [];
+      const jobs: JobDefinition<any>[] = [
+        {
+          name: 'test.flaky',
+          description: 'fails twice',
+          retryLimit: 4,
+          retryDelay: 1,
+          retryBackoff: true,
+          handler: async () => {
+            attempts.push(Date.now());
+            if (attempts.length < 3) throw new Error('transient');
+          },
+        },
+      ];
+      const t = await createTestApp(backend, { jobs, startWorkers: true });
+      try {
+        await t.app.jobs.send('test.flaky', {});
+        await waitFor(async () => attempts.length >= 3, { timeoutMs: 30_000, what: 'three attempts' });
+        const gap1 = attempts[1]! - attempts[0]!;
+        const gap2 = attempts[2]! - attempts[1]!;
+        assert.ok(gap1 >= 900, `first retry waited ${gap1} ms`);
+        assert.ok(gap2 >= gap1 * 1.3, `backoff grows: ${gap1} ms then ${gap2} ms`);
+      } finally {
+        await t.close();
+      }
+    });
+  });
+}
+
+describe('a job whose process was killed runs again after restart', () => {
+  it('on PGlite (same data folder)', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onehour-jobs-'));
+    try {
+      const first = spawnNode([WORKER, JSON.stringify({ dataDir, enqueue: { name: 'test.slow', count: 1, ms: 60_000 } })]);
+      await first.waitFor(/job-start test\.slow-0 attempt 0/);
+      first.child.kill('SIGKILL'); // mid-job, no chance to clean up
+      await first.exited;
+      const second = spawnNode([WORKER, JSON.stringify({ dataDir })]);
+      try {
+        await second.waitFor(/job-done test\.slow-0/, 20_000);
+      } finally {
+        second.child.kill('SIGTERM');
+        await second.exited;
+      }
+      const db = await openDatabase({ kind: 'pglite', dataDir });
+      const runs = await db.execute<{ phase: string; pid: number }>('select phase, pid from test_job_runs order by at');
+      await db.close();
+      assert.deepEqual(runs.rows.map((r) => r.phase), ['start', 'start', 'done']);
+      assert.notEqual(runs.rows[0]!.pid, runs.rows[1]!.pid, 'the second start is the restarted process');
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  if (backends().includes('pg')) {
+    it('on PostgreSQL (expired while its worker was dead, then retried)', async () => {
+      const pgdb = await createPgDatabase();
+      try {
+        const first = spawnNode([WORKER, JSON.stringify({ databaseUrl: pgdb.url, expireInSeconds: 3, enqueue: { name: 'test.slow', count: 1, ms: 4000 } })]);
+        await first.waitFor(/ready/);
+        const db = await openDatabase({ kind: 'pg', url: pgdb.url });
+        try {
+          await waitFor(async () => (await db.execute('select 1 from test_job_runs where phase = $1', ['start'])).rows.length > 0, { what: 'the job to start' });
+          first.child.kill('SIGKILL');
+          await first.exited;
+          const second = spawnNode([WORKER, JSON.stringify({ databaseUrl: pgdb.url, expireInSeconds: 3 })]);
+          try {
+            await second.waitFor(/ready/);
+            await waitFor(async () => (await db.execute('select 1 from test_job_runs where phase = $1', ['done'])).rows.length > 0, { timeoutMs: 60_000, what: 'the retried job to finish' });
+          } finally {
+            second.child.kill('SIGTERM');
+            await second.exited;
+          }
+          const runs = await db.execute<{ phase: string }>('select phase from test_job_runs');
+          assert.equal(runs.rows.filter((r) => r.phase === 'done').length, 1, 'finished exactly once');
+        } finally {
+          await db.close();
+        }
+      } finally {
+        await pgdb.drop();
+      }
+    });
+
+    it('two processes on one PostgreSQL split the jobs and none runs twice', async () => {
+      const pgdb = await createPgDatabase();
+      const COUNT = 120;
+      try {
+        // Create the schema first so both workers start on a ready database.
+        const setup = spawnNode([WORKER, JSON.stringify({ databaseUrl: pgdb.url, enqueue: { name: 'test.record', count: COUNT, ms: 20 } })]);
+        await setup.waitFor(/ready/);
+        const other = spawnNode([WORKER, JSON.stringify({ databaseUrl: pgdb.url })]);
+        await other.waitFor(/ready/);
+        const db = await openDatabase({ kind: 'pg', url: pgdb.url });
+        try {
+          await waitFor(async () => (await db.execute<{ n: number }>("select count(*)::int as n from test_job_runs where phase = 'done'")).rows[0]!.n >= COUNT, { timeoutMs: 60_000, what: 'all jobs' });
+          await new Promise((r) => setTimeout(r, 1000));
+          const rows = (await db.execute<{ job_id: string; pid: number }>("select job_id, pid from test_job_runs where phase = 'done'")).rows;
+          assert.equal(rows.length, COUNT, 'no job ran twice');
+          assert.equal(new Set(rows.map((r) => r.job_id)).size, COUNT);
+          const byPid = new Map<number, number>();
+          for (const r of rows) byPid.set(r.pid, (byPid.get(r.pid) ?? 0) + 1);
+          assert.equal(byPid.size, 2, `both processes took work: ${JSON.stringify([...byPid])}`);
+        } finally {
+          await db.close();
+          for (const p of [setup, other]) p.child.kill('SIGTERM');
+          await Promise.all([setup.exited, other.exited]);
+        }
+      } finally {
+        await pgdb.drop();
+      }
+    });
+  }
+});
+
+
+describe('graceful shutdown on SIGTERM', () => {
+  it('lets a short job finish, hands a long one back within the bound, and the next start completes it', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onehour-stop-'));
+    try {
+      const short = spawnNode([WORKER, JSON.stringify({ dataDir, enqueue: { name: 'test.slow', count: 1, ms: 1500 } })]);
+      await short.waitFor(/job-start test\.slow-0 attempt 0/);
+      short.child.kill('SIGTERM');
+      assert.equal(await short.exited, 0);
+      assert.match(short.output(), /job-done test\.slow-0/, 'the in-flight job finished before exit');
+
+      const long = spawnNode([WORKER, JSON.stringify({ dataDir, enqueue: { name: 'test.slow', count: 1, ms: 120_000 } })]);
+      await long.waitFor(/job-start test\.slow-0 attempt 0/);
+      const stopAt = Date.now();
+      long.child.kill('SIGTERM');
+      assert.equal(await long.exited, 0);
+      const took = Date.now() - stopAt;
+      assert.ok(took < 8000, `stopped within the bound (SHUTDOWN_TIMEOUT_MS=2000): took ${took} ms`);
+      assert.doesNotMatch(long.output(), /job-done/);
+
+      const next = spawnNode([WORKER, JSON.stringify({ dataDir })]);
+      try {
+        await next.waitFor(/job-done test\.slow-0/, 30_000);
+      } finally {
+        next.child.kill('SIGTERM');
+        await next.exited;
+      }
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,295 @@
+// The typed client for Onehour's JSON API. Every call goes through `request`, which sends the
+// session cookie, adds the CSRF header to writes, parses the one error shape
+// `{ error: { code, message, details } }` and throws it as an ApiError. Module pages add their
+// own endpoint functions next to their pages using apiGet / apiSend.
+import type { ActorKind, AssignableRole, Permission, Role } from './shared.js';
+
+/** An ISO 8601 timestamp as the server sends it. Format with lib/format.ts. */
+export type IsoDate = string;
+
+// ---- errors ---------------------------------------------------------------------------
+
+/** Codes from src/http/errors.ts, plus `network` when the server could not be reached. */
+export type ApiErrorCode =
+  | 'validation_failed'
+  | 'invalid_token'
+  | 'unauthenticated'
+  | 'two_factor_required'
+  | 'payment_failed'
+  | 'forbidden'
+  | 'csrf_failed'
+  | 'not_found'
+  | 'conflict'
+  | 'precondition_failed'
+  | 'too_large'
+  | 'locked'
+  | 'rate_limited'
+  | 'unavailable'
+  | 'bad_request'
+  | 'internal'
+  | 'network'
+  | (string & {});
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly details: unknown = undefined,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  get isUnauthenticated(): boolean {
+    return this.status === 401;
+  }
+
+  get isForbidden(): boolean {
+    return this.status === 403;
+  }
+
+  /**
+   * Which form fields the server objected to, field name → message. Understands both shapes
+   * the server sends: zod issues (`[{ path, message }]`) and domain errors (`{ field }`).
+   */
+  fieldErrors(): Record<string, string> {
+    const out: Record<string, string> = {};
+    const d = this.details;
+    if (Array.isArray(d)) {
+      for (const issue of d) {
+        if (isRecord(issue) && typeof issue.path === 'string' && typeof issue.message === 'string' && issue.path) {
+          out[issue.path.split('.')[0]!] ??= issue.message;
+        }
+      }
+    } else if (isRecord(d) && typeof d.field === 'string') {
+      out[d.field] = this.message;
+    }
+    return out;
+  }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function toApiError(status: number, body: unknown): ApiError {
+  if (isRecord(body) && isRecord(body.error) && typeof body.error.message === 'string') {
+    const code = typeof body.error.code === 'string' ? body.error.code : 'bad_request';
+    return new ApiError(status, code, body.error.message, body.error.details);
+  }
+  return new ApiError(status, status >= 500 ? 'internal' : 'bad_request', `Onehour answered with an unexpected error (HTTP ${status}). Try again in a moment.`);
+}
+
+// ---- the request itself ---------------------------------------------------------------
+
+let csrfToken: string | null = null;
+let onUnauthenticated: (() => void) | null = null;
+
+/** The session's CSRF token; set from every response that carries the session shape. */
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+/** Called when a signed-in request comes back 401 (the session ended elsewhere or expired). */
+export function setUnauthenticatedHandler(handler: (() => void) | null): void {
+  onUnauthenticated = handler;
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+async function request<T>(method: Method, path: string, body?: unknown, retried = false): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  } catch {
+    throw new ApiError(0, 'network', 'Could not reach Onehour. Check your connection and try again.');
+  }
+  if (res.status === 204) return undefined as T;
+  const parsed: unknown = (res.headers.get('content-type') ?? '').includes('application/json') ? await res.json().catch(() => null) : null;
+  if (!res.ok) {
+    const err = toApiError(res.status, parsed);
+    // The token went stale (signed in again in another tab): fetch the current one, retry once.
+    if (err.code === 'csrf_failed' && !retried) {
+      const state = await fetch('/api/auth/session', { credentials: 'same-origin' }).then((r) => r.json() as Promise<{ csrfToken: string | null }>).catch(() => null);
+      if (state?.csrfToken) {
+        csrfToken = state.csrfToken;
+        return request<T>(method, path, body, true);
+      }
+    }
+    // Sign-in endpoints answer 401 for a wrong password; that is a form error, not a lost session.
+    if (err.isUnauthenticated && !path.startsWith('/api/auth/')) onUnauthenticated?.();
+    throw err;
+  }
+  return parsed as T;
+}
+
+/** A GET with query parameters; undefined and empty values are left out. */
+export function apiGet<T>(path: string, query: Record<string, string | number | boolean | undefined | null> = {}): Promise<T> {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
+  const qs = params.toString();
+  return request<T>('GET', qs ? `${path}?${qs}` : path);
+}
+
+/** A write (POST/PUT/PATCH/DELETE); the CSRF header is added. */
+export function apiSend<T = void>(method: Exclude<Method, 'GET'>, path: string, body?: unknown): Promise<T> {
+  return request<T>(method, path, body ?? (method === 'DELETE' ? undefined : {}));
+}
+
+// ---- shapes (mirroring the zod response schemas in src/modules/team/routes.ts, src/http/core-routes.ts, src/modules/mail/routes.ts) ----
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  twoFactorEnabled: boolean;
+  createdAt: IsoDate;
+}
+
+export interface SessionState {
+  user: User | null;
+  csrfToken: string | null;
+  twoFactorRequired: boolean;
+  needsSetup: boolean;
+  permissions: Permission[];
+}
+
+export interface Invitation {
+  id: string;
+  email: string;
+  role: AssignableRole;
+  createdAt: IsoDate;
+  expiresAt: IsoDate;
+}
+
+export interface DeviceSession {
+  id: string;
+  createdAt: IsoDate;
+  lastSeenAt: IsoDate;
+  expiresAt: IsoDate;
+  ip: string | null;
+  userAgent: string | null;
+  current: boolean;
+}
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  role: AssignableRole;
+  prefix: string;
+  createdAt: IsoDate;
+  lastUsedAt: IsoDate | null;
+}
+
+export interface BusinessEvent {
+  id: number;
+  occurredAt: IsoDate;
+  type: string;
+  actorKind: ActorKind;
+  actorId: string | null;
+  actorRole: string | null;
+  subjectType: string | null;
+  subjectId: string | null;
+  data: Record<string, unknown>;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: IsoDate;
+  actorKind: ActorKind;
+  actorId: string | null;
+  actorLabel: string | null;
+  action: string;
+  outcome: 'allowed' | 'denied';
+  targetType: string | null;
+  targetId: string | null;
+  ip: string | null;
+  data: Record<string, unknown>;
+}
+
+export interface MessageSummary {
+  id: string;
+  stream: string;
+  tag: string;
+  to: string;
+  subject: string;
+  status: 'queued' | 'sending' | 'sent' | 'stored' | 'failed' | (string & {});
+  createdAt: IsoDate;
+  sentAt: IsoDate | null;
+}
+
+export interface Message extends MessageSummary {
+  from: string;
+  text: string;
+  html: string | null;
+  error: string | null;
+}
+
+/** A page of a newest-first list; pass nextBefore as `before` for the next page (null: no more). */
+export interface Page<C = number> {
+  nextBefore: C | null;
+}
+
+// ---- endpoints ------------------------------------------------------------------------
+
+export const auth = {
+  session: () => apiGet<SessionState>('/api/auth/session'),
+  setup: (body: { email: string; name: string; password: string; loadDemo: boolean }) => apiSend<SessionState>('POST', '/api/setup', body),
+  login: (body: { email: string; password: string }) => apiSend<SessionState>('POST', '/api/auth/login', body),
+  twoFactor: (body: { code: string }) => apiSend<SessionState>('POST', '/api/auth/two-factor', body),
+  logout: () => apiSend('POST', '/api/auth/logout'),
+  requestPasswordReset: (body: { email: string }) => apiSend('POST', '/api/auth/password-reset/request', body),
+  resetPassword: (body: { token: string; password: string }) => apiSend('POST', '/api/auth/password-reset', body),
+  peekInvitation: (body: { token: string }) => apiSend<{ email: string; role: AssignableRole; expiresAt: IsoDate }>('POST', '/api/invitations/peek', body),
+  acceptInvitation: (body: { token: string; name: string; password: string }) => apiSend<SessionState>('POST', '/api/invitations/accept', body),
+};
+
+export const account = {
+  changePassword: (body: { currentPassword: string; newPassword: string }) => apiSend<SessionState>('POST', '/api/me/password', body),
+  sessions: () => apiGet<{ sessions: DeviceSession[] }>('/api/me/sessions'),
+  revokeSession: (id: string) => apiSend('DELETE', `/api/me/sessions/${encodeURIComponent(id)}`),
+  revokeOtherSessions: () => apiSend<{ revoked: number }>('POST', '/api/me/sessions/revoke-others'),
+  beginTwoFactor: () => apiSend<{ secret: string; uri: string }>('POST', '/api/me/two-factor/begin'),
+  confirmTwoFactor: (body: { code: string }) => apiSend('POST', '/api/me/two-factor/confirm', body),
+  disableTwoFactor: (body: { password: string }) => apiSend('POST', '/api/me/two-factor/disable', body),
+};
+
+export const team = {
+  list: () => apiGet<{ members: User[]; invitations: Invitation[] }>('/api/team'),
+  invite: (body: { email: string; role: AssignableRole }) => apiSend<{ invitation: Invitation; link: string }>('POST', '/api/team/invitations', body),
+  revokeInvitation: (id: string) => apiSend('DELETE', `/api/team/invitations/${encodeURIComponent(id)}`),
+  changeRole: (id: string, role: AssignableRole) => apiSend<User>('PATCH', `/api/team/members/${encodeURIComponent(id)}`, { role }),
+  remove: (id: string) => apiSend('DELETE', `/api/team/members/${encodeURIComponent(id)}`),
+};
+
+export const apiKeys = {
+  list: () => apiGet<{ apiKeys: ApiKey[] }>('/api/api-keys'),
+  create: (body: { name: string; role: AssignableRole }) => apiSend<{ key: string; apiKey: ApiKey }>('POST', '/api/api-keys', body),
+  revoke: (id: string) => apiSend('DELETE', `/api/api-keys/${encodeURIComponent(id)}`),
+};
+
+export const activity = {
+  list: (q: { actorKind?: ActorKind; type?: string; before?: string; limit?: number }) => apiGet<{ events: BusinessEvent[] } & Page<string>>('/api/activity', q),
+  types: () => apiGet<{ types: string[] }>('/api/activity/types'),
+};
+
+export const audit = {
+  list: (q: { outcome?: 'allowed' | 'denied'; actorId?: string; before?: number; limit?: number }) => apiGet<{ entries: AuditEntry[] } & Page>('/api/audit', q),
+};
+
+export const outbox = {
+  list: (q: { to?: string; limit?: number }) => apiGet<{ messages: MessageSummary[]; outboxOnly: boolean }>('/api/outbox', q),
+  get: (id: string) => apiGet<Message>(`/api/outbox/${encodeURIComponent(id)}`),
+};
+
+export const setup = {
+  demoStatus: () => apiGet<{ loaded: boolean }>('/api/demo'),
+  loadDemo: () => apiSend<{ loaded: boolean }>('POST', '/api/demo'),
+  /** A plain link: the browser downloads the file with the session cookie. */
+  exportUrl: '/api/export',
+};

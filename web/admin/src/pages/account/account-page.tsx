@@ -1,0 +1,64 @@
+import { useState } from 'react';
+import { PageHeader } from '../../components/page-header.js';
+import { roleLabel } from '../../lib/format.js';
+import { useSession, useUser } from '../../session.js';
+import { Time } from '../../components/time.js';
+import { PasswordForm } from './password-form.js';
+import { SessionsPanel } from './sessions-panel.js';
+import { TwoFactorPanel } from './two-factor-panel.js';
+
+export default function AccountPage() {
+  const user = useUser();
+  const { signOut } = useSession();
+  // Changing the password ends the other sessions: the list reloads after it.
+  const [sessionsVersion, setSessionsVersion] = useState(0);
+  const [signingOut, setSigningOut] = useState(false);
+  return (
+    <>
+      <PageHeader title="My account" intro="Your sign-in: password, two-factor codes and the devices where you are signed in." />
+      <section className="card section" aria-labelledby="profile-title">
+        <h2 id="profile-title">You</h2>
+        <dl className="facts">
+          <div>
+            <dt>Name</dt>
+            <dd>{user.name}</dd>
+          </div>
+          <div>
+            <dt>Email</dt>
+            <dd className="break">{user.email}</dd>
+          </div>
+          <div>
+            <dt>Role</dt>
+            <dd>{roleLabel(user.role)}</dd>
+          </div>
+          <div>
+            <dt>Member since</dt>
+            <dd>
+              <Time iso={user.createdAt} style="date" />
+            </dd>
+          </div>
+        </dl>
+      </section>
+      <div className="two-columns">
+        <PasswordForm onChanged={() => setSessionsVersion((v) => v + 1)} />
+        <TwoFactorPanel />
+      </div>
+      <SessionsPanel version={sessionsVersion} />
+      <section className="card section" aria-labelledby="signout-title">
+        <h2 id="signout-title">Sign out</h2>
+        <p>Ends this session on the server. Your other devices stay signed in.</p>
+        <button
+          type="button"
+          className="button"
+          disabled={signingOut}
+          onClick={() => {
+            setSigningOut(true);
+            void signOut().finally(() => setSigningOut(false));
+          }}
+        >
+          {signingOut ? 'Signing out…' : 'Sign out of this device'}
+        </button>
+      </section>
+    </>
+  );
+}
