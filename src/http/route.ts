@@ -157,7 +157,10 @@ function clientMeta(req: FastifyRequest) {
 function checkOrigin(app: App, req: FastifyRequest): void {
   const origin = req.headers.origin;
   if (!origin || origin === 'null') {
-    if (origin === 'null') throw new DomainError('forbidden', 'Cross-site request refused');
+    // A page served with `Referrer-Policy: no-referrer` (helmet's default) makes the browser send
+    // `Origin: null` on its own same-site form posts. Sec-Fetch-Site, which pages cannot forge,
+    // tells those apart from sandboxed or opaque cross-site senders.
+    if (origin === 'null' && req.headers['sec-fetch-site'] !== 'same-origin') throw new DomainError('forbidden', 'Cross-site request refused');
     return;
   }
   const allowed = new Set([new URL(app.config.publicUrl).origin]);

@@ -172,6 +172,17 @@ for (const backend of backends()) {
       assert.equal(detail.grants.filter((g: { resourceType: string }) => g.resourceType === 'course').length, 1);
     });
 
+    it('form posts from our own pages pass even when the browser hides their origin; cross-site ones do not', async () => {
+      const b = new FormBrowser(t);
+      const page = await b.go('GET', `/checkout/${shop.prices.once}`);
+      const form = { _csrf: FormBrowser.csrf(page.body), key: FormBrowser.field(page.body, 'key'), email: 'origin@example.com', intent: 'apply' };
+      // Pages served with Referrer-Policy: no-referrer make Chromium send "Origin: null" on their own forms.
+      assert.equal((await b.go('POST', `/checkout/${shop.prices.once}`, form, { origin: 'null', 'sec-fetch-site': 'same-origin' })).statusCode, 200);
+      assert.equal((await b.go('POST', `/checkout/${shop.prices.once}`, form, { origin: 'null', 'sec-fetch-site': 'cross-site' })).statusCode, 403);
+      assert.equal((await b.go('POST', `/checkout/${shop.prices.once}`, form, { origin: 'null' })).statusCode, 403);
+      assert.equal((await b.go('POST', `/checkout/${shop.prices.once}`, form, { origin: 'https://evil.example' })).statusCode, 403);
+    });
+
     it('a coupon’s last use is held by an open checkout and given back when it lapses', async () => {
       await t.app.catalog.createCoupon({ code: 'ONCE', kind: 'fixed', amountOff: 1000, currency: 'usd', maxRedemptions: 1 }, ownerActor);
       const a = new FormBrowser(t);

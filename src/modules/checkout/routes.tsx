@@ -219,7 +219,7 @@ export const checkoutRoutes: AnyRoute[] = [
     params: z.object({ orderId: z.uuid() }),
     query: tokenQuery,
     handler: async ({ app, req, reply, params, query }) => {
-      reply.header('referrer-policy', 'no-referrer').header('cache-control', 'no-store');
+      reply.header('referrer-policy', 'same-origin').header('cache-control', 'no-store');
       let order = await app.checkout.orderFromToken(params.orderId, query.t);
       // Do not wait for the webhook: ask Stripe now (the webhook then finds the work done).
       if (order.status === 'pending' && order.provider === 'stripe' && order.providerSessionId && app.stripeSync) {
@@ -237,7 +237,7 @@ export const checkoutRoutes: AnyRoute[] = [
     params: z.object({ orderId: z.uuid(), offerId: z.uuid() }),
     query: tokenQuery,
     handler: async ({ app, req, reply, params, query }) => {
-      reply.header('referrer-policy', 'no-referrer').header('cache-control', 'no-store');
+      reply.header('referrer-policy', 'same-origin').header('cache-control', 'no-store');
       const order = await app.checkout.orderFromToken(params.orderId, query.t);
       const offer = await app.catalog.getOffer(app.db, params.offerId);
       const upsell = await app.checkout.nextUpsell(order);
@@ -311,7 +311,7 @@ export const checkoutRoutes: AnyRoute[] = [
     params: z.object({ orderId: z.uuid() }),
     query: tokenQuery,
     handler: async ({ app, req, reply, params, query }) => {
-      reply.header('referrer-policy', 'no-referrer').header('cache-control', 'no-store');
+      reply.header('referrer-policy', 'same-origin').header('cache-control', 'no-store');
       const order = await app.checkout.orderFromToken(params.orderId, query.t);
       if (order.status !== 'paid') return reply.redirect(`/checkout/complete/${order.id}?t=${encodeURIComponent(query.t ?? '')}`, 303);
       const detail = await app.checkout.orderDetail(app.db, order.id);

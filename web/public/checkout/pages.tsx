@@ -100,7 +100,7 @@ export function CheckoutPage(p: CheckoutPageProps) {
       {p.cancelled ? <Notice kind="info">Your payment was not completed. You can try again below.</Notice> : null}
       {p.error ? <Notice kind="error">{p.error}</Notice> : null}
       <div className="checkout">
-        <form method="post" action={`/checkout/${p.priceId}`} className="card" noValidate={false}>
+        <form method="post" action={`/checkout/${p.priceId}`} className="card">
           <CsrfField token={p.form.csrf} />
           <input type="hidden" name="key" value={p.form.key} />
           <h2>{p.productName}</h2>
@@ -110,7 +110,7 @@ export function CheckoutPage(p: CheckoutPageProps) {
               <label htmlFor="coupon">Coupon code (optional)</label>
               <input id="coupon" name="coupon" defaultValue={p.form.coupon} autoComplete="off" aria-describedby={p.couponError ? 'coupon-error' : undefined} aria-invalid={p.couponError ? true : undefined} />
             </div>
-            <button type="submit" name="intent" value="apply" className="secondary">
+            <button type="submit" name="intent" value="apply" className="secondary" formNoValidate>
               Apply
             </button>
           </div>
@@ -135,7 +135,7 @@ export function CheckoutPage(p: CheckoutPageProps) {
                 </span>
               </label>
               <p className="hint">
-                <button type="submit" name="intent" value="apply" className="link-button">
+                <button type="submit" name="intent" value="apply" className="link-button" formNoValidate>
                   Update the total
                 </button>
               </p>
