@@ -1078,7 +1078,8 @@ export class CheckoutService {
     if (q.from) where.push(sql`${orders.createdAt} >= ${q.from}`);
     if (q.to) where.push(sql`${orders.createdAt} < ${q.to}`);
     if (q.before) where.push(lt(orders.number, q.before));
-    if (q.productId) where.push(sql`exists (select 1 from order_items oi where oi.order_id = ${orders.id} and oi.product_id = ${q.productId})`);
+    // Correlated subqueries name the outer table in full: a bare "id" would bind to the inner one.
+    if (q.productId) where.push(sql`exists (select 1 from order_items oi where oi.order_id = "orders"."id" and oi.product_id = ${q.productId})`);
     if (q.q?.trim()) {
       const term = q.q.trim();
       const num = /^#?(\d{1,12})$/.exec(term);
@@ -1088,7 +1089,7 @@ export class CheckoutService {
           sql`lower(${orders.email}) like ${like}`,
           num ? eq(orders.number, Number(num[1])) : sql`false`,
           /^[0-9a-f-]{36}$/i.test(term) ? eq(orders.id, term) : sql`false`,
-          sql`exists (select 1 from contacts c where c.id = ${orders.contactId} and lower(c.name) like ${like})`,
+          sql`exists (select 1 from contacts c where c.id = "orders"."contact_id" and lower(c.name) like ${like})`,
         )!,
       );
     }
@@ -1109,7 +1110,7 @@ export class CheckoutService {
         disputed: sql<boolean>`${orders.disputedAt} is not null`,
         createdAt: orders.createdAt,
         paidAt: orders.paidAt,
-        items: sql<string>`(select string_agg(oi.name, ', ' order by oi.position) from order_items oi where oi.order_id = ${orders.id})`,
+        items: sql<string>`(select string_agg(oi.name, ', ' order by oi.position) from order_items oi where oi.order_id = "orders"."id")`,
       })
       .from(orders)
       .where(where.length ? and(...where) : undefined)

@@ -60,8 +60,11 @@ export function statusTextOf(status: string): string {
   return subscriptionStatusText[status] ?? status;
 }
 
-/** Where a course opens for its student (the learning module serves it). */
-export const courseUrl = (courseId: string) => `/learn/${courseId}`;
+/**
+ * Where a student opens their courses: the learning module's course list (it addresses
+ * courses by slug, which the catalog does not keep).
+ */
+export const courseUrl = (_courseId: string) => '/learn';
 
 export async function purchasesView(checkout: CheckoutService, contactId: string, csrf: string): Promise<PurchasesView | null> {
   const p = await checkout.purchasesOf(contactId);
