@@ -18,9 +18,10 @@ import { MailService } from './modules/mail/service.js';
 import { AudienceService } from './modules/audience/service.js';
 import { PortalService } from './modules/portal/service.js';
 import { AccessService } from './modules/access/service.js';
-import { CatalogService, LocalFileStorage } from './modules/catalog/index.js';
+import { CatalogService, LocalFileStorage as ProductFileStorage } from './modules/catalog/index.js';
 import { SiteService } from './modules/site/index.js';
 import { CheckoutService, StripeProvider, StripeSync, TestProvider, createStripeClient } from './modules/checkout/index.js';
+import { LearningService, LocalFileStorage } from './modules/learning/index.js';
 
 export interface App {
   config: Config;
@@ -44,6 +45,7 @@ export interface App {
   stripeSync: StripeSync | null;
   /** the built-in test provider's pages and renewals (null with Stripe) */
   testPayments: TestProvider | null;
+  learning: LearningService;
   close(): Promise<void>;
 }
 
@@ -89,7 +91,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     const signer = createSigner(secretKey);
     // The catalog tells the storefront when it changes (in the same transaction), so cached pages stay true.
     let site: SiteService | null = null;
-    const catalog = new CatalogService(database, clock, events, new LocalFileStorage(config.files.dir), { maxUploadBytes: config.files.maxUploadBytes }, (tx) => site!.touch(tx));
+    const catalog = new CatalogService(database, clock, events, new ProductFileStorage(config.files.dir), { maxUploadBytes: config.files.maxUploadBytes }, (tx) => site!.touch(tx));
     site = new SiteService(database, clock, events, catalog, { publicUrl: config.publicUrl, cacheCheckMs: config.site.cacheCheckMs });
     const stripeProvider =
       config.checkout.provider === 'stripe'
@@ -102,6 +104,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     });
     testPayments?.bind(checkout);
     const stripeSync = stripeProvider ? new StripeSync(database, clock, log, stripeProvider, checkout, config.stripe.webhookSecret) : null;
+    const learning = new LearningService(database, clock, events, access, audience, new LocalFileStorage(config.uploads.dir), { publicUrl: config.publicUrl, issuer: 'Onehour', uploadMaxBytes: config.uploads.maxBytes });
     const app: App = {
       config,
       database,
@@ -122,6 +125,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       checkout,
       stripeSync,
       testPayments,
+      learning,
       async close() {
         await jobs.stop(config.shutdownTimeoutMs);
         mail.close();

@@ -47,6 +47,7 @@ const envSchema = z.object({
       message: 'must look like smtp://user:pass@host:587 or smtps://user:pass@host:465',
     }),
   MAIL_FROM: z.string().default('Onehour <hello@localhost>'),
+  UPLOAD_MAX_MB: z.coerce.number().positive().max(51_200).default(2048),
   STRIPE_SECRET_KEY: z.string().optional(),
   STRIPE_WEBHOOK_SECRET: z.string().optional(),
   STRIPE_API_URL: z.string().optional().refine((v) => v === undefined || v === '' || isHttpUrl(v), {
@@ -63,7 +64,6 @@ const envSchema = z.object({
   DUNNING_GRACE_DAYS: z.coerce.number().int().min(0).max(60).default(7),
   CHECKOUT_SESSION_MINUTES: z.coerce.number().int().min(30).max(1440).default(60),
   DOWNLOAD_LINK_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
-  UPLOAD_MAX_MB: z.coerce.number().positive().max(10_000).default(500),
   FILES_DIR: z.string().min(1).optional(),
   SITE_CACHE_CHECK_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
 });
@@ -112,9 +112,11 @@ export interface Config {
     sessionMinutes: number;
     downloadLinkHours: number;
   };
-  /** product files (downloads): a folder, by default inside DATA_DIR */
+  /** product files (downloads): the same folder as every other upload (FILES_DIR) */
   files: { dir: string; maxUploadBytes: number };
   site: { cacheCheckMs: number };
+  /** uploaded files (lesson videos, attachments) live in `dir` (FILES_DIR, default DATA_DIR/files); one upload may be at most `maxBytes` */
+  uploads: { dir: string; maxBytes: number };
 }
 
 export class ConfigError extends Error {
@@ -139,6 +141,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const e = parsed.data;
   const dataDir = path.resolve(e.DATA_DIR);
+  const filesDir = e.FILES_DIR ? path.resolve(e.FILES_DIR) : path.join(dataDir, 'files');
   const publicUrl = (e.PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/+$/, '');
   return {
     env: e.NODE_ENV,
@@ -179,8 +182,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       sessionMinutes: e.CHECKOUT_SESSION_MINUTES,
       downloadLinkHours: e.DOWNLOAD_LINK_HOURS,
     },
-    files: { dir: e.FILES_DIR ? path.resolve(e.FILES_DIR) : path.join(dataDir, 'files'), maxUploadBytes: Math.floor(e.UPLOAD_MAX_MB * 1024 * 1024) },
+    files: { dir: filesDir, maxUploadBytes: Math.floor(e.UPLOAD_MAX_MB * 1_048_576) },
     site: { cacheCheckMs: e.SITE_CACHE_CHECK_MS },
+    uploads: { dir: filesDir, maxBytes: Math.floor(e.UPLOAD_MAX_MB * 1_048_576) },
   };
 }
 

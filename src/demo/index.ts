@@ -4,6 +4,7 @@ import type { App } from '../app.js';
 import { getSetting, putSetting } from '../db/secrets.js';
 import { createRandom, type DemoContext } from './random.js';
 import { seedTeamDemo } from '../modules/team/demo.js';
+import { seedLearningDemo, seedLearningProgress } from '../modules/learning/demo.js';
 import { seedSellDemo } from '../modules/checkout/demo.js';
 
 export interface DemoSeed {
@@ -14,8 +15,11 @@ export interface DemoSeed {
 /** In dependency order: later seeds may use what earlier ones made (ctx.shared). */
 export const demoSeeds: DemoSeed[] = [
   { name: 'team', seed: seedTeamDemo },
+  { name: 'learning', seed: seedLearningDemo },
   // products (course products from ctx.shared.courses when present), pages, a year of orders; leaves ctx.shared.customers, ctx.shared.products
   { name: 'sell', seed: seedSellDemo },
+  // runs last: progress for everyone who holds a course grant by then
+  { name: 'learning-progress', seed: seedLearningProgress },
 ];
 
 /** Loads the demo once. Returns false when it was already loaded. Needs an owner. */

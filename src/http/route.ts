@@ -145,10 +145,6 @@ async function resolveCustomer(app: App, req: FastifyRequest): Promise<CustomerP
   return { type: 'customer', contactId: session.contact.id, session, actor: { kind: 'customer', id: session.contact.id, label: session.contact.email } };
 }
 
-function describeAccess(access: Access): string {
-  return typeof access === 'string' ? access : access.permission;
-}
-
 function clientMeta(req: FastifyRequest) {
   return { ip: req.ip, userAgent: req.headers['user-agent'], requestId: req.id };
 }
@@ -295,4 +291,3 @@ async function handleCustomer(app: App, spec: AnyRoute, req: FastifyRequest, rep
   return result;
 }
 
-export { describeAccess };

@@ -8,6 +8,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import type { App } from '../app.js';
@@ -49,6 +50,8 @@ export async function buildServer(app: App, opts: BuildServerOptions = {}): Prom
 
   await fastify.register(cookie);
   await fastify.register(formbody);
+  // File uploads (lesson videos, attachments): one file per request, a larger file is a 413.
+  await fastify.register(multipart, { limits: { fileSize: app.config.uploads.maxBytes, files: 1, fields: 20 } });
   await fastify.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -64,6 +67,9 @@ export async function buildServer(app: App, opts: BuildServerOptions = {}): Prom
     },
     hsts: app.config.secureCookies,
     crossOriginEmbedderPolicy: false,
+    // Not helmet's no-referrer: under it browsers send `Origin: null` on same-site form posts,
+    // which the cross-site check must refuse, so no public form would work in a real browser.
+    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
   });
   // Per-route limits (sign-in, public forms). Counters are per process; the account
   // lockout in the database holds across processes.

@@ -4,6 +4,7 @@
 import type { JobDefinition } from './types.js';
 import { teamJobs } from '../modules/team/jobs.js';
 import { mailJobs } from '../modules/mail/jobs.js';
+import { learningJobs } from '../modules/learning/jobs.js';
 import { checkoutJobs } from '../modules/checkout/jobs.js';
 
 export const jobRegistry: JobDefinition<any>[] = [
@@ -11,6 +12,8 @@ export const jobRegistry: JobDefinition<any>[] = [
   ...teamJobs,
   // mail.send-transactional
   ...mailJobs,
+  // learning.announce-unlocked-lessons (every 5 minutes)
+  ...learningJobs,
   // checkout.reconcile, checkout.expire-orders, checkout.dunning, checkout.test-billing
   ...checkoutJobs,
 ];

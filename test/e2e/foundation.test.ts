@@ -174,10 +174,17 @@ test('two-factor enrolment and the code step; a reset link from the outbox; a se
   // The enrolment code was spent and codes work once: the authenticator's next code (the
   // server accepts one step of clock drift) signs in without waiting for the window to pass.
   await owner.getByLabel('Authentication code').fill(enrolCode);
-  await owner.getByRole('button', { name: 'Verify and sign in' }).click();
-  await owner.getByText('That code is not right').waitFor();
+  const [replayed] = await Promise.all([
+    owner.waitForResponse((r) => r.url().endsWith('/api/auth/two-factor')),
+    owner.getByRole('button', { name: 'Verify and sign in' }).click(),
+  ]);
+  assert.equal(replayed.status(), 401, 'the code spent at enrolment cannot sign in');
   await owner.getByLabel('Authentication code').fill(totp.generate({ timestamp: Date.now() + 30_000 }));
-  await owner.getByRole('button', { name: 'Verify and sign in' }).click();
+  const [accepted] = await Promise.all([
+    owner.waitForResponse((r) => r.url().endsWith('/api/auth/two-factor')),
+    owner.getByRole('button', { name: 'Verify and sign in' }).click(),
+  ]);
+  assert.equal(accepted.status(), 200, `the authenticator's next code signs in: ${await accepted.text()}`);
   await heading(owner, 'My account'); // back where they signed out
 
   // Forgot password, in another browser; the owner finds the link in the outbox.

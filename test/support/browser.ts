@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { testSettings } from '../../src/config.js';
+import { systemClock } from '../../src/clock.js';
 import { createTestApp, type TestApp } from './harness.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -37,7 +38,8 @@ export async function startBrowserTestApp(opts: { config?: Record<string, string
   ensureAdminBuilt();
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const t = await createTestApp('pglite', { config: { ...opts.config, PUBLIC_URL: baseUrl, PORT: String(port), HOST: '127.0.0.1' } });
+  // A real browser lives in real time (cookies, TOTP codes): the server runs on the system clock.
+  const t = await createTestApp('pglite', { clock: systemClock, config: { ...opts.config, PUBLIC_URL: baseUrl, PORT: String(port), HOST: '127.0.0.1' } });
   await t.server.listen({ port, host: '127.0.0.1' });
   return { ...t, baseUrl };
 }

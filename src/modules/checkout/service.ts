@@ -1205,16 +1205,13 @@ export class CheckoutService {
     const items = orderRows.length ? await db.select().from(orderItems).where(inArray(orderItems.orderId, orderRows.map((o) => o.id))).orderBy(asc(orderItems.position)) : [];
     const downloadProductIds = [...new Set(live.filter((g) => g.resourceType === 'download').map((g) => g.resourceId))];
     const files = await this.catalog.filesOf(db, downloadProductIds);
-    const courseProductIds = [...new Set(live.filter((g) => g.resourceType === 'product').map((g) => g.resourceId))];
-    const productRows = courseProductIds.length ? await this.catalog.listProducts(db, { includeArchived: true }).then((all) => all.filter((p) => courseProductIds.includes(p.id))) : [];
-    const liveCourseIds = new Set(live.filter((g) => g.resourceType === 'course').map((g) => g.resourceId));
-    const courses = productRows.filter((p) => p.kind === 'course' && p.courseId && liveCourseIds.has(p.courseId)).map((p) => ({ productId: p.id, name: p.name, courseId: p.courseId! }));
+    const productIds = [...new Set([...live.filter((g) => g.resourceType === 'product').map((g) => g.resourceId), ...subs.map((x) => x.productId)])];
+    const productRows = productIds.length ? await this.catalog.listProducts(db, { includeArchived: true }).then((all) => all.filter((p) => productIds.includes(p.id))) : [];
     const names = new Map(productRows.map((p) => [p.id, p.name]));
     const expires = new Date(now.getTime() + this.settings.downloadLinkHours * 3_600_000);
     return {
       orders: orderRows.map((o) => ({ ...o, items: items.filter((i) => i.orderId === o.id) })),
       downloads: files.map((f) => ({ ...f, productName: names.get(f.productId) ?? '', url: `/downloads/${f.id}?t=${this.signer.sign('download', `${contactId}:${f.id}`, expires)}` })),
-      courses,
       subscriptions: await Promise.all(subs.map(async (s) => ({ ...s, productName: names.get(s.productId) ?? (await this.catalog.getProduct(db, s.productId)).name }))),
     };
   }

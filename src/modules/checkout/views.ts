@@ -60,15 +60,9 @@ export function statusTextOf(status: string): string {
   return subscriptionStatusText[status] ?? status;
 }
 
-/**
- * Where a student opens their courses: the learning module's course list (it addresses
- * courses by slug, which the catalog does not keep).
- */
-export const courseUrl = (_courseId: string) => '/learn';
-
 export async function purchasesView(checkout: CheckoutService, contactId: string, csrf: string): Promise<PurchasesView | null> {
   const p = await checkout.purchasesOf(contactId);
-  if (!p.orders.length && !p.downloads.length && !p.courses.length && !p.subscriptions.length) return null;
+  if (!p.orders.length && !p.downloads.length && !p.subscriptions.length) return null;
   return {
     csrf,
     orders: p.orders.map((o) => ({
@@ -80,7 +74,6 @@ export async function purchasesView(checkout: CheckoutService, contactId: string
       refunded: o.amountRefunded > 0,
     })),
     downloads: p.downloads.map((d) => ({ id: d.id, name: d.name, productName: d.productName, sizeText: sizeText(d.size), url: d.url })),
-    courses: p.courses.map((c) => ({ name: c.name, url: courseUrl(c.courseId) })),
     subscriptions: p.subscriptions.map((s) => ({
       id: s.id,
       productName: s.productName,

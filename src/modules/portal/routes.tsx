@@ -39,7 +39,8 @@ export const portalRoutes: AnyRoute[] = [
     method: 'GET', url: '/account/magic', access: 'public', kind: 'page', summary: 'Where a sign-in link lands',
     query: z.object({ token: z.string().max(200) }),
     handler: async ({ app, req, reply, query }) => {
-      reply.header('referrer-policy', 'no-referrer');
+      // The token must not leak to other sites; same-origin (not no-referrer) keeps the form's Origin header.
+      reply.header('referrer-policy', 'same-origin');
       return sendPage(reply, <MagicLandingPage token={query.token} csrf={issueFormToken(req, reply, app.signer, app.config.secureCookies)} />);
     },
   }),

@@ -2,6 +2,7 @@
 // and downloads, courses, email preferences …). Add a module's section to this list.
 import type { ReactNode } from 'react';
 import type { App } from '../../app.js';
+import { coursesSection } from '../learning/portal-section.js';
 import { purchasesSection } from '../checkout/portal-section.js';
 
 export interface PortalSection {
@@ -13,4 +14,7 @@ export interface PortalSection {
   render(app: App, contactId: string, ctx: { csrfToken: string }): Promise<ReactNode | null>;
 }
 
-export const portalSections: PortalSection[] = [purchasesSection];
+export const portalSections: PortalSection[] = [
+  coursesSection,
+  purchasesSection,
+];

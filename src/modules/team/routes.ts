@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app.js';
 import { DomainError } from '../../errors.js';
-import { assignableRoles } from '../../permissions.js';
+import { assignableRoles, permissionsOf } from '../../permissions.js';
 import { defineRoute, SESSION_COOKIE, type AnyRoute } from '../../http/route.js';
 
 const email = z.string().trim().toLowerCase().pipe(z.email({ message: 'Enter a valid email address' })).describe('email address');
@@ -45,7 +45,6 @@ function clearSessionCookie(app: App, reply: FastifyReply): void {
 }
 
 async function sessionStateOf(app: App, token: string | undefined) {
-  const { permissionsOf } = await import('../../permissions.js');
   const needsSetup = !(await app.team.hasOwner());
   const session = token ? await app.team.resolveSession(token) : null;
   if (!session) return { user: null, csrfToken: null, twoFactorRequired: false, needsSetup, permissions: [] };

@@ -413,7 +413,6 @@ export function BillingPage(p: { productName: string; statusText: string; nextTe
 export interface PurchasesView {
   orders: { id: string; number: number; date: string; items: string; paidText: string; refunded: boolean }[];
   downloads: { id: string; name: string; productName: string; sizeText: string; url: string }[];
-  courses: { name: string; url: string }[];
   subscriptions: { id: string; productName: string; statusText: string; nextText: string; billingUrl: string | null; needsAttention: boolean; cancellable: boolean }[];
   csrf: string;
 }
@@ -427,18 +426,6 @@ export function PurchasesSection({ view }: { view: PurchasesView }): ReactNode {
           Your payment for {s.productName} did not go through. {s.billingUrl ? <a href={s.billingUrl}>Update your payment method</a> : null}
         </Notice>
       ))}
-      {view.courses.length ? (
-        <>
-          <h3>Courses</h3>
-          <ul>
-            {view.courses.map((c) => (
-              <li key={c.url}>
-                <a href={c.url}>{c.name}</a>
-              </li>
-            ))}
-          </ul>
-        </>
-      ) : null}
       {view.downloads.length ? (
         <>
           <h3>Downloads</h3>

@@ -1,0 +1,13 @@
+// "Your courses" on the customer's account page.
+import type { PortalSection } from '../portal/sections.js';
+import { CourseList } from '../../../web/public/learning/pages.js';
+
+export const coursesSection: PortalSection = {
+  id: 'courses',
+  title: 'Your courses',
+  order: 20,
+  async render(app, contactId) {
+    const courses = await app.learning.student.myCourses(contactId);
+    return courses.length ? <CourseList courses={courses} /> : null;
+  },
+};

@@ -1,0 +1,757 @@
+// The course builder and the staff side of learning: courses, modules, lessons, quizzes and
+// files; freshness reviews; enrollments (access grants) and per-course statistics. Every
+// change is an event with its actor, written in the transaction of the change.
+import type { Readable } from 'node:stream';
+import { and, asc, count, desc, eq, inArray, isNull, max, sql } from 'drizzle-orm';
+import type { Actor } from '../../actor.js';
+import type { Clock } from '../../clock.js';
+import type { Database, DbOrTx, Tx } from '../../db/client.js';
+import type { EventLog } from '../../db/events.js';
+import { DomainError, conflict, invalid, notFound } from '../../errors.js';
+import { accessGrants, type AccessService } from '../access/index.js';
+import { contacts, type AudienceService } from '../audience/index.js';
+import { renderMarkdown, slugify, videoEmbed } from './content.js';
+import { describeDrip } from './drip.js';
+import type { FileStorage } from './storage.js';
+import {
+  certificates,
+  courseModules,
+  courseProgress,
+  courses,
+  lessonFiles,
+  lessonProgress,
+  lessons,
+  quizAttempts,
+  quizzes,
+  type CourseStatus,
+  type DripKind,
+  type QuizQuestion,
+} from './schema.js';
+import { DeliveryService } from './delivery.js';
+
+export type CourseRow = typeof courses.$inferSelect;
+export type LessonRow = typeof lessons.$inferSelect;
+export type FileRow = typeof lessonFiles.$inferSelect;
+export type QuizRow = typeof quizzes.$inferSelect;
+
+export type DripInput =
+  | { kind: 'immediate' }
+  | { kind: 'after_days'; days: number }
+  | { kind: 'on_date'; date: Date }
+  | { kind: 'after_previous' };
+
+export interface CourseInput {
+  title: string;
+  slug?: string;
+  summary?: string;
+  status?: CourseStatus;
+  certificateEnabled?: boolean;
+  reviewIntervalDays?: number;
+}
+
+export interface LessonInput {
+  title?: string;
+  bodyMarkdown?: string;
+  videoUrl?: string | null;
+  drip?: DripInput;
+  reviewIntervalDays?: number | null;
+}
+
+export interface QuizInput {
+  passPercent: number;
+  maxAttempts: number | null;
+  questions: { id?: string; prompt: string; kind: 'single' | 'multiple'; options: { id?: string; text: string; correct: boolean }[] }[];
+}
+
+export interface FileView {
+  id: string;
+  kind: 'attachment' | 'video';
+  filename: string;
+  contentType: string;
+  size: number;
+  createdAt: Date;
+}
+
+export interface LessonView {
+  id: string;
+  courseId: string;
+  moduleId: string;
+  title: string;
+  position: number;
+  bodyMarkdown: string;
+  bodyHtml: string;
+  videoUrl: string | null;
+  video: FileView | null;
+  drip: { kind: DripKind; days: number | null; date: Date | null; description: string };
+  reviewIntervalDays: number | null;
+  lastReviewedAt: Date;
+  reviewDueAt: Date;
+  attachments: FileView[];
+  quiz: { passPercent: number; maxAttempts: number | null; questions: QuizQuestion[] } | null;
+  updatedAt: Date;
+}
+
+export interface CourseView {
+  id: string;
+  slug: string;
+  title: string;
+  summary: string;
+  status: CourseStatus;
+  certificateEnabled: boolean;
+  reviewIntervalDays: number;
+  lastReviewedAt: Date;
+  reviewDueAt: Date;
+  lessonCount: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface CourseTree extends CourseView {
+  modules: { id: string; title: string; position: number; lessons: LessonView[] }[];
+}
+
+export interface FreshnessItem {
+  type: 'course' | 'lesson';
+  id: string;
+  title: string;
+  courseId: string;
+  courseTitle: string;
+  lastReviewedAt: Date;
+  reviewIntervalDays: number;
+  dueAt: Date;
+  overdue: boolean;
+  /** whole days past due (0 when not overdue) */
+  overdueDays: number;
+}
+
+export interface LearningSettings {
+  publicUrl: string;
+  /** the name printed on certificates */
+  issuer: string;
+  uploadMaxBytes: number;
+}
+
+const DAY_MS = 86_400_000;
+const dueAt = (lastReviewedAt: Date, days: number) => new Date(lastReviewedAt.getTime() + days * DAY_MS);
+
+function fileView(f: FileRow): FileView {
+  return { id: f.id, kind: f.kind, filename: f.filename, contentType: f.contentType, size: f.size, createdAt: f.createdAt };
+}
+
+function courseView(c: CourseRow, lessonCount: number): CourseView {
+  return {
+    id: c.id,
+    slug: c.slug,
+    title: c.title,
+    summary: c.summary,
+    status: c.status,
+    certificateEnabled: c.certificateEnabled,
+    reviewIntervalDays: c.reviewIntervalDays,
+    lastReviewedAt: c.lastReviewedAt,
+    reviewDueAt: dueAt(c.lastReviewedAt, c.reviewIntervalDays),
+    lessonCount,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+  };
+}
+
+function dripColumns(d: DripInput): { dripKind: DripKind; dripDays: number | null; dripDate: Date | null } {
+  switch (d.kind) {
+    case 'after_days':
+      if (!Number.isInteger(d.days) || d.days < 0 || d.days > 3650) throw invalid('Days after enrollment must be a whole number from 0 to 3650', { field: 'drip.days' });
+      return { dripKind: 'after_days', dripDays: d.days, dripDate: null };
+    case 'on_date':
+      return { dripKind: 'on_date', dripDays: null, dripDate: d.date };
+    default:
+      return { dripKind: d.kind, dripDays: null, dripDate: null };
+  }
+}
+
+/** Single-choice questions need exactly one right option; multiple-choice at least one. */
+function normaliseQuiz(input: QuizInput): QuizQuestion[] {
+  if (input.questions.length === 0) throw invalid('A quiz needs at least one question', { field: 'questions' });
+  return input.questions.map((q, i) => {
+    const right = q.options.filter((o) => o.correct).length;
+    if (q.options.length < 2) throw invalid(`Question ${i + 1} needs at least two options`, { field: `questions.${i}.options` });
+    if (q.kind === 'single' && right !== 1) throw invalid(`Question ${i + 1} is single choice: mark exactly one option as right`, { field: `questions.${i}.options` });
+    if (q.kind === 'multiple' && right < 1) throw invalid(`Question ${i + 1}: mark at least one option as right`, { field: `questions.${i}.options` });
+    return {
+      id: q.id ?? `q${i + 1}`,
+      prompt: q.prompt,
+      kind: q.kind,
+      options: q.options.map((o, j) => ({ id: o.id ?? `o${j + 1}`, text: o.text, correct: o.correct })),
+    };
+  }).map((q, i, all) => {
+    if (all.findIndex((x) => x.id === q.id) !== i) throw invalid(`Two questions share the id "${q.id}"`, { field: 'questions' });
+    if (new Set(q.options.map((o) => o.id)).size !== q.options.length) throw invalid(`Question ${i + 1} has two options with the same id`, { field: `questions.${i}.options` });
+    return q;
+  });
+}
+
+function rowsOf<T>(res: unknown): T[] {
+  return (res as { rows: T[] }).rows;
+}
+
+export class LearningService {
+  /** the student side: outlines, lessons, progress, quizzes, certificates, drip */
+  readonly student: DeliveryService;
+
+  constructor(
+    private readonly database: Database,
+    private readonly clock: Clock,
+    private readonly events: EventLog,
+    private readonly access: AccessService,
+    private readonly audience: AudienceService,
+    readonly storage: FileStorage,
+    readonly settings: LearningSettings,
+  ) {
+    this.student = new DeliveryService(database, clock, events, access, storage, settings);
+  }
+
+  private get db() {
+    return this.database.db;
+  }
+
+  // ---- courses --------------------------------------------------------------------------
+
+  async listCourses(db: DbOrTx = this.db): Promise<CourseView[]> {
+    const rows = await db
+      .select({ c: courses, lessonCount: sql<number>`(select count(*) from ${lessons} where ${lessons.courseId} = ${courses.id})`.mapWith(Number) })
+      .from(courses)
+      .orderBy(asc(courses.title));
+    return rows.map((r) => courseView(r.c, r.lessonCount));
+  }
+
+  async getCourseRow(db: DbOrTx, id: string): Promise<CourseRow> {
+    const [row] = await db.select().from(courses).where(eq(courses.id, id)).limit(1);
+    if (!row) throw notFound('Course');
+    return row;
+  }
+
+  async createCourse(input: CourseInput, actor: Actor): Promise<CourseView> {
+    const now = this.clock.now();
+    const slug = slugify(input.slug || input.title);
+    return this.database.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(courses)
+        .values({
+          slug,
+          title: input.title,
+          summary: input.summary ?? '',
+          status: input.status ?? 'draft',
+          certificateEnabled: input.certificateEnabled ?? true,
+          reviewIntervalDays: input.reviewIntervalDays ?? 180,
+          lastReviewedAt: now,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .onConflictDoNothing()
+        .returning();
+      if (!row) throw conflict(`Another course already uses the address /learn/${slug}; choose another slug`, { field: 'slug' });
+      await this.events.record(tx, { type: 'course.created', actor, subject: { type: 'course', id: row.id }, data: { title: row.title, slug: row.slug } });
+      return courseView(row, 0);
+    });
+  }
+
+  async updateCourse(id: string, input: Partial<CourseInput>, actor: Actor): Promise<CourseView> {
+    return this.database.transaction(async (tx) => {
+      const before = await this.getCourseRow(tx, id);
+      const patch: Partial<typeof courses.$inferInsert> = { updatedAt: this.clock.now() };
+      if (input.title !== undefined) patch.title = input.title;
+      if (input.slug !== undefined) patch.slug = slugify(input.slug);
+      if (input.summary !== undefined) patch.summary = input.summary;
+      if (input.status !== undefined) patch.status = input.status;
+      if (input.certificateEnabled !== undefined) patch.certificateEnabled = input.certificateEnabled;
+      if (input.reviewIntervalDays !== undefined) patch.reviewIntervalDays = input.reviewIntervalDays;
+      if (patch.slug && patch.slug !== before.slug) {
+        const [taken] = await tx.select({ id: courses.id }).from(courses).where(eq(courses.slug, patch.slug)).limit(1);
+        if (taken) throw conflict(`Another course already uses the address /learn/${patch.slug}; choose another slug`, { field: 'slug' });
+      }
+      const [row] = await tx.update(courses).set(patch).where(eq(courses.id, id)).returning();
+      const changed = Object.keys(patch).filter((k) => k !== 'updatedAt');
+      const type = input.status && input.status !== before.status ? `course.${input.status === 'published' ? 'published' : input.status === 'archived' ? 'archived' : 'unpublished'}` : 'course.updated';
+      await this.events.record(tx, { type, actor, subject: { type: 'course', id }, data: { changed } });
+      const [{ n }] = (await tx.select({ n: count() }).from(lessons).where(eq(lessons.courseId, id))) as [{ n: number }];
+      return courseView(row!, n);
+    });
+  }
+
+  /** The whole course as the builder shows it: modules in order, their lessons in order. */
+  async getCourseTree(id: string, db: DbOrTx = this.db): Promise<CourseTree> {
+    const course = await this.getCourseRow(db, id);
+    const mods = await db.select().from(courseModules).where(eq(courseModules.courseId, id)).orderBy(asc(courseModules.position));
+    const ls = await db.select().from(lessons).where(eq(lessons.courseId, id)).orderBy(asc(lessons.position));
+    const files = await db.select().from(lessonFiles).where(eq(lessonFiles.courseId, id)).orderBy(asc(lessonFiles.createdAt));
+    const qs = await db.select().from(quizzes).where(eq(quizzes.courseId, id));
+    const views = ls.map((l) => this.lessonView(l, course, files, qs));
+    return {
+      ...courseView(course, ls.length),
+      modules: mods.map((m) => ({ id: m.id, title: m.title, position: m.position, lessons: views.filter((l) => l.moduleId === m.id) })),
+    };
+  }
+
+  private lessonView(l: LessonRow, course: CourseRow, files: FileRow[], qs: QuizRow[]): LessonView {
+    const quiz = qs.find((q) => q.lessonId === l.id);
+    const video = l.videoFileId ? files.find((f) => f.id === l.videoFileId) : undefined;
+    return {
+      id: l.id,
+      courseId: l.courseId,
+      moduleId: l.moduleId,
+      title: l.title,
+      position: l.position,
+      bodyMarkdown: l.bodyMarkdown,
+      bodyHtml: l.bodyHtml,
+      videoUrl: l.videoUrl,
+      video: video ? fileView(video) : null,
+      drip: { kind: l.dripKind, days: l.dripDays, date: l.dripDate, description: describeDrip(l) },
+      reviewIntervalDays: l.reviewIntervalDays,
+      lastReviewedAt: l.lastReviewedAt,
+      reviewDueAt: dueAt(l.lastReviewedAt, l.reviewIntervalDays ?? course.reviewIntervalDays),
+      attachments: files.filter((f) => f.lessonId === l.id && f.kind === 'attachment').map(fileView),
+      quiz: quiz ? { passPercent: quiz.passPercent, maxAttempts: quiz.maxAttempts, questions: quiz.questions } : null,
+      updatedAt: l.updatedAt,
+    };
+  }
+
+  // ---- modules --------------------------------------------------------------------------
+
+  async addModule(courseId: string, title: string, actor: Actor): Promise<{ id: string; title: string; position: number }> {
+    return this.database.transaction(async (tx) => {
+      await this.getCourseRow(tx, courseId);
+      const [{ top }] = (await tx.select({ top: max(courseModules.position) }).from(courseModules).where(eq(courseModules.courseId, courseId))) as [{ top: number | null }];
+      const [row] = await tx.insert(courseModules).values({ courseId, title, position: (top ?? 0) + 1, createdAt: this.clock.now() }).returning();
+      await this.touchCourse(tx, courseId);
+      await this.events.record(tx, { type: 'course.module_added', actor, subject: { type: 'course', id: courseId }, data: { moduleId: row!.id, title } });
+      return { id: row!.id, title: row!.title, position: row!.position };
+    });
+  }
+
+  async renameModule(moduleId: string, title: string, actor: Actor): Promise<void> {
+    await this.database.transaction(async (tx) => {
+      const [row] = await tx.update(courseModules).set({ title }).where(eq(courseModules.id, moduleId)).returning();
+      if (!row) throw notFound('Module');
+      await this.touchCourse(tx, row.courseId);
+      await this.events.record(tx, { type: 'course.module_renamed', actor, subject: { type: 'course', id: row.courseId }, data: { moduleId, title } });
+    });
+  }
+
+  /** Only an empty module can be removed: lessons hold student progress and are deleted one by one. */
+  async removeModule(moduleId: string, actor: Actor): Promise<void> {
+    await this.database.transaction(async (tx) => {
+      const [mod] = await tx.select().from(courseModules).where(eq(courseModules.id, moduleId));
+      if (!mod) throw notFound('Module');
+      const [{ n }] = (await tx.select({ n: count() }).from(lessons).where(eq(lessons.moduleId, moduleId))) as [{ n: number }];
+      if (n > 0) throw conflict('Move or delete the lessons of this module first');
+      await tx.delete(courseModules).where(eq(courseModules.id, moduleId));
+      await this.touchCourse(tx, mod.courseId);
+      await this.events.record(tx, { type: 'course.module_removed', actor, subject: { type: 'course', id: mod.courseId }, data: { moduleId, title: mod.title } });
+    });
+  }
+
+  /**
+   * Sets the whole order at once: modules in order, each with its lessons in order (a lesson
+   * may move to another module). The list must name every module and lesson of the course.
+   */
+  async reorder(courseId: string, outline: { moduleId: string; lessonIds: string[] }[], actor: Actor): Promise<CourseTree> {
+    await this.database.transaction(async (tx) => {
+      await this.getCourseRow(tx, courseId);
+      const mods = await tx.select({ id: courseModules.id }).from(courseModules).where(eq(courseModules.courseId, courseId));
+      const ls = await tx.select({ id: lessons.id }).from(lessons).where(eq(lessons.courseId, courseId));
+      const givenMods = outline.map((m) => m.moduleId);
+      const givenLessons = outline.flatMap((m) => m.lessonIds);
+      const same = (a: string[], b: string[]) => a.length === b.length && new Set(a).size === a.length && a.every((x) => b.includes(x));
+      if (!same(givenMods, mods.map((m) => m.id)) || !same(givenLessons, ls.map((l) => l.id))) {
+        throw invalid('The new order must list every module and every lesson of this course exactly once');
+      }
+      for (const [i, m] of outline.entries()) {
+        await tx.update(courseModules).set({ position: i + 1 }).where(eq(courseModules.id, m.moduleId));
+        for (const [j, lessonId] of m.lessonIds.entries()) {
+          await tx.update(lessons).set({ moduleId: m.moduleId, position: j + 1 }).where(eq(lessons.id, lessonId));
+        }
+      }
+      await this.touchCourse(tx, courseId);
+      await this.events.record(tx, { type: 'course.reordered', actor, subject: { type: 'course', id: courseId }, data: { modules: outline.length, lessons: givenLessons.length } });
+    });
+    return this.getCourseTree(courseId);
+  }
+
+  private async touchCourse(tx: Tx, courseId: string): Promise<void> {
+    await tx.update(courses).set({ updatedAt: this.clock.now() }).where(eq(courses.id, courseId));
+  }
+
+  // ---- lessons --------------------------------------------------------------------------
+
+  async addLesson(moduleId: string, input: LessonInput & { title: string }, actor: Actor): Promise<LessonView> {
+    const now = this.clock.now();
+    const id = await this.database.transaction(async (tx) => {
+      const [mod] = await tx.select().from(courseModules).where(eq(courseModules.id, moduleId));
+      if (!mod) throw notFound('Module');
+      if (input.videoUrl) videoEmbed(input.videoUrl);
+      const [{ top }] = (await tx.select({ top: max(lessons.position) }).from(lessons).where(eq(lessons.moduleId, moduleId))) as [{ top: number | null }];
+      const markdown = input.bodyMarkdown ?? '';
+      const [row] = await tx
+        .insert(lessons)
+        .values({
+          courseId: mod.courseId,
+          moduleId,
+          title: input.title,
+          position: (top ?? 0) + 1,
+          bodyMarkdown: markdown,
+          bodyHtml: renderMarkdown(markdown),
+          videoUrl: input.videoUrl || null,
+          ...dripColumns(input.drip ?? { kind: 'immediate' }),
+          reviewIntervalDays: input.reviewIntervalDays ?? null,
+          lastReviewedAt: now,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning();
+      await this.touchCourse(tx, mod.courseId);
+      await this.events.record(tx, { type: 'lesson.created', actor, subject: { type: 'lesson', id: row!.id }, data: { courseId: mod.courseId, title: input.title } });
+      return row!.id;
+    });
+    return this.getLesson(id);
+  }
+
+  async getLesson(id: string, db: DbOrTx = this.db): Promise<LessonView> {
+    const [l] = await db.select().from(lessons).where(eq(lessons.id, id));
+    if (!l) throw notFound('Lesson');
+    const course = await this.getCourseRow(db, l.courseId);
+    const files = await db.select().from(lessonFiles).where(eq(lessonFiles.lessonId, id)).orderBy(asc(lessonFiles.createdAt));
+    const qs = await db.select().from(quizzes).where(eq(quizzes.lessonId, id));
+    return this.lessonView(l, course, files, qs);
+  }
+
+  /** Editing the content counts as reviewing it: the lesson's review clock restarts. */
+  async updateLesson(id: string, input: LessonInput, actor: Actor): Promise<LessonView> {
+    await this.database.transaction(async (tx) => {
+      const [before] = await tx.select().from(lessons).where(eq(lessons.id, id));
+      if (!before) throw notFound('Lesson');
+      const now = this.clock.now();
+      const patch: Partial<typeof lessons.$inferInsert> = { updatedAt: now };
+      if (input.title !== undefined) patch.title = input.title;
+      if (input.bodyMarkdown !== undefined) {
+        patch.bodyMarkdown = input.bodyMarkdown;
+        patch.bodyHtml = renderMarkdown(input.bodyMarkdown);
+      }
+      if (input.videoUrl !== undefined) {
+        if (input.videoUrl) videoEmbed(input.videoUrl);
+        patch.videoUrl = input.videoUrl || null;
+      }
+      if (input.drip) Object.assign(patch, dripColumns(input.drip));
+      if (input.reviewIntervalDays !== undefined) patch.reviewIntervalDays = input.reviewIntervalDays;
+      const contentChanged = input.bodyMarkdown !== undefined || input.videoUrl !== undefined || input.title !== undefined;
+      if (contentChanged) patch.lastReviewedAt = now;
+      await tx.update(lessons).set(patch).where(eq(lessons.id, id));
+      await this.touchCourse(tx, before.courseId);
+      await this.events.record(tx, {
+        type: 'lesson.updated',
+        actor,
+        subject: { type: 'lesson', id },
+        data: { courseId: before.courseId, changed: Object.keys(input).filter((k) => (input as Record<string, unknown>)[k] !== undefined) },
+      });
+    });
+    return this.getLesson(id);
+  }
+
+  /** Deletes a lesson with its files, quiz and every student's progress on it. */
+  async deleteLesson(id: string, actor: Actor): Promise<void> {
+    const keys = await this.database.transaction(async (tx) => {
+      const [l] = await tx.select().from(lessons).where(eq(lessons.id, id));
+      if (!l) throw notFound('Lesson');
+      const files = await tx.select({ key: lessonFiles.storageKey }).from(lessonFiles).where(eq(lessonFiles.lessonId, id));
+      await tx.delete(lessons).where(eq(lessons.id, id));
+      await this.touchCourse(tx, l.courseId);
+      await this.events.record(tx, { type: 'lesson.deleted', actor, subject: { type: 'lesson', id }, data: { courseId: l.courseId, title: l.title } });
+      return files.map((f) => f.key);
+    });
+    // Bytes go after the commit: a rolled-back delete must not lose the files.
+    for (const key of keys) await this.storage.remove(key).catch(() => {});
+  }
+
+  async setQuiz(lessonId: string, input: QuizInput, actor: Actor): Promise<LessonView> {
+    const questions = normaliseQuiz(input);
+    if (input.passPercent < 0 || input.passPercent > 100) throw invalid('The pass mark is a percentage from 0 to 100', { field: 'passPercent' });
+    await this.database.transaction(async (tx) => {
+      const [l] = await tx.select().from(lessons).where(eq(lessons.id, lessonId));
+      if (!l) throw notFound('Lesson');
+      const now = this.clock.now();
+      const values = { lessonId, courseId: l.courseId, passPercent: input.passPercent, maxAttempts: input.maxAttempts, questions, updatedAt: now };
+      await tx.insert(quizzes).values(values).onConflictDoUpdate({ target: quizzes.lessonId, set: { passPercent: values.passPercent, maxAttempts: values.maxAttempts, questions, updatedAt: now } });
+      await tx.update(lessons).set({ lastReviewedAt: now, updatedAt: now }).where(eq(lessons.id, lessonId));
+      await this.events.record(tx, { type: 'quiz.updated', actor, subject: { type: 'lesson', id: lessonId }, data: { courseId: l.courseId, questions: questions.length, passPercent: input.passPercent } });
+    });
+    return this.getLesson(lessonId);
+  }
+
+  async removeQuiz(lessonId: string, actor: Actor): Promise<void> {
+    await this.database.transaction(async (tx) => {
+      const [q] = await tx.delete(quizzes).where(eq(quizzes.lessonId, lessonId)).returning();
+      if (!q) throw notFound('Quiz');
+      await this.events.record(tx, { type: 'quiz.removed', actor, subject: { type: 'lesson', id: lessonId }, data: { courseId: q.courseId } });
+    });
+  }
+
+  /** Lets a student try a quiz again after using up their attempts (their history stays). */
+  async resetQuizAttempts(lessonId: string, contactId: string, actor: Actor): Promise<number> {
+    return this.database.transaction(async (tx) => {
+      const [q] = await tx.select().from(quizzes).where(eq(quizzes.lessonId, lessonId));
+      if (!q) throw notFound('Quiz');
+      const rows = await tx.delete(quizAttempts).where(and(eq(quizAttempts.lessonId, lessonId), eq(quizAttempts.contactId, contactId))).returning({ id: quizAttempts.id });
+      await this.events.record(tx, { type: 'quiz.attempts_reset', actor, subject: { type: 'lesson', id: lessonId }, data: { courseId: q.courseId, contactId, attempts: rows.length } });
+      return rows.length;
+    });
+  }
+
+  // ---- files ----------------------------------------------------------------------------
+
+  /**
+   * Stores an uploaded file for a lesson. A video replaces the lesson's previous uploaded
+   * video; attachments accumulate. The bytes are written before the row, and removed again
+   * if the row cannot be written.
+   */
+  async addFile(lessonId: string, kind: 'attachment' | 'video', file: { stream: Readable; filename: string; contentType: string }, actor: Actor): Promise<FileView> {
+    const lesson = await this.getLesson(lessonId);
+    if (kind === 'video' && !/^video\//.test(file.contentType)) throw invalid('Upload a video file (MP4 or WebM)', { field: 'file' });
+    const filename = file.filename.replace(/[\\/\r\n"]/g, '_').slice(0, 200) || 'file';
+    const stored = await this.storage.put(file.stream, filename);
+    if ((file.stream as Readable & { truncated?: boolean }).truncated) {
+      await this.storage.remove(stored.key);
+      throw new DomainError('too_large', `The file is larger than the upload limit (${Math.round(this.settings.uploadMaxBytes / 1_048_576)} MB)`);
+    }
+    let oldKey: string | null = null;
+    try {
+      const row = await this.database.transaction(async (tx) => {
+        const [row] = await tx
+          .insert(lessonFiles)
+          .values({ courseId: lesson.courseId, lessonId, kind, filename, contentType: file.contentType || 'application/octet-stream', size: stored.size, storageKey: stored.key, createdAt: this.clock.now() })
+          .returning();
+        if (kind === 'video') {
+          const [old] = lesson.video ? await tx.delete(lessonFiles).where(eq(lessonFiles.id, lesson.video.id)).returning() : [];
+          oldKey = old?.storageKey ?? null;
+          await tx.update(lessons).set({ videoFileId: row!.id, updatedAt: this.clock.now() }).where(eq(lessons.id, lessonId));
+        }
+        await this.events.record(tx, { type: kind === 'video' ? 'lesson.video_uploaded' : 'lesson.attachment_added', actor, subject: { type: 'lesson', id: lessonId }, data: { courseId: lesson.courseId, fileId: row!.id, filename, size: stored.size } });
+        return row!;
+      });
+      if (oldKey) await this.storage.remove(oldKey).catch(() => {});
+      return fileView(row);
+    } catch (err) {
+      await this.storage.remove(stored.key).catch(() => {});
+      throw err;
+    }
+  }
+
+  async removeFile(fileId: string, actor: Actor): Promise<void> {
+    const key = await this.database.transaction(async (tx) => {
+      const [f] = await tx.delete(lessonFiles).where(eq(lessonFiles.id, fileId)).returning();
+      if (!f) throw notFound('File');
+      if (f.kind === 'video') await tx.update(lessons).set({ videoFileId: null }).where(and(eq(lessons.id, f.lessonId), eq(lessons.videoFileId, fileId)));
+      await this.events.record(tx, { type: 'lesson.file_removed', actor, subject: { type: 'lesson', id: f.lessonId }, data: { courseId: f.courseId, fileId, filename: f.filename, kind: f.kind } });
+      return f.storageKey;
+    });
+    await this.storage.remove(key).catch(() => {});
+  }
+
+  async getFile(fileId: string): Promise<FileRow> {
+    const [f] = await this.db.select().from(lessonFiles).where(eq(lessonFiles.id, fileId));
+    if (!f) throw notFound('File');
+    return f;
+  }
+
+  // ---- freshness ------------------------------------------------------------------------
+
+  /** What needs a look: every course and lesson with its review due date, most overdue first. */
+  async freshness(opts: { overdueOnly?: boolean; courseId?: string } = {}): Promise<FreshnessItem[]> {
+    const now = this.clock.now();
+    const cs = await this.db.select().from(courses).where(opts.courseId ? eq(courses.id, opts.courseId) : sql`${courses.status} <> 'archived'`);
+    const ls = cs.length
+      ? await this.db
+          .select({ id: lessons.id, title: lessons.title, courseId: lessons.courseId, lastReviewedAt: lessons.lastReviewedAt, reviewIntervalDays: lessons.reviewIntervalDays })
+          .from(lessons)
+          .where(inArray(lessons.courseId, cs.map((c) => c.id)))
+      : [];
+    const item = (type: 'course' | 'lesson', id: string, title: string, c: CourseRow, last: Date, days: number): FreshnessItem => {
+      const due = dueAt(last, days);
+      const overdueMs = now.getTime() - due.getTime();
+      return { type, id, title, courseId: c.id, courseTitle: c.title, lastReviewedAt: last, reviewIntervalDays: days, dueAt: due, overdue: overdueMs > 0, overdueDays: overdueMs > 0 ? Math.floor(overdueMs / DAY_MS) : 0 };
+    };
+    const items: FreshnessItem[] = [];
+    for (const c of cs) items.push(item('course', c.id, c.title, c, c.lastReviewedAt, c.reviewIntervalDays));
+    for (const l of ls) {
+      const c = cs.find((x) => x.id === l.courseId)!;
+      items.push(item('lesson', l.id, l.title, c, l.lastReviewedAt, l.reviewIntervalDays ?? c.reviewIntervalDays));
+    }
+    return items.filter((i) => !opts.overdueOnly || i.overdue).sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
+  }
+
+  async markReviewed(target: { type: 'course' | 'lesson'; id: string }, actor: Actor, note?: string): Promise<FreshnessItem> {
+    const now = this.clock.now();
+    await this.database.transaction(async (tx) => {
+      const table = target.type === 'course' ? courses : lessons;
+      const [row] = await tx.update(table).set({ lastReviewedAt: now }).where(eq(table.id, target.id)).returning({ id: table.id });
+      if (!row) throw notFound(target.type === 'course' ? 'Course' : 'Lesson');
+      await this.events.record(tx, { type: `${target.type}.reviewed`, actor, subject: target, data: { note: note ?? null } });
+    });
+    const [item] = (await this.freshness({ courseId: target.type === 'course' ? target.id : (await this.getLesson(target.id)).courseId })).filter((i) => i.id === target.id);
+    return item!;
+  }
+
+  // ---- enrollments ----------------------------------------------------------------------
+
+  /** Enrolls someone by hand (a manual access grant, an event with its actor). Creates the contact if new. */
+  async enroll(courseId: string, input: { email: string; name?: string; reason: string; expiresAt?: Date }, actor: Actor): Promise<{ contactId: string; created: boolean }> {
+    return this.database.transaction(async (tx) => {
+      await this.getCourseRow(tx, courseId);
+      const { contact } = await this.audience.upsertContact(tx, { email: input.email, name: input.name, source: 'enrollment' });
+      const { created } = await this.access.grant(tx, { contactId: contact.id, resource: { type: 'course', id: courseId }, source: 'manual', expiresAt: input.expiresAt, actor, reason: input.reason });
+      return { contactId: contact.id, created };
+    });
+  }
+
+  /** Ends every live grant of the student to the course (purchases included), with a reason. */
+  async unenroll(courseId: string, contactId: string, reason: string, actor: Actor): Promise<number> {
+    const n = await this.database.transaction((tx) => this.access.revoke(tx, { contactId, resource: { type: 'course', id: courseId } }, actor, reason));
+    if (n === 0) throw notFound('Enrollment');
+    return n;
+  }
+
+  /** Everyone who holds or held the course, with their progress. */
+  async listEnrollments(courseId: string, opts: { limit?: number; offset?: number } = {}) {
+    await this.getCourseRow(this.db, courseId);
+    const now = this.clock.now();
+    const [{ total }] = (await this.db.select({ total: count() }).from(lessons).where(eq(lessons.courseId, courseId))) as [{ total: number }];
+    const res = await this.db.execute(sql`
+      select c.id as contact_id, c.email, c.name,
+             min(g.granted_at) as enrolled_at,
+             bool_or(g.revoked_at is null and (g.expires_at is null or g.expires_at > ${now})) as active,
+             string_agg(distinct g.source, ',') as sources,
+             max(g.revoked_at) as revoked_at,
+             cp.last_seen_at, cp.completed_at,
+             (select count(*) from ${lessonProgress} lp where lp.contact_id = c.id and lp.course_id = ${courseId} and lp.completed_at is not null) as completed_lessons
+        from ${accessGrants} g
+        join ${contacts} c on c.id = g.contact_id
+        left join ${courseProgress} cp on cp.contact_id = g.contact_id and cp.course_id = g.resource_id
+       where g.resource_type = 'course' and g.resource_id = ${courseId}
+       group by c.id, c.email, c.name, cp.last_seen_at, cp.completed_at
+       order by min(g.granted_at) desc
+       limit ${Math.min(opts.limit ?? 100, 500)} offset ${opts.offset ?? 0}`);
+    return rowsOf<{ contact_id: string; email: string; name: string; enrolled_at: Date | string; active: boolean; sources: string; revoked_at: Date | string | null; last_seen_at: Date | string | null; completed_at: Date | string | null; completed_lessons: number | string }>(res).map((r) => ({
+      contactId: r.contact_id,
+      email: r.email,
+      name: r.name,
+      enrolledAt: new Date(r.enrolled_at),
+      active: r.active,
+      sources: r.sources.split(','),
+      revokedAt: r.active || !r.revoked_at ? null : new Date(r.revoked_at),
+      lastSeenAt: r.last_seen_at ? new Date(r.last_seen_at) : null,
+      completedAt: r.completed_at ? new Date(r.completed_at) : null,
+      percent: total ? Math.round((Number(r.completed_lessons) / total) * 100) : 0,
+    }));
+  }
+
+  // ---- statistics -----------------------------------------------------------------------
+
+  /** Enrollments over time, the completion funnel by lesson (where students stop), quiz pass rates. */
+  async stats(courseId: string, opts: { interval?: 'week' | 'month' } = {}) {
+    const tree = await this.getCourseTree(courseId);
+    const unit = opts.interval === 'week' ? 'week' : 'month';
+    const enrolledRes = await this.db.execute(sql`
+      select to_char(date_trunc(${unit}, first_at at time zone 'UTC'), 'YYYY-MM-DD') as period, count(*) as enrollments
+        from (select contact_id, min(granted_at) as first_at from ${accessGrants}
+               where resource_type = 'course' and resource_id = ${courseId} group by contact_id) firsts
+       group by 1 order by 1`);
+    const enrollments = rowsOf<{ period: string; enrollments: number | string }>(enrolledRes).map((r) => ({ period: r.period, enrollments: Number(r.enrollments) }));
+    const [totals] = rowsOf<{ enrolled: number | string; started: number | string; completed: number | string; certificates: number | string }>(
+      await this.db.execute(sql`
+        select (select count(distinct contact_id) from ${accessGrants} where resource_type = 'course' and resource_id = ${courseId}) as enrolled,
+               (select count(*) from ${courseProgress} where course_id = ${courseId}) as started,
+               (select count(*) from ${courseProgress} where course_id = ${courseId} and completed_at is not null) as completed,
+               (select count(*) from ${certificates} where course_id = ${courseId} and revoked_at is null) as certificates`),
+    );
+    const perLesson = await this.db
+      .select({
+        lessonId: lessonProgress.lessonId,
+        viewed: count(),
+        completed: sql<number>`count(${lessonProgress.completedAt})`.mapWith(Number),
+      })
+      .from(lessonProgress)
+      .where(eq(lessonProgress.courseId, courseId))
+      .groupBy(lessonProgress.lessonId);
+    const quizRes = await this.db.execute(sql`
+      select lesson_id, count(*) as attempts, count(distinct contact_id) as students,
+             count(distinct contact_id) filter (where passed) as passed, round(avg(score_percent)) as average_score
+        from ${quizAttempts} where course_id = ${courseId} group by lesson_id`);
+    const quizRows = rowsOf<{ lesson_id: string; attempts: number | string; students: number | string; passed: number | string; average_score: number | string | null }>(quizRes);
+    const ordered = tree.modules.flatMap((m) => m.lessons.map((l) => ({ ...l, moduleTitle: m.title })));
+    const enrolled = Number(totals!.enrolled);
+    return {
+      totals: { enrolled, started: Number(totals!.started), completed: Number(totals!.completed), certificates: Number(totals!.certificates) },
+      enrollments,
+      funnel: ordered.map((l, i) => {
+        const p = perLesson.find((x) => x.lessonId === l.id);
+        const completed = p?.completed ?? 0;
+        return {
+          lessonId: l.id,
+          title: l.title,
+          module: l.moduleTitle,
+          position: i + 1,
+          viewed: p?.viewed ?? 0,
+          completed,
+          /** share of enrolled students who completed this lesson */
+          completionRate: enrolled ? Math.round((completed / enrolled) * 1000) / 10 : 0,
+        };
+      }),
+      quizzes: ordered
+        .filter((l) => l.quiz)
+        .map((l) => {
+          const q = quizRows.find((r) => r.lesson_id === l.id);
+          const students = Number(q?.students ?? 0);
+          const passed = Number(q?.passed ?? 0);
+          return {
+            lessonId: l.id,
+            title: l.title,
+            passPercent: l.quiz!.passPercent,
+            attempts: Number(q?.attempts ?? 0),
+            students,
+            passed,
+            passRate: students ? Math.round((passed / students) * 1000) / 10 : 0,
+            averageScore: q?.average_score == null ? null : Number(q.average_score),
+          };
+        }),
+    };
+  }
+
+  /** Questions students asked on lessons, newest first (the support inbox picks these events up). */
+  async listQuestions(opts: { courseId?: string; limit?: number } = {}) {
+    const rows = await this.events.list(this.db, { type: 'lesson.question_asked', limit: opts.limit ?? 50 });
+    return rows
+      .filter((e) => !opts.courseId || e.data.courseId === opts.courseId)
+      .map((e) => ({
+        eventId: e.id,
+        askedAt: e.occurredAt,
+        contactId: e.actorId,
+        lessonId: e.subjectId,
+        courseId: String(e.data.courseId ?? ''),
+        lessonTitle: String(e.data.lessonTitle ?? ''),
+        question: String(e.data.question ?? ''),
+      }));
+  }
+
+  /** Certificates issued for a course, newest first. */
+  async listCertificates(courseId: string) {
+    return this.db
+      .select({ id: certificates.id, code: certificates.code, contactId: certificates.contactId, recipientName: certificates.recipientName, issuedAt: certificates.issuedAt, revokedAt: certificates.revokedAt })
+      .from(certificates)
+      .where(eq(certificates.courseId, courseId))
+      .orderBy(desc(certificates.issuedAt));
+  }
+
+  async revokeCertificate(id: string, reason: string, actor: Actor): Promise<void> {
+    await this.database.transaction(async (tx) => {
+      const [c] = await tx.update(certificates).set({ revokedAt: this.clock.now() }).where(and(eq(certificates.id, id), isNull(certificates.revokedAt))).returning();
+      if (!c) throw notFound('Certificate');
+      await this.events.record(tx, { type: 'certificate.revoked', actor, subject: { type: 'certificate', id }, data: { courseId: c.courseId, contactId: c.contactId, reason } });
+    });
+  }
+}
