@@ -10,6 +10,8 @@ import type { Price, ProductDetail } from './index.js';
 
 export interface DemoCatalog {
   courses: { product: ProductDetail; once: Price; plan: Price | null }[];
+  /** the course the store leads with (its sales page, bump and upsell) */
+  flagship: { product: ProductDetail; once: Price; plan: Price | null };
   checklist: { product: ProductDetail; price: Price };
   swipeFile: { product: ProductDetail; price: Price };
   membership: { product: ProductDetail; monthly: Price; yearly: Price };
@@ -97,7 +99,7 @@ export async function seedCatalogDemo(app: App, ctx: DemoContext): Promise<DemoC
   const bundlePrice = await catalog.createPrice(bundleProduct.id, { type: 'one_time', currency: 'usd', amount: 39900, label: 'Best value' }, owner);
   const bundle = { product: await catalog.updateProduct(bundleProduct.id, { status: 'published' }, owner), price: bundlePrice };
 
-  const flagship = courses[0]!;
+  const flagship = courses.find((c) => c.product.slug === 'launch-your-first-course') ?? courses[0]!;
   const bump = await catalog.createOffer({ kind: 'bump', productId: flagship.product.id, offerPriceId: checklist.price.id, amount: 900, headline: 'the Course Launch Checklist', body: 'Every step on two pages. Normally $19.' }, owner);
   const upsell = await catalog.createOffer({ kind: 'upsell', productId: flagship.product.id, offerPriceId: swipeFile.price.id, amount: 2900, headline: 'Write your sales page in an afternoon', body: 'Fourteen sales pages that converted, annotated line by line, for $29 instead of $49 — only on this page.' }, owner);
 
@@ -143,5 +145,5 @@ export async function seedCatalogDemo(app: App, ctx: DemoContext): Promise<DemoC
   );
   await app.site.publishPage(page.id, owner);
 
-  return { courses, checklist, swipeFile, membership, bundle, bumpId: bump.id, upsellId: upsell.id, coupons };
+  return { courses, flagship, checklist, swipeFile, membership, bundle, bumpId: bump.id, upsellId: upsell.id, coupons };
 }

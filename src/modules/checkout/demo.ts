@@ -288,20 +288,15 @@ export async function seedSellDemo(app: App, ctx: DemoContext): Promise<void> {
       refundRows.push({ orderId, provider: 'test', providerRefundId: `tre_demo_${refundRows.length}`, amount, currency: 'usd', reason: partial ? 'goodwill: late start' : r.pick(['changed their mind', 'bought by mistake', 'not what they expected']), status: 'succeeded', actorKind: actor.actorKind, actorId: actor.actorId, createdAt: when, completedAt: when });
       history.push({ occurredAt: when, type: 'order.refunded', ...actor, subjectType: 'order', subjectId: orderId, data: { amount, currency: 'usd', full: !partial, totalRefunded: amount, contactId: c.id } });
       if (!partial) revokeGrants(orderId, when, 'refunded', actor);
-    } else if (total > 10000 && daysAgo > 20 && daysAgo < 200 && r.chance(0.004)) {
-      const when = new Date(paidAt.getTime() + r.int(10, 40) * DAY_MS);
-      order.disputedAt = when;
-      order.disputeReason = 'fraudulent';
-      systemEvent(when, 'order.disputed', { type: 'order', id: orderId }, { reason: 'fraudulent', amount: total, currency: 'usd', contactId: c.id });
     }
   };
 
   // ---- a year of checkouts, growing, with launch spikes ------------------------------------------
-  const flagship = cat.courses[0]!;
+  const flagship = cat.flagship;
   const choices: { weight: number; pick: () => { product: ProductDetail; price: Price } }[] = [
     { weight: 28, pick: () => ({ product: flagship.product, price: flagship.once }) },
     { weight: flagship.plan ? 9 : 0, pick: () => ({ product: flagship.product, price: flagship.plan! }) },
-    ...cat.courses.slice(1).map((c, i) => ({ weight: i === 0 ? 17 : 11, pick: () => ({ product: c.product, price: c.once }) })),
+    ...cat.courses.filter((c) => c !== flagship).map((c, i) => ({ weight: i === 0 ? 17 : 11, pick: () => ({ product: c.product, price: c.once }) })),
     { weight: 8, pick: () => ({ product: cat.checklist.product, price: cat.checklist.price }) },
     { weight: 5, pick: () => ({ product: cat.swipeFile.product, price: cat.swipeFile.price }) },
     { weight: 10, pick: () => ({ product: cat.membership.product, price: cat.membership.monthly }) },
@@ -338,6 +333,16 @@ export async function seedSellDemo(app: App, ctx: DemoContext): Promise<void> {
   }
   // Tonight at 3 a.m., while the owner slept.
   sell(newCustomer(at(0.3, 3)), 0.3, { product: flagship.product, price: flagship.once }, { withBump: true, coupon: null, takeUpsell: true, abandoned: false });
+
+  // Two chargebacks in the year: the owner sees them flagged.
+  const disputable = orderRows.filter((o) => o.status === 'paid' && o.kind === 'checkout' && !o.amountRefunded && (o.total ?? 0) > 5000 && o.paidAt! < new Date(now - 30 * DAY_MS) && o.paidAt! > new Date(now - 200 * DAY_MS));
+  for (const o of [disputable[Math.floor(disputable.length / 3)], disputable[Math.floor((2 * disputable.length) / 3)]]) {
+    if (!o) continue;
+    const when = new Date(o.paidAt!.getTime() + r.int(10, 40) * DAY_MS);
+    o.disputedAt = when;
+    o.disputeReason = r.pick(['fraudulent', 'product_not_received']);
+    systemEvent(when, 'order.disputed', { type: 'order', id: o.id! }, { reason: o.disputeReason, amount: o.total, currency: 'usd', contactId: o.contactId });
+  }
 
   // ---- write it all, oldest first (order numbers follow time) -----------------------------------------
   const contactRows = customers.map((c) => ({ id: c.id, email: c.email, emailNormalized: c.email, name: c.name, status: 'active' as const, source: 'checkout', createdAt: c.createdAt, updatedAt: c.createdAt }));
