@@ -90,6 +90,31 @@ for (const backend of backends()) {
       assert.equal((await bob.go('GET', `/checkout/thank-you/${aliceOrder}`)).statusCode, 403);
     });
 
+    it('the return link signs the buyer in once, and only soon after paying', async () => {
+      const order = (await owner.get('/api/orders?q=alice@example.com')).json().orders[0];
+      const replay = new FormBrowser(t);
+      const res = await replay.go('GET', `/checkout/complete/${order.id}?t=${t.app.checkout.orderToken(order.id)}`);
+      assert.equal(res.statusCode, 303);
+      assert.equal(replay.cookies.get('oh_customer'), undefined, 'the buyer already used it right after paying');
+
+      // A buyer who closed the tab: the link found in their history hours later signs nobody in.
+      const b = new FormBrowser(t);
+      const page = await b.go('GET', `/checkout/${shop.prices.workbook}`);
+      const placed = await b.go('POST', `/checkout/${shop.prices.workbook}`, { _csrf: FormBrowser.csrf(page.body), key: FormBrowser.field(page.body, 'key'), email: 'closed-tab@example.com', intent: 'pay' });
+      const payPath = pathOf(String(placed.headers.location));
+      const payPage = await b.go('GET', payPath);
+      const paid = await b.go('POST', payPath, { _csrf: FormBrowser.csrf(payPage.body), card: '4242424242424242' });
+      const later = new FormBrowser(t);
+      t.clock.advance(2 * 3_600_000);
+      try {
+        const back = await later.go('GET', pathOf(String(paid.headers.location)));
+        assert.equal(back.statusCode, 303);
+        assert.equal(later.cookies.get('oh_customer'), undefined);
+      } finally {
+        t.clock.advance(-2 * 3_600_000);
+      }
+    });
+
     it('download links expire, and stop working when access is revoked', async () => {
       const link = (await downloadLink(alice))!;
       assert.equal((await alice.go('GET', link)).statusCode, 200);

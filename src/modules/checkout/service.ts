@@ -281,7 +281,8 @@ export class CheckoutService {
    * not keep opening the account). Returns the session token to set as a cookie, or null.
    */
   async signInBuyerOnce(order: Order, meta: { ip?: string; userAgent?: string }): Promise<string | null> {
-    if (order.status !== 'paid') return null;
+    // Only right after paying: later, the receipt's magic link is the way in.
+    if (order.status !== 'paid' || !order.paidAt || this.clock.now().getTime() - order.paidAt.getTime() > UPSELL_WINDOW_MS) return null;
     return this.database.transaction(async (tx) => {
       const [row] = await tx
         .update(orders)
