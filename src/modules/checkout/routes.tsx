@@ -170,7 +170,7 @@ const subscriptionShape = z.object({
   endedAt: z.date().nullable(),
   endedReason: z.string().nullable(),
 });
-const grantShape = z.object({ id: z.string(), resourceType: z.string(), resourceId: z.string(), source: z.string(), sourceId: z.string().nullable(), grantedAt: z.date(), expiresAt: z.date().nullable(), revokedAt: z.date().nullable(), revokeReason: z.string().nullable() });
+const grantShape = z.object({ id: z.string(), resourceType: z.string(), resourceId: z.string(), resourceName: z.string().nullable(), source: z.string(), sourceId: z.string().nullable(), grantedAt: z.date(), expiresAt: z.date().nullable(), revokedAt: z.date().nullable(), revokeReason: z.string().nullable() });
 const eventShape = z.object({ id: z.number(), occurredAt: z.date(), type: z.string(), actorKind: z.string(), actorId: z.string().nullable(), actorRole: z.string().nullable(), subjectType: z.string().nullable(), subjectId: z.string().nullable(), data: z.record(z.string(), z.unknown()) });
 const runShape = z.object({ id: z.string(), provider: z.string(), startedAt: z.date(), finishedAt: z.date().nullable(), checked: z.number(), repaired: z.number(), repairs: z.array(z.object({ orderId: z.string().nullable(), what: z.string(), ref: z.string() })), error: z.string().nullable() });
 

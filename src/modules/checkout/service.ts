@@ -1069,7 +1069,15 @@ export class CheckoutService {
       this.access.listForContact(db, order.contactId, { includeRevoked: true }).then((g) => g.filter((x) => x.sourceId === id)),
       this.events.list(db, { subjectType: 'order', subjectId: id, limit: 100 }),
     ]);
-    return { order, items, payments: paymentRows, refunds: refundRows, subscription: subs[0] ?? null, upsells: children, contact: contact[0]!, grants, events: history };
+    return { order, items, payments: paymentRows, refunds: refundRows, subscription: subs[0] ?? null, upsells: children, contact: contact[0]!, grants: await this.nameGrants(db, grants), events: history };
+  }
+
+  /** Grants with a name a person recognises: the product (or the course product) they belong to. */
+  private async nameGrants<G extends { resourceType: string; resourceId: string }>(db: DbOrTx, grants: G[]): Promise<(G & { resourceName: string | null })[]> {
+    if (!grants.length) return [];
+    const all = await this.catalog.listProducts(db, { includeArchived: true });
+    const name = (g: G) => (g.resourceType === 'course' ? all.find((p) => p.courseId === g.resourceId) : all.find((p) => p.id === g.resourceId))?.name ?? null;
+    return grants.map((g) => ({ ...g, resourceName: name(g) }));
   }
 
   async listOrders(db: DbOrTx, q: { q?: string; status?: OrderStatus; productId?: string; disputed?: boolean; from?: Date; to?: Date; before?: number; limit?: number }) {
@@ -1170,7 +1178,7 @@ export class CheckoutService {
       lifetimeValue: [...ltv].map(([currency, amount]) => ({ currency, amount })),
       orders: orderRows,
       subscriptions: subs,
-      grants,
+      grants: await this.nameGrants(db, grants),
       events: history.map(({ requestId: _r, ...e }) => e),
     };
   }

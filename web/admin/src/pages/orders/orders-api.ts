@@ -79,6 +79,8 @@ export interface Grant {
   id: string;
   resourceType: string;
   resourceId: string;
+  /** the product it belongs to, when known */
+  resourceName: string | null;
   source: string;
   sourceId: string | null;
   grantedAt: IsoDate;

@@ -381,7 +381,7 @@ export function GrantList({ grants }: { grants: Grant[] }) {
       {grants.map((g) => (
         <li key={g.id} className="list-row">
           <span>
-            {humanise(g.resourceType)} <span className="muted small mono">{g.resourceId.slice(0, 8)}</span> <span className="badge">{g.source}</span>
+            {g.resourceName ?? <span className="mono">{g.resourceId.slice(0, 8)}</span>} <span className="muted small">({g.resourceType})</span> <span className="badge">{g.source}</span>
             <div className="muted small">
               since <Time iso={g.grantedAt} style="date" />
               {g.revokedAt ? (
