@@ -6,6 +6,7 @@ import { teamJobs } from '../modules/team/jobs.js';
 import { mailJobs } from '../modules/mail/jobs.js';
 import { learningJobs } from '../modules/learning/jobs.js';
 import { audienceJobs } from '../modules/audience/jobs.js';
+import { checkoutJobs } from '../modules/checkout/jobs.js';
 
 export const jobRegistry: JobDefinition<any>[] = [
   // team.prune-sessions (hourly)
@@ -16,4 +17,6 @@ export const jobRegistry: JobDefinition<any>[] = [
   ...learningJobs,
   // audience.import (CSV import chunks), audience.recompile-segments (hourly)
   ...audienceJobs,
+  // checkout.reconcile, checkout.expire-orders, checkout.dunning, checkout.test-billing
+  ...checkoutJobs,
 ];

@@ -3,6 +3,7 @@
 import type { ReactNode } from 'react';
 import type { App } from '../../app.js';
 import { coursesSection } from '../learning/portal-section.js';
+import { purchasesSection } from '../checkout/portal-section.js';
 import { emailPreferencesSection } from '../audience/portal-section.js';
 
 export interface PortalSection {
@@ -14,7 +15,4 @@ export interface PortalSection {
   render(app: App, contactId: string, ctx: { csrf: string; query: Record<string, string | undefined> }): Promise<ReactNode | null>;
 }
 
-export const portalSections: PortalSection[] = [
-  coursesSection,
-  emailPreferencesSection,
-];
+export const portalSections: PortalSection[] = [coursesSection, purchasesSection, emailPreferencesSection];
