@@ -18,6 +18,9 @@ import { MailService } from './modules/mail/service.js';
 import { AudienceService } from './modules/audience/service.js';
 import { PortalService } from './modules/portal/service.js';
 import { AccessService } from './modules/access/service.js';
+import { CatalogService, LocalFileStorage as ProductFileStorage } from './modules/catalog/index.js';
+import { SiteService } from './modules/site/index.js';
+import { CheckoutService, StripeProvider, StripeSync, TestProvider, createStripeClient } from './modules/checkout/index.js';
 import { LearningService, LocalFileStorage } from './modules/learning/index.js';
 
 export interface App {
@@ -35,6 +38,13 @@ export interface App {
   audience: AudienceService;
   portal: PortalService;
   access: AccessService;
+  catalog: CatalogService;
+  site: SiteService;
+  checkout: CheckoutService;
+  /** Stripe webhooks and reconciliation (null with the test provider) */
+  stripeSync: StripeSync | null;
+  /** the built-in test provider's pages and renewals (null with Stripe) */
+  testPayments: TestProvider | null;
   learning: LearningService;
   close(): Promise<void>;
 }
@@ -62,7 +72,13 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     const events = new EventLog(clock, jobs);
     const audit = new AuditLog(clock);
     const signer = createSigner(secretKey);
-    const audience = new AudienceService(database, clock, events);
+    const audience = new AudienceService(database, clock, events, {
+      // Late-bound: mail is built after audience (the mail engine selects audiences through it).
+      mailer: { queue: (tx, m) => mail.queueTransactional(tx, m) },
+      jobs,
+      signer,
+      settings: { publicUrl: config.publicUrl, dataDir: config.dataDir, ...config.audience },
+    });
     // Late-bound: the team service is built after mail (it sends invitations through it).
     const ownerEmails = async () => (await team.listUsers()).filter((u) => u.role === 'owner').map((u) => u.email);
     const mail = new MailService({ database, clock, jobs, events, signer, audience, log, config: config.mail, publicUrl: config.publicUrl, ownerEmails });
@@ -81,6 +97,21 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     );
     const portal = new PortalService(database, clock, events, audience, mail, config.publicUrl);
     const access = new AccessService(clock, events);
+    // The catalog tells the storefront when it changes (in the same transaction), so cached pages stay true.
+    let site: SiteService | null = null;
+    const catalog = new CatalogService(database, clock, events, new ProductFileStorage(config.files.dir), { maxUploadBytes: config.files.maxUploadBytes }, (tx) => site!.touch(tx));
+    site = new SiteService(database, clock, events, catalog, { publicUrl: config.publicUrl, cacheCheckMs: config.site.cacheCheckMs });
+    const stripeProvider =
+      config.checkout.provider === 'stripe'
+        ? new StripeProvider(createStripeClient({ secretKey: config.stripe.secretKey!, apiUrl: config.stripe.apiUrl, maxNetworkRetries: config.stripe.maxNetworkRetries }), { ...config.stripe, secretKey: config.stripe.secretKey! }, clock)
+        : null;
+    const testPayments = stripeProvider ? null : new TestProvider(database, clock, config.publicUrl);
+    const checkout = new CheckoutService(database, clock, events, log, signer, catalog, access, audience, portal, mail, (stripeProvider ?? testPayments)!, {
+      publicUrl: config.publicUrl,
+      ...config.checkout,
+    });
+    testPayments?.bind(checkout);
+    const stripeSync = stripeProvider ? new StripeSync(database, clock, log, stripeProvider, checkout, config.stripe.webhookSecret) : null;
     const learning = new LearningService(database, clock, events, access, audience, new LocalFileStorage(config.uploads.dir), { publicUrl: config.publicUrl, issuer: 'Onehour', uploadMaxBytes: config.uploads.maxBytes });
     const app: App = {
       config,
@@ -97,6 +128,11 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       audience,
       portal,
       access,
+      catalog,
+      site,
+      checkout,
+      stripeSync,
+      testPayments,
       learning,
       async close() {
         await jobs.stop(config.shutdownTimeoutMs);

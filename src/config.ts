@@ -70,12 +70,28 @@ const envSchema = z.object({
   MAIL_WEBHOOK_SNS_CERT: z.string().optional(),
   MAIL_WEBHOOK_SNS_TOPIC: z.string().optional(),
   MAIL_INBOUND_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  IMPORT_MAX_MB: z.coerce.number().positive().max(100_000).default(1024),
+  IMPORT_CHUNK_ROWS: z.coerce.number().int().min(100).max(50_000).default(5000),
+  LEAD_MAGNET_MAX_MB: z.coerce.number().positive().max(10_000).default(50),
   UPLOAD_MAX_MB: z.coerce.number().positive().max(51_200).default(2048),
   STRIPE_SECRET_KEY: z.string().optional(),
   STRIPE_WEBHOOK_SECRET: z.string().optional(),
   STRIPE_API_URL: z.string().optional().refine((v) => v === undefined || v === '' || isHttpUrl(v), {
     message: 'must be an absolute URL (default: Stripe\'s own API)',
   }),
+  STRIPE_TAX: bool.default(false),
+  STRIPE_MAX_NETWORK_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
+  PAYMENT_PROVIDER: z.enum(['stripe', 'test']).optional(),
+  REFUND_LIMIT_SUPPORT_CENTS: z.coerce.number().int().min(0).default(5000),
+  DUNNING_RETRY_DAYS: z
+    .string()
+    .regex(/^\d+(\s*,\s*\d+)*$/, 'must be a comma-separated list of whole days, e.g. 1,3,5')
+    .default('1,3,5'),
+  DUNNING_GRACE_DAYS: z.coerce.number().int().min(0).max(60).default(7),
+  CHECKOUT_SESSION_MINUTES: z.coerce.number().int().min(30).max(1440).default(60),
+  DOWNLOAD_LINK_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
+  FILES_DIR: z.string().min(1).optional(),
+  SITE_CACHE_CHECK_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
 });
 
 function isHttpUrl(v: string): boolean {
@@ -109,8 +125,25 @@ export interface Config {
   jobs: { enabled: boolean; concurrency: number; expireSeconds: number; pollSeconds: number; maintenanceSeconds: number };
   shutdownTimeoutMs: number;
   mail: MailConfig;
-  stripe: { secretKey?: string; webhookSecret?: string; apiUrl?: string };
-  /** uploaded files (lesson videos, attachments) live in `dir` (DATA_DIR/files); one upload may be at most `maxBytes` */
+  /** contact imports and forms (docs/configuration.md, Audience) */
+  audience: { importMaxBytes: number; importChunkRows: number; leadMagnetMaxBytes: number };
+  stripe: { secretKey?: string; webhookSecret?: string; apiUrl?: string; tax: boolean; maxNetworkRetries: number };
+  checkout: {
+    /** `stripe` when a Stripe key is set, else the built-in test provider (never in production with Stripe keys) */
+    provider: 'stripe' | 'test';
+    /** the most one refund by a support assistant may be, in the order's minor units */
+    refundLimitSupportCents: number;
+    /** days after a failed renewal on which the charge is tried again */
+    dunningRetryDays: number[];
+    /** days after the first failed renewal until access is revoked */
+    dunningGraceDays: number;
+    sessionMinutes: number;
+    downloadLinkHours: number;
+  };
+  /** product files (downloads): the same folder as every other upload (FILES_DIR) */
+  files: { dir: string; maxUploadBytes: number };
+  site: { cacheCheckMs: number };
+  /** uploaded files (lesson videos, attachments) live in `dir` (FILES_DIR, default DATA_DIR/files); one upload may be at most `maxBytes` */
   uploads: { dir: string; maxBytes: number };
 }
 
@@ -153,6 +186,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const e = parsed.data;
   const dataDir = path.resolve(e.DATA_DIR);
+  const filesDir = e.FILES_DIR ? path.resolve(e.FILES_DIR) : path.join(dataDir, 'files');
   const publicUrl = (e.PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/+$/, '');
   return {
     env: e.NODE_ENV,
@@ -203,8 +237,29 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         inboundToken: e.MAIL_INBOUND_TOKEN,
       },
     },
-    stripe: { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL },
-    uploads: { dir: path.join(dataDir, 'files'), maxBytes: Math.floor(e.UPLOAD_MAX_MB * 1_048_576) },
+    audience: {
+      importMaxBytes: Math.round(e.IMPORT_MAX_MB * 1_048_576),
+      importChunkRows: e.IMPORT_CHUNK_ROWS,
+      leadMagnetMaxBytes: Math.round(e.LEAD_MAGNET_MAX_MB * 1_048_576),
+    },
+    stripe: {
+      secretKey: e.STRIPE_SECRET_KEY,
+      webhookSecret: e.STRIPE_WEBHOOK_SECRET,
+      apiUrl: e.STRIPE_API_URL,
+      tax: e.STRIPE_TAX,
+      maxNetworkRetries: e.STRIPE_MAX_NETWORK_RETRIES,
+    },
+    checkout: {
+      provider: paymentProvider(e),
+      refundLimitSupportCents: e.REFUND_LIMIT_SUPPORT_CENTS,
+      dunningRetryDays: e.DUNNING_RETRY_DAYS.split(',').map((d) => Number(d.trim())),
+      dunningGraceDays: e.DUNNING_GRACE_DAYS,
+      sessionMinutes: e.CHECKOUT_SESSION_MINUTES,
+      downloadLinkHours: e.DOWNLOAD_LINK_HOURS,
+    },
+    files: { dir: filesDir, maxUploadBytes: Math.floor(e.UPLOAD_MAX_MB * 1_048_576) },
+    site: { cacheCheckMs: e.SITE_CACHE_CHECK_MS },
+    uploads: { dir: filesDir, maxBytes: Math.floor(e.UPLOAD_MAX_MB * 1_048_576) },
   };
 }
 
@@ -230,6 +285,26 @@ function dkimConfig(e: z.infer<typeof envSchema>): MailConfig['dkim'] {
     throw new ConfigError([{ setting: 'DKIM_PRIVATE_KEY', message: 'is not a readable PEM private key (RSA, 1024 bits or more)' }]);
   }
   return { domain: e.DKIM_DOMAIN!, selector: e.DKIM_SELECTOR!, privateKey: key! };
+}
+
+/**
+ * Which payment provider takes the money. The built-in test provider never runs in production
+ * once Stripe keys are set: a real shop must not be payable with test cards.
+ */
+function paymentProvider(e: z.infer<typeof envSchema>): 'stripe' | 'test' {
+  const chosen = e.PAYMENT_PROVIDER ?? (e.STRIPE_SECRET_KEY ? 'stripe' : 'test');
+  if (chosen === 'stripe' && !e.STRIPE_SECRET_KEY) {
+    throw new ConfigError([{ setting: 'STRIPE_SECRET_KEY', message: 'is needed when PAYMENT_PROVIDER=stripe' }]);
+  }
+  if (chosen === 'stripe' && !e.STRIPE_WEBHOOK_SECRET && e.NODE_ENV === 'production') {
+    throw new ConfigError([{ setting: 'STRIPE_WEBHOOK_SECRET', message: 'is needed in production: without it Stripe payments cannot be confirmed' }]);
+  }
+  if (chosen === 'test' && e.NODE_ENV === 'production' && e.STRIPE_SECRET_KEY) {
+    throw new ConfigError([
+      { setting: 'PAYMENT_PROVIDER', message: 'the test provider cannot be used in production while Stripe keys are set (remove PAYMENT_PROVIDER=test)' },
+    ]);
+  }
+  return chosen;
 }
 
 /** Test-only settings (the test database), read here so tests too keep env access in one file. */

@@ -27,6 +27,9 @@ export const migrationSets: MigrationSet[] = [
   { name: 'portal', schema: 'src/modules/portal/schema.ts', folder: 'src/modules/portal/migrations' },
   { name: 'access', schema: 'src/modules/access/schema.ts', folder: 'src/modules/access/migrations' },
   { name: 'learning', schema: 'src/modules/learning/schema.ts', folder: 'src/modules/learning/migrations' },
+  { name: 'catalog', schema: 'src/modules/catalog/schema.ts', folder: 'src/modules/catalog/migrations' },
+  { name: 'site', schema: 'src/modules/site/schema.ts', folder: 'src/modules/site/migrations' },
+  { name: 'checkout', schema: 'src/modules/checkout/schema.ts', folder: 'src/modules/checkout/migrations' },
 ];
 
 /** Serialises migrations across processes sharing one PostgreSQL server. */

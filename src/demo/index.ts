@@ -6,6 +6,8 @@ import { createRandom, type DemoContext } from './random.js';
 import { seedTeamDemo } from '../modules/team/demo.js';
 import { seedMailDemo } from '../modules/mail/demo.js';
 import { seedLearningDemo, seedLearningProgress } from '../modules/learning/demo.js';
+import { seedSellDemo } from '../modules/checkout/demo.js';
+import { seedAudienceDemo } from '../modules/audience/demo.js';
 
 export interface DemoSeed {
   name: string;
@@ -16,6 +18,11 @@ export interface DemoSeed {
 export const demoSeeds: DemoSeed[] = [
   { name: 'team', seed: seedTeamDemo },
   { name: 'learning', seed: seedLearningDemo },
+  // products (course products from ctx.shared.courses when present), pages, a year of orders; leaves ctx.shared.customers, ctx.shared.products
+  { name: 'sell', seed: seedSellDemo },
+  // after sell (it tags and lists ctx.shared.customers when present), before mail
+  { name: 'audience', seed: seedAudienceDemo },
+  // after audience (its contacts and lists): a year of broadcasts, a scheduled one, transactional history
   { name: 'mail', seed: seedMailDemo },
   // runs last: progress for everyone who holds a course grant by then
   { name: 'learning-progress', seed: seedLearningProgress },

@@ -76,6 +76,18 @@ export interface RouteSpec<
   rateLimit?: 'auth' | 'forms';
   /** html / files / webhooks are not part of the JSON API document */
   kind?: 'api' | 'page' | 'webhook';
+  /**
+   * Accept unsafe requests whatever their Origin. Only for public routes that prove what they
+   * need themselves and act with no one's authority (an opt-in form embedded on another site).
+   */
+  crossOrigin?: boolean;
+  /**
+   * The body is not parsed: the handler gets it untouched in `req.body`, as a Buffer (webhook
+   * signatures are computed over the exact bytes) or as the request stream (file uploads).
+   */
+  rawBody?: 'buffer' | 'stream';
+  /** bytes; overrides the server-wide body limit for this route */
+  bodyLimit?: number;
   handler: (
     ctx: A extends 'public'
       ? Omit<RouteContext<Out<PS>, Out<QS>, Out<BS>>, 'principal' | 'actor'> & { principal: null; actor: null }
@@ -146,7 +158,10 @@ function clientMeta(req: FastifyRequest) {
 function checkOrigin(app: App, req: FastifyRequest): void {
   const origin = req.headers.origin;
   if (!origin || origin === 'null') {
-    if (origin === 'null') throw new DomainError('forbidden', 'Cross-site request refused');
+    // A page served with `Referrer-Policy: no-referrer` (helmet's default) makes the browser send
+    // `Origin: null` on its own same-site form posts. Sec-Fetch-Site, which pages cannot forge,
+    // tells those apart from sandboxed or opaque cross-site senders.
+    if (origin === 'null' && req.headers['sec-fetch-site'] !== 'same-origin') throw new DomainError('forbidden', 'Cross-site request refused');
     return;
   }
   const allowed = new Set([new URL(app.config.publicUrl).origin]);
@@ -155,7 +170,21 @@ function checkOrigin(app: App, req: FastifyRequest): void {
 }
 
 export function registerRoutes(fastify: FastifyInstance, app: App, routes: AnyRoute[]): void {
-  for (const spec of routes) registerRoute(fastify, app, spec);
+  for (const spec of routes) if (!spec.rawBody) registerRoute(fastify, app, spec);
+  const raw = routes.filter((r) => r.rawBody);
+  if (raw.length === 0) return;
+  // Raw-body routes live in their own encapsulated context, so replacing the body parsers
+  // there leaves every other route's JSON and form parsing as it is.
+  fastify.register(async (child) => {
+    child.removeAllContentTypeParsers();
+    child.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    for (const spec of raw.filter((r) => r.rawBody === 'buffer')) registerRoute(child, app, spec);
+  });
+  fastify.register(async (child) => {
+    child.removeAllContentTypeParsers();
+    child.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+    for (const spec of raw.filter((r) => r.rawBody === 'stream')) registerRoute(child, app, spec);
+  });
 }
 
 function registerRoute(fastify: FastifyInstance, app: App, spec: AnyRoute): void {
@@ -163,14 +192,16 @@ function registerRoute(fastify: FastifyInstance, app: App, spec: AnyRoute): void
   if (!access || (typeof access === 'object' && !('permission' in access))) {
     throw new Error(`Route ${spec.method} ${spec.url} declares no access rule (deny by default)`);
   }
+  if (spec.crossOrigin && access !== 'public') throw new Error(`Route ${spec.method} ${spec.url}: only public routes may accept cross-site requests`);
   fastify.routeTable.push(spec);
   const unsafe = UNSAFE.has(spec.method);
   fastify.route({
     method: spec.method,
     url: spec.url,
+    ...(spec.bodyLimit ? { bodyLimit: spec.bodyLimit } : {}),
     config: spec.rateLimit ? { rateLimit: { max: app.config.rateLimits[spec.rateLimit as 'auth' | 'forms'], timeWindow: '1 minute' } } : {},
     handler: async (req, reply) => {
-      if (unsafe) checkOrigin(app, req);
+      if (unsafe && !spec.crossOrigin) checkOrigin(app, req);
       if (access === 'customer') return handleCustomer(app, spec, req, reply, unsafe);
       // Public routes never act with a caller's authority, so they neither look it up nor need CSRF tokens.
       const principal = access === 'public' ? null : await resolvePrincipal(app, req);

@@ -5,5 +5,19 @@ import { teamRoutes } from '../modules/team/routes.js';
 import { mailRoutes } from '../modules/mail/routes.js';
 import { portalRoutes } from '../modules/portal/routes.js';
 import { learningRoutes } from '../modules/learning/routes.js';
+import { audienceRoutes } from '../modules/audience/routes.js';
+import { catalogRoutes } from '../modules/catalog/routes.js';
+import { siteRoutes } from '../modules/site/routes.js';
+import { checkoutRoutes } from '../modules/checkout/routes.js';
 
-export const allRoutes: AnyRoute[] = [...coreRoutes, ...teamRoutes, ...mailRoutes, ...portalRoutes, ...learningRoutes];
+export const allRoutes: AnyRoute[] = [
+  ...coreRoutes,
+  ...teamRoutes,
+  ...mailRoutes,
+  ...portalRoutes,
+  ...learningRoutes,
+  ...audienceRoutes,
+  ...catalogRoutes,
+  ...siteRoutes,
+  ...checkoutRoutes,
+];

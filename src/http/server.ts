@@ -60,6 +60,9 @@ export async function buildServer(app: App, opts: BuildServerOptions = {}): Prom
     if (req.url.startsWith('/webhooks/')) (req as typeof req & { rawBody?: Buffer }).rawBody = body as Buffer;
     parseJson(req, (body as Buffer).toString('utf8'), done);
   });
+  // File uploads (CSV imports, downloads) arrive as the raw body; the route streams it to disk
+  // under its own size limit instead of buffering it.
+  fastify.addContentTypeParser(['text/csv', 'application/octet-stream'], (_req, payload, done) => done(null, payload));
   await fastify.register(helmet, {
     contentSecurityPolicy: {
       directives: {

@@ -5,6 +5,8 @@ import type { JobDefinition } from './types.js';
 import { teamJobs } from '../modules/team/jobs.js';
 import { mailJobs } from '../modules/mail/jobs.js';
 import { learningJobs } from '../modules/learning/jobs.js';
+import { audienceJobs } from '../modules/audience/jobs.js';
+import { checkoutJobs } from '../modules/checkout/jobs.js';
 
 export const jobRegistry: JobDefinition<any>[] = [
   // team.prune-sessions (hourly)
@@ -13,4 +15,8 @@ export const jobRegistry: JobDefinition<any>[] = [
   ...mailJobs,
   // learning.announce-unlocked-lessons (every 5 minutes)
   ...learningJobs,
+  // audience.import (CSV import chunks), audience.recompile-segments (hourly)
+  ...audienceJobs,
+  // checkout.reconcile, checkout.expire-orders, checkout.dunning, checkout.test-billing
+  ...checkoutJobs,
 ];

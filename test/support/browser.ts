@@ -34,12 +34,12 @@ export interface BrowserTestApp extends TestApp {
 }
 
 /** A listening server with the built admin app. The config needs the port up front (PUBLIC_URL goes into links). */
-export async function startBrowserTestApp(): Promise<BrowserTestApp> {
+export async function startBrowserTestApp(opts: { config?: Record<string, string> } = {}): Promise<BrowserTestApp> {
   ensureAdminBuilt();
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   // A real browser lives in real time (cookies, TOTP codes): the server runs on the system clock.
-  const t = await createTestApp('pglite', { clock: systemClock, config: { PUBLIC_URL: baseUrl, PORT: String(port), HOST: '127.0.0.1' } });
+  const t = await createTestApp('pglite', { clock: systemClock, config: { ...opts.config, PUBLIC_URL: baseUrl, PORT: String(port), HOST: '127.0.0.1' } });
   await t.server.listen({ port, host: '127.0.0.1' });
   return { ...t, baseUrl };
 }

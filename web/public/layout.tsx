@@ -11,7 +11,7 @@ export interface PageMeta {
   noindex?: boolean;
 }
 
-export function PublicLayout({ meta, children, header }: { meta: PageMeta; children: ReactNode; header?: ReactNode }) {
+export function PublicLayout({ meta, children, header, head }: { meta: PageMeta; children: ReactNode; header?: ReactNode; head?: ReactNode }) {
   const siteName = meta.siteName ?? 'Onehour';
   return (
     <html lang="en">
@@ -30,6 +30,7 @@ export function PublicLayout({ meta, children, header }: { meta: PageMeta; child
         {meta.image ? <meta property="og:image" content={meta.image} /> : null}
         <meta name="twitter:card" content={meta.image ? 'summary_large_image' : 'summary'} />
         <link rel="stylesheet" href="/assets/public.css" />
+        {head}
       </head>
       <body>
         <a className="skip" href="#main">

@@ -1,2 +1,19 @@
-export { AudienceService, isValidEmail, normalizeEmail, type Contact, type UpsertContactInput } from './service.js';
-export { contacts, contactStatuses, type ContactStatus } from './schema.js';
+// The audience module's public API: contacts, lists, tags, consent, forms, segments, imports.
+export {
+  AudienceService,
+  isValidEmail,
+  normalizeEmail,
+  emailProblem,
+  type Contact,
+  type ContactList,
+  type Tag,
+  type ConsentRecord,
+  type ConsentInput,
+  type UpsertContactInput,
+} from './service.js';
+export { contacts, lists, listSubscriptions, tags, contactTags, consentRecords, contactStatuses, type ContactStatus, type ConsentKind } from './schema.js';
+export { audienceJobs } from './jobs.js';
+export { IMPORT_JOB, type ImportOptions, type ImportView } from './imports.js';
+export { compileSegmentSql, segmentRulesSchema, type SegmentRule, type SegmentRules } from './segments.js';
+export type { Form } from './forms.js';
+export type { Segment } from './segment-service.js';

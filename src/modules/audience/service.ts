@@ -1,13 +1,34 @@
-// Contacts: one row per person, unique by normalised email.
-import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import type { Actor } from '../../actor.js';
+// Contacts, lists, tags and consent. One row per person (unique by normalised email); every
+// subscribe, confirm, unsubscribe and change is an event with its actor, written in the same
+// transaction as the change. Forms, segments and imports build on this (forms.ts,
+// segment-service.ts, imports.ts) and are reachable as app.audience.forms/segments/imports.
+import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { actorColumns, type Actor } from '../../actor.js';
 import type { Clock } from '../../clock.js';
+import type { Signer } from '../../crypto.js';
 import type { Database, DbOrTx, Tx } from '../../db/client.js';
 import type { EventLog } from '../../db/events.js';
-import { invalid, notFound } from '../../errors.js';
-import { contacts, listSubscriptions, type ContactStatus } from './schema.js';
+import type { JobQueue } from '../../jobs/queue.js';
+import { conflict, forbidden, invalid, notFound } from '../../errors.js';
+import {
+  consentRecords,
+  contacts,
+  contactTags,
+  listSubscriptions,
+  lists,
+  tags,
+  type ConsentKind,
+  type ContactStatus,
+} from './schema.js';
+import { FormService } from './forms.js';
+import { SegmentService } from './segment-service.js';
+import { ImportService } from './imports.js';
+import { fieldKeySchema } from './segments.js';
 
 export type Contact = typeof contacts.$inferSelect;
+export type ContactList = typeof lists.$inferSelect;
+export type Tag = typeof tags.$inferSelect;
+export type ConsentRecord = typeof consentRecords.$inferSelect;
 
 // Deliberately practical: one @, a dot in the domain, no spaces. Deliverability is proven by
 // double opt-in, not by a regex.
@@ -19,7 +40,17 @@ export function normalizeEmail(email: string): string {
 
 export function isValidEmail(email: string): boolean {
   const e = email.trim();
-  return e.length <= 254 && EMAIL_RE.test(e);
+  return e.length <= 254 && EMAIL_RE.test(e) && !/[<>,;"()[\]\\]/.test(e) && !e.includes('..');
+}
+
+/** The one place a bad address is explained, for forms, the API and imports alike. */
+export function emailProblem(email: string): string | null {
+  const e = email.trim();
+  if (e === '') return 'Enter your email address.';
+  if (!e.includes('@')) return `"${e}" is missing the @ (an address looks like name@example.com).`;
+  if (e.length > 254) return 'That email address is too long.';
+  if (!isValidEmail(e)) return `"${e}" is not a valid email address. Check it for typos (an address looks like name@example.com).`;
+  return null;
 }
 
 export interface UpsertContactInput {
@@ -31,39 +62,137 @@ export interface UpsertContactInput {
   fields?: Record<string, string>;
 }
 
+/** What a person agreed to, kept as evidence. */
+export interface ConsentInput {
+  contactId: string | null;
+  kind: ConsentKind;
+  statement?: string;
+  formId?: string | null;
+  importId?: string | null;
+  listIds?: string[];
+  ip?: string | null;
+  userAgent?: string | null;
+  actor: Actor;
+  occurredAt?: Date;
+}
+
+export interface AudienceMailer {
+  /** Queues a transactional message in `tx` (confirmation links, lead magnets). */
+  queue(tx: Tx, message: { to: string; subject: string; text: string; html?: string; tag: string; contactId?: string }): Promise<unknown>;
+}
+
+export interface AudienceSettings {
+  publicUrl: string;
+  dataDir: string;
+  /** largest CSV accepted for import, bytes */
+  importMaxBytes: number;
+  /** largest lead-magnet file, bytes */
+  leadMagnetMaxBytes: number;
+  /** rows per import transaction */
+  importChunkRows: number;
+}
+
+export interface AudienceDeps {
+  mailer: AudienceMailer;
+  jobs: JobQueue;
+  signer: Signer;
+  settings: AudienceSettings;
+}
+
+export interface ContactQuery {
+  q?: string;
+  status?: ContactStatus;
+  tagId?: string;
+  listId?: string;
+  segmentId?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+export interface ContactSummary {
+  id: string;
+  email: string;
+  name: string;
+  status: ContactStatus;
+  source: string;
+  createdAt: Date;
+  tags: { id: string; name: string }[];
+}
+
+const rowsOf = <T>(result: unknown): T[] => (result as { rows: T[] }).rows;
+
+export function cleanFields(fields: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(fields ?? {})) {
+    const key = fieldKeySchema.safeParse(k);
+    if (!key.success) throw invalid(`"${k}" cannot be a field name: use lower-case letters, digits and _`, { field: 'fields' });
+    out[key.data] = String(v).slice(0, 2000);
+  }
+  return out;
+}
+
+function encodeCursor(createdAt: Date, id: string): string {
+  return Buffer.from(`${createdAt.toISOString()}|${id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  const createdAt = new Date(at ?? '');
+  if (!id || Number.isNaN(createdAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) throw invalid('The page cursor is not valid');
+  return { createdAt, id };
+}
+
 export class AudienceService {
+  readonly forms: FormService;
+  readonly segments: SegmentService;
+  readonly imports: ImportService;
+
   constructor(
     private readonly database: Database,
     private readonly clock: Clock,
     private readonly events: EventLog,
-  ) {}
+    readonly deps: AudienceDeps,
+  ) {
+    this.segments = new SegmentService(database, clock, events);
+    this.forms = new FormService(database, clock, events, this, deps);
+    this.imports = new ImportService(database, clock, events, this, deps);
+  }
+
+  get db() {
+    return this.database.db;
+  }
+
+  // ---- contacts ------------------------------------------------------------------------
 
   /**
    * Finds the contact by email or creates it. An existing contact keeps its status (an
    * unsubscribed person who buys stays unsubscribed from marketing) and gains a name if it had none.
    */
   async upsertContact(db: DbOrTx, input: UpsertContactInput): Promise<{ contact: Contact; created: boolean }> {
-    if (!isValidEmail(input.email)) throw invalid(`"${input.email}" is not a valid email address`, { field: 'email' });
+    if (!isValidEmail(input.email)) throw invalid(emailProblem(input.email) ?? 'Not a valid email address', { field: 'email' });
     const now = this.clock.now();
     const inserted = await db
       .insert(contacts)
       .values({
         email: input.email.trim(),
         emailNormalized: normalizeEmail(input.email),
-        name: input.name?.trim() ?? '',
+        name: input.name?.trim().slice(0, 200) ?? '',
         status: input.status ?? 'active',
         source: input.source,
-        fields: input.fields ?? {},
+        fields: cleanFields(input.fields),
         createdAt: now,
         updatedAt: now,
       })
       .onConflictDoNothing()
       .returning();
     if (inserted[0]) return { contact: inserted[0], created: true };
+    const newFields = cleanFields(input.fields);
     const [existing] = await db
       .update(contacts)
       .set({
-        name: input.name?.trim() ? sql`case when ${contacts.name} = '' then ${input.name.trim()} else ${contacts.name} end` : contacts.name,
+        name: input.name?.trim() ? sql`case when ${contacts.name} = '' then ${input.name.trim().slice(0, 200)} else ${contacts.name} end` : contacts.name,
+        // Fields the contact does not have yet are added; values already there are kept.
+        fields: Object.keys(newFields).length ? sql`${JSON.stringify(newFields)}::jsonb || ${contacts.fields}` : contacts.fields,
         updatedAt: now,
       })
       .where(eq(contacts.emailNormalized, normalizeEmail(input.email)))
@@ -77,31 +206,305 @@ export class AudienceService {
   }
 
   async getContact(db: DbOrTx, id: string): Promise<Contact> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound('Contact');
     const [row] = await db.select().from(contacts).where(eq(contacts.id, id)).limit(1);
     if (!row) throw notFound('Contact');
     return row;
   }
 
+  private contactFilters(q: ContactQuery): SQL[] {
+    const where: SQL[] = [];
+    if (q.q) {
+      const needle = `%${q.q.trim().toLowerCase().replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+      where.push(sql`(c.email_normalized like ${needle} or lower(c.name) like ${needle})`);
+    }
+    if (q.status) where.push(sql`c.status = ${q.status}`);
+    if (q.tagId) where.push(sql`exists (select 1 from contact_tags ct where ct.contact_id = c.id and ct.tag_id = ${q.tagId})`);
+    if (q.listId) where.push(sql`exists (select 1 from list_subscriptions ls where ls.contact_id = c.id and ls.list_id = ${q.listId} and ls.status = 'subscribed')`);
+    if (q.segmentId) where.push(this.segmentConditionSql(q.segmentId));
+    return where;
+  }
+
+  /** Contacts newest first, filtered; pages with an opaque cursor. */
+  async listContacts(q: ContactQuery): Promise<{ contacts: ContactSummary[]; total: number; nextCursor: string | null }> {
+    const limit = Math.min(q.limit ?? 50, 500);
+    const where = this.contactFilters(q);
+    const filter = where.length ? sql.join(where, sql` and `) : sql`true`;
+    const page: SQL[] = [filter];
+    if (q.cursor) {
+      const c = decodeCursor(q.cursor);
+      page.push(sql`(c.created_at, c.id) < (${c.createdAt}::timestamptz, ${c.id}::uuid)`);
+    }
+    const rows = rowsOf<ContactSummary & { createdAt: Date }>(
+      await this.db.execute(sql`
+        select c.id, c.email, c.name, c.status, c.source, c.created_at as "createdAt",
+               coalesce((select json_agg(json_build_object('id', t.id, 'name', t.name) order by t.name)
+                           from contact_tags ct join tags t on t.id = ct.tag_id where ct.contact_id = c.id), '[]'::json) as tags
+          from contacts c
+         where ${sql.join(page, sql` and `)}
+         order by c.created_at desc, c.id desc
+         limit ${limit + 1}`),
+    );
+    const [count] = rowsOf<{ n: number }>(await this.db.execute(sql`select count(*) as n from contacts c where ${filter}`));
+    const more = rows.length > limit;
+    const pageRows = rows.slice(0, limit).map((r) => ({ ...r, createdAt: new Date(r.createdAt) }));
+    const last = pageRows[pageRows.length - 1];
+    return { contacts: pageRows, total: count?.n ?? 0, nextCursor: more && last ? encodeCursor(last.createdAt, last.id) : null };
+  }
+
+  /** Everything about one contact: tags, lists, consent evidence and recent events. */
+  async contactDetail(id: string) {
+    const contact = await this.getContact(this.db, id);
+    const [contactTagRows, listRows, consent, history] = await Promise.all([
+      this.db
+        .select({ id: tags.id, name: tags.name })
+        .from(contactTags)
+        .innerJoin(tags, eq(tags.id, contactTags.tagId))
+        .where(eq(contactTags.contactId, id))
+        .orderBy(asc(tags.name)),
+      this.db
+        .select({ id: lists.id, name: lists.name, status: listSubscriptions.status, updatedAt: listSubscriptions.updatedAt })
+        .from(listSubscriptions)
+        .innerJoin(lists, eq(lists.id, listSubscriptions.listId))
+        .where(eq(listSubscriptions.contactId, id))
+        .orderBy(asc(lists.name)),
+      this.consentFor(contact),
+      this.events.list(this.db, { subjectType: 'contact', subjectId: id, limit: 50 }),
+    ]);
+    return { contact, tags: contactTagRows, lists: listRows, consent, events: history };
+  }
+
+  /** Consent evidence of a contact, including the declaration of the import that brought it in. */
+  async consentFor(contact: Pick<Contact, 'id' | 'source' | 'importId'>): Promise<ConsentRecord[]> {
+    const importIds = new Set<string>();
+    const fromSource = /^import:([0-9a-f-]{36})$/.exec(contact.source)?.[1];
+    if (fromSource) importIds.add(fromSource);
+    if (contact.importId) importIds.add(contact.importId);
+    const own = eq(consentRecords.contactId, contact.id);
+    const where = importIds.size
+      ? sql`(${own} or (${consentRecords.contactId} is null and ${inArray(consentRecords.importId, [...importIds])}))`
+      : own;
+    return this.db.select().from(consentRecords).where(where).orderBy(desc(consentRecords.occurredAt));
+  }
+
+  async recordConsent(db: DbOrTx, input: ConsentInput): Promise<void> {
+    const { actorKind, actorId } = actorColumns(input.actor);
+    await db.insert(consentRecords).values({
+      contactId: input.contactId,
+      kind: input.kind,
+      statement: (input.statement ?? '').slice(0, 5000),
+      formId: input.formId ?? null,
+      importId: input.importId ?? null,
+      listIds: input.listIds ?? [],
+      ip: input.ip ?? null,
+      userAgent: input.userAgent?.slice(0, 300) ?? null,
+      actorKind,
+      actorId,
+      occurredAt: input.occurredAt ?? this.clock.now(),
+    });
+  }
+
+  /** Staff add someone by hand, saying how the person agreed to hear from them. */
+  async createContact(
+    input: { email: string; name?: string; fields?: Record<string, string>; listIds?: string[]; tagIds?: string[]; consentNote?: string; status?: 'active' | 'unconfirmed' },
+    actor: Actor,
+    meta: { ip?: string } = {},
+  ): Promise<Contact> {
+    const problem = emailProblem(input.email);
+    if (problem) throw invalid(problem, { field: 'email' });
+    return this.database.transaction(async (tx) => {
+      const existing = await this.findByEmail(tx, input.email);
+      if (existing) throw conflict(`${normalizeEmail(input.email)} is already a contact`, { contactId: existing.id });
+      const { contact } = await this.upsertContact(tx, { email: input.email, name: input.name, fields: input.fields, source: 'admin', status: input.status ?? 'active' });
+      await this.events.record(tx, { type: 'contact.created', actor, subject: { type: 'contact', id: contact.id }, data: { source: 'admin' } });
+      await this.recordConsent(tx, {
+        contactId: contact.id,
+        kind: 'admin',
+        statement: input.consentNote?.trim() || `Added by ${actor.label ?? actor.kind}`,
+        listIds: input.listIds ?? [],
+        ip: meta.ip,
+        actor,
+      });
+      if (input.listIds?.length) await this.subscribeToLists(tx, { contactId: contact.id, listIds: input.listIds, actor, via: 'admin' });
+      if (input.tagIds?.length) await this.tagContact(tx, contact.id, input.tagIds, actor);
+      return contact;
+    });
+  }
+
+  /**
+   * Staff edits. Status: staff may unsubscribe someone, or mark an address fixed after a
+   * bounce; only the person can undo their own unsubscribe or complaint (through a form).
+   */
+  async updateContact(id: string, input: { name?: string; fields?: Record<string, string>; status?: ContactStatus }, actor: Actor): Promise<Contact> {
+    return this.database.transaction(async (tx) => {
+      const [current] = await tx.select().from(contacts).where(eq(contacts.id, id)).for('update');
+      if (!current) throw notFound('Contact');
+      const now = this.clock.now();
+      const changed: string[] = [];
+      const set: Partial<typeof contacts.$inferInsert> = { updatedAt: now };
+      if (input.name !== undefined && input.name.trim() !== current.name) {
+        set.name = input.name.trim().slice(0, 200);
+        changed.push('name');
+      }
+      if (input.fields !== undefined) {
+        set.fields = cleanFields(input.fields);
+        changed.push('fields');
+      }
+      if (input.status && input.status !== current.status) {
+        const from = current.status;
+        const to = input.status;
+        if (to === 'unsubscribed') {
+          await this.unsubscribe(tx, { contactId: id, actor, via: 'admin' });
+        } else if (to === 'active' && (from === 'bounced' || from === 'unconfirmed')) {
+          set.status = 'active';
+        } else if (to === 'active') {
+          throw forbidden(`This contact ${from === 'complained' ? 'marked your mail as spam' : 'unsubscribed'}; only they can subscribe again, through one of your forms.`);
+        } else {
+          throw invalid(`A contact cannot be set to ${to} by hand`);
+        }
+        if (set.status) {
+          await this.events.record(tx, { type: 'contact.status_changed', actor, subject: { type: 'contact', id }, data: { from, to } });
+        }
+      }
+      const [row] = await tx.update(contacts).set(set).where(eq(contacts.id, id)).returning();
+      if (changed.length) await this.events.record(tx, { type: 'contact.updated', actor, subject: { type: 'contact', id }, data: { changed } });
+      return row!;
+    });
+  }
+
+  /** Erases a contact and everything kept about them (a data-deletion request). */
+  async deleteContact(id: string, actor: Actor): Promise<void> {
+    await this.database.transaction(async (tx) => {
+      const rows = await tx.delete(contacts).where(eq(contacts.id, id)).returning({ id: contacts.id });
+      if (!rows.length) throw notFound('Contact');
+      // No personal data in the event: the person asked to be forgotten.
+      await this.events.record(tx, { type: 'contact.deleted', actor, subject: { type: 'contact', id } });
+    });
+  }
+
+  // ---- lists & subscriptions -----------------------------------------------------------
+
+  async listLists(): Promise<(ContactList & { subscribers: number })[]> {
+    return rowsOf<ContactList & { subscribers: number }>(
+      await this.db.execute(sql`
+        select l.id, l.name, l.description, l.created_at as "createdAt",
+               (select count(*) from list_subscriptions ls join contacts c on c.id = ls.contact_id
+                 where ls.list_id = l.id and ls.status = 'subscribed' and c.status = 'active') as subscribers
+          from lists l order by l.created_at`),
+    ).map((r) => ({ ...r, createdAt: new Date(r.createdAt) }));
+  }
+
+  async getList(id: string): Promise<ContactList> {
+    const [row] = await this.db.select().from(lists).where(eq(lists.id, id));
+    if (!row) throw notFound('List');
+    return row;
+  }
+
+  async createList(input: { name: string; description?: string }, actor: Actor): Promise<ContactList> {
+    return this.database.transaction(async (tx) => {
+      const [row] = await tx.insert(lists).values({ name: input.name.trim(), description: input.description?.trim() ?? '', createdAt: this.clock.now() }).returning();
+      await this.events.record(tx, { type: 'list.created', actor, subject: { type: 'list', id: row!.id }, data: { name: row!.name } });
+      return row!;
+    });
+  }
+
+  async updateList(id: string, input: { name?: string; description?: string }, actor: Actor): Promise<ContactList> {
+    return this.database.transaction(async (tx) => {
+      const [row] = await tx
+        .update(lists)
+        .set({ ...(input.name !== undefined ? { name: input.name.trim() } : {}), ...(input.description !== undefined ? { description: input.description.trim() } : {}) })
+        .where(eq(lists.id, id))
+        .returning();
+      if (!row) throw notFound('List');
+      await this.events.record(tx, { type: 'list.updated', actor, subject: { type: 'list', id } });
+      return row;
+    });
+  }
+
+  async deleteList(id: string, actor: Actor): Promise<void> {
+    await this.database.transaction(async (tx) => {
+      const rows = await tx.delete(lists).where(eq(lists.id, id)).returning();
+      if (!rows.length) throw notFound('List');
+      await this.events.record(tx, { type: 'list.deleted', actor, subject: { type: 'list', id }, data: { name: rows[0]!.name } });
+    });
+  }
+
+  private async assertListsExist(tx: DbOrTx, listIds: string[]): Promise<void> {
+    if (!listIds.length) return;
+    const found = await tx.select({ id: lists.id }).from(lists).where(inArray(lists.id, listIds));
+    if (found.length !== new Set(listIds).size) throw invalid('One of the lists does not exist', { field: 'listIds' });
+  }
+
+  /**
+   * Puts the contact on lists (an explicit subscribe: a list they had left is joined again).
+   * Records contact.subscribed when anything changed. Returns the lists newly joined.
+   */
+  async subscribeToLists(
+    tx: Tx,
+    input: { contactId: string; listIds: string[]; actor: Actor; via: string; formId?: string; /** false: the caller records its own event */ recordEvent?: boolean },
+  ): Promise<string[]> {
+    const listIds = [...new Set(input.listIds)];
+    await this.assertListsExist(tx, listIds);
+    const now = this.clock.now();
+    const joined: string[] = [];
+    for (const listId of listIds) {
+      const rows = await tx
+        .insert(listSubscriptions)
+        .values({ contactId: input.contactId, listId, status: 'subscribed', updatedAt: now })
+        .onConflictDoUpdate({
+          target: [listSubscriptions.contactId, listSubscriptions.listId],
+          set: { status: 'subscribed', updatedAt: now },
+          setWhere: sql`${listSubscriptions.status} <> 'subscribed'`,
+        })
+        .returning({ listId: listSubscriptions.listId });
+      if (rows.length) joined.push(listId);
+    }
+    if (joined.length && input.recordEvent !== false) {
+      await this.events.record(tx, {
+        type: 'contact.subscribed',
+        actor: input.actor,
+        subject: { type: 'contact', id: input.contactId },
+        data: { listIds: joined, via: input.via, formId: input.formId ?? null },
+      });
+    }
+    return joined;
+  }
+
   /**
    * Unsubscribes a contact from one list, or from all marketing mail when no list is given
-   * (status becomes `unsubscribed`). Recorded as an event with its actor, in `tx`.
+   * (status becomes `unsubscribed`). Recorded as an event with its actor, in `tx`, when it
+   * changed anything (a second click changes nothing and records nothing).
    * Mail that is still sending checks the contact's state before each message, so this takes
    * effect for a broadcast in flight.
    */
   async unsubscribe(tx: Tx, input: { contactId: string; listId?: string; actor: Actor; via: string }): Promise<void> {
     const now = this.clock.now();
+    let changed: boolean;
     if (input.listId) {
+      const [before] = await tx
+        .select({ status: listSubscriptions.status })
+        .from(listSubscriptions)
+        .where(and(eq(listSubscriptions.contactId, input.contactId), eq(listSubscriptions.listId, input.listId)));
+      changed = before?.status !== 'unsubscribed';
       await tx
         .insert(listSubscriptions)
         .values({ contactId: input.contactId, listId: input.listId, status: 'unsubscribed', updatedAt: now })
         .onConflictDoUpdate({ target: [listSubscriptions.contactId, listSubscriptions.listId], set: { status: 'unsubscribed', updatedAt: now } });
     } else {
-      await tx
+      const updated = await tx
         .update(contacts)
         .set({ status: 'unsubscribed', updatedAt: now })
-        .where(and(eq(contacts.id, input.contactId), inArray(contacts.status, ['active', 'unconfirmed'])));
-      await tx.update(listSubscriptions).set({ status: 'unsubscribed', updatedAt: now }).where(eq(listSubscriptions.contactId, input.contactId));
+        .where(and(eq(contacts.id, input.contactId), inArray(contacts.status, ['active', 'unconfirmed'])))
+        .returning({ id: contacts.id });
+      const lists = await tx
+        .update(listSubscriptions)
+        .set({ status: 'unsubscribed', updatedAt: now })
+        .where(and(eq(listSubscriptions.contactId, input.contactId), eq(listSubscriptions.status, 'subscribed')))
+        .returning({ listId: listSubscriptions.listId });
+      changed = updated.length > 0 || lists.length > 0;
     }
+    if (!changed) return;
+    await this.recordConsent(tx, { contactId: input.contactId, kind: 'unsubscribed', statement: `Unsubscribed via ${input.via}`, listIds: input.listId ? [input.listId] : [], actor: input.actor });
     await this.events.record(tx, {
       type: 'contact.unsubscribed',
       actor: input.actor,
@@ -109,6 +512,185 @@ export class AudienceService {
       data: { listId: input.listId ?? null, via: input.via },
     });
   }
+
+  // ---- tags ----------------------------------------------------------------------------
+
+  async listTags(): Promise<(Tag & { contacts: number })[]> {
+    return rowsOf<Tag & { contacts: number }>(
+      await this.db.execute(sql`select t.id, t.name, t.created_at as "createdAt", (select count(*) from contact_tags ct where ct.tag_id = t.id) as contacts from tags t order by lower(t.name)`),
+    ).map((r) => ({ ...r, createdAt: new Date(r.createdAt) }));
+  }
+
+  /** Finds tags by name, creating the missing ones (case-insensitive). */
+  async ensureTags(db: DbOrTx, names: string[]): Promise<Tag[]> {
+    const clean = [...new Set(names.map((n) => n.trim().slice(0, 100)).filter(Boolean))];
+    if (!clean.length) return [];
+    const now = this.clock.now();
+    await db.insert(tags).values(clean.map((name) => ({ name, createdAt: now }))).onConflictDoNothing();
+    return db.select().from(tags).where(inArray(sql`lower(${tags.name})`, clean.map((n) => n.toLowerCase())));
+  }
+
+  async createTag(name: string, actor: Actor): Promise<Tag> {
+    return this.database.transaction(async (tx) => {
+      const now = this.clock.now();
+      const [row] = await tx.insert(tags).values({ name: name.trim(), createdAt: now }).onConflictDoNothing().returning();
+      if (!row) throw conflict(`A tag named "${name.trim()}" already exists`);
+      await this.events.record(tx, { type: 'tag.created', actor, subject: { type: 'tag', id: row.id }, data: { name: row.name } });
+      return row;
+    });
+  }
+
+  async renameTag(id: string, name: string, actor: Actor): Promise<Tag> {
+    return this.database.transaction(async (tx) => {
+      const clash = await tx.select({ id: tags.id }).from(tags).where(and(sql`lower(${tags.name}) = ${name.trim().toLowerCase()}`, sql`${tags.id} <> ${id}`));
+      if (clash.length) throw conflict(`A tag named "${name.trim()}" already exists`);
+      const [row] = await tx.update(tags).set({ name: name.trim() }).where(eq(tags.id, id)).returning();
+      if (!row) throw notFound('Tag');
+      await this.events.record(tx, { type: 'tag.renamed', actor, subject: { type: 'tag', id }, data: { name: row.name } });
+      return row;
+    });
+  }
+
+  async deleteTag(id: string, actor: Actor): Promise<void> {
+    await this.database.transaction(async (tx) => {
+      const rows = await tx.delete(tags).where(eq(tags.id, id)).returning();
+      if (!rows.length) throw notFound('Tag');
+      await this.events.record(tx, { type: 'tag.deleted', actor, subject: { type: 'tag', id }, data: { name: rows[0]!.name } });
+    });
+  }
+
+  /** Tags one contact; one contact.tagged event per tag it did not have. */
+  async tagContact(tx: Tx, contactId: string, tagIds: string[], actor: Actor): Promise<number> {
+    const ids = [...new Set(tagIds)];
+    if (!ids.length) return 0;
+    const known = await tx.select().from(tags).where(inArray(tags.id, ids));
+    if (known.length !== ids.length) throw invalid('One of the tags does not exist', { field: 'tagIds' });
+    const now = this.clock.now();
+    const added = await tx
+      .insert(contactTags)
+      .values(ids.map((tagId) => ({ contactId, tagId, createdAt: now })))
+      .onConflictDoNothing()
+      .returning({ tagId: contactTags.tagId });
+    for (const a of added) {
+      const tag = known.find((t) => t.id === a.tagId)!;
+      await this.events.record(tx, { type: 'contact.tagged', actor, subject: { type: 'contact', id: contactId }, data: { tagId: tag.id, tag: tag.name } });
+    }
+    return added.length;
+  }
+
+  async untagContact(tx: Tx, contactId: string, tagId: string, actor: Actor): Promise<boolean> {
+    const removed = await tx
+      .delete(contactTags)
+      .where(and(eq(contactTags.contactId, contactId), eq(contactTags.tagId, tagId)))
+      .returning({ tagId: contactTags.tagId });
+    if (!removed.length) return false;
+    await this.events.record(tx, { type: 'contact.untagged', actor, subject: { type: 'contact', id: contactId }, data: { tagId } });
+    return true;
+  }
+
+  /**
+   * Tags or untags many contacts at once (chosen ids, or every member of a segment): one set
+   * operation and one event for the whole action.
+   */
+  async bulkTag(input: { tagId: string; action: 'add' | 'remove'; contactIds?: string[]; segmentId?: string }, actor: Actor): Promise<number> {
+    if (!input.contactIds?.length && !input.segmentId) throw invalid('Choose contacts or a segment');
+    return this.database.transaction(async (tx) => {
+      const [tag] = await tx.select().from(tags).where(eq(tags.id, input.tagId));
+      if (!tag) throw notFound('Tag');
+      const now = this.clock.now();
+      const who = input.segmentId
+        ? sql`select c.id from contacts c where ${this.segmentConditionSql(input.segmentId)}`
+        : sql`select c.id from contacts c where c.id = any(${sql.param(input.contactIds!)}::uuid[])`;
+      const res =
+        input.action === 'add'
+          ? await tx.execute(sql`insert into contact_tags (contact_id, tag_id, created_at) select m.id, ${tag.id}, ${now} from (${who}) m on conflict do nothing`)
+          : await tx.execute(sql`delete from contact_tags where tag_id = ${tag.id} and contact_id in (${who})`);
+      const count = (res as unknown as { rowCount?: number; affectedRows?: number }).rowCount ?? (res as unknown as { affectedRows?: number }).affectedRows ?? 0;
+      await this.events.record(tx, {
+        type: input.action === 'add' ? 'contacts.tagged' : 'contacts.untagged',
+        actor,
+        subject: { type: 'tag', id: tag.id },
+        data: { tag: tag.name, count, segmentId: input.segmentId ?? null },
+      });
+      return count;
+    });
+  }
+
+  // ---- preferences ---------------------------------------------------------------------
+
+  /** The link in every marketing mail's footer: signed, never expires (agreed with the mail module). */
+  preferencesUrl(contactId: string): string {
+    return `${this.deps.settings.publicUrl}/email/preferences?token=${this.deps.signer.sign('preferences', contactId, null)}`;
+  }
+
+  /** The contact a preferences token speaks for, or null when the token is forged. */
+  contactIdFromPreferencesToken(token: string): string | null {
+    return this.deps.signer.verify('preferences', token, this.clock.now());
+  }
+
+  /** What the preference page shows: the lists this person is or was on. */
+  async preferencesFor(contactId: string) {
+    const contact = await this.getContact(this.db, contactId);
+    const rows = await this.db
+      .select({ id: lists.id, name: lists.name, description: lists.description, status: listSubscriptions.status })
+      .from(listSubscriptions)
+      .innerJoin(lists, eq(lists.id, listSubscriptions.listId))
+      .where(eq(listSubscriptions.contactId, contactId))
+      .orderBy(asc(lists.createdAt));
+    return {
+      contact: { id: contact.id, email: contact.email, name: contact.name, status: contact.status },
+      /** marketing mail can reach them at all */
+      receiving: contact.status === 'active',
+      /** a bounce or complaint blocks mail whatever the person ticks here */
+      blocked: contact.status === 'bounced' || contact.status === 'complained',
+      lists: rows.map((r) => ({ id: r.id, name: r.name, description: r.description, subscribed: r.status === 'subscribed' })),
+    };
+  }
+
+  /**
+   * The person's own choice on the preference page or account page: stay on the ticked lists,
+   * leave the others, or leave everything. `resubscribe` brings back someone who had left
+   * everything (their own signed link or signed-in session proves it is them).
+   */
+  async updatePreferences(
+    contactId: string,
+    input: { listIds: string[]; unsubscribeAll?: boolean; resubscribe?: boolean },
+    meta: { via: 'preferences' | 'account'; ip?: string; userAgent?: string },
+  ): Promise<void> {
+    const actor: Actor = { kind: 'customer', id: contactId };
+    await this.database.transaction(async (tx) => {
+      const [contact] = await tx.select().from(contacts).where(eq(contacts.id, contactId)).for('update');
+      if (!contact) throw notFound('Contact');
+      if (input.unsubscribeAll) {
+        await this.unsubscribe(tx, { contactId, actor, via: meta.via });
+        return;
+      }
+      const current = await tx.select().from(listSubscriptions).where(eq(listSubscriptions.contactId, contactId));
+      const wanted = new Set(input.listIds.filter((id) => current.some((c) => c.listId === id)));
+      if (input.resubscribe && contact.status === 'unsubscribed') {
+        await tx.update(contacts).set({ status: 'active', updatedAt: this.clock.now() }).where(eq(contacts.id, contactId));
+        await this.events.record(tx, { type: 'contact.resubscribed', actor, subject: { type: 'contact', id: contactId }, data: { via: meta.via } });
+      }
+      for (const sub of current) {
+        if (sub.status === 'subscribed' && !wanted.has(sub.listId)) await this.unsubscribe(tx, { contactId, listId: sub.listId, actor, via: meta.via });
+      }
+      const join = current.filter((s) => s.status !== 'subscribed' && wanted.has(s.listId)).map((s) => s.listId);
+      if (join.length) await this.subscribeToLists(tx, { contactId, listIds: join, actor, via: meta.via });
+      if (join.length || (input.resubscribe && contact.status === 'unsubscribed')) {
+        await this.recordConsent(tx, {
+          contactId,
+          kind: meta.via,
+          statement: `Chose to receive: ${join.length ? join.join(', ') : 'marketing email'}`,
+          listIds: join,
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+          actor,
+        });
+      }
+    });
+  }
+
+  // ---- broadcast audiences (the contract with the mail module) ---------------------------
 
   /**
    * The audience of a broadcast as SQL selecting `contacts.id`: contacts who may receive
@@ -124,12 +706,13 @@ export class AudienceService {
     return sql`select c.id from contacts c where ${sql.join(parts, sql` and `)}`;
   }
 
-  /** A segment's rules as a condition on `c` (contacts). Segments are compiled by the audience module. */
-  protected segmentConditionSql(segmentId: string): SQL {
-    throw invalid(`Segment ${segmentId} cannot be used yet: segments are not available`);
-  }
-
-  get db() {
-    return this.database.db;
+  /**
+   * A segment's rules as a condition on `c` (contacts), evaluated at the app clock's now. The
+   * database runs the segment's compiled statement (segment_contact_ids), so the rules are read
+   * fresh in the same snapshot as the rest of the query. An unknown segment fails the query.
+   */
+  segmentConditionSql(segmentId: string): SQL {
+    if (!/^[0-9a-f-]{36}$/i.test(segmentId)) throw invalid('Not a segment id', { field: 'segmentId' });
+    return sql`c.id in (select segment_contact_ids(${segmentId}::uuid, ${this.clock.now()}::timestamptz))`;
   }
 }

@@ -73,10 +73,11 @@ export const portalRoutes: AnyRoute[] = [
   }),
   defineRoute({
     method: 'GET', url: '/account', access: 'customer', kind: 'page', summary: "The customer's account: purchases, downloads, courses",
-    handler: async ({ app, reply, principal }) => {
+    handler: async ({ app, req, reply, principal }) => {
       const sections = [];
+      const query = req.query as Record<string, string | undefined>;
       for (const s of [...portalSections].sort((a, b) => a.order - b.order)) {
-        const body = await s.render(app, principal.contactId);
+        const body = await s.render(app, principal.contactId, { csrf: principal.session.csrfToken, query });
         if (body) sections.push({ id: s.id, title: s.title, body });
       }
       const c = principal.session.contact;

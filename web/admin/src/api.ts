@@ -135,6 +135,25 @@ export function apiGet<T>(path: string, query: Record<string, string | number | 
   return request<T>('GET', qs ? `${path}?${qs}` : path);
 }
 
+/** Sends a file as the raw request body (CSV imports, downloads); the CSRF header is added. */
+export async function apiUpload<T>(method: 'POST' | 'PUT', path: string, file: Blob, contentType = 'application/octet-stream'): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json', 'content-type': contentType };
+  if (csrfToken) headers['x-csrf-token'] = csrfToken;
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, body: file, credentials: 'same-origin' });
+  } catch {
+    throw new ApiError(0, 'network', 'Could not reach Onehour. Check your connection and try again.');
+  }
+  const parsed: unknown = (res.headers.get('content-type') ?? '').includes('application/json') ? await res.json().catch(() => null) : null;
+  if (!res.ok) {
+    const err = toApiError(res.status, parsed);
+    if (err.isUnauthenticated) onUnauthenticated?.();
+    throw err;
+  }
+  return parsed as T;
+}
+
 /** A write (POST/PUT/PATCH/DELETE); the CSRF header is added. */
 export function apiSend<T = void>(method: Exclude<Method, 'GET'>, path: string, body?: unknown): Promise<T> {
   return request<T>(method, path, body ?? (method === 'DELETE' ? undefined : {}));

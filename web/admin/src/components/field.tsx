@@ -1,6 +1,6 @@
 // Form fields: every input has a visible <label>, a hint and the server's objection tied to
 // it with aria-describedby, and aria-invalid when the server named the field.
-import { useId, useState, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from 'react';
+import { useId, useState, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
 
 interface FieldShell {
   label: ReactNode;
@@ -37,6 +37,17 @@ export function TextField({ label, hint, error, className, ...input }: FieldShel
     <div className={`field ${className ?? ''}`}>
       <label htmlFor={id}>{label}</label>
       <input id={id} type="text" aria-invalid={error ? true : undefined} aria-describedby={describedBy(id, hint, error)} {...input} />
+      <FieldNotes id={id} hint={hint} error={error} />
+    </div>
+  );
+}
+
+export function TextAreaField({ label, hint, error, className, ...area }: FieldShell & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+  const id = useId();
+  return (
+    <div className={`field ${className ?? ''}`}>
+      <label htmlFor={id}>{label}</label>
+      <textarea id={id} rows={3} aria-invalid={error ? true : undefined} aria-describedby={describedBy(id, hint, error)} {...area} />
       <FieldNotes id={id} hint={hint} error={error} />
     </div>
   );

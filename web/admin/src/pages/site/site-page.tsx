@@ -1,18 +1,470 @@
-import { ModulePlaceholder } from '../../components/module-placeholder.js';
+// Pages: the store's name, every page, and the block editor with a live preview rendered by
+// the server through the same components visitors get.
+import { useEffect, useMemo, useState } from 'react';
+import { Link, Route, Routes, useNavigate, useParams } from 'react-router';
+import { useConfirm } from '../../components/confirm.js';
+import { EmptyState } from '../../components/empty-state.js';
+import { SelectField, TextAreaField, TextField } from '../../components/field.js';
+import { FormError, FormNotice } from '../../components/form-error.js';
+import { LoadState } from '../../components/load-state.js';
+import { PageHeader } from '../../components/page-header.js';
+import { Time } from '../../components/time.js';
+import { ApiError } from '../../api.js';
+import { useAction, useFormAction } from '../../lib/use-action.js';
+import { useLoad } from '../../lib/use-load.js';
+import { catalogApi } from '../products/catalog-api.js';
+import { slugify } from '../products/products-page.js';
+import { siteApi, type Block, type BlockType, type PageContent, type SitePage } from './site-api.js';
 
-// Placeholder until the module's admin page lands: replace this component.
-export default function SitePage() {
+export default function PagesArea() {
   return (
-    <ModulePlaceholder
-      title="Pages"
-      permission="pages.write"
-      arrives="Pages arrive with the site module"
-      intro="Landing, sales and opt-in pages, built from blocks and served fast without JavaScript."
-      features={[
-        'Build pages from ready blocks: headline, video, testimonials, pricing, opt-in form',
-        'Publish them at your own address',
-        'See each page’s visits and conversions',
-      ]}
-    />
+    <Routes>
+      <Route index element={<PagesPage />} />
+      <Route path=":id" element={<PageEditor />} />
+    </Routes>
   );
+}
+
+function PagesPage() {
+  const state = useLoad(() => Promise.all([siteApi.pages(), catalogApi.products({}), siteApi.settings()]).then(([p, c, s]) => ({ pages: p.pages, products: c.products, settings: s })), []);
+  const navigate = useNavigate();
+  const [saved, setSaved] = useState(false);
+  const saveSettings = useFormAction(async (f) => {
+    setSaved(false);
+    const s = await siteApi.saveSettings({ name: f.text('name'), tagline: f.text('tagline') });
+    state.setData((d) => ({ ...d, settings: s }));
+    setSaved(true);
+  });
+  const create = useAction(async (body: { slug: string; kind: 'sales' | 'landing'; productId?: string }) => {
+    const page = await siteApi.create(body);
+    navigate(`/pages/${page.id}`);
+  });
+  const [landing, setLanding] = useState('');
+  return (
+    <>
+      <PageHeader title="Pages" intro="Sales pages for your products and landing pages, built from blocks. Visitors see the published version; the editor shows a live preview of your draft." />
+      <LoadState state={state} label="Loading pages…">
+        {({ pages, products, settings }) => {
+          const withoutPage = products.filter((p) => !pages.some((x) => x.productId === p.id));
+          const productName = (id: string | null) => products.find((p) => p.id === id)?.name;
+          return (
+            <>
+              <section className="card section" aria-labelledby="pages-list">
+                <h2 id="pages-list">Your pages</h2>
+                {pages.length === 0 ? (
+                  <EmptyState title="No pages yet">
+                    <p>Every published product already has a simple page (name, summary, prices). Write a sales page to say more.</p>
+                  </EmptyState>
+                ) : (
+                  <div className="table-wrap">
+                    <table className="stack-on-phone">
+                      <thead>
+                        <tr>
+                          <th scope="col">Page</th>
+                          <th scope="col">Address</th>
+                          <th scope="col">Sells</th>
+                          <th scope="col">Status</th>
+                          <th scope="col">Edited</th>
+                        </tr>
+                      </thead>
+                      <tbody>
+                        {pages.map((p) => (
+                          <tr key={p.id}>
+                            <td data-label="Page">
+                              <Link to={`/pages/${p.id}`}>
+                                <strong>{p.draft.title}</strong>
+                              </Link>
+                            </td>
+                            <td data-label="Address">
+                              {p.status === 'published' ? (
+                                <a href={p.url} target="_blank" rel="noreferrer">
+                                  {p.url}
+                                </a>
+                              ) : (
+                                <span className="muted">{p.url}</span>
+                              )}
+                            </td>
+                            <td data-label="Sells">{productName(p.productId) ?? <span className="muted">Landing page</span>}</td>
+                            <td data-label="Status">{p.status === 'published' ? <span className="badge good">Published</span> : <span className="badge warn">Draft</span>}</td>
+                            <td data-label="Edited">
+                              <Time iso={p.updatedAt} style="relative" />
+                            </td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  </div>
+                )}
+                <FormError error={create.error} />
+              </section>
+              <div className="two-columns">
+                <section className="card section" aria-labelledby="new-page">
+                  <h2 id="new-page">New page</h2>
+                  {withoutPage.length ? (
+                    <>
+                      <h3>A sales page for</h3>
+                      <ul className="plain-list">
+                        {withoutPage.map((p) => (
+                          <li key={p.id} className="list-row">
+                            <span>{p.name}</span>
+                            <button type="button" className="button small" disabled={create.pending} onClick={() => void create.run({ slug: p.slug, kind: 'sales', productId: p.id })}>
+                              Write it<span className="visually-hidden"> for {p.name}</span>
+                            </button>
+                          </li>
+                        ))}
+                      </ul>
+                    </>
+                  ) : null}
+                  <form
+                    className="inline-form"
+                    style={{ marginTop: 16 }}
+                    onSubmit={(e) => {
+                      e.preventDefault();
+                      void create.run({ slug: slugify(landing), kind: 'landing' });
+                    }}
+                  >
+                    <TextField label="A landing page called" value={landing} onChange={(e) => setLanding(e.target.value)} required hint={landing ? `At /p/${slugify(landing)}` : 'For a webinar, a free guide, a launch…'} />
+                    <button type="submit" className="button" disabled={create.pending || !slugify(landing)}>
+                      Create
+                    </button>
+                  </form>
+                </section>
+                <section className="card section" aria-labelledby="store-settings">
+                  <h2 id="store-settings">Your store</h2>
+                  <form className="stack" onSubmit={saveSettings.onSubmit}>
+                    <TextField label="Store name" name="name" defaultValue={settings.name} required maxLength={100} hint="At the top of every public page and in link previews." />
+                    <TextField label="Tagline" name="tagline" defaultValue={settings.tagline} maxLength={300} hint="Under the name on the store page." />
+                    <FormError error={saveSettings.error} />
+                    <FormNotice>{saved ? 'Saved. The store shows it at once.' : null}</FormNotice>
+                    <div>
+                      <button type="submit" className="button" disabled={saveSettings.pending}>
+                        Save
+                      </button>{' '}
+                      <a href="/" target="_blank" rel="noreferrer">
+                        View the store
+                      </a>
+                    </div>
+                  </form>
+                </section>
+              </div>
+            </>
+          );
+        }}
+      </LoadState>
+    </>
+  );
+}
+
+// ---- the editor ---------------------------------------------------------------------------------------
+
+const blockLabels: Record<BlockType, string> = {
+  hero: 'Hero',
+  richText: 'Rich text',
+  media: 'Image or video',
+  bullets: 'Bullet list',
+  testimonial: 'Testimonial',
+  pricing: 'Pricing and buy buttons',
+  faq: 'Questions (FAQ)',
+  optin: 'Opt-in form',
+  guarantee: 'Guarantee',
+};
+
+function newBlock(type: BlockType): Block {
+  const id = `b${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+  const defaults: Record<BlockType, Record<string, unknown>> = {
+    hero: { heading: 'Your headline', subheading: '', ctaLabel: 'Get it now' },
+    richText: { html: '<p>Write here.</p>' },
+    media: { kind: 'image', url: 'https://', alt: '', caption: '' },
+    bullets: { heading: 'What you get', items: ['The first thing'] },
+    testimonial: { quote: 'What a student said.', author: 'Name', role: '' },
+    pricing: { heading: '', ctaLabel: '' },
+    faq: { heading: 'Questions', items: [{ question: 'A question people ask?', answer: 'The answer.' }] },
+    optin: { heading: 'Get the free guide', text: '', buttonLabel: 'Send it to me', action: '/forms/' },
+    guarantee: { heading: '', text: 'If it is not for you, write within 30 days for a full refund.', days: 30 },
+  };
+  return { id, type, ...defaults[type] } as Block;
+}
+
+/** Optional addresses left empty are left out, so the server sees no address rather than an empty one. */
+function cleanContent(c: PageContent): PageContent {
+  const drop = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([k, v]) => !((k === 'imageUrl' || k === 'ogImage' || k === 'action') && (v === '' || v === undefined))));
+  return { ...(drop(c as unknown as Record<string, unknown>) as unknown as PageContent), blocks: c.blocks.map((b) => drop(b) as Block) };
+}
+
+function PageEditor() {
+  const { id = '' } = useParams();
+  const state = useLoad(() => siteApi.page(id), [id]);
+  return (
+    <LoadState state={state} label="Loading the page…">
+      {(page) => <Editor key={page.id} page={page} onSaved={(p) => state.setData(() => p)} />}
+    </LoadState>
+  );
+}
+
+function Editor({ page, onSaved }: { page: SitePage; onSaved(p: SitePage): void }) {
+  const [content, setContent] = useState<PageContent>(() => ({ ...page.draft, description: page.draft.description ?? '', blocks: page.draft.blocks ?? [] }));
+  const [slug, setSlug] = useState(page.slug);
+  const [dirty, setDirty] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [addType, setAddType] = useState<BlockType>('richText');
+  const navigate = useNavigate();
+  const confirm = useConfirm();
+  const change = (next: PageContent) => {
+    setContent(next);
+    setDirty(true);
+    setNotice(null);
+  };
+  const setBlock = (i: number, b: Block) => change({ ...content, blocks: content.blocks.map((x, j) => (j === i ? b : x)) });
+  const move = (i: number, by: number) => {
+    const blocks = [...content.blocks];
+    const [b] = blocks.splice(i, 1);
+    blocks.splice(i + by, 0, b!);
+    change({ ...content, blocks });
+  };
+
+  // Live preview: the server renders the unsaved draft through the public components.
+  const [preview, setPreview] = useState<{ html: string; error: string | null }>({ html: '', error: null });
+  const cleaned = useMemo(() => cleanContent(content), [content]);
+  useEffect(() => {
+    let live = true;
+    const timer = setTimeout(() => {
+      siteApi.preview(cleaned, page.productId).then(
+        (r) => live && setPreview({ html: r.html, error: null }),
+        (err: unknown) => live && setPreview((p) => ({ html: p.html, error: err instanceof ApiError ? err.message : 'The preview could not be rendered' })),
+      );
+    }, 350);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [cleaned, page.productId]);
+
+  const save = useAction(async (then?: 'publish') => {
+    let saved = await siteApi.save(page.id, { slug: slug !== page.slug ? slug : undefined, draft: cleaned });
+    if (then === 'publish') saved = await siteApi.publish(page.id);
+    onSaved(saved);
+    setDirty(false);
+    setNotice(then === 'publish' ? 'Published: visitors see it now.' : 'Draft saved. Visitors still see the published version until you publish.');
+  });
+  const unpublish = useAction(async () => {
+    onSaved(await siteApi.unpublish(page.id));
+    setNotice('Unpublished.');
+  });
+  const remove = useAction(async () => {
+    if (!(await confirm({ title: 'Delete this page?', body: <p>It goes offline at once{page.productId ? '; the product falls back to its simple page' : ''}.</p>, confirmLabel: 'Delete', danger: true }))) return;
+    await siteApi.remove(page.id);
+    navigate('/pages');
+  });
+
+  return (
+    <>
+      <PageHeader
+        title={content.title || 'Untitled page'}
+        intro={
+          <>
+            {page.status === 'published' ? <span className="badge good">Published</span> : <span className="badge warn">Draft</span>} {dirty ? <span className="badge">Unsaved changes</span> : null} ·{' '}
+            <a href={`/p/${page.slug}`} target="_blank" rel="noreferrer">
+              /p/{page.slug}
+            </a>{' '}
+            · <Link to="/pages">All pages</Link>
+          </>
+        }
+        actions={
+          <div className="button-row">
+            <button type="button" className="button" disabled={save.pending || !dirty} onClick={() => void save.run()}>
+              Save draft
+            </button>
+            <button type="button" className="button primary" disabled={save.pending} onClick={() => void save.run('publish')}>
+              {save.pending ? 'Saving…' : 'Publish'}
+            </button>
+          </div>
+        }
+      />
+      <FormError error={save.error ?? unpublish.error ?? remove.error} />
+      <FormNotice>{notice}</FormNotice>
+      <div className="editor">
+        <div>
+          <section className="card section" aria-labelledby="page-meta">
+            <h2 id="page-meta">Page</h2>
+            <div className="stack">
+              <TextField label="Title" value={content.title} onChange={(e) => change({ ...content, title: e.target.value })} required maxLength={200} hint="The browser tab and search results." />
+              <TextAreaField label="Description" value={content.description} onChange={(e) => change({ ...content, description: e.target.value })} maxLength={400} hint="Search results and link previews." />
+              <TextField label="Share image (https://, optional)" type="url" value={content.ogImage ?? ''} onChange={(e) => change({ ...content, ogImage: e.target.value })} />
+              <TextField
+                label="Address"
+                value={slug}
+                onChange={(e) => {
+                  setSlug(e.target.value);
+                  setDirty(true);
+                }}
+                hint={`/p/${slug}`}
+              />
+            </div>
+          </section>
+          <section aria-labelledby="page-blocks">
+            <h2 id="page-blocks">Blocks</h2>
+            {content.blocks.length === 0 ? <p className="muted">No blocks yet: add the first one below.</p> : null}
+            {content.blocks.map((b, i) => (
+              <fieldset key={b.id} className="block-card">
+                <legend>
+                  {i + 1}. {blockLabels[b.type]}
+                </legend>
+                <BlockFields block={b} onChange={(next) => setBlock(i, next)} />
+                <div className="button-row" style={{ marginTop: 10 }}>
+                  <button type="button" className="button small" disabled={i === 0} onClick={() => move(i, -1)}>
+                    Move up<span className="visually-hidden"> block {i + 1}</span>
+                  </button>
+                  <button type="button" className="button small" disabled={i === content.blocks.length - 1} onClick={() => move(i, 1)}>
+                    Move down<span className="visually-hidden"> block {i + 1}</span>
+                  </button>
+                  <button type="button" className="button small danger-text" onClick={() => change({ ...content, blocks: content.blocks.filter((x) => x.id !== b.id) })}>
+                    Remove<span className="visually-hidden"> block {i + 1}</span>
+                  </button>
+                </div>
+              </fieldset>
+            ))}
+            <div className="inline-form card">
+              <SelectField label="Add a block" value={addType} onChange={(e) => setAddType(e.target.value as BlockType)} options={(Object.keys(blockLabels) as BlockType[]).map((t) => ({ value: t, label: blockLabels[t] }))} />
+              <button type="button" className="button" onClick={() => change({ ...content, blocks: [...content.blocks, newBlock(addType)] })}>
+                Add block
+              </button>
+            </div>
+          </section>
+          <p style={{ marginTop: 20 }}>
+            {page.status === 'published' ? (
+              <button type="button" className="button" disabled={unpublish.pending} onClick={() => void unpublish.run()}>
+                Unpublish
+              </button>
+            ) : null}{' '}
+            <button type="button" className="button danger-text" disabled={remove.pending} onClick={() => void remove.run()}>
+              Delete page
+            </button>
+          </p>
+        </div>
+        <section className="editor-preview card" aria-labelledby="preview-title">
+          <div className="section-head">
+            <h2 id="preview-title">Preview</h2>
+            <span className="muted small">as visitors will see it</span>
+          </div>
+          {preview.error ? (
+            <p className="form-error" role="alert">
+              {preview.error}
+            </p>
+          ) : null}
+          <PreviewFrame html={preview.html} />
+        </section>
+      </div>
+    </>
+  );
+}
+
+/**
+ * The preview, sandboxed: no scripts run and nothing navigates out of the frame. It keeps this
+ * site's origin only so the page's stylesheet loads under the admin's Content-Security-Policy.
+ */
+function PreviewFrame({ html }: { html: string }) {
+  return <iframe className="preview-frame" sandbox="allow-same-origin" srcDoc={html} title="Preview of the page" />;
+}
+
+// ---- one block's fields --------------------------------------------------------------------------------
+
+function BlockFields({ block, onChange }: { block: Block; onChange(b: Block): void }) {
+  const text = (name: string) => (typeof block[name] === 'string' ? (block[name] as string) : '');
+  const set = (name: string, value: unknown) => onChange({ ...block, [name]: value });
+  const input = (name: string, label: string, hint?: string, type = 'text') => <TextField label={label} type={type} value={text(name)} onChange={(e) => set(name, e.target.value)} hint={hint} />;
+  const area = (name: string, label: string, hint?: string, code = false) => (
+    <TextAreaField label={label} value={text(name)} onChange={(e) => set(name, e.target.value)} hint={hint} rows={code ? 8 : 3} className={code ? 'code-area' : undefined} />
+  );
+  switch (block.type) {
+    case 'hero':
+      return (
+        <div className="stack">
+          {input('heading', 'Headline')}
+          {area('subheading', 'Line under it')}
+          {input('imageUrl', 'Image (https://, optional)', undefined, 'url')}
+          {input('ctaLabel', 'Button text', 'The button scrolls to the prices. Empty: no button.')}
+        </div>
+      );
+    case 'richText':
+      return <div className="stack">{area('html', 'Text (HTML)', 'Paragraphs, headings (h2–h4), bold, italics, links, lists, quotes and https images. Anything else is removed when saved.', true)}</div>;
+    case 'media':
+      return (
+        <div className="stack">
+          <SelectField label="Kind" value={text('kind') || 'image'} onChange={(e) => set('kind', e.target.value)} options={[{ value: 'image', label: 'Image' }, { value: 'video', label: 'Video (YouTube, Vimeo or an https video file)' }]} />
+          {input('url', 'Address (https:// or /path)', undefined, 'url')}
+          {input('alt', block.kind === 'video' ? 'Title of the video' : 'What the image shows (for people who cannot see it)')}
+          {input('caption', 'Caption (optional)')}
+        </div>
+      );
+    case 'bullets':
+      return (
+        <div className="stack">
+          {input('heading', 'Heading (optional)')}
+          <TextAreaField
+            label="Points, one per line"
+            rows={5}
+            value={Array.isArray(block.items) ? (block.items as string[]).join('\n') : ''}
+            onChange={(e) => set('items', e.target.value.split('\n').filter((l, i, all) => l.trim() || i === all.length - 1))}
+          />
+        </div>
+      );
+    case 'testimonial':
+      return (
+        <div className="stack">
+          {area('quote', 'What they said')}
+          {input('author', 'Who')}
+          {input('role', 'Their role (optional)')}
+          {input('imageUrl', 'Photo (https://, optional)', undefined, 'url')}
+        </div>
+      );
+    case 'pricing':
+      return (
+        <div className="stack">
+          {input('heading', 'Heading', 'Empty: “Get it now”.')}
+          {input('ctaLabel', 'Button text', 'Empty: “Buy now”. Shows every active price of the product.')}
+        </div>
+      );
+    case 'faq': {
+      const items = (Array.isArray(block.items) ? block.items : []) as { question: string; answer: string }[];
+      const setItems = (next: typeof items) => set('items', next);
+      return (
+        <div className="stack">
+          {input('heading', 'Heading', 'Empty: “Questions”.')}
+          {items.map((item, i) => (
+            <div key={i} className="stack" style={{ borderTop: '1px solid var(--border)', paddingTop: 8 }}>
+              <TextField label={`Question ${i + 1}`} value={item.question} onChange={(e) => setItems(items.map((x, j) => (j === i ? { ...x, question: e.target.value } : x)))} />
+              <TextAreaField label={`Answer ${i + 1}`} value={item.answer} onChange={(e) => setItems(items.map((x, j) => (j === i ? { ...x, answer: e.target.value } : x)))} />
+              <div>
+                <button type="button" className="button small danger-text" onClick={() => setItems(items.filter((_, j) => j !== i))}>
+                  Remove question {i + 1}
+                </button>
+              </div>
+            </div>
+          ))}
+          <div>
+            <button type="button" className="button small" onClick={() => setItems([...items, { question: '', answer: '' }])}>
+              Add a question
+            </button>
+          </div>
+        </div>
+      );
+    }
+    case 'optin':
+      return (
+        <div className="stack">
+          {input('heading', 'Heading')}
+          {area('text', 'Text (optional)')}
+          {input('buttonLabel', 'Button text')}
+          {input('action', 'Where the form lives', 'A path on this site, e.g. /forms/newsletter; the email typed here is passed on.')}
+        </div>
+      );
+    case 'guarantee':
+      return (
+        <div className="stack">
+          {input('heading', 'Heading (optional)')}
+          {area('text', 'Your promise')}
+          <TextField label="Days (optional)" type="number" min={1} max={365} value={typeof block.days === 'number' ? String(block.days) : ''} onChange={(e) => set('days', e.target.value ? Number(e.target.value) : undefined)} />
+        </div>
+      );
+  }
 }

@@ -1,0 +1,34 @@
+import type { JobDefinition } from '../../jobs/types.js';
+import { IMPORT_JOB } from './imports.js';
+
+const IMPORT_RETRY_LIMIT = 5;
+
+export const audienceJobs: JobDefinition<any>[] = [
+  {
+    name: IMPORT_JOB,
+    description: 'Import contacts from an uploaded CSV, chunk by chunk from its last checkpoint (a long import hands over to a fresh job every minute)',
+    handler: async (app, data: { importId: string }, job) => {
+      try {
+        await app.audience.imports.run(data.importId);
+      } catch (err) {
+        if (job.retryCount >= IMPORT_RETRY_LIMIT) await app.audience.imports.markFailed(data.importId, (err as Error).message);
+        throw err;
+      }
+    },
+    retryLimit: IMPORT_RETRY_LIMIT,
+    retryDelay: 5,
+    retryBackoff: true,
+    // A run works for about a minute, then enqueues its continuation; a worker that died is
+    // noticed after this long and its import resumes from the checkpoint.
+    expireInSeconds: 180,
+    concurrency: 1,
+  },
+  {
+    name: 'audience.recompile-segments',
+    description: 'Recompile saved segments written by an older segment compiler',
+    cron: '23 * * * *',
+    handler: async (app) => {
+      await app.audience.segments.recompileStale();
+    },
+  },
+];

@@ -1,0 +1,119 @@
+// The blocks a page is built from. One zod schema checks what the editor saves and types
+// what the public components render; rich text is sanitised here, once, on the way in.
+import sanitizeHtml from 'sanitize-html';
+import { z } from 'zod';
+
+const text = (max: number) => z.string().trim().max(max);
+const safeUrl = z
+  .string()
+  .trim()
+  .max(2000)
+  .refine((u) => (u.startsWith('/') && !u.startsWith('//')) || /^https:\/\//i.test(u), { message: 'must be an https:// address or a path on this site' });
+const id = z.string().min(1).max(40);
+
+export const heroBlock = z.object({
+  id,
+  type: z.literal('hero'),
+  heading: text(200).min(1),
+  subheading: text(600).default(''),
+  imageUrl: safeUrl.optional(),
+  ctaLabel: text(60).default(''),
+});
+export const richTextBlock = z.object({ id, type: z.literal('richText'), html: z.string().max(100_000).transform((h) => sanitizeRichText(h)) });
+export const mediaBlock = z.object({
+  id,
+  type: z.literal('media'),
+  kind: z.enum(['image', 'video']),
+  url: safeUrl,
+  alt: text(300).default(''),
+  caption: text(300).default(''),
+});
+export const bulletsBlock = z.object({ id, type: z.literal('bullets'), heading: text(200).default(''), items: z.array(text(400).min(1)).max(30) });
+export const testimonialBlock = z.object({
+  id,
+  type: z.literal('testimonial'),
+  quote: text(2000).min(1),
+  author: text(120).min(1),
+  role: text(120).default(''),
+  imageUrl: safeUrl.optional(),
+});
+export const pricingBlock = z.object({
+  id,
+  type: z.literal('pricing'),
+  heading: text(200).default(''),
+  /** empty: every active price of the page's product */
+  priceIds: z.array(z.uuid()).max(12).default([]),
+  ctaLabel: text(60).default(''),
+});
+export const faqBlock = z.object({
+  id,
+  type: z.literal('faq'),
+  heading: text(200).default(''),
+  items: z.array(z.object({ question: text(300).min(1), answer: text(3000).min(1) })).max(40),
+});
+/** Placeholder until forms exist: an email field that hands over to the opt-in form's own page. */
+export const optinBlock = z.object({
+  id,
+  type: z.literal('optin'),
+  heading: text(200).min(1),
+  text: text(1000).default(''),
+  buttonLabel: text(60).default(''),
+  /** a path on this site where the opt-in form lives, e.g. /forms/newsletter */
+  action: safeUrl.optional(),
+});
+export const guaranteeBlock = z.object({ id, type: z.literal('guarantee'), heading: text(200).default(''), text: text(2000).min(1), days: z.number().int().min(1).max(365).optional() });
+
+export const blockSchema = z.discriminatedUnion('type', [heroBlock, richTextBlock, mediaBlock, bulletsBlock, testimonialBlock, pricingBlock, faqBlock, optinBlock, guaranteeBlock]);
+export const blocksSchema = z.array(blockSchema).max(60);
+export type Block = z.output<typeof blockSchema>;
+export type BlockType = Block['type'];
+export const blockTypes: BlockType[] = ['hero', 'richText', 'media', 'bullets', 'testimonial', 'pricing', 'faq', 'optin', 'guarantee'];
+
+export const pageContentSchema = z.object({
+  title: text(200).min(1),
+  description: text(400).default(''),
+  ogImage: safeUrl.optional(),
+  blocks: blocksSchema.default([]),
+});
+export type PageContent = z.output<typeof pageContentSchema>;
+
+const richTextOptions: sanitizeHtml.IOptions = {
+  allowedTags: ['p', 'br', 'strong', 'em', 'b', 'i', 'u', 's', 'a', 'ul', 'ol', 'li', 'h2', 'h3', 'h4', 'blockquote', 'code', 'pre', 'hr', 'img', 'figure', 'figcaption'],
+  allowedAttributes: { a: ['href', 'title', 'rel'], img: ['src', 'alt', 'width', 'height', 'loading'] },
+  allowedSchemes: ['https', 'mailto'],
+  allowedSchemesByTag: { img: ['https'] },
+  allowProtocolRelative: false,
+  transformTags: {
+    a: (tagName, attribs) => ({ tagName, attribs: { ...attribs, rel: 'nofollow noopener' } }),
+    img: (tagName, attribs) => ({ tagName, attribs: { ...attribs, loading: 'lazy' } }),
+  },
+  allowedSchemesAppliedToAttributes: ['href', 'src'],
+};
+
+/** Owner-written HTML, cut down to formatting, links and images: no scripts, styles or handlers. */
+export function sanitizeRichText(html: string): string {
+  return sanitizeHtml(html, richTextOptions);
+}
+
+/** An embeddable player URL for YouTube / Vimeo links; null for a plain video file. */
+export function videoEmbedUrl(url: string): string | null {
+  try {
+    const u = new URL(url);
+    const host = u.hostname.replace(/^www\./, '');
+    if (host === 'youtube.com' || host === 'm.youtube.com') {
+      const v = u.searchParams.get('v') ?? (u.pathname.startsWith('/embed/') ? u.pathname.split('/')[2] : null);
+      return v && /^[\w-]{6,20}$/.test(v) ? `https://www.youtube-nocookie.com/embed/${v}` : null;
+    }
+    if (host === 'youtu.be') {
+      const v = u.pathname.slice(1);
+      return /^[\w-]{6,20}$/.test(v) ? `https://www.youtube-nocookie.com/embed/${v}` : null;
+    }
+    if (host === 'vimeo.com') {
+      const v = u.pathname.split('/').filter(Boolean)[0];
+      return v && /^\d+$/.test(v) ? `https://player.vimeo.com/video/${v}` : null;
+    }
+  } catch {
+    return null;
+  }
+  return null;
+}

@@ -1,0 +1,145 @@
+// The storefront (store index, sales and landing pages) and the page editor's API.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { defineRoute, type AnyRoute } from '../../http/route.js';
+import type { RenderedPage } from './service.js';
+
+const idParam = z.object({ id: z.uuid() });
+const slug = z.string().trim().toLowerCase().max(80);
+
+const pageShape = z.object({
+  id: z.string(),
+  slug: z.string(),
+  kind: z.enum(['sales', 'landing']),
+  productId: z.string().nullable(),
+  status: z.enum(['draft', 'published']),
+  version: z.number(),
+  draft: z.unknown(),
+  published: z.unknown().nullable(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+  publishedAt: z.date().nullable(),
+  url: z.string(),
+});
+
+const toShape = <T extends { slug: string }>(p: T) => ({ ...p, url: `/p/${p.slug}` });
+
+/** Sends cached page HTML with an ETag, so a browser that has it gets a 304. */
+function sendCached(req: FastifyRequest, reply: FastifyReply, page: RenderedPage) {
+  reply.header('etag', page.etag).header('cache-control', 'public, max-age=0, must-revalidate');
+  if (req.headers['if-none-match'] === page.etag) return reply.code(304).send();
+  return reply.type('text/html; charset=utf-8').send(page.html);
+}
+
+export const siteRoutes: AnyRoute[] = [
+  // ---- public pages ------------------------------------------------------------------------------
+  defineRoute({
+    method: 'GET', url: '/', access: 'public', kind: 'page', summary: 'The store: every product on sale',
+    handler: async ({ app, req, reply }) => sendCached(req, reply, await app.site.renderStore()),
+  }),
+  defineRoute({
+    method: 'GET', url: '/p/:slug', access: 'public', kind: 'page', summary: 'A sales or landing page',
+    params: z.object({ slug: z.string().max(200) }),
+    handler: async ({ app, req, reply, params }) => {
+      const page = await app.site.renderPublic(params.slug);
+      if (!page) return reply.callNotFound();
+      return sendCached(req, reply, page);
+    },
+  }),
+
+  // ---- the page editor's API -----------------------------------------------------------------------
+  defineRoute({
+    method: 'GET', url: '/api/pages', access: { permission: 'catalog.read' }, tags: ['site'],
+    summary: 'Every page: sales pages of products and landing pages',
+    response: z.object({ pages: z.array(pageShape) }),
+    handler: async ({ app }) => ({ pages: (await app.site.listPages(app.db)).map(toShape) }),
+  }),
+  defineRoute({
+    method: 'POST', url: '/api/pages', access: { permission: 'pages.write' }, tags: ['site'], audit: 'site.page_created', status: 201,
+    summary: 'Create a page (a sales page starts from its product: hero and pricing)',
+    body: z.object({ slug, kind: z.enum(['sales', 'landing']), productId: z.uuid().nullable().optional(), content: z.unknown().optional() }),
+    response: pageShape,
+    handler: async ({ app, actor, body, auditTarget }) => {
+      const page = await app.site.createPage(body, actor);
+      auditTarget('page', page.id, { slug: page.slug });
+      return toShape(page);
+    },
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/pages/:id', access: { permission: 'catalog.read' }, tags: ['site'],
+    summary: 'One page: its draft and what is published',
+    params: idParam,
+    response: pageShape,
+    handler: async ({ app, params }) => toShape(await app.site.getPage(app.db, params.id)),
+  }),
+  defineRoute({
+    method: 'PATCH', url: '/api/pages/:id', access: { permission: 'pages.write' }, tags: ['site'], audit: 'site.page_updated',
+    summary: 'Save the draft (title, description, image, blocks) or change the address; visitors see it once published',
+    params: idParam,
+    body: z.object({ slug: slug.optional(), draft: z.unknown().optional() }),
+    response: pageShape,
+    handler: async ({ app, actor, params, body, auditTarget }) => {
+      auditTarget('page', params.id);
+      return toShape(await app.site.updatePage(params.id, body, actor));
+    },
+  }),
+  defineRoute({
+    method: 'POST', url: '/api/pages/:id/publish', access: { permission: 'pages.write' }, tags: ['site'], audit: 'site.page_published',
+    summary: 'Publish the draft: visitors see it at once, on every process',
+    params: idParam,
+    response: pageShape,
+    handler: async ({ app, actor, params, auditTarget }) => {
+      auditTarget('page', params.id);
+      return toShape(await app.site.publishPage(params.id, actor));
+    },
+  }),
+  defineRoute({
+    method: 'POST', url: '/api/pages/:id/unpublish', access: { permission: 'pages.write' }, tags: ['site'], audit: 'site.page_unpublished',
+    summary: 'Take a page offline (a product falls back to its default page)',
+    params: idParam,
+    response: pageShape,
+    handler: async ({ app, actor, params, auditTarget }) => {
+      auditTarget('page', params.id);
+      return toShape(await app.site.unpublishPage(params.id, actor));
+    },
+  }),
+  defineRoute({
+    method: 'DELETE', url: '/api/pages/:id', access: { permission: 'pages.write' }, tags: ['site'], audit: 'site.page_deleted',
+    summary: 'Delete a page',
+    params: idParam,
+    handler: async ({ app, actor, params, auditTarget }) => {
+      await app.site.deletePage(params.id, actor);
+      auditTarget('page', params.id);
+    },
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/pages/:id/preview', access: { permission: 'catalog.read' }, tags: ['site'], kind: 'page',
+    summary: 'The saved draft rendered exactly as visitors will see it (for the editor’s preview frame)',
+    params: idParam,
+    handler: async ({ app, reply, params }) => {
+      const page = await app.site.getPage(app.db, params.id);
+      const html = await app.site.renderPreview(page.draft, page.productId);
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
+    },
+  }),
+  defineRoute({
+    method: 'POST', url: '/api/site/preview', access: { permission: 'pages.write' }, tags: ['site'], audit: false,
+    summary: 'Live preview: unsaved page content rendered through the same components as the public page',
+    body: z.object({ content: z.unknown(), productId: z.uuid().nullable().optional() }),
+    response: z.object({ html: z.string() }),
+    handler: async ({ app, body }) => ({ html: await app.site.renderPreview(body.content, body.productId) }),
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/site/settings', access: { permission: 'catalog.read' }, tags: ['site'],
+    summary: 'The store’s name and tagline',
+    response: z.object({ name: z.string(), tagline: z.string() }),
+    handler: ({ app }) => app.site.getSettings(),
+  }),
+  defineRoute({
+    method: 'PATCH', url: '/api/site/settings', access: { permission: 'pages.write' }, tags: ['site'], audit: 'site.settings_updated',
+    summary: 'Rename the store or change its tagline',
+    body: z.object({ name: z.string().trim().min(1).max(100).optional(), tagline: z.string().trim().max(300).optional() }),
+    response: z.object({ name: z.string(), tagline: z.string() }),
+    handler: ({ app, actor, body }) => app.site.updateSettings(body, actor),
+  }),
+];

@@ -1,0 +1,155 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import { backends, createTestApp, setupOwner, testConfig, type Client, type TestApp } from '../../../test/support/harness.js';
+import { createApp } from '../../app.js';
+import { openDatabase } from '../../db/client.js';
+import { buildServer } from '../../http/server.js';
+import { sanitizeRichText, videoEmbedUrl } from './blocks.js';
+
+const allBlocks = [
+  { id: 'h', type: 'hero', heading: 'Throw a bowl this weekend <script>alert(1)</script>', subheading: 'No experience needed.', ctaLabel: 'Enroll', imageUrl: 'https://cdn.example.com/hero.jpg' },
+  { id: 'r', type: 'richText', html: '<p>Hello <strong>potter</strong><script>alert(1)</script><a href="javascript:alert(1)" onclick="x()">bad</a> <a href="https://example.com">good</a></p><img src="http://insecure.example/x.png" onerror="x()"><img src="https://ok.example/y.png" alt="y">' },
+  { id: 'm', type: 'media', kind: 'video', url: 'https://www.youtube.com/watch?v=dQw4w9WgXcQ', caption: 'Watch the first lesson' },
+  { id: 'i', type: 'media', kind: 'image', url: '/assets/studio.jpg', alt: 'The studio' },
+  { id: 'b', type: 'bullets', heading: 'What you get', items: ['12 lessons', 'Glaze recipes'] },
+  { id: 't', type: 'testimonial', quote: 'My first bowl!', author: 'Ana', role: 'Student' },
+  { id: 'p', type: 'pricing', heading: 'Choose your plan' },
+  { id: 'f', type: 'faq', items: [{ question: 'Do I need a wheel?', answer: 'No.' }] },
+  { id: 'o', type: 'optin', heading: 'Free glaze chart', action: '/forms/glaze-chart' },
+  { id: 'g', type: 'guarantee', text: 'Full refund, no questions.', days: 30 },
+];
+
+for (const backend of backends()) {
+  describe(`store and pages [${backend}]`, () => {
+    let t: TestApp;
+    let owner: Client;
+    let productId: string;
+    let priceId: string;
+    before(async () => {
+      t = await createTestApp(backend);
+      owner = await setupOwner(t);
+      const p = (await owner.post('/api/products', { slug: 'bowls', kind: 'course', name: 'Bowls & Mugs', summary: 'Throw, trim, glaze.', courseId: randomUUID(), imageUrl: 'https://cdn.example.com/bowls.jpg' })).json();
+      productId = p.id;
+      priceId = (await owner.post(`/api/products/${p.id}/prices`, { type: 'one_time', currency: 'usd', amount: 14900 })).json().id;
+      await owner.post(`/api/products/${p.id}/prices`, { type: 'payment_plan', currency: 'usd', amount: 5500, interval: 'month', instalments: 3 });
+      await owner.patch(`/api/products/${p.id}`, { status: 'published' });
+      await owner.post('/api/products', { slug: 'secret-draft', kind: 'download', name: 'Secret Draft' });
+    });
+    after(() => t.close());
+
+    it('the store lists what is on sale, and only that', async () => {
+      await owner.patch('/api/site/settings', { name: 'Clay Studio', tagline: 'Pottery courses for busy people' });
+      const res = await t.server.inject({ method: 'GET', url: '/' });
+      assert.equal(res.statusCode, 200);
+      assert.match(res.body, /<title>Clay Studio<\/title>/);
+      assert.match(res.body, /Bowls &amp; Mugs/);
+      assert.match(res.body, /From \$55/);
+      assert.match(res.body, /href="\/p\/bowls"/);
+      assert.doesNotMatch(res.body, /Secret Draft/);
+    });
+
+    it('a product has a sales page before anyone writes one, with search and social metadata', async () => {
+      const res = await t.server.inject({ method: 'GET', url: '/p/bowls' });
+      assert.equal(res.statusCode, 200);
+      assert.match(res.body, /<h1>Bowls &amp; Mugs<\/h1>/);
+      assert.match(res.body, /<meta name="description" content="Throw, trim, glaze\."/);
+      assert.match(res.body, /<link rel="canonical" href="http:\/\/127\.0\.0\.1:3000\/p\/bowls"/);
+      assert.match(res.body, /<meta property="og:image" content="https:\/\/cdn\.example\.com\/bowls\.jpg"/);
+      assert.match(res.body, /"@type":"Product"/);
+      assert.match(res.body, /"price":"149.00","priceCurrency":"USD"/);
+      assert.match(res.body, new RegExp(`href="/checkout/${priceId}"`));
+      assert.match(res.body, /3 payments of \$55 \/ month/);
+      assert.equal((await t.server.inject({ method: 'GET', url: '/p/secret-draft' })).statusCode, 404);
+      assert.equal((await t.server.inject({ method: 'GET', url: '/p/no-such-thing', headers: { accept: 'text/html' } })).statusCode, 404);
+    });
+
+    it('the editor previews a draft through the public components; visitors see it only once published', async () => {
+      const created = await owner.post('/api/pages', { slug: 'bowls', kind: 'sales', productId });
+      assert.equal(created.statusCode, 201);
+      const page = created.json();
+      const saved = await owner.patch(`/api/pages/${page.id}`, { draft: { title: 'Bowls & Mugs — the course', description: 'Learn to throw.', blocks: allBlocks } });
+      assert.equal(saved.statusCode, 200, saved.body);
+      const live = await owner.post('/api/site/preview', { content: { title: 'Live', blocks: allBlocks }, productId });
+      assert.equal(live.statusCode, 200);
+      const framed = await owner.get(`/api/pages/${page.id}/preview`);
+      assert.equal(framed.statusCode, 200);
+      assert.match(String(framed.headers['content-type']), /text\/html/);
+      for (const html of [live.json().html as string, framed.body]) {
+        assert.match(html, /Preview — visitors do not see this/);
+        assert.match(html, /<h1>Throw a bowl this weekend &lt;script&gt;alert\(1\)&lt;\/script&gt;<\/h1>/, 'text is escaped');
+        assert.doesNotMatch(html, /<script>alert/);
+        assert.doesNotMatch(html, /javascript:|onclick|onerror|http:\/\/insecure/);
+        assert.match(html, /<a href="https:\/\/example.com" rel="nofollow noopener">good<\/a>/);
+        assert.match(html, /src="https:\/\/www\.youtube-nocookie\.com\/embed\/dQw4w9WgXcQ" title="Watch the first lesson"/);
+        assert.match(html, /<img src="\/assets\/studio.jpg" alt="The studio"/);
+        assert.match(html, /<details><summary>Do I need a wheel\?<\/summary>/);
+        assert.match(html, /action="\/forms\/glaze-chart"/);
+        assert.match(html, /30-day money-back guarantee/);
+        assert.match(html, new RegExp(`/checkout/${priceId}`));
+        assert.equal(html.match(/<h1[ >]/g)?.length, 1, 'one h1');
+      }
+      const before = await t.server.inject({ method: 'GET', url: '/p/bowls' });
+      assert.doesNotMatch(before.body, /Throw a bowl this weekend/, 'the draft is not public');
+      assert.equal((await owner.post(`/api/pages/${page.id}/publish`)).statusCode, 200);
+      const after = await t.server.inject({ method: 'GET', url: '/p/bowls' });
+      assert.match(after.body, /Throw a bowl this weekend/);
+      assert.doesNotMatch(after.body, /Preview — visitors/);
+      assert.match(after.body, /<title>Bowls &amp; Mugs — the course · Clay Studio<\/title>/);
+      const bad = await owner.patch(`/api/pages/${page.id}`, { draft: { title: 'x', blocks: [{ id: 'm', type: 'media', kind: 'image', url: 'javascript:alert(1)' }] } });
+      assert.equal(bad.statusCode, 400);
+      assert.equal((await owner.post(`/api/pages/${page.id}/unpublish`)).statusCode, 200);
+      const fallback = await t.server.inject({ method: 'GET', url: '/p/bowls' });
+      assert.match(fallback.body, /<h1>Bowls &amp; Mugs<\/h1>/, 'back to the default page');
+      await owner.post(`/api/pages/${page.id}/publish`);
+    });
+
+    it('cached pages change the moment the catalog or page changes, and answer 304 to a browser that has them', async () => {
+      const first = await t.server.inject({ method: 'GET', url: '/p/bowls' });
+      const etag = String(first.headers.etag);
+      const same = await t.server.inject({ method: 'GET', url: '/p/bowls', headers: { 'if-none-match': etag } });
+      assert.equal(same.statusCode, 304);
+      await owner.patch(`/api/prices/${priceId}`, { label: 'Best value' });
+      const changed = await t.server.inject({ method: 'GET', url: '/p/bowls', headers: { 'if-none-match': etag } });
+      assert.equal(changed.statusCode, 200);
+      assert.match(changed.body, /Best value/);
+      await owner.patch(`/api/prices/${priceId}`, { active: false });
+      assert.doesNotMatch((await t.server.inject({ method: 'GET', url: '/p/bowls' })).body, new RegExp(`/checkout/${priceId}`));
+      await owner.patch(`/api/prices/${priceId}`, { active: true });
+      const checkout = await t.server.inject({ method: 'GET', url: `/checkout/${priceId}` });
+      assert.equal(checkout.statusCode, 200);
+    });
+
+    if (backend === 'pg') {
+      it('an edit made through one process shows on another process sharing the database', async () => {
+        const database = await openDatabase({ kind: 'pg', url: t.url! }, { poolSize: 2 });
+        const other = await createApp({ config: testConfig({ SITE_CACHE_CHECK_MS: '50' }), database, clock: t.clock, log: pino({ level: 'silent' }) });
+        const otherServer = await buildServer(other);
+        try {
+          const before = await otherServer.inject({ method: 'GET', url: '/' });
+          assert.match(before.body, /Clay Studio/);
+          await owner.patch('/api/site/settings', { name: 'Kiln & Co' });
+          await new Promise((r) => setTimeout(r, 120));
+          const after = await otherServer.inject({ method: 'GET', url: '/' });
+          assert.match(after.body, /Kiln &amp; Co/);
+        } finally {
+          await otherServer.close();
+          await other.jobs.stop(1000);
+          await database.close();
+        }
+      });
+    }
+  });
+}
+
+describe('page content safety', () => {
+  it('keeps formatting and safe links, drops scripts, handlers and unsafe schemes', () => {
+    assert.equal(sanitizeRichText('<h2>Hi</h2><p onclick="x">a<script>b</script></p>'), '<h2>Hi</h2><p>a</p>');
+    assert.equal(sanitizeRichText('<a href="//evil.example">x</a>'), '<a rel="nofollow noopener">x</a>');
+    assert.equal(sanitizeRichText('<iframe src="https://evil.example"></iframe><style>*{}</style>ok'), 'ok');
+    assert.equal(videoEmbedUrl('https://youtu.be/dQw4w9WgXcQ'), 'https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ');
+    assert.equal(videoEmbedUrl('https://vimeo.com/76979871'), 'https://player.vimeo.com/video/76979871');
+    assert.equal(videoEmbedUrl('https://cdn.example.com/intro.mp4'), null);
+  });
+});

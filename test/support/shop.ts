@@ -1,0 +1,52 @@
+// A small shop for checkout tests: a course with one-time, subscription and plan prices, an
+// e-book download (as order bump), a workbook (upsell), a coupon.
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { Actor } from '../../src/actor.js';
+import type { TestApp } from './harness.js';
+
+export const ownerActor: Actor = { kind: 'owner', id: randomUUID() };
+
+export interface Shop {
+  course: { id: string; courseId: string; slug: string };
+  ebook: { id: string; fileId: string };
+  workbook: { id: string };
+  prices: { once: string; monthly: string; trial: string; plan: string; ebook: string; workbook: string };
+  bumpId: string;
+  upsellId: string;
+  coupon: string;
+}
+
+export async function seedShop(t: TestApp): Promise<Shop> {
+  const { catalog } = t.app;
+  const courseId = randomUUID();
+  const course = await catalog.createProduct({ slug: 'pottery-course', kind: 'course', name: 'Pottery from Scratch', summary: 'Throw your first bowl in a weekend.', courseId }, ownerActor);
+  const once = await catalog.createPrice(course.id, { type: 'one_time', currency: 'usd', amount: 9900, label: 'Lifetime' }, ownerActor);
+  const monthly = await catalog.createPrice(course.id, { type: 'subscription', currency: 'usd', amount: 1900, interval: 'month' }, ownerActor);
+  const trial = await catalog.createPrice(course.id, { type: 'subscription', currency: 'usd', amount: 2900, interval: 'month', trialDays: 7 }, ownerActor);
+  const plan = await catalog.createPrice(course.id, { type: 'payment_plan', currency: 'usd', amount: 3500, interval: 'month', instalments: 3 }, ownerActor);
+  await catalog.updateProduct(course.id, { status: 'published' }, ownerActor);
+
+  const ebook = await catalog.createProduct({ slug: 'glaze-guide', kind: 'download', name: 'The Glaze Guide (PDF)', summary: '40 tested glaze recipes.' }, ownerActor);
+  const ebookPrice = await catalog.createPrice(ebook.id, { type: 'one_time', currency: 'usd', amount: 1500 }, ownerActor);
+  const file = await catalog.addFile(ebook.id, { name: 'glaze-guide.pdf', contentType: 'application/pdf', body: Readable.from([Buffer.from('%PDF-1.4 glaze guide for tests')]) }, ownerActor);
+  await catalog.updateProduct(ebook.id, { status: 'published' }, ownerActor);
+
+  const workbook = await catalog.createProduct({ slug: 'kiln-workbook', kind: 'download', name: 'Kiln Workbook', summary: 'Firing logs and checklists.' }, ownerActor);
+  const workbookPrice = await catalog.createPrice(workbook.id, { type: 'one_time', currency: 'usd', amount: 2700 }, ownerActor);
+  await catalog.addFile(workbook.id, { name: 'kiln-workbook.pdf', contentType: 'application/pdf', body: Readable.from([Buffer.from('%PDF-1.4 kiln workbook')]) }, ownerActor);
+  await catalog.updateProduct(workbook.id, { status: 'published' }, ownerActor);
+
+  const bump = await catalog.createOffer({ kind: 'bump', productId: course.id, offerPriceId: ebookPrice.id, amount: 900, headline: 'the Glaze Guide', body: 'Normally $15.' }, ownerActor);
+  const upsell = await catalog.createOffer({ kind: 'upsell', productId: course.id, offerPriceId: workbookPrice.id, amount: 1900, headline: 'Add the Kiln Workbook for $19', body: 'Every firing, logged.' }, ownerActor);
+  await catalog.createCoupon({ code: 'WELCOME20', kind: 'percent', percentOff: 20 }, ownerActor);
+  return {
+    course: { id: course.id, courseId, slug: course.slug },
+    ebook: { id: ebook.id, fileId: file.id },
+    workbook: { id: workbook.id },
+    prices: { once: once.id, monthly: monthly.id, trial: trial.id, plan: plan.id, ebook: ebookPrice.id, workbook: workbookPrice.id },
+    bumpId: bump.id,
+    upsellId: upsell.id,
+    coupon: 'WELCOME20',
+  };
+}
