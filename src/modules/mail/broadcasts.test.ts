@@ -120,6 +120,18 @@ for (const backend of backends()) {
       assert.doesNotMatch(qhtml, /\/email\/o\//);
       assert.match(qhtml, /href="https:\/\/a\.example\/1"/, 'links go straight to their address');
     });
+
+    it('a segment of people who opened (from the email.opened events) receives the next broadcast, and nobody else', async () => {
+      await owner.patch('/api/mail/settings', { trackingEnabled: true });
+      const seg = await owner.post('/api/segments', { name: 'Openers', rules: { match: 'all', rules: [{ type: 'engagement', op: 'opened', days: 30 }] } });
+      assert.equal(seg.statusCode, 201, seg.body);
+      const b = (await owner.post('/api/broadcasts', { name: 'For openers', subject: 'Thanks for reading', body: 'Hi', segmentId: seg.json().id })).json();
+      assert.equal((await owner.post(`/api/broadcasts/${b.id}/schedule`, {})).statusCode, 200);
+      const done = await waitFinished(b.id);
+      assert.equal(done.stats.sent, 1);
+      const to = (await owner.get('/api/outbox?stream=broadcast&limit=200')).json().messages.filter((m: { subject: string }) => m.subject === 'Thanks for reading').map((m: { to: string }) => m.to);
+      assert.deepEqual(to, ['user2@compose.test']);
+    });
   });
 }
 
