@@ -3,6 +3,7 @@
 // suppression, tracking and unsubscribes. Both kinds of mail leave through one pipeline:
 // build → DKIM-sign → global throttle → SMTP pool (or the outbox when no SMTP_URL is set).
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { systemActor } from '../../actor.js';
 import type { Tx } from '../../db/client.js';
 import { notFound } from '../../errors.js';
 import { normalizeEmail } from '../audience/index.js';
@@ -111,7 +112,19 @@ export class MailService {
       .where(and(eq(mailMessages.id, messageId), inArray(mailMessages.status, ['queued', 'sending'])))
       .returning();
     if (!msg) return;
-    const finish = (set: Partial<typeof mailMessages.$inferInsert>) => this.ctx.database.db.update(mailMessages).set(set).where(eq(mailMessages.id, messageId));
+    const finish = (set: Partial<typeof mailMessages.$inferInsert>) =>
+      this.ctx.database.transaction(async (tx) => {
+        await tx.update(mailMessages).set(set).where(eq(mailMessages.id, messageId));
+        // Every send is an event (transactional volume is small; broadcasts record one per broadcast).
+        if (set.status === 'sent' || set.status === 'stored') {
+          await this.ctx.events.record(tx, {
+            type: 'email.sent',
+            actor: systemActor,
+            subject: msg.contactId ? { type: 'contact', id: msg.contactId } : undefined,
+            data: { tag: msg.tag, messageId: msg.id, kept: set.status === 'stored' },
+          });
+        }
+      });
     if (await this.bounces.isSuppressed(msg.toAddress, ['hard_bounce', 'soft_bounce'])) {
       await finish({ status: 'failed', error: 'Not sent: this address bounced before and is on the suppression list' });
       return;
