@@ -14,6 +14,7 @@ export class JobQueue {
   readonly boss: PgBoss;
   private definitions = new Map<string, JobDefinition<any>>();
   private started = false;
+  private stopRequested = false;
   private working = false;
 
   constructor(
@@ -126,7 +127,13 @@ export class JobQueue {
   }
 
   /** Stop taking work; let in-flight jobs finish within the timeout (pg-boss then fails them for retry). */
+  /** True once stop() was called: long-running handlers end their current step and hand over. */
+  get stopping(): boolean {
+    return this.stopRequested;
+  }
+
   async stop(timeoutMs: number): Promise<void> {
+    this.stopRequested = true;
     if (!this.started) return;
     this.started = false;
     await this.boss.stop({ graceful: true, wait: true, close: false, timeout: Math.max(1000, timeoutMs) } as PgBoss.StopOptions);

@@ -288,9 +288,10 @@ export class BroadcastEngine {
     try {
       next = await this.loop(broadcastId, performance.now() + budgetMs);
     } finally {
-      if (standIn) await this.ctx.jobs.boss.cancel(BROADCAST_SEND_JOB, standIn).catch(() => {});
+      // Shutting down: the stand-in carries on (here after a restart, or in another process).
+      if (standIn && !this.ctx.jobs.stopping) await this.ctx.jobs.boss.cancel(BROADCAST_SEND_JOB, standIn).catch(() => {});
     }
-    if (next) await this.ctx.jobs.send(BROADCAST_SEND_JOB, { broadcastId }, next.after > 0 ? { startAfter: next.after } : {});
+    if (next && !this.ctx.jobs.stopping) await this.ctx.jobs.send(BROADCAST_SEND_JOB, { broadcastId }, next.after > 0 ? { startAfter: next.after } : {});
   }
 
   /** Returns when to continue (seconds from now), or null when there is nothing more for this worker. */
@@ -300,7 +301,7 @@ export class BroadcastEngine {
     // until vacuum). Nothing found there → one scan from the start for retries and rows
     // whose lease ran out.
     let cursor = 0;
-    while (performance.now() < until) {
+    while (performance.now() < until && !this.ctx.jobs.stopping) {
       const b = await this.loadBroadcast(broadcastId);
       if (!b || b.status !== 'sending') return null;
       const settings = await this.ctx.settings();
@@ -363,11 +364,16 @@ export class BroadcastEngine {
     const marker = new RecipientMarker(this.ctx);
     const states = await this.contactStates(claimed.map((c) => c.contact_id), b.list_id);
     const skips: Promise<void>[] = [];
+    // Awaited at the end; marked handled now so an early exit never leaves one unhandled.
+    const skip = (p: Promise<void>) => {
+      p.catch(() => {});
+      skips.push(p);
+    };
     const eligible: { row: Claimed; contact: ContactState }[] = [];
     for (const row of claimed) {
       const contact = states.get(row.contact_id);
       const why = !contact ? 'contact deleted' : contact.status !== 'active' ? `contact ${contact.status}` : contact.suppressed ? 'suppressed' : !contact.subscribed ? 'left the list' : null;
-      if (why) skips.push(marker.mark({ id: row.id, status: 'skipped', error: why, delay: 0 }));
+      if (why) skip(marker.mark({ id: row.id, status: 'skipped', error: why, delay: 0 }));
       else eligible.push({ row, contact: contact! });
       if (row.prev === 'sending') this.stats.reclaimed++;
     }
@@ -408,7 +414,7 @@ export class BroadcastEngine {
         const r = await this.ctx.throttle.reserve(want, limits, { bulk: true });
         if (r.granted < want) {
           const delay = Math.ceil(r.nextHourInMs / 1000) + 1;
-          for (const e of queue.slice(from + r.granted)) skips.push(marker.mark({ id: e.row.id, status: 'queued', error: 'hourly limit reached', delay }));
+          for (const e of queue.slice(from + r.granted)) skip(marker.mark({ id: e.row.id, status: 'queued', error: 'hourly limit reached', delay }));
           queue = queue.slice(0, from + r.granted);
         }
         slots = limits.perSecond > 0 ? r : null;
@@ -432,6 +438,8 @@ export class BroadcastEngine {
         });
         return this.ctx.dkim ? this.ctx.dkim.sign(raw, now) : Promise.resolve(raw);
       });
+      // Those not reached (the batch stopped early) must not surface as unhandled rejections.
+      for (const p of prepared) p.catch(() => {});
       const inflight: Promise<void>[] = [];
       const fail = async (row: Claimed, contact: ContactState, err: unknown) => {
         const f = classifySmtpError(err);
@@ -444,59 +452,71 @@ export class BroadcastEngine {
           await marker.mark({ id: row.id, status: 'queued', error: f.message, delay: Math.min(3600, 30 * 2 ** (row.attempts - 1)) });
         }
       };
-      for (let i = 0; i < queue.length; i++) {
-        const { row, contact } = queue[i]!;
-        const signed = await prepared[i]!;
-        let lane;
-        try {
-          lane = await smtp.acquire();
-        } catch (err) {
-          // The server is unreachable: give this one back for later and do not spin.
-          await fail(row, contact, err);
-          await sleep(1000);
-          continue;
-        }
-        if (slots) {
-          let gone = false;
-          for (;;) {
-            const s = slots as { startAt: number; intervalMs: number };
-            const at = s.startAt + slot * s.intervalMs;
-            if (performance.now() <= at + LATE_TOLERANCE_MS) {
-              await sleepUntil(at);
-              // Overslept (a busy event loop) counts as late too.
-              if (performance.now() <= at + LATE_TOLERANCE_MS) break;
+      // However the loop ends, every message already on the wire is waited for.
+      try {
+        for (let i = 0; i < queue.length; i++) {
+          const { row, contact } = queue[i]!;
+          const signed = await prepared[i]!;
+          let lane;
+          try {
+            lane = await smtp.acquire();
+          } catch (err) {
+            // The server is unreachable: give this one back for later and do not spin.
+            await fail(row, contact, err);
+            await sleep(1000);
+            continue;
+          }
+          if (slots) {
+            let gone = false;
+            for (;;) {
+              const s = slots as { startAt: number; intervalMs: number };
+              const at = s.startAt + slot * s.intervalMs;
+              if (performance.now() <= at + LATE_TOLERANCE_MS) {
+                // Wait for the slot, but not through a shutdown: give the rest back instead.
+                while (performance.now() < at - 200 && !this.ctx.jobs.stopping) await sleep(200);
+                if (this.ctx.jobs.stopping) {
+                  for (const e of queue.slice(i)) skip(marker.mark({ id: e.row.id, status: 'queued', error: null, delay: 0 }));
+                  gone = true;
+                  break;
+                }
+                await sleepUntil(at);
+                // Overslept (a busy event loop) counts as late too.
+                if (performance.now() <= at + LATE_TOLERANCE_MS) break;
+              }
+              // Behind schedule: never catch up in a burst; take fresh slots.
+              await reserve(i);
+              if (i >= queue.length || !slots) {
+                gone = true;
+                break;
+              }
             }
-            // Behind schedule: never catch up in a burst; take fresh slots.
-            await reserve(i);
-            if (i >= queue.length || !slots) {
-              gone = true;
+            if (gone) {
+              smtp.release(lane);
               break;
             }
+            slot++;
           }
-          if (gone) {
-            smtp.release(lane);
-            break;
-          }
-          slot++;
+          inflight.push(
+            lane.send({ from: envelopeFrom, to: contact.email }, signed).then(
+              async () => {
+                smtp.release(lane);
+                sent++;
+                this.stats.sent++;
+                await marker.mark({ id: row.id, status: 'sent', error: null, delay: 0 });
+              },
+              async (err) => {
+                smtp.release(lane);
+                await fail(row, contact, err);
+              },
+            ),
+          );
         }
-        inflight.push(
-          lane.send({ from: envelopeFrom, to: contact.email }, signed).then(
-            async () => {
-              smtp.release(lane);
-              sent++;
-              this.stats.sent++;
-              await marker.mark({ id: row.id, status: 'sent', error: null, delay: 0 });
-            },
-            async (err) => {
-              smtp.release(lane);
-              await fail(row, contact, err);
-            },
-          ),
-        );
+      } finally {
+        await Promise.allSettled(inflight);
       }
-      await Promise.all(inflight);
+      await settleAll(inflight);
     }
-    await Promise.all(skips);
+    await settleAll(skips);
     this.stats.batches++;
     const now = this.ctx.clock.now();
     await this.ctx.database.execute(
@@ -598,6 +618,13 @@ export class BroadcastEngine {
       await this.kick(null, id);
     }
   }
+}
+
+/** Waits for every promise, then throws the first failure (none is left unhandled). */
+async function settleAll(promises: Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** Claim about a quarter second of sending at a time (1..100): short leases, quick pauses. */

@@ -24,11 +24,20 @@ export class Lane {
   send(envelope: { from: string; to: string }, raw: string): Promise<string> {
     return new Promise((resolve, reject) => {
       this.connection.send({ from: envelope.from, to: [envelope.to] }, raw, (err, info) => {
-        if (err) {
-          // A refused recipient leaves the session usable; anything else may not.
-          if ((err as { code?: string }).code !== 'EENVELOPE') this.broken = true;
-          reject(err);
-        } else resolve(String(info?.response ?? ''));
+        if (!err) return resolve(String(info?.response ?? ''));
+        const e = err as { code?: string; responseCode?: number };
+        // The server refused this message (a recipient, the content), the session is fine:
+        // RSET it before the next message, as nodemailer's own pool does. Anything else (or a
+        // 421 "closing") ends the connection.
+        if ((e.code === 'EENVELOPE' || e.code === 'EMESSAGE') && e.responseCode !== 421) {
+          this.connection.reset((resetErr) => {
+            if (resetErr) this.broken = true;
+            reject(err);
+          });
+          return;
+        }
+        this.broken = true;
+        reject(err);
       });
     });
   }
