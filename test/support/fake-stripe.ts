@@ -225,7 +225,10 @@ export class FakeStripe {
   private createSession(b: Obj): Obj {
     const lines = (b.line_items as Obj[]).map((l) => ({ amount: Number(l.price_data.unit_amount), name: l.price_data.product_data.name, recurring: l.price_data.recurring?.interval ?? null, currency: l.price_data.currency }));
     const trial = b.subscription_data?.trial_period_days ? Number(b.subscription_data.trial_period_days) : 0;
-    const due = lines.reduce((s, l) => s + (l.recurring && trial ? 0 : l.amount), 0);
+    const subtotal = lines.reduce((s, l) => s + (l.recurring && trial ? 0 : l.amount), 0);
+    // Stripe Tax computes tax from the buyer's address; this double charges a flat 10 %.
+    const tax = String(b.automatic_tax?.enabled) === 'true' ? Math.round(subtotal * 0.1) : 0;
+    const due = subtotal + tax;
     const id = this.id('cs');
     return this.put({
       id,
@@ -236,7 +239,7 @@ export class FakeStripe {
       mode: b.mode,
       status: 'open',
       payment_status: 'unpaid',
-      amount_subtotal: due,
+      amount_subtotal: subtotal,
       amount_total: due,
       currency: lines[0]!.currency,
       customer: null,
@@ -246,7 +249,7 @@ export class FakeStripe {
       payment_intent: null,
       subscription: null,
       invoice: null,
-      total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 },
+      total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: tax },
       url: `${this.url}/pay/${id}`,
       success_url: b.success_url,
       cancel_url: b.cancel_url,

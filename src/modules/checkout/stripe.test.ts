@@ -339,3 +339,35 @@ for (const backend of backends()) {
     });
   });
 }
+
+describe('Stripe Tax pass-through', () => {
+  it('asks Stripe to compute tax when STRIPE_TAX is on, and the order and receipt carry the tax charged', async () => {
+    const clock = new ManualClock(new Date());
+    const filesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onehour-files-'));
+    const fake = new FakeStripe(() => clock.now());
+    await fake.start();
+    const t = await createTestApp('pglite', {
+      clock,
+      config: { FILES_DIR: filesDir, STRIPE_SECRET_KEY: 'sk_test_onehour', STRIPE_WEBHOOK_SECRET: fake.webhookSecret, STRIPE_API_URL: fake.url, STRIPE_MAX_NETWORK_RETRIES: '0', STRIPE_TAX: 'true' },
+    });
+    try {
+      await setupOwner(t);
+      const shop = await seedShop(t);
+      const { sessionId, orderId } = await startStripeCheckout(t, shop.prices.once, 'taxed@example.com');
+      const create = fake.requests.find((r) => r.method === 'POST' && r.path === '/v1/checkout/sessions')!;
+      assert.equal(String(create.body.automatic_tax?.enabled), 'true');
+      assert.equal(create.body.billing_address_collection, 'required', 'Stripe Tax needs the address');
+      await deliverAll(t, fake, fake.completeSession(sessionId));
+      const order = await t.app.checkout.getOrder(t.app.db, orderId);
+      assert.equal(order.status, 'paid');
+      assert.equal(order.tax, 990, 'the tax Stripe charged is kept on the order');
+      assert.equal(order.amountPaid, 9900 + 990);
+      const receipt = (await t.app.mail.listOutbox({ to: 'taxed@example.com' })).find((m) => m.tag === 'checkout.receipt')!;
+      assert.match((await t.app.mail.getMessage(receipt.id)).text, /Tax: \$9\.90/);
+    } finally {
+      await t.close();
+      await fake.stop();
+      fs.rmSync(filesDir, { recursive: true, force: true });
+    }
+  });
+});
