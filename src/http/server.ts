@@ -52,17 +52,6 @@ export async function buildServer(app: App, opts: BuildServerOptions = {}): Prom
   await fastify.register(formbody);
   // File uploads (lesson videos, attachments): one file per request, a larger file is a 413.
   await fastify.register(multipart, { limits: { fileSize: app.config.uploads.maxBytes, files: 1, fields: 20 } });
-  // Webhooks verify signatures over the exact bytes received: JSON under /webhooks/ keeps
-  // them as req.rawBody (parsing is otherwise Fastify's own).
-  const parseJson = fastify.getDefaultJsonParser('error', 'ignore');
-  fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
-    if (req.url.startsWith('/webhooks/')) (req as typeof req & { rawBody?: Buffer }).rawBody = body as Buffer;
-    parseJson(req, (body as Buffer).toString('utf8'), done);
-  });
-  // File uploads (CSV imports, downloads) arrive as the raw body; the route streams it to disk
-  // under its own size limit instead of buffering it.
-  fastify.addContentTypeParser(['text/csv', 'application/octet-stream'], (_req, payload, done) => done(null, payload));
   await fastify.register(helmet, {
     contentSecurityPolicy: {
       directives: {

@@ -477,7 +477,7 @@ export const audienceRoutes: AnyRoute[] = [
     },
   }),
   defineRoute({
-    method: 'PUT', url: '/api/forms/:id/lead-magnet', access: { permission: 'contacts.write' }, tags: ['audience'], audit: 'form.lead_magnet_attached',
+    method: 'PUT', url: '/api/forms/:id/lead-magnet', access: { permission: 'contacts.write' }, tags: ['audience'], audit: 'form.lead_magnet_attached', rawBody: 'stream',
     summary: 'Upload the file people get after confirming (raw body; ?name=guide.pdf)',
     params: idParams,
     query: z.object({ name: z.string().trim().min(1).max(200) }),
@@ -508,7 +508,7 @@ export const audienceRoutes: AnyRoute[] = [
     handler: async ({ app }) => ({ imports: await app.audience.imports.list() }),
   }),
   defineRoute({
-    method: 'POST', url: '/api/imports', access: { permission: 'contacts.import' }, tags: ['audience'], status: 201, audit: 'import.uploaded',
+    method: 'POST', url: '/api/imports', access: { permission: 'contacts.import' }, tags: ['audience'], status: 201, audit: 'import.uploaded', rawBody: 'stream',
     summary: 'Upload a CSV (raw body, ?filename=): returns the detected format, a suggested column mapping and sample rows',
     query: z.object({ filename: z.string().trim().max(200).default('contacts.csv') }),
     response: importShape.extend({ sample: z.array(z.array(z.string())) }),

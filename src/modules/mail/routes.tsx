@@ -93,8 +93,17 @@ const settingsShape = z.object({
 // A 1×1 transparent GIF.
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
-function rawBody(req: FastifyRequest): Buffer | undefined {
-  return (req as FastifyRequest & { rawBody?: Buffer }).rawBody;
+/** A `rawBody: 'buffer'` route's body: the exact bytes received (signatures are computed over them). */
+function bytesOf(req: FastifyRequest): Buffer {
+  return Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+}
+
+function jsonOf(req: FastifyRequest): unknown {
+  try {
+    return JSON.parse(bytesOf(req).toString('utf8') || 'null');
+  } catch {
+    throw new DomainError('validation_failed', 'The webhook body is not valid JSON');
+  }
 }
 
 export const mailRoutes: AnyRoute[] = [
@@ -366,17 +375,18 @@ export const mailRoutes: AnyRoute[] = [
     },
   }),
   defineRoute({
-    method: 'POST', url: '/webhooks/mail/sendgrid', access: 'public', kind: 'webhook', summary: 'SendGrid event webhook (signed, ECDSA)',
+    method: 'POST', url: '/webhooks/mail/sendgrid', access: 'public', kind: 'webhook', rawBody: 'buffer', summary: 'SendGrid event webhook (signed, ECDSA)',
     handler: async ({ app, req }) => {
       const h = req.headers;
-      verifySendgrid(rawBody(req), h['x-twilio-email-event-webhook-signature'] as string | undefined, h['x-twilio-email-event-webhook-timestamp'] as string | undefined, app.config.mail.webhooks.sendgridKey, app.clock.now());
-      return app.mail.recordBounces(parseSendgrid(req.body));
+      verifySendgrid(bytesOf(req), h['x-twilio-email-event-webhook-signature'] as string | undefined, h['x-twilio-email-event-webhook-timestamp'] as string | undefined, app.config.mail.webhooks.sendgridKey, app.clock.now());
+      return app.mail.recordBounces(parseSendgrid(jsonOf(req)));
     },
   }),
   defineRoute({
-    method: 'POST', url: '/webhooks/mail/ses', access: 'public', kind: 'webhook', summary: 'Amazon SES bounce/complaint notifications through SNS (signature checked)',
+    method: 'POST', url: '/webhooks/mail/ses', access: 'public', kind: 'webhook', rawBody: 'buffer', summary: 'Amazon SES bounce/complaint notifications through SNS (signature checked)',
     handler: async ({ app, req }) => {
-      const body = typeof req.body === 'string' ? (JSON.parse(req.body) as Record<string, string>) : ((req.body ?? {}) as Record<string, string>);
+      // SNS posts JSON as text/plain; the body is read as bytes whatever the content type says.
+      const body = (jsonOf(req) ?? {}) as Record<string, string>;
       verifySns(body, app.config.mail.webhooks.snsCert, app.config.mail.webhooks.snsTopic);
       if (body.Type === 'SubscriptionConfirmation') {
         // Confirming means visiting SubscribeURL; the operator does it once (see docs/mail.md).
@@ -387,7 +397,7 @@ export const mailRoutes: AnyRoute[] = [
     },
   }),
   defineRoute({
-    method: 'POST', url: '/webhooks/mail/inbound', access: 'public', kind: 'webhook',
+    method: 'POST', url: '/webhooks/mail/inbound', access: 'public', kind: 'webhook', rawBody: 'buffer',
     summary: 'Raw inbound mail for the bounce/unsubscribe mailbox: DSN bounces, ARF complaints, mailto unsubscribes (token required)',
     query: z.object({ token: z.string().max(200).optional() }),
     handler: async ({ app, req, query }) => {
@@ -395,8 +405,7 @@ export const mailRoutes: AnyRoute[] = [
       const given = (req.headers['x-onehour-token'] as string | undefined) ?? query.token ?? '';
       if (!expected) throw new DomainError('unavailable', 'Inbound mail is not configured (set MAIL_INBOUND_TOKEN)');
       if (!safeEqual(given, expected)) throw new DomainError('forbidden', 'Webhook refused: wrong token');
-      const raw = typeof req.body === 'string' ? req.body : (rawBody(req)?.toString() ?? String((req.body as { raw?: string })?.raw ?? ''));
-      return app.mail.ingestInbound(raw);
+      return app.mail.ingestInbound(bytesOf(req).toString('utf8'));
     },
   }),
 ];
