@@ -20,7 +20,15 @@ export interface SqlResult<T> {
   rows: T[];
   rowCount: number;
 }
-export type ExecuteSql = <T = Record<string, unknown>>(text: string, values?: unknown[]) => Promise<SqlResult<T>>;
+export interface ExecuteOptions {
+  /**
+   * A statement run thousands of times (the sending engine's claims and marks): PostgreSQL
+   * parses and plans it once per connection under this name instead of on every call. The
+   * text must be the same on every call. PGlite ignores it.
+   */
+  name?: string;
+}
+export type ExecuteSql = <T = Record<string, unknown>>(text: string, values?: unknown[], opts?: ExecuteOptions) => Promise<SqlResult<T>>;
 
 export interface Database {
   kind: 'pglite' | 'pg';
@@ -56,19 +64,22 @@ function configurePgTypes(): void {
 const pgliteParsers = { [pgliteTypes.INT8]: (v: string) => parseInt8(v) };
 
 interface Queryable {
-  query<T>(text: string, params?: unknown[], opts?: unknown): Promise<{ rows: T[]; affectedRows?: number; rowCount?: number | null }>;
+  query<T>(text: string | { name: string; text: string; values: unknown[] }, params?: unknown[], opts?: unknown): Promise<{ rows: T[]; affectedRows?: number; rowCount?: number | null }>;
   exec?(text: string): Promise<{ rows: unknown[]; affectedRows?: number }[]>;
 }
 
 function makeExecutor(client: Queryable, kind: 'pglite' | 'pg'): ExecuteSql {
-  return async <T>(text: string, values?: unknown[]) => {
+  return async <T>(text: string, values?: unknown[], opts?: ExecuteOptions) => {
     if (kind === 'pglite' && (!values || values.length === 0) && client.exec) {
       // PGlite's extended protocol refuses several statements in one query; exec() takes them.
       const results = await client.exec(text);
       const last = results[results.length - 1];
       return { rows: (last?.rows ?? []) as T[], rowCount: last?.affectedRows ?? last?.rows.length ?? 0 };
     }
-    const raw = await client.query<T>(text, values ?? [], kind === 'pglite' ? { parsers: pgliteParsers } : undefined);
+    const raw =
+      kind === 'pg' && opts?.name
+        ? await client.query<T>({ name: opts.name, text, values: values ?? [] })
+        : await client.query<T>(text, values ?? [], kind === 'pglite' ? { parsers: pgliteParsers } : undefined);
     // pg answers a multi-statement text with one result per statement: the last one counts.
     const res = Array.isArray(raw) ? (raw[raw.length - 1] as typeof raw) : raw;
     return { rows: res.rows, rowCount: res.affectedRows ?? res.rowCount ?? res.rows.length };

@@ -55,5 +55,20 @@ for (const backend of backends()) {
         await drop();
       }
     });
+
+    it('a named (prepared) statement runs again with new values, and parses int8 the same way', async () => {
+      const { database, drop } = await openTestDatabase(backend);
+      try {
+        const q = 'select $1::int8 * 2 as doubled, $2::text as label';
+        const runs = [];
+        // More than the five custom plans after which PostgreSQL may switch to a generic one.
+        for (let i = 1; i <= 8; i++) runs.push((await database.execute<{ doubled: number; label: string }>(q, [i, `run ${i}`], { name: 'test.doubled' })).rows[0]);
+        assert.deepEqual(runs.at(0), { doubled: 2, label: 'run 1' });
+        assert.deepEqual(runs.at(-1), { doubled: 16, label: 'run 8' });
+        assert.equal(runs.length, 8);
+      } finally {
+        await drop();
+      }
+    });
   });
 }

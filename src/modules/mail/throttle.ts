@@ -60,6 +60,7 @@ export class Throttle {
                 extract(epoch from (greatest(g.tat, g.now) - g.now)) * 1000 as delay_ms,
                 extract(epoch from (g.this_hour + interval '1 hour' - g.now)) * 1000 as next_hour_ms`,
       [n, intervalUs, hourCap],
+      { name: 'mail.reserve-slots' },
     );
     let row = res.rows[0];
     if (!row) {
