@@ -169,7 +169,9 @@ export function compileBroadcast(content: BroadcastContent, footer: FooterSettin
   let bodyHtml: string;
   let bodyMd: string;
   if (content.format === 'blocks' && content.blocks?.length) {
-    const protectedBlocks = content.blocks.map((b) => JSON.parse(protect(JSON.stringify(b), tags)) as Block);
+    // Each text field on its own: protecting the JSON text would keep JSON's escaping inside
+    // the Liquid (a `default: "there"` would arrive as `default: \"there\"` and not parse).
+    const protectedBlocks = content.blocks.map((b) => Object.fromEntries(Object.entries(b).map(([k, v]) => [k, typeof v === 'string' ? protect(v, tags) : v])) as Block);
     const parts = blocksToParts(protectedBlocks);
     bodyHtml = parts.html;
     bodyMd = parts.md;
