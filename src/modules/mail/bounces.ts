@@ -5,10 +5,9 @@
 // Rules: a hard bounce suppresses the address at once (contact status `bounced`); three soft
 // bounces do the same; one complaint suppresses it (status `complained`). A suppressed
 // address gets no bulk mail, and after a hard bounce no mail at all.
-import { sql } from 'drizzle-orm';
 import { systemActor, type Actor } from '../../actor.js';
 import type { Tx } from '../../db/client.js';
-import { contacts, normalizeEmail } from '../audience/index.js';
+import { normalizeEmail } from '../audience/index.js';
 import type { MailContext } from './context.js';
 import { recipientIdFromMessageId, type BroadcastEngine } from './engine.js';
 
@@ -112,14 +111,9 @@ export class BounceDesk {
       `insert into mail_suppressions (email_normalized, reason, detail, created_at) values ($1, $2, $3, $4) on conflict do nothing returning 1`,
       [email, reason, detail.slice(0, 500), now],
     );
-    if (status) {
-      // A complaint outranks a bounce; either ends marketing mail. (The audience module owns
-      // contacts; its exported table is the agreed surface for this status change.)
-      await tx
-        .update(contacts)
-        .set({ status, updatedAt: now })
-        .where(sql`${contacts.emailNormalized} = ${email} and ${contacts.status} <> 'complained'`);
-    }
+    // Either status ends marketing mail; the audience module owns it (and the rule that a
+    // complaint outranks a bounce).
+    if (status) await this.ctx.audience.markUndeliverable(tx, email, status);
     await exec(
       `update broadcast_recipients r set status = 'skipped', error = 'suppressed'
          from contacts c where c.id = r.contact_id and c.email_normalized = $1 and r.status = 'queued'`,
