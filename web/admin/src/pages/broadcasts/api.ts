@@ -10,6 +10,7 @@ export interface Broadcast {
   preheader: string;
   format: 'markdown' | 'blocks';
   body: string;
+  blocks: Block[] | null;
   listId: string | null;
   segmentId: string | null;
   track: boolean;
@@ -48,11 +49,22 @@ export interface BroadcastStats {
   rates: { open: number; click: number; bounce: number; complaint: number; unsubscribe: number };
 }
 
+/** One building block of a broadcast (the shape POST /api/broadcasts accepts). */
+export type Block =
+  | { type: 'heading'; text: string }
+  | { type: 'text'; markdown: string }
+  | { type: 'button'; label: string; url: string }
+  | { type: 'image'; src: string; alt: string; href?: string }
+  | { type: 'divider' };
+export type BlockType = Block['type'];
+
 export interface BroadcastInput {
   name: string;
   subject: string;
   preheader?: string;
+  format?: 'markdown' | 'blocks';
   body?: string;
+  blocks?: Block[] | null;
   listId?: string | null;
   segmentId?: string | null;
   track?: boolean;
