@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { testSettings } from '../../src/config.js';
 import { systemClock } from '../../src/clock.js';
-import { createTestApp, type TestApp } from './harness.js';
+import { createTestApp, type Backend, type TestApp } from './harness.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -33,13 +33,16 @@ export interface BrowserTestApp extends TestApp {
   baseUrl: string;
 }
 
-/** A listening server with the built admin app. The config needs the port up front (PUBLIC_URL goes into links). */
-export async function startBrowserTestApp(opts: { config?: Record<string, string> } = {}): Promise<BrowserTestApp> {
+/**
+ * A listening server with the built admin app, on PGlite unless a backend is named. The config
+ * needs the port up front (PUBLIC_URL goes into links).
+ */
+export async function startBrowserTestApp(opts: { config?: Record<string, string>; backend?: Backend } = {}): Promise<BrowserTestApp> {
   ensureAdminBuilt();
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   // A real browser lives in real time (cookies, TOTP codes): the server runs on the system clock.
-  const t = await createTestApp('pglite', { clock: systemClock, config: { ...opts.config, PUBLIC_URL: baseUrl, PORT: String(port), HOST: '127.0.0.1' } });
+  const t = await createTestApp(opts.backend ?? 'pglite', { clock: systemClock, config: { ...opts.config, PUBLIC_URL: baseUrl, PORT: String(port), HOST: '127.0.0.1' } });
   await t.server.listen({ port, host: '127.0.0.1' });
   return { ...t, baseUrl };
 }

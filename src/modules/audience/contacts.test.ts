@@ -142,5 +142,38 @@ for (const backend of backends()) {
       assert.equal(entry.data.complete, true);
       assert.equal(entry.actorKind, 'owner');
     });
+
+    it('marks an address undeliverable in the caller\'s transaction; a complaint is never downgraded to a bounce', async () => {
+      const { contact: ada } = await t.app.audience.upsertContact(t.app.db, { email: 'ada@undeliverable.test', source: 'admin' });
+      const { contact: bob } = await t.app.audience.upsertContact(t.app.db, { email: 'bob@undeliverable.test', source: 'admin' });
+      const mark = (email: string, status: 'bounced' | 'complained') => t.app.database.transaction((tx) => t.app.audience.markUndeliverable(tx, email, status));
+      const statusOf = async (id: string) => (await t.app.audience.getContact(t.app.db, id)).status;
+      const eventsOf = async (id: string) => (await owner.get(`/api/contacts/${id}`)).json().events.length;
+      const eventsBefore = await eventsOf(ada.id);
+
+      t.clock.advance(60_000);
+      assert.equal(await mark('  ADA@Undeliverable.test ', 'bounced'), true, 'the address is matched whatever its case');
+      const bounced = await t.app.audience.getContact(t.app.db, ada.id);
+      assert.equal(bounced.status, 'bounced');
+      assert.equal(bounced.updatedAt.getTime(), t.clock.now().getTime());
+      assert.equal(await statusOf(bob.id), 'active', 'only that address');
+      assert.equal(await eventsOf(ada.id), eventsBefore, 'the mail module records the event, not this method');
+
+      assert.equal(await mark('ada@undeliverable.test', 'complained'), true, 'a complaint outranks a bounce');
+      assert.equal(await statusOf(ada.id), 'complained');
+      assert.equal(await mark('ada@undeliverable.test', 'bounced'), false);
+      assert.equal(await statusOf(ada.id), 'complained', 'a later bounce does not downgrade a complaint');
+      assert.equal(await mark('nobody@undeliverable.test', 'bounced'), false);
+
+      // It writes in the caller's transaction: when that transaction fails, nothing changed.
+      await assert.rejects(
+        t.app.database.transaction(async (tx) => {
+          await t.app.audience.markUndeliverable(tx, 'bob@undeliverable.test', 'bounced');
+          throw new Error('the suppression failed');
+        }),
+        /the suppression failed/,
+      );
+      assert.equal(await statusOf(bob.id), 'active');
+    });
   });
 }

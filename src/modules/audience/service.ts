@@ -2,7 +2,7 @@
 // subscribe, confirm, unsubscribe and change is an event with its actor, written in the same
 // transaction as the change. Forms, segments and imports build on this (forms.ts,
 // segment-service.ts, imports.ts) and are reachable as app.audience.forms/segments/imports.
-import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import { actorColumns, type Actor } from '../../actor.js';
 import type { Clock } from '../../clock.js';
 import type { Signer } from '../../crypto.js';
@@ -511,6 +511,22 @@ export class AudienceService {
       subject: { type: 'contact', id: input.contactId },
       data: { listId: input.listId ?? null, via: input.via },
     });
+  }
+
+  /**
+   * Marks the contact behind an address as unreachable after a bounce or a spam complaint
+   * (the mail module decides when; this module owns the status). A complaint outranks a
+   * bounce, so a complained contact is never set back to bounced. Records no event: the
+   * caller records email.bounced / email.complained / contact.suppressed with its actor in
+   * the same transaction. Returns false when no contact has the address or it had complained already.
+   */
+  async markUndeliverable(tx: Tx, email: string, status: 'bounced' | 'complained'): Promise<boolean> {
+    const changed = await tx
+      .update(contacts)
+      .set({ status, updatedAt: this.clock.now() })
+      .where(and(eq(contacts.emailNormalized, normalizeEmail(email)), ne(contacts.status, 'complained')))
+      .returning({ id: contacts.id });
+    return changed.length > 0;
   }
 
   // ---- tags ----------------------------------------------------------------------------

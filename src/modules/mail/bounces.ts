@@ -5,12 +5,14 @@
 // Rules: a hard bounce suppresses the address at once (contact status `bounced`); three soft
 // bounces do the same; one complaint suppresses it (status `complained`). A suppressed
 // address gets no bulk mail, and after a hard bounce no mail at all.
-import { sql } from 'drizzle-orm';
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import { systemActor, type Actor } from '../../actor.js';
 import type { Tx } from '../../db/client.js';
-import { contacts, normalizeEmail } from '../audience/index.js';
+import { normalizeEmail } from '../audience/index.js';
 import type { MailContext } from './context.js';
 import { recipientIdFromMessageId, type BroadcastEngine } from './engine.js';
+import { broadcasts, mailBounces } from './schema.js';
+import { likeNeedle } from './search.js';
 
 export interface BounceReport {
   email: string;
@@ -26,6 +28,29 @@ export interface BounceReport {
 }
 
 export const SOFT_BOUNCE_LIMIT = 3;
+
+export interface BounceQuery {
+  broadcastId?: string;
+  kind?: BounceReport['kind'];
+  /** part of the address */
+  search?: string;
+  /** the last id of the previous page */
+  cursor?: string;
+  limit: number;
+}
+
+export interface BounceView {
+  id: number;
+  email: string;
+  kind: BounceReport['kind'];
+  provider: string;
+  detail: string;
+  occurredAt: Date;
+  contactId: string | null;
+  broadcastId: string | null;
+  /** null when the bounce belongs to no broadcast (transactional mail) or the broadcast was deleted */
+  broadcastName: string | null;
+}
 
 export class BounceDesk {
   constructor(
@@ -112,14 +137,9 @@ export class BounceDesk {
       `insert into mail_suppressions (email_normalized, reason, detail, created_at) values ($1, $2, $3, $4) on conflict do nothing returning 1`,
       [email, reason, detail.slice(0, 500), now],
     );
-    if (status) {
-      // A complaint outranks a bounce; either ends marketing mail. (The audience module owns
-      // contacts; its exported table is the agreed surface for this status change.)
-      await tx
-        .update(contacts)
-        .set({ status, updatedAt: now })
-        .where(sql`${contacts.emailNormalized} = ${email} and ${contacts.status} <> 'complained'`);
-    }
+    // Either status ends marketing mail; the audience module owns it (and the rule that a
+    // complaint outranks a bounce).
+    if (status) await this.ctx.audience.markUndeliverable(tx, email, status);
     await exec(
       `update broadcast_recipients r set status = 'skipped', error = 'suppressed'
          from contacts c where c.id = r.contact_id and c.email_normalized = $1 and r.status = 'queued'`,
@@ -215,5 +235,32 @@ export class BounceDesk {
       [q.search?.toLowerCase().replace(/[%_]/g, '') ?? null, q.limit, q.offset],
     );
     return res.rows.map((r) => ({ email: r.email, reason: r.reason, detail: r.detail, createdAt: new Date(r.created_at) }));
+  }
+
+  /**
+   * Every bounce and complaint received, newest first, optionally for one broadcast, of one
+   * kind, or for addresses containing `search`. Ordered by id (the order Onehour recorded
+   * them), so paging walks the primary key; `cursor` is the last id of the previous page.
+   */
+  async listBounces(q: BounceQuery): Promise<{ bounces: BounceView[]; total: number; nextCursor: string | null }> {
+    const m = mailBounces;
+    const filter = and(
+      q.broadcastId ? eq(m.broadcastId, q.broadcastId) : undefined,
+      q.kind ? eq(m.kind, q.kind) : undefined,
+      q.search ? sql`${m.emailNormalized} like ${likeNeedle(q.search)}` : undefined,
+    );
+    const rows = await this.ctx.database.db
+      .select({
+        id: m.id, email: m.emailNormalized, kind: m.kind, provider: m.provider, detail: m.detail, occurredAt: m.occurredAt,
+        contactId: m.contactId, broadcastId: m.broadcastId, broadcastName: broadcasts.name,
+      })
+      .from(m)
+      .leftJoin(broadcasts, eq(broadcasts.id, m.broadcastId))
+      .where(and(filter, q.cursor ? lt(m.id, Number(q.cursor)) : undefined))
+      .orderBy(desc(m.id))
+      .limit(q.limit + 1);
+    const [count] = await this.ctx.database.db.select({ n: sql<number>`count(*)::int` }).from(m).where(filter);
+    const page = rows.slice(0, q.limit).map((r) => ({ ...r, id: Number(r.id), kind: r.kind as BounceView['kind'] }));
+    return { bounces: page, total: Number(count?.n ?? 0), nextCursor: rows.length > q.limit ? String(page[page.length - 1]!.id) : null };
   }
 }

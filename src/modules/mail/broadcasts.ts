@@ -1,6 +1,6 @@
 // Composing and steering broadcasts: drafts, preview, test send, schedule, pause, resume,
 // cancel, and the numbers afterwards. The sending itself is engine.ts.
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../../actor.js';
 import { conflict, invalid, notFound } from '../../errors.js';
 import type { Tx } from '../../db/client.js';
@@ -8,7 +8,8 @@ import { isValidEmail } from '../audience/index.js';
 import type { MailContext } from './context.js';
 import { BROADCAST_START_JOB, type BroadcastEngine, type BroadcastRow } from './engine.js';
 import type { Block, RenderedMessage } from './render.js';
-import { broadcastLinks, broadcasts, type BroadcastStatus } from './schema.js';
+import { broadcastLinks, broadcastRecipients, broadcasts, type BroadcastStatus } from './schema.js';
+import { likeNeedle } from './search.js';
 
 export type Broadcast = typeof broadcasts.$inferSelect;
 
@@ -25,6 +26,51 @@ export interface BroadcastInput {
 }
 
 const EDITABLE: BroadcastStatus[] = ['draft', 'scheduled'];
+
+/** What the recipient list can be narrowed to: a row state, or what happened after sending. */
+const RECIPIENT_FILTERS = {
+  queued: () => eq(broadcastRecipients.status, 'queued'),
+  sending: () => eq(broadcastRecipients.status, 'sending'),
+  sent: () => eq(broadcastRecipients.status, 'sent'),
+  failed: () => eq(broadcastRecipients.status, 'failed'),
+  skipped: () => eq(broadcastRecipients.status, 'skipped'),
+  cancelled: () => eq(broadcastRecipients.status, 'cancelled'),
+  bounced: () => isNotNull(broadcastRecipients.bouncedAt),
+  complained: () => isNotNull(broadcastRecipients.complainedAt),
+  opened: () => isNotNull(broadcastRecipients.openedAt),
+  clicked: () => isNotNull(broadcastRecipients.clickedAt),
+  unsubscribed: () => isNotNull(broadcastRecipients.unsubscribedAt),
+} satisfies Record<string, () => SQL>;
+
+export type RecipientFilter = keyof typeof RECIPIENT_FILTERS;
+export const recipientFilters = Object.keys(RECIPIENT_FILTERS) as [RecipientFilter, ...RecipientFilter[]];
+
+export interface RecipientQuery {
+  status?: RecipientFilter;
+  /** part of the address */
+  search?: string;
+  /** the last id of the previous page */
+  cursor?: string;
+  limit: number;
+}
+
+export interface RecipientView {
+  id: number;
+  contactId: string;
+  email: string;
+  status: string;
+  attempts: number;
+  sentAt: Date | null;
+  error: string | null;
+  openedAt: Date | null;
+  opens: number;
+  clickedAt: Date | null;
+  clicks: number;
+  bouncedAt: Date | null;
+  bounceKind: string | null;
+  complainedAt: Date | null;
+  unsubscribedAt: Date | null;
+}
 
 function toRow(b: Broadcast): BroadcastRow {
   return {
@@ -283,18 +329,33 @@ export class BroadcastDesk {
     return rows.map((l) => ({ idx: l.idx, url: l.url, clicks: l.clicks, uniqueClicks: l.uniqueClicks }));
   }
 
-  async recipients(id: string, q: { status?: string; limit: number; offset: number }) {
-    const res = await this.ctx.database.execute<Record<string, unknown>>(
-      `select id, contact_id, email, status, attempts, sent_at, error, opened_at, clicked_at, bounced_at, bounce_kind, complained_at, unsubscribed_at
-         from broadcast_recipients where broadcast_id = $1 and ($2::text is null or status = $2) order by id limit $3 offset $4`,
-      [id, q.status ?? null, q.limit, q.offset],
+  /**
+   * Recipients of one broadcast in the order they were taken (the snapshot), filtered by
+   * their row state (queued … cancelled) or by what happened after sending (bounced,
+   * complained, opened, clicked, unsubscribed), and by part of the address. Pages by id:
+   * `cursor` is the last id of the previous page.
+   */
+  async recipients(id: string, q: RecipientQuery): Promise<{ recipients: RecipientView[]; total: number; nextCursor: string | null }> {
+    await this.get(id);
+    const r = broadcastRecipients;
+    const filter = and(
+      eq(r.broadcastId, id),
+      q.status ? RECIPIENT_FILTERS[q.status]() : undefined,
+      q.search ? sql`lower(${r.email}) like ${likeNeedle(q.search)}` : undefined,
     );
-    const d = (v: unknown) => (v ? new Date(v as string) : null);
-    return res.rows.map((r) => ({
-      id: Number(r.id), contactId: String(r.contact_id), email: String(r.email), status: String(r.status), attempts: Number(r.attempts),
-      sentAt: d(r.sent_at), error: (r.error as string | null) ?? null, openedAt: d(r.opened_at), clickedAt: d(r.clicked_at),
-      bouncedAt: d(r.bounced_at), bounceKind: (r.bounce_kind as string | null) ?? null, complainedAt: d(r.complained_at), unsubscribedAt: d(r.unsubscribed_at),
-    }));
+    const rows = await this.db
+      .select({
+        id: r.id, contactId: r.contactId, email: r.email, status: r.status, attempts: r.attempts, sentAt: r.sentAt, error: r.error,
+        openedAt: r.openedAt, opens: r.opens, clickedAt: r.clickedAt, clicks: r.clicks,
+        bouncedAt: r.bouncedAt, bounceKind: r.bounceKind, complainedAt: r.complainedAt, unsubscribedAt: r.unsubscribedAt,
+      })
+      .from(r)
+      .where(and(filter, q.cursor ? gt(r.id, Number(q.cursor)) : undefined))
+      .orderBy(asc(r.id))
+      .limit(q.limit + 1);
+    const [count] = await this.db.select({ n: sql<number>`count(*)::int` }).from(r).where(filter);
+    const page = rows.slice(0, q.limit).map((x) => ({ ...x, id: Number(x.id) }));
+    return { recipients: page, total: Number(count?.n ?? 0), nextCursor: rows.length > q.limit ? String(page[page.length - 1]!.id) : null };
   }
 }
 

@@ -10,9 +10,12 @@ import { safeEqual } from '../../crypto.js';
 import { InvalidLinkPage, UnsubscribeConfirmPage, UnsubscribedPage } from '../../../web/public/mail/pages.js';
 import { parseDsn, parseMailgun, parsePostmark, parseSendgrid, parseSes, verifyMailgun, verifyPostmark, verifySendgrid, verifySns } from './webhooks.js';
 import { preferencesToken } from './tokens.js';
+import { recipientFilters } from './broadcasts.js';
 
 const idParam = z.object({ id: z.uuid() });
 const page = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), offset: z.coerce.number().int().min(0).default(0) });
+/** Keyset paging: `cursor` is the `nextCursor` of the previous page. */
+const cursorPage = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.string().regex(/^\d{1,18}$/, 'Not a page cursor').optional() });
 const statuses = ['draft', 'scheduled', 'sending', 'paused', 'cancelled', 'finished'] as const;
 
 const messageSummary = z.object({
@@ -248,18 +251,46 @@ export const mailRoutes: AnyRoute[] = [
   }),
   defineRoute({
     method: 'GET', url: '/api/broadcasts/:id/recipients', access: { permission: 'mail.read' }, tags: ['mail'],
-    summary: 'Recipients and what happened to each message',
+    summary: 'Recipients and what happened to each message, in the order they were taken; filter by state or outcome and by address',
     params: idParam,
-    query: page.extend({ status: z.enum(['queued', 'sending', 'sent', 'failed', 'skipped', 'cancelled']).optional() }),
+    query: cursorPage.extend({
+      status: z.enum(recipientFilters).optional().describe('a row state (queued, sending, sent, failed, skipped, cancelled) or an outcome (bounced, complained, opened, clicked, unsubscribed)'),
+      search: z.string().trim().max(320).optional().describe('part of the address'),
+    }),
     response: z.object({
       recipients: z.array(
         z.object({
           id: z.number(), contactId: z.string(), email: z.string(), status: z.string(), attempts: z.number(), sentAt: z.date().nullable(), error: z.string().nullable(),
-          openedAt: z.date().nullable(), clickedAt: z.date().nullable(), bouncedAt: z.date().nullable(), bounceKind: z.string().nullable(), complainedAt: z.date().nullable(), unsubscribedAt: z.date().nullable(),
+          openedAt: z.date().nullable(), opens: z.number(), clickedAt: z.date().nullable(), clicks: z.number(),
+          bouncedAt: z.date().nullable(), bounceKind: z.string().nullable(), complainedAt: z.date().nullable(), unsubscribedAt: z.date().nullable(),
         }),
       ),
+      total: z.number(),
+      nextCursor: z.string().nullable(),
     }),
-    handler: async ({ app, params, query }) => ({ recipients: await app.mail.broadcasts.recipients(params.id, query) }),
+    handler: async ({ app, params, query }) => app.mail.broadcasts.recipients(params.id, query),
+  }),
+
+  // ---- bounces and complaints ---------------------------------------------------------------
+  defineRoute({
+    method: 'GET', url: '/api/mail/bounces', access: { permission: 'mail.read' }, tags: ['mail'],
+    summary: 'Bounces and spam complaints received, newest first; filter by broadcast, kind and address',
+    query: cursorPage.extend({
+      broadcastId: z.uuid().optional(),
+      kind: z.enum(['hard', 'soft', 'complaint']).optional(),
+      search: z.string().trim().max(320).optional().describe('part of the address'),
+    }),
+    response: z.object({
+      bounces: z.array(
+        z.object({
+          id: z.number(), email: z.string(), kind: z.enum(['hard', 'soft', 'complaint']), provider: z.string(), detail: z.string(), occurredAt: z.date(),
+          contactId: z.string().nullable(), broadcastId: z.string().nullable(), broadcastName: z.string().nullable(),
+        }),
+      ),
+      total: z.number(),
+      nextCursor: z.string().nullable(),
+    }),
+    handler: async ({ app, query }) => app.mail.bounces.listBounces(query),
   }),
 
   // ---- suppression list ---------------------------------------------------------------------

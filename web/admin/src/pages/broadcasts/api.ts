@@ -10,6 +10,7 @@ export interface Broadcast {
   preheader: string;
   format: 'markdown' | 'blocks';
   body: string;
+  blocks: Block[] | null;
   listId: string | null;
   segmentId: string | null;
   track: boolean;
@@ -48,11 +49,22 @@ export interface BroadcastStats {
   rates: { open: number; click: number; bounce: number; complaint: number; unsubscribe: number };
 }
 
+/** One building block of a broadcast (the shape POST /api/broadcasts accepts). */
+export type Block =
+  | { type: 'heading'; text: string }
+  | { type: 'text'; markdown: string }
+  | { type: 'button'; label: string; url: string }
+  | { type: 'image'; src: string; alt: string; href?: string }
+  | { type: 'divider' };
+export type BlockType = Block['type'];
+
 export interface BroadcastInput {
   name: string;
   subject: string;
   preheader?: string;
+  format?: 'markdown' | 'blocks';
   body?: string;
+  blocks?: Block[] | null;
   listId?: string | null;
   segmentId?: string | null;
   track?: boolean;
@@ -77,6 +89,42 @@ export interface MailSettings {
   dkimDomain: string | null;
 }
 
+/** A recipient filter: a row state, or what happened after sending. */
+export type RecipientFilter = 'queued' | 'sending' | 'sent' | 'failed' | 'skipped' | 'cancelled' | 'bounced' | 'complained' | 'opened' | 'clicked' | 'unsubscribed';
+
+export interface Recipient {
+  id: number;
+  contactId: string;
+  email: string;
+  /** queued | sending | sent | failed | skipped | cancelled */
+  status: string;
+  attempts: number;
+  sentAt: IsoDate | null;
+  error: string | null;
+  openedAt: IsoDate | null;
+  opens: number;
+  clickedAt: IsoDate | null;
+  clicks: number;
+  bouncedAt: IsoDate | null;
+  bounceKind: 'hard' | 'soft' | null;
+  complainedAt: IsoDate | null;
+  unsubscribedAt: IsoDate | null;
+}
+
+export type BounceKind = 'hard' | 'soft' | 'complaint';
+
+export interface Bounce {
+  id: number;
+  email: string;
+  kind: BounceKind;
+  provider: string;
+  detail: string;
+  occurredAt: IsoDate;
+  contactId: string | null;
+  broadcastId: string | null;
+  broadcastName: string | null;
+}
+
 export interface Suppression {
   email: string;
   reason: string;
@@ -96,6 +144,10 @@ export const broadcastsApi = {
   test: (b: string, to: string[]) => apiSend<{ sent: number }>('POST', `/api/broadcasts/${id(b)}/test`, { to }),
   schedule: (b: string, at: string | null) => apiSend<Broadcast>('POST', `/api/broadcasts/${id(b)}/schedule`, { at }),
   action: (b: string, action: 'unschedule' | 'pause' | 'resume' | 'cancel') => apiSend<Broadcast>('POST', `/api/broadcasts/${id(b)}/${action}`),
+  recipients: (b: string, q: { status?: RecipientFilter; search?: string; cursor?: string; limit?: number }) =>
+    apiGet<{ recipients: Recipient[]; total: number; nextCursor: string | null }>(`/api/broadcasts/${id(b)}/recipients`, q),
+  bounces: (q: { broadcastId?: string; kind?: BounceKind; search?: string; cursor?: string; limit?: number }) =>
+    apiGet<{ bounces: Bounce[]; total: number; nextCursor: string | null }>('/api/mail/bounces', q),
   links: (b: string) => apiGet<{ links: { idx: number; url: string; clicks: number; uniqueClicks: number }[] }>(`/api/broadcasts/${id(b)}/links`),
   /** who can receive a broadcast (the audience module's lists and segments; empty while it is absent) */
   audiences: async () => {
@@ -122,3 +174,6 @@ export const statusLabels: Record<BroadcastStatus, { label: string; tone: string
 };
 
 export const percent = (x: number) => `${(x * 100).toFixed(x > 0 && x < 0.01 ? 2 : 1)} %`;
+
+const numbers = new Intl.NumberFormat();
+export const formatCount = (n: number) => numbers.format(n);

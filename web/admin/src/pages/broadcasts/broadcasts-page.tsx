@@ -1,5 +1,6 @@
 // Broadcasts: the list, the editor (write, preview on desktop and mobile, test, schedule),
-// the report of a sent broadcast, and the mail settings with the suppression list.
+// the report of a sent broadcast, every bounce and complaint, and the mail settings with the
+// suppression list.
 import { useEffect } from 'react';
 import { Link, Route, Routes, useNavigate, useParams } from 'react-router';
 import { EmptyState } from '../../components/empty-state.js';
@@ -8,6 +9,8 @@ import { PageHeader } from '../../components/page-header.js';
 import { Time } from '../../components/time.js';
 import { useLoad } from '../../lib/use-load.js';
 import { broadcastsApi, percent, statusLabels, type Broadcast } from './api.js';
+import { BouncesPage } from './bounce-list.js';
+import { BroadcastsNav } from './broadcasts-nav.js';
 import { BroadcastEditor } from './editor.js';
 import { BroadcastReport } from './report.js';
 import { MailSettingsPage } from './settings.js';
@@ -18,6 +21,7 @@ export default function BroadcastsArea() {
       <Route index element={<BroadcastList />} />
       <Route path="new" element={<BroadcastEditor />} />
       <Route path="settings" element={<MailSettingsPage />} />
+      <Route path="bounces" element={<BouncesPage />} />
       <Route path=":id" element={<BroadcastDetail />} />
     </Routes>
   );
@@ -31,16 +35,12 @@ function BroadcastList() {
         title="Broadcasts"
         intro="Emails to a list or a segment, with opens, clicks, unsubscribes and bounces."
         actions={
-          <>
-            <Link className="button subtle" to="/broadcasts/settings">
-              Mail settings
-            </Link>
-            <Link className="button primary" to="/broadcasts/new">
-              New broadcast
-            </Link>
-          </>
+          <Link className="button primary" to="/broadcasts/new">
+            New broadcast
+          </Link>
         }
       />
+      <BroadcastsNav />
       <LoadState state={state} label="Loading broadcasts…">
         {({ broadcasts }) =>
           broadcasts.length === 0 ? (

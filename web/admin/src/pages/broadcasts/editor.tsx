@@ -1,6 +1,7 @@
-// Writing a broadcast: name, audience, subject, preheader and Markdown body with Liquid;
-// a live preview at desktop and phone widths; test send; send now or schedule.
-import { useEffect, useState } from 'react';
+// Writing a broadcast: name, audience, subject, preheader and the message with Liquid, as
+// Markdown or as blocks; a live preview at desktop and phone widths; test send; send now or
+// schedule.
+import { useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { ApiError } from '../../api.js';
 import { useConfirm } from '../../components/confirm.js';
@@ -11,6 +12,7 @@ import { Time } from '../../components/time.js';
 import { useAction } from '../../lib/use-action.js';
 import { useLoad } from '../../lib/use-load.js';
 import { broadcastsApi, statusLabels, type Broadcast, type BroadcastInput, type Preview } from './api.js';
+import { BlockEditor, blocksToMarkdown, withKeys, withoutKeys, type EditorBlock } from './block-editor.js';
 
 const STARTER = `Hi {{ contact.first_name | default: "there" }},
 
@@ -24,7 +26,7 @@ export function BroadcastEditor({ existing, onChanged, onDeleted }: { existing?:
   const navigate = useNavigate();
   const confirm = useConfirm();
   const audiences = useLoad(() => broadcastsApi.audiences(), []);
-  const [draft, setDraft] = useState<BroadcastInput>({
+  const [draft, setDraft] = useState<Omit<BroadcastInput, 'format' | 'blocks'>>({
     name: existing?.name ?? '',
     subject: existing?.subject ?? '',
     preheader: existing?.preheader ?? '',
@@ -33,6 +35,8 @@ export function BroadcastEditor({ existing, onChanged, onDeleted }: { existing?:
     segmentId: existing?.segmentId ?? null,
     track: existing?.track ?? true,
   });
+  const [format, setFormat] = useState<'markdown' | 'blocks'>(existing?.format ?? 'markdown');
+  const [blocks, setBlocks] = useState<EditorBlock[]>(() => withKeys(existing?.format === 'blocks' ? (existing.blocks ?? []) : []));
   const [width, setWidth] = useState<'desktop' | 'mobile'>('desktop');
   const [preview, setPreview] = useState<Preview | null>(null);
   const [previewError, setPreviewError] = useState<string | null>(null);
@@ -40,10 +44,19 @@ export function BroadcastEditor({ existing, onChanged, onDeleted }: { existing?:
   const [testTo, setTestTo] = useState('');
   const [at, setAt] = useState('');
 
+  // What is saved and previewed. A blocks message keeps its Markdown twin in `body`.
+  const content = useMemo<BroadcastInput>(
+    () => (format === 'blocks' ? { ...draft, format, blocks: withoutKeys(blocks), body: blocksToMarkdown(blocks) } : { ...draft, format, blocks: null }),
+    [draft, format, blocks],
+  );
+  // Only what the message is made of: a new broadcast with no name yet still gets a preview.
+  const previewed = { subject: content.subject, preheader: content.preheader, format: content.format, body: content.body, blocks: content.blocks, listId: content.listId };
+  const previewKey = JSON.stringify(previewed);
+
   // Re-render the preview a moment after typing stops.
   useEffect(() => {
     const timer = setTimeout(() => {
-      broadcastsApi.preview(draft).then(
+      broadcastsApi.preview(previewed).then(
         (p) => {
           setPreview(p);
           setPreviewError(null);
@@ -52,29 +65,30 @@ export function BroadcastEditor({ existing, onChanged, onDeleted }: { existing?:
       );
     }, 400);
     return () => clearTimeout(timer);
-  }, [draft.subject, draft.preheader, draft.body, draft.listId]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- previewKey holds every field the preview sends
+  }, [previewKey]);
 
   const save = useAction(async () => {
     if (existing) {
-      await broadcastsApi.update(existing.id, draft);
+      await broadcastsApi.update(existing.id, content);
       setNotice('Saved.');
       onChanged?.();
       return existing.id;
     }
-    const b = await broadcastsApi.create(draft);
+    const b = await broadcastsApi.create(content);
     navigate(`/broadcasts/${b.id}`, { replace: true });
     return b.id;
   });
   const test = useAction(async () => {
     if (!existing) return;
-    await broadcastsApi.update(existing.id, draft);
+    await broadcastsApi.update(existing.id, content);
     const to = testTo.split(/[\s,;]+/).filter(Boolean);
     await broadcastsApi.test(existing.id, to);
     setNotice(`Test sent to ${to.join(', ')}. Check the inbox (or the Outbox when no email server is set up).`);
   });
   const schedule = useAction(async () => {
     if (!existing) return;
-    await broadcastsApi.update(existing.id, draft);
+    await broadcastsApi.update(existing.id, content);
     const when = at ? new Date(at).toISOString() : null;
     const ok = await confirm({
       title: when ? 'Schedule this broadcast?' : 'Send this broadcast now?',
@@ -97,6 +111,28 @@ export function BroadcastEditor({ existing, onChanged, onDeleted }: { existing?:
     onDeleted?.();
   });
   const set = (patch: Partial<BroadcastInput>) => setDraft((d) => ({ ...d, ...patch }));
+  const switchFormat = useAction(async (to: 'markdown' | 'blocks') => {
+    if (to === format) return;
+    if (to === 'blocks') {
+      setBlocks(withKeys([{ type: 'text', markdown: draft.body ?? '' }]));
+      setFormat('blocks');
+      return;
+    }
+    const ok = await confirm({
+      title: 'Switch to Markdown?',
+      body: (
+        <p>
+          The blocks are dropped and their content becomes one Markdown text: headings, text, images and links stay, buttons become ordinary links. Switching back to
+          blocks starts from that text.
+        </p>
+      ),
+      confirmLabel: 'Switch to Markdown',
+    });
+    if (!ok) return;
+    set({ body: blocksToMarkdown(blocks) });
+    setBlocks([]);
+    setFormat('markdown');
+  });
   const audienceValue = draft.segmentId ? `segment:${draft.segmentId}` : draft.listId ? `list:${draft.listId}` : '';
   const options = [
     { value: '', label: 'Choose who receives it…' },
@@ -149,13 +185,28 @@ export function BroadcastEditor({ existing, onChanged, onDeleted }: { existing?:
           />
           <TextField label="Subject" value={draft.subject} onChange={(e) => set({ subject: e.target.value })} maxLength={300} hint={'Personalise with {{ contact.first_name | default: "friend" }}'} error={save.fieldErrors.subject} />
           <TextField label="Preheader" value={draft.preheader ?? ''} onChange={(e) => set({ preheader: e.target.value })} maxLength={300} hint="The grey line inboxes show after the subject." />
-          <div className="field">
-            <label htmlFor="broadcast-body">Message (Markdown)</label>
-            <textarea id="broadcast-body" rows={16} value={draft.body} onChange={(e) => set({ body: e.target.value })} aria-describedby="broadcast-body-hint" style={{ fontFamily: 'ui-monospace, monospace' }} />
+          <fieldset className="field">
+            <legend>Message</legend>
+            <div className="segmented" role="group" aria-label="Write the message as">
+              <button type="button" aria-pressed={format === 'markdown'} onClick={() => void switchFormat.run('markdown')}>
+                Markdown
+              </button>
+              <button type="button" aria-pressed={format === 'blocks'} onClick={() => void switchFormat.run('blocks')}>
+                Blocks
+              </button>
+            </div>
+            {format === 'markdown' ? (
+              <div className="field">
+                <label htmlFor="broadcast-body">Message (Markdown)</label>
+                <textarea id="broadcast-body" rows={16} value={draft.body} onChange={(e) => set({ body: e.target.value })} aria-describedby="broadcast-body-hint" style={{ fontFamily: 'ui-monospace, monospace' }} />
+              </div>
+            ) : (
+              <BlockEditor blocks={blocks} onChange={setBlocks} />
+            )}
             <p className="field-hint" id="broadcast-body-hint">
               Unsubscribe link, preferences link and your postal address are added at the end of every broadcast.
             </p>
-          </div>
+          </fieldset>
           <CheckboxField label="Track opens and clicks" checked={draft.track ?? true} onChange={(e) => set({ track: e.target.checked })} />
           <div className="button-row">
             <button type="submit" className="button primary" disabled={save.pending}>

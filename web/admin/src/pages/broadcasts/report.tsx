@@ -1,5 +1,6 @@
 // A broadcast that is sending or sent: progress, the numbers that matter, clicks per link,
-// and pause / resume / cancel.
+// every recipient with what happened to their message, its bounces and complaints, and
+// pause / resume / cancel.
 import { Link } from 'react-router';
 import { useConfirm } from '../../components/confirm.js';
 import { FormError } from '../../components/form-error.js';
@@ -9,6 +10,8 @@ import { useAction } from '../../lib/use-action.js';
 import { useLoad } from '../../lib/use-load.js';
 import { useEffect } from 'react';
 import { broadcastsApi, percent, statusLabels, type Broadcast, type BroadcastStats } from './api.js';
+import { BounceList } from './bounce-list.js';
+import { RecipientList } from './recipient-list.js';
 
 export function BroadcastReport({ b, reload }: { b: Broadcast & { stats: BroadcastStats }; reload(): void }) {
   const confirm = useConfirm();
@@ -130,6 +133,8 @@ export function BroadcastReport({ b, reload }: { b: Broadcast & { stats: Broadca
           <p className="muted">No tracked links in this broadcast.</p>
         )}
       </section>
+      <RecipientList b={b} />
+      <BounceList broadcastId={b.id} />
     </>
   );
 }

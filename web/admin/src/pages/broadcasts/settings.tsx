@@ -9,6 +9,7 @@ import { Time } from '../../components/time.js';
 import { useAction } from '../../lib/use-action.js';
 import { useLoad } from '../../lib/use-load.js';
 import { broadcastsApi, type MailSettings } from './api.js';
+import { BroadcastsNav } from './broadcasts-nav.js';
 
 export function MailSettingsPage() {
   const state = useLoad(() => broadcastsApi.settings(), []);
@@ -17,12 +18,8 @@ export function MailSettingsPage() {
       <PageHeader
         title="Mail settings"
         intro="Who your email comes from, the postal address every broadcast needs, tracking, how fast mail goes out, and who never gets it."
-        actions={
-          <Link className="button subtle" to="/broadcasts">
-            Broadcasts
-          </Link>
-        }
       />
+      <BroadcastsNav />
       <LoadState state={state} label="Loading the settings…">
         {(s) => <SettingsForm initial={s} />}
       </LoadState>
@@ -96,7 +93,10 @@ function Suppressions() {
   return (
     <section className="card stack" aria-labelledby="suppressions">
       <h2 id="suppressions">Suppression list</h2>
-      <p className="muted">Addresses that get no broadcasts. Hard bounces, three soft bounces and spam complaints land here on their own.</p>
+      <p className="muted">
+        Addresses that get no broadcasts. Hard bounces, three soft bounces and spam complaints land here on their own; <Link to="/broadcasts/bounces">Bounces &amp; complaints</Link> shows what
+        each provider reported.
+      </p>
       <FormError error={add.error ?? lift.error} />
       <form
         className="inline-form"
