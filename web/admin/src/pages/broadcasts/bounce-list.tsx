@@ -7,6 +7,7 @@ import { PageHeader } from '../../components/page-header.js';
 import { EmptyState } from '../../components/empty-state.js';
 import { FormError } from '../../components/form-error.js';
 import { LoadState } from '../../components/load-state.js';
+import { SearchFilters } from '../../components/search-filters.js';
 import { Time } from '../../components/time.js';
 import { useAction } from '../../lib/use-action.js';
 import { useLoad } from '../../lib/use-load.js';
@@ -53,7 +54,6 @@ export function BounceList({ broadcastId }: { broadcastId?: string }) {
   const { can } = useSession();
   const [kind, setKind] = useState<BounceKind | ''>('');
   const [search, setSearch] = useState('');
-  const [draft, setDraft] = useState('');
   const filter = { broadcastId, kind: kind || undefined, search: search || undefined };
   const filtered = Boolean(kind || search);
   const state = useLoad(() => broadcastsApi.bounces({ ...filter, limit: PAGE }), [broadcastId, kind, search]);
@@ -75,13 +75,17 @@ export function BounceList({ broadcastId }: { broadcastId?: string }) {
           Every bounce and complaint
         </h2>
       )}
-      <form
-        className="filters"
-        role="search"
-        aria-label="Find bounces and complaints"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setSearch(draft.trim());
+      <SearchFilters
+        id={id}
+        label="Find bounces and complaints"
+        searchLabel="Email address"
+        placeholder="Part of an address"
+        search={search}
+        filtered={filtered}
+        onSearch={setSearch}
+        onClear={() => {
+          setSearch('');
+          setKind('');
         }}
       >
         <div className="field">
@@ -95,27 +99,7 @@ export function BounceList({ broadcastId }: { broadcastId?: string }) {
             ))}
           </select>
         </div>
-        <div className="field">
-          <label htmlFor={`${id}-email`}>Email address</label>
-          <input id={`${id}-email`} type="search" value={draft} onChange={(e) => setDraft(e.target.value)} placeholder="Part of an address" />
-        </div>
-        <button type="submit" className="button">
-          Search
-        </button>
-        {filtered ? (
-          <button
-            type="button"
-            className="button subtle"
-            onClick={() => {
-              setDraft('');
-              setSearch('');
-              setKind('');
-            }}
-          >
-            Clear
-          </button>
-        ) : null}
-      </form>
+      </SearchFilters>
       <LoadState state={state} label="Loading bounces and complaints…">
         {({ bounces, total, nextCursor }) =>
           bounces.length === 0 ? (

@@ -1,11 +1,11 @@
 // Who a broadcast went to and what happened to each message: sent, opens, clicks, a bounce,
 // a spam complaint, an unsubscribe or the error. Filters are kept in the address, so a view
 // such as "everyone who bounced" can be bookmarked; pages load on demand ("Show more").
-import { useState } from 'react';
 import { Link } from 'react-router';
 import { EmptyState } from '../../components/empty-state.js';
 import { FormError } from '../../components/form-error.js';
 import { LoadState } from '../../components/load-state.js';
+import { SearchFilters } from '../../components/search-filters.js';
 import { Time } from '../../components/time.js';
 import { useAction } from '../../lib/use-action.js';
 import { useLoad } from '../../lib/use-load.js';
@@ -55,7 +55,6 @@ export function RecipientList({ b }: { b: Broadcast }) {
   const { can } = useSession();
   const [status, setStatus] = useQueryParam('recipients');
   const [search, setSearch] = useQueryParam('email');
-  const [draft, setDraft] = useState(search);
   const filter = { status: (status || undefined) as RecipientFilter | undefined, search: search || undefined };
   const filtered = Boolean(filter.status || filter.search);
   // Reloads when the broadcast finishes, so the states are final.
@@ -69,13 +68,17 @@ export function RecipientList({ b }: { b: Broadcast }) {
   return (
     <section className="card section stack" aria-labelledby="recipients-title">
       <h2 id="recipients-title">Recipients</h2>
-      <form
-        className="filters"
-        role="search"
-        aria-label="Find recipients"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setSearch(draft.trim());
+      <SearchFilters
+        id="recipients"
+        label="Find recipients"
+        searchLabel="Email address"
+        placeholder="Part of an address"
+        search={search}
+        filtered={filtered}
+        onSearch={setSearch}
+        onClear={() => {
+          setSearch('');
+          setStatus('');
         }}
       >
         <div className="field">
@@ -98,27 +101,7 @@ export function RecipientList({ b }: { b: Broadcast }) {
             </optgroup>
           </select>
         </div>
-        <div className="field">
-          <label htmlFor="recipients-email">Email address</label>
-          <input id="recipients-email" type="search" value={draft} onChange={(e) => setDraft(e.target.value)} placeholder="Part of an address" />
-        </div>
-        <button type="submit" className="button">
-          Search
-        </button>
-        {filtered ? (
-          <button
-            type="button"
-            className="button subtle"
-            onClick={() => {
-              setDraft('');
-              setSearch('');
-              setStatus('');
-            }}
-          >
-            Clear
-          </button>
-        ) : null}
-      </form>
+      </SearchFilters>
       <LoadState state={state} label="Loading recipients…">
         {({ recipients, total, nextCursor }) =>
           recipients.length === 0 ? (
