@@ -244,7 +244,7 @@ export class BroadcastEngine {
     return this.composer.listHeaders(b, contactId, settings);
   }
 
-  /** What the compose threads need to build this broadcast's messages (cached per version and settings). */
+  /** What the composer needs to build this broadcast's messages (cached per version and settings). */
   private async composeSpec(b: BroadcastRow, settings: MailSettings): Promise<ComposeSpec> {
     const key = [b.id, new Date(b.updated_at).getTime(), settings.fromAddress, settings.replyTo, settings.businessName, settings.postalAddress, settings.trackingEnabled].join('|');
     const hit = this.specs.get(b.id);
