@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { PageHeader } from '../../components/page-header.js';
 import { EmptyState } from '../../components/empty-state.js';
-import { FormError } from '../../components/form-error.js';
+import { LoadMore } from '../../components/load-more.js';
 import { LoadState } from '../../components/load-state.js';
 import { SearchFilters } from '../../components/search-filters.js';
 import { Time } from '../../components/time.js';
@@ -154,14 +154,7 @@ export function BounceList({ broadcastId }: { broadcastId?: string }) {
                   </tbody>
                 </table>
               </div>
-              <div className="load-more">
-                <FormError error={more.error} />
-                {nextCursor ? (
-                  <button type="button" className="button" disabled={more.pending} onClick={() => void more.run(nextCursor)}>
-                    {more.pending ? 'Loading…' : `Show more (${formatCount(bounces.length)} of ${formatCount(total)})`}
-                  </button>
-                ) : null}
-              </div>
+              <LoadMore more={more} nextCursor={nextCursor} shown={bounces.length} total={total} />
             </>
           )
         }

@@ -3,7 +3,7 @@
 // such as "everyone who bounced" can be bookmarked; pages load on demand ("Show more").
 import { Link } from 'react-router';
 import { EmptyState } from '../../components/empty-state.js';
-import { FormError } from '../../components/form-error.js';
+import { LoadMore } from '../../components/load-more.js';
 import { LoadState } from '../../components/load-state.js';
 import { SearchFilters } from '../../components/search-filters.js';
 import { Time } from '../../components/time.js';
@@ -157,14 +157,7 @@ export function RecipientList({ b }: { b: Broadcast }) {
                   </tbody>
                 </table>
               </div>
-              <div className="load-more">
-                <FormError error={more.error} />
-                {nextCursor ? (
-                  <button type="button" className="button" disabled={more.pending} onClick={() => void more.run(nextCursor)}>
-                    {more.pending ? 'Loading…' : `Show more (${formatCount(recipients.length)} of ${formatCount(total)})`}
-                  </button>
-                ) : null}
-              </div>
+              <LoadMore more={more} nextCursor={nextCursor} shown={recipients.length} total={total} />
             </>
           )
         }

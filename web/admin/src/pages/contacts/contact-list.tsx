@@ -3,6 +3,7 @@ import { Link, useSearchParams } from 'react-router';
 import { EmptyState } from '../../components/empty-state.js';
 import { TextField } from '../../components/field.js';
 import { FormError, FormNotice } from '../../components/form-error.js';
+import { LoadMore } from '../../components/load-more.js';
 import { LoadState } from '../../components/load-state.js';
 import { PageHeader } from '../../components/page-header.js';
 import { Time } from '../../components/time.js';
@@ -147,14 +148,7 @@ export function ContactListPage() {
                 {filtered ? ' match' : ''}
               </p>
               <ContactTable contacts={contacts} />
-              <div className="load-more">
-                <FormError error={more.error} />
-                {nextCursor ? (
-                  <button type="button" className="button" disabled={more.pending} onClick={() => void more.run(nextCursor)}>
-                    {more.pending ? 'Loading…' : `Show more (${formatCount(contacts.length)} of ${formatCount(total)})`}
-                  </button>
-                ) : null}
-              </div>
+              <LoadMore more={more} nextCursor={nextCursor} shown={contacts.length} total={total} />
             </section>
           )
         }
