@@ -45,11 +45,15 @@ export class LocalFileStorage implements FileStorage {
         done(null, chunk);
       },
     });
+    // Opened before the first byte arrives: a write stream that opens its file itself can
+    // create it after a refused upload was already cleaned up, leaving a stray .part file.
+    const handle = await fs.promises.open(temp, 'wx');
     try {
-      await pipeline(source, meter, fs.createWriteStream(temp, { flags: 'wx' }));
+      await pipeline(source, meter, handle.createWriteStream());
       // Rename is atomic: a reader never sees half a file.
       await fs.promises.rename(temp, target);
     } catch (err) {
+      await handle.close().catch(() => {});
       await fs.promises.rm(temp, { force: true });
       throw err;
     }
