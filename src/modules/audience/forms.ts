@@ -3,13 +3,13 @@
 // Every submission keeps the words the person agreed to, the form, the IP and the time.
 import fs from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import sanitizeHtml from 'sanitize-html';
 import type { Actor } from '../../actor.js';
 import type { Clock } from '../../clock.js';
 import { randomToken } from '../../crypto.js';
+import { saveStream } from '../../files.js';
 import type { Database, Tx } from '../../db/client.js';
 import type { EventLog } from '../../db/events.js';
 import { DomainError, conflict, invalid, notFound } from '../../errors.js';
@@ -229,23 +229,7 @@ export class FormService {
     const stored = `${randomToken(8)}-${safeFileName(file.name)}`;
     const target = path.join(dir, stored);
     const max = this.deps.settings.leadMagnetMaxBytes;
-    let size = 0;
-    try {
-      await pipeline(
-        file.stream,
-        async function* (source: AsyncIterable<Buffer>) {
-          for await (const chunk of source) {
-            size += chunk.length;
-            if (size > max) throw new DomainError('too_large', `The file is larger than ${Math.round(max / 1_048_576)} MB`);
-            yield chunk;
-          }
-        },
-        fs.createWriteStream(target),
-      );
-    } catch (err) {
-      fs.rmSync(target, { force: true });
-      throw err;
-    }
+    const size = await saveStream(file.stream, target, { maxBytes: max, tooLarge: (m) => `The file is larger than ${Math.round(m / 1_048_576)} MB` });
     if (size === 0) {
       fs.rmSync(target, { force: true });
       throw invalid('The file is empty');

@@ -13,16 +13,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { parse, type CsvError } from 'csv-parse';
 import { stringify } from 'csv-stringify';
 import { and, asc, desc, eq, gt, inArray } from 'drizzle-orm';
 import { actorColumns, type Actor } from '../../actor.js';
 import type { Clock } from '../../clock.js';
+import { saveStream } from '../../files.js';
 import type { Database, ExecuteSql, Tx } from '../../db/client.js';
 import type { EventLog } from '../../db/events.js';
-import { DomainError, conflict, invalid, notFound } from '../../errors.js';
+import { conflict, invalid, notFound } from '../../errors.js';
 import { importIssues, imports, lists, tags, type ContactStatus, type ImportStatus } from './schema.js';
 import type { AudienceDeps, AudienceService } from './service.js';
 import { isValidEmail, normalizeEmail } from './service.js';
@@ -211,19 +211,8 @@ export class ImportService {
     const target = this.absolute(rel);
     fs.mkdirSync(path.dirname(target), { recursive: true });
     const max = this.deps.settings.importMaxBytes;
-    let size = 0;
+    const size = await saveStream(file.stream, target, { maxBytes: max, tooLarge: (m) => `The file is larger than the ${Math.round(m / 1_048_576)} MB import limit (IMPORT_MAX_MB)` });
     try {
-      await pipeline(
-        file.stream,
-        async function* (source: AsyncIterable<Buffer>) {
-          for await (const chunk of source) {
-            size += chunk.length;
-            if (size > max) throw new DomainError('too_large', `The file is larger than the ${Math.round(max / 1_048_576)} MB import limit (IMPORT_MAX_MB)`);
-            yield chunk;
-          }
-        },
-        fs.createWriteStream(target),
-      );
       const sniffed = await this.sniff(target);
       const now = this.clock.now();
       const { actorKind, actorId, actorRole } = actorColumns(actor);

@@ -3,9 +3,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { DomainError } from '../../errors.js';
+import type { Readable } from 'node:stream';
+import { saveStream } from '../../files.js';
 
 export interface StoredFile {
   size: number;
@@ -36,24 +35,15 @@ export class LocalFileStorage implements FileStorage {
     await fs.promises.mkdir(path.dirname(target), { recursive: true });
     const temp = `${target}.${randomUUID()}.part`;
     const hash = createHash('sha256');
-    let size = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        size += chunk.length;
-        if (size > opts.maxBytes) return done(new DomainError('too_large', `The file is larger than the ${Math.round(opts.maxBytes / 1048576)} MB limit (UPLOAD_MAX_MB)`));
-        hash.update(chunk);
-        done(null, chunk);
-      },
+    const size = await saveStream(source, temp, {
+      maxBytes: opts.maxBytes,
+      tooLarge: (max) => `The file is larger than the ${Math.round(max / 1048576)} MB limit (UPLOAD_MAX_MB)`,
+      onChunk: (chunk) => hash.update(chunk),
     });
-    // Opened before the first byte arrives: a write stream that opens its file itself can
-    // create it after a refused upload was already cleaned up, leaving a stray .part file.
-    const handle = await fs.promises.open(temp, 'wx');
     try {
-      await pipeline(source, meter, handle.createWriteStream());
       // Rename is atomic: a reader never sees half a file.
       await fs.promises.rename(temp, target);
     } catch (err) {
-      await handle.close().catch(() => {});
       await fs.promises.rm(temp, { force: true });
       throw err;
     }

@@ -1,12 +1,12 @@
 // Where uploaded lesson files (videos, attachments) keep their bytes. The local folder
 // under DATA_DIR/files is the default; the interface is small so shared storage (S3 and
 // the like, needed when several app processes serve uploads) can stand in.
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { randomToken } from '../../crypto.js';
+import { saveStream } from '../../files.js';
 
 export interface FileStorage {
   /** Stores the stream under a new key; returns the key and the number of bytes written. */
@@ -33,16 +33,7 @@ export class LocalFileStorage implements FileStorage {
     const key = `${name.slice(0, 2).replace(/[^\w]/g, '_')}/${name}`;
     const file = this.pathOf(key);
     await fs.mkdir(path.dirname(file), { recursive: true });
-    let size = 0;
-    stream.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-    });
-    try {
-      await pipeline(stream, createWriteStream(file, { flags: 'wx' }));
-    } catch (err) {
-      await fs.rm(file, { force: true });
-      throw err;
-    }
+    const size = await saveStream(stream, file);
     return { key, size };
   }
 
