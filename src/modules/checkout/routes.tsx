@@ -83,6 +83,36 @@ async function renderCheckout(
   return sendPage(reply, <CheckoutPage {...props} />, extra.status ?? (couponError ? 400 : 200));
 }
 
+/** The one-click offer page after a payment (again with the error when accepting it failed: 402). */
+function sendUpsell(
+  app: App,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  order: { id: string; number: number; email: string },
+  offer: Awaited<ReturnType<App['catalog']['getOffer']>>,
+  token: string | undefined,
+  error?: string,
+) {
+  const t = encodeURIComponent(token ?? '');
+  return sendPage(
+    reply,
+    <UpsellPage
+      testBanner={app.checkout.testBanner}
+      orderNumber={order.number}
+      email={order.email}
+      action={`/checkout/offer/${order.id}/${offer.id}/accept?t=${t}`}
+      declineAction={`/checkout/offer/${order.id}/${offer.id}/decline?t=${t}`}
+      csrf={formToken(app, req, reply)}
+      headline={offer.headline}
+      body={offer.body}
+      productName={offer.offerProduct.name}
+      priceText={formatMoney(offer.amount ?? offer.price.amount, offer.price.currency)}
+      error={error}
+    />,
+    error ? 402 : 200,
+  );
+}
+
 function testProvider(app: App) {
   if (!app.testPayments) throw new DomainError('not_found', 'The test payment provider is not in use here');
   return app.testPayments;
@@ -242,23 +272,7 @@ export const checkoutRoutes: AnyRoute[] = [
       const offer = await app.catalog.getOffer(app.db, params.offerId);
       const upsell = await app.checkout.nextUpsell(order);
       if (!upsell || upsell.id !== offer.id) return reply.redirect(await thankYouTarget(app, order.id), 303);
-      const csrf = formToken(app, req, reply);
-      const t = encodeURIComponent(query.t ?? '');
-      return sendPage(
-        reply,
-        <UpsellPage
-          testBanner={app.checkout.testBanner}
-          orderNumber={order.number}
-          email={order.email}
-          action={`/checkout/offer/${order.id}/${offer.id}/accept?t=${t}`}
-          declineAction={`/checkout/offer/${order.id}/${offer.id}/decline?t=${t}`}
-          csrf={csrf}
-          headline={offer.headline}
-          body={offer.body}
-          productName={offer.offerProduct.name}
-          priceText={formatMoney(offer.amount ?? offer.price.amount, offer.price.currency)}
-        />,
-      );
+      return sendUpsell(app, req, reply, order, offer, query.t);
     },
   }),
   defineRoute({
@@ -273,24 +287,7 @@ export const checkoutRoutes: AnyRoute[] = [
       const result = await app.checkout.acceptUpsell(order.id, params.offerId);
       if (result.result === 'paid') return reply.redirect(`/checkout/thank-you/${order.id}?t=${encodeURIComponent(query.t ?? '')}`, 303);
       const offer = await app.catalog.getOffer(app.db, params.offerId);
-      const t = encodeURIComponent(query.t ?? '');
-      return sendPage(
-        reply,
-        <UpsellPage
-          testBanner={app.checkout.testBanner}
-          orderNumber={order.number}
-          email={order.email}
-          action={`/checkout/offer/${order.id}/${offer.id}/accept?t=${t}`}
-          declineAction={`/checkout/offer/${order.id}/${offer.id}/decline?t=${t}`}
-          csrf={formToken(app, req, reply)}
-          headline={offer.headline}
-          body={offer.body}
-          productName={offer.offerProduct.name}
-          priceText={formatMoney(offer.amount ?? offer.price.amount, offer.price.currency)}
-          error={`${result.message ?? 'The payment did not go through.'} Nothing was charged.`}
-        />,
-        402,
-      );
+      return sendUpsell(app, req, reply, order, offer, query.t, `${result.message ?? 'The payment did not go through.'} Nothing was charged.`);
     },
   }),
   defineRoute({
