@@ -129,6 +129,28 @@ for (const backend of backends()) {
       assert.equal(await t.app.access.hasAccess(t.app.db, contact.id, { type: 'course', id: shop.course.courseId }), true);
     });
 
+    it('a one-click offer the bank wants confirmed is refused with the offer shown again, and nothing is charged', async () => {
+      const b = new FormBrowser(t);
+      const payPath = await placeOrder(b, shop.prices.once, { email: 'upsell-3ds@example.com' });
+      const paid = await pay(b, payPath, '4242 4242 4242 4242');
+      assert.equal(paid.statusCode, 303);
+      const complete = await b.go('GET', pathOf(String(paid.headers.location)));
+      // Between the order and the click, the bank starts asking for confirmation of this card
+      // (common with real cards charged off-session): the saved card is now one that does.
+      await t.app.database.execute(`update orders set provider_payment_method_id = 'tpm_authenticate_3155' where email = $1`, ['upsell-3ds@example.com']);
+      const upsell = await b.go('GET', String(complete.headers.location));
+      assert.equal(upsell.statusCode, 200);
+      assert.match(upsell.body, /Add the Kiln Workbook for \$19/);
+      const accept = /action="([^"]+\/accept[^"]*)"/.exec(upsell.body)![1]!.replace(/&amp;/g, '&');
+      const refused = await b.go('POST', accept, { _csrf: FormBrowser.csrf(upsell.body) });
+      assert.equal(refused.statusCode, 402);
+      assert.match(refused.body, /cannot be done in one click\. Nothing was charged\./);
+      assert.match(refused.body, /Add the Kiln Workbook for \$19/, 'the offer is shown again');
+      assert.match(refused.body, /action="[^"]+\/decline/, 'with a way on to the order');
+      const contact = (await t.app.audience.findByEmail(t.app.db, 'upsell-3ds@example.com'))!;
+      assert.equal(await t.app.access.hasAccess(t.app.db, contact.id, { type: 'download', id: shop.workbook.id }), false);
+    });
+
     it('a card that asks for authentication pays only once authenticated', async () => {
       const b = new FormBrowser(t);
       const payPath = await placeOrder(b, shop.prices.once, { email: 'auth@example.com' });
