@@ -15,6 +15,7 @@ import {
   OptInPage,
   OptInResultPage,
   PreferencesPage,
+  toPublicForm,
   type FormValues,
   type PublicForm,
 } from '../../../web/public/audience/pages.js';
@@ -28,16 +29,7 @@ const submission = z
 const tokenQuery = z.object({ token: z.string().max(400).default('') });
 
 function publicForm(f: Form): PublicForm {
-  return {
-    slug: f.slug,
-    title: f.title,
-    intro: f.intro,
-    consentText: f.consentText,
-    buttonLabel: f.buttonLabel,
-    successMessage: f.successMessage,
-    askName: f.askName,
-    customFields: f.customFields,
-  };
+  return toPublicForm(f);
 }
 
 function valuesOf(body: z.infer<typeof submission>): FormValues & { email: string; fields: Record<string, string> } {

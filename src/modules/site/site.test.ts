@@ -85,7 +85,8 @@ for (const backend of backends()) {
         assert.match(html, /src="https:\/\/www\.youtube-nocookie\.com\/embed\/dQw4w9WgXcQ" title="Watch the first lesson"/);
         assert.match(html, /<img src="\/assets\/studio.jpg" alt="The studio"/);
         assert.match(html, /<details><summary>Do I need a wheel\?<\/summary>/);
-        assert.match(html, /action="\/forms\/glaze-chart"/);
+        assert.match(html, /This sign-up form is no longer available/, 'a typed path to no form: a message, never a broken post');
+        assert.doesNotMatch(html, /action="\/forms\/glaze-chart"/);
         assert.match(html, /30-day money-back guarantee/);
         assert.match(html, new RegExp(`/checkout/${priceId}`));
         assert.equal(html.match(/<h1[ >]/g)?.length, 1, 'one h1');
