@@ -7,14 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { backends, createTestApp, setupOwner, type TestApp } from '../../../test/support/harness.js';
-import { checkSiteLinks, type LinkCheckReport, type SiteRequester } from './link-check.js';
-
-export function injectRequester(t: Pick<TestApp, 'server'>): SiteRequester {
-  return async (r) => {
-    const res = await t.server.inject({ method: r.method, url: r.path, headers: r.headers, payload: r.body });
-    return { status: res.statusCode, headers: res.headers, body: res.body };
-  };
-}
+import { checkSiteLinks, injectRequester, type LinkCheckReport } from './link-check.js';
 
 for (const backend of backends()) {
   describe(`the demo site, link by link and form by form [${backend}]`, () => {
@@ -25,7 +18,7 @@ for (const backend of backends()) {
       t = await createTestApp(backend, { config: { DATA_DIR: dataDir, RATE_LIMIT_FORMS: '1000' } });
       const owner = await setupOwner(t);
       assert.equal((await owner.post('/api/demo')).json().loaded, true);
-      report = await checkSiteLinks(injectRequester(t), { origin: t.app.config.publicUrl, submitForms: true });
+      report = await checkSiteLinks(injectRequester(t.server), { origin: t.app.config.publicUrl, submitForms: true });
     });
     after(async () => {
       await t.close();

@@ -26,6 +26,16 @@ export interface SiteResponse {
 
 export type SiteRequester = (req: SiteRequest) => Promise<SiteResponse>;
 
+/** Requests answered in-process by the app's own HTTP server (Fastify's `inject`): no network. */
+export function injectRequester(server: {
+  inject(opts: { method: 'GET' | 'POST'; url: string; headers: Record<string, string>; payload?: string }): Promise<{ statusCode: number; headers: SiteResponse['headers']; body: string }>;
+}): SiteRequester {
+  return async (r) => {
+    const res = await server.inject({ method: r.method, url: r.path, headers: r.headers, payload: r.body });
+    return { status: res.statusCode, headers: res.headers, body: res.body };
+  };
+}
+
 export interface DeadLink {
   /** the page that links to it */
   from: string;

@@ -8,6 +8,7 @@ import { openDatabase } from '../../db/client.js';
 import { buildServer } from '../../http/server.js';
 import { FormBrowser } from '../../../test/support/forms.js';
 import { sanitizeRichText, videoEmbedUrl } from './blocks.js';
+import { checkSiteLinks, injectRequester } from './link-check.js';
 
 const allBlocks = [
   { id: 'h', type: 'hero', heading: 'Throw a bowl this weekend <script>alert(1)</script>', subheading: 'No experience needed.', ctaLabel: 'Enroll', imageUrl: 'https://cdn.example.com/hero.jpg' },
@@ -195,7 +196,8 @@ for (const backend of backends()) {
         content: { title: 'Closed', blocks: [{ id: 'a', type: 'optin', heading: 'Archived one', formId: form.id }, { id: 'b', type: 'optin', heading: 'Deleted one', formId: gone }] },
       })).json();
       await owner.post(`/api/pages/${page.id}/publish`);
-      const before = await t.server.inject({ method: 'GET', url: '/p/closed' });
+      const late = new FormBrowser(t);
+      const before = await late.go('GET', '/p/closed');
       assert.equal(before.body.match(/This sign-up form is no longer available/g)?.length, 1, 'only the deleted one, so far');
 
       assert.equal((await owner.patch(`/api/forms/${form.id}`, { archived: true })).statusCode, 200);
@@ -203,6 +205,11 @@ for (const backend of backends()) {
       assert.equal(res.statusCode, 200);
       assert.equal(res.body.match(/This sign-up form is no longer available/g)?.length, 2, 'the archive shows at once');
       assert.doesNotMatch(res.body, /<form[^>]*method="post"/, 'no form posts to a dead address');
+      // A visitor who opened the page before the form was archived, posting now: told why, nothing stored.
+      const post = await late.go('POST', '/f/glaze-chart', { _csrf: FormBrowser.csrf(before.body), email: 'late@example.com', name: 'Late', field_kiln: 'Gas' });
+      assert.equal(post.statusCode, 404);
+      assert.match(post.body, /<h1>This sign-up form is no longer available<\/h1>/);
+      assert.equal(await t.app.audience.findByEmail(t.app.db, 'late@example.com'), null);
       const warnings: string[] = (await owner.get(`/api/pages/${page.id}`)).json().warnings;
       assert.equal(warnings.length, 2);
       assert.match(warnings[0]!, /“Glaze chart” of the opt-in block “Archived one” is archived/);
@@ -217,6 +224,26 @@ for (const backend of backends()) {
 
       await owner.patch(`/api/forms/${form.id}`, { archived: false });
       assert.equal((await t.server.inject({ method: 'GET', url: '/p/closed' })).body.match(/This sign-up form is no longer available/g)?.length, 1, 'restored');
+    });
+
+    it('the link check finds the owner\'s dead links and dead forms without creating anyone', async () => {
+      const page = (await owner.post('/api/pages', {
+        slug: 'links',
+        kind: 'landing',
+        content: { title: 'Links', blocks: [{ id: 'r', type: 'richText', html: '<p><a href="/p/closed">closed</a> <a href="/p/nowhere">gone</a> <a href="/p/bowls">bowls</a> <a href="https://example.com/x">elsewhere</a></p>' }] },
+      })).json();
+      await owner.post(`/api/pages/${page.id}/publish`);
+      const contactsBefore = (await t.app.database.execute<{ n: number }>('select count(*)::int as n from contacts')).rows[0]!.n;
+      const report = await checkSiteLinks(injectRequester(t.server), { origin: t.app.config.publicUrl, start: '/p/links', submitForms: false });
+      assert.deepEqual(report.deadLinks, [{ from: '/p/links', href: '/p/nowhere', status: 404 }]);
+      assert.ok(report.pages.includes('/p/bowls') && report.pages.includes(`/checkout/${priceId}`), 'follows links to sales pages and checkout');
+      assert.deepEqual(
+        report.deadForms.map((f) => f.page),
+        ['/p/closed'],
+        'the opt-in block whose form was deleted',
+      );
+      assert.deepEqual(report.submissions, []);
+      assert.equal((await t.app.database.execute<{ n: number }>('select count(*)::int as n from contacts')).rows[0]!.n, contactsBefore);
     });
 
     if (backend === 'pg') {
