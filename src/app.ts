@@ -78,6 +78,8 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       jobs,
       signer,
       settings: { publicUrl: config.publicUrl, dataDir: config.dataDir, ...config.audience },
+      // Pages embed forms: a form change is a storefront change (same transaction).
+      onFormsChanged: (tx) => site!.touch(tx),
     });
     // Late-bound: the team service is built after mail (it sends invitations through it).
     const ownerEmails = async () => (await team.listUsers()).filter((u) => u.role === 'owner').map((u) => u.email);
@@ -100,7 +102,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     // The catalog tells the storefront when it changes (in the same transaction), so cached pages stay true.
     let site: SiteService | null = null;
     const catalog = new CatalogService(database, clock, events, new ProductFileStorage(config.files.dir), { maxUploadBytes: config.files.maxUploadBytes }, (tx) => site!.touch(tx));
-    site = new SiteService(database, clock, events, catalog, { publicUrl: config.publicUrl, cacheCheckMs: config.site.cacheCheckMs });
+    site = new SiteService(database, clock, events, catalog, { publicUrl: config.publicUrl, cacheCheckMs: config.site.cacheCheckMs }, audience.forms);
     const stripeProvider =
       config.checkout.provider === 'stripe'
         ? new StripeProvider(createStripeClient({ secretKey: config.stripe.secretKey!, apiUrl: config.stripe.apiUrl, maxNetworkRetries: config.stripe.maxNetworkRetries }), { ...config.stripe, secretKey: config.stripe.secretKey! }, clock)

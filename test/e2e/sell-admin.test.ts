@@ -84,11 +84,21 @@ test('the owner sells a new download: product, price, file, sales page with live
   await page.getByLabel('Add a block').selectOption('guarantee');
   await page.getByRole('button', { name: 'Add block' }).click();
   await preview.getByText('30-day money-back guarantee').waitFor();
+  // An opt-in block embeds one of the business's forms, picked from a list; until one is picked the editor says so.
+  await page.getByLabel('Add a block').selectOption('optin');
+  await page.getByRole('button', { name: 'Add block' }).click();
+  await page.getByText('An opt-in block on this page has no live form').waitFor();
+  await preview.getByText('This sign-up form is no longer available').waitFor();
+  await page.getByLabel('Form', { exact: true }).selectOption({ label: 'Pricing guide (lead magnet) (/f/pricing-guide)' });
+  await preview.getByRole('button', { name: 'Get the free guide' }).waitFor();
+  await preview.getByLabel('What best describes you?').waitFor();
+  assert.equal(await page.getByText('An opt-in block on this page has no live form').count(), 0);
   await page.getByRole('button', { name: 'Publish' }).click();
   await page.getByText('Published: visitors see it now.').waitFor();
   const live = await (await page.request.get('/p/glaze-workshop-recording')).text();
   assert.match(live, /Glazes that never crawl/);
   assert.match(live, /30-day money-back guarantee/);
+  assert.match(live, /<form[^>]* action="\/f\/pricing-guide" method="post"/, 'the opt-in posts to the form itself');
 
   // A coupon for it.
   await page.goto('/admin/products/coupons');

@@ -126,6 +126,11 @@ export class FormService {
     return { ...row, stats: (await this.stats(id)).get(id) ?? { submissions: 0, confirmations: 0 } };
   }
 
+  /** Every form, archived ones too (a page may still embed one), without statistics. */
+  async all(): Promise<Form[]> {
+    return this.db.select().from(forms).orderBy(asc(forms.name));
+  }
+
   /** The live form behind a public slug (archived forms are gone from the public site). */
   async bySlug(slug: string): Promise<Form> {
     const [row] = await this.db
@@ -183,6 +188,7 @@ export class FormService {
         })
         .returning();
       await this.events.record(tx, { type: 'form.created', actor, subject: { type: 'form', id: row!.id }, data: { slug: row!.slug, doubleOptIn: row!.doubleOptIn } });
+      await this.deps.onFormsChanged?.(tx);
       return row!;
     });
   }
@@ -213,6 +219,7 @@ export class FormService {
         subject: { type: 'form', id },
         data: { changed: Object.keys(input) },
       });
+      await this.deps.onFormsChanged?.(tx);
       return row;
     });
   }

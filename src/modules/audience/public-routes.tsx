@@ -15,6 +15,7 @@ import {
   OptInPage,
   OptInResultPage,
   PreferencesPage,
+  toPublicForm,
   type FormValues,
   type PublicForm,
 } from '../../../web/public/audience/pages.js';
@@ -28,16 +29,7 @@ const submission = z
 const tokenQuery = z.object({ token: z.string().max(400).default('') });
 
 function publicForm(f: Form): PublicForm {
-  return {
-    slug: f.slug,
-    title: f.title,
-    intro: f.intro,
-    consentText: f.consentText,
-    buttonLabel: f.buttonLabel,
-    successMessage: f.successMessage,
-    askName: f.askName,
-    customFields: f.customFields,
-  };
+  return toPublicForm(f);
 }
 
 function valuesOf(body: z.infer<typeof submission>): FormValues & { email: string; fields: Record<string, string> } {
@@ -71,6 +63,20 @@ async function handleSubmission(app: App, req: FastifyRequest, reply: FastifyRep
 
 function linkProblem(reply: FastifyReply, title: string, message: string) {
   return sendPage(reply, <LinkProblemPage title={title} message={message} />, 400);
+}
+
+/** The live form at a slug, or null when there is none (never was, or archived). */
+async function liveForm(app: App, slug: string): Promise<Form | null> {
+  try {
+    return await app.audience.forms.bySlug(slug);
+  } catch (err) {
+    if (err instanceof DomainError && err.code === 'not_found') return null;
+    throw err;
+  }
+}
+
+function formGone(reply: FastifyReply) {
+  return sendPage(reply, <LinkProblemPage title="This sign-up form is no longer available" message="This sign-up form is no longer available. It may have closed, or moved." action={<p><a href="/">Go to the store</a></p>} />, 404);
 }
 
 function checkedLists(value: string | string[] | undefined): string[] {
@@ -114,7 +120,8 @@ export const audiencePublicRoutes: AnyRoute[] = [
     method: 'GET', url: '/f/:slug', access: 'public', kind: 'page', summary: 'A hosted opt-in form',
     params: slugParams,
     handler: async ({ app, req, reply, params }) => {
-      const form = await app.audience.forms.bySlug(params.slug);
+      const form = await liveForm(app, params.slug);
+      if (!form) return formGone(reply);
       const csrf = issueFormToken(req, reply, app.signer, app.config.secureCookies);
       return sendPage(reply, <OptInPage form={publicForm(form)} csrf={csrf} url={app.audience.forms.hostedUrl(form)} />);
     },
@@ -124,7 +131,9 @@ export const audiencePublicRoutes: AnyRoute[] = [
     params: slugParams,
     body: submission,
     handler: async ({ app, req, reply, params, body }) => {
-      const form = await app.audience.forms.bySlug(params.slug);
+      const form = await liveForm(app, params.slug);
+      // A page opened before its form was archived: the visitor reads why, not a bare 404.
+      if (!form) return formGone(reply);
       verifyFormToken(req, app.signer, body._csrf, app.clock.now());
       return handleSubmission(app, req, reply, form, body);
     },

@@ -97,6 +97,8 @@ export interface AudienceDeps {
   jobs: JobQueue;
   signer: Signer;
   settings: AudienceSettings;
+  /** called in the transaction of every form change (pages that embed a form render it) */
+  onFormsChanged?: (tx: Tx) => Promise<void>;
 }
 
 export interface ContactQuery {

@@ -51,16 +51,31 @@ export const faqBlock = z.object({
   heading: text(200).default(''),
   items: z.array(z.object({ question: text(300).min(1), answer: text(3000).min(1) })).max(40),
 });
-/** Placeholder until forms exist: an email field that hands over to the opt-in form's own page. */
+/**
+ * An opt-in form of the business, rendered inline (its fields, consent text, token and bot
+ * trap) and posting to the form's own endpoint. Pages saved before forms could be chosen hold
+ * a typed path instead (`action`: /forms/<slug> or /f/<slug>); the site service maps it to
+ * the form when it reads the page (see `upgradeContent`).
+ */
 export const optinBlock = z.object({
   id,
   type: z.literal('optin'),
   heading: text(200).min(1),
   text: text(1000).default(''),
+  /** overrides the form's own button label when set */
   buttonLabel: text(60).default(''),
-  /** a path on this site where the opt-in form lives, e.g. /forms/newsletter */
+  /** the form (audience) this block shows */
+  formId: z.uuid({ message: 'choose one of your forms' }).optional(),
+  /** legacy: a typed path to the form's page, read only until the page is saved again */
   action: safeUrl.optional(),
 });
+export type OptinBlock = z.output<typeof optinBlock>;
+
+/** The form slug a legacy typed path names (/forms/<slug> or /f/<slug>), or null. */
+export function legacyFormSlug(action: string | undefined): string | null {
+  const m = action ? /^\/(?:forms|f)\/([a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)\/?$/i.exec(action.trim()) : null;
+  return m ? m[1]!.toLowerCase() : null;
+}
 export const guaranteeBlock = z.object({ id, type: z.literal('guarantee'), heading: text(200).default(''), text: text(2000).min(1), days: z.number().int().min(1).max(365).optional() });
 
 export const blockSchema = z.discriminatedUnion('type', [heroBlock, richTextBlock, mediaBlock, bulletsBlock, testimonialBlock, pricingBlock, faqBlock, optinBlock, guaranteeBlock]);

@@ -1,8 +1,10 @@
 // The storefront (store index, sales and landing pages) and the page editor's API.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { App } from '../../app.js';
+import { issueFormToken } from '../../http/form-token.js';
 import { defineRoute, type AnyRoute } from '../../http/route.js';
-import type { RenderedPage } from './service.js';
+import { withFormToken, type RenderedPage } from './service.js';
 
 const idParam = z.object({ id: z.uuid() });
 const slug = z.string().trim().toLowerCase().max(80);
@@ -20,13 +22,17 @@ const pageShape = z.object({
   updatedAt: z.date(),
   publishedAt: z.date().nullable(),
   url: z.string(),
+  /** what visitors would notice: an opt-in block whose form is deleted or archived */
+  warnings: z.array(z.string()),
 });
 
 const toShape = <T extends { slug: string }>(p: T) => ({ ...p, url: `/p/${p.slug}` });
 
 /** Sends cached page HTML with an ETag, so a browser that has it gets a 304. */
-function sendCached(req: FastifyRequest, reply: FastifyReply, page: RenderedPage) {
-  reply.header('etag', page.etag).header('cache-control', 'public, max-age=0, must-revalidate');
+function sendCached(app: App, req: FastifyRequest, reply: FastifyReply, cached: RenderedPage) {
+  // A page with a form carries this visitor's form token: no shared cache may keep it.
+  const page = cached.hasForms ? withFormToken(cached, issueFormToken(req, reply, app.signer, app.config.secureCookies)) : cached;
+  reply.header('etag', page.etag).header('cache-control', `${page.hasForms ? 'private' : 'public'}, max-age=0, must-revalidate`);
   if (req.headers['if-none-match'] === page.etag) return reply.code(304).send();
   return reply.type('text/html; charset=utf-8').send(page.html);
 }
@@ -35,7 +41,7 @@ export const siteRoutes: AnyRoute[] = [
   // ---- public pages ------------------------------------------------------------------------------
   defineRoute({
     method: 'GET', url: '/', access: 'public', kind: 'page', summary: 'The store: every product on sale',
-    handler: async ({ app, req, reply }) => sendCached(req, reply, await app.site.renderStore()),
+    handler: async ({ app, req, reply }) => sendCached(app, req, reply, await app.site.renderStore()),
   }),
   defineRoute({
     method: 'GET', url: '/p/:slug', access: 'public', kind: 'page', summary: 'A sales or landing page',
@@ -43,7 +49,7 @@ export const siteRoutes: AnyRoute[] = [
     handler: async ({ app, req, reply, params }) => {
       const page = await app.site.renderPublic(params.slug);
       if (!page) return reply.callNotFound();
-      return sendCached(req, reply, page);
+      return sendCached(app, req, reply, page);
     },
   }),
 
@@ -128,6 +134,12 @@ export const siteRoutes: AnyRoute[] = [
     body: z.object({ content: z.unknown(), productId: z.uuid().nullable().optional() }),
     response: z.object({ html: z.string() }),
     handler: async ({ app, body }) => ({ html: await app.site.renderPreview(body.content, body.productId) }),
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/site/forms', access: { permission: 'catalog.read' }, tags: ['site'],
+    summary: 'The forms an opt-in block can embed (archived ones marked)',
+    response: z.object({ forms: z.array(z.object({ id: z.string(), name: z.string(), title: z.string(), slug: z.string(), url: z.string(), archived: z.boolean() })) }),
+    handler: async ({ app }) => ({ forms: await app.site.formChoices() }),
   }),
   defineRoute({
     method: 'GET', url: '/api/site/settings', access: { permission: 'catalog.read' }, tags: ['site'],

@@ -12,9 +12,11 @@ import { getSetting, putSetting } from '../../db/secrets.js';
 import { conflict, invalid, notFound } from '../../errors.js';
 import { renderHtml } from '../../http/html.js';
 import { describePrice, formatMoney, minorPerMajor, type CatalogService, type Price, type Product } from '../catalog/index.js';
+import type { Form } from '../audience/index.js';
 import { SalesPage, StorePage, type SiteView, type StoreProductView } from '../../../web/public/site/pages.js';
 import type { PriceView } from '../../../web/public/site/blocks.js';
-import { pageContentSchema, type Block, type PageContent } from './blocks.js';
+import { toPublicForm, type PublicForm } from '../../../web/public/audience/pages.js';
+import { legacyFormSlug, pageContentSchema, type Block, type PageContent } from './blocks.js';
 import { pages, siteRevision } from './schema.js';
 
 export type Page = typeof pages.$inferSelect;
@@ -27,6 +29,38 @@ export interface SiteSettings {
 export interface RenderedPage {
   html: string;
   etag: string;
+  /** the page embeds a form: fill the visitor's form token in with `withFormToken` before sending */
+  hasForms: boolean;
+}
+
+/** Where pages find the forms their opt-in blocks embed (the audience module's forms). */
+export interface SiteForms {
+  /** every form, archived ones too */
+  all(): Promise<Form[]>;
+}
+
+/** A form a page offers to the editor's form picker. */
+export interface FormChoice {
+  id: string;
+  name: string;
+  title: string;
+  slug: string;
+  url: string;
+  archived: boolean;
+}
+
+/**
+ * Stands in the cached HTML where each visitor's own form token goes. A form token is tied to
+ * the visitor's cookie, so it cannot be cached with the page; the route swaps it in per request.
+ */
+const FORM_TOKEN_SLOT = 'oh-form-token-slot-7f3a9c';
+
+/** The page with the visitor's form token in every embedded form; its ETag names the token too. */
+export function withFormToken(page: RenderedPage, token: string): RenderedPage {
+  if (!page.hasForms) return page;
+  const html = page.html.split(FORM_TOKEN_SLOT).join(token.replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`));
+  const tag = createHash('sha1').update(token).digest('base64url').slice(0, 10);
+  return { html, etag: `${page.etag.slice(0, -1)}-${tag}"`, hasForms: true };
 }
 
 const SLUG_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -46,6 +80,7 @@ export class SiteService {
     private readonly events: EventLog,
     private readonly catalog: CatalogService,
     private readonly settings: { publicUrl: string; cacheCheckMs: number },
+    private readonly forms: SiteForms,
   ) {}
 
   private get db() {
@@ -89,7 +124,7 @@ export class SiteService {
     if (hit) return hit;
     const html = await build();
     if (html === null) return null;
-    const page = { html, etag: `"${rev}-${createHash('sha1').update(html).digest('base64url').slice(0, 16)}"` };
+    const page = { html, etag: `"${rev}-${createHash('sha1').update(html).digest('base64url').slice(0, 16)}"`, hasForms: html.includes(FORM_TOKEN_SLOT) };
     // Only cache while the revision is unchanged: a page built from data older than the
     // revision must not be kept under the newer one.
     if (this.revision === rev) {
@@ -159,8 +194,9 @@ export class SiteService {
     });
   }
 
-  private async renderContent(content: PageContent, opts: { product: (Product & { prices: Price[] }) | null; url: string; previewNotice?: string }): Promise<string> {
+  private async renderContent(stored: PageContent, opts: { product: (Product & { prices: Price[] }) | null; url: string; previewNotice?: string }): Promise<string> {
     const site = await this.siteView();
+    const { content, forms } = await this.withForms(stored);
     const onSale = opts.product && opts.product.status === 'published' ? opts.product.prices.filter((p) => p.active) : [];
     const priceViews: PriceView[] = onSale.map((p) => ({ id: p.id, label: p.label, description: describePrice(p), checkoutUrl: `/checkout/${p.id}` }));
     const image = content.ogImage ?? opts.product?.imageUrl ?? undefined;
@@ -191,6 +227,9 @@ export class SiteService {
         blocks: content.blocks,
         productName: opts.product?.name,
         prices: priceViews,
+        forms,
+        // The preview frame is not a visitor's page: its forms carry no token.
+        formToken: opts.previewNotice ? '' : FORM_TOKEN_SLOT,
         jsonLd,
         previewNotice: opts.previewNotice,
       }),
@@ -218,23 +257,52 @@ export class SiteService {
 
   // ---- page management ----------------------------------------------------------------------
 
-  async listPages(db: DbOrTx): Promise<Page[]> {
-    return db.select().from(pages).orderBy(desc(pages.updatedAt));
+  /** Every page, with typed form paths mapped to forms and what the owner should fix on each. */
+  async listPages(db: DbOrTx): Promise<PageWithWarnings[]> {
+    const rows = await db.select().from(pages).orderBy(desc(pages.updatedAt));
+    const all = await this.forms.all();
+    return rows.map((row) => this.withWarnings(row, all));
   }
 
-  async getPage(db: DbOrTx, id: string): Promise<Page> {
+  async getPage(db: DbOrTx, id: string): Promise<PageWithWarnings> {
     const [row] = await db.select().from(pages).where(eq(pages.id, id)).limit(1);
     if (!row) throw notFound('Page');
-    return row;
+    return this.withWarnings(row, await this.forms.all());
   }
 
-  async createPage(input: { slug: string; kind: 'sales' | 'landing'; productId?: string | null; content?: unknown }, actor: Actor): Promise<Page> {
+  /** The forms the editor's picker offers: live ones first, archived ones marked. */
+  async formChoices(): Promise<FormChoice[]> {
+    const all = await this.forms.all();
+    return all
+      .map((f) => ({ id: f.id, name: f.name, title: f.title, slug: f.slug, url: `/f/${f.slug}`, archived: f.archivedAt !== null }))
+      .sort((a, b) => Number(a.archived) - Number(b.archived));
+  }
+
+  private withWarnings(row: Page, all: Form[]): PageWithWarnings {
+    const draft = upgradeContent(row.draft, all);
+    const published = row.published ? upgradeContent(row.published, all) : null;
+    const warnings = new Set(formWarnings(draft, all));
+    if (published && row.status === 'published') for (const w of formWarnings(published, all)) warnings.add(w);
+    return { ...row, draft, published, warnings: [...warnings] };
+  }
+
+  /** The content with typed form paths mapped to forms, and the live forms its blocks embed. */
+  private async withForms(content: PageContent): Promise<{ content: PageContent; forms: Record<string, PublicForm> }> {
+    if (!content.blocks.some((b) => b.type === 'optin')) return { content, forms: {} };
+    const all = await this.forms.all();
+    const upgraded = upgradeContent(content, all);
+    const forms: Record<string, PublicForm> = {};
+    for (const f of all) if (!f.archivedAt) forms[f.id] = toPublicForm(f);
+    return { content: upgraded, forms };
+  }
+
+  async createPage(input: { slug: string; kind: 'sales' | 'landing'; productId?: string | null; content?: unknown }, actor: Actor): Promise<PageWithWarnings> {
     if (!SLUG_RE.test(input.slug) || input.slug.length > 80) throw invalid('The address may use lower-case letters, digits and single dashes', { field: 'slug' });
     if (input.kind === 'sales' && !input.productId) throw invalid('A sales page sells a product: choose one', { field: 'productId' });
     const product = input.productId ? await this.catalog.getProduct(this.db, input.productId) : null;
     const content = input.content !== undefined ? pageContentSchema.parse(input.content) : product ? defaultSalesContent(product) : pageContentSchema.parse({ title: 'New page' });
     const now = this.clock.now();
-    return this.database.transaction(async (tx) => {
+    const saved = await this.database.transaction(async (tx) => {
       const [taken] = await tx.select({ id: pages.id }).from(pages).where(eq(pages.slug, input.slug));
       if (taken) throw conflict(`Another page already uses /p/${input.slug}`, { field: 'slug' });
       if (product) {
@@ -248,12 +316,13 @@ export class SiteService {
       await this.events.record(tx, { type: 'page.created', actor, subject: { type: 'page', id: row!.id }, data: { slug: row!.slug, kind: row!.kind, productId: row!.productId } });
       return row!;
     });
+    return this.withWarnings(saved, await this.forms.all());
   }
 
-  async updatePage(id: string, patch: { slug?: string; draft?: unknown }, actor: Actor): Promise<Page> {
+  async updatePage(id: string, patch: { slug?: string; draft?: unknown }, actor: Actor): Promise<PageWithWarnings> {
     if (patch.slug !== undefined && (!SLUG_RE.test(patch.slug) || patch.slug.length > 80)) throw invalid('The address may use lower-case letters, digits and single dashes', { field: 'slug' });
     const draft = patch.draft !== undefined ? pageContentSchema.parse(patch.draft) : undefined;
-    return this.database.transaction(async (tx) => {
+    const saved = await this.database.transaction(async (tx) => {
       const [current] = await tx.select().from(pages).where(eq(pages.id, id)).for('update');
       if (!current) throw notFound('Page');
       if (patch.slug && patch.slug !== current.slug) {
@@ -270,10 +339,11 @@ export class SiteService {
       if (patch.slug && patch.slug !== current.slug && current.status === 'published') await this.touch(tx);
       return row!;
     });
+    return this.withWarnings(saved, await this.forms.all());
   }
 
-  async publishPage(id: string, actor: Actor): Promise<Page> {
-    return this.database.transaction(async (tx) => {
+  async publishPage(id: string, actor: Actor): Promise<PageWithWarnings> {
+    const saved = await this.database.transaction(async (tx) => {
       const [current] = await tx.select().from(pages).where(eq(pages.id, id)).for('update');
       if (!current) throw notFound('Page');
       const [row] = await tx
@@ -285,16 +355,18 @@ export class SiteService {
       await this.touch(tx);
       return row!;
     });
+    return this.withWarnings(saved, await this.forms.all());
   }
 
-  async unpublishPage(id: string, actor: Actor): Promise<Page> {
-    return this.database.transaction(async (tx) => {
+  async unpublishPage(id: string, actor: Actor): Promise<PageWithWarnings> {
+    const saved = await this.database.transaction(async (tx) => {
       const [row] = await tx.update(pages).set({ status: 'draft', updatedAt: this.clock.now() }).where(eq(pages.id, id)).returning();
       if (!row) throw notFound('Page');
       await this.events.record(tx, { type: 'page.unpublished', actor, subject: { type: 'page', id }, data: { slug: row.slug } });
       await this.touch(tx);
       return row;
     });
+    return this.withWarnings(saved, await this.forms.all());
   }
 
   async deletePage(id: string, actor: Actor): Promise<void> {
@@ -310,6 +382,46 @@ export class SiteService {
     const [row] = await db.select().from(pages).where(eq(pages.productId, productId)).orderBy(asc(pages.createdAt)).limit(1);
     return row ?? null;
   }
+}
+
+export type PageWithWarnings = Page & {
+  /** problems visitors would notice, for the editor and the page list (a deleted or archived form) */
+  warnings: string[];
+};
+
+/**
+ * Lazy upgrade of opt-in blocks saved before forms could be chosen: a typed path to a form's
+ * page (/forms/<slug> or /f/<slug>) becomes that form's id. The page is stored with the id the
+ * next time it is saved; until then every read maps it again.
+ */
+export function upgradeContent(content: PageContent, all: Pick<Form, 'id' | 'slug'>[]): PageContent {
+  if (!content.blocks.some((b) => b.type === 'optin' && !b.formId && b.action)) return content;
+  const bySlug = new Map(all.map((f) => [f.slug, f.id]));
+  return {
+    ...content,
+    blocks: content.blocks.map((b) => {
+      if (b.type !== 'optin' || b.formId || !b.action) return b;
+      const slug = legacyFormSlug(b.action);
+      const formId = slug ? bySlug.get(slug) : undefined;
+      if (!formId) return b;
+      const { action: _legacy, ...rest } = b;
+      return { ...rest, formId };
+    }),
+  };
+}
+
+/** What the owner should fix: opt-in blocks whose form is missing, deleted or archived. */
+export function formWarnings(content: PageContent, all: Pick<Form, 'id' | 'name' | 'archivedAt'>[]): string[] {
+  const byId = new Map(all.map((f) => [f.id, f]));
+  const out: string[] = [];
+  for (const b of content.blocks) {
+    if (b.type !== 'optin') continue;
+    const form = b.formId ? byId.get(b.formId) : undefined;
+    if (!b.formId) out.push(`The opt-in block “${b.heading}” has no form: choose one, or visitors see “This sign-up form is no longer available”.`);
+    else if (!form) out.push(`The form of the opt-in block “${b.heading}” was deleted: choose another, or visitors see “This sign-up form is no longer available”.`);
+    else if (form.archivedAt) out.push(`The form “${form.name}” of the opt-in block “${b.heading}” is archived: choose another or restore it, or visitors see “This sign-up form is no longer available”.`);
+  }
+  return out;
 }
 
 /** What a product's page says before anyone writes one: its name, summary and prices. */

@@ -6,7 +6,9 @@ import { backends, createTestApp, setupOwner, testConfig, type Client, type Test
 import { createApp } from '../../app.js';
 import { openDatabase } from '../../db/client.js';
 import { buildServer } from '../../http/server.js';
+import { FormBrowser } from '../../../test/support/forms.js';
 import { sanitizeRichText, videoEmbedUrl } from './blocks.js';
+import { checkSiteLinks, injectRequester } from './link-check.js';
 
 const allBlocks = [
   { id: 'h', type: 'hero', heading: 'Throw a bowl this weekend <script>alert(1)</script>', subheading: 'No experience needed.', ctaLabel: 'Enroll', imageUrl: 'https://cdn.example.com/hero.jpg' },
@@ -85,7 +87,8 @@ for (const backend of backends()) {
         assert.match(html, /src="https:\/\/www\.youtube-nocookie\.com\/embed\/dQw4w9WgXcQ" title="Watch the first lesson"/);
         assert.match(html, /<img src="\/assets\/studio.jpg" alt="The studio"/);
         assert.match(html, /<details><summary>Do I need a wheel\?<\/summary>/);
-        assert.match(html, /action="\/forms\/glaze-chart"/);
+        assert.match(html, /This sign-up form is no longer available/, 'a typed path to no form: a message, never a broken post');
+        assert.doesNotMatch(html, /action="\/forms\/glaze-chart"/);
         assert.match(html, /30-day money-back guarantee/);
         assert.match(html, new RegExp(`/checkout/${priceId}`));
         assert.equal(html.match(/<h1[ >]/g)?.length, 1, 'one h1');
@@ -119,6 +122,131 @@ for (const backend of backends()) {
       await owner.patch(`/api/prices/${priceId}`, { active: true });
       const checkout = await t.server.inject({ method: 'GET', url: `/checkout/${priceId}` });
       assert.equal(checkout.statusCode, 200);
+    });
+
+    it('an opt-in block embeds the chosen form: its fields, consent and token inline, posting to /f/<slug>, and the lead is captured', async () => {
+      const created = await owner.post('/api/forms', {
+        slug: 'glaze-chart',
+        name: 'Glaze chart',
+        title: 'Free glaze chart',
+        consentText: 'Send me the glaze chart and the weekly studio letter.',
+        buttonLabel: 'Get the chart',
+        askName: 'required',
+        customFields: [{ key: 'kiln', label: 'Your kiln', required: true }],
+      });
+      assert.equal(created.statusCode, 201, created.body);
+      const form = created.json();
+      const choices = (await owner.get('/api/site/forms')).json().forms;
+      assert.ok(choices.some((f: { id: string; name: string; archived: boolean }) => f.id === form.id && f.name === 'Glaze chart' && !f.archived), 'the editor can pick it');
+
+      const page = (await owner.post('/api/pages', { slug: 'glaze', kind: 'landing', content: { title: 'Glazes', blocks: [{ id: 'chart', type: 'optin', heading: 'Get the chart', formId: form.id }] } })).json();
+      assert.deepEqual(page.warnings, []);
+      await owner.post(`/api/pages/${page.id}/publish`);
+
+      const visitor = new FormBrowser(t);
+      const res = await visitor.go('GET', '/p/glaze');
+      assert.equal(res.statusCode, 200);
+      assert.match(res.body, /<form[^>]* action="\/f\/glaze-chart" method="post"/);
+      assert.match(res.body, /Send me the glaze chart and the weekly studio letter\./, 'the consent text people agree to');
+      assert.match(res.body, /<label for="chart-field_kiln">Your kiln<\/label>/);
+      assert.match(res.body, /<div class="hp" aria-hidden="true">/, 'the bot trap');
+      assert.match(res.body, /Get the chart<\/button>/);
+      assert.match(String(res.headers['cache-control']), /private/, 'a page with a visitor\'s token is not shared');
+      const token = FormBrowser.csrf(res.body);
+      const sent = await visitor.go('POST', '/f/glaze-chart', { _csrf: token, email: 'ana@example.com', name: 'Ana', field_kiln: 'Electric', website: '' });
+      assert.equal(sent.statusCode, 200, sent.body);
+      assert.match(sent.body, /Check your inbox/);
+      const contact = await t.app.audience.findByEmail(t.app.db, 'ana@example.com');
+      assert.equal(contact?.status, 'unconfirmed', 'double opt-in: waiting for confirmation');
+
+      // Another visitor gets their own token; the cached page never hands one visitor's token to another.
+      const other = await new FormBrowser(t).go('GET', '/p/glaze');
+      assert.notEqual(FormBrowser.csrf(other.body), token);
+      assert.notEqual(other.headers.etag, res.headers.etag);
+      const again = await visitor.go('GET', '/p/glaze', undefined, { 'if-none-match': String(res.headers.etag) });
+      assert.equal(again.statusCode, 304, 'the same visitor still gets a 304');
+    });
+
+    it('a page saved with a typed path (/forms/<slug> or /f/<slug>) keeps working: the path becomes the form', async () => {
+      const page = (await owner.post('/api/pages', {
+        slug: 'old-glaze',
+        kind: 'landing',
+        content: { title: 'Old page', blocks: [{ id: 'a', type: 'optin', heading: 'Old path', action: '/forms/glaze-chart' }, { id: 'b', type: 'optin', heading: 'Hosted path', action: '/f/glaze-chart' }] },
+      })).json();
+      const form = (await owner.get('/api/site/forms')).json().forms.find((f: { slug: string }) => f.slug === 'glaze-chart');
+      const editor = (await owner.get(`/api/pages/${page.id}`)).json();
+      assert.deepEqual(editor.draft.blocks.map((b: { formId?: string; action?: string }) => [b.formId, b.action]), [[form.id, undefined], [form.id, undefined]], 'the editor sees the form chosen');
+      assert.deepEqual(editor.warnings, []);
+      await owner.post(`/api/pages/${page.id}/publish`);
+      const visitor = new FormBrowser(t);
+      const res = await visitor.go('GET', '/p/old-glaze');
+      assert.equal(res.body.match(/<form[^>]* action="\/f\/glaze-chart" method="post"/g)?.length, 2);
+      assert.doesNotMatch(res.body, /\/forms\/glaze-chart/);
+      const sent = await visitor.go('POST', '/f/glaze-chart', { _csrf: FormBrowser.csrf(res.body), email: 'ben@example.com', name: 'Ben', field_kiln: 'Gas' });
+      assert.equal(sent.statusCode, 200, sent.body);
+      assert.equal((await t.app.audience.findByEmail(t.app.db, 'ben@example.com'))?.status, 'unconfirmed');
+    });
+
+    it('an archived or deleted form: visitors read that sign-up is closed, the owner sees a warning in the editor and the page list', async () => {
+      const form = (await owner.get('/api/site/forms')).json().forms.find((f: { slug: string }) => f.slug === 'glaze-chart');
+      const gone = randomUUID();
+      const page = (await owner.post('/api/pages', {
+        slug: 'closed',
+        kind: 'landing',
+        content: { title: 'Closed', blocks: [{ id: 'a', type: 'optin', heading: 'Archived one', formId: form.id }, { id: 'b', type: 'optin', heading: 'Deleted one', formId: gone }] },
+      })).json();
+      await owner.post(`/api/pages/${page.id}/publish`);
+      const late = new FormBrowser(t);
+      const before = await late.go('GET', '/p/closed');
+      assert.equal(before.body.match(/This sign-up form is no longer available/g)?.length, 1, 'only the deleted one, so far');
+
+      assert.equal((await owner.patch(`/api/forms/${form.id}`, { archived: true })).statusCode, 200);
+      const res = await t.server.inject({ method: 'GET', url: '/p/closed' });
+      assert.equal(res.statusCode, 200);
+      assert.equal(res.body.match(/This sign-up form is no longer available/g)?.length, 2, 'the archive shows at once');
+      assert.doesNotMatch(res.body, /<form[^>]*method="post"/, 'no form posts to a dead address');
+      // A visitor who opened the page before the form was archived, posting now: told why, nothing stored.
+      const post = await late.go('POST', '/f/glaze-chart', { _csrf: FormBrowser.csrf(before.body), email: 'late@example.com', name: 'Late', field_kiln: 'Gas' });
+      assert.equal(post.statusCode, 404);
+      assert.match(post.body, /<h1>This sign-up form is no longer available<\/h1>/);
+      assert.equal(await t.app.audience.findByEmail(t.app.db, 'late@example.com'), null);
+      const warnings: string[] = (await owner.get(`/api/pages/${page.id}`)).json().warnings;
+      assert.equal(warnings.length, 2);
+      assert.match(warnings[0]!, /“Glaze chart” of the opt-in block “Archived one” is archived/);
+      assert.match(warnings[1]!, /opt-in block “Deleted one” was deleted/);
+      const listed = (await owner.get('/api/pages')).json().pages;
+      assert.equal(listed.find((p: { id: string }) => p.id === page.id).warnings.length, 2);
+      assert.ok(listed.find((p: { slug: string }) => p.slug === 'glaze').warnings.length === 1, 'every page that uses the form is flagged');
+      assert.equal((await owner.get('/api/site/forms')).json().forms.find((f: { id: string }) => f.id === form.id).archived, true);
+
+      const bad = await owner.patch(`/api/pages/${page.id}`, { draft: { title: 'x', blocks: [{ id: 'a', type: 'optin', heading: 'x', formId: 'not-a-form' }] } });
+      assert.equal(bad.statusCode, 400, 'a malformed form id is refused, not stored');
+
+      await owner.patch(`/api/forms/${form.id}`, { archived: false });
+      assert.equal((await t.server.inject({ method: 'GET', url: '/p/closed' })).body.match(/This sign-up form is no longer available/g)?.length, 1, 'restored');
+    });
+
+    it('the link check finds the owner\'s dead links and dead forms without creating anyone', async () => {
+      const page = (await owner.post('/api/pages', {
+        slug: 'links',
+        kind: 'landing',
+        content: { title: 'Links', blocks: [{ id: 'r', type: 'richText', html: '<p><a href="/p/closed">closed</a> <a href="/p/nowhere">gone</a> <a href="/p/bowls">bowls</a> <a href="https://example.com/x">elsewhere</a></p>' }] },
+      })).json();
+      await owner.post(`/api/pages/${page.id}/publish`);
+      const contactsBefore = (await t.app.database.execute<{ n: number }>('select count(*)::int as n from contacts')).rows[0]!.n;
+      const report = await checkSiteLinks(injectRequester(t.server), { origin: t.app.config.publicUrl, start: '/p/links', submitForms: false });
+      assert.deepEqual(report.deadLinks, [
+        { from: '/p/links', href: '/p/nowhere', status: 404 },
+        { from: '/p/bowls', href: '/assets/studio.jpg', status: 404 }, // the image block above names a file that was never uploaded
+      ]);
+      assert.ok(report.pages.includes('/p/bowls') && report.pages.includes(`/checkout/${priceId}`), 'follows links to sales pages and checkout');
+      assert.deepEqual(
+        report.deadForms.map((f) => f.page),
+        ['/p/closed'],
+        'the opt-in block whose form was deleted',
+      );
+      assert.deepEqual(report.submissions, []);
+      assert.equal((await t.app.database.execute<{ n: number }>('select count(*)::int as n from contacts')).rows[0]!.n, contactsBefore);
     });
 
     if (backend === 'pg') {

@@ -15,6 +15,20 @@ export interface PublicForm {
   customFields: { key: string; label: string; required: boolean }[];
 }
 
+/** Only what a visitor may see of a form (never its lists, tags or lead-magnet file). */
+export function toPublicForm(f: PublicForm): PublicForm {
+  return {
+    slug: f.slug,
+    title: f.title,
+    intro: f.intro,
+    consentText: f.consentText,
+    buttonLabel: f.buttonLabel,
+    successMessage: f.successMessage,
+    askName: f.askName,
+    customFields: f.customFields.map((c) => ({ key: c.key, label: c.label, required: c.required })),
+  };
+}
+
 export interface FormValues {
   email?: string;
   name?: string;
@@ -48,27 +62,41 @@ function Field(props: { id: string; name: string; label: string; type?: string; 
   );
 }
 
-/** The fields of an opt-in form, shared by the hosted page and the error page of an embed. */
-function OptInFields({ form, values, errors }: { form: PublicForm; values?: FormValues; errors?: Record<string, string> }) {
+/** The fields of an opt-in form, shared by the hosted page, the error page of an embed and pages that embed the form. */
+function OptInFields({ form, values, errors, idPrefix = '', buttonLabel }: { form: PublicForm; values?: FormValues; errors?: Record<string, string>; idPrefix?: string; buttonLabel?: string }) {
   return (
     <>
       {form.askName !== 'hidden' ? (
-        <Field id="name" name="name" label="Your name" autoComplete="name" required={form.askName === 'required'} value={values?.name} error={errors?.name} />
+        <Field id={`${idPrefix}name`} name="name" label="Your name" autoComplete="name" required={form.askName === 'required'} value={values?.name} error={errors?.name} />
       ) : null}
-      <Field id="email" name="email" label="Email address" type="email" autoComplete="email" required value={values?.email} error={errors?.email} />
+      <Field id={`${idPrefix}email`} name="email" label="Email address" type="email" autoComplete="email" required value={values?.email} error={errors?.email} />
       {form.customFields.map((f) => (
-        <Field key={f.key} id={`field_${f.key}`} name={`field_${f.key}`} label={f.label} required={f.required} value={values?.fields?.[f.key]} error={errors?.[`field_${f.key}`]} />
+        <Field key={f.key} id={`${idPrefix}field_${f.key}`} name={`field_${f.key}`} label={f.label} required={f.required} value={values?.fields?.[f.key]} error={errors?.[`field_${f.key}`]} />
       ))}
       {/* Bots fill every field; people never see this one. */}
       <div className="hp" aria-hidden="true">
-        <label htmlFor="website">Leave this empty</label>
-        <input id="website" name="website" type="text" tabIndex={-1} autoComplete="off" />
+        <label htmlFor={`${idPrefix}website`}>Leave this empty</label>
+        <input id={`${idPrefix}website`} name="website" type="text" tabIndex={-1} autoComplete="off" />
       </div>
       <p className="hint consent">{form.consentText}</p>
       <p>
-        <button type="submit">{form.buttonLabel}</button>
+        <button type="submit">{buttonLabel || form.buttonLabel}</button>
       </p>
     </>
+  );
+}
+
+/**
+ * The opt-in form itself, posting to the form's own endpoint (/f/<slug>) with its token and bot
+ * trap: the hosted page and every page block that embeds the form render this one component.
+ * `idPrefix` keeps field ids unique when a page holds several forms.
+ */
+export function OptInForm(props: { form: PublicForm; csrf: string; values?: FormValues; errors?: Record<string, string>; idPrefix?: string; buttonLabel?: string }) {
+  return (
+    <form method="post" action={`/f/${props.form.slug}`} className="card optin">
+      <CsrfField token={props.csrf} />
+      <OptInFields form={props.form} values={props.values} errors={props.errors} idPrefix={props.idPrefix} buttonLabel={props.buttonLabel} />
+    </form>
   );
 }
 
@@ -81,10 +109,7 @@ export function OptInPage(props: { form: PublicForm; csrf: string; url: string; 
       {/* Sanitised with sanitize-html when the form was saved. */}
       {form.intro ? <div className="intro" dangerouslySetInnerHTML={{ __html: form.intro }} /> : null}
       {firstError ? <Notice kind="error">{firstError}</Notice> : null}
-      <form method="post" action={`/f/${form.slug}`} className="card optin" noValidate={false}>
-        <CsrfField token={props.csrf} />
-        <OptInFields form={form} values={props.values} errors={props.errors} />
-      </form>
+      <OptInForm form={form} csrf={props.csrf} values={props.values} errors={props.errors} />
     </PublicLayout>
   );
 }

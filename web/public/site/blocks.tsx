@@ -2,6 +2,7 @@
 // alike. Rich text arrives sanitised; everything else is plain text that React escapes.
 import type { Block } from '../../../src/modules/site/blocks.js';
 import { videoEmbedUrl } from '../../../src/modules/site/blocks.js';
+import { OptInForm, type PublicForm } from '../audience/pages.js';
 
 /** A price as the page shows it: already formatted, with where "Buy" goes. */
 export interface PriceView {
@@ -15,6 +16,10 @@ export interface PriceView {
 export interface BlockContext {
   productName?: string;
   prices: PriceView[];
+  /** the forms blocks may embed, by id: live ones only (archived and deleted forms are absent) */
+  forms?: Record<string, PublicForm>;
+  /** the visitor's form token (the cached page carries a slot the server fills per visitor) */
+  formToken?: string;
 }
 
 export function Blocks({ blocks, ctx }: { blocks: Block[]; ctx: BlockContext }) {
@@ -134,22 +139,22 @@ export function BlockView({ block, ctx }: { block: Block; ctx: BlockContext }) {
           ))}
         </section>
       );
-    case 'optin':
+    case 'optin': {
+      const form = block.formId ? ctx.forms?.[block.formId] : undefined;
       return (
         <section className="block optin card" aria-labelledby={`h-${block.id}`}>
           <h2 id={`h-${block.id}`}>{block.heading}</h2>
           {block.text ? <p>{block.text}</p> : null}
-          {block.action ? (
-            <form method="get" action={block.action}>
-              <label htmlFor={`e-${block.id}`}>Email address</label>
-              <input id={`e-${block.id}`} name="email" type="email" autoComplete="email" required />
-              <p>
-                <button type="submit">{block.buttonLabel || 'Subscribe'}</button>
-              </p>
-            </form>
-          ) : null}
+          {form ? (
+            <OptInForm form={form} csrf={ctx.formToken ?? ''} idPrefix={`${block.id}-`} buttonLabel={block.buttonLabel || undefined} />
+          ) : (
+            <p className="notice notice-info" role="status" data-form-unavailable="true">
+              This sign-up form is no longer available.
+            </p>
+          )}
         </section>
       );
+    }
     case 'guarantee':
       return (
         <section className="block guarantee card" aria-labelledby={`h-${block.id}`}>

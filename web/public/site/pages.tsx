@@ -1,6 +1,7 @@
 // The storefront: the store index and sales / landing pages built from blocks.
 import type { Block } from '../../../src/modules/site/blocks.js';
 import { PublicLayout } from '../layout.js';
+import type { PublicForm } from '../audience/pages.js';
 import { Blocks, type PriceView } from './blocks.js';
 
 export interface StoreProductView {
@@ -60,6 +61,9 @@ export interface SalesPageProps {
   blocks: Block[];
   productName?: string;
   prices: PriceView[];
+  /** the live forms opt-in blocks embed, by id */
+  forms?: Record<string, PublicForm>;
+  formToken?: string;
   /** structured data for search engines (Product with offers) */
   jsonLd?: Record<string, unknown>;
   /** shown above the page in the editor's preview */
@@ -79,7 +83,7 @@ export function SalesPage(props: SalesPageProps) {
       {props.previewNotice ? <p className="test-mode">{props.previewNotice}</p> : null}
       <article className="page">
         {props.blocks.some((b) => b.type === 'hero') ? null : <h1>{props.title}</h1>}
-        <Blocks blocks={props.blocks} ctx={{ productName: props.productName, prices: props.prices }} />
+        <Blocks blocks={props.blocks} ctx={{ productName: props.productName, prices: props.prices, forms: props.forms, formToken: props.formToken }} />
       </article>
     </PublicLayout>
   );

@@ -26,6 +26,18 @@ export interface SitePage {
   updatedAt: IsoDate;
   publishedAt: IsoDate | null;
   url: string;
+  /** what visitors would notice: an opt-in block whose form is missing, deleted or archived */
+  warnings: string[];
+}
+
+/** A form an opt-in block can embed. */
+export interface FormChoice {
+  id: string;
+  name: string;
+  title: string;
+  slug: string;
+  url: string;
+  archived: boolean;
 }
 
 const id = (s: string) => encodeURIComponent(s);
@@ -39,6 +51,7 @@ export const siteApi = {
   unpublish: (pageId: string) => apiSend<SitePage>('POST', `/api/pages/${id(pageId)}/unpublish`),
   remove: (pageId: string) => apiSend('DELETE', `/api/pages/${id(pageId)}`),
   preview: (content: PageContent, productId: string | null) => apiSend<{ html: string }>('POST', '/api/site/preview', { content, productId }),
+  forms: () => apiGet<{ forms: FormChoice[] }>('/api/site/forms'),
   settings: () => apiGet<{ name: string; tagline: string }>('/api/site/settings'),
   saveSettings: (body: { name?: string; tagline?: string }) => apiSend<{ name: string; tagline: string }>('PATCH', '/api/site/settings', body),
 };

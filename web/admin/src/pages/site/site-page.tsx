@@ -14,7 +14,7 @@ import { useAction, useFormAction } from '../../lib/use-action.js';
 import { useLoad } from '../../lib/use-load.js';
 import { catalogApi } from '../products/catalog-api.js';
 import { slugify } from '../products/products-page.js';
-import { siteApi, type Block, type BlockType, type PageContent, type SitePage } from './site-api.js';
+import { siteApi, type Block, type BlockType, type FormChoice, type PageContent, type SitePage } from './site-api.js';
 
 export default function PagesArea() {
   return (
@@ -74,6 +74,11 @@ function PagesPage() {
                               <Link to={`/pages/${p.id}`}>
                                 <strong>{p.draft.title}</strong>
                               </Link>
+                              {p.warnings.map((w) => (
+                                <p key={w} className="field-error small">
+                                  <span className="badge warn">Needs you</span> {w}
+                                </p>
+                              ))}
                             </td>
                             <td data-label="Address">
                               {p.status === 'published' ? (
@@ -179,7 +184,7 @@ function newBlock(type: BlockType): Block {
     testimonial: { quote: 'What a student said.', author: 'Name', role: '' },
     pricing: { heading: '', ctaLabel: '' },
     faq: { heading: 'Questions', items: [{ question: 'A question people ask?', answer: 'The answer.' }] },
-    optin: { heading: 'Get the free guide', text: '', buttonLabel: 'Send it to me', action: '/forms/' },
+    optin: { heading: 'Get the free guide', text: '', buttonLabel: '' },
     guarantee: { heading: '', text: 'If it is not for you, write within 30 days for a full refund.', days: 30 },
   };
   return { id, type, ...defaults[type] } as Block;
@@ -187,21 +192,31 @@ function newBlock(type: BlockType): Block {
 
 /** Optional addresses left empty are left out, so the server sees no address rather than an empty one. */
 function cleanContent(c: PageContent): PageContent {
-  const drop = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([k, v]) => !((k === 'imageUrl' || k === 'ogImage' || k === 'action') && (v === '' || v === undefined))));
+  const drop = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([k, v]) => !((k === 'imageUrl' || k === 'ogImage' || k === 'action' || k === 'formId') && (v === '' || v === undefined))));
   return { ...(drop(c as unknown as Record<string, unknown>) as unknown as PageContent), blocks: c.blocks.map((b) => drop(b) as Block) };
 }
 
 function PageEditor() {
   const { id = '' } = useParams();
-  const state = useLoad(() => siteApi.page(id), [id]);
+  const state = useLoad(() => Promise.all([siteApi.page(id), siteApi.forms()]).then(([page, f]) => ({ page, forms: f.forms })), [id]);
   return (
     <LoadState state={state} label="Loading the page…">
-      {(page) => <Editor key={page.id} page={page} onSaved={(p) => state.setData(() => p)} />}
+      {({ page, forms }) => <Editor key={page.id} page={page} forms={forms} onSaved={(p) => state.setData((d) => ({ ...d, page: p }))} />}
     </LoadState>
   );
 }
 
-function Editor({ page, onSaved }: { page: SitePage; onSaved(p: SitePage): void }) {
+/** What visitors would see instead of the form, for an opt-in block; null when the form is live. */
+export function optinProblem(block: Block, forms: FormChoice[]): string | null {
+  const formId = typeof block.formId === 'string' ? block.formId : '';
+  if (!formId) return 'No form chosen: visitors see “This sign-up form is no longer available”.';
+  const form = forms.find((f) => f.id === formId);
+  if (!form) return 'The form of this block was deleted: choose another, or visitors see “This sign-up form is no longer available”.';
+  if (form.archived) return `The form “${form.name}” is archived: choose another or restore it, or visitors see “This sign-up form is no longer available”.`;
+  return null;
+}
+
+function Editor({ page, forms, onSaved }: { page: SitePage; forms: FormChoice[]; onSaved(p: SitePage): void }) {
   const [content, setContent] = useState<PageContent>(() => ({ ...page.draft, description: page.draft.description ?? '', blocks: page.draft.blocks ?? [] }));
   const [slug, setSlug] = useState(page.slug);
   const [dirty, setDirty] = useState(false);
@@ -282,6 +297,11 @@ function Editor({ page, onSaved }: { page: SitePage; onSaved(p: SitePage): void 
       />
       <FormError error={save.error ?? unpublish.error ?? remove.error} />
       <FormNotice>{notice}</FormNotice>
+      {content.blocks.some((b) => b.type === 'optin' && optinProblem(b, forms)) ? (
+        <p className="notice" role="status">
+          An opt-in block on this page has no live form: see the block marked below.
+        </p>
+      ) : null}
       <div className="editor">
         <div>
           <section className="card section" aria-labelledby="page-meta">
@@ -309,7 +329,7 @@ function Editor({ page, onSaved }: { page: SitePage; onSaved(p: SitePage): void 
                 <legend>
                   {i + 1}. {blockLabels[b.type]}
                 </legend>
-                <BlockFields block={b} onChange={(next) => setBlock(i, next)} />
+                <BlockFields block={b} forms={forms} onChange={(next) => setBlock(i, next)} />
                 <div className="button-row" style={{ marginTop: 10 }}>
                   <button type="button" className="button small" disabled={i === 0} onClick={() => move(i, -1)}>
                     Move up<span className="visually-hidden"> block {i + 1}</span>
@@ -368,7 +388,7 @@ function PreviewFrame({ html }: { html: string }) {
 
 // ---- one block's fields --------------------------------------------------------------------------------
 
-function BlockFields({ block, onChange }: { block: Block; onChange(b: Block): void }) {
+function BlockFields({ block, forms, onChange }: { block: Block; forms: FormChoice[]; onChange(b: Block): void }) {
   const text = (name: string) => (typeof block[name] === 'string' ? (block[name] as string) : '');
   const set = (name: string, value: unknown) => onChange({ ...block, [name]: value });
   const input = (name: string, label: string, hint?: string, type = 'text') => <TextField label={label} type={type} value={text(name)} onChange={(e) => set(name, e.target.value)} hint={hint} />;
@@ -454,8 +474,8 @@ function BlockFields({ block, onChange }: { block: Block; onChange(b: Block): vo
         <div className="stack">
           {input('heading', 'Heading')}
           {area('text', 'Text (optional)')}
-          {input('buttonLabel', 'Button text')}
-          {input('action', 'Where the form lives', 'A path on this site, e.g. /forms/newsletter; the email typed here is passed on.')}
+          <OptinFormPicker block={block} forms={forms} onChange={onChange} />
+          {input('buttonLabel', 'Button text (optional)', 'Empty: the form’s own button text.')}
         </div>
       );
     case 'guarantee':
@@ -467,4 +487,43 @@ function BlockFields({ block, onChange }: { block: Block; onChange(b: Block): vo
         </div>
       );
   }
+}
+
+/** The opt-in block's form: one of the business's forms, or the way to make the first one. */
+function OptinFormPicker({ block, forms, onChange }: { block: Block; forms: FormChoice[]; onChange(b: Block): void }) {
+  const formId = typeof block.formId === 'string' ? block.formId : '';
+  const problem = optinProblem(block, forms);
+  const live = forms.filter((f) => !f.archived);
+  if (live.length === 0 && !formId) {
+    return (
+      <EmptyState title="You have no sign-up forms yet" action={<Link className="button small" to="/contacts/forms/new">Create a form</Link>}>
+        <p>An opt-in block shows one of your forms (its fields, consent text and spam protection). Create one, then choose it here.</p>
+      </EmptyState>
+    );
+  }
+  const chosen = forms.find((f) => f.id === formId);
+  const options = [
+    { value: '', label: 'Choose a form…' },
+    ...live.map((f) => ({ value: f.id, label: `${f.name} (${f.url})` })),
+    ...(chosen?.archived ? [{ value: chosen.id, label: `${chosen.name} (archived)` }] : []),
+    ...(formId && !chosen ? [{ value: formId, label: 'A deleted form' }] : []),
+  ];
+  return (
+    <div className="stack">
+      <SelectField
+        label="Form"
+        value={formId}
+        onChange={(e) => {
+          const { action: _typedPath, ...rest } = block;
+          onChange({ ...rest, formId: e.target.value });
+        }}
+        options={options}
+        error={problem ?? undefined}
+        hint={chosen && !chosen.archived ? <>Visitors fill in this form on the page; it signs them up as <Link to={`/contacts/forms/${chosen.id}`}>the form</Link> does.</> : undefined}
+      />
+      <p className="small">
+        <Link to="/contacts/forms/new">Create another form</Link>
+      </p>
+    </div>
+  );
 }
