@@ -953,8 +953,8 @@ export class CheckoutService {
 
   /** The admin's "Check again" on a refund whose outcome is unknown. */
   async retryRefund(orderId: string, refundId: string, actor: Actor): Promise<Refund> {
-    const row = await this.getRefund(refundId).catch(() => null);
-    if (!row || row.orderId !== orderId) throw notFound('Refund');
+    const row = await this.getRefund(refundId);
+    if (row.orderId !== orderId) throw notFound('Refund');
     if (!IN_FLIGHT_REFUNDS.includes(row.status)) throw new DomainError('precondition_failed', `This refund has already ${row.status}`);
     return this.settleRefund(refundId, actor, { readBack: true });
   }
