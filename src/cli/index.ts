@@ -1,4 +1,4 @@
-// The `onehour` command: start, migrate, create-owner, reset-password, demo, export.
+// The `onehour` command: start, migrate, create-owner, reset-password, demo, reconcile, export.
 // Every command reads the same configuration as the server (environment, see docs/configuration.md).
 import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
@@ -125,6 +125,28 @@ program
     withApp(async (app) => {
       const { loadDemo } = await import('../demo/index.js');
       console.log((await loadDemo(app)) ? 'Demo business loaded.' : 'The demo business was already loaded.');
+    }).catch(fail),
+  );
+
+program
+  .command('reconcile')
+  .description('Ask Stripe what happened recently and apply what lost webhooks missed; check again refunds whose outcome is unknown')
+  .action(() =>
+    withApp(async (app) => {
+      if (!app.stripeSync) {
+        console.log('Stripe is not configured (STRIPE_SECRET_KEY): nothing to reconcile.');
+        return;
+      }
+      const run = await app.stripeSync.reconcile();
+      console.log(`Checked ${run.checked} Stripe sessions and events; repaired ${run.repairs.length}.`);
+      for (const r of run.repairs) console.log(`  repaired  ${r.ref}: ${r.what}`);
+      for (const s of run.skipped) console.log(`  skipped   ${s.ref} (${s.type}): ${s.reason}`);
+      const refunds = await app.checkout.settleUnknownRefunds();
+      if (refunds.checked) console.log(`Refunds with an unknown outcome: ${refunds.checked} checked, ${refunds.settled} settled.`);
+      if (run.skipped.length) {
+        console.log(`${run.skipped.length} could not be applied; the next run tries them again.`);
+        process.exitCode = 2;
+      }
     }).catch(fail),
   );
 

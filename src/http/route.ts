@@ -132,7 +132,12 @@ export async function resolvePrincipal(app: App, req: FastifyRequest): Promise<P
   if (auth?.startsWith('Bearer ')) {
     const key = await app.team.resolveApiKey(auth.slice(7).trim());
     if (!key) throw new DomainError('unauthenticated', 'The API key is not valid or has been revoked');
-    principal = { type: 'apiKey', role: key.role, keyId: key.id, actor: { kind: 'automation', id: `apikey:${key.id}`, label: key.name } };
+    // A key acts with its role's authority and limits, and is recorded as that role: the
+    // owner's own role, or an assistant of the key's role (never "automation", which would let
+    // a key's work pass as the system running itself).
+    const actor: Actor =
+      key.role === 'owner' ? { kind: 'owner', id: `apikey:${key.id}`, label: `API key "${key.name}"` } : { kind: 'assistant', id: `apikey:${key.id}`, role: key.role, label: `API key "${key.name}"` };
+    principal = { type: 'apiKey', role: key.role, keyId: key.id, actor };
   } else {
     const token = req.cookies[SESSION_COOKIE];
     const session = token ? await app.team.resolveSession(token) : null;

@@ -2,7 +2,11 @@
 // (through the real `stripe` SDK), with idempotency keys honoured like Stripe does, plus
 // helpers that do what a customer or Stripe Billing would (pay a session, renew, fail,
 // refund from the dashboard, open a dispute) and produce the events Stripe would send.
-// Only 127.0.0.1. Fault injection: failNext(n) answers the next n API calls with a 500.
+// Only 127.0.0.1. Fault injection: failNext(n) answers the next n API calls with a 500;
+// dropResponses(n, path) does the work of the next n matching calls and then drops the
+// connection without an answer; failFetch(id) makes reads of one object fail; legacy = true
+// answers in an older API shape (invoice.subscription, subscription.current_period_end).
+// Idempotency keys reused with other parameters get Stripe's idempotency_error.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -59,7 +63,11 @@ export class FakeStripe {
   readonly objects = new Map<string, Obj>();
   readonly events: StripeEventRecord[] = [];
   readonly requests: { method: string; path: string; idempotencyKey?: string; body: Obj }[] = [];
-  private idempotent = new Map<string, { status: number; body: string }>();
+  private idempotent = new Map<string, { status: number; body: string; params: string }>();
+  private drops: { n: number; path: string } = { n: 0, path: '' };
+  private failingFetches = new Map<string, number>();
+  /** Answer (and send events) in an older API version's shapes. */
+  legacy = false;
 
   constructor(private readonly now: () => Date) {
     this.server = http.createServer((req, res) => this.handle(req, res));
@@ -78,6 +86,16 @@ export class FakeStripe {
   /** The next n API calls answer 500 (a Stripe outage). */
   failNext(n: number): void {
     this.failures = n;
+  }
+
+  /** The next n POSTs to `path` (e.g. '/v1/refunds') are carried out, then the connection drops before the answer. */
+  dropResponses(n: number, path: string): void {
+    this.drops = { n, path };
+  }
+
+  /** Reads of this object fail with this status (an unreadable object; 404 = Stripe does not know it). */
+  failFetch(id: string, status = 500): void {
+    this.failingFetches.set(id, status);
   }
 
   private id(prefix: string): string {
@@ -114,7 +132,7 @@ export class FakeStripe {
       livemode: false,
       pending_webhooks: 1,
       request: { id: null, idempotency_key: null },
-      data: { object: structuredClone(object) },
+      data: { object: this.shaped(structuredClone(object)) },
     };
     this.events.push(e);
     return e;
@@ -135,12 +153,27 @@ export class FakeStripe {
     const url = new URL(req.url ?? '/', 'http://x');
     const body = { ...parseForm(url.search.slice(1)), ...parseForm(Buffer.concat(chunks).toString()) };
     const key = req.headers['idempotency-key'] as string | undefined;
+    const params = Buffer.concat(chunks).toString();
     this.requests.push({ method: req.method ?? 'GET', path: url.pathname, idempotencyKey: key, body });
+    /** Answers, unless this answer is one to lose (see dropResponses). */
+    const answer = (status: number, text: string, headers: Record<string, string>) => {
+      if (this.drops.n > 0 && req.method === 'POST' && url.pathname === this.drops.path) {
+        this.drops.n--;
+        // The work is done (and remembered under the key); the answer breaks off half-way,
+        // so the client cannot tell what happened. (A socket closed before the answer is
+        // retried at once by the SDK itself, which takes it for a stale keep-alive connection;
+        // a cut-off body is what reaches Onehour as an unknown outcome, every time.)
+        const cut = text.slice(0, 10);
+        res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(cut)), connection: 'close' });
+        return res.end(cut);
+      }
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(text);
+    };
     const send = (status: number, json: unknown) => {
       const text = JSON.stringify(json);
-      if (key && req.method === 'POST' && status < 500) this.idempotent.set(`${url.pathname}:${key}`, { status, body: text });
-      res.writeHead(status, { 'content-type': 'application/json', 'request-id': this.id('req') });
-      res.end(text);
+      if (key && req.method === 'POST' && status < 500) this.idempotent.set(`${url.pathname}:${key}`, { status, body: text, params });
+      answer(status, text, { 'request-id': this.id('req') });
     };
     if (this.failures > 0) {
       this.failures--;
@@ -148,10 +181,13 @@ export class FakeStripe {
     }
     if (key && req.method === 'POST') {
       const seen = this.idempotent.get(`${url.pathname}:${key}`);
-      if (seen) {
-        res.writeHead(seen.status, { 'content-type': 'application/json', 'idempotent-replayed': 'true' });
-        return res.end(seen.body);
+      if (seen && seen.params !== params) {
+        res.writeHead(400, { 'content-type': 'application/json' });
+        return res.end(
+          JSON.stringify({ error: { type: 'idempotency_error', message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.` } }),
+        );
       }
+      if (seen) return answer(seen.status, seen.body, { 'idempotent-replayed': 'true' });
     }
     try {
       const [status, json] = this.route(req.method ?? 'GET', url.pathname, body);
@@ -175,6 +211,7 @@ export class FakeStripe {
       return [200, this.list(this.all('checkout.session'), b, (s) => (!b.payment_intent || s.payment_intent === b.payment_intent) && (!b.subscription || s.subscription === b.subscription))];
     }
     if (method === 'GET' && path === '/v1/events') return [200, this.list([...this.events], b)];
+    if (method === 'GET' && path === '/v1/refunds') return [200, this.list(this.all('refund'), b, (r) => !b.payment_intent || r.payment_intent === b.payment_intent)];
     if (method === 'GET' && path === '/v1/disputes') return [200, this.list(this.all('dispute'), b, (d) => !b.charge || d.charge === b.charge)];
     if (method === 'POST' && path === '/v1/payment_intents') return this.offSessionCharge(b);
     if (method === 'POST' && path === '/v1/refunds') return this.apiRefund(b);
@@ -190,11 +227,41 @@ export class FakeStripe {
       return [200, s];
     }
     if (method === 'GET' && id) {
+      const failing = this.failingFetches.get(id);
+      if (failing === 404) return this.notFound(id);
+      if (failing) return [failing, { error: { type: 'api_error', message: `Fake Stripe cannot read ${id}` } }];
       const o = this.objects.get(id);
       if (!o) return this.notFound(id);
-      return [200, expand(o)];
+      return [200, this.shaped(expand(o))];
     }
     return [404, { error: { type: 'invalid_request_error', message: `fake stripe does not know ${method} ${path}` } }];
+  }
+
+  /**
+   * An object as an older API version shows it (before 2025-03-31): an invoice names its
+   * subscription and payment intent at the top level (no parent, no payments), and a
+   * subscription carries its period at the top level rather than on its items.
+   */
+  private shaped(o: Obj): Obj {
+    if (!this.legacy) return o;
+    const walk = (x: Obj): Obj => {
+      if (x.object === 'invoice' && x.parent) {
+        x.subscription = x.parent.subscription_details?.subscription ?? null;
+        x.subscription_details = { metadata: x.parent.subscription_details?.metadata ?? {} };
+        x.payment_intent = x.payments?.data?.[0]?.payment?.payment_intent ?? null;
+        delete x.parent;
+        delete x.payments;
+      }
+      if (x.object === 'subscription' && x.items?.data?.[0]) {
+        x.current_period_start = x.items.data[0].current_period_start;
+        x.current_period_end = x.items.data[0].current_period_end;
+        delete x.items.data[0].current_period_start;
+        delete x.items.data[0].current_period_end;
+      }
+      for (const v of Object.values(x)) if (v && typeof v === 'object' && !Array.isArray(v) && (v as Obj).object) walk(v as Obj);
+      return x;
+    };
+    return walk(structuredClone(o));
   }
 
   private expand(o: Obj, fields: string[]): Obj {

@@ -6,6 +6,7 @@ export const RECONCILE_JOB = 'checkout.reconcile';
 export const EXPIRE_ORDERS_JOB = 'checkout.expire-orders';
 export const DUNNING_JOB = 'checkout.dunning';
 export const TEST_BILLING_JOB = 'checkout.test-billing';
+export const SETTLE_REFUNDS_JOB = 'checkout.settle-refunds';
 
 export const checkoutJobs: JobDefinition<any>[] = [
   {
@@ -17,6 +18,15 @@ export const checkoutJobs: JobDefinition<any>[] = [
     concurrency: 1,
     handler: async (app) => {
       if (app.stripeSync) await app.stripeSync.reconcile();
+    },
+  },
+  {
+    name: SETTLE_REFUNDS_JOB,
+    description: 'Check again every refund whose outcome is unknown (a dropped connection): read it back from the provider, or repeat the same request under the same idempotency key',
+    cron: '*/5 * * * *',
+    concurrency: 1,
+    handler: async (app) => {
+      await app.checkout.settleUnknownRefunds();
     },
   },
   {

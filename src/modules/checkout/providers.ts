@@ -24,6 +24,15 @@ export interface SessionRequest {
   idempotencyKey: string;
 }
 
+/**
+ * The provider answered and said no: nothing happened there, and the same request would be
+ * refused again. Any other error (a dropped connection, a timeout, a 5xx) leaves the outcome
+ * unknown: the provider may have done the work.
+ */
+export class ProviderDeclined extends Error {
+  override name = 'ProviderDeclined';
+}
+
 export type ChargeResult =
   | { status: 'succeeded'; paymentId: string; refundRef: string }
   | { status: 'failed'; message: string }
@@ -45,7 +54,10 @@ export interface PaymentProvider {
     description: string;
     idempotencyKey: string;
   }): Promise<ChargeResult>;
+  /** Throws ProviderDeclined when the provider refused; any other error means the outcome is unknown. */
   refund(req: { refundRef: string; amount: number; reason: string; refundId: string; orderId: string; idempotencyKey: string }): Promise<{ providerRefundId: string }>;
+  /** Reads back a refund we may have made (after an unknown outcome): the provider's refund carrying our refund id, or null. */
+  findRefund?(req: { refundRef: string; refundId: string }): Promise<{ providerRefundId: string } | null>;
   cancelSubscription(providerSubscriptionId: string, idempotencyKey: string): Promise<void>;
   /** Stops renewal at the end of the paid period (the customer cancelled). */
   cancelAtPeriodEnd(providerSubscriptionId: string, idempotencyKey: string): Promise<void>;

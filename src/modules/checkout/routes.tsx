@@ -498,20 +498,31 @@ export const checkoutRoutes: AnyRoute[] = [
     }),
     handler: async ({ app, params }) => {
       const d = await app.checkout.orderDetail(app.db, params.id);
-      const pending = d.refunds.filter((r) => r.status === 'pending').reduce((s, r) => s + r.amount, 0);
+      const pending = d.refunds.filter((r) => r.status === 'pending' || r.status === 'unknown').reduce((s, r) => s + r.amount, 0);
       return { ...d, refundable: d.order.status === 'paid' ? d.order.amountPaid - d.order.amountRefunded - pending : 0 };
     },
   }),
   defineRoute({
     method: 'POST', url: '/api/orders/:id/refunds', access: { permission: 'orders.refund' }, tags: ['orders'], audit: 'orders.refunded', status: 201,
-    summary: 'Refund all (no amount) or part of an order; access is revoked as the product’s refund policy says',
+    summary: 'Refund all (no amount) or part of an order; access is revoked as the product’s refund policy says. A refund whose outcome is unknown (no answer from Stripe) comes back with status "unknown"',
     params: z.object({ id: z.uuid() }),
     body: z.object({ amount: z.number().int().min(1).optional(), reason: z.string().trim().max(300).optional() }),
     response: z.object({ refunds: z.array(refundShape) }),
-    handler: async ({ app, actor, params, body, auditTarget }) => {
-      const refunds = await app.checkout.refundOrder(params.id, body, actor);
+    handler: async ({ app, actor, principal, params, body, auditTarget }) => {
+      const refunds = await app.checkout.refundOrder(params.id, body, { actor, role: principal.role });
       auditTarget('order', params.id, { amount: refunds.reduce((s, r) => s + r.amount, 0), reason: body.reason ?? '' });
       return { refunds };
+    },
+  }),
+  defineRoute({
+    method: 'POST', url: '/api/orders/:id/refunds/:refundId/retry', access: { permission: 'orders.refund' }, tags: ['orders'], audit: 'orders.refund_checked',
+    summary: 'Check again a refund whose outcome is unknown: read back from Stripe, or repeat the same request under the same idempotency key (never a second refund)',
+    params: z.object({ id: z.uuid(), refundId: z.uuid() }),
+    response: z.object({ refund: refundShape }),
+    handler: async ({ app, actor, params, auditTarget }) => {
+      const refund = await app.checkout.retryRefund(params.id, params.refundId, actor);
+      auditTarget('order', params.id, { refundId: params.refundId, status: refund.status });
+      return { refund };
     },
   }),
   defineRoute({
@@ -562,12 +573,12 @@ export const checkoutRoutes: AnyRoute[] = [
   }),
   defineRoute({
     method: 'POST', url: '/api/checkout/reconciliation', access: { permission: 'settings.manage' }, tags: ['orders'], audit: 'checkout.reconcile_now',
-    summary: 'Reconcile with Stripe now (it also runs every 15 minutes)',
-    response: z.object({ checked: z.number(), repaired: z.number() }),
+    summary: 'Reconcile with Stripe now (it also runs every 15 minutes); what could not be applied is skipped and listed',
+    response: z.object({ checked: z.number(), repaired: z.number(), skipped: z.array(z.object({ ref: z.string(), type: z.string(), reason: z.string() })) }),
     handler: async ({ app }) => {
-      if (!app.stripeSync) return { checked: 0, repaired: 0 };
+      if (!app.stripeSync) return { checked: 0, repaired: 0, skipped: [] };
       const r = await app.stripeSync.reconcile();
-      return { checked: r.checked, repaired: r.repairs.length };
+      return { checked: r.checked, repaired: r.repairs.length, skipped: r.skipped };
     },
   }),
 ];

@@ -126,6 +126,8 @@ export const payments = pgTable(
   (t) => [uniqueIndex('payments_provider_key').on(t.provider, t.providerPaymentId), index('payments_order_idx').on(t.orderId), index('payments_refund_ref_idx').on(t.refundRef)],
 );
 
+export type RefundStatus = 'pending' | 'unknown' | 'succeeded' | 'failed';
+
 export const refunds = pgTable(
   'refunds',
   {
@@ -140,7 +142,8 @@ export const refunds = pgTable(
     currency: text('currency').notNull(),
     reason: text('reason').notNull().default(''),
     /** pending (asked the provider) | succeeded | failed */
-    status: text('status').$type<'pending' | 'succeeded' | 'failed'>().notNull(),
+    /** pending: asked of the provider; unknown: asked, no answer (checked again, same key); then succeeded or failed */
+    status: text('status').$type<RefundStatus>().notNull(),
     actorKind: text('actor_kind').notNull(),
     actorId: text('actor_id'),
     error: text('error'),

@@ -18,7 +18,8 @@ import { contacts } from '../audience/index.js';
 import { describePrice, formatMoney, type CatalogService, type Coupon, type Offer, type Price, type Product } from '../catalog/index.js';
 import type { MailService } from '../mail/index.js';
 import type { PortalService } from '../portal/service.js';
-import type { PaymentProvider, SessionRequest } from './providers.js';
+import type { Role } from '../../permissions.js';
+import { ProviderDeclined, type PaymentProvider, type SessionRequest } from './providers.js';
 import { buildQuote, type Quote } from './quote.js';
 import { TEST_PROVIDER_BANNER } from '../../../web/public/checkout/pages.js';
 import {
@@ -30,6 +31,7 @@ import {
   subscriptions,
   type OrderStatus,
   type ProviderName,
+  type RefundStatus,
   type SubscriptionStatus,
 } from './schema.js';
 
@@ -77,6 +79,8 @@ export interface StartCheckoutInput {
 const SESSION_CLAIM_MS = 20_000;
 const UPSELL_WINDOW_MS = 60 * 60_000;
 const RETURN_TOKEN_MS = 7 * 86_400_000;
+/** Refunds asked of the provider whose money may still go out: they count against what is refundable. */
+const IN_FLIGHT_REFUNDS: RefundStatus[] = ['pending', 'unknown'];
 
 export const customerActor = (contactId: string, label?: string): Actor => ({ kind: 'customer', id: contactId, label });
 const system: Actor = { kind: 'system' };
@@ -242,9 +246,12 @@ export class CheckoutService {
         recurring: i.priceType === 'one_time' ? null : { interval: i.interval ?? 'month', trialDays: i.trialDays },
       })),
       planInstalments: recurring?.priceType === 'payment_plan' ? recurring.instalments : null,
-      successUrl: this.returnUrl(order.id),
+      // Same key ⇒ byte-identical parameters: everything here is derived from the stored order,
+      // never from the clock (a resubmit after a lost answer must reach the same session).
+      successUrl: this.returnUrl(order.id, new Date(order.expiresAt.getTime() + RETURN_TOKEN_MS)),
       cancelUrl: `${this.settings.publicUrl}/checkout/${items[0]!.priceId}?cancelled=1`,
-      expiresAt: order.expiresAt,
+      // Stripe wants a session to live at least 30 minutes from its creation.
+      expiresAt: new Date(Math.max(order.expiresAt.getTime(), order.createdAt.getTime() + 31 * 60_000)),
       idempotencyKey: `checkout-session:${order.id}`,
     };
     try {
@@ -261,12 +268,12 @@ export class CheckoutService {
   // ---- return, thank-you and upsell pages ----------------------------------------------------
 
   /** Where the provider sends the buyer after paying: carries a signed token bound to the order. */
-  returnUrl(orderId: string): string {
-    return `${this.settings.publicUrl}/checkout/complete/${orderId}?t=${this.orderToken(orderId)}`;
+  returnUrl(orderId: string, until?: Date): string {
+    return `${this.settings.publicUrl}/checkout/complete/${orderId}?t=${this.orderToken(orderId, until)}`;
   }
 
-  orderToken(orderId: string): string {
-    return this.signer.sign('order', orderId, new Date(this.clock.now().getTime() + RETURN_TOKEN_MS));
+  orderToken(orderId: string, until?: Date): string {
+    return this.signer.sign('order', orderId, until ?? new Date(this.clock.now().getTime() + RETURN_TOKEN_MS));
   }
 
   /** The order a return/thank-you/upsell link names, when its token is genuine. */
@@ -844,30 +851,41 @@ export class CheckoutService {
   // ---- refunds and disputes -------------------------------------------------------------------
 
   /**
-   * Refunds part or all of an order from the admin. Support assistants may refund up to
-   * REFUND_LIMIT_SUPPORT_CENTS per refund. The refund row exists (pending) before the provider
-   * is asked, and the provider's refund carries its id, so the webhook that follows is
-   * recognised rather than counted again.
+   * Refunds part or all of an order from the admin (one intent). Limits follow the principal's
+   * role, whatever the credential: a support assistant (or a support-role API key) may bring an
+   * order's refunds in total up to REFUND_LIMIT_SUPPORT_CENTS, counting what is already refunded
+   * or still in flight. The refund row exists (pending) before the provider is asked, and
+   * the provider's refund carries its id and the idempotency key `refund:<id>`, so the webhook
+   * that follows is recognised rather than counted again, and an unknown outcome (a dropped
+   * connection) can be settled later without a second refund: see settleRefund.
    */
-  async refundOrder(orderId: string, input: { amount?: number; reason?: string }, actor: Actor): Promise<Refund[]> {
+  async refundOrder(orderId: string, input: { amount?: number; reason?: string }, by: { actor: Actor; role: Role }): Promise<Refund[]> {
+    const { actor } = by;
     const planned = await this.database.transaction(async (tx) => {
       const [order] = await tx.select().from(orders).where(eq(orders.id, orderId)).for('update');
       if (!order) throw notFound('Order');
       if (order.status !== 'paid') throw new DomainError('precondition_failed', 'Only paid orders can be refunded');
-      const pending = await tx.select().from(refunds).where(and(eq(refunds.orderId, orderId), eq(refunds.status, 'pending')));
-      const refundable = order.amountPaid - order.amountRefunded - pending.reduce((s, r) => s + r.amount, 0);
+      const inFlight = await tx.select().from(refunds).where(and(eq(refunds.orderId, orderId), inArray(refunds.status, IN_FLIGHT_REFUNDS)));
+      const inFlightTotal = inFlight.reduce((s, r) => s + r.amount, 0);
+      const refundable = order.amountPaid - order.amountRefunded - inFlightTotal;
       const amount = input.amount ?? refundable;
       if (!Number.isInteger(amount) || amount < 1) throw invalid('The refund amount must be at least one cent', { field: 'amount' });
       if (amount > refundable) throw invalid(`At most ${formatMoney(refundable, order.currency)} can still be refunded`, { field: 'amount' });
-      if (actor.kind === 'assistant' && actor.role === 'support' && amount > this.settings.refundLimitSupportCents) {
-        throw forbidden(`Support can refund up to ${formatMoney(this.settings.refundLimitSupportCents, order.currency)}; ask the owner or an admin for more`);
+      if (by.role === 'support') {
+        const limit = this.settings.refundLimitSupportCents;
+        const already = order.amountRefunded + inFlightTotal;
+        if (already + amount > limit) {
+          throw forbidden(
+            `Support can refund up to ${formatMoney(limit, order.currency)} of an order in total (${formatMoney(already, order.currency)} already refunded); ask the owner or an admin for more`,
+          );
+        }
       }
       const paid = await tx.select().from(payments).where(eq(payments.orderId, orderId)).orderBy(desc(payments.createdAt));
       const rows: Refund[] = [];
       let left = amount;
       for (const p of paid) {
-        const pendingOnP = pending.filter((r) => r.paymentId === p.id).reduce((s, r) => s + r.amount, 0);
-        const room = p.amount - p.amountRefunded - pendingOnP;
+        const inFlightOnP = inFlight.filter((r) => r.paymentId === p.id).reduce((s, r) => s + r.amount, 0);
+        const room = p.amount - p.amountRefunded - inFlightOnP;
         if (room <= 0 || left <= 0) continue;
         const part = Math.min(room, left);
         left -= part;
@@ -879,34 +897,93 @@ export class CheckoutService {
       }
       if (left > 0) throw invalid('The payments of this order do not cover that amount', { field: 'amount' });
       await this.events.record(tx, { type: 'refund.requested', actor, subject: { type: 'order', id: orderId }, data: { amount, currency: order.currency, reason: input.reason ?? '' } });
-      return { order, rows, paid };
+      return rows;
     });
     const done: Refund[] = [];
-    for (const row of planned.rows) {
-      const payment = planned.paid.find((p) => p.id === row.paymentId)!;
-      try {
-        const res =
-          planned.order.provider === 'free'
-            ? { providerRefundId: `free_${row.id}` }
-            : await this.provider.refund({ refundRef: payment.refundRef ?? payment.providerPaymentId, amount: row.amount, reason: row.reason, refundId: row.id, orderId, idempotencyKey: `refund:${row.id}` });
-        await this.applyRefund(orderId, { refundId: row.id, providerRefundId: res.providerRefundId, amount: row.amount, paymentRef: payment.refundRef ?? payment.providerPaymentId }, actor);
-        done.push(await this.getRefund(row.id));
-      } catch (err) {
-        if (err instanceof DomainError) throw err;
-        this.log.warn({ err, orderId, refundId: row.id }, 'refund failed at the provider');
+    for (const row of planned) done.push(await this.settleRefund(row.id, actor, { readBack: false }));
+    const failed = done.find((r) => r.status === 'failed');
+    if (failed) throw new DomainError('payment_failed', `The payment provider refused the refund, so nothing was refunded: ${failed.error ?? 'no reason given'}`);
+    return done;
+  }
+
+  /**
+   * Asks the provider for one recorded refund, or settles one whose outcome is unknown. The
+   * request is always the same: the key `refund:<id>` and parameters derived only from the
+   * stored row, so a retry can never become a second refund. A retry first reads back from the
+   * provider (its idempotency keys do not last for ever). A refusal marks the refund failed; no
+   * answer at all marks it unknown (still counted as in flight), for a later retry.
+   */
+  async settleRefund(refundId: string, actor: Actor, opts: { readBack: boolean }): Promise<Refund> {
+    const row = await this.getRefund(refundId);
+    if (!IN_FLIGHT_REFUNDS.includes(row.status)) return row;
+    const [payment] = row.paymentId ? await this.db.select().from(payments).where(eq(payments.id, row.paymentId)) : [];
+    if (!payment) throw new DomainError('precondition_failed', 'This refund names no payment to refund');
+    const ref = payment.refundRef ?? payment.providerPaymentId;
+    try {
+      let res: { providerRefundId: string } | null = null;
+      if (row.provider === 'free') res = { providerRefundId: `free_${row.id}` };
+      else {
+        if (!ref) throw new ProviderDeclined('The payment has no reference at the provider to refund');
+        if (opts.readBack && this.provider.findRefund) res = await this.provider.findRefund({ refundRef: ref, refundId: row.id });
+        res ??= await this.provider.refund({ refundRef: ref, amount: row.amount, reason: row.reason, refundId: row.id, orderId: row.orderId, idempotencyKey: `refund:${row.id}` });
+      }
+      await this.applyRefund(row.orderId, { refundId: row.id, providerRefundId: res.providerRefundId, amount: row.amount, paymentRef: ref }, actor);
+    } catch (err) {
+      if (err instanceof ProviderDeclined) {
+        this.log.warn({ err, orderId: row.orderId, refundId: row.id }, 'the payment provider refused a refund');
         await this.database.transaction(async (tx) => {
-          await tx.update(refunds).set({ status: 'failed', error: String((err as Error).message).slice(0, 300), completedAt: this.clock.now() }).where(and(eq(refunds.id, row.id), eq(refunds.status, 'pending')));
-          await this.events.record(tx, { type: 'refund.failed', actor, subject: { type: 'order', id: orderId }, data: { refundId: row.id, amount: row.amount } });
+          const [marked] = await tx
+            .update(refunds)
+            .set({ status: 'failed', error: err.message.slice(0, 300), completedAt: this.clock.now() })
+            .where(and(eq(refunds.id, row.id), inArray(refunds.status, IN_FLIGHT_REFUNDS)))
+            .returning();
+          if (marked) await this.events.record(tx, { type: 'refund.failed', actor, subject: { type: 'order', id: row.orderId }, data: { refundId: row.id, amount: row.amount } });
         });
-        throw new DomainError('unavailable', `The payment provider refused the refund: ${(err as Error).message}`);
+      } else {
+        // Stripe may have made the refund: never "failed", never a new key.
+        this.log.warn({ err, orderId: row.orderId, refundId: row.id }, 'no answer from the payment provider about a refund; its outcome is unknown until checked again');
+        await this.db
+          .update(refunds)
+          .set({ status: 'unknown', error: 'No answer from the payment provider yet; Onehour checks again with the same request, so it cannot be refunded twice.' })
+          .where(and(eq(refunds.id, row.id), inArray(refunds.status, IN_FLIGHT_REFUNDS)));
       }
     }
-    return done;
+    return this.getRefund(row.id);
+  }
+
+  /** The admin's "Check again" on a refund whose outcome is unknown. */
+  async retryRefund(orderId: string, refundId: string, actor: Actor): Promise<Refund> {
+    const row = await this.getRefund(refundId);
+    if (row.orderId !== orderId) throw notFound('Refund');
+    if (!IN_FLIGHT_REFUNDS.includes(row.status)) throw new DomainError('precondition_failed', `This refund has already ${row.status}`);
+    return this.settleRefund(refundId, actor, { readBack: true });
+  }
+
+  /**
+   * The checkout.settle-refunds job: every refund whose outcome is unknown, or that has been
+   * pending longer than a request can take (the process died mid-request), is read back or
+   * retried with its own key and parameters.
+   */
+  async settleUnknownRefunds(): Promise<{ checked: number; settled: number }> {
+    const stuck = new Date(this.clock.now().getTime() - 2 * 60_000);
+    const rows = await this.db
+      .select({ id: refunds.id })
+      .from(refunds)
+      .where(or(eq(refunds.status, 'unknown'), and(eq(refunds.status, 'pending'), lt(refunds.createdAt, stuck))))
+      .orderBy(asc(refunds.createdAt))
+      .limit(100);
+    let settled = 0;
+    for (const r of rows) {
+      const after = await this.settleRefund(r.id, { kind: 'system', label: 'refund checked again' }, { readBack: true });
+      if (!IN_FLIGHT_REFUNDS.includes(after.status)) settled++;
+    }
+    return { checked: rows.length, settled };
   }
 
   private async getRefund(id: string): Promise<Refund> {
     const [row] = await this.db.select().from(refunds).where(eq(refunds.id, id));
-    return row!;
+    if (!row) throw notFound('Refund');
+    return row;
   }
 
   /**

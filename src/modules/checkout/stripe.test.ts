@@ -160,10 +160,11 @@ for (const backend of backends()) {
           }
           const firstDelivery = !seenFirst.has(d.event.id);
           seenFirst.add(d.event.id);
-          // 20 % of first deliveries meet a Stripe outage while we re-read the object: we answer 500, Stripe retries.
+          // 20 % of first deliveries meet a Stripe outage while we re-read the object: we answer 503, Stripe retries.
           if (firstDelivery && random.chance(0.2)) fake.failNext(1);
           const r = await deliver(t, fake, d.event);
-          if (r.statusCode === 500) {
+          if (r.statusCode === 503) {
+            assert.match(r.json().error.message, /^Stripe could not be asked/, 'our words, not Stripe’s');
             outages++;
             retry.push({ event: d.event, first: false });
             continue;

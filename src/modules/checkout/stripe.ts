@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import type { Database } from '../../db/client.js';
 import { DomainError } from '../../errors.js';
-import type { ChargeResult, PaymentProvider, SessionRequest } from './providers.js';
+import { ProviderDeclined, type ChargeResult, type PaymentProvider, type SessionRequest } from './providers.js';
 import type { CheckoutService, PaidVia } from './service.js';
 import { reconciliationRuns, webhookEvents } from './schema.js';
 
@@ -28,6 +28,29 @@ export interface Change {
   what: string;
 }
 
+export interface Skipped {
+  /** the session or event id */
+  ref: string;
+  type: string;
+  reason: string;
+}
+
+export interface ReconcileResult {
+  runId: string;
+  checked: number;
+  repairs: { orderId: string | null; what: string; ref: string }[];
+  skipped: Skipped[];
+}
+
+/**
+ * A failure that belongs to one session or event (Stripe cannot give us its object, an
+ * object in a shape we cannot read, a state our rules refuse), as opposed to one that
+ * stops everything (the database is down): the pass skips the first kind and stops on the second.
+ */
+function isItemFailure(err: unknown): boolean {
+  return err instanceof Stripe.errors.StripeError || err instanceof DomainError || err instanceof UnknownShape;
+}
+
 /** Stripe's signature tolerance: a delivery signed more than five minutes ago is refused (replays). */
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
 
@@ -42,11 +65,32 @@ export function createStripeClient(s: Pick<StripeSettings, 'secretKey' | 'apiUrl
   return new Stripe(s.secretKey, config);
 }
 
+/**
+ * Stripe answered and refused (a 4xx other than a conflict or a rate limit): nothing happened.
+ * Anything else (no answer, a 5xx, a 409 "request in progress", a 429) leaves the outcome unknown.
+ */
+function isDefiniteRefusal(err: unknown): boolean {
+  if (!(err instanceof Stripe.errors.StripeError)) return false;
+  const status = err.statusCode ?? 0;
+  return status >= 400 && status < 500 && status !== 409 && status !== 429;
+}
+
 type Expandable = string | { id: string } | null | undefined;
 const idOf = (x: Expandable): string | null => (x == null ? null : typeof x === 'string' ? x : x.id);
 
+// Objects are read in whatever API version the account or the event uses, so every field that
+// moved between versions is read in both shapes: the current one (2025-03-31 "basil" onwards)
+// and the older one. A field found in neither is an error, never a silent "nothing to do".
+/** An object in a shape no API version we know has: refused loudly (the webhook answers 500, reconciliation reports it). */
+export class UnknownShape extends Error {
+  override name = 'UnknownShape';
+}
+
+type LegacySubscription = { current_period_end?: number | null };
+type LegacyInvoice = { subscription?: Expandable; subscription_details?: { metadata?: Record<string, string> | null } | null; payment_intent?: Expandable };
+
 function periodEndOf(sub: Stripe.Subscription): Date | null {
-  const end = sub.items?.data?.[0]?.current_period_end;
+  const end = sub.items?.data?.[0]?.current_period_end ?? (sub as unknown as LegacySubscription).current_period_end;
   return end ? new Date(end * 1000) : null;
 }
 
@@ -55,7 +99,33 @@ function invoicePaymentIntent(inv: Stripe.Invoice): string | null {
     const pi = idOf(p.payment?.payment_intent as Expandable);
     if (pi) return pi;
   }
-  return null;
+  return idOf((inv as unknown as LegacyInvoice).payment_intent);
+}
+
+/** The subscription an invoice bills and its metadata: `parent.subscription_details` now, `subscription` before. */
+function invoiceSubscription(inv: Stripe.Invoice): { id: string | null; metadata: Record<string, string> } {
+  const details = inv.parent?.subscription_details;
+  const legacy = inv as unknown as LegacyInvoice;
+  const id = idOf(details?.subscription as Expandable) ?? idOf(legacy.subscription);
+  if (!id && inv.billing_reason?.startsWith('subscription')) {
+    throw new UnknownShape(`Invoice ${inv.id} (${inv.billing_reason}) names no subscription in any API shape Onehour knows`);
+  }
+  return { id, metadata: { ...(legacy.subscription_details?.metadata ?? {}), ...(details?.metadata ?? {}) } };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * What Onehour tells a caller when Stripe could not tell us something: our own words, with
+ * Stripe's own message kept for the log only.
+ */
+function providerError(err: Stripe.errors.StripeError, what: string): DomainError {
+  const missing = err.statusCode === 404 || err.code === 'resource_missing';
+  return new DomainError(
+    'unavailable',
+    missing ? `Stripe does not know ${what} (with this API key); nothing was changed` : `Stripe could not be asked about ${what} just now; nothing was changed`,
+    { provider: 'stripe', status: err.statusCode ?? null },
+  );
 }
 
 export class StripeProvider implements PaymentProvider {
@@ -72,8 +142,9 @@ export class StripeProvider implements PaymentProvider {
 
   async createCheckoutSession(req: SessionRequest): Promise<{ id: string; url: string }> {
     const trial = req.lines.find((l) => l.recurring?.trialDays)?.recurring?.trialDays ?? null;
-    // Stripe wants a session to live at least 30 minutes.
-    const expiresAt = Math.max(Math.floor(req.expiresAt.getTime() / 1000), Math.floor(this.clock.now().getTime() / 1000) + 31 * 60);
+    // Every parameter comes from the stored order (never from the clock), so a retry under the
+    // same idempotency key is byte-identical; Stripe refuses a key reused with other parameters.
+    const expiresAt = Math.floor(req.expiresAt.getTime() / 1000);
     const params: Stripe.Checkout.SessionCreateParams = {
       mode: req.mode,
       line_items: req.lines.map((l) => ({
@@ -139,11 +210,25 @@ export class StripeProvider implements PaymentProvider {
   }
 
   async refund(req: { refundRef: string; amount: number; refundId: string; orderId: string; idempotencyKey: string }): Promise<{ providerRefundId: string }> {
-    const r = await this.client.refunds.create(
-      { payment_intent: req.refundRef, amount: req.amount, metadata: { refundId: req.refundId, orderId: req.orderId } },
-      { idempotencyKey: req.idempotencyKey },
-    );
-    return { providerRefundId: r.id };
+    try {
+      // Only stored facts go in, in a fixed order: a retry under the same key is byte-identical.
+      const r = await this.client.refunds.create(
+        { payment_intent: req.refundRef, amount: req.amount, metadata: { refundId: req.refundId, orderId: req.orderId } },
+        { idempotencyKey: req.idempotencyKey },
+      );
+      return { providerRefundId: r.id };
+    } catch (err) {
+      if (isDefiniteRefusal(err)) throw new ProviderDeclined(`Stripe refused the refund (${(err as Stripe.errors.StripeError).code ?? (err as Stripe.errors.StripeError).type})`);
+      throw err;
+    }
+  }
+
+  /** The refund Stripe made for our refund id, if it made one (read back after an unknown outcome). */
+  async findRefund(req: { refundRef: string; refundId: string }): Promise<{ providerRefundId: string } | null> {
+    for await (const r of this.client.refunds.list({ payment_intent: req.refundRef, limit: 100 })) {
+      if (r.metadata?.refundId === req.refundId && r.status !== 'failed' && r.status !== 'canceled') return { providerRefundId: r.id };
+    }
+    return null;
   }
 
   async cancelSubscription(providerSubscriptionId: string, idempotencyKey: string): Promise<void> {
@@ -185,6 +270,21 @@ export class StripeSync {
     return this.database.db;
   }
 
+  /**
+   * The order Stripe's metadata names, or null when there is no such order here (another shop's
+   * session, a deleted order). Only "not found" is null: a database failure is thrown, so the
+   * webhook answers 500, is not marked processed, and Stripe delivers it again.
+   */
+  private async findOrder(orderId: string | null | undefined) {
+    if (!orderId || !UUID.test(orderId)) return null;
+    try {
+      return await this.checkout.getOrder(this.db, orderId);
+    } catch (err) {
+      if (err instanceof DomainError && err.code === 'not_found') return null;
+      throw err;
+    }
+  }
+
   // ---- webhooks ------------------------------------------------------------------------------
 
   /**
@@ -214,7 +314,13 @@ export class StripeSync {
       return changes === null ? { received: true, ignored: true } : { received: true };
     } catch (err) {
       this.log.warn({ err, eventId: event.id, type: event.type }, 'stripe webhook failed; Stripe will deliver it again');
-      await this.db.update(webhookEvents).set({ lastError: String((err as Error).message).slice(0, 500) }).where(eq(webhookEvents.id, event.id));
+      // Not marked processed. The database may be what failed: keep the original error.
+      await this.db
+        .update(webhookEvents)
+        .set({ lastError: String((err as Error).message).slice(0, 500) })
+        .where(eq(webhookEvents.id, event.id))
+        .catch((e: unknown) => this.log.warn({ err: e, eventId: event.id }, 'could not note the webhook failure'));
+      if (err instanceof Stripe.errors.StripeError) throw providerError(err, `the ${objectId ?? 'object'} of event ${event.id} (${event.type})`);
       throw err;
     }
   }
@@ -237,9 +343,7 @@ export class StripeSync {
   /** A Checkout Session's current state: paid → fulfil; expired → lapse; async failure → failed. */
   async syncSession(sessionId: string, via: PaidVia): Promise<Change[]> {
     const s = await this.stripe.checkout.sessions.retrieve(sessionId, { expand: ['payment_intent', 'subscription'] });
-    const orderId = s.metadata?.orderId ?? s.client_reference_id;
-    if (!orderId) return [];
-    const order = await this.checkout.getOrder(this.db, orderId).catch(() => null);
+    const order = await this.findOrder(s.metadata?.orderId ?? s.client_reference_id);
     if (!order) return [];
     if (s.status === 'complete' && (s.payment_status === 'paid' || s.payment_status === 'no_payment_required')) {
       const pi = s.payment_intent && typeof s.payment_intent === 'object' ? s.payment_intent : null;
@@ -282,9 +386,7 @@ export class StripeSync {
   /** A PaymentIntent: an upsell charge settles its order; a checkout payment defers to its session. */
   async syncPaymentIntent(piId: string, via: PaidVia): Promise<Change[]> {
     const pi = await this.stripe.paymentIntents.retrieve(piId);
-    const orderId = pi.metadata?.orderId;
-    if (!orderId) return [];
-    const order = await this.checkout.getOrder(this.db, orderId).catch(() => null);
+    const order = await this.findOrder(pi.metadata?.orderId);
     if (!order || order.status === 'paid') return [];
     if (order.kind === 'upsell') {
       if (pi.status === 'succeeded') {
@@ -301,7 +403,7 @@ export class StripeSync {
 
   /** Finds the Checkout Session behind an order (by payment or subscription) and syncs it. */
   private async syncOrderSession(orderId: string, by: { payment_intent?: string; subscription?: string }, via: PaidVia): Promise<Change[]> {
-    const order = await this.checkout.getOrder(this.db, orderId).catch(() => null);
+    const order = await this.findOrder(orderId);
     if (order?.providerSessionId) return this.syncSession(order.providerSessionId, via);
     const list = await this.stripe.checkout.sessions.list({ ...by, limit: 1 });
     const s = list.data[0];
@@ -311,14 +413,14 @@ export class StripeSync {
   /** An invoice of a subscription or plan: a paid renewal counts; a failed one starts or continues dunning. */
   async syncInvoice(invoiceId: string, via: PaidVia): Promise<Change[]> {
     const inv = await this.stripe.invoices.retrieve(invoiceId, { expand: ['payments'] });
-    const details = inv.parent?.subscription_details;
-    const providerSubscriptionId = idOf(details?.subscription as Expandable);
+    const billed = invoiceSubscription(inv);
+    const providerSubscriptionId = billed.id;
     if (!providerSubscriptionId) return [];
     const changes: Change[] = [];
     let sub = await this.checkout.findSubscription(this.db, { provider: 'stripe', providerSubscriptionId });
     if (!sub) {
       // The renewal news arrived before the checkout's: settle the checkout first.
-      const orderId = details?.metadata?.orderId;
+      const orderId = billed.metadata.orderId;
       if (!orderId) return [];
       changes.push(...(await this.syncOrderSession(orderId, { subscription: providerSubscriptionId }, via)));
       sub = await this.checkout.findSubscription(this.db, { provider: 'stripe', providerSubscriptionId });
@@ -394,10 +496,13 @@ export class StripeSync {
 
   /**
    * Asks Stripe what happened recently and applies whatever a lost webhook would have told us:
-   * completed sessions whose order is unpaid, and events never processed. What it repaired is
-   * recorded for the owner.
+   * completed sessions whose order is unpaid, and events never processed. One session or event
+   * that cannot be applied (its object cannot be read, an unknown shape) is skipped and
+   * reported, and the pass goes on, so older lost news (a renewal) is still repaired; a skipped
+   * event stays unprocessed for the next pass. What it repaired and what it skipped is recorded
+   * for the owner. Only when Stripe's lists themselves cannot be read does the pass stop early.
    */
-  async reconcile(): Promise<{ runId: string; checked: number; repairs: { orderId: string | null; what: string; ref: string }[] }> {
+  async reconcile(): Promise<ReconcileResult> {
     const startedAt = this.clock.now();
     const [last] = await this.db
       .select({ startedAt: reconciliationRuns.startedAt })
@@ -408,38 +513,59 @@ export class StripeSync {
     const floor = startedAt.getTime() - 3 * 86_400_000;
     const since = Math.floor(Math.max(floor, (last?.startedAt.getTime() ?? floor) - 3_600_000) / 1000);
     const repairs: { orderId: string | null; what: string; ref: string }[] = [];
+    const skipped: Skipped[] = [];
     let checked = 0;
-    let error: string | undefined;
+    let stoppedEarly: string | undefined;
+    /** Runs one item; a failure that belongs to that item alone is skipped and reported. */
+    const attempt = async (ref: string, type: string, work: () => Promise<void>) => {
+      try {
+        await work();
+      } catch (err) {
+        if (!isItemFailure(err)) throw err;
+        const reason = err instanceof Stripe.errors.StripeError ? providerError(err, ref).message : String((err as Error).message).slice(0, 300);
+        skipped.push({ ref, type, reason });
+        this.log.warn({ err, ref, type }, 'reconciliation skipped one item it could not apply; the pass goes on');
+        if (type !== 'checkout.session') {
+          await this.db.update(webhookEvents).set({ lastError: reason.slice(0, 500) }).where(eq(webhookEvents.id, ref));
+        }
+      }
+    };
     try {
       for await (const s of this.stripe.checkout.sessions.list({ created: { gte: since }, limit: 100 })) {
         checked++;
-        const orderId = s.metadata?.orderId ?? s.client_reference_id;
-        if (!orderId) continue;
-        const order = await this.checkout.getOrder(this.db, orderId).catch(() => null);
+        const order = await this.findOrder(s.metadata?.orderId ?? s.client_reference_id);
         if (!order) continue;
         const needsPaying = s.status === 'complete' && s.payment_status !== 'unpaid' && order.status !== 'paid';
         const needsLapsing = s.status === 'expired' && order.status === 'pending';
         if (!needsPaying && !needsLapsing) continue;
-        for (const c of await this.syncSession(s.id, 'reconciliation')) repairs.push({ ...c, ref: s.id });
+        await attempt(s.id, 'checkout.session', async () => {
+          for (const c of await this.syncSession(s.id, 'reconciliation')) repairs.push({ ...c, ref: s.id });
+        });
       }
       for await (const e of this.stripe.events.list({ created: { gte: since }, limit: 100 })) {
         checked++;
         const [seen] = await this.db.select({ processedAt: webhookEvents.processedAt }).from(webhookEvents).where(eq(webhookEvents.id, e.id));
         if (seen?.processedAt) continue;
-        const changes = await this.processEvent(e, 'reconciliation');
-        await this.db
-          .insert(webhookEvents)
-          .values({ id: e.id, provider: 'stripe', type: e.type, objectId: (e.data.object as { id?: string }).id ?? null, receivedAt: this.clock.now(), processedAt: this.clock.now(), processedVia: 'reconciliation', attempts: 1 })
-          .onConflictDoUpdate({ target: webhookEvents.id, set: { processedAt: this.clock.now(), processedVia: 'reconciliation' } });
-        for (const c of changes ?? []) repairs.push({ ...c, ref: e.id });
+        const objectId = (e.data.object as { id?: string }).id ?? null;
+        await this.db.insert(webhookEvents).values({ id: e.id, provider: 'stripe', type: e.type, objectId, receivedAt: this.clock.now(), attempts: 0 }).onConflictDoNothing();
+        await attempt(e.id, e.type, async () => {
+          const changes = await this.processEvent(e, 'reconciliation');
+          await this.db.update(webhookEvents).set({ processedAt: this.clock.now(), processedVia: 'reconciliation', lastError: null }).where(eq(webhookEvents.id, e.id));
+          for (const c of changes ?? []) repairs.push({ ...c, ref: e.id });
+        });
       }
     } catch (err) {
-      error = String((err as Error).message).slice(0, 500);
+      if (!(err instanceof Stripe.errors.StripeError)) throw err;
+      stoppedEarly = providerError(err, 'the recent sessions and events').message;
       this.log.warn({ err }, 'stripe reconciliation stopped early; the next run continues');
     }
-    const runId = await this.checkout.recordReconciliation({ provider: 'stripe', startedAt, checked, repairs, error });
-    if (error) throw new Error(`Reconciliation stopped early: ${error}`);
-    return { runId, checked, repairs };
+    const notes = [
+      ...(stoppedEarly ? [`Stopped early: ${stoppedEarly}`] : []),
+      ...(skipped.length ? [`Skipped ${skipped.length}: ${skipped.map((x) => `${x.ref} (${x.type}): ${x.reason}`).join('; ')}`] : []),
+    ];
+    const runId = await this.checkout.recordReconciliation({ provider: 'stripe', startedAt, checked, repairs, error: notes.length ? notes.join(' · ').slice(0, 2000) : undefined });
+    if (stoppedEarly) throw new DomainError('unavailable', `Reconciliation stopped early and will go on at its next run: ${stoppedEarly}`);
+    return { runId, checked, repairs, skipped };
   }
 }
 

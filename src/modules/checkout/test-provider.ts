@@ -8,7 +8,7 @@ import type { Clock } from '../../clock.js';
 import { randomToken } from '../../crypto.js';
 import type { Database } from '../../db/client.js';
 import { DomainError, notFound } from '../../errors.js';
-import type { ChargeResult, PaymentProvider, SessionRequest } from './providers.js';
+import { ProviderDeclined, type ChargeResult, type PaymentProvider, type SessionRequest } from './providers.js';
 import type { CheckoutService, Subscription } from './service.js';
 import { addInterval } from './service.js';
 import { orders, subscriptions, testCharges, testSessions } from './schema.js';
@@ -181,8 +181,8 @@ export class TestProvider implements PaymentProvider {
   async refund(req: { refundRef: string; amount: number; idempotencyKey: string }): Promise<{ providerRefundId: string }> {
     const id = `tre_${createHash('sha256').update(req.idempotencyKey).digest('hex').slice(0, 24)}`;
     const [charge] = await this.db.select().from(testCharges).where(eq(testCharges.id, req.refundRef));
-    if (!charge) throw new Error(`No test charge ${req.refundRef}`);
-    if (charge.amountRefunded + req.amount > charge.amount) throw new Error('The refund is larger than what is left on the charge');
+    if (!charge) throw new ProviderDeclined(`No test charge ${req.refundRef}`);
+    if (charge.amountRefunded + req.amount > charge.amount) throw new ProviderDeclined('The refund is larger than what is left on the charge');
     await this.db.update(testCharges).set({ amountRefunded: charge.amountRefunded + req.amount }).where(eq(testCharges.id, charge.id));
     return { providerRefundId: id };
   }

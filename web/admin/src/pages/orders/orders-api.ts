@@ -94,7 +94,8 @@ export interface Refund {
   amount: number;
   currency: string;
   reason: string;
-  status: 'pending' | 'succeeded' | 'failed';
+  /** unknown: Stripe did not answer; Onehour checks again with the same request */
+  status: 'pending' | 'unknown' | 'succeeded' | 'failed';
   providerRefundId: string | null;
   actorKind: string;
   actorId: string | null;
@@ -159,7 +160,8 @@ export const ordersApi = {
   subscriptions: (q: { status?: string; contactId?: string }) => apiGet<{ subscriptions: Subscription[] }>('/api/subscriptions', q),
   status: () => apiGet<{ provider: string; testMode: boolean; webhookConfigured: boolean; taxEnabled: boolean; lastReconciliation: ReconciliationRun | null }>('/api/checkout/status'),
   runs: () => apiGet<{ runs: ReconciliationRun[] }>('/api/checkout/reconciliation'),
-  reconcileNow: () => apiSend<{ checked: number; repaired: number }>('POST', '/api/checkout/reconciliation'),
+  reconcileNow: () => apiSend<{ checked: number; repaired: number; skipped: { ref: string; type: string; reason: string }[] }>('POST', '/api/checkout/reconciliation'),
+  retryRefund: (orderId: string, refundId: string) => apiSend<{ refund: Refund }>('POST', `/api/orders/${id(orderId)}/refunds/${id(refundId)}/retry`),
 };
 
 export const orderStatusTone: Record<string, string> = { paid: 'good', pending: 'warn', failed: 'bad', expired: '' };

@@ -305,11 +305,12 @@ function OrderDetailView({ d, reload }: { d: OrderDetail; reload(): void }) {
             {d.refunds.map((r) => (
               <li key={r.id} className="list-row">
                 <span>
-                  Refund{r.reason ? `: ${r.reason}` : ''} <span className={`badge ${r.status === 'succeeded' ? 'good' : r.status === 'failed' ? 'bad' : 'warn'}`}>{r.status}</span>
+                  Refund{r.reason ? `: ${r.reason}` : ''} <span className={`badge ${r.status === 'succeeded' ? 'good' : r.status === 'failed' ? 'bad' : 'warn'}`}>{r.status === 'unknown' ? 'outcome unknown' : r.status}</span>
                   <div className="muted small">
                     <Time iso={r.createdAt} /> · by {r.actorKind}
                     {r.error ? ` · ${r.error}` : ''}
                   </div>
+                  {r.status === 'unknown' && can('orders.refund') ? <CheckRefundAgain orderId={d.order.id} refundId={r.id} onChecked={reload} /> : null}
                 </span>
                 <span className="amount">−{m(r.amount)}</span>
               </li>
@@ -327,6 +328,22 @@ function OrderDetailView({ d, reload }: { d: OrderDetail; reload(): void }) {
         <EventLines events={d.events} />
       </section>
     </>
+  );
+}
+
+/** A refund Stripe did not answer about: read it back, or repeat the same request (never a second refund). */
+function CheckRefundAgain({ orderId, refundId, onChecked }: { orderId: string; refundId: string; onChecked(): void }) {
+  const check = useAction(async () => {
+    await ordersApi.retryRefund(orderId, refundId);
+    onChecked();
+  });
+  return (
+    <div>
+      <FormError error={check.error} />
+      <button type="button" className="button small" disabled={check.pending} onClick={() => void check.run()}>
+        {check.pending ? 'Checking with Stripe…' : 'Check again'}
+      </button>
+    </div>
   );
 }
 
@@ -352,8 +369,12 @@ function RefundForm({ d, onRefunded }: { d: OrderDetail; onRefunded(): void }) {
       danger: true,
     });
     if (!ok) return;
-    await ordersApi.refund(d.order.id, { amount, reason: f.text('reason') });
-    setDone(`Refunded ${shown}.`);
+    const { refunds } = await ordersApi.refund(d.order.id, { amount, reason: f.text('reason') });
+    setDone(
+      refunds.some((r) => r.status === 'unknown')
+        ? `Stripe did not answer about the refund of ${shown}. It may have gone through: Onehour checks again by itself (the same request, so never twice), or press “Check again” below.`
+        : `Refunded ${shown}.`,
+    );
     onRefunded();
   });
   return (
@@ -537,7 +558,7 @@ function ReconciliationPage() {
   const [notice, setNotice] = useState<string | null>(null);
   const now = useAction(async () => {
     const r = await ordersApi.reconcileNow();
-    setNotice(`Checked ${r.checked} sessions and events; repaired ${r.repaired}.`);
+    setNotice(`Checked ${r.checked} sessions and events; repaired ${r.repaired}.${r.skipped.length ? ` Skipped ${r.skipped.length} that could not be applied (listed below); the next run tries them again.` : ''}`);
     runs.reload();
     status.reload();
   });
@@ -598,7 +619,7 @@ function ReconciliationPage() {
                   <li key={r.id} className="list-row">
                     <span>
                       <Time iso={r.startedAt} /> · checked {r.checked}
-                      {r.error ? <span className="badge bad">stopped: {r.error}</span> : null}
+                      {r.error ? <div className="small"><span className="badge bad">not applied</span> {r.error}</div> : null}
                       {r.repairs.map((x, i) => (
                         <div key={i} className="small">
                           {x.orderId ? <Link to={`/orders/${x.orderId}`}>{x.what}</Link> : x.what} <span className="muted mono">{x.ref}</span>
