@@ -257,7 +257,7 @@ export const checkoutRoutes: AnyRoute[] = [
         order = await app.checkout.getOrder(app.db, order.id);
       }
       if (order.status !== 'paid') return sendPage(reply, <ProcessingPage testBanner={app.checkout.testBanner} />, 202);
-      const token = await app.checkout.signInBuyerOnce(order, { ip: req.ip, userAgent: req.headers['user-agent'] });
+      const { token } = await app.checkout.signInBuyerOnce(order, { ip: req.ip, userAgent: req.headers['user-agent'] });
       if (token) setCustomerCookie(app, reply, token);
       return reply.redirect(await thankYouTarget(app, order.id), 303);
     },
@@ -318,6 +318,8 @@ export const checkoutRoutes: AnyRoute[] = [
         extras.push({ number: u.number, name: items.map((i) => i.name).join(', '), priceText: formatMoney(u.total, order.currency) });
       }
       const signedIn = Boolean(req.cookies.oh_customer);
+      // An address that had an account before this checkout is opened only through its mailbox.
+      const linkSent = !order.contactCreated && order.kind === 'checkout';
       return sendPage(
         reply,
         <ThankYouPage
@@ -328,6 +330,7 @@ export const checkoutRoutes: AnyRoute[] = [
           paidText={formatMoney(order.amountPaid, order.currency)}
           extras={extras}
           signedIn={signedIn}
+          linkSent={linkSent}
         />,
       );
     },

@@ -3,6 +3,8 @@
 // transaction that also records the payment, grants access, queues the receipt and writes the
 // events), however many times and in whatever order the provider tells us about it.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { utc } from '@date-fns/utc';
+import { addDays, addMonths, addYears } from 'date-fns';
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Actor } from '../../actor.js';
@@ -148,7 +150,7 @@ export class CheckoutService {
     let order: Order | null = null;
     try {
       order = await this.database.transaction(async (tx) => {
-        const { contact } = await this.audience.upsertContact(tx, { email: input.email, name: input.name, source: 'checkout' });
+        const { contact, created: contactCreated } = await this.audience.upsertContact(tx, { email: input.email, name: input.name, source: 'checkout' });
         if (quote.coupon && !(await this.catalog.reserveCoupon(tx, quote.coupon.id))) {
           throw invalid(`The code "${quote.coupon.code}" has just been used up`, { field: 'coupon' });
         }
@@ -168,6 +170,7 @@ export class CheckoutService {
             couponState: quote.coupon ? 'reserved' : null,
             provider: free ? 'free' : this.provider.name,
             checkoutKey: input.checkoutKey,
+            contactCreated,
             meta: input.meta ?? {},
             createdAt: now,
             updatedAt: now,
@@ -277,22 +280,29 @@ export class CheckoutService {
   }
 
   /**
-   * Signs the buyer in after they paid, once per order (a return link that leaks later does
-   * not keep opening the account). Returns the session token to set as a cookie, or null.
+   * Right after paying, once per order (a return link that leaks later does not keep opening
+   * the account): a buyer whose contact this checkout created is signed in at once. Anyone can
+   * type any address into a checkout, so an address that already belonged to someone is opened
+   * only from its mailbox: it gets a sign-in link instead. Returns the session token to set as
+   * a cookie, or whether a link was mailed.
    */
-  async signInBuyerOnce(order: Order, meta: { ip?: string; userAgent?: string }): Promise<string | null> {
+  async signInBuyerOnce(order: Order, meta: { ip?: string; userAgent?: string }): Promise<{ token: string | null; linkSent: boolean }> {
     // Only right after paying: later, the receipt's magic link is the way in.
-    if (order.status !== 'paid' || !order.paidAt || this.clock.now().getTime() - order.paidAt.getTime() > UPSELL_WINDOW_MS) return null;
+    if (order.status !== 'paid' || !order.paidAt || this.clock.now().getTime() - order.paidAt.getTime() > UPSELL_WINDOW_MS) return { token: null, linkSent: false };
     return this.database.transaction(async (tx) => {
       const [row] = await tx
         .update(orders)
         .set({ buyerSignedInAt: this.clock.now() })
         .where(and(eq(orders.id, order.id), isNull(orders.buyerSignedInAt)))
         .returning();
-      if (!row) return null;
+      if (!row) return { token: null, linkSent: false };
       const contact = await this.audience.getContact(tx, order.contactId);
+      if (!row.contactCreated) {
+        await this.portal.mailMagicLink(tx, contact, '/account');
+        return { token: null, linkSent: true };
+      }
       const { token } = await this.portal.openSession(tx, contact, meta);
-      return token;
+      return { token, linkSent: false };
     });
   }
 
@@ -446,7 +456,8 @@ export class CheckoutService {
     let subscriptionId: string | null = null;
     if (recurring) {
       const plan = recurring.priceType === 'payment_plan';
-      const firstPeriodEnd = addInterval(now, recurring.interval ?? 'month', recurring.trialDays && !plan ? recurring.trialDays : null);
+      const trialDays = recurring.trialDays && !plan ? recurring.trialDays : null;
+      const firstPeriodEnd = addInterval(now, recurring.interval ?? 'month', trialDays);
       const [sub] = await tx
         .insert(subscriptions)
         .values({
@@ -462,6 +473,8 @@ export class CheckoutService {
           amount: recurring.amount,
           interval: recurring.interval ?? 'month',
           currentPeriodEnd: facts.subscription?.currentPeriodEnd ?? firstPeriodEnd,
+          // Paid periods count from the first charge: today, or the day the trial ends.
+          billingAnchor: trialDays ? firstPeriodEnd : now,
           instalmentsPaid: plan ? 1 : 0,
           instalmentsTotal: plan ? recurring.instalments : null,
           testCard: facts.subscription?.testCard ?? null,
@@ -624,7 +637,10 @@ export class CheckoutService {
    * that was behind recovers, and access paused by dunning comes back. A plan whose last
    * instalment this is completes: access stays, billing stops.
    */
-  async renewalPaid(subscriptionId: string, facts: { providerPaymentId: string; refundRef?: string | null; amount: number; periodEnd: Date | null }): Promise<{ recorded: boolean; completedPlan: boolean }> {
+  async renewalPaid(
+    subscriptionId: string,
+    facts: { providerPaymentId: string; refundRef?: string | null; amount: number; periodEnd: Date | null; billingAnchor?: Date },
+  ): Promise<{ recorded: boolean; completedPlan: boolean }> {
     let completedPlan = false;
     let toCancel: string | null = null;
     const recorded = await this.database.transaction(async (tx) => {
@@ -657,7 +673,8 @@ export class CheckoutService {
         .set({
           status: nextStatus,
           instalmentsPaid,
-          currentPeriodEnd: facts.periodEnd ?? addInterval(sub.currentPeriodEnd > now ? sub.currentPeriodEnd : now, sub.interval, null),
+          currentPeriodEnd: facts.periodEnd ?? nextPeriodEnd(sub.billingAnchor ?? sub.currentPeriodEnd, sub.interval, sub.currentPeriodEnd > now ? sub.currentPeriodEnd : now),
+          ...(facts.billingAnchor ? { billingAnchor: facts.billingAnchor } : {}),
           failedAt: null,
           retryCount: 0,
           nextRetryAt: null,
@@ -1282,12 +1299,29 @@ export class CheckoutService {
 
 class DuplicateSubmit extends Error {}
 
+/** `from` plus n billing intervals in UTC; a day the month lacks becomes its last day (31 Jan + 1 month = 28 or 29 Feb). */
+export function addIntervals(from: Date, interval: 'month' | 'year', n: number): Date {
+  const d = interval === 'year' ? addYears(from, n, { in: utc }) : addMonths(from, n, { in: utc });
+  return new Date(d.getTime());
+}
+
+/** The end of a first period: a trial's days, or one interval. */
 export function addInterval(from: Date, interval: 'month' | 'year', trialDays: number | null): Date {
-  if (trialDays) return new Date(from.getTime() + trialDays * 86_400_000);
-  const d = new Date(from.getTime());
-  if (interval === 'year') d.setUTCFullYear(d.getUTCFullYear() + 1);
-  else d.setUTCMonth(d.getUTCMonth() + 1);
-  return d;
+  if (trialDays) return new Date(addDays(from, trialDays, { in: utc }).getTime());
+  return addIntervals(from, interval, 1);
+}
+
+/**
+ * The first period end after `after` on the schedule that starts at `anchor` (anchor + k
+ * intervals). Each end is counted from the anchor, never from the previous, clamped end, so a
+ * subscription started on 31 January renews on 28/29 February and then on 31 March again.
+ */
+export function nextPeriodEnd(anchor: Date, interval: 'month' | 'year', after: Date): Date {
+  const months = (after.getUTCFullYear() - anchor.getUTCFullYear()) * 12 + (after.getUTCMonth() - anchor.getUTCMonth());
+  let k = Math.max(1, interval === 'year' ? Math.floor(months / 12) : months);
+  while (k > 1 && addIntervals(anchor, interval, k - 1).getTime() > after.getTime()) k--;
+  while (addIntervals(anchor, interval, k).getTime() <= after.getTime()) k++;
+  return addIntervals(anchor, interval, k);
 }
 
 function escapeHtml(s: string): string {

@@ -316,6 +316,8 @@ export function ThankYouPage(p: {
   paidText: string;
   extras: { number: number; name: string; priceText: string }[];
   signedIn: boolean;
+  /** the address already had an account: a sign-in link was mailed to it instead of signing in here */
+  linkSent?: boolean;
 }) {
   return (
     <PublicLayout meta={{ title: 'Thank you', noindex: true }}>
@@ -337,12 +339,20 @@ export function ThankYouPage(p: {
           </ul>
         </section>
       ) : null}
-      <p>
-        <a className="button" href="/account">
-          {p.signedIn ? 'Go to your purchases' : 'Open your account'}
-        </a>
-      </p>
-      <p className="hint">Your courses and downloads are in your account. The receipt email has a sign-in link too.</p>
+      {p.linkSent ? (
+        <Notice kind="info">
+          To keep accounts safe, we sent a sign-in link to <strong>{p.email}</strong>. Open it from that mailbox to see your courses and downloads.
+        </Notice>
+      ) : (
+        <>
+          <p>
+            <a className="button" href="/account">
+              {p.signedIn ? 'Go to your purchases' : 'Open your account'}
+            </a>
+          </p>
+          <p className="hint">Your courses and downloads are in your account. The receipt email has a sign-in link too.</p>
+        </>
+      )}
     </PublicLayout>
   );
 }
