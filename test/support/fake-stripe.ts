@@ -56,6 +56,7 @@ export class FakeStripe {
   private server: http.Server;
   private seq = 0;
   private failures = 0;
+  private drops = 0;
   readonly objects = new Map<string, Obj>();
   readonly events: StripeEventRecord[] = [];
   readonly requests: { method: string; path: string; idempotencyKey?: string; body: Obj }[] = [];
@@ -78,6 +79,14 @@ export class FakeStripe {
   /** The next n API calls answer 500 (a Stripe outage). */
   failNext(n: number): void {
     this.failures = n;
+  }
+
+  /**
+   * The next n POSTs are carried out (a charge is made, its idempotency key remembered) but the
+   * connection drops before the answer arrives: the caller cannot know what happened.
+   */
+  dropResponses(n: number): void {
+    this.drops = n;
   }
 
   private id(prefix: string): string {
@@ -149,12 +158,23 @@ export class FakeStripe {
     if (key && req.method === 'POST') {
       const seen = this.idempotent.get(`${url.pathname}:${key}`);
       if (seen) {
+        if (this.drops > 0) {
+          this.drops--;
+          req.socket.destroy();
+          return;
+        }
         res.writeHead(seen.status, { 'content-type': 'application/json', 'idempotent-replayed': 'true' });
         return res.end(seen.body);
       }
     }
     try {
       const [status, json] = this.route(req.method ?? 'GET', url.pathname, body);
+      if (this.drops > 0 && req.method === 'POST') {
+        this.drops--;
+        if (key && status < 500) this.idempotent.set(`${url.pathname}:${key}`, { status, body: JSON.stringify(json) });
+        req.socket.destroy();
+        return;
+      }
       send(status, json);
     } catch (err) {
       send(400, { error: { type: 'invalid_request_error', message: String((err as Error).message) } });

@@ -19,6 +19,7 @@ import {
   TestPaymentPage,
   ThankYouPage,
   UpsellPage,
+  UpsellPendingPage,
   type CheckoutPageProps,
 } from '../../../web/public/checkout/pages.js';
 import { TEST_CARDS } from './test-provider.js';
@@ -287,6 +288,23 @@ export const checkoutRoutes: AnyRoute[] = [
       const result = await app.checkout.acceptUpsell(order.id, params.offerId);
       if (result.result === 'paid') return reply.redirect(`/checkout/thank-you/${order.id}?t=${encodeURIComponent(query.t ?? '')}`, 303);
       const offer = await app.catalog.getOffer(app.db, params.offerId);
+      if (result.result === 'pending') {
+        const t = encodeURIComponent(query.t ?? '');
+        return sendPage(
+          reply,
+          <UpsellPendingPage
+            testBanner={app.checkout.testBanner}
+            orderNumber={order.number}
+            email={order.email}
+            productName={offer.offerProduct.name}
+            priceText={formatMoney(result.order.total, result.order.currency)}
+            checkAction={`/checkout/offer/${order.id}/${offer.id}/accept?t=${t}`}
+            continueHref={`/checkout/thank-you/${order.id}?t=${t}`}
+            csrf={formToken(app, req, reply)}
+          />,
+          202,
+        );
+      }
       return sendUpsell(app, req, reply, order, offer, query.t, `${result.message ?? 'The payment did not go through.'} Nothing was charged.`);
     },
   }),

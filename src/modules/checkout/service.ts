@@ -20,7 +20,7 @@ import { contacts } from '../audience/index.js';
 import { describePrice, formatMoney, type CatalogService, type Coupon, type Offer, type Price, type Product } from '../catalog/index.js';
 import type { MailService } from '../mail/index.js';
 import type { PortalService } from '../portal/service.js';
-import type { PaymentProvider, SessionRequest } from './providers.js';
+import type { ChargeResult, PaymentProvider, SessionRequest } from './providers.js';
 import { buildQuote, type Quote } from './quote.js';
 import { TEST_PROVIDER_BANNER } from '../../../web/public/checkout/pages.js';
 import {
@@ -326,7 +326,7 @@ export class CheckoutService {
    * Pressing "yes" twice makes one order and one charge (unique per parent order and offer,
    * and the charge carries an idempotency key).
    */
-  async acceptUpsell(parentId: string, offerId: string): Promise<{ order: Order; result: 'paid' | 'failed'; message?: string }> {
+  async acceptUpsell(parentId: string, offerId: string): Promise<{ order: Order; result: 'paid' | 'failed' | 'pending'; message?: string }> {
     const parent = await this.getOrder(this.db, parentId);
     if (parent.status !== 'paid' || !parent.paidAt || this.clock.now().getTime() - parent.paidAt.getTime() > UPSELL_WINDOW_MS) {
       throw new DomainError('precondition_failed', 'This offer has expired.');
@@ -381,15 +381,32 @@ export class CheckoutService {
     const [order] = await this.db.select().from(orders).where(and(eq(orders.parentOrderId, parent.id), eq(orders.offerId, offer.id)));
     if (!order) throw notFound('Order');
     if (order.status === 'paid') return { order, result: 'paid' };
-    const result = await this.provider.chargeSaved({
-      orderId: order.id,
-      customerId: order.providerCustomerId,
-      paymentMethodId: order.providerPaymentMethodId!,
-      amount: order.total,
-      currency: order.currency,
-      description: `Order #${order.number}: ${offer.offerProduct.name}`,
-      idempotencyKey: `upsell:${order.id}`,
-    });
+    const charge = () =>
+      this.provider.chargeSaved({
+        orderId: order.id,
+        customerId: order.providerCustomerId,
+        paymentMethodId: order.providerPaymentMethodId!,
+        amount: order.total,
+        currency: order.currency,
+        description: `Order #${order.number}: ${offer.offerProduct.name}`,
+        idempotencyKey: `upsell:${order.id}`,
+      });
+    let result: ChargeResult;
+    try {
+      result = await charge();
+    } catch (err) {
+      if (err instanceof DomainError) throw err;
+      // The answer was lost (the charge may or may not have run). Asking again under the same
+      // idempotency key reads back what happened without charging twice.
+      this.log.warn({ err, orderId: order.id }, 'upsell charge outcome unknown; asking the provider again under the same key');
+      try {
+        result = await charge();
+      } catch (again) {
+        if (again instanceof DomainError) throw again;
+        this.log.warn({ err: again, orderId: order.id }, 'upsell charge outcome still unknown; the webhook or reconciliation settles it');
+        return { order: await this.getOrder(this.db, order.id), result: 'pending' };
+      }
+    }
     if (result.status === 'succeeded') {
       await this.fulfilPaid(order.id, { providerPaymentId: result.paymentId, refundRef: result.refundRef, amount: order.total, customerId: order.providerCustomerId, paymentMethodId: order.providerPaymentMethodId }, 'upsell');
       return { order: await this.getOrder(this.db, order.id), result: 'paid' };

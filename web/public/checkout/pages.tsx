@@ -308,6 +308,38 @@ export function UpsellPage(p: {
   );
 }
 
+/** A one-click charge whose answer was lost: what we know, and ways on that cannot charge twice. */
+export function UpsellPendingPage(p: {
+  testBanner: string | null;
+  orderNumber: number;
+  email: string;
+  productName: string;
+  priceText: string;
+  checkAction: string;
+  continueHref: string;
+  csrf: string;
+}) {
+  return (
+    <PublicLayout meta={{ title: 'Confirming your payment', noindex: true }}>
+      {p.testBanner ? <TestModeBanner text={p.testBanner} /> : null}
+      <h1>We are confirming your payment</h1>
+      <Notice kind="info">
+        We did not hear back from the bank about {p.productName} ({p.priceText}). If the payment went through, the {p.productName} is added to your account and we
+        will email your receipt to <strong>{p.email}</strong>. You will not be charged twice.
+      </Notice>
+      <div className="actions">
+        <form method="post" action={p.checkAction}>
+          <CsrfField token={p.csrf} />
+          <button type="submit">Check again</button>
+        </form>
+        <p>
+          <a href={p.continueHref}>Continue to order #{p.orderNumber}</a>
+        </p>
+      </div>
+    </PublicLayout>
+  );
+}
+
 export function ThankYouPage(p: {
   testBanner: string | null;
   orderNumber: number;
