@@ -168,6 +168,7 @@ const orderFull = z.object({
   failureMessage: z.string().nullable(),
   disputedAt: z.date().nullable(),
   disputeReason: z.string().nullable(),
+  disputeStatus: z.string().nullable(),
   paidVia: z.string().nullable(),
   createdAt: z.date(),
   paidAt: z.date().nullable(),

@@ -1024,16 +1024,54 @@ export class CheckoutService {
     return changed;
   }
 
-  /** A chargeback: the order is flagged for the owner; money and access follow the dispute's outcome. */
-  async flagDispute(orderId: string, facts: { reason: string; amount: number; disputeId: string }): Promise<boolean> {
+  /**
+   * A chargeback, as the provider reports it now (events may come in any order; each step
+   * happens once):
+   * - open: the order is flagged for the owner (`order.disputed`); access stays while the bank decides.
+   * - won: nothing was lost (`order.dispute_won`).
+   * - lost: the disputed amount counts as money given back (amountRefunded, so revenue and what
+   *   can still be refunded drop), and when nothing paid on the order is left the access it gave
+   *   is revoked; access from other orders stays (`order.dispute_lost`).
+   */
+  async applyDispute(orderId: string, facts: { disputeId: string; reason: string; amount: number; status: 'open' | 'won' | 'lost'; paymentRef?: string | null }): Promise<boolean> {
     return this.database.transaction(async (tx) => {
-      const [order] = await tx
-        .update(orders)
-        .set({ disputedAt: this.clock.now(), disputeReason: facts.reason, updatedAt: this.clock.now() })
-        .where(and(eq(orders.id, orderId), isNull(orders.disputedAt)))
-        .returning();
-      if (!order) return false;
-      await this.events.record(tx, { type: 'order.disputed', actor: system, subject: { type: 'order', id: orderId }, data: { reason: facts.reason, amount: facts.amount, currency: order.currency, disputeId: facts.disputeId, contactId: order.contactId } });
+      const [order] = await tx.select().from(orders).where(eq(orders.id, orderId)).for('update');
+      if (!order) throw notFound('Order');
+      if (order.disputeStatus === facts.status || order.disputeStatus === 'won' || order.disputeStatus === 'lost') return false;
+      const now = this.clock.now();
+      if (!order.disputedAt) {
+        await this.events.record(tx, {
+          type: 'order.disputed',
+          actor: system,
+          subject: { type: 'order', id: orderId },
+          data: { reason: facts.reason, amount: facts.amount, currency: order.currency, disputeId: facts.disputeId, contactId: order.contactId, accessKept: true },
+        });
+      }
+      const patch = { disputedAt: order.disputedAt ?? now, disputeReason: facts.reason, disputeId: facts.disputeId, disputeStatus: facts.status, updatedAt: now };
+      if (facts.status === 'open') {
+        await tx.update(orders).set(patch).where(eq(orders.id, orderId));
+        return true;
+      }
+      if (facts.status === 'won') {
+        await tx.update(orders).set(patch).where(eq(orders.id, orderId));
+        await this.events.record(tx, { type: 'order.dispute_won', actor: system, subject: { type: 'order', id: orderId }, data: { disputeId: facts.disputeId, amount: facts.amount, currency: order.currency, contactId: order.contactId } });
+        return true;
+      }
+      const lost = Math.max(0, Math.min(facts.amount, order.amountPaid - order.amountRefunded));
+      const refunded = order.amountRefunded + lost;
+      await tx.update(orders).set({ ...patch, amountRefunded: refunded }).where(eq(orders.id, orderId));
+      const [payment] = facts.paymentRef
+        ? await tx.select().from(payments).where(and(eq(payments.orderId, orderId), or(eq(payments.refundRef, facts.paymentRef), eq(payments.providerPaymentId, facts.paymentRef)))).limit(1)
+        : [];
+      if (payment) await tx.update(payments).set({ amountRefunded: sql`least(${payments.amount}, ${payments.amountRefunded} + ${lost})` }).where(eq(payments.id, payment.id));
+      // Other payments on this order (a subscription's other renewals) still cover its access.
+      const revoked = refunded >= order.amountPaid ? await this.revokeItems(tx, order, await tx.select().from(orderItems).where(eq(orderItems.orderId, orderId)), 'dispute lost', system) : 0;
+      await this.events.record(tx, {
+        type: 'order.dispute_lost',
+        actor: system,
+        subject: { type: 'order', id: orderId },
+        data: { disputeId: facts.disputeId, amount: lost, currency: order.currency, totalRefunded: refunded, revoked, contactId: order.contactId },
+      });
       return true;
     });
   }

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { and, eq, isNull } from 'drizzle-orm';
 import { ManualClock } from '../../clock.js';
-import { backends, createTestApp, setupOwner, type Client, type TestApp } from '../../../test/support/harness.js';
+import { backends, createTestApp, OWNER, setupOwner, type Client, type TestApp } from '../../../test/support/harness.js';
 import { FormBrowser, pathOf } from '../../../test/support/forms.js';
 import { seedShop, type Shop } from '../../../test/support/shop.js';
 import { FakeStripe, type StripeEventRecord } from '../../../test/support/fake-stripe.js';
@@ -117,7 +117,65 @@ for (const backend of backends()) {
       await deliver(fake.events.filter((e) => e.type === 'payment_intent.succeeded' && e.data.object.metadata?.orderId === child!.id));
       assert.equal((await t.app.checkout.getOrder(t.app.db, child!.id)).status, 'paid');
       assert.equal((await liveGrants(child!.id, 'download')).length, 1);
-      void owner;
+    });
+
+    const eventsOf = async (orderId: string, type: string) => (await t.app.events.list(t.app.db, { subjectType: 'order', subjectId: orderId, limit: 100 })).filter((e) => e.type === type);
+    const course = () => ({ type: 'course' as const, id: shop.course.courseId });
+    const disputeOf = (orderId: string) => fake.all('dispute').find((d) => d.payment_intent === fake.all('checkout.session').find((s) => s.metadata?.orderId === orderId)!.payment_intent)!;
+
+    it('a dispute keeps access while open; lost, it counts as money given back and ends the access that payment bought', async () => {
+      const { orderId } = await buy(shop.prices.once, 'chargeback@example.com');
+      let order = await t.app.checkout.getOrder(t.app.db, orderId);
+      await deliver(fake.dispute(order.providerPaymentId!));
+      order = await t.app.checkout.getOrder(t.app.db, orderId);
+      assert.equal(order.disputeStatus, 'open');
+      assert.ok(order.disputedAt);
+      assert.equal(await t.app.access.hasAccess(t.app.db, order.contactId, course()), true, 'access is kept while the dispute is open');
+      const opened = await eventsOf(orderId, 'order.disputed');
+      assert.equal(opened.length, 1);
+      assert.equal(opened[0]!.actorKind, 'system');
+
+      const closed = fake.closeDispute(disputeOf(orderId).id, 'lost');
+      await deliver(closed);
+      await deliver(closed.map((e) => ({ ...e, id: `${e.id}_again` }))); // the same news twice counts once
+      order = await t.app.checkout.getOrder(t.app.db, orderId);
+      assert.equal(order.disputeStatus, 'lost');
+      assert.equal(order.amountPaid, 9900);
+      assert.equal(order.amountRefunded, 9900, 'the lost amount no longer counts as revenue');
+      assert.equal(await t.app.access.hasAccess(t.app.db, order.contactId, course()), false, 'access ends');
+      const lost = await eventsOf(orderId, 'order.dispute_lost');
+      assert.equal(lost.length, 1);
+      assert.equal(lost[0]!.actorKind, 'system');
+      assert.equal(lost[0]!.data.amount, 9900);
+      const customer = (await owner.get(`/api/customers/${order.contactId}`)).json();
+      assert.deepEqual(customer.lifetimeValue, [{ currency: 'usd', amount: 0 }]);
+      const refund = await owner.post(`/api/orders/${orderId}/refunds`, {});
+      assert.ok(refund.statusCode >= 400 && refund.statusCode < 500, `nothing is left to refund: ${refund.statusCode}`);
+    });
+
+    it('a won dispute loses nothing; a lost one leaves access that another paid order covers', async () => {
+      const won = await buy(shop.prices.once, 'won-dispute@example.com');
+      const wonOrder = await t.app.checkout.getOrder(t.app.db, won.orderId);
+      await deliver(fake.dispute(wonOrder.providerPaymentId!));
+      await deliver(fake.closeDispute(disputeOf(won.orderId).id, 'won'));
+      const after = await t.app.checkout.getOrder(t.app.db, won.orderId);
+      assert.equal(after.disputeStatus, 'won');
+      assert.equal(after.amountRefunded, 0);
+      assert.equal(await t.app.access.hasAccess(t.app.db, after.contactId, course()), true);
+      assert.equal((await eventsOf(won.orderId, 'order.dispute_won')).length, 1);
+
+      // The same customer bought the course twice; losing the dispute on one order leaves the other's access.
+      const a = await buy(shop.prices.once, 'twice@example.com');
+      const b = await buy(shop.prices.once, 'twice@example.com');
+      const orderA = await t.app.checkout.getOrder(t.app.db, a.orderId);
+      // The lost decision arrives before the news of the opened dispute: applied once, in order.
+      fake.dispute(orderA.providerPaymentId!);
+      await deliver(fake.closeDispute(disputeOf(a.orderId).id, 'lost'));
+      assert.equal((await t.app.checkout.getOrder(t.app.db, a.orderId)).disputeStatus, 'lost');
+      assert.equal((await eventsOf(a.orderId, 'order.disputed')).length, 1);
+      assert.equal((await liveGrants(a.orderId, 'course')).length, 0);
+      assert.equal((await liveGrants(b.orderId, 'course')).length, 1);
+      assert.equal(await t.app.access.hasAccess(t.app.db, orderA.contactId, course()), true, 'the other paid order still covers the course');
     });
   });
 }

@@ -58,6 +58,14 @@ function invoicePaymentIntent(inv: Stripe.Invoice): string | null {
   return null;
 }
 
+/** What a Stripe dispute status means for the order; null when a refund already settled it. */
+function disputeOutcome(status: Stripe.Dispute.Status): 'open' | 'won' | 'lost' | null {
+  if (status === 'won' || status === 'warning_closed' || status === 'prevented') return 'won';
+  if (status === 'lost') return 'lost';
+  if (status === 'charge_refunded') return null;
+  return 'open';
+}
+
 export class StripeProvider implements PaymentProvider {
   readonly name = 'stripe' as const;
   readonly testMode: boolean;
@@ -385,7 +393,10 @@ export class StripeSync {
     if (ch.disputed) {
       const disputes = await this.stripe.disputes.list({ charge: ch.id, limit: 1 });
       const d = disputes.data[0];
-      if (d && (await this.checkout.flagDispute(order.id, { reason: d.reason, amount: d.amount, disputeId: d.id }))) changes.push({ orderId: order.id, what: 'dispute flagged' });
+      const status = d ? disputeOutcome(d.status) : null;
+      if (d && status && (await this.checkout.applyDispute(order.id, { reason: d.reason, amount: d.amount, disputeId: d.id, status, paymentRef: piId }))) {
+        changes.push({ orderId: order.id, what: status === 'open' ? 'dispute flagged' : `dispute ${status}` });
+      }
     }
     return changes;
   }
