@@ -119,6 +119,46 @@ for (const backend of backends()) {
       assert.equal((await liveGrants(child!.id, 'download')).length, 1);
     });
 
+    it('a trial books no money at checkout; the first paid invoice counts once; only what was charged can be refunded', async () => {
+      const b = new FormBrowser(t);
+      const page = await b.go('GET', `/checkout/${shop.prices.trial}`);
+      const res = await b.go('POST', `/checkout/${shop.prices.trial}`, { _csrf: FormBrowser.csrf(page.body), key: FormBrowser.field(page.body, 'key'), email: 'trialist@example.com', intent: 'pay' });
+      const sessionId = String(res.headers.location).split('/').pop()!;
+      const events = fake.completeSession(sessionId);
+      const session = fake.get(sessionId);
+      assert.equal(session.payment_status, 'no_payment_required');
+      // As in the reported run: the session names the price after the trial while nothing was charged.
+      session.amount_total = 2900;
+      session.amount_subtotal = 2900;
+      await deliver(events);
+      const orderId = (await t.app.checkout.findOrderBySession(t.app.db, 'stripe', sessionId))!.id;
+      let detail = await t.app.checkout.orderDetail(t.app.db, orderId);
+      assert.equal(detail.order.status, 'paid');
+      assert.equal(detail.order.amountPaid, 0, 'nothing received during the trial');
+      assert.equal(detail.payments.length, 0);
+      assert.equal(detail.subscription!.status, 'trialing');
+      assert.equal(await t.app.access.hasAccess(t.app.db, detail.order.contactId, course()), true, 'the trial opens the course');
+      const none = await owner.post(`/api/orders/${orderId}/refunds`, { amount: 100 });
+      assert.equal(none.statusCode, 400, 'nothing to refund during a trial');
+
+      // The trial ends and the first invoice is paid: received equals the price, once.
+      const renewal = fake.renew(detail.subscription!.providerSubscriptionId!);
+      await deliver(renewal);
+      await deliver(renewal.map((e) => ({ ...e, id: `${e.id}_again` })));
+      await deliver(events.filter((e) => e.type === 'checkout.session.completed').map((e) => ({ ...e, id: `${e.id}_again` })));
+      detail = await t.app.checkout.orderDetail(t.app.db, orderId);
+      assert.equal(detail.order.amountPaid, 2900);
+      assert.deepEqual(detail.payments.map((p) => p.amount), [2900]);
+      const customer = (await owner.get(`/api/customers/${detail.order.contactId}`)).json();
+      assert.deepEqual(customer.lifetimeValue, [{ currency: 'usd', amount: 2900 }]);
+      const tooMuch = await owner.post(`/api/orders/${orderId}/refunds`, { amount: 2901 });
+      assert.equal(tooMuch.statusCode, 400);
+      assert.match(tooMuch.json().error.message, /At most \$29 can still be refunded/);
+      const all = await owner.post(`/api/orders/${orderId}/refunds`, {});
+      assert.equal(all.statusCode, 201, all.body);
+      assert.equal((await t.app.checkout.getOrder(t.app.db, orderId)).amountRefunded, 2900);
+    });
+
     const eventsOf = async (orderId: string, type: string) => (await t.app.events.list(t.app.db, { subjectType: 'order', subjectId: orderId, limit: 100 })).filter((e) => e.type === type);
     const course = () => ({ type: 'course' as const, id: shop.course.courseId });
     const disputeOf = (orderId: string) => fake.all('dispute').find((d) => d.payment_intent === fake.all('checkout.session').find((s) => s.metadata?.orderId === orderId)!.payment_intent)!;

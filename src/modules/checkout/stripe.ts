@@ -254,19 +254,23 @@ export class StripeSync {
       const sub = s.subscription && typeof s.subscription === 'object' ? s.subscription : null;
       let paymentId = pi?.id ?? null;
       let refundRef = pi?.id ?? null;
+      // Money received is what a succeeded charge took, never the session's amount: a trial
+      // (no_payment_required) takes nothing until its first invoice is paid.
+      let received = pi?.status === 'succeeded' ? pi.amount_received : 0;
       const invoiceId = idOf(s.invoice as Expandable) ?? idOf(sub?.latest_invoice as Expandable);
       if (!pi && invoiceId) {
         const inv = await this.stripe.invoices.retrieve(invoiceId, { expand: ['payments'] });
         paymentId = inv.id;
         refundRef = invoicePaymentIntent(inv);
+        received = inv.status === 'paid' ? inv.amount_paid : 0;
       }
       const changed = await this.checkout.fulfilPaid(
         order.id,
         {
           providerPaymentId: paymentId,
           refundRef,
-          amount: s.amount_total ?? 0,
-          tax: s.total_details?.amount_tax ?? 0,
+          amount: received,
+          tax: received > 0 ? (s.total_details?.amount_tax ?? 0) : 0,
           customerId: idOf(s.customer as Expandable),
           paymentMethodId: idOf(pi?.payment_method as Expandable) ?? idOf(sub?.default_payment_method as Expandable),
           subscription: sub
