@@ -547,6 +547,15 @@ export class FakeStripe {
     return this.events.slice(from);
   }
 
+  /** The bank decides a dispute: won (the money comes back) or lost (it stays with the customer). */
+  closeDispute(disputeId: string, outcome: 'won' | 'lost'): StripeEventRecord[] {
+    const from = this.events.length;
+    const d = this.get(disputeId);
+    d.status = outcome;
+    this.emit('charge.dispute.closed', d);
+    return this.events.slice(from);
+  }
+
   expireSession(sessionId: string): StripeEventRecord[] {
     const from = this.events.length;
     const s = this.get(sessionId);

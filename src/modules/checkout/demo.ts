@@ -341,6 +341,7 @@ export async function seedSellDemo(app: App, ctx: DemoContext): Promise<void> {
     const when = new Date(o.paidAt!.getTime() + r.int(10, 40) * DAY_MS);
     o.disputedAt = when;
     o.disputeReason = r.pick(['fraudulent', 'product_not_received']);
+    o.disputeStatus = 'open';
     systemEvent(when, 'order.disputed', { type: 'order', id: o.id! }, { reason: o.disputeReason, amount: o.total, currency: 'usd', contactId: o.contactId });
   }
 

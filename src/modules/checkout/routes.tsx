@@ -19,6 +19,7 @@ import {
   TestPaymentPage,
   ThankYouPage,
   UpsellPage,
+  UpsellPendingPage,
   type CheckoutPageProps,
 } from '../../../web/public/checkout/pages.js';
 import { TEST_CARDS } from './test-provider.js';
@@ -167,6 +168,7 @@ const orderFull = z.object({
   failureMessage: z.string().nullable(),
   disputedAt: z.date().nullable(),
   disputeReason: z.string().nullable(),
+  disputeStatus: z.string().nullable(),
   paidVia: z.string().nullable(),
   createdAt: z.date(),
   paidAt: z.date().nullable(),
@@ -257,7 +259,7 @@ export const checkoutRoutes: AnyRoute[] = [
         order = await app.checkout.getOrder(app.db, order.id);
       }
       if (order.status !== 'paid') return sendPage(reply, <ProcessingPage testBanner={app.checkout.testBanner} />, 202);
-      const token = await app.checkout.signInBuyerOnce(order, { ip: req.ip, userAgent: req.headers['user-agent'] });
+      const { token } = await app.checkout.signInBuyerOnce(order, { ip: req.ip, userAgent: req.headers['user-agent'] });
       if (token) setCustomerCookie(app, reply, token);
       return reply.redirect(await thankYouTarget(app, order.id), 303);
     },
@@ -287,6 +289,23 @@ export const checkoutRoutes: AnyRoute[] = [
       const result = await app.checkout.acceptUpsell(order.id, params.offerId);
       if (result.result === 'paid') return reply.redirect(`/checkout/thank-you/${order.id}?t=${encodeURIComponent(query.t ?? '')}`, 303);
       const offer = await app.catalog.getOffer(app.db, params.offerId);
+      if (result.result === 'pending') {
+        const t = encodeURIComponent(query.t ?? '');
+        return sendPage(
+          reply,
+          <UpsellPendingPage
+            testBanner={app.checkout.testBanner}
+            orderNumber={order.number}
+            email={order.email}
+            productName={offer.offerProduct.name}
+            priceText={formatMoney(result.order.total, result.order.currency)}
+            checkAction={`/checkout/offer/${order.id}/${offer.id}/accept?t=${t}`}
+            continueHref={`/checkout/thank-you/${order.id}?t=${t}`}
+            csrf={formToken(app, req, reply)}
+          />,
+          202,
+        );
+      }
       return sendUpsell(app, req, reply, order, offer, query.t, `${result.message ?? 'The payment did not go through.'} Nothing was charged.`);
     },
   }),
@@ -318,6 +337,8 @@ export const checkoutRoutes: AnyRoute[] = [
         extras.push({ number: u.number, name: items.map((i) => i.name).join(', '), priceText: formatMoney(u.total, order.currency) });
       }
       const signedIn = Boolean(req.cookies.oh_customer);
+      // An address that had an account before this checkout is opened only through its mailbox.
+      const linkSent = !order.contactCreated && order.kind === 'checkout';
       return sendPage(
         reply,
         <ThankYouPage
@@ -328,6 +349,7 @@ export const checkoutRoutes: AnyRoute[] = [
           paidText={formatMoney(order.amountPaid, order.currency)}
           extras={extras}
           signedIn={signedIn}
+          linkSent={linkSent}
         />,
       );
     },

@@ -50,6 +50,11 @@ export const orders = pgTable(
     failureMessage: text('failure_message'),
     disputedAt: timestamp('disputed_at', { withTimezone: true }),
     disputeReason: text('dispute_reason'),
+    /** open (access kept while the bank decides) | won (nothing lost) | lost (the money went back; counted in amountRefunded) */
+    disputeStatus: text('dispute_status').$type<'open' | 'won' | 'lost'>(),
+    disputeId: text('dispute_id'),
+    /** the contact did not exist before this checkout: only then may the buyer be signed in without a mailed link */
+    contactCreated: boolean('contact_created').notNull().default(false),
     /** how the payment was confirmed: webhook | return | reconciliation | test | free | upsell */
     paidVia: text('paid_via'),
     buyerSignedInAt: timestamp('buyer_signed_in_at', { withTimezone: true }),
@@ -177,6 +182,8 @@ export const subscriptions = pgTable(
     amount: integer('amount').notNull(),
     interval: text('interval').$type<'month' | 'year'>().notNull(),
     currentPeriodEnd: timestamp('current_period_end', { withTimezone: true }).notNull(),
+    /** periods are counted from here (anchor + n months), so 31 January renews on the last day of each shorter month and the 31st again after */
+    billingAnchor: timestamp('billing_anchor', { withTimezone: true }),
     instalmentsPaid: integer('instalments_paid').notNull().default(0),
     instalmentsTotal: integer('instalments_total'),
     cancelAtPeriodEnd: boolean('cancel_at_period_end').notNull().default(false),

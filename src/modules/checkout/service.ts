@@ -3,6 +3,8 @@
 // transaction that also records the payment, grants access, queues the receipt and writes the
 // events), however many times and in whatever order the provider tells us about it.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { utc } from '@date-fns/utc';
+import { addDays, addMonths, addYears } from 'date-fns';
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Actor } from '../../actor.js';
@@ -19,7 +21,7 @@ import { describePrice, formatMoney, type CatalogService, type Coupon, type Offe
 import type { MailService } from '../mail/index.js';
 import type { PortalService } from '../portal/service.js';
 import type { Role } from '../../permissions.js';
-import { ProviderDeclined, type PaymentProvider, type SessionRequest } from './providers.js';
+import { ProviderDeclined, type ChargeResult, type PaymentProvider, type SessionRequest } from './providers.js';
 import { buildQuote, type Quote } from './quote.js';
 import { TEST_PROVIDER_BANNER } from '../../../web/public/checkout/pages.js';
 import {
@@ -152,7 +154,7 @@ export class CheckoutService {
     let order: Order | null = null;
     try {
       order = await this.database.transaction(async (tx) => {
-        const { contact } = await this.audience.upsertContact(tx, { email: input.email, name: input.name, source: 'checkout' });
+        const { contact, created: contactCreated } = await this.audience.upsertContact(tx, { email: input.email, name: input.name, source: 'checkout' });
         if (quote.coupon && !(await this.catalog.reserveCoupon(tx, quote.coupon.id))) {
           throw invalid(`The code "${quote.coupon.code}" has just been used up`, { field: 'coupon' });
         }
@@ -172,6 +174,7 @@ export class CheckoutService {
             couponState: quote.coupon ? 'reserved' : null,
             provider: free ? 'free' : this.provider.name,
             checkoutKey: input.checkoutKey,
+            contactCreated,
             meta: input.meta ?? {},
             createdAt: now,
             updatedAt: now,
@@ -284,22 +287,29 @@ export class CheckoutService {
   }
 
   /**
-   * Signs the buyer in after they paid, once per order (a return link that leaks later does
-   * not keep opening the account). Returns the session token to set as a cookie, or null.
+   * Right after paying, once per order (a return link that leaks later does not keep opening
+   * the account): a buyer whose contact this checkout created is signed in at once. Anyone can
+   * type any address into a checkout, so an address that already belonged to someone is opened
+   * only from its mailbox: it gets a sign-in link instead. Returns the session token to set as
+   * a cookie, or whether a link was mailed.
    */
-  async signInBuyerOnce(order: Order, meta: { ip?: string; userAgent?: string }): Promise<string | null> {
+  async signInBuyerOnce(order: Order, meta: { ip?: string; userAgent?: string }): Promise<{ token: string | null; linkSent: boolean }> {
     // Only right after paying: later, the receipt's magic link is the way in.
-    if (order.status !== 'paid' || !order.paidAt || this.clock.now().getTime() - order.paidAt.getTime() > UPSELL_WINDOW_MS) return null;
+    if (order.status !== 'paid' || !order.paidAt || this.clock.now().getTime() - order.paidAt.getTime() > UPSELL_WINDOW_MS) return { token: null, linkSent: false };
     return this.database.transaction(async (tx) => {
       const [row] = await tx
         .update(orders)
         .set({ buyerSignedInAt: this.clock.now() })
         .where(and(eq(orders.id, order.id), isNull(orders.buyerSignedInAt)))
         .returning();
-      if (!row) return null;
+      if (!row) return { token: null, linkSent: false };
       const contact = await this.audience.getContact(tx, order.contactId);
+      if (!row.contactCreated) {
+        await this.portal.mailMagicLink(tx, contact, '/account');
+        return { token: null, linkSent: true };
+      }
       const { token } = await this.portal.openSession(tx, contact, meta);
-      return token;
+      return { token, linkSent: false };
     });
   }
 
@@ -323,7 +333,7 @@ export class CheckoutService {
    * Pressing "yes" twice makes one order and one charge (unique per parent order and offer,
    * and the charge carries an idempotency key).
    */
-  async acceptUpsell(parentId: string, offerId: string): Promise<{ order: Order; result: 'paid' | 'failed'; message?: string }> {
+  async acceptUpsell(parentId: string, offerId: string): Promise<{ order: Order; result: 'paid' | 'failed' | 'pending'; message?: string }> {
     const parent = await this.getOrder(this.db, parentId);
     if (parent.status !== 'paid' || !parent.paidAt || this.clock.now().getTime() - parent.paidAt.getTime() > UPSELL_WINDOW_MS) {
       throw new DomainError('precondition_failed', 'This offer has expired.');
@@ -378,15 +388,32 @@ export class CheckoutService {
     const [order] = await this.db.select().from(orders).where(and(eq(orders.parentOrderId, parent.id), eq(orders.offerId, offer.id)));
     if (!order) throw notFound('Order');
     if (order.status === 'paid') return { order, result: 'paid' };
-    const result = await this.provider.chargeSaved({
-      orderId: order.id,
-      customerId: order.providerCustomerId,
-      paymentMethodId: order.providerPaymentMethodId!,
-      amount: order.total,
-      currency: order.currency,
-      description: `Order #${order.number}: ${offer.offerProduct.name}`,
-      idempotencyKey: `upsell:${order.id}`,
-    });
+    const charge = () =>
+      this.provider.chargeSaved({
+        orderId: order.id,
+        customerId: order.providerCustomerId,
+        paymentMethodId: order.providerPaymentMethodId!,
+        amount: order.total,
+        currency: order.currency,
+        description: `Order #${order.number}: ${offer.offerProduct.name}`,
+        idempotencyKey: `upsell:${order.id}`,
+      });
+    let result: ChargeResult;
+    try {
+      result = await charge();
+    } catch (err) {
+      if (err instanceof DomainError) throw err;
+      // The answer was lost (the charge may or may not have run). Asking again under the same
+      // idempotency key reads back what happened without charging twice.
+      this.log.warn({ err, orderId: order.id }, 'upsell charge outcome unknown; asking the provider again under the same key');
+      try {
+        result = await charge();
+      } catch (again) {
+        if (again instanceof DomainError) throw again;
+        this.log.warn({ err: again, orderId: order.id }, 'upsell charge outcome still unknown; the webhook or reconciliation settles it');
+        return { order: await this.getOrder(this.db, order.id), result: 'pending' };
+      }
+    }
     if (result.status === 'succeeded') {
       await this.fulfilPaid(order.id, { providerPaymentId: result.paymentId, refundRef: result.refundRef, amount: order.total, customerId: order.providerCustomerId, paymentMethodId: order.providerPaymentMethodId }, 'upsell');
       return { order: await this.getOrder(this.db, order.id), result: 'paid' };
@@ -453,7 +480,8 @@ export class CheckoutService {
     let subscriptionId: string | null = null;
     if (recurring) {
       const plan = recurring.priceType === 'payment_plan';
-      const firstPeriodEnd = addInterval(now, recurring.interval ?? 'month', recurring.trialDays && !plan ? recurring.trialDays : null);
+      const trialDays = recurring.trialDays && !plan ? recurring.trialDays : null;
+      const firstPeriodEnd = addInterval(now, recurring.interval ?? 'month', trialDays);
       const [sub] = await tx
         .insert(subscriptions)
         .values({
@@ -469,6 +497,8 @@ export class CheckoutService {
           amount: recurring.amount,
           interval: recurring.interval ?? 'month',
           currentPeriodEnd: facts.subscription?.currentPeriodEnd ?? firstPeriodEnd,
+          // Paid periods count from the first charge: today, or the day the trial ends.
+          billingAnchor: trialDays ? firstPeriodEnd : now,
           instalmentsPaid: plan ? 1 : 0,
           instalmentsTotal: plan ? recurring.instalments : null,
           testCard: facts.subscription?.testCard ?? null,
@@ -631,7 +661,10 @@ export class CheckoutService {
    * that was behind recovers, and access paused by dunning comes back. A plan whose last
    * instalment this is completes: access stays, billing stops.
    */
-  async renewalPaid(subscriptionId: string, facts: { providerPaymentId: string; refundRef?: string | null; amount: number; periodEnd: Date | null }): Promise<{ recorded: boolean; completedPlan: boolean }> {
+  async renewalPaid(
+    subscriptionId: string,
+    facts: { providerPaymentId: string; refundRef?: string | null; amount: number; periodEnd: Date | null; billingAnchor?: Date },
+  ): Promise<{ recorded: boolean; completedPlan: boolean }> {
     let completedPlan = false;
     let toCancel: string | null = null;
     const recorded = await this.database.transaction(async (tx) => {
@@ -664,7 +697,8 @@ export class CheckoutService {
         .set({
           status: nextStatus,
           instalmentsPaid,
-          currentPeriodEnd: facts.periodEnd ?? addInterval(sub.currentPeriodEnd > now ? sub.currentPeriodEnd : now, sub.interval, null),
+          currentPeriodEnd: facts.periodEnd ?? nextPeriodEnd(sub.billingAnchor ?? sub.currentPeriodEnd, sub.interval, sub.currentPeriodEnd > now ? sub.currentPeriodEnd : now),
+          ...(facts.billingAnchor ? { billingAnchor: facts.billingAnchor } : {}),
           failedAt: null,
           retryCount: 0,
           nextRetryAt: null,
@@ -1067,16 +1101,54 @@ export class CheckoutService {
     return changed;
   }
 
-  /** A chargeback: the order is flagged for the owner; money and access follow the dispute's outcome. */
-  async flagDispute(orderId: string, facts: { reason: string; amount: number; disputeId: string }): Promise<boolean> {
+  /**
+   * A chargeback, as the provider reports it now (events may come in any order; each step
+   * happens once):
+   * - open: the order is flagged for the owner (`order.disputed`); access stays while the bank decides.
+   * - won: nothing was lost (`order.dispute_won`).
+   * - lost: the disputed amount counts as money given back (amountRefunded, so revenue and what
+   *   can still be refunded drop), and when nothing paid on the order is left the access it gave
+   *   is revoked; access from other orders stays (`order.dispute_lost`).
+   */
+  async applyDispute(orderId: string, facts: { disputeId: string; reason: string; amount: number; status: 'open' | 'won' | 'lost'; paymentRef?: string | null }): Promise<boolean> {
     return this.database.transaction(async (tx) => {
-      const [order] = await tx
-        .update(orders)
-        .set({ disputedAt: this.clock.now(), disputeReason: facts.reason, updatedAt: this.clock.now() })
-        .where(and(eq(orders.id, orderId), isNull(orders.disputedAt)))
-        .returning();
-      if (!order) return false;
-      await this.events.record(tx, { type: 'order.disputed', actor: system, subject: { type: 'order', id: orderId }, data: { reason: facts.reason, amount: facts.amount, currency: order.currency, disputeId: facts.disputeId, contactId: order.contactId } });
+      const [order] = await tx.select().from(orders).where(eq(orders.id, orderId)).for('update');
+      if (!order) throw notFound('Order');
+      if (order.disputeStatus === facts.status || order.disputeStatus === 'won' || order.disputeStatus === 'lost') return false;
+      const now = this.clock.now();
+      if (!order.disputedAt) {
+        await this.events.record(tx, {
+          type: 'order.disputed',
+          actor: system,
+          subject: { type: 'order', id: orderId },
+          data: { reason: facts.reason, amount: facts.amount, currency: order.currency, disputeId: facts.disputeId, contactId: order.contactId, accessKept: true },
+        });
+      }
+      const patch = { disputedAt: order.disputedAt ?? now, disputeReason: facts.reason, disputeId: facts.disputeId, disputeStatus: facts.status, updatedAt: now };
+      if (facts.status === 'open') {
+        await tx.update(orders).set(patch).where(eq(orders.id, orderId));
+        return true;
+      }
+      if (facts.status === 'won') {
+        await tx.update(orders).set(patch).where(eq(orders.id, orderId));
+        await this.events.record(tx, { type: 'order.dispute_won', actor: system, subject: { type: 'order', id: orderId }, data: { disputeId: facts.disputeId, amount: facts.amount, currency: order.currency, contactId: order.contactId } });
+        return true;
+      }
+      const lost = Math.max(0, Math.min(facts.amount, order.amountPaid - order.amountRefunded));
+      const refunded = order.amountRefunded + lost;
+      await tx.update(orders).set({ ...patch, amountRefunded: refunded }).where(eq(orders.id, orderId));
+      const [payment] = facts.paymentRef
+        ? await tx.select().from(payments).where(and(eq(payments.orderId, orderId), or(eq(payments.refundRef, facts.paymentRef), eq(payments.providerPaymentId, facts.paymentRef)))).limit(1)
+        : [];
+      if (payment) await tx.update(payments).set({ amountRefunded: sql`least(${payments.amount}, ${payments.amountRefunded} + ${lost})` }).where(eq(payments.id, payment.id));
+      // Other payments on this order (a subscription's other renewals) still cover its access.
+      const revoked = refunded >= order.amountPaid ? await this.revokeItems(tx, order, await tx.select().from(orderItems).where(eq(orderItems.orderId, orderId)), 'dispute lost', system) : 0;
+      await this.events.record(tx, {
+        type: 'order.dispute_lost',
+        actor: system,
+        subject: { type: 'order', id: orderId },
+        data: { disputeId: facts.disputeId, amount: lost, currency: order.currency, totalRefunded: refunded, revoked, contactId: order.contactId },
+      });
       return true;
     });
   }
@@ -1359,12 +1431,29 @@ export class CheckoutService {
 
 class DuplicateSubmit extends Error {}
 
+/** `from` plus n billing intervals in UTC; a day the month lacks becomes its last day (31 Jan + 1 month = 28 or 29 Feb). */
+export function addIntervals(from: Date, interval: 'month' | 'year', n: number): Date {
+  const d = interval === 'year' ? addYears(from, n, { in: utc }) : addMonths(from, n, { in: utc });
+  return new Date(d.getTime());
+}
+
+/** The end of a first period: a trial's days, or one interval. */
 export function addInterval(from: Date, interval: 'month' | 'year', trialDays: number | null): Date {
-  if (trialDays) return new Date(from.getTime() + trialDays * 86_400_000);
-  const d = new Date(from.getTime());
-  if (interval === 'year') d.setUTCFullYear(d.getUTCFullYear() + 1);
-  else d.setUTCMonth(d.getUTCMonth() + 1);
-  return d;
+  if (trialDays) return new Date(addDays(from, trialDays, { in: utc }).getTime());
+  return addIntervals(from, interval, 1);
+}
+
+/**
+ * The first period end after `after` on the schedule that starts at `anchor` (anchor + k
+ * intervals). Each end is counted from the anchor, never from the previous, clamped end, so a
+ * subscription started on 31 January renews on 28/29 February and then on 31 March again.
+ */
+export function nextPeriodEnd(anchor: Date, interval: 'month' | 'year', after: Date): Date {
+  const months = (after.getUTCFullYear() - anchor.getUTCFullYear()) * 12 + (after.getUTCMonth() - anchor.getUTCMonth());
+  let k = Math.max(1, interval === 'year' ? Math.floor(months / 12) : months);
+  while (k > 1 && addIntervals(anchor, interval, k - 1).getTime() > after.getTime()) k--;
+  while (addIntervals(anchor, interval, k).getTime() <= after.getTime()) k++;
+  return addIntervals(anchor, interval, k);
 }
 
 function escapeHtml(s: string): string {

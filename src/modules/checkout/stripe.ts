@@ -128,6 +128,14 @@ function providerError(err: Stripe.errors.StripeError, what: string): DomainErro
   );
 }
 
+/** What a Stripe dispute status means for the order; null when a refund already settled it. */
+function disputeOutcome(status: Stripe.Dispute.Status): 'open' | 'won' | 'lost' | null {
+  if (status === 'won' || status === 'warning_closed' || status === 'prevented') return 'won';
+  if (status === 'lost') return 'lost';
+  if (status === 'charge_refunded') return null;
+  return 'open';
+}
+
 export class StripeProvider implements PaymentProvider {
   readonly name = 'stripe' as const;
   readonly testMode: boolean;
@@ -350,19 +358,23 @@ export class StripeSync {
       const sub = s.subscription && typeof s.subscription === 'object' ? s.subscription : null;
       let paymentId = pi?.id ?? null;
       let refundRef = pi?.id ?? null;
+      // Money received is what a succeeded charge took, never the session's amount: a trial
+      // (no_payment_required) takes nothing until its first invoice is paid.
+      let received = pi?.status === 'succeeded' ? pi.amount_received : 0;
       const invoiceId = idOf(s.invoice as Expandable) ?? idOf(sub?.latest_invoice as Expandable);
       if (!pi && invoiceId) {
         const inv = await this.stripe.invoices.retrieve(invoiceId, { expand: ['payments'] });
         paymentId = inv.id;
         refundRef = invoicePaymentIntent(inv);
+        received = inv.status === 'paid' ? inv.amount_paid : 0;
       }
       const changed = await this.checkout.fulfilPaid(
         order.id,
         {
           providerPaymentId: paymentId,
           refundRef,
-          amount: s.amount_total ?? 0,
-          tax: s.total_details?.amount_tax ?? 0,
+          amount: received,
+          tax: received > 0 ? (s.total_details?.amount_tax ?? 0) : 0,
           customerId: idOf(s.customer as Expandable),
           paymentMethodId: idOf(pi?.payment_method as Expandable) ?? idOf(sub?.default_payment_method as Expandable),
           subscription: sub
@@ -487,7 +499,10 @@ export class StripeSync {
     if (ch.disputed) {
       const disputes = await this.stripe.disputes.list({ charge: ch.id, limit: 1 });
       const d = disputes.data[0];
-      if (d && (await this.checkout.flagDispute(order.id, { reason: d.reason, amount: d.amount, disputeId: d.id }))) changes.push({ orderId: order.id, what: 'dispute flagged' });
+      const status = d ? disputeOutcome(d.status) : null;
+      if (d && status && (await this.checkout.applyDispute(order.id, { reason: d.reason, amount: d.amount, disputeId: d.id, status, paymentRef: piId }))) {
+        changes.push({ orderId: order.id, what: status === 'open' ? 'dispute flagged' : `dispute ${status}` });
+      }
     }
     return changes;
   }

@@ -10,7 +10,7 @@ import type { Database } from '../../db/client.js';
 import { DomainError, notFound } from '../../errors.js';
 import { ProviderDeclined, type ChargeResult, type PaymentProvider, type SessionRequest } from './providers.js';
 import type { CheckoutService, Subscription } from './service.js';
-import { addInterval } from './service.js';
+import { addInterval, nextPeriodEnd } from './service.js';
 import { orders, subscriptions, testCharges, testSessions } from './schema.js';
 
 export type CardBehaviour = 'succeeds' | 'declined' | 'authenticate' | 'fails_on_renewal';
@@ -239,10 +239,12 @@ export class TestProvider implements PaymentProvider {
       .insert(testCharges)
       .values({ id, idempotencyKey: key, orderId: sub.orderId, amount: sub.amount, currency: sub.currency, card: sub.testCard ?? 'test', status: 'succeeded', createdAt: this.clock.now() })
       .onConflictDoNothing();
-    // A recovered subscription starts a fresh period today; a regular renewal continues the old one.
+    // A recovered subscription starts a fresh schedule today; a regular renewal continues the old
+    // one, counted from its anchor (31 Jan → 28 Feb → 31 Mar), not from the previous end.
     const behind = sub.status === 'past_due' || sub.status === 'unpaid';
-    const periodEnd = addInterval(behind ? this.clock.now() : sub.currentPeriodEnd, sub.interval, null);
-    const r = await this.checkout.renewalPaid(sub.id, { providerPaymentId: id, refundRef: id, amount: sub.amount, periodEnd });
+    const now = this.clock.now();
+    const periodEnd = behind ? addInterval(now, sub.interval, null) : nextPeriodEnd(sub.billingAnchor ?? sub.currentPeriodEnd, sub.interval, sub.currentPeriodEnd);
+    const r = await this.checkout.renewalPaid(sub.id, { providerPaymentId: id, refundRef: id, amount: sub.amount, periodEnd, ...(behind ? { billingAnchor: now } : {}) });
     return r.recorded ? 'paid' : 'skipped';
   }
 

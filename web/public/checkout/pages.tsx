@@ -308,6 +308,38 @@ export function UpsellPage(p: {
   );
 }
 
+/** A one-click charge whose answer was lost: what we know, and ways on that cannot charge twice. */
+export function UpsellPendingPage(p: {
+  testBanner: string | null;
+  orderNumber: number;
+  email: string;
+  productName: string;
+  priceText: string;
+  checkAction: string;
+  continueHref: string;
+  csrf: string;
+}) {
+  return (
+    <PublicLayout meta={{ title: 'Confirming your payment', noindex: true }}>
+      {p.testBanner ? <TestModeBanner text={p.testBanner} /> : null}
+      <h1>We are confirming your payment</h1>
+      <Notice kind="info">
+        We did not hear back from the bank about {p.productName} ({p.priceText}). If the payment went through, the {p.productName} is added to your account and we
+        will email your receipt to <strong>{p.email}</strong>. You will not be charged twice.
+      </Notice>
+      <div className="actions">
+        <form method="post" action={p.checkAction}>
+          <CsrfField token={p.csrf} />
+          <button type="submit">Check again</button>
+        </form>
+        <p>
+          <a href={p.continueHref}>Continue to order #{p.orderNumber}</a>
+        </p>
+      </div>
+    </PublicLayout>
+  );
+}
+
 export function ThankYouPage(p: {
   testBanner: string | null;
   orderNumber: number;
@@ -316,6 +348,8 @@ export function ThankYouPage(p: {
   paidText: string;
   extras: { number: number; name: string; priceText: string }[];
   signedIn: boolean;
+  /** the address already had an account: a sign-in link was mailed to it instead of signing in here */
+  linkSent?: boolean;
 }) {
   return (
     <PublicLayout meta={{ title: 'Thank you', noindex: true }}>
@@ -337,12 +371,20 @@ export function ThankYouPage(p: {
           </ul>
         </section>
       ) : null}
-      <p>
-        <a className="button" href="/account">
-          {p.signedIn ? 'Go to your purchases' : 'Open your account'}
-        </a>
-      </p>
-      <p className="hint">Your courses and downloads are in your account. The receipt email has a sign-in link too.</p>
+      {p.linkSent ? (
+        <Notice kind="info">
+          To keep accounts safe, we sent a sign-in link to <strong>{p.email}</strong>. Open it from that mailbox to see your courses and downloads.
+        </Notice>
+      ) : (
+        <>
+          <p>
+            <a className="button" href="/account">
+              {p.signedIn ? 'Go to your purchases' : 'Open your account'}
+            </a>
+          </p>
+          <p className="hint">Your courses and downloads are in your account. The receipt email has a sign-in link too.</p>
+        </>
+      )}
     </PublicLayout>
   );
 }
