@@ -25,10 +25,20 @@ export interface BuildServerOptions {
   routes?: AnyRoute[];
 }
 
+/**
+ * TRUST_PROXY for Fastify. A hop count trusts the nearest `hops` peers, whoever they are
+ * (Fastify itself reads a bare number as "trust nothing"), so it is a function here; a list
+ * of addresses/CIDRs trusts only those peers.
+ */
+function trustProxyOption(trust: false | number | string[]): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return trust;
+}
+
 export async function buildServer(app: App, opts: BuildServerOptions = {}): Promise<FastifyInstance> {
   const fastify: FastifyInstance = Fastify({
     loggerInstance: app.log as FastifyBaseLogger,
-    trustProxy: app.config.trustProxy,
+    trustProxy: trustProxyOption(app.config.trustProxy),
     bodyLimit: 1024 * 1024,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
