@@ -11,9 +11,9 @@ import type { Database, Tx } from '../../db/client.js';
 import type { EventLog } from '../../db/events.js';
 import { DomainError, conflict, forbidden, invalid, notFound } from '../../errors.js';
 import { assignableRoles, type AssignableRole, type Role } from '../../permissions.js';
+import { checkPassword } from './password-policy.js';
 import { apiKeys, invitations, passwordResets, sessions, users } from './schema.js';
 
-export const MIN_PASSWORD_LENGTH = 12;
 const INVITATION_TTL_MS = 7 * 86_400_000;
 const RESET_TTL_MS = 60 * 60_000;
 const SESSION_TOUCH_MS = 60_000;
@@ -79,13 +79,6 @@ export function actorForUser(user: Pick<UserView, 'id' | 'role' | 'email'>): Act
 
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
-}
-
-function checkPassword(password: string): void {
-  if (password.length < MIN_PASSWORD_LENGTH) {
-    throw invalid(`The password must be at least ${MIN_PASSWORD_LENGTH} characters long`, { field: 'password' });
-  }
-  if (password.length > 512) throw invalid('The password is too long (512 characters at most)', { field: 'password' });
 }
 
 export class TeamService {
@@ -320,7 +313,7 @@ export class TeamService {
 
   /** Changes the password; every session of the user ends and a fresh one is returned. */
   async changePassword(userId: string, current: string, next: string, meta: { ip?: string; userAgent?: string }) {
-    checkPassword(next);
+    checkPassword(next, 'newPassword');
     const user = await this.getUserRow(userId);
     if (!(await argonVerify(user.passwordHash, current).catch(() => false))) {
       throw invalid('The current password is not right', { field: 'currentPassword' });
