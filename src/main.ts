@@ -57,7 +57,8 @@ export async function startOnehour(config: Config = loadConfig()): Promise<Runni
     throw err;
   }
   // Existing installs: whatever an older version (or PGlite itself) left readable by others.
-  restrictDataFolder(config.dataDir);
+  const refused = restrictDataFolder(config.dataDir);
+  if (refused.length) app.log.warn({ files: refused.slice(0, 5), count: refused.length }, `DATA_DIR: some files could not be made owner-only (another user's?); fix with chmod -R go-rwx ${config.dataDir}`);
   const server = await buildServer(app);
   await app.jobs.recoverAbandoned();
   try {
