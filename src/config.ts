@@ -2,6 +2,7 @@
 // documented in docs/configuration.md; a bad value stops start-up with a message that
 // names the setting and what to do about it.
 import fs from 'node:fs';
+import net from 'node:net';
 import { createPrivateKey } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
@@ -29,7 +30,17 @@ const envSchema = z.object({
       message: 'must be an absolute http:// or https:// URL such as https://shop.example.com',
     }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  TRUST_PROXY: bool.default(false),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const trust = parseTrustProxy(v);
+      if (typeof trust === 'string') {
+        ctx.addIssue({ code: 'custom', message: trust });
+        return z.NEVER;
+      }
+      return trust;
+    }),
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters (or leave it unset: one is generated and stored)').optional(),
   SESSION_TTL_HOURS: z.coerce.number().positive().default(24 * 14),
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
@@ -94,6 +105,38 @@ const envSchema = z.object({
   SITE_CACHE_CHECK_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
 });
 
+/** Names proxy-addr (Fastify's trust check) knows for whole private ranges. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * TRUST_PROXY: which peers may set X-Forwarded-For. A hop count (`1`: the one proxy in front)
+ * or a list of proxy addresses / CIDRs. Never "trust everyone": any client could then pick
+ * the IP the audit log and the rate limits see. Returns the setting, or a message.
+ */
+export function parseTrustProxy(raw: string | undefined): false | number | string[] | string {
+  const v = (raw ?? '').trim();
+  if (['', '0', 'false', 'no', 'off'].includes(v.toLowerCase())) return false;
+  if (['1', 'true', 'yes', 'on'].includes(v.toLowerCase()) && v !== '1') {
+    return 'trusting every address is refused (any client could forge its IP); give the number of proxies in front of Onehour (e.g. 1) or their addresses/CIDRs (e.g. 127.0.0.1,10.0.0.0/8)';
+  }
+  if (/^\d+$/.test(v)) {
+    const hops = Number(v);
+    return hops >= 1 && hops <= 10 ? hops : 'a hop count must be between 1 and 10';
+  }
+  const entries = v.split(',').map((x) => x.trim()).filter(Boolean);
+  for (const entry of entries) {
+    if (PROXY_RANGE_NAMES.has(entry)) continue;
+    const [addr, prefix, extra] = entry.split('/');
+    const family = net.isIP(addr ?? '');
+    const max = family === 6 ? 128 : 32;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= max);
+    if (!family || extra !== undefined || !prefixOk) {
+      return `"${entry}" is not an IP address or CIDR range; give a hop count (e.g. 1) or a comma-separated list such as 127.0.0.1,10.0.0.0/8`;
+    }
+  }
+  return entries;
+}
+
 function isHttpUrl(v: string): boolean {
   try {
     const u = new URL(v);
@@ -115,7 +158,8 @@ export interface Config {
   /** True when PUBLIC_URL is https: cookies get the Secure flag. */
   secureCookies: boolean;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
-  trustProxy: boolean;
+  /** which peers may set X-Forwarded-For: false (none), a hop count, or proxy addresses/CIDRs */
+  trustProxy: false | number | string[];
   secretKey?: string;
   sessionTtlHours: number;
   loginMaxAttempts: number;

@@ -4,7 +4,7 @@ import net from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from './config.js';
 import { createApp, type App } from './app.js';
-import { lockDataFolder, type DataFolderLock } from './db/lock.js';
+import { lockDataFolder, OWNER_ONLY_UMASK, restrictDataFolder, type DataFolderLock } from './db/lock.js';
 import { buildServer } from './http/server.js';
 
 export class StartupError extends Error {}
@@ -34,6 +34,9 @@ async function assertPortFree(host: string, port: number): Promise<void> {
 }
 
 export async function startOnehour(config: Config = loadConfig()): Promise<Running> {
+  // Before anything is written: every file this process creates is owner-only (uploads,
+  // imports, PGlite's pages), whichever database is used.
+  process.umask(OWNER_ONLY_UMASK);
   await assertPortFree(config.host, config.port);
   let lock: DataFolderLock | null = null;
   if (config.database.kind === 'pglite') {
@@ -53,6 +56,9 @@ export async function startOnehour(config: Config = loadConfig()): Promise<Runni
     }
     throw err;
   }
+  // Existing installs: whatever an older version (or PGlite itself) left readable by others.
+  const refused = restrictDataFolder(config.dataDir);
+  if (refused.length) app.log.warn({ files: refused.slice(0, 5), count: refused.length }, `DATA_DIR: some files could not be made owner-only (another user's?); fix with chmod -R go-rwx ${config.dataDir}`);
   const server = await buildServer(app);
   await app.jobs.recoverAbandoned();
   try {

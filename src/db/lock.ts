@@ -49,9 +49,56 @@ function holderIsDead(holder: Holder): boolean {
   }
 }
 
+/** No group or other permission bits on anything Onehour creates from here on. */
+export const OWNER_ONLY_UMASK = 0o077;
+
+/**
+ * The data folder holds the secret key, password hashes and customers' files: it and
+ * everything in it is the owner's alone (0700 folders, 0600 files). Sets the process umask, so
+ * whatever a library creates later (PGlite's pages, uploads, lock files) is owner-only too, and
+ * tightens what an older version or another tool left readable. Symbolic links are not
+ * followed. Returns the paths it could not change (another user's files).
+ */
+export function restrictDataFolder(dataDir: string): string[] {
+  process.umask(OWNER_ONLY_UMASK);
+  if (!fs.existsSync(dataDir)) return [];
+  const refused: string[] = [];
+  const tighten = (p: string, stat: fs.Stats) => {
+    if ((stat.mode & 0o077) === 0) return;
+    try {
+      fs.chmodSync(p, stat.mode & 0o7700);
+    } catch {
+      refused.push(p);
+    }
+  };
+  const walk = (dir: string) => {
+    let entries: fs.Dirent[];
+    try {
+      tighten(dir, fs.lstatSync(dir));
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return; // removed while we looked
+    }
+    for (const entry of entries) {
+      const p = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (!entry.isSymbolicLink()) {
+        try {
+          tighten(p, fs.lstatSync(p));
+        } catch {
+          // removed while we looked (a lock being refreshed)
+        }
+      }
+    }
+  };
+  walk(dataDir);
+  return refused;
+}
+
 export async function lockDataFolder(dataDir: string, onCompromised: (err: Error) => void): Promise<DataFolderLock> {
   try {
-    fs.mkdirSync(dataDir, { recursive: true });
+    process.umask(OWNER_ONLY_UMASK);
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     fs.accessSync(dataDir, fs.constants.W_OK);
   } catch (err) {
     throw new DataFolderError(
@@ -81,7 +128,9 @@ export async function lockDataFolder(dataDir: string, onCompromised: (err: Error
       throw again;
     }
   }
-  fs.writeFileSync(holderPath, JSON.stringify({ pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() }));
+  fs.writeFileSync(holderPath, JSON.stringify({ pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() }), { mode: 0o600 });
+  const refused = restrictDataFolder(dataDir);
+  if (refused.length) console.warn(`DATA_DIR: could not make ${refused.length} file(s) owner-only, e.g. ${refused[0]} (owned by another user?). Fix with: chmod -R go-rwx ${dataDir}`);
   return {
     async release() {
       try {

@@ -47,7 +47,29 @@ export function toErrorBody(err: unknown): { status: number; body: ErrorBody } {
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
     return { status: fe.statusCode, body: { error: { code: fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported_media_type' : 'bad_request', message: fe.message } } };
   }
+  if (isMalformedMultipart(err)) {
+    return { status: 400, body: { error: { code: 'bad_request', message: 'The upload is not valid multipart/form-data; send the file again' } } };
+  }
+  if (isPostgresDataException(err)) {
+    // A backstop behind the input checks in route.ts: PostgreSQL refused a value (text it
+    // cannot store, a number out of range). The input was bad, not the server.
+    return { status: 400, body: { error: { code: 'validation_failed', message: 'A value in the request cannot be stored; check the fields and try again' } } };
+  }
   return { status: 500, body: { error: { code: 'internal', message: 'Something went wrong on our side. It has been logged.' } } };
+}
+
+/** Errors busboy (under @fastify/multipart) raises on a broken multipart body; they carry no status of their own. */
+function isMalformedMultipart(err: unknown): boolean {
+  const message = (err as Error | undefined)?.message ?? '';
+  return /^(Multipart: Boundary not found|Unexpected end of (form|file)|Malformed part header|Malformed urlencoded form|Unexpected end of multipart data)/.test(message);
+}
+
+/** SQLSTATE class 22 (data exception), from pg or PGlite, possibly wrapped by Drizzle. */
+function isPostgresDataException(err: unknown): boolean {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, i = 0; e && i < 3; e = e.cause as typeof e, i++) {
+    if (typeof e.code === 'string' && /^22[0-9A-Z]{3}$/.test(e.code)) return true;
+  }
+  return false;
 }
 
 function wantsHtml(req: FastifyRequest): boolean {

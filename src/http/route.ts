@@ -10,6 +10,7 @@ import { safeEqual } from '../crypto.js';
 import { DomainError } from '../errors.js';
 import { can, type Permission, type Role } from '../permissions.js';
 import { actorForUser, type AuthenticatedSession } from '../modules/team/service.js';
+import { assertCleanInput, assertSomethingToChange } from './input-guard.js';
 import type { CustomerSession } from '../modules/portal/service.js';
 
 export type Access =
@@ -192,6 +193,16 @@ export function registerRoutes(fastify: FastifyInstance, app: App, routes: AnyRo
   });
 }
 
+/** The central checks on what a request carries (src/http/input-guard.ts), before any schema. */
+function checkInput(spec: AnyRoute, req: FastifyRequest): void {
+  assertCleanInput('params', req.params);
+  assertCleanInput('query', req.query);
+  if (!spec.rawBody) {
+    assertCleanInput('body', req.body);
+    if (spec.method === 'PATCH' && spec.body) assertSomethingToChange(req.body);
+  }
+}
+
 function registerRoute(fastify: FastifyInstance, app: App, spec: AnyRoute): void {
   const access = spec.access as Access | undefined;
   if (!access || (typeof access === 'object' && !('permission' in access))) {
@@ -231,6 +242,7 @@ function registerRoute(fastify: FastifyInstance, app: App, spec: AnyRoute): void
           throw new DomainError('csrf_failed', 'The request is missing its CSRF token; reload the page and try again');
         }
       }
+      checkInput(spec, req);
       const params = spec.params ? spec.params.parse(req.params) : undefined;
       const query = spec.query ? spec.query.parse(req.query) : undefined;
       const body = spec.body ? spec.body.parse(req.body ?? {}) : undefined;
@@ -285,6 +297,7 @@ async function handleCustomer(app: App, spec: AnyRoute, req: FastifyRequest, rep
       throw new DomainError('forbidden', 'This form has expired. Reload the page and try again.');
     }
   }
+  checkInput(spec, req);
   const result = await spec.handler({
     app,
     req,

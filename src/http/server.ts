@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
@@ -14,7 +14,7 @@ import fastifyStatic from '@fastify/static';
 import type { App } from '../app.js';
 import { installErrorHandling } from './errors.js';
 import { buildOpenApi } from './openapi.js';
-import { registerRoutes, type AnyRoute } from './route.js';
+import { CUSTOMER_COOKIE, registerRoutes, SESSION_COOKIE, type AnyRoute } from './route.js';
 import { allRoutes } from './routes.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -25,10 +25,43 @@ export interface BuildServerOptions {
   routes?: AnyRoute[];
 }
 
+/** A URL as it may be logged: the path only. Query strings and fragments carry tokens (reset, sign-in, download and unsubscribe links). */
+export function loggableUrl(url: string): string {
+  const cut = url.search(/[?#]/);
+  return cut === -1 ? url : url.slice(0, cut);
+}
+
+const STATIC_PREFIXES = ['/assets/', '/admin/assets/'];
+const SESSION_COOKIES = [SESSION_COOKIE, CUSTOMER_COOKIE];
+
+function carriesCredentials(req: FastifyRequest): boolean {
+  return Boolean(req.headers.authorization) || SESSION_COOKIES.some((name) => req.cookies?.[name] !== undefined);
+}
+
+function setsSessionCookie(header: unknown): boolean {
+  const cookies = Array.isArray(header) ? header : header === undefined ? [] : [header];
+  return cookies.some((c) => SESSION_COOKIES.some((name) => String(c).startsWith(`${name}=`)));
+}
+
+function serializeRequest(req: FastifyRequest) {
+  return { method: req.method, url: loggableUrl(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort };
+}
+
+/**
+ * TRUST_PROXY for Fastify. A hop count trusts the nearest `hops` peers, whoever they are
+ * (Fastify itself reads a bare number as "trust nothing"), so it is a function here; a list
+ * of addresses/CIDRs trusts only those peers.
+ */
+function trustProxyOption(trust: false | number | string[]): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return trust;
+}
+
 export async function buildServer(app: App, opts: BuildServerOptions = {}): Promise<FastifyInstance> {
   const fastify: FastifyInstance = Fastify({
-    loggerInstance: app.log as FastifyBaseLogger,
-    trustProxy: app.config.trustProxy,
+    // Our request serializer replaces Fastify's, whatever logger the app was given.
+    loggerInstance: app.log.child({}, { serializers: { req: serializeRequest } }) as FastifyBaseLogger,
+    trustProxy: trustProxyOption(app.config.trustProxy),
     bodyLimit: 1024 * 1024,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -49,6 +82,15 @@ export async function buildServer(app: App, opts: BuildServerOptions = {}): Prom
   });
 
   await fastify.register(cookie);
+  // Nothing answered to a signed-in caller (or that signs one in) may be kept by a browser or
+  // a shared cache: the back button on a shared computer, a proxy serving it to the next
+  // person. Static assets are the same for everyone and stay cacheable. (Added after the cookie
+  // plugin, whose own onSend hook writes the Set-Cookie header this looks at.)
+  fastify.addHook('onSend', async (req, reply) => {
+    if (!STATIC_PREFIXES.some((p) => req.url.startsWith(p)) && (carriesCredentials(req) || setsSessionCookie(reply.getHeader('set-cookie')))) {
+      reply.header('cache-control', 'no-store');
+    }
+  });
   await fastify.register(formbody);
   // File uploads (lesson videos, attachments): one file per request, a larger file is a 413.
   await fastify.register(multipart, { limits: { fileSize: app.config.uploads.maxBytes, files: 1, fields: 20 } });

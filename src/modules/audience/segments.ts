@@ -74,10 +74,29 @@ export const segmentRuleSchema: z.ZodType<SegmentRule> = z.lazy(() =>
   ]),
 );
 
-export const segmentRulesSchema = z.object({
-  match: z.enum(['all', 'any']).default('all'),
-  rules: z.array(segmentRuleSchema).max(50).default([]),
-});
+/** Rules in one segment, groups included: enough for any real audience, small enough to compile and plan quickly. */
+export const MAX_SEGMENT_RULES = 200;
+
+export const segmentRulesSchema = z
+  .object({
+    match: z.enum(['all', 'any']).default('all'),
+    rules: z.array(segmentRuleSchema).max(50).default([]),
+  })
+  .superRefine((value, ctx) => {
+    // Each group may hold 50 rules: without a cap on the whole, four levels of groups would be
+    // millions of rules (and a query PostgreSQL refuses). Checked here, so a save gets a 400.
+    let count = 0;
+    let deepest = 0;
+    const stack = value.rules.map((rule) => ({ rule, depth: 1 }));
+    while (stack.length) {
+      const { rule, depth } = stack.pop()!;
+      count++;
+      deepest = Math.max(deepest, depth);
+      if (rule.type === 'group') for (const inner of rule.rules) stack.push({ rule: inner, depth: depth + 1 });
+    }
+    if (deepest > MAX_DEPTH + 1) ctx.addIssue({ code: 'custom', path: ['rules'], message: `Segments can nest groups ${MAX_DEPTH} levels deep at most` });
+    if (count > MAX_SEGMENT_RULES) ctx.addIssue({ code: 'custom', path: ['rules'], message: `A segment can have ${MAX_SEGMENT_RULES} rules at most (groups included); this one has ${count}` });
+  });
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -6,6 +6,7 @@ import { randomToken, sha256 } from '../../crypto.js';
 import type { Database, DbOrTx, Tx } from '../../db/client.js';
 import type { EventLog } from '../../db/events.js';
 import { DomainError } from '../../errors.js';
+import { safeRedirectPath } from '../../safe-redirect.js';
 import type { AudienceService, Contact } from '../audience/index.js';
 import type { MailService } from '../mail/index.js';
 import { contacts } from '../audience/schema.js';
@@ -22,8 +23,7 @@ export interface CustomerSession {
 
 /** Only same-site paths may be a post-sign-in destination (no open redirects). */
 export function safeNext(next: string | undefined): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/account';
-  return next.slice(0, 500);
+  return safeRedirectPath(next, '/account');
 }
 
 export class PortalService {
@@ -79,7 +79,7 @@ export class PortalService {
       const [contact] = await tx.select().from(contacts).where(eq(contacts.id, link.contactId));
       const opened = await this.openSession(tx, contact!, meta);
       await this.events.record(tx, { type: 'customer.signed_in', actor: { kind: 'customer', id: contact!.id }, subject: { type: 'contact', id: contact!.id } });
-      return { ...opened, next: link.next };
+      return { ...opened, next: safeNext(link.next) };
     });
   }
 

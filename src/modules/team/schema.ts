@@ -39,6 +39,8 @@ export const sessions = pgTable(
     csrfToken: text('csrf_token').notNull(),
     /** true after the password step when the user still owes a TOTP code */
     pendingTwoFactor: boolean('pending_two_factor').notNull().default(false),
+    /** wrong codes given at the two-factor step of this (pending) sign-in; it ends at 5 */
+    twoFactorFailures: integer('two_factor_failures').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),

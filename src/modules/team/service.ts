@@ -11,13 +11,20 @@ import type { Database, Tx } from '../../db/client.js';
 import type { EventLog } from '../../db/events.js';
 import { DomainError, conflict, forbidden, invalid, notFound } from '../../errors.js';
 import { assignableRoles, type AssignableRole, type Role } from '../../permissions.js';
+import { checkPassword } from './password-policy.js';
 import { apiKeys, invitations, passwordResets, sessions, users } from './schema.js';
 
-export const MIN_PASSWORD_LENGTH = 12;
 const INVITATION_TTL_MS = 7 * 86_400_000;
 const RESET_TTL_MS = 60 * 60_000;
 const SESSION_TOUCH_MS = 60_000;
 const TWO_FACTOR_ROLES: readonly Role[] = ['owner', 'admin'];
+/** wrong codes one pending sign-in may give before it ends (the password is needed again) */
+export const MAX_TWO_FACTOR_FAILURES = 5;
+
+/** The one answer to a failed sign-in, whatever failed: unknown email, wrong password, locked account. */
+function wrongCredentials(): DomainError {
+  return new DomainError('unauthenticated', 'The email or password is not right');
+}
 
 /** How the team module sends its mail (invitations, resets): into the transactional queue. */
 export interface TeamMailer {
@@ -74,13 +81,6 @@ export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-function checkPassword(password: string): void {
-  if (password.length < MIN_PASSWORD_LENGTH) {
-    throw invalid(`The password must be at least ${MIN_PASSWORD_LENGTH} characters long`, { field: 'password' });
-  }
-  if (password.length > 512) throw invalid('The password is too long (512 characters at most)', { field: 'password' });
-}
-
 export class TeamService {
   constructor(
     private readonly database: Database,
@@ -134,41 +134,48 @@ export class TeamService {
     if (!user || user.disabledAt) {
       // Spend the same time as a real check so response time does not reveal which emails exist.
       await argonVerify('$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0000000000000000000000000000000000000000000', input.password).catch(() => false);
-      throw new DomainError('unauthenticated', 'The email or password is not right');
-    }
-    if (user.lockedUntil && user.lockedUntil > now) {
-      throw new DomainError('locked', `Too many failed sign-ins. Try again after ${user.lockedUntil.toISOString()} or reset your password.`, {
-        lockedUntil: user.lockedUntil.toISOString(),
-      });
+      throw wrongCredentials();
     }
     const ok = await argonVerify(user.passwordHash, input.password).catch(() => false);
+    // A locked account answers exactly like a wrong password (same status, same body, same
+    // work done): telling them apart would confirm both that the address exists and that
+    // the guess was right.
+    if (user.lockedUntil && user.lockedUntil > now) throw wrongCredentials();
     if (!ok) {
-      const failed = user.failedLogins + 1;
-      const lock = failed >= this.settings.loginMaxAttempts;
-      await this.database.transaction(async (tx) => {
-        await tx
-          .update(users)
-          .set({
-            failedLogins: lock ? 0 : failed,
-            lockedUntil: lock ? new Date(now.getTime() + this.settings.loginLockoutMinutes * 60_000) : user.lockedUntil,
-          })
-          .where(eq(users.id, user.id));
-        if (lock) {
-          await this.events.record(tx, {
-            type: 'user.locked_out',
-            actor: { kind: 'system' },
-            subject: { type: 'user', id: user.id },
-            data: { ip: input.ip ?? null, minutes: this.settings.loginLockoutMinutes },
-          });
-        }
-      });
-      throw new DomainError('unauthenticated', 'The email or password is not right');
+      await this.database.transaction((tx) => this.countFailedSignIn(tx, user.id, input.ip));
+      throw wrongCredentials();
     }
-    await this.db.update(users).set({ failedLogins: 0, lockedUntil: null }).where(eq(users.id, user.id));
     const pendingTwoFactor = user.totpEnabled;
+    // With two-factor on, the password alone proves nothing yet: the failure count is cleared
+    // only once the code is right too, so wrong codes keep adding up towards the lockout.
+    if (!pendingTwoFactor) await this.db.update(users).set({ failedLogins: 0, lockedUntil: null }).where(eq(users.id, user.id));
     const { token, session } = await this.openSession(user, { ip: input.ip, userAgent: input.userAgent, pendingTwoFactor });
     if (!pendingTwoFactor) await this.recordSignIn(user, input.ip);
     return { token, session };
+  }
+
+  /**
+   * One more failed sign-in (a wrong password or a wrong two-factor code). Counted in one
+   * statement so concurrent guesses cannot slip past the limit; at the limit the account
+   * locks and its half-finished sign-ins end. Returns whether the account is now locked.
+   */
+  private async countFailedSignIn(tx: Tx, userId: string, ip?: string): Promise<boolean> {
+    const [row] = await tx
+      .update(users)
+      .set({ failedLogins: sql`${users.failedLogins} + 1` })
+      .where(eq(users.id, userId))
+      .returning({ failed: users.failedLogins });
+    if (!row || row.failed < this.settings.loginMaxAttempts) return false;
+    const until = new Date(this.clock.now().getTime() + this.settings.loginLockoutMinutes * 60_000);
+    await tx.update(users).set({ failedLogins: 0, lockedUntil: until }).where(eq(users.id, userId));
+    await tx.delete(sessions).where(and(eq(sessions.userId, userId), eq(sessions.pendingTwoFactor, true)));
+    await this.events.record(tx, {
+      type: 'user.locked_out',
+      actor: { kind: 'system' },
+      subject: { type: 'user', id: userId },
+      data: { ip: ip ?? null, minutes: this.settings.loginLockoutMinutes },
+    });
+    return true;
   }
 
   private async recordSignIn(user: UserRow, ip?: string): Promise<void> {
@@ -219,18 +226,39 @@ export class TeamService {
     return { user: toView(row.u), sessionId: id, csrfToken: row.s.csrfToken, pendingTwoFactor: row.s.pendingTwoFactor };
   }
 
-  /** Second step of sign-in: the TOTP code turns the pending session into a full one (under a new id). */
+  /**
+   * Second step of sign-in: the TOTP code turns the pending session into a full one (under a
+   * new id). Each wrong code counts towards the account lockout; after
+   * MAX_TWO_FACTOR_FAILURES wrong codes the pending sign-in ends and the password is needed again.
+   */
   async completeTwoFactor(sessionId: string, code: string, meta: { ip?: string; userAgent?: string }) {
+    const now = this.clock.now();
     const [row] = await this.db
       .select({ s: sessions, u: users })
       .from(sessions)
       .innerJoin(users, eq(users.id, sessions.userId))
-      .where(and(eq(sessions.id, sessionId), eq(sessions.pendingTwoFactor, true), gt(sessions.expiresAt, this.clock.now())))
+      .where(and(eq(sessions.id, sessionId), eq(sessions.pendingTwoFactor, true), gt(sessions.expiresAt, now), isNull(users.disabledAt)))
       .limit(1);
-    if (!row || !row.u.totpSecret) throw new DomainError('unauthenticated', 'Sign in again: this sign-in has expired');
+    if (!row || !row.u.totpSecret || (row.u.lockedUntil && row.u.lockedUntil > now)) {
+      if (row) await this.db.delete(sessions).where(eq(sessions.id, sessionId));
+      throw new DomainError('unauthenticated', 'Sign in again: this sign-in has expired');
+    }
     if (!(await this.spendTotp(row.u, code))) {
+      const ended = await this.database.transaction(async (tx) => {
+        const [counted] = await tx
+          .update(sessions)
+          .set({ twoFactorFailures: sql`${sessions.twoFactorFailures} + 1` })
+          .where(eq(sessions.id, sessionId))
+          .returning({ failures: sessions.twoFactorFailures });
+        const locked = await this.countFailedSignIn(tx, row.u.id, meta.ip);
+        const spent = !counted || counted.failures >= MAX_TWO_FACTOR_FAILURES;
+        if (spent && !locked) await tx.delete(sessions).where(eq(sessions.id, sessionId));
+        return spent || locked;
+      });
+      if (ended) throw new DomainError('unauthenticated', 'Too many wrong codes. Sign in again with your password.', { signInAgain: true });
       throw new DomainError('unauthenticated', 'That code is not right. Use the current 6-digit code from your authenticator app.');
     }
+    await this.db.update(users).set({ failedLogins: 0, lockedUntil: null }).where(eq(users.id, row.u.id));
     await this.db.delete(sessions).where(eq(sessions.id, sessionId));
     const opened = await this.openSession(row.u, { ...meta, pendingTwoFactor: false });
     await this.recordSignIn(row.u, meta.ip);
@@ -285,7 +313,7 @@ export class TeamService {
 
   /** Changes the password; every session of the user ends and a fresh one is returned. */
   async changePassword(userId: string, current: string, next: string, meta: { ip?: string; userAgent?: string }) {
-    checkPassword(next);
+    checkPassword(next, 'newPassword');
     const user = await this.getUserRow(userId);
     if (!(await argonVerify(user.passwordHash, current).catch(() => false))) {
       throw invalid('The current password is not right', { field: 'currentPassword' });

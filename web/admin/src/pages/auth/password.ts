@@ -1,4 +1,4 @@
-/** The server's minimum (MIN_PASSWORD_LENGTH in src/modules/team/service.ts); it checks again. */
+/** The server's minimum (MIN_PASSWORD_LENGTH in src/modules/team/password-policy.ts); it checks again. */
 export const MIN_PASSWORD_LENGTH = 12;
 
 /** The token in a mailed link: /admin/reset-password#token=… (a fragment never reaches server logs). */

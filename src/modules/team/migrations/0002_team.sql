@@ -1,0 +1,1 @@
+ALTER TABLE "sessions" ADD COLUMN "two_factor_failures" integer DEFAULT 0 NOT NULL;
