@@ -401,8 +401,8 @@ export const mailRoutes: AnyRoute[] = [
     method: 'POST', url: '/webhooks/mail/mailgun', access: 'public', kind: 'webhook', summary: 'Mailgun failed/complained webhook (HMAC signature)',
     handler: async ({ app, req }) => {
       const body = (req.body ?? {}) as Record<string, unknown>;
-      verifyMailgun(body, app.config.mail.webhooks.mailgunKey, app.clock.now());
-      return app.mail.recordBounces(parseMailgun(body));
+      const signed = verifyMailgun(body, app.config.mail.webhooks.mailgunKey, app.clock.now());
+      return app.mail.bounces.recordOnce('mailgun', signed, parseMailgun(body));
     },
   }),
   defineRoute({
