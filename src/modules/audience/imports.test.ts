@@ -107,13 +107,14 @@ for (const backend of backends()) {
       assert.match(String(report.headers['content-disposition']), /import-report-messy\.csv/);
       const issues = parse(report.body, { columns: true }) as Record<string, string>[];
       assert.deepEqual(
-        issues.map((r) => [r.row, r.outcome, r.reason]),
+        issues.map((r) => [r.row, r.line, r.outcome, r.reason]),
         [
-          ['3', 'errored', '"not-an-email" is not a valid email address'],
-          ['4', 'errored', 'no email address'],
-          ['5', 'skipped', 'same email as row 2'],
-          ['6', 'skipped', 'empty row'],
-          ['8', 'errored', 'the row has 7 values but the header has 5 columns (a delimiter inside a value that is not quoted?)'],
+          // line: the physical line where the record starts (row 2 spans lines 3–4; line 8 is blank)
+          ['3', '5', 'errored', '"not-an-email" is not a valid email address: the address is missing the @'],
+          ['4', '6', 'errored', 'no email address'],
+          ['5', '7', 'skipped', 'same email as row 2'],
+          ['6', '9', 'skipped', 'empty row'],
+          ['8', '11', 'errored', 'the row has 7 values but the header has 5 columns (a delimiter inside a value that is not quoted?)'],
         ],
       );
       assert.equal(issues.length, done.skipped + done.errored);
@@ -140,6 +141,60 @@ for (const backend of backends()) {
       assert.equal(completed.actorKind, 'owner');
       assert.deepEqual(completed.data, { rows: 10, imported: 4, updated: 1, skipped: 2, errored: 3 });
       assert.equal(fs.existsSync(path.join(dataDir, 'imports', `${imp.id}.csv`)), false, 'the uploaded file is removed once imported');
+    });
+
+    it('refuses look-alike and malformed addresses and rows of the wrong width, reporting the line where each record starts', async () => {
+      const csv = [
+        'email,name,city', // line 1
+        'good1@example.com,"Good\r\nOne",Berlin', // lines 2-3
+        'dot@example.com.,Trailing Dot,Paris', // 4
+        'ada@p\u0430ypal.com,Cyrillic A,Oslo', // 5: a Cyrillic а in an ASCII-looking domain
+        '\u0430da@example.com,Cyrillic local,Oslo', // 6
+        'short@example.com,Short', // 7: a column missing
+        'wide@example.com,Wide,Rome,', // 8: an extra empty value
+        '"multi@example.com","Multi', // 9-11: a quoted value over three lines …
+        'line',
+        'name",Lyon,,', // … and two extra empty values
+        'ada@m\u00fcnchen.de,IDN Latin,M\u00fcnchen', // 12: an internationalised domain in one script
+        'ivan@\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444,IDN Cyrillic,Moscow', // 13
+        'full@\uff45xample.com,Full width,Tokyo', // 14
+        'good2@example.com,Good Two,Rome', // 15
+      ].join('\r\n') + '\r\n';
+      const up = (await upload(t, owner, 'edge.csv', csv)).json();
+      assert.equal((await owner.post(`/api/imports/${up.id}/start`, { consentStatement })).statusCode, 200);
+      // One row per chunk and a hand-over after each: every run starts its parser mid-file.
+      for (let i = 0; i < 100; i++) if ((await t.app.audience.imports.run(up.id, { chunkRows: 1, budgetMs: 0 })) !== 'continued') break;
+      const done = (await owner.get(`/api/imports/${up.id}`)).json();
+      assert.equal(done.status, 'completed');
+      assert.deepEqual({ imported: done.imported, errored: done.errored, rows: done.rowsDone }, { imported: 4, errored: 7, rows: 11 });
+      const issues = parse((await owner.get(`/api/imports/${up.id}/report.csv`)).body, { columns: true }) as Record<string, string>[];
+      assert.deepEqual(
+        issues.map((r) => [r.line, r.email, (r.reason ?? "").replace(/^"[^"]*" is not a valid email address: /, '')]),
+        [
+          ['4', 'dot@example.com.', 'the domain ends with a dot'],
+          ['5', 'ada@p\u0430ypal.com', 'the domain mixes alphabets (Latin and Cyrillic): look-alike letters'],
+          ['6', '\u0430da@example.com', 'the part before the @ has non-ASCII characters (look-alike letters, or an address most mail servers cannot take)'],
+          ['7', '', 'the row has 2 values but the header has 3 columns (a missing value or delimiter?)'],
+          ['8', '', 'the row has 4 values but the header has 3 columns (a delimiter inside a value that is not quoted?)'],
+          ['9', '', 'the row has 5 values but the header has 3 columns (a delimiter inside a value that is not quoted?)'],
+          ['14', 'full@\uff45xample.com', 'the domain is not written the way it is registered (look-alike or full-width letters)'],
+        ],
+      );
+      for (const bad of ['dot@example.com.', 'ada@p\u0430ypal.com', 'short@example.com', 'wide@example.com', 'multi@example.com']) {
+        assert.equal(await t.app.audience.findByEmail(t.app.db, bad), null, `${bad} is not a contact`);
+      }
+      for (const good of ['good1@example.com', 'good2@example.com', 'ada@m\u00fcnchen.de', 'ivan@\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444']) {
+        assert.ok(await t.app.audience.findByEmail(t.app.db, good), `${good} is a contact`);
+      }
+
+      // The same rule at every other edge: the API, the team's invitations, the suppression list.
+      for (const email of ['api@example.com.', 'api@p\u0430ypal.com']) {
+        const res = await owner.post('/api/contacts', { email, name: 'Api' });
+        assert.equal(res.statusCode, 400, res.body);
+        assert.equal((await owner.post('/api/team/invitations', { email, role: 'support' })).statusCode, 400);
+        assert.equal((await owner.post('/api/mail/suppressions', { email })).statusCode, 400);
+      }
+      assert.equal((await owner.post('/api/contacts', { email: 'api@m\u00fcnchen.de', name: 'Api' })).statusCode, 201);
     });
 
     it('recognises Mailchimp, Kit, Gumroad and Teachable exports and maps their columns', async () => {

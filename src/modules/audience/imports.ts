@@ -25,7 +25,8 @@ import type { EventLog } from '../../db/events.js';
 import { conflict, invalid, notFound } from '../../errors.js';
 import { importIssues, imports, lists, tags, type ContactStatus, type ImportStatus } from './schema.js';
 import type { AudienceDeps, AudienceService } from './service.js';
-import { isValidEmail, normalizeEmail } from './service.js';
+import { normalizeEmail } from './service.js';
+import { emailAddressProblem } from './email-address.js';
 import {
   detectDelimiter,
   detectEncoding,
@@ -419,6 +420,8 @@ export class ImportService {
     }
     const started = Date.now();
     const base = imp.byteOffset;
+    // Report lines are the file's physical lines: the parser counts from where it starts.
+    const lines = new LineCounter(await linesBefore(file, base));
     const state = { offset: imp.byteOffset, rowsDone: imp.rowsDone, chunk: 0 };
     const source = fs.createReadStream(file, { start: base, highWaterMark: 256 * 1024 });
     const parser = this.parser(imp.delimiter, imp.encoding, false);
@@ -436,7 +439,7 @@ export class ImportService {
     };
     try {
       for await (const item of parser as AsyncIterable<Item>) {
-        batch.push(prepare(item, imp, ++row));
+        batch.push(prepare(item, imp, ++row, lines.lineOf(item)));
         // Chunks end on a record, never on a broken row, so the checkpoint is exact.
         if (!('record' in item) || batch.length < chunkRows) continue;
         await settle();
@@ -747,9 +750,46 @@ function fixText(value: string, encoding: string): string {
 }
 
 /** An item of the file as a contact to write, or the outcome it already has (a broken row). */
-function prepare(item: Item, imp: ImportRow, row: number): Prepared {
-  if (!('record' in item)) return { row, line: item.lines, email: '', outcome: 'errored', reason: `unreadable row: ${item.skip}` };
-  return mapRecord(item.record, imp, row, item.info.lines);
+function prepare(item: Item, imp: ImportRow, row: number, line: number): Prepared {
+  if (!('record' in item)) return { row, line, email: '', outcome: 'errored', reason: `unreadable row: ${item.skip}` };
+  return mapRecord(item.record, imp, row, line);
+}
+
+/**
+ * Physical line numbers for the records of one parser run. csv-parse reports the line where a
+ * record ends, and counts a CR inside a quoted value as a line of its own (so a quoted CRLF
+ * counts twice, and the count drifts from there on). Here the drift is taken back off and the
+ * record's own line breaks are subtracted, which gives the line where the record starts.
+ */
+class LineCounter {
+  private drift = 0;
+  constructor(private readonly base: number) {}
+
+  lineOf(item: Item): number {
+    if (!('record' in item)) return this.base + item.lines - this.drift;
+    let cr = 0;
+    let lf = 0;
+    for (const v of item.record) {
+      cr += v.match(CR)?.length ?? 0;
+      lf += v.match(LF)?.length ?? 0;
+    }
+    const start = this.base + item.info.lines - this.drift - cr - lf;
+    this.drift += cr;
+    return start;
+  }
+}
+
+const CR = /\r/g;
+const LF = /\n/g;
+
+/** How many lines of the file lie before this byte offset (always a record boundary). */
+async function linesBefore(file: string, offset: number): Promise<number> {
+  if (offset <= 0) return 0;
+  let n = 0;
+  for await (const chunk of fs.createReadStream(file, { start: 0, end: offset - 1, highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) n++;
+  }
+  return n;
 }
 
 /** One CSV record as a contact, or the reason it cannot be one. */
@@ -757,10 +797,15 @@ function mapRecord(record: string[], imp: ImportRow, row: number, line: number):
   const mapping = imp.mapping as ImportTarget[];
   const width = imp.headers.length;
   const values = record.map((v) => fixText(v, imp.encoding).trim());
-  if (values.slice(width).some((v) => v !== '')) {
+  if (values.every((v) => v === '')) return { row, line, email: '', outcome: 'skipped', reason: 'empty row' };
+  // A row with more or fewer values than the header is not guessed at: which value belongs
+  // to which column is exactly what is unknown (an unquoted delimiter, a value cut off).
+  if (values.length > width) {
     return { row, line, email: '', outcome: 'errored', reason: `the row has ${values.length} values but the header has ${width} columns (a delimiter inside a value that is not quoted?)` };
   }
-  if (values.every((v) => v === '')) return { row, line, email: '', outcome: 'skipped', reason: 'empty row' };
+  if (values.length < width) {
+    return { row, line, email: '', outcome: 'errored', reason: `the row has ${values.length} values but the header has ${width} columns (a missing value or delimiter?)` };
+  }
   let email = '';
   let name = '';
   let first = '';
@@ -786,7 +831,8 @@ function mapRecord(record: string[], imp: ImportRow, row: number, line: number):
   });
   email = email.replace(/^mailto:/i, '');
   if (!email) return { row, line, email: '', outcome: 'errored', reason: 'no email address' };
-  if (!isValidEmail(email)) return { row, line, email, outcome: 'errored', reason: `"${email.slice(0, 100)}" is not a valid email address` };
+  const problem = emailAddressProblem(email);
+  if (problem) return { row, line, email, outcome: 'errored', reason: `"${email.slice(0, 100)}" is not a valid email address: ${problem}` };
   if (first) fields.first_name = first;
   if (last) fields.last_name = last;
   if (!name) name = [first, last].filter(Boolean).join(' ');
