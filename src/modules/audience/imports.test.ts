@@ -197,6 +197,66 @@ for (const backend of backends()) {
       assert.equal((await owner.post('/api/contacts', { email: 'api@m\u00fcnchen.de', name: 'Api' })).statusCode, 201);
     });
 
+    it('an export re-imported into a fresh installation exports again unchanged (only the source names the import)', async () => {
+      const otherDir = fs.mkdtempSync(path.join(os.tmpdir(), `onehour-roundtrip-${backend}-`));
+      const source = await createTestApp(backend, { config: { DATA_DIR: otherDir } });
+      try {
+        const so = await setupOwner(source);
+        const weeklyList = (await so.post('/api/lists', { name: 'Weekly; letter, EU' })).json().id;
+        const newsList = (await so.post('/api/lists', { name: 'Product news' })).json().id;
+        // Values a spreadsheet would run, values that only look like the guard, delimiters,
+        // quotes, line breaks, spaces at the ends, unicode, and custom fields named like columns.
+        const tricky = ['=SUM(A1:A2)', '+49 30 1234', '-minus', '@handle', '\tTabbed', "'quoted'", "''double", "'=already guarded", 'semi;colon', 'comma, "quoted"', 'two\nlines', ' padded ', 'Zoë 東京 🚀', ''];
+        const people = tricky.map((v, i) => ({
+          email: i === 2 ? '-minus@example.com' : `person${i}@example.com`,
+          name: v,
+          fields: { note: tricky[(i + 3) % tricky.length]!, created_at: `custom ${i}`, source: tricky[(i + 5) % tricky.length]!, first_name: `First${i}` },
+        }));
+        for (const [i, p] of people.entries()) {
+          const fields = Object.fromEntries(Object.entries(p.fields).filter(([, v]) => v !== ''));
+          const res = await so.post('/api/contacts', { email: p.email, name: p.name, fields, listIds: i % 2 ? [weeklyList] : [weeklyList, newsList] });
+          assert.equal(res.statusCode, 201, res.body);
+          if (i % 3 === 0) await so.post(`/api/contacts/${res.json().id}/tags`, { names: ['Customer', 'Webinar, "2025"'] });
+          await source.app.database.execute('update contacts set created_at = $2, confirmed_at = $3 where id = $1', [res.json().id, new Date(Date.UTC(2024, i % 12, 1 + i, 9, 30, 15, 123)), i % 4 ? null : new Date(Date.UTC(2024, 6, 2, 10, 0, 0, 0))]);
+          if (i === 5) await so.delete(`/api/contacts/${res.json().id}/lists/${newsList}`);
+        }
+        await source.app.database.transaction((tx) => source.app.audience.markUndeliverable(tx, 'person7@example.com', 'bounced'));
+
+        const first = await so.get('/api/contacts/export.csv');
+        assert.equal(first.statusCode, 200);
+        assert.match(first.body.split('\n')[0]!, /^email,name,status,source,created_at,confirmed_at,tags,lists,field:created_at,first_name,note,field:source$/);
+        assert.match(first.body, /"""Weekly; letter, EU"""/, 'a list name with a comma is quoted in its cell, the cell quoted in the file');
+
+        const up = (await upload(t, owner, 'contacts.csv', first.body)).json();
+        assert.equal(up.format, 'onehour');
+        assert.equal((await owner.post(`/api/imports/${up.id}/start`, { consentStatement, existing: 'update' })).statusCode, 200);
+        assert.equal(await runToEnd(t, up.id), 'completed');
+        assert.equal((await owner.get(`/api/imports/${up.id}`)).json().errored, 0);
+
+        const again = await owner.get('/api/contacts/export.csv');
+        const rowsOf = (csv: string) => (parse(csv, { columns: true, relax_column_count: false }) as Record<string, string>[]).filter((r) => /@example\.com$/.test(r.email!.replace(/^'/, '')) && tricky.some((_, i) => r.email === (i === 2 ? "'-minus@example.com" : `person${i}@example.com`)));
+        const a = rowsOf(first.body);
+        const b = rowsOf(again.body);
+        assert.equal(b.length, people.length);
+        for (const r of b) assert.equal(r.source, `import:${up.id}`);
+        // This installation has other contacts (and their field columns): compare the columns of the first export.
+        const columns = Object.keys(a[0]!).filter((k) => k !== 'source');
+        const pick = (rows: Record<string, string>[]) => rows.map((r) => columns.map((k) => r[k]));
+        assert.deepEqual(pick(b), pick(a));
+        assert.ok(b.every((r) => Object.keys(r).every((k) => columns.includes(k) || k === 'source' || r[k] === '')));
+        const zoe = await t.app.audience.findByEmail(t.app.db, 'person12@example.com');
+        assert.equal(zoe!.name, 'Zoë 東京 🚀');
+        assert.equal(zoe!.fields.created_at, 'custom 12', 'the custom field is kept apart from the built-in column');
+        assert.equal(zoe!.createdAt.toISOString(), '2024-01-13T09:30:15.123Z');
+        const guarded = await t.app.audience.findByEmail(t.app.db, 'person0@example.com');
+        assert.equal(guarded!.name, '=SUM(A1:A2)', 'the formula guard comes off on import');
+        assert.equal((await t.app.audience.findByEmail(t.app.db, 'person6@example.com'))!.name, "''double");
+      } finally {
+        await source.close();
+        fs.rmSync(otherDir, { recursive: true, force: true });
+      }
+    });
+
     it('recognises Mailchimp, Kit, Gumroad and Teachable exports and maps their columns', async () => {
       const importFile = async (name: string) => {
         const up = (await upload(t, owner, name, fixture(name))).json();
