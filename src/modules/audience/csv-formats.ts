@@ -59,9 +59,14 @@ export function normaliseHeader(h: string): string {
     .trim();
 }
 
+// Letters NFKD does not take apart.
+const LETTERS_WITHOUT_ACCENT: Record<string, string> = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', ł: 'l', đ: 'd', þ: 'th' };
+
 /** A header as a custom-field key (lower-case ASCII letters, digits, _): "Phone Number" → phone_number, "Société" → societe. */
 export function fieldKeyFor(h: string): string {
-  return normaliseHeader(h).replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 64);
+  return normaliseHeader(h)
+    .replace(/[ßæœøłđþ]/g, (c) => LETTERS_WITHOUT_ACCENT[c] ?? c)
+    .replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 64);
 }
 
 /** Onehour's export names a custom field that shares its name with a built-in column `field:<key>`. */

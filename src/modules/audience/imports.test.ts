@@ -257,6 +257,39 @@ for (const backend of backends()) {
       }
     });
 
+    it('maps headers written in French, German and Spanish, and personalises with the imported first name', async () => {
+      const files: [string, string, string[]][] = [
+        ['fr.csv', 'Adresse e-mail;Prénom;Nom;Société;Ville\r\nmarie@exemple.fr;Marie;Curie;Institut du Radium;Paris\r\n', ['email', 'first_name', 'last_name', 'field:company', 'field:city']],
+        ['de.csv', 'E-Mail-Adresse;Vorname;Nachname;Firma;Straße\r\nemmy@beispiel.de;Emmy;Noether;Universität;Hauptstraße 1\r\n', ['email', 'first_name', 'last_name', 'field:company', 'field:strasse']],
+        ['es.csv', 'Correo electrónico,Nombre,Apellidos,Empresa,Teléfono\r\nada@ejemplo.es,Ada,Lovelace,Analítica,+34 600\r\n', ['email', 'first_name', 'last_name', 'field:company', 'field:phone']],
+      ];
+      for (const [name, csv, mapping] of files) {
+        const up = (await upload(t, owner, name, csv)).json();
+        assert.deepEqual(up.mapping, mapping, name);
+        assert.equal((await owner.post(`/api/imports/${up.id}/start`, { consentStatement })).statusCode, 200);
+        assert.equal(await runToEnd(t, up.id), 'completed');
+      }
+      const marie = (await t.app.audience.findByEmail(t.app.db, 'marie@exemple.fr'))!;
+      assert.deepEqual(marie.fields, { company: 'Institut du Radium', city: 'Paris', first_name: 'Marie', last_name: 'Curie' });
+      // A name whose first word is not the first name: the imported first name wins.
+      await owner.patch(`/api/contacts/${marie.id}`, { name: 'Dr. Marie Curie' });
+      await owner.patch('/api/mail/settings', { postalAddress: '1 Rue de la Paix, 75002 Paris' });
+      const preview = await owner.post('/api/broadcasts/preview', { subject: 'Bonjour {{ contact.first_name }}', body: 'Hello {{ contact.first_name }} of {{ contact.company }}', contactId: marie.id });
+      assert.equal(preview.statusCode, 200, preview.body);
+      assert.equal(preview.json().subject, 'Bonjour Marie');
+      assert.match(preview.json().text, /Hello Marie of Institut du Radium/);
+    });
+
+    it('the import report neutralises formulas planted in the file, as the contacts export does', async () => {
+      const csv = 'email,name\r\n"=HYPERLINK(""http://evil.example"",""click"")",Eve\r\n+1-555@,Plus\r\n';
+      const up = (await upload(t, owner, 'planted.csv', csv)).json();
+      assert.equal((await owner.post(`/api/imports/${up.id}/start`, { consentStatement })).statusCode, 200);
+      assert.equal(await runToEnd(t, up.id), 'completed');
+      const report = parse((await owner.get(`/api/imports/${up.id}/report.csv`)).body, { columns: true }) as Record<string, string>[];
+      assert.deepEqual(report.map((r) => r.email), [`'=HYPERLINK("http://evil.example","click")`, `'+1-555@`]);
+      for (const r of report) assert.doesNotMatch(r.reason!, /^[=+\-@\t\r]/);
+    });
+
     it('recognises Mailchimp, Kit, Gumroad and Teachable exports and maps their columns', async () => {
       const importFile = async (name: string) => {
         const up = (await upload(t, owner, name, fixture(name))).json();

@@ -88,11 +88,12 @@ export class SettingsStore {
     const current = await this.get();
     const next = { ...current, ...patch };
     // One mailbox each, on one line: these become the From and Reply-To of every message.
-    const fromProblem = mailboxProblem(next.fromAddress);
+    // What the admin sets is checked (the configured default may be a local hello@localhost).
+    const fromProblem = patch.fromAddress !== undefined ? mailboxProblem(patch.fromAddress) : null;
     if (fromProblem) throw invalid(`The sender ${fromProblem}`, { field: 'fromAddress' });
-    const replyProblem = next.replyTo ? mailboxProblem(next.replyTo) : null;
+    const replyProblem = patch.replyTo ? mailboxProblem(patch.replyTo) : null;
     if (replyProblem) throw invalid(`The reply-to address ${replyProblem}`, { field: 'replyTo' });
-    if (/[\x00-\x1f\x7f]/.test(next.businessName)) throw invalid('The business name must be on one line', { field: 'businessName' });
+    if (patch.businessName !== undefined && /[\x00-\x1f\x7f]/.test(patch.businessName)) throw invalid('The business name must be on one line', { field: 'businessName' });
     const { ...stored } = next;
     await putSetting(this.deps.database.db, SETTINGS_KEY, stored, this.deps.clock.now());
     this.cached = null;

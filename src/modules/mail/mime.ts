@@ -44,12 +44,15 @@ const encoder = new (MimeNode as unknown as new () => { encodeHeaderValue(key: s
  * breaks or control characters, no second address, no group, and an address that passes the
  * one address check. Returns null when it is not.
  */
-export function parseMailbox(value: string): Mailbox | null {
+export function parseMailbox(value: string, opts: { strict?: boolean } = { strict: true }): Mailbox | null {
   if (typeof value !== 'string' || CONTROL.test(value) || value.length > 300) return null;
   const parsed = addressparser(value) as { name?: string; address?: string; group?: unknown[] }[];
   if (parsed.length !== 1) return null;
   const [m] = parsed;
-  if (!m?.address || m.group || !isValidEmail(m.address)) return null;
+  if (!m?.address || m.group) return null;
+  // Strict (what an admin sets): the one address check. Otherwise (compose time, where the
+  // configured default may be a local hello@localhost): one plain addr-spec, nothing more.
+  if (opts.strict ? !isValidEmail(m.address) : !/^[^\s@<>,;:"()[\]\\]+@[^\s@<>,;:"()[\]\\]+$/.test(m.address)) return null;
   return { name: (m.name ?? '').trim(), address: m.address };
 }
 
@@ -68,8 +71,8 @@ export function formatMailbox(m: Mailbox): string {
 }
 
 function settingMailbox(value: string, what: string): Mailbox {
-  const m = parseMailbox(value);
-  if (!m) throw invalid(`The ${what} address ${mailboxProblem(value) ?? 'is not valid'}`);
+  const m = parseMailbox(value, { strict: false });
+  if (!m) throw invalid(`The ${what} address must be one address on one line, like "Shop name <hello@example.com>"`);
   return m;
 }
 
