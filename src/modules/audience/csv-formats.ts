@@ -1,6 +1,7 @@
 // Recognising a CSV file: its delimiter and encoding, which tool exported it (Mailchimp, Kit,
 // Gumroad, Teachable) and what each column most likely means. Pure functions; the import
 // shows the guess and lets the person correct it before anything is written.
+import { parse as parseCsv } from 'csv-parse/sync';
 import type { ContactStatus } from './schema.js';
 
 export type ImportTarget =
@@ -16,13 +17,20 @@ export type ImportTarget =
   | 'unsubscribed_at'
   /** any value means the address bounced (Mailchimp CLEAN_TIME) */
   | 'bounced_at'
+  /** when the person became a contact (Onehour's own export): kept for contacts the file creates */
+  | 'created_at'
+  /** when they confirmed their address (Onehour's own export) */
+  | 'confirmed_at'
+  /** the lists they are on, by name (Onehour's own export): joined, and made when missing */
+  | 'lists'
   | 'ignore'
   | `field:${string}`;
 
-export const importFormats = ['mailchimp', 'kit', 'gumroad', 'teachable', 'generic'] as const;
+export const importFormats = ['onehour', 'mailchimp', 'kit', 'gumroad', 'teachable', 'generic'] as const;
 export type ImportFormat = (typeof importFormats)[number];
 
 export const formatLabels: Record<ImportFormat, string> = {
+  onehour: 'Onehour contacts export',
   mailchimp: 'Mailchimp audience export',
   kit: 'Kit (ConvertKit) subscriber export',
   gumroad: 'Gumroad customers / sales export',
@@ -30,37 +38,69 @@ export const formatLabels: Record<ImportFormat, string> = {
   generic: 'CSV file',
 };
 
-const FIXED_TARGETS = new Set(['email', 'name', 'first_name', 'last_name', 'tags', 'status', 'unsubscribed_flag', 'unsubscribed_at', 'bounced_at', 'ignore']);
+const FIXED_TARGETS = new Set(['email', 'name', 'first_name', 'last_name', 'tags', 'status', 'unsubscribed_flag', 'unsubscribed_at', 'bounced_at', 'created_at', 'confirmed_at', 'lists', 'ignore']);
 
 export function isImportTarget(v: string): v is ImportTarget {
   return FIXED_TARGETS.has(v) || /^field:[a-z0-9_]{1,64}$/.test(v);
 }
 
-/** "Email Address", "email_address", "E-mail" → "email address" / "e mail" */
+/**
+ * "Email Address", "email_address", "E-mail" → "email address" / "e mail"; "Prénom" → "prenom",
+ * "Correo electrónico" → "correo electronico": accents come off (NFKD), letters stay.
+ */
 export function normaliseHeader(h: string): string {
   return h
     .replace(/^\ufeff/, '')
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
     .toLowerCase()
     .replace(/\([^)]*\)/g, ' ')
-    .replace(/[^a-z0-9]+/g, ' ')
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
 }
 
-/** A header as a custom-field key: "Phone Number" → phone_number. */
+// Letters NFKD does not take apart.
+const LETTERS_WITHOUT_ACCENT: Record<string, string> = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', ł: 'l', đ: 'd', þ: 'th' };
+
+/** A header as a custom-field key (lower-case ASCII letters, digits, _): "Phone Number" → phone_number, "Société" → societe. */
 export function fieldKeyFor(h: string): string {
-  return normaliseHeader(h).replace(/ /g, '_').slice(0, 64);
+  return normaliseHeader(h)
+    .replace(/[ßæœøłđþ]/g, (c) => LETTERS_WITHOUT_ACCENT[c] ?? c)
+    .replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 64);
 }
 
+/** Onehour's export names a custom field that shares its name with a built-in column `field:<key>`. */
+const FIELD_HEADER = /^field:[a-z0-9_]{1,64}$/;
+
+/** The columns of Onehour's own contacts export, in order; custom fields follow. */
+export const EXPORT_COLUMNS = ['email', 'name', 'status', 'source', 'created_at', 'confirmed_at', 'tags', 'lists'] as const;
+
+/** The export's header for a custom field: its key, or `field:<key>` when a built-in column has that name. */
+export function exportFieldHeader(key: string): string {
+  return (EXPORT_COLUMNS as readonly string[]).includes(key) ? `field:${key}` : key;
+}
+
+// Headers as people and tools write them, in English and the languages of most exports
+// (French, German, Spanish, Italian, Portuguese, Dutch), after normaliseHeader.
 const SYNONYMS: [ImportTarget, string[]][] = [
-  ['email', ['email', 'e mail', 'email address', 'emailaddress', 'e mail address', 'purchase email', 'subscriber email', 'customer email', 'user email', 'student email', 'mail']],
-  ['name', ['name', 'full name', 'fullname', 'buyer name', 'customer name', 'student name', 'display name', 'subscriber name']],
-  ['first_name', ['first name', 'firstname', 'fname', 'given name', 'first']],
-  ['last_name', ['last name', 'lastname', 'lname', 'surname', 'family name', 'last']],
-  ['tags', ['tags', 'tag', 'labels']],
-  ['status', ['status', 'state', 'subscription status', 'subscriber status', 'subscriber state', 'member status']],
+  ['email', [
+    'email', 'e mail', 'email address', 'emailaddress', 'e mail address', 'purchase email', 'subscriber email', 'customer email', 'user email', 'student email', 'mail',
+    'adresse email', 'adresse e mail', 'adresse mail', 'courriel', 'adresse courriel', 'e mail adresse', 'email adresse', 'emailadresse', 'mailadresse',
+    'correo', 'correo electronico', 'direccion de correo', 'direccion de correo electronico', 'indirizzo email', 'indirizzo e mail', 'posta elettronica',
+    'endereco de email', 'endereco de e mail', 'e mailadres', 'emailadres',
+  ]],
+  ['name', ['name', 'full name', 'fullname', 'buyer name', 'customer name', 'student name', 'display name', 'subscriber name', 'nom complet', 'vollstandiger name', 'nombre completo', 'nome completo', 'volledige naam', 'naam']],
+  ['first_name', ['first name', 'firstname', 'fname', 'given name', 'first', 'prenom', 'vorname', 'nombre', 'nome', 'primeiro nome', 'voornaam']],
+  ['last_name', ['last name', 'lastname', 'lname', 'surname', 'family name', 'last', 'nom', 'nom de famille', 'nachname', 'familienname', 'apellido', 'apellidos', 'cognome', 'sobrenome', 'apelido', 'achternaam']],
+  ['tags', ['tags', 'tag', 'labels', 'etiquettes', 'etiquetas', 'schlagworter']],
+  ['status', ['status', 'state', 'subscription status', 'subscriber status', 'subscriber state', 'member status', 'statut', 'estado', 'stato']],
   ['unsubscribed_at', ['unsub time', 'unsubscribed at', 'unsubscribe date', 'unsubscribed on', 'unsubscribed date', 'canceled at', 'cancelled at']],
   ['bounced_at', ['clean time', 'cleaned at', 'bounced at']],
   ['unsubscribed_flag', ['do not contact', 'unsubscribed', 'unsubscribed from marketing emails', 'unsubscribed from emails', 'opted out', 'email opt out', 'marketing opt out']],
+  ['field:company', ['company', 'company name', 'organisation', 'organization', 'societe', 'entreprise', 'firma', 'unternehmen', 'empresa', 'azienda', 'bedrijf']],
+  ['field:phone', ['phone', 'phone number', 'telephone', 'telefon', 'telefono', 'telefoonnummer', 'telefonnummer', 'numero de telephone']],
+  ['field:city', ['city', 'ville', 'stadt', 'ort', 'ciudad', 'citta', 'cidade', 'plaats']],
+  ['field:country', ['country', 'pays', 'land', 'pais', 'paese']],
 ];
 
 const synonymOf = new Map<string, ImportTarget>();
@@ -68,6 +108,7 @@ for (const [target, names] of SYNONYMS) for (const n of names) synonymOf.set(n, 
 
 /** Columns each tool exports that are about its own bookkeeping, not the person. */
 const IGNORED: Record<ImportFormat, string[]> = {
+  onehour: [],
   mailchimp: [
     'member rating', 'latitude', 'longitude', 'gmtoff', 'dstoff', 'leid', 'euid', 'last changed',
     'unsub campaign title', 'unsub campaign id', 'clean campaign title', 'clean campaign id',
@@ -106,6 +147,7 @@ const SPECIFIC: Partial<Record<ImportFormat, Record<string, ImportTarget>>> = {
 };
 
 export function detectFormat(headers: string[]): ImportFormat {
+  if (EXPORT_COLUMNS.every((c, i) => headers[i] === c)) return 'onehour';
   const h = new Set(headers.map(normaliseHeader));
   if (h.has('email address') && (h.has('member rating') || h.has('leid') || h.has('euid') || h.has('optin time'))) return 'mailchimp';
   if ((h.has('purchase email') || h.has('buyer email')) && (h.has('item name') || h.has('purchase id'))) return 'gumroad';
@@ -116,14 +158,29 @@ export function detectFormat(headers: string[]): ImportFormat {
 
 /** The most likely target of each column; the first email-like column wins the email. */
 export function suggestMapping(headers: string[], format: ImportFormat = detectFormat(headers)): ImportTarget[] {
+  if (format === 'onehour') {
+    // Our own export reads back as it was written: the built-in columns by name (source names
+    // this import instead), every other column the custom field of that key.
+    return headers.map((h): ImportTarget => {
+      if (h === 'source') return 'ignore';
+      if ((EXPORT_COLUMNS as readonly string[]).includes(h)) return h as ImportTarget;
+      if (FIELD_HEADER.test(h)) return h as ImportTarget;
+      return /^[a-z0-9_]{1,64}$/.test(h) ? `field:${h}` : 'ignore';
+    });
+  }
   const ignored = new Set(IGNORED[format]);
   const specific = SPECIFIC[format] ?? {};
   const taken = new Set<ImportTarget>();
   const usedFieldKeys = new Set<string>();
   return headers.map((raw): ImportTarget => {
+    if (FIELD_HEADER.test(raw.trim())) return raw.trim() as ImportTarget;
     const h = normaliseHeader(raw);
     let target: ImportTarget | undefined = specific[h] ?? (ignored.has(h) ? 'ignore' : synonymOf.get(h));
-    if (!target && /\bemail\b/.test(h) && !taken.has('email')) target = 'email';
+    if (!target && /\b(e ?mail|courriel|correo)\b/.test(h) && !taken.has('email')) target = 'email';
+    if (target?.startsWith('field:')) {
+      if (usedFieldKeys.has(target.slice(6))) target = undefined;
+      else usedFieldKeys.add(target.slice(6));
+    }
     if (target && target !== 'ignore' && target !== 'tags' && !target.startsWith('field:')) {
       if (taken.has(target)) target = undefined;
       else taken.add(target);
@@ -174,6 +231,20 @@ export function splitTags(value: string): string[] {
     .map((t) => t.trim().replace(/^"+|"+$/g, '').trim())
     .filter(Boolean)
     .map((t) => t.slice(0, 100));
+}
+
+/**
+ * The tags or lists cell of Onehour's export: names joined by ", ", a name that holds a comma
+ * or a quote written in quotes ("Weekly, letter"). Read back into exactly those names.
+ */
+export function splitNameList(value: string): string[] {
+  if (!value.trim()) return [];
+  try {
+    const [record] = parseCsv(value, { delimiter: ',', ltrim: true, relax_quotes: true, record_delimiter: ['\u0000'] }) as string[][];
+    return (record ?? []).map((n) => n.trim()).filter(Boolean).map((n) => n.slice(0, 100));
+  } catch {
+    return splitTags(value);
+  }
 }
 
 /** The delimiter used in the header line: the candidate seen most often outside quotes. */

@@ -6,6 +6,8 @@ import { stringify } from 'csv-stringify';
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import type { ContactStatus } from './schema.js';
+import { neutraliseFormula } from './csv-cells.js';
+import { EXPORT_COLUMNS, exportFieldHeader } from './csv-formats.js';
 
 const PAGE = 5000;
 const MAX_FIELD_COLUMNS = 200;
@@ -17,10 +19,7 @@ export interface ExportFilter {
   segmentId?: string;
 }
 
-/** Spreadsheet apps run cells that start with = + - @ as formulas: a visitor's "name" must not. */
-export function neutraliseFormula(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
+export { neutraliseFormula };
 
 interface Row {
   id: string;
@@ -34,6 +33,9 @@ interface Row {
   tags: string | null;
   lists: string | null;
 }
+
+/** A tag or list name in its cell: quoted ("a, b") when it holds a comma or a quote, so an import reads the same names back. */
+const quotedName = (name: SQL) => sql`case when ${name} ~ '[,"]' then '"' || replace(${name}, '"', '""') || '"' else ${name} end`;
 
 const rowsOf = <T>(result: unknown): T[] => (result as { rows: T[] }).rows;
 
@@ -72,15 +74,18 @@ export function exportContacts(
             : sql`select distinct jsonb_object_keys(c.fields) as k from contacts c where ${cond} order by 1 limit ${MAX_FIELD_COLUMNS}`,
         ),
       ).map((r) => r.k);
-      const csv = stringify({ header: true, columns: ['email', 'name', 'status', 'source', 'created_at', 'confirmed_at', 'tags', 'lists', ...keys] });
+      // A custom field named like a built-in column is written as `field:<key>`, so it never
+      // shadows the column (an import reads it back as that field). Values with ; | or a tab
+      // are quoted too: tools that guess the delimiter from the data read them right.
+      const csv = stringify({ header: true, columns: [...EXPORT_COLUMNS, ...keys.map(exportFieldHeader)], quoted_match: /[;|\t]/ });
       csv.pipe(out);
       const write = async (record: unknown[]) => {
         if (!csv.write(record)) await new Promise((r) => csv.once('drain', r));
       };
       const select = (page: SQL) => sql`
         select c.id, c.email, c.name, c.status, c.source, c.created_at, c.confirmed_at, c.fields,
-               (select string_agg(t.name, ', ' order by t.name) from contact_tags ct join tags t on t.id = ct.tag_id where ct.contact_id = c.id) as tags,
-               (select string_agg(l.name, ', ' order by l.name) from list_subscriptions ls join lists l on l.id = ls.list_id
+               (select string_agg(${quotedName(sql`t.name`)}, ', ' order by t.name) from contact_tags ct join tags t on t.id = ct.tag_id where ct.contact_id = c.id) as tags,
+               (select string_agg(${quotedName(sql`l.name`)}, ', ' order by l.name) from list_subscriptions ls join lists l on l.id = ls.list_id
                  where ls.contact_id = c.id and ls.status = 'subscribed') as lists
           from contacts c where ${page} order by c.id`;
       let after = '00000000-0000-0000-0000-000000000000';

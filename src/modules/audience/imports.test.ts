@@ -107,13 +107,14 @@ for (const backend of backends()) {
       assert.match(String(report.headers['content-disposition']), /import-report-messy\.csv/);
       const issues = parse(report.body, { columns: true }) as Record<string, string>[];
       assert.deepEqual(
-        issues.map((r) => [r.row, r.outcome, r.reason]),
+        issues.map((r) => [r.row, r.line, r.outcome, r.reason]),
         [
-          ['3', 'errored', '"not-an-email" is not a valid email address'],
-          ['4', 'errored', 'no email address'],
-          ['5', 'skipped', 'same email as row 2'],
-          ['6', 'skipped', 'empty row'],
-          ['8', 'errored', 'the row has 7 values but the header has 5 columns (a delimiter inside a value that is not quoted?)'],
+          // line: the physical line where the record starts (row 2 spans lines 3–4; line 8 is blank)
+          ['3', '5', 'errored', '"not-an-email" is not a valid email address: the address is missing the @'],
+          ['4', '6', 'errored', 'no email address'],
+          ['5', '7', 'skipped', 'same email as row 2'],
+          ['6', '9', 'skipped', 'empty row'],
+          ['8', '11', 'errored', 'the row has 7 values but the header has 5 columns (a delimiter inside a value that is not quoted?)'],
         ],
       );
       assert.equal(issues.length, done.skipped + done.errored);
@@ -140,6 +141,153 @@ for (const backend of backends()) {
       assert.equal(completed.actorKind, 'owner');
       assert.deepEqual(completed.data, { rows: 10, imported: 4, updated: 1, skipped: 2, errored: 3 });
       assert.equal(fs.existsSync(path.join(dataDir, 'imports', `${imp.id}.csv`)), false, 'the uploaded file is removed once imported');
+    });
+
+    it('refuses look-alike and malformed addresses and rows of the wrong width, reporting the line where each record starts', async () => {
+      const csv = [
+        'email,name,city', // line 1
+        'good1@example.com,"Good\r\nOne",Berlin', // lines 2-3
+        'dot@example.com.,Trailing Dot,Paris', // 4
+        'ada@p\u0430ypal.com,Cyrillic A,Oslo', // 5: a Cyrillic а in an ASCII-looking domain
+        '\u0430da@example.com,Cyrillic local,Oslo', // 6
+        'short@example.com,Short', // 7: a column missing
+        'wide@example.com,Wide,Rome,', // 8: an extra empty value
+        '"multi@example.com","Multi', // 9-11: a quoted value over three lines …
+        'line',
+        'name",Lyon,,', // … and two extra empty values
+        'ada@m\u00fcnchen.de,IDN Latin,M\u00fcnchen', // 12: an internationalised domain in one script
+        'ivan@\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444,IDN Cyrillic,Moscow', // 13
+        'full@\uff45xample.com,Full width,Tokyo', // 14
+        'good2@example.com,Good Two,Rome', // 15
+      ].join('\r\n') + '\r\n';
+      const up = (await upload(t, owner, 'edge.csv', csv)).json();
+      assert.equal((await owner.post(`/api/imports/${up.id}/start`, { consentStatement })).statusCode, 200);
+      // One row per chunk and a hand-over after each: every run starts its parser mid-file.
+      for (let i = 0; i < 100; i++) if ((await t.app.audience.imports.run(up.id, { chunkRows: 1, budgetMs: 0 })) !== 'continued') break;
+      const done = (await owner.get(`/api/imports/${up.id}`)).json();
+      assert.equal(done.status, 'completed');
+      assert.deepEqual({ imported: done.imported, errored: done.errored, rows: done.rowsDone }, { imported: 4, errored: 7, rows: 11 });
+      const issues = parse((await owner.get(`/api/imports/${up.id}/report.csv`)).body, { columns: true }) as Record<string, string>[];
+      assert.deepEqual(
+        issues.map((r) => [r.line, r.email, (r.reason ?? "").replace(/^"[^"]*" is not a valid email address: /, '')]),
+        [
+          ['4', 'dot@example.com.', 'the domain ends with a dot'],
+          ['5', 'ada@p\u0430ypal.com', 'the domain mixes alphabets (Latin and Cyrillic): look-alike letters'],
+          ['6', '\u0430da@example.com', 'the part before the @ has non-ASCII characters (look-alike letters, or an address most mail servers cannot take)'],
+          ['7', '', 'the row has 2 values but the header has 3 columns (a missing value or delimiter?)'],
+          ['8', '', 'the row has 4 values but the header has 3 columns (a delimiter inside a value that is not quoted?)'],
+          ['9', '', 'the row has 5 values but the header has 3 columns (a delimiter inside a value that is not quoted?)'],
+          ['14', 'full@\uff45xample.com', 'the domain is not written the way it is registered (look-alike or full-width letters)'],
+        ],
+      );
+      for (const bad of ['dot@example.com.', 'ada@p\u0430ypal.com', 'short@example.com', 'wide@example.com', 'multi@example.com']) {
+        assert.equal(await t.app.audience.findByEmail(t.app.db, bad), null, `${bad} is not a contact`);
+      }
+      for (const good of ['good1@example.com', 'good2@example.com', 'ada@m\u00fcnchen.de', 'ivan@\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444']) {
+        assert.ok(await t.app.audience.findByEmail(t.app.db, good), `${good} is a contact`);
+      }
+
+      // The same rule at every other edge: the API, the team's invitations, the suppression list.
+      for (const email of ['api@example.com.', 'api@p\u0430ypal.com']) {
+        const res = await owner.post('/api/contacts', { email, name: 'Api' });
+        assert.equal(res.statusCode, 400, res.body);
+        assert.equal((await owner.post('/api/team/invitations', { email, role: 'support' })).statusCode, 400);
+        assert.equal((await owner.post('/api/mail/suppressions', { email })).statusCode, 400);
+      }
+      assert.equal((await owner.post('/api/contacts', { email: 'api@m\u00fcnchen.de', name: 'Api' })).statusCode, 201);
+    });
+
+    it('an export re-imported into a fresh installation exports again unchanged (only the source names the import)', async () => {
+      const otherDir = fs.mkdtempSync(path.join(os.tmpdir(), `onehour-roundtrip-${backend}-`));
+      const source = await createTestApp(backend, { config: { DATA_DIR: otherDir } });
+      try {
+        const so = await setupOwner(source);
+        const weeklyList = (await so.post('/api/lists', { name: 'Weekly; letter, EU' })).json().id;
+        const newsList = (await so.post('/api/lists', { name: 'Product news' })).json().id;
+        // Values a spreadsheet would run, values that only look like the guard, delimiters,
+        // quotes, line breaks, spaces at the ends, unicode, and custom fields named like columns.
+        const tricky = ['=SUM(A1:A2)', '+49 30 1234', '-minus', '@handle', '\tTabbed', "'quoted'", "''double", "'=already guarded", 'semi;colon', 'comma, "quoted"', 'two\nlines', ' padded ', 'Zoë 東京 🚀', ''];
+        const people = tricky.map((v, i) => ({
+          email: i === 2 ? '-minus@example.com' : `person${i}@example.com`,
+          name: v,
+          fields: { note: tricky[(i + 3) % tricky.length]!, created_at: `custom ${i}`, source: tricky[(i + 5) % tricky.length]!, first_name: `First${i}` },
+        }));
+        for (const [i, p] of people.entries()) {
+          const fields = Object.fromEntries(Object.entries(p.fields).filter(([, v]) => v !== ''));
+          const res = await so.post('/api/contacts', { email: p.email, name: p.name, fields, listIds: i % 2 ? [weeklyList] : [weeklyList, newsList] });
+          assert.equal(res.statusCode, 201, res.body);
+          if (i % 3 === 0) await so.post(`/api/contacts/${res.json().id}/tags`, { names: ['Customer', 'Webinar, "2025"'] });
+          await source.app.database.execute('update contacts set created_at = $2, confirmed_at = $3 where id = $1', [res.json().id, new Date(Date.UTC(2024, i % 12, 1 + i, 9, 30, 15, 123)), i % 4 ? null : new Date(Date.UTC(2024, 6, 2, 10, 0, 0, 0))]);
+          if (i === 5) await so.delete(`/api/contacts/${res.json().id}/lists/${newsList}`);
+        }
+        await source.app.database.transaction((tx) => source.app.audience.markUndeliverable(tx, 'person7@example.com', 'bounced'));
+
+        const first = await so.get('/api/contacts/export.csv');
+        assert.equal(first.statusCode, 200);
+        assert.match(first.body.split('\n')[0]!, /^email,name,status,source,created_at,confirmed_at,tags,lists,field:created_at,first_name,note,field:source$/);
+        assert.match(first.body, /"""Weekly; letter, EU"""/, 'a list name with a comma is quoted in its cell, the cell quoted in the file');
+
+        const up = (await upload(t, owner, 'contacts.csv', first.body)).json();
+        assert.equal(up.format, 'onehour');
+        assert.equal((await owner.post(`/api/imports/${up.id}/start`, { consentStatement, existing: 'update' })).statusCode, 200);
+        assert.equal(await runToEnd(t, up.id), 'completed');
+        assert.equal((await owner.get(`/api/imports/${up.id}`)).json().errored, 0);
+
+        const again = await owner.get('/api/contacts/export.csv');
+        const rowsOf = (csv: string) => (parse(csv, { columns: true, relax_column_count: false }) as Record<string, string>[]).filter((r) => /@example\.com$/.test(r.email!.replace(/^'/, '')) && tricky.some((_, i) => r.email === (i === 2 ? "'-minus@example.com" : `person${i}@example.com`)));
+        const a = rowsOf(first.body);
+        const b = rowsOf(again.body);
+        assert.equal(b.length, people.length);
+        for (const r of b) assert.equal(r.source, `import:${up.id}`);
+        // This installation has other contacts (and their field columns): compare the columns of the first export.
+        const columns = Object.keys(a[0]!).filter((k) => k !== 'source');
+        const pick = (rows: Record<string, string>[]) => rows.map((r) => columns.map((k) => r[k]));
+        assert.deepEqual(pick(b), pick(a));
+        assert.ok(b.every((r) => Object.keys(r).every((k) => columns.includes(k) || k === 'source' || r[k] === '')));
+        const zoe = await t.app.audience.findByEmail(t.app.db, 'person12@example.com');
+        assert.equal(zoe!.name, 'Zoë 東京 🚀');
+        assert.equal(zoe!.fields.created_at, 'custom 12', 'the custom field is kept apart from the built-in column');
+        assert.equal(zoe!.createdAt.toISOString(), '2024-01-13T09:30:15.123Z');
+        const guarded = await t.app.audience.findByEmail(t.app.db, 'person0@example.com');
+        assert.equal(guarded!.name, '=SUM(A1:A2)', 'the formula guard comes off on import');
+        assert.equal((await t.app.audience.findByEmail(t.app.db, 'person6@example.com'))!.name, "''double");
+      } finally {
+        await source.close();
+        fs.rmSync(otherDir, { recursive: true, force: true });
+      }
+    });
+
+    it('maps headers written in French, German and Spanish, and personalises with the imported first name', async () => {
+      const files: [string, string, string[]][] = [
+        ['fr.csv', 'Adresse e-mail;Prénom;Nom;Société;Ville\r\nmarie@exemple.fr;Marie;Curie;Institut du Radium;Paris\r\n', ['email', 'first_name', 'last_name', 'field:company', 'field:city']],
+        ['de.csv', 'E-Mail-Adresse;Vorname;Nachname;Firma;Straße\r\nemmy@beispiel.de;Emmy;Noether;Universität;Hauptstraße 1\r\n', ['email', 'first_name', 'last_name', 'field:company', 'field:strasse']],
+        ['es.csv', 'Correo electrónico,Nombre,Apellidos,Empresa,Teléfono\r\nada@ejemplo.es,Ada,Lovelace,Analítica,+34 600\r\n', ['email', 'first_name', 'last_name', 'field:company', 'field:phone']],
+      ];
+      for (const [name, csv, mapping] of files) {
+        const up = (await upload(t, owner, name, csv)).json();
+        assert.deepEqual(up.mapping, mapping, name);
+        assert.equal((await owner.post(`/api/imports/${up.id}/start`, { consentStatement })).statusCode, 200);
+        assert.equal(await runToEnd(t, up.id), 'completed');
+      }
+      const marie = (await t.app.audience.findByEmail(t.app.db, 'marie@exemple.fr'))!;
+      assert.deepEqual(marie.fields, { company: 'Institut du Radium', city: 'Paris', first_name: 'Marie', last_name: 'Curie' });
+      // A name whose first word is not the first name: the imported first name wins.
+      await owner.patch(`/api/contacts/${marie.id}`, { name: 'Dr. Marie Curie' });
+      await owner.patch('/api/mail/settings', { postalAddress: '1 Rue de la Paix, 75002 Paris' });
+      const preview = await owner.post('/api/broadcasts/preview', { subject: 'Bonjour {{ contact.first_name }}', body: 'Hello {{ contact.first_name }} of {{ contact.company }}', contactId: marie.id });
+      assert.equal(preview.statusCode, 200, preview.body);
+      assert.equal(preview.json().subject, 'Bonjour Marie');
+      assert.match(preview.json().text, /Hello Marie of Institut du Radium/);
+    });
+
+    it('the import report neutralises formulas planted in the file, as the contacts export does', async () => {
+      const csv = 'email,name\r\n"=HYPERLINK(""http://evil.example"",""click"")",Eve\r\n+1-555@,Plus\r\n';
+      const up = (await upload(t, owner, 'planted.csv', csv)).json();
+      assert.equal((await owner.post(`/api/imports/${up.id}/start`, { consentStatement })).statusCode, 200);
+      assert.equal(await runToEnd(t, up.id), 'completed');
+      const report = parse((await owner.get(`/api/imports/${up.id}/report.csv`)).body, { columns: true }) as Record<string, string>[];
+      assert.deepEqual(report.map((r) => r.email), [`'=HYPERLINK("http://evil.example","click")`, `'+1-555@`]);
+      for (const r of report) assert.doesNotMatch(r.reason!, /^[=+\-@\t\r]/);
     });
 
     it('recognises Mailchimp, Kit, Gumroad and Teachable exports and maps their columns', async () => {

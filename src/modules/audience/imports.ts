@@ -25,7 +25,9 @@ import type { EventLog } from '../../db/events.js';
 import { conflict, invalid, notFound } from '../../errors.js';
 import { importIssues, imports, lists, tags, type ContactStatus, type ImportStatus } from './schema.js';
 import type { AudienceDeps, AudienceService } from './service.js';
-import { isValidEmail, normalizeEmail } from './service.js';
+import { normalizeEmail } from './service.js';
+import { emailAddressProblem } from './email-address.js';
+import { neutraliseFormula, restoreFormula } from './csv-cells.js';
 import {
   detectDelimiter,
   detectEncoding,
@@ -33,6 +35,7 @@ import {
   formatLabels,
   isImportTarget,
   isTruthy,
+  splitNameList,
   splitTags,
   statusFromWord,
   suggestMapping,
@@ -113,6 +116,11 @@ interface MappedRow {
   name: string;
   fields: Record<string, string>;
   tags: string[];
+  /** list names from the file (Onehour's export) */
+  lists: string[];
+  /** from the file (Onehour's export); for contacts the import creates */
+  createdAt: Date | null;
+  confirmedAt: Date | null;
   /** from the file (status column, opt-out flags); undefined: the import's default */
   status?: ContactStatus;
 }
@@ -419,6 +427,8 @@ export class ImportService {
     }
     const started = Date.now();
     const base = imp.byteOffset;
+    // Report lines are the file's physical lines: the parser counts from where it starts.
+    const lines = new LineCounter(await linesBefore(file, base));
     const state = { offset: imp.byteOffset, rowsDone: imp.rowsDone, chunk: 0 };
     const source = fs.createReadStream(file, { start: base, highWaterMark: 256 * 1024 });
     const parser = this.parser(imp.delimiter, imp.encoding, false);
@@ -436,7 +446,7 @@ export class ImportService {
     };
     try {
       for await (const item of parser as AsyncIterable<Item>) {
-        batch.push(prepare(item, imp, ++row));
+        batch.push(prepare(item, imp, ++row, lines.lineOf(item)));
         // Chunks end on a record, never on a broken row, so the checkpoint is exact.
         if (!('record' in item) || batch.length < chunkRows) continue;
         await settle();
@@ -561,9 +571,10 @@ export class ImportService {
     const idOf = new Map<string, string>();
     const finalStatus = new Map<string, ContactStatus>();
     const inserted = await exec<{ id: string; norm: string; status: ContactStatus }>(
-      `insert into contacts (id, email, email_normalized, name, status, source, fields, created_at, updated_at, import_id, import_row)
-       select u.id, u.email, u.norm, u.name, u.status, $7, u.fields::jsonb, $8, $8, $9, u.row
-         from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $10::int[]) as u(id, email, norm, name, status, fields, row)
+      `insert into contacts (id, email, email_normalized, name, status, source, fields, created_at, confirmed_at, updated_at, import_id, import_row)
+       select u.id, u.email, u.norm, u.name, u.status, $7, u.fields::jsonb, coalesce(u.created_at, $8), u.confirmed_at, $8, $9, u.row
+         from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $10::int[], $11::timestamptz[], $12::timestamptz[])
+           as u(id, email, norm, name, status, fields, row, created_at, confirmed_at)
        on conflict (email_normalized) do nothing
        returning id, email_normalized as norm, status`,
       [
@@ -577,6 +588,8 @@ export class ImportService {
         now,
         imp.id,
         valid.map((v) => v.row),
+        valid.map((v) => v.createdAt),
+        valid.map((v) => v.confirmedAt),
       ],
     );
     for (const r of inserted.rows) {
@@ -622,6 +635,7 @@ export class ImportService {
     const joinLists: string[] = [];
     const tagPairs: { contactId: string; name: string }[] = [];
     const tagAll: string[] = [];
+    const listPairs: { contactId: string; name: string }[] = [];
     const outcomeAt = new Map(outcomes.map((o, i) => [o.row, i]));
     for (const v of valid) {
       const o = outcomes[outcomeAt.get(v.row)!]!;
@@ -642,7 +656,12 @@ export class ImportService {
       } else {
         o.outcome = before ? 'updated' : 'imported';
         const status = finalStatus.get(v.norm);
-        if (status === 'active' || status === 'unconfirmed') joinLists.push(id);
+        const receiving = status === 'active' || status === 'unconfirmed';
+        if (receiving) joinLists.push(id);
+        // The lists a contact was on in the file (Onehour's export) are restored for the contacts
+        // it creates, whatever their status (a bounced subscriber still gets no mail); an existing
+        // contact who left is never put back.
+        if (receiving || !before) for (const l of v.lists) listPairs.push({ contactId: id, name: l });
         tagAll.push(id);
         for (const t of v.tags) tagPairs.push({ contactId: id, name: t });
       }
@@ -654,6 +673,23 @@ export class ImportService {
          select c.id, l.id, 'subscribed', $3 from unnest($1::uuid[]) as c(id) cross join unnest($2::uuid[]) as l(id)
          on conflict do nothing`,
         [joinLists, options.listIds, now],
+      );
+    }
+    if (listPairs.length) {
+      // Lists named in the file (Onehour's export): the oldest list of that name, or a new one.
+      const names = [...new Set(listPairs.map((p) => p.name))];
+      const found = await exec<{ id: string; name: string }>(`select distinct on (name) id, name from lists where name = any($1::text[]) order by name, created_at, id`, [names]);
+      const listId = new Map(found.rows.map((r) => [r.name, r.id]));
+      const missing = names.filter((n) => !listId.has(n));
+      if (missing.length) {
+        const made = await exec<{ id: string; name: string }>(`insert into lists (name, created_at) select n, $2 from unnest($1::text[]) as n returning id, name`, [missing, now]);
+        for (const r of made.rows) listId.set(r.name, r.id);
+      }
+      await exec(
+        `insert into list_subscriptions (contact_id, list_id, status, updated_at)
+         select u.c, u.l, 'subscribed', $3 from unnest($1::uuid[], $2::uuid[]) as u(c, l)
+         on conflict do nothing`,
+        [listPairs.map((p) => p.contactId), listPairs.map((p) => listId.get(p.name)!), now],
       );
     }
     const pairs: [string, string][] = [];
@@ -696,7 +732,8 @@ export class ImportService {
             .orderBy(asc(importIssues.rowNumber))
             .limit(5000);
           for (const r of rows) {
-            if (!out.write([r.rowNumber, r.line, r.email, r.outcome, r.reason])) await new Promise((res) => out.once('drain', res));
+            // The email and reason quote what the file held: a formula planted there must not run in a spreadsheet.
+            if (!out.write([r.rowNumber, r.line, neutraliseFormula(r.email), r.outcome, neutraliseFormula(r.reason)])) await new Promise((res) => out.once('drain', res));
           }
           if (rows.length < 5000) break;
           after = rows[rows.length - 1]!.rowNumber;
@@ -747,20 +784,68 @@ function fixText(value: string, encoding: string): string {
 }
 
 /** An item of the file as a contact to write, or the outcome it already has (a broken row). */
-function prepare(item: Item, imp: ImportRow, row: number): Prepared {
-  if (!('record' in item)) return { row, line: item.lines, email: '', outcome: 'errored', reason: `unreadable row: ${item.skip}` };
-  return mapRecord(item.record, imp, row, item.info.lines);
+function prepare(item: Item, imp: ImportRow, row: number, line: number): Prepared {
+  if (!('record' in item)) return { row, line, email: '', outcome: 'errored', reason: `unreadable row: ${item.skip}` };
+  return mapRecord(item.record, imp, row, line);
+}
+
+/**
+ * Physical line numbers for the records of one parser run. csv-parse reports the line where a
+ * record ends, and counts a CR inside a quoted value as a line of its own (so a quoted CRLF
+ * counts twice, and the count drifts from there on). Here the drift is taken back off and the
+ * record's own line breaks are subtracted, which gives the line where the record starts.
+ */
+class LineCounter {
+  private drift = 0;
+  constructor(private readonly base: number) {}
+
+  lineOf(item: Item): number {
+    if (!('record' in item)) return this.base + item.lines - this.drift;
+    let cr = 0;
+    let lf = 0;
+    for (const v of item.record) {
+      cr += v.match(CR)?.length ?? 0;
+      lf += v.match(LF)?.length ?? 0;
+    }
+    const start = this.base + item.info.lines - this.drift - cr - lf;
+    this.drift += cr;
+    return start;
+  }
+}
+
+const CR = /\r/g;
+const LF = /\n/g;
+
+/** How many lines of the file lie before this byte offset (always a record boundary). */
+async function linesBefore(file: string, offset: number): Promise<number> {
+  if (offset <= 0) return 0;
+  let n = 0;
+  for await (const chunk of fs.createReadStream(file, { start: 0, end: offset - 1, highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) n++;
+  }
+  return n;
 }
 
 /** One CSV record as a contact, or the reason it cannot be one. */
 function mapRecord(record: string[], imp: ImportRow, row: number, line: number): MappedRow | Outcome {
   const mapping = imp.mapping as ImportTarget[];
   const width = imp.headers.length;
-  const values = record.map((v) => fixText(v, imp.encoding).trim());
-  if (values.slice(width).some((v) => v !== '')) {
+  // Onehour's own export is read back exactly (spaces kept); other tools' cells are trimmed.
+  // Either way a formula guard (a leading apostrophe) comes off.
+  const exact = imp.format === 'onehour';
+  const values = record.map((v) => {
+    const text = fixText(v, imp.encoding);
+    return restoreFormula(exact ? text : text.trim());
+  });
+  if (values.every((v) => v.trim() === '')) return { row, line, email: '', outcome: 'skipped', reason: 'empty row' };
+  // A row with more or fewer values than the header is not guessed at: which value belongs
+  // to which column is exactly what is unknown (an unquoted delimiter, a value cut off).
+  if (values.length > width) {
     return { row, line, email: '', outcome: 'errored', reason: `the row has ${values.length} values but the header has ${width} columns (a delimiter inside a value that is not quoted?)` };
   }
-  if (values.every((v) => v === '')) return { row, line, email: '', outcome: 'skipped', reason: 'empty row' };
+  if (values.length < width) {
+    return { row, line, email: '', outcome: 'errored', reason: `the row has ${values.length} values but the header has ${width} columns (a missing value or delimiter?)` };
+  }
   let email = '';
   let name = '';
   let first = '';
@@ -770,23 +855,37 @@ function mapRecord(record: string[], imp: ImportRow, row: number, line: number):
   let bounced = false;
   const fields: Record<string, string> = {};
   const tags: string[] = [];
+  const listNames: string[] = [];
+  let createdAt: Date | null = null;
+  let confirmedAt: Date | null = null;
+  let badDate = '';
+  const dateOf = (v: string, column: string) => {
+    const d = /^\d{4}-\d{2}-\d{2}/.test(v) ? new Date(v) : new Date(NaN);
+    if (Number.isNaN(d.getTime())) badDate ||= `"${v.slice(0, 40)}" in ${column} is not a date (like 2025-03-01T09:30:00Z)`;
+    return d;
+  };
   mapping.forEach((target, i) => {
     const v = values[i] ?? '';
     if (!v) return;
-    if (target === 'email') email = v;
+    if (target === 'email') email = v.trim();
     else if (target === 'name') name = v;
     else if (target === 'first_name') first = v;
     else if (target === 'last_name') last = v;
-    else if (target === 'tags') tags.push(...splitTags(v));
+    else if (target === 'tags') tags.push(...(exact ? splitNameList(v) : splitTags(v)));
     else if (target === 'status') status = statusFromWord(v) ?? status;
     else if (target === 'unsubscribed_flag') optedOut ||= isTruthy(v);
     else if (target === 'unsubscribed_at') optedOut = true;
     else if (target === 'bounced_at') bounced = true;
+    else if (target === 'created_at') createdAt = dateOf(v.trim(), 'created_at');
+    else if (target === 'confirmed_at') confirmedAt = dateOf(v.trim(), 'confirmed_at');
+    else if (target === 'lists') listNames.push(...splitNameList(v));
     else if (target.startsWith('field:')) fields[target.slice(6)] = v.slice(0, 2000);
   });
   email = email.replace(/^mailto:/i, '');
   if (!email) return { row, line, email: '', outcome: 'errored', reason: 'no email address' };
-  if (!isValidEmail(email)) return { row, line, email, outcome: 'errored', reason: `"${email.slice(0, 100)}" is not a valid email address` };
+  if (badDate) return { row, line, email, outcome: 'errored', reason: badDate };
+  const problem = emailAddressProblem(email);
+  if (problem) return { row, line, email, outcome: 'errored', reason: `"${email.slice(0, 100)}" is not a valid email address: ${problem}` };
   if (first) fields.first_name = first;
   if (last) fields.last_name = last;
   if (!name) name = [first, last].filter(Boolean).join(' ');
@@ -794,5 +893,5 @@ function mapRecord(record: string[], imp: ImportRow, row: number, line: number):
     if (bounced) status = 'bounced';
     else if (optedOut && status !== 'bounced') status = 'unsubscribed';
   }
-  return { row, line, email: email.slice(0, 254), norm: normalizeEmail(email), name: name.slice(0, 200), fields, tags, status };
+  return { row, line, email: email.slice(0, 254), norm: normalizeEmail(email), name: name.slice(0, 200), fields, tags, lists: listNames, createdAt, confirmedAt, status };
 }

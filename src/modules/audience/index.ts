@@ -12,6 +12,7 @@ export {
   type UpsertContactInput,
 } from './service.js';
 export { contacts, lists, listSubscriptions, tags, contactTags, consentRecords, contactStatuses, type ContactStatus, type ConsentKind } from './schema.js';
+export { emailAddressProblem, emailAddressSchema } from './email-address.js';
 export { audienceJobs } from './jobs.js';
 export { IMPORT_JOB, type ImportOptions, type ImportView } from './imports.js';
 export { compileSegmentSql, segmentRulesSchema, type SegmentRule, type SegmentRules } from './segments.js';

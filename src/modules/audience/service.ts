@@ -24,24 +24,18 @@ import { FormService } from './forms.js';
 import { SegmentService } from './segment-service.js';
 import { ImportService } from './imports.js';
 import { fieldKeySchema } from './segments.js';
+import { emailAddressProblem, isValidEmail } from './email-address.js';
 
 export type Contact = typeof contacts.$inferSelect;
 export type ContactList = typeof lists.$inferSelect;
 export type Tag = typeof tags.$inferSelect;
 export type ConsentRecord = typeof consentRecords.$inferSelect;
 
-// Deliberately practical: one @, a dot in the domain, no spaces. Deliverability is proven by
-// double opt-in, not by a regex.
-const EMAIL_RE = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/;
-
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-export function isValidEmail(email: string): boolean {
-  const e = email.trim();
-  return e.length <= 254 && EMAIL_RE.test(e) && !/[<>,;"()[\]\\]/.test(e) && !e.includes('..');
-}
+export { isValidEmail };
 
 /** The one place a bad address is explained, for forms, the API and imports alike. */
 export function emailProblem(email: string): string | null {
@@ -49,7 +43,8 @@ export function emailProblem(email: string): string | null {
   if (e === '') return 'Enter your email address.';
   if (!e.includes('@')) return `"${e}" is missing the @ (an address looks like name@example.com).`;
   if (e.length > 254) return 'That email address is too long.';
-  if (!isValidEmail(e)) return `"${e}" is not a valid email address. Check it for typos (an address looks like name@example.com).`;
+  const why = emailAddressProblem(e);
+  if (why) return `"${e}" is not a valid email address: ${why}. Check it for typos (an address looks like name@example.com).`;
   return null;
 }
 

@@ -86,6 +86,44 @@ for (const backend of backends()) {
       assert.ok((await suppressed()).includes('user2@hooks.test:soft_bounce'));
     });
 
+    it('Mailgun: a replayed, re-used or altered signed notification is refused and changes nothing', async () => {
+      const key = 'mailgun-signing-key';
+      const signed = (token: string, at = t.clock.now()) => {
+        const timestamp = String(Math.floor(at.getTime() / 1000));
+        return { timestamp, token, signature: createHmac('sha256', key).update(timestamp + token).digest('hex') };
+      };
+      const event = (id: string, recipient: string, severity = 'temporary') =>
+        ({ id, event: 'failed', severity, recipient, timestamp: Math.floor(t.clock.now().getTime() / 1000), 'delivery-status': { code: 452, description: 'Mailbox full' } });
+      const post = (payload: object) => t.server.inject({ method: 'POST', url: '/webhooks/mail/mailgun', payload });
+      const bounces = async () => (await owner.get('/api/mail/bounces?search=user10%40hooks.test')).json().bounces.length;
+
+      const signature = signed('0123456789abcdef0123456789abcdef0123456789abcdef01');
+      const first = await post({ signature, 'event-data': event('r1', 'user10@hooks.test') });
+      assert.equal(first.statusCode, 200, first.body);
+      assert.equal(await bounces(), 1);
+
+      // The same notification again (a captured request replayed): refused.
+      const replay = await post({ signature, 'event-data': event('r1', 'user10@hooks.test') });
+      assert.equal(replay.statusCode, 409, replay.body);
+      // The same signature carrying another event (a hard bounce, a new event id): refused, nothing recorded.
+      const altered = await post({ signature, 'event-data': event('r2', 'user10@hooks.test', 'permanent') });
+      assert.equal(altered.statusCode, 409, altered.body);
+      assert.equal(await bounces(), 1);
+      assert.equal(await statusOf('user10@hooks.test'), 'active');
+
+      // A signature older than the window, and a signature without its event beside it.
+      const old = await post({ signature: signed('token-from-an-old-request-0000000000', new Date(t.clock.now().getTime() - 16 * 60_000)), 'event-data': event('r3', 'user10@hooks.test', 'permanent') });
+      assert.equal(old.statusCode, 403, old.body);
+      const bare = await post({ signature: signed('token-without-event-0000000000000000') });
+      assert.equal(bare.statusCode, 403, bare.body);
+      // An event that happened after the moment it was signed was not signed with it.
+      const later = { ...event('r4', 'user10@hooks.test', 'permanent'), timestamp: Math.floor(t.clock.now().getTime() / 1000) + 3600 };
+      const future = await post({ signature: signed('token-for-a-later-event-00000000000'), 'event-data': later });
+      assert.equal(future.statusCode, 403, future.body);
+      assert.equal(await bounces(), 1);
+      assert.equal(await statusOf('user10@hooks.test'), 'active');
+    });
+
     it('SendGrid: the signed event webhook (ECDSA) records a spam report as a complaint', async () => {
       const body = JSON.stringify([{ email: 'user3@hooks.test', event: 'spamreport', sg_event_id: 'sg-1', timestamp: 1 }, { email: 'user4@hooks.test', event: 'delivered', sg_event_id: 'sg-2' }]);
       const ts = String(Math.floor(t.clock.now().getTime() / 1000));

@@ -8,6 +8,7 @@
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import { systemActor, type Actor } from '../../actor.js';
 import type { Tx } from '../../db/client.js';
+import { DomainError } from '../../errors.js';
 import { normalizeEmail } from '../audience/index.js';
 import type { MailContext } from './context.js';
 import { recipientIdFromMessageId, type BroadcastEngine } from './engine.js';
@@ -164,6 +165,33 @@ export class BounceDesk {
       await this.ctx.events.record(tx, { type: 'contact.unsuppressed', actor, data: { email: normalizeEmail(email) } });
       return true;
     });
+  }
+
+  /**
+   * Records a webhook notification that carries a one-time token (Mailgun): the token is
+   * remembered until `expiresAt` and a second notification with it is refused as a replay,
+   * before anything is recorded. If recording fails the token is forgotten again, so the
+   * provider's retry of the same notification is not mistaken for a replay.
+   */
+  async recordOnce(provider: string, token: { token: string; expiresAt: Date }, reports: BounceReport[]): Promise<{ recorded: number; duplicates: number }> {
+    const now = this.ctx.clock.now();
+    const claimed = await this.ctx.database.transaction(async (tx) => {
+      const exec = this.ctx.database.executorFor(tx);
+      // Tokens past their window can go: the timestamp check refuses those notifications anyway.
+      await exec('delete from mail_webhook_tokens where expires_at < $1', [now]);
+      const ins = await exec(
+        'insert into mail_webhook_tokens (provider, token, seen_at, expires_at) values ($1, $2, $3, $4) on conflict do nothing returning 1',
+        [provider, token.token, now, token.expiresAt],
+      );
+      return ins.rows.length > 0;
+    });
+    if (!claimed) throw new DomainError('conflict', 'Webhook refused: this notification was already received (replayed token)');
+    try {
+      return await this.record(reports);
+    } catch (err) {
+      await this.ctx.database.execute('delete from mail_webhook_tokens where provider = $1 and token = $2', [provider, token.token]).catch(() => {});
+      throw err;
+    }
   }
 
   async isSuppressed(email: string, reasons?: string[]): Promise<boolean> {

@@ -88,7 +88,8 @@ export class MessageComposer {
     const m = compiled.render(this.recipientContext(spec.broadcast, spec.settings, r.id, r.contact));
     return buildMime({
       from: spec.settings.fromAddress,
-      to: r.contact.name ? `${r.contact.name} <${r.contact.email}>` : r.contact.email,
+      // Name and address apart: a name like `Eve <e@x>, "Bob"` is text, never a second recipient.
+      to: { name: r.contact.name ?? '', address: r.contact.email },
       replyTo: spec.settings.replyTo || undefined,
       subject: m.subject,
       messageId: messageIdFor(r.id, spec.broadcast.id, spec.domain),

@@ -12,7 +12,8 @@ import { getSetting, putSetting } from '../../db/secrets.js';
 import type { DkimSigner } from './dkim.js';
 import type { Throttle } from './throttle.js';
 import type { SmtpTransport } from './transport.js';
-import { bareAddress } from './mime.js';
+import { invalid } from '../../errors.js';
+import { mailboxProblem } from './mime.js';
 
 export interface MailDeps {
   database: Database;
@@ -86,7 +87,13 @@ export class SettingsStore {
   async put(patch: Partial<MailSettings>): Promise<MailSettings> {
     const current = await this.get();
     const next = { ...current, ...patch };
-    bareAddress(next.fromAddress);
+    // One mailbox each, on one line: these become the From and Reply-To of every message.
+    // What the admin sets is checked (the configured default may be a local hello@localhost).
+    const fromProblem = patch.fromAddress !== undefined ? mailboxProblem(patch.fromAddress) : null;
+    if (fromProblem) throw invalid(`The sender ${fromProblem}`, { field: 'fromAddress' });
+    const replyProblem = patch.replyTo ? mailboxProblem(patch.replyTo) : null;
+    if (replyProblem) throw invalid(`The reply-to address ${replyProblem}`, { field: 'replyTo' });
+    if (patch.businessName !== undefined && /[\x00-\x1f\x7f]/.test(patch.businessName)) throw invalid('The business name must be on one line', { field: 'businessName' });
     const { ...stored } = next;
     await putSetting(this.deps.database.db, SETTINGS_KEY, stored, this.deps.clock.now());
     this.cached = null;

@@ -120,6 +120,44 @@ for (const backend of backends()) {
       assert.equal(ev[0].data.via, 'one-click');
     });
 
+    it('a contact name full of address syntax and line breaks is one recipient with no injected header; the admin cannot set a From or Reply-To that injects one', async () => {
+      const evil = 'Eve <evil@x.test>, "Bob"\r\nBcc: x@y.test; Zoë';
+      const { listId } = await seedAudience(t.app, 2, { domain: 'inject.test' });
+      await t.app.database.execute(`update contacts set name = $1 where email_normalized = 'user1@inject.test'`, [evil]);
+      const b = await createBroadcast(owner, listId, { subject: 'Plain subject' });
+      assert.equal((await owner.post(`/api/broadcasts/${b.id}/schedule`, {})).statusCode, 200);
+      await waitStatus(owner, b.id, 'finished');
+      const mine = sink.messages.filter((m) => /@inject\.test$|@x\.test$|@y\.test$/.test(m.to));
+      assert.deepEqual(mine.map((m) => m.to).sort(), ['user1@inject.test', 'user2@inject.test'], 'nobody but the two contacts got mail');
+      const parsed = await sink.parse(mine.find((m) => m.to === 'user1@inject.test')!);
+      const to = parsed.to as { value: { name: string; address: string }[] };
+      assert.equal(to.value.length, 1, 'exactly one recipient in To');
+      assert.equal(to.value[0]!.address, 'user1@inject.test');
+      assert.equal(to.value[0]!.name, 'Eve <evil@x.test>, "Bob" Bcc: x@y.test; Zoë', 'the name arrives as text');
+      assert.equal(parsed.bcc, undefined);
+      assert.equal(parsed.headerLines.filter((h) => h.key === 'bcc' || h.key === 'to').length, 1, 'one To header and no Bcc header');
+
+      // The sender and reply-to are single mailboxes on one line, or a 400.
+      const bad = [
+        { fromAddress: 'Shop <news@shop.example>\r\nBcc: victim@y.test' },
+        { fromAddress: 'news@shop.example, other@shop.example' },
+        { fromAddress: 'Shop <news@shop.example.>' },
+        { replyTo: 'help@shop.example\nBcc: victim@y.test' },
+        { replyTo: 'a@shop.example; b@shop.example' },
+        { businessName: 'Shop\r\nBcc: victim@y.test' },
+      ];
+      for (const patch of bad) {
+        const res = await owner.patch('/api/mail/settings', patch);
+        assert.equal(res.statusCode, 400, `${JSON.stringify(patch)}: ${res.body}`);
+      }
+      const settings = (await owner.get('/api/mail/settings')).json();
+      assert.equal(settings.fromAddress, 'Shop Example <news@shop.example>');
+      assert.equal(settings.replyTo, '');
+      const ok = await owner.patch('/api/mail/settings', { fromAddress: 'Zoë "The Shop" <news@shop.example>', replyTo: 'help@shop.example' });
+      assert.equal(ok.statusCode, 200, ok.body);
+      await owner.patch('/api/mail/settings', { fromAddress: 'Shop Example <news@shop.example>', replyTo: '' });
+    });
+
     it('accepts the one-click POST as multipart/form-data too, and a forged token changes nothing', async () => {
       const { listId } = await seedAudience(t.app, 1, { domain: 'multipart.test' });
       const c = await t.app.audience.findByEmail(t.app.db, 'user1@multipart.test');

@@ -138,7 +138,8 @@ export class CompiledBroadcast {
     const fields = ctx.contact.fields ?? {};
     const name = ctx.contact.name ?? '';
     const scope = {
-      contact: { ...fields, fields, email: ctx.contact.email, name, first_name: name.split(/\s+/)[0] ?? '' },
+      // An imported first name (fields.first_name) is the person's first name; the name's first word is only a guess.
+      contact: { ...fields, fields, email: ctx.contact.email, name, first_name: String(fields.first_name ?? '').trim() || (name.split(/\s+/)[0] ?? '') },
       unsubscribe_url: ctx.unsubscribeUrl,
       preferences_url: ctx.preferencesUrl,
     };

@@ -11,6 +11,7 @@ import { InvalidLinkPage, UnsubscribeConfirmPage, UnsubscribedPage } from '../..
 import { parseDsn, parseMailgun, parsePostmark, parseSendgrid, parseSes, verifyMailgun, verifyPostmark, verifySendgrid, verifySns } from './webhooks.js';
 import { preferencesToken } from './tokens.js';
 import { recipientFilters } from './broadcasts.js';
+import { emailAddressSchema } from '../audience/index.js';
 
 const idParam = z.object({ id: z.uuid() });
 const page = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), offset: z.coerce.number().int().min(0).default(0) });
@@ -304,7 +305,7 @@ export const mailRoutes: AnyRoute[] = [
   defineRoute({
     method: 'POST', url: '/api/mail/suppressions', access: { permission: 'mail.send' }, tags: ['mail'], status: 204, audit: 'mail.suppressed',
     summary: 'Add an address to the suppression list',
-    body: z.object({ email: z.string().trim().toLowerCase().pipe(z.email({ message: 'Enter a valid email address' })), detail: z.string().max(300).default('') }),
+    body: z.object({ email: emailAddressSchema.toLowerCase(), detail: z.string().max(300).default('') }),
     handler: async ({ app, body, actor, auditTarget }) => {
       auditTarget('email', body.email);
       await app.database.transaction((tx) => app.mail.bounces.suppress(tx, body.email, 'manual', body.detail, actor, null));
@@ -401,8 +402,8 @@ export const mailRoutes: AnyRoute[] = [
     method: 'POST', url: '/webhooks/mail/mailgun', access: 'public', kind: 'webhook', summary: 'Mailgun failed/complained webhook (HMAC signature)',
     handler: async ({ app, req }) => {
       const body = (req.body ?? {}) as Record<string, unknown>;
-      verifyMailgun(body, app.config.mail.webhooks.mailgunKey, app.clock.now());
-      return app.mail.recordBounces(parseMailgun(body));
+      const signed = verifyMailgun(body, app.config.mail.webhooks.mailgunKey, app.clock.now());
+      return app.mail.bounces.recordOnce('mailgun', signed, parseMailgun(body));
     },
   }),
   defineRoute({

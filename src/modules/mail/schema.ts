@@ -202,6 +202,22 @@ export const mailBounces = pgTable(
 );
 
 /**
+ * Webhook tokens already accepted (Mailgun signs a one-time token with a timestamp): a
+ * notification whose token was seen before is a replay and is refused. Kept until the
+ * timestamp window has passed; after that the timestamp check alone refuses it.
+ */
+export const mailWebhookTokens = pgTable(
+  'mail_webhook_tokens',
+  {
+    provider: text('provider').notNull(),
+    token: text('token').notNull(),
+    seenAt: timestamp('seen_at', { withTimezone: true }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.token] }), index('mail_webhook_tokens_expires_idx').on(t.expiresAt)],
+);
+
+/**
  * The global send rate, shared by every process on one database (GCRA): `tat` is the
  * earliest moment the next message may go; the hour counter caps bulk mail per hour.
  */

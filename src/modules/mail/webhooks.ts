@@ -44,14 +44,36 @@ export function parsePostmark(body: Record<string, unknown>): BounceReport[] {
 }
 
 // ---- Mailgun: HMAC-SHA256(signing key, timestamp + token) ---------------------------------
+//
+// Mailgun signs only `timestamp + token`, not the event. What binds the event to that
+// signature: the signature block must come in the same JSON body as the event; the token is
+// single use (the route remembers it for the whole window, so a captured signature cannot
+// carry a second, altered event); the timestamp must be within the window; and the event
+// cannot have happened after it was signed.
 
-export function verifyMailgun(body: Record<string, unknown>, key: string | undefined, now: Date): void {
+/** How far a Mailgun signature's timestamp may be from now. */
+export const MAILGUN_WINDOW_SECONDS = 15 * 60;
+
+export interface MailgunSignature {
+  token: string;
+  /** when the window of this timestamp closes: the token must be remembered until then */
+  expiresAt: Date;
+}
+
+export function verifyMailgun(body: Record<string, unknown>, key: string | undefined, now: Date): MailgunSignature {
   if (!key) throw new DomainError('unavailable', 'Mailgun webhooks are not configured (set MAIL_WEBHOOK_MAILGUN_KEY)');
-  const sig = body.signature as { timestamp?: string; token?: string; signature?: string } | undefined;
-  if (!sig?.timestamp || !sig.token || !sig.signature) throw unauthorized('no signature');
+  const sig = body.signature as { timestamp?: unknown; token?: unknown; signature?: unknown } | undefined;
+  if (!sig || typeof sig !== 'object' || typeof sig.timestamp !== 'string' || typeof sig.token !== 'string' || typeof sig.signature !== 'string') throw unauthorized('no signature');
+  if (!/^\d{1,12}$/.test(sig.timestamp) || sig.token.length === 0 || sig.token.length > 200) throw unauthorized('malformed signature');
   const expected = createHmac('sha256', key).update(sig.timestamp + sig.token).digest('hex');
   if (!safeEq(expected, sig.signature)) throw unauthorized('bad signature');
-  if (Math.abs(now.getTime() / 1000 - Number(sig.timestamp)) > 15 * 60) throw unauthorized('stale timestamp');
+  const signedAt = Number(sig.timestamp);
+  if (Math.abs(now.getTime() / 1000 - signedAt) > MAILGUN_WINDOW_SECONDS) throw unauthorized('stale timestamp');
+  const event = body['event-data'] as Record<string, unknown> | undefined;
+  if (!event || typeof event !== 'object' || Array.isArray(event)) throw unauthorized('no event data beside the signature');
+  // A minute of clock skew between Mailgun's machines; an event newer than its signature was not signed with it.
+  if (event.timestamp !== undefined && !(Number(event.timestamp) <= signedAt + 60)) throw unauthorized('the event is newer than its signature');
+  return { token: sig.token, expiresAt: new Date((signedAt + MAILGUN_WINDOW_SECONDS) * 1000) };
 }
 
 export function parseMailgun(body: Record<string, unknown>): BounceReport[] {

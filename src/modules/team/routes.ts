@@ -2,12 +2,14 @@
 // access it needs; handlers validate, call the service, return.
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
+import { emailAddressSchema } from '../audience/index.js';
 import type { App } from '../../app.js';
 import { DomainError } from '../../errors.js';
 import { assignableRoles, permissionsOf } from '../../permissions.js';
 import { defineRoute, SESSION_COOKIE, type AnyRoute } from '../../http/route.js';
 
-const email = z.string().trim().toLowerCase().pipe(z.email({ message: 'Enter a valid email address' })).describe('email address');
+// The one address check of every edge (audience/email-address.ts).
+const email = emailAddressSchema.toLowerCase().describe('email address');
 const password = z.string().min(1, 'Enter a password').max(512);
 const role = z.enum(assignableRoles);
 const idParam = z.object({ id: z.uuid() });
