@@ -147,7 +147,7 @@ test('owner sets up, signs out and in, invites an assistant who is refused an ow
 });
 
 // Runs after the journey above, with its owner.
-test('two-factor enrolment and the code step; a reset link from the outbox; a session that ends sends you to sign-in', async () => {
+test('two-factor enrolment and the code step; a reset mail the outbox shows without its link; a session that ends sends you to sign-in', async () => {
   const owner = await newPage();
   await owner.goto('/admin/account');
   await owner.waitForURL('**/admin/sign-in');
