@@ -83,7 +83,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     });
     // Late-bound: the team service is built after mail (it sends invitations through it).
     const ownerEmails = async () => (await team.listUsers()).filter((u) => u.role === 'owner').map((u) => u.email);
-    const mail = new MailService({ database, clock, jobs, events, signer, audience, log, config: config.mail, publicUrl: config.publicUrl, ownerEmails });
+    const mail = new MailService({ database, clock, jobs, events, signer, audience, log, config: config.mail, publicUrl: config.publicUrl, secretKey, ownerEmails });
     const team = new TeamService(
       database,
       clock,

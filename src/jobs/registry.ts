@@ -7,9 +7,10 @@ import { mailJobs } from '../modules/mail/jobs.js';
 import { learningJobs } from '../modules/learning/jobs.js';
 import { audienceJobs } from '../modules/audience/jobs.js';
 import { checkoutJobs } from '../modules/checkout/jobs.js';
+import { portalJobs } from '../modules/portal/jobs.js';
 
 export const jobRegistry: JobDefinition<any>[] = [
-  // team.prune-sessions (hourly)
+  // team.prune-sessions (hourly), team.password-reset-request
   ...teamJobs,
   // mail.send-transactional
   ...mailJobs,
@@ -19,4 +20,6 @@ export const jobRegistry: JobDefinition<any>[] = [
   ...audienceJobs,
   // checkout.reconcile, checkout.expire-orders, checkout.dunning, checkout.test-billing
   ...checkoutJobs,
+  // portal.sign-in-request
+  ...portalJobs,
 ];

@@ -89,11 +89,11 @@ export interface TestApp {
 
 export async function createTestApp(
   backend: Backend,
-  opts: { clock?: Clock; jobs?: JobDefinition<any>[]; config?: Record<string, string>; startWorkers?: boolean } = {},
+  opts: { clock?: Clock; jobs?: JobDefinition<any>[]; config?: Record<string, string>; startWorkers?: boolean; log?: pino.Logger } = {},
 ): Promise<TestApp> {
   const testDb = await openTestDatabase(backend);
   const clock = (opts.clock as ManualClock) ?? new ManualClock(new Date());
-  const app = await createApp({ config: testConfig(opts.config), clock, database: testDb.database, jobs: opts.jobs, log: pino({ level: 'silent' }) });
+  const app = await createApp({ config: testConfig(opts.config), clock, database: testDb.database, jobs: opts.jobs, log: opts.log ?? pino({ level: 'silent' }) });
   const server = await buildServer(app);
   await server.ready();
   if (opts.startWorkers) await app.jobs.work(app);

@@ -25,6 +25,8 @@ export interface MailDeps {
   log: Logger;
   config: MailConfig;
   publicUrl: string;
+  /** the app's secret key: mail secrets are sealed under a key derived from it */
+  secretKey: string;
   /** the owner's address(es): the reputation guard tells them when it pauses a broadcast */
   ownerEmails(): Promise<string[]>;
 }

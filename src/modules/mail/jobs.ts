@@ -1,12 +1,12 @@
 import type { JobDefinition } from '../../jobs/types.js';
-import { SEND_TRANSACTIONAL_JOB } from './service.js';
+import { SEND_TRANSACTIONAL_JOB, type SendTransactionalJob } from './service.js';
 import { BROADCAST_SEND_JOB, BROADCAST_START_JOB } from './engine.js';
 
 export const mailJobs: JobDefinition<any>[] = [
   {
     name: SEND_TRANSACTIONAL_JOB,
     description: 'Deliver one transactional message (receipt, magic link, invitation) over SMTP, or keep it in the outbox',
-    handler: (app, data: { messageId: string }) => app.mail.deliver(data.messageId),
+    handler: (app, data: SendTransactionalJob) => app.mail.deliver(data.messageId, data.sealed),
     priority: 10,
     retryLimit: 8,
     retryDelay: 10,

@@ -5,7 +5,7 @@
 // Order matters: Liquid tags are set aside before Markdown and sanitising (which would
 // mangle their quotes), restored afterwards, and every {{ output }} is HTML-escaped in the
 // HTML part, so a contact's name can never inject markup.
-import { Liquid, type Template } from 'liquidjs';
+import { Liquid, Tag, type FS, type Template } from 'liquidjs';
 import { marked } from 'marked';
 import sanitizeHtml from 'sanitize-html';
 import { invalid } from '../../errors.js';
@@ -53,8 +53,50 @@ const PLACEHOLDER_RE = /LQX(\d+)XQL/g;
 const CLICK_RE = /@@C(\d+)@@/g;
 const OUR_URL_VARS = /^\{\{\s*(unsubscribe_url|preferences_url)\s*\}\}$/;
 
+/**
+ * Templates have no file system. liquidjs resolves `{% include %}`, `{% render %}` and
+ * `{% layout %}` against the working directory by default, which let anyone who may preview a
+ * broadcast read package.json, the source and the data folder. Those tags are refused when a
+ * template is parsed (a clear validation error), and the engine's file system refuses every
+ * read in case another path to it ever appears.
+ */
+const NO_FILES = 'Templates cannot read files: {% include %}, {% render %} and {% layout %} are not available in Onehour mail';
+const refuse = (): never => {
+  throw new Error(NO_FILES);
+};
+export const noFileSystem: FS = {
+  exists: async () => false,
+  existsSync: () => false,
+  readFile: async () => refuse(),
+  readFileSync: () => refuse(),
+  resolve: () => refuse(),
+  contains: async () => false,
+  containsSync: () => false,
+  fallback: () => undefined,
+};
+/** Every liquidjs tag that loads another template from a file. */
+export const FILE_TAGS = ['include', 'render', 'layout'] as const;
+class RefusedFileTag extends Tag {
+  constructor(...args: ConstructorParameters<typeof Tag>) {
+    super(...args);
+    throw new Error(`{% ${args[0].name} %} is not available: ${NO_FILES}`);
+  }
+  *render(): Generator<unknown, void, unknown> {}
+}
+
 function makeEngine(escape: boolean): Liquid {
-  const engine = new Liquid({ outputEscape: escape ? 'escape' : undefined, strictFilters: true, ownPropertyOnly: true, cache: false });
+  const engine = new Liquid({
+    outputEscape: escape ? 'escape' : undefined,
+    strictFilters: true,
+    ownPropertyOnly: true,
+    cache: false,
+    fs: noFileSystem,
+    root: [],
+    partials: [],
+    layouts: [],
+    relativeReference: false,
+  });
+  for (const name of FILE_TAGS) engine.registerTag(name, RefusedFileTag);
   // `raw` would let a contact's own field values through unescaped: it is just the value here.
   engine.registerFilter('raw', (v: unknown) => v);
   return engine;

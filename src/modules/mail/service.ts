@@ -14,6 +14,7 @@ import { DkimSigner } from './dkim.js';
 import { BroadcastEngine } from './engine.js';
 import { bareAddress, buildMime, domainOf } from './mime.js';
 import { mailMessages } from './schema.js';
+import { createSealer, redact, secretsIn, type Sealer } from './sealed.js';
 import { sleepUntil, Throttle } from './throttle.js';
 import { TrackingDesk } from './tracking.js';
 import { parseDsn } from './webhooks.js';
@@ -29,11 +30,30 @@ export interface TransactionalMessage {
   tag: string;
   contactId?: string;
   headers?: Record<string, string>;
+  /**
+   * Values that grant something on their own (the token of a sign-in, reset or invitation
+   * link). They are never stored readable: see sealed.ts. Links of those kinds are found
+   * without being named here too.
+   */
+  secrets?: string[];
+}
+
+/** What the send job carries: the message id and, for mail with secrets, the sealed message as sent. */
+export interface SendTransactionalJob {
+  messageId: string;
+  sealed?: string;
+}
+
+interface SealedMessage {
+  subject: string;
+  text: string;
+  html: string | null;
 }
 
 export class MailService {
   private readonly ctx: MailContext;
   private readonly store: SettingsStore;
+  private readonly sealer: Sealer;
   readonly engine: BroadcastEngine;
   readonly broadcasts: BroadcastDesk;
   readonly bounces: BounceDesk;
@@ -41,6 +61,7 @@ export class MailService {
 
   constructor(deps: MailDeps) {
     this.store = new SettingsStore(deps);
+    this.sealer = createSealer(deps.secretKey, 'mail-secrets');
     const c = deps.config;
     this.ctx = {
       ...deps,
@@ -77,9 +98,17 @@ export class MailService {
     return this.store.put(patch);
   }
 
-  /** Queues a message inside the caller's transaction; the send job is enqueued in it too. */
+  /**
+   * Queues a message inside the caller's transaction; the send job is enqueued in it too.
+   * A message carrying secrets is stored with each one replaced by [hidden] (what the outbox,
+   * its API, logs and exports can show); the message as sent is sealed into the job's data.
+   */
   async queueTransactional(tx: Tx, message: TransactionalMessage): Promise<string> {
     const settings = await this.store.get(tx);
+    const secrets = [...new Set([...(message.secrets ?? []).filter((s) => s.length > 0), ...secretsIn(message.subject, message.text, message.html)])];
+    const shown = secrets.length
+      ? { subject: redact(message.subject, secrets), text: redact(message.text, secrets), html: message.html === undefined ? null : redact(message.html, secrets) }
+      : { subject: message.subject, text: message.text, html: message.html ?? null };
     const [row] = await tx
       .insert(mailMessages)
       .values({
@@ -87,16 +116,16 @@ export class MailService {
         tag: message.tag,
         toAddress: message.to,
         fromAddress: settings.fromAddress,
-        subject: message.subject,
-        text: message.text,
-        html: message.html ?? null,
-        headers: message.headers ?? {},
+        ...shown,
+        headers: message.headers ? Object.fromEntries(Object.entries(message.headers).map(([k, v]) => [k, redact(v, secrets)])) : {},
         status: 'queued',
         contactId: message.contactId ?? null,
         createdAt: this.ctx.clock.now(),
       })
       .returning({ id: mailMessages.id });
-    await this.ctx.jobs.sendInTx(tx, SEND_TRANSACTIONAL_JOB, { messageId: row!.id });
+    const job: SendTransactionalJob = { messageId: row!.id };
+    if (secrets.length) job.sealed = this.sealer.seal({ subject: message.subject, text: message.text, html: message.html ?? null } satisfies SealedMessage);
+    await this.ctx.jobs.sendInTx(tx, SEND_TRANSACTIONAL_JOB, { ...job });
     return row!.id;
   }
 
@@ -105,7 +134,7 @@ export class MailService {
    * the global rate but is never held by the hourly cap, and has its own high-priority
    * queue, so it never waits behind a broadcast.
    */
-  async deliver(messageId: string): Promise<void> {
+  async deliver(messageId: string, sealed?: string): Promise<void> {
     const [msg] = await this.ctx.database.db
       .update(mailMessages)
       .set({ status: 'sending', attempts: sql`${mailMessages.attempts} + 1` })
@@ -131,8 +160,19 @@ export class MailService {
     }
     const smtp = this.ctx.smtp;
     if (!smtp) {
+      // Outbox only: nothing leaves the machine, so a sealed secret has nowhere to go and is
+      // never opened; the outbox keeps the message as shown, with [hidden] in its place.
       await finish({ status: 'stored', sentAt: this.ctx.clock.now() });
       return;
+    }
+    let content: SealedMessage = { subject: msg.subject, text: msg.text, html: msg.html };
+    if (sealed) {
+      try {
+        content = this.sealer.open<SealedMessage>(sealed);
+      } catch {
+        await finish({ status: 'failed', error: 'Not sent: its sealed link could not be opened (was the secret key changed?). Ask for a new one.' });
+        return;
+      }
     }
     const settings = await this.store.get();
     const domain = this.ctx.dkim?.domain ?? domainOf(msg.fromAddress);
@@ -142,11 +182,11 @@ export class MailService {
       from: msg.fromAddress,
       to: msg.toAddress,
       replyTo: settings.replyTo || undefined,
-      subject: msg.subject,
+      subject: content.subject,
       messageId: mid,
       date: now,
-      text: msg.text,
-      html: msg.html,
+      text: content.text,
+      html: content.html,
       headers: Object.entries(msg.headers ?? {}),
     });
     const signed = this.ctx.dkim ? await this.ctx.dkim.sign(raw, now) : raw;

@@ -25,3 +25,21 @@ export async function seedAudience(app: App, n: number, opts: { listName?: strin
 }
 
 export const POSTAL = 'Onehour Demo Ltd\n12 Example Street\n10115 Berlin, Germany';
+
+/**
+ * The message as its recipient gets it, for tests that play the recipient without an SMTP
+ * server: read from the pending send job and opened with the secret key — what only someone
+ * holding both the database and the data folder's key could do, never an API.
+ */
+export async function mailAsDelivered(app: App, messageId: string): Promise<{ subject: string; text: string; html: string | null }> {
+  const { loadOrCreateSecret } = await import('../../db/secrets.js');
+  const { createSealer } = await import('./sealed.js');
+  const job = await app.database.execute<{ data: { sealed?: string } }>(
+    `select data from pgboss.job where name = 'mail.send-transactional' and data->>'messageId' = $1 limit 1`,
+    [messageId],
+  );
+  const sealed = job.rows[0]?.data.sealed;
+  if (sealed) return createSealer(await loadOrCreateSecret(app.db, 'secret_key', app.config.secretKey), 'mail-secrets').open(sealed);
+  const m = await app.mail.getMessage(messageId);
+  return { subject: m.subject, text: m.text, html: m.html };
+}

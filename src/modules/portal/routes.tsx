@@ -8,6 +8,7 @@ import { CUSTOMER_COOKIE, defineRoute, type AnyRoute } from '../../http/route.js
 import { DomainError } from '../../errors.js';
 import { AccountPage, MagicLandingPage, SignInPage } from '../../../web/public/portal/pages.js';
 import { safeNext } from './service.js';
+import { SIGN_IN_REQUEST_JOB } from './jobs.js';
 import { portalSections } from './sections.js';
 
 export function setCustomerCookie(app: App, reply: FastifyReply, token: string): void {
@@ -31,7 +32,8 @@ export const portalRoutes: AnyRoute[] = [
       if (!isValidEmail(body.email)) {
         return sendPage(reply, <SignInPage csrf={csrf} next={safeNext(body.next)} email={body.email} error="Enter a valid email address, like name@example.com." />, 400);
       }
-      await app.portal.requestSignIn(body.email, body.next);
+      // The lookup and the mail happen in a job: the answer says nothing, not even by its timing.
+      await app.jobs.send(SIGN_IN_REQUEST_JOB, { email: body.email, ...(body.next ? { next: body.next } : {}) });
       return sendPage(reply, <SignInPage csrf={csrf} next={safeNext(body.next)} sent email={body.email} />);
     },
   }),

@@ -50,6 +50,7 @@ export class PortalService {
     await this.mail.queueTransactional(tx, {
       to: contact.email,
       contactId: contact.id,
+      secrets: [new URL(link).searchParams.get('token')!],
       tag: 'portal.magic_link',
       subject: 'Your sign-in link',
       text: `Here is your link to sign in to your account:\n\n${link}\n\nIt works once, for 30 minutes. If you did not ask for it, ignore this email.`,
@@ -57,8 +58,9 @@ export class PortalService {
   }
 
   /**
-   * The sign-in form: mails a link when the address belongs to a known contact. The visitor
-   * sees the same answer either way, so the form does not reveal who is a customer.
+   * The sign-in form's work: mails a link when the address belongs to a known contact. Runs in
+   * the `portal.sign-in-request` job, never in the request, so the visitor sees the same
+   * answer, in the same time, either way: the form does not reveal who is a customer.
    */
   async requestSignIn(email: string, next?: string): Promise<void> {
     const contact = await this.audience.findByEmail(this.database.db, email);

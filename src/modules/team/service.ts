@@ -28,7 +28,8 @@ function wrongCredentials(): DomainError {
 
 /** How the team module sends its mail (invitations, resets): into the transactional queue. */
 export interface TeamMailer {
-  queue(tx: Tx, message: { to: string; subject: string; text: string; tag: string }): Promise<void>;
+  /** `secrets`: the tokens the text carries, never stored readable (the mail module seals them) */
+  queue(tx: Tx, message: { to: string; subject: string; text: string; tag: string; secrets?: string[] }): Promise<void>;
 }
 
 export interface TeamSettings {
@@ -327,20 +328,25 @@ export class TeamService {
     });
   }
 
-  /** Starts a reset. Returns the token for the caller to mail, or null for an unknown address (say nothing different to the visitor). */
-  async requestPasswordReset(email: string): Promise<{ token: string; user: UserView } | null> {
+  /**
+   * Starts a reset and mails the link; nothing for an unknown address. Runs in the
+   * `team.password-reset-request` job, never in the request, so the visitor's answer is the
+   * same, in the same time, whether or not the address is on the team.
+   */
+  async requestPasswordReset(email: string): Promise<{ user: UserView } | null> {
     const found = await this.createPasswordReset(email);
     if (!found) return null;
     const link = `${this.settings.publicUrl}/admin/reset-password#token=${found.token}`;
     await this.database.transaction((tx) =>
       this.mailer.queue(tx, {
         to: found.user.email,
+        secrets: [found.token],
         tag: 'team.password_reset',
         subject: 'Reset your Onehour password',
         text: `Someone asked to reset the password of ${found.user.email} on Onehour.\n\nChoose a new password here (the link works once, for one hour):\n${link}\n\nIf it was not you, ignore this email: your password stays as it is.`,
       }),
     );
-    return found;
+    return { user: found.user };
   }
 
   private async createPasswordReset(email: string): Promise<{ token: string; user: UserView } | null> {
@@ -549,6 +555,7 @@ export class TeamService {
     const link = `${this.settings.publicUrl}/admin/accept-invitation#token=${token}`;
     await this.mailer.queue(tx, {
       to: email,
+      secrets: [token],
       tag: 'team.invitation',
       subject: `${by.name} invited you to join the team on Onehour`,
       text: `${by.name} invited you to help run the business on Onehour as ${input.role}.\n\nAccept the invitation and choose a password:\n${link}\n\nThe link works once and expires in 7 days.`,

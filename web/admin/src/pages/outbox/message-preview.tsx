@@ -77,10 +77,13 @@ export function MessagePreview({ id, onClose }: { id: string; onClose(): void })
   );
 }
 
-/** Links in the plain text become clickable (invitation and reset links, mostly). */
+/**
+ * Links in the plain text become clickable. A link whose token is [hidden] (reset, invitation
+ * and sign-in links: only the recipient gets them) stays plain text: it leads nowhere.
+ */
 function linkify(text: string): ReactNode[] {
   return text.split(/(https?:\/\/[^\s<>"]+)/g).map((part, i) =>
-    i % 2 === 1 ? (
+    i % 2 === 1 && !part.includes('[hidden]') ? (
       <a key={i} href={part} target="_blank" rel="noopener noreferrer">
         {part}
       </a>
