@@ -82,7 +82,7 @@ describe('a job whose process was killed runs again after restart', () => {
       await first.exited;
       const second = spawnNode([WORKER, JSON.stringify({ dataDir })]);
       try {
-        await second.waitFor(/job-done test\.slow-0/, 20_000);
+        await second.waitFor(/job-done test\.slow-0/);
       } finally {
         second.child.kill('SIGTERM');
         await second.exited;
