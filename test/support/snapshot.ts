@@ -39,20 +39,24 @@ function packageVersion(name: string): string {
   return (JSON.parse(fs.readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-let key: string | undefined;
-/** A short hash of everything a snapshot is built from. */
-export function snapshotKey(): string {
-  if (key) return key;
+/** A short hash of everything a snapshot is built from, the migration folders under `base`. */
+export function snapshotKeyOf(base: string): string {
   const h = createHash('sha256');
   h.update(`${RECIPE}\0pglite ${packageVersion('@electric-sql/pglite')}\0pg-boss ${packageVersion('pg-boss')}\0`);
   for (const set of migrationSets) {
     h.update(`set ${set.name}\0`);
-    for (const file of listFiles(path.join(root, set.folder))) {
-      h.update(`${path.relative(root, file)}\0`);
+    for (const file of listFiles(path.join(base, set.folder))) {
+      h.update(`${path.relative(base, file)}\0`);
       h.update(fs.readFileSync(file));
     }
   }
-  key = h.digest('hex').slice(0, 16);
+  return h.digest('hex').slice(0, 16);
+}
+
+let key: string | undefined;
+/** The key of this checkout's snapshot (computed once per process). */
+export function snapshotKey(): string {
+  key ??= snapshotKeyOf(root);
   return key;
 }
 
