@@ -8,6 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { createPgliteTemplate } from '../src/db/client.js';
 
 const RUNS = Number(process.argv[2] ?? 3);
 const PG_URL = process.argv[3] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -32,7 +33,7 @@ async function timeToReady(args: string[], env: Record<string, string>, url: str
   const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'ignore' });
   try {
     for (;;) {
-      if (performance.now() - started > 120_000) throw new Error('not ready after 120 s');
+      if (performance.now() - started > 300_000) throw new Error('not ready after 300 s');
       try {
         const res = await fetch(url);
         if (res.ok) break;
@@ -68,7 +69,26 @@ const baseline = await series('baseline: bare node:http server', async () => {
 const cli = ['bin/onehour.js', 'start'];
 const common = { LOG_LEVEL: 'warn', HOST: '127.0.0.1' };
 const dirs: string[] = [];
-const first = await series('PGlite, first start (creates + migrates)', async () => {
+// Before/after in the same run: a first start that has to run initdb (the template set aside
+// for the duration, as on an install that skipped postinstall), then one that copies it.
+const template = await createPgliteTemplate();
+const aside = `${template}.bench-aside-${process.pid}`;
+fs.renameSync(template, aside);
+let firstInitdb;
+try {
+  firstInitdb = await series('PGlite, first start without template (initdb)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onehour-bench-'));
+    try {
+      const port = await freePort();
+      return await timeToReady(cli, { ...common, DATA_DIR: dir, PORT: String(port) }, `http://127.0.0.1:${port}/readyz`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+} finally {
+  fs.renameSync(aside, template);
+}
+const first = await series('PGlite, first start (template + migrations)', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onehour-bench-'));
   dirs.push(dir);
   const port = await freePort();
@@ -104,4 +124,5 @@ try {
   console.log(`PostgreSQL part skipped: ${(err as Error).message}`);
 }
 for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-console.log(`\nPGlite warm start is ${(warm.ms / baseline.ms).toFixed(1)}× the bare server's start; first start ${(first.ms / baseline.ms).toFixed(1)}×${pgRow ? `; PostgreSQL restart ${(pgRow.ms / baseline.ms).toFixed(1)}×` : ''}.`);
+console.log(`\nPGlite first start: ${firstInitdb.ms.toFixed(0)} ms / ${firstInitdb.rss.toFixed(0)} MB with initdb → ${first.ms.toFixed(0)} ms / ${first.rss.toFixed(0)} MB from the template.`);
+console.log(`PGlite warm start is ${(warm.ms / baseline.ms).toFixed(1)}× the bare server's start; first start ${(first.ms / baseline.ms).toFixed(1)}×${pgRow ? `; PostgreSQL restart ${(pgRow.ms / baseline.ms).toFixed(1)}×` : ''}.`);

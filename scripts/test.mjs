@@ -1,12 +1,21 @@
 // `npm test`: type-checks, then runs every *.test.ts (unit and integration beside the code,
 // browser journeys in test/e2e) with Node's test runner. PostgreSQL runs too when
 // TEST_DATABASE_URL is set; browser journeys need Debian's chromium.
+// `npm run test:quick` (--quick): PGlite only, no browser journeys, no soak/crash tests.
+// The slowest files (timed by the previous run) start first; the slowest are listed at the end.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { DURATIONS_FILE } from './durations-reporter.mjs';
 
 const args = process.argv.slice(2);
+const quick = args.includes('--quick');
 const onlyFiles = args.filter((a) => !a.startsWith('-'));
+const env = { ...process.env };
+if (quick) {
+  delete env.TEST_DATABASE_URL;
+  env.ONEHOUR_TEST_QUICK = '1';
+}
 function find(dir, out = []) {
   for (const name of readdirSync(dir)) {
     const p = path.join(dir, name);
@@ -18,7 +27,8 @@ function find(dir, out = []) {
 }
 let files = onlyFiles.length ? onlyFiles : [...find('src'), ...find('test')];
 const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-if (!existsSync(chromium)) {
+if (quick) files = files.filter((f) => !f.includes(`test${path.sep}e2e`));
+else if (!existsSync(chromium)) {
   if (process.env.CI) {
     console.error(`Browser journeys need Chromium at ${chromium} (apt-get install chromium); CI must run them.`);
     process.exit(1);
@@ -36,6 +46,18 @@ if (!onlyFiles.length) {
     if (b.status !== 0) process.exit(b.status ?? 1);
   }
 }
-console.log(`Running ${files.length} test files${process.env.TEST_DATABASE_URL ? ' on PGlite and PostgreSQL' : ' on PGlite (set TEST_DATABASE_URL to add PostgreSQL)'}`);
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', ...files], { stdio: 'inherit' });
+// Longest first: a long file started last would run alone at the end.
+let previous = {};
+try {
+  previous = JSON.parse(readFileSync(DURATIONS_FILE, 'utf8'));
+} catch {
+  /* no earlier run */
+}
+files.sort((a, b) => (previous[path.normalize(b)] ?? 0) - (previous[path.normalize(a)] ?? 0));
+const concurrency = Number(process.env.TEST_CONCURRENCY) || 2;
+console.log(
+  `Running ${files.length} test files${env.TEST_DATABASE_URL ? ' on PGlite and PostgreSQL' : quick ? ' on PGlite' : ' on PGlite (set TEST_DATABASE_URL to add PostgreSQL)'}${quick ? ' (quick: no browser journeys, no soak/crash tests)' : ''}, ${concurrency} at a time`,
+);
+const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=./scripts/durations-reporter.mjs', '--test-reporter-destination=stdout'];
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=300000', ...reporters, ...files], { stdio: 'inherit', env });
 process.exit(r.status ?? 1);

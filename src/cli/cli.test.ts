@@ -75,7 +75,7 @@ describe('embedded database in a data folder', () => {
     const base = `http://127.0.0.1:${port}`;
     const first = spawnNode([CLI, 'start'], env);
     try {
-      await first.waitFor(/Onehour is running at/, 60_000);
+      await first.waitFor(/Onehour is running at/);
       assert.match(first.output(), new RegExp(`http://127.0.0.1:${port}`));
       assert.equal((await fetch(`${base}/readyz`)).status, 200);
       const setup = await fetch(`${base}/api/setup`, {
@@ -99,7 +99,7 @@ describe('embedded database in a data folder', () => {
     }
     const again = spawnNode([CLI, 'start'], env);
     try {
-      await again.waitFor(/Onehour is running at/, 60_000);
+      await again.waitFor(/Onehour is running at/);
       const session = await (await fetch(`${base}/api/auth/session`)).json();
       assert.equal(session.needsSetup, false, 'the owner created before the restart is still there');
     } finally {

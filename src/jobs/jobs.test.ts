@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { backends, createPgDatabase, createTestApp, waitFor } from '../../test/support/harness.js';
+import { backends, createPgDatabase, createTestApp, soakOrCrashTest, waitFor } from '../../test/support/harness.js';
 import { spawnNode } from '../../test/support/processes.js';
 import { openDatabase } from '../db/client.js';
 import type { JobDefinition } from './types.js';
@@ -27,8 +27,10 @@ for (const backend of backends()) {
         );
         await t.app.database.transaction((tx) => t.app.events.record(tx, { type: 'order.paid', actor: { kind: 'customer', id: 'c-9' }, subject: { type: 'order', id: 'o-2' }, data: { cents: 4900 } }));
         await waitFor(async () => seen.length >= 1, { what: 'the reacting job' });
-        await new Promise((r) => setTimeout(r, 1200));
-        assert.equal(seen.length, 1, 'only the committed event produced a job');
+        // The queue itself shows it: one job for the committed event, none for the rolled-back one.
+        const queued = await t.app.database.execute<{ n: number }>("select count(*) as n from pgboss.job where name = 'test.on-paid'");
+        assert.equal(queued.rows[0]!.n, 1, 'only the committed event produced a job');
+        assert.equal(seen.length, 1);
         assert.deepEqual((seen[0] as { subject: unknown }).subject, { type: 'order', id: 'o-2' });
         const events = await t.app.events.list(t.app.db, { type: 'order.paid' });
         assert.equal(events.length, 1);
@@ -71,7 +73,7 @@ for (const backend of backends()) {
 }
 
 describe('a job whose process was killed runs again after restart', () => {
-  it('on PGlite (same data folder)', async () => {
+  it('on PGlite (same data folder)', soakOrCrashTest, async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onehour-jobs-'));
     try {
       const first = spawnNode([WORKER, JSON.stringify({ dataDir, enqueue: { name: 'test.slow', count: 1, ms: 60_000 } })]);
@@ -80,7 +82,7 @@ describe('a job whose process was killed runs again after restart', () => {
       await first.exited;
       const second = spawnNode([WORKER, JSON.stringify({ dataDir })]);
       try {
-        await second.waitFor(/job-done test\.slow-0/, 20_000);
+        await second.waitFor(/job-done test\.slow-0/);
       } finally {
         second.child.kill('SIGTERM');
         await second.exited;
@@ -136,7 +138,8 @@ describe('a job whose process was killed runs again after restart', () => {
         const db = await openDatabase({ kind: 'pg', url: pgdb.url });
         try {
           await waitFor(async () => (await db.execute<{ n: number }>("select count(*)::int as n from test_job_runs where phase = 'done'")).rows[0]!.n >= COUNT, { timeoutMs: 60_000, what: 'all jobs' });
-          await new Promise((r) => setTimeout(r, 1000));
+          // Once every job is completed in the queue, none can run again: the count below is final.
+          await waitFor(async () => (await db.execute<{ n: number }>("select count(*)::int as n from pgboss.job where name = 'test.record' and state <> 'completed'")).rows[0]!.n === 0, { what: 'every job completed' });
           const rows = (await db.execute<{ job_id: string; pid: number }>("select job_id, pid from test_job_runs where phase = 'done'")).rows;
           assert.equal(rows.length, COUNT, 'no job ran twice');
           assert.equal(new Set(rows.map((r) => r.job_id)).size, COUNT);
@@ -157,7 +160,7 @@ describe('a job whose process was killed runs again after restart', () => {
 
 
 describe('graceful shutdown on SIGTERM', () => {
-  it('lets a short job finish, hands a long one back within the bound, and the next start completes it', async () => {
+  it('lets a short job finish, hands a long one back within the bound, and the next start completes it', soakOrCrashTest, async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onehour-stop-'));
     try {
       const short = spawnNode([WORKER, JSON.stringify({ dataDir, enqueue: { name: 'test.slow', count: 1, ms: 1500 } })]);

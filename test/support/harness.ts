@@ -1,13 +1,15 @@
 // Test harness: a real database per test file (in-memory PGlite, and a fresh PostgreSQL
-// database when TEST_DATABASE_URL is set), the real App, and an HTTP client that signs in
-// the way a browser does (cookie + CSRF header).
+// database when TEST_DATABASE_URL is set), each a copy of the run's migrated snapshot
+// (snapshot.ts); the real App; and an HTTP client that signs in the way a browser does
+// (cookie + CSRF header).
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import pino from 'pino';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { loadConfig, testSettings, type Config } from '../../src/config.js';
 import { createApp, type App } from '../../src/app.js';
-import { openDatabase, openMemoryDatabase, type Database } from '../../src/db/client.js';
+import { openDatabase, type Database } from '../../src/db/client.js';
+import { databaseUrl, openPgliteFromSnapshot, pgTemplate } from './snapshot.js';
 import { ManualClock, type Clock } from '../../src/clock.js';
 import { buildServer } from '../../src/http/server.js';
 import type { JobDefinition } from '../../src/jobs/types.js';
@@ -26,19 +28,24 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh, empty database on PostgreSQL (created and later dropped) — returns its URL. */
-export async function createPgDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+/**
+ * A fresh database on PostgreSQL (created and later dropped) — returns its URL. Empty unless
+ * `migrated` is set: then it is a copy of the migrated template (see snapshot.ts).
+ */
+export async function createPgDatabase(opts: { migrated?: boolean } = {}): Promise<{ url: string; drop(): Promise<void> }> {
   const base = testSettings().databaseUrl;
   if (!base) throw new Error('TEST_DATABASE_URL is not set');
+  const template = opts.migrated ? await pgTemplate(base) : undefined;
   const name = `onehour_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
+  try {
+    await admin.query(`create database ${name}${template ? ` template ${template}` : ''}`);
+  } finally {
+    await admin.end();
+  }
   return {
-    url: url.toString(),
+    url: databaseUrl(base, name),
     async drop() {
       const c = new pg.Client({ connectionString: base });
       await c.connect();
@@ -48,12 +55,13 @@ export async function createPgDatabase(): Promise<{ url: string; drop(): Promise
   };
 }
 
+/** A fresh database with every migration applied, started from the run's snapshot. */
 export async function openTestDatabase(backend: Backend): Promise<TestDatabase> {
   if (backend === 'pglite') {
-    const database = await openMemoryDatabase();
+    const database = await openPgliteFromSnapshot();
     return { database, drop: () => database.close() };
   }
-  const created = await createPgDatabase();
+  const created = await createPgDatabase({ migrated: true });
   const database = await openDatabase({ kind: 'pg', url: created.url }, { poolSize: 5 });
   return {
     database,
@@ -182,3 +190,9 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>
     await new Promise((r) => setTimeout(r, opts.intervalMs ?? 100));
   }
 }
+
+/**
+ * Options for a soak or crash test (processes killed, long runs): left out of
+ * `npm run test:quick`, always part of `npm test`. Use as `it('…', soakOrCrashTest, async () => …)`.
+ */
+export const soakOrCrashTest: { skip?: string } = testSettings().quick ? { skip: 'soak/crash test: left out of npm run test:quick' } : {};

@@ -27,7 +27,9 @@ export function spawnNode(args: string[], env: Record<string, string> = {}, opts
     child,
     output: () => out,
     exited,
-    waitFor(pattern, timeoutMs = 30_000) {
+    // Generous: a process starting on a loaded 2-core machine (tsx compiling, PGlite booting) can take
+    // tens of seconds; a test that is fine returns as soon as the line appears.
+    waitFor(pattern, timeoutMs = 120_000) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           cleanup();

@@ -2,7 +2,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
-import { backends, createTestApp, setupOwner, testConfig, type Client, type TestApp } from '../../../test/support/harness.js';
+import { backends, createTestApp, setupOwner, testConfig, type Client, type TestApp, waitFor } from '../../../test/support/harness.js';
 import { createApp } from '../../app.js';
 import { openDatabase } from '../../db/client.js';
 import { buildServer } from '../../http/server.js';
@@ -258,8 +258,11 @@ for (const backend of backends()) {
           const before = await otherServer.inject({ method: 'GET', url: '/' });
           assert.match(before.body, /Clay Studio/);
           await owner.patch('/api/site/settings', { name: 'Kiln & Co' });
-          await new Promise((r) => setTimeout(r, 120));
-          const after = await otherServer.inject({ method: 'GET', url: '/' });
+          // The other process notices within its cache check (50 ms here).
+          const after = await waitFor(async () => {
+            const res = await otherServer.inject({ method: 'GET', url: '/' });
+            return /Kiln &amp; Co/.test(res.body) && res;
+          }, { timeoutMs: 5000, intervalMs: 20, what: 'the edit on the other process' });
           assert.match(after.body, /Kiln &amp; Co/);
         } finally {
           await otherServer.close();
