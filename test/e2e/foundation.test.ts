@@ -139,6 +139,8 @@ test('owner sets up, signs out and in, invites an assistant who is refused an ow
   await heading(owner, 'Audit log');
   await owner.getByLabel('Denied only').check();
   await owner.waitForURL('**/admin/audit?outcome=denied');
+  // The denied entry is in the unfiltered list too: wait for the filtered list to replace it.
+  await owner.getByRole('row').filter({ hasText: 'Allowed' }).first().waitFor({ state: 'detached' });
   const deniedRow = owner.getByRole('row').filter({ hasText: ASSISTANT.email }).filter({ hasText: '/api/api-keys' });
   await deniedRow.waitFor();
   assert.match(await deniedRow.innerText(), /Denied/);
