@@ -10,6 +10,7 @@ import { ManualClock } from '../../clock.js';
 import { backends, createTestApp, setupOwner, type TestApp } from '../../../test/support/harness.js';
 import { FormBrowser, pathOf } from '../../../test/support/forms.js';
 import { seedShop, type Shop } from '../../../test/support/shop.js';
+import { openStripeShop } from '../../../test/support/stripe-shop.js';
 import { FakeStripe, type StripeEventRecord } from '../../../test/support/fake-stripe.js';
 
 async function checkoutForm(b: FormBrowser, priceId: string, email: string) {
@@ -110,22 +111,11 @@ for (const backend of backends()) {
       let fake: FakeStripe;
       let shop: Shop;
       const clock = new ManualClock(new Date());
-      const filesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onehour-files-'));
+      let close: () => Promise<void>;
       before(async () => {
-        fake = new FakeStripe(() => clock.now());
-        await fake.start();
-        t = await createTestApp(backend, {
-          clock,
-          config: { FILES_DIR: filesDir, STRIPE_SECRET_KEY: 'sk_test_onehour', STRIPE_WEBHOOK_SECRET: fake.webhookSecret, STRIPE_API_URL: fake.url, STRIPE_MAX_NETWORK_RETRIES: '0' },
-        });
-        await setupOwner(t);
-        shop = await seedShop(t);
+        ({ t, fake, shop, close } = await openStripeShop(backend, clock));
       });
-      after(async () => {
-        await t.close();
-        await fake.stop();
-        fs.rmSync(filesDir, { recursive: true, force: true });
-      });
+      after(() => close());
 
       async function deliver(events: StripeEventRecord[]) {
         for (const e of events) {

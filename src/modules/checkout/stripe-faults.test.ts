@@ -3,14 +3,12 @@
 // through API keys held to their role's limits. The real SDK against test/support/fake-stripe.ts.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { ManualClock } from '../../clock.js';
-import { addMember, backends, createTestApp, setupOwner, type Client, type TestApp } from '../../../test/support/harness.js';
+import { addMember, backends, type Client, type TestApp } from '../../../test/support/harness.js';
 import { FormBrowser } from '../../../test/support/forms.js';
-import { seedShop, type Shop } from '../../../test/support/shop.js';
+import { type Shop } from '../../../test/support/shop.js';
+import { openStripeShop } from '../../../test/support/stripe-shop.js';
 import { FakeStripe, type StripeEventRecord } from '../../../test/support/fake-stripe.js';
 import { payments, subscriptions, webhookEvents } from './schema.js';
 
@@ -52,23 +50,11 @@ for (const backend of backends()) {
     let shop: Shop;
     let owner: Client;
     const clock = new ManualClock(new Date());
-    const filesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onehour-files-'));
-
+    let close: () => Promise<void>;
     before(async () => {
-      fake = new FakeStripe(() => clock.now());
-      await fake.start();
-      t = await createTestApp(backend, {
-        clock,
-        config: { FILES_DIR: filesDir, STRIPE_SECRET_KEY: 'sk_test_onehour', STRIPE_WEBHOOK_SECRET: fake.webhookSecret, STRIPE_API_URL: fake.url, STRIPE_MAX_NETWORK_RETRIES: '0' },
-      });
-      owner = await setupOwner(t);
-      shop = await seedShop(t);
+      ({ t, fake, shop, owner, close } = await openStripeShop(backend, clock));
     });
-    after(async () => {
-      await t.close();
-      await fake.stop();
-      fs.rmSync(filesDir, { recursive: true, force: true });
-    });
+    after(() => close());
 
     const stripeRefundsOf = (paymentIntent: string) => fake.all('refund').filter((r) => r.payment_intent === paymentIntent);
 

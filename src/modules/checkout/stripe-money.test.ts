@@ -3,14 +3,12 @@
 // SDK against the local fake Stripe.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { and, eq, isNull } from 'drizzle-orm';
 import { ManualClock } from '../../clock.js';
-import { backends, createTestApp, OWNER, setupOwner, type Client, type TestApp } from '../../../test/support/harness.js';
+import { backends, OWNER, type Client, type TestApp } from '../../../test/support/harness.js';
 import { FormBrowser, pathOf } from '../../../test/support/forms.js';
-import { seedShop, type Shop } from '../../../test/support/shop.js';
+import { type Shop } from '../../../test/support/shop.js';
+import { openStripeShop } from '../../../test/support/stripe-shop.js';
 import { FakeStripe, type StripeEventRecord } from '../../../test/support/fake-stripe.js';
 import { accessGrants } from '../access/index.js';
 
@@ -21,23 +19,11 @@ for (const backend of backends()) {
     let shop: Shop;
     let owner: Client;
     const clock = new ManualClock(new Date());
-    const filesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onehour-files-'));
-
+    let close: () => Promise<void>;
     before(async () => {
-      fake = new FakeStripe(() => clock.now());
-      await fake.start();
-      t = await createTestApp(backend, {
-        clock,
-        config: { FILES_DIR: filesDir, STRIPE_SECRET_KEY: 'sk_test_onehour', STRIPE_WEBHOOK_SECRET: fake.webhookSecret, STRIPE_API_URL: fake.url, STRIPE_MAX_NETWORK_RETRIES: '0' },
-      });
-      owner = await setupOwner(t);
-      shop = await seedShop(t);
+      ({ t, fake, shop, owner, close } = await openStripeShop(backend, clock));
     });
-    after(async () => {
-      await t.close();
-      await fake.stop();
-      fs.rmSync(filesDir, { recursive: true, force: true });
-    });
+    after(() => close());
 
     async function deliver(events: StripeEventRecord[]) {
       for (const e of events) {

@@ -11,6 +11,7 @@ import { ManualClock } from '../../clock.js';
 import { backends, createTestApp, OWNER, setupOwner, type Client, type TestApp } from '../../../test/support/harness.js';
 import { FormBrowser, pathOf } from '../../../test/support/forms.js';
 import { seedShop, type Shop } from '../../../test/support/shop.js';
+import { openStripeShop } from '../../../test/support/stripe-shop.js';
 import { FakeStripe, type StripeEventRecord } from '../../../test/support/fake-stripe.js';
 import { accessGrants } from '../access/index.js';
 import { createRandom } from '../../demo/random.js';
@@ -57,23 +58,11 @@ for (const backend of backends()) {
     let shop: Shop;
     let owner: Client;
     const clock = new ManualClock(new Date());
-    const filesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onehour-files-'));
-
+    let close: () => Promise<void>;
     before(async () => {
-      fake = new FakeStripe(() => clock.now());
-      await fake.start();
-      t = await createTestApp(backend, {
-        clock,
-        config: { FILES_DIR: filesDir, STRIPE_SECRET_KEY: 'sk_test_onehour', STRIPE_WEBHOOK_SECRET: fake.webhookSecret, STRIPE_API_URL: fake.url, STRIPE_MAX_NETWORK_RETRIES: '0' },
-      });
-      owner = await setupOwner(t);
-      shop = await seedShop(t);
+      ({ t, fake, shop, owner, close } = await openStripeShop(backend, clock));
     });
-    after(async () => {
-      await t.close();
-      await fake.stop();
-      fs.rmSync(filesDir, { recursive: true, force: true });
-    });
+    after(() => close());
 
     const grantsOf = (orderId: string, type = 'course') =>
       t.app.db.select().from(accessGrants).where(and(eq(accessGrants.sourceId, orderId), eq(accessGrants.resourceType, type), isNull(accessGrants.revokedAt)));
