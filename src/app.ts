@@ -8,6 +8,7 @@ import { createSigner, type Signer } from './crypto.js';
 import { openDatabase, type Database, type Db } from './db/client.js';
 import { runMigrations } from './db/migrations.js';
 import { EventLog } from './db/events.js';
+import { eventCatalog } from './event-catalog.js';
 import { AuditLog } from './db/audit.js';
 import { loadOrCreateSecret } from './db/secrets.js';
 import { JobQueue } from './jobs/queue.js';
@@ -69,7 +70,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     const secretKey = await loadOrCreateSecret(database.db, 'secret_key', config.secretKey);
     const jobs = new JobQueue(database, config.jobs, log, opts.jobs ?? jobRegistry);
     await jobs.start();
-    const events = new EventLog(clock, jobs);
+    const events = new EventLog(clock, jobs, { catalog: eventCatalog, strict: config.env !== 'production', log });
     const audit = new AuditLog(clock);
     const signer = createSigner(secretKey);
     const audience = new AudienceService(database, clock, events, {
