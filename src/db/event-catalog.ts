@@ -4,6 +4,8 @@
 // the type checker by augmenting `EventTypes` below; `src/event-catalog.ts` assembles the
 // runtime catalog that `EventLog.record` validates against. This file knows no module.
 //
+// Fields that older history (and the demo's bulk-written year) lacks are optional.
+//
 // Validation when recorded:
 // - an unknown type is always an error (the transaction rolls back): it is a programming
 //   error the type check already catches, so it can only come from untyped code;

@@ -19,7 +19,7 @@ export const checkoutEvents = defineEvents({
   'order.created': {
     subject: 'order',
     data: ev.object({
-      number: z.number().int(),
+      number: z.number().int().optional(),
       contactId,
       total: ev.money(),
       currency: ev.currency(),
@@ -30,7 +30,7 @@ export const checkoutEvents = defineEvents({
   'order.paid': {
     subject: 'order',
     data: ev.object({
-      number: z.number().int(),
+      number: z.number().int().optional(),
       contactId,
       kind: z.string(),
       total: ev.money(),
@@ -46,11 +46,11 @@ export const checkoutEvents = defineEvents({
   'order.expired': { subject: 'order', data: ev.object({ number: z.number().int().optional(), total: ev.money(), currency: ev.currency() }) },
   'order.refunded': {
     subject: 'order',
-    data: ev.object({ ...money, full: z.boolean(), totalRefunded: ev.money(), revoked: z.number().int(), contactId, providerRefundId: z.string().nullable().optional() }),
+    data: ev.object({ ...money, full: z.boolean(), totalRefunded: ev.money(), revoked: z.number().int().optional(), contactId, providerRefundId: z.string().nullable().optional() }),
   },
   'order.disputed': {
     subject: 'order',
-    data: ev.object({ reason: z.string().nullable().optional(), ...money, disputeId: z.string(), contactId, accessKept: z.boolean().optional() }),
+    data: ev.object({ reason: z.string().nullable().optional(), ...money, disputeId: z.string().optional(), contactId, accessKept: z.boolean().optional() }),
   },
   'order.dispute_won': { subject: 'order', data: ev.object({ disputeId: z.string(), ...money, contactId }) },
   'order.dispute_lost': { subject: 'order', data: ev.object({ disputeId: z.string(), ...money, totalRefunded: ev.money(), revoked: z.number().int(), contactId }) },
@@ -74,7 +74,7 @@ export const checkoutEvents = defineEvents({
     data: ev.object({ message: z.string(), attempt: z.number().int(), nextRetryAt: ev.iso().nullable().optional(), graceUntil: ev.iso().optional(), contactId }),
   },
   'subscription.updated': { subject: 'subscription', data: ev.object({ status: z.string().optional(), cancelAtPeriodEnd: z.boolean().optional(), currentPeriodEnd: ev.iso().optional() }) },
-  'subscription.cancel_requested': { subject: 'subscription', data: ev.object({ endsAt: ev.iso(), contactId }) },
+  'subscription.cancel_requested': { subject: 'subscription', data: ev.object({ endsAt: ev.iso().optional(), contactId }) },
   'subscription.canceled': { subject: 'subscription', data: canceled },
   'plan.canceled': { subject: 'subscription', data: canceled },
   'subscription.access_paused': { subject: 'subscription', data: ev.object({ revoked: z.number().int(), contactId }) },

@@ -28,7 +28,7 @@ export const learningEvents = defineEvents({
   'lesson.attachment_added': { subject: 'lesson', data: file },
   'lesson.file_removed': { subject: 'lesson', data: ev.object({ courseId: ev.id(), fileId: ev.id(), filename: z.string(), kind: z.string() }) },
   'lesson.completed': { subject: 'lesson', data: ev.object({ contactId: ev.id(), courseId: ev.id(), lessonTitle: z.string().optional() }) },
-  'lesson.unlocked': { subject: 'lesson', data: ev.object({ contactId: ev.id(), courseId: ev.id(), unlockedAt: ev.iso() }) },
+  'lesson.unlocked': { subject: 'lesson', data: ev.object({ contactId: ev.id(), courseId: ev.id(), unlockedAt: ev.iso().optional() }) },
   'lesson.question_asked': {
     subject: 'lesson',
     data: ev.object({ contactId: ev.id(), courseId: ev.id(), courseTitle: z.string(), lessonTitle: z.string(), question: z.string() }),

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { defineEvents, ev, type EventTypesOf } from '../../db/event-catalog.js';
 
-const bounce = ev.object({ email: z.string(), kind: z.string(), provider: z.string(), detail: z.string(), broadcastId: ev.id().nullable().optional() });
+const bounce = ev.object({ email: z.string().optional(), kind: z.string(), provider: z.string(), detail: z.string().optional(), broadcastId: ev.id().nullable().optional() });
 const named = ev.object({ name: z.string() });
 const transition = ev.object({ name: z.string(), from: z.string() });
 
