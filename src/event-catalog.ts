@@ -13,6 +13,7 @@ import { audienceEvents } from './modules/audience/index.js';
 import { mailEvents } from './modules/mail/index.js';
 import { learningEvents } from './modules/learning/index.js';
 import { checkoutEvents } from './modules/checkout/index.js';
+import { webhookEvents } from './modules/webhooks/index.js';
 
 export const eventCatalog = new EventCatalog(
   teamEvents,
@@ -24,4 +25,5 @@ export const eventCatalog = new EventCatalog(
   mailEvents,
   learningEvents,
   checkoutEvents,
+  webhookEvents,
 );
