@@ -118,6 +118,11 @@ export class WebhookService {
     },
   ) {}
 
+  /** A fresh secret, sealed, for rows written past createEndpoint (the demo's history). */
+  sealedNewSecret(): string {
+    return this.deps.sealer.seal(newSigningSecret());
+  }
+
   /** Event types an endpoint can choose. */
   eventTypes(): string[] {
     return this.deps.eventTypes();
