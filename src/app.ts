@@ -8,6 +8,7 @@ import { createSigner, type Signer } from './crypto.js';
 import { openDatabase, type Database, type Db } from './db/client.js';
 import { runMigrations } from './db/migrations.js';
 import { EventLog } from './db/events.js';
+import { eventCatalog } from './event-catalog.js';
 import { AuditLog } from './db/audit.js';
 import { loadOrCreateSecret } from './db/secrets.js';
 import { JobQueue } from './jobs/queue.js';
@@ -22,6 +23,8 @@ import { CatalogService, LocalFileStorage as ProductFileStorage } from './module
 import { SiteService } from './modules/site/index.js';
 import { CheckoutService, StripeProvider, StripeSync, TestProvider, createStripeClient } from './modules/checkout/index.js';
 import { LearningService, LocalFileStorage } from './modules/learning/index.js';
+import { WebhookService, deliverableTypes } from './modules/webhooks/index.js';
+import { createSealer } from './modules/mail/index.js';
 
 export interface App {
   config: Config;
@@ -46,6 +49,7 @@ export interface App {
   /** the built-in test provider's pages and renewals (null with Stripe) */
   testPayments: TestProvider | null;
   learning: LearningService;
+  webhooks: WebhookService;
   close(): Promise<void>;
 }
 
@@ -69,7 +73,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     const secretKey = await loadOrCreateSecret(database.db, 'secret_key', config.secretKey);
     const jobs = new JobQueue(database, config.jobs, log, opts.jobs ?? jobRegistry);
     await jobs.start();
-    const events = new EventLog(clock, jobs);
+    const events = new EventLog(clock, jobs, { catalog: eventCatalog, strict: config.env !== 'production', log });
     const audit = new AuditLog(clock);
     const signer = createSigner(secretKey);
     const audience = new AudienceService(database, clock, events, {
@@ -115,6 +119,15 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     testPayments?.bind(checkout);
     const stripeSync = stripeProvider ? new StripeSync(database, clock, log, stripeProvider, checkout, config.stripe.webhookSecret) : null;
     const learning = new LearningService(database, clock, events, access, audience, new LocalFileStorage(config.uploads.dir), { publicUrl: config.publicUrl, issuer: 'Onehour', uploadMaxBytes: config.uploads.maxBytes });
+    const webhooks = new WebhookService({
+      database,
+      clock,
+      events,
+      jobs,
+      sealer: createSealer(secretKey, 'webhook-secrets'),
+      settings: config.webhooks,
+      eventTypes: () => deliverableTypes(eventCatalog.types),
+    });
     const app: App = {
       config,
       database,
@@ -136,6 +149,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       stripeSync,
       testPayments,
       learning,
+      webhooks,
       async close() {
         await jobs.stop(config.shutdownTimeoutMs);
         mail.close();

@@ -103,6 +103,13 @@ const envSchema = z.object({
   DOWNLOAD_LINK_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
   FILES_DIR: z.string().min(1).optional(),
   SITE_CACHE_CHECK_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  WEBHOOKS_ALLOW_PRIVATE: bool.default(false),
+  WEBHOOK_RETRY_SECONDS: z
+    .string()
+    .regex(/^\d+(\s*,\s*\d+){0,19}$/, 'must be a comma-separated list of whole seconds, e.g. 5,300,1800')
+    .default('5,300,1800,7200,18000,36000,36000'),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  WEBHOOK_DISABLE_AFTER_DAYS: z.coerce.number().min(0.001).max(60).default(5),
 });
 
 /** Names proxy-addr (Fastify's trust check) knows for whole private ranges. */
@@ -189,6 +196,16 @@ export interface Config {
   site: { cacheCheckMs: number };
   /** uploaded files (lesson videos, attachments) live in `dir` (FILES_DIR, default DATA_DIR/files); one upload may be at most `maxBytes` */
   uploads: { dir: string; maxBytes: number };
+  /** outbound webhooks (docs/webhooks.md) */
+  webhooks: {
+    /** deliver to private, loopback and link-local addresses and over plain http (local development, tests) */
+    allowPrivate: boolean;
+    /** waits before each retry; its length + 1 is the number of attempts */
+    retrySeconds: number[];
+    timeoutMs: number;
+    /** an endpoint failing for this long is disabled */
+    disableAfterDays: number;
+  };
 }
 
 export interface MailConfig {
@@ -304,6 +321,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     files: { dir: filesDir, maxUploadBytes: Math.floor(e.UPLOAD_MAX_MB * 1_048_576) },
     site: { cacheCheckMs: e.SITE_CACHE_CHECK_MS },
     uploads: { dir: filesDir, maxBytes: Math.floor(e.UPLOAD_MAX_MB * 1_048_576) },
+    webhooks: {
+      allowPrivate: e.WEBHOOKS_ALLOW_PRIVATE,
+      retrySeconds: e.WEBHOOK_RETRY_SECONDS.split(',').map((d) => Number(d.trim())),
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      disableAfterDays: e.WEBHOOK_DISABLE_AFTER_DAYS,
+    },
   };
 }
 

@@ -22,6 +22,7 @@ export const permissionMatrix = {
   'settings.manage': MANAGERS,
   'data.export': OWNER,
   'demo.load': OWNER,
+  'webhooks.manage': MANAGERS,
   // catalog / site / checkout
   'catalog.read': ALL,
   'catalog.write': ['owner', 'admin', 'marketing'],

@@ -1,22 +1,48 @@
 // The spine: one append-only log of business events. An event is written in the same
 // transaction as the change it describes, and the jobs that react to it are enqueued in
 // that transaction too (transactional outbox), so a crash never leaves one without the other.
+//
+// Every type is declared in the event catalog (src/event-catalog.ts): `record` refuses an
+// unknown type and checks the data (see src/db/event-catalog.ts for strict vs production).
+// Subscribers (jobs with `onEvents`, best written with `defineSubscriber`) apply their effect
+// exactly once per event: `claimDelivery` writes (event, subscriber) in the handler's own
+// transaction, so a handler retried after a crash finds it and skips.
 import { and, desc, eq, like, sql, type SQL } from 'drizzle-orm';
+import type { Logger } from 'pino';
 import { actorColumns, type Actor, type ActorKind } from '../actor.js';
 import type { Clock } from '../clock.js';
 import type { DbOrTx, Tx } from './client.js';
 import type { JobQueue } from '../jobs/queue.js';
-import { events } from './schema.js';
+import { eventDeliveries, events } from './schema.js';
+import { contactOf, InvalidEventError, type EventCatalog, type EventData, type EventType } from './event-catalog.js';
 
-export interface NewEvent {
-  /** dotted name, e.g. `order.paid`, `contact.subscribed`, `user.invited` */
-  type: string;
+export type NewEvent<T extends EventType = EventType> = {
+  /** dotted name, e.g. `order.paid`, `contact.subscribed`, `user.invited`; declared in the catalog */
+  type: T;
   actor: Actor;
   subject?: { type: string; id: string };
-  data?: Record<string, unknown>;
   requestId?: string;
   /** defaults to the clock's now */
   occurredAt?: Date;
+} & ({} extends EventData<T> ? { data?: EventData<T> } : { data: EventData<T> });
+
+/** What a subscriber's job receives for one event (its payload in the queue). */
+export interface EventDelivery {
+  eventId: number;
+  type: string;
+  /** ISO time the event happened */
+  occurredAt: string;
+  actor: { kind: string; id: string | null; role: string | null };
+  subject: { type: string; id: string } | null;
+  contactId: string | null;
+  data: Record<string, unknown>;
+}
+
+export interface EventLogOptions {
+  catalog: EventCatalog;
+  /** Invalid data throws (development, tests); otherwise it is logged and recorded as given. */
+  strict: boolean;
+  log?: Logger;
 }
 
 export interface EventRecord {
@@ -28,6 +54,7 @@ export interface EventRecord {
   actorRole: string | null;
   subjectType: string | null;
   subjectId: string | null;
+  contactId: string | null;
   data: Record<string, unknown>;
 }
 
@@ -37,6 +64,8 @@ export interface EventQuery {
   type?: string;
   subjectType?: string;
   subjectId?: string;
+  /** events about this contact (the indexed contact_id column) */
+  contactId?: string;
   /** a cursor from a previous page (`nextCursor`): events older than its last one */
   before?: string;
   limit?: number;
@@ -51,27 +80,89 @@ export class EventLog {
   constructor(
     private readonly clock: Clock,
     private readonly jobs: JobQueue,
+    private readonly options: EventLogOptions,
   ) {}
 
+  get catalog(): EventCatalog {
+    return this.options.catalog;
+  }
+
   /** Records the event in `tx` and enqueues its subscribers in the same transaction. */
-  async record(tx: Tx, event: NewEvent): Promise<number> {
+  async record<T extends EventType>(tx: Tx, event: NewEvent<T>): Promise<number> {
+    const data = (event.data ?? {}) as Record<string, unknown>;
+    this.validate(event.type, event.subject, data);
+    const actor = actorColumns(event.actor);
+    const values = {
+      occurredAt: event.occurredAt ?? this.clock.now(),
+      type: event.type,
+      ...actor,
+      subjectType: event.subject?.type ?? null,
+      subjectId: event.subject?.id ?? null,
+      data,
+      requestId: event.requestId ?? null,
+    };
+    const contactId = contactOf(values);
     const [row] = await tx
       .insert(events)
-      .values({
-        occurredAt: event.occurredAt ?? this.clock.now(),
-        type: event.type,
-        ...actorColumns(event.actor),
-        subjectType: event.subject?.type ?? null,
-        subjectId: event.subject?.id ?? null,
-        data: event.data ?? {},
-        requestId: event.requestId ?? null,
-      })
+      .values({ ...values, contactId })
       .returning({ id: events.id });
     const id = row!.id;
+    const delivery: EventDelivery = {
+      eventId: id,
+      type: event.type,
+      occurredAt: values.occurredAt.toISOString(),
+      actor: { kind: actor.actorKind, id: actor.actorId, role: actor.actorRole },
+      subject: event.subject ?? null,
+      contactId,
+      data,
+    };
     for (const jobName of this.jobs.subscribersOf(event.type)) {
-      await this.jobs.sendInTx(tx, jobName, { eventId: id, type: event.type, subject: event.subject ?? null, data: event.data ?? {} });
+      await this.jobs.sendInTx(tx, jobName, delivery as unknown as Record<string, unknown>);
     }
     return id;
+  }
+
+  /** Unknown types always throw; invalid data throws in strict mode and is logged otherwise. */
+  private validate(type: string, subject: NewEvent['subject'], data: Record<string, unknown>): void {
+    const issues = this.options.catalog.check(type, subject, data);
+    if (!issues.length) return;
+    const err = new InvalidEventError(type, issues);
+    if (this.options.strict) throw err;
+    this.options.log?.error({ err, type, issues }, 'event data does not match the catalog; recorded as given');
+  }
+
+  /**
+   * Marks (event, subscriber) delivered in the subscriber's transaction. False when it already
+   * was: the caller skips its effect. A concurrent attempt waits on the key until the first
+   * commits (then sees it) or rolls back (then claims it).
+   */
+  async claimDelivery(tx: Tx, eventId: number, subscriber: string): Promise<boolean> {
+    const rows = await tx
+      .insert(eventDeliveries)
+      .values({ eventId, subscriber, deliveredAt: this.clock.now() })
+      .onConflictDoNothing()
+      .returning({ eventId: eventDeliveries.eventId });
+    return rows.length > 0;
+  }
+
+  async get(db: DbOrTx, id: number): Promise<EventRecord | null> {
+    const [row] = await db.select().from(events).where(eq(events.id, id));
+    if (!row) return null;
+    const { requestId: _r, ...rest } = row;
+    return rest;
+  }
+
+  /** The delivery payload of a recorded event (replays and test sends build it the same way). */
+  static deliveryOf(e: EventRecord): EventDelivery {
+    return {
+      eventId: e.id,
+      type: e.type,
+      occurredAt: e.occurredAt.toISOString(),
+      actor: { kind: e.actorKind, id: e.actorId, role: e.actorRole },
+      subject: e.subjectType && e.subjectId ? { type: e.subjectType, id: e.subjectId } : null,
+      contactId: e.contactId,
+      data: e.data,
+    };
   }
 
   async list(db: DbOrTx, q: EventQuery): Promise<EventRecord[]> {
@@ -83,6 +174,7 @@ export class EventLog {
     }
     if (q.subjectType) where.push(eq(events.subjectType, q.subjectType));
     if (q.subjectId) where.push(eq(events.subjectId, q.subjectId));
+    if (q.contactId) where.push(eq(events.contactId, q.contactId));
     const cursor = q.before ? parseCursor(q.before) : null;
     // Newest first by when it happened (history can be recorded after the fact), id breaking ties.
     if (cursor) where.push(sql`(${events.occurredAt}, ${events.id}) < (${cursor.at}, ${cursor.id})`);
@@ -105,4 +197,14 @@ export class EventLog {
     const rows = await db.execute<{ type: string }>(sql`select distinct type from events order by type`);
     return (rows as unknown as { rows: { type: string }[] }).rows.map((r) => r.type);
   }
+}
+
+/**
+ * Rows written in bulk past `record` (demo history) get the same contact column. Types must
+ * still be declared in the catalog; the demo tests check them.
+ */
+export function withContactIds<R extends { subjectType?: string | null; subjectId?: string | null; data?: Record<string, unknown> | null; actorKind?: string | null; actorId?: string | null }>(
+  rows: R[],
+): (R & { contactId: string | null })[] {
+  return rows.map((r) => ({ ...r, contactId: contactOf(r) }));
 }

@@ -1,6 +1,6 @@
 // Core tables shared by every module: the business event log (the spine), the audit log
 // and system settings (generated secrets live here so several processes share them).
-import { bigserial, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, index, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 export const events = pgTable(
   'events',
@@ -16,6 +16,8 @@ export const events = pgTable(
     actorRole: text('actor_role'),
     subjectType: text('subject_type'),
     subjectId: text('subject_id'),
+    /** The contact the event is about (subject, data.contactId or the acting customer; see contactOf). */
+    contactId: text('contact_id'),
     data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
     requestId: text('request_id'),
   },
@@ -24,7 +26,23 @@ export const events = pgTable(
     index('events_type_idx').on(t.type, t.occurredAt),
     index('events_actor_idx').on(t.actorKind, t.occurredAt),
     index('events_subject_idx').on(t.subjectType, t.subjectId),
+    // The customer timeline and the segment rules that read events ask by contact (and type).
+    index('events_contact_idx').on(t.contactId, t.type, t.occurredAt),
   ],
+);
+
+/**
+ * One row per (event, subscriber) whose effect was applied: written in the subscriber's own
+ * transaction, so a handler retried after a crash sees it and does not apply the effect twice.
+ */
+export const eventDeliveries = pgTable(
+  'event_deliveries',
+  {
+    eventId: bigint('event_id', { mode: 'number' }).notNull(),
+    subscriber: text('subscriber').notNull(),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.eventId, t.subscriber] })],
 );
 
 export const auditLog = pgTable(

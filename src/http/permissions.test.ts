@@ -73,5 +73,11 @@ for (const backend of backends().slice(0, 1)) {
         assert.deepEqual(roles.filter((r) => can(r, p)), ['owner'], p);
       }
     });
+
+    it('outbound webhooks are for the owner and admins only', () => {
+      assert.deepEqual(roles.filter((r) => can(r, 'webhooks.manage')), ['owner', 'admin']);
+      const routes = t.server.routeTable.filter((r) => r.url.startsWith('/api/webhook'));
+      assert.ok(routes.length >= 8 && routes.every((r) => typeof r.access === 'object' && r.access.permission === 'webhooks.manage'));
+    });
   });
 }

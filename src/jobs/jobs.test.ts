@@ -9,6 +9,7 @@ import { openDatabase } from '../db/client.js';
 import type { JobDefinition } from './types.js';
 
 const WORKER = 'test/support/job-worker.ts';
+const paid = { number: 1001, contactId: 'c-9', kind: 'initial', total: 4900, amountPaid: 4900, currency: 'usd', provider: 'test' };
 
 for (const backend of backends()) {
   describe(`jobs and the event outbox [${backend}]`, () => {
@@ -21,11 +22,11 @@ for (const backend of backends()) {
       try {
         await assert.rejects(
           t.app.database.transaction(async (tx) => {
-            await t.app.events.record(tx, { type: 'order.paid', actor: { kind: 'system' }, subject: { type: 'order', id: 'o-1' } });
+            await t.app.events.record(tx, { type: 'order.paid', actor: { kind: 'system' }, subject: { type: 'order', id: 'o-1' }, data: paid });
             throw new Error('payment write failed');
           }),
         );
-        await t.app.database.transaction((tx) => t.app.events.record(tx, { type: 'order.paid', actor: { kind: 'customer', id: 'c-9' }, subject: { type: 'order', id: 'o-2' }, data: { cents: 4900 } }));
+        await t.app.database.transaction((tx) => t.app.events.record(tx, { type: 'order.paid', actor: { kind: 'customer', id: 'c-9' }, subject: { type: 'order', id: 'o-2' }, data: paid }));
         await waitFor(async () => seen.length >= 1, { what: 'the reacting job' });
         // The queue itself shows it: one job for the committed event, none for the rolled-back one.
         const queued = await t.app.database.execute<{ n: number }>("select count(*) as n from pgboss.job where name = 'test.on-paid'");

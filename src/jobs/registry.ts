@@ -8,6 +8,8 @@ import { learningJobs } from '../modules/learning/jobs.js';
 import { audienceJobs } from '../modules/audience/jobs.js';
 import { checkoutJobs } from '../modules/checkout/jobs.js';
 import { portalJobs } from '../modules/portal/jobs.js';
+import { webhookJobs } from '../modules/webhooks/index.js';
+import { eventCatalog } from '../event-catalog.js';
 
 export const jobRegistry: JobDefinition<any>[] = [
   // team.prune-sessions (hourly), team.password-reset-request
@@ -22,4 +24,6 @@ export const jobRegistry: JobDefinition<any>[] = [
   ...checkoutJobs,
   // portal.sign-in-request
   ...portalJobs,
+  // webhooks.fan-out (subscribes to every business event), webhooks.deliver
+  ...webhookJobs(eventCatalog.types),
 ];

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { inArray } from 'drizzle-orm';
 import type { App } from '../../app.js';
 import { events } from '../../db/schema.js';
+import { withContactIds } from '../../db/events.js';
 import { DAY_MS, type DemoContext, type Random } from '../../demo/random.js';
 import {
   consentRecords,
@@ -372,7 +373,7 @@ export async function seedAudienceDemo(app: App, ctx: DemoContext): Promise<void
   for (const s of segRows) history.push({ occurredAt: s.createdAt, type: 'segment.created', ...staff, subjectType: 'segment', subjectId: s.id, data: { name: s.name } });
 
   history.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
-  for (let i = 0; i < history.length; i += 1000) await db.insert(events).values(history.slice(i, i + 1000));
+  for (let i = 0; i < history.length; i += 1000) await db.insert(events).values(withContactIds(history.slice(i, i + 1000)));
 
   ctx.shared.lists = { weeklyLetter: weekly!.id, productNews: product!.id };
   ctx.shared.segments = Object.fromEntries(segRows.map((s) => [s.name, s.id]));

@@ -53,9 +53,9 @@ for (const backend of backends()) {
         // What the mail module records for engagement, and the learning module for progress.
         await t.app.events.record(tx, { type: 'email.opened', actor: system, subject: { type: 'contact', id: id.c2! }, occurredAt: new Date(now.getTime() - 5 * DAY) });
         await t.app.events.record(tx, { type: 'email.clicked', actor: system, subject: { type: 'contact', id: id.c3! }, occurredAt: new Date(now.getTime() - 40 * DAY) });
-        await t.app.events.record(tx, { type: 'lesson.completed', actor: { kind: 'customer', id: id.c3! }, subject: { type: 'lesson', id: randomUUID() }, data: { contactId: id.c3, courseId: course } });
-        await t.app.events.record(tx, { type: 'course.completed', actor: { kind: 'customer', id: id.c3! }, subject: { type: 'course', id: course }, data: { contactId: id.c3 } });
-        await t.app.events.record(tx, { type: 'lesson.completed', actor: { kind: 'customer', id: id.c4! }, subject: { type: 'lesson', id: randomUUID() }, data: { contactId: id.c4, courseId: course } });
+        await t.app.events.record(tx, { type: 'lesson.completed', actor: { kind: 'customer', id: id.c3! }, subject: { type: 'lesson', id: randomUUID() }, data: { contactId: id.c3!, courseId: course } });
+        await t.app.events.record(tx, { type: 'course.completed', actor: { kind: 'customer', id: id.c3! }, subject: { type: 'course', id: course }, data: { contactId: id.c3! } });
+        await t.app.events.record(tx, { type: 'lesson.completed', actor: { kind: 'customer', id: id.c4! }, subject: { type: 'lesson', id: randomUUID() }, data: { contactId: id.c4!, courseId: course } });
       });
     });
     after(() => t.close());

@@ -196,10 +196,10 @@ function compileRule(rule: SegmentRule, depth: number): string {
     }
     case 'course': {
       // Course progress is read from the learning module's events: lesson.completed and
-      // course.completed name the student in data.contactId and the course in data.courseId
-      // (or as the event subject).
+      // course.completed name the student (the indexed events.contact_id, from data.contactId)
+      // and the course in data.courseId (or as the event subject).
       const type = rule.op === 'started' || rule.op === 'not_started' ? `e.type in ('lesson.completed', 'course.completed')` : `e.type = 'course.completed'`;
-      const parts = [type, `e.data->>'contactId' = c.id::text`];
+      const parts = [`e.contact_id = c.id::text`, type];
       if (rule.courseId) {
         const id = rule.courseId.toLowerCase();
         uuidLit(id);
@@ -209,14 +209,15 @@ function compileRule(rule: SegmentRule, depth: number): string {
       return rule.op === 'started' || rule.op === 'completed' ? has : not(has);
     }
     case 'engagement': {
-      // The mail module records email.opened / email.clicked with the contact as subject.
+      // The mail module records email.opened / email.clicked with the contact as subject (so contact_id).
       const types =
         rule.op === 'opened' || rule.op === 'not_opened'
           ? `'email.opened'`
           : rule.op === 'clicked' || rule.op === 'not_clicked'
             ? `'email.clicked'`
             : `'email.opened', 'email.clicked'`;
-      const has = `exists (select 1 from events e where e.type in (${types}) and e.subject_type = 'contact' and e.subject_id = c.id::text and e.occurred_at >= p.at - interval '${intLit(rule.days)} days')`;
+      // events_contact_idx (contact_id, type, occurred_at) answers this per contact.
+      const has = `exists (select 1 from events e where e.contact_id = c.id::text and e.type in (${types}) and e.occurred_at >= p.at - interval '${intLit(rule.days)} days')`;
       return rule.op.startsWith('not_') ? not(has) : has;
     }
     case 'group':

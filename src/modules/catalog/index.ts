@@ -16,3 +16,4 @@ export {
 export { describePrice, formatMoney, minorPerMajor, parseMoney, priceTotal } from './money.js';
 export { LocalFileStorage, type FileStorage } from './storage.js';
 export { products, prices, coupons, offers, productFiles, productIncludes, type ProductKind, type PriceType, type RefundPolicy } from './schema.js';
+export { catalogEvents } from './events.js';

@@ -224,7 +224,7 @@ export class CatalogService {
         })
         .where(eq(products.id, id));
       if (patch.includes) await this.writeIncludes(tx, current, patch.includes);
-      const type = patch.status && patch.status !== current.status ? `product.${patch.status}` : 'product.updated';
+      const type: `product.${ProductStatus}` | 'product.updated' = patch.status && patch.status !== current.status ? `product.${patch.status}` : 'product.updated';
       await this.events.record(tx, { type, actor, subject: { type: 'product', id }, data: { changed: Object.keys(definedOnly(patch)) } });
       await this.onChange(tx);
     });

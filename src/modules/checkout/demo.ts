@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { App } from '../../app.js';
 import { events } from '../../db/schema.js';
+import { withContactIds } from '../../db/events.js';
 import { DAY_MS, type DemoContext, type Random } from '../../demo/random.js';
 import { accessGrants } from '../access/index.js';
 import { contacts } from '../audience/index.js';
@@ -373,7 +374,7 @@ export async function seedSellDemo(app: App, ctx: DemoContext): Promise<void> {
   }
 
   history.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
-  for (let i = 0; i < history.length; i += 500) await app.db.insert(events).values(history.slice(i, i + 500));
+  for (let i = 0; i < history.length; i += 500) await app.db.insert(events).values(withContactIds(history.slice(i, i + 500)));
 
   ctx.shared.customers = customers.filter((c) => orderRows.some((o) => o.contactId === c.id && o.status === 'paid')).map((c) => ({ contactId: c.id, email: c.email, name: c.name }));
   ctx.shared.products = allProducts.map((p) => ({ id: p.id, name: p.name, kind: p.kind, slug: p.slug }));

@@ -2,7 +2,7 @@
 // payment plans with their dunning state, the webhook deliveries seen, reconciliation runs,
 // and the built-in test provider's own records. Money: integer minor units + currency.
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { contacts } from '../audience/schema.js';
 
 export const orderStatuses = ['pending', 'paid', 'failed', 'expired'] as const;
@@ -287,4 +287,15 @@ export const testCharges = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   },
   (t) => [uniqueIndex('test_charges_key').on(t.idempotencyKey), index('test_charges_order_idx').on(t.orderId)],
+);
+
+/** Upsell offers the buyer said "no thanks" to, per order: not shown again for that order. */
+export const declinedUpsells = pgTable(
+  'declined_upsells',
+  {
+    orderId: uuid('order_id').notNull(),
+    offerId: uuid('offer_id').notNull(),
+    declinedAt: timestamp('declined_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.offerId] })],
 );

@@ -12,7 +12,6 @@ import type { Clock } from '../../clock.js';
 import type { Signer } from '../../crypto.js';
 import type { Database, DbOrTx, Tx } from '../../db/client.js';
 import type { EventLog } from '../../db/events.js';
-import { events as eventsTable } from '../../db/schema.js';
 import { DomainError, forbidden, invalid, notFound } from '../../errors.js';
 import type { AccessService } from '../access/index.js';
 import type { AudienceService } from '../audience/index.js';
@@ -25,6 +24,7 @@ import { ProviderDeclined, type ChargeResult, type PaymentProvider, type Session
 import { buildQuote, type Quote } from './quote.js';
 import { TEST_PROVIDER_BANNER } from '../../../web/public/checkout/pages.js';
 import {
+  declinedUpsells,
   orderItems,
   orders,
   payments,
@@ -422,20 +422,18 @@ export class CheckoutService {
     return { order: await this.getOrder(this.db, order.id), result: 'failed', message: result.message };
   }
 
-  /** "No thanks": remembered so the offer is not shown again for this order. */
+  /** "No thanks": remembered (in the checkout's own table) so the offer is not shown again for this order. */
   async declineUpsell(parentId: string, offerId: string): Promise<void> {
     const parent = await this.getOrder(this.db, parentId);
-    await this.database.transaction((tx) =>
-      this.events.record(tx, { type: 'upsell.declined', actor: customerActor(parent.contactId, parent.email), subject: { type: 'order', id: parent.id }, data: { offerId } }),
-    );
+    await this.database.transaction(async (tx) => {
+      const [fresh] = await tx.insert(declinedUpsells).values({ orderId: parent.id, offerId, declinedAt: this.clock.now() }).onConflictDoNothing().returning();
+      if (fresh) await this.events.record(tx, { type: 'upsell.declined', actor: customerActor(parent.contactId, parent.email), subject: { type: 'order', id: parent.id }, data: { offerId } });
+    });
   }
 
   async declinedUpsells(orderId: string): Promise<string[]> {
-    const rows = await this.db
-      .select({ data: eventsTable.data })
-      .from(eventsTable)
-      .where(and(eq(eventsTable.type, 'upsell.declined'), eq(eventsTable.subjectType, 'order'), eq(eventsTable.subjectId, orderId)));
-    return rows.map((r) => String(r.data.offerId));
+    const rows = await this.db.select({ offerId: declinedUpsells.offerId }).from(declinedUpsells).where(eq(declinedUpsells.orderId, orderId));
+    return rows.map((r) => r.offerId);
   }
 
   // ---- the state machine -------------------------------------------------------------------
@@ -1313,12 +1311,7 @@ export class CheckoutService {
       db.select().from(orders).where(eq(orders.contactId, contactId)).orderBy(desc(orders.createdAt)).limit(200),
       db.select().from(subscriptions).where(eq(subscriptions.contactId, contactId)).orderBy(desc(subscriptions.createdAt)),
       this.access.listForContact(db, contactId, { includeRevoked: true }),
-      db
-        .select()
-        .from(eventsTable)
-        .where(or(eq(eventsTable.actorId, contactId), and(eq(eventsTable.subjectType, 'contact'), eq(eventsTable.subjectId, contactId)), sql`${eventsTable.data}->>'contactId' = ${contactId}`))
-        .orderBy(desc(eventsTable.id))
-        .limit(100),
+      this.events.list(db, { contactId, limit: 100 }),
     ]);
     const ltv = new Map<string, number>();
     for (const o of orderRows) if (o.status === 'paid') ltv.set(o.currency, (ltv.get(o.currency) ?? 0) + o.amountPaid - o.amountRefunded);
@@ -1328,7 +1321,7 @@ export class CheckoutService {
       orders: orderRows,
       subscriptions: subs,
       grants: await this.nameGrants(db, grants),
-      events: history.map(({ requestId: _r, ...e }) => e),
+      events: history,
     };
   }
 

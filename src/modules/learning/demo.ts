@@ -8,6 +8,7 @@ import { and, eq, isNull } from 'drizzle-orm';
 import type { App } from '../../app.js';
 import { randomToken } from '../../crypto.js';
 import { events } from '../../db/schema.js';
+import { withContactIds } from '../../db/events.js';
 import { DAY_MS, type DemoContext } from '../../demo/random.js';
 import { accessGrants } from '../access/index.js';
 import { contacts } from '../audience/index.js';
@@ -252,7 +253,7 @@ export async function seedLearningDemo(app: App, ctx: DemoContext): Promise<void
   }
   ctx.shared.courses = made;
   history.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
-  for (let i = 0; i < history.length; i += 500) await app.db.insert(events).values(history.slice(i, i + 500));
+  for (let i = 0; i < history.length; i += 500) await app.db.insert(events).values(withContactIds(history.slice(i, i + 500)));
 }
 
 const DEMO_STUDENT_NAMES = [
@@ -287,7 +288,7 @@ async function ensureDemoEnrollments(app: App, ctx: DemoContext): Promise<void> 
     }
   }
   if (grants.length) await app.db.insert(accessGrants).values(grants);
-  for (let i = 0; i < history.length; i += 500) await app.db.insert(events).values(history.slice(i, i + 500));
+  for (let i = 0; i < history.length; i += 500) await app.db.insert(events).values(withContactIds(history.slice(i, i + 500)));
 }
 
 export async function seedLearningProgress(app: App, ctx: DemoContext): Promise<void> {
@@ -399,6 +400,6 @@ export async function seedLearningProgress(app: App, ctx: DemoContext): Promise<
     await chunks(unlockRows, (s) => app.db.insert(lessonUnlocks).values(s).onConflictDoNothing());
     await chunks(certRows, (s) => app.db.insert(certificates).values(s).onConflictDoNothing());
     history.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
-    await chunks(history, (s) => app.db.insert(events).values(s));
+    await chunks(history, (s) => app.db.insert(events).values(withContactIds(s)));
   }
 }

@@ -269,7 +269,7 @@ export class LearningService {
       }
       const [row] = await tx.update(courses).set(patch).where(eq(courses.id, id)).returning();
       const changed = Object.keys(patch).filter((k) => k !== 'updatedAt');
-      const type = input.status && input.status !== before.status ? `course.${input.status === 'published' ? 'published' : input.status === 'archived' ? 'archived' : 'unpublished'}` : 'course.updated';
+      const type: 'course.published' | 'course.archived' | 'course.unpublished' | 'course.updated' = input.status && input.status !== before.status ? `course.${input.status === 'published' ? 'published' : input.status === 'archived' ? 'archived' : 'unpublished'}` : 'course.updated';
       await this.events.record(tx, { type, actor, subject: { type: 'course', id }, data: { changed } });
       const [{ n }] = (await tx.select({ n: count() }).from(lessons).where(eq(lessons.courseId, id))) as [{ n: number }];
       return courseView(row!, n);

@@ -269,7 +269,7 @@ export class BroadcastDesk {
     id: string,
     from: BroadcastStatus[],
     to: BroadcastStatus,
-    event: string,
+    event: 'broadcast.unscheduled' | 'broadcast.paused' | 'broadcast.resumed' | 'broadcast.cancelled',
     actor: Actor,
     extra: Partial<typeof broadcasts.$inferInsert> = {},
     also?: (tx: Tx) => Promise<void>,

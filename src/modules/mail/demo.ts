@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { App } from '../../app.js';
 import { DAY_MS, type DemoContext } from '../../demo/random.js';
 import { events } from '../../db/schema.js';
+import { withContactIds } from '../../db/events.js';
 import { contacts, normalizeEmail } from '../audience/index.js';
 import { broadcastLinkClicks, broadcastLinks, broadcastRecipients, broadcasts, mailBounces, mailMessages, mailSuppressions } from './schema.js';
 
@@ -168,5 +169,5 @@ export async function seedMailDemo(app: App, ctx: DemoContext): Promise<void> {
 
   history.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
   // Historical facts, not new actions: inserted directly so no automation fires for them.
-  for (let i = 0; i < history.length; i += 500) await app.db.insert(events).values(history.slice(i, i + 500));
+  for (let i = 0; i < history.length; i += 500) await app.db.insert(events).values(withContactIds(history.slice(i, i + 500)));
 }

@@ -3,3 +3,5 @@ export { mailJobs } from './jobs.js';
 export type { MailSettings } from './context.js';
 export { unsubscribeToken, preferencesToken, readUnsubscribeToken, type UnsubscribeClaim } from './tokens.js';
 export { recipientIdFromMessageId } from './engine.js';
+export { mailEvents } from './events.js';
+export { createSealer, type Sealer } from './sealed.js';

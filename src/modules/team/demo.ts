@@ -6,6 +6,7 @@ import type { App } from '../../app.js';
 import { DAY_MS, type DemoContext } from '../../demo/random.js';
 import { users } from './schema.js';
 import { events } from '../../db/schema.js';
+import { withContactIds } from '../../db/events.js';
 
 const assistants = [
   { name: 'Maya Lindqvist', email: 'maya@demo.onehour.test', role: 'support' },
@@ -40,5 +41,5 @@ export async function seedTeamDemo(app: App, ctx: DemoContext): Promise<void> {
   history.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
   // Historical facts, not new actions: inserted directly rather than through the outbox so
   // no automation fires for something that "happened" months ago.
-  for (let i = 0; i < history.length; i += 500) await app.db.insert(events).values(history.slice(i, i + 500));
+  for (let i = 0; i < history.length; i += 500) await app.db.insert(events).values(withContactIds(history.slice(i, i + 500)));
 }

@@ -292,6 +292,58 @@ export const apiKeys = {
   revoke: (id: string) => apiSend('DELETE', `/api/api-keys/${encodeURIComponent(id)}`),
 };
 
+export interface WebhookEndpoint {
+  id: string;
+  url: string;
+  description: string;
+  /** empty: every event type */
+  eventTypes: string[];
+  enabled: boolean;
+  failingSince: IsoDate | null;
+  disabledReason: string | null;
+  createdAt: IsoDate;
+  updatedAt: IsoDate;
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'delivering' | 'succeeded' | 'failed';
+
+export interface WebhookDelivery {
+  id: string;
+  endpointId: string;
+  eventId: number | null;
+  eventType: string;
+  messageId: string;
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  responseStatus: number | null;
+  responseBody: string | null;
+  durationMs: number | null;
+  error: string | null;
+  payload: Record<string, unknown>;
+  replayOf: string | null;
+  createdAt: IsoDate;
+  lastAttemptAt: IsoDate | null;
+  nextAttemptAt: IsoDate | null;
+}
+
+export interface WebhookEndpointInput {
+  url: string;
+  description?: string;
+  eventTypes?: string[];
+  enabled?: boolean;
+}
+
+export const webhooks = {
+  list: () => apiGet<{ endpoints: WebhookEndpoint[]; eventTypes: string[] }>('/api/webhooks'),
+  create: (body: WebhookEndpointInput) => apiSend<{ endpoint: WebhookEndpoint; secret: string }>('POST', '/api/webhooks', body),
+  update: (id: string, body: Partial<WebhookEndpointInput>) => apiSend<{ endpoint: WebhookEndpoint }>('PATCH', `/api/webhooks/${encodeURIComponent(id)}`, body),
+  remove: (id: string) => apiSend('DELETE', `/api/webhooks/${encodeURIComponent(id)}`),
+  rotateSecret: (id: string) => apiSend<{ secret: string; previousValidUntil: IsoDate }>('POST', `/api/webhooks/${encodeURIComponent(id)}/rotate-secret`),
+  sendTest: (id: string) => apiSend<{ delivery: WebhookDelivery }>('POST', `/api/webhooks/${encodeURIComponent(id)}/test`),
+  deliveries: (id: string, q: { status?: WebhookDeliveryStatus; limit?: number } = {}) => apiGet<{ deliveries: WebhookDelivery[] }>(`/api/webhooks/${encodeURIComponent(id)}/deliveries`, q),
+  replay: (deliveryId: string) => apiSend<{ delivery: WebhookDelivery }>('POST', `/api/webhook-deliveries/${encodeURIComponent(deliveryId)}/replay`),
+};
+
 export const activity = {
   list: (q: { actorKind?: ActorKind; type?: string; before?: string; limit?: number }) => apiGet<{ events: BusinessEvent[] } & Page<string>>('/api/activity', q),
   types: () => apiGet<{ types: string[] }>('/api/activity/types'),

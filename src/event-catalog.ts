@@ -1,0 +1,29 @@
+// The one catalog of every event type Onehour records, assembled from each module's
+// `events.ts` (declarations live with the module that records them). `EventLog.record`
+// validates against it; subscribers and outbound webhooks can rely on its shapes.
+// A new module adds its declarations here (and augments `EventTypes` in its events.ts).
+import { EventCatalog } from './db/event-catalog.js';
+// team and portal have no index.ts yet: their events.ts is their contract file.
+import { teamEvents } from './modules/team/events.js';
+import { portalEvents } from './modules/portal/events.js';
+import { accessEvents } from './modules/access/index.js';
+import { siteEvents } from './modules/site/index.js';
+import { catalogEvents } from './modules/catalog/index.js';
+import { audienceEvents } from './modules/audience/index.js';
+import { mailEvents } from './modules/mail/index.js';
+import { learningEvents } from './modules/learning/index.js';
+import { checkoutEvents } from './modules/checkout/index.js';
+import { webhookEvents } from './modules/webhooks/index.js';
+
+export const eventCatalog = new EventCatalog(
+  teamEvents,
+  portalEvents,
+  accessEvents,
+  siteEvents,
+  catalogEvents,
+  audienceEvents,
+  mailEvents,
+  learningEvents,
+  checkoutEvents,
+  webhookEvents,
+);

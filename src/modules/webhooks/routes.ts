@@ -1,0 +1,126 @@
+// Outbound webhook routes: endpoints, their delivery log, replay and test sends. Owner and
+// admins only (webhooks.manage); a signing secret is returned once, at creation or rotation.
+import { z } from 'zod';
+import { defineRoute, type AnyRoute } from '../../http/route.js';
+
+const idParam = z.object({ id: z.uuid() });
+const eventType = z.string().min(1).max(100).regex(/^[a-z_]+(\.[a-z_]+)+$/, 'an event type such as order.paid');
+const endpointBody = z.object({
+  url: z.string().trim().min(1).max(2000),
+  description: z.string().trim().max(500).optional(),
+  eventTypes: z.array(eventType).max(200).optional().describe('event types to deliver; empty or missing: every type'),
+  enabled: z.boolean().optional(),
+});
+const endpointShape = z.object({
+  id: z.string(),
+  url: z.string(),
+  description: z.string(),
+  eventTypes: z.array(z.string()),
+  enabled: z.boolean(),
+  failingSince: z.date().nullable(),
+  disabledReason: z.string().nullable(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+const deliveryShape = z.object({
+  id: z.string(),
+  endpointId: z.string(),
+  eventId: z.number().nullable(),
+  eventType: z.string(),
+  messageId: z.string(),
+  status: z.enum(['pending', 'delivering', 'succeeded', 'failed']),
+  attempts: z.number(),
+  responseStatus: z.number().nullable(),
+  responseBody: z.string().nullable(),
+  durationMs: z.number().nullable(),
+  error: z.string().nullable(),
+  payload: z.record(z.string(), z.unknown()),
+  replayOf: z.string().nullable(),
+  createdAt: z.date(),
+  lastAttemptAt: z.date().nullable(),
+  nextAttemptAt: z.date().nullable(),
+});
+const access = { permission: 'webhooks.manage' } as const;
+const tags = ['webhooks'];
+
+export const webhookRoutes: AnyRoute[] = [
+  defineRoute({
+    method: 'GET', url: '/api/webhooks', access, tags,
+    summary: 'Webhook endpoints, and the event types one can receive',
+    response: z.object({ endpoints: z.array(endpointShape), eventTypes: z.array(z.string()) }),
+    handler: async ({ app }) => ({ endpoints: await app.webhooks.listEndpoints(), eventTypes: app.webhooks.eventTypes() }),
+  }),
+  defineRoute({
+    method: 'POST', url: '/api/webhooks', access, tags, audit: 'webhook.endpoint_created', status: 201,
+    summary: 'Register an endpoint; its signing secret (whsec_…) is in this answer only',
+    body: endpointBody,
+    response: z.object({ endpoint: endpointShape, secret: z.string() }),
+    handler: async ({ app, actor, body, auditTarget }) => {
+      const created = await app.webhooks.createEndpoint(body, actor);
+      auditTarget('webhook_endpoint', created.endpoint.id, { eventTypes: created.endpoint.eventTypes });
+      return created;
+    },
+  }),
+  defineRoute({
+    method: 'PATCH', url: '/api/webhooks/:id', access, tags, audit: 'webhook.endpoint_updated',
+    summary: 'Change an endpoint (turning it on again clears its failure history)',
+    params: idParam,
+    body: endpointBody.partial(),
+    response: z.object({ endpoint: endpointShape }),
+    handler: async ({ app, actor, params, body, auditTarget }) => {
+      auditTarget('webhook_endpoint', params.id, { changed: Object.keys(body) });
+      return { endpoint: await app.webhooks.updateEndpoint(params.id, body, actor) };
+    },
+  }),
+  defineRoute({
+    method: 'DELETE', url: '/api/webhooks/:id', access, tags, audit: 'webhook.endpoint_deleted',
+    summary: 'Remove an endpoint and its delivery log',
+    params: idParam,
+    handler: async ({ app, actor, params, auditTarget }) => {
+      auditTarget('webhook_endpoint', params.id);
+      await app.webhooks.deleteEndpoint(params.id, actor);
+    },
+  }),
+  defineRoute({
+    method: 'POST', url: '/api/webhooks/:id/rotate-secret', access, tags, audit: 'webhook.secret_rotated',
+    summary: 'A new signing secret (in this answer only); the old one also signs for 24 hours',
+    params: idParam,
+    response: z.object({ secret: z.string(), previousValidUntil: z.date() }),
+    handler: async ({ app, actor, params, auditTarget }) => {
+      auditTarget('webhook_endpoint', params.id);
+      return app.webhooks.rotateSecret(params.id, actor);
+    },
+  }),
+  defineRoute({
+    method: 'POST', url: '/api/webhooks/:id/test', access, tags, audit: 'webhook.test_sent', status: 201,
+    summary: 'Send a webhook.test message to the endpoint',
+    params: idParam,
+    response: z.object({ delivery: deliveryShape }),
+    handler: async ({ app, actor, params, auditTarget }) => {
+      auditTarget('webhook_endpoint', params.id);
+      return { delivery: await app.webhooks.sendTest(params.id, actor) };
+    },
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/webhooks/:id/deliveries', access, tags,
+    summary: 'The delivery log of an endpoint, newest first',
+    params: idParam,
+    query: z.object({ status: z.enum(['pending', 'delivering', 'succeeded', 'failed']).optional(), limit: z.coerce.number().int().min(1).max(200).optional() }),
+    response: z.object({ deliveries: z.array(deliveryShape) }),
+    handler: async ({ app, params, query }) => {
+      await app.webhooks.getEndpoint(params.id);
+      return { deliveries: await app.webhooks.listDeliveries(params.id, query) };
+    },
+  }),
+  defineRoute({
+    method: 'POST', url: '/api/webhook-deliveries/:id/replay', access, tags, audit: 'webhook.delivery_replayed', status: 201,
+    summary: 'Send a delivery again (same webhook-id, so receivers can tell it is a repeat)',
+    params: idParam,
+    response: z.object({ delivery: deliveryShape }),
+    handler: async ({ app, actor, params, auditTarget }) => {
+      const delivery = await app.webhooks.replay(params.id, actor);
+      auditTarget('webhook_delivery', params.id, { replay: delivery.id });
+      return { delivery };
+    },
+  }),
+];
