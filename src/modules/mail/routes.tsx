@@ -12,23 +12,13 @@ import { parseDsn, parseMailgun, parsePostmark, parseSendgrid, parseSes, verifyM
 import { preferencesToken } from './tokens.js';
 import { recipientFilters } from './broadcasts.js';
 import { emailAddressSchema } from '../audience/index.js';
+import { messageShape, messageSummaryShape as messageSummary } from './contract.js';
 
 const idParam = z.object({ id: z.uuid() });
 const page = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), offset: z.coerce.number().int().min(0).default(0) });
 /** Keyset paging: `cursor` is the `nextCursor` of the previous page. */
 const cursorPage = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.string().regex(/^\d{1,18}$/, 'Not a page cursor').optional() });
 const statuses = ['draft', 'scheduled', 'sending', 'paused', 'cancelled', 'finished'] as const;
-
-const messageSummary = z.object({
-  id: z.string(),
-  stream: z.string(),
-  tag: z.string(),
-  to: z.string(),
-  subject: z.string(),
-  status: z.string(),
-  createdAt: z.date(),
-  sentAt: z.date().nullable(),
-});
 
 const block = z.discriminatedUnion('type', [
   z.object({ type: z.literal('heading'), text: z.string().max(300) }),
@@ -123,7 +113,7 @@ export const mailRoutes: AnyRoute[] = [
     method: 'GET', url: '/api/outbox/:id', access: { permission: 'mail.read' }, tags: ['mail'],
     summary: 'One message with its text and HTML, for preview',
     params: idParam,
-    response: messageSummary.extend({ from: z.string(), text: z.string(), html: z.string().nullable(), error: z.string().nullable(), headers: z.record(z.string(), z.string()) }),
+    response: messageShape,
     handler: async ({ app, params }) => {
       const m = await app.mail.getMessage(params.id);
       return { id: m.id, stream: m.stream, tag: m.tag, to: m.toAddress, from: m.fromAddress, subject: m.subject, status: m.status, createdAt: m.createdAt, sentAt: m.sentAt, text: m.text, html: m.html, error: m.error, headers: m.headers };
