@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import { allRoutes } from '../src/http/routes.js';
 import { auditShape, eventShape } from '../src/http/contract.js';
 import { apiKeyShape, deviceSessionShape, invitationPeekShape, invitationShape, sessionStateShape, userShape, type User } from '../src/modules/team/contract.js';
-import { messageShape, messageSummaryShape } from '../src/modules/mail/contract.js';
+import { broadcastInputShape, broadcastShape, messageShape, messageSummaryShape, previewShape, statsShape } from '../src/modules/mail/contract.js';
 
 function responseOf(method: string, url: string): z.ZodType {
   const route = allRoutes.find((r) => r.method === method && r.url === url);
@@ -34,6 +34,12 @@ describe('API contract shared with the admin', () => {
     assert.equal(field(responseOf('GET', '/api/audit'), 'entries', 'items'), auditShape);
     assert.equal(field(responseOf('GET', '/api/outbox'), 'messages', 'items'), messageSummaryShape);
     assert.equal(responseOf('GET', '/api/outbox/:id'), messageShape);
+    assert.equal(field(responseOf('GET', '/api/broadcasts'), 'broadcasts', 'items'), broadcastShape);
+    assert.equal(responseOf('POST', '/api/broadcasts'), broadcastShape);
+    assert.equal(responseOf('POST', '/api/broadcasts/preview'), previewShape);
+    assert.equal(field(responseOf('GET', '/api/broadcasts/:id'), 'stats'), statsShape);
+    const create = allRoutes.find((r) => r.method === 'POST' && r.url === '/api/broadcasts');
+    assert.equal(create?.body, broadcastInputShape, 'the admin sends what the route parses');
   });
 
   it('a response parsed by its schema and sent as JSON is what the admin type describes', () => {

@@ -4,6 +4,7 @@
 // loosened (a copy drifting to `string`, a Date slipping through), tsc fails here.
 import type { AuditEntry, BusinessEvent, IsoDate, Message, SessionState, User } from '../web/admin/src/api.js';
 import type { Wire } from '../src/http/wire.js';
+import type { Block, Broadcast } from '../web/admin/src/pages/broadcasts/api.js';
 
 // @ts-expect-error a Date never arrives over JSON: it is an ISO string
 export const date: Wire<{ at: Date }> = { at: new Date() };
@@ -15,6 +16,10 @@ export const permission: SessionState['permissions'][number] = 'everything.do';
 export const outcome: AuditEntry['outcome'] = 'maybe';
 // @ts-expect-error a message's headers are strings
 export const headers: Message['headers'] = { 'x-count': 1 };
+// @ts-expect-error a broadcast's status is one of the engine's states
+export const status: Broadcast['status'] = 'sent';
+// @ts-expect-error a block is one of the editor's block types
+export const block: Block = { type: 'video', src: 'x' };
 
 // …and accept exactly what the server sends.
 export const sent: [User, BusinessEvent, IsoDate] = [

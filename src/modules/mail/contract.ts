@@ -19,3 +19,71 @@ export const messageShape = messageSummaryShape.extend({ from: z.string(), text:
 
 export type MessageSummary = Wire<z.output<typeof messageSummaryShape>>;
 export type Message = Wire<z.output<typeof messageShape>>;
+
+// ---- broadcasts -------------------------------------------------------------------------------
+
+export const broadcastStatuses = ['draft', 'scheduled', 'sending', 'paused', 'cancelled', 'finished'] as const;
+
+/** One building block of a broadcast. */
+export const blockShape = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('heading'), text: z.string().max(300) }),
+  z.object({ type: z.literal('text'), markdown: z.string().max(50_000) }),
+  z.object({ type: z.literal('button'), label: z.string().max(100), url: z.string().max(2000) }),
+  z.object({ type: z.literal('image'), src: z.string().max(2000), alt: z.string().max(300), href: z.string().max(2000).optional() }),
+  z.object({ type: z.literal('divider') }),
+]);
+
+/** What POST /api/broadcasts accepts (PATCH and the previews take any part of it). */
+export const broadcastInputShape = z.object({
+  name: z.string().trim().min(1, 'Name the broadcast').max(200),
+  subject: z.string().max(300).default(''),
+  preheader: z.string().max(300).optional(),
+  format: z.enum(['markdown', 'blocks']).optional(),
+  body: z.string().max(200_000).optional(),
+  blocks: z.array(blockShape).max(200).nullable().optional(),
+  listId: z.uuid().nullable().optional(),
+  segmentId: z.uuid().nullable().optional(),
+  track: z.boolean().optional(),
+});
+
+export const broadcastShape = z.object({
+  id: z.string(),
+  name: z.string(),
+  subject: z.string(),
+  preheader: z.string(),
+  format: z.enum(['markdown', 'blocks']),
+  body: z.string(),
+  /** the blocks as saved (each was a blockShape when it was accepted) */
+  blocks: z.array(z.unknown()).nullable(),
+  listId: z.string().nullable(),
+  segmentId: z.string().nullable(),
+  track: z.boolean(),
+  status: z.enum(broadcastStatuses),
+  pausedReason: z.string().nullable(),
+  pausedDetail: z.string().nullable(),
+  scheduledAt: z.date().nullable(),
+  startedAt: z.date().nullable(),
+  finishedAt: z.date().nullable(),
+  recipientsTotal: z.number(),
+  sentCount: z.number(),
+  failedCount: z.number(),
+  skippedCount: z.number(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+
+export const statsShape = z.object({
+  recipients: z.number(), queued: z.number(), sending: z.number(), sent: z.number(), failed: z.number(), skipped: z.number(), cancelled: z.number(),
+  delivered: z.number(), opened: z.number(), opens: z.number(), clicked: z.number(), clicks: z.number(), unsubscribed: z.number(),
+  bounced: z.number(), hardBounced: z.number(), complained: z.number(), reclaimed: z.number(),
+  rates: z.object({ open: z.number(), click: z.number(), bounce: z.number(), complaint: z.number(), unsubscribe: z.number() }),
+});
+
+export const previewShape = z.object({ subject: z.string(), html: z.string(), text: z.string(), contact: z.object({ name: z.string(), email: z.string() }) });
+
+export type BroadcastStatus = (typeof broadcastStatuses)[number];
+export type Block = z.output<typeof blockShape>;
+export type BroadcastInput = z.input<typeof broadcastInputShape>;
+export type Broadcast = Omit<Wire<z.output<typeof broadcastShape>>, 'blocks'> & { blocks: Block[] | null };
+export type BroadcastStats = Wire<z.output<typeof statsShape>>;
+export type Preview = Wire<z.output<typeof previewShape>>;
