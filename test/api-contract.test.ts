@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import { allRoutes } from '../src/http/routes.js';
 import { auditShape, eventShape } from '../src/http/contract.js';
 import { apiKeyShape, deviceSessionShape, invitationPeekShape, invitationShape, sessionStateShape, userShape, type User } from '../src/modules/team/contract.js';
-import { broadcastInputShape, broadcastShape, messageShape, messageSummaryShape, previewShape, statsShape } from '../src/modules/mail/contract.js';
+import { broadcastInputShape, broadcastShape, mailSettingsShape, mailSettingsViewShape, messageShape, messageSummaryShape, previewShape, statsShape } from '../src/modules/mail/contract.js';
 
 function responseOf(method: string, url: string): z.ZodType {
   const route = allRoutes.find((r) => r.method === method && r.url === url);
@@ -38,6 +38,8 @@ describe('API contract shared with the admin', () => {
     assert.equal(responseOf('POST', '/api/broadcasts'), broadcastShape);
     assert.equal(responseOf('POST', '/api/broadcasts/preview'), previewShape);
     assert.equal(field(responseOf('GET', '/api/broadcasts/:id'), 'stats'), statsShape);
+    assert.equal(responseOf('GET', '/api/mail/settings'), mailSettingsViewShape);
+    assert.equal(responseOf('PATCH', '/api/mail/settings'), mailSettingsShape);
     const create = allRoutes.find((r) => r.method === 'POST' && r.url === '/api/broadcasts');
     assert.equal(create?.body, broadcastInputShape, 'the admin sends what the route parses');
   });

@@ -17,6 +17,23 @@ export const messageSummaryShape = z.object({
 });
 export const messageShape = messageSummaryShape.extend({ from: z.string(), text: z.string(), html: z.string().nullable(), error: z.string().nullable(), headers: z.record(z.string(), z.string()) });
 
+// ---- settings --------------------------------------------------------------------------------
+
+/** What the owner sets (PATCH /api/mail/settings takes any part of it and answers with it). */
+export const mailSettingsShape = z.object({
+  fromAddress: z.string().min(3).max(300),
+  replyTo: z.string().max(300),
+  businessName: z.string().min(1).max(200),
+  postalAddress: z.string().max(500),
+  trackingEnabled: z.boolean(),
+  ratePerSecond: z.number().min(0).max(100_000),
+  ratePerHour: z.number().int().min(0),
+});
+/** GET /api/mail/settings: the settings and how mail leaves (read-only). */
+export const mailSettingsViewShape = mailSettingsShape.extend({ transport: z.enum(['smtp', 'outbox']), dkimDomain: z.string().nullable() });
+
+export type MailSettingsInput = z.input<typeof mailSettingsShape>;
+export type MailSettings = Wire<z.output<typeof mailSettingsViewShape>>;
 export type MessageSummary = Wire<z.output<typeof messageSummaryShape>>;
 export type Message = Wire<z.output<typeof messageShape>>;
 

@@ -12,21 +12,12 @@ import { parseDsn, parseMailgun, parsePostmark, parseSendgrid, parseSes, verifyM
 import { preferencesToken } from './tokens.js';
 import { recipientFilters } from './broadcasts.js';
 import { emailAddressSchema } from '../audience/index.js';
-import { broadcastInputShape as broadcastInput, broadcastShape, broadcastStatuses as statuses, messageShape, messageSummaryShape as messageSummary, previewShape, statsShape } from './contract.js';
+import { broadcastInputShape as broadcastInput, broadcastShape, broadcastStatuses as statuses, mailSettingsShape as settingsShape, mailSettingsViewShape, messageShape, messageSummaryShape as messageSummary, previewShape, statsShape } from './contract.js';
 
 const idParam = z.object({ id: z.uuid() });
 const page = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), offset: z.coerce.number().int().min(0).default(0) });
 /** Keyset paging: `cursor` is the `nextCursor` of the previous page. */
 const cursorPage = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.string().regex(/^\d{1,18}$/, 'Not a page cursor').optional() });
-const settingsShape = z.object({
-  fromAddress: z.string().min(3).max(300),
-  replyTo: z.string().max(300),
-  businessName: z.string().min(1).max(200),
-  postalAddress: z.string().max(500),
-  trackingEnabled: z.boolean(),
-  ratePerSecond: z.number().min(0).max(100_000),
-  ratePerHour: z.number().int().min(0),
-});
 
 // A 1×1 transparent GIF.
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
@@ -68,7 +59,7 @@ export const mailRoutes: AnyRoute[] = [
   defineRoute({
     method: 'GET', url: '/api/mail/settings', access: { permission: 'mail.read' }, tags: ['mail'],
     summary: 'Sender, footer postal address, tracking and sending rate; how mail leaves (SMTP or outbox, DKIM)',
-    response: settingsShape.extend({ transport: z.enum(['smtp', 'outbox']), dkimDomain: z.string().nullable() }),
+    response: mailSettingsViewShape,
     handler: async ({ app }) => ({ ...(await app.mail.settings()), transport: app.mail.outboxOnly ? ('outbox' as const) : ('smtp' as const), dkimDomain: app.mail.dkimDomain }),
   }),
   defineRoute({

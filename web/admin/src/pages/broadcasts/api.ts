@@ -7,17 +7,8 @@ import type { Block, Broadcast, BroadcastInput, BroadcastStats, BroadcastStatus,
 export type { Block, Broadcast, BroadcastInput, BroadcastStats, BroadcastStatus, Preview };
 export type BlockType = Block['type'];
 
-export interface MailSettings {
-  fromAddress: string;
-  replyTo: string;
-  businessName: string;
-  postalAddress: string;
-  trackingEnabled: boolean;
-  ratePerSecond: number;
-  ratePerHour: number;
-  transport: 'smtp' | 'outbox';
-  dkimDomain: string | null;
-}
+export type { MailSettings } from '../../../../../src/modules/mail/contract.js';
+import type { MailSettings, MailSettingsInput } from '../../../../../src/modules/mail/contract.js';
 
 /** A recipient filter: a row state, or what happened after sending. */
 export type RecipientFilter = 'queued' | 'sending' | 'sent' | 'failed' | 'skipped' | 'cancelled' | 'bounced' | 'complained' | 'opened' | 'clicked' | 'unsubscribed';
@@ -88,7 +79,7 @@ export const broadcastsApi = {
     return { lists: lists.lists, segments: segments.segments };
   },
   settings: () => apiGet<MailSettings>('/api/mail/settings'),
-  saveSettings: (s: Partial<MailSettings>) => apiSend<MailSettings>('PATCH', '/api/mail/settings', s),
+  saveSettings: (s: Partial<MailSettingsInput>) => apiSend<MailSettingsInput>('PATCH', '/api/mail/settings', s),
   suppressions: (search?: string) => apiGet<{ suppressions: Suppression[] }>('/api/mail/suppressions', { search, limit: 200 }),
   suppress: (email: string, detail: string) => apiSend('POST', '/api/mail/suppressions', { email, detail }),
   unsuppress: (email: string) => apiSend('DELETE', `/api/mail/suppressions/${id(email)}`),
