@@ -64,6 +64,9 @@ const concurrency = Number(process.env.TEST_CONCURRENCY) || 2;
 console.log(
   `Running ${files.length} test files${env.TEST_DATABASE_URL ? ' on PGlite and PostgreSQL' : quick ? ' on PGlite' : ' on PGlite (set TEST_DATABASE_URL to add PostgreSQL)'}${quick ? ' (quick: no browser journeys, no soak/crash tests)' : soak ? ' (soak: with their soak/crash tests)' : ' (soak/crash tests: npm run test:soak)'}, ${concurrency} at a time`,
 );
+// A file of soak/crash tests runs for minutes by design (and longer on a loaded machine): 15 min
+// per file there, 5 min elsewhere.
+const timeout = soak ? 900_000 : 300_000;
 const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=./scripts/durations-reporter.mjs', '--test-reporter-destination=stdout'];
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=300000', ...reporters, ...files], { stdio: 'inherit', env });
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${timeout}`, ...reporters, ...files], { stdio: 'inherit', env });
 process.exit(r.status ?? 1);
