@@ -1,24 +1,46 @@
-// Builds the admin app when its build is missing or older than its sources, so that
-// `npm start` on a fresh clone needs nothing else.
+// Builds the admin app when its build is missing or older than anything it was built from, so
+// that `npm start` on a fresh clone (or after a pull) needs nothing else.
+//
+// What it was built from is the bundler's own list: the build writes every repository file it
+// read to web/admin/dist/build-inputs.json (web/admin/vite.config.ts, recordInputs), shared
+// files under src/ included. A file that changed or disappeared since makes the build stale; a
+// new file only matters once something imports it, and that importer changed. Packages are
+// covered by package-lock.json, the build's settings by vite.config.ts.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const out = 'web/admin/dist/index.html';
-function newest(dir) {
-  let t = 0;
-  for (const name of readdirSync(dir)) {
-    const p = path.join(dir, name);
-    const s = statSync(p);
-    t = Math.max(t, s.isDirectory() ? newest(p) : s.mtimeMs);
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const always = ['web/admin/vite.config.ts', 'package-lock.json'];
+
+/** Why the admin build under `root` must be redone, or null when it is current. */
+export function staleReason(root = repoRoot) {
+  const out = path.join(root, 'web/admin/dist/index.html');
+  const inputsFile = path.join(root, 'web/admin/dist/build-inputs.json');
+  if (!existsSync(out)) return 'not built yet';
+  if (!existsSync(inputsFile)) return 'the build has no list of its inputs';
+  let files;
+  try {
+    files = JSON.parse(readFileSync(inputsFile, 'utf8')).files;
+  } catch {
+    return 'its list of inputs is unreadable';
   }
-  return t;
+  if (!Array.isArray(files) || files.length === 0) return 'its list of inputs is empty';
+  const builtAt = statSync(out).mtimeMs;
+  for (const file of [...always, ...files]) {
+    const p = path.join(root, file);
+    if (!existsSync(p)) return `${file} is gone`;
+    if (statSync(p).mtimeMs > builtAt) return `${file} changed`;
+  }
+  return null;
 }
-// The app's sources, its build settings, and the permission matrix it imports.
-const inputs = ['web/admin/index.html', 'web/admin/vite.config.ts', 'src/permissions.ts', 'package-lock.json'];
-const stale = !existsSync(out) || Math.max(newest('web/admin/src'), ...inputs.map((f) => statSync(f).mtimeMs)) > statSync(out).mtimeMs;
-if (stale) {
-  console.log('Building the admin app…');
-  const r = spawnSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
-  if (r.status !== 0) process.exit(r.status ?? 1);
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const reason = staleReason();
+  if (reason) {
+    console.log(`Building the admin app (${reason})…`);
+    const r = spawnSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit', cwd: repoRoot });
+    if (r.status !== 0) process.exit(r.status ?? 1);
+  }
 }

@@ -1,7 +1,10 @@
 // `npm test`: type-checks, then runs every *.test.ts (unit and integration beside the code,
 // browser journeys in test/e2e) with Node's test runner. PostgreSQL runs too when
 // TEST_DATABASE_URL is set; browser journeys need Debian's chromium.
+// Soak and crash tests (marked soakOrCrashTest: processes killed, long runs) are left out.
 // `npm run test:quick` (--quick): PGlite only, no browser journeys, no soak/crash tests.
+// `npm run test:soak` (--soak): only the files that hold soak/crash tests, with those tests on
+// (CI runs it after `npm test`); add TEST_DATABASE_URL for the PostgreSQL ones.
 // The slowest files (timed by the previous run) start first; the slowest are listed at the end.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -10,12 +13,14 @@ import { DURATIONS_FILE } from './durations-reporter.mjs';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+const soak = args.includes('--soak');
 const onlyFiles = args.filter((a) => !a.startsWith('-'));
 const env = { ...process.env };
 if (quick) {
   delete env.TEST_DATABASE_URL;
   env.ONEHOUR_TEST_QUICK = '1';
 }
+if (soak) env.ONEHOUR_TEST_SOAK = '1';
 function find(dir, out = []) {
   for (const name of readdirSync(dir)) {
     const p = path.join(dir, name);
@@ -26,6 +31,7 @@ function find(dir, out = []) {
   return out;
 }
 let files = onlyFiles.length ? onlyFiles : [...find('src'), ...find('test')];
+if (soak && !onlyFiles.length) files = files.filter((f) => readFileSync(f, 'utf8').includes('soakOrCrashTest'));
 const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 if (quick) files = files.filter((f) => !f.includes(`test${path.sep}e2e`));
 else if (!existsSync(chromium)) {
@@ -56,8 +62,11 @@ try {
 files.sort((a, b) => (previous[path.normalize(b)] ?? 0) - (previous[path.normalize(a)] ?? 0));
 const concurrency = Number(process.env.TEST_CONCURRENCY) || 2;
 console.log(
-  `Running ${files.length} test files${env.TEST_DATABASE_URL ? ' on PGlite and PostgreSQL' : quick ? ' on PGlite' : ' on PGlite (set TEST_DATABASE_URL to add PostgreSQL)'}${quick ? ' (quick: no browser journeys, no soak/crash tests)' : ''}, ${concurrency} at a time`,
+  `Running ${files.length} test files${env.TEST_DATABASE_URL ? ' on PGlite and PostgreSQL' : quick ? ' on PGlite' : ' on PGlite (set TEST_DATABASE_URL to add PostgreSQL)'}${quick ? ' (quick: no browser journeys, no soak/crash tests)' : soak ? ' (soak: with their soak/crash tests)' : ' (soak/crash tests: npm run test:soak)'}, ${concurrency} at a time`,
 );
+// A file of soak/crash tests runs for minutes by design (and longer on a loaded machine): 15 min
+// per file there, 5 min elsewhere.
+const timeout = soak ? 900_000 : 300_000;
 const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=./scripts/durations-reporter.mjs', '--test-reporter-destination=stdout'];
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=300000', ...reporters, ...files], { stdio: 'inherit', env });
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${timeout}`, ...reporters, ...files], { stdio: 'inherit', env });
 process.exit(r.status ?? 1);

@@ -1,6 +1,7 @@
 // Core tables shared by every module: the business event log (the spine), the audit log
 // and system settings (generated secrets live here so several processes share them).
 import { bigint, bigserial, index, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import type { ActorKind } from '../actor.js';
 
 export const events = pgTable(
   'events',
@@ -50,12 +51,12 @@ export const auditLog = pgTable(
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     at: timestamp('at', { withTimezone: true }).notNull(),
-    actorKind: text('actor_kind').notNull(),
+    actorKind: text('actor_kind').$type<ActorKind>().notNull(),
     actorId: text('actor_id'),
     actorLabel: text('actor_label'),
     action: text('action').notNull(),
     /** allowed | denied */
-    outcome: text('outcome').notNull().default('allowed'),
+    outcome: text('outcome').$type<'allowed' | 'denied'>().notNull().default('allowed'),
     targetType: text('target_type'),
     targetId: text('target_id'),
     ip: text('ip'),

@@ -4,33 +4,8 @@ import { z } from 'zod';
 import { actorKinds } from '../actor.js';
 import { EventLog } from '../db/events.js';
 import { getSetting } from '../db/secrets.js';
+import { auditOutcomes, auditShape, eventShape } from './contract.js';
 import { defineRoute, type AnyRoute } from './route.js';
-
-const eventShape = z.object({
-  id: z.number(),
-  occurredAt: z.date(),
-  type: z.string(),
-  actorKind: z.string(),
-  actorId: z.string().nullable(),
-  actorRole: z.string().nullable(),
-  subjectType: z.string().nullable(),
-  subjectId: z.string().nullable(),
-  data: z.record(z.string(), z.unknown()),
-});
-
-const auditShape = z.object({
-  id: z.number(),
-  at: z.date(),
-  actorKind: z.string(),
-  actorId: z.string().nullable(),
-  actorLabel: z.string().nullable(),
-  action: z.string(),
-  outcome: z.string(),
-  targetType: z.string().nullable(),
-  targetId: z.string().nullable(),
-  ip: z.string().nullable(),
-  data: z.record(z.string(), z.unknown()),
-});
 
 const limit = z.coerce.number().int().min(1).max(200).default(50);
 
@@ -54,7 +29,7 @@ export const coreRoutes: AnyRoute[] = [
   defineRoute({
     method: 'GET', url: '/api/audit', access: { permission: 'audit.read' }, tags: ['audit'],
     summary: 'Audit log: every admin write and every refused request (who, what, when, IP)',
-    query: z.object({ actorId: z.string().max(64).optional(), outcome: z.enum(['allowed', 'denied']).optional(), before: z.coerce.number().int().positive().optional(), limit }),
+    query: z.object({ actorId: z.string().max(64).optional(), outcome: z.enum(auditOutcomes).optional(), before: z.coerce.number().int().positive().optional(), limit }),
     response: z.object({ entries: z.array(auditShape), nextBefore: z.number().nullable() }),
     handler: async ({ app, query }) => {
       const entries = await app.audit.list(app.db, query);

@@ -99,7 +99,7 @@ describe('a job whose process was killed runs again after restart', () => {
   });
 
   if (backends().includes('pg')) {
-    it('on PostgreSQL (expired while its worker was dead, then retried)', async () => {
+    it('on PostgreSQL (expired while its worker was dead, then retried)', soakOrCrashTest, async () => {
       const pgdb = await createPgDatabase();
       try {
         const first = spawnNode([WORKER, JSON.stringify({ databaseUrl: pgdb.url, expireInSeconds: 3, enqueue: { name: 'test.slow', count: 1, ms: 4000 } })]);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
-import { backends, Client, createTestApp, setupOwner, waitFor, type Backend, type TestApp } from '../../../test/support/harness.js';
+import { backends, Client, createTestApp, setupOwner, soakOrCrashTest, waitFor, type Backend, type TestApp } from '../../../test/support/harness.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixture = (name: string) => fs.readFileSync(path.join(here, 'fixtures', name));
@@ -470,7 +470,7 @@ describe('CSV import as a background job', () => {
 const pgOnly: Backend[] = backends().filter((b) => b === 'pg');
 for (const backend of pgOnly) {
   describe('CSV import survives SIGKILL [pg]', () => {
-    it('a worker process killed at three random moments leaves an import that resumes to the exact counts', async (ctx) => {
+    it('a worker process killed at three random moments leaves an import that resumes to the exact counts', soakOrCrashTest, async (ctx) => {
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onehour-import-kill-'));
       const t = await createTestApp(backend, { config: { DATA_DIR: dataDir } });
       try {

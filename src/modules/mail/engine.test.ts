@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { testSettings } from '../../config.js';
-import { createTestApp, type TestApp } from '../../../test/support/harness.js';
+import { createTestApp, soakOrCrashTest, type TestApp } from '../../../test/support/harness.js';
 import { startSmtpSink, type SmtpSink } from '../../../test/support/smtp-sink.js';
 import { POSTAL, seedAudience } from './test-helpers.js';
 
@@ -55,7 +55,7 @@ if (testSettings().databaseUrl) {
       await sink.close();
     });
 
-    it('a 20 000-recipient broadcast survives three SIGKILLs: every recipient exactly once, finished only at the end', { timeout: 300_000 }, async () => {
+    it('a 20 000-recipient broadcast survives three SIGKILLs: every recipient exactly once, finished only at the end', { ...soakOrCrashTest, timeout: 300_000 }, async () => {
       const N = 20_000;
       const { listId } = await seedAudience(t.app, N, { domain: 'crash.test' });
       const b = await t.app.mail.broadcasts.create({ name: 'Crash test', subject: 'Hi {{ contact.first_name | default: "there" }}', body: 'Hello from **Onehour**. [Read more](https://shop.example/more)', listId }, { kind: 'system' });

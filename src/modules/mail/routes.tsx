@@ -12,87 +12,12 @@ import { parseDsn, parseMailgun, parsePostmark, parseSendgrid, parseSes, verifyM
 import { preferencesToken } from './tokens.js';
 import { recipientFilters } from './broadcasts.js';
 import { emailAddressSchema } from '../audience/index.js';
+import { broadcastInputShape as broadcastInput, broadcastShape, broadcastStatuses as statuses, mailSettingsShape as settingsShape, mailSettingsViewShape, messageShape, messageSummaryShape as messageSummary, previewShape, statsShape } from './contract.js';
 
 const idParam = z.object({ id: z.uuid() });
 const page = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), offset: z.coerce.number().int().min(0).default(0) });
 /** Keyset paging: `cursor` is the `nextCursor` of the previous page. */
 const cursorPage = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.string().regex(/^\d{1,18}$/, 'Not a page cursor').optional() });
-const statuses = ['draft', 'scheduled', 'sending', 'paused', 'cancelled', 'finished'] as const;
-
-const messageSummary = z.object({
-  id: z.string(),
-  stream: z.string(),
-  tag: z.string(),
-  to: z.string(),
-  subject: z.string(),
-  status: z.string(),
-  createdAt: z.date(),
-  sentAt: z.date().nullable(),
-});
-
-const block = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('heading'), text: z.string().max(300) }),
-  z.object({ type: z.literal('text'), markdown: z.string().max(50_000) }),
-  z.object({ type: z.literal('button'), label: z.string().max(100), url: z.string().max(2000) }),
-  z.object({ type: z.literal('image'), src: z.string().max(2000), alt: z.string().max(300), href: z.string().max(2000).optional() }),
-  z.object({ type: z.literal('divider') }),
-]);
-
-const broadcastInput = z.object({
-  name: z.string().trim().min(1, 'Name the broadcast').max(200),
-  subject: z.string().max(300).default(''),
-  preheader: z.string().max(300).optional(),
-  format: z.enum(['markdown', 'blocks']).optional(),
-  body: z.string().max(200_000).optional(),
-  blocks: z.array(block).max(200).nullable().optional(),
-  listId: z.uuid().nullable().optional(),
-  segmentId: z.uuid().nullable().optional(),
-  track: z.boolean().optional(),
-});
-
-const broadcastShape = z.object({
-  id: z.string(),
-  name: z.string(),
-  subject: z.string(),
-  preheader: z.string(),
-  format: z.string(),
-  body: z.string(),
-  blocks: z.array(z.unknown()).nullable(),
-  listId: z.string().nullable(),
-  segmentId: z.string().nullable(),
-  track: z.boolean(),
-  status: z.string(),
-  pausedReason: z.string().nullable(),
-  pausedDetail: z.string().nullable(),
-  scheduledAt: z.date().nullable(),
-  startedAt: z.date().nullable(),
-  finishedAt: z.date().nullable(),
-  recipientsTotal: z.number(),
-  sentCount: z.number(),
-  failedCount: z.number(),
-  skippedCount: z.number(),
-  createdAt: z.date(),
-  updatedAt: z.date(),
-});
-
-const statsShape = z.object({
-  recipients: z.number(), queued: z.number(), sending: z.number(), sent: z.number(), failed: z.number(), skipped: z.number(), cancelled: z.number(),
-  delivered: z.number(), opened: z.number(), opens: z.number(), clicked: z.number(), clicks: z.number(), unsubscribed: z.number(),
-  bounced: z.number(), hardBounced: z.number(), complained: z.number(), reclaimed: z.number(),
-  rates: z.object({ open: z.number(), click: z.number(), bounce: z.number(), complaint: z.number(), unsubscribe: z.number() }),
-});
-
-const previewShape = z.object({ subject: z.string(), html: z.string(), text: z.string(), contact: z.object({ name: z.string(), email: z.string() }) });
-
-const settingsShape = z.object({
-  fromAddress: z.string().min(3).max(300),
-  replyTo: z.string().max(300),
-  businessName: z.string().min(1).max(200),
-  postalAddress: z.string().max(500),
-  trackingEnabled: z.boolean(),
-  ratePerSecond: z.number().min(0).max(100_000),
-  ratePerHour: z.number().int().min(0),
-});
 
 // A 1×1 transparent GIF.
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
@@ -123,7 +48,7 @@ export const mailRoutes: AnyRoute[] = [
     method: 'GET', url: '/api/outbox/:id', access: { permission: 'mail.read' }, tags: ['mail'],
     summary: 'One message with its text and HTML, for preview',
     params: idParam,
-    response: messageSummary.extend({ from: z.string(), text: z.string(), html: z.string().nullable(), error: z.string().nullable(), headers: z.record(z.string(), z.string()) }),
+    response: messageShape,
     handler: async ({ app, params }) => {
       const m = await app.mail.getMessage(params.id);
       return { id: m.id, stream: m.stream, tag: m.tag, to: m.toAddress, from: m.fromAddress, subject: m.subject, status: m.status, createdAt: m.createdAt, sentAt: m.sentAt, text: m.text, html: m.html, error: m.error, headers: m.headers };
@@ -134,7 +59,7 @@ export const mailRoutes: AnyRoute[] = [
   defineRoute({
     method: 'GET', url: '/api/mail/settings', access: { permission: 'mail.read' }, tags: ['mail'],
     summary: 'Sender, footer postal address, tracking and sending rate; how mail leaves (SMTP or outbox, DKIM)',
-    response: settingsShape.extend({ transport: z.enum(['smtp', 'outbox']), dkimDomain: z.string().nullable() }),
+    response: mailSettingsViewShape,
     handler: async ({ app }) => ({ ...(await app.mail.settings()), transport: app.mail.outboxOnly ? ('outbox' as const) : ('smtp' as const), dkimDomain: app.mail.dkimDomain }),
   }),
   defineRoute({

@@ -8,30 +8,13 @@ import { DomainError } from '../../errors.js';
 import { assignableRoles, permissionsOf } from '../../permissions.js';
 import { PASSWORD_RESET_REQUEST_JOB } from './jobs.js';
 import { defineRoute, SESSION_COOKIE, type AnyRoute } from '../../http/route.js';
+import { apiKeyShape, deviceSessionShape, invitationPeekShape, invitationShape, sessionStateShape as sessionState, userShape } from './contract.js';
 
 // The one address check of every edge (audience/email-address.ts).
 const email = emailAddressSchema.toLowerCase().describe('email address');
 const password = z.string().min(1, 'Enter a password').max(512);
 const role = z.enum(assignableRoles);
 const idParam = z.object({ id: z.uuid() });
-
-const userShape = z.object({
-  id: z.string(),
-  email: z.string(),
-  name: z.string(),
-  role: z.string(),
-  twoFactorEnabled: z.boolean(),
-  createdAt: z.date(),
-});
-const sessionState = z.object({
-  user: userShape.nullable(),
-  csrfToken: z.string().nullable(),
-  twoFactorRequired: z.boolean(),
-  needsSetup: z.boolean(),
-  permissions: z.array(z.string()),
-});
-const invitationShape = z.object({ id: z.string(), email: z.string(), role: z.string(), createdAt: z.date(), expiresAt: z.date() });
-const apiKeyShape = z.object({ id: z.string(), name: z.string(), role: z.string(), prefix: z.string(), createdAt: z.date(), lastUsedAt: z.date().nullable() });
 
 export function setSessionCookie(app: App, reply: FastifyReply, token: string): void {
   reply.setCookie(SESSION_COOKIE, token, {
@@ -133,7 +116,7 @@ export const teamRoutes: AnyRoute[] = [
     method: 'POST', url: '/api/invitations/peek', access: 'public', tags: ['team'], rateLimit: 'auth',
     summary: 'What an invitation link is for (email and role), before accepting it',
     body: z.object({ token: z.string().min(10).max(200) }),
-    response: z.object({ email: z.string(), role: z.string(), expiresAt: z.date() }),
+    response: invitationPeekShape,
     handler: ({ app, body }) => app.team.peekInvitation(body.token),
   }),
   defineRoute({
@@ -173,7 +156,7 @@ export const teamRoutes: AnyRoute[] = [
     method: 'GET', url: '/api/me/sessions', access: 'authenticated', tags: ['account'],
     summary: 'Your signed-in sessions (devices)',
     response: z.object({
-      sessions: z.array(z.object({ id: z.string(), createdAt: z.date(), lastSeenAt: z.date(), expiresAt: z.date(), ip: z.string().nullable(), userAgent: z.string().nullable(), current: z.boolean() })),
+      sessions: z.array(deviceSessionShape),
     }),
     handler: async ({ app, principal }) => {
       if (principal.type !== 'session') return { sessions: [] };

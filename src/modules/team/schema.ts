@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Role } from '../../permissions.js';
+import type { AssignableRole, Role } from '../../permissions.js';
 import { boolean, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 export const users = pgTable(
@@ -55,7 +55,7 @@ export const invitations = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     email: text('email').notNull(),
-    role: text('role').notNull(),
+    role: text('role').$type<AssignableRole>().notNull(),
     tokenHash: text('token_hash').notNull(),
     invitedBy: uuid('invited_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
@@ -87,7 +87,7 @@ export const apiKeys = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     name: text('name').notNull(),
     /** The role whose permissions the key carries (never owner). */
-    role: text('role').notNull(),
+    role: text('role').$type<AssignableRole>().notNull(),
     /** First characters of the key, shown in lists so a key can be recognised. */
     prefix: text('prefix').notNull(),
     keyHash: text('key_hash').notNull(),

@@ -2,10 +2,11 @@
 // session cookie, adds the CSRF header to writes, parses the one error shape
 // `{ error: { code, message, details } }` and throws it as an ApiError. Module pages add their
 // own endpoint functions next to their pages using apiGet / apiSend.
-import type { ActorKind, AssignableRole, Permission, Role } from './shared.js';
+import type { ActorKind, AssignableRole } from './shared.js';
 
 /** An ISO 8601 timestamp as the server sends it. Format with lib/format.ts. */
-export type IsoDate = string;
+import type { IsoDate } from '../../../src/http/wire.js';
+export type { IsoDate };
 
 // ---- errors ---------------------------------------------------------------------------
 
@@ -159,95 +160,16 @@ export function apiSend<T = void>(method: Exclude<Method, 'GET'>, path: string, 
   return request<T>(method, path, body ?? (method === 'DELETE' ? undefined : {}));
 }
 
-// ---- shapes (mirroring the zod response schemas in src/modules/team/routes.ts, src/http/core-routes.ts, src/modules/mail/routes.ts) ----
+// ---- shapes: the server's own response schemas (the contract.ts files beside the routes), as
+// they arrive over JSON. Types only: nothing of the server reaches the bundle, and a change to
+// a schema fails the type check here rather than drifting.
 
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-  twoFactorEnabled: boolean;
-  createdAt: IsoDate;
-}
-
-export interface SessionState {
-  user: User | null;
-  csrfToken: string | null;
-  twoFactorRequired: boolean;
-  needsSetup: boolean;
-  permissions: Permission[];
-}
-
-export interface Invitation {
-  id: string;
-  email: string;
-  role: AssignableRole;
-  createdAt: IsoDate;
-  expiresAt: IsoDate;
-}
-
-export interface DeviceSession {
-  id: string;
-  createdAt: IsoDate;
-  lastSeenAt: IsoDate;
-  expiresAt: IsoDate;
-  ip: string | null;
-  userAgent: string | null;
-  current: boolean;
-}
-
-export interface ApiKey {
-  id: string;
-  name: string;
-  role: AssignableRole;
-  prefix: string;
-  createdAt: IsoDate;
-  lastUsedAt: IsoDate | null;
-}
-
-export interface BusinessEvent {
-  id: number;
-  occurredAt: IsoDate;
-  type: string;
-  actorKind: ActorKind;
-  actorId: string | null;
-  actorRole: string | null;
-  subjectType: string | null;
-  subjectId: string | null;
-  data: Record<string, unknown>;
-}
-
-export interface AuditEntry {
-  id: number;
-  at: IsoDate;
-  actorKind: ActorKind;
-  actorId: string | null;
-  actorLabel: string | null;
-  action: string;
-  outcome: 'allowed' | 'denied';
-  targetType: string | null;
-  targetId: string | null;
-  ip: string | null;
-  data: Record<string, unknown>;
-}
-
-export interface MessageSummary {
-  id: string;
-  stream: string;
-  tag: string;
-  to: string;
-  subject: string;
-  status: 'queued' | 'sending' | 'sent' | 'stored' | 'failed' | (string & {});
-  createdAt: IsoDate;
-  sentAt: IsoDate | null;
-}
-
-export interface Message extends MessageSummary {
-  from: string;
-  text: string;
-  html: string | null;
-  error: string | null;
-}
+export type { User, SessionState, Invitation, InvitationPeek, DeviceSession, ApiKey } from '../../../src/modules/team/contract.js';
+export type { BusinessEvent, AuditEntry } from '../../../src/http/contract.js';
+export type { MessageSummary, Message } from '../../../src/modules/mail/contract.js';
+import type { User, SessionState, Invitation, InvitationPeek, DeviceSession, ApiKey } from '../../../src/modules/team/contract.js';
+import type { BusinessEvent, AuditEntry } from '../../../src/http/contract.js';
+import type { MessageSummary, Message } from '../../../src/modules/mail/contract.js';
 
 /** A page of a newest-first list; pass nextBefore as `before` for the next page (null: no more). */
 export interface Page<C = number> {
@@ -264,7 +186,7 @@ export const auth = {
   logout: () => apiSend('POST', '/api/auth/logout'),
   requestPasswordReset: (body: { email: string }) => apiSend('POST', '/api/auth/password-reset/request', body),
   resetPassword: (body: { token: string; password: string }) => apiSend('POST', '/api/auth/password-reset', body),
-  peekInvitation: (body: { token: string }) => apiSend<{ email: string; role: AssignableRole; expiresAt: IsoDate }>('POST', '/api/invitations/peek', body),
+  peekInvitation: (body: { token: string }) => apiSend<InvitationPeek>('POST', '/api/invitations/peek', body),
   acceptInvitation: (body: { token: string; name: string; password: string }) => apiSend<SessionState>('POST', '/api/invitations/accept', body),
 };
 

@@ -1,93 +1,14 @@
 // The broadcasts area's calls to the mail API (src/modules/mail/routes.tsx).
 import { apiGet, apiSend, type IsoDate } from '../../api.js';
 
-export type BroadcastStatus = 'draft' | 'scheduled' | 'sending' | 'paused' | 'cancelled' | 'finished';
-
-export interface Broadcast {
-  id: string;
-  name: string;
-  subject: string;
-  preheader: string;
-  format: 'markdown' | 'blocks';
-  body: string;
-  blocks: Block[] | null;
-  listId: string | null;
-  segmentId: string | null;
-  track: boolean;
-  status: BroadcastStatus;
-  pausedReason: string | null;
-  pausedDetail: string | null;
-  scheduledAt: IsoDate | null;
-  startedAt: IsoDate | null;
-  finishedAt: IsoDate | null;
-  recipientsTotal: number;
-  sentCount: number;
-  failedCount: number;
-  skippedCount: number;
-  createdAt: IsoDate;
-  updatedAt: IsoDate;
-}
-
-export interface BroadcastStats {
-  recipients: number;
-  queued: number;
-  sending: number;
-  sent: number;
-  failed: number;
-  skipped: number;
-  cancelled: number;
-  delivered: number;
-  opened: number;
-  opens: number;
-  clicked: number;
-  clicks: number;
-  unsubscribed: number;
-  bounced: number;
-  hardBounced: number;
-  complained: number;
-  reclaimed: number;
-  rates: { open: number; click: number; bounce: number; complaint: number; unsubscribe: number };
-}
-
-/** One building block of a broadcast (the shape POST /api/broadcasts accepts). */
-export type Block =
-  | { type: 'heading'; text: string }
-  | { type: 'text'; markdown: string }
-  | { type: 'button'; label: string; url: string }
-  | { type: 'image'; src: string; alt: string; href?: string }
-  | { type: 'divider' };
+// The broadcast shapes are the mail routes' own schemas (src/modules/mail/contract.ts), as they
+// arrive over JSON; types only.
+import type { Block, Broadcast, BroadcastInput, BroadcastStats, BroadcastStatus, Preview } from '../../../../../src/modules/mail/contract.js';
+export type { Block, Broadcast, BroadcastInput, BroadcastStats, BroadcastStatus, Preview };
 export type BlockType = Block['type'];
 
-export interface BroadcastInput {
-  name: string;
-  subject: string;
-  preheader?: string;
-  format?: 'markdown' | 'blocks';
-  body?: string;
-  blocks?: Block[] | null;
-  listId?: string | null;
-  segmentId?: string | null;
-  track?: boolean;
-}
-
-export interface Preview {
-  subject: string;
-  html: string;
-  text: string;
-  contact: { name: string; email: string };
-}
-
-export interface MailSettings {
-  fromAddress: string;
-  replyTo: string;
-  businessName: string;
-  postalAddress: string;
-  trackingEnabled: boolean;
-  ratePerSecond: number;
-  ratePerHour: number;
-  transport: 'smtp' | 'outbox';
-  dkimDomain: string | null;
-}
+export type { MailSettings } from '../../../../../src/modules/mail/contract.js';
+import type { MailSettings, MailSettingsInput } from '../../../../../src/modules/mail/contract.js';
 
 /** A recipient filter: a row state, or what happened after sending. */
 export type RecipientFilter = 'queued' | 'sending' | 'sent' | 'failed' | 'skipped' | 'cancelled' | 'bounced' | 'complained' | 'opened' | 'clicked' | 'unsubscribed';
@@ -158,7 +79,7 @@ export const broadcastsApi = {
     return { lists: lists.lists, segments: segments.segments };
   },
   settings: () => apiGet<MailSettings>('/api/mail/settings'),
-  saveSettings: (s: Partial<MailSettings>) => apiSend<MailSettings>('PATCH', '/api/mail/settings', s),
+  saveSettings: (s: Partial<MailSettingsInput>) => apiSend<MailSettingsInput>('PATCH', '/api/mail/settings', s),
   suppressions: (search?: string) => apiGet<{ suppressions: Suppression[] }>('/api/mail/suppressions', { search, limit: 200 }),
   suppress: (email: string, detail: string) => apiSend('POST', '/api/mail/suppressions', { email, detail }),
   unsuppress: (email: string) => apiSend('DELETE', `/api/mail/suppressions/${id(email)}`),

@@ -1,0 +1,106 @@
+// The mail API's shapes shared with the admin app: the zod schemas its routes validate
+// responses with, and the types the admin uses for them (imported as types only, so no zod
+// reaches the browser). Plain data: no server code may be imported here.
+import { z } from 'zod';
+import type { Wire } from '../../http/wire.js';
+
+export const messageSummaryShape = z.object({
+  id: z.string(),
+  stream: z.string(),
+  tag: z.string(),
+  to: z.string(),
+  subject: z.string(),
+  /** queued | sending | sent | stored | failed */
+  status: z.string(),
+  createdAt: z.date(),
+  sentAt: z.date().nullable(),
+});
+export const messageShape = messageSummaryShape.extend({ from: z.string(), text: z.string(), html: z.string().nullable(), error: z.string().nullable(), headers: z.record(z.string(), z.string()) });
+
+// ---- settings --------------------------------------------------------------------------------
+
+/** What the owner sets (PATCH /api/mail/settings takes any part of it and answers with it). */
+export const mailSettingsShape = z.object({
+  fromAddress: z.string().min(3).max(300),
+  replyTo: z.string().max(300),
+  businessName: z.string().min(1).max(200),
+  postalAddress: z.string().max(500),
+  trackingEnabled: z.boolean(),
+  ratePerSecond: z.number().min(0).max(100_000),
+  ratePerHour: z.number().int().min(0),
+});
+/** GET /api/mail/settings: the settings and how mail leaves (read-only). */
+export const mailSettingsViewShape = mailSettingsShape.extend({ transport: z.enum(['smtp', 'outbox']), dkimDomain: z.string().nullable() });
+
+export type MailSettingsInput = z.input<typeof mailSettingsShape>;
+export type MailSettings = Wire<z.output<typeof mailSettingsViewShape>>;
+export type MessageSummary = Wire<z.output<typeof messageSummaryShape>>;
+export type Message = Wire<z.output<typeof messageShape>>;
+
+// ---- broadcasts -------------------------------------------------------------------------------
+
+export const broadcastStatuses = ['draft', 'scheduled', 'sending', 'paused', 'cancelled', 'finished'] as const;
+
+/** One building block of a broadcast. */
+export const blockShape = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('heading'), text: z.string().max(300) }),
+  z.object({ type: z.literal('text'), markdown: z.string().max(50_000) }),
+  z.object({ type: z.literal('button'), label: z.string().max(100), url: z.string().max(2000) }),
+  z.object({ type: z.literal('image'), src: z.string().max(2000), alt: z.string().max(300), href: z.string().max(2000).optional() }),
+  z.object({ type: z.literal('divider') }),
+]);
+
+/** What POST /api/broadcasts accepts (PATCH and the previews take any part of it). */
+export const broadcastInputShape = z.object({
+  name: z.string().trim().min(1, 'Name the broadcast').max(200),
+  subject: z.string().max(300).default(''),
+  preheader: z.string().max(300).optional(),
+  format: z.enum(['markdown', 'blocks']).optional(),
+  body: z.string().max(200_000).optional(),
+  blocks: z.array(blockShape).max(200).nullable().optional(),
+  listId: z.uuid().nullable().optional(),
+  segmentId: z.uuid().nullable().optional(),
+  track: z.boolean().optional(),
+});
+
+export const broadcastShape = z.object({
+  id: z.string(),
+  name: z.string(),
+  subject: z.string(),
+  preheader: z.string(),
+  format: z.enum(['markdown', 'blocks']),
+  body: z.string(),
+  /** the blocks as saved (each was a blockShape when it was accepted) */
+  blocks: z.array(z.unknown()).nullable(),
+  listId: z.string().nullable(),
+  segmentId: z.string().nullable(),
+  track: z.boolean(),
+  status: z.enum(broadcastStatuses),
+  pausedReason: z.string().nullable(),
+  pausedDetail: z.string().nullable(),
+  scheduledAt: z.date().nullable(),
+  startedAt: z.date().nullable(),
+  finishedAt: z.date().nullable(),
+  recipientsTotal: z.number(),
+  sentCount: z.number(),
+  failedCount: z.number(),
+  skippedCount: z.number(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+
+export const statsShape = z.object({
+  recipients: z.number(), queued: z.number(), sending: z.number(), sent: z.number(), failed: z.number(), skipped: z.number(), cancelled: z.number(),
+  delivered: z.number(), opened: z.number(), opens: z.number(), clicked: z.number(), clicks: z.number(), unsubscribed: z.number(),
+  bounced: z.number(), hardBounced: z.number(), complained: z.number(), reclaimed: z.number(),
+  rates: z.object({ open: z.number(), click: z.number(), bounce: z.number(), complaint: z.number(), unsubscribe: z.number() }),
+});
+
+export const previewShape = z.object({ subject: z.string(), html: z.string(), text: z.string(), contact: z.object({ name: z.string(), email: z.string() }) });
+
+export type BroadcastStatus = (typeof broadcastStatuses)[number];
+export type Block = z.output<typeof blockShape>;
+export type BroadcastInput = z.input<typeof broadcastInputShape>;
+export type Broadcast = Omit<Wire<z.output<typeof broadcastShape>>, 'blocks'> & { blocks: Block[] | null };
+export type BroadcastStats = Wire<z.output<typeof statsShape>>;
+export type Preview = Wire<z.output<typeof previewShape>>;

@@ -1,0 +1,35 @@
+// The team and sign-in API's shapes: the zod schemas its routes validate responses with, and
+// the types the admin app uses for them (web/admin/src/api.ts imports these types only, so no
+// zod reaches the browser). Plain data: no server code may be imported here.
+import { z } from 'zod';
+import type { Wire } from '../../http/wire.js';
+import { assignableRoles, permissionMatrix, roles, type Permission } from '../../permissions.js';
+
+const permissions = Object.keys(permissionMatrix) as [Permission, ...Permission[]];
+
+export const userShape = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: z.enum(roles),
+  twoFactorEnabled: z.boolean(),
+  createdAt: z.date(),
+});
+export const sessionStateShape = z.object({
+  user: userShape.nullable(),
+  csrfToken: z.string().nullable(),
+  twoFactorRequired: z.boolean(),
+  needsSetup: z.boolean(),
+  permissions: z.array(z.enum(permissions)),
+});
+export const invitationShape = z.object({ id: z.string(), email: z.string(), role: z.enum(assignableRoles), createdAt: z.date(), expiresAt: z.date() });
+export const invitationPeekShape = invitationShape.pick({ email: true, role: true, expiresAt: true });
+export const apiKeyShape = z.object({ id: z.string(), name: z.string(), role: z.enum(assignableRoles), prefix: z.string(), createdAt: z.date(), lastUsedAt: z.date().nullable() });
+export const deviceSessionShape = z.object({ id: z.string(), createdAt: z.date(), lastSeenAt: z.date(), expiresAt: z.date(), ip: z.string().nullable(), userAgent: z.string().nullable(), current: z.boolean() });
+
+export type User = Wire<z.output<typeof userShape>>;
+export type SessionState = Wire<z.output<typeof sessionStateShape>>;
+export type Invitation = Wire<z.output<typeof invitationShape>>;
+export type InvitationPeek = Wire<z.output<typeof invitationPeekShape>>;
+export type ApiKey = Wire<z.output<typeof apiKeyShape>>;
+export type DeviceSession = Wire<z.output<typeof deviceSessionShape>>;

@@ -1,0 +1,54 @@
+// The admin's API types are the server's response schemas (the contract.ts files) as they
+// arrive over JSON. This proves the two ends are bound: the routes the admin calls answer
+// through those very schemas. What the types refuse is checked by tsc: api-contract.types.ts.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { z } from 'zod';
+import { allRoutes } from '../src/http/routes.js';
+import { auditShape, eventShape } from '../src/http/contract.js';
+import { apiKeyShape, deviceSessionShape, invitationPeekShape, invitationShape, sessionStateShape, userShape, type User } from '../src/modules/team/contract.js';
+import { broadcastInputShape, broadcastShape, mailSettingsShape, mailSettingsViewShape, messageShape, messageSummaryShape, previewShape, statsShape } from '../src/modules/mail/contract.js';
+
+function responseOf(method: string, url: string): z.ZodType {
+  const route = allRoutes.find((r) => r.method === method && r.url === url);
+  assert.ok(route?.response, `${method} ${url} has a response schema`);
+  return route.response as z.ZodType;
+}
+/** The schema a route's response holds under `key` (an object's property, an array's items). */
+function field(schema: z.ZodType, ...path: (string | 'items')[]): unknown {
+  let s: unknown = schema;
+  for (const key of path) s = key === 'items' ? (s as z.ZodArray).element : (s as z.ZodObject).shape[key];
+  return s;
+}
+
+describe('API contract shared with the admin', () => {
+  it('the routes the admin calls answer through the contract schemas', () => {
+    assert.equal(responseOf('GET', '/api/auth/session'), sessionStateShape);
+    assert.equal(responseOf('POST', '/api/auth/login'), sessionStateShape);
+    assert.equal(responseOf('POST', '/api/invitations/peek'), invitationPeekShape);
+    assert.equal(field(responseOf('GET', '/api/team'), 'members', 'items'), userShape);
+    assert.equal(field(responseOf('GET', '/api/team'), 'invitations', 'items'), invitationShape);
+    assert.equal(field(responseOf('GET', '/api/api-keys'), 'apiKeys', 'items'), apiKeyShape);
+    assert.equal(field(responseOf('GET', '/api/me/sessions'), 'sessions', 'items'), deviceSessionShape);
+    assert.equal(field(responseOf('GET', '/api/activity'), 'events', 'items'), eventShape);
+    assert.equal(field(responseOf('GET', '/api/audit'), 'entries', 'items'), auditShape);
+    assert.equal(field(responseOf('GET', '/api/outbox'), 'messages', 'items'), messageSummaryShape);
+    assert.equal(responseOf('GET', '/api/outbox/:id'), messageShape);
+    assert.equal(field(responseOf('GET', '/api/broadcasts'), 'broadcasts', 'items'), broadcastShape);
+    assert.equal(responseOf('POST', '/api/broadcasts'), broadcastShape);
+    assert.equal(responseOf('POST', '/api/broadcasts/preview'), previewShape);
+    assert.equal(field(responseOf('GET', '/api/broadcasts/:id'), 'stats'), statsShape);
+    assert.equal(responseOf('GET', '/api/mail/settings'), mailSettingsViewShape);
+    assert.equal(responseOf('PATCH', '/api/mail/settings'), mailSettingsShape);
+    const create = allRoutes.find((r) => r.method === 'POST' && r.url === '/api/broadcasts');
+    assert.equal(create?.body, broadcastInputShape, 'the admin sends what the route parses');
+  });
+
+  it('a response parsed by its schema and sent as JSON is what the admin type describes', () => {
+    const at = new Date('2026-12-03T08:00:00.000Z');
+    const parsed = userShape.parse({ id: 'u1', email: 'a@example.com', name: 'A', role: 'owner', twoFactorEnabled: false, createdAt: at, passwordHash: 'never sent' });
+    const wire: User = JSON.parse(JSON.stringify(parsed));
+    assert.deepEqual(wire, { id: 'u1', email: 'a@example.com', name: 'A', role: 'owner', twoFactorEnabled: false, createdAt: '2026-12-03T08:00:00.000Z' });
+    assert.throws(() => userShape.parse({ ...parsed, role: 'superuser' }), 'a role outside the matrix is refused on the way out');
+  });
+});
