@@ -13,6 +13,7 @@ import { SettingsStore, type MailContext, type MailDeps, type MailSettings } fro
 import { DkimSigner } from './dkim.js';
 import { BroadcastEngine } from './engine.js';
 import { bareAddress, buildMime, domainOf } from './mime.js';
+import { emailShell, textToHtml } from './layout.js';
 import { mailMessages } from './schema.js';
 import { createSealer, redact, secretsIn, type Sealer } from './sealed.js';
 import { sleepUntil, Throttle } from './throttle.js';
@@ -105,6 +106,8 @@ export class MailService {
    */
   async queueTransactional(tx: Tx, message: TransactionalMessage): Promise<string> {
     const settings = await this.store.get(tx);
+    // Every message wears the business's brand: its HTML (or its text as HTML) in the branded frame.
+    if (settings.look) message = { ...message, html: emailShell({ look: settings.look, title: message.subject, bodyHtml: message.html ?? textToHtml(message.text) }) };
     const secrets = [...new Set([...(message.secrets ?? []).filter((s) => s.length > 0), ...secretsIn(message.subject, message.text, message.html)])];
     const shown = secrets.length
       ? { subject: redact(message.subject, secrets), text: redact(message.text, secrets), html: message.html === undefined ? null : redact(message.html, secrets) }
