@@ -87,7 +87,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     // storefront change (same transaction); before the owner sets a name, the store's name.
     const brand = new BrandService(database, clock, events, {
       cacheCheckMs: config.site.cacheCheckMs,
-      fallbackName: async () => (await site!.getSettings()).name,
+      fallbackName: async (db) => (await site!.getSettings(db)).name,
       onChange: (tx) => site!.touch(tx),
     });
     // Late-bound: the team service is built after mail (it sends invitations through it).

@@ -48,8 +48,8 @@ export class BrandService {
     private readonly events: EventLog,
     private readonly opts: {
       cacheCheckMs: number;
-      /** the name shown before the owner sets one (the store's name) */
-      fallbackName: () => Promise<string>;
+      /** the name shown before the owner sets one (the store's name); reads through `db` */
+      fallbackName: (db: DbOrTx) => Promise<string>;
       /** the change is visible to visitors: called in its transaction */
       onChange: (tx: Tx) => Promise<void>;
     },
@@ -58,7 +58,7 @@ export class BrandService {
   private async read(db: DbOrTx): Promise<{ settings: BrandSettings; version: number; stored: boolean }> {
     const [row] = await db.select().from(brandSettings).where(eq(brandSettings.id, 1));
     if (row) return { settings: brandSettingsSchema.parse(row.settings), version: row.version, stored: true };
-    return { settings: defaultBrand(await this.opts.fallbackName()), version: 0, stored: false };
+    return { settings: defaultBrand(await this.opts.fallbackName(db)), version: 0, stored: false };
   }
 
   private async imageHashes(db: DbOrTx): Promise<{ logo: string | null; favicon: string | null }> {
@@ -94,7 +94,11 @@ export class BrandService {
   }
 
   async update(input: unknown, actor: Actor): Promise<BrandSettingsView> {
-    const patch: BrandPatch = brandPatchSchema.parse(input);
+    // Only what was sent: zod fills a missing field with its default, which must not reset it.
+    const parsed = brandPatchSchema.parse(input);
+    const sent = new Set(Object.keys(input as object));
+    const patch = Object.fromEntries(Object.entries(parsed).filter(([k]) => sent.has(k))) as BrandPatch;
+    if (patch.legal) patch.legal = Object.fromEntries(Object.entries(patch.legal).filter(([k]) => k in ((input as { legal: object }).legal ?? {}))) as BrandPatch['legal'];
     await this.database.transaction(async (tx) => {
       const { settings } = await this.read(tx);
       const next = brandSettingsSchema.parse({ ...settings, ...patch, legal: { ...settings.legal, ...patch.legal } });

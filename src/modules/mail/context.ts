@@ -116,17 +116,21 @@ export class SettingsStore {
    * on PGlite (one connection) a query outside the open transaction would wait for it forever.
    */
   async get(db?: DbOrTx): Promise<MailSettings> {
-    if (this.cached && performance.now() - this.cached.at < 2000) return this.cached.value;
-    const stored = await this.stored(db);
+    let base = this.cached && performance.now() - this.cached.at < 2000 ? this.cached.value : null;
+    if (!base) {
+      base = { ...this.defaults(), ...(await this.stored(db)) };
+      this.cached = { at: performance.now(), value: base };
+    }
+    // The brand keeps its own cache (dropped at once when it changes here): laid over each time.
     const brand = this.deps.brand ? await this.deps.brand(db) : null;
-    const value: MailSettings = { ...this.defaults(), ...stored };
-    if (brand && brand.version > 0) {
+    if (!brand) return base;
+    const value: MailSettings = { ...base };
+    if (brand.version > 0) {
       value.businessName = brand.name;
       if (brand.from) value.fromAddress = brand.from;
       if (brand.postalAddress) value.postalAddress = brand.postalAddress;
     }
-    if (brand) value.look = lookOf(brand, value, this.deps.publicUrl);
-    this.cached = { at: performance.now(), value };
+    value.look = lookOf(brand, value, this.deps.publicUrl);
     return value;
   }
 

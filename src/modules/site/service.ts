@@ -142,8 +142,9 @@ export class SiteService {
 
   // ---- settings ----------------------------------------------------------------------
 
-  async getSettings(): Promise<SiteSettings> {
-    const s = await getSetting<Partial<SiteSettings>>(this.db, 'site');
+  /** Inside a transaction pass it (on PGlite a read outside an open transaction waits for it). */
+  async getSettings(db: DbOrTx = this.db): Promise<SiteSettings> {
+    const s = await getSetting<Partial<SiteSettings>>(db as never, 'site');
     return { name: s?.name || 'Onehour', tagline: s?.tagline ?? '' };
   }
 
