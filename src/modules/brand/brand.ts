@@ -9,7 +9,7 @@ export type Theme = (typeof themes)[number];
 export const themeLabels: Record<Theme, string> = {
   classic: 'Classic — clean and light, rounded cards',
   bold: 'Bold — a dark hero band, big type, strong buttons',
-  elegant: 'Elegant — serif headings, soft tinted sections',
+  elegant: 'Elegant — light headings (pair with a serif font), centred hero, soft tinted sections',
 };
 
 /** Font pairings from system stacks: nothing is fetched from another site. */
