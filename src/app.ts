@@ -89,6 +89,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       cacheCheckMs: config.site.cacheCheckMs,
       fallbackName: async (db) => (await site!.getSettings(db)).name,
       onChange: (tx) => site!.touch(tx),
+      afterChange: () => mail.brandChanged(),
     });
     // Late-bound: the team service is built after mail (it sends invitations through it).
     const ownerEmails = async () => (await team.listUsers()).filter((u) => u.role === 'owner').map((u) => u.email);

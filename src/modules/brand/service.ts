@@ -52,6 +52,8 @@ export class BrandService {
       fallbackName: (db: DbOrTx) => Promise<string>;
       /** the change is visible to visitors: called in its transaction */
       onChange: (tx: Tx) => Promise<void>;
+      /** after the change committed: readers with their own caches (mail) drop them */
+      afterChange?: () => void;
     },
   ) {}
 
@@ -107,7 +109,7 @@ export class BrandService {
       await this.events.record(tx, { type: 'brand.updated', actor, data: { changed } });
       await this.opts.onChange(tx);
     });
-    this.cached = null;
+    this.changed();
     return this.getSettings();
   }
 
@@ -142,7 +144,7 @@ export class BrandService {
       await this.events.record(tx, { type: 'brand.image_uploaded', actor, data: { kind, contentType, size: bytes.length } });
       await this.opts.onChange(tx);
     });
-    this.cached = null;
+    this.changed();
     return this.getSettings();
   }
 
@@ -154,8 +156,13 @@ export class BrandService {
       await this.events.record(tx, { type: 'brand.image_removed', actor, data: { kind } });
       await this.opts.onChange(tx);
     });
-    this.cached = null;
+    this.changed();
     return this.getSettings();
+  }
+
+  private changed(): void {
+    this.cached = null;
+    this.opts.afterChange?.();
   }
 
   /** The stored image's bytes, or null. */

@@ -116,22 +116,22 @@ export class SettingsStore {
    * on PGlite (one connection) a query outside the open transaction would wait for it forever.
    */
   async get(db?: DbOrTx): Promise<MailSettings> {
-    let base = this.cached && performance.now() - this.cached.at < 2000 ? this.cached.value : null;
-    if (!base) {
-      base = { ...this.defaults(), ...(await this.stored(db)) };
-      this.cached = { at: performance.now(), value: base };
-    }
-    // The brand keeps its own cache (dropped at once when it changes here): laid over each time.
+    if (this.cached && performance.now() - this.cached.at < 2000) return this.cached.value;
+    const value: MailSettings = { ...this.defaults(), ...(await this.stored(db)) };
     const brand = this.deps.brand ? await this.deps.brand(db) : null;
-    if (!brand) return base;
-    const value: MailSettings = { ...base };
-    if (brand.version > 0) {
+    if (brand && brand.version > 0) {
       value.businessName = brand.name;
       if (brand.from) value.fromAddress = brand.from;
       if (brand.postalAddress) value.postalAddress = brand.postalAddress;
     }
-    value.look = lookOf(brand, value, this.deps.publicUrl);
+    if (brand) value.look = lookOf(brand, value, this.deps.publicUrl);
+    this.cached = { at: performance.now(), value };
     return value;
+  }
+
+  /** Drops the cached settings (the brand changed in this process). */
+  forget(): void {
+    this.cached = null;
   }
 
   private async stored(db?: DbOrTx): Promise<Partial<MailSettings>> {
