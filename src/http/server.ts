@@ -96,7 +96,8 @@ export async function buildServer(app: App, opts: BuildServerOptions = {}): Prom
   fastify.decorateRequest('brand', null);
   fastify.addHook('preHandler', async (req) => {
     if (req.method === 'GET' || req.method === 'POST' || req.method === 'HEAD') {
-      if (!req.url.startsWith('/api/') && !req.url.startsWith('/admin') && !STATIC_PREFIXES.some((p) => req.url.startsWith(p))) req.brand = await app.brand.current();
+      const skip = ['/api/', '/admin', '/webhooks/', ...STATIC_PREFIXES].some((p) => req.url.startsWith(p));
+      if (!skip) req.brand = await app.brand.current();
     }
   });
   await fastify.register(formbody);
