@@ -133,7 +133,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       publicUrl: config.publicUrl,
       issuer: async () => {
         const b = await brand.current();
-        return { name: b.name, color: readableOn(b.color) };
+        return { name: b.name, color: readableOn(b.color), timeZone: b.timeZone };
       },
       uploadMaxBytes: config.uploads.maxBytes,
     });

@@ -11,10 +11,12 @@ export interface CertificateContent {
   issuer: string;
   /** the brand colour of the frame and the issuer's name (default: a calm blue) */
   color?: string;
+  /** the business's time zone: the day of issue as the business sees it */
+  timeZone?: string;
 }
 
-export function formatLongDate(d: Date): string {
-  return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(d);
+export function formatLongDate(d: Date, timeZone = 'UTC'): string {
+  return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone }).format(d);
 }
 
 export function renderCertificatePdf(c: CertificateContent): Promise<Buffer> {
@@ -46,7 +48,7 @@ export function renderCertificatePdf(c: CertificateContent): Promise<Buffer> {
     doc.moveTo(w / 2 - 200, 285).lineTo(w / 2 + 200, 285).lineWidth(0.8).strokeColor('#57606a').stroke();
     center('has successfully completed the course', 300, 'Helvetica', 16, '#57606a');
     center(c.courseTitle, 332, 'Helvetica-Bold', 26);
-    center(`Issued on ${formatLongDate(c.issuedAt)}`, 410, 'Helvetica', 14);
+    center(`Issued on ${formatLongDate(c.issuedAt, c.timeZone)}`, 410, 'Helvetica', 14);
     center(`Certificate ${c.code}`, h - 110, 'Helvetica', 10, '#57606a');
     center(`Verify at ${c.verifyUrl}`, h - 94, 'Helvetica', 10, accent);
     doc.end();

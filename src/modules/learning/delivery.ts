@@ -491,7 +491,7 @@ export class DeliveryService {
       .where(and(eq(certificates.contactId, contactId), eq(certificates.courseId, course.id), isNull(certificates.revokedAt)));
     if (!c) throw notFound('Certificate');
     const issuer = await this.settings.issuer();
-    const pdf = await renderCertificatePdf({ recipientName: c.recipientName, courseTitle: c.courseTitle, issuedAt: c.issuedAt, code: c.code, verifyUrl: this.verifyUrl(c.code), issuer: issuer.name, color: issuer.color });
+    const pdf = await renderCertificatePdf({ recipientName: c.recipientName, courseTitle: c.courseTitle, issuedAt: c.issuedAt, code: c.code, verifyUrl: this.verifyUrl(c.code), issuer: issuer.name, color: issuer.color, timeZone: issuer.timeZone });
     return { pdf, filename: `certificate-${course.slug}.pdf` };
   }
 
@@ -500,7 +500,7 @@ export class DeliveryService {
     const [c] = await this.db.select().from(certificates).where(and(eq(certificates.code, code), isNull(certificates.revokedAt))).limit(1);
     if (!c) throw notFound('Certificate');
     const issuer = await this.settings.issuer();
-    return renderCertificatePdf({ recipientName: c.recipientName, courseTitle: c.courseTitle, issuedAt: c.issuedAt, code: c.code, verifyUrl: this.verifyUrl(c.code), issuer: issuer.name, color: issuer.color });
+    return renderCertificatePdf({ recipientName: c.recipientName, courseTitle: c.courseTitle, issuedAt: c.issuedAt, code: c.code, verifyUrl: this.verifyUrl(c.code), issuer: issuer.name, color: issuer.color, timeZone: issuer.timeZone });
   }
 
   /** Public verification: what the certificate with this code says, and whether it stands. */

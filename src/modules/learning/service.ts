@@ -127,7 +127,7 @@ export interface FreshnessItem {
 export interface LearningSettings {
   publicUrl: string;
   /** the business printed on certificates: its name and brand colour (the brand module's settings) */
-  issuer: () => Promise<{ name: string; color: string }>;
+  issuer: () => Promise<{ name: string; color: string; timeZone: string }>;
   uploadMaxBytes: number;
 }
 
