@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { Readable } from 'node:stream';
 import { systemClock } from '../src/clock.js';
 import { launchChromium } from '../test/support/browser.js';
-import { createTestApp } from '../test/support/harness.js';
+import { OWNER, createTestApp, setupOwner } from '../test/support/harness.js';
+import { ensureAdminBuilt } from '../test/support/browser.js';
 import { DEMO_BRAND, logoMarkPng } from '../src/modules/brand/demo.js';
 import { themes } from '../src/modules/brand/index.js';
 
@@ -20,6 +21,7 @@ const owner = { kind: 'owner' as const, id: '00000000-0000-4000-8000-00000000000
 const port = 3900 + Math.floor(Math.random() * 90);
 const base = `http://127.0.0.1:${port}`;
 
+ensureAdminBuilt();
 const t = await createTestApp('pglite', { clock: systemClock, config: { PUBLIC_URL: base, SITE_CACHE_CHECK_MS: '0' } });
 await t.server.listen({ port, host: '127.0.0.1' });
 try {
@@ -52,8 +54,23 @@ try {
   await t.app.brand.update(DEMO_BRAND, owner);
   await t.app.brand.uploadImage('logo', Readable.from([logoMarkPng(DEMO_BRAND.color, DEMO_BRAND.accent)]), owner);
 
+  await setupOwner(t);
   const browser = await launchChromium();
   try {
+    // The Settings page itself, with its live preview.
+    const admin = await browser.newContext({ viewport: { width: 1280, height: 1000 }, deviceScaleFactor: 1 });
+    const tab = await admin.newPage();
+    await tab.route(/^(?!http:\/\/127\.0\.0\.1:)/, (r) => r.abort());
+    await tab.goto(`${base}/admin/settings`);
+    await tab.getByLabel('Email').fill(OWNER.email);
+    await tab.getByLabel('Password', { exact: true }).fill(OWNER.password);
+    await tab.getByRole('button', { name: 'Sign in' }).click();
+    await tab.getByTestId('brand-preview').waitFor();
+    const settingsShot = path.join(out, `settings-page.${png ? 'png' : 'jpg'}`);
+    await tab.screenshot({ path: settingsShot, ...(png ? { type: 'png' as const } : { type: 'jpeg' as const, quality: 75 }) });
+    console.log(settingsShot);
+    await admin.close();
+
     for (const theme of themes) {
       await t.app.brand.update({ theme, font: theme === 'elegant' ? 'editorial' : theme === 'bold' ? 'humanist' : 'system' }, owner);
       for (const [device, viewport] of [['desktop', { width: 1280, height: 800 }], ['phone', { width: 390, height: 844 }]] as const) {

@@ -32,9 +32,9 @@ describe('the branded email layout', () => {
     assert.match(html, /mailto:help@ana\.example/);
   });
 
-  it('shows the logo instead of the name when there is one, and colours links with the readable brand colour', () => {
+  it('shows the logo beside the name when there is one, and colours links with the readable brand colour', () => {
     const html = emailShell({ look: { ...look, logoUrl: 'https://shop.example/brand/logo?v=abc' }, title: 'x', bodyHtml: '<p><a href="https://shop.example/a">Open</a> <a style="color:red" href="https://x.example">kept</a></p>' });
-    assert.match(html, /<img src="https:\/\/shop\.example\/brand\/logo\?v=abc" alt="Ana &amp; Co/);
+    assert.match(html, /<img src="https:\/\/shop\.example\/brand\/logo\?v=abc" alt="" [^>]*\/><span[^>]*>Ana &amp; Co/);
     assert.match(html, /<a style="color:#5b21b6" href="https:\/\/shop\.example\/a">Open<\/a>/);
     assert.match(html, /<a style="color:red" href="https:\/\/x\.example">kept<\/a>/, 'a link with its own style keeps it');
   });

@@ -1,6 +1,6 @@
 // The branded frame of every email: receipts, sign-in links and broadcasts. Tables and inline
 // styles only (Outlook's Word engine ignores most CSS; Gmail strips <style> in some views), a
-// 600 px column that shrinks on phones, the logo or the business's name in a band of its
+// 600 px column that shrinks on phones, the logo and the business's name in a band of its
 // colour, and a footer with the business's name and postal address.
 
 /** How mail looks: taken from the business's brand (the brand module), or the neutral default. */
@@ -44,9 +44,10 @@ const safe = (s: string) => escapeHtml(s).replace(/\{/g, '&#123;').replace(/\}/g
 export function emailShell(o: { look: EmailLook; title: string; preheader?: string; bodyHtml: string; footerHtml?: string; tail?: string; rawTitle?: boolean }): string {
   const l = o.look;
   const font = l.fontStack.replace(/"/g, "'");
+  const name = `<span style="font:700 20px/1.3 ${font};color:${l.ink}">${safe(l.businessName)}</span>`;
   const header = l.logoUrl
-    ? `<img src="${safe(l.logoUrl)}" alt="${safe(l.businessName)}" height="40" style="display:block;height:40px;width:auto;max-width:240px;border:0;outline:none;text-decoration:none" />`
-    : `<span style="font:700 20px/1.3 ${font};color:${l.ink}">${safe(l.businessName)}</span>`;
+    ? `<img src="${safe(l.logoUrl)}" alt="" height="40" style="display:inline-block;vertical-align:middle;height:40px;width:auto;max-width:200px;border:0;outline:none;text-decoration:none;margin-right:10px" />${name}`
+    : name;
   const address = l.postalAddress.trim() ? `<br />${safe(l.postalAddress.trim()).replace(/\r?\n/g, '<br />')}` : '';
   const support = l.supportEmail ? `<br /><a href="mailto:${safe(l.supportEmail)}" style="color:#57606a">${safe(l.supportEmail)}</a>` : '';
   // Links and buttons in the body take the brand colour (inline: clients drop <style>).

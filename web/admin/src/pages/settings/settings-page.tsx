@@ -205,7 +205,8 @@ function BrandPreview({ draft, font }: { draft: BrandSettings; font: { heading: 
       </div>
       <p className="field-hint">Email header</p>
       <div className="brand-preview-mail" style={{ background: color, color: inkOn(color), fontFamily: font.body }}>
-        {draft.logoUrl ? <img src={draft.logoUrl} alt="" height={28} /> : <strong>{name}</strong>}
+        {draft.logoUrl ? <img src={draft.logoUrl} alt="" height={28} /> : null}
+        <strong>{name}</strong>
       </div>
       <p className="field-hint">
         From: {draft.senderName || name} &lt;{draft.senderAddress || 'the configured sender'}&gt;
