@@ -25,6 +25,7 @@ import { CheckoutService, StripeProvider, StripeSync, TestProvider, createStripe
 import { LearningService, LocalFileStorage } from './modules/learning/index.js';
 import { WebhookService, deliverableTypes } from './modules/webhooks/index.js';
 import { createSealer } from './modules/mail/index.js';
+import { BrandService, fonts, readableOn } from './modules/brand/index.js';
 
 export interface App {
   config: Config;
@@ -50,6 +51,7 @@ export interface App {
   testPayments: TestProvider | null;
   learning: LearningService;
   webhooks: WebhookService;
+  brand: BrandService;
   close(): Promise<void>;
 }
 
@@ -85,9 +87,22 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       // Pages embed forms: a form change is a storefront change (same transaction).
       onFormsChanged: (tx) => site!.touch(tx),
     });
+    // The business's identity: every page, email and certificate reads it. A change is a
+    // storefront change (same transaction); before the owner sets a name, the store's name.
+    const brand = new BrandService(database, clock, events, {
+      cacheCheckMs: config.site.cacheCheckMs,
+      fallbackName: async (db) => (await site!.getSettings(db)).name,
+      onChange: (tx) => site!.touch(tx),
+      afterChange: () => mail.brandChanged(),
+    });
     // Late-bound: the team service is built after mail (it sends invitations through it).
     const ownerEmails = async () => (await team.listUsers()).filter((u) => u.role === 'owner').map((u) => u.email);
-    const mail = new MailService({ database, clock, jobs, events, signer, audience, log, config: config.mail, publicUrl: config.publicUrl, secretKey, ownerEmails });
+    const mail = new MailService({ database, clock, jobs, events, signer, audience, log, config: config.mail, publicUrl: config.publicUrl, secretKey, ownerEmails,
+      brand: async (db) => {
+        const b = await brand.current(db);
+        return { ...b, font: fonts[b.font].body };
+      },
+    });
     const team = new TeamService(
       database,
       clock,
@@ -106,7 +121,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     // The catalog tells the storefront when it changes (in the same transaction), so cached pages stay true.
     let site: SiteService | null = null;
     const catalog = new CatalogService(database, clock, events, new ProductFileStorage(config.files.dir), { maxUploadBytes: config.files.maxUploadBytes }, (tx) => site!.touch(tx));
-    site = new SiteService(database, clock, events, catalog, { publicUrl: config.publicUrl, cacheCheckMs: config.site.cacheCheckMs }, audience.forms);
+    site = new SiteService(database, clock, events, catalog, { publicUrl: config.publicUrl, cacheCheckMs: config.site.cacheCheckMs }, audience.forms, brand);
     const stripeProvider =
       config.checkout.provider === 'stripe'
         ? new StripeProvider(createStripeClient({ secretKey: config.stripe.secretKey!, apiUrl: config.stripe.apiUrl, maxNetworkRetries: config.stripe.maxNetworkRetries }), { ...config.stripe, secretKey: config.stripe.secretKey! }, clock)
@@ -118,7 +133,14 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     });
     testPayments?.bind(checkout);
     const stripeSync = stripeProvider ? new StripeSync(database, clock, log, stripeProvider, checkout, config.stripe.webhookSecret) : null;
-    const learning = new LearningService(database, clock, events, access, audience, new LocalFileStorage(config.uploads.dir), { publicUrl: config.publicUrl, issuer: 'Onehour', uploadMaxBytes: config.uploads.maxBytes });
+    const learning = new LearningService(database, clock, events, access, audience, new LocalFileStorage(config.uploads.dir), {
+      publicUrl: config.publicUrl,
+      issuer: async () => {
+        const b = await brand.current();
+        return { name: b.name, color: readableOn(b.color), timeZone: b.timeZone };
+      },
+      uploadMaxBytes: config.uploads.maxBytes,
+    });
     const webhooks = new WebhookService({
       database,
       clock,
@@ -150,6 +172,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       testPayments,
       learning,
       webhooks,
+      brand,
       async close() {
         await jobs.stop(config.shutdownTimeoutMs);
         mail.close();

@@ -14,6 +14,7 @@ import { mailEvents } from './modules/mail/index.js';
 import { learningEvents } from './modules/learning/index.js';
 import { checkoutEvents } from './modules/checkout/index.js';
 import { webhookEvents } from './modules/webhooks/index.js';
+import { brandEvents } from './modules/brand/index.js';
 
 export const eventCatalog = new EventCatalog(
   teamEvents,
@@ -26,4 +27,5 @@ export const eventCatalog = new EventCatalog(
   learningEvents,
   checkoutEvents,
   webhookEvents,
+  brandEvents,
 );

@@ -31,6 +31,7 @@ export const migrationSets: MigrationSet[] = [
   { name: 'site', schema: 'src/modules/site/schema.ts', folder: 'src/modules/site/migrations' },
   { name: 'checkout', schema: 'src/modules/checkout/schema.ts', folder: 'src/modules/checkout/migrations' },
   { name: 'webhooks', schema: 'src/modules/webhooks/schema.ts', folder: 'src/modules/webhooks/migrations' },
+  { name: 'brand', schema: 'src/modules/brand/schema.ts', folder: 'src/modules/brand/migrations' },
 ];
 
 /** Serialises migrations across processes sharing one PostgreSQL server. */

@@ -9,6 +9,7 @@ import { seedLearningDemo, seedLearningProgress } from '../modules/learning/demo
 import { seedSellDemo } from '../modules/checkout/demo.js';
 import { seedAudienceDemo } from '../modules/audience/demo.js';
 import { seedWebhooksDemo } from '../modules/webhooks/demo.js';
+import { seedBrandDemo } from '../modules/brand/demo.js';
 
 export interface DemoSeed {
   name: string;
@@ -18,6 +19,8 @@ export interface DemoSeed {
 /** In dependency order: later seeds may use what earlier ones made (ctx.shared). */
 export const demoSeeds: DemoSeed[] = [
   { name: 'team', seed: seedTeamDemo },
+  // first of the business: every page, email and certificate after it wears the brand
+  { name: 'brand', seed: seedBrandDemo },
   { name: 'learning', seed: seedLearningDemo },
   // products (course products from ctx.shared.courses when present), pages, a year of orders; leaves ctx.shared.customers, ctx.shared.products
   { name: 'sell', seed: seedSellDemo },

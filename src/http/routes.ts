@@ -10,6 +10,7 @@ import { catalogRoutes } from '../modules/catalog/routes.js';
 import { siteRoutes } from '../modules/site/routes.js';
 import { checkoutRoutes } from '../modules/checkout/routes.js';
 import { webhookRoutes } from '../modules/webhooks/routes.js';
+import { brandRoutes } from '../modules/brand/routes.js';
 
 export const allRoutes: AnyRoute[] = [
   ...coreRoutes,
@@ -22,4 +23,5 @@ export const allRoutes: AnyRoute[] = [
   ...siteRoutes,
   ...checkoutRoutes,
   ...webhookRoutes,
+  ...brandRoutes,
 ];

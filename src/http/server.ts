@@ -91,6 +91,15 @@ export async function buildServer(app: App, opts: BuildServerOptions = {}): Prom
       reply.header('cache-control', 'no-store');
     }
   });
+  // Public pages wear the business's brand (src/http/html.ts): read once per request from the
+  // brand module's per-process cache, before the handler renders anything.
+  fastify.decorateRequest('brand', null);
+  fastify.addHook('preHandler', async (req) => {
+    if (req.method === 'GET' || req.method === 'POST' || req.method === 'HEAD') {
+      const skip = ['/api/', '/admin', '/webhooks/', ...STATIC_PREFIXES].some((p) => req.url.startsWith(p));
+      if (!skip) req.brand = await app.brand.current();
+    }
+  });
   await fastify.register(formbody);
   // File uploads (lesson videos, attachments): one file per request, a larger file is a 413.
   await fastify.register(multipart, { limits: { fileSize: app.config.uploads.maxBytes, files: 1, fields: 20 } });

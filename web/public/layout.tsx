@@ -1,5 +1,15 @@
-// The frame of every public page: store, sales pages, checkout, portal, forms.
-import type { ReactNode } from 'react';
+// The frame of every public page: store, sales pages, checkout, portal, forms. It wears the
+// business's brand (name, logo, favicon, colours, fonts, theme, legal links), which the server
+// provides once per request through BrandContext (src/http/html.ts), so no page passes it on.
+import { createContext, useContext, type ReactNode } from 'react';
+import { brandCss, type PublicBrand } from '../../src/modules/brand/brand.js';
+
+export const BrandContext = createContext<PublicBrand | null>(null);
+
+/** The brand of the page being rendered (null outside a request, e.g. in a unit test of a component). */
+export function useBrand(): PublicBrand | null {
+  return useContext(BrandContext);
+}
 
 export interface PageMeta {
   title: string;
@@ -12,7 +22,8 @@ export interface PageMeta {
 }
 
 export function PublicLayout({ meta, children, header, head }: { meta: PageMeta; children: ReactNode; header?: ReactNode; head?: ReactNode }) {
-  const siteName = meta.siteName ?? 'Onehour';
+  const brand = useBrand();
+  const siteName = brand?.name ?? meta.siteName ?? 'Onehour';
   return (
     <html lang="en">
       <head>
@@ -29,17 +40,20 @@ export function PublicLayout({ meta, children, header, head }: { meta: PageMeta;
         {meta.url ? <meta property="og:url" content={meta.url} /> : null}
         {meta.image ? <meta property="og:image" content={meta.image} /> : null}
         <meta name="twitter:card" content={meta.image ? 'summary_large_image' : 'summary'} />
+        <link rel="icon" href={brand?.faviconUrl ?? '/favicon.ico'} />
         <link rel="stylesheet" href="/assets/public.css" />
+        {brand ? <style dangerouslySetInnerHTML={{ __html: brandCss(brand) }} /> : null}
         {head}
       </head>
-      <body>
+      <body className={`theme-${brand?.theme ?? 'classic'}`}>
         <a className="skip" href="#main">
           Skip to content
         </a>
         <header className="site-header">
           <div className="wrap">
             <a className="brand" href="/">
-              {siteName}
+              {brand?.logoUrl ? <img className="brand-logo" src={brand.logoUrl} alt="" height={40} /> : null}
+              <span className="brand-name">{siteName}</span>
             </a>
             <nav aria-label="Site">{header ?? <a href="/account">Your account</a>}</nav>
           </div>
@@ -49,9 +63,21 @@ export function PublicLayout({ meta, children, header, head }: { meta: PageMeta;
         </main>
         <footer className="site-footer">
           <div className="wrap">
-            <small>
-              © {siteName}. <a href="/account">Your account</a>
-            </small>
+            <p className="footer-brand">
+              <strong>{siteName}</strong>
+              {brand?.tagline ? <span className="muted"> · {brand.tagline}</span> : null}
+            </p>
+            {brand?.postalAddress ? <address className="footer-address">{brand.postalAddress}</address> : null}
+            <nav aria-label="Legal and help" className="footer-links">
+              <a href="/account">Your account</a>
+              {brand?.supportEmail ? <a href={`mailto:${brand.supportEmail}`}>{brand.supportEmail}</a> : null}
+              {brand?.legalLinks.map((l) => (
+                <a key={l.href} href={l.href}>
+                  {l.title}
+                </a>
+              ))}
+            </nav>
+            <small>© {siteName}</small>
           </div>
         </footer>
       </body>

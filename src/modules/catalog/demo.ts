@@ -125,7 +125,9 @@ export async function seedCatalogDemo(app: App, ctx: DemoContext): Promise<DemoC
         title: `${flagship.product.name} — from idea to 50 students`,
         description: flagship.product.summary,
         blocks: [
-          { id: 'hero', type: 'hero', heading: 'Launch your first online course in six weeks', subheading: 'A step-by-step plan, templates and a community, so your course sells while you sleep.', ctaLabel: 'Start today' },
+          { id: 'hero', type: 'hero', heading: 'Launch your first online course in six weeks', subheading: 'A step-by-step plan, templates and a community, so your course sells while you sleep.', ctaLabel: 'Start today', imageUrl: '/assets/demo/course-hero.svg' },
+          { id: 'press', type: 'logos', heading: 'Students come from', items: [{ name: 'Skillshare' }, { name: 'Etsy' }, { name: 'Substack' }, { name: 'YouTube' }, { name: 'Patreon' }] },
+          { id: 'numbers', type: 'stats', items: [{ value: '4,200+', label: 'students' }, { value: '4.9★', label: 'average rating' }, { value: '6', label: 'weeks to launch' }] },
           { id: 'intro', type: 'richText', html: '<p>Most first courses never launch: the content grows, the launch date slips, and the audience never hears about it. This course turns the launch into a <strong>six-week checklist</strong> you can follow an hour a day.</p>' },
           { id: 'video', type: 'media', kind: 'video', url: 'https://www.youtube.com/watch?v=aqz-KE-bpKQ', caption: 'Watch lesson one for free' },
           { id: 'learn', type: 'bullets', heading: 'What you will do', items: ['Pick a course idea people already ask you about', 'Pre-sell it to your first ten buyers', 'Record lessons without a studio', 'Launch with five emails and one sales page', 'Turn the launch into an evergreen funnel'] },

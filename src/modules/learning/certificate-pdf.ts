@@ -9,10 +9,14 @@ export interface CertificateContent {
   code: string;
   verifyUrl: string;
   issuer: string;
+  /** the brand colour of the frame and the issuer's name (default: a calm blue) */
+  color?: string;
+  /** the business's time zone: the day of issue as the business sees it */
+  timeZone?: string;
 }
 
-export function formatLongDate(d: Date): string {
-  return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(d);
+export function formatLongDate(d: Date, timeZone = 'UTC'): string {
+  return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone }).format(d);
 }
 
 export function renderCertificatePdf(c: CertificateContent): Promise<Buffer> {
@@ -21,7 +25,7 @@ export function renderCertificatePdf(c: CertificateContent): Promise<Buffer> {
       size: 'A4',
       layout: 'landscape',
       margin: 0,
-      info: { Title: `Certificate of completion: ${c.courseTitle}`, Author: c.issuer, Subject: c.recipientName, Creator: 'Onehour' },
+      info: { Title: `Certificate of completion: ${c.courseTitle}`, Author: c.issuer, Subject: c.recipientName, Creator: c.issuer },
     });
     const chunks: Buffer[] = [];
     doc.on('data', (b: Buffer) => chunks.push(b));
@@ -30,9 +34,9 @@ export function renderCertificatePdf(c: CertificateContent): Promise<Buffer> {
 
     const w = doc.page.width;
     const h = doc.page.height;
-    const accent = '#0b5cad';
+    const accent = c.color ?? '#0b5cad';
     doc.rect(24, 24, w - 48, h - 48).lineWidth(3).strokeColor(accent).stroke();
-    doc.rect(34, 34, w - 68, h - 68).lineWidth(0.8).strokeColor('#9db7d5').stroke();
+    doc.rect(34, 34, w - 68, h - 68).lineWidth(0.8).strokeColor(accent, 0.45).stroke();
 
     const center = (text: string, y: number, font: string, size: number, color = '#1b1f24') =>
       doc.font(font).fontSize(size).fillColor(color).text(text, 60, y, { width: w - 120, align: 'center' });
@@ -44,7 +48,7 @@ export function renderCertificatePdf(c: CertificateContent): Promise<Buffer> {
     doc.moveTo(w / 2 - 200, 285).lineTo(w / 2 + 200, 285).lineWidth(0.8).strokeColor('#57606a').stroke();
     center('has successfully completed the course', 300, 'Helvetica', 16, '#57606a');
     center(c.courseTitle, 332, 'Helvetica-Bold', 26);
-    center(`Issued on ${formatLongDate(c.issuedAt)}`, 410, 'Helvetica', 14);
+    center(`Issued on ${formatLongDate(c.issuedAt, c.timeZone)}`, 410, 'Helvetica', 14);
     center(`Certificate ${c.code}`, h - 110, 'Helvetica', 10, '#57606a');
     center(`Verify at ${c.verifyUrl}`, h - 94, 'Helvetica', 10, accent);
     doc.end();

@@ -490,7 +490,8 @@ export class DeliveryService {
       .from(certificates)
       .where(and(eq(certificates.contactId, contactId), eq(certificates.courseId, course.id), isNull(certificates.revokedAt)));
     if (!c) throw notFound('Certificate');
-    const pdf = await renderCertificatePdf({ recipientName: c.recipientName, courseTitle: c.courseTitle, issuedAt: c.issuedAt, code: c.code, verifyUrl: this.verifyUrl(c.code), issuer: this.settings.issuer });
+    const issuer = await this.settings.issuer();
+    const pdf = await renderCertificatePdf({ recipientName: c.recipientName, courseTitle: c.courseTitle, issuedAt: c.issuedAt, code: c.code, verifyUrl: this.verifyUrl(c.code), issuer: issuer.name, color: issuer.color, timeZone: issuer.timeZone });
     return { pdf, filename: `certificate-${course.slug}.pdf` };
   }
 
@@ -498,7 +499,8 @@ export class DeliveryService {
   async certificatePdfByCode(code: string): Promise<Buffer> {
     const [c] = await this.db.select().from(certificates).where(and(eq(certificates.code, code), isNull(certificates.revokedAt))).limit(1);
     if (!c) throw notFound('Certificate');
-    return renderCertificatePdf({ recipientName: c.recipientName, courseTitle: c.courseTitle, issuedAt: c.issuedAt, code: c.code, verifyUrl: this.verifyUrl(c.code), issuer: this.settings.issuer });
+    const issuer = await this.settings.issuer();
+    return renderCertificatePdf({ recipientName: c.recipientName, courseTitle: c.courseTitle, issuedAt: c.issuedAt, code: c.code, verifyUrl: this.verifyUrl(c.code), issuer: issuer.name, color: issuer.color, timeZone: issuer.timeZone });
   }
 
   /** Public verification: what the certificate with this code says, and whether it stands. */

@@ -126,8 +126,8 @@ export interface FreshnessItem {
 
 export interface LearningSettings {
   publicUrl: string;
-  /** the name printed on certificates */
-  issuer: string;
+  /** the business printed on certificates: its name and brand colour (the brand module's settings) */
+  issuer: () => Promise<{ name: string; color: string; timeZone: string }>;
   uploadMaxBytes: number;
 }
 

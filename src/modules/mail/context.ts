@@ -14,6 +14,23 @@ import type { Throttle } from './throttle.js';
 import type { SmtpTransport } from './transport.js';
 import { invalid } from '../../errors.js';
 import { mailboxProblem } from './mime.js';
+import { neutralLook, type EmailLook } from './layout.js';
+import { inkOn, readableOn } from '../brand/index.js';
+
+/** The brand's look for mail: its colour, readable link colour, logo (absolute), fonts and footer. */
+export function lookOf(brand: MailBrand, settings: Pick<MailSettings, 'businessName' | 'postalAddress'>, publicUrl: string): EmailLook {
+  return {
+    ...neutralLook,
+    businessName: settings.businessName,
+    color: brand.color,
+    ink: inkOn(brand.color),
+    link: readableOn(brand.color),
+    logoUrl: brand.logoUrl ? `${publicUrl}${brand.logoUrl}` : null,
+    fontStack: brand.font,
+    postalAddress: settings.postalAddress,
+    supportEmail: brand.supportEmail,
+  };
+}
 
 export interface MailDeps {
   database: Database;
@@ -29,6 +46,24 @@ export interface MailDeps {
   secretKey: string;
   /** the owner's address(es): the reputation guard tells them when it pauses a broadcast */
   ownerEmails(): Promise<string[]>;
+  /**
+   * The business's identity (brand module). Once the owner has set it (version > 0), its name,
+   * sender and postal address win over the mail settings, and every message wears its look.
+   */
+  brand?: (db?: DbOrTx) => Promise<MailBrand>;
+}
+
+/** What mail takes from the brand module's PublicBrand. */
+export interface MailBrand {
+  name: string;
+  color: string;
+  logoUrl: string | null;
+  font: string;
+  postalAddress: string;
+  supportEmail: string;
+  /** `"Name" <address>` or null */
+  from: string | null;
+  version: number;
 }
 
 export interface MailSettings {
@@ -43,6 +78,8 @@ export interface MailSettings {
   ratePerSecond: number;
   /** bulk messages per clock hour; 0 = no limit */
   ratePerHour: number;
+  /** how messages look (from the brand; never stored with the settings) */
+  look?: EmailLook;
 }
 
 export interface MailContext extends MailDeps {
@@ -80,15 +117,32 @@ export class SettingsStore {
    */
   async get(db?: DbOrTx): Promise<MailSettings> {
     if (this.cached && performance.now() - this.cached.at < 2000) return this.cached.value;
-    const stored = (await getSetting<Partial<MailSettings>>((db ?? this.deps.database.db) as Db, SETTINGS_KEY)) ?? {};
-    const value = { ...this.defaults(), ...stored };
+    const value: MailSettings = { ...this.defaults(), ...(await this.stored(db)) };
+    const brand = this.deps.brand ? await this.deps.brand(db) : null;
+    if (brand && brand.version > 0) {
+      value.businessName = brand.name;
+      if (brand.from) value.fromAddress = brand.from;
+      if (brand.postalAddress) value.postalAddress = brand.postalAddress;
+    }
+    if (brand) value.look = lookOf(brand, value, this.deps.publicUrl);
     this.cached = { at: performance.now(), value };
     return value;
   }
 
+  /** Drops the cached settings (the brand changed in this process). */
+  forget(): void {
+    this.cached = null;
+  }
+
+  private async stored(db?: DbOrTx): Promise<Partial<MailSettings>> {
+    const { look: _never, ...stored } = (await getSetting<Partial<MailSettings>>((db ?? this.deps.database.db) as Db, SETTINGS_KEY)) ?? {};
+    return stored;
+  }
+
   async put(patch: Partial<MailSettings>): Promise<MailSettings> {
-    const current = await this.get();
-    const next = { ...current, ...patch };
+    // What is stored is the mail settings alone: never the brand's values or look laid over them.
+    const { look: _ignored, ...rest } = patch;
+    const next = { ...this.defaults(), ...(await this.stored()), ...rest };
     // One mailbox each, on one line: these become the From and Reply-To of every message.
     // What the admin sets is checked (the configured default may be a local hello@localhost).
     const fromProblem = patch.fromAddress !== undefined ? mailboxProblem(patch.fromAddress) : null;
@@ -96,7 +150,7 @@ export class SettingsStore {
     const replyProblem = patch.replyTo ? mailboxProblem(patch.replyTo) : null;
     if (replyProblem) throw invalid(`The reply-to address ${replyProblem}`, { field: 'replyTo' });
     if (patch.businessName !== undefined && /[\x00-\x1f\x7f]/.test(patch.businessName)) throw invalid('The business name must be on one line', { field: 'businessName' });
-    const { ...stored } = next;
+    const stored = next;
     await putSetting(this.deps.database.db, SETTINGS_KEY, stored, this.deps.clock.now());
     this.cached = null;
     return this.get();

@@ -161,7 +161,7 @@ export async function seedMailDemo(app: App, ctx: DemoContext): Promise<void> {
     const p = people[ctx.random.int(0, people.length - 1)]!;
     const at = new Date(ctx.now.getTime() - ctx.random.int(1, 364) * DAY_MS - ctx.random.int(0, 86_000_000));
     const kind = ctx.random.pick(['checkout.receipt', 'portal.magic_link', 'audience.confirmation'] as const);
-    const subject = kind === 'checkout.receipt' ? 'Your receipt from Onehour Demo Studio' : kind === 'portal.magic_link' ? 'Your sign-in link' : 'Please confirm your subscription';
+    const subject = kind === 'checkout.receipt' ? 'Your receipt from The Creator Lab' : kind === 'portal.magic_link' ? 'Your sign-in link' : 'Please confirm your subscription';
     const text = kind === 'checkout.receipt' ? `Thank you for your order, ${p.name}.\n\nCourse: The One-Hour Course — €49.00\n\nYour course is in your account.` : kind === 'portal.magic_link' ? 'Here is your link to sign in to your account. It works once, for 30 minutes.' : 'Press the link to confirm your subscription.';
     tx.push({ stream: 'transactional', tag: kind, toAddress: p.email, fromAddress: settingsNow.fromAddress, subject, text, status: 'stored', attempts: 1, contactId: p.id, createdAt: at, sentAt: new Date(at.getTime() + 2000) });
   }

@@ -211,6 +211,7 @@ export class BroadcastEngine {
     return {
       businessName: settings.businessName,
       postalAddress: settings.postalAddress,
+      look: settings.look,
       reason: b.list_id && listName ? `You receive this because you subscribed to ${listName}.` : `You receive this because you subscribed to ${settings.businessName}.`,
     };
   }
@@ -224,7 +225,7 @@ export class BroadcastEngine {
 
   /** Compiled templates, cached per broadcast version and settings. */
   async compiledFor(b: BroadcastRow, settings: MailSettings, tx?: Tx): Promise<CompiledBroadcast> {
-    const key = `${new Date(b.updated_at).getTime()}|${settings.postalAddress}|${settings.businessName}`;
+    const key = `${new Date(b.updated_at).getTime()}|${settings.postalAddress}|${settings.businessName}|${JSON.stringify(settings.look ?? null)}`;
     const hit = this.compiled.get(b.id);
     if (hit && hit.key === key) return hit.value;
     const value = compileBroadcast(
@@ -246,7 +247,7 @@ export class BroadcastEngine {
 
   /** What the composer needs to build this broadcast's messages (cached per version and settings). */
   private async composeSpec(b: BroadcastRow, settings: MailSettings): Promise<ComposeSpec> {
-    const key = [b.id, new Date(b.updated_at).getTime(), settings.fromAddress, settings.replyTo, settings.businessName, settings.postalAddress, settings.trackingEnabled].join('|');
+    const key = [b.id, new Date(b.updated_at).getTime(), settings.fromAddress, settings.replyTo, settings.businessName, settings.postalAddress, settings.trackingEnabled, JSON.stringify(settings.look ?? null)].join('|');
     const hit = this.specs.get(b.id);
     if (hit && hit.key === key) return hit;
     const spec: ComposeSpec = {

@@ -8,6 +8,7 @@
 import { Liquid, Tag, type FS, type Template } from 'liquidjs';
 import { marked } from 'marked';
 import sanitizeHtml from 'sanitize-html';
+import { emailShell, neutralLook, type EmailLook } from './layout.js';
 import { invalid } from '../../errors.js';
 
 export interface BroadcastContent {
@@ -46,6 +47,8 @@ export interface FooterSettings {
   postalAddress: string;
   /** why the person gets this mail, e.g. "You subscribed to Weekly tips." */
   reason: string;
+  /** the business's brand (colour, logo, fonts); the neutral look without one */
+  look?: EmailLook;
 }
 
 const LIQUID_RE = /\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g;
@@ -241,24 +244,19 @@ export function compileBroadcast(content: BroadcastContent, footer: FooterSettin
   });
   let bodyText = markdownToText(bodyMd).replace(/\((https?:\/\/[^)\s]+)\)/g, (m, url: string) => (links.includes(url) ? `(@@C${links.indexOf(url)}@@)` : m));
 
-  const postalHtml = escapeHtml(footer.postalAddress.trim()).replace(/\{/g, '&#123;').replace(/\r?\n/g, '<br />');
   const reasonHtml = escapeHtml(footer.reason).replace(/\{/g, '&#123;');
   const footerHtml =
     `<p style="margin:0 0 8px">${reasonHtml}</p>` +
-    `<p style="margin:0 0 8px"><a href="{{ unsubscribe_url }}" style="color:#57606a">Unsubscribe</a> · <a href="{{ preferences_url }}" style="color:#57606a">Email preferences</a></p>` +
-    `<p style="margin:0">${escapeHtml(footer.businessName).replace(/\{/g, '&#123;')}<br />${postalHtml}</p>`;
-  const html =
-    `<!doctype html><html><head><meta charset="utf-8" /><meta name="viewport" content="width=device-width, initial-scale=1" />` +
-    `<title>${restore(escapeHtml(protect(content.subject, tags)), tags)}</title></head>` +
-    `<body style="margin:0;padding:0;background:#f6f8fa">` +
-    `<div style="display:none;max-height:0;overflow:hidden;opacity:0">${restore(escapeHtml(protect(content.preheader, tags)), tags)}</div>` +
-    `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f6f8fa"><tr><td align="center" style="padding:16px 8px">` +
-    `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:600px;background:#ffffff;border-radius:8px"><tr>` +
-    `<td style="padding:24px;font:16px/1.6 -apple-system,BlinkMacSystemFont,'Segoe UI',Helvetica,Arial,sans-serif;color:#1f2328">${restore(bodyHtml, tags)}</td>` +
-    `</tr></table>` +
-    `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:600px"><tr>` +
-    `<td style="padding:16px 24px;font:13px/1.5 -apple-system,BlinkMacSystemFont,'Segoe UI',Helvetica,Arial,sans-serif;color:#57606a;text-align:center">${footerHtml}</td>` +
-    `</tr></table></td></tr></table>@@OPEN@@</body></html>`;
+    `<p style="margin:0 0 8px"><a href="{{ unsubscribe_url }}" style="color:#57606a">Unsubscribe</a> · <a href="{{ preferences_url }}" style="color:#57606a">Email preferences</a></p>`;
+  const html = emailShell({
+    look: { ...(footer.look ?? neutralLook), businessName: footer.businessName, postalAddress: footer.postalAddress },
+    title: restore(escapeHtml(protect(content.subject, tags)), tags),
+    rawTitle: true,
+    preheader: restore(escapeHtml(protect(content.preheader, tags)), tags),
+    bodyHtml: restore(bodyHtml, tags),
+    footerHtml,
+    tail: '@@OPEN@@',
+  });
   bodyText = restore(bodyText, tags);
   const text =
     `${bodyText}\n\n-- \n${footer.reason}\nUnsubscribe: {{ unsubscribe_url }}\nEmail preferences: {{ preferences_url }}\n` +

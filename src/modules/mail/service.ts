@@ -13,6 +13,7 @@ import { SettingsStore, type MailContext, type MailDeps, type MailSettings } fro
 import { DkimSigner } from './dkim.js';
 import { BroadcastEngine } from './engine.js';
 import { bareAddress, buildMime, domainOf } from './mime.js';
+import { emailShell, textToHtml } from './layout.js';
 import { mailMessages } from './schema.js';
 import { createSealer, redact, secretsIn, type Sealer } from './sealed.js';
 import { sleepUntil, Throttle } from './throttle.js';
@@ -94,6 +95,11 @@ export class MailService {
     return this.store.get();
   }
 
+  /** The business's brand changed: the next message reads it again (other processes within 2 s). */
+  brandChanged(): void {
+    this.store.forget();
+  }
+
   updateSettings(patch: Partial<MailSettings>): Promise<MailSettings> {
     return this.store.put(patch);
   }
@@ -105,6 +111,9 @@ export class MailService {
    */
   async queueTransactional(tx: Tx, message: TransactionalMessage): Promise<string> {
     const settings = await this.store.get(tx);
+    // Every message wears the business's brand: its HTML (or its text as HTML) in the branded
+    // frame; a whole document (a broadcast's test send) already has it.
+    if (settings.look && !/^\s*<!doctype/i.test(message.html ?? '')) message = { ...message, html: emailShell({ look: settings.look, title: message.subject, bodyHtml: message.html ?? textToHtml(message.text) }) };
     const secrets = [...new Set([...(message.secrets ?? []).filter((s) => s.length > 0), ...secretsIn(message.subject, message.text, message.html)])];
     const shown = secrets.length
       ? { subject: redact(message.subject, secrets), text: redact(message.text, secrets), html: message.html === undefined ? null : redact(message.html, secrets) }

@@ -78,7 +78,22 @@ export function legacyFormSlug(action: string | undefined): string | null {
 }
 export const guaranteeBlock = z.object({ id, type: z.literal('guarantee'), heading: text(200).default(''), text: text(2000).min(1), days: z.number().int().min(1).max(365).optional() });
 
-export const blockSchema = z.discriminatedUnion('type', [heroBlock, richTextBlock, mediaBlock, bulletsBlock, testimonialBlock, pricingBlock, faqBlock, optinBlock, guaranteeBlock]);
+/** Social proof: the names (and logos) of places the business was featured or clients it served. */
+export const logosBlock = z.object({
+  id,
+  type: z.literal('logos'),
+  heading: text(200).default(''),
+  items: z.array(z.object({ name: text(80).min(1), imageUrl: safeUrl.optional() })).min(1).max(12),
+});
+/** Social proof in numbers: "4,200 students", "4.9 ★ average rating". */
+export const statsBlock = z.object({
+  id,
+  type: z.literal('stats'),
+  heading: text(200).default(''),
+  items: z.array(z.object({ value: text(20).min(1), label: text(80).min(1) })).min(1).max(6),
+});
+
+export const blockSchema = z.discriminatedUnion('type', [heroBlock, richTextBlock, mediaBlock, bulletsBlock, testimonialBlock, pricingBlock, faqBlock, optinBlock, guaranteeBlock, logosBlock, statsBlock]);
 export const blocksSchema = z.array(blockSchema).max(60);
 export type Block = z.output<typeof blockSchema>;
 export type BlockType = Block['type'];

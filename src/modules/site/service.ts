@@ -13,6 +13,7 @@ import { conflict, invalid, notFound } from '../../errors.js';
 import { renderHtml } from '../../http/html.js';
 import { describePrice, formatMoney, minorPerMajor, type CatalogService, type Price, type Product } from '../catalog/index.js';
 import type { Form } from '../audience/index.js';
+import type { PublicBrand } from '../brand/index.js';
 import { SalesPage, StorePage, type SiteView, type StoreProductView } from '../../../web/public/site/pages.js';
 import type { PriceView } from '../../../web/public/site/blocks.js';
 import { toPublicForm, type PublicForm } from '../../../web/public/audience/pages.js';
@@ -81,6 +82,8 @@ export class SiteService {
     private readonly catalog: CatalogService,
     private readonly settings: { publicUrl: string; cacheCheckMs: number },
     private readonly forms: SiteForms,
+    /** the business's identity (brand module): name, colours, theme of every page */
+    private readonly brand: { current(): Promise<PublicBrand> },
   ) {}
 
   private get db() {
@@ -118,8 +121,11 @@ export class SiteService {
     return rev;
   }
 
-  private async cached(key: string, build: () => Promise<string | null>): Promise<RenderedPage | null> {
+  private async cached(pageKey: string, build: () => Promise<string | null>): Promise<RenderedPage | null> {
     const rev = await this.currentRevision();
+    // The brand's version is part of the key: a process whose brand cache is a moment older
+    // than the revision never keeps a page in the old colours under the new revision.
+    const key = `${(await this.brand.current()).version}:${pageKey}`;
     const hit = this.cache.get(key);
     if (hit) return hit;
     const html = await build();
@@ -136,8 +142,9 @@ export class SiteService {
 
   // ---- settings ----------------------------------------------------------------------
 
-  async getSettings(): Promise<SiteSettings> {
-    const s = await getSetting<Partial<SiteSettings>>(this.db, 'site');
+  /** Inside a transaction pass it (on PGlite a read outside an open transaction waits for it). */
+  async getSettings(db: DbOrTx = this.db): Promise<SiteSettings> {
+    const s = await getSetting<Partial<SiteSettings>>(db as never, 'site');
     return { name: s?.name || 'Onehour', tagline: s?.tagline ?? '' };
   }
 
@@ -153,8 +160,8 @@ export class SiteService {
   }
 
   private async siteView(): Promise<SiteView> {
-    const s = await this.getSettings();
-    return { ...s, publicUrl: this.settings.publicUrl };
+    const [s, brand] = await Promise.all([this.getSettings(), this.brand.current()]);
+    return { name: brand.name, tagline: brand.tagline || s.tagline, publicUrl: this.settings.publicUrl, brand };
   }
 
   // ---- public pages ----------------------------------------------------------------------
@@ -172,7 +179,7 @@ export class SiteService {
         url: urls.get(p.id) ?? `/p/${p.slug}`,
         priceText: priceSummary(p.prices.filter((x) => x.active)),
       }));
-      return renderHtml(StorePage({ site, products }));
+      return renderHtml(StorePage({ site, products }), site.brand);
     }))!;
   }
 
@@ -233,6 +240,7 @@ export class SiteService {
         jsonLd,
         previewNotice: opts.previewNotice,
       }),
+      site.brand,
     );
   }
 

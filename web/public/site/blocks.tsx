@@ -36,8 +36,8 @@ export function BlockView({ block, ctx }: { block: Block; ctx: BlockContext }) {
   switch (block.type) {
     case 'hero':
       return (
-        <section className="block hero">
-          <div>
+        <section className={`block hero${block.imageUrl ? ' hero-split' : ''}`}>
+          <div className="hero-text">
             <h1>{block.heading}</h1>
             {block.subheading ? <p className="lead">{block.subheading}</p> : null}
             {block.ctaLabel && ctx.prices.length ? (
@@ -46,7 +46,7 @@ export function BlockView({ block, ctx }: { block: Block; ctx: BlockContext }) {
               </a>
             ) : null}
           </div>
-          {block.imageUrl ? <img src={block.imageUrl} alt="" width={640} height={360} /> : null}
+          {block.imageUrl ? <img className="hero-image" src={block.imageUrl} alt="" width={640} height={360} /> : null}
         </section>
       );
     case 'richText':
@@ -155,6 +155,31 @@ export function BlockView({ block, ctx }: { block: Block; ctx: BlockContext }) {
         </section>
       );
     }
+    case 'logos':
+      return (
+        <section className="block logos" aria-label={block.heading || 'As featured in'}>
+          {block.heading ? <p className="logos-heading">{block.heading}</p> : null}
+          <ul role="list">
+            {block.items.map((item, i) => (
+              <li key={i}>{item.imageUrl ? <img src={item.imageUrl} alt={item.name} height={32} loading="lazy" decoding="async" /> : <span>{item.name}</span>}</li>
+            ))}
+          </ul>
+        </section>
+      );
+    case 'stats':
+      return (
+        <section className="block stats" aria-labelledby={block.heading ? `h-${block.id}` : undefined} aria-label={block.heading ? undefined : 'In numbers'}>
+          {block.heading ? <h2 id={`h-${block.id}`}>{block.heading}</h2> : null}
+          <dl>
+            {block.items.map((item, i) => (
+              <div key={i}>
+                <dt>{item.label}</dt>
+                <dd>{item.value}</dd>
+              </div>
+            ))}
+          </dl>
+        </section>
+      );
     case 'guarantee':
       return (
         <section className="block guarantee card" aria-labelledby={`h-${block.id}`}>

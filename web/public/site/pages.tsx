@@ -1,5 +1,6 @@
 // The storefront: the store index and sales / landing pages built from blocks.
 import type { Block } from '../../../src/modules/site/blocks.js';
+import type { PublicBrand } from '../../../src/modules/brand/brand.js';
 import { PublicLayout } from '../layout.js';
 import type { PublicForm } from '../audience/pages.js';
 import { Blocks, type PriceView } from './blocks.js';
@@ -19,6 +20,8 @@ export interface SiteView {
   name: string;
   tagline: string;
   publicUrl: string;
+  /** the business's brand the page is rendered in */
+  brand?: PublicBrand;
 }
 
 const kindLabel: Record<string, string> = { course: 'Course', download: 'Download', membership: 'Membership', bundle: 'Bundle' };
