@@ -90,7 +90,7 @@ async function uploadFile(method: 'POST' | 'PUT', path: string, file: File): Pro
 
 export const learning = {
   courses: () => apiGet<{ courses: Course[] }>('/api/learning/courses'),
-  createCourse: (body: { title: string; summary?: string }) => apiSend<Course>('POST', '/api/learning/courses', body),
+  createCourse: (body: { title: string; slug?: string; summary?: string }) => apiSend<Course>('POST', '/api/learning/courses', body),
   course: (id: string) => apiGet<CourseTree>(`/api/learning/courses/${id}`),
   updateCourse: (id: string, body: Partial<Pick<Course, 'title' | 'summary' | 'status' | 'certificateEnabled' | 'reviewIntervalDays' | 'slug'>>) => apiSend<Course>('PATCH', `/api/learning/courses/${id}`, body),
   reorder: (id: string, modules: { moduleId: string; lessonIds: string[] }[]) => apiSend<CourseTree>('PUT', `/api/learning/courses/${id}/outline`, { modules }),
