@@ -39,8 +39,8 @@ test('owner builds, previews and publishes a course, and enrolls a student', asy
   await page.getByLabel('Module title').fill('Day one');
   await page.getByRole('button', { name: 'Add module' }).click();
   await page.getByRole('heading', { level: 2, name: 'Day one' }).waitFor();
-  page.once('dialog', (d) => void d.accept('Clear your desk'));
-  await page.getByRole('button', { name: /Add a lesson/ }).click();
+  await page.getByLabel('New lesson in Day one').fill('Clear your desk');
+  await page.getByRole('button', { name: 'Add lesson to Day one' }).click();
   await page.getByRole('link', { name: 'Clear your desk' }).click();
   await page.getByRole('heading', { level: 1, name: 'Clear your desk' }).waitFor();
 

@@ -1,0 +1,158 @@
+// The course builder in a real browser: the owner builds a course with two modules and four
+// lessons without a single prompt() dialog, reorders lessons with the keyboard and modules by
+// dragging, links a product to the course by choosing it from a list, and publishes. A second
+// course with the same title is refused with a free address to use instead. A support assistant
+// sees the course and the broadcasts but no button for what support may not do.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { launchChromium, startBrowserTestApp, type BrowserTestApp } from '../support/browser.js';
+import { addMember, Client, OWNER, waitFor } from '../support/harness.js';
+
+let t: BrowserTestApp;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+before(async () => {
+  t = await startBrowserTestApp();
+  browser = await launchChromium();
+});
+after(async () => {
+  for (const c of contexts) await c.close().catch(() => {});
+  await browser?.close();
+  await t?.close();
+});
+
+async function signedIn(email: string, password: string): Promise<Page> {
+  const context = await browser.newContext({ baseURL: t.baseUrl, viewport: { width: 1280, height: 900 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  await page.route(/^(?!http:\/\/127\.0\.0\.1:)/, (route) => route.abort());
+  page.on('dialog', (d) => {
+    throw new Error(`unexpected ${d.type()} dialog: ${d.message()}`);
+  });
+  await page.goto('/admin/sign-in');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+  return page;
+}
+
+/** The titles of the modules (h2 of each module card) or of one module's lessons, in page order. */
+const moduleTitles = (page: Page) => page.locator('section[aria-labelledby^="mod-"] h2').allInnerTexts().then((a) => a.map((s) => s.replace('⠿', '').trim()));
+const lessonTitles = (module: Locator) => module.locator('li strong').allInnerTexts();
+const moduleCard = (page: Page, title: string) => page.locator('section[aria-labelledby^="mod-"]').filter({ has: page.getByRole('heading', { level: 2, name: title }) });
+
+async function stored(courseId: string) {
+  const tree = await t.app.learning.getCourseTree(courseId);
+  return tree.modules.map((m) => [m.title, m.lessons.map((l) => l.title)]);
+}
+
+let courseId = '';
+
+test('the owner builds a course in place, reorders it by keyboard and by dragging, links a product by choosing it, and publishes', async () => {
+  await t.app.team.createOwner(OWNER);
+  const page = await signedIn(OWNER.email, OWNER.password);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Courses', exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: 'Courses' }).waitFor();
+  await page.getByLabel('Title').fill('Pottery Basics');
+  await page.getByRole('button', { name: 'Create course' }).click();
+  await page.getByRole('link', { name: 'Pottery Basics' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Pottery Basics' }).waitFor();
+  courseId = page.url().split('/').pop()!;
+
+  for (const m of ['Clay', 'Glaze']) {
+    await page.getByLabel('Module title').fill(m);
+    await page.getByRole('button', { name: 'Add module' }).click();
+    await page.getByRole('heading', { level: 2, name: m }).waitFor();
+  }
+  const lessons: [string, string][] = [['Clay', 'Wedging'], ['Clay', 'Centering'], ['Glaze', 'Mixing'], ['Glaze', 'Firing']];
+  for (const [m, l] of lessons) {
+    await moduleCard(page, m).getByLabel(`New lesson in ${m}`).fill(l);
+    await moduleCard(page, m).getByRole('button', { name: `Add lesson to ${m}` }).click();
+    await moduleCard(page, m).getByRole('link', { name: l }).waitFor();
+  }
+  assert.deepEqual(await stored(courseId), [['Clay', ['Wedging', 'Centering']], ['Glaze', ['Mixing', 'Firing']]]);
+
+  // Rename a module in place.
+  await moduleCard(page, 'Glaze').getByRole('button', { name: 'Rename Glaze' }).click();
+  await page.getByLabel('New title of module Glaze').fill('Glazes');
+  await page.getByLabel('New title of module Glaze').press('Enter');
+  await page.getByRole('heading', { level: 2, name: 'Glazes' }).waitFor();
+
+  // Keyboard: focus the handle, Space picks up, ArrowUp moves, Space drops.
+  const handle = page.getByRole('button', { name: 'Move Centering' });
+  await handle.focus();
+  await page.keyboard.press('Space');
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('Space');
+  await page.getByText('New order saved.').waitFor();
+  assert.deepEqual(await lessonTitles(moduleCard(page, 'Clay')), ['Centering', 'Wedging']);
+  await waitFor(async () => JSON.stringify(await stored(courseId)) === JSON.stringify([['Clay', ['Centering', 'Wedging']], ['Glazes', ['Mixing', 'Firing']]]), { what: 'the keyboard order saved' });
+
+  // Mouse: drag the Glazes module above Clay by its handle.
+  const from = (await page.getByRole('button', { name: 'Move module Glazes' }).boundingBox())!;
+  const to = (await page.getByRole('button', { name: 'Move module Clay' }).boundingBox())!;
+  await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(from.x + from.width / 2, from.y - 10, { steps: 5 });
+  await page.mouse.move(to.x + to.width / 2, to.y - 20, { steps: 20 });
+  await page.mouse.up();
+  await waitFor(async () => (await moduleTitles(page)).join() === 'Glazes,Clay', { what: 'the dragged module order on the page' });
+  await waitFor(async () => JSON.stringify(await stored(courseId)) === JSON.stringify([['Glazes', ['Mixing', 'Firing']], ['Clay', ['Centering', 'Wedging']]]), { what: 'the dragged order saved' });
+
+  // A course product chooses its course from the list.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Products', exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: 'Products' }).waitFor();
+  await page.getByLabel('Name', { exact: true }).fill('Pottery Basics online');
+  await page.getByLabel('Kind').selectOption('course');
+  await page.getByLabel('Course (optional for now)').selectOption({ label: 'Pottery Basics (draft)' });
+  await page.getByRole('button', { name: 'Create product' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Pottery Basics online' }).waitFor();
+  assert.equal(await page.getByLabel('Course', { exact: true }).inputValue(), courseId);
+  const products = await t.app.catalog.listProducts(t.app.db);
+  assert.equal(products.find((p) => p.name === 'Pottery Basics online')?.courseId, courseId);
+
+  // Publish the course.
+  await page.goto(`/admin/courses/${courseId}`);
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await page.getByText(/Published: students with access/).waitFor();
+  assert.equal((await t.app.learning.getCourseTree(courseId)).status, 'published');
+
+  // A second course with a taken address: the server explains and offers a free one.
+  await page.goto('/admin/courses');
+  await page.getByLabel('Title').fill('Pottery Basics');
+  await page.getByRole('button', { name: 'Create course' }).click();
+  await page.getByText(/already uses the address \/learn\/pottery-basics/).first().waitFor();
+  await page.getByRole('button', { name: 'Use /learn/pottery-basics-2' }).click();
+  assert.equal(await page.getByLabel('Address (optional)').inputValue(), 'pottery-basics-2');
+  await page.getByRole('button', { name: 'Create course' }).click();
+  await page.getByText('/learn/pottery-basics-2').waitFor();
+});
+
+test('support sees courses and broadcasts without buttons for what support may not do', async () => {
+  const owner = new Client(t.server);
+  const login = await owner.login(OWNER.email, OWNER.password);
+  assert.equal(login.statusCode, 200);
+  await addMember(t, owner, 'support');
+  const page = await signedIn('support@example.com', 'support password 123');
+
+  await page.goto('/admin/broadcasts');
+  await page.getByRole('heading', { level: 1, name: 'Broadcasts' }).waitFor();
+  await page.getByText('No broadcasts yet').waitFor();
+  assert.equal(await page.getByRole('link', { name: 'New broadcast' }).count(), 0);
+  assert.equal(await page.getByRole('link', { name: 'Write the first one' }).count(), 0);
+
+  await page.goto(`/admin/courses/${courseId}`);
+  await page.getByRole('heading', { level: 2, name: 'Clay' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: /^Move / }).count(), 0, 'no drag handles');
+  assert.equal(await page.getByRole('button', { name: /^Rename/ }).count(), 0);
+  assert.equal(await page.getByRole('button', { name: /Add lesson/ }).count(), 0);
+  assert.equal(await page.getByRole('button', { name: 'Publish' }).count(), 0);
+  assert.equal(await page.getByRole('button', { name: 'Settings' }).count(), 0);
+  // Support may manage enrollments: the Students tab stays.
+  await page.getByRole('button', { name: 'Students' }).click();
+  await page.getByRole('button', { name: 'Enroll' }).waitFor();
+});
