@@ -2,3 +2,4 @@ export { SiteService, defaultSalesContent, formWarnings, upgradeContent, withFor
 export { checkSiteLinks, injectRequester, type DeadForm, type DeadLink, type FormSubmission, type LinkCheckOptions, type LinkCheckReport, type SiteRequest, type SiteRequester, type SiteResponse } from './link-check.js';
 export { blockSchema, blocksSchema, blockTypes, pageContentSchema, sanitizeRichText, type Block, type PageContent } from './blocks.js';
 export { pages } from './schema.js';
+export { SiteImageStore, defaultImageMaxBytes, sniffImage, type StoredImage } from './images.js';
