@@ -2,12 +2,17 @@
 // lessons without a single prompt() dialog, reorders lessons with the keyboard and modules by
 // dragging, links a product to the course by choosing it from a list, and publishes. A second
 // course with the same title is refused with a free address to use instead. A support assistant
-// sees the course and the broadcasts but no button for what support may not do.
+// sees the course and the broadcasts but no button for what support may not do. In the page
+// editor, an image block gets an uploaded image, blocks reorder by keyboard and the preview
+// shows the page at phone width.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { launchChromium, startBrowserTestApp, type BrowserTestApp } from '../support/browser.js';
 import { addMember, Client, OWNER, waitFor } from '../support/harness.js';
+
+// A 1×1 PNG.
+const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082', 'hex');
 
 let t: BrowserTestApp;
 let browser: Browser;
@@ -50,6 +55,23 @@ async function stored(courseId: string) {
   return tree.modules.map((m) => [m.title, m.lessons.map((l) => l.title)]);
 }
 
+/**
+ * Keyboard reordering as a keyboard user does it: focus the handle, Space picks the item up,
+ * an arrow moves it one place, Space drops it. Each step waits for dnd-kit to have taken the
+ * previous one (the handle pressed, the live region naming the new position).
+ */
+async function moveByKeyboard(page: Page, handleName: string, key: 'ArrowUp' | 'ArrowDown', toPosition: number) {
+  const handle = page.getByRole('button', { name: handleName });
+  await handle.focus();
+  await page.keyboard.press('Space');
+  await waitFor(async () => (await handle.getAttribute('aria-pressed')) === 'true', { what: `${handleName} picked up` });
+  await page.keyboard.press(key);
+  // The list may scroll first (smoothly) to bring the place into view: wait until it is there.
+  await page.getByText(new RegExp(` is over position ${toPosition} of \\d+\\.`)).waitFor();
+  await page.keyboard.press('Space');
+  await page.locator('.drag-handle[aria-pressed="true"]').waitFor({ state: 'detached' });
+}
+
 let courseId = '';
 
 test('the owner builds a course in place, reorders it by keyboard and by dragging, links a product by choosing it, and publishes', async () => {
@@ -83,11 +105,7 @@ test('the owner builds a course in place, reorders it by keyboard and by draggin
   await page.getByRole('heading', { level: 2, name: 'Glazes' }).waitFor();
 
   // Keyboard: focus the handle, Space picks up, ArrowUp moves, Space drops.
-  const handle = page.getByRole('button', { name: 'Move Centering' });
-  await handle.focus();
-  await page.keyboard.press('Space');
-  await page.keyboard.press('ArrowUp');
-  await page.keyboard.press('Space');
+  await moveByKeyboard(page, 'Move Centering', 'ArrowUp', 1);
   await page.getByText('New order saved.').waitFor();
   assert.deepEqual(await lessonTitles(moduleCard(page, 'Clay')), ['Centering', 'Wedging']);
   await waitFor(async () => JSON.stringify(await stored(courseId)) === JSON.stringify([['Clay', ['Centering', 'Wedging']], ['Glazes', ['Mixing', 'Firing']]]), { what: 'the keyboard order saved' });
@@ -155,4 +173,51 @@ test('support sees courses and broadcasts without buttons for what support may n
   // Support may manage enrollments: the Students tab stays.
   await page.getByRole('button', { name: 'Students' }).click();
   await page.getByRole('button', { name: 'Enroll' }).waitFor();
+});
+
+test('the page editor: an uploaded image, blocks reordered by keyboard, and a phone preview', async () => {
+  const page = await signedIn(OWNER.email, OWNER.password);
+  await page.goto('/admin/pages');
+  await page.getByLabel('A landing page called').fill('Free glaze guide');
+  await page.getByRole('button', { name: 'Create', exact: true }).click();
+  await page.getByRole('heading', { level: 2, name: 'Blocks' }).waitFor();
+  const blocks = () => page.locator('fieldset.block-card legend').allInnerTexts().then((a) => a.map((s) => s.replace('⠿', '').trim()));
+  await page.getByLabel('Add a block').selectOption('richText');
+  await page.getByRole('button', { name: 'Add block' }).click();
+  const before = await blocks();
+  assert.deepEqual(before, ['1. Rich text']);
+
+  await page.getByLabel('Add a block').selectOption('media');
+  await page.getByRole('button', { name: 'Add block' }).click();
+  const media = page.locator('fieldset.block-card').last();
+  await media.getByLabel(/Upload an image/).setInputFiles({ name: 'kiln.png', mimeType: 'image/png', buffer: png });
+  await waitFor(async () => /^\/media\/images\/[\w-]{24}\.png$/.test(await media.getByLabel('Image', { exact: true }).inputValue()), { what: 'the uploaded image address in the block' });
+  const url = await media.getByLabel('Image', { exact: true }).inputValue();
+  await media.getByLabel(/What the image shows/).fill('A kiln at 1200 degrees');
+  await page.frameLocator('iframe.preview-frame').locator(`img[src="${url}"]`).waitFor();
+  const served = await page.request.get(url);
+  assert.equal(served.status(), 200);
+  assert.equal(served.headers()['content-type'], 'image/png');
+
+  // Wrong type: the server explains, nothing changes.
+  await media.getByLabel(/Upload an image/).setInputFiles({ name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('not an image') });
+  await media.getByText('That file is not a PNG, JPEG, WebP or GIF image').waitFor();
+  assert.equal(await media.getByLabel('Image', { exact: true }).inputValue(), url);
+
+  // Keyboard: the new block moves up one place.
+  await moveByKeyboard(page, 'Move block 2, Image or video', 'ArrowUp', 1);
+  await waitFor(async () => (await blocks()).join() === '1. Image or video,2. Rich text', { what: 'the image block one place up' });
+
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await page.getByText('Published: visitors see it now.').waitFor();
+  const published = await t.app.site.getPage(t.app.db, page.url().split('/').pop()!);
+  const types = (published.published as { blocks: { type: string; url?: string }[] }).blocks;
+  assert.deepEqual(types.map((b) => b.type), ['media', 'richText']);
+  assert.equal(types[0]?.url, url);
+
+  await page.getByRole('button', { name: 'Phone' }).click();
+  const frame = page.getByTitle('Preview of the page on a phone');
+  await frame.waitFor();
+  const box = (await frame.boundingBox())!;
+  assert.ok(box.width <= 390 && box.width > 300, `phone preview is ${box.width}px wide`);
 });

@@ -2,7 +2,9 @@
 // arrow keys to move, Space to drop, Escape to cancel), with screen-reader announcements.
 // Built on @dnd-kit/core + @dnd-kit/sortable. Each list has its own DndContext, so lists can
 // nest (a course's modules, each with its lessons) without one drag reaching the other list.
-import { closestCenter, DndContext, KeyboardSensor, PointerSensor, useSensor, useSensors, type Announcements, type DragEndEvent } from '@dnd-kit/core';
+// Closest corners, not centres: items differ in height (a page's blocks), and a tall item moved
+// onto a short one keeps its centre nearer its own old place.
+import { closestCorners, DndContext, KeyboardSensor, PointerSensor, useSensor, useSensors, type Announcements, type DragEndEvent } from '@dnd-kit/core';
 import { arrayMove, SortableContext, sortableKeyboardCoordinates, useSortable, verticalListSortingStrategy } from '@dnd-kit/sortable';
 import { CSS } from '@dnd-kit/utilities';
 import type { ReactNode } from 'react';
@@ -43,7 +45,7 @@ export function SortableList<T>({ items, idOf, nameOf, disabled, onReorder, rend
   return (
     <DndContext
       sensors={sensors}
-      collisionDetection={closestCenter}
+      collisionDetection={closestCorners}
       onDragEnd={onDragEnd}
       accessibility={{
         announcements,

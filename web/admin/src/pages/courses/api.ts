@@ -1,5 +1,5 @@
 // The learning endpoints the Courses pages use (shapes mirror src/modules/learning/routes.tsx).
-import { ApiError, apiGet, apiSend, type IsoDate, type SessionState } from '../../api.js';
+import { apiGet, apiSend, apiUploadForm, type IsoDate } from '../../api.js';
 
 export type CourseStatus = 'draft' | 'published' | 'archived';
 export type Drip = { kind: 'immediate' } | { kind: 'after_days'; days: number } | { kind: 'on_date'; date: IsoDate } | { kind: 'after_previous' };
@@ -77,16 +77,7 @@ export interface CourseStats {
   quizzes: { lessonId: string; title: string; passPercent: number; attempts: number; students: number; passed: number; passRate: number; averageScore: number | null }[];
 }
 
-/** Uploads go as multipart/form-data, which the JSON client does not send. */
-async function uploadFile(method: 'POST' | 'PUT', path: string, file: File): Promise<LessonFile> {
-  const { csrfToken } = await apiGet<SessionState>('/api/auth/session');
-  const body = new FormData();
-  body.append('file', file);
-  const res = await fetch(path, { method, body, credentials: 'same-origin', headers: { accept: 'application/json', 'x-csrf-token': csrfToken ?? '' } });
-  const json = (await res.json().catch(() => null)) as { error?: { code: string; message: string } } | null;
-  if (!res.ok) throw new ApiError(res.status, json?.error?.code ?? 'bad_request', json?.error?.message ?? `Upload failed (HTTP ${res.status})`);
-  return json as unknown as LessonFile;
-}
+const uploadFile = (method: 'POST' | 'PUT', path: string, file: File) => apiUploadForm<LessonFile>(method, path, file);
 
 export const learning = {
   courses: () => apiGet<{ courses: Course[] }>('/api/learning/courses'),
