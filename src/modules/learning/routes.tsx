@@ -49,6 +49,7 @@ const lessonShape = z.object({
   bodyMarkdown: z.string(),
   bodyHtml: z.string(),
   videoUrl: z.string().nullable(),
+  videoPreview: z.object({ kind: z.enum(['iframe', 'file']), src: z.string() }).nullable(),
   video: fileShape.nullable(),
   drip: z.object({ kind: z.string(), days: z.number().nullable(), date: z.date().nullable(), description: z.string() }),
   reviewIntervalDays: z.number().nullable(),

@@ -81,6 +81,8 @@ export interface LessonView {
   bodyMarkdown: string;
   bodyHtml: string;
   videoUrl: string | null;
+  /** what the video link plays, for the editor's preview (a YouTube/Vimeo player or a file) */
+  videoPreview: { kind: 'iframe' | 'file'; src: string } | null;
   video: FileView | null;
   drip: { kind: DripKind; days: number | null; date: Date | null; description: string };
   reviewIntervalDays: number | null;
@@ -136,6 +138,16 @@ const dueAt = (lastReviewedAt: Date, days: number) => new Date(lastReviewedAt.ge
 
 function fileView(f: FileRow): FileView {
   return { id: f.id, kind: f.kind, filename: f.filename, contentType: f.contentType, size: f.size, createdAt: f.createdAt };
+}
+
+function previewOf(url: string | null): LessonView['videoPreview'] {
+  if (!url) return null;
+  try {
+    const v = videoEmbed(url);
+    return { kind: v.kind, src: v.src };
+  } catch {
+    return null;
+  }
 }
 
 function courseView(c: CourseRow, lessonCount: number): CourseView {
@@ -314,6 +326,7 @@ export class LearningService {
       bodyMarkdown: l.bodyMarkdown,
       bodyHtml: l.bodyHtml,
       videoUrl: l.videoUrl,
+      videoPreview: previewOf(l.videoUrl),
       video: video ? fileView(video) : null,
       drip: { kind: l.dripKind, days: l.dripDays, date: l.dripDate, description: describeDrip(l) },
       reviewIntervalDays: l.reviewIntervalDays,

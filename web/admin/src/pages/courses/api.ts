@@ -37,6 +37,7 @@ export interface Lesson {
   bodyMarkdown: string;
   bodyHtml: string;
   videoUrl: string | null;
+  videoPreview: { kind: 'iframe' | 'file'; src: string } | null;
   video: LessonFile | null;
   drip: { kind: Drip['kind']; days: number | null; date: IsoDate | null; description: string };
   reviewIntervalDays: number | null;

@@ -8,6 +8,7 @@ import { SelectField, TextAreaField, TextField } from '../../components/field.js
 import { FormError, FormNotice } from '../../components/form-error.js';
 import { LoadState } from '../../components/load-state.js';
 import { PageHeader } from '../../components/page-header.js';
+import { RichTextEditor } from '../../components/rich-text-editor.js';
 import { SortableList } from '../../components/sortable-list.js';
 import { Time } from '../../components/time.js';
 import { ApiError } from '../../api.js';
@@ -448,7 +449,15 @@ function BlockFields({ block, forms, onChange }: { block: Block; forms: FormChoi
         </div>
       );
     case 'richText':
-      return <div className="stack">{area('html', 'Text (HTML)', 'Paragraphs, headings (h2–h4), bold, italics, links, lists, quotes and https images. Anything else is removed when saved.', true)}</div>;
+      return (
+        <RichTextEditor
+          label="Text"
+          html={text('html')}
+          onChange={(html) => set('html', html)}
+          hint="Headings, bold, italics, links, lists, quotes and images. Anything else is removed when saved."
+          uploadImage={async (file) => (await siteApi.uploadImage(file)).url}
+        />
+      );
     case 'media':
       return (
         <div className="stack">
