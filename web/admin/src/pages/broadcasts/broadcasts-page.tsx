@@ -79,14 +79,18 @@ function BroadcastList() {
   );
 }
 
-function Row({ b }: { b: Broadcast }) {
+function Row({ b }: { b: Broadcast & { preview: { subject: string; snippet: string } } }) {
   const s = statusLabels[b.status];
   const when = b.finishedAt ?? b.startedAt ?? b.scheduledAt ?? b.updatedAt;
   return (
     <tr>
       <td>
         <Link to={`/broadcasts/${b.id}`}>{b.name}</Link>
-        <div className="muted small truncate">{b.subject}</div>
+        <div className="muted small truncate">
+          <span className="visually-hidden">Subject: </span>
+          {b.preview.subject}
+          {b.preview.snippet ? ` — ${b.preview.snippet}` : ''}
+        </div>
       </td>
       <td>
         <span className={`badge ${s.tone}`}>{s.label}</span>
