@@ -312,7 +312,7 @@ export const apiKeys = {
 };
 
 export const activity = {
-  list: (q: { actorKind?: ActorKind; type?: string; before?: string; limit?: number }) => apiGet<{ events: BusinessEvent[] } & Page<string>>('/api/activity', q),
+  list: (q: { actorKind?: ActorKind; type?: string; before?: string; limit?: number }) => apiGet<{ events: BusinessEvent[]; names: Record<string, string> } & Page<string>>('/api/activity', q),
   types: () => apiGet<{ types: string[] }>('/api/activity/types'),
 };
 
