@@ -8,6 +8,7 @@ import { PageHeader } from '../../components/page-header.js';
 import { Time } from '../../components/time.js';
 import { useAction } from '../../lib/use-action.js';
 import { useLoad } from '../../lib/use-load.js';
+import { useSession } from '../../session.js';
 import { useEffect } from 'react';
 import { broadcastsApi, percent, statusLabels, type Broadcast, type BroadcastStats } from './api.js';
 import { BounceList } from './bounce-list.js';
@@ -15,6 +16,7 @@ import { RecipientList } from './recipient-list.js';
 
 export function BroadcastReport({ b, reload }: { b: Broadcast & { stats: BroadcastStats }; reload(): void }) {
   const confirm = useConfirm();
+  const maySteer = useSession().can('mail.send');
   const links = useLoad(() => broadcastsApi.links(b.id), [b.id, b.stats.clicks]);
   // With no SMTP server the messages stay in the local outbox: nothing was delivered anywhere.
   const settings = useLoad(() => broadcastsApi.settings(), []);
@@ -80,6 +82,7 @@ export function BroadcastReport({ b, reload }: { b: Broadcast & { stats: Broadca
             {done} of {s.recipients} handled
           </label>
           <progress id="progress" max={s.recipients || 1} value={done} style={{ width: '100%' }} />
+          {maySteer ? (
           <div className="button-row">
             {b.status === 'sending' ? (
               <button type="button" className="button" onClick={() => void act.run('pause')}>
@@ -94,6 +97,7 @@ export function BroadcastReport({ b, reload }: { b: Broadcast & { stats: Broadca
               Cancel
             </button>
           </div>
+          ) : null}
         </div>
       ) : null}
       <section className="card" aria-labelledby="numbers">
