@@ -1,6 +1,7 @@
 // Wires the application: database, clock, jobs, the event log and every module's service.
 // This is the one place dependencies are built and passed in (tests build the same App
 // with an in-memory database and a manual clock).
+import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './clock.js';
@@ -20,7 +21,7 @@ import { AudienceService } from './modules/audience/service.js';
 import { PortalService } from './modules/portal/service.js';
 import { AccessService } from './modules/access/service.js';
 import { CatalogService, LocalFileStorage as ProductFileStorage } from './modules/catalog/index.js';
-import { SiteService } from './modules/site/index.js';
+import { SiteImageStore, SiteService } from './modules/site/index.js';
 import { CheckoutService, StripeProvider, StripeSync, TestProvider, createStripeClient } from './modules/checkout/index.js';
 import { LearningService, LocalFileStorage } from './modules/learning/index.js';
 import { WebhookService, deliverableTypes } from './modules/webhooks/index.js';
@@ -44,6 +45,8 @@ export interface App {
   access: AccessService;
   catalog: CatalogService;
   site: SiteService;
+  /** images uploaded for page blocks, served at /media/images */
+  siteImages: SiteImageStore;
   checkout: CheckoutService;
   /** Stripe webhooks and reconciliation (null with the test provider) */
   stripeSync: StripeSync | null;
@@ -122,6 +125,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     let site: SiteService | null = null;
     const catalog = new CatalogService(database, clock, events, new ProductFileStorage(config.files.dir), { maxUploadBytes: config.files.maxUploadBytes }, (tx) => site!.touch(tx));
     site = new SiteService(database, clock, events, catalog, { publicUrl: config.publicUrl, cacheCheckMs: config.site.cacheCheckMs }, audience.forms, brand);
+    const siteImages = new SiteImageStore(database, events, path.join(config.files.dir, 'site-images'));
     const stripeProvider =
       config.checkout.provider === 'stripe'
         ? new StripeProvider(createStripeClient({ secretKey: config.stripe.secretKey!, apiUrl: config.stripe.apiUrl, maxNetworkRetries: config.stripe.maxNetworkRetries }), { ...config.stripe, secretKey: config.stripe.secretKey! }, clock)
@@ -167,6 +171,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       access,
       catalog,
       site,
+      siteImages,
       checkout,
       stripeSync,
       testPayments,

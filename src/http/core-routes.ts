@@ -5,6 +5,7 @@ import { actorKinds } from '../actor.js';
 import { EventLog } from '../db/events.js';
 import { getSetting } from '../db/secrets.js';
 import { auditOutcomes, auditShape, eventShape } from './contract.js';
+import { activityNames } from './activity-names.js';
 import { defineRoute, type AnyRoute } from './route.js';
 
 const limit = z.coerce.number().int().min(1).max(200).default(50);
@@ -14,10 +15,10 @@ export const coreRoutes: AnyRoute[] = [
     method: 'GET', url: '/api/activity', access: { permission: 'activity.read' }, tags: ['activity'],
     summary: 'Business events, newest first, filterable by actor kind and type (prefix with a trailing dot)',
     query: z.object({ actorKind: z.enum(actorKinds).optional(), type: z.string().max(80).optional(), before: z.string().max(40).optional(), limit }),
-    response: z.object({ events: z.array(eventShape), nextBefore: z.string().nullable() }),
-    handler: async ({ app, query }) => {
+    response: z.object({ events: z.array(eventShape), nextBefore: z.string().nullable(), names: z.record(z.string(), z.string()) }),
+    handler: async ({ app, query, principal }) => {
       const events = await app.events.list(app.db, query);
-      return { events, nextBefore: events.length === query.limit ? EventLog.cursorAfter(events[events.length - 1]!) : null };
+      return { events, nextBefore: events.length === query.limit ? EventLog.cursorAfter(events[events.length - 1]!) : null, names: await activityNames(app, principal.role, events) };
     },
   }),
   defineRoute({

@@ -8,6 +8,7 @@ import { learningRoutes } from '../modules/learning/routes.js';
 import { audienceRoutes } from '../modules/audience/routes.js';
 import { catalogRoutes } from '../modules/catalog/routes.js';
 import { siteRoutes } from '../modules/site/routes.js';
+import { siteImageRoutes } from '../modules/site/image-routes.js';
 import { checkoutRoutes } from '../modules/checkout/routes.js';
 import { webhookRoutes } from '../modules/webhooks/routes.js';
 import { brandRoutes } from '../modules/brand/routes.js';
@@ -21,6 +22,7 @@ export const allRoutes: AnyRoute[] = [
   ...audienceRoutes,
   ...catalogRoutes,
   ...siteRoutes,
+  ...siteImageRoutes,
   ...checkoutRoutes,
   ...webhookRoutes,
   ...brandRoutes,

@@ -1,6 +1,7 @@
-// Admin journey for courses: the owner builds a course in the admin (module, lesson with
-// Markdown preview and a drip schedule), publishes it, enrolls a student with a reason and
-// sees them on the Students tab.
+// Admin journey for courses: the owner builds a course in the admin (module, lesson written in
+// the rich-text editor with a preview, a video link with its player, a quiz edited as questions
+// and answers, a drip schedule), publishes it, enrolls a student with a reason and sees them on
+// the Students tab.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
@@ -20,6 +21,7 @@ after(async () => {
 
 test('owner builds, previews and publishes a course, and enrolls a student', async () => {
   const page = await (await browser.newContext({ baseURL: t.baseUrl })).newPage();
+  await page.route(/^(?!http:\/\/127\.0\.0\.1:)/, (route) => route.abort());
   await page.goto('/admin');
   await page.waitForURL('**/admin/setup');
   await page.getByLabel('Your name').fill(OWNER.name);
@@ -39,19 +41,38 @@ test('owner builds, previews and publishes a course, and enrolls a student', asy
   await page.getByLabel('Module title').fill('Day one');
   await page.getByRole('button', { name: 'Add module' }).click();
   await page.getByRole('heading', { level: 2, name: 'Day one' }).waitFor();
-  page.once('dialog', (d) => void d.accept('Clear your desk'));
-  await page.getByRole('button', { name: /Add a lesson/ }).click();
+  await page.getByLabel('New lesson in Day one').fill('Clear your desk');
+  await page.getByRole('button', { name: 'Add lesson to Day one' }).click();
   await page.getByRole('link', { name: 'Clear your desk' }).click();
   await page.getByRole('heading', { level: 1, name: 'Clear your desk' }).waitFor();
 
-  await page.getByLabel('Lesson text (Markdown)').fill('Put **everything** in one box.<script>alert(1)</script>');
+  const body = page.getByRole('textbox', { name: 'Lesson text' });
+  await body.click();
+  await page.keyboard.type('Put ');
+  await page.getByRole('button', { name: 'Bold' }).click();
+  await page.keyboard.type('everything');
+  await page.getByRole('button', { name: 'Bold' }).click();
+  await page.keyboard.type(' in one box.<script>alert(1)</script>');
   await page.getByRole('button', { name: 'Preview text' }).click();
-  await page.locator('.lesson-preview strong').waitFor();
+  await page.locator('.lesson-preview strong', { hasText: 'everything' }).waitFor();
   assert.equal(await page.locator('.lesson-preview script').count(), 0, 'the preview is sanitised');
+  await page.getByLabel('Video link').fill('https://videos.example.com/desk.mp4');
   await page.getByLabel('Opens').selectOption('after_days');
   await page.getByLabel('Days after enrollment').fill('2');
   await page.getByRole('button', { name: 'Save lesson' }).click();
   await page.getByText('Saved. Students see the new version now.').waitFor();
+  assert.equal(await page.getByLabel('Preview of the linked video').getAttribute('src'), 'https://videos.example.com/desk.mp4');
+
+  await page.getByRole('button', { name: 'Add a question' }).click();
+  await page.getByLabel('Question 1', { exact: true }).fill('Where does everything go?');
+  await page.getByLabel('Answer 1 to question 1', { exact: true }).fill('In one box');
+  await page.getByLabel('Answer 2 to question 1', { exact: true }).fill('On the floor');
+  await page.getByRole('button', { name: 'Save quiz' }).click();
+  await page.getByText('Quiz saved.').waitFor();
+  const saved = await t.app.learning.getCourseTree((await t.app.learning.listCourses())[0]!.id);
+  const lesson = saved.modules[0]!.lessons[0]!;
+  assert.match(lesson.bodyHtml, /Put <strong>everything<\/strong> in one box\./);
+  assert.deepEqual(lesson.quiz?.questions.map((q) => [q.prompt, q.kind, q.options.map((o) => [o.text, o.correct])]), [['Where does everything go?', 'single', [['In one box', true], ['On the floor', false]]]]);
 
   await page.getByRole('link', { name: 'Back to the course' }).click();
   await page.getByText('Opens 2 days after enrollment').waitFor();

@@ -65,6 +65,8 @@ test('the owner sells a new download: product, price, file, sales page with live
   await page.getByLabel(/^Amount/).fill('29');
   await page.getByRole('button', { name: 'Add price' }).click();
   await page.getByRole('region', { name: 'Prices' }).getByText('$29', { exact: true }).first().waitFor();
+  // The refusal was about the product without a price: once it has one, the message goes.
+  await page.getByText('Add at least one active price before publishing').waitFor({ state: 'detached' });
   await page.getByLabel('Upload files').setInputFiles({ name: 'glaze-workshop.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4 workshop') });
   await page.getByRole('button', { name: 'Upload', exact: true }).click();
   await page.getByRole('region', { name: 'Files' }).getByText('glaze-workshop.pdf', { exact: true }).first().waitFor();

@@ -251,7 +251,8 @@ export async function seedAudienceDemo(app: App, ctx: DemoContext): Promise<void
     history.push({ occurredAt: at, type: 'contact.created', ...actor, subjectType: 'contact', subjectId: id, data: { source: `form:${form.id}` } });
     history.push({ occurredAt: at, type: 'contact.opt_in_requested', ...actor, subjectType: 'contact', subjectId: id, data: { formId: form.id } });
     if (unconfirmed) continue;
-    const confirmedAt = new Date(at.getTime() + random.int(1, 90) * 60_000);
+    // Confirmed within the hour and a half after signing up, never after the demo's "today".
+    const confirmedAt = new Date(Math.min(at.getTime() + random.int(1, 90) * 60_000, Math.max(at.getTime(), ctx.now.getTime() - 60_000)));
     rows[rows.length - 1]!.confirmedAt = confirmedAt;
     consents.push({ contactId: id, kind: 'confirmed', statement: form.consentText, formId: form.id, listIds: form.listIds, ...meta, actorKind: 'customer', actorId: id, occurredAt: confirmedAt });
     history.push({ occurredAt: confirmedAt, type: 'contact.confirmed', ...actor, subjectType: 'contact', subjectId: id, data: { formId: form.id } });
@@ -264,7 +265,7 @@ export async function seedAudienceDemo(app: App, ctx: DemoContext): Promise<void
     if (random.chance(0.08)) tagged.push({ contactId: id, tagId: tag['Webinar 2025']!, createdAt: ago(Math.min(days, 60)) });
     if (random.chance(0.05)) tagged.push({ contactId: id, tagId: tag['Podcast listener']!, createdAt: confirmedAt });
     if (left) {
-      const leftAt = new Date(confirmedAt.getTime() + random.int(3, Math.max(4, days)) * DAY_MS * 0.8);
+      const leftAt = new Date(Math.min(confirmedAt.getTime() + random.int(3, Math.max(4, days)) * DAY_MS * 0.8, Math.max(confirmedAt.getTime(), ctx.now.getTime() - 60_000)));
       rows[rows.length - 1]!.updatedAt = leftAt;
       consents.push({ contactId: id, kind: 'unsubscribed', statement: 'Unsubscribed via one-click', listIds: [], actorKind: 'customer', actorId: id, occurredAt: leftAt });
       history.push({ occurredAt: leftAt, type: 'contact.unsubscribed', ...actor, subjectType: 'contact', subjectId: id, data: { listId: null, via: random.chance(0.7) ? 'one-click' : 'preferences' } });

@@ -277,7 +277,8 @@ export async function seedSellDemo(app: App, ctx: DemoContext): Promise<void> {
       customerEvent(c, when, 'order.paid', { type: 'order', id: upsellId }, { contactId: c.id, kind: 'upsell', total: 2900, amountPaid: 2900, currency: 'usd', provider: 'test', via: 'upsell', productIds: [cat.swipeFile.product.id] });
     }
     if (total > 0 && daysAgo > 2 && r.chance(0.035)) {
-      const when = new Date(paidAt.getTime() + r.int(1, 14) * DAY_MS);
+      // Refunded some days after paying, but never after the demo's "today".
+      const when = new Date(Math.min(paidAt.getTime() + r.int(1, 14) * DAY_MS, ctx.now.getTime() - 3_600_000));
       const partial = r.chance(0.3);
       const amount = partial ? Math.round(total / 4) : total;
       const actor = supportAssistant && amount <= 5000 ? { actorKind: 'assistant', actorId: supportAssistant.id, actorRole: 'support' } : { actorKind: 'owner', actorId: ctx.owner.id, actorRole: 'owner' };

@@ -70,8 +70,10 @@ for (const backend of backends()) {
 
       const done = await sam.post(`${lessonUrl(0)}/complete`);
       assert.equal(done.statusCode, 303);
-      assert.equal(done.headers.location, `${lessonUrl(1)}?n=completed`);
-      await sam.get(lessonUrl(1));
+      assert.equal(done.headers.location, `${lessonUrl(1)}?n=previous_completed`);
+      const next = await sam.get(done.headers.location as string);
+      assert.match(next.body, /You completed “Why email”\. Here is the next lesson\./);
+      assert.doesNotMatch(next.body, /Lesson completed\./, 'the next lesson does not claim to be completed');
       const outline = await sam.get(`/learn/${course.course.slug}`);
       assert.match(outline.body, /33% complete/);
       assert.match(outline.body, new RegExp(`href="${lessonUrl(1)}">Resume: Your first list`));

@@ -49,6 +49,7 @@ const lessonShape = z.object({
   bodyMarkdown: z.string(),
   bodyHtml: z.string(),
   videoUrl: z.string().nullable(),
+  videoPreview: z.object({ kind: z.enum(['iframe', 'file']), src: z.string() }).nullable(),
   video: fileShape.nullable(),
   drip: z.object({ kind: z.string(), days: z.number().nullable(), date: z.date().nullable(), description: z.string() }),
   reviewIntervalDays: z.number().nullable(),
@@ -136,6 +137,16 @@ const notices: Record<string, { kind: 'success' | 'error' | 'info'; text: string
   passed: { kind: 'success', text: 'You passed the quiz and completed this lesson.' },
   completed: { kind: 'success', text: 'Lesson completed.' },
 };
+
+/**
+ * The banner over a lesson. After completing a lesson the student lands on the next one: the
+ * banner names the lesson they finished, so a quiz lesson never opens saying "Lesson completed"
+ * about itself.
+ */
+function lessonNotice(n: string | undefined, d: StudentLesson): (typeof notices)[string] | undefined {
+  if (n === 'previous_completed') return d.previous ? { kind: 'success', text: `You completed “${d.previous.title}”. Here is the next lesson.` } : undefined;
+  return n ? notices[n] : undefined;
+}
 
 /** Quiz form fields `a_<questionId>` → { questionId: [optionIds] }. */
 function answersFrom(body: Record<string, unknown>): Record<string, string[]> {
@@ -465,7 +476,7 @@ export const learningRoutes: AnyRoute[] = [
         const d = await app.learning.student.openLesson(principal.contactId, params.slug, params.lessonId);
         const video = videoFor(d, `/learn/${params.slug}/lessons/${params.lessonId}/video`);
         reply.header('cache-control', 'private, no-store');
-        return sendPage(reply, <LessonPage d={d} csrf={principal.session.csrfToken} video={video} notice={query.n ? notices[query.n] : undefined} />);
+        return sendPage(reply, <LessonPage d={d} csrf={principal.session.csrfToken} video={video} notice={lessonNotice(query.n, d)} />);
       }),
   }),
   defineRoute({
@@ -540,7 +551,7 @@ export const learningRoutes: AnyRoute[] = [
 
 function afterCompletion(slug: string, lessonId: string, r: { nextLessonId: string | null; nextOpen: boolean; courseCompleted: boolean }): string {
   if (r.courseCompleted) return `/learn/${slug}?done=course`;
-  if (r.nextLessonId && r.nextOpen) return `/learn/${slug}/lessons/${r.nextLessonId}?n=completed`;
+  if (r.nextLessonId && r.nextOpen) return `/learn/${slug}/lessons/${r.nextLessonId}?n=previous_completed`;
   if (r.nextLessonId) return `/learn/${slug}?done=lesson`;
   return `/learn/${slug}/lessons/${lessonId}?n=completed`;
 }

@@ -81,6 +81,8 @@ export interface LessonView {
   bodyMarkdown: string;
   bodyHtml: string;
   videoUrl: string | null;
+  /** what the video link plays, for the editor's preview (a YouTube/Vimeo player or a file) */
+  videoPreview: { kind: 'iframe' | 'file'; src: string } | null;
   video: FileView | null;
   drip: { kind: DripKind; days: number | null; date: Date | null; description: string };
   reviewIntervalDays: number | null;
@@ -136,6 +138,16 @@ const dueAt = (lastReviewedAt: Date, days: number) => new Date(lastReviewedAt.ge
 
 function fileView(f: FileRow): FileView {
   return { id: f.id, kind: f.kind, filename: f.filename, contentType: f.contentType, size: f.size, createdAt: f.createdAt };
+}
+
+function previewOf(url: string | null): LessonView['videoPreview'] {
+  if (!url) return null;
+  try {
+    const v = videoEmbed(url);
+    return { kind: v.kind, src: v.src };
+  } catch {
+    return null;
+  }
 }
 
 function courseView(c: CourseRow, lessonCount: number): CourseView {
@@ -215,11 +227,12 @@ export class LearningService {
   // ---- courses --------------------------------------------------------------------------
 
   async listCourses(db: DbOrTx = this.db): Promise<CourseView[]> {
-    const rows = await db
-      .select({ c: courses, lessonCount: sql<number>`(select count(*) from ${lessons} where ${lessons.courseId} = ${courses.id})`.mapWith(Number) })
-      .from(courses)
-      .orderBy(asc(courses.title));
-    return rows.map((r) => courseView(r.c, r.lessonCount));
+    // Counted apart and joined in code: a correlated subquery in drizzle's select renders its
+    // columns unqualified, so `course_id = id` compared a lesson with itself (every count was 0).
+    const rows = await db.select().from(courses).orderBy(asc(courses.title));
+    const counts = await db.select({ courseId: lessons.courseId, n: count() }).from(lessons).groupBy(lessons.courseId);
+    const byCourse = new Map(counts.map((c) => [c.courseId, Number(c.n)]));
+    return rows.map((c) => courseView(c, byCourse.get(c.id) ?? 0));
   }
 
   async getCourseRow(db: DbOrTx, id: string): Promise<CourseRow> {
@@ -247,7 +260,7 @@ export class LearningService {
         })
         .onConflictDoNothing()
         .returning();
-      if (!row) throw conflict(`Another course already uses the address /learn/${slug}; choose another slug`, { field: 'slug' });
+      if (!row) throw await this.slugTaken(tx, slug);
       await this.events.record(tx, { type: 'course.created', actor, subject: { type: 'course', id: row.id }, data: { title: row.title, slug: row.slug } });
       return courseView(row, 0);
     });
@@ -265,7 +278,7 @@ export class LearningService {
       if (input.reviewIntervalDays !== undefined) patch.reviewIntervalDays = input.reviewIntervalDays;
       if (patch.slug && patch.slug !== before.slug) {
         const [taken] = await tx.select({ id: courses.id }).from(courses).where(eq(courses.slug, patch.slug)).limit(1);
-        if (taken) throw conflict(`Another course already uses the address /learn/${patch.slug}; choose another slug`, { field: 'slug' });
+        if (taken) throw await this.slugTaken(tx, patch.slug);
       }
       const [row] = await tx.update(courses).set(patch).where(eq(courses.id, id)).returning();
       const changed = Object.keys(patch).filter((k) => k !== 'updatedAt');
@@ -274,6 +287,17 @@ export class LearningService {
       const [{ n }] = (await tx.select({ n: count() }).from(lessons).where(eq(lessons.courseId, id))) as [{ n: number }];
       return courseView(row!, n);
     });
+  }
+
+  /** The conflict for a taken address, with the first free `<slug>-2`, `-3`, … as a suggestion. */
+  private async slugTaken(tx: Tx, slug: string): Promise<DomainError> {
+    const base = slug.slice(0, 75).replace(/-+$/g, '');
+    const rows = await tx.select({ slug: courses.slug }).from(courses).where(sql`${courses.slug} like ${`${base}-%`}`);
+    const used = new Set(rows.map((r) => r.slug));
+    let n = 2;
+    while (used.has(`${base}-${n}`)) n++;
+    const suggestion = `${base}-${n}`;
+    return conflict(`Another course already uses the address /learn/${slug}. Choose another address, for example /learn/${suggestion}.`, { field: 'slug', suggestion });
   }
 
   /** The whole course as the builder shows it: modules in order, their lessons in order. */
@@ -302,6 +326,7 @@ export class LearningService {
       bodyMarkdown: l.bodyMarkdown,
       bodyHtml: l.bodyHtml,
       videoUrl: l.videoUrl,
+      videoPreview: previewOf(l.videoUrl),
       video: video ? fileView(video) : null,
       drip: { kind: l.dripKind, days: l.dripDays, date: l.dripDate, description: describeDrip(l) },
       reviewIntervalDays: l.reviewIntervalDays,

@@ -200,6 +200,22 @@ export class BroadcastDesk {
     return { ...m, contact: { name: contact.name, email: contact.email } };
   }
 
+  /**
+   * The line a list shows for a broadcast: its subject and opening words as a sample person
+   * would read them (Liquid rendered, Markdown gone), not the template. A draft whose Liquid
+   * does not compile yet shows its raw subject instead of breaking the list.
+   */
+  async previewLine(id: string): Promise<{ subject: string; snippet: string }> {
+    try {
+      const m = await this.preview(id, {});
+      const snippet = m.text.replace(/\s+/g, ' ').trim().slice(0, 140);
+      return { subject: m.subject, snippet };
+    } catch {
+      const b = await this.get(id);
+      return { subject: b.subject, snippet: b.preheader };
+    }
+  }
+
   /** Sends the rendered message to a few addresses now, through the transactional queue. */
   async testSend(id: string, to: string[], actor: Actor, contactId?: string): Promise<number> {
     for (const addr of to) if (!isValidEmail(addr)) throw invalid(`"${addr}" is not a valid email address`, { field: 'to' });

@@ -78,8 +78,11 @@ export const mailRoutes: AnyRoute[] = [
     method: 'GET', url: '/api/broadcasts', access: { permission: 'mail.read' }, tags: ['mail'],
     summary: 'Broadcasts, newest first',
     query: page.extend({ status: z.enum(statuses).optional() }),
-    response: z.object({ broadcasts: z.array(broadcastShape) }),
-    handler: async ({ app, query }) => ({ broadcasts: await app.mail.broadcasts.list(query) }),
+    response: z.object({ broadcasts: z.array(broadcastShape.extend({ preview: z.object({ subject: z.string(), snippet: z.string() }) })) }),
+    handler: async ({ app, query }) => {
+      const list = await app.mail.broadcasts.list(query);
+      return { broadcasts: await Promise.all(list.map(async (b) => ({ ...b, preview: await app.mail.broadcasts.previewLine(b.id) }))) };
+    },
   }),
   defineRoute({
     method: 'POST', url: '/api/broadcasts', access: { permission: 'mail.send' }, tags: ['mail'], status: 201, audit: 'broadcast.created',

@@ -11,6 +11,7 @@ export const siteEvents = defineEvents({
   'page.published': { subject: 'page', data: ev.object({ slug: z.string(), version: z.number().int() }) },
   'page.unpublished': { subject: 'page', data: slug },
   'page.deleted': { subject: 'page', data: slug },
+  'site.image_uploaded': { subject: 'image', data: ev.object({ filename: z.string(), size: z.number().int().nonnegative(), contentType: z.string() }) },
 });
 
 declare module '../../db/event-catalog.js' {

@@ -3,3 +3,4 @@ export { checkSiteLinks, injectRequester, type DeadForm, type DeadLink, type For
 export { blockSchema, blocksSchema, blockTypes, pageContentSchema, sanitizeRichText, type Block, type PageContent } from './blocks.js';
 export { pages } from './schema.js';
 export { siteEvents } from './events.js';
+export { SiteImageStore, defaultImageMaxBytes, sniffImage, type StoredImage } from './images.js';

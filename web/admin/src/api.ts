@@ -99,6 +99,25 @@ export function setUnauthenticatedHandler(handler: (() => void) | null): void {
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
+/** Sends one file as multipart/form-data in the field "file" (uploads), with the CSRF token. */
+export async function apiUploadForm<T>(method: 'POST' | 'PUT', path: string, file: File): Promise<T> {
+  const body = new FormData();
+  body.append('file', file);
+  let res: Response;
+  try {
+    res = await fetch(path, { method, body, credentials: 'same-origin', headers: { accept: 'application/json', 'x-csrf-token': csrfToken ?? '' } });
+  } catch {
+    throw new ApiError(0, 'network', 'Could not reach Onehour. Check your connection and try again.');
+  }
+  const parsed: unknown = await res.json().catch(() => null);
+  if (!res.ok) {
+    const err = toApiError(res.status, parsed);
+    if (err.isUnauthenticated) onUnauthenticated?.();
+    throw err;
+  }
+  return parsed as T;
+}
+
 async function request<T>(method: Method, path: string, body?: unknown, retried = false): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
@@ -267,7 +286,7 @@ export const webhooks = {
 };
 
 export const activity = {
-  list: (q: { actorKind?: ActorKind; type?: string; before?: string; limit?: number }) => apiGet<{ events: BusinessEvent[] } & Page<string>>('/api/activity', q),
+  list: (q: { actorKind?: ActorKind; type?: string; before?: string; limit?: number }) => apiGet<{ events: BusinessEvent[]; names: Record<string, string> } & Page<string>>('/api/activity', q),
   types: () => apiGet<{ types: string[] }>('/api/activity/types'),
 };
 

@@ -34,18 +34,18 @@ export default function ActivityPage() {
 
   const types = useLoad(() => activity.types(), []);
   const members = useLoad(() => (can('team.read') ? team.list().then((t) => t.members) : Promise.resolve([])), []);
+  const state = useLoad(() => activity.list({ actorKind, type, limit: PAGE }), [actorKind, type]);
+  const more = useAction(async (before: string) => {
+    const next = await activity.list({ actorKind, type, before, limit: PAGE });
+    state.setData((d) => ({ events: [...d.events, ...next.events], nextBefore: next.nextBefore, names: { ...d.names, ...next.names } }));
+  });
+  const names = state.data?.names;
   const people = useMemo<People>(() => {
     const byId = new Map((members.data ?? []).map((m) => [m.id, { name: m.name, role: m.role as string }]));
     // Without the team list (assistants), at least your own events carry your name.
     if (user) byId.set(user.id, { name: user.name, role: user.role });
-    return { get: (id) => byId.get(id) };
-  }, [members.data, user]);
-
-  const state = useLoad(() => activity.list({ actorKind, type, limit: PAGE }), [actorKind, type]);
-  const more = useAction(async (before: string) => {
-    const next = await activity.list({ actorKind, type, before, limit: PAGE });
-    state.setData((d) => ({ events: [...d.events, ...next.events], nextBefore: next.nextBefore }));
-  });
+    return { get: (id) => byId.get(id), named: (type, id) => names?.[`${type}:${id}`] };
+  }, [members.data, user, names]);
 
   const typeGroups = useMemo(() => {
     const groups = new Map<string, string[]>();

@@ -7,6 +7,8 @@ import { humanise, roleLabel } from '../../lib/format.js';
 export interface People {
   /** team member id → name and role, when the reader may see the team */
   get(id: string): { name: string; role: string } | undefined;
+  /** what the server says a subject is called (a course's title, a contact's name), if the reader may know */
+  named(type: string, id: string): string | undefined;
 }
 
 type Describe = (e: BusinessEvent, people: People) => string;
@@ -35,7 +37,8 @@ export const describers: Record<string, Describe> = {
 export function describeEvent(e: BusinessEvent, people: People): string {
   const describe = describers[e.type];
   if (describe) return describe(e, people);
-  const subject = e.subjectType ? ` · ${e.subjectType} ${e.subjectId ? shortId(e.subjectId) : ''}` : '';
+  const name = e.subjectType && e.subjectId ? people.named(e.subjectType, e.subjectId) : undefined;
+  const subject = e.subjectType ? ` · ${e.subjectType} ${name ? `“${name}”` : e.subjectId ? shortId(e.subjectId) : ''}` : '';
   return `${humanise(e.type).toLowerCase()}${subject}`;
 }
 
@@ -48,8 +51,10 @@ export function describeActor(e: Pick<BusinessEvent, 'actorKind' | 'actorId' | '
       return { name: known?.name ?? 'An assistant', detail: roleLabel(e.actorRole ?? known?.role) || null };
     case 'automation':
       return e.actorId?.startsWith('apikey:') ? { name: 'An API key', detail: 'Automation' } : { name: 'An automation', detail: e.actorId ? shortId(e.actorId) : null };
-    case 'customer':
-      return { name: 'A customer', detail: e.actorId ? shortId(e.actorId) : null };
+    case 'customer': {
+      const name = e.actorId ? people.named('contact', e.actorId) : undefined;
+      return name ? { name, detail: 'Customer' } : { name: 'A customer', detail: e.actorId ? shortId(e.actorId) : null };
+    }
     default:
       return { name: 'Onehour', detail: 'System' };
   }

@@ -56,7 +56,8 @@ export interface Suppression {
 const id = (s: string) => encodeURIComponent(s);
 
 export const broadcastsApi = {
-  list: (status?: BroadcastStatus) => apiGet<{ broadcasts: Broadcast[] }>('/api/broadcasts', { status, limit: 200 }),
+  /** each with its preview line: subject and opening words as a sample person reads them */
+  list: (status?: BroadcastStatus) => apiGet<{ broadcasts: (Broadcast & { preview: { subject: string; snippet: string } })[] }>('/api/broadcasts', { status, limit: 200 }),
   get: (b: string) => apiGet<Broadcast & { stats: BroadcastStats }>(`/api/broadcasts/${id(b)}`),
   create: (input: BroadcastInput) => apiSend<Broadcast>('POST', '/api/broadcasts', input),
   update: (b: string, input: Partial<BroadcastInput>) => apiSend<Broadcast>('PATCH', `/api/broadcasts/${id(b)}`, input),

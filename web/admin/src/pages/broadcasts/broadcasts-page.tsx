@@ -8,6 +8,7 @@ import { LoadState } from '../../components/load-state.js';
 import { PageHeader } from '../../components/page-header.js';
 import { Time } from '../../components/time.js';
 import { useLoad } from '../../lib/use-load.js';
+import { useSession } from '../../session.js';
 import { broadcastsApi, percent, statusLabels, type Broadcast } from './api.js';
 import { BouncesPage } from './bounce-list.js';
 import { BroadcastsNav } from './broadcasts-nav.js';
@@ -29,15 +30,19 @@ export default function BroadcastsArea() {
 
 function BroadcastList() {
   const state = useLoad(() => broadcastsApi.list(), []);
+  // Writing a broadcast needs mail.send: support reads the list (mail.read) but gets no button.
+  const mayWrite = useSession().can('mail.send');
   return (
     <>
       <PageHeader
         title="Broadcasts"
         intro="Emails to a list or a segment, with opens, clicks, unsubscribes and bounces."
         actions={
-          <Link className="button primary" to="/broadcasts/new">
-            New broadcast
-          </Link>
+          mayWrite ? (
+            <Link className="button primary" to="/broadcasts/new">
+              New broadcast
+            </Link>
+          ) : null
         }
       />
       <BroadcastsNav />
@@ -45,7 +50,7 @@ function BroadcastList() {
         {({ broadcasts }) =>
           broadcasts.length === 0 ? (
             <div className="card">
-              <EmptyState title="No broadcasts yet" action={<Link className="button primary" to="/broadcasts/new">Write the first one</Link>}>
+              <EmptyState title="No broadcasts yet" action={mayWrite ? <Link className="button primary" to="/broadcasts/new">Write the first one</Link> : null}>
                 <p>Write once, preview on desktop and phone, send a test, then send or schedule it.</p>
               </EmptyState>
             </div>
@@ -74,14 +79,18 @@ function BroadcastList() {
   );
 }
 
-function Row({ b }: { b: Broadcast }) {
+function Row({ b }: { b: Broadcast & { preview: { subject: string; snippet: string } } }) {
   const s = statusLabels[b.status];
   const when = b.finishedAt ?? b.startedAt ?? b.scheduledAt ?? b.updatedAt;
   return (
     <tr>
       <td>
         <Link to={`/broadcasts/${b.id}`}>{b.name}</Link>
-        <div className="muted small truncate">{b.subject}</div>
+        <div className="muted small truncate">
+          <span className="visually-hidden">Subject: </span>
+          {b.preview.subject}
+          {b.preview.snippet ? ` — ${b.preview.snippet}` : ''}
+        </div>
       </td>
       <td>
         <span className={`badge ${s.tone}`}>{s.label}</span>

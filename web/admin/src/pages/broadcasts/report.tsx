@@ -8,6 +8,7 @@ import { PageHeader } from '../../components/page-header.js';
 import { Time } from '../../components/time.js';
 import { useAction } from '../../lib/use-action.js';
 import { useLoad } from '../../lib/use-load.js';
+import { useSession } from '../../session.js';
 import { useEffect } from 'react';
 import { broadcastsApi, percent, statusLabels, type Broadcast, type BroadcastStats } from './api.js';
 import { BounceList } from './bounce-list.js';
@@ -15,7 +16,11 @@ import { RecipientList } from './recipient-list.js';
 
 export function BroadcastReport({ b, reload }: { b: Broadcast & { stats: BroadcastStats }; reload(): void }) {
   const confirm = useConfirm();
+  const maySteer = useSession().can('mail.send');
   const links = useLoad(() => broadcastsApi.links(b.id), [b.id, b.stats.clicks]);
+  // With no SMTP server the messages stay in the local outbox: nothing was delivered anywhere.
+  const settings = useLoad(() => broadcastsApi.settings(), []);
+  const outbox = settings.data?.transport === 'outbox';
   const act = useAction(async (action: 'pause' | 'resume' | 'cancel') => {
     if (action === 'cancel' && !(await confirm({ title: 'Cancel this broadcast?', body: <p>Recipients who have not had it yet will not get it. This cannot be undone.</p>, confirmLabel: 'Cancel broadcast', danger: true }))) return;
     await broadcastsApi.action(b.id, action);
@@ -32,7 +37,7 @@ export function BroadcastReport({ b, reload }: { b: Broadcast & { stats: Broadca
   const status = statusLabels[b.status];
   const figures: [string, string, string?][] = [
     ['Sent', String(s.sent), s.recipients ? `of ${s.recipients}` : undefined],
-    ['Delivered', String(s.delivered)],
+    [outbox ? 'Kept in the outbox' : 'Delivered', String(s.delivered)],
     ['Opened', String(s.opened), percent(s.rates.open)],
     ['Clicked', String(s.clicked), percent(s.rates.click)],
     ['Unsubscribed', String(s.unsubscribed), percent(s.rates.unsubscribe)],
@@ -61,6 +66,11 @@ export function BroadcastReport({ b, reload }: { b: Broadcast & { stats: Broadca
         }
       />
       <FormError error={act.error} />
+      {outbox ? (
+        <p className="notice" role="status">
+          No email server is set up, so these messages were kept in the <Link to="/outbox">outbox</Link>, not delivered to anyone. Set <code>SMTP_URL</code> to send for real.
+        </p>
+      ) : null}
       {b.status === 'paused' && b.pausedReason === 'guard' ? (
         <div className="notice" role="alert">
           <strong>Paused to protect your sender reputation.</strong> {b.pausedDetail}. Clean the list (old or bought addresses bounce; people who did not expect your mail complain), then resume or cancel.
@@ -72,6 +82,7 @@ export function BroadcastReport({ b, reload }: { b: Broadcast & { stats: Broadca
             {done} of {s.recipients} handled
           </label>
           <progress id="progress" max={s.recipients || 1} value={done} style={{ width: '100%' }} />
+          {maySteer ? (
           <div className="button-row">
             {b.status === 'sending' ? (
               <button type="button" className="button" onClick={() => void act.run('pause')}>
@@ -86,6 +97,7 @@ export function BroadcastReport({ b, reload }: { b: Broadcast & { stats: Broadca
               Cancel
             </button>
           </div>
+          ) : null}
         </div>
       ) : null}
       <section className="card" aria-labelledby="numbers">

@@ -8,6 +8,7 @@ import { PageHeader } from '../../components/page-header.js';
 import { Time } from '../../components/time.js';
 import { useAction } from '../../lib/use-action.js';
 import { useLoad } from '../../lib/use-load.js';
+import { useSession } from '../../session.js';
 import { broadcastsApi, type MailSettings } from './api.js';
 import { BroadcastsNav } from './broadcasts-nav.js';
 
@@ -31,6 +32,8 @@ export function MailSettingsPage() {
 function SettingsForm({ initial }: { initial: MailSettings }) {
   const [s, setS] = useState(initial);
   const [saved, setSaved] = useState(false);
+  // Saving needs settings.manage (owner, admin); marketing reads the settings but gets no button.
+  const mayEdit = useSession().can('settings.manage');
   const save = useAction(async () => {
     const { transport: _t, dkimDomain: _d, ...rest } = s;
     await broadcastsApi.saveSettings(rest);
@@ -67,11 +70,15 @@ function SettingsForm({ initial }: { initial: MailSettings }) {
       <CheckboxField label="Track opens and clicks" checked={s.trackingEnabled} onChange={(e) => set({ trackingEnabled: e.target.checked })} />
       <TextField label="Messages per second" type="number" min={0} value={s.ratePerSecond} onChange={(e) => set({ ratePerSecond: Number(e.target.value) })} hint="Across every process. Your provider's limit, or 0 for none." />
       <TextField label="Bulk messages per hour" type="number" min={0} value={s.ratePerHour} onChange={(e) => set({ ratePerHour: Number(e.target.value) })} hint="0 for none. Receipts and sign-in links are never held back by it." />
-      <div className="button-row">
-        <button type="submit" className="button primary" disabled={save.pending}>
-          Save settings
-        </button>
-      </div>
+      {mayEdit ? (
+        <div className="button-row">
+          <button type="submit" className="button primary" disabled={save.pending}>
+            Save settings
+          </button>
+        </div>
+      ) : (
+        <p className="muted small">Only the owner or an admin can change these settings.</p>
+      )}
     </form>
   );
 }

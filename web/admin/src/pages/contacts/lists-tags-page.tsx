@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
+import { InlineRename } from '../../components/inline-rename.js';
 import { useConfirm } from '../../components/confirm.js';
 import { EmptyState } from '../../components/empty-state.js';
 import { TextField } from '../../components/field.js';
@@ -66,21 +67,16 @@ export function ListsTagsPage() {
                       </div>
                       {write ? (
                         <span className="button-row">
-                          <button
-                            type="button"
-                            className="button small"
-                            disabled={act.pending}
-                            onClick={() =>
-                              void act.run(async () => {
-                                const name = window.prompt('New name of the list', l.name);
-                                if (!name || name === l.name) return null;
-                                await audience.updateList(l.id, { name });
-                                return `Renamed to ${name}.`;
-                              })
-                            }
-                          >
-                            Rename<span className="visually-hidden"> {l.name}</span>
-                          </button>
+                          <InlineRename
+                            value={l.name}
+                            label={`New name of the list ${l.name}`}
+                            onSave={async (name) => {
+                              if (name === l.name) return;
+                              await audience.updateList(l.id, { name });
+                              setNotice(`Renamed to ${name}.`);
+                              state.reload();
+                            }}
+                          />
                           <button
                             type="button"
                             className="button small danger-text"
@@ -137,21 +133,16 @@ export function ListsTagsPage() {
                       </div>
                       {write ? (
                         <span className="button-row">
-                          <button
-                            type="button"
-                            className="button small"
-                            disabled={act.pending}
-                            onClick={() =>
-                              void act.run(async () => {
-                                const name = window.prompt('New name of the tag', t.name);
-                                if (!name || name === t.name) return null;
-                                await audience.renameTag(t.id, name);
-                                return `Renamed to ${name}.`;
-                              })
-                            }
-                          >
-                            Rename<span className="visually-hidden"> {t.name}</span>
-                          </button>
+                          <InlineRename
+                            value={t.name}
+                            label={`New name of the tag ${t.name}`}
+                            onSave={async (name) => {
+                              if (name === t.name) return;
+                              await audience.renameTag(t.id, name);
+                              setNotice(`Renamed to ${name}.`);
+                              state.reload();
+                            }}
+                          />
                           <button
                             type="button"
                             className="button small danger-text"

@@ -1,5 +1,5 @@
 // The learning endpoints the Courses pages use (shapes mirror src/modules/learning/routes.tsx).
-import { ApiError, apiGet, apiSend, type IsoDate, type SessionState } from '../../api.js';
+import { apiGet, apiSend, apiUploadForm, type IsoDate } from '../../api.js';
 
 export type CourseStatus = 'draft' | 'published' | 'archived';
 export type Drip = { kind: 'immediate' } | { kind: 'after_days'; days: number } | { kind: 'on_date'; date: IsoDate } | { kind: 'after_previous' };
@@ -37,6 +37,7 @@ export interface Lesson {
   bodyMarkdown: string;
   bodyHtml: string;
   videoUrl: string | null;
+  videoPreview: { kind: 'iframe' | 'file'; src: string } | null;
   video: LessonFile | null;
   drip: { kind: Drip['kind']; days: number | null; date: IsoDate | null; description: string };
   reviewIntervalDays: number | null;
@@ -77,20 +78,11 @@ export interface CourseStats {
   quizzes: { lessonId: string; title: string; passPercent: number; attempts: number; students: number; passed: number; passRate: number; averageScore: number | null }[];
 }
 
-/** Uploads go as multipart/form-data, which the JSON client does not send. */
-async function uploadFile(method: 'POST' | 'PUT', path: string, file: File): Promise<LessonFile> {
-  const { csrfToken } = await apiGet<SessionState>('/api/auth/session');
-  const body = new FormData();
-  body.append('file', file);
-  const res = await fetch(path, { method, body, credentials: 'same-origin', headers: { accept: 'application/json', 'x-csrf-token': csrfToken ?? '' } });
-  const json = (await res.json().catch(() => null)) as { error?: { code: string; message: string } } | null;
-  if (!res.ok) throw new ApiError(res.status, json?.error?.code ?? 'bad_request', json?.error?.message ?? `Upload failed (HTTP ${res.status})`);
-  return json as unknown as LessonFile;
-}
+const uploadFile = (method: 'POST' | 'PUT', path: string, file: File) => apiUploadForm<LessonFile>(method, path, file);
 
 export const learning = {
   courses: () => apiGet<{ courses: Course[] }>('/api/learning/courses'),
-  createCourse: (body: { title: string; summary?: string }) => apiSend<Course>('POST', '/api/learning/courses', body),
+  createCourse: (body: { title: string; slug?: string; summary?: string }) => apiSend<Course>('POST', '/api/learning/courses', body),
   course: (id: string) => apiGet<CourseTree>(`/api/learning/courses/${id}`),
   updateCourse: (id: string, body: Partial<Pick<Course, 'title' | 'summary' | 'status' | 'certificateEnabled' | 'reviewIntervalDays' | 'slug'>>) => apiSend<Course>('PATCH', `/api/learning/courses/${id}`, body),
   reorder: (id: string, modules: { moduleId: string; lessonIds: string[] }[]) => apiSend<CourseTree>('PUT', `/api/learning/courses/${id}/outline`, { modules }),

@@ -17,17 +17,32 @@ export function CourseStudents({ courseId, canManage }: { courseId: string; canM
     setNotice(r.created ? `${f.text('email')} is enrolled.` : `${f.text('email')} already had access.`);
     state.reload();
   }, { reset: true });
-  const revoke = useAction(async (contactId: string, email: string) => {
-    const reason = window.prompt(`Why does ${email} lose access? (kept with the change)`);
-    if (!reason?.trim()) return;
-    await learning.revoke(courseId, contactId, reason.trim());
-    setNotice(`${email} no longer has access.`);
+  const [revoking, setRevoking] = useState<{ contactId: string; email: string } | null>(null);
+  const revoke = useFormAction(async (f) => {
+    if (!revoking) return;
+    await learning.revoke(courseId, revoking.contactId, f.text('reason').trim());
+    setNotice(`${revoking.email} no longer has access.`);
+    setRevoking(null);
     state.reload();
   });
   return (
     <>
       <FormNotice>{notice}</FormNotice>
-      <FormError error={revoke.error} />
+      {revoking ? (
+        <form className="card section" onSubmit={revoke.onSubmit} aria-labelledby="revoke-title">
+          <h2 id="revoke-title">Revoke the access of {revoking.email}</h2>
+          <FormError error={revoke.error} />
+          <TextField label="Why does this student lose access?" name="reason" required maxLength={500} hint="Kept with the change in the access history." autoFocus error={revoke.fieldErrors.reason} />
+          <p className="actions-row">
+            <button type="submit" className="button danger" disabled={revoke.pending}>
+              Revoke access
+            </button>{' '}
+            <button type="button" className="button subtle" onClick={() => setRevoking(null)}>
+              Cancel
+            </button>
+          </p>
+        </form>
+      ) : null}
       <LoadState state={state}>
         {({ enrollments }) => (
           <section className="card section" aria-labelledby="students-title">
@@ -68,7 +83,7 @@ export function CourseStudents({ courseId, canManage }: { courseId: string; canM
                         {canManage ? (
                           <td className="actions">
                             {e.active ? (
-                              <button type="button" className="button small danger-text" disabled={revoke.pending} onClick={() => void revoke.run(e.contactId, e.email)}>
+                              <button type="button" className="button small danger-text" onClick={() => { revoke.clearError(); setRevoking({ contactId: e.contactId, email: e.email }); }}>
                                 Revoke<span className="visually-hidden"> access of {e.email}</span>
                               </button>
                             ) : null}

@@ -1,5 +1,6 @@
-// The lesson editor: title, Markdown with a preview as students will see it, video (link or
-// upload), downloads, drip schedule, quiz, and "mark reviewed".
+// The lesson editor: title, rich text with a preview as students will see it, video (link or
+// upload, with a player to check it), downloads, drip schedule, the quiz as questions and
+// answers, and "mark reviewed".
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { SelectField, TextField } from '../../components/field.js';
@@ -10,23 +11,10 @@ import { Time } from '../../components/time.js';
 import { useAction } from '../../lib/use-action.js';
 import { useLoad } from '../../lib/use-load.js';
 import { useSession } from '../../session.js';
+import { RichTextEditor } from '../../components/rich-text-editor.js';
+import { siteApi } from '../site/site-api.js';
 import { learning, type Drip, type Lesson, type QuizQuestion } from './api.js';
-
-/** Quiz as plain text: blocks separated by a blank line; first line the question, then one option per line, right ones starting with "*". */
-export function quizToText(questions: QuizQuestion[]): string {
-  return questions.map((q) => [q.prompt, ...q.options.map((o) => `${o.correct ? '* ' : ''}${o.text}`)].join('\n')).join('\n\n');
-}
-
-export function textToQuiz(text: string): QuizQuestion[] {
-  return text
-    .split(/\n\s*\n/)
-    .map((b) => b.split('\n').map((l) => l.trim()).filter(Boolean))
-    .filter((lines) => lines.length)
-    .map((lines, i) => {
-      const options = lines.slice(1).map((l, j) => ({ id: `o${j + 1}`, text: l.replace(/^\*\s*/, ''), correct: l.startsWith('*') }));
-      return { id: `q${i + 1}`, prompt: lines[0]!, kind: options.filter((o) => o.correct).length > 1 ? 'multiple' : 'single', options };
-    });
-}
+import { QuizEditor } from './quiz-editor.js';
 
 const dripOptions = [
   { value: 'immediate', label: 'On enrollment' },
@@ -46,13 +34,15 @@ function Editor({ courseId, lesson, onSaved }: { courseId: string; lesson: Lesso
   const canWrite = can('learning.write');
   const navigate = useNavigate();
   const [title, setTitle] = useState(lesson.title);
-  const [markdown, setMarkdown] = useState(lesson.bodyMarkdown);
+  // The editor starts from the HTML students get (older lessons were written in Markdown) and
+  // saves HTML, which the server sanitises like any lesson text.
+  const [body, setBody] = useState(lesson.bodyHtml);
   const [videoUrl, setVideoUrl] = useState(lesson.videoUrl ?? '');
   const [dripKind, setDripKind] = useState<Drip['kind']>(lesson.drip.kind);
   const [dripDays, setDripDays] = useState(String(lesson.drip.days ?? 7));
   const [dripDate, setDripDate] = useState(lesson.drip.date ? lesson.drip.date.slice(0, 10) : '');
   const [preview, setPreview] = useState<string | null>(null);
-  const [quizText, setQuizText] = useState(lesson.quiz ? quizToText(lesson.quiz.questions) : '');
+  const [questions, setQuestions] = useState<QuizQuestion[]>(lesson.quiz?.questions ?? []);
   const [passPercent, setPassPercent] = useState(String(lesson.quiz?.passPercent ?? 70));
   const [maxAttempts, setMaxAttempts] = useState(lesson.quiz?.maxAttempts == null ? '' : String(lesson.quiz.maxAttempts));
   const [notice, setNotice] = useState<string | null>(null);
@@ -60,18 +50,18 @@ function Editor({ courseId, lesson, onSaved }: { courseId: string; lesson: Lesso
   const save = useAction(async () => {
     const drip: Drip =
       dripKind === 'after_days' ? { kind: 'after_days', days: Number(dripDays) } : dripKind === 'on_date' ? { kind: 'on_date', date: new Date(`${dripDate}T00:00:00Z`).toISOString() } : { kind: dripKind };
-    onSaved(await learning.updateLesson(lesson.id, { title, bodyMarkdown: markdown, videoUrl: videoUrl.trim() || null, drip }));
+    onSaved(await learning.updateLesson(lesson.id, { title, bodyMarkdown: body, videoUrl: videoUrl.trim() || null, drip }));
     setNotice('Saved. Students see the new version now.');
   });
-  const showPreview = useAction(async () => setPreview((await learning.preview(markdown)).html));
+  const showPreview = useAction(async () => setPreview((await learning.preview(body)).html));
   const saveQuiz = useAction(async () => {
-    if (!quizText.trim()) {
+    if (questions.length === 0) {
       if (lesson.quiz) await learning.removeQuiz(lesson.id);
       onSaved(await learning.lesson(lesson.id));
       setNotice('The quiz was removed.');
       return;
     }
-    onSaved(await learning.setQuiz(lesson.id, { passPercent: Number(passPercent), maxAttempts: maxAttempts ? Number(maxAttempts) : null, questions: textToQuiz(quizText) }));
+    onSaved(await learning.setQuiz(lesson.id, { passPercent: Number(passPercent), maxAttempts: maxAttempts ? Number(maxAttempts) : null, questions }));
     setNotice('Quiz saved.');
   });
   const upload = useAction(async (kind: 'video' | 'attachment', file: File) => {
@@ -118,13 +108,14 @@ function Editor({ courseId, lesson, onSaved }: { courseId: string; lesson: Lesso
         }}
       >
         <TextField label="Title" value={title} onChange={(e) => setTitle(e.target.value)} required maxLength={200} disabled={!canWrite} />
-        <div className="field">
-          <label htmlFor="lesson-body">Lesson text (Markdown)</label>
-          <textarea id="lesson-body" rows={14} value={markdown} onChange={(e) => setMarkdown(e.target.value)} disabled={!canWrite} aria-describedby="lesson-body-hint" />
-          <p className="field-hint" id="lesson-body-hint">
-            **bold**, _italic_, # headings, - lists, [links](https://…), tables. Scripts and unsafe HTML are removed.
-          </p>
-        </div>
+        <RichTextEditor
+          label="Lesson text"
+          html={body}
+          onChange={setBody}
+          disabled={!canWrite}
+          hint="Headings, bold, italics, lists, quotes, links and images. Scripts and unsafe HTML are removed when saved."
+          uploadImage={can('pages.write') ? async (file) => (await siteApi.uploadImage(file)).url : undefined}
+        />
         <TextField label="Video link" value={videoUrl} onChange={(e) => setVideoUrl(e.target.value)} hint="YouTube, Vimeo or an https link to a video file. Or upload a video below." disabled={!canWrite} />
         <SelectField label="Opens" options={dripOptions} value={dripKind} onChange={(e) => setDripKind(e.target.value as Drip['kind'])} disabled={!canWrite} />
         {dripKind === 'after_days' ? <TextField label="Days after enrollment" type="number" min={0} max={3650} value={dripDays} onChange={(e) => setDripDays(e.target.value)} /> : null}
@@ -159,6 +150,7 @@ function Editor({ courseId, lesson, onSaved }: { courseId: string; lesson: Lesso
           <p>
             Uploaded video: {lesson.video ? <strong>{lesson.video.filename}</strong> : <span className="muted">none</span>}
           </p>
+          <VideoPreview lesson={lesson} />
           <ul className="plain-list">
             {lesson.attachments.map((a) => (
               <li key={a.id} className="list-row">
@@ -186,14 +178,7 @@ function Editor({ courseId, lesson, onSaved }: { courseId: string; lesson: Lesso
         </section>
         <section className="card section" aria-labelledby="quiz-edit-title">
           <h2 id="quiz-edit-title">Quiz</h2>
-          <div className="field">
-            <label htmlFor="quiz-text">Questions</label>
-            <textarea id="quiz-text" rows={10} value={quizText} onChange={(e) => setQuizText(e.target.value)} disabled={!canWrite} aria-describedby="quiz-hint" />
-            <p className="field-hint" id="quiz-hint">
-              One question per block, blocks separated by an empty line. First line: the question; then one option per line. Start right options with
-              “*” (two or more make it multiple choice). Leave empty for no quiz.
-            </p>
-          </div>
+          <QuizEditor questions={questions} onChange={setQuestions} disabled={!canWrite} />
           <TextField label="Pass mark (%)" type="number" min={0} max={100} value={passPercent} onChange={(e) => setPassPercent(e.target.value)} disabled={!canWrite} />
           <TextField label="Attempts allowed" type="number" min={1} max={100} value={maxAttempts} onChange={(e) => setMaxAttempts(e.target.value)} hint="Empty: unlimited." disabled={!canWrite} />
           {canWrite ? (
@@ -205,4 +190,13 @@ function Editor({ courseId, lesson, onSaved }: { courseId: string; lesson: Lesso
       </div>
     </>
   );
+}
+
+/** What students will see play: the uploaded file first, else the link's player. */
+function VideoPreview({ lesson }: { lesson: Lesson }) {
+  if (lesson.video) return <video className="video-preview" controls preload="metadata" src={`/api/learning/files/${lesson.video.id}`} aria-label={`Preview of ${lesson.video.filename}`} />;
+  const v = lesson.videoPreview;
+  if (!v) return lesson.videoUrl ? <p className="field-error">The video link cannot be played: use a YouTube or Vimeo link, or an https link to a video file.</p> : null;
+  if (v.kind === 'file') return <video className="video-preview" controls preload="metadata" src={v.src} aria-label="Preview of the linked video" />;
+  return <iframe className="video-preview" src={v.src} title="Preview of the linked video" allow="encrypted-media; picture-in-picture; fullscreen" sandbox="allow-scripts allow-same-origin allow-presentation" />;
 }

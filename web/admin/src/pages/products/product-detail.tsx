@@ -1,6 +1,6 @@
 // One product: its details, status, prices, files, what it includes, its order bumps and
 // upsells, and its sales page.
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useConfirm } from '../../components/confirm.js';
 import { EmptyState } from '../../components/empty-state.js';
@@ -13,6 +13,7 @@ import { describePrice, formatMoney, parseMoney } from '../../lib/money.js';
 import { useAction, useFormAction } from '../../lib/use-action.js';
 import { useLoad } from '../../lib/use-load.js';
 import { useSession } from '../../session.js';
+import { CoursePicker } from '../courses/course-picker.js';
 import { siteApi } from '../site/site-api.js';
 import { catalogApi, kindLabels, statusTone, uploadProductFile, type PriceType, type ProductDetail, type ProductStatus, type RefundPolicy } from './catalog-api.js';
 import { ProductsNav } from './products-page.js';
@@ -55,6 +56,11 @@ export default function ProductDetailPage() {
     state.setData(() => p);
     setNotice(status === 'published' ? 'Published: it is in the store and on sale.' : status === 'archived' ? 'Archived: off sale.' : 'Back to draft: off sale.');
   });
+  // A refusal to publish ("add at least one active price") is about the product as it was: once
+  // the product changes (a price added), the old message would be wrong, so it goes.
+  const clearStatusError = setStatus.clearError;
+  const product = state.data;
+  useEffect(() => clearStatusError(), [product]);
 
   return (
     <LoadState state={state} label="Loading the product…">
@@ -138,7 +144,7 @@ function DetailsForm({ product, onSaved, readOnly }: { product: ProductDetail; o
           <TextField label="Address" name="slug" defaultValue={product.slug} required hint="The sales page is at /p/ followed by this." error={save.fieldErrors.slug} />
           <TextAreaField label="Summary" name="summary" defaultValue={product.summary} maxLength={600} hint="Shown in the store, on receipts and to search engines." />
           <TextField label="Image address" name="imageUrl" type="url" defaultValue={product.imageUrl ?? ''} hint="An https:// image for the store and link previews." error={save.fieldErrors.imageUrl} />
-          {product.kind === 'course' ? <TextField label="Course id" name="courseId" defaultValue={product.courseId ?? ''} hint="The course a purchase opens (Courses → the course)." error={save.fieldErrors.courseId} /> : null}
+          {product.kind === 'course' ? <CoursePicker label="Course" defaultValue={product.courseId} hint="The course a purchase opens." error={save.fieldErrors.courseId} /> : null}
           <SelectField
             label="When an order is refunded"
             name="refundPolicy"

@@ -15,6 +15,7 @@ import { useSession } from '../../session.js';
 import { catalogApi, kindLabels, statusTone, type ProductKind, type ProductStatus } from './catalog-api.js';
 import CouponsPage from './coupons-page.js';
 import ProductDetailPage from './product-detail.js';
+import { CoursePicker } from '../courses/course-picker.js';
 
 export default function ProductsArea() {
   return (
@@ -194,7 +195,7 @@ function NewProductForm() {
             hint={`The sales page will be at /p/${slug || '…'}`}
             error={create.fieldErrors.slug}
           />
-          {kind === 'course' ? <TextField label="Course id (optional for now)" name="courseId" hint="The course this product opens (Courses → the course). Needed before publishing." error={create.fieldErrors.courseId} /> : null}
+          {kind === 'course' ? <CoursePicker label="Course (optional for now)" hint="The course this product opens. Needed before publishing." error={create.fieldErrors.courseId} /> : null}
         </div>
         <TextAreaField label="Summary" name="summary" hint="One or two sentences for the store and search engines." maxLength={600} />
         <FormError error={create.error} />

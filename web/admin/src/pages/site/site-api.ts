@@ -1,5 +1,5 @@
 // Pages and the store's settings (src/modules/site/routes.ts), typed for the admin pages.
-import { apiGet, apiSend, type IsoDate } from '../../api.js';
+import { apiGet, apiSend, apiUploadForm, type IsoDate } from '../../api.js';
 
 export type BlockType = 'hero' | 'richText' | 'media' | 'bullets' | 'testimonial' | 'pricing' | 'faq' | 'optin' | 'guarantee';
 
@@ -53,5 +53,6 @@ export const siteApi = {
   preview: (content: PageContent, productId: string | null) => apiSend<{ html: string }>('POST', '/api/site/preview', { content, productId }),
   forms: () => apiGet<{ forms: FormChoice[] }>('/api/site/forms'),
   settings: () => apiGet<{ name: string; tagline: string }>('/api/site/settings'),
+  uploadImage: (file: File) => apiUploadForm<{ url: string; name: string; contentType: string; size: number }>('POST', '/api/site/images', file),
   saveSettings: (body: { name?: string; tagline?: string }) => apiSend<{ name: string; tagline: string }>('PATCH', '/api/site/settings', body),
 };

@@ -8,6 +8,8 @@ import { SelectField, TextAreaField, TextField } from '../../components/field.js
 import { FormError, FormNotice } from '../../components/form-error.js';
 import { LoadState } from '../../components/load-state.js';
 import { PageHeader } from '../../components/page-header.js';
+import { RichTextEditor } from '../../components/rich-text-editor.js';
+import { SortableList } from '../../components/sortable-list.js';
 import { Time } from '../../components/time.js';
 import { ApiError } from '../../api.js';
 import { useAction, useFormAction } from '../../lib/use-action.js';
@@ -238,6 +240,7 @@ function Editor({ page, forms, onSaved }: { page: SitePage; forms: FormChoice[];
   };
 
   // Live preview: the server renders the unsaved draft through the public components.
+  const [device, setDevice] = useState<'desktop' | 'phone'>('desktop');
   const [preview, setPreview] = useState<{ html: string; error: string | null }>({ html: '', error: null });
   const cleaned = useMemo(() => cleanContent(content), [content]);
   useEffect(() => {
@@ -324,25 +327,33 @@ function Editor({ page, forms, onSaved }: { page: SitePage; forms: FormChoice[];
           <section aria-labelledby="page-blocks">
             <h2 id="page-blocks">Blocks</h2>
             {content.blocks.length === 0 ? <p className="muted">No blocks yet: add the first one below.</p> : null}
-            {content.blocks.map((b, i) => (
-              <fieldset key={b.id} className="block-card">
-                <legend>
-                  {i + 1}. {blockLabels[b.type]}
-                </legend>
-                <BlockFields block={b} forms={forms} onChange={(next) => setBlock(i, next)} />
-                <div className="button-row" style={{ marginTop: 10 }}>
-                  <button type="button" className="button small" disabled={i === 0} onClick={() => move(i, -1)}>
-                    Move up<span className="visually-hidden"> block {i + 1}</span>
-                  </button>
-                  <button type="button" className="button small" disabled={i === content.blocks.length - 1} onClick={() => move(i, 1)}>
-                    Move down<span className="visually-hidden"> block {i + 1}</span>
-                  </button>
-                  <button type="button" className="button small danger-text" onClick={() => change({ ...content, blocks: content.blocks.filter((x) => x.id !== b.id) })}>
-                    Remove<span className="visually-hidden"> block {i + 1}</span>
-                  </button>
-                </div>
-              </fieldset>
-            ))}
+            {content.blocks.length > 1 ? <p className="muted small">Drag a block by its ⠿ handle, or focus the handle, press Space, move with the arrow keys and press Space again.</p> : null}
+            <SortableList
+              as="div"
+              items={content.blocks}
+              idOf={(b) => b.id}
+              nameOf={(b) => `block ${content.blocks.indexOf(b) + 1}, ${blockLabels[b.type]}`}
+              onReorder={(blocks) => change({ ...content, blocks })}
+              renderItem={(b, handle, i) => (
+                <fieldset className="block-card">
+                  <legend>
+                    {handle} {i + 1}. {blockLabels[b.type]}
+                  </legend>
+                  <BlockFields block={b} forms={forms} onChange={(next) => setBlock(i, next)} />
+                  <div className="button-row" style={{ marginTop: 10 }}>
+                    <button type="button" className="button small" disabled={i === 0} onClick={() => move(i, -1)}>
+                      Move up<span className="visually-hidden"> block {i + 1}</span>
+                    </button>
+                    <button type="button" className="button small" disabled={i === content.blocks.length - 1} onClick={() => move(i, 1)}>
+                      Move down<span className="visually-hidden"> block {i + 1}</span>
+                    </button>
+                    <button type="button" className="button small danger-text" onClick={() => change({ ...content, blocks: content.blocks.filter((x) => x.id !== b.id) })}>
+                      Remove<span className="visually-hidden"> block {i + 1}</span>
+                    </button>
+                  </div>
+                </fieldset>
+              )}
+            />
             <div className="inline-form card">
               <SelectField label="Add a block" value={addType} onChange={(e) => setAddType(e.target.value as BlockType)} options={(Object.keys(blockLabels) as BlockType[]).map((t) => ({ value: t, label: blockLabels[t] }))} />
               <button type="button" className="button" onClick={() => change({ ...content, blocks: [...content.blocks, newBlock(addType)] })}>
@@ -365,13 +376,20 @@ function Editor({ page, forms, onSaved }: { page: SitePage; forms: FormChoice[];
           <div className="section-head">
             <h2 id="preview-title">Preview</h2>
             <span className="muted small">as visitors will see it</span>
+            <span className="button-row" role="group" aria-label="Preview size">
+              {(['desktop', 'phone'] as const).map((d) => (
+                <button key={d} type="button" className={`button small ${device === d ? 'primary' : 'subtle'}`} aria-pressed={device === d} onClick={() => setDevice(d)}>
+                  {d === 'desktop' ? 'Desktop' : 'Phone'}
+                </button>
+              ))}
+            </span>
           </div>
           {preview.error ? (
             <p className="form-error" role="alert">
               {preview.error}
             </p>
           ) : null}
-          <PreviewFrame html={preview.html} />
+          <PreviewFrame html={preview.html} device={device} />
         </section>
       </div>
     </>
@@ -382,8 +400,33 @@ function Editor({ page, forms, onSaved }: { page: SitePage; forms: FormChoice[];
  * The preview, sandboxed: no scripts run and nothing navigates out of the frame. It keeps this
  * site's origin only so the page's stylesheet loads under the admin's Content-Security-Policy.
  */
-function PreviewFrame({ html }: { html: string }) {
-  return <iframe className="preview-frame" sandbox="allow-same-origin" srcDoc={html} title="Preview of the page" />;
+function PreviewFrame({ html, device }: { html: string; device: 'desktop' | 'phone' }) {
+  // The phone frame is 390 CSS pixels wide (a current iPhone), so the page's own media queries apply.
+  return (
+    <div className={device === 'phone' ? 'phone-frame' : undefined}>
+      <iframe className="preview-frame" sandbox="allow-same-origin" srcDoc={html} title={device === 'phone' ? 'Preview of the page on a phone' : 'Preview of the page'} />
+    </div>
+  );
+}
+
+/** An image address typed in, or uploaded to the file storage (PNG, JPEG, WebP or GIF up to 5 MB), with a thumbnail. */
+function ImageField({ label, value, onChange }: { label: string; value: string; onChange(url: string): void }) {
+  const upload = useAction(async (file: File) => onChange((await siteApi.uploadImage(file)).url));
+  const shown = value.startsWith('/media/') || /^https:\/\/[^\s]+$/.test(value);
+  return (
+    <div className="image-field">
+      <TextField label={label} value={value} onChange={(e) => onChange(e.target.value)} hint="An https:// address, or upload an image below." />
+      <div className="field">
+        <label>
+          Upload an image<span className="visually-hidden"> for {label}</span>
+          <input type="file" accept="image/png,image/jpeg,image/webp,image/gif" disabled={upload.pending} onChange={(e) => e.target.files?.[0] && void upload.run(e.target.files[0])} />
+        </label>
+        <p className="field-hint">PNG, JPEG, WebP or GIF, up to 5 MB.{upload.pending ? ' Uploading…' : ''}</p>
+      </div>
+      <FormError error={upload.error} />
+      {shown ? <img className="image-thumb" src={value} alt="" /> : null}
+    </div>
+  );
 }
 
 // ---- one block's fields --------------------------------------------------------------------------------
@@ -401,17 +444,25 @@ function BlockFields({ block, forms, onChange }: { block: Block; forms: FormChoi
         <div className="stack">
           {input('heading', 'Headline')}
           {area('subheading', 'Line under it')}
-          {input('imageUrl', 'Image (https://, optional)', undefined, 'url')}
+          <ImageField label="Image (optional)" value={text('imageUrl')} onChange={(url) => set('imageUrl', url)} />
           {input('ctaLabel', 'Button text', 'The button scrolls to the prices. Empty: no button.')}
         </div>
       );
     case 'richText':
-      return <div className="stack">{area('html', 'Text (HTML)', 'Paragraphs, headings (h2–h4), bold, italics, links, lists, quotes and https images. Anything else is removed when saved.', true)}</div>;
+      return (
+        <RichTextEditor
+          label="Text"
+          html={text('html')}
+          onChange={(html) => set('html', html)}
+          hint="Headings, bold, italics, links, lists, quotes and images. Anything else is removed when saved."
+          uploadImage={async (file) => (await siteApi.uploadImage(file)).url}
+        />
+      );
     case 'media':
       return (
         <div className="stack">
           <SelectField label="Kind" value={text('kind') || 'image'} onChange={(e) => set('kind', e.target.value)} options={[{ value: 'image', label: 'Image' }, { value: 'video', label: 'Video (YouTube, Vimeo or an https video file)' }]} />
-          {input('url', 'Address (https:// or /path)', undefined, 'url')}
+          {block.kind === 'video' ? input('url', 'Address (https:// or /path)', undefined, 'url') : <ImageField label="Image" value={text('url') === 'https://' ? '' : text('url')} onChange={(url) => set('url', url)} />}
           {input('alt', block.kind === 'video' ? 'Title of the video' : 'What the image shows (for people who cannot see it)')}
           {input('caption', 'Caption (optional)')}
         </div>
@@ -434,7 +485,7 @@ function BlockFields({ block, forms, onChange }: { block: Block; forms: FormChoi
           {area('quote', 'What they said')}
           {input('author', 'Who')}
           {input('role', 'Their role (optional)')}
-          {input('imageUrl', 'Photo (https://, optional)', undefined, 'url')}
+          <ImageField label="Photo (optional)" value={text('imageUrl')} onChange={(url) => set('imageUrl', url)} />
         </div>
       );
     case 'pricing':
