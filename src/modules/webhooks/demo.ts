@@ -12,11 +12,12 @@ import { webhookDeliveries, webhookEndpoints } from './schema.js';
 
 export async function seedWebhooksDemo(app: App, ctx: DemoContext): Promise<void> {
   const created = new Date(ctx.now.getTime() - 120 * DAY_MS);
-  // The Zapier hook failed on the last few paid orders before the last four days, for five days.
+  // The Zapier hook failed on the last few paid orders before the last six days, for five days
+  // (so it was turned off at least a day before the demo's today, never after it).
   const zapEvents = await app.db
     .select()
     .from(events)
-    .where(and(eq(events.type, 'order.paid'), lt(events.occurredAt, new Date(ctx.now.getTime() - 4 * DAY_MS))))
+    .where(and(eq(events.type, 'order.paid'), lt(events.occurredAt, new Date(ctx.now.getTime() - 6 * DAY_MS))))
     .orderBy(desc(events.occurredAt))
     .limit(3);
   const failingSince = zapEvents.at(-1)?.occurredAt ?? new Date(ctx.now.getTime() - 9 * DAY_MS);
