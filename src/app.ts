@@ -11,13 +11,13 @@ import { EventLog } from './db/events.js';
 import { AuditLog } from './db/audit.js';
 import { loadOrCreateSecret } from './db/secrets.js';
 import { JobQueue } from './jobs/queue.js';
-import { jobRegistry } from './jobs/registry.js';
+import { jobRegistry, type JobDeps } from './job-registry.js';
 import type { JobDefinition } from './jobs/types.js';
-import { TeamService } from './modules/team/service.js';
-import { MailService } from './modules/mail/service.js';
-import { AudienceService } from './modules/audience/service.js';
-import { PortalService } from './modules/portal/service.js';
-import { AccessService } from './modules/access/service.js';
+import { TeamService } from './modules/team/index.js';
+import { MailService } from './modules/mail/index.js';
+import { AudienceService } from './modules/audience/index.js';
+import { PortalService } from './modules/portal/index.js';
+import { AccessService } from './modules/access/index.js';
 import { CatalogService, LocalFileStorage as ProductFileStorage } from './modules/catalog/index.js';
 import { SiteService } from './modules/site/index.js';
 import { CheckoutService, StripeProvider, StripeSync, TestProvider, createStripeClient } from './modules/checkout/index.js';
@@ -47,6 +47,11 @@ export interface App {
   testPayments: TestProvider | null;
   learning: LearningService;
   close(): Promise<void>;
+}
+
+/** The job handlers' dependencies (every module's `…JobDeps`): the App provides them all. */
+export function jobDeps(app: App): JobDeps {
+  return app;
 }
 
 export interface CreateAppOptions {

@@ -13,7 +13,7 @@ export {
 } from './service.js';
 export { contacts, lists, listSubscriptions, tags, contactTags, consentRecords, contactStatuses, type ContactStatus, type ConsentKind } from './schema.js';
 export { emailAddressProblem, emailAddressSchema } from './email-address.js';
-export { audienceJobs } from './jobs.js';
+export { audienceJobs, type AudienceJobDeps } from './jobs.js';
 export { IMPORT_JOB, type ImportOptions, type ImportView } from './imports.js';
 export { compileSegmentSql, segmentRulesSchema, type SegmentRule, type SegmentRules } from './segments.js';
 export type { Form } from './forms.js';

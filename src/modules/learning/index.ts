@@ -14,3 +14,4 @@ export { DeliveryService, LessonLockedError, NoCourseAccessError, gradeQuiz, typ
 export { LocalFileStorage, type FileStorage } from './storage.js';
 export { lessonAvailability, type LessonAvailability } from './drip.js';
 export { courses, lessons, certificates } from './schema.js';
+export { learningJobs, UNLOCK_LESSONS_JOB, type LearningJobDeps } from './jobs.js';
