@@ -1,5 +1,14 @@
 // The module boundaries, enforced (`npm run lint:deps`; scripts/test.mjs runs it before the tests).
 // docs/architecture.md explains each rule and shows the module map.
+// Paths are those of the JavaScript mirror scripts/lint-deps.mjs cruises: `x.ts` and `x.tsx` are `x.js` there.
+
+/** Seeders: demo data, tests and benchmarks (they write in bulk and may reach a module's tables). */
+const SEEDERS = ['/demo\\.[jt]s$', '\\.test\\.[jt]sx?$', '^bench/', '^test/'];
+/** What a seeder may use of another module. */
+const SEEDER_TARGETS = '^src/modules/[^/]+/(index|schema|demo|test-[^/]*)\\.[jt]s$';
+/** The wiring: composes every module's routes and demo seeds. */
+const WIRING = ['^src/http/routes\\.[jt]s$', '^src/demo/index\\.[jt]s$'];
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -8,15 +17,43 @@ module.exports = {
       comment:
         "A module is used only through its index.ts: another module's service, schema or helpers are its own business (docs/architecture.md).",
       severity: 'error',
-      from: { path: '^src/modules/([^/]+)/' },
+      from: { path: '^src/modules/([^/]+)/', pathNot: ['/schema\\.[jt]s$', ...SEEDERS] },
       to: { path: '^src/modules/[^/]+/', pathNot: ['^src/modules/$1/', '^src/modules/[^/]+/index\\.[jt]s$'] },
+    },
+    {
+      name: 'schema-foreign-keys',
+      comment: "A module's schema.ts may name another module's table (schema.ts) for a foreign key, and nothing else of it.",
+      severity: 'error',
+      from: { path: '^src/modules/([^/]+)/schema\\.[jt]s$' },
+      to: { path: '^src/modules/[^/]+/', pathNot: ['^src/modules/$1/', '^src/modules/[^/]+/(index|schema)\\.[jt]s$'] },
+    },
+    {
+      name: 'seeders-in-modules',
+      comment: "A module's demo seed and tests may write another module's tables in bulk (schema.ts) and use its demo and test helpers; nothing else of it.",
+      severity: 'error',
+      from: { path: '^src/modules/([^/]+)/[^/]*(demo|\\.test)\\.[jt]sx?$' },
+      to: { path: '^src/modules/[^/]+/', pathNot: ['^src/modules/$1/', SEEDER_TARGETS] },
+    },
+    {
+      name: 'seeders-outside-modules',
+      comment: "Tests, their support code and benchmarks use a module through its index.ts, or its schema.ts and test helpers to seed data.",
+      severity: 'error',
+      from: { path: '^(test|bench)/' },
+      to: { path: '^src/modules/[^/]+/', pathNot: [SEEDER_TARGETS] },
     },
     {
       name: 'module-internals-from-core',
       comment: "Code outside the modules (wiring, http, cli, demo, tests' support) uses a module only through its index.ts.",
       severity: 'error',
-      from: { path: '^(src|test|bench)/', pathNot: ['^src/modules/'] },
+      from: { path: '^(src|test|bench)/', pathNot: ['^src/modules/', ...SEEDERS, ...WIRING] },
       to: { path: '^src/modules/[^/]+/', pathNot: ['^src/modules/[^/]+/index\\.[jt]s$'] },
+    },
+    {
+      name: 'module-edges-from-wiring',
+      comment: "The wiring (src/http/routes.ts, src/demo/index.ts) composes each module's routes and demo seed: those files and index.ts, nothing else.",
+      severity: 'error',
+      from: { path: WIRING },
+      to: { path: '^src/modules/[^/]+/', pathNot: ['^src/modules/[^/]+/(index|routes|demo|portal-section)\\.[jt]sx?$'] },
     },
     {
       name: 'no-circular',

@@ -3,11 +3,9 @@
 // a page with the very same components.
 import type { FastifyReply } from 'fastify';
 import type { ReactElement } from 'react';
-import { renderToStaticMarkup } from 'react-dom/server';
+import { renderHtml } from '../../web/public/render.js';
 
-export function renderHtml(element: ReactElement): string {
-  return `<!doctype html>${renderToStaticMarkup(element)}`;
-}
+export { renderHtml };
 
 export function sendPage(reply: FastifyReply, element: ReactElement, status = 200): FastifyReply {
   return reply.code(status).type('text/html; charset=utf-8').send(renderHtml(element));

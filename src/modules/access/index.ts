@@ -1,2 +1,1 @@
 export { AccessService, type Grant, type GrantInput, type GrantSource, type ResourceType } from './service.js';
-export { accessGrants } from './schema.js';

@@ -11,7 +11,7 @@ export {
   type ConsentInput,
   type UpsertContactInput,
 } from './service.js';
-export { contacts, lists, listSubscriptions, tags, contactTags, consentRecords, contactStatuses, type ContactStatus, type ConsentKind } from './schema.js';
+export { contactStatuses, type ContactStatus, type ConsentKind } from './schema.js';
 export { emailAddressProblem, emailAddressSchema } from './email-address.js';
 export { audienceJobs, type AudienceJobDeps } from './jobs.js';
 export { IMPORT_JOB, type ImportOptions, type ImportView } from './imports.js';

@@ -202,6 +202,12 @@ export class AudienceService {
     return row ?? null;
   }
 
+  /** The contact, or null when there is none with this id. */
+  async findById(db: DbOrTx, id: string): Promise<Contact | null> {
+    const [row] = await db.select().from(contacts).where(eq(contacts.id, id)).limit(1);
+    return row ?? null;
+  }
+
   async getContact(db: DbOrTx, id: string): Promise<Contact> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound('Contact');
     const [row] = await db.select().from(contacts).where(eq(contacts.id, id)).limit(1);

@@ -4,4 +4,3 @@ export { StripeProvider, StripeSync, createStripeClient, WEBHOOK_TOLERANCE_SECON
 export type { PaymentProvider } from './providers.js';
 export { checkoutJobs, type CheckoutJobDeps, RECONCILE_JOB, EXPIRE_ORDERS_JOB, DUNNING_JOB, TEST_BILLING_JOB } from './jobs.js';
 export { purchasesView } from './views.js';
-export { orders, orderItems, payments, refunds, subscriptions } from './schema.js';

@@ -16,10 +16,9 @@ import { events as eventsTable } from '../../db/schema.js';
 import { DomainError, forbidden, invalid, notFound } from '../../errors.js';
 import type { AccessService } from '../access/index.js';
 import type { AudienceService } from '../audience/index.js';
-import { contacts } from '../audience/index.js';
 import { describePrice, formatMoney, type CatalogService, type Coupon, type Offer, type Price, type Product } from '../catalog/index.js';
 import type { MailService } from '../mail/index.js';
-import type { PortalService } from '../portal/service.js';
+import type { PortalService } from '../portal/index.js';
 import type { Role } from '../../permissions.js';
 import { ProviderDeclined, type ChargeResult, type PaymentProvider, type SessionRequest } from './providers.js';
 import { buildQuote, type Quote } from './quote.js';
@@ -1214,11 +1213,11 @@ export class CheckoutService {
       db.select().from(refunds).where(eq(refunds.orderId, id)).orderBy(asc(refunds.createdAt)),
       db.select().from(subscriptions).where(eq(subscriptions.orderId, id)),
       db.select({ id: orders.id, number: orders.number, status: orders.status, total: orders.total }).from(orders).where(eq(orders.parentOrderId, id)),
-      db.select({ id: contacts.id, email: contacts.email, name: contacts.name }).from(contacts).where(eq(contacts.id, order.contactId)),
+      this.audience.getContact(db, order.contactId).then((c) => ({ id: c.id, email: c.email, name: c.name })),
       this.access.listForContact(db, order.contactId, { includeRevoked: true }).then((g) => g.filter((x) => x.sourceId === id)),
       this.events.list(db, { subjectType: 'order', subjectId: id, limit: 100 }),
     ]);
-    return { order, items, payments: paymentRows, refunds: refundRows, subscription: subs[0] ?? null, upsells: children, contact: contact[0]!, grants: await this.nameGrants(db, grants), events: history };
+    return { order, items, payments: paymentRows, refunds: refundRows, subscription: subs[0] ?? null, upsells: children, contact, grants: await this.nameGrants(db, grants), events: history };
   }
 
   /** Grants with a name a person recognises: the product (or the course product) they belong to. */

@@ -8,8 +8,12 @@ import type { Clock } from '../../clock.js';
 import type { Database, DbOrTx, Tx } from '../../db/client.js';
 import type { EventLog } from '../../db/events.js';
 import { DomainError, conflict, invalid, notFound } from '../../errors.js';
-import { accessGrants, type AccessService } from '../access/index.js';
-import { contacts, type AudienceService } from '../audience/index.js';
+import type { AccessService } from '../access/index.js';
+import type { AudienceService } from '../audience/index.js';
+// Known boundary debt (docs/architecture.md): enrolment lists and statistics join the grants
+// and contacts tables in SQL; they move to the access and audience query methods next.
+import { accessGrants } from '../access/schema.js';
+import { contacts } from '../audience/schema.js';
 import { renderMarkdown, slugify, videoEmbed } from './content.js';
 import { describeDrip } from './drip.js';
 import type { FileStorage } from './storage.js';
@@ -28,6 +32,7 @@ import {
   type QuizQuestion,
 } from './schema.js';
 import { DeliveryService } from './delivery.js';
+import type { LearningSettings } from './settings.js';
 
 export type CourseRow = typeof courses.$inferSelect;
 export type LessonRow = typeof lessons.$inferSelect;
@@ -124,12 +129,7 @@ export interface FreshnessItem {
   overdueDays: number;
 }
 
-export interface LearningSettings {
-  publicUrl: string;
-  /** the name printed on certificates */
-  issuer: string;
-  uploadMaxBytes: number;
-}
+export type { LearningSettings } from './settings.js';
 
 const DAY_MS = 86_400_000;
 const dueAt = (lastReviewedAt: Date, days: number) => new Date(lastReviewedAt.getTime() + days * DAY_MS);
@@ -205,7 +205,7 @@ export class LearningService {
     readonly storage: FileStorage,
     readonly settings: LearningSettings,
   ) {
-    this.student = new DeliveryService(database, clock, events, access, storage, settings);
+    this.student = new DeliveryService(database, clock, events, access, audience, storage, settings);
   }
 
   private get db() {

@@ -11,22 +11,11 @@ import type { Tx } from '../../db/client.js';
 import { DomainError } from '../../errors.js';
 import { normalizeEmail } from '../audience/index.js';
 import type { MailContext } from './context.js';
-import { recipientIdFromMessageId, type BroadcastEngine } from './engine.js';
+import { recipientIdFromMessageId, type BounceReport, type BroadcastEngine } from './engine.js';
 import { broadcasts, mailBounces } from './schema.js';
 import { likeNeedle } from './search.js';
 
-export interface BounceReport {
-  email: string;
-  kind: 'hard' | 'soft' | 'complaint';
-  /** smtp | ses | postmark | mailgun | sendgrid | dsn */
-  provider: string;
-  providerEventId?: string | null;
-  detail: string;
-  /** the Message-ID of the message that bounced, when the report carries it */
-  messageId?: string | null;
-  recipientId?: number | null;
-  occurredAt?: Date;
-}
+export type { BounceReport } from './engine.js';
 
 export const SOFT_BOUNCE_LIMIT = 3;
 

@@ -23,7 +23,21 @@ import { classifySmtpError } from './transport.js';
 import { sleep, sleepUntil } from './throttle.js';
 import type { MailUrls } from './tokens.js';
 import type { MailContext, MailSettings } from './context.js';
-import type { BounceReport } from './bounces.js';
+
+
+/** A bounce or complaint a mailbox provider reported back (parsed in bounces.ts). */
+export interface BounceReport {
+  email: string;
+  kind: 'hard' | 'soft' | 'complaint';
+  /** smtp | ses | postmark | mailgun | sendgrid | dsn */
+  provider: string;
+  providerEventId?: string | null;
+  detail: string;
+  /** the Message-ID of the message that bounced, when the report carries it */
+  messageId?: string | null;
+  recipientId?: number | null;
+  occurredAt?: Date;
+}
 
 export const BROADCAST_START_JOB = 'mail.broadcast-start';
 export const BROADCAST_SEND_JOB = 'mail.broadcast-send';
