@@ -9,18 +9,6 @@ const SEEDER_TARGETS = '^src/modules/[^/]+/(index|schema|demo|test-[^/]*)\\.[jt]
 /** The wiring: composes every module's routes and demo seeds. */
 const WIRING = ['^src/http/routes\\.[jt]s$', '^src/demo/index\\.[jt]s$'];
 
-/**
- * Known debt: the only cross-module reads past an index.ts left, each listed exactly (file → files),
- * so nothing new can join them. docs/architecture.md says what replaces them.
- */
-const KNOWN_DEBT = [
-  {
-    from: '^src/modules/learning/(service|delivery)\\.[jt]s$',
-    to: ['^src/modules/access/schema\\.[jt]s$', '^src/modules/audience/schema\\.[jt]s$'],
-    why: "learning's enrolment list, statistics, student course list and drip job join access_grants (and contacts) in SQL.",
-  },
-];
-
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -29,16 +17,9 @@ module.exports = {
       comment:
         "A module is used only through its index.ts: another module's service, schema or helpers are its own business (docs/architecture.md).",
       severity: 'error',
-      from: { path: '^src/modules/([^/]+)/', pathNot: ['/schema\\.[jt]s$', ...SEEDERS, ...KNOWN_DEBT.map((d) => d.from)] },
+      from: { path: '^src/modules/([^/]+)/', pathNot: ['/schema\\.[jt]s$', ...SEEDERS] },
       to: { path: '^src/modules/[^/]+/', pathNot: ['^src/modules/$1/', '^src/modules/[^/]+/index\\.[jt]s$'] },
     },
-    ...KNOWN_DEBT.map((debt) => ({
-      name: 'module-internals',
-      comment: `Known debt, allowed only as listed: ${debt.why}`,
-      severity: 'error',
-      from: { path: debt.from },
-      to: { path: '^src/modules/[^/]+/', pathNot: ['^src/modules/learning/', '^src/modules/[^/]+/index\\.[jt]s$', ...debt.to] },
-    })),
     {
       name: 'schema-foreign-keys',
       comment: "A module's schema.ts may name another module's table (schema.ts) for a foreign key, and nothing else of it.",

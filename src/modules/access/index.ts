@@ -1,1 +1,2 @@
 export { AccessService, type Grant, type GrantInput, type GrantSource, type ResourceType } from './service.js';
+export { grantsView } from './grants-view.js';

@@ -154,6 +154,13 @@ export class AudienceService implements ContactWriter {
     return row ?? null;
   }
 
+  /** Names and addresses of these contacts (those that exist), for lists other modules show. */
+  async contactsByIds(db: DbOrTx, ids: string[]): Promise<Pick<Contact, 'id' | 'email' | 'name'>[]> {
+    const unique = [...new Set(ids)];
+    if (!unique.length) return [];
+    return db.select({ id: contacts.id, email: contacts.email, name: contacts.name }).from(contacts).where(inArray(contacts.id, unique));
+  }
+
   /** The contact, or null when there is none with this id. */
   async findById(db: DbOrTx, id: string): Promise<Contact | null> {
     const [row] = await db.select().from(contacts).where(eq(contacts.id, id)).limit(1);

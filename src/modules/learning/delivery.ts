@@ -8,11 +8,8 @@ import { randomToken } from '../../crypto.js';
 import type { Database, DbOrTx, Tx } from '../../db/client.js';
 import type { EventLog } from '../../db/events.js';
 import { DomainError, conflict, notFound } from '../../errors.js';
-import type { AccessService } from '../access/index.js';
+import { grantsView, type AccessService } from '../access/index.js';
 import type { AudienceService } from '../audience/index.js';
-// Known boundary debt (docs/architecture.md): the student's course list and the drip job join
-// the grants table in SQL; they move to an access query method next.
-import { accessGrants } from '../access/schema.js';
 import { renderCertificatePdf } from './certificate-pdf.js';
 import { lessonAvailability, type LessonAvailability } from './drip.js';
 import type { FileStorage } from './storage.js';
@@ -148,7 +145,7 @@ export class DeliveryService {
         from ${courses} c
         left join ${courseProgress} cp on cp.course_id = c.id and cp.contact_id = ${contactId}
        where c.status <> 'draft'
-         and exists (select 1 from ${accessGrants} g
+         and exists (select 1 from ${grantsView} g
                       where g.contact_id = ${contactId} and g.resource_type = 'course' and g.resource_id = c.id
                         and g.revoked_at is null and (g.expires_at is null or g.expires_at > ${now}::timestamptz))
        order by cp.last_seen_at desc nulls last, c.title`);
@@ -540,7 +537,7 @@ export class DeliveryService {
         const res = await tx.execute(sql`
           with enrolled as (
             select g.contact_id, g.resource_id as course_id, min(g.granted_at) as enrolled_at
-              from ${accessGrants} g
+              from ${grantsView} g
              where g.resource_type = 'course' and g.revoked_at is null
                and (g.expires_at is null or g.expires_at > ${now}::timestamptz)
              group by g.contact_id, g.resource_id
