@@ -18,3 +18,4 @@ export { IMPORT_JOB, type ImportOptions, type ImportView } from './imports.js';
 export { compileSegmentSql, segmentRulesSchema, type SegmentRule, type SegmentRules } from './segments.js';
 export type { Form } from './forms.js';
 export type { Segment } from './segment-service.js';
+export { contactDirectory } from './contact-directory.js';

@@ -15,7 +15,7 @@ import type { EventLog } from '../../db/events.js';
 import { events as eventsTable } from '../../db/schema.js';
 import { DomainError, forbidden, invalid, notFound } from '../../errors.js';
 import type { AccessService } from '../access/index.js';
-import type { AudienceService } from '../audience/index.js';
+import { contactDirectory, type AudienceService } from '../audience/index.js';
 import { describePrice, formatMoney, type CatalogService, type Coupon, type Offer, type Price, type Product } from '../catalog/index.js';
 import type { MailService } from '../mail/index.js';
 import type { PortalService } from '../portal/index.js';
@@ -1246,7 +1246,7 @@ export class CheckoutService {
           sql`lower(${orders.email}) like ${like}`,
           num ? eq(orders.number, Number(num[1])) : sql`false`,
           /^[0-9a-f-]{36}$/i.test(term) ? eq(orders.id, term) : sql`false`,
-          sql`exists (select 1 from contacts c where c.id = "orders"."contact_id" and lower(c.name) like ${like})`,
+          sql`exists (select 1 from ${contactDirectory} c where c.id = "orders"."contact_id" and lower(c.name) like ${like})`,
         )!,
       );
     }
@@ -1287,7 +1287,7 @@ export class CheckoutService {
              sum(o.amount_paid - o.amount_refunded)::int as lifetime_value,
              min(o.paid_at) as first_purchase_at,
              max(o.paid_at) as last_purchase_at
-        from contacts c
+        from ${contactDirectory} c
         join orders o on o.contact_id = c.id and o.status = 'paid'
        where ${like ? sql`(lower(c.email) like ${like} or lower(c.name) like ${like})` : sql`true`}
        group by c.id, c.email, c.name, o.currency
