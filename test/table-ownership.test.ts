@@ -12,10 +12,7 @@ const MODULES = 'src/modules';
 
 /** file → tables of other modules it still names in SQL text, and why. */
 const KNOWN_DEBT: Record<string, { tables: string[]; why: string }> = {
-  'src/modules/mail/engine.ts': { tables: ['contacts', 'list_subscriptions', 'lists'], why: "the broadcast snapshot and send loop join the audience in SQL (hot path); to move to audience's read-only views" },
-  'src/modules/mail/bounces.ts': { tables: ['contacts'], why: 'bounce matching finds contacts by address in SQL; to move to AudienceService queries' },
-  'src/modules/mail/tracking.ts': { tables: ['contacts', 'lists'], why: "the unsubscribe page checks the contact and names the list; to move to AudienceService queries" },
-  'src/modules/mail/routes.tsx': { tables: ['lists'], why: "the unsubscribe page names the list; to move to an AudienceService query" },
+  'src/modules/mail/engine.ts': { tables: ['contacts', 'list_subscriptions'], why: "the broadcast snapshot and the send loop's contact states join the audience in named hot SQL; to move to a read-only view of audience's" },
   'src/modules/audience/segments.ts': { tables: ['access_grants'], why: "segment rules on access compile to SQL text; to use access's grantsView" },
 };
 

@@ -356,6 +356,12 @@ export class AudienceService implements ContactWriter {
     ).map((r) => ({ ...r, createdAt: new Date(r.createdAt) }));
   }
 
+  /** The list's name, or null when there is no such list (a link to a deleted list). */
+  async findListName(db: DbOrTx, id: string): Promise<string | null> {
+    const [row] = await db.select({ name: lists.name }).from(lists).where(eq(lists.id, id));
+    return row?.name ?? null;
+  }
+
   async getList(id: string): Promise<ContactList> {
     const [row] = await this.db.select().from(lists).where(eq(lists.id, id));
     if (!row) throw notFound('List');

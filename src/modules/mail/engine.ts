@@ -231,9 +231,7 @@ export class BroadcastEngine {
 
   async listName(listId: string | null, tx?: Tx): Promise<string | undefined> {
     if (!listId) return undefined;
-    const q = 'select name from lists where id = $1';
-    const res = tx ? await this.ctx.database.executorFor(tx)<{ name: string }>(q, [listId]) : await this.ctx.database.execute<{ name: string }>(q, [listId]);
-    return res.rows[0]?.name;
+    return (await this.ctx.audience.findListName(tx ?? this.ctx.database.db, listId)) ?? undefined;
   }
 
   /** Compiled templates, cached per broadcast version and settings. */
