@@ -16,13 +16,14 @@ import { events as eventsTable } from '../../db/schema.js';
 import { DomainError, forbidden, invalid, notFound } from '../../errors.js';
 import type { AccessService } from '../access/index.js';
 import { contactDirectory, type AudienceService } from '../audience/index.js';
-import { describePrice, formatMoney, type CatalogService, type Coupon, type Offer, type Price, type Product } from '../catalog/index.js';
+import { formatMoney, type CatalogService, type Coupon, type Offer, type Price, type Product } from '../catalog/index.js';
 import type { MailService } from '../mail/index.js';
 import type { PortalService } from '../portal/index.js';
 import type { Role } from '../../permissions.js';
 import { ProviderDeclined, type ChargeResult, type PaymentProvider, type SessionRequest } from './providers.js';
 import { buildQuote, type Quote } from './quote.js';
-import { TEST_PROVIDER_BANNER } from '../../../web/public/checkout/pages.js';
+import { receiptMessage } from './receipt.js';
+import { STRIPE_TEST_BANNER, TEST_PROVIDER_BANNER } from './test-mode.js';
 import {
   orderItems,
   orders,
@@ -113,7 +114,7 @@ export class CheckoutService {
   /** What payment pages say while no real money can move; null in live mode. */
   get testBanner(): string | null {
     if (!this.provider.testMode) return null;
-    return this.provider.name === 'test' ? TEST_PROVIDER_BANNER : 'TEST MODE — Stripe test keys: no real money moves. Use Stripe’s test cards.';
+    return this.provider.name === 'test' ? TEST_PROVIDER_BANNER : STRIPE_TEST_BANNER;
   }
 
   // ---- the checkout page -----------------------------------------------------------------
@@ -1156,30 +1157,10 @@ export class CheckoutService {
 
   private async queueReceipt(tx: Tx, order: Order, items: OrderItem[]): Promise<void> {
     const link = await this.portal.createMagicLink(tx, order.contactId, '/account');
-    const lines = items.map((i) => `${i.name} — ${i.priceType === 'one_time' ? formatMoney(i.unitAmount, i.currency) : describePrice({ type: i.priceType, amount: i.unitAmount, currency: i.currency, interval: i.interval, trialDays: i.trialDays, instalments: i.instalments })}`);
-    const totals = [
-      ...(order.discount ? [`Discount${order.couponCode ? ` (${order.couponCode})` : ''}: −${formatMoney(order.discount, order.currency)}`] : []),
-      ...(order.tax ? [`Tax: ${formatMoney(order.tax, order.currency)}`] : []),
-      `Paid today: ${formatMoney(order.amountPaid, order.currency)}`,
-    ];
-    const recurring = items.find((i) => i.priceType !== 'one_time');
-    const recurringNote = recurring
-      ? recurring.priceType === 'payment_plan'
-        ? `\nThis is payment 1 of ${recurring.instalments}; the next ${(recurring.instalments ?? 1) - 1} follow every ${recurring.interval}.`
-        : `\nYour subscription renews at ${formatMoney(recurring.amount, recurring.currency)} every ${recurring.interval}${recurring.trialDays ? ` after your ${recurring.trialDays}-day free trial` : ''}. Cancel any time.`
-      : '';
-    const testNote = this.testMode && order.provider !== 'free' ? '\n(TEST MODE: no real money was charged.)' : '';
-    const text =
-      `Thank you for your order #${order.number}.\n\n${lines.join('\n')}\n\n${totals.join('\n')}${recurringNote}${testNote}\n\n` +
-      `Your purchases and downloads are in your account. This link signs you in (once, within 30 minutes):\n${link}\n\n` +
-      `Later, sign in any time at ${this.settings.publicUrl}/account/sign-in with this email address.`;
-    const html =
-      `<p>Thank you for your order <strong>#${order.number}</strong>.</p><ul>${lines.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>` +
-      `<p>${totals.map(escapeHtml).join('<br>')}</p>${recurringNote ? `<p>${escapeHtml(recurringNote.trim())}</p>` : ''}${testNote ? `<p><strong>${escapeHtml(testNote.trim())}</strong></p>` : ''}` +
-      `<p><a href="${escapeHtml(link)}">Open your account</a> (this link works once, within 30 minutes).</p>` +
-      `<p>Later, sign in any time at <a href="${escapeHtml(`${this.settings.publicUrl}/account/sign-in`)}">${escapeHtml(`${this.settings.publicUrl}/account/sign-in`)}</a>.</p>`;
-    await this.mail.queueTransactional(tx, { to: order.email, contactId: order.contactId, tag: 'checkout.receipt', subject: `Your receipt for order #${order.number}`, text, html });
+    const receipt = receiptMessage({ order, items, link, publicUrl: this.settings.publicUrl, testMode: this.testMode });
+    await this.mail.queueTransactional(tx, { to: order.email, contactId: order.contactId, tag: 'checkout.receipt', ...receipt });
   }
+
 
   // ---- reading orders, customers, subscriptions ---------------------------------------------------
 
@@ -1455,6 +1436,3 @@ export function nextPeriodEnd(anchor: Date, interval: 'month' | 'year', after: D
   return addIntervals(anchor, interval, k);
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
