@@ -24,7 +24,6 @@ import { sleep, sleepUntil } from './throttle.js';
 import type { MailUrls } from './tokens.js';
 import type { MailContext, MailSettings } from './context.js';
 
-
 /** A bounce or complaint a mailbox provider reported back (parsed in bounces.ts). */
 export interface BounceReport {
   email: string;
