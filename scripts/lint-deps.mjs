@@ -7,7 +7,7 @@
 // because a type-only import still ties two files together. Every import specifier already
 // names the `.js` file (NodeNext), so the mirror resolves exactly like the sources.
 //
-//   node scripts/lint-deps.mjs [--root DIR] [--json] [dirs…]   (default dirs: src test bench)
+//   node scripts/lint-deps.mjs [--root DIR] [--json] [dirs…]   (default dirs: src test bench web/public)
 // Exit code 0: no violation; 1: violations (listed with their rule); 2: the check could not run.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
@@ -22,7 +22,7 @@ const rootAt = args.indexOf('--root');
 const root = rootAt >= 0 ? path.resolve(args[rootAt + 1]) : repo;
 const json = args.includes('--json');
 const dirs = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--root');
-const roots = (dirs.length ? dirs : ['src', 'test', 'bench']).filter((d) => existsSync(path.join(root, d)));
+const roots = (dirs.length ? dirs : ['src', 'test', 'bench', 'web/public']).filter((d) => existsSync(path.join(root, d)));
 
 /** Keeps type-only imports as imports, so the cruiser sees them (esbuild would drop them). */
 export function keepTypeImports(source) {
