@@ -11,8 +11,8 @@ import { loadConfig } from '../src/config.js';
 import { createApp } from '../src/app.js';
 import { ManualClock } from '../src/clock.js';
 import { openDatabase, openMemoryDatabase, type Database } from '../src/db/client.js';
-import { accessGrants } from '../src/modules/access/index.js';
-import { contacts } from '../src/modules/audience/index.js';
+import { accessGrants } from '../src/modules/access/schema.js';
+import { contacts } from '../src/modules/audience/schema.js';
 
 const STUDENTS = Number(process.argv[2] ?? 2000);
 const PG_URL = process.argv[3] ?? 'postgres://postgres@127.0.0.1:5432/test';

@@ -1,4 +1,4 @@
-// `npm test`: type-checks, then runs every *.test.ts (unit and integration beside the code,
+// `npm test`: type-checks, checks the module boundaries (npm run lint:deps), then runs every *.test.ts (unit and integration beside the code,
 // browser journeys in test/e2e) with Node's test runner. PostgreSQL runs too when
 // TEST_DATABASE_URL is set; browser journeys need Debian's chromium.
 // Soak and crash tests (marked soakOrCrashTest: processes killed, long runs) are left out.
@@ -45,6 +45,9 @@ else if (!existsSync(chromium)) {
 if (!onlyFiles.length) {
   const tsc = spawnSync('npx', ['tsc', '-p', '.'], { stdio: 'inherit' });
   if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+  // The module boundaries (.dependency-cruiser.cjs): a violation fails the run, as a type error does.
+  const deps = spawnSync(process.execPath, ['scripts/lint-deps.mjs'], { stdio: 'inherit' });
+  if (deps.status !== 0) process.exit(deps.status ?? 1);
   // Browser journeys drive the built admin: build it when missing or older than its sources
   // (once, here, rather than in journeys that run side by side).
   if (files.some((f) => f.includes(`test${path.sep}e2e`))) {

@@ -13,13 +13,13 @@ import { eventCatalog } from './event-catalog.js';
 import { AuditLog } from './db/audit.js';
 import { loadOrCreateSecret } from './db/secrets.js';
 import { JobQueue } from './jobs/queue.js';
-import { jobRegistry } from './jobs/registry.js';
+import { jobRegistry, type JobDeps } from './job-registry.js';
 import type { JobDefinition } from './jobs/types.js';
-import { TeamService } from './modules/team/service.js';
-import { MailService } from './modules/mail/service.js';
-import { AudienceService } from './modules/audience/service.js';
-import { PortalService } from './modules/portal/service.js';
-import { AccessService } from './modules/access/service.js';
+import { TeamService } from './modules/team/index.js';
+import { MailService } from './modules/mail/index.js';
+import { AudienceService } from './modules/audience/index.js';
+import { PortalService } from './modules/portal/index.js';
+import { AccessService } from './modules/access/index.js';
 import { CatalogService, LocalFileStorage as ProductFileStorage } from './modules/catalog/index.js';
 import { SiteImageStore, SiteService } from './modules/site/index.js';
 import { CheckoutService, StripeProvider, StripeSync, TestProvider, createStripeClient } from './modules/checkout/index.js';
@@ -56,6 +56,11 @@ export interface App {
   webhooks: WebhookService;
   brand: BrandService;
   close(): Promise<void>;
+}
+
+/** The job handlers' dependencies (every module's `…JobDeps`): the App provides them all. */
+export function jobDeps(app: App): JobDeps {
+  return app;
 }
 
 export interface CreateAppOptions {

@@ -3,9 +3,8 @@
 // validates against it; subscribers and outbound webhooks can rely on its shapes.
 // A new module adds its declarations here (and augments `EventTypes` in its events.ts).
 import { EventCatalog } from './db/event-catalog.js';
-// team and portal have no index.ts yet: their events.ts is their contract file.
-import { teamEvents } from './modules/team/events.js';
-import { portalEvents } from './modules/portal/events.js';
+import { teamEvents } from './modules/team/index.js';
+import { portalEvents } from './modules/portal/index.js';
 import { accessEvents } from './modules/access/index.js';
 import { siteEvents } from './modules/site/index.js';
 import { catalogEvents } from './modules/catalog/index.js';

@@ -3,7 +3,7 @@
 import net from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from './config.js';
-import { createApp, type App } from './app.js';
+import { createApp, jobDeps, type App } from './app.js';
 import { lockDataFolder, OWNER_ONLY_UMASK, restrictDataFolder, type DataFolderLock } from './db/lock.js';
 import { buildServer } from './http/server.js';
 
@@ -68,7 +68,7 @@ export async function startOnehour(config: Config = loadConfig()): Promise<Runni
     await lock?.release();
     throw new StartupError(`PORT: cannot listen on ${config.host}:${config.port} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
   }
-  if (config.jobs.enabled) await app.jobs.work(app);
+  if (config.jobs.enabled) await app.jobs.work(jobDeps(app));
   const address = server.server.address();
   const url = config.port === 0 && address && typeof address === 'object' ? `http://${config.host}:${address.port}` : config.publicUrl;
 

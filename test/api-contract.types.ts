@@ -1,9 +1,9 @@
 // Checked by the type check (`npx tsc -p .`), never run: the admin's API types are the server's
-// response schemas as they arrive over JSON (src/http/wire.ts, the contract.ts files), so they
+// response schemas as they arrive over JSON (src/wire.ts, the contract.ts files), so they
 // refuse what the wire never carries. Each @ts-expect-error must be an error — if a type
 // loosened (a copy drifting to `string`, a Date slipping through), tsc fails here.
 import type { AuditEntry, BusinessEvent, IsoDate, Message, SessionState, User } from '../web/admin/src/api.js';
-import type { Wire } from '../src/http/wire.js';
+import type { Wire } from '../src/wire.js';
 import type { Block, Broadcast } from '../web/admin/src/pages/broadcasts/api.js';
 
 // @ts-expect-error a Date never arrives over JSON: it is an ISO string

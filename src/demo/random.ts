@@ -1,5 +1,5 @@
 // A seeded random source so the demo business is the same on every machine.
-import type { UserView } from '../modules/team/service.js';
+import type { UserView } from '../modules/team/index.js';
 
 export interface Random {
   /** in [0, 1) */

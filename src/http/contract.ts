@@ -4,7 +4,7 @@
 // server code may be imported here.
 import { z } from 'zod';
 import { actorKinds } from '../actor.js';
-import type { Wire } from './wire.js';
+import type { Wire } from '../wire.js';
 
 export const eventShape = z.object({
   id: z.number(),

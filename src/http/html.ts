@@ -4,20 +4,17 @@
 // Every page wears the business's brand: the server puts it on the request before the
 // handler runs (server.ts), and it reaches the layout through BrandContext.
 import type { FastifyReply } from 'fastify';
-import { createElement, type ReactElement } from 'react';
-import { renderToStaticMarkup } from 'react-dom/server';
+import type { ReactElement } from 'react';
 import type { PublicBrand } from '../modules/brand/index.js';
-import { BrandContext } from '../../web/public/layout.js';
+import { renderHtml } from '../../web/public/render.js';
+
+export { renderHtml };
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** the business's brand, for public pages (null on API and asset requests) */
     brand: PublicBrand | null;
   }
-}
-
-export function renderHtml(element: ReactElement, brand: PublicBrand | null = null): string {
-  return `<!doctype html>${renderToStaticMarkup(brand ? createElement(BrandContext.Provider, { value: brand }, element) : element)}`;
 }
 
 export function sendPage(reply: FastifyReply, element: ReactElement, status = 200): FastifyReply {

@@ -9,9 +9,9 @@ import type { App } from '../app.js';
 import { safeEqual } from '../crypto.js';
 import { DomainError } from '../errors.js';
 import { can, type Permission, type Role } from '../permissions.js';
-import { actorForUser, type AuthenticatedSession } from '../modules/team/service.js';
+import { actorForUser, type AuthenticatedSession } from '../modules/team/index.js';
 import { assertCleanInput, assertSomethingToChange } from './input-guard.js';
-import type { CustomerSession } from '../modules/portal/service.js';
+import type { CustomerSession } from '../modules/portal/index.js';
 
 export type Access =
   /** a staff member whose role holds this permission in src/permissions.ts */

@@ -7,17 +7,20 @@ import { portalRoutes } from '../modules/portal/routes.js';
 import { learningRoutes } from '../modules/learning/routes.js';
 import { audienceRoutes } from '../modules/audience/routes.js';
 import { catalogRoutes } from '../modules/catalog/routes.js';
-import { siteRoutes } from '../modules/site/routes.js';
-import { siteImageRoutes } from '../modules/site/image-routes.js';
+import { siteRoutes, siteImageRoutes } from '../modules/site/routes.js';
 import { checkoutRoutes } from '../modules/checkout/routes.js';
 import { webhookRoutes } from '../modules/webhooks/routes.js';
 import { brandRoutes } from '../modules/brand/routes.js';
+// The account page's sections, one per module that has something to show a customer.
+import { coursesSection } from '../modules/learning/portal-section.js';
+import { purchasesSection } from '../modules/checkout/portal-section.js';
+import { emailPreferencesSection } from '../modules/audience/portal-section.js';
 
 export const allRoutes: AnyRoute[] = [
   ...coreRoutes,
   ...teamRoutes,
   ...mailRoutes,
-  ...portalRoutes,
+  ...portalRoutes([coursesSection, purchasesSection, emailPreferencesSection]),
   ...learningRoutes,
   ...audienceRoutes,
   ...catalogRoutes,

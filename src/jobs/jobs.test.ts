@@ -6,10 +6,41 @@ import path from 'node:path';
 import { backends, createPgDatabase, createTestApp, soakOrCrashTest, waitFor } from '../../test/support/harness.js';
 import { spawnNode } from '../../test/support/processes.js';
 import { openDatabase } from '../db/client.js';
-import type { JobDefinition } from './types.js';
+import { z } from 'zod';
+import { defineJob, JobPayloadError, type JobDefinition } from './types.js';
+import { runJob } from './queue.js';
 
 const WORKER = 'test/support/job-worker.ts';
 const paid = { number: 1001, contactId: 'c-9', kind: 'initial', total: 4900, amountPaid: 4900, currency: 'usd', provider: 'test' };
+
+describe('typed jobs (defineJob)', () => {
+  const seen: unknown[] = [];
+  const job = defineJob({
+    name: 'test.typed',
+    description: 'a typed payload',
+    data: z.object({ orderId: z.string().uuid(), cents: z.number().int().default(0) }),
+    handler: async (deps: { label: string }, data) => void seen.push({ label: deps.label, orderId: data.orderId, cents: data.cents }),
+  });
+  const info = { id: 'j-1', name: 'test.typed', retryCount: 0 };
+
+  it('hands the handler the payload parsed by its schema, and its narrow dependencies', async () => {
+    seen.length = 0;
+    await runJob(job, { label: 'deps', unused: true }, { orderId: '5b3c9d8e-1f2a-4b6c-8d7e-9f0a1b2c3d4e' }, info);
+    assert.deepEqual(seen, [{ label: 'deps', orderId: '5b3c9d8e-1f2a-4b6c-8d7e-9f0a1b2c3d4e', cents: 0 }]);
+  });
+
+  it('fails a job whose payload does not match, without running the handler', async () => {
+    seen.length = 0;
+    await assert.rejects(runJob(job, { label: 'deps' }, { orderId: 'not-a-uuid', cents: 1.5 }, info), (err: Error) => {
+      assert.ok(err instanceof JobPayloadError);
+      assert.match(err.message, /test\.typed/);
+      assert.match(err.message, /orderId/);
+      assert.match(err.message, /cents/);
+      return true;
+    });
+    assert.deepEqual(seen, []);
+  });
+});
 
 for (const backend of backends()) {
   describe(`jobs and the event outbox [${backend}]`, () => {

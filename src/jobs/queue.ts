@@ -5,10 +5,20 @@ import PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Database, Tx } from '../db/client.js';
-import type { JobDefinition, SendOptions } from './types.js';
-import type { App } from '../app.js';
+import { JobPayloadError, type JobDefinition, type JobInfo, type SendOptions } from './types.js';
 
 export const BOSS_SCHEMA = 'pgboss';
+
+/** Parses the payload with the job's schema (when it has one), then runs the handler. */
+export async function runJob(def: JobDefinition, deps: unknown, raw: unknown, job: JobInfo): Promise<void> {
+  let data = raw;
+  if (def.data) {
+    const parsed = def.data.safeParse(raw ?? {});
+    if (!parsed.success) throw new JobPayloadError(def.name, parsed.error.issues.map((i) => `${i.path.join('.') || 'data'}: ${i.message}`).join('; '));
+    data = parsed.data;
+  }
+  await def.handler(deps, data, job);
+}
 
 export class JobQueue {
   readonly boss: PgBoss;
@@ -77,8 +87,8 @@ export class JobQueue {
     return res.rowCount;
   }
 
-  /** Starts workers for every registered job and the cron schedules. */
-  async work(app: App): Promise<void> {
+  /** Starts workers for every registered job and the cron schedules; handlers receive `deps`. */
+  async work(deps: unknown): Promise<void> {
     if (this.working) return;
     this.working = true;
     for (const def of this.definitions.values()) {
@@ -91,7 +101,7 @@ export class JobQueue {
             if (!job) return;
             const started = Date.now();
             try {
-              await def.handler(app, job.data, { id: job.id, name: job.name, retryCount: (job as { retryCount?: number }).retryCount ?? 0 });
+              await runJob(def, deps, job.data, { id: job.id, name: job.name, retryCount: (job as { retryCount?: number }).retryCount ?? 0 });
               this.log.debug({ job: def.name, id: job.id, ms: Date.now() - started }, 'job done');
             } catch (err) {
               this.log.warn({ err, job: def.name, id: job.id }, 'job failed; it will be retried if retries remain');
@@ -117,7 +127,7 @@ export class JobQueue {
 
   private sendOptions(name: string, opts: SendOptions): PgBoss.SendOptions {
     const def = this.definitions.get(name);
-    if (!def) throw new Error(`Unknown job name: ${name} (add it to src/jobs/registry.ts)`);
+    if (!def) throw new Error(`Unknown job name: ${name} (add it to src/job-registry.ts)`);
     const out: PgBoss.SendOptions = {};
     if (opts.startAfter !== undefined) out.startAfter = opts.startAfter instanceof Date ? opts.startAfter : opts.startAfter;
     if (opts.singletonKey) out.singletonKey = opts.singletonKey;

@@ -1,4 +1,4 @@
-import type { App } from '../app.js';
+import type { z } from 'zod';
 
 export interface JobInfo {
   id: string;
@@ -6,12 +6,19 @@ export interface JobInfo {
   retryCount: number;
 }
 
-/** A job is plain data with a permanent name. Handlers must be idempotent: a job whose worker died runs again. */
-export interface JobDefinition<D = Record<string, unknown>> {
+/**
+ * A job is plain data with a permanent name. Handlers must be idempotent: a job whose worker died runs again.
+ *
+ * `Deps` is what the handler uses, named narrowly by the module (`{ mail: MailService }`), never the
+ * whole application: the worker passes the composed dependencies, which satisfy every job's `Deps`.
+ */
+export interface JobDefinition<D = any, Deps = any> {
   /** Permanent: a public contract between versions. Never rename one. */
   name: string;
   description: string;
-  handler: (app: App, data: D, job: JobInfo) => Promise<void>;
+  /** The payload's schema: the worker parses every job's data with it before the handler runs. */
+  data?: z.ZodType<D>;
+  handler: (deps: Deps, data: D, job: JobInfo) => Promise<void>;
   /** Event types that enqueue this job in the same transaction as the event. */
   onEvents?: string[];
   /** Cron expression (UTC) for recurring work. */
@@ -26,6 +33,25 @@ export interface JobDefinition<D = Record<string, unknown>> {
   concurrency?: number;
   /** Higher runs first; transactional mail outranks bulk work. */
   priority?: number;
+}
+
+/**
+ * Declares a job with a typed payload: `defineJob({ name, description, data: z.object({…}), handler })`.
+ * The handler's `data` is the schema's output, parsed by the worker (a payload that does not
+ * parse fails the job instead of reaching the handler).
+ */
+export function defineJob<S extends z.ZodType, Deps>(
+  def: Omit<JobDefinition<z.output<S>, Deps>, 'data' | 'handler'> & { data: S; handler: (deps: Deps, data: z.output<S>, job: JobInfo) => Promise<void> },
+): JobDefinition<z.output<S>, Deps> {
+  return def as JobDefinition<z.output<S>, Deps>;
+}
+
+/** Thrown by the worker when a job's payload does not match its schema. */
+export class JobPayloadError extends Error {
+  constructor(name: string, issues: string) {
+    super(`Job ${name}: payload does not match its schema (${issues})`);
+    this.name = 'JobPayloadError';
+  }
 }
 
 export type SendOptions = {

@@ -1,7 +1,7 @@
 // Two test subscribers to `contact.tagged` for the exactly-once tests: each applies its effect
 // (a row in test_effects, which has no unique key, so a second application would show) and
 // holds its transaction open for `holdMs`, so a process can be killed in the middle.
-import { defineSubscriber } from '../../src/jobs/subscriber.js';
+import { defineSubscriber, type SubscriberDeps } from '../../src/jobs/subscriber.js';
 import type { JobDefinition } from '../../src/jobs/types.js';
 
 export const SUBSCRIBERS = ['test.sub-a', 'test.sub-b'] as const;
@@ -10,7 +10,7 @@ export const EFFECTS_TABLE = 'create table if not exists test_effects (event_id 
 
 export function testSubscribers(opts: { holdMs: number; announce?: boolean; onApplied?: (eventId: number, subscriber: string) => void }): JobDefinition<any>[] {
   return SUBSCRIBERS.map((name) =>
-    defineSubscriber({
+    defineSubscriber<SubscriberDeps>({
       name,
       description: 'test: applies one effect per event',
       onEvents: ['contact.tagged'],

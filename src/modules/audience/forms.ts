@@ -14,8 +14,7 @@ import type { Database, Tx } from '../../db/client.js';
 import type { EventLog } from '../../db/events.js';
 import { DomainError, conflict, invalid, notFound } from '../../errors.js';
 import { contacts, forms, lists, tags, type FormField } from './schema.js';
-import type { AudienceDeps, AudienceService, Contact } from './service.js';
-import { cleanFields, emailProblem } from './service.js';
+import { cleanFields, emailProblem, type AudienceDeps, type Contact, type ContactWriter } from './contact-model.js';
 
 export type Form = typeof forms.$inferSelect;
 
@@ -90,7 +89,7 @@ export class FormService {
     private readonly database: Database,
     private readonly clock: Clock,
     private readonly events: EventLog,
-    private readonly audience: AudienceService,
+    private readonly audience: ContactWriter,
     private readonly deps: AudienceDeps,
   ) {}
 

@@ -24,8 +24,7 @@ import type { Database, ExecuteSql, Tx } from '../../db/client.js';
 import type { EventLog } from '../../db/events.js';
 import { conflict, invalid, notFound } from '../../errors.js';
 import { importIssues, imports, lists, tags, type ContactStatus, type ImportStatus } from './schema.js';
-import type { AudienceDeps, AudienceService } from './service.js';
-import { normalizeEmail } from './service.js';
+import { normalizeEmail, type AudienceDeps, type ContactWriter } from './contact-model.js';
 import { emailAddressProblem } from './email-address.js';
 import { neutraliseFormula, restoreFormula } from './csv-cells.js';
 import {
@@ -179,7 +178,7 @@ export class ImportService {
     private readonly database: Database,
     private readonly clock: Clock,
     private readonly events: EventLog,
-    private readonly audience: AudienceService,
+    private readonly audience: ContactWriter,
     private readonly deps: AudienceDeps,
   ) {}
 

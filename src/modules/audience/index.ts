@@ -11,11 +11,12 @@ export {
   type ConsentInput,
   type UpsertContactInput,
 } from './service.js';
-export { contacts, lists, listSubscriptions, tags, contactTags, consentRecords, contactStatuses, type ContactStatus, type ConsentKind } from './schema.js';
+export { contactStatuses, type ContactStatus, type ConsentKind } from './schema.js';
 export { emailAddressProblem, emailAddressSchema } from './email-address.js';
-export { audienceJobs } from './jobs.js';
+export { audienceJobs, type AudienceJobDeps } from './jobs.js';
 export { IMPORT_JOB, type ImportOptions, type ImportView } from './imports.js';
 export { compileSegmentSql, segmentRulesSchema, type SegmentRule, type SegmentRules } from './segments.js';
 export type { Form } from './forms.js';
 export type { Segment } from './segment-service.js';
 export { audienceEvents } from './events.js';
+export { contactDirectory } from './contact-directory.js';

@@ -1,5 +1,5 @@
 // The "Email preferences" section of the customer account page.
-import type { PortalSection } from '../portal/sections.js';
+import type { PortalSection } from '../../http/customer.js';
 import { Notice } from '../../../web/public/layout.js';
 import { PreferencesForm } from '../../../web/public/audience/pages.js';
 

@@ -5,10 +5,8 @@
 import { and, asc, desc, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import { actorColumns, type Actor } from '../../actor.js';
 import type { Clock } from '../../clock.js';
-import type { Signer } from '../../crypto.js';
 import type { Database, DbOrTx, Tx } from '../../db/client.js';
 import type { EventLog } from '../../db/events.js';
-import type { JobQueue } from '../../jobs/queue.js';
 import { conflict, forbidden, invalid, notFound } from '../../errors.js';
 import {
   consentRecords,
@@ -17,84 +15,47 @@ import {
   listSubscriptions,
   lists,
   tags,
-  type ConsentKind,
   type ContactStatus,
 } from './schema.js';
 import { FormService } from './forms.js';
 import { SegmentService } from './segment-service.js';
 import { ImportService } from './imports.js';
-import { fieldKeySchema } from './segments.js';
-import { emailAddressProblem, isValidEmail } from './email-address.js';
+import {
+  cleanFields,
+  emailProblem,
+  isValidEmail,
+  normalizeEmail,
+  type AudienceDeps,
+  type ConsentInput,
+  type ConsentRecord,
+  type Contact,
+  type ContactList,
+  type ContactWriter,
+  type Tag,
+  type UpsertContactInput,
+} from './contact-model.js';
 
-export type Contact = typeof contacts.$inferSelect;
-export type ContactList = typeof lists.$inferSelect;
-export type Tag = typeof tags.$inferSelect;
-export type ConsentRecord = typeof consentRecords.$inferSelect;
+export {
+  cleanFields,
+  emailProblem,
+  isValidEmail,
+  normalizeEmail,
+  type AudienceDeps,
+  type AudienceMailer,
+  type AudienceSettings,
+  type ConsentInput,
+  type ConsentRecord,
+  type Contact,
+  type ContactList,
+  type ContactWriter,
+  type Tag,
+  type UpsertContactInput,
+} from './contact-model.js';
 
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
 
-export { isValidEmail };
 
-/** The one place a bad address is explained, for forms, the API and imports alike. */
-export function emailProblem(email: string): string | null {
-  const e = email.trim();
-  if (e === '') return 'Enter your email address.';
-  if (!e.includes('@')) return `"${e}" is missing the @ (an address looks like name@example.com).`;
-  if (e.length > 254) return 'That email address is too long.';
-  const why = emailAddressProblem(e);
-  if (why) return `"${e}" is not a valid email address: ${why}. Check it for typos (an address looks like name@example.com).`;
-  return null;
-}
 
-export interface UpsertContactInput {
-  email: string;
-  name?: string;
-  source: string;
-  /** status for a new contact (an existing contact keeps its status) */
-  status?: ContactStatus;
-  fields?: Record<string, string>;
-}
 
-/** What a person agreed to, kept as evidence. */
-export interface ConsentInput {
-  contactId: string | null;
-  kind: ConsentKind;
-  statement?: string;
-  formId?: string | null;
-  importId?: string | null;
-  listIds?: string[];
-  ip?: string | null;
-  userAgent?: string | null;
-  actor: Actor;
-  occurredAt?: Date;
-}
-
-export interface AudienceMailer {
-  /** Queues a transactional message in `tx` (confirmation links, lead magnets). */
-  queue(tx: Tx, message: { to: string; subject: string; text: string; html?: string; tag: string; contactId?: string }): Promise<unknown>;
-}
-
-export interface AudienceSettings {
-  publicUrl: string;
-  dataDir: string;
-  /** largest CSV accepted for import, bytes */
-  importMaxBytes: number;
-  /** largest lead-magnet file, bytes */
-  leadMagnetMaxBytes: number;
-  /** rows per import transaction */
-  importChunkRows: number;
-}
-
-export interface AudienceDeps {
-  mailer: AudienceMailer;
-  jobs: JobQueue;
-  signer: Signer;
-  settings: AudienceSettings;
-  /** called in the transaction of every form change (pages that embed a form render it) */
-  onFormsChanged?: (tx: Tx) => Promise<void>;
-}
 
 export interface ContactQuery {
   q?: string;
@@ -118,15 +79,6 @@ export interface ContactSummary {
 
 const rowsOf = <T>(result: unknown): T[] => (result as { rows: T[] }).rows;
 
-export function cleanFields(fields: Record<string, string> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(fields ?? {})) {
-    const key = fieldKeySchema.safeParse(k);
-    if (!key.success) throw invalid(`"${k}" cannot be a field name: use lower-case letters, digits and _`, { field: 'fields' });
-    out[key.data] = String(v).slice(0, 2000);
-  }
-  return out;
-}
 
 function encodeCursor(createdAt: Date, id: string): string {
   return Buffer.from(`${createdAt.toISOString()}|${id}`).toString('base64url');
@@ -139,7 +91,7 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   return { createdAt, id };
 }
 
-export class AudienceService {
+export class AudienceService implements ContactWriter {
   readonly forms: FormService;
   readonly segments: SegmentService;
   readonly imports: ImportService;
@@ -199,6 +151,19 @@ export class AudienceService {
 
   async findByEmail(db: DbOrTx, email: string): Promise<Contact | null> {
     const [row] = await db.select().from(contacts).where(eq(contacts.emailNormalized, normalizeEmail(email))).limit(1);
+    return row ?? null;
+  }
+
+  /** Names and addresses of these contacts (those that exist), for lists other modules show. */
+  async contactsByIds(db: DbOrTx, ids: string[]): Promise<Pick<Contact, 'id' | 'email' | 'name'>[]> {
+    const unique = [...new Set(ids)];
+    if (!unique.length) return [];
+    return db.select({ id: contacts.id, email: contacts.email, name: contacts.name }).from(contacts).where(inArray(contacts.id, unique));
+  }
+
+  /** The contact, or null when there is none with this id. */
+  async findById(db: DbOrTx, id: string): Promise<Contact | null> {
+    const [row] = await db.select().from(contacts).where(eq(contacts.id, id)).limit(1);
     return row ?? null;
   }
 
@@ -389,6 +354,12 @@ export class AudienceService {
                  where ls.list_id = l.id and ls.status = 'subscribed' and c.status = 'active') as subscribers
           from lists l order by l.created_at`),
     ).map((r) => ({ ...r, createdAt: new Date(r.createdAt) }));
+  }
+
+  /** The list's name, or null when there is no such list (a link to a deleted list). */
+  async findListName(db: DbOrTx, id: string): Promise<string | null> {
+    const [row] = await db.select({ name: lists.name }).from(lists).where(eq(lists.id, id));
+    return row?.name ?? null;
   }
 
   async getList(id: string): Promise<ContactList> {

@@ -15,5 +15,5 @@ export {
 } from './service.js';
 export { describePrice, formatMoney, minorPerMajor, parseMoney, priceTotal } from './money.js';
 export { LocalFileStorage, type FileStorage } from './storage.js';
-export { products, prices, coupons, offers, productFiles, productIncludes, type ProductKind, type PriceType, type RefundPolicy } from './schema.js';
 export { catalogEvents } from './events.js';
+export { type ProductKind, type PriceType, type RefundPolicy } from './schema.js';

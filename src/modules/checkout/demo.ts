@@ -8,10 +8,11 @@ import type { App } from '../../app.js';
 import { events } from '../../db/schema.js';
 import { withContactIds } from '../../db/events.js';
 import { DAY_MS, type DemoContext, type Random } from '../../demo/random.js';
-import { accessGrants } from '../access/index.js';
-import { contacts } from '../audience/index.js';
+import { accessGrants } from '../access/schema.js';
+import { contacts } from '../audience/schema.js';
 import { eq } from 'drizzle-orm';
-import { coupons, type Entitlement, type Price, type ProductDetail } from '../catalog/index.js';
+import type { Entitlement, Price, ProductDetail } from '../catalog/index.js';
+import { coupons } from '../catalog/schema.js';
 import { seedCatalogDemo, type DemoCatalog } from '../catalog/demo.js';
 import { orderItems, orders, payments, reconciliationRuns, refunds, subscriptions, testCharges } from './schema.js';
 

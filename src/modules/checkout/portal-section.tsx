@@ -1,6 +1,6 @@
 // "Purchases & downloads" on the customer's account page: orders with receipts, downloads
 // through signed expiring links, course links, subscriptions. Only the signed-in contact's.
-import type { PortalSection } from '../portal/sections.js';
+import type { PortalSection } from '../../http/customer.js';
 import { PurchasesSection } from '../../../web/public/checkout/pages.js';
 import { purchasesView } from './views.js';
 

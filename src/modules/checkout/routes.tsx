@@ -8,7 +8,7 @@ import { issueFormToken, verifyFormToken } from '../../http/form-token.js';
 import { defineRoute, type AnyRoute } from '../../http/route.js';
 import { randomToken } from '../../crypto.js';
 import { isValidEmail } from '../audience/index.js';
-import { setCustomerCookie } from '../portal/routes.js';
+import { setCustomerCookie } from '../../http/customer.js';
 import { describePrice, formatMoney } from '../catalog/index.js';
 import {
   BillingPage,

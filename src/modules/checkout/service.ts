@@ -14,15 +14,15 @@ import type { Database, DbOrTx, Tx } from '../../db/client.js';
 import type { EventLog } from '../../db/events.js';
 import { DomainError, forbidden, invalid, notFound } from '../../errors.js';
 import type { AccessService } from '../access/index.js';
-import type { AudienceService } from '../audience/index.js';
-import { contacts } from '../audience/index.js';
-import { describePrice, formatMoney, type CatalogService, type Coupon, type Offer, type Price, type Product } from '../catalog/index.js';
+import { contactDirectory, type AudienceService } from '../audience/index.js';
+import { formatMoney, type CatalogService, type Coupon, type Offer, type Price, type Product } from '../catalog/index.js';
 import type { MailService } from '../mail/index.js';
-import type { PortalService } from '../portal/service.js';
+import type { PortalService } from '../portal/index.js';
 import type { Role } from '../../permissions.js';
 import { ProviderDeclined, type ChargeResult, type PaymentProvider, type SessionRequest } from './providers.js';
 import { buildQuote, type Quote } from './quote.js';
-import { TEST_PROVIDER_BANNER } from '../../../web/public/checkout/pages.js';
+import { receiptMessage } from './receipt.js';
+import { STRIPE_TEST_BANNER, TEST_PROVIDER_BANNER } from './test-mode.js';
 import {
   declinedUpsells,
   orderItems,
@@ -114,7 +114,7 @@ export class CheckoutService {
   /** What payment pages say while no real money can move; null in live mode. */
   get testBanner(): string | null {
     if (!this.provider.testMode) return null;
-    return this.provider.name === 'test' ? TEST_PROVIDER_BANNER : 'TEST MODE — Stripe test keys: no real money moves. Use Stripe’s test cards.';
+    return this.provider.name === 'test' ? TEST_PROVIDER_BANNER : STRIPE_TEST_BANNER;
   }
 
   // ---- the checkout page -----------------------------------------------------------------
@@ -1155,30 +1155,10 @@ export class CheckoutService {
 
   private async queueReceipt(tx: Tx, order: Order, items: OrderItem[]): Promise<void> {
     const link = await this.portal.createMagicLink(tx, order.contactId, '/account');
-    const lines = items.map((i) => `${i.name} — ${i.priceType === 'one_time' ? formatMoney(i.unitAmount, i.currency) : describePrice({ type: i.priceType, amount: i.unitAmount, currency: i.currency, interval: i.interval, trialDays: i.trialDays, instalments: i.instalments })}`);
-    const totals = [
-      ...(order.discount ? [`Discount${order.couponCode ? ` (${order.couponCode})` : ''}: −${formatMoney(order.discount, order.currency)}`] : []),
-      ...(order.tax ? [`Tax: ${formatMoney(order.tax, order.currency)}`] : []),
-      `Paid today: ${formatMoney(order.amountPaid, order.currency)}`,
-    ];
-    const recurring = items.find((i) => i.priceType !== 'one_time');
-    const recurringNote = recurring
-      ? recurring.priceType === 'payment_plan'
-        ? `\nThis is payment 1 of ${recurring.instalments}; the next ${(recurring.instalments ?? 1) - 1} follow every ${recurring.interval}.`
-        : `\nYour subscription renews at ${formatMoney(recurring.amount, recurring.currency)} every ${recurring.interval}${recurring.trialDays ? ` after your ${recurring.trialDays}-day free trial` : ''}. Cancel any time.`
-      : '';
-    const testNote = this.testMode && order.provider !== 'free' ? '\n(TEST MODE: no real money was charged.)' : '';
-    const text =
-      `Thank you for your order #${order.number}.\n\n${lines.join('\n')}\n\n${totals.join('\n')}${recurringNote}${testNote}\n\n` +
-      `Your purchases and downloads are in your account. This link signs you in (once, within 30 minutes):\n${link}\n\n` +
-      `Later, sign in any time at ${this.settings.publicUrl}/account/sign-in with this email address.`;
-    const html =
-      `<p>Thank you for your order <strong>#${order.number}</strong>.</p><ul>${lines.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>` +
-      `<p>${totals.map(escapeHtml).join('<br>')}</p>${recurringNote ? `<p>${escapeHtml(recurringNote.trim())}</p>` : ''}${testNote ? `<p><strong>${escapeHtml(testNote.trim())}</strong></p>` : ''}` +
-      `<p><a href="${escapeHtml(link)}">Open your account</a> (this link works once, within 30 minutes).</p>` +
-      `<p>Later, sign in any time at <a href="${escapeHtml(`${this.settings.publicUrl}/account/sign-in`)}">${escapeHtml(`${this.settings.publicUrl}/account/sign-in`)}</a>.</p>`;
-    await this.mail.queueTransactional(tx, { to: order.email, contactId: order.contactId, tag: 'checkout.receipt', subject: `Your receipt for order #${order.number}`, text, html });
+    const receipt = receiptMessage({ order, items, link, publicUrl: this.settings.publicUrl, testMode: this.testMode });
+    await this.mail.queueTransactional(tx, { to: order.email, contactId: order.contactId, tag: 'checkout.receipt', ...receipt });
   }
+
 
   // ---- reading orders, customers, subscriptions ---------------------------------------------------
 
@@ -1212,11 +1192,11 @@ export class CheckoutService {
       db.select().from(refunds).where(eq(refunds.orderId, id)).orderBy(asc(refunds.createdAt)),
       db.select().from(subscriptions).where(eq(subscriptions.orderId, id)),
       db.select({ id: orders.id, number: orders.number, status: orders.status, total: orders.total }).from(orders).where(eq(orders.parentOrderId, id)),
-      db.select({ id: contacts.id, email: contacts.email, name: contacts.name }).from(contacts).where(eq(contacts.id, order.contactId)),
+      this.audience.getContact(db, order.contactId).then((c) => ({ id: c.id, email: c.email, name: c.name })),
       this.access.listForContact(db, order.contactId, { includeRevoked: true }).then((g) => g.filter((x) => x.sourceId === id)),
       this.events.list(db, { subjectType: 'order', subjectId: id, limit: 100 }),
     ]);
-    return { order, items, payments: paymentRows, refunds: refundRows, subscription: subs[0] ?? null, upsells: children, contact: contact[0]!, grants: await this.nameGrants(db, grants), events: history };
+    return { order, items, payments: paymentRows, refunds: refundRows, subscription: subs[0] ?? null, upsells: children, contact, grants: await this.nameGrants(db, grants), events: history };
   }
 
   /** Grants with a name a person recognises: the product (or the course product) they belong to. */
@@ -1245,7 +1225,7 @@ export class CheckoutService {
           sql`lower(${orders.email}) like ${like}`,
           num ? eq(orders.number, Number(num[1])) : sql`false`,
           /^[0-9a-f-]{36}$/i.test(term) ? eq(orders.id, term) : sql`false`,
-          sql`exists (select 1 from contacts c where c.id = "orders"."contact_id" and lower(c.name) like ${like})`,
+          sql`exists (select 1 from ${contactDirectory} c where c.id = "orders"."contact_id" and lower(c.name) like ${like})`,
         )!,
       );
     }
@@ -1286,7 +1266,7 @@ export class CheckoutService {
              sum(o.amount_paid - o.amount_refunded)::int as lifetime_value,
              min(o.paid_at) as first_purchase_at,
              max(o.paid_at) as last_purchase_at
-        from contacts c
+        from ${contactDirectory} c
         join orders o on o.contact_id = c.id and o.status = 'paid'
        where ${like ? sql`(lower(c.email) like ${like} or lower(c.name) like ${like})` : sql`true`}
        group by c.id, c.email, c.name, o.currency
@@ -1449,6 +1429,3 @@ export function nextPeriodEnd(anchor: Date, interval: 'month' | 'year', after: D
   return addIntervals(anchor, interval, k);
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}

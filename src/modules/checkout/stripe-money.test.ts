@@ -10,7 +10,7 @@ import { FormBrowser, pathOf } from '../../../test/support/forms.js';
 import { type Shop } from '../../../test/support/shop.js';
 import { openStripeShop } from '../../../test/support/stripe-shop.js';
 import { FakeStripe, type StripeEventRecord } from '../../../test/support/fake-stripe.js';
-import { accessGrants } from '../access/index.js';
+import { accessGrants } from '../access/schema.js';
 
 for (const backend of backends()) {
   describe(`Stripe money edge cases [${backend}]`, () => {

@@ -13,7 +13,7 @@ import { FormBrowser, pathOf } from '../../../test/support/forms.js';
 import { seedShop, type Shop } from '../../../test/support/shop.js';
 import { openStripeShop } from '../../../test/support/stripe-shop.js';
 import { FakeStripe, type StripeEventRecord } from '../../../test/support/fake-stripe.js';
-import { accessGrants } from '../access/index.js';
+import { accessGrants } from '../access/schema.js';
 import { createRandom } from '../../demo/random.js';
 
 async function deliver(t: TestApp, fake: FakeStripe, event: StripeEventRecord, opts: Parameters<FakeStripe['sign']>[1] = {}) {

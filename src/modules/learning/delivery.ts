@@ -8,12 +8,12 @@ import { randomToken } from '../../crypto.js';
 import type { Database, DbOrTx, Tx } from '../../db/client.js';
 import type { EventLog } from '../../db/events.js';
 import { DomainError, conflict, notFound } from '../../errors.js';
-import { accessGrants, type AccessService } from '../access/index.js';
-import { contacts } from '../audience/index.js';
+import { grantsView, type AccessService } from '../access/index.js';
+import type { AudienceService } from '../audience/index.js';
 import { renderCertificatePdf } from './certificate-pdf.js';
 import { lessonAvailability, type LessonAvailability } from './drip.js';
 import type { FileStorage } from './storage.js';
-import type { LearningSettings } from './service.js';
+import type { LearningSettings } from './settings.js';
 import {
   certificates,
   courseModules,
@@ -113,12 +113,16 @@ function rowsOf<T>(res: unknown): T[] {
   return (res as { rows: T[] }).rows;
 }
 
+/** First key of the advisory lock that serialises one student's quiz submissions. */
+const QUIZ_LOCK_CLASS = 0x71756931; // 'qui1'
+
 export class DeliveryService {
   constructor(
     private readonly database: Database,
     private readonly clock: Clock,
     private readonly events: EventLog,
     private readonly access: AccessService,
+    private readonly audience: Pick<AudienceService, 'findById'>,
     private readonly storage: FileStorage,
     private readonly settings: LearningSettings,
   ) {}
@@ -141,7 +145,7 @@ export class DeliveryService {
         from ${courses} c
         left join ${courseProgress} cp on cp.course_id = c.id and cp.contact_id = ${contactId}
        where c.status <> 'draft'
-         and exists (select 1 from ${accessGrants} g
+         and exists (select 1 from ${grantsView} g
                       where g.contact_id = ${contactId} and g.resource_type = 'course' and g.resource_id = c.id
                         and g.revoked_at is null and (g.expires_at is null or g.expires_at > ${now}::timestamptz))
        order by cp.last_seen_at desc nulls last, c.title`);
@@ -399,7 +403,7 @@ export class DeliveryService {
 
   /** Issues the certificate once per student and course (a second completion finds it issued). */
   async issueCertificate(tx: Tx, contactId: string, course: { id: string; title: string }, now: Date): Promise<void> {
-    const [contact] = await tx.select({ name: contacts.name, email: contacts.email }).from(contacts).where(eq(contacts.id, contactId));
+    const contact = await this.audience.findById(tx, contactId);
     const [row] = await tx
       .insert(certificates)
       .values({ code: randomToken(15), contactId, courseId: course.id, recipientName: contact?.name || contact?.email || 'Student', courseTitle: course.title, issuedAt: now })
@@ -422,8 +426,9 @@ export class DeliveryService {
     return this.database.transaction(async (tx) => {
       const [q] = await tx.select().from(quizzes).where(eq(quizzes.lessonId, lessonId));
       if (!q) throw notFound('Quiz');
-      // Serialise one student's submissions so two quick posts cannot both pass the limit.
-      await tx.execute(sql`select 1 from ${contacts} where id = ${contactId} for update`);
+      // Serialise one student's submissions so two quick posts cannot both pass the limit
+      // (learning's own lock, held to the end of the transaction; it touches no other module's rows).
+      await tx.execute(sql`select pg_advisory_xact_lock(${QUIZ_LOCK_CLASS}::int, hashtext(${contactId}))`);
       const previous = await tx
         .select({ passed: quizAttempts.passed })
         .from(quizAttempts)
@@ -534,7 +539,7 @@ export class DeliveryService {
         const res = await tx.execute(sql`
           with enrolled as (
             select g.contact_id, g.resource_id as course_id, min(g.granted_at) as enrolled_at
-              from ${accessGrants} g
+              from ${grantsView} g
              where g.resource_type = 'course' and g.revoked_at is null
                and (g.expires_at is null or g.expires_at > ${now}::timestamptz)
              group by g.contact_id, g.resource_id

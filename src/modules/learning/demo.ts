@@ -10,8 +10,8 @@ import { randomToken } from '../../crypto.js';
 import { events } from '../../db/schema.js';
 import { withContactIds } from '../../db/events.js';
 import { DAY_MS, type DemoContext } from '../../demo/random.js';
-import { accessGrants } from '../access/index.js';
-import { contacts } from '../audience/index.js';
+import { accessGrants } from '../access/schema.js';
+import { contacts } from '../audience/schema.js';
 import { renderMarkdown } from './content.js';
 import {
   certificates,

@@ -13,5 +13,5 @@ export {
 export { DeliveryService, LessonLockedError, NoCourseAccessError, gradeQuiz, type Outline, type StudentLesson } from './delivery.js';
 export { LocalFileStorage, type FileStorage } from './storage.js';
 export { lessonAvailability, type LessonAvailability } from './drip.js';
-export { courses, lessons, certificates } from './schema.js';
 export { learningEvents } from './events.js';
+export { learningJobs, UNLOCK_LESSONS_JOB, type LearningJobDeps } from './jobs.js';

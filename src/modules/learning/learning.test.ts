@@ -170,6 +170,17 @@ for (const backend of backends()) {
       assert.equal(q[0].lessonTitle, 'Your first list');
       assert.equal(q[0].contactId, sam.contactId);
     });
+
+    it('serialises one student’s quiz submissions: two sent at once cannot both take the last attempt', async () => {
+      const lee = await StudentBrowser.signIn(t, 'lee@example.com', 'Lee');
+      expectOk(await owner.post(`/api/learning/courses/${course.course.id}/enrollments`, { email: 'lee@example.com', reason: 'test' }), 201);
+      for (const i of [0, 1]) await lee.post(`${lessonUrl(i)}/complete`);
+      assert.equal((await lee.post(`${lessonUrl(2)}/quiz`, { a_capital: 'rome' })).statusCode, 303);
+      const both = await Promise.all([lee.post(`${lessonUrl(2)}/quiz`, { a_capital: 'rome' }), lee.post(`${lessonUrl(2)}/quiz`, { a_capital: 'rome' })]);
+      assert.deepEqual(both.map((r) => r.statusCode).sort(), [303, 409], 'one submission takes the last attempt, the other is refused');
+      const stored = await t.app.database.execute<{ n: number }>('select count(*)::int as n from learning_quiz_attempts where contact_id = $1', [lee.contactId]);
+      assert.equal(stored.rows[0]!.n, 2, 'never more attempts than allowed');
+    });
   });
 
   describe(`course builder, freshness and roles [${backend}]`, () => {

@@ -1,5 +1,5 @@
 // "Your courses" on the customer's account page.
-import type { PortalSection } from '../portal/sections.js';
+import type { PortalSection } from '../../http/customer.js';
 import { CourseList } from '../../../web/public/learning/pages.js';
 
 export const coursesSection: PortalSection = {

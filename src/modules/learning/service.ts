@@ -8,8 +8,8 @@ import type { Clock } from '../../clock.js';
 import type { Database, DbOrTx, Tx } from '../../db/client.js';
 import type { EventLog } from '../../db/events.js';
 import { DomainError, conflict, invalid, notFound } from '../../errors.js';
-import { accessGrants, type AccessService } from '../access/index.js';
-import { contacts, type AudienceService } from '../audience/index.js';
+import { grantsView, type AccessService } from '../access/index.js';
+import type { AudienceService } from '../audience/index.js';
 import { renderMarkdown, slugify, videoEmbed } from './content.js';
 import { describeDrip } from './drip.js';
 import type { FileStorage } from './storage.js';
@@ -28,6 +28,7 @@ import {
   type QuizQuestion,
 } from './schema.js';
 import { DeliveryService } from './delivery.js';
+import type { LearningSettings } from './settings.js';
 
 export type CourseRow = typeof courses.$inferSelect;
 export type LessonRow = typeof lessons.$inferSelect;
@@ -126,12 +127,7 @@ export interface FreshnessItem {
   overdueDays: number;
 }
 
-export interface LearningSettings {
-  publicUrl: string;
-  /** the business printed on certificates: its name and brand colour (the brand module's settings) */
-  issuer: () => Promise<{ name: string; color: string; timeZone: string }>;
-  uploadMaxBytes: number;
-}
+export type { LearningSettings } from './settings.js';
 
 const DAY_MS = 86_400_000;
 const dueAt = (lastReviewedAt: Date, days: number) => new Date(lastReviewedAt.getTime() + days * DAY_MS);
@@ -217,7 +213,7 @@ export class LearningService {
     readonly storage: FileStorage,
     readonly settings: LearningSettings,
   ) {
-    this.student = new DeliveryService(database, clock, events, access, storage, settings);
+    this.student = new DeliveryService(database, clock, events, access, audience, storage, settings);
   }
 
   private get db() {
@@ -647,24 +643,26 @@ export class LearningService {
     const now = this.clock.now();
     const [{ total }] = (await this.db.select({ total: count() }).from(lessons).where(eq(lessons.courseId, courseId))) as [{ total: number }];
     const res = await this.db.execute(sql`
-      select c.id as contact_id, c.email, c.name,
+      select g.contact_id,
              min(g.granted_at) as enrolled_at,
              bool_or(g.revoked_at is null and (g.expires_at is null or g.expires_at > ${now})) as active,
              string_agg(distinct g.source, ',') as sources,
              max(g.revoked_at) as revoked_at,
              cp.last_seen_at, cp.completed_at,
-             (select count(*) from ${lessonProgress} lp where lp.contact_id = c.id and lp.course_id = ${courseId} and lp.completed_at is not null) as completed_lessons
-        from ${accessGrants} g
-        join ${contacts} c on c.id = g.contact_id
+             (select count(*) from ${lessonProgress} lp where lp.contact_id = g.contact_id and lp.course_id = ${courseId} and lp.completed_at is not null) as completed_lessons
+        from ${grantsView} g
         left join ${courseProgress} cp on cp.contact_id = g.contact_id and cp.course_id = g.resource_id
        where g.resource_type = 'course' and g.resource_id = ${courseId}
-       group by c.id, c.email, c.name, cp.last_seen_at, cp.completed_at
+       group by g.contact_id, cp.last_seen_at, cp.completed_at
        order by min(g.granted_at) desc
        limit ${Math.min(opts.limit ?? 100, 500)} offset ${opts.offset ?? 0}`);
-    return rowsOf<{ contact_id: string; email: string; name: string; enrolled_at: Date | string; active: boolean; sources: string; revoked_at: Date | string | null; last_seen_at: Date | string | null; completed_at: Date | string | null; completed_lessons: number | string }>(res).map((r) => ({
+    const rows = rowsOf<{ contact_id: string; enrolled_at: Date | string; active: boolean; sources: string; revoked_at: Date | string | null; last_seen_at: Date | string | null; completed_at: Date | string | null; completed_lessons: number | string }>(res);
+    // Names and addresses are audience's: one query for the page of students.
+    const people = new Map((await this.audience.contactsByIds(this.db, rows.map((r) => r.contact_id))).map((c) => [c.id, c]));
+    return rows.map((r) => ({
       contactId: r.contact_id,
-      email: r.email,
-      name: r.name,
+      email: people.get(r.contact_id)?.email ?? '',
+      name: people.get(r.contact_id)?.name ?? '',
       enrolledAt: new Date(r.enrolled_at),
       active: r.active,
       sources: r.sources.split(','),
@@ -683,13 +681,13 @@ export class LearningService {
     const unit = opts.interval === 'week' ? 'week' : 'month';
     const enrolledRes = await this.db.execute(sql`
       select to_char(date_trunc(${unit}, first_at at time zone 'UTC'), 'YYYY-MM-DD') as period, count(*) as enrollments
-        from (select contact_id, min(granted_at) as first_at from ${accessGrants}
+        from (select contact_id, min(granted_at) as first_at from ${grantsView} g
                where resource_type = 'course' and resource_id = ${courseId} group by contact_id) firsts
        group by 1 order by 1`);
     const enrollments = rowsOf<{ period: string; enrollments: number | string }>(enrolledRes).map((r) => ({ period: r.period, enrollments: Number(r.enrollments) }));
     const [totals] = rowsOf<{ enrolled: number | string; started: number | string; completed: number | string; certificates: number | string }>(
       await this.db.execute(sql`
-        select (select count(distinct contact_id) from ${accessGrants} where resource_type = 'course' and resource_id = ${courseId}) as enrolled,
+        select (select count(distinct contact_id) from ${grantsView} g where resource_type = 'course' and resource_id = ${courseId}) as enrolled,
                (select count(*) from ${courseProgress} where course_id = ${courseId}) as started,
                (select count(*) from ${courseProgress} where course_id = ${courseId} and completed_at is not null) as completed,
                (select count(*) from ${certificates} where course_id = ${courseId} and revoked_at is null) as certificates`),

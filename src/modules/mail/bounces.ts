@@ -11,22 +11,11 @@ import type { Tx } from '../../db/client.js';
 import { DomainError } from '../../errors.js';
 import { normalizeEmail } from '../audience/index.js';
 import type { MailContext } from './context.js';
-import { recipientIdFromMessageId, type BroadcastEngine } from './engine.js';
+import { recipientIdFromMessageId, type BounceReport, type BroadcastEngine } from './engine.js';
 import { broadcasts, mailBounces } from './schema.js';
 import { likeNeedle } from './search.js';
 
-export interface BounceReport {
-  email: string;
-  kind: 'hard' | 'soft' | 'complaint';
-  /** smtp | ses | postmark | mailgun | sendgrid | dsn */
-  provider: string;
-  providerEventId?: string | null;
-  detail: string;
-  /** the Message-ID of the message that bounced, when the report carries it */
-  messageId?: string | null;
-  recipientId?: number | null;
-  occurredAt?: Date;
-}
+export type { BounceReport } from './engine.js';
 
 export const SOFT_BOUNCE_LIMIT = 3;
 
@@ -84,16 +73,18 @@ export class BounceDesk {
     // Which message: our Message-ID names the recipient row; otherwise the latest broadcast
     // message to that address.
     const rid = r.recipientId ?? recipientIdFromMessageId(r.messageId);
+    const contact = await this.ctx.audience.findByEmail(tx, email);
     const found = rid
       ? await exec<{ id: number; broadcast_id: string; contact_id: string }>('select id, broadcast_id, contact_id from broadcast_recipients where id = $1', [rid])
-      : await exec<{ id: number; broadcast_id: string; contact_id: string }>(
-          `select r.id, r.broadcast_id, r.contact_id from broadcast_recipients r join contacts c on c.id = r.contact_id
-            where c.email_normalized = $1 and r.sent_at is not null order by r.sent_at desc limit 1`,
-          [email],
-        );
+      : contact
+        ? await exec<{ id: number; broadcast_id: string; contact_id: string }>(
+            `select id, broadcast_id, contact_id from broadcast_recipients
+              where contact_id = $1 and sent_at is not null order by sent_at desc limit 1`,
+            [contact.id],
+          )
+        : { rows: [] };
     const recipient = found.rows[0] ?? null;
-    const contact = await exec<{ id: string; status: string }>('select id, status from contacts where email_normalized = $1', [email]);
-    const contactId = recipient?.contact_id ?? contact.rows[0]?.id ?? null;
+    const contactId = recipient?.contact_id ?? contact?.id ?? null;
     const ins = await exec(
       `insert into mail_bounces (email_normalized, kind, provider, provider_event_id, detail, contact_id, broadcast_id, recipient_id, occurred_at)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9) on conflict (provider, provider_event_id) do nothing returning id`,
@@ -141,17 +132,15 @@ export class BounceDesk {
     // Either status ends marketing mail; the audience module owns it (and the rule that a
     // complaint outranks a bounce).
     if (status) await this.ctx.audience.markUndeliverable(tx, email, status);
-    await exec(
-      `update broadcast_recipients r set status = 'skipped', error = 'suppressed'
-         from contacts c where c.id = r.contact_id and c.email_normalized = $1 and r.status = 'queued'`,
-      [email],
-    );
+    const contact = await this.ctx.audience.findByEmail(tx, email);
+    if (contact) {
+      await exec(`update broadcast_recipients set status = 'skipped', error = 'suppressed' where contact_id = $1 and status = 'queued'`, [contact.id]);
+    }
     if (added.rows.length) {
-      const c = await exec<{ id: string }>('select id from contacts where email_normalized = $1', [email]);
       await this.ctx.events.record(tx, {
         type: 'contact.suppressed',
         actor,
-        subject: c.rows[0] ? { type: 'contact', id: c.rows[0].id } : undefined,
+        subject: contact ? { type: 'contact', id: contact.id } : undefined,
         data: { email, reason },
       });
     }

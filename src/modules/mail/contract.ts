@@ -2,7 +2,7 @@
 // responses with, and the types the admin uses for them (imported as types only, so no zod
 // reaches the browser). Plain data: no server code may be imported here.
 import { z } from 'zod';
-import type { Wire } from '../../http/wire.js';
+import type { Wire } from '../../wire.js';
 
 export const messageSummaryShape = z.object({
   id: z.string(),

@@ -7,7 +7,8 @@ import type { App } from '../../app.js';
 import { DAY_MS, type DemoContext } from '../../demo/random.js';
 import { events } from '../../db/schema.js';
 import { withContactIds } from '../../db/events.js';
-import { contacts, normalizeEmail } from '../audience/index.js';
+import { normalizeEmail } from '../audience/index.js';
+import { contacts } from '../audience/schema.js';
 import { broadcastLinkClicks, broadcastLinks, broadcastRecipients, broadcasts, mailBounces, mailMessages, mailSuppressions } from './schema.js';
 
 const FIRST = ['Anna', 'Ben', 'Chloe', 'Daniel', 'Emma', 'Felix', 'Grace', 'Hugo', 'Isla', 'Jonas', 'Kira', 'Liam', 'Mia', 'Noah', 'Olivia', 'Paul', 'Rosa', 'Sam', 'Tara', 'Yusuf'];

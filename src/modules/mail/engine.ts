@@ -23,7 +23,20 @@ import { classifySmtpError } from './transport.js';
 import { sleep, sleepUntil } from './throttle.js';
 import type { MailUrls } from './tokens.js';
 import type { MailContext, MailSettings } from './context.js';
-import type { BounceReport } from './bounces.js';
+
+/** A bounce or complaint a mailbox provider reported back (parsed in bounces.ts). */
+export interface BounceReport {
+  email: string;
+  kind: 'hard' | 'soft' | 'complaint';
+  /** smtp | ses | postmark | mailgun | sendgrid | dsn */
+  provider: string;
+  providerEventId?: string | null;
+  detail: string;
+  /** the Message-ID of the message that bounced, when the report carries it */
+  messageId?: string | null;
+  recipientId?: number | null;
+  occurredAt?: Date;
+}
 
 export const BROADCAST_START_JOB = 'mail.broadcast-start';
 export const BROADCAST_SEND_JOB = 'mail.broadcast-send';
@@ -218,9 +231,7 @@ export class BroadcastEngine {
 
   async listName(listId: string | null, tx?: Tx): Promise<string | undefined> {
     if (!listId) return undefined;
-    const q = 'select name from lists where id = $1';
-    const res = tx ? await this.ctx.database.executorFor(tx)<{ name: string }>(q, [listId]) : await this.ctx.database.execute<{ name: string }>(q, [listId]);
-    return res.rows[0]?.name;
+    return (await this.ctx.audience.findListName(tx ?? this.ctx.database.db, listId)) ?? undefined;
   }
 
   /** Compiled templates, cached per broadcast version and settings. */

@@ -1,5 +1,5 @@
 export { MailService, SEND_TRANSACTIONAL_JOB, type TransactionalMessage } from './service.js';
-export { mailJobs } from './jobs.js';
+export { mailJobs, type MailJobDeps } from './jobs.js';
 export type { MailSettings } from './context.js';
 export { unsubscribeToken, preferencesToken, readUnsubscribeToken, type UnsubscribeClaim } from './tokens.js';
 export { recipientIdFromMessageId } from './engine.js';

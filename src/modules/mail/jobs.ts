@@ -1,41 +1,53 @@
-import type { JobDefinition } from '../../jobs/types.js';
-import { SEND_TRANSACTIONAL_JOB, type SendTransactionalJob } from './service.js';
+import { z } from 'zod';
+import { defineJob, type JobDefinition } from '../../jobs/types.js';
+import { SEND_TRANSACTIONAL_JOB, type MailService } from './service.js';
 import { BROADCAST_SEND_JOB, BROADCAST_START_JOB } from './engine.js';
 
-export const mailJobs: JobDefinition<any>[] = [
-  {
+/** What the mail jobs use. */
+export interface MailJobDeps {
+  mail: MailService;
+}
+
+const broadcastJob = z.object({ broadcastId: z.string().min(1) });
+
+export const mailJobs: JobDefinition<any, MailJobDeps>[] = [
+  defineJob({
     name: SEND_TRANSACTIONAL_JOB,
     description: 'Deliver one transactional message (receipt, magic link, invitation) over SMTP, or keep it in the outbox',
-    handler: (app, data: SendTransactionalJob) => app.mail.deliver(data.messageId, data.sealed),
+    data: z.object({ messageId: z.string().min(1), sealed: z.string().optional() }),
+    handler: ({ mail }: MailJobDeps, data) => mail.deliver(data.messageId, data.sealed),
     priority: 10,
     retryLimit: 8,
     retryDelay: 10,
     retryBackoff: true,
     expireInSeconds: 120,
-  },
-  {
+  }),
+  defineJob({
     name: BROADCAST_START_JOB,
     description: 'Snapshot a scheduled broadcast’s audience into recipients and start its send workers',
-    handler: (app, data: { broadcastId: string }) => app.mail.engine.start(data.broadcastId),
+    data: broadcastJob,
+    handler: ({ mail }: MailJobDeps, data) => mail.engine.start(data.broadcastId),
     retryLimit: 10,
     retryDelay: 5,
     expireInSeconds: 300,
-  },
-  {
+  }),
+  defineJob({
     name: BROADCAST_SEND_JOB,
     description: 'One broadcast send worker: claims recipients in batches and sends them; hands over to a fresh job every 20 s',
-    handler: (app, data: { broadcastId: string }) => app.mail.engine.work(data.broadcastId),
+    data: broadcastJob,
+    handler: ({ mail }: MailJobDeps, data) => mail.engine.work(data.broadcastId),
     // A worker that died is retried once its job expires; its claimed rows come back when their lease ends.
     retryLimit: 100,
     retryDelay: 1,
     retryBackoff: false,
     expireInSeconds: 60,
     concurrency: 4,
-  },
-  {
+  }),
+  defineJob({
     name: 'mail.watchdog',
     description: 'Start due scheduled broadcasts and restart broadcasts whose workers stopped making progress',
     cron: '* * * * *',
-    handler: (app) => app.mail.engine.watchdog(),
-  },
+    data: z.object({}),
+    handler: ({ mail }: MailJobDeps) => mail.engine.watchdog(),
+  }),
 ];

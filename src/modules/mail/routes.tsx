@@ -266,7 +266,7 @@ export const mailRoutes: AnyRoute[] = [
       }
       const contact = await app.audience.getContact(app.db, claim.c).catch(() => null);
       if (!contact) return sendPage(reply, <InvalidLinkPage message="This address is no longer on our lists." siteName={siteName} />, 404);
-      const listName = claim.l ? ((await app.database.execute<{ name: string }>('select name from lists where id = $1', [claim.l])).rows[0]?.name ?? null) : null;
+      const listName = claim.l ? await app.audience.findListName(app.db, claim.l) : null;
       return sendPage(
         reply,
         <UnsubscribeConfirmPage

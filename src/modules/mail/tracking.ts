@@ -85,10 +85,10 @@ export class TrackingDesk {
     const claim = this.readUnsubscribe(token);
     return this.ctx.database.transaction(async (tx) => {
       const exec = this.ctx.database.executorFor(tx);
-      const contact = await exec<{ id: string }>('select id from contacts where id = $1', [claim.c]);
-      if (!contact.rows.length) throw new DomainError('invalid_token', 'This address is no longer on our lists.');
-      const list = claim.l ? await exec<{ name: string }>('select name from lists where id = $1', [claim.l]) : null;
-      const listId = list?.rows.length ? claim.l! : undefined;
+      const contact = await this.ctx.audience.findById(tx, claim.c);
+      if (!contact) throw new DomainError('invalid_token', 'This address is no longer on our lists.');
+      const listName = claim.l ? await this.ctx.audience.findListName(tx, claim.l) : null;
+      const listId = listName !== null ? claim.l! : undefined;
       await this.ctx.audience.unsubscribe(tx, { contactId: claim.c, listId, actor: { kind: 'customer', id: claim.c }, via });
       await exec(
         `update broadcast_recipients r set status = 'skipped', error = 'unsubscribed'
@@ -101,7 +101,7 @@ export class TrackingDesk {
       if (claim.b) {
         await exec('update broadcast_recipients set unsubscribed_at = coalesce(unsubscribed_at, $3) where broadcast_id = $1 and contact_id = $2', [claim.b, claim.c, this.ctx.clock.now()]);
       }
-      return { contactId: claim.c, listName: list?.rows[0]?.name ?? null };
+      return { contactId: claim.c, listName };
     });
   }
 }

@@ -1,7 +1,5 @@
 // The customer portal: magic-link sign-in and the account page.
 import { z } from 'zod';
-import type { FastifyReply } from 'fastify';
-import type { App } from '../../app.js';
 import { sendPage } from '../../http/html.js';
 import { issueFormToken, verifyFormToken } from '../../http/form-token.js';
 import { CUSTOMER_COOKIE, defineRoute, type AnyRoute } from '../../http/route.js';
@@ -9,13 +7,10 @@ import { DomainError } from '../../errors.js';
 import { AccountPage, MagicLandingPage, SignInPage } from '../../../web/public/portal/pages.js';
 import { safeNext } from './service.js';
 import { SIGN_IN_REQUEST_JOB } from './jobs.js';
-import { portalSections } from './sections.js';
+import { setCustomerCookie, type PortalSection } from '../../http/customer.js';
 
-export function setCustomerCookie(app: App, reply: FastifyReply, token: string): void {
-  reply.setCookie(CUSTOMER_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure: app.config.secureCookies, maxAge: 30 * 86_400 });
-}
-
-export const portalRoutes: AnyRoute[] = [
+/** The portal's routes; `sections` are the account page's, contributed by the other modules. */
+export const portalRoutes = (sections: PortalSection[]): AnyRoute[] => [
   defineRoute({
     method: 'GET', url: '/account/sign-in', access: 'public', kind: 'page', summary: 'Customer sign-in (magic link) form',
     query: z.object({ next: z.string().max(500).optional() }),
@@ -76,14 +71,14 @@ export const portalRoutes: AnyRoute[] = [
   defineRoute({
     method: 'GET', url: '/account', access: 'customer', kind: 'page', summary: "The customer's account: purchases, downloads, courses",
     handler: async ({ app, req, reply, principal }) => {
-      const sections = [];
+      const shown = [];
       const query = req.query as Record<string, string | undefined>;
-      for (const s of [...portalSections].sort((a, b) => a.order - b.order)) {
+      for (const s of [...sections].sort((a, b) => a.order - b.order)) {
         const body = await s.render(app, principal.contactId, { csrf: principal.session.csrfToken, query });
-        if (body) sections.push({ id: s.id, title: s.title, body });
+        if (body) shown.push({ id: s.id, title: s.title, body });
       }
       const c = principal.session.contact;
-      return sendPage(reply, <AccountPage name={c.name} email={c.email} csrf={principal.session.csrfToken} sections={sections} />);
+      return sendPage(reply, <AccountPage name={c.name} email={c.email} csrf={principal.session.csrfToken} sections={shown} />);
     },
   }),
 ];

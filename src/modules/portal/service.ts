@@ -9,7 +9,6 @@ import { DomainError } from '../../errors.js';
 import { safeRedirectPath } from '../../safe-redirect.js';
 import type { AudienceService, Contact } from '../audience/index.js';
 import type { MailService } from '../mail/index.js';
-import { contacts } from '../audience/schema.js';
 import { customerSessions, magicLinks } from './schema.js';
 
 const LINK_TTL_MS = 30 * 60_000;
@@ -78,9 +77,9 @@ export class PortalService {
         .where(and(eq(magicLinks.tokenHash, sha256(token)), isNull(magicLinks.usedAt), gt(magicLinks.expiresAt, now)))
         .returning();
       if (!link) throw new DomainError('invalid_token', 'This sign-in link has expired or was already used. Ask for a new one below.');
-      const [contact] = await tx.select().from(contacts).where(eq(contacts.id, link.contactId));
-      const opened = await this.openSession(tx, contact!, meta);
-      await this.events.record(tx, { type: 'customer.signed_in', actor: { kind: 'customer', id: contact!.id }, subject: { type: 'contact', id: contact!.id } });
+      const contact = await this.audience.getContact(tx, link.contactId);
+      const opened = await this.openSession(tx, contact, meta);
+      await this.events.record(tx, { type: 'customer.signed_in', actor: { kind: 'customer', id: contact.id }, subject: { type: 'contact', id: contact.id } });
       return { ...opened, next: safeNext(link.next) };
     });
   }
@@ -106,14 +105,17 @@ export class PortalService {
   async resolveSession(token: string | undefined): Promise<CustomerSession | null> {
     if (!token || token.length > 200) return null;
     const id = sha256(token);
-    const [row] = await this.database.db
-      .select({ s: customerSessions, c: contacts })
+    const db = this.database.db;
+    const [session] = await db
+      .select()
       .from(customerSessions)
-      .innerJoin(contacts, eq(contacts.id, customerSessions.contactId))
       .where(and(eq(customerSessions.id, id), gt(customerSessions.expiresAt, this.clock.now())))
       .limit(1);
-    if (!row) return null;
-    return { sessionId: id, csrfToken: row.s.csrfToken, contact: { id: row.c.id, email: row.c.email, name: row.c.name } };
+    if (!session) return null;
+    // The contact is audience's: read through its service (the session row's foreign key keeps it there).
+    const contact = await this.audience.findById(db, session.contactId);
+    if (!contact) return null;
+    return { sessionId: id, csrfToken: session.csrfToken, contact: { id: contact.id, email: contact.email, name: contact.name } };
   }
 
   async signOut(sessionId: string): Promise<void> {

@@ -155,3 +155,4 @@ export const siteRoutes: AnyRoute[] = [
     handler: ({ app, actor, body }) => app.site.updateSettings(body, actor),
   }),
 ];
+export { siteImageRoutes } from './image-routes.js';

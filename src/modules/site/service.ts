@@ -10,7 +10,7 @@ import type { Database, DbOrTx, Tx } from '../../db/client.js';
 import type { EventLog } from '../../db/events.js';
 import { getSetting, putSetting } from '../../db/secrets.js';
 import { conflict, invalid, notFound } from '../../errors.js';
-import { renderHtml } from '../../http/html.js';
+import { renderHtml } from '../../../web/public/render.js';
 import { describePrice, formatMoney, minorPerMajor, type CatalogService, type Price, type Product } from '../catalog/index.js';
 import type { Form } from '../audience/index.js';
 import type { PublicBrand } from '../brand/index.js';

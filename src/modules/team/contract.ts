@@ -2,7 +2,7 @@
 // the types the admin app uses for them (web/admin/src/api.ts imports these types only, so no
 // zod reaches the browser). Plain data: no server code may be imported here.
 import { z } from 'zod';
-import type { Wire } from '../../http/wire.js';
+import type { Wire } from '../../wire.js';
 import { assignableRoles, permissionMatrix, roles, type Permission } from '../../permissions.js';
 
 const permissions = Object.keys(permissionMatrix) as [Permission, ...Permission[]];

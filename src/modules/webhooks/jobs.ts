@@ -1,9 +1,14 @@
 // The webhooks' jobs: the fan-out subscriber (every business event → one delivery per
 // endpoint that wants it, exactly once) and the delivery job (one signed POST per run).
 import type { JobDefinition } from '../../jobs/types.js';
-import { defineSubscriber } from '../../jobs/subscriber.js';
+import { defineSubscriber, type SubscriberDeps } from '../../jobs/subscriber.js';
 import type { EventType } from '../../db/event-catalog.js';
-import { DELIVER_JOB } from './service.js';
+import { DELIVER_JOB, type WebhookService } from './service.js';
+
+/** What the webhooks' job handlers use. */
+export interface WebhookJobDeps extends SubscriberDeps {
+  webhooks: WebhookService;
+}
 
 export const FAN_OUT_JOB = 'webhooks.fan-out';
 
@@ -12,9 +17,9 @@ export function deliverableTypes(catalogTypes: string[]): string[] {
   return catalogTypes.filter((t) => !t.startsWith('webhook.'));
 }
 
-export function webhookJobs(catalogTypes: string[]): JobDefinition<any>[] {
+export function webhookJobs(catalogTypes: string[]): JobDefinition<any, WebhookJobDeps>[] {
   return [
-    defineSubscriber({
+    defineSubscriber<WebhookJobDeps>({
       name: FAN_OUT_JOB,
       description: 'creates one webhook delivery per endpoint subscribed to the event',
       onEvents: deliverableTypes(catalogTypes) as EventType[],
@@ -28,7 +33,7 @@ export function webhookJobs(catalogTypes: string[]): JobDefinition<any>[] {
       retryLimit: 3,
       retryDelay: 30,
       expireInSeconds: 120,
-      handler: async (app, data: { deliveryId: string }) => void (await app.webhooks.deliver(data.deliveryId)),
+      handler: async (deps: WebhookJobDeps, data: { deliveryId: string }) => void (await deps.webhooks.deliver(data.deliveryId)),
     },
   ];
 }

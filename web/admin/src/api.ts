@@ -5,7 +5,7 @@
 import type { ActorKind, AssignableRole } from './shared.js';
 
 /** An ISO 8601 timestamp as the server sends it. Format with lib/format.ts. */
-import type { IsoDate } from '../../../src/http/wire.js';
+import type { IsoDate } from '../../../src/wire.js';
 export type { IsoDate };
 
 // ---- errors ---------------------------------------------------------------------------

@@ -3,7 +3,9 @@
 import type { ReactNode } from 'react';
 import { CsrfField, Notice, PublicLayout } from '../layout.js';
 
-export const TEST_PROVIDER_BANNER = 'TEST MODE — no real money moves. Pay with one of the test cards.';
+import { TEST_PROVIDER_BANNER } from '../../../src/modules/checkout/test-mode.js';
+
+export { TEST_PROVIDER_BANNER };
 
 /** Shown on every payment page while no real money can move. */
 export function TestModeBanner({ text = TEST_PROVIDER_BANNER }: { text?: string }) {

@@ -1,12 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
-import { backends, createPgDatabase, createTestApp, soakOrCrashTest, testConfig, waitFor } from '../../test/support/harness.js';
-import { spawnNode } from '../../test/support/processes.js';
-import { EFFECTS_TABLE, SUBSCRIBERS, testSubscribers } from '../../test/support/subscribers.js';
-import { createApp } from '../app.js';
-import { EventLog } from '../db/events.js';
-import type { App } from '../app.js';
+import { backends, createPgDatabase, createTestApp, soakOrCrashTest, testConfig, waitFor } from './support/harness.js';
+import { spawnNode } from './support/processes.js';
+import { EFFECTS_TABLE, SUBSCRIBERS, testSubscribers } from './support/subscribers.js';
+import { createApp } from '../src/app.js';
+import { EventLog } from '../src/db/events.js';
+import type { App } from '../src/app.js';
 
 const WORKER = 'test/support/subscriber-worker.ts';
 

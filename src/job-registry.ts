@@ -1,0 +1,34 @@
+// Every background job Onehour runs, in one place: its permanent name and its handler.
+// Read this file to know what runs in the background. Names are a public contract: never
+// rename one (a queued job would be orphaned); add a new name instead.
+// Each module declares its jobs (`defineJob`, typed payload) and the narrow dependencies its
+// handlers use (`…JobDeps`); the worker hands them the composed application, which has them all.
+import type { JobDefinition } from './jobs/types.js';
+import { teamJobs, type TeamJobDeps } from './modules/team/index.js';
+import { mailJobs, type MailJobDeps } from './modules/mail/index.js';
+import { learningJobs, type LearningJobDeps } from './modules/learning/index.js';
+import { audienceJobs, type AudienceJobDeps } from './modules/audience/index.js';
+import { checkoutJobs, type CheckoutJobDeps } from './modules/checkout/index.js';
+import { portalJobs, type PortalJobDeps } from './modules/portal/index.js';
+import { webhookJobs, type WebhookJobDeps } from './modules/webhooks/index.js';
+import { eventCatalog } from './event-catalog.js';
+
+/** Everything the registered handlers use; `src/app.ts` checks that the App provides it. */
+export type JobDeps = TeamJobDeps & MailJobDeps & LearningJobDeps & AudienceJobDeps & CheckoutJobDeps & PortalJobDeps & WebhookJobDeps;
+
+export const jobRegistry: JobDefinition<any, JobDeps>[] = [
+  // team.prune-sessions (hourly), team.password-reset-request
+  ...teamJobs,
+  // mail.send-transactional
+  ...mailJobs,
+  // learning.announce-unlocked-lessons (every 5 minutes)
+  ...learningJobs,
+  // audience.import (CSV import chunks), audience.recompile-segments (hourly)
+  ...audienceJobs,
+  // checkout.reconcile, checkout.expire-orders, checkout.dunning, checkout.test-billing
+  ...checkoutJobs,
+  // portal.sign-in-request
+  ...portalJobs,
+  // webhooks.fan-out (subscribes to every business event, exactly once), webhooks.deliver
+  ...webhookJobs(eventCatalog.types),
+];
