@@ -22,6 +22,7 @@ import { CatalogService, LocalFileStorage as ProductFileStorage } from './module
 import { SiteService } from './modules/site/index.js';
 import { CheckoutService, StripeProvider, StripeSync, TestProvider, createStripeClient } from './modules/checkout/index.js';
 import { LearningService, LocalFileStorage } from './modules/learning/index.js';
+import { AnalyticsService } from './modules/analytics/index.js';
 
 export interface App {
   config: Config;
@@ -46,6 +47,7 @@ export interface App {
   /** the built-in test provider's pages and renewals (null with Stripe) */
   testPayments: TestProvider | null;
   learning: LearningService;
+  analytics: AnalyticsService;
   close(): Promise<void>;
 }
 
@@ -115,6 +117,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     testPayments?.bind(checkout);
     const stripeSync = stripeProvider ? new StripeSync(database, clock, log, stripeProvider, checkout, config.stripe.webhookSecret) : null;
     const learning = new LearningService(database, clock, events, access, audience, new LocalFileStorage(config.uploads.dir), { publicUrl: config.publicUrl, issuer: 'Onehour', uploadMaxBytes: config.uploads.maxBytes });
+    const analytics = new AnalyticsService(database, clock, { publicUrl: config.publicUrl, ...config.analytics }, (err, lost) => log.error({ err, lost }, 'analytics: a batch of events could not be written'));
     const app: App = {
       config,
       database,
@@ -136,7 +139,10 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       stripeSync,
       testPayments,
       learning,
+      analytics,
       async close() {
+        // Page views still waiting in memory are written before the database closes.
+        await analytics.close().catch((err) => log.error({ err }, 'could not write the last page views'));
         await jobs.stop(config.shutdownTimeoutMs);
         mail.close();
         await database.close();

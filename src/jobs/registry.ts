@@ -8,6 +8,7 @@ import { learningJobs } from '../modules/learning/jobs.js';
 import { audienceJobs } from '../modules/audience/jobs.js';
 import { checkoutJobs } from '../modules/checkout/jobs.js';
 import { portalJobs } from '../modules/portal/jobs.js';
+import { analyticsJobs } from '../modules/analytics/jobs.js';
 
 export const jobRegistry: JobDefinition<any>[] = [
   // team.prune-sessions (hourly), team.password-reset-request
@@ -22,4 +23,6 @@ export const jobRegistry: JobDefinition<any>[] = [
   ...checkoutJobs,
   // portal.sign-in-request
   ...portalJobs,
+  // analytics.rotate-salt (00:00 UTC), analytics.roll-up (every minute), analytics.prune-raw (daily)
+  ...analyticsJobs,
 ];

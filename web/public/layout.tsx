@@ -30,6 +30,8 @@ export function PublicLayout({ meta, children, header, head }: { meta: PageMeta;
         {meta.image ? <meta property="og:image" content={meta.image} /> : null}
         <meta name="twitter:card" content={meta.image ? 'summary_large_image' : 'summary'} />
         <link rel="stylesheet" href="/assets/public.css" />
+        {/* Analytics: time on page, outbound clicks, goals (page views are counted by the server). */}
+        <script src="/assets/analytics.js" defer />
         {head}
       </head>
       <body>

@@ -1,0 +1,39 @@
+// Page views recorded by the server itself: every public HTML page a visitor is sent counts,
+// with JavaScript off and behind any blocker. Signed-in staff are not counted (their session
+// cookie is enough to tell: forging one only hides the forger's own visits).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { App } from '../../app.js';
+import { SESSION_COOKIE } from '../../http/route.js';
+import { PAGEVIEW } from './ingest.js';
+
+const NOT_PAGES = new Set(['/admin', '/admin/*', '/api/openapi.json']);
+
+/**
+ * The path as analytics keeps it: a route's own text, with only a `slug` parameter filled in.
+ * Other parameters (order numbers, certificate codes, tokens) stay as `:name`, so nothing
+ * personal reaches the analytics tables and such pages group together.
+ */
+export function trackedPath(route: string, params: unknown): string {
+  const p = (params ?? {}) as Record<string, string>;
+  return route.replace(/:(\w+)/g, (whole, name: string) => (name === 'slug' && typeof p.slug === 'string' ? p.slug : whole));
+}
+
+export function installPageTracking(fastify: FastifyInstance, app: App): void {
+  let pageRoutes: Set<string> | null = null;
+  const isPage = (url: string | undefined) => {
+    pageRoutes ??= new Set(fastify.routeTable.filter((r) => r.method === 'GET' && r.kind === 'page' && r.access === 'public' && !NOT_PAGES.has(r.url)).map((r) => r.url));
+    return url !== undefined && pageRoutes.has(url);
+  };
+  fastify.addHook('onResponse', async (req: FastifyRequest, reply: FastifyReply) => {
+    if (req.method !== 'GET' || (reply.statusCode !== 200 && reply.statusCode !== 304)) return;
+    if (!isPage(req.routeOptions.url) || req.cookies?.[SESSION_COOKIE]) return;
+    const query = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
+    app.analytics.record({
+      name: PAGEVIEW,
+      url: `${trackedPath(req.routeOptions.url!, req.params)}${query}`,
+      referrer: typeof req.headers.referer === 'string' ? req.headers.referer : null,
+      userAgent: req.headers['user-agent'] ?? '',
+      ip: req.ip,
+    });
+  });
+}
