@@ -35,12 +35,14 @@ const row = metrics.extend({ value: z.string() });
 const range = z.object({ from: z.string(), to: z.string() });
 const panelNames = Object.keys(panels) as [PanelName, ...PanelName[]];
 
+const point = z.object({ t: z.string(), visitors: z.number(), visits: z.number(), pageviews: z.number() });
 const dashboardShape = z.object({
   range,
   previousRange: range,
   filter: z.object({ dim: z.string(), value: z.string() }).nullable(),
   totals: z.object({ current: metrics, previous: metrics }),
-  series: z.array(z.object({ t: z.string(), visitors: z.number(), visits: z.number(), pageviews: z.number() })),
+  series: z.array(point),
+  previousSeries: z.array(point),
   panels: z.object(Object.fromEntries(panelNames.map((p) => [p, z.array(row)])) as Record<PanelName, z.ZodArray<typeof row>>),
 });
 
@@ -70,6 +72,19 @@ const eventBody = z.preprocess(
   }),
 );
 
+/** `page:/p/bowls`, `page:/learn/*` or `event:order_paid`; a single step arrives as a string. */
+const stepParam = z
+  .string()
+  .max(300)
+  .transform((v, ctx) => {
+    const m = /^(page|event):(.+)$/.exec(v);
+    if (!m) {
+      ctx.addIssue({ code: 'custom', message: 'a step is page:<path> or event:<name>' });
+      return z.NEVER;
+    }
+    return { kind: m[1] as 'page' | 'event', match: m[2]! };
+  });
+
 const csvColumns: (keyof Metrics)[] = ['visitors', 'visits', 'pageviews', 'bounceRate', 'visitDuration', 'viewsPerVisit'];
 
 export const analyticsRoutes: AnyRoute[] = [
@@ -94,6 +109,16 @@ export const analyticsRoutes: AnyRoute[] = [
       reply.header('cache-control', 'no-store');
       return reply.send(stringify([[params.panel, ...csvColumns], ...rows.map((x) => [x.value, ...csvColumns.map((c) => x[c])])]));
     },
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/analytics/funnel', access: { permission: 'analytics.read' }, tags: ['analytics'],
+    summary: 'A funnel of 2–8 steps (`step=page:/p/bowls`, `step=event:order_paid`, repeated in order): visitors, conversion and drop-off per step, by source',
+    query: periodQuery.and(z.object({ step: z.preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(stepParam).min(2, 'a funnel has 2 to 8 steps').max(8, 'a funnel has 2 to 8 steps')) })),
+    response: z.object({
+      steps: z.array(z.object({ label: z.string(), visitors: z.number(), conversionRate: z.number(), dropOff: z.number() })),
+      bySource: z.array(z.object({ source: z.string(), visitors: z.array(z.number()) })),
+    }),
+    handler: async ({ app, query }) => app.analytics.funnel(query, query.step),
   }),
   defineRoute({
     method: 'POST', url: '/api/event', access: 'public', kind: 'api', tags: ['analytics'], crossOrigin: true, bodyLimit: 8192, status: 202,

@@ -5,6 +5,7 @@ import { dimensions, type Counts, type Dimension, type Filter } from './dimensio
 import { Ingest, type Hit } from './ingest.js';
 import { breakdown, nextDay, previousDay, series, TOTAL, type DayRange, type SeriesPoint } from './queries.js';
 import { rollUpPending } from './rollup.js';
+import { computeFunnel, type FunnelResult, type FunnelStep } from './funnels.js';
 import { utcDay, VisitorSalts } from './visitor.js';
 
 export interface AnalyticsSettings {
@@ -73,6 +74,8 @@ export interface Dashboard {
   filter: Filter | null;
   totals: { current: Metrics; previous: Metrics };
   series: SeriesPoint[];
+  /** the previous period, point for point (drawn beside the current one) */
+  previousSeries: SeriesPoint[];
   panels: Record<PanelName, PanelRow[]>;
 }
 
@@ -165,10 +168,11 @@ export class AnalyticsService {
     const prev = previousRange(range);
     const filter = q.filter ?? null;
     const names = Object.keys(panels) as PanelName[];
-    const [current, previous, points, ...panelRows] = await Promise.all([
+    const [current, previous, points, previousPoints, ...panelRows] = await Promise.all([
       this.totals(range, filter),
       this.totals(prev, filter),
       series(this.database.execute, range, today, filter),
+      series(this.database.execute, prev, today, filter),
       ...names.map((n) => this.panel(n, range, filter, q.limit ?? 10)),
     ]);
     return {
@@ -177,8 +181,14 @@ export class AnalyticsService {
       filter,
       totals: { current, previous },
       series: points,
+      previousSeries: previousPoints,
       panels: Object.fromEntries(names.map((n, i) => [n, panelRows[i]!])) as Record<PanelName, PanelRow[]>,
     };
+  }
+
+  /** A funnel over the period's raw events (see funnels.ts for what counts). */
+  funnel(q: Pick<DashboardQuery, 'period' | 'from' | 'to' | 'filter'>, steps: FunnelStep[]): Promise<FunnelResult> {
+    return computeFunnel(this.database.execute, resolveRange(q, this.today()), steps, q.filter ?? null);
   }
 
   close(): Promise<void> {

@@ -6,6 +6,19 @@ import type { App } from '../../app.js';
 import { SESSION_COOKIE } from '../../http/route.js';
 import { PAGEVIEW } from './ingest.js';
 
+/**
+ * Business steps a funnel can use, recorded from the request that makes them (the business
+ * event log knows the contact, not the anonymous visitor; the request knows the visitor).
+ * Route → event name; only when the response is not an error.
+ */
+export const businessSteps: Record<string, string> = {
+  'POST /f/:slug': 'form_submitted',
+  'POST /f/:slug/embed': 'form_submitted',
+  'POST /checkout/:priceId': 'checkout_started',
+  'GET /checkout/thank-you/:orderId': 'order_paid',
+  'POST /learn/:slug/lessons/:lessonId/complete': 'lesson_completed',
+};
+
 const NOT_PAGES = new Set(['/admin', '/admin/*', '/api/openapi.json']);
 
 /**
@@ -25,15 +38,19 @@ export function installPageTracking(fastify: FastifyInstance, app: App): void {
     return url !== undefined && pageRoutes.has(url);
   };
   fastify.addHook('onResponse', async (req: FastifyRequest, reply: FastifyReply) => {
-    if (req.method !== 'GET' || (reply.statusCode !== 200 && reply.statusCode !== 304)) return;
-    if (!isPage(req.routeOptions.url) || req.cookies?.[SESSION_COOKIE]) return;
+    const route = req.routeOptions.url;
+    if (!route || reply.statusCode >= 400 || req.cookies?.[SESSION_COOKIE]) return;
+    const step = businessSteps[`${req.method} ${route}`];
+    const view = req.method === 'GET' && (reply.statusCode === 200 || reply.statusCode === 304) && isPage(route);
+    if (!step && !view) return;
     const query = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
-    app.analytics.record({
-      name: PAGEVIEW,
-      url: `${trackedPath(req.routeOptions.url!, req.params)}${query}`,
+    const hit = {
+      url: `${trackedPath(route, req.params)}${query}`,
       referrer: typeof req.headers.referer === 'string' ? req.headers.referer : null,
       userAgent: req.headers['user-agent'] ?? '',
       ip: req.ip,
-    });
+    };
+    if (view) app.analytics.record({ name: PAGEVIEW, ...hit });
+    if (step) app.analytics.record({ name: step, ...hit });
   });
 }
