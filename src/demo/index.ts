@@ -8,6 +8,7 @@ import { seedMailDemo } from '../modules/mail/demo.js';
 import { seedLearningDemo, seedLearningProgress } from '../modules/learning/demo.js';
 import { seedSellDemo } from '../modules/checkout/demo.js';
 import { seedAudienceDemo } from '../modules/audience/demo.js';
+import { seedAnalyticsDemo } from '../modules/analytics/demo.js';
 
 export interface DemoSeed {
   name: string;
@@ -26,6 +27,8 @@ export const demoSeeds: DemoSeed[] = [
   { name: 'mail', seed: seedMailDemo },
   // runs last: progress for everyone who holds a course grant by then
   { name: 'learning-progress', seed: seedLearningProgress },
+  // after sell (its product pages): a year of traffic, rolled up
+  { name: 'analytics', seed: seedAnalyticsDemo },
 ];
 
 /** Loads the demo once. Returns false when it was already loaded. Needs an owner. */

@@ -1,5 +1,7 @@
 import type { JobDefinition } from '../../jobs/types.js';
 
+export const ROLL_UP_RANGE_JOB = 'analytics.roll-up-range';
+
 export const analyticsJobs: JobDefinition<any>[] = [
   {
     name: 'analytics.rotate-salt',
@@ -16,6 +18,14 @@ export const analyticsJobs: JobDefinition<any>[] = [
     expireInSeconds: 600,
     handler: async (app) => {
       await app.analytics.rollUp();
+    },
+  },
+  {
+    name: ROLL_UP_RANGE_JOB,
+    description: 'Roll up a range of days after a bulk load (the demo year), off the request that loaded it',
+    expireInSeconds: 600,
+    handler: async (app, data: { from: string; to: string }) => {
+      await app.analytics.rollUpRange(data.from, data.to);
     },
   },
   {

@@ -4,7 +4,7 @@ import type { Database } from '../../db/client.js';
 import { dimensions, type Counts, type Dimension, type Filter } from './dimensions.js';
 import { Ingest, type Hit } from './ingest.js';
 import { breakdown, nextDay, previousDay, series, TOTAL, type DayRange, type SeriesPoint } from './queries.js';
-import { rollUpPending } from './rollup.js';
+import { rollUpPending, rollUpRange } from './rollup.js';
 import { computeFunnel, type FunnelResult, type FunnelStep } from './funnels.js';
 import { utcDay, VisitorSalts } from './visitor.js';
 
@@ -135,6 +135,10 @@ export class AnalyticsService {
 
   rollUp(): Promise<string[]> {
     return rollUpPending(this.database);
+  }
+
+  rollUpRange(from: string, to: string): Promise<void> {
+    return rollUpRange(this.database, from, to);
   }
 
   /** Deletes raw events and visits older than the retention (rollups stay). */
