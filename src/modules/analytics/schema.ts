@@ -78,7 +78,7 @@ export const analyticsDaily = pgTable(
     bounces: integer('bounces').notNull(),
     durationS: bigint('duration_s', { mode: 'number' }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.d1, t.v1, t.d2, t.v2, t.day] }), index('analytics_daily_day_idx').on(t.day)],
+  (t) => [primaryKey({ columns: [t.d1, t.d2, t.v1, t.v2, t.day] }), index('analytics_daily_day_idx').on(t.day)],
 );
 
 /** Hourly totals per channel, for the "today" chart and alerts that look at hours. */

@@ -10,7 +10,7 @@ CREATE TABLE "analytics_daily" (
 	"pageviews" integer NOT NULL,
 	"bounces" integer NOT NULL,
 	"duration_s" bigint NOT NULL,
-	CONSTRAINT "analytics_daily_d1_v1_d2_v2_day_pk" PRIMARY KEY("d1","v1","d2","v2","day")
+	CONSTRAINT "analytics_daily_d1_d2_v1_v2_day_pk" PRIMARY KEY("d1","d2","v1","v2","day")
 );
 --> statement-breakpoint
 CREATE TABLE "analytics_events" (
