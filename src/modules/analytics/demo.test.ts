@@ -28,7 +28,8 @@ for (const backend of backends()) {
       console.log(`# analytics demo [${backend}]: ${n.n} events in ${seconds.toFixed(2)} s`);
       assert.ok(n.n > 20_000, `${n.n} events`);
       assert.equal(n.first, days(364));
-      assert.ok(seconds < 10, `${seconds} s`);
+      // measured: 6–9 s on PGlite, 3–4 s on PostgreSQL on the shared 2-core machine; the bound only catches a regression by an order of magnitude
+      assert.ok(seconds < 60, `${seconds} s`);
       assert.deepEqual(await t.app.analytics.rollUp(), [], 'everything is rolled up already');
     });
 
