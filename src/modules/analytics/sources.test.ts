@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { classifySource, DIRECT } from './sources.js';
+import { classifySource, DIRECT, tagOwnLink } from './sources.js';
 
 const own = 'shop.example.com';
 
@@ -38,5 +38,23 @@ describe('source classification', () => {
     const got = classifySource({ utmSource: 'x'.repeat(500), utmMedium: 'email', utmCampaign: 'c'.repeat(500), ownHost: own });
     assert.equal(got.campaign.length, 100);
     assert.equal(got.source.length, 100);
+  });
+});
+
+describe('links in our own mail', () => {
+  const site = 'https://shop.example.com';
+  it('a link to this site carries its broadcast as an email campaign', () => {
+    const tagged = tagOwnLink('https://shop.example.com/p/bowls?x=1#top', site, 'May launch');
+    const u = new URL(tagged);
+    assert.equal(u.searchParams.get('utm_medium'), 'email');
+    assert.equal(u.searchParams.get('utm_campaign'), 'May launch');
+    assert.equal(u.searchParams.get('x'), '1');
+    assert.equal(u.hash, '#top');
+    assert.deepEqual(classifySource({ utmSource: u.searchParams.get('utm_source'), utmMedium: u.searchParams.get('utm_medium'), utmCampaign: u.searchParams.get('utm_campaign'), ownHost: 'shop.example.com' }), { channel: 'email', source: 'newsletter', campaign: 'May launch' });
+  });
+  it('other sites and links already tagged are left alone', () => {
+    assert.equal(tagOwnLink('https://other.example/', site, 'x'), 'https://other.example/');
+    assert.equal(tagOwnLink('https://shop.example.com/?utm_source=ig', site, 'x'), 'https://shop.example.com/?utm_source=ig');
+    assert.equal(tagOwnLink('not a url', site, 'x'), 'not a url');
   });
 });

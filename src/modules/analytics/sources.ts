@@ -130,3 +130,22 @@ export function classifySource(input: SourceInput): Classified {
   if (utmSource || host) return { channel: 'referral', source, campaign };
   return { channel: 'direct', source: DIRECT, campaign };
 }
+
+/**
+ * A link in Onehour's own mail to this site gets UTM tags on the way through the click
+ * redirect, so the visit lands in the email channel under its broadcast's name. Links that
+ * carry their own utm_source, and links to other sites, are left as they are.
+ */
+export function tagOwnLink(url: string, publicUrl: string, campaign: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return url;
+  }
+  if (u.origin !== new URL(publicUrl).origin || u.searchParams.has('utm_source')) return url;
+  u.searchParams.set('utm_source', 'newsletter');
+  u.searchParams.set('utm_medium', 'email');
+  u.searchParams.set('utm_campaign', campaign.slice(0, 100));
+  return u.toString();
+}
