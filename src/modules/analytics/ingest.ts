@@ -112,6 +112,12 @@ export class Ingest {
     return n > this.opts.maxEventsPerMinute;
   }
 
+  /**
+   * Writes a batch set-wise: one query finds the open visits of every visitor in it, the
+   * events are assigned to visits in memory (in order, so a visit started in this batch is
+   * continued by its later events), then three statements write new visits, touched visits
+   * and events.
+   */
   async write(batch: Hit[]): Promise<void> {
     // Visitor ids first: the salts are read outside the transaction (PGlite has one connection).
     const prepared: { hit: Hit; url: ReturnType<typeof parseUrl>; ids: VisitorIds }[] = [];
@@ -119,59 +125,118 @@ export class Ingest {
       const url = parseUrl(hit.url, this.opts.ownUrl);
       prepared.push({ hit, url, ids: await this.salts.ids(hit.userAgent, hit.ip, url.host || this.ownHost, hit.at) });
     }
+    if (prepared.length === 0) return;
     await this.database.transaction(async (tx) => {
       const exec = this.database.executorFor(tx);
       await exec(`select pg_advisory_xact_lock_shared(${INGEST_LOCK})`);
-      for (const p of prepared) await this.writeOne(exec, p.hit, p.url, p.ids);
+      await this.writeSet(exec, prepared);
     });
   }
 
-  private async writeOne(exec: ExecuteSql, hit: Hit, { path, params }: ReturnType<typeof parseUrl>, ids: VisitorIds): Promise<void> {
-    const candidates = ids.yesterday === null ? [ids.today] : [ids.today, ids.yesterday];
-    const found = await exec<{ id: number; visitor_id: number; entry_path: string; channel: string; source: string; campaign: string; device: string; browser: string }>(
-      `select id, visitor_id, entry_path, channel, source, campaign, device, browser from analytics_visits
-        where visitor_id = any($1::bigint[]) and last_at > $2 order by last_at desc limit 1`,
-      [candidates, new Date(hit.at.getTime() - VISIT_TIMEOUT_MS)],
-      { name: 'analytics_find_visit' },
+  private async writeSet(exec: ExecuteSql, prepared: { hit: Hit; url: ReturnType<typeof parseUrl>; ids: VisitorIds }[]): Promise<void> {
+    const candidates = [...new Set(prepared.flatMap((p) => (p.ids.yesterday === null ? [p.ids.today] : [p.ids.today, p.ids.yesterday])))];
+    const earliest = new Date(Math.min(...prepared.map((p) => p.hit.at.getTime())) - VISIT_TIMEOUT_MS);
+    const open = await exec<VisitRow & { last_at: Date }>(
+      `select distinct on (visitor_id) id, visitor_id, last_at, entry_path, channel, source, campaign, device, browser
+         from analytics_visits where visitor_id = any($1::bigint[]) and last_at > $2 order by visitor_id, last_at desc`,
+      [candidates, earliest],
     );
-    let visit = found.rows[0];
-    const isPageview = hit.name === PAGEVIEW;
-    if (visit) {
-      await exec(`update analytics_visits set last_at = greatest(last_at, $2), pageviews = pageviews + $3 where id = $1`, [visit.id, hit.at, isPageview ? 1 : 0], { name: 'analytics_touch_visit' });
-    } else {
-      if (hit.name === ENGAGEMENT) return;
+    /** the latest visit of each visitor id, as this batch leaves it */
+    const latest = new Map<number, VisitState>(open.rows.map((r) => [r.visitor_id, { row: r, lastAt: new Date(r.last_at).getTime(), pageviews: 0, isNew: false, startedAt: 0 }]));
+    const fresh: VisitState[] = [];
+    const events: { hit: Hit; path: string; visit: VisitState; entry: boolean }[] = [];
+    for (const { hit, url, ids } of prepared) {
+      const at = hit.at.getTime();
+      const open = [ids.today, ids.yesterday]
+        .map((id) => (id === null ? undefined : latest.get(id)))
+        .filter((v): v is VisitState => v !== undefined && v.lastAt > at - VISIT_TIMEOUT_MS)
+        .sort((a, b) => b.lastAt - a.lastAt)[0];
+      const isPageview = hit.name === PAGEVIEW ? 1 : 0;
+      if (open) {
+        open.lastAt = Math.max(open.lastAt, at);
+        open.pageviews += isPageview;
+        events.push({ hit, path: url.path, visit: open, entry: false });
+        continue;
+      }
+      if (hit.name === ENGAGEMENT) continue;
       const source = classifySource({
         referrer: hit.referrer,
-        utmSource: params.get('utm_source'),
-        utmMedium: params.get('utm_medium'),
-        utmCampaign: params.get('utm_campaign'),
-        ref: params.get('ref') ?? params.get('source'),
+        utmSource: url.params.get('utm_source'),
+        utmMedium: url.params.get('utm_medium'),
+        utmCampaign: url.params.get('utm_campaign'),
+        ref: url.params.get('ref') ?? url.params.get('source'),
         ownHost: this.ownHost,
       });
       const d = devicesOf(hit.userAgent);
-      const inserted = await exec<{ id: number }>(
-        `insert into analytics_visits (visitor_id, started_at, last_at, pageviews, entry_path, channel, source, campaign, device, browser)
-         values ($1, $2, $2, $3, $4, $5, $6, $7, $8, $9) returning id`,
-        [ids.today, hit.at, isPageview ? 1 : 0, path, source.channel, source.source, source.campaign, d.device, d.browser],
-        { name: 'analytics_start_visit' },
-      );
-      visit = { id: inserted.rows[0]!.id, visitor_id: ids.today, entry_path: path, channel: source.channel, source: source.source, campaign: source.campaign, device: d.device, browser: d.browser };
-      await this.insertEvent(exec, hit, path, visit, true);
-      return;
+      const visit: VisitState = {
+        row: { id: 0, visitor_id: ids.today, entry_path: url.path, channel: source.channel, source: source.source, campaign: source.campaign, device: d.device, browser: d.browser },
+        lastAt: at,
+        startedAt: at,
+        pageviews: isPageview,
+        isNew: true,
+      };
+      latest.set(ids.today, visit);
+      fresh.push(visit);
+      events.push({ hit, path: url.path, visit, entry: true });
     }
-    await this.insertEvent(exec, hit, path, visit, false);
-  }
-
-  private async insertEvent(exec: ExecuteSql, hit: Hit, path: string, v: { id: number; visitor_id: number; entry_path: string; channel: string; source: string; campaign: string; device: string; browser: string }, entry: boolean) {
-    await exec(
-      `insert into analytics_events (at, name, visitor_id, visit_id, entry, path, channel, source, campaign, entry_path, device, browser, props)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-      [hit.at, hit.name, v.visitor_id, v.id, entry, path, v.channel, v.source, v.campaign, v.entry_path, v.device, v.browser, hit.props ? JSON.stringify(hit.props) : null],
-      { name: 'analytics_insert_event' },
-    );
+    if (fresh.length) {
+      const ids = await exec<{ id: number }>(`select nextval(pg_get_serial_sequence('analytics_visits', 'id'))::bigint as id from generate_series(1, $1::int)`, [fresh.length]);
+      fresh.forEach((v, i) => (v.row.id = ids.rows[i]!.id));
+      await exec(
+        `insert into analytics_visits (id, visitor_id, started_at, last_at, pageviews, entry_path, channel, source, campaign, device, browser)
+         select * from unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::timestamptz[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])`,
+        columns(fresh, (v) => [v.row.id, v.row.visitor_id, iso(v.startedAt), iso(v.lastAt), v.pageviews, v.row.entry_path, v.row.channel, v.row.source, v.row.campaign, v.row.device, v.row.browser], 11),
+      );
+    }
+    const touched = [...new Set(events.map((e) => e.visit))].filter((v) => !v.isNew);
+    if (touched.length) {
+      await exec(
+        `update analytics_visits v set last_at = greatest(v.last_at, u.last_at), pageviews = v.pageviews + u.pageviews
+           from unnest($1::bigint[], $2::timestamptz[], $3::int[]) as u(id, last_at, pageviews) where v.id = u.id`,
+        columns(touched, (v) => [v.row.id, iso(v.lastAt), v.pageviews], 3),
+      );
+    }
+    if (events.length) {
+      await exec(
+        `insert into analytics_events (at, name, visitor_id, visit_id, entry, path, channel, source, campaign, entry_path, device, browser, props)
+         select at, name, visitor_id, visit_id, entry, path, channel, source, campaign, entry_path, device, browser, props::jsonb
+           from unnest($1::timestamptz[], $2::text[], $3::bigint[], $4::bigint[], $5::boolean[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
+             as e(at, name, visitor_id, visit_id, entry, path, channel, source, campaign, entry_path, device, browser, props)`,
+        columns(events, ({ hit, path, visit: { row: v }, entry }) => [iso(hit.at.getTime()), hit.name, v.visitor_id, v.id, entry, path, v.channel, v.source, v.campaign, v.entry_path, v.device, v.browser, hit.props ? JSON.stringify(hit.props) : null], 13),
+      );
+    }
   }
 
   async close(): Promise<void> {
     await this.flush();
   }
+}
+
+interface VisitRow {
+  id: number;
+  visitor_id: number;
+  entry_path: string;
+  channel: string;
+  source: string;
+  campaign: string;
+  device: string;
+  browser: string;
+}
+
+interface VisitState {
+  row: VisitRow;
+  lastAt: number;
+  startedAt: number;
+  /** page views this batch adds (a new visit: all of them) */
+  pageviews: number;
+  isNew: boolean;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Rows to one array per column, for unnest. */
+function columns<T>(rows: T[], pick: (row: T) => unknown[], n: number): unknown[][] {
+  const out: unknown[][] = Array.from({ length: n }, () => []);
+  for (const r of rows) pick(r).forEach((v, i) => out[i]!.push(v));
+  return out;
 }
