@@ -27,6 +27,7 @@ import { LearningService, LocalFileStorage } from './modules/learning/index.js';
 import { WebhookService, deliverableTypes } from './modules/webhooks/index.js';
 import { createSealer } from './modules/mail/index.js';
 import { BrandService, fonts, readableOn } from './modules/brand/index.js';
+import { AnalyticsService } from './modules/analytics/index.js';
 
 export interface App {
   config: Config;
@@ -55,6 +56,7 @@ export interface App {
   learning: LearningService;
   webhooks: WebhookService;
   brand: BrandService;
+  analytics: AnalyticsService;
   close(): Promise<void>;
 }
 
@@ -159,6 +161,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       settings: config.webhooks,
       eventTypes: () => deliverableTypes(eventCatalog.types),
     });
+    const analytics = new AnalyticsService(database, clock, { publicUrl: config.publicUrl, ...config.analytics }, (err, lost) => log.error({ err, lost }, 'analytics: a batch of events could not be written'));
     const app: App = {
       config,
       database,
@@ -183,7 +186,10 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       learning,
       webhooks,
       brand,
+      analytics,
       async close() {
+        // Page views still waiting in memory are written before the database closes.
+        await analytics.close().catch((err) => log.error({ err }, 'could not write the last page views'));
         await jobs.stop(config.shutdownTimeoutMs);
         mail.close();
         await database.close();

@@ -110,6 +110,14 @@ const envSchema = z.object({
     .default('5,300,1800,7200,18000,36000,36000'),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   WEBHOOK_DISABLE_AFTER_DAYS: z.coerce.number().min(0.001).max(60).default(5),
+  /** days raw analytics events are kept (rollups are kept for ever); 0 keeps them for ever */
+  ANALYTICS_RETENTION_DAYS: z.coerce.number().int().min(0).max(10_000).default(400),
+  /** events one address may send per minute before the rest are dropped (a flood) */
+  ANALYTICS_MAX_EVENTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
+  /** other origins (the owner's own sites) allowed to send POST /api/event, comma separated */
+  ANALYTICS_ALLOWED_ORIGINS: z.string().default(''),
+  /** how long page views wait in memory before they are written in one batch */
+  ANALYTICS_FLUSH_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
 });
 
 /** Names proxy-addr (Fastify's trust check) knows for whole private ranges. */
@@ -194,6 +202,7 @@ export interface Config {
   /** product files (downloads): the same folder as every other upload (FILES_DIR) */
   files: { dir: string; maxUploadBytes: number };
   site: { cacheCheckMs: number };
+  analytics: { retentionDays: number; maxEventsPerMinute: number; allowedOrigins: string[]; flushMs: number };
   /** uploaded files (lesson videos, attachments) live in `dir` (FILES_DIR, default DATA_DIR/files); one upload may be at most `maxBytes` */
   uploads: { dir: string; maxBytes: number };
   /** outbound webhooks (docs/webhooks.md) */
@@ -320,6 +329,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     files: { dir: filesDir, maxUploadBytes: Math.floor(e.UPLOAD_MAX_MB * 1_048_576) },
     site: { cacheCheckMs: e.SITE_CACHE_CHECK_MS },
+    analytics: {
+      retentionDays: e.ANALYTICS_RETENTION_DAYS,
+      maxEventsPerMinute: e.ANALYTICS_MAX_EVENTS_PER_MINUTE,
+      allowedOrigins: e.ANALYTICS_ALLOWED_ORIGINS.split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean),
+      flushMs: e.ANALYTICS_FLUSH_MS,
+    },
     uploads: { dir: filesDir, maxBytes: Math.floor(e.UPLOAD_MAX_MB * 1_048_576) },
     webhooks: {
       allowPrivate: e.WEBHOOKS_ALLOW_PRIVATE,

@@ -11,10 +11,11 @@ import { audienceJobs, type AudienceJobDeps } from './modules/audience/index.js'
 import { checkoutJobs, type CheckoutJobDeps } from './modules/checkout/index.js';
 import { portalJobs, type PortalJobDeps } from './modules/portal/index.js';
 import { webhookJobs, type WebhookJobDeps } from './modules/webhooks/index.js';
+import { analyticsJobs, type AnalyticsJobDeps } from './modules/analytics/index.js';
 import { eventCatalog } from './event-catalog.js';
 
 /** Everything the registered handlers use; `src/app.ts` checks that the App provides it. */
-export type JobDeps = TeamJobDeps & MailJobDeps & LearningJobDeps & AudienceJobDeps & CheckoutJobDeps & PortalJobDeps & WebhookJobDeps;
+export type JobDeps = TeamJobDeps & MailJobDeps & LearningJobDeps & AudienceJobDeps & CheckoutJobDeps & PortalJobDeps & WebhookJobDeps & AnalyticsJobDeps;
 
 export const jobRegistry: JobDefinition<any, JobDeps>[] = [
   // team.prune-sessions (hourly), team.password-reset-request
@@ -31,4 +32,6 @@ export const jobRegistry: JobDefinition<any, JobDeps>[] = [
   ...portalJobs,
   // webhooks.fan-out (subscribes to every business event, exactly once), webhooks.deliver
   ...webhookJobs(eventCatalog.types),
+  // analytics.rotate-salt (00:00 UTC), analytics.roll-up (every minute), analytics.roll-up-range, analytics.prune-raw (daily)
+  ...analyticsJobs,
 ];

@@ -32,6 +32,7 @@ export const migrationSets: MigrationSet[] = [
   { name: 'checkout', schema: 'src/modules/checkout/schema.ts', folder: 'src/modules/checkout/migrations' },
   { name: 'webhooks', schema: 'src/modules/webhooks/schema.ts', folder: 'src/modules/webhooks/migrations' },
   { name: 'brand', schema: 'src/modules/brand/schema.ts', folder: 'src/modules/brand/migrations' },
+  { name: 'analytics', schema: 'src/modules/analytics/schema.ts', folder: 'src/modules/analytics/migrations' },
 ];
 
 /** Serialises migrations across processes sharing one PostgreSQL server. */

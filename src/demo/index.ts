@@ -10,6 +10,7 @@ import { seedSellDemo } from '../modules/checkout/demo.js';
 import { seedAudienceDemo } from '../modules/audience/demo.js';
 import { seedWebhooksDemo } from '../modules/webhooks/demo.js';
 import { seedBrandDemo } from '../modules/brand/demo.js';
+import { seedAnalyticsDemo } from '../modules/analytics/demo.js';
 
 export interface DemoSeed {
   name: string;
@@ -32,6 +33,8 @@ export const demoSeeds: DemoSeed[] = [
   { name: 'learning-progress', seed: seedLearningProgress },
   // after the history it reports on: two endpoints (one turned off) and their delivery log
   { name: 'webhooks', seed: seedWebhooksDemo },
+  // after sell (its product pages): a year of traffic, rolled up
+  { name: 'analytics', seed: seedAnalyticsDemo },
 ];
 
 /** Loads the demo once. Returns false when it was already loaded. Needs an owner. */

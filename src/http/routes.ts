@@ -15,6 +15,7 @@ import { brandRoutes } from '../modules/brand/routes.js';
 import { coursesSection } from '../modules/learning/portal-section.js';
 import { purchasesSection } from '../modules/checkout/portal-section.js';
 import { emailPreferencesSection } from '../modules/audience/portal-section.js';
+import { analyticsRoutes } from '../modules/analytics/routes.js';
 
 export const allRoutes: AnyRoute[] = [
   ...coreRoutes,
@@ -29,4 +30,5 @@ export const allRoutes: AnyRoute[] = [
   ...checkoutRoutes,
   ...webhookRoutes,
   ...brandRoutes,
+  ...analyticsRoutes,
 ];

@@ -16,6 +16,7 @@ import { installErrorHandling } from './errors.js';
 import { buildOpenApi } from './openapi.js';
 import { CUSTOMER_COOKIE, registerRoutes, SESSION_COOKIE, type AnyRoute } from './route.js';
 import { allRoutes } from './routes.js';
+import { installPageTracking } from '../modules/analytics/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const adminDist = path.join(root, 'web/admin/dist');
@@ -128,6 +129,8 @@ export async function buildServer(app: App, opts: BuildServerOptions = {}): Prom
   installErrorHandling(fastify);
 
   registerRoutes(fastify, app, [...allRoutes, ...(opts.routes ?? [])]);
+  // Every public page a visitor is sent counts as a page view (no script needed).
+  installPageTracking(fastify, app.analytics, SESSION_COOKIE);
 
   const openApi = () => buildOpenApi(fastify.routeTable, { version: '0.1.0', serverUrl: app.config.publicUrl });
   let cachedDoc: ReturnType<typeof openApi> | null = null;

@@ -43,6 +43,8 @@ export function PublicLayout({ meta, children, header, head }: { meta: PageMeta;
         <link rel="icon" href={brand?.faviconUrl ?? '/favicon.ico'} />
         <link rel="stylesheet" href="/assets/public.css" />
         {brand ? <style dangerouslySetInnerHTML={{ __html: brandCss(brand) }} /> : null}
+        {/* Analytics: time on page, outbound clicks, goals (page views are counted by the server). */}
+        <script src="/assets/analytics.js" defer />
         {head}
       </head>
       <body className={`theme-${brand?.theme ?? 'classic'}`}>

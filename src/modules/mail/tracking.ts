@@ -4,6 +4,7 @@
 // counts live in the recipients and links tables.
 import type { Actor } from '../../actor.js';
 import { DomainError } from '../../errors.js';
+import { tagOwnLink } from '../analytics/index.js';
 import type { MailContext } from './context.js';
 import { readClickToken, readOpenToken, readUnsubscribeToken, type UnsubscribeClaim } from './tokens.js';
 
@@ -39,9 +40,10 @@ export class TrackingDesk {
     return this.ctx.database.transaction(async (tx) => {
       const exec = this.ctx.database.executorFor(tx);
       const now = this.ctx.clock.now();
-      const link = await exec<{ url: string; broadcast_id: string; contact_id: string; opened: boolean }>(
-        `select l.url, r.broadcast_id, r.contact_id, r.opened_at is not null as opened
+      const link = await exec<{ url: string; broadcast_id: string; contact_id: string; opened: boolean; broadcast_name: string }>(
+        `select l.url, r.broadcast_id, r.contact_id, r.opened_at is not null as opened, b.name as broadcast_name
            from broadcast_recipients r join broadcast_links l on l.broadcast_id = r.broadcast_id and l.idx = $2
+           join broadcasts b on b.id = r.broadcast_id
           where r.id = $1`,
         [t.recipientId, t.idx],
       );
@@ -67,7 +69,8 @@ export class TrackingDesk {
       const subject = { type: 'contact', id: l.contact_id };
       if (!l.opened) await this.ctx.events.record(tx, { type: 'email.opened', actor, subject, data: { broadcastId: l.broadcast_id } });
       if (isFirst) await this.ctx.events.record(tx, { type: 'email.clicked', actor, subject, data: { broadcastId: l.broadcast_id, url: l.url } });
-      return l.url;
+      // A link to our own site says which broadcast brought the visit (analytics: email channel).
+      return tagOwnLink(l.url, this.ctx.publicUrl, l.broadcast_name);
     });
   }
 

@@ -1,0 +1,148 @@
+// The dashboard's JSON and CSV, and POST /api/event for custom events (the tracking script
+// and the owner's own sites). Page views need no route: the server records them itself.
+import { stringify } from 'csv-stringify/sync';
+import { z } from 'zod';
+import { DomainError } from '../../errors.js';
+import { assertCleanInput } from '../../http/input-guard.js';
+import { defineRoute, SESSION_COOKIE, type AnyRoute } from '../../http/route.js';
+import { dimensions } from './dimensions.js';
+import { ENGAGEMENT } from './ingest.js';
+import { panels, periods, resolveRange, type Metrics, type PanelName } from './service.js';
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day as YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'not a real day');
+
+/** `source:Google` — one filter that applies to every panel. */
+const filterParam = z
+  .string()
+  .max(400)
+  .transform((v, ctx) => {
+    const i = v.indexOf(':');
+    const dim = i > 0 ? v.slice(0, i) : '';
+    if (!(dimensions as readonly string[]).includes(dim)) {
+      ctx.addIssue({ code: 'custom', message: `a filter is <dimension>:<value>, the dimension one of ${dimensions.join(', ')}` });
+      return z.NEVER;
+    }
+    return { dim: dim as (typeof dimensions)[number], value: v.slice(i + 1) };
+  });
+
+const periodQuery = z
+  .object({ period: z.enum(periods).default('30d'), from: day.optional(), to: day.optional(), filter: filterParam.optional() })
+  .refine((q) => q.period !== 'custom' || (q.from && q.to && q.from <= q.to), { message: 'a custom period needs from ≤ to' })
+  .refine((q) => q.period !== 'custom' || Date.parse(q.to!) - Date.parse(q.from!) <= 800 * 86_400_000, { message: 'a custom period is at most 800 days' });
+
+const metrics = z.object({ visitors: z.number(), visits: z.number(), pageviews: z.number(), bounceRate: z.number(), visitDuration: z.number(), viewsPerVisit: z.number() });
+const row = metrics.extend({ value: z.string() });
+const range = z.object({ from: z.string(), to: z.string() });
+const panelNames = Object.keys(panels) as [PanelName, ...PanelName[]];
+
+const point = z.object({ t: z.string(), visitors: z.number(), visits: z.number(), pageviews: z.number() });
+const dashboardShape = z.object({
+  range,
+  previousRange: range,
+  filter: z.object({ dim: z.string(), value: z.string() }).nullable(),
+  totals: z.object({ current: metrics, previous: metrics }),
+  series: z.array(point),
+  previousSeries: z.array(point),
+  panels: z.object(Object.fromEntries(panelNames.map((p) => [p, z.array(row)])) as Record<PanelName, z.ZodArray<typeof row>>),
+});
+
+const cut = (max: number) => z.string().transform((s) => s.slice(0, max));
+/** The body the script and other sites send; text/plain (no CORS preflight) or JSON. */
+const eventBody = z.preprocess(
+  (v) => {
+    if (typeof v !== 'string') return v;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(v);
+    } catch {
+      return v;
+    }
+    // The route's NUL and depth guard saw only the text; the parsed JSON gets the same check.
+    assertCleanInput('body', parsed);
+    return parsed;
+  },
+  z.object({
+    name: cut(100).pipe(z.string().trim().min(1, 'an event needs a name')),
+    url: cut(2000).pipe(z.string().min(1)),
+    referrer: cut(2000).nullable().optional(),
+    props: z
+      .record(cut(50), z.union([z.string(), z.number(), z.boolean()]))
+      .optional()
+      .transform((p) => (p ? Object.fromEntries(Object.entries(p).slice(0, 20).map(([k, v]) => [k, String(v).slice(0, 300)])) : undefined)),
+  }),
+);
+
+/** `page:/p/bowls`, `page:/learn/*` or `event:order_paid`; a single step arrives as a string. */
+const stepParam = z
+  .string()
+  .max(300)
+  .transform((v, ctx) => {
+    const m = /^(page|event):(.+)$/.exec(v);
+    if (!m) {
+      ctx.addIssue({ code: 'custom', message: 'a step is page:<path> or event:<name>' });
+      return z.NEVER;
+    }
+    return { kind: m[1] as 'page' | 'event', match: m[2]! };
+  });
+
+const csvColumns: (keyof Metrics)[] = ['visitors', 'visits', 'pageviews', 'bounceRate', 'visitDuration', 'viewsPerVisit'];
+
+export const analyticsRoutes: AnyRoute[] = [
+  defineRoute({
+    method: 'GET', url: '/api/analytics/dashboard', access: { permission: 'analytics.read' }, tags: ['analytics'],
+    summary: 'Traffic for a period beside the period before: totals, a chart series and every panel (top 10 rows), under one optional filter',
+    query: periodQuery.and(z.object({ limit: z.coerce.number().int().min(1).max(1000).default(10) })),
+    response: dashboardShape,
+    handler: async ({ app, query }) => app.analytics.dashboard(query),
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/analytics/panels/:panel', access: { permission: 'analytics.read' }, tags: ['analytics'],
+    summary: 'Every row of one panel (pages, entryPages, channels, sources, campaigns, devices, browsers, goals); `format=csv` for a spreadsheet',
+    params: z.object({ panel: z.enum(panelNames) }),
+    query: periodQuery.and(z.object({ format: z.enum(['json', 'csv']).default('json') })),
+    handler: async ({ app, params, query, reply }) => {
+      const r = resolveRange(query, app.analytics.today());
+      const rows = await app.analytics.panel(params.panel, r, query.filter ?? null);
+      if (query.format === 'json') return { range: r, rows };
+      reply.header('content-type', 'text/csv; charset=utf-8');
+      reply.header('content-disposition', `attachment; filename="${params.panel}-${r.from}-${r.to}.csv"`);
+      reply.header('cache-control', 'no-store');
+      return reply.send(stringify([[params.panel, ...csvColumns], ...rows.map((x) => [x.value, ...csvColumns.map((c) => x[c])])]));
+    },
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/analytics/funnel', access: { permission: 'analytics.read' }, tags: ['analytics'],
+    summary: 'A funnel of 2–8 steps (`step=page:/p/bowls`, `step=event:order_paid`, repeated in order): visitors, conversion and drop-off per step, by source',
+    query: periodQuery.and(z.object({ step: z.preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(stepParam).min(2, 'a funnel has 2 to 8 steps').max(8, 'a funnel has 2 to 8 steps')) })),
+    response: z.object({
+      steps: z.array(z.object({ label: z.string(), visitors: z.number(), conversionRate: z.number(), dropOff: z.number() })),
+      bySource: z.array(z.object({ source: z.string(), visitors: z.array(z.number()) })),
+    }),
+    handler: async ({ app, query }) => app.analytics.funnel(query, query.step),
+  }),
+  defineRoute({
+    method: 'POST', url: '/api/event', access: 'public', kind: 'api', tags: ['analytics'], crossOrigin: true, bodyLimit: 8192, status: 202,
+    summary: 'A custom event (a goal, an outbound click, time on page) from this site or one listed in ANALYTICS_ALLOWED_ORIGINS; no cookie, no IP kept',
+    body: eventBody,
+    handler: async ({ app, req, reply, body }) => {
+      const origin = req.headers.origin;
+      if (origin && origin !== 'null') {
+        const own = new URL(app.config.publicUrl).origin;
+        if (origin !== own && !app.analytics.settings.allowedOrigins.includes(origin)) throw new DomainError('forbidden', 'This site may not send events here');
+        reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
+      }
+      if (!req.cookies?.[SESSION_COOKIE]) {
+        app.analytics.record({
+          name: body.name,
+          url: body.name === ENGAGEMENT ? new URL(body.url, app.config.publicUrl).origin : body.url,
+          referrer: body.referrer ?? null,
+          userAgent: req.headers['user-agent'] ?? '',
+          ip: req.ip,
+          props: body.props ?? null,
+        });
+      }
+      reply.code(202);
+      return reply.send();
+    },
+  }),
+];

@@ -1,0 +1,203 @@
+// The analytics service: what the HTTP layer and the jobs call. Dependencies passed in.
+import type { Clock } from '../../clock.js';
+import type { Database } from '../../db/client.js';
+import { dimensions, type Counts, type Dimension, type Filter } from './dimensions.js';
+import { Ingest, type Hit } from './ingest.js';
+import { breakdown, nextDay, previousDay, series, TOTAL, type DayRange, type SeriesPoint } from './queries.js';
+import { rollUpPending, rollUpRange } from './rollup.js';
+import { computeFunnel, type FunnelResult, type FunnelStep } from './funnels.js';
+import { utcDay, VisitorSalts } from './visitor.js';
+
+export interface AnalyticsSettings {
+  publicUrl: string;
+  retentionDays: number;
+  maxEventsPerMinute: number;
+  allowedOrigins: string[];
+  flushMs: number;
+}
+
+export const periods = ['today', '7d', '30d', '90d', '12m', 'custom'] as const;
+export type PeriodName = (typeof periods)[number];
+
+/** What a panel or a total shows. Bounce rate and visit duration are over the visits that entered in the row. */
+export interface Metrics {
+  visitors: number;
+  visits: number;
+  pageviews: number;
+  /** percent of entered visits with at most one page view */
+  bounceRate: number;
+  /** mean seconds from a visit's first event to its last, over the visits that entered in the row */
+  visitDuration: number;
+  viewsPerVisit: number;
+}
+
+export function toMetrics(c: Counts | undefined): Metrics {
+  const x = c ?? { visitors: 0, visits: 0, entries: 0, pageviews: 0, bounces: 0, durationS: 0 };
+  return {
+    visitors: x.visitors,
+    visits: x.visits,
+    pageviews: x.pageviews,
+    bounceRate: x.entries ? Math.round((1000 * x.bounces) / x.entries) / 10 : 0,
+    visitDuration: x.entries ? Math.round(x.durationS / x.entries) : 0,
+    viewsPerVisit: x.visits ? Math.round((100 * x.pageviews) / x.visits) / 100 : 0,
+  };
+}
+
+/** The panels of the dashboard and the dimension behind each. */
+export const panels = {
+  pages: 'page',
+  entryPages: 'entry',
+  channels: 'channel',
+  sources: 'source',
+  campaigns: 'campaign',
+  devices: 'device',
+  browsers: 'browser',
+  goals: 'event',
+} as const satisfies Record<string, Dimension>;
+export type PanelName = keyof typeof panels;
+
+export interface PanelRow extends Metrics {
+  value: string;
+}
+
+export interface DashboardQuery {
+  period: PeriodName;
+  from?: string;
+  to?: string;
+  filter?: Filter | null;
+  limit?: number;
+}
+
+export interface Dashboard {
+  range: DayRange;
+  previousRange: DayRange;
+  filter: Filter | null;
+  totals: { current: Metrics; previous: Metrics };
+  series: SeriesPoint[];
+  /** the previous period, point for point (drawn beside the current one) */
+  previousSeries: SeriesPoint[];
+  panels: Record<PanelName, PanelRow[]>;
+}
+
+const daysBetween = (a: string, b: string) => Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
+const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+
+/** The days a period covers, ending today (custom: the given days). */
+export function resolveRange(q: Pick<DashboardQuery, 'period' | 'from' | 'to'>, today: string): DayRange {
+  switch (q.period) {
+    case 'today':
+      return { from: today, to: today };
+    case '7d':
+      return { from: addDays(today, -6), to: today };
+    case '30d':
+      return { from: addDays(today, -29), to: today };
+    case '90d':
+      return { from: addDays(today, -89), to: today };
+    case '12m': {
+      const d = new Date(`${today}T00:00:00Z`);
+      d.setUTCFullYear(d.getUTCFullYear() - 1);
+      return { from: nextDay(d.toISOString().slice(0, 10)), to: today };
+    }
+    case 'custom':
+      return { from: q.from!, to: q.to! };
+  }
+}
+
+/** The same number of days just before. */
+export function previousRange(r: DayRange): DayRange {
+  const len = daysBetween(r.from, r.to);
+  const to = previousDay(r.from);
+  return { from: addDays(to, -len), to };
+}
+
+export class AnalyticsService {
+  readonly salts: VisitorSalts;
+  readonly ingest: Ingest;
+
+  constructor(
+    private readonly database: Database,
+    private readonly clock: Clock,
+    readonly settings: AnalyticsSettings,
+    onError?: (err: unknown, lost: number) => void,
+  ) {
+    this.salts = new VisitorSalts(database, clock);
+    this.ingest = new Ingest(database, clock, this.salts, { ownUrl: settings.publicUrl, maxEventsPerMinute: settings.maxEventsPerMinute, flushMs: settings.flushMs, onError });
+  }
+
+  today(): string {
+    return utcDay(this.clock.now());
+  }
+
+  /** Queues a page view or custom event; false when dropped (bot, flood). */
+  record(hit: Omit<Hit, 'at'>): boolean {
+    return this.ingest.accept({ ...hit, at: this.clock.now() });
+  }
+
+  rollUp(): Promise<string[]> {
+    return rollUpPending(this.database);
+  }
+
+  rollUpRange(from: string, to: string): Promise<void> {
+    return rollUpRange(this.database, from, to);
+  }
+
+  /** Deletes raw events and visits older than the retention (rollups stay). */
+  async pruneRaw(): Promise<number> {
+    if (this.settings.retentionDays === 0) return 0;
+    // Days not yet rolled up are kept whatever their age, so no number is lost.
+    await this.rollUp();
+    const before = new Date(Date.parse(`${this.today()}T00:00:00Z`) - this.settings.retentionDays * 86_400_000);
+    const res = await this.database.execute(`delete from analytics_events where at < $1`, [before]);
+    await this.database.execute(`delete from analytics_visits where last_at < $1`, [before]);
+    return res.rowCount;
+  }
+
+  async panel(name: PanelName, range: DayRange, filter: Filter | null, limit?: number): Promise<PanelRow[]> {
+    const dim = panels[name];
+    const rows = await breakdown(this.database.execute, range, this.today(), filter, dim);
+    return [...rows]
+      .filter(([value]) => (name === 'goals' ? value !== 'pageview' : name === 'campaigns' ? value !== '' : true))
+      .map(([value, c]) => ({ value, ...toMetrics(c) }))
+      .sort((a, b) => b.visitors - a.visitors || b.pageviews - a.pageviews || a.value.localeCompare(b.value))
+      .slice(0, limit ?? Number.MAX_SAFE_INTEGER);
+  }
+
+  async totals(range: DayRange, filter: Filter | null): Promise<Metrics> {
+    return toMetrics((await breakdown(this.database.execute, range, this.today(), filter, null)).get(TOTAL));
+  }
+
+  async dashboard(q: DashboardQuery): Promise<Dashboard> {
+    const today = this.today();
+    const range = resolveRange(q, today);
+    const prev = previousRange(range);
+    const filter = q.filter ?? null;
+    const names = Object.keys(panels) as PanelName[];
+    const [current, previous, points, previousPoints, ...panelRows] = await Promise.all([
+      this.totals(range, filter),
+      this.totals(prev, filter),
+      series(this.database.execute, range, today, filter),
+      series(this.database.execute, prev, today, filter),
+      ...names.map((n) => this.panel(n, range, filter, q.limit ?? 10)),
+    ]);
+    return {
+      range,
+      previousRange: prev,
+      filter,
+      totals: { current, previous },
+      series: points,
+      previousSeries: previousPoints,
+      panels: Object.fromEntries(names.map((n, i) => [n, panelRows[i]!])) as Record<PanelName, PanelRow[]>,
+    };
+  }
+
+  /** A funnel over the period's raw events (see funnels.ts for what counts). */
+  funnel(q: Pick<DashboardQuery, 'period' | 'from' | 'to' | 'filter'>, steps: FunnelStep[]): Promise<FunnelResult> {
+    return computeFunnel(this.database.execute, resolveRange(q, this.today()), steps, q.filter ?? null);
+  }
+
+  close(): Promise<void> {
+    return this.ingest.close();
+  }
+}
+
+export const isDimension = (v: string): v is Dimension => (dimensions as readonly string[]).includes(v);
