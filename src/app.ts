@@ -22,6 +22,7 @@ import { CatalogService, LocalFileStorage as ProductFileStorage } from './module
 import { SiteService } from './modules/site/index.js';
 import { CheckoutService, StripeProvider, StripeSync, TestProvider, createStripeClient } from './modules/checkout/index.js';
 import { LearningService, LocalFileStorage } from './modules/learning/index.js';
+import { AutomationService } from './modules/automation/index.js';
 
 export interface App {
   config: Config;
@@ -46,6 +47,7 @@ export interface App {
   /** the built-in test provider's pages and renewals (null with Stripe) */
   testPayments: TestProvider | null;
   learning: LearningService;
+  automation: AutomationService;
   close(): Promise<void>;
 }
 
@@ -115,6 +117,10 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     testPayments?.bind(checkout);
     const stripeSync = stripeProvider ? new StripeSync(database, clock, log, stripeProvider, checkout, config.stripe.webhookSecret) : null;
     const learning = new LearningService(database, clock, events, access, audience, new LocalFileStorage(config.uploads.dir), { publicUrl: config.publicUrl, issuer: 'Onehour', uploadMaxBytes: config.uploads.maxBytes });
+    const automation = new AutomationService({
+      database, clock, events, jobs, log, audience, mail, access, catalog, secretKey,
+      settings: { webhooksAllowPrivate: config.automation.webhooksAllowPrivate, publicUrl: config.publicUrl },
+    });
     const app: App = {
       config,
       database,
@@ -136,6 +142,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       stripeSync,
       testPayments,
       learning,
+      automation,
       async close() {
         await jobs.stop(config.shutdownTimeoutMs);
         mail.close();

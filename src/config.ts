@@ -103,6 +103,8 @@ const envSchema = z.object({
   DOWNLOAD_LINK_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
   FILES_DIR: z.string().min(1).optional(),
   SITE_CACHE_CHECK_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  /** automation webhook steps may call private and loopback addresses (off: they are refused) */
+  AUTOMATION_WEBHOOKS_ALLOW_PRIVATE: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
 });
 
 /** Names proxy-addr (Fastify's trust check) knows for whole private ranges. */
@@ -189,6 +191,7 @@ export interface Config {
   site: { cacheCheckMs: number };
   /** uploaded files (lesson videos, attachments) live in `dir` (FILES_DIR, default DATA_DIR/files); one upload may be at most `maxBytes` */
   uploads: { dir: string; maxBytes: number };
+  automation: { webhooksAllowPrivate: boolean };
 }
 
 export interface MailConfig {
@@ -304,6 +307,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     files: { dir: filesDir, maxUploadBytes: Math.floor(e.UPLOAD_MAX_MB * 1_048_576) },
     site: { cacheCheckMs: e.SITE_CACHE_CHECK_MS },
     uploads: { dir: filesDir, maxBytes: Math.floor(e.UPLOAD_MAX_MB * 1_048_576) },
+    automation: { webhooksAllowPrivate: e.AUTOMATION_WEBHOOKS_ALLOW_PRIVATE },
   };
 }
 

@@ -30,6 +30,7 @@ export const migrationSets: MigrationSet[] = [
   { name: 'catalog', schema: 'src/modules/catalog/schema.ts', folder: 'src/modules/catalog/migrations' },
   { name: 'site', schema: 'src/modules/site/schema.ts', folder: 'src/modules/site/migrations' },
   { name: 'checkout', schema: 'src/modules/checkout/schema.ts', folder: 'src/modules/checkout/migrations' },
+  { name: 'automation', schema: 'src/modules/automation/schema.ts', folder: 'src/modules/automation/migrations' },
 ];
 
 /** Serialises migrations across processes sharing one PostgreSQL server. */

@@ -9,6 +9,7 @@ import { audienceRoutes } from '../modules/audience/routes.js';
 import { catalogRoutes } from '../modules/catalog/routes.js';
 import { siteRoutes } from '../modules/site/routes.js';
 import { checkoutRoutes } from '../modules/checkout/routes.js';
+import { automationRoutes } from '../modules/automation/routes.js';
 
 export const allRoutes: AnyRoute[] = [
   ...coreRoutes,
@@ -20,4 +21,5 @@ export const allRoutes: AnyRoute[] = [
   ...catalogRoutes,
   ...siteRoutes,
   ...checkoutRoutes,
+  ...automationRoutes,
 ];

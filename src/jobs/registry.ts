@@ -8,6 +8,7 @@ import { learningJobs } from '../modules/learning/jobs.js';
 import { audienceJobs } from '../modules/audience/jobs.js';
 import { checkoutJobs } from '../modules/checkout/jobs.js';
 import { portalJobs } from '../modules/portal/jobs.js';
+import { automationJobs } from '../modules/automation/jobs.js';
 
 export const jobRegistry: JobDefinition<any>[] = [
   // team.prune-sessions (hourly), team.password-reset-request
@@ -22,4 +23,6 @@ export const jobRegistry: JobDefinition<any>[] = [
   ...checkoutJobs,
   // portal.sign-in-request
   ...portalJobs,
+  // automation.on-event (event subscriber), automation.step, automation.wake (every minute)
+  ...automationJobs,
 ];

@@ -369,6 +369,23 @@ export class AudienceService {
     });
   }
 
+  /** Sets one custom field in the caller's transaction (automations); no event when it already had that value. */
+  async setField(tx: Tx, contactId: string, key: string, value: string, actor: Actor): Promise<boolean> {
+    const fields = cleanFields({ [key]: value });
+    const [row] = await tx
+      .update(contacts)
+      .set({ fields: sql`${contacts.fields} || ${JSON.stringify(fields)}::jsonb`, updatedAt: this.clock.now() })
+      .where(and(eq(contacts.id, contactId), sql`${contacts.fields}->>${key} is distinct from ${fields[key]}`))
+      .returning({ id: contacts.id });
+    if (row) await this.events.record(tx, { type: 'contact.updated', actor, subject: { type: 'contact', id: contactId }, data: { changed: ['fields'], field: key } });
+    return !!row;
+  }
+
+  async hasTag(db: DbOrTx, contactId: string, tagId: string): Promise<boolean> {
+    const rows = await db.select({ t: contactTags.tagId }).from(contactTags).where(and(eq(contactTags.contactId, contactId), eq(contactTags.tagId, tagId))).limit(1);
+    return rows.length > 0;
+  }
+
   /** Erases a contact and everything kept about them (a data-deletion request). */
   async deleteContact(id: string, actor: Actor): Promise<void> {
     await this.database.transaction(async (tx) => {

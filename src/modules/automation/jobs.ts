@@ -1,0 +1,37 @@
+// The automation module's jobs: the event subscriber (triggers, waits for events, goals,
+// revenue), one job per step execution, and the wake-up of waits that are due.
+import type { JobDefinition } from '../../jobs/types.js';
+import { SUBSCRIBED_EVENTS } from './definition.js';
+import { EVENT_JOB, STEP_ATTEMPTS, STEP_JOB, WAKE_JOB, type EventJob } from './engine.js';
+
+export const automationJobs: JobDefinition<any>[] = [
+  {
+    name: EVENT_JOB,
+    description: 'React to a business event: start the runs it triggers, resume runs waiting for it, meet goals, attribute revenue',
+    onEvents: SUBSCRIBED_EVENTS,
+    handler: async (app, data: EventJob) => {
+      await app.automation.engine.onEvent(data);
+    },
+  },
+  {
+    name: STEP_JOB,
+    description: 'Execute one step of one run (keyed by run and seq: a retry repeats no side effect)',
+    retryLimit: STEP_ATTEMPTS - 1,
+    retryDelay: 5,
+    retryBackoff: true,
+    // Steps are short; a worker that died is noticed within a minute.
+    expireInSeconds: 60,
+    handler: async (app, data: { runId: string; seq: number }, job) => {
+      await app.automation.engine.runStep(data.runId, data.seq, job.retryCount);
+    },
+  },
+  {
+    name: WAKE_JOB,
+    description: 'Wake the runs whose wait is over on the app clock (every minute)',
+    cron: '* * * * *',
+    concurrency: 1,
+    handler: async (app) => {
+      while ((await app.automation.engine.wakeDue(1000)) === 1000 && !app.jobs.stopping);
+    },
+  },
+];
