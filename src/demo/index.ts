@@ -8,6 +8,7 @@ import { seedMailDemo } from '../modules/mail/demo.js';
 import { seedLearningDemo, seedLearningProgress } from '../modules/learning/demo.js';
 import { seedSellDemo } from '../modules/checkout/demo.js';
 import { seedAudienceDemo } from '../modules/audience/demo.js';
+import { seedAutomationDemo } from '../modules/automation/demo.js';
 
 export interface DemoSeed {
   name: string;
@@ -24,6 +25,8 @@ export const demoSeeds: DemoSeed[] = [
   { name: 'audience', seed: seedAudienceDemo },
   // after audience (its contacts and lists): a year of broadcasts, a scheduled one, transactional history
   { name: 'mail', seed: seedMailDemo },
+  // after audience and sell (form sign-ups, customers): three live workflows and a year of their runs
+  { name: 'automation', seed: seedAutomationDemo },
   // runs last: progress for everyone who holds a course grant by then
   { name: 'learning-progress', seed: seedLearningProgress },
 ];
