@@ -562,7 +562,7 @@ function triggerMatches(t: Trigger, evt: EventJob): boolean {
   const d = evt.data ?? {};
   switch (t.type) {
     case 'contact.subscribed':
-      return (!t.formId || d.formId === t.formId) && (!t.listId || (Array.isArray(d.listIds) && d.listIds.includes(t.listId))) && d.confirmed !== false;
+      return (!t.formId || d.formId === t.formId) && (!t.listId || (Array.isArray(d.listIds) && d.listIds.includes(t.listId)));
     case 'contact.confirmed':
       return !t.formId || d.formId === t.formId;
     case 'tag.added':

@@ -19,8 +19,6 @@ export const automationJobs: JobDefinition<any>[] = [
     retryLimit: STEP_ATTEMPTS - 1,
     retryDelay: 5,
     retryBackoff: true,
-    // Steps are short; a worker that died is noticed within a minute.
-    expireInSeconds: 60,
     handler: async (app, data: { runId: string; seq: number }, job) => {
       await app.automation.engine.runStep(data.runId, data.seq, job.retryCount);
     },
