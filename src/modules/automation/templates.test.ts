@@ -47,7 +47,7 @@ for (const backend of backends()) {
     }
     const subjects = (to: string) => sink.messages.filter((m) => m.to === to).map((m) => /^Subject: (.*)$/m.exec(m.raw)?.[1] ?? '');
     async function mailCount(to: string, n: number) {
-      await waitFor(async () => sink.messages.filter((m) => m.to === to).length >= n, { what: `${n} messages to ${to}` });
+      await waitFor(async () => sink.messages.filter((m) => m.to === to).length >= n, { timeoutMs: 45_000, what: `${n} messages to ${to}` });
       return subjects(to);
     }
     /** Moves virtual time on and wakes what is due, until nothing is waiting before `until`. */
