@@ -28,6 +28,7 @@ import { WebhookService, deliverableTypes } from './modules/webhooks/index.js';
 import { createSealer } from './modules/mail/index.js';
 import { BrandService, fonts, readableOn } from './modules/brand/index.js';
 import { AnalyticsService } from './modules/analytics/index.js';
+import { AutomationService } from './modules/automation/index.js';
 
 export interface App {
   config: Config;
@@ -57,6 +58,7 @@ export interface App {
   webhooks: WebhookService;
   brand: BrandService;
   analytics: AnalyticsService;
+  automation: AutomationService;
   close(): Promise<void>;
 }
 
@@ -162,6 +164,10 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       eventTypes: () => deliverableTypes(eventCatalog.types),
     });
     const analytics = new AnalyticsService(database, clock, { publicUrl: config.publicUrl, ...config.analytics }, (err, lost) => log.error({ err, lost }, 'analytics: a batch of events could not be written'));
+    const automation = new AutomationService({
+      database, clock, events, jobs, log, audience, mail, access, catalog, secretKey,
+      settings: { webhooksAllowPrivate: config.automation.webhooksAllowPrivate, publicUrl: config.publicUrl },
+    });
     const app: App = {
       config,
       database,
@@ -187,6 +193,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       webhooks,
       brand,
       analytics,
+      automation,
       async close() {
         // Page views still waiting in memory are written before the database closes.
         await analytics.close().catch((err) => log.error({ err }, 'could not write the last page views'));

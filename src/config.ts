@@ -118,6 +118,8 @@ const envSchema = z.object({
   ANALYTICS_ALLOWED_ORIGINS: z.string().default(''),
   /** how long page views wait in memory before they are written in one batch */
   ANALYTICS_FLUSH_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  /** automation webhook steps may call private and loopback addresses (off: they are refused) */
+  AUTOMATION_WEBHOOKS_ALLOW_PRIVATE: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
 });
 
 /** Names proxy-addr (Fastify's trust check) knows for whole private ranges. */
@@ -215,6 +217,7 @@ export interface Config {
     /** an endpoint failing for this long is disabled */
     disableAfterDays: number;
   };
+  automation: { webhooksAllowPrivate: boolean };
 }
 
 export interface MailConfig {
@@ -342,6 +345,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,
       disableAfterDays: e.WEBHOOK_DISABLE_AFTER_DAYS,
     },
+    automation: { webhooksAllowPrivate: e.AUTOMATION_WEBHOOKS_ALLOW_PRIVATE },
   };
 }
 

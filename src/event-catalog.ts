@@ -14,6 +14,7 @@ import { learningEvents } from './modules/learning/index.js';
 import { checkoutEvents } from './modules/checkout/index.js';
 import { webhookEvents } from './modules/webhooks/index.js';
 import { brandEvents } from './modules/brand/index.js';
+import { automationEvents } from './modules/automation/index.js';
 
 export const eventCatalog = new EventCatalog(
   teamEvents,
@@ -27,4 +28,5 @@ export const eventCatalog = new EventCatalog(
   checkoutEvents,
   webhookEvents,
   brandEvents,
+  automationEvents,
 );

@@ -12,10 +12,11 @@ import { checkoutJobs, type CheckoutJobDeps } from './modules/checkout/index.js'
 import { portalJobs, type PortalJobDeps } from './modules/portal/index.js';
 import { webhookJobs, type WebhookJobDeps } from './modules/webhooks/index.js';
 import { analyticsJobs, type AnalyticsJobDeps } from './modules/analytics/index.js';
+import { automationJobs, type AutomationJobDeps } from './modules/automation/index.js';
 import { eventCatalog } from './event-catalog.js';
 
 /** Everything the registered handlers use; `src/app.ts` checks that the App provides it. */
-export type JobDeps = TeamJobDeps & MailJobDeps & LearningJobDeps & AudienceJobDeps & CheckoutJobDeps & PortalJobDeps & WebhookJobDeps & AnalyticsJobDeps;
+export type JobDeps = TeamJobDeps & MailJobDeps & LearningJobDeps & AudienceJobDeps & CheckoutJobDeps & PortalJobDeps & WebhookJobDeps & AnalyticsJobDeps & AutomationJobDeps;
 
 export const jobRegistry: JobDefinition<any, JobDeps>[] = [
   // team.prune-sessions (hourly), team.password-reset-request
@@ -34,4 +35,6 @@ export const jobRegistry: JobDefinition<any, JobDeps>[] = [
   ...webhookJobs(eventCatalog.types),
   // analytics.rotate-salt (00:00 UTC), analytics.roll-up (every minute), analytics.roll-up-range, analytics.prune-raw (daily)
   ...analyticsJobs,
+  // automation.on-event (subscribes to the events that trigger, resume and end runs), automation.step, automation.wake (every minute)
+  ...automationJobs,
 ];

@@ -33,6 +33,7 @@ export const migrationSets: MigrationSet[] = [
   { name: 'webhooks', schema: 'src/modules/webhooks/schema.ts', folder: 'src/modules/webhooks/migrations' },
   { name: 'brand', schema: 'src/modules/brand/schema.ts', folder: 'src/modules/brand/migrations' },
   { name: 'analytics', schema: 'src/modules/analytics/schema.ts', folder: 'src/modules/analytics/migrations' },
+  { name: 'automation', schema: 'src/modules/automation/schema.ts', folder: 'src/modules/automation/migrations' },
 ];
 
 /** Serialises migrations across processes sharing one PostgreSQL server. */

@@ -11,6 +11,7 @@ import { seedAudienceDemo } from '../modules/audience/demo.js';
 import { seedWebhooksDemo } from '../modules/webhooks/demo.js';
 import { seedBrandDemo } from '../modules/brand/demo.js';
 import { seedAnalyticsDemo } from '../modules/analytics/demo.js';
+import { seedAutomationDemo } from '../modules/automation/demo.js';
 
 export interface DemoSeed {
   name: string;
@@ -29,6 +30,8 @@ export const demoSeeds: DemoSeed[] = [
   { name: 'audience', seed: seedAudienceDemo },
   // after audience (its contacts and lists): a year of broadcasts, a scheduled one, transactional history
   { name: 'mail', seed: seedMailDemo },
+  // after audience and sell (form sign-ups, customers): three live workflows and a year of their runs
+  { name: 'automation', seed: seedAutomationDemo },
   // runs last: progress for everyone who holds a course grant by then
   { name: 'learning-progress', seed: seedLearningProgress },
   // after the history it reports on: two endpoints (one turned off) and their delivery log

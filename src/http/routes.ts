@@ -16,6 +16,7 @@ import { coursesSection } from '../modules/learning/portal-section.js';
 import { purchasesSection } from '../modules/checkout/portal-section.js';
 import { emailPreferencesSection } from '../modules/audience/portal-section.js';
 import { analyticsRoutes } from '../modules/analytics/routes.js';
+import { automationRoutes } from '../modules/automation/routes.js';
 
 export const allRoutes: AnyRoute[] = [
   ...coreRoutes,
@@ -31,4 +32,5 @@ export const allRoutes: AnyRoute[] = [
   ...webhookRoutes,
   ...brandRoutes,
   ...analyticsRoutes,
+  ...automationRoutes,
 ];

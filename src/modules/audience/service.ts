@@ -334,6 +334,23 @@ export class AudienceService implements ContactWriter {
     });
   }
 
+  /** Sets one custom field in the caller's transaction (automations); no event when it already had that value. */
+  async setField(tx: Tx, contactId: string, key: string, value: string, actor: Actor): Promise<boolean> {
+    const fields = cleanFields({ [key]: value });
+    const [row] = await tx
+      .update(contacts)
+      .set({ fields: sql`${contacts.fields} || ${JSON.stringify(fields)}::jsonb`, updatedAt: this.clock.now() })
+      .where(and(eq(contacts.id, contactId), sql`${contacts.fields}->>${key} is distinct from ${fields[key]}`))
+      .returning({ id: contacts.id });
+    if (row) await this.events.record(tx, { type: 'contact.updated', actor, subject: { type: 'contact', id: contactId }, data: { changed: ['fields'], field: key } });
+    return !!row;
+  }
+
+  async hasTag(db: DbOrTx, contactId: string, tagId: string): Promise<boolean> {
+    const rows = await db.select({ t: contactTags.tagId }).from(contactTags).where(and(eq(contactTags.contactId, contactId), eq(contactTags.tagId, tagId))).limit(1);
+    return rows.length > 0;
+  }
+
   /** Erases a contact and everything kept about them (a data-deletion request). */
   async deleteContact(id: string, actor: Actor): Promise<void> {
     await this.database.transaction(async (tx) => {
@@ -698,5 +715,17 @@ export class AudienceService implements ContactWriter {
   segmentConditionSql(segmentId: string): SQL {
     if (!/^[0-9a-f-]{36}$/i.test(segmentId)) throw invalid('Not a segment id', { field: 'segmentId' });
     return sql`c.id in (select segment_contact_ids(${segmentId}::uuid, ${this.clock.now()}::timestamptz))`;
+  }
+
+  /** Whether the contact is in the segment now (read in `db`'s snapshot: a step's own transaction). */
+  async inSegment(db: DbOrTx, contactId: string, segmentId: string): Promise<boolean> {
+    const res = (await db.execute(sql`select 1 from contacts c where c.id = ${contactId} and ${this.segmentConditionSql(segmentId)}`)) as unknown as { rows: unknown[] };
+    return res.rows.length > 0;
+  }
+
+  /** The ids of the segment's contacts now, at most `limit`. */
+  async contactIdsInSegment(segmentId: string, limit: number): Promise<string[]> {
+    const res = (await this.db.execute(sql`select c.id from contacts c where ${this.segmentConditionSql(segmentId)} limit ${limit}`)) as unknown as { rows: { id: string }[] };
+    return res.rows.map((r) => r.id);
   }
 }

@@ -599,7 +599,7 @@ export class CheckoutService {
         type: 'payment.failed',
         actor: customerActor(order.contactId, order.email),
         subject: { type: 'order', id: orderId },
-        data: { message: message.slice(0, 300), provider: order.provider, amount: order.total, currency: order.currency },
+        data: { message: message.slice(0, 300), provider: order.provider, amount: order.total, currency: order.currency, contactId: order.contactId },
       });
       return true;
     });

@@ -18,6 +18,7 @@ import { mailMessages } from './schema.js';
 import { createSealer, redact, secretsIn, type Sealer } from './sealed.js';
 import { sleepUntil, Throttle } from './throttle.js';
 import { TrackingDesk } from './tracking.js';
+import { mailUrls } from './tokens.js';
 import { parseDsn } from './webhooks.js';
 import { classifySmtpError, SmtpTransport } from './transport.js';
 
@@ -37,6 +38,12 @@ export interface TransactionalMessage {
    * without being named here too.
    */
   secrets?: string[];
+  /**
+   * Names the Message-ID (`<key@domain>`) instead of the stored row: a caller that may queue
+   * the same message again after a crash (an automation step) gives a stable key, so the copy
+   * is recognisable at the receiving end.
+   */
+  messageKey?: string;
 }
 
 /** What the send job carries: the message id and, for mail with secrets, the sealed message as sent. */
@@ -91,6 +98,25 @@ export class MailService {
     return this.ctx.dkim?.domain ?? null;
   }
 
+  /**
+   * The headers and footer link that make a one-to-one message marketing mail (automation
+   * emails): RFC 8058 one-click unsubscribe, signed like a broadcast's.
+   */
+  async marketingHeaders(contactId: string, feedbackId: string): Promise<{ headers: Record<string, string>; unsubscribeUrl: string }> {
+    const settings = await this.store.get();
+    const urls = mailUrls(this.ctx.signer, this.ctx.publicUrl);
+    const claim = { c: contactId, b: null, l: null };
+    const domain = domainOf(settings.fromAddress);
+    return {
+      unsubscribeUrl: urls.unsubscribe(claim),
+      headers: {
+        'List-Unsubscribe': `<${urls.unsubscribe(claim)}>, <${urls.unsubscribeMailto(claim, domain)}>`,
+        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+        'Feedback-ID': `${feedbackId.replace(/[^a-z0-9-]/gi, '').slice(0, 12)}:automation:onehour`,
+      },
+    };
+  }
+
   settings(): Promise<MailSettings> {
     return this.store.get();
   }
@@ -128,6 +154,7 @@ export class MailService {
         ...shown,
         headers: message.headers ? Object.fromEntries(Object.entries(message.headers).map(([k, v]) => [k, redact(v, secrets)])) : {},
         status: 'queued',
+        messageId: message.messageKey ? `<${message.messageKey}@${this.ctx.dkim?.domain ?? domainOf(settings.fromAddress)}>` : null,
         contactId: message.contactId ?? null,
         createdAt: this.ctx.clock.now(),
       })
@@ -185,7 +212,7 @@ export class MailService {
     }
     const settings = await this.store.get();
     const domain = this.ctx.dkim?.domain ?? domainOf(msg.fromAddress);
-    const mid = `<t${msg.id}@${domain}>`;
+    const mid = msg.messageId ?? `<t${msg.id}@${domain}>`;
     const now = this.ctx.clock.now();
     const raw = buildMime({
       from: msg.fromAddress,

@@ -1,0 +1,102 @@
+// Automation benchmark: N contacts enter a 5-step workflow (tag, wait one day, condition, email
+// to a local SMTP sink, tag), with the virtual clock advanced past the wait; workers run in this
+// process (JOB_CONCURRENCY of them per job). Figures per backend: contact-steps per second for
+// the steps before the wait (tag + wait), after it (condition + email + tag), and the time from
+// a trigger event to its first step done (p50 / p95, 50 single triggers on an idle queue).
+//   npm run bench:automation   (= node --import tsx bench/automation.ts [contacts=2000] [postgres-url])
+import pino from 'pino';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { loadConfig } from '../src/config.js';
+import { createApp, type App } from '../src/app.js';
+import { ManualClock } from '../src/clock.js';
+import { openDatabase, openMemoryDatabase, type Database } from '../src/db/client.js';
+import { contacts } from '../src/modules/audience/schema.js';
+import { startSmtpSink } from '../test/support/smtp-sink.js';
+import { fiveStepWorkflow } from '../src/modules/automation/test-crash-support.js';
+
+const N = Number(process.argv[2] ?? 2000);
+const PG_URL = process.argv[3] ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+async function until(check: () => Promise<boolean>, timeoutMs = 1_800_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const count = async (app: App, sql: string, params: unknown[] = []) => Number((await app.database.execute<{ n: number }>(sql, params)).rows[0]!.n);
+
+async function run(label: string, database: Database) {
+  const sink = await startSmtpSink({ keepRaw: false });
+  const clock = new ManualClock(new Date());
+  const app = await createApp({
+    config: loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: '/tmp/onehour-bench-automation', SMTP_URL: sink.url, MAIL_RATE_PER_SECOND: '0', JOB_POLL_SECONDS: '0.5', JOB_CONCURRENCY: '8' }),
+    clock,
+    database,
+    log: pino({ level: 'silent' }),
+  });
+  const actor = { kind: 'system' as const };
+  const [trigger] = await app.database.transaction((tx) => app.audience.ensureTags(tx, ['bench-trigger']));
+  const w = await fiveStepWorkflow(app, 'bench', { waitMinutes: 1440, triggerTagId: trigger!.id, reentry: 'always' });
+  const now = clock.now();
+  const ids: string[] = [];
+  for (let i = 0; i < N; i += 1000) {
+    const batch = Array.from({ length: Math.min(1000, N - i) }, (_, j) => {
+      const email = `b${i + j}@bench.test`;
+      return { id: randomUUID(), email, emailNormalized: email, name: 'Bench Person', status: 'active' as const, source: 'bench', fields: {}, createdAt: now, updatedAt: now };
+    });
+    await app.db.insert(contacts).values(batch);
+    ids.push(...batch.map((c) => c.id));
+  }
+  await app.jobs.work(app);
+  const steps = () => count(app, 'select count(*)::int as n from automation_steps where workflow_id = $1', [w.id]);
+
+  let t0 = performance.now();
+  for (let i = 0; i < N; i += 1000) await app.automation.enrol(w.id, { contactIds: ids.slice(i, i + 1000), requestKey: `bench-${i}` }, actor);
+  await until(async () => (await steps()) >= 2 * N);
+  const before = (2 * N) / ((performance.now() - t0) / 1000);
+
+  clock.advance(86_400_000 + 60_000);
+  t0 = performance.now();
+  while ((await app.automation.engine.wakeDue(5000)) > 0);
+  await until(async () => (await steps()) >= 5 * N);
+  const after = (3 * N) / ((performance.now() - t0) / 1000);
+  await until(async () => sink.messages.length >= N);
+  const mailDone = performance.now();
+  const mailRate = N / ((mailDone - t0) / 1000);
+
+  // Trigger → first step: one contact tagged at a time, on a quiet queue.
+  const latencies: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    const c = ids[i]!;
+    const start = performance.now();
+    await app.database.transaction((tx) => app.audience.tagContact(tx, c, [trigger!.id], actor));
+    await until(async () => (await count(app, `select count(*)::int as n from automation_runs r join automation_steps s on s.run_id = r.id where r.workflow_id = $1 and r.contact_id = $2 and r.trigger_key like 'event:%'`, [w.id, c])) > 0);
+    latencies.push(performance.now() - start);
+    await app.database.transaction((tx) => app.audience.untagContact(tx, c, trigger!.id, actor));
+  }
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
+  console.log(
+    `${label}: ${N} contacts — tag+wait ${before.toFixed(0)} contact-steps/s; condition+email+tag ${after.toFixed(0)} contact-steps/s; ` +
+      `mail at the sink ${mailRate.toFixed(0)}/s; trigger → first step p50 ${pct(0.5).toFixed(0)} ms, p95 ${pct(0.95).toFixed(0)} ms`,
+  );
+  await app.close();
+  await sink.close();
+}
+
+await run('PGlite', await openMemoryDatabase());
+const name = `onehour_bench_automation_${Date.now()}`;
+const admin = new pg.Client({ connectionString: PG_URL });
+await admin.connect();
+await admin.query(`create database ${name}`);
+try {
+  const url = new URL(PG_URL);
+  url.pathname = `/${name}`;
+  await run('PostgreSQL', await openDatabase({ kind: 'pg', url: url.toString() }, { poolSize: 10 }));
+} finally {
+  await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.end();
+}

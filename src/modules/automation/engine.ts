@@ -1,0 +1,658 @@
+// The automation engine: runs enter on events, each step executes as one pg-boss job keyed by
+// (run, seq), waits sleep on the app clock.
+//
+// Why nothing runs twice (the crash-safety argument):
+// - A step job locks its run row (`for update`) and acts only if the run is active and the
+//   job's seq is the run's next one. Executing the step, writing its execution row (primary
+//   key run + seq), moving the run on and enqueuing the next step's job happen in ONE
+//   transaction. A worker that dies before the commit leaves nothing; the retried job does it
+//   all again. A duplicate job (a retry after a commit whose acknowledgement was lost, a
+//   second process) finds seq already taken and does nothing.
+// - Side effects inside the database (tags, fields, lists, access, the email's queued message)
+//   are in that transaction. The email's Message-ID is derived from (run, seq), so even the
+//   mail engine's own retry of the SMTP hand-off is recognisable at the receiver.
+// - The one side effect outside the database, a webhook, is sent before the transaction with
+//   an idempotency key (webhook-id = run + seq): a retry after a crash sends the same id, which
+//   the receiver uses to drop the copy (Standard Webhooks).
+// - Waits store `due_at` (clock time) on the run; the wake job claims due runs with
+//   `for update skip locked` and enqueues their next step in the same transaction, so several
+//   processes share the work and each run is woken once.
+import { createHmac } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
+import net from 'node:net';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { Liquid } from 'liquidjs';
+import type { Logger } from 'pino';
+import { Webhook } from 'standardwebhooks';
+import type { Actor } from '../../actor.js';
+import type { Clock } from '../../clock.js';
+import type { Database, DbOrTx, Tx } from '../../db/client.js';
+import type { EventLog } from '../../db/events.js';
+import type { JobQueue } from '../../jobs/queue.js';
+import type { AudienceService, Contact } from '../audience/index.js';
+import type { MailService } from '../mail/index.js';
+import type { AccessService } from '../access/index.js';
+import type { CatalogService } from '../catalog/index.js';
+import { definitionSchema, triggerEventTypes, type Condition, type Definition, type Goal, type Step, type Trigger } from './definition.js';
+import { automationRuns, automationSteps, automationVersions, automationWorkflows, type RunState } from './schema.js';
+
+export const STEP_JOB = 'automation.step';
+export const WAKE_JOB = 'automation.wake';
+export const EVENT_JOB = 'automation.on-event';
+
+/** No contact enters the same workflow more than this many times in 24 hours, whatever its re-entry setting. */
+export const ENTRY_CAP_PER_DAY = 10;
+/** A failing step is retried this many times (with backoff) before its run is marked failed. */
+export const STEP_ATTEMPTS = 4;
+
+export interface EngineDeps {
+  database: Database;
+  clock: Clock;
+  events: EventLog;
+  jobs: JobQueue;
+  log: Logger;
+  audience: AudienceService;
+  mail: MailService;
+  access: AccessService;
+  catalog: CatalogService;
+  secretKey: string;
+  settings: { webhooksAllowPrivate: boolean; publicUrl: string };
+}
+
+export interface EventJob {
+  eventId: number;
+  type: string;
+  subject: { type: string; id: string } | null;
+  data: Record<string, unknown>;
+}
+
+type Run = typeof automationRuns.$inferSelect;
+
+/** What executing a step decided. */
+interface Outcome {
+  status: 'done' | 'skipped';
+  detail: string;
+  data?: Record<string, unknown>;
+  /** where the run goes next (null: it ends) */
+  next: string | null;
+  wait?: { dueAt: Date; event?: string; eventNext?: string | null };
+  end?: { state: RunState; reason: string };
+  branches?: Record<string, number>;
+}
+
+interface Prefetched {
+  suppressed?: boolean;
+  marketing?: { headers: Record<string, string>; unsubscribeUrl: string };
+}
+
+export const automationActor = (workflowId: string): Actor => ({ kind: 'automation', id: workflowId });
+
+const liquid = new Liquid({ strictFilters: false, strictVariables: false, ownPropertyOnly: true });
+
+export class AutomationEngine {
+  private readonly definitions = new Map<string, Definition>();
+  private readonly webhookSigner: Webhook;
+
+  constructor(private readonly deps: EngineDeps) {
+    const secret = createHmac('sha256', deps.secretKey).update('automation-webhooks').digest('base64');
+    this.webhookSigner = new Webhook(secret);
+  }
+
+  /** The secret receivers verify automation webhooks with (Standard Webhooks, whsec_ form). */
+  get webhookSecret(): string {
+    return `whsec_${createHmac('sha256', this.deps.secretKey).update('automation-webhooks').digest('base64')}`;
+  }
+
+  /** A version's definition: immutable, so cached for the life of the process. */
+  async definition(db: DbOrTx, versionId: string): Promise<Definition> {
+    const cached = this.definitions.get(versionId);
+    if (cached) return cached;
+    const [v] = await db.select({ definition: automationVersions.definition }).from(automationVersions).where(eq(automationVersions.id, versionId));
+    if (!v) throw new Error(`automation version ${versionId} is missing`);
+    const def = definitionSchema.parse(v.definition);
+    this.definitions.set(versionId, def);
+    return def;
+  }
+
+  // ---- entering ---------------------------------------------------------------------------------
+
+  /**
+   * Starts a run of a live workflow for a contact, in `tx`, unless re-entry or the daily cap
+   * says no. `triggerKey` names what started it: the same key never starts a second run.
+   * Returns the run id, or the reason it did not start.
+   */
+  async enter(
+    tx: Tx,
+    input: { workflowId: string; versionId: string; contactId: string; triggerKey: string; trigger?: Trigger; data?: Record<string, unknown> },
+  ): Promise<{ runId: string } | { refused: string }> {
+    const def = await this.definition(tx, input.versionId);
+    const now = this.deps.clock.now();
+    // One entry decision at a time per (workflow, contact): re-entry and the cap count runs.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${input.workflowId}), hashtext(${input.contactId}))`);
+    const counts = await this.deps.database.executorFor(tx)<{ total: number; today: number; last: Date | null }>(
+      `select count(*)::int as total, count(*) filter (where started_at > $3)::int as today, max(started_at) as last
+         from automation_runs where workflow_id = $1 and contact_id = $2`,
+      [input.workflowId, input.contactId, new Date(now.getTime() - 86_400_000)],
+      { name: 'automation_entry_counts' },
+    );
+    const c = counts.rows[0]!;
+    if (c.total > 0 && def.reentry === 'once') return { refused: 'already entered once' };
+    if (c.last && def.reentry === 'days' && now.getTime() - new Date(c.last).getTime() < (def.reentryDays ?? 1) * 86_400_000) return { refused: `entered less than ${def.reentryDays} days ago` };
+    if (c.today >= ENTRY_CAP_PER_DAY) return { refused: `entered ${ENTRY_CAP_PER_DAY} times in 24 hours (the cap)` };
+    const abandoned = input.trigger?.type === 'checkout.abandoned' ? input.trigger : null;
+    const [run] = await tx
+      .insert(automationRuns)
+      .values({
+        workflowId: input.workflowId,
+        versionId: input.versionId,
+        contactId: input.contactId,
+        triggerKey: input.triggerKey,
+        state: abandoned ? 'waiting' : 'active',
+        stepId: def.start,
+        dueAt: abandoned ? new Date(now.getTime() + abandoned.minutes * 60_000) : null,
+        startedAt: now,
+        updatedAt: now,
+      })
+      .onConflictDoNothing()
+      .returning({ id: automationRuns.id });
+    if (!run) return { refused: 'this trigger already started a run' };
+    await this.deps.events.record(tx, {
+      type: 'automation.entered',
+      actor: automationActor(input.workflowId),
+      subject: { type: 'contact', id: input.contactId },
+      data: { workflowId: input.workflowId, runId: run.id, trigger: input.trigger?.type ?? 'manual', ...(input.data ?? {}) },
+    });
+    if (!abandoned) await this.deps.jobs.sendInTx(tx, STEP_JOB, { runId: run.id, seq: 1 });
+    return { runId: run.id };
+  }
+
+  // ---- the event subscriber ---------------------------------------------------------------------
+
+  /** Reacts to one business event: starts runs, resumes runs waiting for it, meets goals, attributes revenue. */
+  async onEvent(evt: EventJob): Promise<void> {
+    const contactId = contactOf(evt);
+    if (!contactId) return;
+    const live = await this.liveWorkflows();
+    await this.deps.database.transaction(async (tx) => {
+      for (const w of live) {
+        const def = await this.definition(tx, w.versionId);
+        const trigger = def.triggers.find((t) => triggerEventTypes(t).includes(evt.type) && triggerMatches(t, evt));
+        if (trigger) await this.enter(tx, { workflowId: w.id, versionId: w.versionId, contactId, triggerKey: `event:${evt.eventId}`, trigger });
+      }
+      await this.resumeWaiting(tx, contactId, evt);
+      await this.meetGoals(tx, contactId, evt);
+      if (evt.type === 'order.paid') await this.attributeRevenue(tx, contactId, Number(evt.data.total ?? evt.data.amountPaid ?? 0));
+    });
+  }
+
+  private async liveWorkflows(): Promise<{ id: string; versionId: string }[]> {
+    const rows = await this.deps.database.execute<{ id: string; version_id: string }>(
+      `select id, version_id from automation_workflows where status = 'live' and version_id is not null`,
+      [],
+      { name: 'automation_live_workflows' },
+    );
+    return rows.rows.map((r) => ({ id: r.id, versionId: r.version_id }));
+  }
+
+  /** Runs of this contact waiting for this event go on to their "it happened" branch. */
+  private async resumeWaiting(tx: Tx, contactId: string, evt: EventJob): Promise<void> {
+    const rows = await tx
+      .update(automationRuns)
+      .set({ state: 'active', stepId: sql`${automationRuns.waitEventNext}`, dueAt: null, waitEvent: null, waitEventNext: null, updatedAt: this.deps.clock.now() })
+      .where(and(eq(automationRuns.contactId, contactId), eq(automationRuns.state, 'waiting'), eq(automationRuns.waitEvent, evt.type)))
+      .returning({ id: automationRuns.id, seq: automationRuns.seq });
+    for (const r of rows) await this.deps.jobs.sendInTx(tx, STEP_JOB, { runId: r.id, seq: r.seq + 1 });
+  }
+
+  /** Goals: an event that meets one moves the contact's running runs to it, or out. */
+  private async meetGoals(tx: Tx, contactId: string, evt: EventJob): Promise<void> {
+    if (evt.type !== 'order.paid' && evt.type !== 'contact.tagged') return;
+    const runs = await tx
+      .select()
+      .from(automationRuns)
+      .where(and(eq(automationRuns.contactId, contactId), inArray(automationRuns.state, ['active', 'waiting'])))
+      .for('update');
+    for (const run of runs) {
+      const def = await this.definition(tx, run.versionId);
+      const goal = def.goals.find((g) => goalMet(g, evt));
+      const abandonedPaid = evt.type === 'order.paid' && run.state === 'waiting' && run.seq === 0 && def.triggers.some((t) => t.type === 'checkout.abandoned');
+      if (!goal && !abandonedPaid) continue;
+      if (goal?.then) {
+        await tx.update(automationRuns).set({ state: 'active', stepId: goal.then, dueAt: null, waitEvent: null, waitEventNext: null, updatedAt: this.deps.clock.now() }).where(eq(automationRuns.id, run.id));
+        await this.deps.jobs.sendInTx(tx, STEP_JOB, { runId: run.id, seq: run.seq + 1 });
+      } else {
+        await this.endRun(tx, run, 'exited', goal ? `goal met: ${goal.label}` : 'paid before the reminder');
+      }
+    }
+  }
+
+  private async attributeRevenue(tx: Tx, contactId: string, amount: number): Promise<void> {
+    if (!amount) return;
+    // Runs going on, or ended within their attribution window (7 days unless set otherwise; the
+    // window is read from the version only for the runs of this one contact).
+    const runs = await tx
+      .select({ id: automationRuns.id, versionId: automationRuns.versionId, endedAt: automationRuns.endedAt, state: automationRuns.state })
+      .from(automationRuns)
+      .where(and(eq(automationRuns.contactId, contactId), sql`(${automationRuns.endedAt} is null or ${automationRuns.endedAt} > ${new Date(this.deps.clock.now().getTime() - 90 * 86_400_000)})`));
+    const now = this.deps.clock.now().getTime();
+    for (const r of runs) {
+      const def = await this.definition(tx, r.versionId);
+      if (r.endedAt && now - r.endedAt.getTime() > def.attributionDays * 86_400_000) continue;
+      await tx.update(automationRuns).set({ revenue: sql`${automationRuns.revenue} + ${amount}` }).where(eq(automationRuns.id, r.id));
+    }
+  }
+
+  // ---- waking -----------------------------------------------------------------------------------
+
+  /**
+   * Wakes waiting runs that are due on the app clock: each claimed with skip-locked and its next
+   * step enqueued in the same transaction. A run waiting for an event that timed out goes to
+   * its timeout branch (kept in step_id). Returns how many were woken.
+   */
+  async wakeDue(limit = 1000): Promise<number> {
+    const now = this.deps.clock.now();
+    return this.deps.database.transaction(async (tx) => {
+      const exec = this.deps.database.executorFor(tx);
+      const due = await exec<{ id: string; seq: number }>(
+        `update automation_runs r set state = 'active', due_at = null, wait_event = null, wait_event_next = null, updated_at = $1
+           where r.id in (select id from automation_runs where state = 'waiting' and due_at <= $1 order by due_at limit $2 for update skip locked)
+         returning r.id, r.seq`,
+        [now, limit],
+        { name: 'automation_wake_due' },
+      );
+      for (const r of due.rows) await this.deps.jobs.sendInTx(tx, STEP_JOB, { runId: r.id, seq: r.seq + 1 });
+      return due.rows.length;
+    });
+  }
+
+  // ---- executing a step -------------------------------------------------------------------------
+
+  /** The step job. Idempotent: see the top of this file. */
+  async runStep(runId: string, seq: number, attempt = 0): Promise<void> {
+    const peek = await this.loadRun(this.deps.database.db, runId);
+    if (!peek || peek.state !== 'active' || peek.seq + 1 !== seq) return;
+    const def = await this.definition(this.deps.database.db, peek.versionId);
+    const step = def.steps.find((s) => s.id === peek.stepId);
+    // The one step whose effect leaves the database goes first, outside the transaction.
+    let webhook: { status: number } | null = null;
+    // Reads that go through other connections happen before the transaction (PGlite has one).
+    const pre: Prefetched = {};
+    try {
+      if (step?.kind === 'webhook') webhook = await this.sendWebhook(step.url, peek, seq);
+      if (step?.kind === 'email') await this.prefetchEmail(peek, step, pre);
+    } catch (err) {
+      if (attempt + 1 < STEP_ATTEMPTS) throw err;
+      await this.failStep(runId, seq, step!, err);
+      return;
+    }
+    try {
+      await this.deps.database.transaction(async (tx) => {
+        const [run] = await tx.select().from(automationRuns).where(eq(automationRuns.id, runId)).for('update');
+        if (!run || run.state !== 'active' || run.seq + 1 !== seq) return;
+        const current = def.steps.find((s) => s.id === run.stepId);
+        if (!current) {
+          await this.endRun(tx, run, 'done', run.stepId ? `step "${run.stepId}" is not in this version` : 'completed');
+          return;
+        }
+        const contact = await this.contactOrNull(tx, run.contactId);
+        const outcome: Outcome = contact
+          ? current.kind === 'webhook'
+            ? { status: 'done', detail: `POST ${hostOf(current.url)}: HTTP ${webhook?.status}`, data: { status: webhook?.status }, next: current.next ?? null }
+            : await this.execute(tx, current, run, seq, contact, def, pre)
+          : { status: 'skipped', detail: 'the contact was deleted', next: null, end: { state: 'exited', reason: 'contact deleted' } };
+        await tx.insert(automationSteps).values({
+          runId,
+          seq,
+          workflowId: run.workflowId,
+          stepId: current.id,
+          kind: current.kind,
+          status: outcome.status,
+          detail: outcome.detail.slice(0, 500),
+          data: outcome.data ?? {},
+          at: this.deps.clock.now(),
+        });
+        await this.advance(tx, run, seq, outcome);
+      });
+    } catch (err) {
+      if (attempt + 1 < STEP_ATTEMPTS) throw err;
+      await this.failStep(runId, seq, step!, err);
+    }
+  }
+
+  private async advance(tx: Tx, run: Run, seq: number, o: Outcome): Promise<void> {
+    const now = this.deps.clock.now();
+    const branches = o.branches ? { ...run.branches, ...o.branches } : run.branches;
+    if (o.end || (!o.wait && o.next === null)) {
+      await tx.update(automationRuns).set({ seq, branches }).where(eq(automationRuns.id, run.id));
+      await this.endRun(tx, run, o.end?.state ?? 'done', o.end?.reason ?? 'completed');
+      return;
+    }
+    if (o.wait) {
+      await tx
+        .update(automationRuns)
+        .set({ seq, branches, state: 'waiting', stepId: o.next, dueAt: o.wait.dueAt, waitEvent: o.wait.event ?? null, waitEventNext: o.wait.eventNext ?? null, updatedAt: now })
+        .where(eq(automationRuns.id, run.id));
+      return;
+    }
+    await tx.update(automationRuns).set({ seq, branches, stepId: o.next, updatedAt: now }).where(eq(automationRuns.id, run.id));
+    await this.deps.jobs.sendInTx(tx, STEP_JOB, { runId: run.id, seq: seq + 1 });
+  }
+
+  private async endRun(tx: Tx, run: Pick<Run, 'id' | 'workflowId' | 'contactId'>, state: RunState, reason: string): Promise<void> {
+    const now = this.deps.clock.now();
+    await tx
+      .update(automationRuns)
+      .set({ state, endReason: reason, endedAt: now, updatedAt: now, dueAt: null, waitEvent: null, waitEventNext: null })
+      .where(eq(automationRuns.id, run.id));
+    await this.deps.events.record(tx, {
+      type: state === 'failed' ? 'automation.failed' : state === 'done' ? 'automation.completed' : 'automation.exited',
+      actor: automationActor(run.workflowId),
+      subject: { type: 'contact', id: run.contactId },
+      data: { workflowId: run.workflowId, runId: run.id, reason },
+    });
+  }
+
+  /** The last attempt failed: the step is recorded as failed and the run waits for retry or skip. */
+  private async failStep(runId: string, seq: number, step: Step, err: unknown): Promise<void> {
+    const reason = err instanceof Error ? err.message : String(err);
+    await this.deps.database.transaction(async (tx) => {
+      const [run] = await tx.select().from(automationRuns).where(eq(automationRuns.id, runId)).for('update');
+      if (!run || run.state !== 'active' || run.seq + 1 !== seq) return;
+      await tx.insert(automationSteps).values({ runId, seq, workflowId: run.workflowId, stepId: step.id, kind: step.kind, status: 'failed', detail: reason.slice(0, 500), at: this.deps.clock.now() });
+      await tx.update(automationRuns).set({ seq }).where(eq(automationRuns.id, runId));
+      await this.endRun(tx, run, 'failed', `step "${step.id}" failed: ${reason.slice(0, 300)}`);
+    });
+  }
+
+  /** Retry (run the failed step again) or skip it (go on to the step after it). */
+  async resumeFailed(runId: string, how: 'retry' | 'skip', actor: Actor): Promise<void> {
+    await this.deps.database.transaction(async (tx) => {
+      const [run] = await tx.select().from(automationRuns).where(eq(automationRuns.id, runId)).for('update');
+      if (!run || run.state !== 'failed') return;
+      const def = await this.definition(tx, run.versionId);
+      const step = def.steps.find((s) => s.id === run.stepId);
+      const target = how === 'retry' ? run.stepId : step && 'next' in step ? (step.next ?? null) : null;
+      await tx.update(automationRuns).set({ state: 'active', stepId: target, endReason: null, endedAt: null, updatedAt: this.deps.clock.now() }).where(eq(automationRuns.id, run.id));
+      await this.deps.events.record(tx, { type: how === 'retry' ? 'automation.step_retried' : 'automation.step_skipped', actor, subject: { type: 'contact', id: run.contactId }, data: { workflowId: run.workflowId, runId, stepId: run.stepId } });
+      await this.deps.jobs.sendInTx(tx, STEP_JOB, { runId: run.id, seq: run.seq + 1 });
+    });
+  }
+
+  /** The workflow was deleted: its waiting and active runs end with that reason. */
+  async endRunsOf(tx: Tx, workflowId: string, reason: string): Promise<number> {
+    const runs = await tx.select().from(automationRuns).where(and(eq(automationRuns.workflowId, workflowId), inArray(automationRuns.state, ['active', 'waiting']))).for('update');
+    for (const r of runs) await this.endRun(tx, r, 'exited', reason);
+    return runs.length;
+  }
+
+  private async loadRun(db: DbOrTx, id: string): Promise<Run | null> {
+    const [run] = await db.select().from(automationRuns).where(eq(automationRuns.id, id));
+    return run ?? null;
+  }
+
+  private async contactOrNull(tx: Tx, id: string): Promise<Contact | null> {
+    try {
+      return await this.deps.audience.getContact(tx, id);
+    } catch {
+      return null;
+    }
+  }
+
+  private async prefetchEmail(run: Run, step: Extract<Step, { kind: 'email' }>, pre: Prefetched): Promise<void> {
+    const contact = await this.deps.audience.getContact(this.deps.database.db, run.contactId).catch(() => null);
+    if (!contact) return;
+    pre.suppressed = await this.deps.mail.bounces.isSuppressed(contact.email);
+    if (step.marketing) pre.marketing = await this.deps.mail.marketingHeaders(contact.id, run.workflowId);
+  }
+
+  private async execute(tx: Tx, step: Step, run: Run, seq: number, contact: Contact, def: Definition, pre: Prefetched): Promise<Outcome> {
+    const actor = automationActor(run.workflowId);
+    const now = this.deps.clock.now();
+    switch (step.kind) {
+      case 'wait':
+        return { status: 'done', detail: `wait ${describeMinutes(step.minutes)}`, next: step.next ?? null, wait: { dueAt: new Date(now.getTime() + step.minutes * 60_000) } };
+      case 'wait_until': {
+        const at = new Date(step.at);
+        return at > now ? { status: 'done', detail: `wait until ${at.toISOString()}`, next: step.next ?? null, wait: { dueAt: at } } : { status: 'skipped', detail: 'the date had passed', next: step.next ?? null };
+      }
+      case 'wait_weekday': {
+        const tz = validTimeZone(contact.fields?.timezone) ?? 'UTC';
+        const at = nextWeekdayTime(now, step.weekday, step.time, tz);
+        return { status: 'done', detail: `wait until ${at.toISOString()} (${tz})`, next: step.next ?? null, wait: { dueAt: at } };
+      }
+      case 'wait_event':
+        return {
+          status: 'done',
+          detail: `wait for ${step.event} (at most ${describeMinutes(step.timeoutMinutes)})`,
+          next: step.timeoutNext ?? null,
+          wait: { dueAt: new Date(now.getTime() + step.timeoutMinutes * 60_000), event: step.event, eventNext: step.next ?? null },
+        };
+      case 'condition': {
+        const yes = await this.test(tx, step.condition, contact);
+        return { status: 'done', detail: yes ? 'yes' : 'no', data: { branch: yes ? 'yes' : 'no' }, next: (yes ? step.yes : step.no) ?? null };
+      }
+      case 'split': {
+        // Deterministic per run: a retried split takes the same branch.
+        const roll = parseInt(createHmac('sha256', 'split').update(`${run.id}:${step.id}`).digest('hex').slice(0, 8), 16) % 100;
+        let acc = 0;
+        let idx = step.branches.length - 1;
+        for (let i = 0; i < step.branches.length; i++) {
+          acc += step.branches[i]!.percent;
+          if (roll < acc) {
+            idx = i;
+            break;
+          }
+        }
+        return { status: 'done', detail: `branch ${String.fromCharCode(65 + idx)}`, data: { branch: idx }, next: step.branches[idx]!.next ?? null, branches: { [step.id]: idx } };
+      }
+      case 'email':
+        return this.email(tx, step, run, seq, contact, def, pre);
+      case 'tag': {
+        const changed = step.action === 'add' ? (await this.deps.audience.tagContact(tx, contact.id, [step.tagId], actor)) > 0 : await this.deps.audience.untagContact(tx, contact.id, step.tagId, actor);
+        return { status: 'done', detail: `${step.action === 'add' ? 'tag added' : 'tag removed'}${changed ? '' : ' (no change)'}`, data: { tagId: step.tagId }, next: step.next ?? null };
+      }
+      case 'set_field': {
+        const changed = await this.deps.audience.setField(tx, contact.id, step.field, step.value, actor);
+        return { status: 'done', detail: `${step.field} set${changed ? '' : ' (no change)'}`, next: step.next ?? null };
+      }
+      case 'list':
+        if (step.action === 'subscribe') await this.deps.audience.subscribeToLists(tx, { contactId: contact.id, listIds: [step.listId], actor, via: 'automation' });
+        else await this.deps.audience.unsubscribe(tx, { contactId: contact.id, listId: step.listId, actor, via: 'automation' });
+        return { status: 'done', detail: step.action === 'subscribe' ? 'subscribed to the list' : 'unsubscribed from the list', data: { listId: step.listId }, next: step.next ?? null };
+      case 'access': {
+        const ents = await this.deps.catalog.entitlementsOf(tx, step.productId);
+        let n = 0;
+        for (const e of ents) {
+          if (step.action === 'grant') n += (await this.deps.access.grant(tx, { contactId: contact.id, resource: e.resource, source: 'manual', sourceId: `automation:${run.workflowId}`, actor, reason: 'automation' })).created ? 1 : 0;
+          else n += await this.deps.access.revoke(tx, { contactId: contact.id, resource: e.resource }, actor, 'automation');
+        }
+        return { status: 'done', detail: `${step.action === 'grant' ? 'granted' : 'revoked'} ${n} access${n === 1 ? '' : 'es'}`, data: { productId: step.productId }, next: step.next ?? null };
+      }
+      case 'task':
+        // No task system yet: the task is an owner-visible event the weekly review and activity show.
+        await this.deps.events.record(tx, { type: 'automation.task_created', actor, subject: { type: 'contact', id: contact.id }, data: { workflowId: run.workflowId, runId: run.id, role: step.role, title: renderText(step.title, contact) } });
+        return { status: 'done', detail: `task for ${step.role}: ${step.title}`, next: step.next ?? null };
+      case 'notify':
+        await this.deps.events.record(tx, { type: 'automation.owner_notified', actor, subject: { type: 'contact', id: contact.id }, data: { workflowId: run.workflowId, runId: run.id, message: renderText(step.message, contact), urgent: step.urgent } });
+        return { status: 'done', detail: step.urgent ? 'owner notified (urgent)' : 'owner notified (weekly review)', next: step.next ?? null };
+      case 'end':
+        return { status: 'done', detail: 'end', next: null };
+      case 'webhook':
+        throw new Error('webhook steps are sent before the transaction');
+    }
+  }
+
+  private async test(tx: Tx, c: Condition, contact: Contact): Promise<boolean> {
+    switch (c.test) {
+      case 'has_tag':
+        return this.deps.audience.hasTag(tx, contact.id, c.tagId);
+      case 'field_equals':
+        return (contact.fields?.[c.field] ?? '') === c.value;
+      case 'in_segment':
+        return this.deps.audience.inSegment(tx, contact.id, c.segmentId);
+      case 'purchased':
+        return this.deps.access.hasAccess(tx, contact.id, { type: 'product', id: c.productId });
+    }
+  }
+
+  /** Queues the email in the step's transaction, honouring consent and suppression. */
+  private async email(tx: Tx, step: Extract<Step, { kind: 'email' }>, run: Run, seq: number, contact: Contact, def: Definition, pre: Prefetched): Promise<Outcome> {
+    const next = step.next ?? null;
+    const blocked =
+      contact.status === 'bounced' || contact.status === 'complained'
+        ? `the address ${contact.status}`
+        : step.marketing && contact.status !== 'active'
+          ? contact.status === 'unsubscribed'
+            ? 'the contact unsubscribed'
+            : 'the contact has not confirmed their subscription'
+          : pre.suppressed
+            ? 'the address is on the suppression list'
+            : null;
+    if (blocked) {
+      if (def.onUnsubscribe === 'end' && contact.status === 'unsubscribed') return { status: 'skipped', detail: `not sent: ${blocked}`, next: null, end: { state: 'exited', reason: blocked } };
+      return { status: 'skipped', detail: `not sent: ${blocked}`, data: { reason: blocked }, next };
+    }
+    const subject = renderText(step.subject, contact).replace(/[\r\n]+/g, ' ').slice(0, 300);
+    let text = renderText(step.body, contact);
+    let headers: Record<string, string> | undefined;
+    if (step.marketing) {
+      const m = pre.marketing ?? (await this.deps.mail.marketingHeaders(contact.id, run.workflowId));
+      headers = m.headers;
+      text += `\n\n--\nUnsubscribe: ${m.unsubscribeUrl}`;
+    }
+    const messageKey = `a${run.id.replace(/-/g, '')}.${seq}`;
+    const messageId = await this.deps.mail.queueTransactional(tx, { to: contact.email, subject, text, tag: `automation:${run.workflowId}`, contactId: contact.id, headers, messageKey });
+    return { status: 'done', detail: `queued "${subject}"`, data: { messageId, messageKey, marketing: step.marketing }, next };
+  }
+
+  // ---- webhooks ---------------------------------------------------------------------------------
+
+  private async sendWebhook(url: string, run: Run, seq: number): Promise<{ status: number }> {
+    const target = new URL(url);
+    if (target.protocol !== 'https:' && target.protocol !== 'http:') throw new Error('only http(s) webhooks');
+    if (!this.deps.settings.webhooksAllowPrivate) await assertPublicHost(target.hostname);
+    const id = `${run.id}.${seq}`;
+    const at = this.deps.clock.now();
+    const payload = JSON.stringify({ type: 'automation.webhook', timestamp: at.toISOString(), data: { workflowId: run.workflowId, runId: run.id, contactId: run.contactId } });
+    const signature = this.webhookSigner.sign(id, at, payload);
+    const res = await fetch(target, {
+      method: 'POST',
+      redirect: 'manual',
+      signal: AbortSignal.timeout(10_000),
+      headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signature, 'idempotency-key': id },
+      body: payload,
+    });
+    await res.body?.cancel();
+    if (res.status < 200 || res.status >= 300) throw new Error(`the receiver answered HTTP ${res.status}`);
+    return { status: res.status };
+  }
+}
+
+// ---- helpers ------------------------------------------------------------------------------------
+
+export function contactOf(evt: Pick<EventJob, 'subject' | 'data'>): string | null {
+  if (evt.subject?.type === 'contact') return evt.subject.id;
+  const c = evt.data?.contactId;
+  return typeof c === 'string' && /^[0-9a-f-]{36}$/i.test(c) ? c : null;
+}
+
+function triggerMatches(t: Trigger, evt: EventJob): boolean {
+  const d = evt.data ?? {};
+  switch (t.type) {
+    case 'contact.subscribed':
+      return (!t.formId || d.formId === t.formId) && (!t.listId || (Array.isArray(d.listIds) && d.listIds.includes(t.listId)));
+    case 'contact.confirmed':
+      return !t.formId || d.formId === t.formId;
+    case 'tag.added':
+    case 'tag.removed':
+      return d.tagId === t.tagId;
+    case 'order.paid':
+      return !t.productIds?.length || (Array.isArray(d.productIds) && d.productIds.some((p) => t.productIds!.includes(p as string)));
+    case 'lesson.completed':
+    case 'course.completed':
+      return !t.courseId || d.courseId === t.courseId || (t.type === 'course.completed' && evt.subject?.id === t.courseId);
+    default:
+      return true;
+  }
+}
+
+function goalMet(g: Goal, evt: EventJob): boolean {
+  if (g.event !== evt.type) return false;
+  if (g.event === 'contact.tagged') return evt.data.tagId === g.tagId;
+  return !g.productIds?.length || (Array.isArray(evt.data.productIds) && evt.data.productIds.some((p) => g.productIds!.includes(p as string)));
+}
+
+function renderText(template: string, contact: Contact): string {
+  const first = (contact.name ?? '').trim().split(/\s+/)[0] ?? '';
+  try {
+    return liquid.parseAndRenderSync(template, { contact: { name: contact.name, first_name: first, email: contact.email, fields: contact.fields ?? {} } });
+  } catch {
+    return template;
+  }
+}
+
+function describeMinutes(m: number): string {
+  if (m % 1440 === 0) return `${m / 1440} day${m === 1440 ? '' : 's'}`;
+  if (m % 60 === 0) return `${m / 60} hour${m === 60 ? '' : 's'}`;
+  return `${m} minute${m === 1 ? '' : 's'}`;
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'webhook';
+  }
+}
+
+export function validTimeZone(tz: string | undefined): string | null {
+  if (!tz) return null;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return tz;
+  } catch {
+    return null;
+  }
+}
+
+/** Minutes east of UTC of `tz` at `at`. */
+function offsetMinutes(at: Date, tz: string): number {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+      .formatToParts(at)
+      .map((p) => [p.type, p.value]),
+  );
+  const asUtc = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  return Math.round((asUtc - at.getTime()) / 60_000);
+}
+
+/** The next moment after `now` that is `weekday` at `time` (HH:MM) on the wall clock of `tz`. */
+export function nextWeekdayTime(now: Date, weekday: number, time: string, tz: string): Date {
+  const [h, m] = time.split(':').map(Number) as [number, number];
+  const local = new Date(now.getTime() + offsetMinutes(now, tz) * 60_000);
+  for (let i = 0; i <= 7; i++) {
+    const day = new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate() + i, h, m));
+    if (day.getUTCDay() !== weekday) continue;
+    const utc = new Date(day.getTime() - offsetMinutes(day, tz) * 60_000);
+    if (utc > now) return utc;
+  }
+  return new Date(now.getTime() + 7 * 86_400_000);
+}
+
+/** Refuses loopback, private, link-local and other non-public addresses (the host and what it resolves to). */
+async function assertPublicHost(host: string): Promise<void> {
+  const name = host.replace(/^\[|\]$/g, '');
+  const addresses = net.isIP(name) ? [name] : (await lookup(name, { all: true })).map((a) => a.address);
+  for (const a of addresses) if (isPrivateAddress(a)) throw new Error(`refused: ${host} is a private or loopback address (set AUTOMATION_WEBHOOKS_ALLOW_PRIVATE=1 to allow it)`);
+}
+
+export function isPrivateAddress(address: string): boolean {
+  const list = new net.BlockList();
+  for (const [net4, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.168.0.0', 16], ['224.0.0.0', 3]] as const) list.addSubnet(net4, prefix, 'ipv4');
+  for (const [net6, prefix] of [['::', 127], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) list.addSubnet(net6, prefix, 'ipv6');
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return list.check(mapped[1]!, 'ipv4');
+  return list.check(address, net.isIPv6(address) ? 'ipv6' : 'ipv4');
+}
+
+export { automationWorkflows };

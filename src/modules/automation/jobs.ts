@@ -1,0 +1,44 @@
+// The automation module's jobs: the event subscriber (triggers, waits for events, goals,
+// revenue), one job per step execution, and the wake-up of waits that are due.
+import { z } from 'zod';
+import { defineJob, type JobDefinition } from '../../jobs/types.js';
+import { SUBSCRIBED_EVENTS } from './definition.js';
+import { EVENT_JOB, STEP_ATTEMPTS, STEP_JOB, WAKE_JOB, type EventJob } from './engine.js';
+import type { AutomationService } from './service.js';
+
+/** What the automation jobs use. */
+export interface AutomationJobDeps {
+  automation: AutomationService;
+  jobs: { readonly stopping: boolean };
+}
+
+export const automationJobs: JobDefinition<any, AutomationJobDeps>[] = [
+  {
+    name: EVENT_JOB,
+    description: 'React to a business event: start the runs it triggers, resume runs waiting for it, meet goals, attribute revenue',
+    onEvents: SUBSCRIBED_EVENTS,
+    handler: async (app: AutomationJobDeps, data: EventJob) => {
+      await app.automation.engine.onEvent(data);
+    },
+  },
+  defineJob({
+    name: STEP_JOB,
+    description: 'Execute one step of one run (keyed by run and seq: a retry repeats no side effect)',
+    retryLimit: STEP_ATTEMPTS - 1,
+    retryDelay: 5,
+    retryBackoff: true,
+    data: z.object({ runId: z.string().min(1).max(100), seq: z.number().int().nonnegative() }),
+    handler: async (app: AutomationJobDeps, data, job) => {
+      await app.automation.engine.runStep(data.runId, data.seq, job.retryCount);
+    },
+  }),
+  {
+    name: WAKE_JOB,
+    description: 'Wake the runs whose wait is over on the app clock (every minute)',
+    cron: '* * * * *',
+    concurrency: 1,
+    handler: async (app: AutomationJobDeps) => {
+      while ((await app.automation.engine.wakeDue(1000)) === 1000 && !app.jobs.stopping);
+    },
+  },
+];

@@ -1,0 +1,155 @@
+// Automation admin API: workflows, publishing, enrolment, and what each one did. One line per
+// route; handlers validate, call the automation service, return.
+import { z } from 'zod';
+import { defineRoute, type AnyRoute } from '../../http/route.js';
+import { definitionSchema } from './definition.js';
+import { runStates, workflowStatuses } from './schema.js';
+import { templates } from './templates.js';
+
+const idParam = z.object({ id: z.uuid() });
+const name = z.string().trim().min(1, 'Give the workflow a name').max(120).refine((s) => !s.includes('\u0000'));
+const read = { permission: 'automation.read' } as const;
+const write = { permission: 'automation.write' } as const;
+const tags = ['automation'];
+
+const workflowShape = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: z.enum(workflowStatuses),
+  template: z.string().nullable(),
+  versionId: z.string().nullable(),
+  definition: definitionSchema,
+  triggers: z.array(z.string()),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+
+export const automationRoutes: AnyRoute[] = [
+  defineRoute({
+    method: 'GET', url: '/api/automations', access: read, tags,
+    summary: 'Workflows with their run counts, revenue and health',
+    handler: async ({ app }) => ({ workflows: await app.automation.list(), health: await app.automation.health() }),
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/automations/templates', access: read, tags,
+    summary: 'Ready-made workflows to start from',
+    handler: async () => ({ templates: templates.map((t) => ({ id: t.id, name: t.name, description: t.description, definition: t.definition })) }),
+  }),
+  defineRoute({
+    method: 'POST', url: '/api/automations', access: write, tags, audit: 'automation.created', status: 201,
+    summary: 'Create a workflow (a draft), empty, from a template or from a definition',
+    body: z.object({ name, template: z.string().max(60).optional(), definition: definitionSchema.optional() }),
+    response: workflowShape,
+    handler: async ({ app, actor, body, auditTarget }) => {
+      const w = await app.automation.create(body, actor);
+      auditTarget('workflow', w.id, { name: w.name, template: w.template });
+      return w;
+    },
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/automations/:id', access: read, tags,
+    summary: 'One workflow: its draft, what stops it from being published, its versions and per-step counts',
+    params: idParam,
+    handler: async ({ app, params }) => ({ ...(await app.automation.get(params.id)), steps: await app.automation.stepStats(params.id) }),
+  }),
+  defineRoute({
+    method: 'PATCH', url: '/api/automations/:id', access: write, tags, audit: 'automation.updated',
+    summary: 'Rename a workflow or save its draft (runs are not affected until it is published)',
+    params: idParam,
+    body: z.object({ name: name.optional(), definition: definitionSchema.optional() }),
+    response: workflowShape,
+    handler: async ({ app, actor, params, body, auditTarget }) => {
+      auditTarget('workflow', params.id, { changed: Object.keys(body) });
+      return app.automation.update(params.id, body, actor);
+    },
+  }),
+  defineRoute({
+    method: 'POST', url: '/api/automations/:id/publish', access: write, tags, audit: 'automation.published',
+    summary: 'Publish the draft as a new version; waiting runs keep their version or move to the new one at the same step',
+    params: idParam,
+    body: z.object({ waiting: z.enum(['keep', 'move']).default('keep') }),
+    handler: async ({ app, actor, params, body, auditTarget }) => {
+      const r = await app.automation.publish(params.id, body, actor);
+      auditTarget('workflow', params.id, r);
+      return r;
+    },
+  }),
+  defineRoute({
+    method: 'POST', url: '/api/automations/:id/pause', access: write, tags, audit: 'automation.paused',
+    summary: 'Stop taking contacts in (runs already going continue)',
+    params: idParam,
+    response: workflowShape,
+    handler: async ({ app, actor, params, auditTarget }) => {
+      auditTarget('workflow', params.id);
+      return app.automation.setPaused(params.id, true, actor);
+    },
+  }),
+  defineRoute({
+    method: 'POST', url: '/api/automations/:id/resume', access: write, tags, audit: 'automation.resumed',
+    summary: 'Take contacts in again',
+    params: idParam,
+    response: workflowShape,
+    handler: async ({ app, actor, params, auditTarget }) => {
+      auditTarget('workflow', params.id);
+      return app.automation.setPaused(params.id, false, actor);
+    },
+  }),
+  defineRoute({
+    method: 'DELETE', url: '/api/automations/:id', access: write, tags, audit: 'automation.deleted',
+    summary: 'Delete a workflow: its running and waiting runs end with that reason',
+    params: idParam,
+    handler: async ({ app, actor, params, auditTarget }) => {
+      auditTarget('workflow', params.id);
+      return app.automation.remove(params.id, actor);
+    },
+  }),
+  defineRoute({
+    method: 'POST', url: '/api/automations/:id/enrol', access: write, tags, audit: 'automation.enrolled',
+    summary: 'Enrol contacts by hand or from the API (chosen contacts, or a segment); needs a manual trigger',
+    params: idParam,
+    body: z.object({ contactIds: z.array(z.uuid()).max(1000).optional(), segmentId: z.uuid().optional(), requestKey: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/).optional() }),
+    handler: async ({ app, actor, params, body, req, auditTarget }) => {
+      const r = await app.automation.enrol(params.id, { ...body, requestKey: body.requestKey ?? String(req.id) }, actor);
+      auditTarget('workflow', params.id, r);
+      return r;
+    },
+  }),
+  defineRoute({
+    method: 'POST', url: '/api/automations/:id/dry-run', access: read, tags, audit: false,
+    summary: 'Which steps the draft would run for a contact, and when (virtual time; nothing is changed)',
+    params: idParam,
+    body: z.object({ contactId: z.uuid() }),
+    handler: ({ app, params, body }) => app.automation.dryRun(params.id, body.contactId),
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/automations/:id/runs', access: read, tags,
+    summary: 'Runs of a workflow, newest first',
+    params: idParam,
+    query: z.object({ state: z.enum(runStates).optional(), limit: z.coerce.number().int().min(1).max(200).optional(), before: z.coerce.date().optional() }),
+    handler: async ({ app, params, query }) => ({ runs: await app.automation.runs(params.id, query) }),
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/automation-runs/:id', access: read, tags,
+    summary: 'One run and the timeline of its steps',
+    params: idParam,
+    handler: ({ app, params }) => app.automation.timeline(params.id),
+  }),
+  defineRoute({
+    method: 'POST', url: '/api/automation-runs/:id/retry', access: write, tags, audit: 'automation.step_retried', status: 204,
+    summary: 'Run a failed step again',
+    params: idParam,
+    handler: async ({ app, actor, params, auditTarget }) => {
+      auditTarget('automation_run', params.id);
+      await app.automation.resumeFailed(params.id, 'retry', actor);
+    },
+  }),
+  defineRoute({
+    method: 'POST', url: '/api/automation-runs/:id/skip', access: write, tags, audit: 'automation.step_skipped', status: 204,
+    summary: 'Skip a failed step and go on with the next',
+    params: idParam,
+    handler: async ({ app, actor, params, auditTarget }) => {
+      auditTarget('automation_run', params.id);
+      await app.automation.resumeFailed(params.id, 'skip', actor);
+    },
+  }),
+];
