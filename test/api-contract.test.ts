@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import { allRoutes } from '../src/http/routes.js';
 import { auditShape, eventShape } from '../src/http/contract.js';
 import { apiKeyShape, deviceSessionShape, invitationPeekShape, invitationShape, sessionStateShape, userShape, type User } from '../src/modules/team/contract.js';
-import { broadcastInputShape, broadcastShape, mailSettingsShape, mailSettingsViewShape, messageShape, messageSummaryShape, previewShape, statsShape } from '../src/modules/mail/contract.js';
+import { broadcastInputShape, broadcastListItemShape, broadcastShape, mailSettingsShape, mailSettingsViewShape, messageShape, messageSummaryShape, previewShape, statsShape } from '../src/modules/mail/contract.js';
 
 function responseOf(method: string, url: string): z.ZodType {
   const route = allRoutes.find((r) => r.method === method && r.url === url);
@@ -34,7 +34,7 @@ describe('API contract shared with the admin', () => {
     assert.equal(field(responseOf('GET', '/api/audit'), 'entries', 'items'), auditShape);
     assert.equal(field(responseOf('GET', '/api/outbox'), 'messages', 'items'), messageSummaryShape);
     assert.equal(responseOf('GET', '/api/outbox/:id'), messageShape);
-    assert.equal(field(responseOf('GET', '/api/broadcasts'), 'broadcasts', 'items'), broadcastShape);
+    assert.equal(field(responseOf('GET', '/api/broadcasts'), 'broadcasts', 'items'), broadcastListItemShape);
     assert.equal(responseOf('POST', '/api/broadcasts'), broadcastShape);
     assert.equal(responseOf('POST', '/api/broadcasts/preview'), previewShape);
     assert.equal(field(responseOf('GET', '/api/broadcasts/:id'), 'stats'), statsShape);

@@ -206,6 +206,13 @@ test('two-factor enrolment and the code step; a reset mail the outbox shows with
   const resetMail = await waitFor(async () => (await t.app.mail.listOutbox({ to: OWNER.email })).find((m) => m.tag === 'team.password_reset'), { what: 'the reset mail' });
   await owner.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Outbox' }).click();
   await owner.getByRole('link', { name: /Reset your Onehour password/ }).click();
+  // The mail wears the branded HTML layout too: its HTML version holds no working link either.
+  const frame = owner.locator('iframe.email-frame');
+  await frame.waitFor();
+  const srcdoc = (await frame.getAttribute('srcdoc')) ?? '';
+  assert.match(srcdoc, /reset-password#token=\[hidden\]/);
+  assert.doesNotMatch(srcdoc, /token=[\w-]{16,}/, 'the HTML version shows no token');
+  await owner.getByRole('button', { name: 'Plain text' }).click();
   const shown = owner.locator('pre.email-text');
   await shown.getByText(/reset-password#token=\[hidden\]/).waitFor();
   assert.equal(await shown.getByRole('link').count(), 0, 'the outbox shows no reset link to follow');

@@ -89,6 +89,9 @@ export const broadcastShape = z.object({
   updatedAt: z.date(),
 });
 
+/** A row of the broadcast list: the broadcast and its opening words, Liquid rendered for a sample person. */
+export const broadcastListItemShape = broadcastShape.extend({ preview: z.object({ subject: z.string(), snippet: z.string() }) });
+
 export const statsShape = z.object({
   recipients: z.number(), queued: z.number(), sending: z.number(), sent: z.number(), failed: z.number(), skipped: z.number(), cancelled: z.number(),
   delivered: z.number(), opened: z.number(), opens: z.number(), clicked: z.number(), clicks: z.number(), unsubscribed: z.number(),
@@ -103,4 +106,5 @@ export type Block = z.output<typeof blockShape>;
 export type BroadcastInput = z.input<typeof broadcastInputShape>;
 export type Broadcast = Omit<Wire<z.output<typeof broadcastShape>>, 'blocks'> & { blocks: Block[] | null };
 export type BroadcastStats = Wire<z.output<typeof statsShape>>;
+export type BroadcastListItem = Broadcast & Pick<Wire<z.output<typeof broadcastListItemShape>>, 'preview'>;
 export type Preview = Wire<z.output<typeof previewShape>>;

@@ -12,7 +12,7 @@ import { parseDsn, parseMailgun, parsePostmark, parseSendgrid, parseSes, verifyM
 import { preferencesToken } from './tokens.js';
 import { recipientFilters } from './broadcasts.js';
 import { emailAddressSchema } from '../audience/index.js';
-import { broadcastInputShape as broadcastInput, broadcastShape, broadcastStatuses as statuses, mailSettingsShape as settingsShape, mailSettingsViewShape, messageShape, messageSummaryShape as messageSummary, previewShape, statsShape } from './contract.js';
+import { broadcastInputShape as broadcastInput, broadcastListItemShape, broadcastShape, broadcastStatuses as statuses, mailSettingsShape as settingsShape, mailSettingsViewShape, messageShape, messageSummaryShape as messageSummary, previewShape, statsShape } from './contract.js';
 
 const idParam = z.object({ id: z.uuid() });
 const page = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), offset: z.coerce.number().int().min(0).default(0) });
@@ -78,7 +78,7 @@ export const mailRoutes: AnyRoute[] = [
     method: 'GET', url: '/api/broadcasts', access: { permission: 'mail.read' }, tags: ['mail'],
     summary: 'Broadcasts, newest first',
     query: page.extend({ status: z.enum(statuses).optional() }),
-    response: z.object({ broadcasts: z.array(broadcastShape.extend({ preview: z.object({ subject: z.string(), snippet: z.string() }) })) }),
+    response: z.object({ broadcasts: z.array(broadcastListItemShape) }),
     handler: async ({ app, query }) => {
       const list = await app.mail.broadcasts.list(query);
       return { broadcasts: await Promise.all(list.map(async (b) => ({ ...b, preview: await app.mail.broadcasts.previewLine(b.id) }))) };

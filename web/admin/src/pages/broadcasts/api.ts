@@ -3,8 +3,8 @@ import { apiGet, apiSend, type IsoDate } from '../../api.js';
 
 // The broadcast shapes are the mail routes' own schemas (src/modules/mail/contract.ts), as they
 // arrive over JSON; types only.
-import type { Block, Broadcast, BroadcastInput, BroadcastStats, BroadcastStatus, Preview } from '../../../../../src/modules/mail/contract.js';
-export type { Block, Broadcast, BroadcastInput, BroadcastStats, BroadcastStatus, Preview };
+import type { Block, Broadcast, BroadcastInput, BroadcastListItem, BroadcastStats, BroadcastStatus, Preview } from '../../../../../src/modules/mail/contract.js';
+export type { Block, Broadcast, BroadcastInput, BroadcastListItem, BroadcastStats, BroadcastStatus, Preview };
 export type BlockType = Block['type'];
 
 export type { MailSettings } from '../../../../../src/modules/mail/contract.js';
@@ -57,7 +57,7 @@ const id = (s: string) => encodeURIComponent(s);
 
 export const broadcastsApi = {
   /** each with its preview line: subject and opening words as a sample person reads them */
-  list: (status?: BroadcastStatus) => apiGet<{ broadcasts: (Broadcast & { preview: { subject: string; snippet: string } })[] }>('/api/broadcasts', { status, limit: 200 }),
+  list: (status?: BroadcastStatus) => apiGet<{ broadcasts: BroadcastListItem[] }>('/api/broadcasts', { status, limit: 200 }),
   get: (b: string) => apiGet<Broadcast & { stats: BroadcastStats }>(`/api/broadcasts/${id(b)}`),
   create: (input: BroadcastInput) => apiSend<Broadcast>('POST', '/api/broadcasts', input),
   update: (b: string, input: Partial<BroadcastInput>) => apiSend<Broadcast>('PATCH', `/api/broadcasts/${id(b)}`, input),

@@ -9,7 +9,7 @@ import { PageHeader } from '../../components/page-header.js';
 import { Time } from '../../components/time.js';
 import { useLoad } from '../../lib/use-load.js';
 import { useSession } from '../../session.js';
-import { broadcastsApi, percent, statusLabels, type Broadcast } from './api.js';
+import { broadcastsApi, percent, statusLabels, type Broadcast, type BroadcastListItem } from './api.js';
 import { BouncesPage } from './bounce-list.js';
 import { BroadcastsNav } from './broadcasts-nav.js';
 import { BroadcastEditor } from './editor.js';
@@ -79,7 +79,7 @@ function BroadcastList() {
   );
 }
 
-function Row({ b }: { b: Broadcast & { preview: { subject: string; snippet: string } } }) {
+function Row({ b }: { b: BroadcastListItem }) {
   const s = statusLabels[b.status];
   const when = b.finishedAt ?? b.startedAt ?? b.scheduledAt ?? b.updatedAt;
   return (
