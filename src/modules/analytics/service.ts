@@ -7,6 +7,7 @@ import { breakdown, nextDay, previousDay, series, TOTAL, type DayRange, type Ser
 import { rollUpPending, rollUpRange } from './rollup.js';
 import { computeFunnel, type FunnelResult, type FunnelStep } from './funnels.js';
 import { utcDay, VisitorSalts } from './visitor.js';
+import { mainCurrency, revenueBreakdown, revenueBreakdowns, revenueSeries, revenueTotals, type RevenueBreakdown, type RevenueRow, type RevenueTotals, type RevenueView } from './revenue.js';
 
 export interface AnalyticsSettings {
   publicUrl: string;
@@ -110,6 +111,21 @@ export function previousRange(r: DayRange): DayRange {
   return { from: addDays(to, -len), to };
 }
 
+export interface RevenueFigures extends RevenueTotals {
+  visitors: number;
+  /** percent: orders ÷ visitors of the period */
+  conversionRate: number;
+}
+
+export interface Revenue {
+  range: DayRange;
+  previousRange: DayRange;
+  currency: string;
+  totals: { current: RevenueFigures; previous: RevenueFigures };
+  series: (RevenueTotals & { t: string })[];
+  breakdowns: Record<RevenueBreakdown, RevenueRow[]>;
+}
+
 export class AnalyticsService {
   readonly salts: VisitorSalts;
   readonly ingest: Ingest;
@@ -118,7 +134,9 @@ export class AnalyticsService {
     private readonly database: Database,
     private readonly clock: Clock,
     readonly settings: AnalyticsSettings,
-    onError?: (err: unknown, lost: number) => void,
+    onError: ((err: unknown, lost: number) => void) | undefined,
+    /** checkout's read-only `revenueView` (app.ts hands it in; analytics may not import checkout) */
+    private readonly revenueView: RevenueView,
   ) {
     this.salts = new VisitorSalts(database, clock);
     this.ingest = new Ingest(database, clock, this.salts, { ownUrl: settings.publicUrl, maxEventsPerMinute: settings.maxEventsPerMinute, flushMs: settings.flushMs, onError });
@@ -193,6 +211,35 @@ export class AnalyticsService {
   /** A funnel over the period's raw events (see funnels.ts for what counts). */
   funnel(q: Pick<DashboardQuery, 'period' | 'from' | 'to' | 'filter'>, steps: FunnelStep[]): Promise<FunnelResult> {
     return computeFunnel(this.database.execute, resolveRange(q, this.today()), steps, q.filter ?? null);
+  }
+
+  /** Revenue of the period beside the previous one (revenue.ts; definitions in docs/analytics.md). */
+  async revenue(q: Pick<DashboardQuery, 'period' | 'from' | 'to' | 'limit'> & { currency?: string }): Promise<Revenue> {
+    const range = resolveRange(q, this.today());
+    const prev = previousRange(range);
+    const exec = this.database.execute;
+    const view = this.revenueView;
+    const currency = q.currency ?? (await mainCurrency(exec, view));
+    const figures = async (r: DayRange): Promise<RevenueFigures> => {
+      const [money, traffic] = await Promise.all([revenueTotals(exec, view, r, currency), this.totals(r, null)]);
+      return { ...money, visitors: traffic.visitors, conversionRate: traffic.visitors ? Math.round((10_000 * money.orders) / traffic.visitors) / 100 : 0 };
+    };
+    const names = Object.keys(revenueBreakdowns) as RevenueBreakdown[];
+    const [current, previous, points, ...rows] = await Promise.all([figures(range), figures(prev), revenueSeries(exec, view, range, currency), ...names.map((n) => revenueBreakdown(exec, view, range, currency, n))]);
+    return {
+      range,
+      previousRange: prev,
+      currency,
+      totals: { current, previous },
+      series: points,
+      breakdowns: Object.fromEntries(names.map((n, i) => [n, rows[i]!.slice(0, q.limit ?? Number.MAX_SAFE_INTEGER)])) as Record<RevenueBreakdown, RevenueRow[]>,
+    };
+  }
+
+  /** Every row of one revenue breakdown. */
+  async revenueRows(by: RevenueBreakdown, range: DayRange, currency?: string): Promise<{ currency: string; rows: RevenueRow[] }> {
+    const c = currency ?? (await mainCurrency(this.database.execute, this.revenueView));
+    return { currency: c, rows: await revenueBreakdown(this.database.execute, this.revenueView, range, c, by) };
   }
 
   close(): Promise<void> {

@@ -51,6 +51,8 @@ export function installPageTracking(fastify: FastifyInstance, analytics: Analyti
       ip: req.ip,
     };
     if (view) analytics.record({ name: PAGEVIEW, ...hit });
-    if (step) analytics.record({ name: step, ...hit });
+    // order_paid carries its order, so revenue can be attributed to the visit's source (revenue.ts).
+    const orderId = (req.params as Record<string, unknown> | undefined)?.orderId;
+    if (step) analytics.record({ name: step, ...hit, props: step === 'order_paid' && typeof orderId === 'string' ? { order: orderId.slice(0, 64) } : null });
   });
 }
