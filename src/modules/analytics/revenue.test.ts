@@ -159,6 +159,28 @@ for (const backend of backends()) {
       assert.deepEqual([eur.totals.current.gross, eur.totals.current.orders], [5000, 1]);
     });
 
+    it('subscriptions through checkout’s view: MRR, movements, recurring apart from one-time money, payment plans', async () => {
+      const o4 = (await t.app.database.execute<{ id: string; contact_id: string }>(`select id, contact_id from orders where kind = 'upsell'`)).rows[0]!;
+      await t.app.database.execute(
+        `insert into subscriptions (order_id, contact_id, product_id, price_id, kind, provider, status, currency, amount, interval, current_period_end, instalments_paid, instalments_total, created_at, updated_at)
+         values ($1, $2, gen_random_uuid(), gen_random_uuid(), 'plan', 'test', 'active', 'usd', 2900, 'month', '2026-05-03T10:12:00Z', 1, 3, '2026-04-03T10:12:00Z', '2026-04-03T10:12:00Z')`,
+        [o4.id, o4.contact_id],
+      );
+      const res = await owner.get('/api/analytics/subscriptions?months=2');
+      assert.equal(res.statusCode, 200, res.body);
+      const m = res.json();
+      // Ann's club, paying since March 4th: new in March, unchanged in April; nobody churned
+      assert.deepEqual(m.months.map((x: Record<string, number>) => [x.month, x.startMrr, x.newMrr, x.mrr, x.customers, x.recurringRevenue, x.oneTimeRevenue]), [
+        ['2026-03', 0, 2900, 2900, 1, 2900, 10000], // March: O3's first month; O5 (one-time)
+        ['2026-04', 2900, 0, 2900, 1, 5800, 14900], // April: O2 + O3's renewal; O1 + the upsell O4
+      ]);
+      assert.deepEqual([m.mrr, m.arpa, m.ltv, m.plans.outstanding, m.plans.running], [2900, 2900, null, 5800, 1]);
+      const csv = await owner.get('/api/analytics/subscriptions?months=2&format=csv');
+      assert.equal(csv.body.trim().split('\n').length, 3);
+      const support = await addMember(t, owner, 'support', 'support2@example.com');
+      assert.equal((await support.get('/api/analytics/subscriptions')).statusCode, 403);
+    });
+
     it('CSV of a breakdown; analytics.read is required', async () => {
       const csv = await owner.get(`/api/analytics/revenue/products?${period}&format=csv`);
       assert.equal(csv.statusCode, 200);

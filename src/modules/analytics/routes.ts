@@ -160,6 +160,20 @@ export const analyticsRoutes: AnyRoute[] = [
     },
   }),
   defineRoute({
+    method: 'GET', url: '/api/analytics/subscriptions', access: { permission: 'analytics.read' }, tags: ['analytics'],
+    summary: 'Subscriptions: MRR (Stripe’s definition) and its movements per calendar month, logo and revenue churn, ARPA, LTV; payment plans (completion rate, amount outstanding); recurring and one-time money per month',
+    query: z.object({ months: z.coerce.number().int().min(1).max(36).default(12), currency: z.string().regex(/^[a-z]{3}$/, 'a currency code, lower case').optional(), format: z.enum(['json', 'csv']).default('json') }),
+    handler: async ({ app, query, reply }) => {
+      const m = await app.analytics.subscriptions(query);
+      if (query.format === 'json') return m;
+      const cols = ['startMrr', 'newMrr', 'expansion', 'reactivation', 'contraction', 'churned', 'mrr', 'startCustomers', 'newCustomers', 'churnedCustomers', 'customers', 'logoChurnRate', 'revenueChurnRate', 'arpa', 'recurringRevenue', 'oneTimeRevenue'] as const;
+      reply.header('content-type', 'text/csv; charset=utf-8');
+      reply.header('content-disposition', `attachment; filename="mrr-${m.months[0]?.month}-${m.months.at(-1)?.month}.csv"`);
+      reply.header('cache-control', 'no-store');
+      return reply.send(stringify([['month', 'currency', ...cols], ...m.months.map((x) => [x.month, m.currency, ...cols.map((c) => x[c])])]));
+    },
+  }),
+  defineRoute({
     method: 'POST', url: '/api/event', access: 'public', kind: 'api', tags: ['analytics'], crossOrigin: true, bodyLimit: 8192, status: 202,
     summary: 'A custom event (a goal, an outbound click, time on page) from this site or one listed in ANALYTICS_ALLOWED_ORIGINS; no cookie, no IP kept',
     body: eventBody,

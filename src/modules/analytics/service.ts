@@ -7,6 +7,7 @@ import { breakdown, nextDay, previousDay, series, TOTAL, type DayRange, type Ser
 import { rollUpPending, rollUpRange } from './rollup.js';
 import { computeFunnel, type FunnelResult, type FunnelStep } from './funnels.js';
 import { utcDay, VisitorSalts } from './visitor.js';
+import { loadSubscriptions, monthsUpTo, revenueByMonth, subscriptionMetrics, type SubscriptionMetrics, type SubscriptionsView } from './subscriptions.js';
 import { mainCurrency, revenueBreakdown, revenueBreakdowns, revenueSeries, revenueTotals, type RevenueBreakdown, type RevenueRow, type RevenueTotals, type RevenueView } from './revenue.js';
 
 export interface AnalyticsSettings {
@@ -135,8 +136,8 @@ export class AnalyticsService {
     private readonly clock: Clock,
     readonly settings: AnalyticsSettings,
     onError: ((err: unknown, lost: number) => void) | undefined,
-    /** checkout's read-only `revenueView` (app.ts hands it in; analytics may not import checkout) */
-    private readonly revenueView: RevenueView,
+    /** checkout's read-only views (app.ts hands them in; analytics may not import checkout) */
+    private readonly views: { revenue: RevenueView; subscriptions: SubscriptionsView },
   ) {
     this.salts = new VisitorSalts(database, clock);
     this.ingest = new Ingest(database, clock, this.salts, { ownUrl: settings.publicUrl, maxEventsPerMinute: settings.maxEventsPerMinute, flushMs: settings.flushMs, onError });
@@ -218,7 +219,7 @@ export class AnalyticsService {
     const range = resolveRange(q, this.today());
     const prev = previousRange(range);
     const exec = this.database.execute;
-    const view = this.revenueView;
+    const view = this.views.revenue;
     const currency = q.currency ?? (await mainCurrency(exec, view));
     const figures = async (r: DayRange): Promise<RevenueFigures> => {
       const [money, traffic] = await Promise.all([revenueTotals(exec, view, r, currency), this.totals(r, null)]);
@@ -238,8 +239,23 @@ export class AnalyticsService {
 
   /** Every row of one revenue breakdown. */
   async revenueRows(by: RevenueBreakdown, range: DayRange, currency?: string): Promise<{ currency: string; rows: RevenueRow[] }> {
-    const c = currency ?? (await mainCurrency(this.database.execute, this.revenueView));
-    return { currency: c, rows: await revenueBreakdown(this.database.execute, this.revenueView, range, c, by) };
+    const c = currency ?? (await mainCurrency(this.database.execute, this.views.revenue));
+    return { currency: c, rows: await revenueBreakdown(this.database.execute, this.views.revenue, range, c, by) };
+  }
+
+  /** MRR and its movements over the last `months` calendar months, churn, ARPA, LTV, payment plans (subscriptions.ts). */
+  async subscriptions(q: { months?: number; currency?: string }): Promise<SubscriptionMetrics> {
+    const exec = this.database.execute;
+    const currency = q.currency ?? (await mainCurrency(exec, this.views.revenue));
+    const now = this.clock.now();
+    const count = q.months ?? 12;
+    const [subs, money] = await Promise.all([loadSubscriptions(exec, this.views.subscriptions, currency), revenueByMonth(exec, this.views.revenue, monthsUpTo(now, count)[0]!.start, currency)]);
+    const metrics = subscriptionMetrics(subs, now, count, currency);
+    for (const m of metrics.months) {
+      m.recurringRevenue = money.get(m.month)?.recurring ?? 0;
+      m.oneTimeRevenue = money.get(m.month)?.oneTime ?? 0;
+    }
+    return metrics;
   }
 
   close(): Promise<void> {

@@ -30,3 +30,19 @@ export const revenueView = `(
                      order by (oi.price_id = s.price_id) desc nulls last, (oi.role = 'main') desc, oi.position limit 1) i on true
   where rf.status = 'succeeded'
 )`;
+
+/**
+ * `subscriptions_view (id, contact_id, kind, status, currency, amount, interval, created_at, paying_from, ended_at,
+ * instalments_paid, instalments_total, product_name)`: every subscription (`kind` subscription) and payment plan
+ * (`kind` plan), ended ones included. `amount` per `interval` (month | year), tax excluded; `paying_from` is
+ * the end of the free trial (`created_at` when there is none); `ended_at` is when it was canceled, completed or
+ * — for one left unpaid after dunning — last updated. Use as a relation: `from ${subscriptionsView} s`.
+ */
+export const subscriptionsView = `(
+  select s.id, s.contact_id, s.kind::text as kind, s.status::text as status, s.currency, s.amount, s.interval::text as interval, s.created_at,
+         s.created_at + make_interval(days => coalesce(i.trial_days, 0)) as paying_from,
+         coalesce(s.ended_at, case when s.status = 'unpaid' then s.updated_at end) as ended_at,
+         s.instalments_paid, s.instalments_total, i.name as product_name
+  from subscriptions s
+  left join lateral (select oi.trial_days, oi.name from order_items oi where oi.order_id = s.order_id and oi.price_id = s.price_id limit 1) i on true
+)`;
