@@ -181,6 +181,15 @@ for (const backend of backends()) {
       assert.equal((await support.get('/api/analytics/subscriptions')).statusCode, 403);
     });
 
+    it('buyer cohorts through checkout’s view', async () => {
+      const res = await owner.get('/api/analytics/cohorts?months=2');
+      assert.equal(res.statusCode, 200, res.body);
+      // Ann (O3 in March; O1 − its refund + O3's renewal in April) and Bob (O5 in March; O2 and O4 in April), both March buyers
+      assert.deepEqual(res.json().cohorts, [
+        { cohort: '2026-03', customers: 2, cells: [{ repeatRate: 0, revenuePerCustomer: 6450 }, { repeatRate: 100, revenuePerCustomer: 15800 }] },
+      ]);
+    });
+
     it('CSV of a breakdown; analytics.read is required', async () => {
       const csv = await owner.get(`/api/analytics/revenue/products?${period}&format=csv`);
       assert.equal(csv.statusCode, 200);

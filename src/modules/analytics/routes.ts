@@ -174,6 +174,19 @@ export const analyticsRoutes: AnyRoute[] = [
     },
   }),
   defineRoute({
+    method: 'GET', url: '/api/analytics/cohorts', access: { permission: 'analytics.read' }, tags: ['analytics'],
+    summary: 'Monthly buyer cohorts (month of the first order): per month since, the share who ordered again and the net money per customer so far',
+    query: z.object({ months: z.coerce.number().int().min(1).max(36).default(12), currency: z.string().regex(/^[a-z]{3}$/, 'a currency code, lower case').optional(), format: z.enum(['json', 'csv']).default('json') }),
+    handler: async ({ app, query, reply }) => {
+      const c = await app.analytics.cohorts(query);
+      if (query.format === 'json') return c;
+      reply.header('content-type', 'text/csv; charset=utf-8');
+      reply.header('content-disposition', 'attachment; filename="buyer-cohorts.csv"');
+      reply.header('cache-control', 'no-store');
+      return reply.send(stringify([['cohort', 'currency', 'customers', 'month', 'repeatRate', 'revenuePerCustomer'], ...c.cohorts.flatMap((r) => r.cells.map((x, k) => [r.cohort, c.currency, r.customers, k, x.repeatRate, x.revenuePerCustomer]))]));
+    },
+  }),
+  defineRoute({
     method: 'POST', url: '/api/event', access: 'public', kind: 'api', tags: ['analytics'], crossOrigin: true, bodyLimit: 8192, status: 202,
     summary: 'A custom event (a goal, an outbound click, time on page) from this site or one listed in ANALYTICS_ALLOWED_ORIGINS; no cookie, no IP kept',
     body: eventBody,

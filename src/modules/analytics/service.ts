@@ -8,6 +8,7 @@ import { rollUpPending, rollUpRange } from './rollup.js';
 import { computeFunnel, type FunnelResult, type FunnelStep } from './funnels.js';
 import { utcDay, VisitorSalts } from './visitor.js';
 import { loadSubscriptions, monthsUpTo, revenueByMonth, subscriptionMetrics, type SubscriptionMetrics, type SubscriptionsView } from './subscriptions.js';
+import { buildCohorts, loadCustomerMonths, type CohortRow } from './cohorts.js';
 import { mainCurrency, revenueBreakdown, revenueBreakdowns, revenueSeries, revenueTotals, type RevenueBreakdown, type RevenueRow, type RevenueTotals, type RevenueView } from './revenue.js';
 
 export interface AnalyticsSettings {
@@ -256,6 +257,14 @@ export class AnalyticsService {
       m.oneTimeRevenue = money.get(m.month)?.oneTime ?? 0;
     }
     return metrics;
+  }
+
+  /** Monthly buyer cohorts over the last `months` months (cohorts.ts). */
+  async cohorts(q: { months?: number; currency?: string }): Promise<{ currency: string; cohorts: CohortRow[] }> {
+    const exec = this.database.execute;
+    const currency = q.currency ?? (await mainCurrency(exec, this.views.revenue));
+    const rows = await loadCustomerMonths(exec, this.views.revenue, currency);
+    return { currency, cohorts: buildCohorts(rows, this.today().slice(0, 7), q.months ?? 12) };
   }
 
   close(): Promise<void> {
