@@ -150,11 +150,16 @@ for (const backend of backends()) {
       assert.deepEqual(net(b.sources), { Google: 10000, newsletter: 2900, '(not tracked)': 5800 });
       assert.deepEqual(net(b.entryPages), { '/p/bowls': 10000, '/p/mugs': 2900, '(not tracked)': 5800 });
       assert.deepEqual(net(b.campaigns), { '(none)': 10000, spring: 2900, '(not tracked)': 5800 });
+      // conversion per source: orders ÷ that source's visitors (Google 1, newsletter 1; nobody arrives "not tracked")
+      const conv = (rows: { value: string; visitors: number; conversionRate: number }[]) => Object.fromEntries(rows.map((x) => [x.value, [x.visitors, x.conversionRate]]));
+      assert.deepEqual(conv(b.sources), { Google: [1, 100], newsletter: [1, 100], '(not tracked)': [0, 0] });
+      assert.ok(!('conversionRate' in b.products[0]), 'products have no traffic of their own');
     });
 
     it('a direct-only buyer is direct; another currency is apart', async () => {
       const prev = (await owner.get('/api/analytics/revenue/channels?period=custom&from=2026-03-25&to=2026-03-31')).json();
-      assert.deepEqual(prev.rows.map((x: { value: string; net: number }) => [x.value, x.net]), [['direct', 10000]]);
+      // one direct order over the period's 2 direct visitors
+      assert.deepEqual(prev.rows.map((x: { value: string; net: number; visitors: number; conversionRate: number }) => [x.value, x.net, x.visitors, x.conversionRate]), [['direct', 10000, 2, 50]]);
       const eur = (await owner.get(`/api/analytics/revenue?${period}&currency=eur`)).json();
       assert.deepEqual([eur.totals.current.gross, eur.totals.current.orders], [5000, 1]);
     });
@@ -195,10 +200,10 @@ for (const backend of backends()) {
       assert.equal(csv.statusCode, 200);
       assert.match(String(csv.headers['content-type']), /text\/csv/);
       assert.deepEqual(csv.body.trim().split('\n'), [
-        'products,currency,gross,refunds,net,orders,averageOrderValue',
-        'Bowls course,usd,12000,2000,10000,1,12000',
-        'Mug club,usd,5800,0,5800,1,2900',
-        'Swipe file,usd,2900,0,2900,1,2900',
+        'products,currency,gross,refunds,net,orders,averageOrderValue,visitors,conversionRate',
+        'Bowls course,usd,12000,2000,10000,1,12000,,',
+        'Mug club,usd,5800,0,5800,1,2900,,',
+        'Swipe file,usd,2900,0,2900,1,2900,,',
       ]);
       const support = await addMember(t, owner, 'support');
       assert.equal((await support.get(`/api/analytics/revenue?${period}`)).statusCode, 403);
@@ -207,15 +212,19 @@ for (const backend of backends()) {
   });
 }
 
-describe('the order_paid step carries its order (and only that step)', () => {
+describe('page tracking: order_paid carries its order (and only that step); only HTML is a page', () => {
   it('records the order id in the props, the path without it', async () => {
     const seen: { name: string; url: string; props?: Record<string, string> | null }[] = [];
     const fastify = Fastify();
-    fastify.decorate('routeTable', [{ method: 'GET', url: '/checkout/thank-you/:orderId', kind: 'page', access: 'public' }] as unknown as typeof fastify.routeTable);
+    const pages = ['/checkout/thank-you/:orderId', '/brand/favicon.svg'].map((url) => ({ method: 'GET', url, kind: 'page', access: 'public' }));
+    fastify.decorate('routeTable', pages as unknown as typeof fastify.routeTable);
     installPageTracking(fastify, { record: (h: (typeof seen)[number]) => seen.push(h) } as unknown as AnalyticsService, 'staff');
-    fastify.get('/checkout/thank-you/:orderId', async () => 'thanks');
+    fastify.get('/checkout/thank-you/:orderId', async (_req, reply) => reply.type('text/html; charset=utf-8').send('<p>Thanks</p>'));
+    // a public route answering an image is not a page view
+    fastify.get('/brand/favicon.svg', async (_req, reply) => reply.type('image/svg+xml').send('<svg/>'));
     fastify.post('/checkout/:priceId', async () => 'ok');
     await fastify.inject({ method: 'GET', url: '/checkout/thank-you/0b5c2a52-6f0e-4a57-9d55-2f0b6a0c9e11' });
+    await fastify.inject({ method: 'GET', url: '/brand/favicon.svg' });
     await fastify.inject({ method: 'POST', url: '/checkout/p1' });
     await fastify.close();
     assert.deepEqual(seen.map((h) => [h.name, h.url, h.props ?? null]), [

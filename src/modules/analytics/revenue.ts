@@ -21,10 +21,16 @@ export interface RevenueTotals {
 
 export interface RevenueRow extends RevenueTotals {
   value: string;
+  /** visitors of the row's value on the traffic panels, and orders ÷ those visitors in percent (not for products) */
+  visitors?: number;
+  conversionRate?: number;
 }
 
 export const revenueBreakdowns = { products: 'product_name', channels: 'channel', sources: 'source', entryPages: 'entry_path', campaigns: 'campaign' } as const;
 export type RevenueBreakdown = keyof typeof revenueBreakdowns;
+
+/** The traffic panel whose visitors a breakdown's conversion rate is over. */
+export const trafficPanelOf = { channels: 'channels', sources: 'sources', entryPages: 'entryPages', campaigns: 'campaigns' } as const satisfies Partial<Record<RevenueBreakdown, string>>;
 
 /** Attribution when an order has no recorded order_paid step (bought before tracking, a free or manual order, pruned raw events). */
 export const NOT_TRACKED = '(not tracked)';

@@ -91,9 +91,9 @@ const revenueQuery = z
   .refine((q) => q.period !== 'custom' || (q.from && q.to && q.from <= q.to), { message: 'a custom period needs from ≤ to' })
   .refine((q) => q.period !== 'custom' || Date.parse(q.to!) - Date.parse(q.from!) <= 800 * 86_400_000, { message: 'a custom period is at most 800 days' });
 const money = z.object({ gross: z.number(), refunds: z.number(), net: z.number(), orders: z.number(), averageOrderValue: z.number() });
-const revenueRow = money.extend({ value: z.string() });
+const revenueRow = money.extend({ value: z.string(), visitors: z.number().optional(), conversionRate: z.number().optional() });
 const revenueNames = Object.keys(revenueBreakdowns) as [RevenueBreakdown, ...RevenueBreakdown[]];
-const revenueColumns: (keyof RevenueRow)[] = ['gross', 'refunds', 'net', 'orders', 'averageOrderValue'];
+const revenueColumns: (keyof RevenueRow)[] = ['gross', 'refunds', 'net', 'orders', 'averageOrderValue', 'visitors', 'conversionRate'];
 
 const csvColumns: (keyof Metrics)[] = ['visitors', 'visits', 'pageviews', 'bounceRate', 'visitDuration', 'viewsPerVisit'];
 
@@ -156,7 +156,7 @@ export const analyticsRoutes: AnyRoute[] = [
       reply.header('content-type', 'text/csv; charset=utf-8');
       reply.header('content-disposition', `attachment; filename="revenue-${params.breakdown}-${r.from}-${r.to}.csv"`);
       reply.header('cache-control', 'no-store');
-      return reply.send(stringify([[params.breakdown, 'currency', ...revenueColumns], ...rows.map((x) => [x.value, currency, ...revenueColumns.map((c) => x[c])])]));
+      return reply.send(stringify([[params.breakdown, 'currency', ...revenueColumns], ...rows.map((x) => [x.value, currency, ...revenueColumns.map((c) => x[c] ?? '')])]));
     },
   }),
   defineRoute({

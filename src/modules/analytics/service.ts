@@ -9,7 +9,7 @@ import { computeFunnel, type FunnelResult, type FunnelStep } from './funnels.js'
 import { utcDay, VisitorSalts } from './visitor.js';
 import { loadSubscriptions, monthsUpTo, revenueByMonth, subscriptionMetrics, type SubscriptionMetrics, type SubscriptionsView } from './subscriptions.js';
 import { buildCohorts, loadCustomerMonths, type CohortRow } from './cohorts.js';
-import { mainCurrency, revenueBreakdown, revenueBreakdowns, revenueSeries, revenueTotals, type RevenueBreakdown, type RevenueRow, type RevenueTotals, type RevenueView } from './revenue.js';
+import { mainCurrency, revenueBreakdown, revenueBreakdowns, revenueSeries, revenueTotals, trafficPanelOf, type RevenueBreakdown, type RevenueRow, type RevenueTotals, type RevenueView } from './revenue.js';
 
 export interface AnalyticsSettings {
   publicUrl: string;
@@ -227,7 +227,7 @@ export class AnalyticsService {
       return { ...money, visitors: traffic.visitors, conversionRate: traffic.visitors ? Math.round((10_000 * money.orders) / traffic.visitors) / 100 : 0 };
     };
     const names = Object.keys(revenueBreakdowns) as RevenueBreakdown[];
-    const [current, previous, points, ...rows] = await Promise.all([figures(range), figures(prev), revenueSeries(exec, view, range, currency), ...names.map((n) => revenueBreakdown(exec, view, range, currency, n))]);
+    const [current, previous, points, ...rows] = await Promise.all([figures(range), figures(prev), revenueSeries(exec, view, range, currency), ...names.map(async (n) => this.withConversion(n, range, await revenueBreakdown(exec, view, range, currency, n)))]);
     return {
       range,
       previousRange: prev,
@@ -241,7 +241,17 @@ export class AnalyticsService {
   /** Every row of one revenue breakdown. */
   async revenueRows(by: RevenueBreakdown, range: DayRange, currency?: string): Promise<{ currency: string; rows: RevenueRow[] }> {
     const c = currency ?? (await mainCurrency(this.database.execute, this.views.revenue));
-    return { currency: c, rows: await revenueBreakdown(this.database.execute, this.views.revenue, range, c, by) };
+    return { currency: c, rows: await this.withConversion(by, range, await revenueBreakdown(this.database.execute, this.views.revenue, range, c, by)) };
+  }
+
+  /** Adds each row's visitors (from the traffic panel of the same dimension) and orders ÷ visitors. */
+  private async withConversion(by: RevenueBreakdown, range: DayRange, rows: RevenueRow[]): Promise<RevenueRow[]> {
+    if (!(by in trafficPanelOf)) return rows;
+    const traffic = new Map((await this.panel(trafficPanelOf[by as keyof typeof trafficPanelOf], range, null)).map((p) => [p.value, p.visitors]));
+    return rows.map((r) => {
+      const visitors = traffic.get(r.value) ?? 0;
+      return { ...r, visitors, conversionRate: visitors ? Math.round((10_000 * r.orders) / visitors) / 100 : 0 };
+    });
   }
 
   /** MRR and its movements over the last `months` calendar months, churn, ARPA, LTV, payment plans (subscriptions.ts). */

@@ -73,6 +73,11 @@ export interface Money {
   orders: number;
   averageOrderValue: number;
 }
+export interface RevenueRow extends Money {
+  value: string;
+  visitors?: number;
+  conversionRate?: number;
+}
 export interface RevenueFigures extends Money {
   visitors: number;
   conversionRate: number;
@@ -83,7 +88,7 @@ export interface Revenue {
   currency: string;
   totals: { current: RevenueFigures; previous: RevenueFigures };
   series: (Money & { t: string })[];
-  breakdowns: Record<RevenueBreakdown, (Money & { value: string })[]>;
+  breakdowns: Record<RevenueBreakdown, RevenueRow[]>;
 }
 export interface MrrMonth {
   month: string;

@@ -5,7 +5,7 @@ import { useMemo } from 'react';
 import { LoadState } from '../../components/load-state.js';
 import { formatMoney } from '../../lib/money.js';
 import { useLoad } from '../../lib/use-load.js';
-import { revenue, type Cohorts, type Money, type PeriodQuery, type Revenue, type RevenueBreakdown, type SubscriptionMetrics } from './analytics-api.js';
+import { revenue, type Cohorts, type PeriodQuery, type Revenue, type RevenueBreakdown, type RevenueRow, type SubscriptionMetrics } from './analytics-api.js';
 import { Kpi } from './kpi.js';
 import { SeriesChart, type ChartLine } from './traffic-chart.js';
 
@@ -84,15 +84,17 @@ function RevenueView({ r, query }: { r: Revenue; query: PeriodQuery }) {
   );
 }
 
-function MoneyTable({ rows, column, money, label }: { rows: (Money & { value: string })[]; column: string; money: (n: number) => string; label: (v: string) => string }) {
+function MoneyTable({ rows, column, money, label }: { rows: RevenueRow[]; column: string; money: (n: number) => string; label: (v: string) => string }) {
   if (rows.length === 0) return <p className="muted small">No money in this period.</p>;
   const max = Math.max(1, ...rows.map((x) => x.net));
+  const traffic = rows.some((x) => x.conversionRate !== undefined);
   return (
     <table>
       <thead>
         <tr>
           <th scope="col">{column}</th>
           <th scope="col" className="num">Orders</th>
+          {traffic ? <th scope="col" className="num">Conv.</th> : null}
           <th scope="col" className="num">Net</th>
         </tr>
       </thead>
@@ -104,6 +106,7 @@ function MoneyTable({ rows, column, money, label }: { rows: (Money & { value: st
               <span className="analytics-label">{label(x.value)}</span>
             </td>
             <td className="num">{x.orders}</td>
+            {traffic ? <td className="num" title={`${x.visitors ?? 0} visitors`}>{x.visitors ? `${x.conversionRate}%` : '—'}</td> : null}
             <td className="num" title={`gross ${money(x.gross)}, refunds ${money(x.refunds)}`}>{money(x.net)}</td>
           </tr>
         ))}
