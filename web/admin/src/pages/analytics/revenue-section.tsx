@@ -120,8 +120,8 @@ function SubscriptionsView({ m }: { m: SubscriptionMetrics }) {
   const times = useMemo(() => m.months.map((x) => `${x.month}-01`), [m]);
   const lines = useMemo<ChartLine[]>(
     () => [
+      // MRR alone: one-time money is usually ten times larger and would flatten it (it is in the table)
       { label: 'MRR', stroke: '#3558d6', width: 2, fill: 'rgba(53,88,214,0.08)', values: m.months.map((x) => x.mrr / 100) },
-      { label: 'One-time money', stroke: '#0f8a6a', width: 1.5, values: m.months.map((x) => x.oneTimeRevenue / 100) },
     ],
     [m],
   );
@@ -142,7 +142,7 @@ function SubscriptionsView({ m }: { m: SubscriptionMetrics }) {
         <Figure label="Payment plans completed" value={`${m.plans.completionRate}%`} />
         <Figure label="Outstanding on plans" value={money(m.plans.outstanding)} />
       </dl>
-      <SeriesChart times={times} lines={lines} label={`MRR and one-time money per month, ${times.length} months`} />
+      <SeriesChart times={times} lines={lines} label={`MRR at the end of each month, ${times.length} months`} />
       <div className="table-scroll">
         <table className="analytics-movements">
           <thead>
@@ -162,8 +162,8 @@ function SubscriptionsView({ m }: { m: SubscriptionMetrics }) {
                 <td className="num">{money(x.newMrr)}</td>
                 <td className="num">{money(x.expansion)}</td>
                 <td className="num">{money(x.reactivation)}</td>
-                <td className="num">{money(-x.contraction)}</td>
-                <td className="num">{money(-x.churned)}</td>
+                <td className="num">{money(x.contraction ? -x.contraction : 0)}</td>
+                <td className="num">{money(x.churned ? -x.churned : 0)}</td>
                 <td className="num">
                   <strong>{money(x.mrr)}</strong>
                 </td>
