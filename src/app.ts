@@ -22,7 +22,7 @@ import { PortalService } from './modules/portal/index.js';
 import { AccessService } from './modules/access/index.js';
 import { CatalogService, LocalFileStorage as ProductFileStorage } from './modules/catalog/index.js';
 import { SiteImageStore, SiteService } from './modules/site/index.js';
-import { CheckoutService, StripeProvider, StripeSync, TestProvider, createStripeClient } from './modules/checkout/index.js';
+import { CheckoutService, StripeProvider, StripeSync, TestProvider, createStripeClient, revenueView, subscriptionsView } from './modules/checkout/index.js';
 import { LearningService, LocalFileStorage } from './modules/learning/index.js';
 import { WebhookService, deliverableTypes } from './modules/webhooks/index.js';
 import { createSealer } from './modules/mail/index.js';
@@ -163,7 +163,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       settings: config.webhooks,
       eventTypes: () => deliverableTypes(eventCatalog.types),
     });
-    const analytics = new AnalyticsService(database, clock, { publicUrl: config.publicUrl, ...config.analytics }, (err, lost) => log.error({ err, lost }, 'analytics: a batch of events could not be written'));
+    const analytics = new AnalyticsService(database, clock, { publicUrl: config.publicUrl, ...config.analytics }, (err, lost) => log.error({ err, lost }, 'analytics: a batch of events could not be written'), { revenue: revenueView, subscriptions: subscriptionsView });
     const automation = new AutomationService({
       database, clock, events, jobs, log, audience, mail, access, catalog, secretKey,
       settings: { webhooksAllowPrivate: config.automation.webhooksAllowPrivate, publicUrl: config.publicUrl },

@@ -1,6 +1,6 @@
 // The analytics journey in a real browser: two visitors (JavaScript on) arrive, one from the
 // newsletter; the owner reads today's dashboard with its chart, filters every panel by the
-// email channel, exports a panel, and builds a two-step funnel.
+// email channel, exports a panel, and builds a two-step funnel; then opens the Revenue tab.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -103,4 +103,24 @@ test('visitors arrive; the owner reads the dashboard, filters every panel, expor
   assert.match(rows[1]!, /1 visitors · 50% of step 1 · 50% dropped off/);
   const bySource = await owner.getByRole('table', { name: 'Funnel by source' }).getByRole('row').allTextContents();
   assert.ok(bySource.some((r) => r.startsWith('newsletter') && r.endsWith('100%')), bySource.join(' | '));
+
+  // Revenue: one paid order of 49.00 (written as checkout would: an order, its item, its payment).
+  const exec = t.app.database.execute;
+  const contact = (await exec<{ id: string }>(`insert into contacts (email, email_normalized, created_at, updated_at) values ('ann@example.com', 'ann@example.com', now(), now()) returning id`)).rows[0]!.id;
+  const order = (await exec<{ id: string }>(
+    `insert into orders (contact_id, email, status, currency, subtotal, total, amount_paid, provider, created_at, expires_at, updated_at, paid_at)
+     values ($1, 'ann@example.com', 'paid', 'usd', 4900, 4900, 4900, 'test', now(), now(), now(), now()) returning id`, [contact])).rows[0]!.id;
+  await exec(`insert into order_items (order_id, role, product_id, price_id, name, price_type, currency, unit_amount, amount) values ($1, 'main', gen_random_uuid(), gen_random_uuid(), 'Bowls course', 'one_time', 'usd', 4900, 4900)`, [order]);
+  await exec(`insert into payments (order_id, provider, provider_payment_id, kind, amount, currency, created_at) values ($1, 'test', 'e2e-1', 'initial', 4900, 'usd', now())`, [order]);
+  await owner.getByRole('button', { name: 'Revenue', exact: true }).click();
+  const money = owner.getByRole('region', { name: 'Revenue totals' });
+  await money.locator('.analytics-kpi dt', { hasText: 'Net revenue' }).waitFor();
+  const api = await owner.evaluate(async () => (await fetch('/api/analytics/revenue?period=today')).json());
+  assert.equal(api.totals.current.net, 4900);
+  assert.equal(await money.locator('.analytics-kpi', { hasText: 'Net revenue' }).locator('strong').textContent(), '$49');
+  assert.equal(await money.locator('.analytics-kpi', { hasText: 'Orders' }).locator('strong').textContent(), String(api.totals.current.orders));
+  await money.locator('.traffic-chart canvas').first().waitFor();
+  await owner.getByRole('region', { name: 'Revenue by product' }).getByText('Bowls course').waitFor();
+  await owner.getByRole('region', { name: 'Subscriptions' }).locator('.analytics-kpi dt', { hasText: /^MRR$/ }).waitFor();
+  await owner.getByRole('region', { name: 'Buyer cohorts' }).getByRole('row', { name: /^\d{4}-\d{2} 1/ }).waitFor();
 });

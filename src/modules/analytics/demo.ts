@@ -104,7 +104,24 @@ export async function seedAnalyticsDemo(app: App, ctx: DemoContext): Promise<voi
   await app.database.execute(`select setval(pg_get_serial_sequence('analytics_visits', 'id'), $1)`, [visitId]);
   await insertColumns(app, 'analytics_events', ['at', 'name', 'visitor_id', 'visit_id', 'entry', 'path', 'channel', 'source', 'campaign', 'entry_path', 'device', 'browser'], ['timestamptz', 'text', 'bigint', 'bigint', 'boolean', 'text', 'text', 'text', 'text', 'text', 'text', 'text'], events);
   // The last 61 days now (the 30-day dashboard and the period before it); older months in the background.
+  await attachDemoOrders(app);
   for (const chunk of await rollUpEverything(app.database, 61)) await app.jobs.send(ROLL_UP_RANGE_JOB, chunk);
+}
+
+/**
+ * The demo's paid checkout orders (the sell seed ran before) get the order_paid steps of their
+ * day, in order, as the thank-you page would have recorded them: revenue by source then shows
+ * real attribution. Orders beyond a day's steps stay "(not tracked)", as bought elsewhere.
+ * (A demo seed may write SQL naming checkout's orders; production code reads checkout's views.)
+ */
+async function attachDemoOrders(app: App): Promise<void> {
+  await app.database.execute(`
+    with o as (select id, (paid_at at time zone 'UTC')::date as day, row_number() over (partition by (paid_at at time zone 'UTC')::date order by paid_at, id) as n
+               from orders where status = 'paid' and kind = 'checkout' and paid_at is not null),
+         e as (select id, (at at time zone 'UTC')::date as day, row_number() over (partition by (at at time zone 'UTC')::date order by at, id) as n
+               from analytics_events where name = 'order_paid' and props is null)
+    update analytics_events ev set props = jsonb_build_object('order', o.id::text)
+    from e join o on o.day = e.day and o.n = e.n where ev.id = e.id`);
 }
 
 function pushRow(columns: unknown[][], row: unknown[]) {

@@ -8,6 +8,7 @@ import { defineRoute, SESSION_COOKIE, type AnyRoute } from '../../http/route.js'
 import { dimensions } from './dimensions.js';
 import { ENGAGEMENT } from './ingest.js';
 import { panels, periods, resolveRange, type Metrics, type PanelName } from './service.js';
+import { revenueBreakdowns, type RevenueBreakdown, type RevenueRow } from './revenue.js';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day as YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'not a real day');
 
@@ -85,6 +86,15 @@ const stepParam = z
     return { kind: m[1] as 'page' | 'event', match: m[2]! };
   });
 
+const revenueQuery = z
+  .object({ period: z.enum(periods).default('30d'), from: day.optional(), to: day.optional(), currency: z.string().regex(/^[a-z]{3}$/, 'a currency code, lower case').optional() })
+  .refine((q) => q.period !== 'custom' || (q.from && q.to && q.from <= q.to), { message: 'a custom period needs from ≤ to' })
+  .refine((q) => q.period !== 'custom' || Date.parse(q.to!) - Date.parse(q.from!) <= 800 * 86_400_000, { message: 'a custom period is at most 800 days' });
+const money = z.object({ gross: z.number(), refunds: z.number(), net: z.number(), orders: z.number(), averageOrderValue: z.number() });
+const revenueRow = money.extend({ value: z.string(), visitors: z.number().optional(), conversionRate: z.number().optional() });
+const revenueNames = Object.keys(revenueBreakdowns) as [RevenueBreakdown, ...RevenueBreakdown[]];
+const revenueColumns: (keyof RevenueRow)[] = ['gross', 'refunds', 'net', 'orders', 'averageOrderValue', 'visitors', 'conversionRate'];
+
 const csvColumns: (keyof Metrics)[] = ['visitors', 'visits', 'pageviews', 'bounceRate', 'visitDuration', 'viewsPerVisit'];
 
 export const analyticsRoutes: AnyRoute[] = [
@@ -119,6 +129,62 @@ export const analyticsRoutes: AnyRoute[] = [
       bySource: z.array(z.object({ source: z.string(), visitors: z.array(z.number()) })),
     }),
     handler: async ({ app, query }) => app.analytics.funnel(query, query.step),
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/analytics/revenue', access: { permission: 'analytics.read' }, tags: ['analytics'],
+    summary: 'Revenue from the orders of a period beside the period before: gross, refunds, net, orders, average order value, conversion rate; a daily series; breakdowns by product, channel, source, entry page and campaign (top 10 rows)',
+    query: revenueQuery.and(z.object({ limit: z.coerce.number().int().min(1).max(1000).default(10) })),
+    response: z.object({
+      range,
+      previousRange: range,
+      currency: z.string(),
+      totals: z.object({ current: money.extend({ visitors: z.number(), conversionRate: z.number() }), previous: money.extend({ visitors: z.number(), conversionRate: z.number() }) }),
+      series: z.array(money.extend({ t: z.string() })),
+      breakdowns: z.object(Object.fromEntries(revenueNames.map((n) => [n, z.array(revenueRow)])) as Record<RevenueBreakdown, z.ZodArray<typeof revenueRow>>),
+    }),
+    handler: async ({ app, query }) => app.analytics.revenue(query),
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/analytics/revenue/:breakdown', access: { permission: 'analytics.read' }, tags: ['analytics'],
+    summary: 'Every row of one revenue breakdown (products, channels, sources, entryPages, campaigns); `format=csv` for a spreadsheet (amounts in minor units)',
+    params: z.object({ breakdown: z.enum(revenueNames) }),
+    query: revenueQuery.and(z.object({ format: z.enum(['json', 'csv']).default('json') })),
+    handler: async ({ app, params, query, reply }) => {
+      const r = resolveRange(query, app.analytics.today());
+      const { currency, rows } = await app.analytics.revenueRows(params.breakdown, r, query.currency);
+      if (query.format === 'json') return { range: r, currency, rows };
+      reply.header('content-type', 'text/csv; charset=utf-8');
+      reply.header('content-disposition', `attachment; filename="revenue-${params.breakdown}-${r.from}-${r.to}.csv"`);
+      reply.header('cache-control', 'no-store');
+      return reply.send(stringify([[params.breakdown, 'currency', ...revenueColumns], ...rows.map((x) => [x.value, currency, ...revenueColumns.map((c) => x[c] ?? '')])]));
+    },
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/analytics/subscriptions', access: { permission: 'analytics.read' }, tags: ['analytics'],
+    summary: 'Subscriptions: MRR (Stripe’s definition) and its movements per calendar month, logo and revenue churn, ARPA, LTV; payment plans (completion rate, amount outstanding); recurring and one-time money per month',
+    query: z.object({ months: z.coerce.number().int().min(1).max(36).default(12), currency: z.string().regex(/^[a-z]{3}$/, 'a currency code, lower case').optional(), format: z.enum(['json', 'csv']).default('json') }),
+    handler: async ({ app, query, reply }) => {
+      const m = await app.analytics.subscriptions(query);
+      if (query.format === 'json') return m;
+      const cols = ['startMrr', 'newMrr', 'expansion', 'reactivation', 'contraction', 'churned', 'mrr', 'startCustomers', 'newCustomers', 'churnedCustomers', 'customers', 'logoChurnRate', 'revenueChurnRate', 'arpa', 'recurringRevenue', 'oneTimeRevenue'] as const;
+      reply.header('content-type', 'text/csv; charset=utf-8');
+      reply.header('content-disposition', `attachment; filename="mrr-${m.months[0]?.month}-${m.months.at(-1)?.month}.csv"`);
+      reply.header('cache-control', 'no-store');
+      return reply.send(stringify([['month', 'currency', ...cols], ...m.months.map((x) => [x.month, m.currency, ...cols.map((c) => x[c])])]));
+    },
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/analytics/cohorts', access: { permission: 'analytics.read' }, tags: ['analytics'],
+    summary: 'Monthly buyer cohorts (month of the first order): per month since, the share who ordered again and the net money per customer so far',
+    query: z.object({ months: z.coerce.number().int().min(1).max(36).default(12), currency: z.string().regex(/^[a-z]{3}$/, 'a currency code, lower case').optional(), format: z.enum(['json', 'csv']).default('json') }),
+    handler: async ({ app, query, reply }) => {
+      const c = await app.analytics.cohorts(query);
+      if (query.format === 'json') return c;
+      reply.header('content-type', 'text/csv; charset=utf-8');
+      reply.header('content-disposition', 'attachment; filename="buyer-cohorts.csv"');
+      reply.header('cache-control', 'no-store');
+      return reply.send(stringify([['cohort', 'currency', 'customers', 'month', 'repeatRate', 'revenuePerCustomer'], ...c.cohorts.flatMap((r) => r.cells.map((x, k) => [r.cohort, c.currency, r.customers, k, x.repeatRate, x.revenuePerCustomer]))]));
+    },
   }),
   defineRoute({
     method: 'POST', url: '/api/event', access: 'public', kind: 'api', tags: ['analytics'], crossOrigin: true, bodyLimit: 8192, status: 202,

@@ -1,6 +1,7 @@
 // Cookieless traffic: daily salts, visits (sessions), raw events and their daily rollups.
 // Nothing here holds an IP address, a user agent string or a cookie: a visitor is a keyed
 // hash that changes every day and cannot be recomputed once its salt is deleted.
+import { sql } from 'drizzle-orm';
 import { bigint, bigserial, boolean, customType, date, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp } from 'drizzle-orm/pg-core';
 
 const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' });
@@ -55,7 +56,11 @@ export const analyticsEvents = pgTable(
     browser: text('browser').notNull(),
     props: jsonb('props').$type<Record<string, string>>(),
   },
-  (t) => [index('analytics_events_at_idx').on(t.at)],
+  (t) => [
+    index('analytics_events_at_idx').on(t.at),
+    // revenue attribution: an order's order_paid step (revenue.ts)
+    index('analytics_events_order_idx').on(sql`(${t.props}->>'order')`).where(sql`${t.name} = 'order_paid'`),
+  ],
 );
 
 /**

@@ -7,6 +7,9 @@ import { breakdown, nextDay, previousDay, series, TOTAL, type DayRange, type Ser
 import { rollUpPending, rollUpRange } from './rollup.js';
 import { computeFunnel, type FunnelResult, type FunnelStep } from './funnels.js';
 import { utcDay, VisitorSalts } from './visitor.js';
+import { loadSubscriptions, monthsUpTo, revenueByMonth, subscriptionMetrics, type SubscriptionMetrics, type SubscriptionsView } from './subscriptions.js';
+import { buildCohorts, loadCustomerMonths, type CohortRow } from './cohorts.js';
+import { mainCurrency, revenueBreakdown, revenueBreakdowns, revenueSeries, revenueTotals, trafficPanelOf, type RevenueBreakdown, type RevenueRow, type RevenueTotals, type RevenueView } from './revenue.js';
 
 export interface AnalyticsSettings {
   publicUrl: string;
@@ -110,6 +113,21 @@ export function previousRange(r: DayRange): DayRange {
   return { from: addDays(to, -len), to };
 }
 
+export interface RevenueFigures extends RevenueTotals {
+  visitors: number;
+  /** percent: orders ÷ visitors of the period */
+  conversionRate: number;
+}
+
+export interface Revenue {
+  range: DayRange;
+  previousRange: DayRange;
+  currency: string;
+  totals: { current: RevenueFigures; previous: RevenueFigures };
+  series: (RevenueTotals & { t: string })[];
+  breakdowns: Record<RevenueBreakdown, RevenueRow[]>;
+}
+
 export class AnalyticsService {
   readonly salts: VisitorSalts;
   readonly ingest: Ingest;
@@ -118,7 +136,9 @@ export class AnalyticsService {
     private readonly database: Database,
     private readonly clock: Clock,
     readonly settings: AnalyticsSettings,
-    onError?: (err: unknown, lost: number) => void,
+    onError: ((err: unknown, lost: number) => void) | undefined,
+    /** checkout's read-only views (app.ts hands them in; analytics may not import checkout) */
+    private readonly views: { revenue: RevenueView; subscriptions: SubscriptionsView },
   ) {
     this.salts = new VisitorSalts(database, clock);
     this.ingest = new Ingest(database, clock, this.salts, { ownUrl: settings.publicUrl, maxEventsPerMinute: settings.maxEventsPerMinute, flushMs: settings.flushMs, onError });
@@ -193,6 +213,68 @@ export class AnalyticsService {
   /** A funnel over the period's raw events (see funnels.ts for what counts). */
   funnel(q: Pick<DashboardQuery, 'period' | 'from' | 'to' | 'filter'>, steps: FunnelStep[]): Promise<FunnelResult> {
     return computeFunnel(this.database.execute, resolveRange(q, this.today()), steps, q.filter ?? null);
+  }
+
+  /** Revenue of the period beside the previous one (revenue.ts; definitions in docs/analytics.md). */
+  async revenue(q: Pick<DashboardQuery, 'period' | 'from' | 'to' | 'limit'> & { currency?: string }): Promise<Revenue> {
+    const range = resolveRange(q, this.today());
+    const prev = previousRange(range);
+    const exec = this.database.execute;
+    const view = this.views.revenue;
+    const currency = q.currency ?? (await mainCurrency(exec, view));
+    const figures = async (r: DayRange): Promise<RevenueFigures> => {
+      const [money, traffic] = await Promise.all([revenueTotals(exec, view, r, currency), this.totals(r, null)]);
+      return { ...money, visitors: traffic.visitors, conversionRate: traffic.visitors ? Math.round((10_000 * money.orders) / traffic.visitors) / 100 : 0 };
+    };
+    const names = Object.keys(revenueBreakdowns) as RevenueBreakdown[];
+    const [current, previous, points, ...rows] = await Promise.all([figures(range), figures(prev), revenueSeries(exec, view, range, currency), ...names.map(async (n) => this.withConversion(n, range, await revenueBreakdown(exec, view, range, currency, n)))]);
+    return {
+      range,
+      previousRange: prev,
+      currency,
+      totals: { current, previous },
+      series: points,
+      breakdowns: Object.fromEntries(names.map((n, i) => [n, rows[i]!.slice(0, q.limit ?? Number.MAX_SAFE_INTEGER)])) as Record<RevenueBreakdown, RevenueRow[]>,
+    };
+  }
+
+  /** Every row of one revenue breakdown. */
+  async revenueRows(by: RevenueBreakdown, range: DayRange, currency?: string): Promise<{ currency: string; rows: RevenueRow[] }> {
+    const c = currency ?? (await mainCurrency(this.database.execute, this.views.revenue));
+    return { currency: c, rows: await this.withConversion(by, range, await revenueBreakdown(this.database.execute, this.views.revenue, range, c, by)) };
+  }
+
+  /** Adds each row's visitors (from the traffic panel of the same dimension) and orders ÷ visitors. */
+  private async withConversion(by: RevenueBreakdown, range: DayRange, rows: RevenueRow[]): Promise<RevenueRow[]> {
+    if (!(by in trafficPanelOf)) return rows;
+    const traffic = new Map((await this.panel(trafficPanelOf[by as keyof typeof trafficPanelOf], range, null)).map((p) => [p.value, p.visitors]));
+    return rows.map((r) => {
+      const visitors = traffic.get(r.value) ?? 0;
+      return { ...r, visitors, conversionRate: visitors ? Math.round((10_000 * r.orders) / visitors) / 100 : 0 };
+    });
+  }
+
+  /** MRR and its movements over the last `months` calendar months, churn, ARPA, LTV, payment plans (subscriptions.ts). */
+  async subscriptions(q: { months?: number; currency?: string }): Promise<SubscriptionMetrics> {
+    const exec = this.database.execute;
+    const currency = q.currency ?? (await mainCurrency(exec, this.views.revenue));
+    const now = this.clock.now();
+    const count = q.months ?? 12;
+    const [subs, money] = await Promise.all([loadSubscriptions(exec, this.views.subscriptions, currency), revenueByMonth(exec, this.views.revenue, monthsUpTo(now, count)[0]!.start, currency)]);
+    const metrics = subscriptionMetrics(subs, now, count, currency);
+    for (const m of metrics.months) {
+      m.recurringRevenue = money.get(m.month)?.recurring ?? 0;
+      m.oneTimeRevenue = money.get(m.month)?.oneTime ?? 0;
+    }
+    return metrics;
+  }
+
+  /** Monthly buyer cohorts over the last `months` months (cohorts.ts). */
+  async cohorts(q: { months?: number; currency?: string }): Promise<{ currency: string; cohorts: CohortRow[] }> {
+    const exec = this.database.execute;
+    const currency = q.currency ?? (await mainCurrency(exec, this.views.revenue));
+    const rows = await loadCustomerMonths(exec, this.views.revenue, currency);
+    return { currency, cohorts: buildCohorts(rows, this.today().slice(0, 7), q.months ?? 12) };
   }
 
   close(): Promise<void> {

@@ -41,7 +41,9 @@ export function installPageTracking(fastify: FastifyInstance, analytics: Analyti
     const route = req.routeOptions.url;
     if (!route || reply.statusCode >= 400 || req.cookies?.[staffCookie]) return;
     const step = businessSteps[`${req.method} ${route}`];
-    const view = req.method === 'GET' && (reply.statusCode === 200 || reply.statusCode === 304) && isPage(route);
+    // Only HTML is a page: a public route that answers an image (the brand's favicon) is not a page view.
+    const html = reply.statusCode === 304 || String(reply.getHeader('content-type') ?? '').startsWith('text/html');
+    const view = req.method === 'GET' && (reply.statusCode === 200 || reply.statusCode === 304) && html && isPage(route);
     if (!step && !view) return;
     const query = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
     const hit = {
@@ -51,6 +53,8 @@ export function installPageTracking(fastify: FastifyInstance, analytics: Analyti
       ip: req.ip,
     };
     if (view) analytics.record({ name: PAGEVIEW, ...hit });
-    if (step) analytics.record({ name: step, ...hit });
+    // order_paid carries its order, so revenue can be attributed to the visit's source (revenue.ts).
+    const orderId = (req.params as Record<string, unknown> | undefined)?.orderId;
+    if (step) analytics.record({ name: step, ...hit, props: step === 'order_paid' && typeof orderId === 'string' ? { order: orderId.slice(0, 64) } : null });
   });
 }

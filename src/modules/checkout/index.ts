@@ -5,3 +5,4 @@ export type { PaymentProvider } from './providers.js';
 export { checkoutJobs, type CheckoutJobDeps, RECONCILE_JOB, EXPIRE_ORDERS_JOB, DUNNING_JOB, TEST_BILLING_JOB } from './jobs.js';
 export { purchasesView } from './views.js';
 export { checkoutEvents } from './events.js';
+export { revenueView, subscriptionsView } from './revenue-view.js';

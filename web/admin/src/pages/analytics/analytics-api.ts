@@ -63,3 +63,78 @@ export const funnels = {
     return apiGet<FunnelResult>(`/api/analytics/funnel?${params}`);
   },
 };
+
+// Revenue, subscriptions and buyer cohorts (src/modules/analytics/revenue.ts, subscriptions.ts, cohorts.ts).
+export type RevenueBreakdown = 'products' | 'channels' | 'sources' | 'entryPages' | 'campaigns';
+export interface Money {
+  gross: number;
+  refunds: number;
+  net: number;
+  orders: number;
+  averageOrderValue: number;
+}
+export interface RevenueRow extends Money {
+  value: string;
+  visitors?: number;
+  conversionRate?: number;
+}
+export interface RevenueFigures extends Money {
+  visitors: number;
+  conversionRate: number;
+}
+export interface Revenue {
+  range: Range;
+  previousRange: Range;
+  currency: string;
+  totals: { current: RevenueFigures; previous: RevenueFigures };
+  series: (Money & { t: string })[];
+  breakdowns: Record<RevenueBreakdown, RevenueRow[]>;
+}
+export interface MrrMonth {
+  month: string;
+  startMrr: number;
+  mrr: number;
+  newMrr: number;
+  expansion: number;
+  contraction: number;
+  churned: number;
+  reactivation: number;
+  startCustomers: number;
+  customers: number;
+  newCustomers: number;
+  churnedCustomers: number;
+  logoChurnRate: number;
+  revenueChurnRate: number;
+  arpa: number;
+  recurringRevenue: number;
+  oneTimeRevenue: number;
+}
+export interface SubscriptionMetrics {
+  currency: string;
+  mrr: number;
+  customers: number;
+  arpa: number;
+  logoChurnRate: number;
+  ltv: number | null;
+  months: MrrMonth[];
+  plans: { running: number; completed: number; ended: number; completionRate: number; outstanding: number };
+}
+export interface Cohorts {
+  currency: string;
+  cohorts: { cohort: string; customers: number; cells: { repeatRate: number; revenuePerCustomer: number }[] }[];
+}
+
+const periodOnly = (q: PeriodQuery) => ({ ...clean(q), filter: undefined });
+
+export const revenue = {
+  get: (q: PeriodQuery) => apiGet<Revenue>('/api/analytics/revenue', periodOnly(q)),
+  subscriptions: () => apiGet<SubscriptionMetrics>('/api/analytics/subscriptions', { months: '12' }),
+  cohorts: () => apiGet<Cohorts>('/api/analytics/cohorts', { months: '12' }),
+  csvUrl(breakdown: RevenueBreakdown, q: PeriodQuery): string {
+    const params = new URLSearchParams({ format: 'csv' });
+    for (const [k, v] of Object.entries(periodOnly(q))) if (v) params.set(k, v);
+    return `/api/analytics/revenue/${breakdown}?${params}`;
+  },
+  mrrCsvUrl: '/api/analytics/subscriptions?months=12&format=csv',
+  cohortsCsvUrl: '/api/analytics/cohorts?months=12&format=csv',
+};

@@ -7,6 +7,8 @@ import { useLoad } from '../../lib/use-load.js';
 import { useQueryParam } from '../../lib/use-query-param.js';
 import { TrafficChart } from './traffic-chart.js';
 import { FunnelSection } from './funnel-section.js';
+import { RevenueSection } from './revenue-section.js';
+import { Kpi } from './kpi.js';
 import './analytics.css';
 
 const periodLabels: Record<Period, string> = { today: 'Today', '7d': 'Last 7 days', '30d': 'Last 30 days', '90d': 'Last 90 days', '12m': 'Last 12 months', custom: 'Custom' };
@@ -33,15 +35,24 @@ export default function AnalyticsPage() {
   const [from, setFrom] = useQueryParam('from');
   const [to, setTo] = useQueryParam('to');
   const [filter, setFilter] = useQueryParam('filter');
+  const [view, setView] = useQueryParam('view');
+  const tab = view === 'revenue' ? 'revenue' : 'traffic';
   const period = (periodParam || '30d') as Period;
   const query: PeriodQuery = { period, from, to, filter };
   const ready = period !== 'custom' || (from && to);
-  const state = useLoad(() => (ready ? analytics.dashboard(query) : Promise.resolve(null)), [period, from, to, filter]);
+  const state = useLoad(() => (ready && view !== 'revenue' ? analytics.dashboard(query) : Promise.resolve(null)), [period, from, to, filter, view]);
   const filterDim = filter ? (filter.slice(0, filter.indexOf(':')) as Dimension) : null;
 
   return (
     <>
       <PageHeader title="Analytics" intro="Where visitors come from and what they read. No cookies: visitors are counted per day by a hash that cannot be traced back to anyone." />
+      <nav className="tabs" aria-label="Analytics sections">
+        {(['traffic', 'revenue'] as const).map((t) => (
+          <button key={t} type="button" className={`button small ${tab === t ? 'primary' : 'subtle'}`} aria-pressed={tab === t} onClick={() => setView(t === 'traffic' ? '' : t)}>
+            {t === 'traffic' ? 'Traffic' : 'Revenue'}
+          </button>
+        ))}
+      </nav>
       <form className="filters card analytics-controls" onSubmit={(e) => e.preventDefault()} aria-label="Period and filter">
         <label className="field">
           <span>Period</span>
@@ -65,7 +76,9 @@ export default function AnalyticsPage() {
             </label>
           </>
         ) : null}
-        {filter && filterDim ? (
+        {tab === 'revenue' ? (
+          <p className="muted small analytics-filter">Revenue from your own orders; the traffic filter does not apply here.</p>
+        ) : filter && filterDim ? (
           <p className="analytics-filter" role="status">
             Filtered: <strong>{dimLabels[filterDim] ?? filterDim}</strong> is <strong>{showValue(filterDim, filter.slice(filter.indexOf(':') + 1))}</strong>{' '}
             <button type="button" className="button small" onClick={() => setFilter('')}>
@@ -76,10 +89,16 @@ export default function AnalyticsPage() {
           <p className="muted small analytics-filter">Choose a row in any panel to filter every panel by it.</p>
         )}
       </form>
-      <LoadState state={state} label="Loading traffic…">
-        {(d) => (d ? <DashboardView d={d} query={query} onFilter={(dim, v) => setFilter(`${dim}:${v}`)} /> : <p className="card">Choose both days of the custom period.</p>)}
-      </LoadState>
-      <FunnelSection query={query} />
+      {tab === 'revenue' ? (
+        <RevenueSection query={query} />
+      ) : (
+        <>
+          <LoadState state={state} label="Loading traffic…">
+            {(d) => (d ? <DashboardView d={d} query={query} onFilter={(dim, v) => setFilter(`${dim}:${v}`)} /> : <p className="card">Choose both days of the custom period.</p>)}
+          </LoadState>
+          <FunnelSection query={query} />
+        </>
+      )}
     </>
   );
 }
@@ -108,22 +127,6 @@ function DashboardView({ d, query, onFilter }: { d: Dashboard; query: PeriodQuer
         ))}
       </div>
     </>
-  );
-}
-
-function Kpi({ label, now, before, format = num, lowerIsBetter }: { label: string; now: number; before: number; format?: (n: number) => string; lowerIsBetter?: boolean }) {
-  const change = before ? Math.round(((now - before) / before) * 100) : null;
-  const good = change === null || change === 0 ? null : (change > 0) !== Boolean(lowerIsBetter);
-  return (
-    <div className="analytics-kpi">
-      <dt>{label}</dt>
-      <dd>
-        <strong>{format(now)}</strong>
-        <span className={`small ${good === null ? 'muted' : good ? 'good' : 'bad'}`}>
-          {change === null ? 'no earlier data' : `${change > 0 ? '+' : ''}${change}% (was ${format(before)})`}
-        </span>
-      </dd>
-    </div>
   );
 }
 

@@ -1,0 +1,1 @@
+CREATE INDEX "analytics_events_order_idx" ON "analytics_events" USING btree (("props"->>'order')) WHERE "analytics_events"."name" = 'order_paid';
