@@ -4,6 +4,7 @@
 // the steps before the wait (tag + wait), after it (condition + email + tag), and the time from
 // a trigger event to its first step done (p50 / p95, 50 single triggers on an idle queue).
 //   npm run bench:automation   (= node --import tsx bench/automation.ts [contacts=2000] [postgres-url])
+//   AUTOMATION_BENCH_ONLY=pglite or =postgres runs one backend.
 import pino from 'pino';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -87,16 +88,19 @@ async function run(label: string, database: Database) {
   await sink.close();
 }
 
-await run('PGlite', await openMemoryDatabase());
-const name = `onehour_bench_automation_${Date.now()}`;
-const admin = new pg.Client({ connectionString: PG_URL });
-await admin.connect();
-await admin.query(`create database ${name}`);
-try {
-  const url = new URL(PG_URL);
-  url.pathname = `/${name}`;
-  await run('PostgreSQL', await openDatabase({ kind: 'pg', url: url.toString() }, { poolSize: 10 }));
-} finally {
-  await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.end();
+const only = process.env.AUTOMATION_BENCH_ONLY;
+if (only !== 'postgres') await run('PGlite', await openMemoryDatabase());
+if (only !== 'pglite') {
+  const name = `onehour_bench_automation_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  try {
+    const url = new URL(PG_URL);
+    url.pathname = `/${name}`;
+    await run('PostgreSQL', await openDatabase({ kind: 'pg', url: url.toString() }, { poolSize: 10 }));
+  } finally {
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  }
 }

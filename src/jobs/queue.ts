@@ -93,24 +93,40 @@ export class JobQueue {
     this.working = true;
     for (const def of this.definitions.values()) {
       const concurrency = def.concurrency ?? this.config.concurrency;
+      const batchSize = def.batchSize ?? 1;
       for (let i = 0; i < concurrency; i++) {
         await this.boss.work<Record<string, unknown>>(
           def.name,
-          { pollingIntervalSeconds: this.config.pollSeconds, batchSize: 1, includeMetadata: true },
-          async ([job]) => {
-            if (!job) return;
-            const started = Date.now();
-            try {
-              await runJob(def, deps, job.data, { id: job.id, name: job.name, retryCount: (job as { retryCount?: number }).retryCount ?? 0 });
-              this.log.debug({ job: def.name, id: job.id, ms: Date.now() - started }, 'job done');
-            } catch (err) {
-              this.log.warn({ err, job: def.name, id: job.id }, 'job failed; it will be retried if retries remain');
-              throw err;
+          { pollingIntervalSeconds: this.config.pollSeconds, batchSize, includeMetadata: true },
+          async (jobs) => {
+            if (batchSize === 1) {
+              if (jobs[0]) await this.runOne(def, deps, jobs[0]);
+              return;
+            }
+            // A batch: each job runs on its own; one that throws is failed (and retried) alone,
+            // pg-boss completes the others (its completion touches only jobs still active).
+            for (const job of jobs) {
+              try {
+                await this.runOne(def, deps, job);
+              } catch (err) {
+                await this.boss.fail(def.name, job.id, err instanceof Error ? { message: err.message } : { message: String(err) });
+              }
             }
           },
         );
       }
       if (def.cron) await this.boss.schedule(def.name, def.cron, {}, { tz: 'UTC' });
+    }
+  }
+
+  private async runOne(def: JobDefinition, deps: unknown, job: PgBoss.JobWithMetadata<Record<string, unknown>>): Promise<void> {
+    const started = Date.now();
+    try {
+      await runJob(def, deps, job.data, { id: job.id, name: job.name, retryCount: job.retryCount ?? 0 });
+      this.log.debug({ job: def.name, id: job.id, ms: Date.now() - started }, 'job done');
+    } catch (err) {
+      this.log.warn({ err, job: def.name, id: job.id }, 'job failed; it will be retried if retries remain');
+      throw err;
     }
   }
 

@@ -31,6 +31,12 @@ export interface JobDefinition<D = any, Deps = any> {
   expireInSeconds?: number;
   /** How many of this job one process runs at once (default JOB_CONCURRENCY). */
   concurrency?: number;
+  /**
+   * How many jobs each worker fetches per poll (default 1). Above 1 they run one after the
+   * other, each failed and retried on its own. For many short jobs: a worker polls at most once
+   * per JOB_POLL_SECONDS, so batch size × concurrency ÷ poll interval bounds the rate.
+   */
+  batchSize?: number;
   /** Higher runs first; transactional mail outranks bulk work. */
   priority?: number;
 }

@@ -171,6 +171,31 @@ for (const backend of backends()) {
       assert.equal((await stepsOf(run.id)).length, 1);
     });
 
+    it('steps without a wait run in one job; a chain cut by a crash resumes at the next step, none twice', async () => {
+      const [a, b] = [await tag('chain-a'), await tag('chain-b')];
+      const id = await workflow('Chain', {
+        triggers: [{ type: 'manual' }],
+        start: 'a',
+        steps: [
+          { id: 'a', kind: 'tag', action: 'add', tagId: a, next: 'b' },
+          { id: 'b', kind: 'tag', action: 'add', tagId: b, next: 'end' },
+          { id: 'end', kind: 'end' },
+        ],
+      });
+      const c = await contact('chain@crash.test');
+      await owner.post(`/api/automations/${id}/enrol`, { contactIds: [c] });
+      const run = await runIn(id, c, 'done');
+      const jobs = await t.app.database.execute<{ n: number }>(`select count(*)::int as n from pgboss.job where name = 'automation.step' and data->>'runId' = $1`, [run.id]);
+      assert.equal(jobs.rows[0]!.n, 1, 'one step job for the whole chain');
+      // As if the worker died after committing step 1: the run is active at seq 1, no job queued.
+      await t.app.database.execute(`delete from automation_steps where run_id = $1 and seq > 1`, [run.id]);
+      await t.app.database.execute(`update automation_runs set state = 'active', seq = 1, step_id = 'b', ended_at = null, end_reason = null where id = $1`, [run.id]);
+      await t.app.automation.engine.runStep(run.id, 1, 1); // the expired job, retried
+      await t.app.automation.engine.runStep(run.id, 1, 1); // and a duplicate of it
+      assert.deepEqual((await stepsOf(run.id)).map((s) => s.stepId), ['a', 'b', 'end']);
+      assert.equal((await runsOf(id)).find((r) => r.id === run.id)?.state, 'done');
+    });
+
     it('re-entry once, and the hard cap of 10 entries a day for "always"', async () => {
       const once = await workflow('Once ever', { triggers: [{ type: 'manual' }], start: 'end', steps: [{ id: 'end', kind: 'end' }] });
       const always = await workflow('Always', { triggers: [{ type: 'manual' }], start: 'end', steps: [{ id: 'end', kind: 'end' }], reentry: 'always' });

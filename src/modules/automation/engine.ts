@@ -1,13 +1,17 @@
-// The automation engine: runs enter on events, each step executes as one pg-boss job keyed by
-// (run, seq), waits sleep on the app clock.
+// The automation engine: runs enter on events, steps execute in pg-boss step jobs, each step
+// keyed by (run, seq); waits sleep on the app clock. A step job runs the run's next step and,
+// while the run goes on without a wait, the steps after it (each in its own transaction), so a
+// chain of non-wait steps costs one job, and workers fetch step jobs in batches.
 //
 // Why nothing runs twice (the crash-safety argument):
-// - A step job locks its run row (`for update`) and acts only if the run is active and the
-//   job's seq is the run's next one. Executing the step, writing its execution row (primary
-//   key run + seq), moving the run on and enqueuing the next step's job happen in ONE
-//   transaction. A worker that dies before the commit leaves nothing; the retried job does it
-//   all again. A duplicate job (a retry after a commit whose acknowledgement was lost, a
-//   second process) finds seq already taken and does nothing.
+// - Each step locks its run row (`for update`) and acts only if the run is active and the
+//   step's seq is the run's next one. Executing the step, writing its execution row (primary
+//   key run + seq) and moving the run on happen in ONE transaction. A worker that dies before
+//   the commit leaves nothing. The job is not completed until the chain stops (a wait, the
+//   end), so a crash anywhere in the chain leaves the job to be retried: the retry starts at
+//   the run's next seq, which skips every step already committed. A duplicate job (a retry
+//   after a lost acknowledgement, a second process) only ever executes seq the run has not
+//   reached, under the same lock, so no step runs twice.
 // - Side effects inside the database (tags, fields, lists, access, the email's queued message)
 //   are in that transaction. The email's Message-ID is derived from (run, seq), so even the
 //   mail engine's own retry of the SMTP hand-off is recognisable at the receiver.
@@ -44,6 +48,10 @@ export const EVENT_JOB = 'automation.on-event';
 export const ENTRY_CAP_PER_DAY = 10;
 /** A failing step is retried this many times (with backoff) before its run is marked failed. */
 export const STEP_ATTEMPTS = 4;
+/** At most this many steps run in one step job before it hands the run over to a fresh job. */
+export const MAX_CHAIN = 50;
+/** Step jobs one worker fetches per poll. */
+export const STEP_BATCH = 25;
 
 export interface EngineDeps {
   database: Database;
@@ -267,10 +275,36 @@ export class AutomationEngine {
 
   // ---- executing a step -------------------------------------------------------------------------
 
-  /** The step job. Idempotent: see the top of this file. */
+  /**
+   * The step job: executes the run's next step and, while the run goes on without a wait, the
+   * steps after it (each in its own transaction keyed by (run, seq)). Idempotent: see the top
+   * of this file. A job whose step is already done continues the run if it is still active
+   * (that is how a chain interrupted by a crash resumes), else does nothing.
+   */
   async runStep(runId: string, seq: number, attempt = 0): Promise<void> {
-    const peek = await this.loadRun(this.deps.database.db, runId);
-    if (!peek || peek.state !== 'active' || peek.seq + 1 !== seq) return;
+    for (let i = 0; ; i++) {
+      const peek = await this.loadRun(this.deps.database.db, runId);
+      if (!peek || peek.state !== 'active' || peek.seq + 1 < seq) return;
+      const next = peek.seq + 1;
+      if (i >= MAX_CHAIN) {
+        // A long chain hands over to a fresh job rather than hold one worker.
+        await this.deps.jobs.send(STEP_JOB, { runId, seq: next });
+        return;
+      }
+      try {
+        if (!(await this.executeNext(peek, next, i === 0 ? attempt : 0))) return;
+      } catch (err) {
+        if (i === 0) throw err;
+        // A chained step failed: it gets a job of its own, with its own retries and backoff.
+        await this.deps.jobs.send(STEP_JOB, { runId, seq: next }, { startAfter: 5 });
+        return;
+      }
+    }
+  }
+
+  /** Executes step `seq` of the run (peeked outside the transaction). True when the run goes on at once. */
+  private async executeNext(peek: Run, seq: number, attempt: number): Promise<boolean> {
+    const runId = peek.id;
     const def = await this.definition(this.deps.database.db, peek.versionId);
     const step = def.steps.find((s) => s.id === peek.stepId);
     // The one step whose effect leaves the database goes first, outside the transaction.
@@ -283,16 +317,17 @@ export class AutomationEngine {
     } catch (err) {
       if (attempt + 1 < STEP_ATTEMPTS) throw err;
       await this.failStep(runId, seq, step!, err);
-      return;
+      return false;
     }
     try {
-      await this.deps.database.transaction(async (tx) => {
+      return await this.deps.database.transaction(async (tx) => {
         const [run] = await tx.select().from(automationRuns).where(eq(automationRuns.id, runId)).for('update');
-        if (!run || run.state !== 'active' || run.seq + 1 !== seq) return;
+        // Someone else moved the run meanwhile: look again.
+        if (!run || run.state !== 'active' || run.seq + 1 !== seq) return run?.state === 'active';
         const current = def.steps.find((s) => s.id === run.stepId);
         if (!current) {
           await this.endRun(tx, run, 'done', run.stepId ? `step "${run.stepId}" is not in this version` : 'completed');
-          return;
+          return false;
         }
         const contact = await this.contactOrNull(tx, run.contactId);
         const outcome: Outcome = contact
@@ -311,31 +346,33 @@ export class AutomationEngine {
           data: outcome.data ?? {},
           at: this.deps.clock.now(),
         });
-        await this.advance(tx, run, seq, outcome);
+        return this.advance(tx, run, seq, outcome);
       });
     } catch (err) {
       if (attempt + 1 < STEP_ATTEMPTS) throw err;
       await this.failStep(runId, seq, step!, err);
+      return false;
     }
   }
 
-  private async advance(tx: Tx, run: Run, seq: number, o: Outcome): Promise<void> {
+  /** Moves the run past step `seq`. True when it goes on at once (the caller runs the next step). */
+  private async advance(tx: Tx, run: Run, seq: number, o: Outcome): Promise<boolean> {
     const now = this.deps.clock.now();
     const branches = o.branches ? { ...run.branches, ...o.branches } : run.branches;
     if (o.end || (!o.wait && o.next === null)) {
       await tx.update(automationRuns).set({ seq, branches }).where(eq(automationRuns.id, run.id));
       await this.endRun(tx, run, o.end?.state ?? 'done', o.end?.reason ?? 'completed');
-      return;
+      return false;
     }
     if (o.wait) {
       await tx
         .update(automationRuns)
         .set({ seq, branches, state: 'waiting', stepId: o.next, dueAt: o.wait.dueAt, waitEvent: o.wait.event ?? null, waitEventNext: o.wait.eventNext ?? null, updatedAt: now })
         .where(eq(automationRuns.id, run.id));
-      return;
+      return false;
     }
     await tx.update(automationRuns).set({ seq, branches, stepId: o.next, updatedAt: now }).where(eq(automationRuns.id, run.id));
-    await this.deps.jobs.sendInTx(tx, STEP_JOB, { runId: run.id, seq: seq + 1 });
+    return true;
   }
 
   private async endRun(tx: Tx, run: Pick<Run, 'id' | 'workflowId' | 'contactId'>, state: RunState, reason: string): Promise<void> {

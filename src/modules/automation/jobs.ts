@@ -1,9 +1,9 @@
 // The automation module's jobs: the event subscriber (triggers, waits for events, goals,
-// revenue), one job per step execution, and the wake-up of waits that are due.
+// revenue), the step job (a run's next step and those after it up to a wait), and the wake-up of waits that are due.
 import { z } from 'zod';
 import { defineJob, type JobDefinition } from '../../jobs/types.js';
 import { SUBSCRIBED_EVENTS } from './definition.js';
-import { EVENT_JOB, STEP_ATTEMPTS, STEP_JOB, WAKE_JOB, type EventJob } from './engine.js';
+import { EVENT_JOB, STEP_ATTEMPTS, STEP_BATCH, STEP_JOB, WAKE_JOB, type EventJob } from './engine.js';
 import type { AutomationService } from './service.js';
 
 /** What the automation jobs use. */
@@ -23,7 +23,9 @@ export const automationJobs: JobDefinition<any, AutomationJobDeps>[] = [
   },
   defineJob({
     name: STEP_JOB,
-    description: 'Execute one step of one run (keyed by run and seq: a retry repeats no side effect)',
+    description: 'Execute the next step of one run and the steps that follow it without a wait (each keyed by run and seq: a retry repeats no side effect)',
+    // Step jobs are short: a worker takes a batch per poll, or the poll interval caps the rate.
+    batchSize: STEP_BATCH,
     retryLimit: STEP_ATTEMPTS - 1,
     retryDelay: 5,
     retryBackoff: true,

@@ -80,7 +80,7 @@ for (const backend of backends()) {
       await advance(2 * DAY + MIN);
       assert.match((await mailCount('new@welcome.test', 2))[1]!, /mistake/);
       await settled(id);
-      await record('order.paid', { type: 'order', id: randomUUID() }, { contactId: a, total: 9900, productIds: [] });
+      await record('order.paid', { type: 'order', id: randomUUID() }, { contactId: a, kind: 'purchase', total: 9900, amountPaid: 9900, currency: 'usd', provider: 'test', productIds: [] });
       const run = await waitFor(async () => (await t.app.automation.runs(id, {})).find((r) => r.state === 'exited'), { what: 'goal exit' });
       assert.match(run.endReason!, /goal met/);
       assert.equal(run.revenue, 9900, 'the order is attributed to the run');
@@ -92,11 +92,11 @@ for (const backend of backends()) {
       const id = await fromTemplate('abandoned-checkout');
       const a = await contact('left@cart.test');
       const b = await contact('paid@cart.test');
-      await record('order.created', { type: 'order', id: randomUUID() }, { contactId: a, total: 4900 });
-      await record('order.created', { type: 'order', id: randomUUID() }, { contactId: b, total: 4900 });
+      await record('order.created', { type: 'order', id: randomUUID() }, { contactId: a, total: 4900, currency: 'usd' });
+      await record('order.created', { type: 'order', id: randomUUID() }, { contactId: b, total: 4900, currency: 'usd' });
       await waitFor(async () => (await t.app.automation.runs(id, {})).length === 2, { what: 'two runs' });
       await advance(30 * MIN);
-      await record('order.paid', { type: 'order', id: randomUUID() }, { contactId: b, total: 4900 });
+      await record('order.paid', { type: 'order', id: randomUUID() }, { contactId: b, kind: 'purchase', total: 4900, amountPaid: 4900, currency: 'usd', provider: 'test' });
       await waitFor(async () => (await t.app.automation.runs(id, {})).some((r) => r.contactId === b && r.state === 'exited'), { what: 'payer exits' });
       assert.equal(subjects('left@cart.test').length, 0);
       await advance(31 * MIN);
@@ -111,7 +111,7 @@ for (const backend of backends()) {
       const id = await fromTemplate('course-onboarding');
       const keen = await contact('keen@course.test');
       const stalled = await contact('stalled@course.test');
-      for (const c of [keen, stalled]) await record('order.paid', { type: 'order', id: randomUUID() }, { contactId: c, total: 19900, productIds: [] });
+      for (const c of [keen, stalled]) await record('order.paid', { type: 'order', id: randomUUID() }, { contactId: c, kind: 'purchase', total: 19900, amountPaid: 19900, currency: 'usd', provider: 'test', productIds: [] });
       await mailCount('keen@course.test', 1);
       await mailCount('stalled@course.test', 1);
       await settled(id);
@@ -151,7 +151,7 @@ for (const backend of backends()) {
     it('review request: seven days after a purchase', async () => {
       const id = await fromTemplate('review-request');
       const c = await contact('buyer@review.test');
-      await record('order.paid', { type: 'order', id: randomUUID() }, { contactId: c, total: 100, productIds: [] });
+      await record('order.paid', { type: 'order', id: randomUUID() }, { contactId: c, kind: 'purchase', total: 100, amountPaid: 100, currency: 'usd', provider: 'test', productIds: [] });
       await settled(id);
       await advance(6 * DAY);
       assert.equal(subjects('buyer@review.test').filter((s) => /How is it going/.test(s)).length, 0);
@@ -162,13 +162,13 @@ for (const backend of backends()) {
     it('failed-payment recovery: notice at once, a reminder a day later; paying ends it', async () => {
       const id = await fromTemplate('failed-payment');
       const c = await contact('declined@dunning.test');
-      await record('payment.failed', { type: 'order', id: randomUUID() }, { contactId: c, message: 'card declined', amount: 2900, currency: 'usd' });
+      await record('payment.failed', { type: 'order', id: randomUUID() }, { contactId: c, message: 'card declined', provider: 'test', amount: 2900, currency: 'usd' });
       assert.match((await mailCount('declined@dunning.test', 1))[0]!, /did not go through/);
       await settled(id);
       await advance(DAY + MIN);
       assert.match((await mailCount('declined@dunning.test', 2))[1]!, /update your card/);
       await settled(id);
-      await record('order.paid', { type: 'order', id: randomUUID() }, { contactId: c, total: 2900, productIds: [] });
+      await record('order.paid', { type: 'order', id: randomUUID() }, { contactId: c, kind: 'purchase', total: 2900, amountPaid: 2900, currency: 'usd', provider: 'test', productIds: [] });
       await waitFor(async () => (await t.app.automation.runs(id, {})).some((r) => r.state === 'exited'), { what: 'recovered' });
       await advance(2 * DAY + MIN);
       assert.equal((await t.app.events.list(t.app.db, { type: 'automation.task_created', subjectId: c })).length, 0, 'no support task after paying');
