@@ -16,6 +16,7 @@ import { useAction, useFormAction } from '../../lib/use-action.js';
 import { useLoad } from '../../lib/use-load.js';
 import { catalogApi } from '../products/catalog-api.js';
 import { slugify } from '../products/products-page.js';
+import { useSession } from '../../session.js';
 import { siteApi, type Block, type BlockType, type FormChoice, type PageContent, type SitePage } from './site-api.js';
 
 export default function PagesArea() {
@@ -597,10 +598,12 @@ function OptinFormPicker({ block, forms, onChange }: { block: Block; forms: Form
   const formId = typeof block.formId === 'string' ? block.formId : '';
   const problem = optinProblem(block, forms);
   const live = forms.filter((f) => !f.archived);
+  // Forms live in Contacts: a role without contacts.write (content) is told who can make one, and gets no link it would be refused.
+  const mayMakeForms = useSession().can('contacts.write');
   if (live.length === 0 && !formId) {
     return (
-      <EmptyState title="You have no sign-up forms yet" action={<Link className="button small" to="/contacts/forms/new">Create a form</Link>}>
-        <p>An opt-in block shows one of your forms (its fields, consent text and spam protection). Create one, then choose it here.</p>
+      <EmptyState title="You have no sign-up forms yet" action={mayMakeForms ? <Link className="button small" to="/contacts/forms/new">Create a form</Link> : undefined}>
+        <p>An opt-in block shows one of your forms (its fields, consent text and spam protection). {mayMakeForms ? 'Create one, then choose it here.' : 'Ask someone who manages Contacts to create one, then choose it here.'}</p>
       </EmptyState>
     );
   }
@@ -622,11 +625,13 @@ function OptinFormPicker({ block, forms, onChange }: { block: Block; forms: Form
         }}
         options={options}
         error={problem ?? undefined}
-        hint={chosen && !chosen.archived ? <>Visitors fill in this form on the page; it signs them up as <Link to={`/contacts/forms/${chosen.id}`}>the form</Link> does.</> : undefined}
+        hint={chosen && !chosen.archived ? <>Visitors fill in this form on the page; it signs them up as {mayMakeForms ? <Link to={`/contacts/forms/${chosen.id}`}>the form</Link> : 'the form'} does.</> : undefined}
       />
-      <p className="small">
-        <Link to="/contacts/forms/new">Create another form</Link>
-      </p>
+      {mayMakeForms ? (
+        <p className="small">
+          <Link to="/contacts/forms/new">Create another form</Link>
+        </p>
+      ) : null}
     </div>
   );
 }
