@@ -4,6 +4,7 @@ import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Link, Route, Routes, useNavigate, useParams } from 'react-router';
 import { useConfirm } from '../../components/confirm.js';
 import { EmptyState } from '../../components/empty-state.js';
+import { Forbidden } from '../../components/forbidden.js';
 import { SelectField, TextAreaField, TextField } from '../../components/field.js';
 import { FormError, FormNotice } from '../../components/form-error.js';
 import { LoadState } from '../../components/load-state.js';
@@ -20,6 +21,9 @@ import { useSession } from '../../session.js';
 import { siteApi, type Block, type BlockType, type FormChoice, type PageContent, type SitePage } from './site-api.js';
 
 export default function PagesArea() {
+  // Every role may read pages (catalog.read), but only pages.write may open the editor: its
+  // controls all write, so a role without it is told so rather than shown buttons it would be refused.
+  if (!useSession().can('pages.write')) return <Forbidden />;
   return (
     <Routes>
       <Route index element={<PagesPage />} />
