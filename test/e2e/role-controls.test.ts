@@ -42,6 +42,10 @@ const rows: Row[] = [
   { path: () => `/courses/${ids.course}`, reach: 'learning.read', ready: (p) => p.getByRole('heading', { level: 1, name: 'Glazing 101' }), control: 'Publish', find: (p) => p.getByRole('button', { name: 'Publish' }), permission: 'learning.write' },
   { path: () => `/courses/${ids.course}`, reach: 'learning.read', ready: (p) => p.getByRole('heading', { level: 1, name: 'Glazing 101' }), control: 'Settings tab', find: (p) => p.getByRole('button', { name: 'Settings' }), permission: 'learning.write' },
   { path: () => '/broadcasts', reach: 'mail.read', ready: (p) => p.getByText('No broadcasts yet'), control: 'New broadcast', find: (p) => p.getByRole('link', { name: 'New broadcast' }), permission: 'mail.send' },
+  { path: () => '/team', reach: 'team.read', ready: (p) => p.getByRole('heading', { level: 1, name: 'Team' }), control: 'Invite someone', find: (p) => p.getByRole('heading', { name: 'Invite someone' }), permission: 'team.manage' },
+  { path: () => '/webhooks', reach: 'webhooks.manage', ready: (p) => p.getByRole('heading', { level: 1, name: 'Webhooks' }), control: 'Add an endpoint', find: (p) => p.getByRole('heading', { name: 'Add an endpoint' }), permission: 'webhooks.manage' },
+  { path: () => '/api-keys', reach: 'apikeys.manage', ready: (p) => p.getByRole('heading', { level: 1, name: 'API keys' }), control: 'Create a key', find: (p) => p.getByRole('heading', { name: 'Create a key' }), permission: 'apikeys.manage' },
+  { path: () => '/settings', reach: 'settings.manage', ready: (p) => p.getByRole('heading', { level: 1, name: 'Settings' }), control: 'Save settings', find: (p) => p.getByRole('button', { name: 'Save settings' }), permission: 'settings.manage' },
   { path: () => '/automations', reach: 'automation.read', ready: (p) => p.getByRole('heading', { level: 1, name: 'Automations' }), control: 'Start from a template', find: (p) => p.getByRole('heading', { name: 'Start from a template' }), permission: 'automation.write' },
 ];
 
