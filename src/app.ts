@@ -126,7 +126,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
         loginLockoutMinutes: config.loginLockoutMinutes,
         issuer: 'Onehour',
       },
-      { queue: (tx, m) => mail.queueTransactional(tx, m).then(() => undefined) },
+      { queue: (tx, m) => mail.queueTransactional(tx, m).then(() => undefined), businessName: async () => (await brand.current()).name },
     );
     const portal = new PortalService(database, clock, events, audience, mail, config.publicUrl);
     const access = new AccessService(clock, events);

@@ -4,7 +4,7 @@
 // course with the same title is refused with a free address to use instead. A support assistant
 // sees the course and the broadcasts but no button for what support may not do. In the page
 // editor, an image block gets an uploaded image, blocks reorder by keyboard and the preview
-// shows the page at phone width.
+// shows the page at phone width; numbers and logos blocks come from the palette.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
@@ -220,4 +220,19 @@ test('the page editor: an uploaded image, blocks reordered by keyboard, and a ph
   await frame.waitFor();
   const box = (await frame.boundingBox())!;
   assert.ok(box.width <= 390 && box.width > 300, `phone preview is ${box.width}px wide`);
+
+  // Social proof from the palette: a numbers block, edited in its fields, shows in the preview.
+  await page.getByLabel('Add a block').selectOption('stats');
+  await page.getByRole('button', { name: 'Add block' }).click();
+  const stats = page.locator('fieldset.block-card').last();
+  await stats.getByLabel('Number 1').fill('4,200+');
+  await stats.getByRole('button', { name: 'Add a number' }).click();
+  await stats.getByLabel('Number 2').fill('4.9 ★');
+  await stats.getByLabel('What it counts 2').fill('average rating');
+  await page.frameLocator('iframe.preview-frame').getByText('average rating').waitFor();
+  await page.frameLocator('iframe.preview-frame').getByText('4,200+').waitFor();
+  await page.getByLabel('Add a block').selectOption('logos');
+  await page.getByRole('button', { name: 'Add block' }).click();
+  await page.locator('fieldset.block-card').last().getByLabel('Name 1').fill('Ceramics Weekly');
+  await page.frameLocator('iframe.preview-frame').getByText('Ceramics Weekly').waitFor();
 });

@@ -73,6 +73,21 @@ for (const backend of backends()) {
       assert.equal(patched.json().active, false);
     });
 
+    it('a price given no currency takes the business\'s currency from the brand settings', async () => {
+      assert.equal((await owner.patch('/api/brand', { currency: 'eur' })).statusCode, 200);
+      try {
+        assert.deepEqual((await owner.get('/api/catalog/defaults')).json(), { currency: 'eur' });
+        const p = (await owner.post('/api/products', { slug: 'ebook-euro', kind: 'download', name: 'E-book Euro' })).json();
+        const price = await owner.post(`/api/products/${p.id}/prices`, { type: 'one_time', amount: 1900 });
+        assert.equal(price.statusCode, 201, price.body);
+        assert.equal(price.json().currency, 'eur');
+        const chosen = await owner.post(`/api/products/${p.id}/prices`, { type: 'one_time', currency: 'GBP', amount: 1700 });
+        assert.equal(chosen.json().currency, 'gbp', 'a currency given wins');
+      } finally {
+        await owner.patch('/api/brand', { currency: 'usd' });
+      }
+    });
+
     it('bundles and memberships open everything they include', async () => {
       const courseId = randomUUID();
       const course = (await owner.post('/api/products', { slug: 'wheel-course', kind: 'course', name: 'Wheel Course', courseId })).json();

@@ -121,12 +121,19 @@ export const catalogRoutes: AnyRoute[] = [
     },
   }),
   defineRoute({
+    method: 'GET', url: '/api/catalog/defaults', access: { permission: 'catalog.read' }, tags: ['catalog'],
+    summary: 'What a new price starts with: the business\'s currency from the brand settings',
+    response: z.object({ currency: z.string() }),
+    handler: async ({ app }) => ({ currency: (await app.brand.current()).currency.toLowerCase() }),
+  }),
+  defineRoute({
     method: 'POST', url: '/api/products/:id/prices', access: { permission: 'catalog.write' }, tags: ['catalog'], audit: 'catalog.price_created', status: 201,
     summary: 'Add a price: one-time, subscription (monthly/yearly, optional trial) or payment plan',
     params: idParam,
     body: z.object({
       type: z.enum(priceTypes),
-      currency: z.string().trim().toLowerCase().length(3),
+      /** empty: the business's currency (brand settings) */
+      currency: z.string().trim().toLowerCase().length(3).optional(),
       amount: money,
       interval: z.enum(intervals).nullable().optional(),
       trialDays: z.number().int().min(0).max(365).nullable().optional(),
@@ -136,7 +143,8 @@ export const catalogRoutes: AnyRoute[] = [
     }),
     response: priceShape,
     handler: async ({ app, actor, params, body, auditTarget }) => {
-      const price = await app.catalog.createPrice(params.id, body, actor);
+      const currency = body.currency ?? (await app.brand.current()).currency.toLowerCase();
+      const price = await app.catalog.createPrice(params.id, { ...body, currency }, actor);
       auditTarget('price', price.id, { productId: params.id });
       return price;
     },

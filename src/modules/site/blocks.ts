@@ -97,7 +97,7 @@ export const blockSchema = z.discriminatedUnion('type', [heroBlock, richTextBloc
 export const blocksSchema = z.array(blockSchema).max(60);
 export type Block = z.output<typeof blockSchema>;
 export type BlockType = Block['type'];
-export const blockTypes: BlockType[] = ['hero', 'richText', 'media', 'bullets', 'testimonial', 'pricing', 'faq', 'optin', 'guarantee'];
+export const blockTypes: BlockType[] = ['hero', 'richText', 'media', 'bullets', 'testimonial', 'pricing', 'faq', 'optin', 'guarantee', 'logos', 'stats'];
 
 export const pageContentSchema = z.object({
   title: text(200).min(1),

@@ -108,6 +108,25 @@ for (const backend of backends()) {
       await owner.post(`/api/pages/${page.id}/publish`);
     });
 
+    it('a landing page with logos and numbers, made through the admin API, shows them to visitors', async () => {
+      const created = await owner.post('/api/pages', { slug: 'proof', kind: 'landing' });
+      assert.equal(created.statusCode, 201, created.body);
+      const blocks = [
+        { id: 'l', type: 'logos', heading: 'As featured in', items: [{ name: 'Ceramics Weekly' }, { name: 'Kiln & Co', imageUrl: 'https://cdn.example.com/kiln.png' }] },
+        { id: 's', type: 'stats', heading: 'In numbers', items: [{ value: '4,200+', label: 'students' }, { value: '4.9 ★', label: 'average rating' }] },
+      ];
+      const saved = await owner.patch(`/api/pages/${created.json().id}`, { draft: { title: 'Proof', blocks } });
+      assert.equal(saved.statusCode, 200, saved.body);
+      assert.equal((await owner.post(`/api/pages/${created.json().id}/publish`)).statusCode, 200);
+      const res = await t.server.inject({ method: 'GET', url: '/p/proof' });
+      assert.equal(res.statusCode, 200);
+      assert.match(res.body, /<section class="block logos" aria-label="As featured in">/);
+      assert.match(res.body, /Ceramics Weekly/);
+      assert.match(res.body, /<img src="https:\/\/cdn\.example\.com\/kiln\.png" alt="Kiln &amp; Co"/);
+      assert.match(res.body, /<dt>students<\/dt><dd>4,200\+<\/dd>/);
+      assert.match(res.body, /<dt>average rating<\/dt><dd>4\.9 ★<\/dd>/);
+    });
+
     it('cached pages change the moment the catalog or page changes, and answer 304 to a browser that has them', async () => {
       const first = await t.server.inject({ method: 'GET', url: '/p/bowls' });
       const etag = String(first.headers.etag);

@@ -30,6 +30,8 @@ function wrongCredentials(): DomainError {
 export interface TeamMailer {
   /** `secrets`: the tokens the text carries, never stored readable (the mail module seals them) */
   queue(tx: Tx, message: { to: string; subject: string; text: string; tag: string; secrets?: string[] }): Promise<void>;
+  /** The business's name (brand settings), for staff mail where the business is speaking; read before a transaction opens. */
+  businessName?(): Promise<string>;
 }
 
 export interface TeamSettings {
@@ -337,13 +339,15 @@ export class TeamService {
     const found = await this.createPasswordReset(email);
     if (!found) return null;
     const link = `${this.settings.publicUrl}/admin/reset-password#token=${found.token}`;
+    // Onehour names the admin product the password is for; the business names whose admin it is.
+    const business = await this.businessName();
     await this.database.transaction((tx) =>
       this.mailer.queue(tx, {
         to: found.user.email,
         secrets: [found.token],
         tag: 'team.password_reset',
         subject: 'Reset your Onehour password',
-        text: `Someone asked to reset the password of ${found.user.email} on Onehour.\n\nChoose a new password here (the link works once, for one hour):\n${link}\n\nIf it was not you, ignore this email: your password stays as it is.`,
+        text: `Someone asked to reset the password of ${found.user.email} on Onehour${business ? `, where you help run ${business}` : ''}.\n\nChoose a new password here (the link works once, for one hour):\n${link}\n\nIf it was not you, ignore this email: your password stays as it is.`,
       }),
     );
     return { user: found.user };
@@ -534,10 +538,16 @@ export class TeamService {
 
   /** Creates a single-use invitation, mails the link, and returns it (the inviter may also copy it). */
   async invite(input: { email: string; role: AssignableRole }, by: { actor: Actor; role: Role; userId: string | null; name: string }) {
-    return this.database.transaction((tx) => this.inviteInTx(tx, input, by));
+    const business = await this.businessName();
+    return this.database.transaction((tx) => this.inviteInTx(tx, input, by, business));
   }
 
-  private async inviteInTx(tx: Tx, input: { email: string; role: AssignableRole }, by: { actor: Actor; role: Role; userId: string | null; name: string }) {
+  /** The business's name for staff mail, or '' (then the mail names only Onehour). */
+  private async businessName(): Promise<string> {
+    return ((await this.mailer.businessName?.()) ?? '').trim();
+  }
+
+  private async inviteInTx(tx: Tx, input: { email: string; role: AssignableRole }, by: { actor: Actor; role: Role; userId: string | null; name: string }, business: string) {
     if (!(assignableRoles as readonly string[]).includes(input.role)) throw invalid('Unknown role');
     if (by.role !== 'owner' && input.role === 'admin') throw forbidden('Only the owner can invite an admin');
     const email = normaliseEmail(input.email);
@@ -557,8 +567,9 @@ export class TeamService {
       to: email,
       secrets: [token],
       tag: 'team.invitation',
-      subject: `${by.name} invited you to join the team on Onehour`,
-      text: `${by.name} invited you to help run the business on Onehour as ${input.role}.\n\nAccept the invitation and choose a password:\n${link}\n\nThe link works once and expires in 7 days.`,
+      // The business invites (its name, its sender); Onehour names the admin they will sign in to.
+      subject: business ? `${by.name} invited you to join the ${business} team` : `${by.name} invited you to join the team on Onehour`,
+      text: `${by.name} invited you to help run ${business || 'the business'} on Onehour as ${input.role}.\n\nAccept the invitation and choose a password:\n${link}\n\nThe link works once and expires in 7 days.`,
     });
     return { token, link, invitation: { id: row!.id, email, role: input.role, expiresAt: row!.expiresAt, createdAt: row!.createdAt } };
   }

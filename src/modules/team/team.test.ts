@@ -203,6 +203,28 @@ for (const backend of backends()) {
       await anon.login('maya@example.com', 'maya new password');
     });
 
+    it('staff mail: the business invites from its own sender; the reset names Onehour and whose admin it is', async () => {
+      assert.equal((await owner.patch('/api/brand', { name: 'Clay Studio', senderName: 'Clay Studio', senderAddress: 'hello@claystudio.example' })).statusCode, 200);
+      const inv = await owner.post('/api/team/invitations', { email: 'brand-invite@example.com', role: 'content' });
+      assert.equal(inv.statusCode, 201, inv.body);
+      const [summary] = (await owner.get('/api/outbox?to=brand-invite@example.com')).json().messages;
+      const invitation = (await owner.get(`/api/outbox/${summary.id}`)).json();
+      assert.match(invitation.subject, /invited you to join the Clay Studio team$/);
+      assert.match(invitation.text, /help run Clay Studio on Onehour as content/);
+      assert.equal(invitation.from, '"Clay Studio" <hello@claystudio.example>');
+
+      assert.equal((await new Client(t.server).post('/api/auth/password-reset/request', { email: OWNER.email })).statusCode, 204);
+      await t.app.jobs.work(t.app);
+      const reset = await waitFor(async () => {
+        const mails = (await owner.get(`/api/outbox?to=${encodeURIComponent(OWNER.email)}`)).json().messages;
+        return mails.find((m: { tag: string }) => m.tag === 'team.password_reset');
+      }, { what: 'the owner\'s reset mail' });
+      const full = (await owner.get(`/api/outbox/${reset.id}`)).json();
+      assert.equal(full.subject, 'Reset your Onehour password');
+      assert.match(full.text, /on Onehour, where you help run Clay Studio\./);
+      assert.equal(full.from, '"Clay Studio" <hello@claystudio.example>');
+    });
+
     it('records who did what as events with actors', async () => {
       const events = (await owner.get('/api/activity?type=user.')).json().events;
       const invited = events.find((e: { type: string }) => e.type === 'user.invited');

@@ -1,4 +1,5 @@
 // The catalog's JSON API (src/modules/catalog/routes.ts), typed for the admin pages.
+import { useEffect, useState } from 'react';
 import { ApiError, apiGet, apiSend, type IsoDate } from '../../api.js';
 
 export type ProductKind = 'course' | 'download' | 'membership' | 'bundle';
@@ -103,6 +104,8 @@ export const catalogApi = {
     apiSend<Price>('POST', `/api/products/${id(productId)}/prices`, body),
   updatePrice: (priceId: string, body: { label?: string; active?: boolean; position?: number }) => apiSend<Price>('PATCH', `/api/prices/${id(priceId)}`, body),
   removeFile: (productId: string, fileId: string) => apiSend('DELETE', `/api/products/${id(productId)}/files/${id(fileId)}`),
+  /** what a new price starts with: the business's currency (Settings) */
+  defaults: () => apiGet<{ currency: string }>('/api/catalog/defaults'),
   coupons: () => apiGet<{ coupons: Coupon[] }>('/api/coupons'),
   createCoupon: (body: { code: string; kind: 'percent' | 'fixed'; percentOff?: number | null; amountOff?: number | null; currency?: string | null; expiresAt?: string | null; maxRedemptions?: number | null; productIds?: string[] }) =>
     apiSend<Coupon>('POST', '/api/coupons', body),
@@ -131,3 +134,19 @@ export async function uploadProductFile(productId: string, file: File, csrfToken
 
 export const kindLabels: Record<ProductKind, string> = { course: 'Course', download: 'Download', membership: 'Membership', bundle: 'Bundle' };
 export const statusTone: Record<ProductStatus, string> = { draft: 'warn', published: 'good', archived: '' };
+
+/** The business's currency for a new price or coupon (lower case); "usd" until it has loaded or if it cannot be read. */
+export function useDefaultCurrency(): string {
+  const [currency, setCurrency] = useState('usd');
+  useEffect(() => {
+    let live = true;
+    catalogApi.defaults().then(
+      (d) => live && setCurrency(d.currency),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  return currency;
+}

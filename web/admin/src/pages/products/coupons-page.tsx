@@ -10,7 +10,7 @@ import { formatMoney, parseMoney } from '../../lib/money.js';
 import { useAction, useFormAction } from '../../lib/use-action.js';
 import { useLoad } from '../../lib/use-load.js';
 import { useSession } from '../../session.js';
-import { catalogApi, type Coupon } from './catalog-api.js';
+import { catalogApi, useDefaultCurrency, type Coupon } from './catalog-api.js';
 import { ProductsNav } from './products-page.js';
 
 function discountText(c: Coupon): string {
@@ -92,9 +92,10 @@ export default function CouponsPage() {
 function NewCouponForm({ products, onCreated }: { products: { id: string; name: string }[]; onCreated(c: Coupon): void }) {
   const [kind, setKind] = useState<'percent' | 'fixed'>('percent');
   const [chosen, setChosen] = useState<string[]>([]);
+  const defaultCurrency = useDefaultCurrency();
   const create = useFormAction(
     async (f) => {
-      const currency = f.text('currency').trim().toLowerCase() || 'usd';
+      const currency = f.text('currency').trim().toLowerCase() || defaultCurrency;
       const expires = f.text('expiresAt');
       const max = f.text('maxRedemptions').trim();
       let amountOff: number | null = null;
@@ -132,7 +133,7 @@ function NewCouponForm({ products, onCreated }: { products: { id: string; name: 
           ) : (
             <>
               <TextField label="Amount off" name="amountOff" inputMode="decimal" required error={create.fieldErrors.amountOff} />
-              <TextField label="Currency" name="currency" defaultValue="usd" maxLength={3} error={create.fieldErrors.currency} />
+              <TextField key={defaultCurrency} label="Currency" name="currency" defaultValue={defaultCurrency} maxLength={3} error={create.fieldErrors.currency} />
             </>
           )}
           <TextField label="Expires after (optional)" name="expiresAt" type="date" />

@@ -15,7 +15,7 @@ import { useLoad } from '../../lib/use-load.js';
 import { useSession } from '../../session.js';
 import { CoursePicker } from '../courses/course-picker.js';
 import { siteApi } from '../site/site-api.js';
-import { catalogApi, kindLabels, statusTone, uploadProductFile, type PriceType, type ProductDetail, type ProductStatus, type RefundPolicy } from './catalog-api.js';
+import { catalogApi, useDefaultCurrency, kindLabels, statusTone, uploadProductFile, type PriceType, type ProductDetail, type ProductStatus, type RefundPolicy } from './catalog-api.js';
 import { ProductsNav } from './products-page.js';
 
 const refundPolicyLabels: Record<RefundPolicy, string> = {
@@ -170,13 +170,14 @@ const priceTypeLabels: Record<PriceType, string> = { one_time: 'One-time', subsc
 
 function PricesPanel({ product, readOnly, onChanged }: { product: ProductDetail; readOnly: boolean; onChanged(): void }) {
   const [type, setType] = useState<PriceType>('one_time');
+  const defaultCurrency = useDefaultCurrency();
   const toggle = useAction(async (priceId: string, active: boolean) => {
     await catalogApi.updatePrice(priceId, { active });
     onChanged();
   });
   const add = useFormAction(
     async (f) => {
-      const currency = f.text('currency').trim().toLowerCase() || 'usd';
+      const currency = f.text('currency').trim().toLowerCase() || defaultCurrency;
       const trial = f.text('trialDays').trim();
       await catalogApi.createPrice(product.id, {
         type,
@@ -227,7 +228,7 @@ function PricesPanel({ product, readOnly, onChanged }: { product: ProductDetail;
           <div className="form-grid">
             <SelectField label="Type" name="type" value={type} onChange={(e) => setType(e.target.value as PriceType)} options={(Object.keys(priceTypeLabels) as PriceType[]).map((k) => ({ value: k, label: priceTypeLabels[k] }))} />
             <TextField label={type === 'payment_plan' ? 'Amount per payment' : type === 'subscription' ? 'Amount per period' : 'Amount'} name="amount" inputMode="decimal" required placeholder="49.00" error={add.fieldErrors.amount} />
-            <TextField label="Currency" name="currency" defaultValue="usd" maxLength={3} hint="Three letters: usd, eur, gbp…" error={add.fieldErrors.currency} />
+            <TextField key={defaultCurrency} label="Currency" name="currency" defaultValue={defaultCurrency} maxLength={3} hint="Three letters: usd, eur, gbp… Starts as your business’s currency (Settings)." error={add.fieldErrors.currency} />
             {type !== 'one_time' ? <SelectField label="Every" name="interval" defaultValue="month" options={[{ value: 'month', label: 'Month' }, { value: 'year', label: 'Year' }]} /> : null}
             {type === 'subscription' ? <TextField label="Free trial (days, optional)" name="trialDays" type="number" min={1} max={365} error={add.fieldErrors.trialDays} /> : null}
             {type === 'payment_plan' ? <TextField label="Number of payments" name="instalments" type="number" min={2} max={36} defaultValue="3" required error={add.fieldErrors.instalments} /> : null}

@@ -1,9 +1,10 @@
 // Pages: the store's name, every page, and the block editor with a live preview rendered by
 // the server through the same components visitors get.
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Link, Route, Routes, useNavigate, useParams } from 'react-router';
 import { useConfirm } from '../../components/confirm.js';
 import { EmptyState } from '../../components/empty-state.js';
+import { Forbidden } from '../../components/forbidden.js';
 import { SelectField, TextAreaField, TextField } from '../../components/field.js';
 import { FormError, FormNotice } from '../../components/form-error.js';
 import { LoadState } from '../../components/load-state.js';
@@ -16,9 +17,13 @@ import { useAction, useFormAction } from '../../lib/use-action.js';
 import { useLoad } from '../../lib/use-load.js';
 import { catalogApi } from '../products/catalog-api.js';
 import { slugify } from '../products/products-page.js';
+import { useSession } from '../../session.js';
 import { siteApi, type Block, type BlockType, type FormChoice, type PageContent, type SitePage } from './site-api.js';
 
 export default function PagesArea() {
+  // Every role may read pages (catalog.read), but only pages.write may open the editor: its
+  // controls all write, so a role without it is told so rather than shown buttons it would be refused.
+  if (!useSession().can('pages.write')) return <Forbidden />;
   return (
     <Routes>
       <Route index element={<PagesPage />} />
@@ -174,6 +179,8 @@ const blockLabels: Record<BlockType, string> = {
   faq: 'Questions (FAQ)',
   optin: 'Opt-in form',
   guarantee: 'Guarantee',
+  logos: 'Logos (featured in, clients)',
+  stats: 'Numbers (students, rating)',
 };
 
 function newBlock(type: BlockType): Block {
@@ -188,6 +195,8 @@ function newBlock(type: BlockType): Block {
     faq: { heading: 'Questions', items: [{ question: 'A question people ask?', answer: 'The answer.' }] },
     optin: { heading: 'Get the free guide', text: '', buttonLabel: '' },
     guarantee: { heading: '', text: 'If it is not for you, write within 30 days for a full refund.', days: 30 },
+    logos: { heading: 'As featured in', items: [{ name: 'A place that featured you' }] },
+    stats: { heading: '', items: [{ value: '1,000+', label: 'students' }] },
   };
   return { id, type, ...defaults[type] } as Block;
 }
@@ -497,26 +506,49 @@ function BlockFields({ block, forms, onChange }: { block: Block; forms: FormChoi
       );
     case 'faq': {
       const items = (Array.isArray(block.items) ? block.items : []) as { question: string; answer: string }[];
-      const setItems = (next: typeof items) => set('items', next);
       return (
         <div className="stack">
           {input('heading', 'Heading', 'Empty: “Questions”.')}
-          {items.map((item, i) => (
-            <div key={i} className="stack" style={{ borderTop: '1px solid var(--border)', paddingTop: 8 }}>
-              <TextField label={`Question ${i + 1}`} value={item.question} onChange={(e) => setItems(items.map((x, j) => (j === i ? { ...x, question: e.target.value } : x)))} />
-              <TextAreaField label={`Answer ${i + 1}`} value={item.answer} onChange={(e) => setItems(items.map((x, j) => (j === i ? { ...x, answer: e.target.value } : x)))} />
-              <div>
-                <button type="button" className="button small danger-text" onClick={() => setItems(items.filter((_, j) => j !== i))}>
-                  Remove question {i + 1}
-                </button>
-              </div>
-            </div>
-          ))}
-          <div>
-            <button type="button" className="button small" onClick={() => setItems([...items, { question: '', answer: '' }])}>
-              Add a question
-            </button>
-          </div>
+          <ItemRows items={items} onChange={(next) => set('items', next)} noun="question" addLabel="Add a question" blank={{ question: '', answer: '' }}>
+            {(item, i, update) => (
+              <>
+                <TextField label={`Question ${i + 1}`} value={item.question} onChange={(e) => update({ question: e.target.value })} />
+                <TextAreaField label={`Answer ${i + 1}`} value={item.answer} onChange={(e) => update({ answer: e.target.value })} />
+              </>
+            )}
+          </ItemRows>
+        </div>
+      );
+    }
+    case 'logos': {
+      const items = (Array.isArray(block.items) ? block.items : []) as { name: string; imageUrl?: string }[];
+      return (
+        <div className="stack">
+          {input('heading', 'Heading (optional)', 'For example “As featured in” or “Trusted by”.')}
+          <ItemRows items={items} onChange={(next) => set('items', next)} noun="logo" addLabel="Add a logo" blank={{ name: '' }} max={12}>
+            {(item, i, update) => (
+              <>
+                <TextField label={`Name ${i + 1}`} value={item.name} onChange={(e) => update({ name: e.target.value })} hint="Shown as text when there is no image, and read out to people who cannot see it." />
+                <ImageField label={`Logo ${i + 1} (optional)`} value={item.imageUrl ?? ''} onChange={(url) => update({ imageUrl: url || undefined })} />
+              </>
+            )}
+          </ItemRows>
+        </div>
+      );
+    }
+    case 'stats': {
+      const items = (Array.isArray(block.items) ? block.items : []) as { value: string; label: string }[];
+      return (
+        <div className="stack">
+          {input('heading', 'Heading (optional)')}
+          <ItemRows items={items} onChange={(next) => set('items', next)} noun="number" addLabel="Add a number" blank={{ value: '', label: '' }} max={6}>
+            {(item, i, update) => (
+              <>
+                <TextField label={`Number ${i + 1}`} value={item.value} maxLength={20} onChange={(e) => update({ value: e.target.value })} hint="Up to 20 characters: “4,200+”, “4.9 ★”." />
+                <TextField label={`What it counts ${i + 1}`} value={item.label} onChange={(e) => update({ label: e.target.value })} />
+              </>
+            )}
+          </ItemRows>
         </div>
       );
     }
@@ -540,15 +572,42 @@ function BlockFields({ block, forms, onChange }: { block: Block; forms: FormChoi
   }
 }
 
+/** A block's repeated rows (FAQ questions, logos, numbers): each with its fields and a remove button, and an add button up to `max`. */
+function ItemRows<T extends object>({ items, onChange, noun, addLabel, blank, max, children }: { items: T[]; onChange(next: T[]): void; noun: string; addLabel: string; blank: T; max?: number; children(item: T, i: number, update: (patch: Partial<T>) => void): ReactNode }) {
+  return (
+    <>
+      {items.map((item, i) => (
+        <div key={i} className="stack" style={{ borderTop: '1px solid var(--border)', paddingTop: 8 }}>
+          {children(item, i, (patch) => onChange(items.map((x, j) => (j === i ? { ...x, ...patch } : x))))}
+          <div>
+            <button type="button" className="button small danger-text" onClick={() => onChange(items.filter((_, j) => j !== i))}>
+              Remove {noun} {i + 1}
+            </button>
+          </div>
+        </div>
+      ))}
+      {max === undefined || items.length < max ? (
+        <div>
+          <button type="button" className="button small" onClick={() => onChange([...items, blank])}>
+            {addLabel}
+          </button>
+        </div>
+      ) : null}
+    </>
+  );
+}
+
 /** The opt-in block's form: one of the business's forms, or the way to make the first one. */
 function OptinFormPicker({ block, forms, onChange }: { block: Block; forms: FormChoice[]; onChange(b: Block): void }) {
   const formId = typeof block.formId === 'string' ? block.formId : '';
   const problem = optinProblem(block, forms);
   const live = forms.filter((f) => !f.archived);
+  // Forms live in Contacts: a role without contacts.write (content) is told who can make one, and gets no link it would be refused.
+  const mayMakeForms = useSession().can('contacts.write');
   if (live.length === 0 && !formId) {
     return (
-      <EmptyState title="You have no sign-up forms yet" action={<Link className="button small" to="/contacts/forms/new">Create a form</Link>}>
-        <p>An opt-in block shows one of your forms (its fields, consent text and spam protection). Create one, then choose it here.</p>
+      <EmptyState title="You have no sign-up forms yet" action={mayMakeForms ? <Link className="button small" to="/contacts/forms/new">Create a form</Link> : undefined}>
+        <p>An opt-in block shows one of your forms (its fields, consent text and spam protection). {mayMakeForms ? 'Create one, then choose it here.' : 'Ask someone who manages Contacts to create one, then choose it here.'}</p>
       </EmptyState>
     );
   }
@@ -570,11 +629,13 @@ function OptinFormPicker({ block, forms, onChange }: { block: Block; forms: Form
         }}
         options={options}
         error={problem ?? undefined}
-        hint={chosen && !chosen.archived ? <>Visitors fill in this form on the page; it signs them up as <Link to={`/contacts/forms/${chosen.id}`}>the form</Link> does.</> : undefined}
+        hint={chosen && !chosen.archived ? <>Visitors fill in this form on the page; it signs them up as {mayMakeForms ? <Link to={`/contacts/forms/${chosen.id}`}>the form</Link> : 'the form'} does.</> : undefined}
       />
-      <p className="small">
-        <Link to="/contacts/forms/new">Create another form</Link>
-      </p>
+      {mayMakeForms ? (
+        <p className="small">
+          <Link to="/contacts/forms/new">Create another form</Link>
+        </p>
+      ) : null}
     </div>
   );
 }
