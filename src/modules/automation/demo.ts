@@ -3,6 +3,7 @@
 // step executions and events — written in bulk, so the demo loads fast. Deterministic (seeded).
 import type { App } from '../../app.js';
 import { events } from '../../db/schema.js';
+import { withContactIds } from '../../db/events.js';
 import { DAY_MS, type DemoContext, type Random } from '../../demo/random.js';
 import { successors, WAIT_KINDS, type Definition } from './definition.js';
 import { automationRuns, automationSteps } from './schema.js';
@@ -22,7 +23,9 @@ interface Entrant {
 
 export async function seedAutomationDemo(app: App, ctx: DemoContext): Promise<void> {
   const { random } = ctx;
-  const owner = { kind: 'owner' as const, id: ctx.owner.id };
+  // Setting up the demo's workflows is the demo loader's work today, not the owner's (the owner's
+  // share of operations is measured from these actors).
+  const setup = { kind: 'system' as const };
   const now = ctx.now.getTime();
   const forms = ctx.shared.forms as { pricingGuide?: string } | undefined;
   const contacts = (
@@ -33,11 +36,11 @@ export async function seedAutomationDemo(app: App, ctx: DemoContext): Promise<vo
   const customers = (ctx.shared.customers as { contactId: string }[] | undefined) ?? [];
   const buyers = new Set(customers.map((c) => c.contactId));
 
-  const welcome = await createLive(app, 'Welcome + lead magnet', 'welcome', owner, (def) =>
+  const welcome = await createLive(app, 'Welcome + lead magnet', 'welcome', setup, (def) =>
     forms?.pricingGuide ? { ...def, triggers: [{ type: 'contact.subscribed', formId: forms.pricingGuide }] } : def,
   );
-  const abandoned = await createLive(app, 'Abandoned checkout', 'abandoned-checkout', owner);
-  const dunning = await createLive(app, 'Failed-payment recovery', 'failed-payment', owner);
+  const abandoned = await createLive(app, 'Abandoned checkout', 'abandoned-checkout', setup);
+  const dunning = await createLive(app, 'Failed-payment recovery', 'failed-payment', setup);
 
   const welcomeEntrants: Entrant[] = contacts
     .filter((c) => now - new Date(c.created_at).getTime() < 365 * DAY_MS)
@@ -62,7 +65,7 @@ export async function seedAutomationDemo(app: App, ctx: DemoContext): Promise<vo
   for (let i = 0; i < rows.runs.length; i += 1000) await app.db.insert(automationRuns).values(rows.runs.slice(i, i + 1000)).onConflictDoNothing();
   for (let i = 0; i < rows.steps.length; i += 2000) await app.db.insert(automationSteps).values(rows.steps.slice(i, i + 2000));
   rows.events.sort((a, b) => a.occurredAt!.getTime() - b.occurredAt!.getTime());
-  for (let i = 0; i < rows.events.length; i += 1000) await app.db.insert(events).values(rows.events.slice(i, i + 1000));
+  for (let i = 0; i < rows.events.length; i += 1000) await app.db.insert(events).values(withContactIds(rows.events.slice(i, i + 1000)));
 }
 
 interface LiveWorkflow {
@@ -71,7 +74,7 @@ interface LiveWorkflow {
   def: Definition;
 }
 
-async function createLive(app: App, name: string, template: string, actor: { kind: 'owner'; id: string }, adjust?: (def: Definition) => Definition): Promise<LiveWorkflow> {
+async function createLive(app: App, name: string, template: string, actor: { kind: 'system' }, adjust?: (def: Definition) => Definition): Promise<LiveWorkflow> {
   const w = await app.automation.create({ name, template }, actor);
   const def = adjust ? adjust(w.definition) : w.definition;
   if (adjust) await app.automation.update(w.id, { definition: def }, actor);
