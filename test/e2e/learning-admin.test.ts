@@ -49,10 +49,19 @@ test('owner builds, previews and publishes a course, and enrolls a student', asy
   const body = page.getByRole('textbox', { name: 'Lesson text' });
   await body.click();
   await page.keyboard.type('Put ');
-  await page.getByRole('button', { name: 'Bold' }).click();
+  // A toolbar button hands the focus back to the editor after its click: type only once it has
+  // (keys pressed before that are lost, as a fast typist would not notice but a test does).
+  const bold = page.getByRole('button', { name: 'Bold' });
+  const typingInEditor = () => page.waitForFunction(() => document.activeElement?.classList.contains('rich-text-content') ?? false);
+  await bold.click();
+  await page.locator('.rich-text-toolbar button[aria-pressed="true"]', { hasText: 'Bold' }).waitFor();
+  await typingInEditor();
   await page.keyboard.type('everything');
-  await page.getByRole('button', { name: 'Bold' }).click();
+  await bold.click();
+  await page.locator('.rich-text-toolbar button[aria-pressed="false"]', { hasText: 'Bold' }).waitFor();
+  await typingInEditor();
   await page.keyboard.type(' in one box.<script>alert(1)</script>');
+  await body.getByText('in one box.<script>alert(1)</script>').waitFor();
   await page.getByRole('button', { name: 'Preview text' }).click();
   await page.locator('.lesson-preview strong', { hasText: 'everything' }).waitFor();
   assert.equal(await page.locator('.lesson-preview script').count(), 0, 'the preview is sanitised');
