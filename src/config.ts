@@ -395,5 +395,5 @@ function paymentProvider(e: z.infer<typeof envSchema>): 'stripe' | 'test' {
 
 /** Test-only settings (the test database), read here so tests too keep env access in one file. */
 export function testSettings(env: Record<string, string | undefined> = process.env) {
-  return { databaseUrl: env.TEST_DATABASE_URL || undefined, chromiumPath: env.CHROMIUM_PATH || '/usr/bin/chromium', quick: env.ONEHOUR_TEST_QUICK === '1', soak: env.ONEHOUR_TEST_SOAK === '1' };
+  return { databaseUrl: env.TEST_DATABASE_URL || undefined, chromiumPath: env.CHROMIUM_PATH || '/usr/bin/chromium', quick: env.ONEHOUR_TEST_QUICK === '1', soak: env.ONEHOUR_TEST_SOAK === '1', automationCrashContacts: Number(env.AUTOMATION_CRASH_CONTACTS ?? 60) };
 }

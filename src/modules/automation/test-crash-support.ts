@@ -1,6 +1,7 @@
 // Shared by crash.test.ts and two-processes.test.ts: N contacts through tag → wait → condition →
 // email → tag on PostgreSQL, worker processes, and the exactly-once checks (database and sink).
 import assert from 'node:assert/strict';
+import { testSettings } from '../../config.js';
 import { after, before } from 'node:test';
 import type { App } from '../../app.js';
 import { createTestApp, waitFor, type TestApp } from '../../../test/support/harness.js';
@@ -8,7 +9,7 @@ import { startSmtpSink, type SmtpSink } from '../../../test/support/smtp-sink.js
 import type { Spawned } from '../../../test/support/processes.js';
 
 export const WORKER = 'src/modules/automation/fixtures/worker.ts';
-export const N = Number(process.env.AUTOMATION_CRASH_CONTACTS ?? 60);
+export const N = testSettings().automationCrashContacts;
 
 export async function seedContacts(t: TestApp, n: number, domain: string): Promise<string[]> {
   const now = t.clock.now();
