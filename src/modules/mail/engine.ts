@@ -76,6 +76,8 @@ interface Claimed {
   contact_id: string;
   attempts: number;
   prev: string;
+  /** the claim token of the worker that holds the row */
+  claim: string;
 }
 
 interface ContactState {
@@ -350,7 +352,14 @@ export class BroadcastEngine {
       this.stats.claimMs += performance.now() - t;
       if (claimed.length === 0) return this.drained(b.id);
       t = performance.now();
-      await this.sendBatch(b, settings, compiled, claimed);
+      // A live worker keeps its lease: on a slow machine a batch (or the mark of what it sent)
+      // can take longer than the lease, and a reclaim would send those messages again.
+      const renew = setInterval(() => void this.renewLease(claimed).catch(() => {}), (LEASE_SECONDS * 1000) / 3);
+      try {
+        await this.sendBatch(b, settings, compiled, claimed);
+      } finally {
+        clearInterval(renew);
+      }
       this.stats.batchMs += performance.now() - t;
       t = performance.now();
       const paused = await this.hooks.checkGuard(b.id);
@@ -358,6 +367,15 @@ export class BroadcastEngine {
       if (paused) return null;
     }
     return { after: 0 };
+  }
+
+  /** Extends the lease of this worker's claimed rows that are still `sending` (not yet marked). */
+  private async renewLease(claimed: Claimed[]): Promise<void> {
+    await this.ctx.database.execute(
+      `update broadcast_recipients set lease_until = clock_timestamp() + make_interval(secs => $3)
+        where id = any($1::bigint[]) and status = 'sending' and claim = $2`,
+      [claimed.map((c) => c.id), claimed[0]?.claim ?? '', LEASE_SECONDS],
+    );
   }
 
   private async claim(broadcastId: string, n: number, after: number): Promise<Claimed[]> {
@@ -378,7 +396,7 @@ export class BroadcastEngine {
               attempts = r.attempts + 1, reclaims = r.reclaims + (c.prev = 'sending')::int
          from c
         where r.id = c.id
-       returning r.id, r.contact_id, r.attempts, c.prev`,
+       returning r.id, r.contact_id, r.attempts, c.prev, r.claim`,
       [broadcastId, n, token, LEASE_SECONDS, after],
       { name: 'mail.claim-recipients' },
     );
