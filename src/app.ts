@@ -6,7 +6,7 @@ import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './clock.js';
 import { createSigner, type Signer } from './crypto.js';
-import { openDatabase, type Database, type Db } from './db/client.js';
+import { openDatabase, type Database, type Db, type DbOrTx } from './db/client.js';
 import { runMigrations } from './db/migrations.js';
 import { EventLog } from './db/events.js';
 import { eventCatalog } from './event-catalog.js';
@@ -29,7 +29,8 @@ import { createSealer } from './modules/mail/index.js';
 import { BrandService, fonts, readableOn } from './modules/brand/index.js';
 import { AnalyticsService } from './modules/analytics/index.js';
 import { AutomationService } from './modules/automation/index.js';
-import { BlogNewsletter, BlogPages, ContentService } from './modules/content/index.js';
+import { BlogNewsletter, BlogPages, ContentService, contentPublishKind } from './modules/content/index.js';
+import { ApprovalService } from './modules/approvals/index.js';
 
 export interface App {
   config: Config;
@@ -65,6 +66,8 @@ export interface App {
   /** the blog's public pages, feeds and sitemaps (cached like the sales pages) */
   blog: BlogPages;
   blogNewsletter: BlogNewsletter;
+  /** requests for the owner's decision; modules register their kinds below */
+  approvals: ApprovalService;
   close(): Promise<void>;
 }
 
@@ -133,7 +136,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       afterChange: () => mail.brandChanged(),
     });
     // Late-bound: the team service is built after mail (it sends invitations through it).
-    const ownerEmails = async () => (await team.listUsers()).filter((u) => u.role === 'owner').map((u) => u.email);
+    const ownerEmails = async (db?: DbOrTx) => (await team.listUsers(db)).filter((u) => u.role === 'owner').map((u) => u.email);
     const mail = new MailService({ database, clock, jobs, events, signer, audience, log, config: config.mail, publicUrl: config.publicUrl, secretKey, ownerEmails,
       brand: async (db) => {
         const b = await brand.current(db);
@@ -203,6 +206,27 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       database, clock, events, jobs, log, audience, mail, access, catalog, secretKey,
       settings: { webhooksAllowPrivate: config.automation.webhooksAllowPrivate, publicUrl: config.publicUrl },
     });
+    const approvals = new ApprovalService({
+      database,
+      clock,
+      events,
+      // An urgent request is mailed to the owner at once; the rest wait for the weekly review.
+      notifyUrgent: async (tx, r) => {
+        // In the request's transaction: on PGlite (one connection) a query outside it would wait forever.
+        const to = await ownerEmails(tx);
+        const link = new URL('/admin/review', config.publicUrl).toString();
+        for (const address of to)
+          await mail.queueTransactional(tx, {
+            to: address,
+            subject: `Urgent: ${r.title}`,
+            text: `Someone on your team asks you to decide now:\n\n${r.title}\n${r.summary}\n\nDecide here: ${link}\n`,
+            tag: 'approval.urgent',
+          });
+      },
+    });
+    // The blog's writers whose policy asks for approval submit through it.
+    approvals.register(contentPublishKind(content));
+    content.useApprovals(approvals);
     const app: App = {
       config,
       database,
@@ -232,6 +256,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       content,
       blog,
       blogNewsletter,
+      approvals,
       async close() {
         // Page views still waiting in memory are written before the database closes.
         await analytics.close().catch((err) => log.error({ err }, 'could not write the last page views'));
