@@ -349,7 +349,8 @@ export class BlogPages {
   /** `/sitemap.xml` (the index) or one of its per-type sitemaps: posts, tags, pages, products. */
   async sitemap(which: 'index' | 'posts' | 'tags' | 'pages' | 'products'): Promise<CachedDoc> {
     return this.cached(`sitemap:${which}`, async (rev) => {
-      const rows = await this.published();
+      // Members-only posts stay out of search: not in the sitemap, and their teaser page says noindex.
+      const rows = (await this.published()).filter((r) => r.published.access.audience === 'everyone');
       const site = await this.deps.sitePages();
       const latest = (ds: (Date | null)[]) => ds.reduce<Date | null>((m, d) => (d && (!m || d > m) ? d : m), null);
       const postUrls: SitemapUrl[] = [{ loc: `${this.url}/blog`, lastmod: latest(rows.map((r) => r.updatedAt)) ?? undefined }, ...rows.map((r) => ({ loc: `${this.url}/blog/${r.slug}`, lastmod: r.updatedAt }))];

@@ -10,7 +10,7 @@ import type { Clock } from '../../clock.js';
 import type { Database, DbOrTx, Tx } from '../../db/client.js';
 import type { EventLog } from '../../db/events.js';
 import { getSetting, putSetting } from '../../db/secrets.js';
-import { conflict, forbidden, invalid, notFound } from '../../errors.js';
+import { DomainError, conflict, forbidden, invalid, notFound } from '../../errors.js';
 import { blogSettingsSchema, defaultBlogSettings, describePolicy, needsApproval, type BlogSettings } from './policy.js';
 import { postContentSchema, readingMinutes, seoChecklist, type PostContent, type SeoCheck } from './post-content.js';
 import { diffLines, revisionLines, type DiffLine } from './revision-diff.js';
@@ -353,7 +353,10 @@ export class ContentService {
       const [row] = await tx.select().from(posts).where(eq(posts.id, id)).for('update');
       if (!row) throw notFound('Post');
       if (row.status !== 'submitted' || !row.approvalId) throw conflict('This post is not waiting for approval');
-      await this.approvals?.cancel(tx, row.approvalId, actor);
+      // Already cancelled through the approvals page: the post only needs to follow.
+      await this.approvals?.cancel(tx, row.approvalId, actor).catch((err) => {
+        if (!(err instanceof DomainError && err.code === 'conflict')) throw err;
+      });
       const [saved] = await tx.update(posts).set({ status: row.version > 0 && row.published ? 'published' : 'draft', approvalId: null, pendingRevision: null, scheduledAt: null, updatedAt: this.now() }).where(eq(posts.id, id)).returning();
       return this.view(tx, saved!);
     });
