@@ -9,6 +9,7 @@ import { invalid } from '../../errors.js';
 import { withBlogFormToken, type CachedDoc } from './blog-pages.js';
 import { blogSettingsSchema } from './policy.js';
 import { PUBLISH_APPROVAL_KIND } from './service.js';
+import { calendarShape, diffLineShape, postShape, postStatuses, publishAnswerShape, redirectShape, revisionShape } from './contract.js';
 
 const idParam = z.object({ id: z.uuid() });
 const slug = z.string().trim().toLowerCase().max(80);
@@ -25,33 +26,6 @@ function send(app: App, req: FastifyRequest, reply: FastifyReply, cached: Cached
   return reply.type(doc.type).send(doc.body);
 }
 
-const seoCheck = z.object({ id: z.string(), ok: z.boolean(), message: z.string() });
-const postShape = z.object({
-  id: z.string(),
-  slug: z.string(),
-  url: z.string(),
-  status: z.enum(['draft', 'submitted', 'scheduled', 'published', 'unpublished']),
-  draft: z.unknown(),
-  published: z.unknown().nullable(),
-  authorId: z.string().nullable(),
-  createdById: z.string().nullable(),
-  title: z.string(),
-  tags: z.array(z.string()),
-  featured: z.boolean(),
-  scheduledAt: z.date().nullable(),
-  pendingRevision: z.number().nullable(),
-  approvalId: z.string().nullable(),
-  publishedAt: z.date().nullable(),
-  version: z.number(),
-  revision: z.number(),
-  readingMinutes: z.number(),
-  seo: z.array(seoCheck),
-  broadcastId: z.string().nullable(),
-  createdAt: z.date(),
-  updatedAt: z.date(),
-});
-const redirectShape = z.object({ id: z.string(), fromPath: z.string(), toPath: z.string(), automatic: z.boolean(), hits: z.number(), createdAt: z.date() });
-const calendarShape = z.object({ id: z.string(), title: z.string(), ownerId: z.string().nullable(), dueOn: z.string(), postId: z.string().nullable(), notes: z.string(), done: z.boolean(), createdAt: z.date() });
 const calendarBody = z.object({
   title: z.string().trim().min(1).max(200),
   dueOn: z.iso.date(),
@@ -140,7 +114,7 @@ export const contentRoutes: AnyRoute[] = [
   defineRoute({
     method: 'GET', url: '/api/posts', access: { permission: 'content.read' }, tags: ['content'],
     summary: 'Posts (filter by status or tag), latest change first',
-    query: z.object({ status: z.enum(['draft', 'submitted', 'scheduled', 'published', 'unpublished']).optional(), tag: z.string().max(40).optional() }),
+    query: z.object({ status: z.enum(postStatuses).optional(), tag: z.string().max(40).optional() }),
     response: z.object({ posts: z.array(postShape), policy: z.string() }),
     handler: async ({ app, query, actor }) => ({ posts: await app.content.list(app.db, query), policy: (await app.content.policyFor(actor)).text }),
   }),
@@ -183,7 +157,7 @@ export const contentRoutes: AnyRoute[] = [
     method: 'POST', url: '/api/posts/:id/publish', access: { permission: 'content.write' }, tags: ['content'], audit: 'content.post_publish',
     summary: 'Publish the saved draft now or at `at`; when the role’s policy asks for approval it is submitted to the owner instead',
     params: idParam, body: z.object({ at: z.iso.datetime({ offset: true }).nullable().optional() }),
-    response: z.object({ post: postShape, outcome: z.enum(['published', 'scheduled', 'submitted']) }),
+    response: publishAnswerShape,
     handler: async ({ app, actor, params, body, auditTarget }) => {
       auditTarget('post', params.id);
       return app.content.publish(params.id, { at: body.at ? new Date(body.at) : null }, actor);
@@ -193,7 +167,7 @@ export const contentRoutes: AnyRoute[] = [
     method: 'POST', url: '/api/posts/:id/submit', access: { permission: 'content.write' }, tags: ['content'], audit: 'content.post_submitted',
     summary: 'Send the saved draft to the owner for review, whatever the role’s policy',
     params: idParam, body: z.object({ at: z.iso.datetime({ offset: true }).nullable().optional() }),
-    response: z.object({ post: postShape, outcome: z.enum(['published', 'scheduled', 'submitted']) }),
+    response: publishAnswerShape,
     handler: async ({ app, actor, params, body, auditTarget }) => {
       auditTarget('post', params.id);
       return app.content.publish(params.id, { at: body.at ? new Date(body.at) : null, forReview: true }, actor);
@@ -221,14 +195,14 @@ export const contentRoutes: AnyRoute[] = [
     method: 'GET', url: '/api/posts/:id/revisions', access: { permission: 'content.read' }, tags: ['content'],
     summary: 'Every saved revision, newest first',
     params: idParam,
-    response: z.object({ revisions: z.array(z.object({ n: z.number(), slug: z.string(), title: z.string(), reason: z.string(), actorKind: z.string(), actorId: z.string().nullable(), createdAt: z.date() })) }),
+    response: z.object({ revisions: z.array(revisionShape) }),
     handler: async ({ app, params }) => ({ revisions: await app.content.revisions(app.db, params.id) }),
   }),
   defineRoute({
     method: 'GET', url: '/api/posts/:id/diff', access: { permission: 'content.read' }, tags: ['content'],
     summary: 'What changed between two revisions (from=0: the published post)',
     params: idParam, query: z.object({ from: z.coerce.number().int().min(0), to: z.coerce.number().int().min(1) }),
-    response: z.object({ lines: z.array(z.object({ op: z.enum(['same', 'added', 'removed']), text: z.string() })) }),
+    response: z.object({ lines: z.array(diffLineShape) }),
     handler: async ({ app, params, query }) => ({ lines: await app.content.diff(app.db, params.id, query.from, query.to) }),
   }),
   defineRoute({
@@ -301,6 +275,16 @@ export const contentRoutes: AnyRoute[] = [
     method: 'DELETE', url: '/api/blog/calendar/:id', access: { permission: 'content.write' }, tags: ['content'], audit: 'content.calendar_deleted',
     summary: 'Remove a planned post', params: idParam,
     handler: async ({ app, actor, params }) => app.content.deleteCalendarItem(params.id, actor),
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/blog/authors', access: { permission: 'content.read' }, tags: ['content'],
+    summary: 'The team members a post may name as its author, and your policy in a sentence',
+    response: z.object({ authors: z.array(z.object({ id: z.string(), name: z.string() })), policy: z.string(), me: z.string().nullable() }),
+    handler: async ({ app, actor }) => ({
+      authors: (await app.team.listUsers()).map((u) => ({ id: u.id, name: u.name })),
+      policy: (await app.content.policyFor(actor)).text,
+      me: actor.kind === 'owner' || actor.kind === 'assistant' ? actor.id : null,
+    }),
   }),
   defineRoute({
     method: 'GET', url: '/api/blog/settings', access: { permission: 'content.read' }, tags: ['content'],
