@@ -223,7 +223,7 @@ export function PostPage(props: PostPageProps) {
     </>
   );
   return (
-    <PublicLayout meta={{ title: props.seoTitle, description: props.description, url: props.canonical, image: props.image, siteName: frame.siteName, type: 'article', noindex: Boolean(props.previewNotice) }} head={head}>
+    <PublicLayout meta={{ title: props.seoTitle, description: props.description, url: props.canonical, image: props.image, siteName: frame.siteName, type: 'article', noindex: Boolean(props.previewNotice) || props.html === null }} head={head}>
       {props.previewNotice ? <p className="test-mode">{props.previewNotice}</p> : null}
       <nav aria-label="Breadcrumb" className="breadcrumbs muted">
         <a href="/">{frame.siteName}</a> › <a href="/blog">{frame.blogTitle}</a> › <span>{props.title}</span>
