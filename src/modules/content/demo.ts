@@ -86,7 +86,7 @@ export async function seedContentDemo(app: App, ctx: DemoContext): Promise<void>
       { occurredAt: new Date(written), type: 'post.created', ...writerActor, ...subject, data: { slug, title } },
       { occurredAt: submitted, type: 'post.submitted', ...writerActor, ...subject, data: { slug, title, revision: 1, approvalId: approval!.id, at: null } },
       { occurredAt: submitted, type: 'approval.requested', ...writerActor, subjectType: 'approval', subjectId: approval!.id, data: { approvalId: approval!.id, kind: 'content.publish', title: `Publish “${title}”`, urgent: false, subjectType: 'post', subjectId: post!.id } },
-      { occurredAt: decided, type: 'approval.approved', ...owner, subjectType: 'approval', subjectId: approval!.id, data: { approvalId: approval!.id, kind: 'content.publish', title: `Publish “${title}”`, result: 'Published' } },
+      { occurredAt: decided, type: 'approval.approved', ...owner, subjectType: 'approval', subjectId: approval!.id, data: { approvalId: approval!.id, kind: 'content.publish', title: `Publish “${title}”`, requestedBy: writer ? `assistant:${writer.id}` : 'owner', result: 'Published' } },
       { occurredAt: decided, type: 'post.published', ...owner, ...subject, data: { slug, title, version: 1, revision: 1, approvalId: approval!.id } },
     );
     paths.push(`/blog/${slug}`);
