@@ -38,6 +38,12 @@ export const diffLineShape = z.object({ op: z.enum(['same', 'added', 'removed'])
 export const redirectShape = z.object({ id: z.string(), fromPath: z.string(), toPath: z.string(), automatic: z.boolean(), hits: z.number(), createdAt: z.date() });
 export const calendarShape = z.object({ id: z.string(), title: z.string(), ownerId: z.string().nullable(), dueOn: z.string(), postId: z.string().nullable(), notes: z.string(), done: z.boolean(), createdAt: z.date() });
 
+export const topPostShape = z.object({
+  postId: z.string(), slug: z.string(), title: z.string(), path: z.string(), visitors: z.number(),
+  sources: z.array(z.object({ source: z.string(), visitors: z.number() })),
+  optIns: z.number(), salesFirstTouch: z.number(), salesLastTouch: z.number(), revenueLastTouch: z.number(), currency: z.string(),
+});
+export type TopPostRow = z.output<typeof topPostShape>;
 export type PostStatus = (typeof postStatuses)[number];
 export type Post = Wire<z.output<typeof postShape>>;
 export type PublishAnswer = Wire<z.output<typeof publishAnswerShape>>;

@@ -2,16 +2,17 @@
 // with traffic from the analytics seed, measured per post for the weekly review.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { backends, createTestApp, setupOwner, type TestApp } from '../../../test/support/harness.js';
+import { backends, createTestApp, setupOwner, type Client, type TestApp } from '../../../test/support/harness.js';
 import { loadDemo } from '../../demo/index.js';
 import { topPosts } from './measures.js';
 
 for (const backend of backends().slice(0, 1)) {
   describe(`the demo blog [${backend}]`, () => {
     let t: TestApp;
+    let owner: Client;
     before(async () => {
       t = await createTestApp(backend);
-      await setupOwner(t);
+      owner = await setupOwner(t);
       await loadDemo(t.app);
     });
     after(() => t.close());
@@ -48,6 +49,11 @@ for (const backend of backends().slice(0, 1)) {
       assert.ok(top[0]!.sources.length > 1, 'visitors by source');
       assert.ok(top.some((p) => p.optIns > 0), 'opt-ins after reading');
       assert.ok(top.some((p) => p.salesLastTouch > 0 || p.salesFirstTouch > 0), 'sales attributed');
+      const api = await owner.get('/api/blog/top-posts?limit=3');
+      assert.equal(api.statusCode, 200, api.body);
+      assert.equal(api.json().posts.length, 3);
+      assert.ok(api.json().posts[0].visitors > 0);
+      assert.equal((await owner.get('/api/blog/top-posts?from=2026-12-01&to=2026-11-01')).statusCode, 400);
     });
   });
 }

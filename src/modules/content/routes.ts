@@ -9,7 +9,8 @@ import { invalid } from '../../errors.js';
 import { withBlogFormToken, type CachedDoc } from './blog-pages.js';
 import { blogSettingsSchema } from './policy.js';
 import { PUBLISH_APPROVAL_KIND } from './service.js';
-import { calendarShape, diffLineShape, postShape, postStatuses, publishAnswerShape, redirectShape, revisionShape } from './contract.js';
+import { topPosts } from './measures.js';
+import { calendarShape, topPostShape, diffLineShape, postShape, postStatuses, publishAnswerShape, redirectShape, revisionShape } from './contract.js';
 
 const idParam = z.object({ id: z.uuid() });
 const slug = z.string().trim().toLowerCase().max(80);
@@ -275,6 +276,18 @@ export const contentRoutes: AnyRoute[] = [
     method: 'DELETE', url: '/api/blog/calendar/:id', access: { permission: 'content.write' }, tags: ['content'], audit: 'content.calendar_deleted',
     summary: 'Remove a planned post', params: idParam,
     handler: async ({ app, actor, params }) => app.content.deleteCalendarItem(params.id, actor),
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/blog/top-posts', access: { permission: 'analytics.read' }, tags: ['content'],
+    summary: 'Posts ranked by visitors over [from, to] (default: the last 30 days), with sources, opt-ins and sales attributed',
+    query: z.object({ from: z.iso.date().optional(), to: z.iso.date().optional(), limit: z.coerce.number().int().min(1).max(50).default(10) }),
+    response: z.object({ from: z.string(), to: z.string(), posts: z.array(topPostShape) }),
+    handler: async ({ app, query }) => {
+      const to = query.to ?? app.clock.now().toISOString().slice(0, 10);
+      const from = query.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10);
+      if (from > to) throw invalid('The period starts after it ends', { field: 'from' });
+      return { from, to, posts: await topPosts(app.db, { from, to, limit: query.limit }, app.analytics) };
+    },
   }),
   defineRoute({
     method: 'GET', url: '/api/blog/authors', access: { permission: 'content.read' }, tags: ['content'],

@@ -1,5 +1,6 @@
 // The blog's API (src/modules/content/routes.ts), typed from its contract.
 import { apiGet, apiSend, apiUploadForm } from '../../api.js';
+import type { TopPostRow } from '../../../../../src/modules/content/contract.js';
 import type { BlogSettings, CalendarItem, DiffLine, Post, PostContent, PostStatus, PublishAnswer, RedirectRow, Revision } from '../../../../../src/modules/content/contract.js';
 
 export type { BlogSettings, CalendarItem, DiffLine, Post, PostContent, PostStatus, PublishAnswer, RedirectRow, Revision };
@@ -24,6 +25,7 @@ export const blogApi = {
   newsletter: (postId: string, body: { segmentId?: string | null; listId?: string | null }) => apiSend<{ broadcastId: string }>('POST', `/api/posts/${id(postId)}/newsletter`, body),
   approve: (approvalId: string) => apiSend('POST', `/api/approvals/${id(approvalId)}/approve`, {}),
   refuse: (approvalId: string, note: string) => apiSend('POST', `/api/approvals/${id(approvalId)}/refuse`, { note }),
+  topPosts: () => apiGet<{ from: string; to: string; posts: TopPostRow[] }>('/api/blog/top-posts'),
   authors: () => apiGet<{ authors: { id: string; name: string }[]; policy: string; me: string | null }>('/api/blog/authors'),
   redirects: () => apiGet<{ redirects: RedirectRow[] }>('/api/redirects'),
   saveRedirect: (body: { from: string; to: string }) => apiSend<RedirectRow>('POST', '/api/redirects', body),

@@ -88,6 +88,7 @@ function PostsPage() {
               </form>
             ) : null}
             <FormError error={create.error} />
+            {can('analytics.read') ? <TopPosts /> : null}
             <nav aria-label="Filter posts by status" className="button-row" style={{ margin: '12px 0' }}>
               {([undefined, 'draft', 'submitted', 'scheduled', 'published', 'unpublished'] as const).map((s) => (
                 <button key={s ?? 'all'} type="button" className={`button small ${status === s ? 'primary' : 'subtle'}`} aria-pressed={status === s} onClick={() => setParams(s ? { status: s } : {})}>
@@ -145,6 +146,51 @@ function PostsPage() {
         )}
       </LoadState>
     </>
+  );
+}
+
+function TopPosts() {
+  const state = useLoad(() => blogApi.topPosts(), []);
+  return (
+    <section className="card section" aria-labelledby="top-posts">
+      <h2 id="top-posts">What the posts bring (last 30 days)</h2>
+      <LoadState state={state} label="Loading figures…">
+        {({ posts }) =>
+          posts.every((p) => p.visitors === 0) ? (
+            <p className="muted">No visitors on the blog in the last 30 days yet. Share a post or send it as a newsletter.</p>
+          ) : (
+            <div className="table-wrap">
+              <table className="stack-on-phone">
+                <thead>
+                  <tr>
+                    <th scope="col">Post</th>
+                    <th scope="col">Visitors</th>
+                    <th scope="col">Top sources</th>
+                    <th scope="col">Opt-ins</th>
+                    <th scope="col">Sales (first / last touch)</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {posts.filter((p) => p.visitors > 0).map((p) => (
+                    <tr key={p.postId}>
+                      <td data-label="Post">
+                        <Link to={`/blog/${p.postId}`}>{p.title}</Link>
+                      </td>
+                      <td data-label="Visitors">{p.visitors}</td>
+                      <td data-label="Top sources">{p.sources.slice(0, 3).map((s) => `${s.source} ${s.visitors}`).join(', ')}</td>
+                      <td data-label="Opt-ins">{p.optIns}</td>
+                      <td data-label="Sales (first / last touch)">
+                        {p.salesFirstTouch} / {p.salesLastTouch}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </LoadState>
+    </section>
   );
 }
 
