@@ -8,6 +8,7 @@ import { CUSTOMER_COOKIE, defineRoute, type AnyRoute } from '../../http/route.js
 import { invalid } from '../../errors.js';
 import { withBlogFormToken, type CachedDoc } from './blog-pages.js';
 import { blogSettingsSchema } from './policy.js';
+import { postContentSchema } from './post-content.js';
 import { PUBLISH_APPROVAL_KIND } from './service.js';
 import { topPosts } from './measures.js';
 import { calendarShape, topPostShape, diffLineShape, postShape, postStatuses, publishAnswerShape, redirectShape, revisionShape } from './contract.js';
@@ -220,10 +221,7 @@ export const contentRoutes: AnyRoute[] = [
     summary: 'Live preview: unsaved post content rendered through the public page’s components',
     body: z.object({ content: z.unknown(), slug: slug.optional() }),
     response: z.object({ html: z.string() }),
-    handler: async ({ app, body }) => {
-      const { postContentSchema } = await import('./post-content.js');
-      return { html: await app.blog.preview(postContentSchema.parse(body.content), body.slug || 'preview') };
-    },
+    handler: async ({ app, body }) => ({ html: await app.blog.preview(postContentSchema.parse(body.content), body.slug || 'preview') }),
   }),
   defineRoute({
     method: 'POST', url: '/api/posts/:id/newsletter', access: { permission: 'mail.send' }, tags: ['content'], audit: 'content.post_newsletter',
