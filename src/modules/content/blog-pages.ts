@@ -382,11 +382,16 @@ export class BlogPages {
     });
   }
 
+  private recent: { revision: number; rows: PublishedRow[] } | null = null;
+
   /** A 404 page suggesting the posts whose words are closest to the path asked for. */
   async notFound(path: string): Promise<string> {
     const frame = await this.frame();
     const words = path.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length > 2 && w !== 'blog');
-    const rows = await this.published({ limit: 200 });
+    // The candidates are read once per blog revision: 404s are frequent (bots) and must stay cheap.
+    const rev = await this.currentRevision();
+    if (this.recent?.revision !== rev) this.recent = { revision: rev, rows: await this.published({ limit: 200 }) };
+    const rows = this.recent.rows;
     const scored = rows
       .map((r) => ({ r, score: words.filter((w) => r.slug.includes(w) || r.published.title.toLowerCase().includes(w)).length }))
       .sort((a, b) => b.score - a.score || b.r.publishedAt.getTime() - a.r.publishedAt.getTime())

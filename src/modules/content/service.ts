@@ -508,8 +508,11 @@ export class ContentService {
   async followRedirect(path: string): Promise<string | null> {
     const from = normalisePath(path);
     if (!from) return null;
-    const [row] = await this.db.update(redirects).set({ hits: sql`${redirects.hits} + 1` }).where(eq(redirects.fromPath, from)).returning({ toPath: redirects.toPath });
-    return row?.toPath ?? null;
+    // A read first: every public 404 asks, and a miss (most of them: bots probing) writes nothing.
+    const [hit] = await this.db.select({ id: redirects.id, toPath: redirects.toPath }).from(redirects).where(eq(redirects.fromPath, from)).limit(1);
+    if (!hit) return null;
+    await this.db.update(redirects).set({ hits: sql`${redirects.hits} + 1` }).where(eq(redirects.id, hit.id));
+    return hit.toPath;
   }
 
   // ---- the editorial calendar ----------------------------------------------------------------
