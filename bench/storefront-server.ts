@@ -29,7 +29,7 @@ const bare = Fastify();
 bare.get('/', async () => 'hello world');
 await bare.listen({ host: '127.0.0.1', port: 0 });
 const addr = (s: { server: import('node:http').Server }) => `http://127.0.0.1:${(s.server.address() as import('node:net').AddressInfo).port}`;
-process.stdout.write(`${JSON.stringify({ app: addr(server), bare: addr(bare), page: '/p/launch-your-first-course' })}\n`);
+process.stdout.write(`${JSON.stringify({ app: addr(server), bare: addr(bare), page: '/p/launch-your-first-course', post: '/blog/how-to-centre-clay-on-the-wheel-in-five-minutes' })}\n`);
 
 const stop = async () => {
   await server.close();

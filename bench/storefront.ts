@@ -1,5 +1,5 @@
 // Storefront benchmark: requests per second and p50/p95 latency of a product sales page (the
-// demo's block-built page) under 100 concurrent connections, beside a bare Fastify route in
+// demo's block-built page) and of a blog post (the demo's, with its opt-in and product blocks) under 100 concurrent connections, beside a bare Fastify route in
 // the same run, on PGlite and on PostgreSQL. The server runs in a child process; autocannon
 // drives it from this one.
 //   npm run bench:storefront   (= node --import tsx bench/storefront.ts [seconds=10] [postgres-url])
@@ -19,6 +19,7 @@ interface Urls {
   app: string;
   bare: string;
   page: string;
+  post: string;
 }
 
 async function startServer(target: string): Promise<{ child: ChildProcess; urls: Urls }> {
@@ -82,24 +83,30 @@ for (const backend of ['PGlite', 'PostgreSQL'] as const) {
   const { child, urls } = await startServer(db?.url ?? 'pglite');
   try {
     await load(urls.app + urls.page, 3); // warm-up: JIT, first render into the cache
+    await load(urls.app + urls.post, 3);
     await load(urls.bare, 2);
     const bareRuns = [];
     const pageRuns = [];
+    const postRuns = [];
     for (let i = 0; i < ROUNDS; i++) {
       bareRuns.push(await load(urls.bare, SECONDS));
       pageRuns.push(await load(urls.app + urls.page, SECONDS));
+      postRuns.push(await load(urls.app + urls.post, SECONDS));
     }
     const bare = medianOf(bareRuns);
     const page = medianOf(pageRuns);
+    const post = medianOf(postRuns);
     const ratio = page.rps / bare.rps;
-    for (const [label, m] of [[`${backend}: bare Fastify route`, bare], [`${backend}: sales page /p/…`, page]] as const) {
+    const postRatio = post.rps / bare.rps;
+    for (const [label, m] of [[`${backend}: bare Fastify route`, bare], [`${backend}: sales page /p/…`, page], [`${backend}: blog post /blog/…`, post]] as const) {
       const line = `| ${label} | ${Math.round(m.rps).toLocaleString('en-US')} | ${m.p50} ms | ${m.p95} ms | ${(m.bytes / 1024 / 1024).toFixed(1)} MB/s |`;
       rows.push(line);
       console.log(line);
     }
     const verdict = `${backend}: sales page at ${(ratio * 100).toFixed(0)} % of the bare route; p95 ${page.p95} ms (target ≥ 25 %, p95 < 50 ms: ${ratio >= 0.25 && page.p95 < 50 ? 'met' : 'NOT met'})`;
-    rows.push(`\n${verdict}\n`);
-    console.log(verdict, '\n');
+    const postVerdict = `${backend}: blog post at ${(postRatio * 100).toFixed(0)} % of the bare route; p95 ${post.p95} ms (same target: ${postRatio >= 0.25 && post.p95 < 50 ? 'met' : 'NOT met'})`;
+    rows.push(`\n${verdict}\n${postVerdict}\n`);
+    console.log(verdict, '\n', postVerdict, '\n');
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));

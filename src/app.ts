@@ -29,6 +29,7 @@ import { createSealer } from './modules/mail/index.js';
 import { BrandService, fonts, readableOn } from './modules/brand/index.js';
 import { AnalyticsService } from './modules/analytics/index.js';
 import { AutomationService } from './modules/automation/index.js';
+import { BlogNewsletter, BlogPages, ContentService, contentPublishKind } from './modules/content/index.js';
 import { ApprovalService } from './modules/approvals/index.js';
 
 export interface App {
@@ -60,6 +61,11 @@ export interface App {
   brand: BrandService;
   analytics: AnalyticsService;
   automation: AutomationService;
+  /** the blog: posts, publishing per role policy, redirects, calendar */
+  content: ContentService;
+  /** the blog's public pages, feeds and sitemaps (cached like the sales pages) */
+  blog: BlogPages;
+  blogNewsletter: BlogNewsletter;
   /** requests for the owner's decision; modules register their kinds below */
   approvals: ApprovalService;
   close(): Promise<void>;
@@ -93,6 +99,19 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     const events = new EventLog(clock, jobs, { catalog: eventCatalog, strict: config.env !== 'production', log });
     const audit = new AuditLog(clock);
     const signer = createSigner(secretKey);
+    // The blog. Late-bound: the rest of the site (its pages, products and forms) is built below;
+    // their changes bump the blog's revision too (see onFormsChanged, the brand and the catalog).
+    const content = new ContentService({ database, clock, events, sitePaths: async () => (await sitePages()).map((p) => p.path) });
+    const sitePages = async () => {
+      const [pageList, products, forms] = await Promise.all([site!.listPages(database.db), catalog.listProducts(database.db, { status: 'published' }), audience.forms.all()]);
+      const live = pageList.filter((p) => p.status === 'published');
+      const own = new Set(live.map((p) => p.productId).filter(Boolean));
+      return [
+        ...live.map((p) => ({ path: `/p/${p.slug}`, lastmod: p.publishedAt ?? p.updatedAt, type: 'pages' as const })),
+        ...products.filter((p) => !own.has(p.id)).map((p) => ({ path: `/p/${p.slug}`, lastmod: p.updatedAt, type: 'products' as const })),
+        ...forms.filter((f) => !f.archivedAt).map((f) => ({ path: `/f/${f.slug}`, lastmod: null, type: 'forms' as const })),
+      ];
+    };
     const audience = new AudienceService(database, clock, events, {
       // Late-bound: mail is built after audience (the mail engine selects audiences through it).
       mailer: { queue: (tx, m) => mail.queueTransactional(tx, m) },
@@ -100,14 +119,20 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       signer,
       settings: { publicUrl: config.publicUrl, dataDir: config.dataDir, ...config.audience },
       // Pages embed forms: a form change is a storefront change (same transaction).
-      onFormsChanged: (tx) => site!.touch(tx),
+      onFormsChanged: async (tx) => {
+        await site!.touch(tx);
+        await content.touch(tx);
+      },
     });
     // The business's identity: every page, email and certificate reads it. A change is a
     // storefront change (same transaction); before the owner sets a name, the store's name.
     const brand = new BrandService(database, clock, events, {
       cacheCheckMs: config.site.cacheCheckMs,
       fallbackName: async (db) => (await site!.getSettings(db)).name,
-      onChange: (tx) => site!.touch(tx),
+      onChange: async (tx) => {
+        await site!.touch(tx);
+        await content.touch(tx);
+      },
       afterChange: () => mail.brandChanged(),
     });
     // Late-bound: the team service is built after mail (it sends invitations through it).
@@ -135,7 +160,10 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     const access = new AccessService(clock, events);
     // The catalog tells the storefront when it changes (in the same transaction), so cached pages stay true.
     let site: SiteService | null = null;
-    const catalog = new CatalogService(database, clock, events, new ProductFileStorage(config.files.dir), { maxUploadBytes: config.files.maxUploadBytes }, (tx) => site!.touch(tx));
+    const catalog = new CatalogService(database, clock, events, new ProductFileStorage(config.files.dir), { maxUploadBytes: config.files.maxUploadBytes }, async (tx) => {
+      await site!.touch(tx);
+      await content.touch(tx);
+    });
     site = new SiteService(database, clock, events, catalog, { publicUrl: config.publicUrl, cacheCheckMs: config.site.cacheCheckMs }, audience.forms, brand);
     const siteImages = new SiteImageStore(database, events, path.join(config.files.dir, 'site-images'));
     const stripeProvider =
@@ -167,6 +195,13 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       eventTypes: () => deliverableTypes(eventCatalog.types),
     });
     const analytics = new AnalyticsService(database, clock, { publicUrl: config.publicUrl, ...config.analytics }, (err, lost) => log.error({ err, lost }, 'analytics: a batch of events could not be written'), { revenue: revenueView, subscriptions: subscriptionsView });
+    const blog = new BlogPages({
+      database, content, catalog, brand, forms: audience.forms,
+      people: async () => new Map((await team.listUsers()).map((u) => [u.id, u.name])),
+      sitePages: async () => (await sitePages()).filter((p): p is typeof p & { type: 'pages' | 'products' } => p.type !== 'forms'),
+      settings: { publicUrl: config.publicUrl, cacheCheckMs: config.site.cacheCheckMs },
+    });
+    const blogNewsletter = new BlogNewsletter({ database, content, mail, publicUrl: config.publicUrl });
     const automation = new AutomationService({
       database, clock, events, jobs, log, audience, mail, access, catalog, secretKey,
       settings: { webhooksAllowPrivate: config.automation.webhooksAllowPrivate, publicUrl: config.publicUrl },
@@ -189,6 +224,9 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
           });
       },
     });
+    // The blog's writers whose policy asks for approval submit through it.
+    approvals.register(contentPublishKind(content));
+    content.useApprovals(approvals);
     const app: App = {
       config,
       database,
@@ -215,6 +253,9 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       brand,
       analytics,
       automation,
+      content,
+      blog,
+      blogNewsletter,
       approvals,
       async close() {
         // Page views still waiting in memory are written before the database closes.

@@ -27,6 +27,11 @@ export const permissionMatrix = {
   'catalog.read': ALL,
   'catalog.write': ['owner', 'admin', 'marketing'],
   'pages.write': ['owner', 'admin', 'marketing', 'content'],
+  // the blog (content): who publishes without approval is the owner's policy per role, not a permission
+  'content.read': ['owner', 'admin', 'content', 'marketing'],
+  'content.write': ['owner', 'admin', 'content', 'marketing'],
+  'content.redirects': MANAGERS,
+  'content.settings': OWNER,
   'orders.read': ['owner', 'admin', 'support'],
   'orders.refund': ['owner', 'admin', 'support'],
   'customers.read': ['owner', 'admin', 'support'],

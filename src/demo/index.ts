@@ -12,6 +12,7 @@ import { seedWebhooksDemo } from '../modules/webhooks/demo.js';
 import { seedBrandDemo } from '../modules/brand/demo.js';
 import { seedAnalyticsDemo } from '../modules/analytics/demo.js';
 import { seedAutomationDemo } from '../modules/automation/demo.js';
+import { seedContentDemo } from '../modules/content/demo.js';
 
 export interface DemoSeed {
   name: string;
@@ -36,7 +37,9 @@ export const demoSeeds: DemoSeed[] = [
   { name: 'learning-progress', seed: seedLearningProgress },
   // after the history it reports on: two endpoints (one turned off) and their delivery log
   { name: 'webhooks', seed: seedWebhooksDemo },
-  // after sell (its product pages): a year of traffic, rolled up
+  // after team, sell and audience (the writer, products, forms), before analytics (which sends traffic to the posts)
+  { name: 'content', seed: seedContentDemo },
+  // after sell (its product pages) and content (its posts): a year of traffic, rolled up
   { name: 'analytics', seed: seedAnalyticsDemo },
 ];
 

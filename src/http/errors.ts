@@ -81,7 +81,10 @@ function htmlError(status: number, message: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${status}</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1f2328}</style></head><body><h1>${status === 404 ? 'Page not found' : 'Something is not right'}</h1><p>${safe}</p><p><a href="/">Go to the home page</a></p></body></html>`;
 }
 
-export function installErrorHandling(fastify: FastifyInstance): void {
+/** What a public 404 may be instead: a redirect the owner kept, or a page that helps (the blog's suggestions). */
+export type NotFoundPage = (path: string) => Promise<{ redirect: string } | { html: string } | null>;
+
+export function installErrorHandling(fastify: FastifyInstance, notFoundPage?: NotFoundPage): void {
   fastify.setErrorHandler((err, req, reply: FastifyReply) => {
     const { status, body } = toErrorBody(err);
     if (status >= 500) req.log.error({ err }, 'request failed');
@@ -89,8 +92,13 @@ export function installErrorHandling(fastify: FastifyInstance): void {
     if (wantsHtml(req)) return reply.code(status).type('text/html; charset=utf-8').send(htmlError(status, body.error.message));
     return reply.code(status).send(body);
   });
-  fastify.setNotFoundHandler((req, reply) => {
+  fastify.setNotFoundHandler(async (req, reply) => {
     const message = `Nothing is at ${req.method} ${req.url.split('?')[0]}`;
+    if (notFoundPage && (req.method === 'GET' || req.method === 'HEAD') && !req.url.startsWith('/api/')) {
+      const page = await notFoundPage(req.url.split('?')[0]!).catch((err) => (req.log.error({ err }, 'the 404 page failed'), null));
+      if (page && 'redirect' in page) return reply.code(301).header('location', page.redirect).header('cache-control', 'public, max-age=3600').send();
+      if (page && wantsHtml(req)) return reply.code(404).type('text/html; charset=utf-8').send(page.html);
+    }
     if (wantsHtml(req)) return reply.code(404).type('text/html; charset=utf-8').send(htmlError(404, message));
     return reply.code(404).send({ error: { code: 'not_found', message } } satisfies ErrorBody);
   });

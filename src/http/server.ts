@@ -126,7 +126,11 @@ export async function buildServer(app: App, opts: BuildServerOptions = {}): Prom
   // Per-route limits (sign-in, public forms). Counters are per process; the account
   // lockout in the database holds across processes.
   await fastify.register(rateLimit, { global: false });
-  installErrorHandling(fastify);
+  // Public 404s: the owner's redirects first, then a page that suggests posts (content module).
+  installErrorHandling(fastify, async (path) => {
+    const to = await app.content.followRedirect(path);
+    return to ? { redirect: to } : { html: await app.blog.notFound(path) };
+  });
 
   registerRoutes(fastify, app, [...allRoutes, ...(opts.routes ?? [])]);
   // Every public page a visitor is sent counts as a page view (no script needed).

@@ -14,7 +14,7 @@ import { addMember, Client, OWNER } from '../support/harness.js';
 let t: BrowserTestApp;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
-const ids = { product: '', course: '', page: '' };
+const ids = { product: '', course: '', page: '', post: '' };
 
 interface Row {
   /** under /admin; ids filled in once the data exists */
@@ -47,6 +47,10 @@ const rows: Row[] = [
   { path: () => '/api-keys', reach: 'apikeys.manage', ready: (p) => p.getByRole('heading', { level: 1, name: 'API keys' }), control: 'Create a key', find: (p) => p.getByRole('heading', { name: 'Create a key' }), permission: 'apikeys.manage' },
   { path: () => '/settings', reach: 'settings.manage', ready: (p) => p.getByRole('heading', { level: 1, name: 'Settings' }), control: 'Save settings', find: (p) => p.getByRole('button', { name: 'Save settings' }), permission: 'settings.manage' },
   { path: () => '/automations', reach: 'automation.read', ready: (p) => p.getByRole('heading', { level: 1, name: 'Automations' }), control: 'Start from a template', find: (p) => p.getByRole('heading', { name: 'Start from a template' }), permission: 'automation.write' },
+  { path: () => '/blog', reach: 'content.read', ready: (p) => p.getByRole('link', { name: 'Notes from the studio' }), control: 'New post', find: (p) => p.getByRole('form', { name: 'New post' }), permission: 'content.write' },
+  { path: () => '/blog', reach: 'content.read', ready: (p) => p.getByRole('link', { name: 'Notes from the studio' }), control: 'Blog settings link', find: (p) => p.getByRole('navigation', { name: 'Blog' }).getByRole('link', { name: 'Settings' }), permission: 'content.settings' },
+  { path: () => `/blog/${ids.post}`, reach: 'content.read', ready: (p) => p.getByRole('heading', { level: 1, name: 'Notes from the studio' }), control: 'Save draft', find: (p) => p.getByRole('button', { name: 'Save draft' }), permission: 'content.write' },
+  { path: () => '/blog/redirects', reach: 'content.read', ready: (p) => p.getByRole('heading', { level: 1, name: 'Redirects' }), control: 'Add a redirect', find: (p) => p.getByRole('form', { name: 'Add a redirect' }), permission: 'content.redirects' },
 ];
 
 before(async () => {
@@ -65,6 +69,9 @@ before(async () => {
   const page = await owner.post('/api/pages', { slug: 'join', kind: 'landing', content: { title: 'Join', blocks: [{ id: 'o', type: 'optin', heading: 'Join the list' }] } });
   assert.equal(page.statusCode, 201, page.body);
   ids.page = page.json().id;
+  const post = await owner.post('/api/posts', { content: { title: 'Notes from the studio' } });
+  assert.equal(post.statusCode, 201, post.body);
+  ids.post = post.json().id;
 });
 after(async () => {
   for (const c of contexts) await c.close().catch(() => {});

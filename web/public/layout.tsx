@@ -19,6 +19,8 @@ export interface PageMeta {
   image?: string;
   siteName?: string;
   noindex?: boolean;
+  /** Open Graph type (default website; blog posts are articles) */
+  type?: 'website' | 'article';
 }
 
 export function PublicLayout({ meta, children, header, head }: { meta: PageMeta; children: ReactNode; header?: ReactNode; head?: ReactNode }) {
@@ -35,7 +37,7 @@ export function PublicLayout({ meta, children, header, head }: { meta: PageMeta;
         {meta.url ? <link rel="canonical" href={meta.url} /> : null}
         <meta property="og:title" content={meta.title} />
         <meta property="og:site_name" content={siteName} />
-        <meta property="og:type" content="website" />
+        <meta property="og:type" content={meta.type ?? 'website'} />
         {meta.description ? <meta property="og:description" content={meta.description} /> : null}
         {meta.url ? <meta property="og:url" content={meta.url} /> : null}
         {meta.image ? <meta property="og:image" content={meta.image} /> : null}

@@ -62,7 +62,9 @@ const around = (r: Random, mean: number) => Math.max(0, Math.round(mean * (0.8 +
 export async function seedAnalyticsDemo(app: App, ctx: DemoContext): Promise<void> {
   const r = ctx.random;
   const products = ((ctx.shared.products as { slug: string }[] | undefined) ?? []).map((p) => `/p/${p.slug}`);
-  const pages = ['/', ...(products.length ? products : ['/p/wheel-throwing', '/p/glazing'])];
+  // The blog's posts (the content seed runs first) are pages visitors land on and read too.
+  const blog = (ctx.shared.blogPaths as string[] | undefined) ?? [];
+  const pages = ['/', ...(products.length ? products : ['/p/wheel-throwing', '/p/glazing']), ...blog];
   const visits: unknown[][] = Array.from({ length: 11 }, () => []);
   const events: unknown[][] = Array.from({ length: 12 }, () => []);
   const first = (await app.database.execute<{ id: number | null }>(`select max(id) as id from analytics_visits`)).rows[0]?.id ?? 0;

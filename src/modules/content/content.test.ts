@@ -1,0 +1,143 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { backends, createTestApp, setupOwner, type Client, type TestApp } from '../../../test/support/harness.js';
+import { contentJobs, PUBLISH_DUE_JOB } from './jobs.js';
+
+const body = (n: number) =>
+  `<h2>Why clay</h2>${Array.from({ length: n }, (_, i) => `<p>Paragraph ${i} about centring clay on the wheel, trimming and glazing.</p>`).join('')}<p>See <a href="/blog/missing-post">this</a> and <a href="https://example.com">that</a>.</p><script>alert(1)</script><img src="https://cdn.example.com/a.jpg" onerror="x()">`;
+
+const draft = (title: string, extra: Record<string, unknown> = {}) => ({ title, excerpt: 'How to centre clay on the wheel in five minutes, even as a complete beginner with cold hands.', html: body(60), tags: ['technique'], ...extra });
+
+for (const backend of backends()) {
+  describe(`blog posts [${backend}]`, () => {
+    let t: TestApp;
+    let owner: Client;
+    before(async () => {
+      t = await createTestApp(backend);
+      owner = await setupOwner(t);
+    });
+    after(() => t.close());
+
+    it('a draft is sanitised, gets an address, a reading time and an SEO checklist, and is invisible to visitors', async () => {
+      const res = await owner.post('/api/posts', { content: draft('Centring clay: the five-minute method') });
+      assert.equal(res.statusCode, 201, res.body);
+      const post = res.json();
+      assert.equal(post.slug, 'centring-clay-the-five-minute-method');
+      assert.equal(post.status, 'draft');
+      assert.doesNotMatch(JSON.stringify(post.draft), /<script|onerror/);
+      assert.match(post.draft.html, /href="https:\/\/example.com" rel="nofollow noopener"/);
+      assert.match(post.draft.html, /href="\/blog\/missing-post">/, 'internal links keep their authority');
+      assert.ok(post.readingMinutes >= 2);
+      const seo = Object.fromEntries(post.seo.map((c: { id: string; ok: boolean; message: string }) => [c.id, c]));
+      assert.equal(seo.brokenLinks.ok, false);
+      assert.match(seo.brokenLinks.message, /\/blog\/missing-post/);
+      assert.equal(seo.alt.ok, false, 'the image has no alt text');
+      assert.equal(seo.headings.ok, true);
+      assert.equal((await t.server.inject({ method: 'GET', url: `/blog/${post.slug}` })).statusCode, 404);
+      const bad = await owner.post('/api/posts', { content: { title: 'x\u0000y' } });
+      assert.equal(bad.statusCode, 400);
+      const empty = await owner.post('/api/posts', { content: { title: '' } });
+      assert.equal(empty.statusCode, 400);
+      const badSlug = await owner.post('/api/posts', { slug: '../etc', content: { title: 'Fine' } });
+      assert.equal(badSlug.statusCode, 400);
+    });
+
+    it('revisions: every save is one, a diff says what changed, restore brings an old one back', async () => {
+      const post = (await owner.post('/api/posts', { content: draft('Glaze recipes that never run') })).json();
+      const v2 = await owner.patch(`/api/posts/${post.id}`, { draft: draft('Glaze recipes that never run off the pot') });
+      assert.equal(v2.json().revision, 2);
+      const same = await owner.patch(`/api/posts/${post.id}`, { draft: draft('Glaze recipes that never run off the pot') });
+      assert.equal(same.json().revision, 2, 'saving without a change makes no revision');
+      const diff = (await owner.get(`/api/posts/${post.id}/diff?from=1&to=2`)).json();
+      assert.deepEqual(
+        diff.lines.filter((l: { op: string }) => l.op !== 'same'),
+        [
+          { op: 'removed', text: 'Title: Glaze recipes that never run' },
+          { op: 'added', text: 'Title: Glaze recipes that never run off the pot' },
+        ],
+      );
+      const restored = (await owner.post(`/api/posts/${post.id}/restore`, { revision: 1 })).json();
+      assert.equal(restored.draft.title, 'Glaze recipes that never run');
+      assert.equal(restored.revision, 3);
+      const revs = (await owner.get(`/api/posts/${post.id}/revisions`)).json().revisions;
+      assert.deepEqual(revs.map((r: { n: number; reason: string }) => [r.n, r.reason]), [[3, 'restored'], [2, 'saved'], [1, 'saved']]);
+    });
+
+    it('the owner publishes; the post, its tag page, feeds and sitemap show it; a slug change answers 301', async () => {
+      const post = (await owner.post('/api/posts', { content: draft('Trimming a bowl foot cleanly', { tags: ['technique', 'bowls'], cover: { url: 'https://cdn.example.com/cover.jpg', alt: 'A trimmed bowl', width: 1200, height: 800 } }) })).json();
+      const pub = await owner.post(`/api/posts/${post.id}/publish`, {});
+      assert.equal(pub.json().outcome, 'published', pub.body);
+      const page = await t.server.inject({ method: 'GET', url: '/blog/trimming-a-bowl-foot-cleanly' });
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, /<h1>Trimming a bowl foot cleanly<\/h1>/);
+      assert.match(page.body, /<meta property="og:type" content="article"/);
+      assert.match(page.body, /<link rel="canonical" href="http:\/\/127\.0\.0\.1:3000\/blog\/trimming-a-bowl-foot-cleanly"/);
+      assert.match(page.body, /<img class="post-cover" src="https:\/\/cdn.example.com\/cover.jpg" alt="A trimmed bowl" width="1200" height="800" fetchPriority="high"/i);
+      assert.match(page.body, /"@type":"BlogPosting"/);
+      assert.match(page.body, /"@type":"BreadcrumbList"/);
+      assert.match(page.body, /"@type":"Organization"/);
+      // 304 on a second visit with its ETag
+      const again = await t.server.inject({ method: 'GET', url: '/blog/trimming-a-bowl-foot-cleanly', headers: { 'if-none-match': String(page.headers.etag) } });
+      assert.equal(again.statusCode, 304);
+      assert.match((await t.server.inject({ method: 'GET', url: '/blog' })).body, /Trimming a bowl foot cleanly/);
+      assert.match((await t.server.inject({ method: 'GET', url: '/blog/tag/bowls' })).body, /Trimming a bowl foot cleanly/);
+      assert.equal((await t.server.inject({ method: 'GET', url: '/blog/tag/nothing-here' })).statusCode, 404);
+      assert.match((await t.server.inject({ method: 'GET', url: '/feed.xml' })).body, /Trimming a bowl foot cleanly/);
+      assert.match((await t.server.inject({ method: 'GET', url: '/blog/tag/bowls/atom.xml' })).body, /Trimming a bowl foot cleanly/);
+      assert.match((await t.server.inject({ method: 'GET', url: '/sitemap-posts.xml' })).body, /\/blog\/trimming-a-bowl-foot-cleanly<\/loc><lastmod>/);
+
+      const moved = await owner.patch(`/api/posts/${post.id}`, { slug: 'trim-a-bowl-foot' });
+      assert.equal(moved.statusCode, 200, moved.body);
+      const old = await t.server.inject({ method: 'GET', url: '/blog/trimming-a-bowl-foot-cleanly', headers: { accept: 'text/html' } });
+      assert.equal(old.statusCode, 301);
+      assert.equal(old.headers.location, '/blog/trim-a-bowl-foot');
+      assert.equal((await t.server.inject({ method: 'GET', url: '/blog/trim-a-bowl-foot' })).statusCode, 200);
+      // Moving again leaves no chain: the first address now goes straight to the newest.
+      await owner.patch(`/api/posts/${post.id}`, { slug: 'bowl-feet' });
+      const first = await t.server.inject({ method: 'GET', url: '/blog/trimming-a-bowl-foot-cleanly' });
+      assert.equal(first.headers.location, '/blog/bowl-feet');
+      const redirects = (await owner.get('/api/redirects')).json().redirects;
+      assert.ok(redirects.every((r: { automatic: boolean }) => r.automatic));
+      // A 404 elsewhere suggests posts.
+      const lost = await t.server.inject({ method: 'GET', url: '/blog/bowl-trimming-tips', headers: { accept: 'text/html' } });
+      assert.equal(lost.statusCode, 404);
+      assert.match(lost.body, /Perhaps one of these posts/);
+      assert.match(lost.body, /href="\/blog\/bowl-feet"/);
+    });
+
+    it('a scheduled post goes live when the virtual clock reaches its time, through the job', async () => {
+      const post = (await owner.post('/api/posts', { content: draft('Firing schedules for stoneware') })).json();
+      const at = new Date(t.clock.now().getTime() + 3 * 86_400_000);
+      const res = await owner.post(`/api/posts/${post.id}/publish`, { at: at.toISOString() });
+      assert.equal(res.json().outcome, 'scheduled');
+      const job = contentJobs.find((j) => j.name === PUBLISH_DUE_JOB)!;
+      await job.handler(t.app, {}, { id: 'test', name: PUBLISH_DUE_JOB, retryCount: 0 });
+      assert.equal((await t.server.inject({ method: 'GET', url: '/blog/firing-schedules-for-stoneware' })).statusCode, 404, 'not before its time');
+      t.clock.advance(3 * 86_400_000 + 1000);
+      await job.handler(t.app, {}, { id: 'test', name: PUBLISH_DUE_JOB, retryCount: 0 });
+      const live = (await owner.get(`/api/posts/${post.id}`)).json();
+      assert.equal(live.status, 'published');
+      assert.equal(new Date(live.publishedAt).getTime(), t.clock.now().getTime());
+      assert.equal((await t.server.inject({ method: 'GET', url: '/blog/firing-schedules-for-stoneware' })).statusCode, 200);
+      const events = await t.app.database.execute<{ type: string; actor_kind: string }>(`select type, actor_kind from events where subject_id = $1 order by id`, [post.id]);
+      assert.deepEqual(events.rows.map((e) => `${e.type}:${e.actor_kind}`), ['post.created:owner', 'post.scheduled:owner', 'post.published:system']);
+      // A second run publishes nothing twice.
+      await job.handler(t.app, {}, { id: 'test', name: PUBLISH_DUE_JOB, retryCount: 0 });
+      const again = await t.app.database.execute(`select 1 from events where subject_id = $1 and type = 'post.published'`, [post.id]);
+      assert.equal(again.rows.length, 1);
+    });
+
+    it('unknown ids and bad input are clear 4xx', async () => {
+      assert.equal((await owner.get(`/api/posts/${randomUUID()}`)).statusCode, 404);
+      assert.equal((await owner.post(`/api/posts/${randomUUID()}/publish`, {})).statusCode, 404);
+      assert.equal((await owner.post('/api/redirects', { from: 'no-slash', to: '/blog' })).statusCode, 400);
+      assert.equal((await owner.post('/api/redirects', { from: '/api/x', to: '/blog' })).statusCode, 400);
+      const r = await owner.post('/api/redirects', { from: '/old-page', to: '/blog' });
+      assert.equal(r.statusCode, 201, r.body);
+      const hit = await t.server.inject({ method: 'GET', url: '/old-page' });
+      assert.equal(hit.statusCode, 301);
+      assert.equal(hit.headers.location, '/blog');
+    });
+  });
+}

@@ -1,0 +1,166 @@
+// What search engines and feed readers get: sitemaps, RSS, Atom and JSON-LD checked against
+// their rules, and a members-only post that leaks nowhere (page, feeds, sitemap, JSON-LD).
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { systemActor } from '../../actor.js';
+import { CUSTOMER_COOKIE } from '../../http/route.js';
+import { backends, createTestApp, setupOwner, type Client, type TestApp } from '../../../test/support/harness.js';
+import { checkAtom, checkRss, checkSitemap, child, jsonLdOf } from './test-xml.js';
+
+const SECRET = 'The secret glaze is two parts wood ash';
+const base = 'http://127.0.0.1:3000';
+
+for (const backend of backends()) {
+  describe(`blog SEO and members-only posts [${backend}]`, () => {
+    let t: TestApp;
+    let owner: Client;
+    let productId: string;
+    let priceId: string;
+    let member: string;
+    let stranger: string;
+    const get = (url: string, cookie?: string) => t.server.inject({ method: 'GET', url, headers: cookie ? { cookie: `${CUSTOMER_COOKIE}=${cookie}` } : {} });
+
+    before(async () => {
+      t = await createTestApp(backend);
+      owner = await setupOwner(t);
+      const p = (await owner.post('/api/products', { slug: 'glaze-lab', kind: 'course', name: 'Glaze Lab', summary: 'Mix your own glazes.', courseId: randomUUID() })).json();
+      productId = p.id;
+      priceId = (await owner.post(`/api/products/${p.id}/prices`, { type: 'one_time', currency: 'usd', amount: 9900 })).json().id;
+      await owner.patch(`/api/products/${p.id}`, { status: 'published' });
+      await owner.post('/api/pages', { slug: 'spring', kind: 'landing', content: { title: 'Spring workshop' } }).then((r) => owner.post(`/api/pages/${r.json().id}/publish`));
+      // A customer who bought Glaze Lab, and one who bought nothing.
+      const sessions = await t.app.database.transaction(async (tx) => {
+        const { contact: buyer } = await t.app.audience.upsertContact(tx, { email: 'buyer@example.com', source: 'test' });
+        await t.app.access.grant(tx, { contactId: buyer.id, resource: { type: 'product', id: productId }, source: 'manual', actor: systemActor });
+        const { contact: other } = await t.app.audience.upsertContact(tx, { email: 'other@example.com', source: 'test' });
+        return [await t.app.portal.openSession(tx, buyer), await t.app.portal.openSession(tx, other)];
+      });
+      member = sessions[0]!.token;
+      stranger = sessions[1]!.token;
+      const publish = async (content: unknown) => {
+        const post = (await owner.post('/api/posts', { content })).json();
+        const r = await owner.post(`/api/posts/${post.id}/publish`, {});
+        assert.equal(r.json().outcome, 'published', r.body);
+        return post;
+      };
+      await publish({
+        title: 'Ash glazes & other <experiments>',
+        excerpt: 'What wood ash does to a glaze, and why it runs.',
+        html: '<h2>Ash</h2><p>Open to all: ash melts at cone 10.</p><p><a href="/p/glaze-lab">Glaze Lab</a></p>',
+        tags: ['glazes', 'firing'],
+        blocks: [
+          { id: 'b1', type: 'product', productId, priceId },
+          { id: 'b2', type: 'cta', heading: 'Come to the workshop', label: 'See dates', url: '/p/spring' },
+        ],
+      });
+      await publish({
+        title: 'The members’ glaze recipe',
+        excerpt: 'A recipe for Glaze Lab students.',
+        teaser: 'Students of Glaze Lab get the full recipe below.',
+        html: `<h2>Recipe</h2><p>${SECRET}, one part feldspar.</p>`,
+        tags: ['glazes'],
+        access: { audience: 'products', productIds: [productId] },
+      });
+    });
+    after(() => t.close());
+
+    it('the sitemap index and each sitemap follow sitemaps.org, with lastmod, posts, tags, pages and products', async () => {
+      const index = await get('/sitemap.xml');
+      assert.equal(index.statusCode, 200);
+      assert.match(String(index.headers['content-type']), /xml/);
+      const maps = checkSitemap(index.body, 'sitemapindex');
+      assert.deepEqual(maps.sort(), [`${base}/sitemap-pages.xml`, `${base}/sitemap-posts.xml`, `${base}/sitemap-products.xml`, `${base}/sitemap-tags.xml`].sort());
+      const postLocs = checkSitemap((await get('/sitemap-posts.xml')).body, 'urlset');
+      assert.ok(postLocs.includes(`${base}/blog/ash-glazes-other-experiments`));
+      assert.ok(!postLocs.some((l) => l.includes('members')), 'a members-only post is not offered to search');
+      assert.deepEqual(checkSitemap((await get('/sitemap-tags.xml')).body, 'urlset').sort(), [`${base}/blog/tag/firing`, `${base}/blog/tag/glazes`]);
+      const pages = checkSitemap((await get('/sitemap-pages.xml')).body, 'urlset');
+      assert.ok(pages.includes(`${base}/p/spring`));
+      // Glaze Lab has no page of its own: its default sales page is in the products sitemap.
+      const products = checkSitemap((await get('/sitemap-products.xml')).body, 'urlset');
+      assert.deepEqual(products, [`${base}/p/glaze-lab`]);
+      const robots = (await get('/robots.txt')).body;
+      assert.match(robots, /^User-agent: \*$/m);
+      assert.match(robots, /^Disallow: \/admin$/m);
+      assert.match(robots, new RegExp(`^Sitemap: ${base}/sitemap.xml$`, 'm'));
+      await owner.patch('/api/blog/settings', { robots: { disallow: ['/p/spring'], blockAll: false } });
+      assert.match((await get('/robots.txt')).body, /^Disallow: \/p\/spring$/m);
+    });
+
+    it('RSS and Atom (all posts and per tag) are valid and escape what they carry; members-only posts carry only the teaser', async () => {
+      const items = checkRss((await get('/feed.xml')).body);
+      assert.equal(items.length, 2);
+      const ash = items.find((i) => child(i, 'title')!.text === 'Ash glazes & other <experiments>');
+      assert.ok(ash, 'the title is escaped and reads back as written');
+      assert.match(child(ash, 'content:encoded')!.text, /href="http:\/\/127\.0\.0\.1:3000\/p\/glaze-lab"/, 'links are absolute for feed readers');
+      const entries = checkAtom((await get('/atom.xml')).body);
+      assert.equal(entries.length, 2);
+      checkRss((await get('/blog/tag/firing/feed.xml')).body);
+      assert.equal(checkAtom((await get('/blog/tag/firing/atom.xml')).body).length, 1);
+      for (const url of ['/feed.xml', '/atom.xml', '/blog/tag/glazes/feed.xml', '/blog/tag/glazes/atom.xml', '/sitemap-posts.xml', '/blog', '/blog/tag/glazes']) {
+        const body = (await get(url)).body;
+        assert.doesNotMatch(body, /two parts wood ash/, `${url} does not leak the members-only body`);
+      }
+      assert.match((await get('/feed.xml')).body, /Students of Glaze Lab get the full recipe below/);
+    });
+
+    it('a post page carries valid Article, BreadcrumbList and Organization JSON-LD, Open Graph and Twitter cards, and its blocks', async () => {
+      const page = await get('/blog/ash-glazes-other-experiments');
+      assert.equal(page.statusCode, 200);
+      const [ld] = jsonLdOf(page.body);
+      assert.equal(ld!['@context'], 'https://schema.org');
+      const graph = ld!['@graph'] as Record<string, any>[];
+      const article = graph.find((g) => g['@type'] === 'BlogPosting')!;
+      assert.equal(article.headline, 'Ash glazes & other <experiments>');
+      assert.ok(article.headline.length <= 110);
+      assert.ok(!Number.isNaN(Date.parse(article.datePublished)) && !Number.isNaN(Date.parse(article.dateModified)));
+      assert.equal(article.author.name, 'Olivia Owner');
+      assert.match(article.image[0], /^http:\/\/127\.0\.0\.1:3000\/blog\/ash-glazes-other-experiments\/card\.svg$/);
+      assert.equal(article.mainEntityOfPage['@id'], `${base}/blog/ash-glazes-other-experiments`);
+      const crumbs = graph.find((g) => g['@type'] === 'BreadcrumbList')!;
+      assert.deepEqual(crumbs.itemListElement.map((c: { position: number }) => c.position), [1, 2, 3]);
+      assert.ok(crumbs.itemListElement.every((c: { item: string }) => c.item.startsWith(base)));
+      assert.equal(graph.find((g) => g['@type'] === 'Organization')!.url, `${base}/`);
+      assert.doesNotMatch(page.body, /<\/script><experiments>/, 'the JSON-LD cannot close its script tag');
+      assert.match(page.body, /<meta property="og:image" content="http:\/\/127\.0\.0\.1:3000\/blog\/ash-glazes-other-experiments\/card\.svg"/);
+      assert.match(page.body, /<meta name="twitter:card" content="summary_large_image"/);
+      assert.match(page.body, /<meta name="description" content="What wood ash does to a glaze, and why it runs\."/);
+      // The product card: its price and the link that buys it; the call to action.
+      assert.match(page.body, /\$99/);
+      assert.match(page.body, new RegExp(`href="/checkout/${priceId}"`));
+      assert.match(page.body, /href="\/p\/spring"/);
+      const card = await get('/blog/ash-glazes-other-experiments/card.svg');
+      assert.equal(card.headers['content-type'], 'image/svg+xml');
+      assert.match(card.body, /Ash glazes &amp; other<\/tspan><tspan[^>]*>&lt;experiments&gt;/);
+      // A price change shows on the post at once (the catalog bumps the blog's revision).
+      const next = (await owner.post(`/api/products/${productId}/prices`, { type: 'one_time', currency: 'usd', amount: 12900 })).json().id;
+      assert.equal((await owner.patch(`/api/prices/${priceId}`, { active: false })).statusCode, 200);
+      const repriced = (await get('/blog/ash-glazes-other-experiments')).body;
+      assert.match(repriced, /\$129/);
+      assert.match(repriced, new RegExp(`href="/checkout/${next}"`));
+    });
+
+    it('a members-only post: anonymous visitors and other customers get the teaser (noindex, private), its buyers the post', async () => {
+      const anonymous = await get('/blog/the-members-glaze-recipe');
+      assert.equal(anonymous.statusCode, 200);
+      assert.doesNotMatch(anonymous.body, /two parts wood ash/);
+      assert.match(anonymous.body, /Students of Glaze Lab get the full recipe below/);
+      assert.match(anonymous.body, /for customers of Glaze Lab/);
+      assert.match(anonymous.body, /<meta name="robots" content="noindex"/);
+      assert.match(String(anonymous.headers['cache-control']), /^private/);
+      const ld = (jsonLdOf(anonymous.body)[0]!['@graph'] as Record<string, unknown>[]).find((g) => g['@type'] === 'BlogPosting')!;
+      assert.equal(ld.isAccessibleForFree, false);
+      assert.doesNotMatch(JSON.stringify(ld), /two parts wood ash/);
+      const other = await get('/blog/the-members-glaze-recipe', stranger);
+      assert.doesNotMatch(other.body, /two parts wood ash/);
+      const buyer = await get('/blog/the-members-glaze-recipe', member);
+      assert.match(buyer.body, new RegExp(SECRET));
+      assert.match(String(buyer.headers['cache-control']), /^(private|no-store)/);
+      assert.notEqual(buyer.headers.etag, anonymous.headers.etag);
+      // The buyer's access is revoked: back to the teaser.
+      await t.app.database.transaction((tx) => t.app.access.revoke(tx, { resource: { type: 'product', id: productId } }, systemActor, 'test'));
+      assert.doesNotMatch((await get('/blog/the-members-glaze-recipe', member)).body, /two parts wood ash/);
+    });
+  });
+}

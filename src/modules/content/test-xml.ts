@@ -1,0 +1,125 @@
+// For tests: parses XML into a small tree with htmlparser2 (a dependency) in XML mode, failing
+// on what a well-formedness check must refuse: tags closed implicitly (unbalanced), text or a
+// second element outside the root, raw `&` that is not an entity, control characters. Then
+// the sitemaps.org, RSS 2.0 and Atom 1.0 rules the blog's documents must follow are checked
+// against the tree (no maintained schema validator is a dependency: see docs/blog.md).
+import assert from 'node:assert/strict';
+import { Parser } from 'htmlparser2';
+
+export interface XmlNode {
+  name: string;
+  attrs: Record<string, string>;
+  children: XmlNode[];
+  text: string;
+}
+
+export function parseXml(xml: string): XmlNode {
+  assert.ok(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>'), 'an XML declaration with UTF-8');
+  assert.doesNotMatch(xml, /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/, 'no control characters');
+  assert.doesNotMatch(xml, /&(?!(amp|lt|gt|quot|apos|#\d+|#x[0-9a-f]+);)/i, 'every & is an entity');
+  const roots: XmlNode[] = [];
+  const stack: XmlNode[] = [];
+  const problems: string[] = [];
+  const source = xml.replace(/^<\?xml[^>]*\?>/, '');
+  // eslint-disable-next-line prefer-const
+  let parser: Parser;
+  parser = new Parser(
+    {
+      onopentag(name, attrs) {
+        const node: XmlNode = { name, attrs, children: [], text: '' };
+        if (stack.length) stack[stack.length - 1]!.children.push(node);
+        else roots.push(node);
+        stack.push(node);
+      },
+      ontext(text) {
+        if (stack.length) stack[stack.length - 1]!.text += text;
+        else if (text.trim()) problems.push(`text outside the root: ${text.trim().slice(0, 40)}`);
+      },
+      onclosetag(name, implied) {
+        // A self-closing tag (<link/>) is reported as implied too: its source ends in "/>".
+        const selfClosing = source[parser.endIndex] === '>' && source[parser.endIndex - 1] === '/';
+        if (implied && !selfClosing) problems.push(`<${name}> is not closed`);
+        stack.pop();
+      },
+    },
+    { xmlMode: true, decodeEntities: true },
+  );
+  parser.write(source);
+  parser.end();
+  assert.deepEqual(problems, [], 'well-formed');
+  assert.equal(roots.length, 1, 'one root element');
+  return roots[0]!;
+}
+
+export const child = (n: XmlNode, name: string) => n.children.find((c) => c.name === name);
+export const children = (n: XmlNode, name: string) => n.children.filter((c) => c.name === name);
+const absolute = (u: string) => /^https?:\/\/[^\s]+$/.test(u) && u.length < 2048;
+const w3cDate = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
+const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+const rfc822 = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+
+/** sitemaps.org 0.9: a urlset (or a sitemapindex) of at most 50 000 absolute locs with W3C lastmods. */
+export function checkSitemap(xml: string, kind: 'urlset' | 'sitemapindex'): string[] {
+  assert.ok(Buffer.byteLength(xml) <= 50 * 1024 * 1024, 'at most 50 MB');
+  const root = parseXml(xml);
+  assert.equal(root.name, kind);
+  assert.equal(root.attrs.xmlns, 'http://www.sitemaps.org/schemas/sitemap/0.9');
+  const item = kind === 'urlset' ? 'url' : 'sitemap';
+  assert.ok(root.children.every((c) => c.name === item), `only <${item}> children`);
+  assert.ok(root.children.length <= 50_000);
+  const locs: string[] = [];
+  for (const u of root.children) {
+    const loc = child(u, 'loc')?.text.trim() ?? '';
+    assert.ok(absolute(loc), `loc is an absolute URL: ${loc}`);
+    const lastmod = child(u, 'lastmod');
+    if (lastmod) assert.match(lastmod.text, w3cDate, 'lastmod is a W3C datetime');
+    assert.ok(u.children.every((c) => ['loc', 'lastmod', 'changefreq', 'priority'].includes(c.name)));
+    locs.push(loc);
+  }
+  assert.equal(new Set(locs).size, locs.length, 'no loc twice');
+  return locs;
+}
+
+/** RSS 2.0: a channel with title, link and description; items with a title or description, RFC 822 dates, a guid. */
+export function checkRss(xml: string): XmlNode[] {
+  const root = parseXml(xml);
+  assert.equal(root.name, 'rss');
+  assert.equal(root.attrs.version, '2.0');
+  const channel = child(root, 'channel');
+  assert.ok(channel, 'a channel');
+  for (const required of ['title', 'link', 'description']) assert.ok(child(channel, required)?.text.trim(), `channel ${required}`);
+  assert.ok(absolute(child(channel, 'link')!.text));
+  const self = child(channel, 'atom:link');
+  assert.equal(self?.attrs.rel, 'self');
+  const items = children(channel, 'item');
+  for (const i of items) {
+    assert.ok(child(i, 'title')?.text || child(i, 'description')?.text, 'an item has a title or a description');
+    assert.ok(absolute(child(i, 'link')!.text));
+    assert.match(child(i, 'pubDate')!.text, rfc822);
+    assert.ok(child(i, 'guid')?.text);
+  }
+  return items;
+}
+
+/** Atom 1.0 (RFC 4287): feed id, title, updated, self link; entries with id, title, updated, an alternate link, an author. */
+export function checkAtom(xml: string): XmlNode[] {
+  const root = parseXml(xml);
+  assert.equal(root.name, 'feed');
+  assert.equal(root.attrs.xmlns, 'http://www.w3.org/2005/Atom');
+  for (const required of ['id', 'title', 'updated']) assert.ok(child(root, required)?.text.trim(), `feed ${required}`);
+  assert.match(child(root, 'updated')!.text, rfc3339);
+  assert.ok(children(root, 'link').some((l) => l.attrs.rel === 'self' && absolute(l.attrs.href ?? '')));
+  const entries = children(root, 'entry');
+  for (const e of entries) {
+    for (const required of ['id', 'title', 'updated']) assert.ok(child(e, required)?.text.trim(), `entry ${required}`);
+    assert.match(child(e, 'updated')!.text, rfc3339);
+    assert.ok(child(child(e, 'author')!, 'name')?.text, 'entry author name');
+    assert.ok(children(e, 'link').some((l) => l.attrs.rel === 'alternate' && absolute(l.attrs.href ?? '')));
+  }
+  return entries;
+}
+
+/** The JSON-LD blocks of a page, parsed. */
+export function jsonLdOf(html: string): Record<string, unknown>[] {
+  return [...html.matchAll(/<script type="application\/ld\+json">([\s\S]*?)<\/script>/g)].map((m) => JSON.parse(m[1]!) as Record<string, unknown>);
+}
