@@ -29,6 +29,7 @@ import { createSealer } from './modules/mail/index.js';
 import { BrandService, fonts, readableOn } from './modules/brand/index.js';
 import { AnalyticsService } from './modules/analytics/index.js';
 import { AutomationService } from './modules/automation/index.js';
+import { TasksService } from './modules/tasks/index.js';
 
 export interface App {
   config: Config;
@@ -59,6 +60,7 @@ export interface App {
   brand: BrandService;
   analytics: AnalyticsService;
   automation: AutomationService;
+  tasks: TasksService;
   close(): Promise<void>;
 }
 
@@ -168,6 +170,12 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       database, clock, events, jobs, log, audience, mail, access, catalog, secretKey,
       settings: { webhooksAllowPrivate: config.automation.webhooksAllowPrivate, publicUrl: config.publicUrl },
     });
+    // SOPs and tasks: due dates are the brand's calendar days; assignees are the active team.
+    const tasks = new TasksService({
+      database, clock, events,
+      timeZone: async () => (await brand.current()).timeZone,
+      people: async () => (await team.listUsers()).map((u) => ({ id: u.id, name: u.name, role: u.role })),
+    });
     const app: App = {
       config,
       database,
@@ -194,6 +202,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       brand,
       analytics,
       automation,
+      tasks,
       async close() {
         // Page views still waiting in memory are written before the database closes.
         await analytics.close().catch((err) => log.error({ err }, 'could not write the last page views'));

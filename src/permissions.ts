@@ -48,6 +48,9 @@ export const permissionMatrix = {
   'support.read': ['owner', 'admin', 'support'],
   'support.reply': ['owner', 'admin', 'support'],
   'owner.review': OWNER,
+  // SOPs and tasks: managers write them; everyone works their own
+  'tasks.manage': MANAGERS,
+  'tasks.work': ALL,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissionMatrix;
