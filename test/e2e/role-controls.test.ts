@@ -46,6 +46,8 @@ const rows: Row[] = [
   { path: () => '/webhooks', reach: 'webhooks.manage', ready: (p) => p.getByRole('heading', { level: 1, name: 'Webhooks' }), control: 'Add an endpoint', find: (p) => p.getByRole('heading', { name: 'Add an endpoint' }), permission: 'webhooks.manage' },
   { path: () => '/api-keys', reach: 'apikeys.manage', ready: (p) => p.getByRole('heading', { level: 1, name: 'API keys' }), control: 'Create a key', find: (p) => p.getByRole('heading', { name: 'Create a key' }), permission: 'apikeys.manage' },
   { path: () => '/settings', reach: 'settings.manage', ready: (p) => p.getByRole('heading', { level: 1, name: 'Settings' }), control: 'Save settings', find: (p) => p.getByRole('button', { name: 'Save settings' }), permission: 'settings.manage' },
+  { path: () => '/tasks', reach: 'tasks.manage', ready: (p) => p.getByRole('heading', { level: 1, name: 'Tasks' }), control: 'New task', find: (p) => p.getByRole('heading', { name: 'New task' }), permission: 'tasks.manage' },
+  { path: () => '/sops', reach: 'tasks.work', ready: (p) => p.getByRole('heading', { level: 1, name: 'SOPs' }), control: 'Write an SOP', find: (p) => p.getByRole('link', { name: 'Write an SOP' }), permission: 'tasks.manage' },
   { path: () => '/automations', reach: 'automation.read', ready: (p) => p.getByRole('heading', { level: 1, name: 'Automations' }), control: 'Start from a template', find: (p) => p.getByRole('heading', { name: 'Start from a template' }), permission: 'automation.write' },
 ];
 

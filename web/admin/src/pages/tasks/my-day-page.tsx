@@ -71,10 +71,20 @@ export default function MyDayPage() {
 
 function OccurrenceCard({ occurrence: o, onChange }: { occurrence: TaskOccurrence; onChange: (o: TaskOccurrence) => void }) {
   const [skipping, setSkipping] = useState(false);
-  const tick = useAction(async (itemId: string, done: boolean) => onChange(await tasksApi.tick(o.id, itemId, done)));
+  // A tick shows at once; the server's answer replaces it (or the error puts it back). One at a
+  // time, so answers cannot arrive out of order and undo each other.
+  const [ticking, setTicking] = useState<{ id: string; done: boolean } | null>(null);
+  const tick = useAction(async (itemId: string, done: boolean) => {
+    setTicking({ id: itemId, done });
+    try {
+      onChange(await tasksApi.tick(o.id, itemId, done));
+    } finally {
+      setTicking(null);
+    }
+  });
   const complete = useAction(async () => onChange(await tasksApi.complete(o.id)));
   const skip = useFormAction(async (f) => onChange(await tasksApi.skip(o.id, f.text('reason'))));
-  const left = o.checklist.filter((i) => !i.done).length;
+  const left = o.checklist.filter((i) => !(ticking?.id === i.id ? ticking.done : i.done)).length;
   return (
     <article className="card section task-occurrence" aria-label={o.title}>
       <h3>
@@ -98,7 +108,7 @@ function OccurrenceCard({ occurrence: o, onChange }: { occurrence: TaskOccurrenc
           </legend>
           {o.checklist.map((item) => (
             <div className="field checkbox" key={item.id}>
-              <input id={`${o.id}-${item.id}`} type="checkbox" checked={item.done} disabled={tick.pending} onChange={(e) => void tick.run(item.id, e.target.checked)} />
+              <input id={`${o.id}-${item.id}`} type="checkbox" checked={ticking?.id === item.id ? ticking.done : item.done} disabled={ticking !== null} onChange={(e) => void tick.run(item.id, e.target.checked)} />
               <label htmlFor={`${o.id}-${item.id}`}>{item.text}</label>
             </div>
           ))}
