@@ -12,6 +12,7 @@ import { seedWebhooksDemo } from '../modules/webhooks/demo.js';
 import { seedBrandDemo } from '../modules/brand/demo.js';
 import { seedAnalyticsDemo } from '../modules/analytics/demo.js';
 import { seedAutomationDemo } from '../modules/automation/demo.js';
+import { seedTasksDemo } from '../modules/tasks/demo.js';
 
 export interface DemoSeed {
   name: string;
@@ -38,6 +39,8 @@ export const demoSeeds: DemoSeed[] = [
   { name: 'webhooks', seed: seedWebhooksDemo },
   // after sell (its product pages): a year of traffic, rolled up
   { name: 'analytics', seed: seedAnalyticsDemo },
+  // after team and learning (its assistants, a course to review): four SOPs, five recurring tasks and a year of them done
+  { name: 'tasks', seed: seedTasksDemo },
 ];
 
 /** Loads the demo once. Returns false when it was already loaded. Needs an owner. */
