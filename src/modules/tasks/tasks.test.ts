@@ -10,7 +10,8 @@ import { ManualClock } from '../../clock.js';
 import { openDatabase } from '../../db/client.js';
 import { events } from '../../db/schema.js';
 import { addMember, backends, createTestApp, OWNER, setupOwner, type Client, type TestApp } from '../../../test/support/harness.js';
-import { assistantWork, overdueTasks, TasksService } from './index.js';
+import { assistantWork, CREATE_OCCURRENCES_JOB, overdueTasks, TasksService } from './index.js';
+import { jobRegistry } from '../../job-registry.js';
 import { taskOccurrences } from './schema.js';
 
 const REFUNDS_SOP = '# Weekly refunds check\n\n- [ ] Open Orders and filter refunds\n- [ ] Check each reason\n- [ ] Note anything odd for the owner\n';
@@ -187,6 +188,17 @@ for (const backend of backends()) {
       } finally {
         if (other !== t.app.database) await other.close();
       }
+    });
+
+    it('the registered job (every minute) creates the due occurrences and records overdue ones', async () => {
+      const job = jobRegistry.find((j) => j.name === CREATE_OCCURRENCES_JOB)!;
+      assert.equal(job.cron, '* * * * *');
+      const created = await owner.post('/api/tasks', { title: 'Every third day', assignee: { role: 'marketing' }, recurrence: { kind: 'days', every: 3 }, startsOn: '2026-05-11', dueTime: '10:00' });
+      assert.equal(created.statusCode, 201, created.body);
+      await at('2026-05-14T09:00:00Z'); // 11:00 in Berlin: the 14th is due and past its time
+      await job.handler(t.app, job.data!.parse({}), { id: 'test', name: job.name, retryCount: 0 });
+      const rows = await t.app.db.select().from(taskOccurrences).where(eq(taskOccurrences.taskId, created.json().id));
+      assert.deepEqual(rows.map((r) => [r.dueOn, r.overdueAt !== null]).sort(), [['2026-05-11', true], ['2026-05-14', true]]);
     });
 
     it('bad input is a 400 and changes nothing', async () => {
