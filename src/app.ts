@@ -31,6 +31,7 @@ import { AnalyticsService } from './modules/analytics/index.js';
 import { AutomationService } from './modules/automation/index.js';
 import { BlogNewsletter, BlogPages, ContentService, contentPublishKind } from './modules/content/index.js';
 import { ApprovalService } from './modules/approvals/index.js';
+import { TasksService } from './modules/tasks/index.js';
 
 export interface App {
   config: Config;
@@ -68,6 +69,7 @@ export interface App {
   blogNewsletter: BlogNewsletter;
   /** requests for the owner's decision; modules register their kinds below */
   approvals: ApprovalService;
+  tasks: TasksService;
   close(): Promise<void>;
 }
 
@@ -227,6 +229,12 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     // The blog's writers whose policy asks for approval submit through it.
     approvals.register(contentPublishKind(content));
     content.useApprovals(approvals);
+    // SOPs and tasks: due dates are the brand's calendar days; assignees are the active team.
+    const tasks = new TasksService({
+      database, clock, events,
+      timeZone: async () => (await brand.current()).timeZone,
+      people: async () => (await team.listUsers()).map((u) => ({ id: u.id, name: u.name, role: u.role })),
+    });
     const app: App = {
       config,
       database,
@@ -257,6 +265,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       blog,
       blogNewsletter,
       approvals,
+      tasks,
       async close() {
         // Page views still waiting in memory are written before the database closes.
         await analytics.close().catch((err) => log.error({ err }, 'could not write the last page views'));

@@ -17,6 +17,7 @@ import { brandEvents } from './modules/brand/index.js';
 import { automationEvents } from './modules/automation/index.js';
 import { contentEvents } from './modules/content/index.js';
 import { approvalEvents } from './modules/approvals/index.js';
+import { taskEvents } from './modules/tasks/index.js';
 
 export const eventCatalog = new EventCatalog(
   teamEvents,
@@ -33,4 +34,5 @@ export const eventCatalog = new EventCatalog(
   automationEvents,
   contentEvents,
   approvalEvents,
+  taskEvents,
 );

@@ -14,10 +14,11 @@ import { webhookJobs, type WebhookJobDeps } from './modules/webhooks/index.js';
 import { analyticsJobs, type AnalyticsJobDeps } from './modules/analytics/index.js';
 import { automationJobs, type AutomationJobDeps } from './modules/automation/index.js';
 import { contentJobs, type ContentJobDeps } from './modules/content/index.js';
+import { tasksJobs, type TasksJobDeps } from './modules/tasks/index.js';
 import { eventCatalog } from './event-catalog.js';
 
 /** Everything the registered handlers use; `src/app.ts` checks that the App provides it. */
-export type JobDeps = TeamJobDeps & MailJobDeps & LearningJobDeps & AudienceJobDeps & CheckoutJobDeps & PortalJobDeps & WebhookJobDeps & AnalyticsJobDeps & AutomationJobDeps & ContentJobDeps;
+export type JobDeps = TeamJobDeps & MailJobDeps & LearningJobDeps & AudienceJobDeps & CheckoutJobDeps & PortalJobDeps & WebhookJobDeps & AnalyticsJobDeps & AutomationJobDeps & ContentJobDeps & TasksJobDeps;
 
 export const jobRegistry: JobDefinition<any, JobDeps>[] = [
   // team.prune-sessions (hourly), team.password-reset-request
@@ -40,4 +41,6 @@ export const jobRegistry: JobDefinition<any, JobDeps>[] = [
   ...automationJobs,
   // content.publish-due (every minute: scheduled posts go live on the app's clock)
   ...contentJobs,
+  // tasks.create-occurrences (every minute: due occurrences, then task.overdue)
+  ...tasksJobs,
 ];

@@ -56,6 +56,9 @@ export const permissionMatrix = {
   // approval requests: everyone sees their own; the owner decides
   'approvals.read': ALL,
   'approvals.decide': OWNER,
+  // SOPs and tasks: managers write them; everyone works their own
+  'tasks.manage': MANAGERS,
+  'tasks.work': ALL,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissionMatrix;

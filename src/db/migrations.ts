@@ -36,6 +36,7 @@ export const migrationSets: MigrationSet[] = [
   { name: 'automation', schema: 'src/modules/automation/schema.ts', folder: 'src/modules/automation/migrations' },
   { name: 'content', schema: 'src/modules/content/schema.ts', folder: 'src/modules/content/migrations' },
   { name: 'approvals', schema: 'src/modules/approvals/schema.ts', folder: 'src/modules/approvals/migrations' },
+  { name: 'tasks', schema: 'src/modules/tasks/schema.ts', folder: 'src/modules/tasks/migrations' },
 ];
 
 /** Serialises migrations across processes sharing one PostgreSQL server. */

@@ -13,6 +13,7 @@ import { seedBrandDemo } from '../modules/brand/demo.js';
 import { seedAnalyticsDemo } from '../modules/analytics/demo.js';
 import { seedAutomationDemo } from '../modules/automation/demo.js';
 import { seedContentDemo } from '../modules/content/demo.js';
+import { seedTasksDemo } from '../modules/tasks/demo.js';
 
 export interface DemoSeed {
   name: string;
@@ -41,6 +42,8 @@ export const demoSeeds: DemoSeed[] = [
   { name: 'content', seed: seedContentDemo },
   // after sell (its product pages) and content (its posts): a year of traffic, rolled up
   { name: 'analytics', seed: seedAnalyticsDemo },
+  // after team and learning (its assistants, a course to review): four SOPs, five recurring tasks and a year of them done
+  { name: 'tasks', seed: seedTasksDemo },
 ];
 
 /** Loads the demo once. Returns false when it was already loaded. Needs an owner. */

@@ -19,6 +19,7 @@ import { analyticsRoutes } from '../modules/analytics/routes.js';
 import { automationRoutes } from '../modules/automation/routes.js';
 import { contentRoutes } from '../modules/content/routes.js';
 import { approvalRoutes } from '../modules/approvals/routes.js';
+import { tasksRoutes } from '../modules/tasks/routes.js';
 
 export const allRoutes: AnyRoute[] = [
   ...coreRoutes,
@@ -37,4 +38,5 @@ export const allRoutes: AnyRoute[] = [
   ...automationRoutes,
   ...contentRoutes,
   ...approvalRoutes,
+  ...tasksRoutes,
 ];

@@ -34,6 +34,7 @@ export interface NavItem {
 
 export const navItems: NavItem[] = [
   { id: 'home', label: 'Home', path: '/', section: 'top', permission: null, icon: 'home', description: 'Where to start and what needs you.', page: lazy(() => import('./pages/home/home-page.js')) },
+  { id: 'my-day', label: 'My day', path: '/my-day', section: 'top', permission: 'tasks.work', icon: 'check', description: 'Your tasks due today and overdue, with their checklists, and your conversations.', page: lazy(() => import('./pages/tasks/my-day-page.js')) },
   { id: 'review', label: 'Weekly review', path: '/review', section: 'top', permission: 'owner.review', icon: 'review', description: 'Your hour a week: what ran without you, what declined, what needs a decision.', page: lazy(() => import('./pages/review/review-page.js')) },
 
   { id: 'products', label: 'Products', path: '/products', section: 'business', permission: 'catalog.read', icon: 'products', description: 'Courses, downloads, memberships and bundles, with their prices, coupons and upsells.', page: lazy(() => import('./pages/products/products-page.js')) },
@@ -52,6 +53,8 @@ export const navItems: NavItem[] = [
   { id: 'team', label: 'Team', path: '/team', section: 'records', permission: 'team.read', icon: 'team', description: 'Who helps run the business, their roles, and invitations.', page: lazy(() => import('./pages/team/team-page.js')) },
   { id: 'api-keys', label: 'API keys', path: '/api-keys', section: 'records', permission: 'apikeys.manage', icon: 'key', description: 'Keys for your own scripts and tools, each limited to one role.', page: lazy(() => import('./pages/api-keys/api-keys-page.js')) },
   { id: 'webhooks', label: 'Webhooks', path: '/webhooks', section: 'records', permission: 'webhooks.manage', icon: 'webhooks', description: 'Send what happens in the business to your other tools, signed, retried and logged.', page: lazy(() => import('./pages/webhooks/webhooks-page.js')) },
+  { id: 'tasks', label: 'Tasks', path: '/tasks', section: 'records', permission: 'tasks.manage', icon: 'review', description: 'Recurring work for the team, each following an SOP, and who did it when.', page: lazy(() => import('./pages/tasks/tasks-page.js')) },
+  { id: 'sops', label: 'SOPs', path: '/sops', section: 'records', permission: 'tasks.work', icon: 'pages', description: 'How things are done here: procedures written as checklists.', page: lazy(() => import('./pages/tasks/sops-page.js')) },
   { id: 'activity', label: 'Activity', path: '/activity', section: 'records', permission: 'activity.read', icon: 'activity', description: 'Everything that happened in the business, and who did it.', page: lazy(() => import('./pages/activity/activity-page.js')) },
   { id: 'audit', label: 'Audit log', path: '/audit', section: 'records', permission: 'audit.read', icon: 'audit', description: 'Every admin change and every refused request: who, what, when, from where.', page: lazy(() => import('./pages/audit/audit-page.js')) },
   { id: 'outbox', label: 'Outbox', path: '/outbox', section: 'records', permission: 'mail.read', icon: 'outbox', description: 'The emails Onehour sent or keeps, with a preview of each.', page: lazy(() => import('./pages/outbox/outbox-page.js')) },

@@ -1,0 +1,161 @@
+// SOP and task routes. Managers (tasks.manage) write SOPs and tasks; everyone (tasks.work)
+// reads SOPs and works the occurrences assigned to them or their role (the service refuses
+// someone else's). Every write records its actor in the event it causes.
+import { z } from 'zod';
+import { defineRoute, type AnyRoute, type Principal } from '../../http/route.js';
+import { myDayShape, occurrenceShape, personShape, sopInputSchema, sopPatchSchema, sopRevisionShape, sopShape, taskInputSchema, taskPatchSchema, taskShape } from './contract.js';
+import type { Caller } from './service.js';
+
+const idParam = z.object({ id: z.uuid() });
+const manage = { permission: 'tasks.manage' } as const;
+const work = { permission: 'tasks.work' } as const;
+const tags = ['tasks'];
+
+function callerOf(principal: Principal): Caller {
+  return { actor: principal.actor, role: principal.role, userId: principal.type === 'session' ? principal.userId : null };
+}
+
+export const tasksRoutes: AnyRoute[] = [
+  // ---- My day --------------------------------------------------------------------------
+  defineRoute({
+    method: 'GET', url: '/api/tasks/my-day', access: work, tags,
+    summary: "The caller's open tasks due by today (theirs and their role's), overdue first, and those closed today",
+    response: myDayShape,
+    handler: async ({ app, principal }) => app.tasks.myDay(callerOf(principal)),
+  }),
+  defineRoute({
+    method: 'POST', url: '/api/task-occurrences/:id/items/:itemId', access: work, tags, audit: 'task.item_checked',
+    summary: 'Tick (or untick) one checklist item of a task occurrence',
+    params: z.object({ id: z.uuid(), itemId: z.string().regex(/^i\d{1,3}$/) }),
+    body: z.object({ done: z.boolean() }),
+    response: occurrenceShape,
+    handler: async ({ app, principal, params, body, auditTarget }) => {
+      auditTarget('task_occurrence', params.id, { itemId: params.itemId, done: body.done });
+      return app.tasks.checkItem(params.id, params.itemId, body.done, callerOf(principal));
+    },
+  }),
+  defineRoute({
+    method: 'POST', url: '/api/task-occurrences/:id/complete', access: work, tags, audit: 'task.completed',
+    summary: 'Mark a task occurrence done (its checklist must be ticked)',
+    params: idParam,
+    body: z.object({}).strict().optional(),
+    response: occurrenceShape,
+    handler: async ({ app, principal, params, auditTarget }) => {
+      auditTarget('task_occurrence', params.id);
+      return app.tasks.complete(params.id, callerOf(principal));
+    },
+  }),
+  defineRoute({
+    method: 'POST', url: '/api/task-occurrences/:id/skip', access: work, tags, audit: 'task.skipped',
+    summary: 'Skip a task occurrence, saying why',
+    params: idParam,
+    body: z.object({ reason: z.string().trim().min(1, 'Say why').max(1000) }),
+    response: occurrenceShape,
+    handler: async ({ app, principal, params, body, auditTarget }) => {
+      auditTarget('task_occurrence', params.id);
+      return app.tasks.skip(params.id, body.reason, callerOf(principal));
+    },
+  }),
+
+  // ---- SOPs ----------------------------------------------------------------------------
+  defineRoute({
+    method: 'GET', url: '/api/sops', access: work, tags,
+    summary: "Every SOP (the caller's role's first)",
+    response: z.object({ sops: z.array(sopShape) }),
+    handler: async ({ app, principal }) => ({ sops: await app.tasks.listSops({ role: principal.role }) }),
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/sops/:id', access: work, tags,
+    summary: 'An SOP with its revision history (who changed what)',
+    params: idParam,
+    response: z.object({ sop: sopShape, revisions: z.array(sopRevisionShape) }),
+    handler: async ({ app, params }) => app.tasks.getSop(params.id),
+  }),
+  defineRoute({
+    method: 'POST', url: '/api/sops/preview', access: manage, tags, audit: false,
+    summary: 'Render SOP Markdown as the sanitised HTML it will show as, with its checklist',
+    body: z.object({ body: sopInputSchema.shape.body }),
+    response: z.object({ html: z.string(), checklist: z.array(z.string()) }),
+    handler: async ({ app, body }) => app.tasks.preview(body.body),
+  }),
+  defineRoute({
+    method: 'POST', url: '/api/sops', access: manage, tags, audit: 'sop.created', status: 201,
+    summary: 'Write an SOP (Markdown; `- [ ] step` lines are its checklist)',
+    body: sopInputSchema,
+    response: sopShape,
+    handler: async ({ app, actor, body, auditTarget }) => {
+      const sop = await app.tasks.createSop(body, actor);
+      auditTarget('sop', sop.id);
+      return sop;
+    },
+  }),
+  defineRoute({
+    method: 'PATCH', url: '/api/sops/:id', access: manage, tags, audit: 'sop.updated',
+    summary: 'Change an SOP (a new revision; open tasks keep the checklist they were given)',
+    params: idParam,
+    body: sopPatchSchema,
+    response: sopShape,
+    handler: async ({ app, actor, params, body, auditTarget }) => {
+      auditTarget('sop', params.id, { changed: Object.keys(body) });
+      return app.tasks.updateSop(params.id, body, actor);
+    },
+  }),
+  defineRoute({
+    method: 'DELETE', url: '/api/sops/:id', access: manage, tags, audit: 'sop.archived',
+    summary: 'Archive an SOP (its revisions are kept; tasks linked to it get no checklist from now on)',
+    params: idParam,
+    handler: async ({ app, actor, params, auditTarget }) => {
+      auditTarget('sop', params.id);
+      await app.tasks.archiveSop(params.id, actor);
+    },
+  }),
+
+  // ---- tasks ---------------------------------------------------------------------------
+  defineRoute({
+    method: 'GET', url: '/api/tasks', access: manage, tags,
+    summary: 'Every task with its schedule and latest occurrence, and the people one can assign',
+    response: z.object({ tasks: z.array(taskShape), people: z.array(personShape), timeZone: z.string(), today: z.string() }),
+    handler: async ({ app }) => {
+      const [list, people, day] = await Promise.all([app.tasks.listTasks(), app.tasks.people(), app.tasks.today()]);
+      return { tasks: list, people, ...day };
+    },
+  }),
+  defineRoute({
+    method: 'POST', url: '/api/tasks', access: manage, tags, audit: 'task.created', status: 201,
+    summary: 'Create a one-off or recurring task for a role or a person',
+    body: taskInputSchema,
+    response: taskShape,
+    handler: async ({ app, actor, body, auditTarget }) => {
+      const task = await app.tasks.createTask(body, actor);
+      auditTarget('task', task.id);
+      return task;
+    },
+  }),
+  defineRoute({
+    method: 'PATCH', url: '/api/tasks/:id', access: manage, tags, audit: 'task.updated',
+    summary: 'Change a task (reassigning moves its open occurrences too)',
+    params: idParam,
+    body: taskPatchSchema,
+    response: taskShape,
+    handler: async ({ app, actor, params, body, auditTarget }) => {
+      auditTarget('task', params.id, { changed: Object.keys(body) });
+      return app.tasks.updateTask(params.id, body, actor);
+    },
+  }),
+  defineRoute({
+    method: 'DELETE', url: '/api/tasks/:id', access: manage, tags, audit: 'task.archived',
+    summary: 'Archive a task: no more occurrences; open ones are skipped',
+    params: idParam,
+    handler: async ({ app, actor, params, auditTarget }) => {
+      auditTarget('task', params.id);
+      await app.tasks.archiveTask(params.id, actor);
+    },
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/tasks/:id/occurrences', access: manage, tags,
+    summary: "A task's occurrences, newest first: who did each, when, late or skipped",
+    params: idParam,
+    response: z.object({ occurrences: z.array(occurrenceShape) }),
+    handler: async ({ app, params }) => ({ occurrences: await app.tasks.taskHistory(params.id) }),
+  }),
+];

@@ -1,0 +1,560 @@
+// SOPs and tasks. The owner writes procedures (Markdown checklists, every save a revision) and
+// tasks — one-off or recurring — for a role or a person; each due date becomes one occurrence
+// with its own copy of the SOP's checklist, ticked and completed (or skipped) by the assignee.
+//
+// Occurrences are created by a job on the app clock (and at once when a task is created or
+// rescheduled). Creation is idempotent: the task row is locked while its due dates are
+// written, and (task_id, due_on) is unique, so two workers — or a retry after a crash — never
+// make a second occurrence or a second task.due event. An occurrence past its due time is
+// marked overdue once (task.overdue), by an update that only one worker can win per row.
+import { and, asc, desc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { marked } from 'marked';
+import sanitizeHtml from 'sanitize-html';
+import { formatActor, systemActor, type Actor } from '../../actor.js';
+import type { Clock } from '../../clock.js';
+import type { Database, DbOrTx, Tx } from '../../db/client.js';
+import type { EventLog } from '../../db/events.js';
+import { conflict, forbidden, invalid, notFound } from '../../errors.js';
+import { can, isRole, type Role } from '../../permissions.js';
+import type { myDayShape, occurrenceShape, sopInputSchema, sopPatchSchema, sopRevisionShape, sopShape, taskInputSchema, taskPatchSchema, taskShape } from './contract.js';
+import type { z } from 'zod';
+import { checklistOf, describeRecurrence, dueDatesBetween, firstDueOnOrAfter, isCalendarDate, localDate, nextDueAfter, zonedInstant } from './schedule.js';
+import { sopRevisions, sops, taskOccurrences, tasks, type ChecklistItem, type Recurrence } from './schema.js';
+
+export const CREATE_OCCURRENCES_JOB = 'tasks.create-occurrences';
+/** Due dates written per task per run: a task asleep for years catches up over several runs. */
+const CATCH_UP_LIMIT = 31;
+const MAX_TASKS = 2000;
+const MAX_SOPS = 1000;
+
+/** Who is acting on an occurrence: their actor, role and user id (null for an API key). */
+export interface Caller {
+  actor: Actor;
+  role: Role;
+  userId: string | null;
+}
+
+export interface PersonRef {
+  id: string;
+  name: string;
+  role: string;
+}
+
+export interface TasksDeps {
+  database: Database;
+  clock: Clock;
+  events: EventLog;
+  /** the brand's time zone: due dates are its calendar dates */
+  timeZone: () => Promise<string>;
+  /** active team members (assignees are checked against it; names shown from it) */
+  people: () => Promise<PersonRef[]>;
+}
+
+type SopRow = typeof sops.$inferSelect;
+type TaskRow = typeof tasks.$inferSelect;
+type OccurrenceRow = typeof taskOccurrences.$inferSelect;
+type SopInput = z.output<typeof sopInputSchema>;
+type SopPatch = z.output<typeof sopPatchSchema>;
+type TaskInput = z.output<typeof taskInputSchema>;
+type TaskPatch = z.output<typeof taskPatchSchema>;
+/** What the service returns: the API's response shapes (dates as Date). */
+export type SopView = z.input<typeof sopShape>;
+export type SopRevisionView = z.input<typeof sopRevisionShape>;
+export type TaskView = z.input<typeof taskShape>;
+export type OccurrenceView = z.input<typeof occurrenceShape>;
+export type MyDayView = z.input<typeof myDayShape>;
+
+/** SOP Markdown as safe HTML: headings, lists (checkboxes shown, not clickable), emphasis, links, code. */
+export function renderSop(markdown: string): string {
+  const html = marked.parse(markdown, { async: false, gfm: true });
+  return sanitizeHtml(html, {
+    allowedTags: ['h2', 'h3', 'h4', 'p', 'ul', 'ol', 'li', 'strong', 'em', 'a', 'br', 'blockquote', 'code', 'pre', 'hr', 'input', 'table', 'thead', 'tbody', 'tr', 'th', 'td'],
+    allowedAttributes: { a: ['href'], input: ['type', 'checked', 'disabled'] },
+    allowedSchemes: ['http', 'https', 'mailto'],
+    transformTags: {
+      h1: 'h2',
+      // only read-only checkboxes: an SOP is read here, ticked in an occurrence
+      input: (_tag, attribs) => ({ tagName: 'input', attribs: { type: 'checkbox', disabled: '', ...(attribs.checked !== undefined ? { checked: '' } : {}) } }),
+    },
+  });
+}
+
+function actorRevisionColumns(actor: Actor) {
+  return {
+    actorKind: actor.kind,
+    actorId: actor.kind === 'system' ? null : actor.id,
+    actorRole: actor.kind === 'owner' ? 'owner' : actor.kind === 'assistant' ? actor.role : null,
+    actorLabel: actor.label ?? null,
+  };
+}
+
+export class TasksService {
+  constructor(private readonly deps: TasksDeps) {}
+
+  private get db() {
+    return this.deps.database.db;
+  }
+
+  async today(): Promise<{ today: string; timeZone: string }> {
+    const timeZone = await this.deps.timeZone();
+    return { today: localDate(this.deps.clock.now(), timeZone), timeZone };
+  }
+
+  /** Who may be assigned a task (the active team). */
+  async people(): Promise<PersonRef[]> {
+    return (await this.deps.people()).map((p) => ({ id: p.id, name: p.name, role: p.role }));
+  }
+
+  // ---- SOPs ----------------------------------------------------------------------------
+
+  /** What an SOP body will show as, and the checklist its tasks will get. */
+  preview(markdown: string): { html: string; checklist: string[] } {
+    return { html: renderSop(markdown), checklist: checklistOf(markdown) };
+  }
+
+  private sopView(r: SopRow): SopView {
+    return { id: r.id, title: r.title, body: r.body, role: r.role, revision: r.revision, html: renderSop(r.body), checklist: checklistOf(r.body), archived: r.archivedAt !== null, createdAt: r.createdAt, updatedAt: r.updatedAt };
+  }
+
+  async listSops(opts: { role?: Role } = {}): Promise<SopView[]> {
+    const rows = await this.db.select().from(sops).where(isNull(sops.archivedAt)).orderBy(asc(sops.title));
+    // Everyone may read every SOP; a role's own come first.
+    const mine = opts.role ? rows.filter((r) => r.role === opts.role || r.role === null) : [];
+    return [...mine, ...rows.filter((r) => !mine.includes(r))].map((r) => this.sopView(r));
+  }
+
+  private async sopRow(db: DbOrTx, id: string): Promise<SopRow> {
+    const [row] = await db.select().from(sops).where(eq(sops.id, id));
+    if (!row) throw notFound('SOP');
+    return row;
+  }
+
+  async getSop(id: string): Promise<{ sop: SopView; revisions: SopRevisionView[] }> {
+    const row = await this.sopRow(this.db, id);
+    const revs = await this.db.select().from(sopRevisions).where(eq(sopRevisions.sopId, id)).orderBy(desc(sopRevisions.revision));
+    const names = new Map((await this.deps.people()).map((p) => [p.id, p.name]));
+    return {
+      sop: this.sopView(row),
+      revisions: revs.map((r) => ({
+        revision: r.revision,
+        title: r.title,
+        role: r.role,
+        changed: r.changed,
+        actor: r.actorKind === 'system' ? 'system' : `${r.actorKind}:${r.actorId}`,
+        actorName: (r.actorId && names.get(r.actorId)) ?? r.actorLabel,
+        createdAt: r.createdAt,
+      })),
+    };
+  }
+
+  async createSop(input: SopInput, actor: Actor): Promise<SopView> {
+    const now = this.deps.clock.now();
+    const row = await this.deps.database.transaction(async (tx) => {
+      const [{ n }] = (await tx.select({ n: sql<number>`count(*)::int` }).from(sops).where(isNull(sops.archivedAt))) as [{ n: number }];
+      if (n >= MAX_SOPS) throw conflict(`At most ${MAX_SOPS} SOPs: archive some first`);
+      const [created] = await tx.insert(sops).values({ title: input.title, body: input.body, role: input.role, revision: 1, createdAt: now, updatedAt: now }).returning();
+      await tx.insert(sopRevisions).values({ sopId: created!.id, revision: 1, title: input.title, body: input.body, role: input.role, changed: ['title', 'body', 'role'], ...actorRevisionColumns(actor), createdAt: now });
+      await this.deps.events.record(tx, { type: 'sop.created', actor, subject: { type: 'sop', id: created!.id }, data: { title: input.title, role: input.role, revision: 1 } });
+      return created!;
+    });
+    return this.sopView(row);
+  }
+
+  async updateSop(id: string, patch: SopPatch, actor: Actor): Promise<SopView> {
+    const row = await this.deps.database.transaction(async (tx) => {
+      const [current] = await tx.select().from(sops).where(eq(sops.id, id)).for('update');
+      if (!current) throw notFound('SOP');
+      if (current.archivedAt) throw conflict('This SOP is archived');
+      const changed = (['title', 'body', 'role'] as const).filter((k) => patch[k] !== undefined && patch[k] !== current[k]);
+      if (changed.length === 0) return current;
+      const now = this.deps.clock.now();
+      const next = { title: patch.title ?? current.title, body: patch.body ?? current.body, role: patch.role === undefined ? current.role : patch.role };
+      const revision = current.revision + 1;
+      const [updated] = await tx.update(sops).set({ ...next, revision, updatedAt: now }).where(eq(sops.id, id)).returning();
+      await tx.insert(sopRevisions).values({ sopId: id, revision, ...next, changed: [...changed], ...actorRevisionColumns(actor), createdAt: now });
+      await this.deps.events.record(tx, { type: 'sop.updated', actor, subject: { type: 'sop', id }, data: { title: next.title, revision, changed: [...changed] } });
+      return updated!;
+    });
+    return this.sopView(row);
+  }
+
+  async archiveSop(id: string, actor: Actor): Promise<void> {
+    await this.deps.database.transaction(async (tx) => {
+      const row = await this.sopRow(tx, id);
+      if (row.archivedAt) return;
+      await tx.update(sops).set({ archivedAt: this.deps.clock.now() }).where(eq(sops.id, id));
+      await this.deps.events.record(tx, { type: 'sop.archived', actor, subject: { type: 'sop', id }, data: { title: row.title } });
+    });
+  }
+
+  // ---- tasks ---------------------------------------------------------------------------
+
+  private async checkAssignee(assignee: TaskInput['assignee']): Promise<{ assigneeRole: string | null; assigneeUserId: string | null }> {
+    if ('role' in assignee) return { assigneeRole: assignee.role, assigneeUserId: null };
+    const person = (await this.deps.people()).find((p) => p.id === assignee.userId);
+    if (!person) throw invalid('The assignee is not a member of the team', { field: 'assignee' });
+    return { assigneeRole: person.role, assigneeUserId: person.id };
+  }
+
+  private async checkSop(db: DbOrTx, sopId: string | null): Promise<void> {
+    if (!sopId) return;
+    const [row] = await db.select({ archivedAt: sops.archivedAt }).from(sops).where(eq(sops.id, sopId));
+    if (!row || row.archivedAt) throw invalid('That SOP does not exist or is archived', { field: 'sopId' });
+  }
+
+  private checkStart(startsOn: string, today: string): void {
+    if (!isCalendarDate(startsOn)) throw invalid('The start date is not a calendar date', { field: 'startsOn' });
+    const years = Number(startsOn.slice(0, 4)) - Number(today.slice(0, 4));
+    if (years > 5 || years < -5) throw invalid('The start date must be within five years of today', { field: 'startsOn' });
+  }
+
+  async createTask(input: TaskInput, actor: Actor): Promise<TaskView> {
+    const { today } = await this.today();
+    this.checkStart(input.startsOn, today);
+    const assignee = await this.checkAssignee(input.assignee);
+    const now = this.deps.clock.now();
+    const id = await this.deps.database.transaction(async (tx) => {
+      await this.checkSop(tx, input.sopId);
+      const [{ n }] = (await tx.select({ n: sql<number>`count(*)::int` }).from(tasks).where(isNull(tasks.archivedAt))) as [{ n: number }];
+      if (n >= MAX_TASKS) throw conflict(`At most ${MAX_TASKS} tasks: archive some first`);
+      const recurrence = input.recurrence as Recurrence;
+      // Due dates before today are not made up: a new task starts from today at the earliest.
+      const nextDueOn = firstDueOnOrAfter(recurrence, input.startsOn, input.startsOn > today ? input.startsOn : today);
+      const [row] = await tx
+        .insert(tasks)
+        .values({
+          title: input.title, notes: input.notes, ...assignee, sopId: input.sopId,
+          subjectType: input.subject?.type ?? null, subjectId: input.subject?.id ?? null, subjectLabel: input.subject?.label ?? null,
+          recurrence, startsOn: input.startsOn, dueTime: input.dueTime, nextDueOn, createdAt: now, updatedAt: now,
+        })
+        .returning();
+      await this.deps.events.record(tx, {
+        type: 'task.created', actor, subject: { type: 'task', id: row!.id },
+        data: { title: row!.title, recurrence: describeRecurrence(recurrence), ...assignee, sopId: input.sopId },
+      });
+      return row!.id;
+    });
+    // Due today: it shows in My day at once, not at the job's next run.
+    await this.createOccurrencesFor(id);
+    return this.getTask(id);
+  }
+
+  async updateTask(id: string, patch: TaskPatch, actor: Actor): Promise<TaskView> {
+    const { today } = await this.today();
+    if (patch.startsOn) this.checkStart(patch.startsOn, today);
+    const assignee = patch.assignee ? await this.checkAssignee(patch.assignee) : null;
+    await this.deps.database.transaction(async (tx) => {
+      const [current] = await tx.select().from(tasks).where(eq(tasks.id, id)).for('update');
+      if (!current) throw notFound('Task');
+      if (current.archivedAt) throw conflict('This task is archived');
+      if (patch.sopId !== undefined) await this.checkSop(tx, patch.sopId);
+      const set: Partial<typeof tasks.$inferInsert> = { updatedAt: this.deps.clock.now() };
+      const changed: string[] = [];
+      if (patch.title !== undefined && patch.title !== current.title) (set.title = patch.title), changed.push('title');
+      if (patch.notes !== undefined && patch.notes !== current.notes) (set.notes = patch.notes), changed.push('notes');
+      if (assignee && (assignee.assigneeRole !== current.assigneeRole || assignee.assigneeUserId !== current.assigneeUserId)) Object.assign(set, assignee), changed.push('assignee');
+      if (patch.sopId !== undefined && patch.sopId !== current.sopId) (set.sopId = patch.sopId), changed.push('sopId');
+      if (patch.subject !== undefined) (set.subjectType = patch.subject?.type ?? null), (set.subjectId = patch.subject?.id ?? null), (set.subjectLabel = patch.subject?.label ?? null), changed.push('subject');
+      if (patch.dueTime !== undefined && patch.dueTime !== current.dueTime) (set.dueTime = patch.dueTime), changed.push('dueTime');
+      const recurrence = (patch.recurrence as Recurrence | undefined) ?? current.recurrence;
+      const startsOn = patch.startsOn ?? current.startsOn;
+      if ((patch.recurrence && JSON.stringify(patch.recurrence) !== JSON.stringify(current.recurrence)) || startsOn !== current.startsOn) {
+        set.recurrence = recurrence;
+        set.startsOn = startsOn;
+        // The new rule applies from today; dates that already have an occurrence keep it.
+        set.nextDueOn = firstDueOnOrAfter(recurrence, startsOn, startsOn > today ? startsOn : today);
+        changed.push('recurrence');
+      }
+      if (changed.length === 0) return;
+      await tx.update(tasks).set(set).where(eq(tasks.id, id));
+      // What is still open follows the task: a reassigned task leaves the old assignee's day.
+      if (set.title !== undefined || assignee) {
+        await tx
+          .update(taskOccurrences)
+          .set({ ...(set.title !== undefined ? { title: set.title } : {}), ...(assignee ? assignee : {}) })
+          .where(and(eq(taskOccurrences.taskId, id), eq(taskOccurrences.status, 'open')));
+      }
+      await this.deps.events.record(tx, { type: 'task.updated', actor, subject: { type: 'task', id }, data: { title: set.title ?? current.title, changed } });
+    });
+    await this.createOccurrencesFor(id);
+    return this.getTask(id);
+  }
+
+  /** Archived: no more occurrences; the open ones are skipped with that reason. */
+  async archiveTask(id: string, actor: Actor): Promise<void> {
+    await this.deps.database.transaction(async (tx) => {
+      const [row] = await tx.select().from(tasks).where(eq(tasks.id, id)).for('update');
+      if (!row) throw notFound('Task');
+      if (row.archivedAt) return;
+      const now = this.deps.clock.now();
+      await tx.update(tasks).set({ archivedAt: now, nextDueOn: null, updatedAt: now }).where(eq(tasks.id, id));
+      const open = await tx
+        .update(taskOccurrences)
+        .set({ status: 'skipped', skipReason: 'The task was archived', closedAt: now, ...closedBy(actor) })
+        .where(and(eq(taskOccurrences.taskId, id), eq(taskOccurrences.status, 'open')))
+        .returning();
+      for (const o of open) await this.deps.events.record(tx, { type: 'task.skipped', actor, subject: { type: 'task_occurrence', id: o.id }, data: { ...occurrenceData(o), reason: 'The task was archived' } });
+      await this.deps.events.record(tx, { type: 'task.archived', actor, subject: { type: 'task', id }, data: { title: row.title } });
+    });
+  }
+
+  async listTasks(): Promise<TaskView[]> {
+    const rows = await this.db.select().from(tasks).where(isNull(tasks.archivedAt)).orderBy(asc(tasks.title));
+    return this.taskViews(rows);
+  }
+
+  async getTask(id: string): Promise<TaskView> {
+    const [row] = await this.db.select().from(tasks).where(eq(tasks.id, id));
+    if (!row) throw notFound('Task');
+    return (await this.taskViews([row]))[0]!;
+  }
+
+  private async taskViews(rows: TaskRow[]): Promise<TaskView[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => r.id);
+    const now = this.deps.clock.now();
+    // The latest occurrence of each task (one index range scan per task through the unique key).
+    const last = await this.db
+      .selectDistinctOn([taskOccurrences.taskId])
+      .from(taskOccurrences)
+      .where(inArray(taskOccurrences.taskId, ids))
+      .orderBy(taskOccurrences.taskId, desc(taskOccurrences.dueOn));
+    const lastBy = new Map(last.map((o) => [o.taskId, o]));
+    const sopIds = [...new Set(rows.map((r) => r.sopId).filter((x): x is string => !!x))];
+    const sopTitles = new Map(sopIds.length ? (await this.db.select({ id: sops.id, title: sops.title }).from(sops).where(inArray(sops.id, sopIds))).map((s) => [s.id, s.title]) : []);
+    const people = await this.deps.people();
+    return rows.map((r) => {
+      const o = lastBy.get(r.id);
+      const lastView = o ? this.occurrenceView(o, r, people, sopTitles, now) : null;
+      return {
+        id: r.id,
+        title: r.title,
+        notes: r.notes,
+        assignee: assigneeView(r.assigneeRole, r.assigneeUserId, people),
+        sop: r.sopId ? { id: r.sopId, title: sopTitles.get(r.sopId) ?? 'SOP' } : null,
+        subject: r.subjectType && r.subjectId ? { type: r.subjectType, id: r.subjectId, label: r.subjectLabel ?? r.subjectId } : null,
+        recurrence: r.recurrence,
+        recurrenceText: describeRecurrence(r.recurrence),
+        startsOn: r.startsOn,
+        dueTime: r.dueTime,
+        nextDueOn: r.nextDueOn,
+        last: lastView ? { id: lastView.id, dueOn: lastView.dueOn, status: lastView.status, overdue: lastView.overdue, closedAt: lastView.closedAt, closedBy: lastView.closedBy, late: lastView.late } : null,
+        createdAt: r.createdAt,
+      };
+    });
+  }
+
+  async taskHistory(taskId: string, limit = 50): Promise<OccurrenceView[]> {
+    const [task] = await this.db.select().from(tasks).where(eq(tasks.id, taskId));
+    if (!task) throw notFound('Task');
+    const rows = await this.db.select().from(taskOccurrences).where(eq(taskOccurrences.taskId, taskId)).orderBy(desc(taskOccurrences.dueOn)).limit(limit);
+    return this.occurrenceViews(rows);
+  }
+
+  // ---- occurrences -------------------------------------------------------------------
+
+  /**
+   * Creates every occurrence that is due by today (in the brand's zone) and not yet made.
+   * Returns how many were created. Safe to run in several workers at once.
+   */
+  async createDueOccurrences(): Promise<number> {
+    const { today, timeZone } = await this.today();
+    const due = await this.db
+      .select({ id: tasks.id })
+      .from(tasks)
+      .where(and(isNull(tasks.archivedAt), lte(tasks.nextDueOn, today)))
+      .orderBy(asc(tasks.nextDueOn))
+      .limit(500);
+    let created = 0;
+    for (const { id } of due) created += await this.createOccurrencesFor(id, { today, timeZone });
+    return created;
+  }
+
+  private async createOccurrencesFor(taskId: string, at?: { today: string; timeZone: string }): Promise<number> {
+    const { today, timeZone } = at ?? (await this.today());
+    return this.deps.database.transaction(async (tx) => {
+      // The row lock serialises two workers on one task; the second sees the advanced next_due_on.
+      const [task] = await tx.select().from(tasks).where(eq(tasks.id, taskId)).for('update');
+      if (!task || task.archivedAt || !task.nextDueOn || task.nextDueOn > today) return 0;
+      const dates = dueDatesBetween(task.recurrence, task.startsOn, task.nextDueOn, today, CATCH_UP_LIMIT);
+      const sop = task.sopId ? (await tx.select().from(sops).where(eq(sops.id, task.sopId)))[0] : undefined;
+      const usable = sop && !sop.archivedAt ? sop : undefined;
+      let created = 0;
+      for (const dueOn of dates) {
+        const checklist: ChecklistItem[] = usable ? checklistOf(usable.body).map((text, i) => ({ id: `i${i + 1}`, text, done: false })) : [];
+        const [row] = await tx
+          .insert(taskOccurrences)
+          .values({
+            taskId, dueOn, dueAt: zonedInstant(dueOn, task.dueTime, timeZone), title: task.title,
+            assigneeRole: task.assigneeRole, assigneeUserId: task.assigneeUserId,
+            sopId: usable?.id ?? null, sopRevision: usable?.revision ?? null, checklist, createdAt: this.deps.clock.now(),
+          })
+          .onConflictDoNothing({ target: [taskOccurrences.taskId, taskOccurrences.dueOn] })
+          .returning();
+        if (!row) continue;
+        created++;
+        await this.deps.events.record(tx, { type: 'task.due', actor: systemActor, subject: { type: 'task_occurrence', id: row.id }, data: occurrenceData(row) });
+      }
+      const last = dates.at(-1);
+      const nextDueOn = last ? nextDueAfter(task.recurrence, task.startsOn, last) : task.nextDueOn;
+      if (nextDueOn !== task.nextDueOn) await tx.update(tasks).set({ nextDueOn }).where(eq(tasks.id, taskId));
+      return created;
+    });
+  }
+
+  /** Marks open occurrences past their due time as overdue, once each (task.overdue). Returns how many. */
+  async markOverdue(): Promise<number> {
+    const now = this.deps.clock.now();
+    return this.deps.database.transaction(async (tx) => {
+      // `overdue_at is null` is re-checked on the locked row: of two workers, one updates it.
+      const rows = await tx
+        .update(taskOccurrences)
+        .set({ overdueAt: now })
+        .where(and(eq(taskOccurrences.status, 'open'), isNull(taskOccurrences.overdueAt), sql`${taskOccurrences.dueAt} < ${now}`))
+        .returning();
+      for (const o of rows) {
+        await this.deps.events.record(tx, { type: 'task.overdue', actor: systemActor, subject: { type: 'task_occurrence', id: o.id }, data: { ...occurrenceData(o), dueAt: o.dueAt.toISOString() } });
+      }
+      return rows.length;
+    });
+  }
+
+  /** Open occurrences for the caller (theirs, or their role's) due by today, and those closed today. */
+  async myDay(caller: Pick<Caller, 'role' | 'userId'>): Promise<MyDayView> {
+    const { today, timeZone } = await this.today();
+    const endOfToday = zonedInstant(today, '23:59', timeZone);
+    const startOfToday = zonedInstant(today, '00:00', timeZone);
+    const mine = caller.userId
+      ? or(eq(taskOccurrences.assigneeUserId, caller.userId), and(isNull(taskOccurrences.assigneeUserId), eq(taskOccurrences.assigneeRole, caller.role)))
+      : and(isNull(taskOccurrences.assigneeUserId), eq(taskOccurrences.assigneeRole, caller.role));
+    const open = await this.db
+      .select()
+      .from(taskOccurrences)
+      .where(and(mine, eq(taskOccurrences.status, 'open'), lte(taskOccurrences.dueOn, today)))
+      .orderBy(asc(taskOccurrences.dueAt))
+      .limit(200);
+    const closed = await this.db
+      .select()
+      .from(taskOccurrences)
+      .where(and(mine, inArray(taskOccurrences.status, ['done', 'skipped']), sql`${taskOccurrences.closedAt} >= ${startOfToday}`, sql`${taskOccurrences.closedAt} <= ${endOfToday}`))
+      .orderBy(desc(taskOccurrences.closedAt))
+      .limit(100);
+    return { today, timeZone, due: await this.occurrenceViews(open), closedToday: await this.occurrenceViews(closed) };
+  }
+
+  async getOccurrence(id: string): Promise<OccurrenceView> {
+    const [row] = await this.db.select().from(taskOccurrences).where(eq(taskOccurrences.id, id));
+    if (!row) throw notFound('Task');
+    return (await this.occurrenceViews([row]))[0]!;
+  }
+
+  private assertMayWork(o: OccurrenceRow, caller: Caller): void {
+    if (can(caller.role, 'tasks.manage')) return;
+    const theirs = o.assigneeUserId ? o.assigneeUserId === caller.userId : o.assigneeRole === caller.role;
+    if (!theirs) throw forbidden('This task is assigned to someone else');
+  }
+
+  private async lockedOccurrence(tx: Tx, id: string, caller: Caller): Promise<OccurrenceRow> {
+    const [row] = await tx.select().from(taskOccurrences).where(eq(taskOccurrences.id, id)).for('update');
+    if (!row) throw notFound('Task');
+    this.assertMayWork(row, caller);
+    if (row.status !== 'open') throw conflict(row.status === 'done' ? 'This task is already done' : 'This task was skipped');
+    return row;
+  }
+
+  async checkItem(id: string, itemId: string, done: boolean, caller: Caller): Promise<OccurrenceView> {
+    await this.deps.database.transaction(async (tx) => {
+      const row = await this.lockedOccurrence(tx, id, caller);
+      const item = row.checklist.find((i) => i.id === itemId);
+      if (!item) throw notFound('Checklist item');
+      if (item.done === done) return;
+      const at = this.deps.clock.now().toISOString();
+      const checklist = row.checklist.map((i) => (i.id === itemId ? (done ? { ...i, done, doneAt: at, doneBy: formatActor(caller.actor) } : { id: i.id, text: i.text, done }) : i));
+      await tx.update(taskOccurrences).set({ checklist }).where(eq(taskOccurrences.id, id));
+      await this.deps.events.record(tx, { type: 'task.item_checked', actor: caller.actor, subject: { type: 'task_occurrence', id }, data: { ...occurrenceData(row), itemId, item: item.text, done } });
+    });
+    return this.getOccurrence(id);
+  }
+
+  /** Done: every checklist item must be ticked first (skip the task, with a reason, otherwise). */
+  async complete(id: string, caller: Caller): Promise<OccurrenceView> {
+    await this.deps.database.transaction(async (tx) => {
+      const row = await this.lockedOccurrence(tx, id, caller);
+      const left = row.checklist.filter((i) => !i.done).length;
+      if (left > 0) throw conflict(`Tick the checklist first: ${left} of ${row.checklist.length} item${row.checklist.length === 1 ? '' : 's'} left (or skip the task with a reason)`, { field: 'checklist', left });
+      const now = this.deps.clock.now();
+      await tx.update(taskOccurrences).set({ status: 'done', closedAt: now, ...closedBy(caller.actor) }).where(eq(taskOccurrences.id, id));
+      const late = now > row.dueAt;
+      await this.deps.events.record(tx, {
+        type: 'task.completed', actor: caller.actor, subject: { type: 'task_occurrence', id },
+        data: { ...occurrenceData(row), late, ...(late ? { minutesLate: Math.round((now.getTime() - row.dueAt.getTime()) / 60_000) } : {}), itemsDone: row.checklist.length, itemsTotal: row.checklist.length },
+      });
+    });
+    return this.getOccurrence(id);
+  }
+
+  async skip(id: string, reason: string, caller: Caller): Promise<OccurrenceView> {
+    const why = reason.trim();
+    if (!why) throw invalid('Say why the task is skipped', { field: 'reason' });
+    await this.deps.database.transaction(async (tx) => {
+      const row = await this.lockedOccurrence(tx, id, caller);
+      await tx.update(taskOccurrences).set({ status: 'skipped', skipReason: why, closedAt: this.deps.clock.now(), ...closedBy(caller.actor) }).where(eq(taskOccurrences.id, id));
+      await this.deps.events.record(tx, { type: 'task.skipped', actor: caller.actor, subject: { type: 'task_occurrence', id }, data: { ...occurrenceData(row), reason: why } });
+    });
+    return this.getOccurrence(id);
+  }
+
+  private async occurrenceViews(rows: OccurrenceRow[]): Promise<OccurrenceView[]> {
+    if (rows.length === 0) return [];
+    const taskIds = [...new Set(rows.map((r) => r.taskId))];
+    const taskRows = await this.db.select().from(tasks).where(inArray(tasks.id, taskIds));
+    const taskBy = new Map(taskRows.map((t) => [t.id, t]));
+    const sopIds = [...new Set(rows.map((r) => r.sopId).filter((x): x is string => !!x))];
+    const sopTitles = new Map(sopIds.length ? (await this.db.select({ id: sops.id, title: sops.title }).from(sops).where(inArray(sops.id, sopIds))).map((s) => [s.id, s.title]) : []);
+    const people = await this.deps.people();
+    const now = this.deps.clock.now();
+    return rows.map((r) => this.occurrenceView(r, taskBy.get(r.taskId)!, people, sopTitles, now));
+  }
+
+  private occurrenceView(r: OccurrenceRow, task: TaskRow, people: PersonRef[], sopTitles: Map<string, string>, now: Date): OccurrenceView {
+    const closer = r.closedById ? (people.find((p) => p.id === r.closedById)?.name ?? r.closedByLabel ?? r.closedByRole) : r.closedByKind;
+    return {
+      id: r.id,
+      taskId: r.taskId,
+      title: r.title,
+      notes: task.notes,
+      dueOn: r.dueOn,
+      dueAt: r.dueAt,
+      assignee: assigneeView(r.assigneeRole, r.assigneeUserId, people),
+      sop: r.sopId ? { id: r.sopId, title: sopTitles.get(r.sopId) ?? 'SOP', revision: r.sopRevision } : null,
+      subject: task.subjectType && task.subjectId ? { type: task.subjectType, id: task.subjectId, label: task.subjectLabel ?? task.subjectId } : null,
+      checklist: r.checklist,
+      status: r.status,
+      overdue: r.status === 'open' && r.dueAt < now,
+      closedAt: r.closedAt,
+      closedBy: r.closedAt ? (closer ?? null) : null,
+      late: r.status === 'done' && r.closedAt !== null && r.closedAt > r.dueAt,
+      skipReason: r.skipReason,
+    };
+  }
+}
+
+function closedBy(actor: Actor) {
+  return {
+    closedByKind: actor.kind,
+    closedById: actor.kind === 'system' ? null : actor.id,
+    closedByRole: actor.kind === 'owner' ? 'owner' : actor.kind === 'assistant' ? actor.role : null,
+    closedByLabel: actor.label ?? null,
+  };
+}
+
+function occurrenceData(o: OccurrenceRow) {
+  return { taskId: o.taskId, title: o.title, dueOn: o.dueOn, assigneeRole: o.assigneeRole, assigneeUserId: o.assigneeUserId };
+}
+
+const ROLE_NAMES: Record<string, string> = { owner: 'Owner', admin: 'Admins', support: 'Support', content: 'Content', marketing: 'Marketing' };
+
+function assigneeView(role: string | null, userId: string | null, people: PersonRef[]) {
+  if (userId) return { role, userId, name: people.find((p) => p.id === userId)?.name ?? 'A former team member' };
+  return { role, userId: null, name: role && isRole(role) ? `Everyone in ${ROLE_NAMES[role]}` : 'Nobody' };
+}

@@ -1,0 +1,50 @@
+// The tasks area's calls to the tasks API (src/modules/tasks/routes.ts); shapes from its contract.
+import { ApiError, apiGet, apiSend } from '../../api.js';
+import type { MyDay, Person, RecurrenceInput, Sop, SopInput, SopRevision, Task, TaskInput, TaskOccurrence } from '../../../../../src/modules/tasks/contract.js';
+
+export type { MyDay, Person, RecurrenceInput, Sop, SopInput, SopRevision, Task, TaskInput, TaskOccurrence };
+
+const occ = (id: string) => `/api/task-occurrences/${encodeURIComponent(id)}`;
+
+export const tasksApi = {
+  myDay: () => apiGet<MyDay>('/api/tasks/my-day'),
+  tick: (id: string, itemId: string, done: boolean) => apiSend<TaskOccurrence>('POST', `${occ(id)}/items/${encodeURIComponent(itemId)}`, { done }),
+  complete: (id: string) => apiSend<TaskOccurrence>('POST', `${occ(id)}/complete`),
+  skip: (id: string, reason: string) => apiSend<TaskOccurrence>('POST', `${occ(id)}/skip`, { reason }),
+  list: () => apiGet<{ tasks: Task[]; people: Person[]; timeZone: string; today: string }>('/api/tasks'),
+  create: (body: TaskInput) => apiSend<Task>('POST', '/api/tasks', body),
+  update: (id: string, body: Partial<TaskInput>) => apiSend<Task>('PATCH', `/api/tasks/${encodeURIComponent(id)}`, body),
+  archive: (id: string) => apiSend('DELETE', `/api/tasks/${encodeURIComponent(id)}`),
+  history: (id: string) => apiGet<{ occurrences: TaskOccurrence[] }>(`/api/tasks/${encodeURIComponent(id)}/occurrences`),
+  sops: () => apiGet<{ sops: Sop[] }>('/api/sops'),
+  sop: (id: string) => apiGet<{ sop: Sop; revisions: SopRevision[] }>(`/api/sops/${encodeURIComponent(id)}`),
+  createSop: (body: SopInput) => apiSend<Sop>('POST', '/api/sops', body),
+  updateSop: (id: string, body: Partial<SopInput>) => apiSend<Sop>('PATCH', `/api/sops/${encodeURIComponent(id)}`, body),
+  archiveSop: (id: string) => apiSend('DELETE', `/api/sops/${encodeURIComponent(id)}`),
+  preview: (body: string) => apiSend<{ html: string; checklist: string[] }>('POST', '/api/sops/preview', { body }),
+};
+
+export interface ConversationSummary {
+  id: string;
+  subject?: string;
+  customer?: { name?: string | null; email?: string } | null;
+  lastMessageAt?: string;
+}
+
+/**
+ * The caller's open conversations from the support module, or null when there is no inbox to
+ * ask: the endpoint arrives with the support module, so until it is installed it answers 404
+ * (and a role without the inbox gets 403) — My day then simply has no conversations section.
+ */
+export async function myConversations(): Promise<ConversationSummary[] | null> {
+  try {
+    const res = await apiGet<{ conversations?: ConversationSummary[] } | ConversationSummary[]>('/api/support/conversations', { assignee: 'me', status: 'open' });
+    return Array.isArray(res) ? res : (res.conversations ?? []);
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 404 || err.status === 403)) return null;
+    throw err;
+  }
+}
+
+export const roleLabels: Record<string, string> = { owner: 'Owner', admin: 'Admins', support: 'Support', content: 'Content', marketing: 'Marketing' };
+export const weekdays = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
