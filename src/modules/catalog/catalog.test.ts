@@ -71,6 +71,11 @@ for (const backend of backends()) {
       assert.equal(patched.json().amount, 1200);
       assert.equal(patched.json().label, 'Launch price');
       assert.equal(patched.json().active, false);
+      // Only an amount (which never changes) is nothing to change: a 400 that says so, not a failed UPDATE.
+      const nothing = await owner.patch(`/api/prices/${price.id}`, { amount: 5 });
+      assert.equal(nothing.statusCode, 400, nothing.body);
+      assert.match(nothing.body, /Nothing to change/);
+      assert.equal((await owner.patch(`/api/prices/${price.id}`, {})).statusCode, 400);
     });
 
     it('a price given no currency takes the business\'s currency from the brand settings', async () => {

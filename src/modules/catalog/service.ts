@@ -314,7 +314,7 @@ export class CatalogService {
     return this.database.transaction(async (tx) => {
       const [row] = await tx
         .update(prices)
-        .set(definedOnly({ label: patch.label?.trim(), active: patch.active, position: patch.position }))
+        .set(changesOf({ label: patch.label?.trim(), active: patch.active, position: patch.position }))
         .where(eq(prices.id, id))
         .returning();
       if (!row) throw notFound('Price');
@@ -439,7 +439,7 @@ export class CatalogService {
   async updateCoupon(id: string, patch: { active?: boolean; expiresAt?: Date | null; maxRedemptions?: number | null; productIds?: string[] }, actor: Actor): Promise<Coupon> {
     this.checkCoupon(patch);
     return this.database.transaction(async (tx) => {
-      const [row] = await tx.update(coupons).set(definedOnly(patch)).where(eq(coupons.id, id)).returning();
+      const [row] = await tx.update(coupons).set(changesOf(patch)).where(eq(coupons.id, id)).returning();
       if (!row) throw notFound('Coupon');
       await this.events.record(tx, { type: 'coupon.updated', actor, subject: { type: 'coupon', id }, data: { changed: Object.keys(definedOnly(patch)) } });
       return row;
@@ -538,7 +538,7 @@ export class CatalogService {
 
   async updateOffer(id: string, patch: { headline?: string; body?: string; amount?: number | null; active?: boolean; position?: number }, actor: Actor): Promise<Offer> {
     return this.database.transaction(async (tx) => {
-      const [row] = await tx.update(offers).set(definedOnly(patch)).where(eq(offers.id, id)).returning();
+      const [row] = await tx.update(offers).set(changesOf(patch)).where(eq(offers.id, id)).returning();
       if (!row) throw notFound('Offer');
       await this.events.record(tx, { type: 'offer.updated', actor, subject: { type: 'offer', id }, data: { changed: Object.keys(definedOnly(patch)) } });
       await this.onChange(tx);
@@ -582,4 +582,11 @@ function cleanFileName(name: string): string {
 
 function definedOnly<T extends Record<string, unknown>>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The fields a patch sets; an empty patch is a 400 (an UPDATE that sets nothing is not SQL). */
+function changesOf<T extends Record<string, unknown>>(o: T): Partial<T> {
+  const changes = definedOnly(o);
+  if (Object.keys(changes).length === 0) throw invalid('Nothing to change: send at least one field');
+  return changes;
 }
