@@ -168,7 +168,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     });
     const analytics = new AnalyticsService(database, clock, { publicUrl: config.publicUrl, ...config.analytics }, (err, lost) => log.error({ err, lost }, 'analytics: a batch of events could not be written'), { revenue: revenueView, subscriptions: subscriptionsView });
     const automation = new AutomationService({
-      database, clock, events, jobs, log, audience, mail, access, catalog, secretKey,
+      database, clock, events, jobs, log, audience, mail, access, catalog, learning, secretKey,
       settings: { webhooksAllowPrivate: config.automation.webhooksAllowPrivate, publicUrl: config.publicUrl },
     });
     const approvals = new ApprovalService({
