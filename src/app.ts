@@ -205,7 +205,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     });
     const blogNewsletter = new BlogNewsletter({ database, content, mail, publicUrl: config.publicUrl });
     const automation = new AutomationService({
-      database, clock, events, jobs, log, audience, mail, access, catalog, secretKey,
+      database, clock, events, jobs, log, audience, mail, access, catalog, learning, secretKey,
       settings: { webhooksAllowPrivate: config.automation.webhooksAllowPrivate, publicUrl: config.publicUrl },
     });
     const approvals = new ApprovalService({

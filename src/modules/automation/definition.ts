@@ -8,6 +8,7 @@ const text = (max: number) => z.string().max(max).refine((s) => !s.includes('\u0
 const stepId = z.string().regex(/^[a-z0-9_-]{1,40}$/, 'step ids are lower-case letters, digits, - and _');
 const next = stepId.nullable().optional();
 const uuid = z.uuid();
+const fieldKey = z.string().regex(/^[a-z0-9_]{1,40}$/, 'field names are lower-case letters, digits and _');
 
 export const triggerSchema = z.discriminatedUnion('type', [
   /** subscribed to a list (any, or one), from any source or one form: also "form submitted" */
@@ -22,7 +23,19 @@ export const triggerSchema = z.discriminatedUnion('type', [
   /** an order created and not paid within `minutes`: the run starts then, and ends if the contact pays meanwhile */
   z.object({ type: z.literal('checkout.abandoned'), minutes: z.number().int().min(5).max(10_080) }),
   z.object({ type: z.literal('lesson.completed'), courseId: uuid.optional() }),
+  z.object({ type: z.literal('lesson.unlocked'), courseId: uuid.optional() }),
   z.object({ type: z.literal('course.completed'), courseId: uuid.optional() }),
+  /** a custom field set to a new value (any value, or one) */
+  z.object({ type: z.literal('field.changed'), field: fieldKey, value: text(500).optional() }),
+  // Time-based: evaluated by the automation.scan job on the app clock, once per occurrence.
+  /** started the course, not completed it, and no lesson completed for `days` */
+  z.object({ type: z.literal('course.stalled'), courseId: uuid, days: z.number().int().min(1).max(365) }),
+  /** an active contact, signed up at least `days` ago, who opened and clicked nothing for `days` */
+  z.object({ type: z.literal('inactive'), days: z.number().int().min(1).max(3650) }),
+  /** the date in a custom field (YYYY-MM-DD, or MM-DD when yearly) is today, UTC: every year (a birthday) or once */
+  z.object({ type: z.literal('date.field'), field: fieldKey, yearly: z.boolean().default(true) }),
+  /** `days` days after the contact signed up */
+  z.object({ type: z.literal('signup.after'), days: z.number().int().min(1).max(3650) }),
   /** staff enrol contacts from the admin (one, a list of them, a segment) or the API */
   z.object({ type: z.literal('manual') }),
 ]);
@@ -33,6 +46,11 @@ export const conditionSchema = z.discriminatedUnion('test', [
   z.object({ test: z.literal('field_equals'), field: z.string().regex(/^[a-z0-9_]{1,40}$/), value: text(500) }),
   z.object({ test: z.literal('in_segment'), segmentId: uuid }),
   z.object({ test: z.literal('purchased'), productId: uuid }),
+  /** the run's last email before this step: opened (a click counts as an open) or clicked */
+  z.object({ test: z.literal('opened_previous') }),
+  z.object({ test: z.literal('clicked_previous') }),
+  /** completed at least `percent` % of the course's lessons */
+  z.object({ test: z.literal('course_progress'), courseId: uuid, percent: z.number().int().min(1).max(100) }),
 ]);
 export type Condition = z.infer<typeof conditionSchema>;
 
@@ -80,7 +98,7 @@ export const definitionSchema = z.object({
   reentryDays: z.number().int().min(1).max(3650).optional(),
   /** a contact who unsubscribed mid-run: skip the email steps (and go on), or end the run */
   onUnsubscribe: z.enum(['skip_email', 'end']).default('skip_email'),
-  /** days after a run's last email in which an order counts as its revenue */
+  /** days after a click on one of the workflow's emails in which the contact's order counts as its revenue (last click wins) */
   attributionDays: z.number().int().min(0).max(90).default(7),
 });
 export type Definition = z.infer<typeof definitionSchema>;
@@ -172,7 +190,13 @@ export function triggerEventTypes(t: Trigger): string[] {
       return ['order.created'];
     case 'payment.failed':
       return ['payment.failed', 'subscription.payment_failed'];
+    case 'field.changed':
+      return ['contact.updated'];
     case 'manual':
+    case 'course.stalled':
+    case 'inactive':
+    case 'date.field':
+    case 'signup.after':
       return [];
     default:
       return [t.type];
@@ -191,6 +215,13 @@ export const SUBSCRIBED_EVENTS = [
   'payment.failed',
   'subscription.payment_failed',
   'lesson.completed',
+  'lesson.unlocked',
   'course.completed',
+  'contact.updated',
   'email.clicked',
 ];
+
+/** Triggers the automation.scan job evaluates on the clock (no event marks the moment). */
+export const TIME_TRIGGERS = ['course.stalled', 'inactive', 'date.field', 'signup.after'] as const;
+export type TimeTrigger = Extract<Trigger, { type: (typeof TIME_TRIGGERS)[number] }>;
+export const isTimeTrigger = (t: Trigger): t is TimeTrigger => (TIME_TRIGGERS as readonly string[]).includes(t.type);

@@ -21,7 +21,7 @@
 // - Waits store `due_at` (clock time) on the run; the wake job claims due runs with
 //   `for update skip locked` and enqueues their next step in the same transaction, so several
 //   processes share the work and each run is woken once.
-import { createHmac } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import { and, eq, inArray, sql } from 'drizzle-orm';
@@ -37,12 +37,15 @@ import type { AudienceService, Contact } from '../audience/index.js';
 import type { MailService } from '../mail/index.js';
 import type { AccessService } from '../access/index.js';
 import type { CatalogService } from '../catalog/index.js';
-import { definitionSchema, triggerEventTypes, type Condition, type Definition, type Goal, type Step, type Trigger } from './definition.js';
-import { automationRuns, automationSteps, automationVersions, automationWorkflows, type RunState } from './schema.js';
+import { definitionSchema, isTimeTrigger, triggerEventTypes, type Condition, type Definition, type Goal, type Step, type Trigger } from './definition.js';
+import { timeTriggerQuery } from './time-triggers.js';
+import { automationAttributions, automationEmailActivity, automationRuns, automationSteps, automationVersions, automationWorkflows, type RunState } from './schema.js';
+import { linkToken, trackedEmail } from './email-tracking.js';
 
 export const STEP_JOB = 'automation.step';
 export const WAKE_JOB = 'automation.wake';
 export const EVENT_JOB = 'automation.on-event';
+export const SCAN_JOB = 'automation.scan';
 
 /** No contact enters the same workflow more than this many times in 24 hours, whatever its re-entry setting. */
 export const ENTRY_CAP_PER_DAY = 10;
@@ -63,6 +66,8 @@ export interface EngineDeps {
   mail: MailService;
   access: AccessService;
   catalog: CatalogService;
+  /** course progress for the "completed N % of a course" condition (the learning module's student side) */
+  learning: { student: { myCourses(contactId: string): Promise<{ id: string; percent: number }[]> } };
   secretKey: string;
   settings: { webhooksAllowPrivate: boolean; publicUrl: string };
 }
@@ -89,6 +94,8 @@ interface Outcome {
 }
 
 interface Prefetched {
+  /** course id → percent of its lessons completed */
+  courses?: Map<string, number>;
   suppressed?: boolean;
   marketing?: { headers: Record<string, string>; unsubscribeUrl: string };
 }
@@ -100,10 +107,12 @@ const liquid = new Liquid({ strictFilters: false, strictVariables: false, ownPro
 export class AutomationEngine {
   private readonly definitions = new Map<string, Definition>();
   private readonly webhookSigner: Webhook;
+  private readonly linkKey: Buffer;
 
   constructor(private readonly deps: EngineDeps) {
     const secret = createHmac('sha256', deps.secretKey).update('automation-webhooks').digest('base64');
     this.webhookSigner = new Webhook(secret);
+    this.linkKey = createHmac('sha256', deps.secretKey).update('automation-email-links').digest();
   }
 
   /** The secret receivers verify automation webhooks with (Standard Webhooks, whsec_ form). */
@@ -184,12 +193,16 @@ export class AutomationEngine {
     await this.deps.database.transaction(async (tx) => {
       for (const w of live) {
         const def = await this.definition(tx, w.versionId);
-        const trigger = def.triggers.find((t) => triggerEventTypes(t).includes(evt.type) && triggerMatches(t, evt));
+        let trigger = def.triggers.find((t) => triggerEventTypes(t).includes(evt.type) && triggerMatches(t, evt));
+        if (trigger?.type === 'field.changed' && trigger.value !== undefined) {
+          const contact = await this.contactOrNull(tx, contactId);
+          if ((contact?.fields?.[trigger.field] ?? '') !== trigger.value) trigger = undefined;
+        }
         if (trigger) await this.enter(tx, { workflowId: w.id, versionId: w.versionId, contactId, triggerKey: `event:${evt.eventId}`, trigger });
       }
       await this.resumeWaiting(tx, contactId, evt);
       await this.meetGoals(tx, contactId, evt);
-      if (evt.type === 'order.paid') await this.attributeRevenue(tx, contactId, Number(evt.data.total ?? evt.data.amountPaid ?? 0));
+      if (evt.type === 'order.paid') await this.attributeRevenue(tx, contactId, evt.subject?.type === 'order' ? evt.subject.id : null, Number(evt.data.total ?? evt.data.amountPaid ?? 0));
     });
   }
 
@@ -234,20 +247,110 @@ export class AutomationEngine {
     }
   }
 
-  private async attributeRevenue(tx: Tx, contactId: string, amount: number): Promise<void> {
-    if (!amount) return;
-    // Runs going on, or ended within their attribution window (7 days unless set otherwise; the
-    // window is read from the version only for the runs of this one contact).
-    const runs = await tx
-      .select({ id: automationRuns.id, versionId: automationRuns.versionId, endedAt: automationRuns.endedAt, state: automationRuns.state })
-      .from(automationRuns)
-      .where(and(eq(automationRuns.contactId, contactId), sql`(${automationRuns.endedAt} is null or ${automationRuns.endedAt} > ${new Date(this.deps.clock.now().getTime() - 90 * 86_400_000)})`));
-    const now = this.deps.clock.now().getTime();
-    for (const r of runs) {
-      const def = await this.definition(tx, r.versionId);
-      if (r.endedAt && now - r.endedAt.getTime() > def.attributionDays * 86_400_000) continue;
-      await tx.update(automationRuns).set({ revenue: sql`${automationRuns.revenue} + ${amount}` }).where(eq(automationRuns.id, r.id));
+  /**
+   * Click-based attribution: an order paid within `attributionDays` (per workflow, 7 unless
+   * set) of a click on a workflow's email is that workflow's revenue; the last click wins.
+   * One attribution per order (a replayed event adds nothing).
+   */
+  private async attributeRevenue(tx: Tx, contactId: string, orderId: string | null, amount: number): Promise<void> {
+    if (!amount || !orderId) return;
+    const now = this.deps.clock.now();
+    const clicks = await tx
+      .select({ runId: automationEmailActivity.runId, workflowId: automationEmailActivity.workflowId, at: automationEmailActivity.lastAt, versionId: automationRuns.versionId })
+      .from(automationEmailActivity)
+      .innerJoin(automationRuns, eq(automationRuns.id, automationEmailActivity.runId))
+      .where(and(eq(automationEmailActivity.contactId, contactId), eq(automationEmailActivity.kind, 'click'), sql`${automationEmailActivity.lastAt} > ${new Date(now.getTime() - 90 * 86_400_000)}`, sql`${automationEmailActivity.lastAt} <= ${now}`))
+      .orderBy(sql`${automationEmailActivity.lastAt} desc`)
+      .limit(20);
+    for (const c of clicks) {
+      const def = await this.definition(tx, c.versionId);
+      if (now.getTime() - c.at.getTime() > def.attributionDays * 86_400_000) continue;
+      const [row] = await tx
+        .insert(automationAttributions)
+        .values({ orderId, workflowId: c.workflowId, runId: c.runId, contactId, amount, clickedAt: c.at, at: now })
+        .onConflictDoNothing()
+        .returning({ orderId: automationAttributions.orderId });
+      if (row) await tx.update(automationRuns).set({ revenue: sql`${automationRuns.revenue} + ${amount}` }).where(eq(automationRuns.id, c.runId));
+      return;
     }
+  }
+
+  // ---- opens and clicks of the workflows' emails -------------------------------------------------
+
+  /** A signed open or click token of an email step: the run, the seq and (for a click) the link's index. */
+  readLinkToken(token: string): { runId: string; seq: number; idx: number | null } | null {
+    const m = /^([0-9a-f]{32})\.(\d{1,9})(?:\.(\d{1,3}))?\.[A-Za-z0-9_-]{22}$/.exec(token);
+    if (!m) return null;
+    const runId = m[1]!.replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+    const idx = m[3] === undefined ? null : Number(m[3]);
+    const expected = linkToken(this.linkKey, runId, Number(m[2]), idx);
+    if (expected.length !== token.length || !timingSafeEqual(Buffer.from(expected), Buffer.from(token))) return null;
+    return { runId, seq: Number(m[2]), idx };
+  }
+
+  /**
+   * Records an open or a click of a workflow's email (idempotent per link: repeats count up).
+   * The first click of a link is an `automation.email_clicked` event, and resumes the contact's
+   * runs waiting for a click. Returns where a click goes (null: not one of our links).
+   */
+  async recordEmailActivity(token: string): Promise<string | null> {
+    const t = this.readLinkToken(token);
+    if (!t) return null;
+    return this.deps.database.transaction(async (tx) => {
+      const [step] = await tx
+        .select({ workflowId: automationSteps.workflowId, data: automationSteps.data, contactId: automationRuns.contactId })
+        .from(automationSteps)
+        .innerJoin(automationRuns, eq(automationRuns.id, automationSteps.runId))
+        .where(and(eq(automationSteps.runId, t.runId), eq(automationSteps.seq, t.seq), eq(automationSteps.kind, 'email')));
+      if (!step) return null;
+      const links = Array.isArray(step.data.links) ? (step.data.links as string[]) : [];
+      const url = t.idx === null ? '' : links[t.idx];
+      if (url === undefined) return null;
+      const now = this.deps.clock.now();
+      const rows = await this.deps.database.executorFor(tx)<{ first: boolean }>(
+        `insert into automation_email_activity (run_id, seq, workflow_id, contact_id, kind, url, first_at, last_at) values ($1, $2, $3, $4, $5, $6, $7, $7)
+         on conflict (run_id, seq, kind, url) do update set count = automation_email_activity.count + 1, last_at = excluded.last_at
+         returning (count = 1) as first`,
+        [t.runId, t.seq, step.workflowId, step.contactId, t.idx === null ? 'open' : 'click', url, now],
+        { name: 'automation_record_email_activity' },
+      );
+      if (t.idx !== null && rows.rows[0]?.first) {
+        await this.deps.events.record(tx, { type: 'automation.email_clicked', actor: { kind: 'customer', id: step.contactId }, subject: { type: 'contact', id: step.contactId }, data: { workflowId: step.workflowId, runId: t.runId, url } });
+        await this.resumeWaiting(tx, step.contactId, { eventId: 0, type: 'email.clicked', subject: { type: 'contact', id: step.contactId }, data: {} });
+      }
+      return t.idx === null ? '' : url;
+    });
+  }
+
+  // ---- time-based triggers ----------------------------------------------------------------------
+
+  /**
+   * Enters the contacts that time-based triggers (stalled in a course, inactive, a date field,
+   * N days after signup) match now on the app clock, at most `limit` per trigger per call, in
+   * transactions of 100. Idempotent: each entry's trigger key names the occurrence, and the
+   * query leaves out contacts who already have it (see time-triggers.ts). Returns how many entered.
+   */
+  async scanTimeTriggers(limit = 1000): Promise<number> {
+    const now = this.deps.clock.now();
+    let entered = 0;
+    for (const w of await this.liveWorkflows()) {
+      const def = await this.definition(this.deps.database.db, w.versionId);
+      for (const trigger of def.triggers.filter(isTimeTrigger)) {
+        const q = timeTriggerQuery(trigger, now, { onceOnly: def.reentry === 'once' });
+        const found = await this.deps.database.execute<{ contact_id: string; key: string }>(q.text, [now, w.id, limit, ...q.params]);
+        for (let i = 0; i < found.rows.length; i += 100) {
+          entered += await this.deps.database.transaction(async (tx) => {
+            let n = 0;
+            for (const r of found.rows.slice(i, i + 100)) {
+              const res = await this.enter(tx, { workflowId: w.id, versionId: w.versionId, contactId: r.contact_id, triggerKey: r.key, trigger });
+              if ('runId' in res) n++;
+            }
+            return n;
+          });
+        }
+      }
+    }
+    return entered;
   }
 
   // ---- waking -----------------------------------------------------------------------------------
@@ -314,6 +417,9 @@ export class AutomationEngine {
     try {
       if (step?.kind === 'webhook') webhook = await this.sendWebhook(step.url, peek, seq);
       if (step?.kind === 'email') await this.prefetchEmail(peek, step, pre);
+      if (step?.kind === 'condition' && step.condition.test === 'course_progress') {
+        pre.courses = new Map((await this.deps.learning.student.myCourses(peek.contactId)).map((c) => [c.id, c.percent]));
+      }
     } catch (err) {
       if (attempt + 1 < STEP_ATTEMPTS) throw err;
       await this.failStep(runId, seq, step!, err);
@@ -465,7 +571,7 @@ export class AutomationEngine {
           wait: { dueAt: new Date(now.getTime() + step.timeoutMinutes * 60_000), event: step.event, eventNext: step.next ?? null },
         };
       case 'condition': {
-        const yes = await this.test(tx, step.condition, contact);
+        const yes = await this.test(tx, step.condition, contact, run, seq, pre);
         return { status: 'done', detail: yes ? 'yes' : 'no', data: { branch: yes ? 'yes' : 'no' }, next: (yes ? step.yes : step.no) ?? null };
       }
       case 'split': {
@@ -519,8 +625,22 @@ export class AutomationEngine {
     }
   }
 
-  private async test(tx: Tx, c: Condition, contact: Contact): Promise<boolean> {
+  private async test(tx: Tx, c: Condition, contact: Contact, run: Run, seq: number, pre: Prefetched): Promise<boolean> {
     switch (c.test) {
+      case 'opened_previous':
+      case 'clicked_previous': {
+        // The run's last email sent before this step; a click proves an open (images may be off).
+        const res = await this.deps.database.executorFor(tx)<{ yes: boolean }>(
+          `select exists (select 1 from automation_email_activity a
+                           where a.run_id = $1 and ($3 = 'open' or a.kind = 'click')
+                             and a.seq = (select max(s.seq) from automation_steps s where s.run_id = $1 and s.seq < $2 and s.kind = 'email' and s.status = 'done')) as yes`,
+          [run.id, seq, c.test === 'opened_previous' ? 'open' : 'click'],
+          { name: 'automation_previous_email_activity' },
+        );
+        return Boolean(res.rows[0]?.yes);
+      }
+      case 'course_progress':
+        return (pre.courses?.get(c.courseId) ?? 0) >= c.percent;
       case 'has_tag':
         return this.deps.audience.hasTag(tx, contact.id, c.tagId);
       case 'field_equals':
@@ -557,9 +677,12 @@ export class AutomationEngine {
       headers = m.headers;
       text += `\n\n--\nUnsubscribe: ${m.unsubscribeUrl}`;
     }
+    // Links go through a signed redirect and an open pixel is added: what the contact does with
+    // this email feeds the "opened / clicked the previous email" conditions and revenue attribution.
+    const tracked = trackedEmail(text, { baseUrl: this.deps.settings.publicUrl, runId: run.id, seq, key: this.linkKey, keep: (u) => u.includes('/email/unsubscribe') });
     const messageKey = `a${run.id.replace(/-/g, '')}.${seq}`;
-    const messageId = await this.deps.mail.queueTransactional(tx, { to: contact.email, subject, text, tag: `automation:${run.workflowId}`, contactId: contact.id, headers, messageKey });
-    return { status: 'done', detail: `queued "${subject}"`, data: { messageId, messageKey, marketing: step.marketing }, next };
+    const messageId = await this.deps.mail.queueTransactional(tx, { to: contact.email, subject, text: tracked.text, html: tracked.html, tag: `automation:${run.workflowId}`, contactId: contact.id, headers, messageKey });
+    return { status: 'done', detail: `queued "${subject}"`, data: { messageId, messageKey, marketing: step.marketing, links: tracked.links }, next };
   }
 
   // ---- webhooks ---------------------------------------------------------------------------------
@@ -605,7 +728,11 @@ function triggerMatches(t: Trigger, evt: EventJob): boolean {
       return d.tagId === t.tagId;
     case 'order.paid':
       return !t.productIds?.length || (Array.isArray(d.productIds) && d.productIds.some((p) => t.productIds!.includes(p as string)));
+    case 'field.changed':
+      // setField names the field; an edit in the admin only says "fields" (then a value is needed, checked by the caller).
+      return d.field === t.field || (d.field === undefined && t.value !== undefined && Array.isArray(d.changed) && d.changed.includes('fields'));
     case 'lesson.completed':
+    case 'lesson.unlocked':
     case 'course.completed':
       return !t.courseId || d.courseId === t.courseId || (t.type === 'course.completed' && evt.subject?.id === t.courseId);
     default:

@@ -19,6 +19,7 @@ export const automationEvents = defineEvents({
   'automation.failed': { subject: 'contact', data: ev.object({ ...run, reason: z.string().nullable().optional() }) },
   'automation.step_retried': { subject: 'contact', data: ev.object({ ...run, stepId: z.string().nullable() }) },
   'automation.step_skipped': { subject: 'contact', data: ev.object({ ...run, stepId: z.string().nullable() }) },
+  'automation.email_clicked': { subject: 'contact', data: ev.object({ ...run, url: z.string() }), description: 'A contact clicked a link in a workflow’s email (first click of each link).' },
   'automation.task_created': { subject: 'contact', data: ev.object({ ...run, role: z.string(), title: z.string() }) },
   'automation.owner_notified': { subject: 'contact', data: ev.object({ ...run, message: z.string(), urgent: z.boolean().optional() }), description: 'Collected for the weekly review unless urgent.' },
 });

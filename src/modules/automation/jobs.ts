@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { defineJob, type JobDefinition } from '../../jobs/types.js';
 import { SUBSCRIBED_EVENTS } from './definition.js';
-import { EVENT_JOB, STEP_ATTEMPTS, STEP_BATCH, STEP_JOB, WAKE_JOB, type EventJob } from './engine.js';
+import { EVENT_JOB, SCAN_JOB, STEP_ATTEMPTS, STEP_BATCH, STEP_JOB, WAKE_JOB, type EventJob } from './engine.js';
 import type { AutomationService } from './service.js';
 
 /** What the automation jobs use. */
@@ -41,6 +41,15 @@ export const automationJobs: JobDefinition<any, AutomationJobDeps>[] = [
     concurrency: 1,
     handler: async (app: AutomationJobDeps) => {
       while ((await app.automation.engine.wakeDue(1000)) === 1000 && !app.jobs.stopping);
+    },
+  },
+  {
+    name: SCAN_JOB,
+    description: 'Enter the contacts that time-based triggers match now (stalled in a course, inactive, a date field, N days after signup), once per occurrence (hourly)',
+    cron: '17 * * * *',
+    concurrency: 1,
+    handler: async (app: AutomationJobDeps) => {
+      while ((await app.automation.engine.scanTimeTriggers(1000)) >= 1000 && !app.jobs.stopping);
     },
   },
 ];

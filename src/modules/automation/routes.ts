@@ -2,6 +2,7 @@
 // route; handlers validate, call the automation service, return.
 import { z } from 'zod';
 import { defineRoute, type AnyRoute } from '../../http/route.js';
+import { notFound } from '../../errors.js';
 import { definitionSchema } from './definition.js';
 import { runStates, workflowStatuses } from './schema.js';
 import { templates } from './templates.js';
@@ -24,7 +25,31 @@ const workflowShape = z.object({
   updatedAt: z.date(),
 });
 
+const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
+const token = z.object({ token: z.string().max(200) });
+
 export const automationRoutes: AnyRoute[] = [
+  // ---- public: opens and clicks of the workflows' emails (signed tokens, see email-tracking.ts) --
+  defineRoute({
+    method: 'GET', url: '/a/o/:token', access: 'public', kind: 'page',
+    summary: 'Open pixel of a workflow email',
+    params: token,
+    handler: async ({ app, params, reply }) => {
+      await app.automation.engine.recordEmailActivity(params.token.replace(/\.gif$/, '')).catch((err) => app.log.warn({ err }, 'automation open not recorded'));
+      return reply.type('image/gif').header('cache-control', 'no-store, private').send(PIXEL);
+    },
+  }),
+  defineRoute({
+    method: 'GET', url: '/a/c/:token', access: 'public', kind: 'page',
+    summary: 'Click redirect of a workflow email: records the click and sends the person to the link',
+    params: token,
+    handler: async ({ app, params, reply }) => {
+      const url = await app.automation.engine.recordEmailActivity(params.token);
+      if (!url) throw notFound('Link');
+      return reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').redirect(url, 302);
+    },
+  }),
+
   defineRoute({
     method: 'GET', url: '/api/automations', access: read, tags,
     summary: 'Workflows with their run counts, revenue and health',

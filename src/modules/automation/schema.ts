@@ -94,3 +94,41 @@ export const automationSteps = pgTable(
   },
   (t) => [primaryKey({ columns: [t.runId, t.seq] }), index('automation_steps_workflow_idx').on(t.workflowId, t.stepId, t.status)],
 );
+
+/**
+ * What recipients did with a workflow's emails: opens (pixel) and clicks (signed redirect
+ * links), per (run, seq) of the email step. One row per (run, seq, kind, url); `count` counts
+ * repeats. Conditions ("opened / clicked the previous email") and revenue attribution read it.
+ */
+export const automationEmailActivity = pgTable(
+  'automation_email_activity',
+  {
+    runId: uuid('run_id').notNull(),
+    seq: integer('seq').notNull(),
+    workflowId: uuid('workflow_id').notNull(),
+    contactId: uuid('contact_id').notNull(),
+    /** open | click */
+    kind: text('kind').notNull(),
+    /** the link clicked ('' for an open) */
+    url: text('url').notNull().default(''),
+    count: integer('count').notNull().default(1),
+    firstAt: timestamp('first_at', { withTimezone: true }).notNull(),
+    lastAt: timestamp('last_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.seq, t.kind, t.url] }), index('automation_email_activity_contact_idx').on(t.contactId, t.kind, t.lastAt)],
+);
+
+/** An order attributed to the workflow whose email the buyer clicked last (within its window). One row per order. */
+export const automationAttributions = pgTable(
+  'automation_attributions',
+  {
+    orderId: text('order_id').primaryKey(),
+    workflowId: uuid('workflow_id').notNull(),
+    runId: uuid('run_id').notNull(),
+    contactId: uuid('contact_id').notNull(),
+    amount: bigint('amount', { mode: 'number' }).notNull(),
+    clickedAt: timestamp('clicked_at', { withTimezone: true }).notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('automation_attributions_workflow_idx').on(t.workflowId, t.at)],
+);

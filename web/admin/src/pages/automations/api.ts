@@ -121,6 +121,9 @@ export const automationsApi = {
   tags: () => apiGet<{ tags: { id: string; name: string }[] }>('/api/tags'),
   lists: () => apiGet<{ lists: { id: string; name: string }[] }>('/api/lists'),
   forms: () => apiGet<{ forms: { id: string; name: string }[] }>('/api/forms'),
+  // Catalog and courses are other areas' (their permissions): a role without them gets an empty picker.
+  products: () => apiGet<{ products: { id: string; name: string }[] }>('/api/products').catch(() => ({ products: [] })),
+  courses: () => apiGet<{ courses: { id: string; title: string }[] }>('/api/learning/courses').catch(() => ({ courses: [] })),
   contacts: (q: string) => apiGet<{ contacts: { id: string; email: string; name: string }[] }>('/api/contacts', { q, limit: 10 }),
 };
 
@@ -142,7 +145,13 @@ export const triggerLabels: Record<string, string> = {
   'payment.failed': 'A payment fails',
   'checkout.abandoned': 'Starts a checkout and does not pay',
   'lesson.completed': 'Completes a lesson',
+  'lesson.unlocked': 'Gets a lesson unlocked',
   'course.completed': 'Completes a course',
+  'field.changed': 'Has a field changed',
+  'course.stalled': 'Makes no course progress for some days',
+  inactive: 'Opens and clicks nothing for some days',
+  'date.field': 'Reaches a date in a field (a birthday)',
+  'signup.after': 'Signed up some days ago',
   manual: 'Enrolled by hand or from the API',
 };
 

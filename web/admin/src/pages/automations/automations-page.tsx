@@ -133,8 +133,8 @@ function WorkflowPage() {
   const { id } = useParams();
   const state = useLoad(() => automationsApi.get(id!), [id]);
   const choices = useLoad(async (): Promise<Choices> => {
-    const [tags, lists, forms] = await Promise.all([automationsApi.tags(), automationsApi.lists(), automationsApi.forms()]);
-    return { tags: tags.tags, lists: lists.lists, forms: forms.forms };
+    const [tags, lists, forms, products, courses] = await Promise.all([automationsApi.tags(), automationsApi.lists(), automationsApi.forms(), automationsApi.products(), automationsApi.courses()]);
+    return { tags: tags.tags, lists: lists.lists, forms: forms.forms, products: products.products, courses: courses.courses.map((c) => ({ id: c.id, name: c.title })) };
   }, []);
   return (
     <LoadState state={state} label="Opening the workflow…">

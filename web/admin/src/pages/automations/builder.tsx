@@ -3,13 +3,15 @@
 // Tab to a step, Enter to edit it, "+" buttons on every exit to insert a step there.
 import { useId, useState, type ReactNode, type SelectHTMLAttributes } from 'react';
 import { TextAreaField, TextField, CheckboxField } from '../../components/field.js';
-import { stepLabels, triggerLabels, type Definition, type Step, type StepKind, type StepStats, type Trigger } from './api.js';
+import { stepLabels, triggerLabels, type Definition, type Goal, type Step, type StepKind, type StepStats, type Trigger } from './api.js';
 import { exitsOf, insertStep, removeStep, targetOf, updateStep, type Exit } from './flow.js';
 
 export interface Choices {
   tags: { id: string; name: string }[];
   lists: { id: string; name: string }[];
   forms: { id: string; name: string }[];
+  products: { id: string; name: string }[];
+  courses: { id: string; name: string }[];
 }
 
 interface Props {
@@ -86,6 +88,7 @@ export function Builder({ def, onChange, stats, problems, choices }: Props) {
       <ol className="flow" aria-label="Steps, in order">
         {chain({ from: null, key: 'start' })}
       </ol>
+      <Goals def={def} onChange={onChange} choices={choices} />
     </div>
   );
 }
@@ -129,9 +132,17 @@ function summary(step: Step, choices: Choices): string {
       return `Email: “${String(step.subject)}”${step.marketing ? '' : ' (transactional)'}`;
     case 'tag':
       return `${step.action === 'add' ? 'Add' : 'Remove'} tag ${tag(step.tagId)}`;
+    case 'access':
+      return `${step.action === 'grant' ? 'Grant' : 'Revoke'} access to ${choices.products.find((p) => p.id === step.productId)?.name ?? 'a product'}`;
     case 'condition': {
       const c = step.condition as { test: string; tagId?: string; field?: string; value?: string };
-      return c.test === 'has_tag' ? `If they have tag ${tag(c.tagId)}` : c.test === 'field_equals' ? `If ${c.field} is “${c.value}”` : `If: ${c.test.replace(/_/g, ' ')}`;
+      if (c.test === 'has_tag') return `If they have tag ${tag(c.tagId)}`;
+      if (c.test === 'field_equals') return `If ${c.field} is “${c.value}”`;
+      if (c.test === 'opened_previous') return 'If they opened the previous email';
+      if (c.test === 'clicked_previous') return 'If they clicked in the previous email';
+      if (c.test === 'course_progress') return `If they completed ${String((c as { percent?: number }).percent)} % of ${choices.courses.find((x) => x.id === (c as { courseId?: string }).courseId)?.name ?? 'a course'}`;
+      if (c.test === 'purchased') return `If they bought ${choices.products.find((x) => x.id === (c as { productId?: string }).productId)?.name ?? 'a product'}`;
+      return `If: ${c.test.replace(/_/g, ' ')}`;
     }
     case 'wait_event':
       return `Wait for ${String(step.event)} (at most ${Math.round(Number(step.timeoutMinutes) / 60)} h)`;
@@ -234,10 +245,21 @@ function StepFields({ step, onChange, choices }: { step: Step; onChange(patch: R
       const c = step.condition as { test: string; [k: string]: unknown };
       return (
         <>
-          <Select label="Test" value={c.test} onChange={(e) => onChange({ condition: e.target.value === 'has_tag' ? { test: 'has_tag', tagId: '' } : { test: 'field_equals', field: 'plan', value: '' } })}>
+          <Select label="Test" value={c.test} onChange={(e) => onChange({ condition: newCondition(e.target.value) })}>
             <option value="has_tag">They have a tag</option>
             <option value="field_equals">A field has a value</option>
+            <option value="purchased">They bought a product</option>
+            <option value="opened_previous">They opened the previous email</option>
+            <option value="clicked_previous">They clicked in the previous email</option>
+            <option value="course_progress">They completed part of a course</option>
           </Select>
+          {c.test === 'purchased' ? <PickSelect label="Product" placeholder="Choose a product…" value={c.productId} options={choices.products} onChange={(v) => onChange({ condition: { ...c, productId: v } })} /> : null}
+          {c.test === 'course_progress' ? (
+            <>
+              <PickSelect label="Course" placeholder="Choose a course…" value={c.courseId} options={choices.courses} onChange={(v) => onChange({ condition: { ...c, courseId: v } })} />
+              <TextField label="At least (% of its lessons)" type="number" min={1} max={100} value={String(c.percent ?? 50)} onChange={(e) => onChange({ condition: { ...c, percent: Math.max(1, Math.min(100, Math.round(Number(e.target.value) || 1))) } })} />
+            </>
+          ) : null}
           {c.test === 'has_tag' ? <TagSelect label="Tag" value={c.tagId} onChange={(v) => onChange({ condition: { ...c, tagId: v } })} choices={choices} /> : null}
           {c.test === 'field_equals' ? (
             <>
@@ -307,7 +329,7 @@ function StepFields({ step, onChange, choices }: { step: Step; onChange(patch: R
             <option value="grant">Grant access to</option>
             <option value="revoke">Revoke access to</option>
           </Select>
-          <TextField label="Product id" value={String(step.productId)} onChange={(e) => onChange({ productId: e.target.value.trim() })} />
+          <PickSelect label="Product" placeholder="Choose a product…" value={step.productId} options={choices.products} onChange={(v) => onChange({ productId: v })} />
         </>
       );
     case 'task':
@@ -344,7 +366,7 @@ function Triggers({ def, onChange, choices }: { def: Definition; onChange(def: D
       <h3>A contact enters when they…</h3>
       {def.triggers.map((t, i) => (
         <div key={i} className="inline-form">
-          <Select label={`Trigger ${i + 1}`} value={t.type} onChange={(e) => set(i, e.target.value === 'checkout.abandoned' ? { type: e.target.value, minutes: 60 } : { type: e.target.value })}>
+          <Select label={`Trigger ${i + 1}`} value={t.type} onChange={(e) => set(i, newTrigger(e.target.value))}>
             {Object.entries(triggerLabels).map(([k, v]) => (
               <option key={k} value={k}>
                 {v}
@@ -371,6 +393,7 @@ function Triggers({ def, onChange, choices }: { def: Definition; onChange(def: D
               ))}
             </Select>
           ) : null}
+          <TriggerFields t={t} set={(x) => set(i, x)} choices={choices} />
           {t.type === 'checkout.abandoned' ? <TextField label="Not paid within (minutes)" type="number" min={5} value={String(t.minutes ?? 60)} onChange={(e) => set(i, { type: t.type, minutes: Math.max(5, Number(e.target.value) || 60) })} /> : null}
           <button type="button" className="button danger-text small" onClick={() => set(i, null)}>
             Remove trigger
@@ -389,6 +412,7 @@ function Triggers({ def, onChange, choices }: { def: Definition; onChange(def: D
           <option value="always">Every time (at most 10 a day)</option>
         </Select>
         {def.reentry === 'days' ? <TextField label="Days" type="number" min={1} value={String(def.reentryDays ?? 30)} onChange={(e) => onChange({ ...def, reentryDays: Math.max(1, Number(e.target.value) || 1) })} /> : null}
+        <TextField label="Revenue: orders within (days) of a click in its emails" type="number" min={0} max={90} value={String(def.attributionDays ?? 7)} onChange={(e) => onChange({ ...def, attributionDays: Math.max(0, Math.min(90, Math.round(Number(e.target.value) || 0))) })} />
         <Select label="If they unsubscribe mid-run" value={def.onUnsubscribe} onChange={(e) => onChange({ ...def, onUnsubscribe: e.target.value as Definition['onUnsubscribe'] })}>
           <option value="skip_email">Skip the emails, do the rest</option>
           <option value="end">End the run</option>
@@ -408,5 +432,138 @@ function Select({ label, children, ...select }: { label: string; children: React
         {children}
       </select>
     </div>
+  );
+}
+
+function newCondition(test: string): Record<string, unknown> {
+  switch (test) {
+    case 'has_tag':
+      return { test, tagId: '' };
+    case 'purchased':
+      return { test, productId: '' };
+    case 'course_progress':
+      return { test, courseId: '', percent: 50 };
+    case 'opened_previous':
+    case 'clicked_previous':
+      return { test };
+    default:
+      return { test: 'field_equals', field: 'plan', value: '' };
+  }
+}
+
+function newTrigger(type: string): Trigger {
+  switch (type) {
+    case 'checkout.abandoned':
+      return { type, minutes: 60 };
+    case 'field.changed':
+    case 'date.field':
+      return { type, field: type === 'date.field' ? 'birthday' : 'plan', ...(type === 'date.field' ? { yearly: true } : {}) };
+    case 'course.stalled':
+      return { type, courseId: '', days: 7 };
+    case 'inactive':
+      return { type, days: 90 };
+    case 'signup.after':
+      return { type, days: 3 };
+    default:
+      return { type };
+  }
+}
+
+/** The fields of the triggers added with the time-based ones (a field, a course, a number of days). */
+function TriggerFields({ t, set, choices }: { t: Trigger; set(t: Trigger): void; choices: Choices }) {
+  const days = (label: string) => <TextField label={label} type="number" min={1} value={String(t.days ?? 1)} onChange={(e) => set({ ...t, days: Math.max(1, Math.round(Number(e.target.value) || 1)) })} />;
+  switch (t.type) {
+    case 'field.changed':
+      return (
+        <>
+          <TextField label="Field" value={String(t.field ?? '')} onChange={(e) => set({ ...t, field: e.target.value.trim() })} />
+          <TextField label="To the value (empty: any)" value={String(t.value ?? '')} onChange={(e) => set(e.target.value ? { ...t, value: e.target.value } : { type: t.type, field: t.field })} />
+        </>
+      );
+    case 'date.field':
+      return (
+        <>
+          <TextField label="Date field (YYYY-MM-DD, or MM-DD)" value={String(t.field ?? '')} onChange={(e) => set({ ...t, field: e.target.value.trim() })} />
+          <CheckboxField label="Every year (a birthday)" checked={t.yearly !== false} onChange={(e) => set({ ...t, yearly: e.target.checked })} />
+        </>
+      );
+    case 'course.stalled':
+      return (
+        <>
+          <PickSelect label="Course" placeholder="Choose a course…" value={t.courseId} options={choices.courses} onChange={(v) => set({ ...t, courseId: v })} />
+          {days('No lesson completed for (days)')}
+        </>
+      );
+    case 'lesson.unlocked':
+    case 'lesson.completed':
+    case 'course.completed':
+      return <PickSelect label="Course" placeholder="Any course" value={t.courseId} options={choices.courses} onChange={(v) => set(v ? { ...t, courseId: v } : { type: t.type })} />;
+    case 'inactive':
+      return days('No open or click for (days)');
+    case 'signup.after':
+      return days('Days after signing up');
+    default:
+      return null;
+  }
+}
+
+/** Goals: an order paid (of chosen products) or a tag added moves the contact's run to a step, or out. */
+function Goals({ def, onChange, choices }: { def: Definition; onChange(def: Definition): void; choices: Choices }) {
+  const set = (i: number, g: Goal | null) => onChange({ ...def, goals: g ? def.goals.map((x, j) => (j === i ? g : x)) : def.goals.filter((_, j) => j !== i) });
+  const add = () => {
+    let n = def.goals.length + 1;
+    while (def.goals.some((g) => g.id === `goal-${n}`)) n++;
+    onChange({ ...def, goals: [...def.goals, { id: `goal-${n}`, label: 'Bought', event: 'order.paid', then: null }] });
+  };
+  return (
+    <section className="card pad stack" aria-label="Goals">
+      <h3>Goals</h3>
+      <p className="muted small">When a goal is met at any point, the contact jumps to a step or leaves the workflow (“bought the course” ends the sales emails).</p>
+      {def.goals.length === 0 ? <p className="muted small">No goal yet: add one so that buyers stop getting the sales emails.</p> : null}
+      {def.goals.map((g, i) => (
+        <div key={g.id} className="inline-form" data-goal={g.id}>
+          <TextField label={`Goal ${i + 1}`} value={g.label} onChange={(e) => set(i, { ...g, label: e.target.value })} />
+          <Select label="Met when" value={g.event} onChange={(e) => set(i, { id: g.id, label: g.label, then: g.then, event: e.target.value as Goal['event'] })}>
+            <option value="order.paid">They pay an order</option>
+            <option value="contact.tagged">They get a tag</option>
+          </Select>
+          {g.event === 'order.paid' ? (
+            <PickSelect label="Of the product" placeholder="Any product" value={g.productIds?.[0]} options={choices.products} onChange={(v) => set(i, v ? { ...g, productIds: [v] } : { id: g.id, label: g.label, event: g.event, then: g.then })} />
+          ) : (
+            <PickSelect label="Tag" placeholder="Choose a tag…" value={g.tagId} options={choices.tags} onChange={(v) => set(i, { ...g, tagId: v })} />
+          )}
+          <Select label="Then" value={g.then ?? ''} onChange={(e) => set(i, { ...g, then: e.target.value || null })}>
+            <option value="">They leave the workflow</option>
+            {def.steps.map((s) => (
+              <option key={s.id} value={s.id}>
+                Go to “{s.id}”
+              </option>
+            ))}
+          </Select>
+          <button type="button" className="button danger-text small" onClick={() => set(i, null)}>
+            Remove goal
+          </button>
+        </div>
+      ))}
+      <div>
+        <button type="button" className="button small" onClick={add}>
+          Add a goal
+        </button>
+      </div>
+    </section>
+  );
+}
+
+/** A select of named things by id (products, courses, tags), with an empty first choice. */
+function PickSelect({ label, placeholder, value, options, onChange }: { label: string; placeholder: string; value: unknown; options: { id: string; name: string }[]; onChange(v: string): void }) {
+  return (
+    <Select label={label} value={String(value ?? '')} onChange={(e) => onChange(e.target.value)}>
+      <option value="">{placeholder}</option>
+      {options.map((o) => (
+        <option key={o.id} value={o.id}>
+          {o.name}
+        </option>
+      ))}
+    </Select>
   );
 }
