@@ -29,6 +29,7 @@ import { createSealer } from './modules/mail/index.js';
 import { BrandService, fonts, readableOn } from './modules/brand/index.js';
 import { AnalyticsService } from './modules/analytics/index.js';
 import { AutomationService } from './modules/automation/index.js';
+import { Owner, ownerSources } from './modules/owner/index.js';
 
 export interface App {
   config: Config;
@@ -59,6 +60,7 @@ export interface App {
   brand: BrandService;
   analytics: AnalyticsService;
   automation: AutomationService;
+  owner: Owner;
   close(): Promise<void>;
 }
 
@@ -168,6 +170,14 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       database, clock, events, jobs, log, audience, mail, access, catalog, secretKey,
       settings: { webhooksAllowPrivate: config.automation.webhooksAllowPrivate, publicUrl: config.publicUrl },
     });
+    // The owner's signals read every module above through its public face (owner/sources.ts).
+    const owner = new Owner({
+      database, clock, events, log,
+      timeZone: async (db) => (await brand.current(db)).timeZone,
+      staff: () => team.listUsers(),
+      sources: ownerSources({ database, analytics, automation, learning, site, mail, pendingApprovals: async () => [] }),
+      settings: { publicUrl: config.publicUrl, linksAllowPrivate: config.owner.linksAllowPrivate },
+    });
     const app: App = {
       config,
       database,
@@ -194,6 +204,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       brand,
       analytics,
       automation,
+      owner,
       async close() {
         // Page views still waiting in memory are written before the database closes.
         await analytics.close().catch((err) => log.error({ err }, 'could not write the last page views'));

@@ -13,10 +13,11 @@ import { portalJobs, type PortalJobDeps } from './modules/portal/index.js';
 import { webhookJobs, type WebhookJobDeps } from './modules/webhooks/index.js';
 import { analyticsJobs, type AnalyticsJobDeps } from './modules/analytics/index.js';
 import { automationJobs, type AutomationJobDeps } from './modules/automation/index.js';
+import { ownerJobs, type OwnerJobDeps } from './modules/owner/index.js';
 import { eventCatalog } from './event-catalog.js';
 
 /** Everything the registered handlers use; `src/app.ts` checks that the App provides it. */
-export type JobDeps = TeamJobDeps & MailJobDeps & LearningJobDeps & AudienceJobDeps & CheckoutJobDeps & PortalJobDeps & WebhookJobDeps & AnalyticsJobDeps & AutomationJobDeps;
+export type JobDeps = TeamJobDeps & MailJobDeps & LearningJobDeps & AudienceJobDeps & CheckoutJobDeps & PortalJobDeps & WebhookJobDeps & AnalyticsJobDeps & AutomationJobDeps & OwnerJobDeps;
 
 export const jobRegistry: JobDefinition<any, JobDeps>[] = [
   // team.prune-sessions (hourly), team.password-reset-request
@@ -37,4 +38,6 @@ export const jobRegistry: JobDefinition<any, JobDeps>[] = [
   ...analyticsJobs,
   // automation.on-event (subscribes to the events that trigger, resume and end runs), automation.step, automation.wake (every minute)
   ...automationJobs,
+  // owner.daily-check (hourly, once a day), owner.check-links (daily), owner.weekly-review-mail (hourly, Monday mornings)
+  ...ownerJobs,
 ];
