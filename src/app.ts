@@ -6,7 +6,7 @@ import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './clock.js';
 import { createSigner, type Signer } from './crypto.js';
-import { openDatabase, type Database, type Db } from './db/client.js';
+import { openDatabase, type Database, type Db, type DbOrTx } from './db/client.js';
 import { runMigrations } from './db/migrations.js';
 import { EventLog } from './db/events.js';
 import { eventCatalog } from './event-catalog.js';
@@ -29,6 +29,7 @@ import { createSealer } from './modules/mail/index.js';
 import { BrandService, fonts, readableOn } from './modules/brand/index.js';
 import { AnalyticsService } from './modules/analytics/index.js';
 import { AutomationService } from './modules/automation/index.js';
+import { ApprovalService } from './modules/approvals/index.js';
 import { Owner, ownerSources } from './modules/owner/index.js';
 
 export interface App {
@@ -60,6 +61,8 @@ export interface App {
   brand: BrandService;
   analytics: AnalyticsService;
   automation: AutomationService;
+  /** requests for the owner's decision; modules register their kinds below */
+  approvals: ApprovalService;
   owner: Owner;
   close(): Promise<void>;
 }
@@ -110,7 +113,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       afterChange: () => mail.brandChanged(),
     });
     // Late-bound: the team service is built after mail (it sends invitations through it).
-    const ownerEmails = async () => (await team.listUsers()).filter((u) => u.role === 'owner').map((u) => u.email);
+    const ownerEmails = async (db?: DbOrTx) => (await team.listUsers(db)).filter((u) => u.role === 'owner').map((u) => u.email);
     const mail = new MailService({ database, clock, jobs, events, signer, audience, log, config: config.mail, publicUrl: config.publicUrl, secretKey, ownerEmails,
       brand: async (db) => {
         const b = await brand.current(db);
@@ -170,12 +173,31 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       database, clock, events, jobs, log, audience, mail, access, catalog, secretKey,
       settings: { webhooksAllowPrivate: config.automation.webhooksAllowPrivate, publicUrl: config.publicUrl },
     });
+    const approvals = new ApprovalService({
+      database,
+      clock,
+      events,
+      // An urgent request is mailed to the owner at once; the rest wait for the weekly review.
+      notifyUrgent: async (tx, r) => {
+        // In the request's transaction: on PGlite (one connection) a query outside it would wait forever.
+        // While the owner is away, urgent requests go to the admin they named (owner module's away mode).
+        const to = (await owner.urgentRecipients(tx)) ?? (await ownerEmails(tx));
+        const link = new URL('/admin/review', config.publicUrl).toString();
+        for (const address of to)
+          await mail.queueTransactional(tx, {
+            to: address,
+            subject: `Urgent: ${r.title}`,
+            text: `Someone on your team asks you to decide now:\n\n${r.title}\n${r.summary}\n\nDecide here: ${link}\n`,
+            tag: 'approval.urgent',
+          });
+      },
+    });
     // The owner's signals read every module above through its public face (owner/sources.ts).
     const owner = new Owner({
       database, clock, events, log,
       timeZone: async (db) => (await brand.current(db)).timeZone,
-      staff: () => team.listUsers(),
-      sources: ownerSources({ database, analytics, automation, learning, site, mail, pendingApprovals: async () => [] }),
+      staff: (db) => team.listUsers(db),
+      sources: ownerSources({ database, analytics, automation, learning, site, mail, pendingApprovals: () => approvals.list(database.db, { status: 'pending', limit: 200 }) }),
       settings: { publicUrl: config.publicUrl, linksAllowPrivate: config.owner.linksAllowPrivate },
     });
     const app: App = {
@@ -204,6 +226,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       brand,
       analytics,
       automation,
+      approvals,
       owner,
       async close() {
         // Page views still waiting in memory are written before the database closes.

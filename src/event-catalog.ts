@@ -15,6 +15,7 @@ import { checkoutEvents } from './modules/checkout/index.js';
 import { webhookEvents } from './modules/webhooks/index.js';
 import { brandEvents } from './modules/brand/index.js';
 import { automationEvents } from './modules/automation/index.js';
+import { approvalEvents } from './modules/approvals/index.js';
 import { ownerEvents } from './modules/owner/index.js';
 
 export const eventCatalog = new EventCatalog(
@@ -30,5 +31,6 @@ export const eventCatalog = new EventCatalog(
   webhookEvents,
   brandEvents,
   automationEvents,
+  approvalEvents,
   ownerEvents,
 );

@@ -48,6 +48,9 @@ export const permissionMatrix = {
   'support.read': ['owner', 'admin', 'support'],
   'support.reply': ['owner', 'admin', 'support'],
   'owner.review': OWNER,
+  // approval requests: everyone sees their own; the owner decides
+  'approvals.read': ALL,
+  'approvals.decide': OWNER,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissionMatrix;

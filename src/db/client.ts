@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import pg from 'pg';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -163,6 +164,45 @@ function seedPgliteDataDir(dir: string): void {
   fs.renameSync(part, dir);
 }
 
+const openTransaction = new AsyncLocalStorage<{ open: boolean }>();
+let selfDeadlockWarnMs = 20_000;
+/** How long a query may wait behind a transaction of its own call chain before Onehour says so (tests shorten it). */
+export function setSelfDeadlockWarnMs(ms: number): void {
+  selfDeadlockWarnMs = ms;
+}
+
+/**
+ * PGlite has one connection: while a transaction is open, a query on the database itself waits
+ * for it to end. Code inside the transaction that queries the database instead of `tx` (and
+ * awaits the answer) therefore waits forever, silently. Queries made from inside an open
+ * transaction's call chain are watched: one still waiting after 20 s is reported
+ * with the stack of the call that made it (a warning on the process), so the hang names its
+ * cause. A query that merely runs after the transaction (not awaited by it) is not reported.
+ */
+function watchSelfDeadlocks(client: PGlite): void {
+  const transaction = client.transaction.bind(client);
+  client.transaction = ((callback: Parameters<PGlite['transaction']>[0]) => {
+    const mark = { open: true };
+    return openTransaction.run(mark, () => transaction(callback)).finally(() => {
+      mark.open = false;
+    });
+  }) as PGlite['transaction'];
+  for (const method of ['query', 'exec'] as const) {
+    const original = (client[method] as (...a: unknown[]) => Promise<unknown>).bind(client);
+    (client as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+      const mark = openTransaction.getStore();
+      if (!mark?.open) return original(...args);
+      const caller = new Error('called here').stack ?? '';
+      const waitMs = selfDeadlockWarnMs;
+      const timer = setTimeout(() => {
+        if (mark.open) process.emitWarning(`A query has waited ${waitMs / 1000} s for a transaction its own call chain opened (PGlite has one connection): pass the transaction (tx) down instead of the database.\n${caller}`, 'SelfDeadlockWarning');
+      }, waitMs);
+      timer.unref();
+      return original(...args).finally(() => clearTimeout(timer));
+    };
+  }
+}
+
 async function openPglite(dir: string | undefined, loadDataDir?: Blob): Promise<Database> {
   if (dir) {
     seedPgliteDataDir(dir);
@@ -174,6 +214,7 @@ async function openPglite(dir: string | undefined, loadDataDir?: Blob): Promise<
     startParams: pgliteStartParams,
     parsers: pgliteParsers,
   });
+  watchSelfDeadlocks(client);
   const db = drizzlePglite(client) as unknown as Db;
   const database: Database = {
     kind: 'pglite',

@@ -34,6 +34,7 @@ export const migrationSets: MigrationSet[] = [
   { name: 'brand', schema: 'src/modules/brand/schema.ts', folder: 'src/modules/brand/migrations' },
   { name: 'analytics', schema: 'src/modules/analytics/schema.ts', folder: 'src/modules/analytics/migrations' },
   { name: 'automation', schema: 'src/modules/automation/schema.ts', folder: 'src/modules/automation/migrations' },
+  { name: 'approvals', schema: 'src/modules/approvals/schema.ts', folder: 'src/modules/approvals/migrations' },
   { name: 'owner', schema: 'src/modules/owner/schema.ts', folder: 'src/modules/owner/migrations' },
 ];
 

@@ -17,6 +17,7 @@ import { purchasesSection } from '../modules/checkout/portal-section.js';
 import { emailPreferencesSection } from '../modules/audience/portal-section.js';
 import { analyticsRoutes } from '../modules/analytics/routes.js';
 import { automationRoutes } from '../modules/automation/routes.js';
+import { approvalRoutes } from '../modules/approvals/routes.js';
 import { ownerRoutes } from '../modules/owner/routes.js';
 
 export const allRoutes: AnyRoute[] = [
@@ -34,5 +35,6 @@ export const allRoutes: AnyRoute[] = [
   ...brandRoutes,
   ...analyticsRoutes,
   ...automationRoutes,
+  ...approvalRoutes,
   ...ownerRoutes,
 ];

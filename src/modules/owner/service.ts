@@ -92,6 +92,17 @@ export class OwnerService {
     return this.getSettings();
   }
 
+  /**
+   * Who receives urgent escalations now: the away delegate's address while the owner is away
+   * (and has named one), otherwise null (the owner). Reads in the caller's transaction.
+   */
+  async urgentRecipients(db: DbOrTx): Promise<string[] | null> {
+    const s = await this.getSettings(db);
+    if (!s.away || !s.awayDelegateId) return null;
+    const delegate = (await this.deps.staff(db)).find((u) => u.id === s.awayDelegateId);
+    return delegate ? [delegate.email] : null;
+  }
+
   // ---- activity ---------------------------------------------------------------------------
 
   /**

@@ -61,7 +61,7 @@ export interface OwnerDeps {
   log: Logger;
   /** the business's time zone (the brand's) */
   timeZone: (db?: DbOrTx) => Promise<string>;
-  staff: () => Promise<{ id: string; name: string; email: string; role: string }[]>;
+  staff: (db?: DbOrTx) => Promise<{ id: string; name: string; email: string; role: string }[]>;
   /** the other modules' public faces the review reads (wired in app.ts) */
   sources: OwnerSources;
   settings: { publicUrl: string; linksAllowPrivate: boolean };
