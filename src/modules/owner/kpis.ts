@@ -1,24 +1,13 @@
-// The KPI series and the decline detectors, as the rest of the module uses them. They are built
-// on branch owner-alerts (kpi-series.ts, detectors.ts); until that branch is merged this file
-// answers with no series, so the review and the daily check run on everything else.
+// The KPI series (kpi-series.ts) and the decline detectors (detectors.ts), as the rest of the
+// module uses them: the daily check and the review read the same series.
+import { detectDeclines, type DeclineAlert } from './detectors.js';
+import { loadKpiSeries } from './kpi-series.js';
 import type { OwnerDeps, ReviewSeries } from './types.js';
 
-export interface FoundDecline {
-  detector: 'sudden_drop' | 'slow_decline';
-  key: string;
-  label: string;
-  day: string;
-  observed: number;
-  expected: number;
-  changePct: number;
-  since?: string;
-  detail: string;
+export function loadSeries(deps: OwnerDeps, q: { today: string; days: number; timeZone: string }): Promise<ReviewSeries[]> {
+  return loadKpiSeries({ database: deps.database, analytics: deps.sources.analytics }, q);
 }
 
-export async function loadSeries(_deps: OwnerDeps, _q: { today: string; days: number; timeZone: string }): Promise<ReviewSeries[]> {
-  return [];
-}
-
-export function findDeclines(_series: ReviewSeries[], _today: string): FoundDecline[] {
-  return [];
+export function findDeclines(series: ReviewSeries[], today: string): DeclineAlert[] {
+  return detectDeclines(series, today);
 }

@@ -19,6 +19,7 @@ export function ownerSources(m: {
   pendingApprovals: () => Promise<PendingApproval[]>;
 }): OwnerSources {
   return {
+    analytics: m.analytics,
     concentration: {
       sourceVisitors: async (range) => (await m.analytics.panel('sources', range, null)).map((r) => ({ name: r.value, value: r.visitors })),
       sourceSales: async (range) => (await m.analytics.revenueRows('sources', range)).rows.map((r) => ({ name: r.value, value: r.orders })),

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import type { Database, DbOrTx, Tx } from '../../db/client.js';
 import type { EventLog } from '../../db/events.js';
+import type { AnalyticsService } from '../analytics/index.js';
 import type { Leverage, OwnerProcess, WeekMeter } from './meter.js';
 import type { AlertStatus, TimeBudget } from './schema.js';
 
@@ -68,6 +69,8 @@ export interface OwnerDeps {
 }
 
 export interface OwnerSources {
+  /** the traffic breakdowns the KPI series read */
+  analytics: Pick<AnalyticsService, 'panel'>;
   concentration: ConcentrationSources;
   automation: { list(): Promise<{ id: string; name: string; status: string; counts: Record<string, number>; health: { overdue: number; failureRate: number } }[]> };
   learning: {
@@ -105,14 +108,6 @@ export interface PendingApproval {
   createdAt: Date;
 }
 
-/** The KPI series the review reads (the shape of kpi-series.ts). */
-export interface ReviewSeries {
-  key: string;
-  label: string;
-  kpi: string;
-  dimension?: string;
-  unit: 'count' | 'money' | 'rate';
-  direction: 'up_is_good' | 'down_is_good';
-  points: { day: string; value: number; denominator?: number }[];
-}
+/** The KPI series the review and the daily check read (detectors.ts). */
+export type { KpiSeries as ReviewSeries } from './detectors.js';
 
