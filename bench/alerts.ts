@@ -10,9 +10,9 @@
 //   detector read: 1 = it alarmed on the first day's data.
 // - Slow declines: a linear ramp down over 6 weeks; delay as above, from the ramp's first day.
 // Seeds are fixed: the same N gives the same figures.
-import { DEFAULT_SLOW_DECLINE, DEFAULT_SUDDEN_DROP, prepareSeries, slowDeclineAt, suddenDropAt, type KpiSeries, type SlowDeclineOptions, type SuddenDropOptions } from '../src/modules/owner/detectors.js';
-import { addDays } from '../src/modules/owner/detectors.js';
-import { simulateSeries, toPoints, type SimChange, type SimSpec } from '../src/modules/owner/simulate.js';
+import { DEFAULT_SLOW_DECLINE, DEFAULT_SUDDEN_DROP, prepareSeries, slowDeclineAt, suddenDropAt, type KpiSeries, type SlowDeclineOptions, type SuddenDropOptions } from '../src/modules/owner/index.js';
+import { addDays } from '../src/modules/owner/index.js';
+import { simulateSeries, toPoints, type SimChange, type SimSpec } from '../src/modules/owner/index.js';
 
 const N = Number(process.argv[2] ?? 1000);
 const START = '2025-01-06';

@@ -9,3 +9,7 @@ export { classifyFourD, fourDs, processesNeedingOwner, weeklyMeter, type FourD, 
 export { ownerJobs, DAILY_CHECK_JOB, LINK_CHECK_JOB, REVIEW_MAIL_JOB, type OwnerJobDeps } from './jobs.js';
 export { ownerEvents } from './events.js';
 export { ownerSources } from './sources.js';
+// The decline detectors and their simulator (bench/alerts.ts measures them).
+export { detectDeclines, prepareSeries, suddenDropAt, slowDeclineAt, addDays, DEFAULT_SLOW_DECLINE, DEFAULT_SUDDEN_DROP, type DeclineAlert, type KpiSeries, type DailyPoint, type SlowDeclineOptions, type SuddenDropOptions } from './detectors.js';
+export { loadKpiSeries } from './kpi-series.js';
+export { simulateSeries, toPoints, type SimChange, type SimSpec } from './simulate.js';
