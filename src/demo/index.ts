@@ -12,6 +12,7 @@ import { seedWebhooksDemo } from '../modules/webhooks/demo.js';
 import { seedBrandDemo } from '../modules/brand/demo.js';
 import { seedAnalyticsDemo } from '../modules/analytics/demo.js';
 import { seedAutomationDemo } from '../modules/automation/demo.js';
+import { seedOwnerDemo } from '../modules/owner/demo.js';
 
 export interface DemoSeed {
   name: string;
@@ -38,6 +39,8 @@ export const demoSeeds: DemoSeed[] = [
   { name: 'webhooks', seed: seedWebhooksDemo },
   // after sell (its product pages): a year of traffic, rolled up
   { name: 'analytics', seed: seedAnalyticsDemo },
+  // last: the owner's hand work, measured against everyone else's, and the first daily check
+  { name: 'owner', seed: seedOwnerDemo },
 ];
 
 /** Loads the demo once. Returns false when it was already loaded. Needs an owner. */

@@ -36,8 +36,8 @@ const fixShape = z.object({ kind: z.enum(['delegate', 'automate', 'none']), text
 export const meterShape = z.object({
   timeZone: z.string(),
   budgetMinutes: z.number(),
-  weeks: z.array(z.object({ week: z.string(), byActor: actorCounts, ownerShare: z.number(), fourD, ownerMinutes: z.number() })),
-  current: z.object({ week: z.string(), byActor: actorCounts, ownerShare: z.number(), fourD, ownerMinutes: z.number() }),
+  weeks: z.array(z.object({ week: z.string(), byActor: actorCounts, ownerShare: z.number(), work: z.object({ owner: z.number(), assistant: z.number(), automation: z.number() }), fourD, ownerMinutes: z.number() })),
+  current: z.object({ week: z.string(), byActor: actorCounts, ownerShare: z.number(), work: z.object({ owner: z.number(), assistant: z.number(), automation: z.number() }), fourD, ownerMinutes: z.number() }),
   leverage: z.object({ building: z.number(), operating: z.number(), ratio: z.number(), buildingMinutes: z.number(), operatingMinutes: z.number() }),
   processes: z.array(z.object({ type: z.string(), d: z.string(), owner: z.number(), others: z.number(), ownerShare: z.number(), fix: fixShape })),
 });

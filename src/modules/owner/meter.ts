@@ -23,6 +23,8 @@ const exact: Record<string, FourD> = {
   'contact.suppressed': 'doing', 'contact.unsuppressed': 'doing', 'import.started': 'doing', 'import.uploaded': 'doing',
   'automation.step_retried': 'doing', 'automation.step_skipped': 'doing', 'webhook.delivery_replayed': 'doing',
   'owner.alert_acknowledged': 'doing',
+  // an email sent by hand (the owner, an assistant) or by a workflow on their behalf
+  'email.sent': 'doing', 'automation.task_created': 'delegating',
   // deciding: the answers assistants came back for
   'approval.approved': 'deciding', 'approval.refused': 'deciding',
   // delegating: people, roles, authority and tasks handed over
@@ -67,9 +69,17 @@ export interface WeeklyCount {
 
 export interface WeekMeter {
   week: string;
+  /** every recorded event by actor kind */
   byActor: Record<ActorKind, number>;
-  /** owner ÷ (owner + assistants + automation): who kept the business running (customers and system are not work done for it) */
+  /**
+   * The owner's share of the work: of the operations the 4D table calls work, done by the owner,
+   * assistants or automations (customers' and the system's events are not work done for the
+   * business), the owner's part. Counting only classified operations keeps one workflow's
+   * thousand page views or opens from drowning the owner's refunds.
+   */
   ownerShare: number;
+  /** classified operations by the owner, assistants and automations */
+  work: { owner: number; assistant: number; automation: number };
   fourD: Record<FourD, number>;
   /** minutes the owner was active in the admin (5-minute windows) */
   ownerMinutes: number;
@@ -80,19 +90,19 @@ const emptyDs = (): Record<FourD, number> => ({ doing: 0, deciding: 0, delegatin
 
 /** The 12-week (or any) trend: one entry per week, oldest first, weeks without events included. */
 export function weeklyMeter(weeks: string[], counts: WeeklyCount[], ownerMinutes: Record<string, number>): WeekMeter[] {
-  const byWeek = new Map(weeks.map((w) => [w, { week: w, byActor: emptyActors(), ownerShare: 0, fourD: emptyDs(), ownerMinutes: ownerMinutes[w] ?? 0 }]));
+  const byWeek = new Map<string, WeekMeter>(weeks.map((w) => [w, { week: w, byActor: emptyActors(), ownerShare: 0, work: { owner: 0, assistant: 0, automation: 0 }, fourD: emptyDs(), ownerMinutes: ownerMinutes[w] ?? 0 }]));
   for (const c of counts) {
     const m = byWeek.get(c.week);
     if (!m) continue;
     m.byActor[c.actorKind] += c.n;
-    if (c.actorKind === 'owner') {
-      const d = classifyFourD(c.type);
-      if (d) m.fourD[d] += c.n;
-    }
+    const d = classifyFourD(c.type);
+    if (!d || c.actorKind === 'customer' || c.actorKind === 'system') continue;
+    m.work[c.actorKind] += c.n;
+    if (c.actorKind === 'owner') m.fourD[d] += c.n;
   }
   for (const m of byWeek.values()) {
-    const work = m.byActor.owner + m.byActor.assistant + m.byActor.automation;
-    m.ownerShare = work ? m.byActor.owner / work : 0;
+    const work = m.work.owner + m.work.assistant + m.work.automation;
+    m.ownerShare = work ? m.work.owner / work : 0;
   }
   return [...byWeek.values()];
 }

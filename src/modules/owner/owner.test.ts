@@ -41,6 +41,7 @@ describe('the 4D classification and the meter (pure)', () => {
     const m = weeklyMeter(weeks, fixture, { '2026-03-09': 45 });
     assert.deepEqual(m[0]!.byActor, { owner: 12, assistant: 2, automation: 10, customer: 50, system: 0 });
     assert.equal(m[0]!.ownerShare, 12 / 24, 'customers are not work done for the business');
+    assert.deepEqual(m[0]!.work, { owner: 12, assistant: 2, automation: 10 });
     assert.deepEqual(m[0]!.fourD, { doing: 8, deciding: 0, delegating: 0, designing: 4 });
     assert.deepEqual(m[1]!.fourD, { doing: 1, deciding: 3, delegating: 0, designing: 0 });
     assert.equal(m[1]!.ownerMinutes, 45);

@@ -23,8 +23,8 @@ export class Owner extends OwnerService {
     return composeReview(this, this.d, (q) => loadSeries(this.d, q));
   }
 
-  runDailyChecks() {
-    return runDailyChecks(this, this.d);
+  runDailyChecks(opts?: { replayDays?: number }) {
+    return runDailyChecks(this, this.d, opts);
   }
 
   /** The daily check runs once per day of the owner's (the job fires hourly; a missed hour is caught up). */

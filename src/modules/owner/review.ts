@@ -125,7 +125,7 @@ export function whatMoved(series: ReviewSeries[], weeks: string[], alerts: Alert
   for (const a of alerts.filter((a) => a.detector === 'sudden_drop' || a.detector === 'slow_decline')) {
     if (seen.has(a.key)) continue;
     seen.add(a.key);
-    lines.push(`${a.label}: ${a.detail}`);
+    lines.push(a.detail.startsWith(a.label) ? a.detail : `${a.label}: ${a.detail}`);
   }
   const movers = series
     .filter((s) => s.dimension && !seen.has(s.key))
