@@ -255,13 +255,18 @@ export async function buildReview(owner: OwnerService, deps: OwnerDeps, inputs: 
   const reviewWeek = mondayOf(today);
   const lastWeek = addDays(reviewWeek, -7);
   const weeks = lastWeeks(lastWeek, 12);
-  const [meter, settings, alerts, staff, concentration] = await Promise.all([
+  const [meter, settings, openAlerts, staff, concentration, freshness] = await Promise.all([
     owner.meter({ weeks: 12 }),
     owner.getSettings(),
     owner.listAlerts({ status: 'open' }),
     deps.staff(),
     owner.concentrationRisks(deps.sources.concentration),
+    deps.sources.learning.freshness(),
   ]);
+  // A course reviewed since the daily check leaves the decisions at once (the next check resolves its alert).
+  const now = deps.clock.now().getTime();
+  const stale = new Set(freshness.filter((c) => c.type === 'course' && (c.overdue || now - c.lastReviewedAt.getTime() > settings.courseReviewDays * 86_400_000)).map((c) => c.id));
+  const alerts = openAlerts.filter((a) => a.detector !== 'course_overdue' || stale.has(a.key));
   const counts = await owner.weeklyCounts(lastWeek, timeZone, addDays(lastWeek, 6));
   const ops: Record<ActorKind, number> = { owner: 0, assistant: 0, automation: 0, customer: 0, system: 0 };
   for (const c of counts) ops[c.actorKind] += c.n;
