@@ -91,9 +91,9 @@ export async function seedOwnerDemo(app: App, ctx: DemoContext): Promise<void> {
 
   // The demo owner asks for a review of each course every 100 days: two courses are overdue.
   await app.owner.updateSettings({ courseReviewDays: 100 }, { kind: 'system' });
-  // As if the daily check had run all along: the alerts of the last 60 days are there. The
+  // As if the daily check had run all along: the alerts of the last 45 days are there. The
   // detectors read up to 8 weeks before each of those days: those are rolled up now (analytics
   // leaves its older days to its jobs).
-  await rollUpEverything(app.database, 130);
-  await app.owner.runDailyChecks({ replayDays: 60 });
+  await rollUpEverything(app.database, 105);
+  await app.owner.runDailyChecks({ replayDays: 45 });
 }
