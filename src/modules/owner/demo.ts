@@ -72,7 +72,7 @@ export async function seedOwnerDemo(app: App, ctx: DemoContext): Promise<void> {
         : h.type === 'contact.tagged' ? { tagId: 'demo', tag: 'vip' }
         : h.type === 'contact.updated' ? { changed: ['name'] }
         : h.type === 'lesson.updated' ? { courseId: lessonCourse.get(subjectId) ?? '', changed: ['bodyMarkdown'] }
-        : { contactId, source: 'manual', reason: 'added by hand' };
+        : { grantId: `demo-owner-grant-${week}-${k}`, contactId, source: 'manual', reason: 'added by hand' };
       // The others' part: the workflows tag and send, assistants answer and update.
       const actor = k < addOwner ? owner : helpers.length && (h.type === 'contact.updated' || h.type === 'lesson.updated' || random.chance(0.4)) ? random.pick(helpers) : workflows.length ? { actorKind: 'automation' as const, actorId: random.pick(workflows), actorRole: null } : owner;
       if (actor !== owner && (h.type === 'access.granted' || h.type === 'lesson.updated') && actor.actorKind === 'automation') continue;
