@@ -112,8 +112,9 @@ export function reviewKpi(s: ReviewSeries, weeks: string[]): ReviewKpi {
   return { key: s.key, label: s.label, unit: s.unit, direction: s.direction, week, usual, changePct: usual ? Math.round(((week - usual) / usual) * 1000) / 10 : null, weeks: values };
 }
 
+/** Money series are in major units (kpi-series.ts); the label names the currency. */
 const fmt = (k: Pick<ReviewKpi, 'unit'>, v: number, currency = '') =>
-  k.unit === 'rate' ? `${(v * 100).toFixed(1)} %` : k.unit === 'money' ? `${(v / 100).toLocaleString('en-US', { maximumFractionDigits: 0 })}${currency ? ` ${currency}` : ''}` : Math.round(v).toLocaleString('en-US');
+  k.unit === 'rate' ? `${(v * 100).toFixed(1)} %` : k.unit === 'money' ? `${v.toLocaleString('en-US', { maximumFractionDigits: 0 })}${currency ? ` ${currency}` : ''}` : Math.round(v).toLocaleString('en-US');
 
 /**
  * At most five lines: open decline alerts first (they are the signal), then the dimensioned

@@ -20,9 +20,10 @@ const pct = (x: number) => `${Math.round(x * 100)} %`;
 const budgetLabels: Record<OwnerSettings['timeBudget'], string> = { hour_week: 'One hour a week', day_week: 'One day a week', hour_day: 'One hour a day' };
 const fourDLabels = { doing: 'Doing', deciding: 'Deciding', delegating: 'Delegating', designing: 'Designing' } as const;
 
-function kpiValue(k: Review['kpis'][number], v: number, currency: string) {
+// Money series are in major units, their label names the currency.
+function kpiValue(k: Review['kpis'][number], v: number) {
   if (k.unit === 'rate') return `${(v * 100).toFixed(1)} %`;
-  if (k.unit === 'money') return formatMoney(Math.round(v), currency);
+  if (k.unit === 'money') return v.toLocaleString('en', { maximumFractionDigits: 0 });
   return Math.round(v).toLocaleString('en');
 }
 
@@ -134,7 +135,6 @@ function DecisionCard({ d, pending, run }: { d: ReviewDecision; pending: boolean
 }
 
 function Numbers({ review }: { review: Review }) {
-  const currency = review.withoutOwner.revenue?.currency ?? 'USD';
   return (
     <section className="section" aria-labelledby="numbers-h">
       <h2 id="numbers-h">The numbers</h2>
@@ -145,9 +145,9 @@ function Numbers({ review }: { review: Review }) {
             return (
               <div className="card review-kpi" key={k.key}>
                 <div className="muted small">{k.label}</div>
-                <strong>{kpiValue(k, k.week, currency)}</strong>
+                <strong>{kpiValue(k, k.week)}</strong>
                 <div className={`small ${good === null ? 'muted' : good ? 'good' : 'bad'}`}>
-                  {k.changePct === null ? 'no usual week yet' : `${k.changePct > 0 ? '+' : ''}${k.changePct} % against your usual week (${kpiValue(k, k.usual, currency)})`}
+                  {k.changePct === null ? 'no usual week yet' : `${k.changePct > 0 ? '+' : ''}${k.changePct} % against your usual week (${kpiValue(k, k.usual)})`}
                 </div>
                 <Sparkline values={k.weeks} label={`${k.label}, last ${k.weeks.length} weeks`} />
               </div>
