@@ -32,6 +32,7 @@ import { AutomationService } from './modules/automation/index.js';
 import { BlogNewsletter, BlogPages, ContentService, contentPublishKind } from './modules/content/index.js';
 import { ApprovalService } from './modules/approvals/index.js';
 import { TasksService } from './modules/tasks/index.js';
+import { Owner, ownerSources } from './modules/owner/index.js';
 
 export interface App {
   config: Config;
@@ -70,6 +71,7 @@ export interface App {
   /** requests for the owner's decision; modules register their kinds below */
   approvals: ApprovalService;
   tasks: TasksService;
+  owner: Owner;
   close(): Promise<void>;
 }
 
@@ -215,7 +217,8 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       // An urgent request is mailed to the owner at once; the rest wait for the weekly review.
       notifyUrgent: async (tx, r) => {
         // In the request's transaction: on PGlite (one connection) a query outside it would wait forever.
-        const to = await ownerEmails(tx);
+        // While the owner is away, urgent requests go to the admin they named (owner module's away mode).
+        const to = (await owner.urgentRecipients(tx)) ?? (await ownerEmails(tx));
         const link = new URL('/admin/review', config.publicUrl).toString();
         for (const address of to)
           await mail.queueTransactional(tx, {
@@ -234,6 +237,14 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       database, clock, events,
       timeZone: async () => (await brand.current()).timeZone,
       people: async () => (await team.listUsers()).map((u) => ({ id: u.id, name: u.name, role: u.role })),
+    });
+    // The owner's signals read every module above through its public face (owner/sources.ts).
+    const owner = new Owner({
+      database, clock, events, log,
+      timeZone: async (db) => (await brand.current(db)).timeZone,
+      staff: (db) => team.listUsers(db),
+      sources: ownerSources({ database, analytics, automation, learning, site, mail, pendingApprovals: () => approvals.list(database.db, { status: 'pending', limit: 200 }) }),
+      settings: { publicUrl: config.publicUrl, linksAllowPrivate: config.owner.linksAllowPrivate },
     });
     const app: App = {
       config,
@@ -266,6 +277,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       blogNewsletter,
       approvals,
       tasks,
+      owner,
       async close() {
         // Page views still waiting in memory are written before the database closes.
         await analytics.close().catch((err) => log.error({ err }, 'could not write the last page views'));

@@ -120,6 +120,8 @@ const envSchema = z.object({
   ANALYTICS_FLUSH_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   /** automation webhook steps may call private and loopback addresses (off: they are refused) */
   AUTOMATION_WEBHOOKS_ALLOW_PRIVATE: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
+  /** the owner's broken-link check may visit private and loopback addresses (off: they are refused) */
+  OWNER_LINKS_ALLOW_PRIVATE: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
 });
 
 /** Names proxy-addr (Fastify's trust check) knows for whole private ranges. */
@@ -218,6 +220,7 @@ export interface Config {
     disableAfterDays: number;
   };
   automation: { webhooksAllowPrivate: boolean };
+  owner: { linksAllowPrivate: boolean };
 }
 
 export interface MailConfig {
@@ -346,6 +349,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       disableAfterDays: e.WEBHOOK_DISABLE_AFTER_DAYS,
     },
     automation: { webhooksAllowPrivate: e.AUTOMATION_WEBHOOKS_ALLOW_PRIVATE },
+    owner: { linksAllowPrivate: e.OWNER_LINKS_ALLOW_PRIVATE },
   };
 }
 

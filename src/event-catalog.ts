@@ -18,6 +18,7 @@ import { automationEvents } from './modules/automation/index.js';
 import { contentEvents } from './modules/content/index.js';
 import { approvalEvents } from './modules/approvals/index.js';
 import { taskEvents } from './modules/tasks/index.js';
+import { ownerEvents } from './modules/owner/index.js';
 
 export const eventCatalog = new EventCatalog(
   teamEvents,
@@ -35,4 +36,5 @@ export const eventCatalog = new EventCatalog(
   contentEvents,
   approvalEvents,
   taskEvents,
+  ownerEvents,
 );

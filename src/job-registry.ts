@@ -15,10 +15,11 @@ import { analyticsJobs, type AnalyticsJobDeps } from './modules/analytics/index.
 import { automationJobs, type AutomationJobDeps } from './modules/automation/index.js';
 import { contentJobs, type ContentJobDeps } from './modules/content/index.js';
 import { tasksJobs, type TasksJobDeps } from './modules/tasks/index.js';
+import { ownerJobs, type OwnerJobDeps } from './modules/owner/index.js';
 import { eventCatalog } from './event-catalog.js';
 
 /** Everything the registered handlers use; `src/app.ts` checks that the App provides it. */
-export type JobDeps = TeamJobDeps & MailJobDeps & LearningJobDeps & AudienceJobDeps & CheckoutJobDeps & PortalJobDeps & WebhookJobDeps & AnalyticsJobDeps & AutomationJobDeps & ContentJobDeps & TasksJobDeps;
+export type JobDeps = TeamJobDeps & MailJobDeps & LearningJobDeps & AudienceJobDeps & CheckoutJobDeps & PortalJobDeps & WebhookJobDeps & AnalyticsJobDeps & AutomationJobDeps & ContentJobDeps & TasksJobDeps & OwnerJobDeps;
 
 export const jobRegistry: JobDefinition<any, JobDeps>[] = [
   // team.prune-sessions (hourly), team.password-reset-request
@@ -43,4 +44,6 @@ export const jobRegistry: JobDefinition<any, JobDeps>[] = [
   ...contentJobs,
   // tasks.create-occurrences (every minute: due occurrences, then task.overdue)
   ...tasksJobs,
+  // owner.daily-check (hourly, once a day), owner.check-links (daily), owner.weekly-review-mail (hourly, Monday mornings)
+  ...ownerJobs,
 ];

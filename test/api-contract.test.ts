@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { allRoutes } from '../src/http/routes.js';
 import { auditShape, eventShape } from '../src/http/contract.js';
 import { apiKeyShape, deviceSessionShape, invitationPeekShape, invitationShape, sessionStateShape, userShape, type User } from '../src/modules/team/contract.js';
+import { forecastShape, ownerSettingsShape, reviewShape } from '../src/modules/owner/contract.js';
 import { broadcastInputShape, broadcastListItemShape, broadcastShape, mailSettingsShape, mailSettingsViewShape, messageShape, messageSummaryShape, previewShape, statsShape } from '../src/modules/mail/contract.js';
 
 function responseOf(method: string, url: string): z.ZodType {
@@ -24,6 +25,9 @@ function field(schema: z.ZodType, ...path: (string | 'items')[]): unknown {
 describe('API contract shared with the admin', () => {
   it('the routes the admin calls answer through the contract schemas', () => {
     assert.equal(responseOf('GET', '/api/auth/session'), sessionStateShape);
+    assert.equal(responseOf('GET', '/api/owner/review'), reviewShape);
+    assert.equal(responseOf('GET', '/api/owner/forecast'), forecastShape);
+    assert.equal(responseOf('PATCH', '/api/owner/settings'), ownerSettingsShape);
     assert.equal(responseOf('POST', '/api/auth/login'), sessionStateShape);
     assert.equal(responseOf('POST', '/api/invitations/peek'), invitationPeekShape);
     assert.equal(field(responseOf('GET', '/api/team'), 'members', 'items'), userShape);

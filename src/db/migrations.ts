@@ -37,6 +37,7 @@ export const migrationSets: MigrationSet[] = [
   { name: 'content', schema: 'src/modules/content/schema.ts', folder: 'src/modules/content/migrations' },
   { name: 'approvals', schema: 'src/modules/approvals/schema.ts', folder: 'src/modules/approvals/migrations' },
   { name: 'tasks', schema: 'src/modules/tasks/schema.ts', folder: 'src/modules/tasks/migrations' },
+  { name: 'owner', schema: 'src/modules/owner/schema.ts', folder: 'src/modules/owner/migrations' },
 ];
 
 /** Serialises migrations across processes sharing one PostgreSQL server. */

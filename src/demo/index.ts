@@ -14,6 +14,7 @@ import { seedAnalyticsDemo } from '../modules/analytics/demo.js';
 import { seedAutomationDemo } from '../modules/automation/demo.js';
 import { seedContentDemo } from '../modules/content/demo.js';
 import { seedTasksDemo } from '../modules/tasks/demo.js';
+import { seedOwnerDemo } from '../modules/owner/demo.js';
 
 export interface DemoSeed {
   name: string;
@@ -44,6 +45,8 @@ export const demoSeeds: DemoSeed[] = [
   { name: 'analytics', seed: seedAnalyticsDemo },
   // after team and learning (its assistants, a course to review): four SOPs, five recurring tasks and a year of them done
   { name: 'tasks', seed: seedTasksDemo },
+  // last: the owner's hand work, measured against everyone else's, and the first daily check
+  { name: 'owner', seed: seedOwnerDemo },
 ];
 
 /** Loads the demo once. Returns false when it was already loaded. Needs an owner. */

@@ -144,6 +144,8 @@ export async function resolvePrincipal(app: App, req: FastifyRequest): Promise<P
     const session = token ? await app.team.resolveSession(token) : null;
     if (session && !session.pendingTwoFactor) {
       principal = { type: 'session', role: session.user.role, userId: session.user.id, session, actor: actorForUser(session.user) };
+      // Staff activity in 5-minute windows: the owner's active time in the weekly review.
+      await app.owner.noteActivity(session.user.id, session.user.role);
     }
   }
   req.principalCache = principal;

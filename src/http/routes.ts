@@ -20,6 +20,7 @@ import { automationRoutes } from '../modules/automation/routes.js';
 import { contentRoutes } from '../modules/content/routes.js';
 import { approvalRoutes } from '../modules/approvals/routes.js';
 import { tasksRoutes } from '../modules/tasks/routes.js';
+import { ownerRoutes } from '../modules/owner/routes.js';
 
 export const allRoutes: AnyRoute[] = [
   ...coreRoutes,
@@ -39,4 +40,5 @@ export const allRoutes: AnyRoute[] = [
   ...contentRoutes,
   ...approvalRoutes,
   ...tasksRoutes,
+  ...ownerRoutes,
 ];

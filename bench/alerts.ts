@@ -1,0 +1,121 @@
+// Decline-alert benchmark (issue 16): both detectors on simulated daily series, N per case.
+//   node --import tsx bench/alerts.ts [series-per-case=1000]
+// Every series: a count KPI around 1 000 a day (weekly seasonality: quiet weekends), day-to-day
+// noise of the given CV in all (Poisson included), four launches a year on average at random
+// days (up to 4x the level, fading over five days), 16 weeks of history before anything is judged.
+// - False alarms: 365 days with no change, judged every day; an alarm that carries on from the day
+//   before is the same alarm (an episode); reported per KPI per year.
+// - Sudden drops: a step down on a day after the history (its weekday varies), judged each day from
+//   that day on; delay = days from the drop (midnight) to the morning after the last day the
+//   detector read: 1 = it alarmed on the first day's data.
+// - Slow declines: a linear ramp down over 6 weeks; delay as above, from the ramp's first day.
+// Seeds are fixed: the same N gives the same figures.
+import { DEFAULT_SLOW_DECLINE, DEFAULT_SUDDEN_DROP, prepareSeries, slowDeclineAt, suddenDropAt, type KpiSeries, type SlowDeclineOptions, type SuddenDropOptions } from '../src/modules/owner/index.js';
+import { addDays } from '../src/modules/owner/index.js';
+import { simulateSeries, toPoints, type SimChange, type SimSpec } from '../src/modules/owner/index.js';
+
+const N = Number(process.argv[2] ?? 1000);
+const START = '2025-01-06';
+const HISTORY = 16 * 7;
+const YEAR = 365;
+const WATCH = 8 * 7;
+
+const sudden: SuddenDropOptions = { ...DEFAULT_SUDDEN_DROP };
+const slow: SlowDeclineOptions = { ...DEFAULT_SLOW_DECLINE };
+
+function spec(noise: number, days: number, change?: SimChange, tailDf?: number): SimSpec {
+  return { start: START, days, base: 1000, noise, randomLaunchesPerYear: 4, launchLift: 3, launchDays: 5, ...(change ? { change } : {}), ...(tailDf ? { tailDf } : {}) };
+}
+
+function prepared(values: number[]) {
+  const series: KpiSeries = { key: 'sim', label: 'Simulated', kpi: 'visitors', unit: 'count', direction: 'up_is_good', points: toPoints(START, values) };
+  return prepareSeries(series, addDays(START, values.length));
+}
+
+interface FalseAlarms { sudden: number; slow: number; either: number }
+function falseAlarms(noise: number, tailDf?: number, seedBase = 1): FalseAlarms {
+  let a = 0, b = 0, e = 0;
+  for (let i = 0; i < N; i++) {
+    const p = prepared(simulateSeries(spec(noise, HISTORY + YEAR, undefined, tailDf), seedBase * 1_000_003 + i));
+    let prevA = false, prevB = false, prevE = false;
+    for (let t = HISTORY; t < HISTORY + YEAR; t++) {
+      const x = suddenDropAt(p, t, sudden)?.alarm ?? false;
+      const y = slowDeclineAt(p, t, slow)?.alarm ?? false;
+      if (x && !prevA) a++;
+      if (y && !prevB) b++;
+      if ((x || y) && !prevE) e++;
+      prevA = x; prevB = y; prevE = x || y;
+    }
+  }
+  return { sudden: a / N, slow: b / N, either: e / N };
+}
+
+interface Delays { delays: number[] /* Infinity = missed within the watch */ }
+function delays(noise: number, change: Omit<SimChange, 'day'>, which: 'sudden' | 'slow' | 'either', seedBase: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < N; i++) {
+    const day = HISTORY + (i % 7);
+    const p = prepared(simulateSeries(spec(noise, day + WATCH, { ...change, day }), seedBase * 1_000_003 + i));
+    let found = Infinity;
+    for (let t = day; t < day + WATCH; t++) {
+      const x = which !== 'slow' && (suddenDropAt(p, t, sudden)?.alarm ?? false);
+      const y = which !== 'sudden' && (slowDeclineAt(p, t, slow)?.alarm ?? false);
+      if (x || y) {
+        found = t - day + 1;
+        break;
+      }
+    }
+    out.push(found);
+  }
+  return out;
+}
+
+const pct = (xs: number[], f: (x: number) => boolean) => `${((100 * xs.filter(f).length) / xs.length).toFixed(1)} %`;
+function quantile(xs: number[], q: number): string {
+  const s = [...xs].sort((a, b) => a - b);
+  const v = s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+  return Number.isFinite(v) ? `${v} d` : 'missed';
+}
+function table(head: string[], rows: string[][]) {
+  console.log(`| ${head.join(' | ')} |`);
+  console.log(`|${head.map(() => '---').join('|')}|`);
+  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+  console.log('');
+}
+
+const started = performance.now();
+console.log(`# bench/alerts: ${N} simulated series per case\n`);
+console.log(`sudden drop: ${JSON.stringify(sudden)}`);
+console.log(`slow decline: ${JSON.stringify(slow)}\n`);
+
+console.log('## False alarms per KPI per year (no change; 4 launches a year)\n');
+const faRows: string[][] = [];
+for (const [name, noise, df] of [['10 %', 0.1], ['15 %', 0.15], ['25 %', 0.25], ['15 %, heavy tails (t, 4 df)', 0.15, 4]] as const) {
+  const f = falseAlarms(noise, df, Math.round(noise * 100) + (df ?? 0) * 1000);
+  faRows.push([name, f.sudden.toFixed(2), f.slow.toFixed(2), f.either.toFixed(2)]);
+}
+table(['daily noise', 'sudden drop', 'slow decline', 'either (what the owner gets)'], faRows);
+
+console.log('## Sudden drop (step down overnight): detection by the sudden-drop detector\n');
+const sdRows: string[][] = [];
+for (const noise of [0.1, 0.15, 0.25]) {
+  for (const size of [0.2, 0.3, 0.5, 0.7]) {
+    const d = delays(noise, { kind: 'step', size }, 'sudden', 100 + Math.round(noise * 100) * 10 + size * 10);
+    sdRows.push([`${Math.round(noise * 100)} %`, `−${Math.round(size * 100)} %`, pct(d, (x) => x <= 1), pct(d, (x) => x <= 2), pct(d, (x) => x <= 7), quantile(d, 0.5), quantile(d, 0.9)]);
+  }
+}
+table(['daily noise', 'drop', '≤ 1 day', '≤ 2 days', '≤ 7 days', 'median delay', '90th pct'], sdRows);
+
+console.log('## Slow decline (linear over 6 weeks): detection by the slow-decline detector, and by either\n');
+const slRows: string[][] = [];
+for (const noise of [0.1, 0.15, 0.25]) {
+  for (const size of [0.15, 0.3, 0.5]) {
+    const seed = 200 + Math.round(noise * 100) * 10 + size * 10;
+    const d = delays(noise, { kind: 'ramp', size, weeks: 6 }, 'slow', seed);
+    const e = delays(noise, { kind: 'ramp', size, weeks: 6 }, 'either', seed);
+    slRows.push([`${Math.round(noise * 100)} %`, `−${Math.round(size * 100)} %`, pct(d, (x) => x <= 21), pct(d, (x) => x <= 28), quantile(d, 0.5), quantile(d, 0.9), pct(e, (x) => x <= 21)]);
+  }
+}
+table(['daily noise', 'decline over 6 weeks', '≤ 21 days', '≤ 28 days', 'median delay', '90th pct', 'either ≤ 21 days'], slRows);
+
+console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);

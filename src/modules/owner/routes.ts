@@ -1,0 +1,67 @@
+// The owner's API: the weekly review, the meter, alerts, delegations, the forecast and the
+// owner's settings. Every route is the owner's alone (owner.review); one line per route.
+import { z } from 'zod';
+import { defineRoute, type AnyRoute } from '../../http/route.js';
+import { alertShape, forecastShape, meterShape, ownerSettingsShape, reviewShape } from './contract.js';
+import { ownerSettingsInput } from './service.js';
+
+const access = { permission: 'owner.review' } as const;
+const tags = ['owner'];
+
+export const ownerRoutes: AnyRoute[] = [
+  defineRoute({
+    method: 'GET', url: '/api/owner/review', access, tags, response: reviewShape,
+    summary: 'This week\'s review: KPIs against the usual week, what moved, what ran without the owner, at most seven decisions, assistant reports',
+    handler: ({ app }) => app.owner.review(),
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/owner/meter', access, tags, response: meterShape,
+    summary: 'The involvement meter: 12 weeks of operations by actor, the owner\'s time, the 4D mix and the processes that still need the owner',
+    handler: ({ app }) => app.owner.meter(),
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/owner/forecast', access, tags, response: forecastShape,
+    summary: 'The 90-day absence forecast: what stops, goes stale, piles up, and the revenue with its range',
+    handler: ({ app }) => app.owner.forecast(),
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/owner/alerts', access, tags,
+    summary: 'Alerts, newest first',
+    query: z.object({ status: z.enum(['open', 'acknowledged', 'resolved']).optional() }),
+    response: z.object({ alerts: z.array(alertShape) }),
+    handler: async ({ app, query }) => ({ alerts: await app.owner.listAlerts(query) }),
+  }),
+  defineRoute({
+    method: 'POST', url: '/api/owner/alerts/:id/acknowledge', access, tags, audit: 'owner.alert_acknowledged',
+    summary: 'Acknowledge an alert: it leaves the decisions',
+    params: z.object({ id: z.uuid() }),
+    response: alertShape,
+    handler: async ({ app, actor, params, auditTarget }) => {
+      auditTarget('owner_alert', params.id);
+      return app.owner.acknowledgeAlert(params.id, actor);
+    },
+  }),
+  defineRoute({
+    method: 'POST', url: '/api/owner/delegations', access, tags, audit: 'owner.delegation_accepted', status: 204,
+    summary: 'Accept a suggested delegation: a process that still needed the owner is handed to a role',
+    body: z.object({ eventType: z.string().min(3).max(100), role: z.string().min(1).max(40) }).strict(),
+    handler: async ({ app, actor, body, auditTarget }) => {
+      auditTarget('owner_delegation', body.eventType, body);
+      await app.owner.acceptDelegation(body.eventType, body.role, actor);
+    },
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/owner/settings', access, tags, response: ownerSettingsShape,
+    summary: 'The owner\'s time budget, away mode and course review limit',
+    handler: ({ app }) => app.owner.getSettings(),
+  }),
+  defineRoute({
+    method: 'PATCH', url: '/api/owner/settings', access, tags, audit: 'owner.settings_updated', response: ownerSettingsShape,
+    summary: 'Change the time budget, away dates and delegate, or the course review limit',
+    body: ownerSettingsInput,
+    handler: async ({ app, actor, body, auditTarget }) => {
+      auditTarget('owner_settings', '1', { changed: Object.keys(body) });
+      return app.owner.updateSettings(body, actor);
+    },
+  }),
+];

@@ -1,0 +1,47 @@
+// What the owner module reads from other modules, through their public faces only: analytics'
+// breakdowns, automation's workflows, learning's freshness and lessons, site's pages, mail's
+// broadcasts. Built once in src/app.ts.
+import type { AnalyticsService } from '../analytics/index.js';
+import type { AutomationService } from '../automation/index.js';
+import type { LearningService } from '../learning/index.js';
+import type { MailService } from '../mail/index.js';
+import type { SiteService } from '../site/index.js';
+import type { Database } from '../../db/client.js';
+import type { OwnerSources, PendingApproval } from './types.js';
+
+export function ownerSources(m: {
+  database: Database;
+  analytics: AnalyticsService;
+  automation: AutomationService;
+  learning: LearningService;
+  site: SiteService;
+  mail: MailService;
+  pendingApprovals: () => Promise<PendingApproval[]>;
+}): OwnerSources {
+  return {
+    analytics: m.analytics,
+    concentration: {
+      sourceVisitors: async (range) => (await m.analytics.panel('sources', range, null)).map((r) => ({ name: r.value, value: r.visitors })),
+      sourceSales: async (range) => (await m.analytics.revenueRows('sources', range)).rows.map((r) => ({ name: r.value, value: r.orders })),
+      productRevenue: async (range) => (await m.analytics.revenueRows('products', range)).rows.map((r) => ({ name: r.value, value: r.gross })),
+    },
+    automation: { list: () => m.automation.list() },
+    learning: {
+      freshness: (opts) => m.learning.freshness(opts),
+      lessonContents: async () => {
+        const out: { id: string; content: string }[] = [];
+        for (const c of await m.learning.listCourses()) {
+          const tree = await m.learning.getCourseTree(c.id);
+          for (const mod of tree.modules) for (const l of mod.lessons) out.push({ id: l.id, content: `${l.bodyHtml}\n${l.videoUrl ?? ''}` });
+        }
+        return out;
+      },
+    },
+    pageContents: async () => (await m.site.listPages(m.database.db)).map((p) => ({ slug: p.slug, content: p })),
+    emailContents: async () => (await m.mail.broadcasts.list({ limit: 500, offset: 0 })).map((b) => ({ id: b.id, content: b })),
+    scheduledSends: async () =>
+      (await m.mail.broadcasts.list({ status: 'scheduled', limit: 200, offset: 0 })).filter((b) => b.scheduledAt).map((b) => ({ id: b.id, name: b.name, at: b.scheduledAt! })),
+    approvals: { pending: m.pendingApprovals },
+    mail: { queueTransactional: (tx, msg) => m.mail.queueTransactional(tx, msg) },
+  };
+}

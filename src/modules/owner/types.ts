@@ -1,0 +1,113 @@
+// Types shared by the owner module's files (kept apart so no file imports one that imports it back).
+import type { Logger } from 'pino';
+import type { Clock } from '../../clock.js';
+import type { Database, DbOrTx, Tx } from '../../db/client.js';
+import type { EventLog } from '../../db/events.js';
+import type { AnalyticsService } from '../analytics/index.js';
+import type { Leverage, OwnerProcess, WeekMeter } from './meter.js';
+import type { AlertStatus, TimeBudget } from './schema.js';
+
+export interface OwnerSettingsView {
+  timeBudget: TimeBudget;
+  budgetMinutes: number;
+  awayFrom: string | null;
+  awayUntil: string | null;
+  awayDelegateId: string | null;
+  courseReviewDays: number;
+  /** away today (the owner's time zone) */
+  away: boolean;
+}
+
+export interface AlertView {
+  id: string;
+  detector: string;
+  key: string;
+  label: string;
+  day: string;
+  observed: number | null;
+  expected: number | null;
+  changePct: number | null;
+  detail: string;
+  link: string | null;
+  status: AlertStatus;
+  createdAt: Date;
+}
+
+export interface NewAlert {
+  detector: string;
+  key: string;
+  label: string;
+  day: string;
+  observed?: number | null;
+  expected?: number | null;
+  changePct?: number | null;
+  detail: string;
+  link?: string | null;
+}
+
+export interface Meter {
+  timeZone: string;
+  budgetMinutes: number;
+  weeks: WeekMeter[];
+  /** the last complete-or-current week */
+  current: WeekMeter;
+  leverage: Leverage;
+  processes: OwnerProcess[];
+}
+
+export interface OwnerDeps {
+  database: Database;
+  clock: Clock;
+  events: EventLog;
+  log: Logger;
+  /** the business's time zone (the brand's) */
+  timeZone: (db?: DbOrTx) => Promise<string>;
+  staff: (db?: DbOrTx) => Promise<{ id: string; name: string; email: string; role: string }[]>;
+  /** the other modules' public faces the review reads (wired in app.ts) */
+  sources: OwnerSources;
+  settings: { publicUrl: string; linksAllowPrivate: boolean };
+}
+
+export interface OwnerSources {
+  /** the traffic breakdowns the KPI series read */
+  analytics: Pick<AnalyticsService, 'panel'>;
+  concentration: ConcentrationSources;
+  automation: { list(): Promise<{ id: string; name: string; status: string; counts: Record<string, number>; health: { overdue: number; failureRate: number } }[]> };
+  learning: {
+    freshness(opts?: { overdueOnly?: boolean }): Promise<{ type: 'course' | 'lesson'; id: string; title: string; courseId: string; lastReviewedAt: Date; dueAt: Date; overdue: boolean; overdueDays: number }[]>;
+    /** every lesson's content, for the link check */
+    lessonContents(): Promise<{ id: string; content: string }[]>;
+  };
+  /** every page's content, for the link check */
+  pageContents(): Promise<{ slug: string; content: unknown }[]>;
+  /** every broadcast's content, for the link check */
+  emailContents(): Promise<{ id: string; content: unknown }[]>;
+  /** broadcasts scheduled to go out later */
+  scheduledSends(): Promise<{ id: string; name: string; at: Date }[]>;
+  /** pending approval requests (the approvals module) */
+  approvals: { pending(): Promise<PendingApproval[]> };
+  mail: { queueTransactional(tx: Tx, m: { to: string; subject: string; text: string; html?: string; tag: string }): Promise<string> };
+}
+
+/** What the concentration risks read from analytics (wired in app.ts). */
+export interface ConcentrationSources {
+  sourceVisitors(range: { from: string; to: string }): Promise<{ name: string; value: number }[]>;
+  sourceSales(range: { from: string; to: string }): Promise<{ name: string; value: number }[]>;
+  productRevenue(range: { from: string; to: string }): Promise<{ name: string; value: number }[]>;
+}
+
+/** What the review needs from approvals (the approvals module's public face). */
+export interface PendingApproval {
+  id: string;
+  kind: string;
+  title: string;
+  summary: string;
+  urgent: boolean;
+  data: unknown;
+  requestedBy: { kind: string; id: string | null; role: string | null };
+  createdAt: Date;
+}
+
+/** The KPI series the review and the daily check read (detectors.ts). */
+export type { KpiSeries as ReviewSeries } from './detectors.js';
+

@@ -1,0 +1,96 @@
+// The weekly review in a real browser: the owner opens it, approves a refund an assistant asked
+// for, marks a stale course reviewed, and the open decisions drop with each click.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, startBrowserTestApp, type BrowserTestApp } from '../support/browser.js';
+import { addMember, Client, OWNER } from '../support/harness.js';
+import { defineApprovalKind } from '../../src/modules/approvals/index.js';
+import { courses } from '../../src/modules/learning/schema.js';
+
+let t: BrowserTestApp;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+let applied = 0;
+
+before(async () => {
+  t = await startBrowserTestApp();
+  browser = await launchChromium();
+  // The support module registers `support.refund`; this journey registers a kind of its own.
+  t.app.approvals.register(
+    defineApprovalKind({
+      kind: 'test.refund',
+      data: z.object({ orderNumber: z.number().int(), amount: z.string() }),
+      apply: async () => {
+        applied++;
+        return 'refunded';
+      },
+    }),
+  );
+  await t.app.team.createOwner(OWNER);
+  const owner = new Client(t.server);
+  await owner.login(OWNER.email, OWNER.password);
+  await addMember(t, owner, 'support');
+  const support = (await t.app.team.listUsers()).find((u) => u.role === 'support')!;
+  await t.app.database.transaction((tx) =>
+    t.app.approvals.request(tx, { kind: 'test.refund', data: { orderNumber: 1042, amount: '250.00 EUR' }, title: 'Refund order #1042 (250.00 EUR)', summary: 'Above the support limit of 50 EUR', actor: { kind: 'assistant', id: support.id, role: 'support' } }),
+  );
+  // A course last reviewed 200 days ago: overdue (the default limit is 180 days).
+  const course = await t.app.learning.createCourse({ title: 'Glazing 101' }, { kind: 'system' });
+  await t.app.db.update(courses).set({ lastReviewedAt: new Date(Date.now() - 200 * 86_400_000) }).where(eq(courses.id, course.id));
+  await t.app.owner.runDailyChecks();
+});
+
+after(async () => {
+  for (const c of contexts) await c.close().catch(() => {});
+  await browser?.close();
+  await t?.close();
+});
+
+async function signedIn(): Promise<Page> {
+  const context = await browser.newContext({ baseURL: t.baseUrl, viewport: { width: 1280, height: 900 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  await page.route(/^(?!http:\/\/127\.0\.0\.1:)/, (route) => route.abort());
+  await page.goto('/admin/sign-in');
+  await page.getByLabel('Email').fill(OWNER.email);
+  await page.getByLabel('Password', { exact: true }).fill(OWNER.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+  return page;
+}
+
+const openCount = async (page: Page) => {
+  const text = (await page.locator('.review-count').textContent()) ?? '';
+  const m = /^(\d+) open decision/.exec(text);
+  return m ? Number(m[1]) : 0;
+};
+
+test('the owner opens the review, approves a refund, marks a course reviewed, and the open decisions drop', async () => {
+  const page = await signedIn();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Weekly review' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Weekly review' }).waitFor();
+  const refund = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: /Refund order #1042/ }) });
+  await refund.waitFor();
+  await refund.getByText('Above the support limit of 50 EUR').waitFor();
+  const course = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: /Glazing 101/ }) });
+  await course.waitFor();
+  const start = await openCount(page);
+  assert.ok(start >= 2 && start <= 7, `open decisions: ${start}`);
+
+  await refund.getByRole('button', { name: 'Approve' }).click();
+  await refund.waitFor({ state: 'detached' });
+  await page.getByText(`${start - 1} open decision`).waitFor();
+  assert.equal(applied, 1, 'the approved refund ran');
+  const [approved] = await t.app.approvals.list(t.app.db, { status: 'approved' });
+  assert.equal(approved?.decidedBy?.kind, 'owner');
+
+  await course.getByRole('button', { name: 'Mark reviewed' }).click();
+  await course.waitFor({ state: 'detached' });
+  await page.getByText(start - 2 === 0 ? 'Nothing needs a decision from you.' : `${start - 2} open decision`).waitFor();
+  const reviewed = await t.app.events.list(t.app.db, { type: 'course.reviewed' });
+  assert.equal(reviewed[0]?.actorKind, 'owner');
+});
