@@ -18,9 +18,10 @@
 // spike: one spike is one sample of eight.
 //
 // Slow decline: weekly totals (seven-day blocks ending with the last complete day, so the detector can
-// answer every day) against a reference level, the median week of the 4–8 weeks before the CUSUM
-// window; a one-sided CUSUM over the window's weekly log residuals, in units of a robust weekly σ:
-// S = max(0, S + e − k), alarm when S ≥ h. `since` is where the CUSUM's current run began.
+// answer every day) against a reference level, a winsorised mean of the up to 12 weeks before the
+// CUSUM window; a one-sided CUSUM over the window's (up to 6) weekly log residuals, in units of a
+// robust weekly σ: S = max(0, S + e − k), alarm when S ≥ h. `since` is where the CUSUM's current run
+// began. k and h were tuned by bench/alerts.ts (docs/owner-alerts.md says why they are not 0.5 and 4–5).
 // Rates (open, click, refund rates) have no weekday pattern worth trusting on sparse days, so their
 // sudden-drop baseline pools every observed day and their weeks are ratio estimates (Σ value·den /
 // Σ den) when the points carry their denominator.
