@@ -18,9 +18,10 @@
 // spike: one spike is one sample of eight.
 //
 // Slow decline: weekly totals (seven-day blocks ending with the last complete day, so the detector can
-// answer every day) against a reference level, the median week of the 4–8 weeks before the CUSUM
-// window; a one-sided CUSUM over the window's weekly log residuals, in units of a robust weekly σ:
-// S = max(0, S + e − k), alarm when S ≥ h. `since` is where the CUSUM's current run began.
+// answer every day) against a reference level, a winsorised mean of the up to 12 weeks before the
+// CUSUM window; a one-sided CUSUM over the window's (up to 6) weekly log residuals, in units of a
+// robust weekly σ: S = max(0, S + e − k), alarm when S ≥ h. `since` is where the CUSUM's current run
+// began. k and h were tuned by bench/alerts.ts (docs/owner-alerts.md says why they are not 0.5 and 4–5).
 // Rates (open, click, refund rates) have no weekday pattern worth trusting on sparse days, so their
 // sudden-drop baseline pools every observed day and their weeks are ratio estimates (Σ value·den /
 // Σ den) when the points carry their denominator.
@@ -71,7 +72,7 @@ export interface SuddenDropOptions {
 export interface SlowDeclineOptions {
   /** Weeks of history needed (reference + window). */
   minWeeks: number;
-  /** The reference: up to this many weeks before the CUSUM window (at least 4). */
+  /** The reference: up to this many weeks before the CUSUM window (at least 4 are needed). */
   referenceWeeks: number;
   /** The CUSUM window: up to this many recent weeks. */
   windowWeeks: number;
@@ -94,8 +95,8 @@ export interface DetectorOptions {
   slowDecline?: Partial<SlowDeclineOptions>;
 }
 
-export const DEFAULT_SUDDEN_DROP: SuddenDropOptions = { minWeeks: 4, maxWeeks: 8, z1: 4, z2: 3.5, minChange: 0.2, minVolume: 10, minDenominator: 30 };
-export const DEFAULT_SLOW_DECLINE: SlowDeclineOptions = { minWeeks: 8, referenceWeeks: 8, windowWeeks: 6, k: 0.5, h: 4, clip: 2, minChange: 0.05, minWeeklyVolume: 50, minWeeklyDenominator: 200 };
+export const DEFAULT_SUDDEN_DROP: SuddenDropOptions = { minWeeks: 4, maxWeeks: 8, z1: 3.5, z2: 3.5, minChange: 0.2, minVolume: 10, minDenominator: 30 };
+export const DEFAULT_SLOW_DECLINE: SlowDeclineOptions = { minWeeks: 8, referenceWeeks: 12, windowWeeks: 6, k: 1.25, h: 2.5, clip: 2, minChange: 0.05, minWeeklyVolume: 50, minWeeklyDenominator: 200 };
 
 // ---------------------------------------------------------------------------------------------
 // Calendar days
@@ -126,20 +127,26 @@ export function weekdayOf(n: number): number {
 // ---------------------------------------------------------------------------------------------
 // Robust statistics (simple-statistics is not a dependency; these are the three we need)
 
-export function median(xs: readonly number[]): number {
+export function median(xs: readonly number[] | Float64Array): number {
   if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
+  const s = Float64Array.from(xs).sort(); // typed arrays sort numerically
+
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 /** Median absolute deviation from `center` (the median by default), unscaled. */
 export function mad(xs: readonly number[], center = median(xs)): number {
-  return median(xs.map((x) => Math.abs(x - center)));
+  const d = new Float64Array(xs.length);
+  for (let i = 0; i < xs.length; i++) d[i] = Math.abs(xs[i]! - center);
+  return median(d);
 }
 /** 1.4826 × MAD estimates the standard deviation of normal data. */
 export const MAD_TO_SD = 1.4826;
 /** Variance of a median of n samples relative to the variance of one (π/2 for large n). */
 const MEDIAN_VARIANCE = Math.PI / 2;
+/** Left-over calibration of the scales (1 = none), measured by bench/alerts.ts on series with no change. */
+const SUDDEN_SCALE_CONSISTENCY = 1;
+const SLOW_SCALE_CONSISTENCY = 1;
 
 // ---------------------------------------------------------------------------------------------
 // A series made dense: one slot per day from its first point to the day before `today`.
@@ -174,7 +181,7 @@ export function prepareSeries(series: KpiSeries, today: string): PreparedSeries 
 
 /** Offset added before taking logs, so zeros have a (very negative) log ratio instead of −∞. */
 function logOffset(unit: KpiSeries['unit'], expected: number): number {
-  return 0.05 * expected + (unit === 'count' ? 0.5 : 1e-9);
+  return 0.01 * expected + (unit === 'count' ? 0.5 : 1e-9);
 }
 function logRatio(unit: KpiSeries['unit'], value: number, expected: number): number {
   const c = logOffset(unit, expected);
@@ -230,10 +237,12 @@ function dayBaseline(p: PreparedSeries, t: number, o: SuddenDropOptions): Baseli
     for (const x of xs) rs.push(logRatio(unit, x, m));
   }
   if (!(expected > 0) || rs.length < 7) return { expected, sigma: NaN, n: weeks };
-  let sigma = MAD_TO_SD * mad(rs, 0) * Math.sqrt(weeks / (weeks - 1));
+  // MAD about each weekday's own median understates the spread of a new day (by 16 % for 8 weeks,
+  // 31 % for 4, measured on simulated normal noise): 1 + 1.25/weeks puts it back.
+  let sigma = MAD_TO_SD * mad(rs, 0) * Math.sqrt(weeks / (weeks - 1)) * (1 + 1.25 / weeks);
   if (unit === 'count') sigma = Math.max(sigma, 1 / Math.sqrt(expected + 1));
   sigma = Math.max(sigma, 0.02);
-  return { expected, sigma: sigma * Math.sqrt(1 + MEDIAN_VARIANCE / weeks), n: weeks };
+  return { expected, sigma: sigma * Math.sqrt(1 + MEDIAN_VARIANCE / weeks) * SUDDEN_SCALE_CONSISTENCY, n: weeks };
 }
 
 function enoughDenominator(p: PreparedSeries, i: number, min: number): boolean {
@@ -289,6 +298,8 @@ export interface SlowDeclineResult {
   expected: number;
   change: number;
   sigma: number;
+  /** The last seven days' residual, in σ (positive = in the bad direction). */
+  residual: number;
 }
 
 /** The seven-day block ending at index `end` (inclusive): total (or ratio estimate for rates) and denominator. */
@@ -326,29 +337,38 @@ export function slowDeclineAt(p: PreparedSeries, t: number, options: SlowDecline
   const weeks = Array.from({ length: windowWeeks + referenceWeeks }, (_, i) => week(p, t - 7 * i));
   const reference = weeks.slice(windowWeeks).filter((w) => Number.isFinite(w.value) && (unit !== 'rate' || !p.denominators || w.den >= o.minWeeklyDenominator));
   if (reference.length < minReference) return null;
-  const expected = median(reference.map((w) => w.value));
-  if (!(expected > 0)) return null;
-  if (unit === 'count' && expected < o.minWeeklyVolume) return null;
-  const rs = reference.map((w) => logRatio(unit, w.value, expected));
+  const middle = median(reference.map((w) => w.value));
+  if (!(middle > 0)) return null;
   const n = reference.length;
-  let sigma = MAD_TO_SD * mad(rs, 0) * Math.sqrt(n / (n - 1));
+  let sigma: number;
   if (unit !== 'rate') {
-    // The weekly σ implied by the days' noise (independent days): steadier than eight weeks' MAD.
+    // The weekly σ implied by the days' noise (days independent): steadier than a dozen weeks' MAD.
     const start = t - 7 * (windowWeeks + referenceWeeks) + 1;
-    const daily = pooledDailyScale(p, start, referenceWeeks);
-    if (daily) sigma = Math.max(sigma, daily);
-    if (unit === 'count') sigma = Math.max(sigma, 1 / Math.sqrt(expected + 1));
-  } else if (p.denominators) {
-    const den = median(reference.map((w) => w.den));
-    sigma = Math.max(sigma, Math.sqrt((1 - Math.min(expected, 0.99)) / (expected * Math.max(den, 1))));
+    sigma = pooledDailyScale(p, start, referenceWeeks) ?? MAD_TO_SD * mad(reference.map((w) => logRatio(unit, w.value, middle)), 0);
+    if (unit === 'count') sigma = Math.max(sigma, 1 / Math.sqrt(middle + 1));
+  } else {
+    sigma = MAD_TO_SD * mad(reference.map((w) => logRatio(unit, w.value, middle)), 0) * (1 + 1.25 / n);
+    if (p.denominators) {
+      const den = median(reference.map((w) => w.den));
+      sigma = Math.max(sigma, Math.sqrt((1 - Math.min(middle, 0.99)) / (middle * Math.max(den, 1))));
+    }
   }
-  sigma = Math.max(sigma, 0.01) * Math.sqrt(1 + MEDIAN_VARIANCE / n);
+  sigma = Math.max(sigma, 0.01);
+  // The reference level: a winsorised mean of the weeks' logs (as efficient as a mean on ordinary
+  // weeks, while a launch week counts as no more than 2σ above the median).
+  const logs = reference.map((w) => Math.max(-2 * sigma, Math.min(2 * sigma, logRatio(unit, w.value, middle))));
+  const expected = middle * Math.exp(logs.reduce((a, b) => a + b, 0) / n);
+  if (unit === 'count' && expected < o.minWeeklyVolume) return null;
+  // Each week's residual also carries the reference's own error.
+  sigma *= Math.sqrt(1 + 1 / n) * SLOW_SCALE_CONSISTENCY;
   let s = 0;
+  let residual = NaN;
   let runStart = -1;
   for (let i = windowWeeks - 1; i >= 0; i--) {
     const w = weeks[i]!;
     if (!Number.isFinite(w.value) || (unit === 'rate' && p.denominators && w.den < o.minWeeklyDenominator)) continue;
-    const e = Math.max(-o.clip, (-p.badSign * logRatio(unit, w.value, expected)) / sigma);
+    residual = (-p.badSign * logRatio(unit, w.value, expected)) / sigma;
+    const e = Math.max(-o.clip, residual);
     const next = Math.max(0, s + e - o.k);
     if (s === 0 && next > 0) runStart = t - 7 * i - 6;
     if (next === 0) runStart = -1;
@@ -364,6 +384,7 @@ export function slowDeclineAt(p: PreparedSeries, t: number, options: SlowDecline
     expected,
     change,
     sigma,
+    residual,
   };
 }
 
@@ -382,7 +403,7 @@ function pooledDailyScale(p: PreparedSeries, start: number, weeks: number): numb
     for (const x of xs) rs.push(logRatio(p.series.unit, x, m));
   }
   if (rs.length < 14 || sum <= 0) return null;
-  const daily = MAD_TO_SD * mad(rs, 0) * Math.sqrt(weeks / (weeks - 1));
+  const daily = MAD_TO_SD * mad(rs, 0) * (1 + 1.25 / weeks);
   return (daily * Math.sqrt(sumSq)) / sum;
 }
 
@@ -408,6 +429,7 @@ export function detectDeclines(series: KpiSeries[], today: string, opts: Detecto
   const sudden = { ...DEFAULT_SUDDEN_DROP, ...opts.suddenDrop };
   const slow = { ...DEFAULT_SLOW_DECLINE, ...opts.slowDecline };
   const days = Math.max(1, Math.floor(opts.days ?? 1));
+  dayNumber(today); // a clear RangeError for a bad day, even with no series
   const alerts: DeclineAlert[] = [];
   for (const s of series) {
     const p = prepareSeries(s, today);

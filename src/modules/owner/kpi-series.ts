@@ -97,7 +97,7 @@ export async function loadKpiSeries(deps: KpiSeriesDeps, q: KpiSeriesQuery): Pro
   }
   out.push(count('sales', 'Sales', 'sales', undefined, [...salesByDay].filter(([, n]) => n > 0).map(([day, value]) => ({ day, value }))));
   for (const [currency, points] of [...revenueByCurrency].sort(([a], [b]) => a.localeCompare(b))) {
-    out.push({ key: `revenue:${currency}`, label: `Revenue (${currency})`, kpi: 'revenue', dimension: currency, unit: 'money', direction: 'up_is_good', points });
+    out.push({ key: `revenue:${currency}`, label: `Revenue (${currency.toUpperCase()})`, kpi: 'revenue', dimension: currency, unit: 'money', direction: 'up_is_good', points });
   }
   out.push({
     key: 'refund_rate', label: 'Refund rate', kpi: 'refund_rate', unit: 'rate', direction: 'down_is_good',
