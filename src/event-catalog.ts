@@ -15,6 +15,7 @@ import { checkoutEvents } from './modules/checkout/index.js';
 import { webhookEvents } from './modules/webhooks/index.js';
 import { brandEvents } from './modules/brand/index.js';
 import { automationEvents } from './modules/automation/index.js';
+import { supportEvents } from './modules/support/index.js';
 
 export const eventCatalog = new EventCatalog(
   teamEvents,
@@ -29,4 +30,5 @@ export const eventCatalog = new EventCatalog(
   webhookEvents,
   brandEvents,
   automationEvents,
+  supportEvents,
 );

@@ -13,10 +13,11 @@ import { portalJobs, type PortalJobDeps } from './modules/portal/index.js';
 import { webhookJobs, type WebhookJobDeps } from './modules/webhooks/index.js';
 import { analyticsJobs, type AnalyticsJobDeps } from './modules/analytics/index.js';
 import { automationJobs, type AutomationJobDeps } from './modules/automation/index.js';
+import { supportJobs, type SupportJobDeps } from './modules/support/index.js';
 import { eventCatalog } from './event-catalog.js';
 
 /** Everything the registered handlers use; `src/app.ts` checks that the App provides it. */
-export type JobDeps = TeamJobDeps & MailJobDeps & LearningJobDeps & AudienceJobDeps & CheckoutJobDeps & PortalJobDeps & WebhookJobDeps & AnalyticsJobDeps & AutomationJobDeps;
+export type JobDeps = TeamJobDeps & MailJobDeps & LearningJobDeps & AudienceJobDeps & CheckoutJobDeps & PortalJobDeps & WebhookJobDeps & AnalyticsJobDeps & AutomationJobDeps & SupportJobDeps;
 
 export const jobRegistry: JobDefinition<any, JobDeps>[] = [
   // team.prune-sessions (hourly), team.password-reset-request
@@ -37,4 +38,6 @@ export const jobRegistry: JobDefinition<any, JobDeps>[] = [
   ...analyticsJobs,
   // automation.on-event (subscribes to the events that trigger, resume and end runs), automation.step, automation.wake (every minute)
   ...automationJobs,
+  // support.wake-snoozed (every minute), support.check-slas (every 5 minutes), support.run-action, support.lesson-question
+  ...supportJobs,
 ];

@@ -34,6 +34,7 @@ export const migrationSets: MigrationSet[] = [
   { name: 'brand', schema: 'src/modules/brand/schema.ts', folder: 'src/modules/brand/migrations' },
   { name: 'analytics', schema: 'src/modules/analytics/schema.ts', folder: 'src/modules/analytics/migrations' },
   { name: 'automation', schema: 'src/modules/automation/schema.ts', folder: 'src/modules/automation/migrations' },
+  { name: 'support', schema: 'src/modules/support/schema.ts', folder: 'src/modules/support/migrations' },
 ];
 
 /** Serialises migrations across processes sharing one PostgreSQL server. */

@@ -17,6 +17,7 @@ import { purchasesSection } from '../modules/checkout/portal-section.js';
 import { emailPreferencesSection } from '../modules/audience/portal-section.js';
 import { analyticsRoutes } from '../modules/analytics/routes.js';
 import { automationRoutes } from '../modules/automation/routes.js';
+import { supportRoutes } from '../modules/support/routes.js';
 
 export const allRoutes: AnyRoute[] = [
   ...coreRoutes,
@@ -33,4 +34,5 @@ export const allRoutes: AnyRoute[] = [
   ...brandRoutes,
   ...analyticsRoutes,
   ...automationRoutes,
+  ...supportRoutes,
 ];
