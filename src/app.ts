@@ -6,7 +6,7 @@ import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './clock.js';
 import { createSigner, type Signer } from './crypto.js';
-import { openDatabase, type Database, type Db } from './db/client.js';
+import { openDatabase, type Database, type Db, type DbOrTx } from './db/client.js';
 import { runMigrations } from './db/migrations.js';
 import { EventLog } from './db/events.js';
 import { eventCatalog } from './event-catalog.js';
@@ -30,8 +30,9 @@ import { createSealer } from './modules/mail/index.js';
 import { BrandService, fonts, readableOn } from './modules/brand/index.js';
 import { AnalyticsService } from './modules/analytics/index.js';
 import { AutomationService } from './modules/automation/index.js';
-import { SupportService } from './modules/support/index.js';
+import { SupportService, supportApprovalKinds } from './modules/support/index.js';
 import { renderSafeLiquidText } from './modules/mail/index.js';
+import { ApprovalService } from './modules/approvals/index.js';
 
 export interface App {
   config: Config;
@@ -63,6 +64,8 @@ export interface App {
   analytics: AnalyticsService;
   automation: AutomationService;
   support: SupportService;
+  /** requests for the owner's decision; modules register their kinds below */
+  approvals: ApprovalService;
   close(): Promise<void>;
 }
 
@@ -112,7 +115,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       afterChange: () => mail.brandChanged(),
     });
     // Late-bound: the team service is built after mail (it sends invitations through it).
-    const ownerEmails = async () => (await team.listUsers()).filter((u) => u.role === 'owner').map((u) => u.email);
+    const ownerEmails = async (db?: DbOrTx) => (await team.listUsers(db)).filter((u) => u.role === 'owner').map((u) => u.email);
     const mail = new MailService({ database, clock, jobs, events, signer, audience, log, config: config.mail, publicUrl: config.publicUrl, secretKey, ownerEmails,
       brand: async (db) => {
         const b = await brand.current(db);
@@ -172,6 +175,24 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       database, clock, events, jobs, log, audience, mail, access, catalog, secretKey,
       settings: { webhooksAllowPrivate: config.automation.webhooksAllowPrivate, publicUrl: config.publicUrl },
     });
+    const approvals = new ApprovalService({
+      database,
+      clock,
+      events,
+      // An urgent request is mailed to the owner at once; the rest wait for the weekly review.
+      notifyUrgent: async (tx, r) => {
+        // In the request's transaction: on PGlite (one connection) a query outside it would wait forever.
+        const to = await ownerEmails(tx);
+        const link = new URL('/admin/review', config.publicUrl).toString();
+        for (const address of to)
+          await mail.queueTransactional(tx, {
+            to: address,
+            subject: `Urgent: ${r.title}`,
+            text: `Someone on your team asks you to decide now:\n\n${r.title}\n${r.summary}\n\nDecide here: ${link}\n`,
+            tag: 'approval.urgent',
+          });
+      },
+    });
     // The shared inbox reaches the other modules only through these ports (their public services).
     const mailDomain = (config.mail.from.match(/@([^>\s]+)/)?.[1] ?? 'localhost').toLowerCase();
     const support = new SupportService({
@@ -179,7 +200,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       queueMail: (tx, m) => mail.queueTransactional(tx, m),
       config: { address: config.support.address ?? `support@${mailDomain}`, filesDir: config.files.dir, maxAttachmentBytes: config.support.maxAttachmentBytes },
       ports: {
-        staff: async () => (await team.listUsers()).map((u) => ({ id: u.id, name: u.name, email: u.email, role: u.role })),
+        staff: async (db) => (await team.listUsers(db)).map((u) => ({ id: u.id, name: u.name, email: u.email, role: u.role })),
         renderLiquid: renderSafeLiquidText,
         liquidVars: async (contactId) => {
           const detail = await checkout.customerDetail(database.db, contactId);
@@ -244,9 +265,10 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
           await access.grant(tx, { contactId: input.contactId, resource: { type: 'course', id: input.courseId }, source: 'manual', sourceId: `support:${input.actionId}`, expiresAt: until, actor: input.actor, reason: 'extended from a support conversation' });
           return until;
         },
-        requestApproval: null,
+        requestApproval: (tx, input) => approvals.request(tx, input),
       },
     });
+    for (const kind of supportApprovalKinds(support)) approvals.register(kind);
     const app: App = {
       config,
       database,
@@ -274,6 +296,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       analytics,
       automation,
       support,
+      approvals,
       async close() {
         // Page views still waiting in memory are written before the database closes.
         await analytics.close().catch((err) => log.error({ err }, 'could not write the last page views'));

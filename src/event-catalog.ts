@@ -16,6 +16,7 @@ import { webhookEvents } from './modules/webhooks/index.js';
 import { brandEvents } from './modules/brand/index.js';
 import { automationEvents } from './modules/automation/index.js';
 import { supportEvents } from './modules/support/index.js';
+import { approvalEvents } from './modules/approvals/index.js';
 
 export const eventCatalog = new EventCatalog(
   teamEvents,
@@ -31,4 +32,5 @@ export const eventCatalog = new EventCatalog(
   brandEvents,
   automationEvents,
   supportEvents,
+  approvalEvents,
 );

@@ -52,6 +52,9 @@ export const permissionMatrix = {
   /** limits, SLAs, intake address, canned replies */
   'support.settings': OWNER,
   'owner.review': OWNER,
+  // approval requests: everyone sees their own; the owner decides
+  'approvals.read': ALL,
+  'approvals.decide': OWNER,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissionMatrix;

@@ -69,7 +69,7 @@ for (const backend of backends().slice(0, 1)) {
     });
 
     it('owner-only areas stay owner-only', () => {
-      for (const p of ['apikeys.manage', 'data.export', 'demo.load', 'owner.review'] as Permission[]) {
+      for (const p of ['apikeys.manage', 'data.export', 'demo.load', 'owner.review', 'approvals.decide'] as Permission[]) {
         assert.deepEqual(roles.filter((r) => can(r, p)), ['owner'], p);
       }
     });

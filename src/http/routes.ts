@@ -18,6 +18,7 @@ import { emailPreferencesSection } from '../modules/audience/portal-section.js';
 import { analyticsRoutes } from '../modules/analytics/routes.js';
 import { automationRoutes } from '../modules/automation/routes.js';
 import { supportRoutes } from '../modules/support/routes.js';
+import { approvalRoutes } from '../modules/approvals/routes.js';
 
 export const allRoutes: AnyRoute[] = [
   ...coreRoutes,
@@ -35,4 +36,5 @@ export const allRoutes: AnyRoute[] = [
   ...analyticsRoutes,
   ...automationRoutes,
   ...supportRoutes,
+  ...approvalRoutes,
 ];

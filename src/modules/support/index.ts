@@ -5,3 +5,4 @@ export { parseInbound, type InboundMessage } from './inbound.js';
 export { supportJobs, type SupportJobDeps, WAKE_SNOOZED_JOB, CHECK_SLAS_JOB, LESSON_QUESTION_JOB } from './jobs.js';
 export { supportEvents } from './events.js';
 export type { SupportSettings } from './settings.js';
+export { supportApprovalKinds } from './approval-kinds.js';

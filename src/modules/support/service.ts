@@ -54,7 +54,8 @@ export interface StaffMember {
 
 /** What support asks of other modules, wired in src/app.ts through their public services. */
 export interface SupportPorts {
-  staff(): Promise<StaffMember[]>;
+  /** in the caller's transaction when there is one (on PGlite a query outside it waits forever) */
+  staff(db?: DbOrTx): Promise<StaffMember[]>;
   /** the mail engine's safe Liquid (no file system) */
   renderLiquid(template: string, vars: Record<string, unknown>): Promise<string>;
   /** name, last order, courses and progress: the variables of canned replies */
@@ -354,7 +355,7 @@ export class SupportService {
 
   /** The support member who was given a new conversation the longest time ago (or never). */
   private async nextRoundRobin(tx: Tx): Promise<string | null> {
-    const members = (await this.deps.ports.staff()).filter((s) => s.role === 'support');
+    const members = (await this.deps.ports.staff(tx)).filter((s) => s.role === 'support');
     if (!members.length) return null;
     const rows = await tx
       .select({ id: supportConversations.assigneeId, last: sql<Date>`max(${supportConversations.createdAt})` })

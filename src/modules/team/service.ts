@@ -7,7 +7,7 @@ import { Secret, TOTP } from 'otpauth';
 import type { Actor } from '../../actor.js';
 import type { Clock } from '../../clock.js';
 import { randomToken, sha256 } from '../../crypto.js';
-import type { Database, Tx } from '../../db/client.js';
+import type { Database, DbOrTx, Tx } from '../../db/client.js';
 import type { EventLog } from '../../db/events.js';
 import { DomainError, conflict, forbidden, invalid, notFound } from '../../errors.js';
 import { assignableRoles, type AssignableRole, type Role } from '../../permissions.js';
@@ -494,8 +494,9 @@ export class TeamService {
     return toView(await this.getUserRow(id));
   }
 
-  async listUsers(): Promise<UserView[]> {
-    const rows = await this.db.select().from(users).where(isNull(users.disabledAt)).orderBy(asc(users.createdAt));
+  /** Active team members; pass the open transaction when calling from inside one. */
+  async listUsers(db: DbOrTx = this.db): Promise<UserView[]> {
+    const rows = await db.select().from(users).where(isNull(users.disabledAt)).orderBy(asc(users.createdAt));
     return rows.map(toView);
   }
 

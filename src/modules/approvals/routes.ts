@@ -1,0 +1,90 @@
+// Approval routes. Everyone on the team sees the requests they made; the owner and admins see
+// them all; only the owner decides (approvals.decide). A decided request answers 409.
+import { z } from 'zod';
+import { defineRoute, type AnyRoute, type Principal } from '../../http/route.js';
+import { notFound } from '../../errors.js';
+import type { App } from '../../app.js';
+
+const idParam = z.object({ id: z.uuid() });
+const who = z.object({ kind: z.string(), id: z.string().nullable(), role: z.string().nullable() });
+export const approvalShape = z.object({
+  id: z.string(),
+  kind: z.string(),
+  title: z.string(),
+  summary: z.string(),
+  data: z.unknown(),
+  status: z.enum(['pending', 'approved', 'refused', 'cancelled']),
+  urgent: z.boolean(),
+  subjectType: z.string().nullable(),
+  subjectId: z.string().nullable(),
+  requestedBy: who,
+  decidedBy: who.nullable(),
+  decidedAt: z.date().nullable(),
+  note: z.string().nullable(),
+  result: z.string().nullable(),
+  createdAt: z.date(),
+});
+const tags = ['approvals'];
+const seesAll = (p: Principal) => p.role === 'owner' || p.role === 'admin';
+const actorId = (p: Principal) => (p.actor.kind === 'system' ? '' : p.actor.id);
+
+async function readable(app: App, principal: Principal, id: string) {
+  const r = await app.approvals.get(app.db, id);
+  // Someone else's request is "not found" to an assistant, not "forbidden": its existence is not theirs to know.
+  if (!r || (!seesAll(principal) && r.requestedBy.id !== actorId(principal))) return null;
+  return r;
+}
+
+export const approvalRoutes: AnyRoute[] = [
+  defineRoute({
+    method: 'GET', url: '/api/approvals', access: { permission: 'approvals.read' }, tags,
+    summary: 'Approval requests, urgent and newest first (assistants see their own)',
+    query: z.object({
+      status: z.enum(['pending', 'approved', 'refused', 'cancelled']).optional(),
+      kind: z.string().max(100).optional(),
+      limit: z.coerce.number().int().min(1).max(500).optional(),
+    }),
+    response: z.object({ approvals: z.array(approvalShape), kinds: z.array(z.string()) }),
+    handler: async ({ app, principal, query }) => ({
+      approvals: await app.approvals.list(app.db, { ...query, ...(seesAll(principal) ? {} : { requestedById: actorId(principal) || '-' }) }),
+      kinds: app.approvals.registeredKinds(),
+    }),
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/approvals/:id', access: { permission: 'approvals.read' }, tags,
+    summary: 'One approval request',
+    params: idParam,
+    response: z.object({ approval: approvalShape }),
+    handler: async ({ app, principal, params }) => {
+      const approval = await readable(app, principal, params.id);
+      if (!approval) throw notFound('The approval request');
+      return { approval };
+    },
+  }),
+  ...(['approve', 'refuse'] as const).map((decision) =>
+    defineRoute({
+      method: 'POST', url: `/api/approvals/:id/${decision}`, access: { permission: 'approvals.decide' }, tags, audit: `approval.${decision === 'approve' ? 'approved' : 'refused'}`,
+      summary: decision === 'approve' ? 'Approve: the requested action runs now' : 'Refuse, with a note for the requester',
+      params: idParam,
+      body: z.object({ note: z.string().max(2000).optional() }).optional(),
+      response: z.object({ approval: approvalShape }),
+      handler: async ({ app, actor, params, body, auditTarget }) => {
+        auditTarget('approval', params.id);
+        return { approval: await app.approvals.decide(params.id, { decision, note: body?.note, actor }) };
+      },
+    }),
+  ),
+  defineRoute({
+    method: 'POST', url: '/api/approvals/:id/cancel', access: { permission: 'approvals.read' }, tags, audit: 'approval.cancelled',
+    summary: 'Withdraw a pending request (its requester, or the owner or an admin; anyone else gets 404)',
+    params: idParam,
+    response: z.object({ approval: approvalShape }),
+    handler: async ({ app, principal, actor, params, auditTarget }) => {
+      const r = await readable(app, principal, params.id);
+      if (!r) throw notFound('The approval request');
+      auditTarget('approval', params.id);
+      await app.database.transaction((tx) => app.approvals.cancel(tx, params.id, actor));
+      return { approval: (await app.approvals.get(app.db, params.id))! };
+    },
+  }),
+];
