@@ -69,6 +69,8 @@ export const supportMessages = pgTable(
   'support_messages',
   {
     id: uuid('id').primaryKey().defaultRandom(),
+    /** arrival order (many messages can share a clock instant) */
+    seq: bigint('seq', { mode: 'number' }).notNull().generatedByDefaultAsIdentity(),
     conversationId: uuid('conversation_id')
       .notNull()
       .references(() => supportConversations.id, { onDelete: 'cascade' }),
@@ -99,7 +101,7 @@ export const supportMessages = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   },
   (t) => [
-    index('support_messages_conversation_idx').on(t.conversationId, t.createdAt),
+    index('support_messages_conversation_idx').on(t.conversationId, t.seq),
     // Idempotent intake: a message delivered twice (a retried SMTP transaction, a webhook sent
     // again) is stored once.
     uniqueIndex('support_messages_inbound_uq').on(t.messageId).where(sql`${t.direction} = 'inbound'`),

@@ -254,7 +254,7 @@ export class SupportService {
         .from(supportMessages)
         .innerJoin(supportConversations, eq(supportConversations.id, supportMessages.conversationId))
         .where(and(inArray(supportMessages.messageId, refs), mine))
-        .orderBy(desc(supportMessages.createdAt))
+        .orderBy(desc(supportMessages.seq))
         .limit(1);
       if (row) return this.follow(tx, row.c);
     }
@@ -264,7 +264,7 @@ export class SupportService {
         .from(supportMessages)
         .innerJoin(supportConversations, eq(supportConversations.id, supportMessages.conversationId))
         .where(and(eq(supportMessages.threadIndex, msg.threadIndex), mine))
-        .orderBy(desc(supportMessages.createdAt))
+        .orderBy(desc(supportMessages.seq))
         .limit(1);
       if (row) return this.follow(tx, row.c);
     }
@@ -450,7 +450,7 @@ export class SupportService {
 
   async thread(id: string) {
     const c = await this.get(this.db, id);
-    const messages = await this.db.select().from(supportMessages).where(eq(supportMessages.conversationId, id)).orderBy(asc(supportMessages.createdAt), asc(supportMessages.id));
+    const messages = await this.db.select().from(supportMessages).where(eq(supportMessages.conversationId, id)).orderBy(asc(supportMessages.seq));
     const attachments = messages.length
       ? await this.db.select().from(supportAttachments).where(inArray(supportAttachments.messageId, messages.map((m) => m.id)))
       : [];
@@ -508,7 +508,7 @@ export class SupportService {
     return this.deps.database.transaction(async (tx) => {
       const c = await this.lockConversation(tx, id);
       await this.guardCollision(tx, c, input.lastSeenMessageId, input.confirm);
-      const history = await tx.select({ messageId: supportMessages.messageId, direction: supportMessages.direction, references: supportMessages.references }).from(supportMessages).where(and(eq(supportMessages.conversationId, id), ne(supportMessages.direction, 'note'))).orderBy(desc(supportMessages.createdAt)).limit(1);
+      const history = await tx.select({ messageId: supportMessages.messageId, direction: supportMessages.direction, references: supportMessages.references }).from(supportMessages).where(and(eq(supportMessages.conversationId, id), ne(supportMessages.direction, 'note'))).orderBy(desc(supportMessages.seq)).limit(1);
       const parent = history[0];
       const now = this.deps.clock.now();
       const uuid = randomUUID();
@@ -552,18 +552,18 @@ export class SupportService {
 
   private async guardCollision(tx: Tx, c: Conversation, lastSeen: string | null | undefined, confirm?: boolean) {
     if (lastSeen === undefined || confirm) return;
-    const [latest] = await tx.select({ id: supportMessages.id, createdAt: supportMessages.createdAt }).from(supportMessages).where(and(eq(supportMessages.conversationId, c.id), ne(supportMessages.direction, 'note'))).orderBy(desc(supportMessages.createdAt), desc(supportMessages.id)).limit(1);
+    const [latest] = await tx.select({ id: supportMessages.id }).from(supportMessages).where(and(eq(supportMessages.conversationId, c.id), ne(supportMessages.direction, 'note'))).orderBy(desc(supportMessages.seq)).limit(1);
     if (!latest || latest.id === lastSeen) return;
-    let since: Date | null = null;
+    let since: number | null = null;
     if (lastSeen) {
-      const [seen] = await tx.select({ createdAt: supportMessages.createdAt }).from(supportMessages).where(and(eq(supportMessages.id, lastSeen), eq(supportMessages.conversationId, c.id)));
-      since = seen?.createdAt ?? null;
+      const [seen] = await tx.select({ seq: supportMessages.seq }).from(supportMessages).where(and(eq(supportMessages.id, lastSeen), eq(supportMessages.conversationId, c.id)));
+      since = seen?.seq ?? null;
     }
     const newer = await tx
       .select({ id: supportMessages.id, direction: supportMessages.direction, fromName: supportMessages.fromName, fromAddress: supportMessages.fromAddress, authorId: supportMessages.authorId, text: supportMessages.text, createdAt: supportMessages.createdAt })
       .from(supportMessages)
-      .where(and(eq(supportMessages.conversationId, c.id), ne(supportMessages.direction, 'note'), since ? gte(supportMessages.createdAt, since) : undefined, lastSeen ? ne(supportMessages.id, lastSeen) : undefined))
-      .orderBy(asc(supportMessages.createdAt));
+      .where(and(eq(supportMessages.conversationId, c.id), ne(supportMessages.direction, 'note'), since !== null ? gt(supportMessages.seq, since) : undefined))
+      .orderBy(asc(supportMessages.seq));
     throw conflict('Another message landed in this conversation since you opened it: read it, then send again to confirm', { newMessages: newer });
   }
 
@@ -666,7 +666,7 @@ export class SupportService {
       const c = await this.lockConversation(tx, id);
       const [m] = await tx.select().from(supportMessages).where(and(eq(supportMessages.id, fromMessageId), eq(supportMessages.conversationId, id)));
       if (!m) throw notFound('Message');
-      const [firstMsg] = await tx.select({ id: supportMessages.id }).from(supportMessages).where(eq(supportMessages.conversationId, id)).orderBy(asc(supportMessages.createdAt), asc(supportMessages.id)).limit(1);
+      const [firstMsg] = await tx.select({ id: supportMessages.id }).from(supportMessages).where(eq(supportMessages.conversationId, id)).orderBy(asc(supportMessages.seq)).limit(1);
       if (firstMsg?.id === m.id) throw invalid('Splitting at the first message would leave the conversation empty');
       const now = this.deps.clock.now();
       const [created] = await tx
@@ -676,7 +676,7 @@ export class SupportService {
       const moved = await tx
         .update(supportMessages)
         .set({ conversationId: created!.id })
-        .where(and(eq(supportMessages.conversationId, id), or(gt(supportMessages.createdAt, m.createdAt), and(eq(supportMessages.createdAt, m.createdAt), gte(supportMessages.id, m.id)))))
+        .where(and(eq(supportMessages.conversationId, id), gte(supportMessages.seq, m.seq)))
         .returning({ id: supportMessages.id, createdAt: supportMessages.createdAt });
       const lastMoved = moved.reduce((t, r) => (r.createdAt > t ? r.createdAt : t), m.createdAt);
       await tx.update(supportConversations).set({ messageCount: moved.length, lastMessageAt: lastMoved }).where(eq(supportConversations.id, created!.id));
@@ -701,7 +701,7 @@ export class SupportService {
       .select({ userId: supportPresence.userId, name: supportPresence.name, typing: supportPresence.typing, seenAt: supportPresence.seenAt })
       .from(supportPresence)
       .where(and(eq(supportPresence.conversationId, id), ne(supportPresence.userId, user.id), gte(supportPresence.seenAt, since)));
-    const [latest] = await this.db.select({ id: supportMessages.id }).from(supportMessages).where(and(eq(supportMessages.conversationId, id), ne(supportMessages.direction, 'note'))).orderBy(desc(supportMessages.createdAt), desc(supportMessages.id)).limit(1);
+    const [latest] = await this.db.select({ id: supportMessages.id }).from(supportMessages).where(and(eq(supportMessages.conversationId, id), ne(supportMessages.direction, 'note'))).orderBy(desc(supportMessages.seq)).limit(1);
     return { others, lastMessageId: latest?.id ?? null };
   }
 
