@@ -358,11 +358,11 @@ export class SupportService {
     const members = (await this.deps.ports.staff(tx)).filter((s) => s.role === 'support');
     if (!members.length) return null;
     const rows = await tx
-      .select({ id: supportConversations.assigneeId, last: sql<Date>`max(${supportConversations.createdAt})` })
+      .select({ id: supportConversations.assigneeId, last: sql<number>`max(${supportConversations.number})` })
       .from(supportConversations)
       .where(inArray(supportConversations.assigneeId, members.map((m) => m.id)))
       .groupBy(supportConversations.assigneeId);
-    const last = new Map(rows.map((r) => [r.id, new Date(r.last).getTime()]));
+    const last = new Map(rows.map((r) => [r.id, Number(r.last)]));
     return members.slice().sort((a, b) => (last.get(a.id) ?? 0) - (last.get(b.id) ?? 0) || a.id.localeCompare(b.id))[0]!.id;
   }
 
