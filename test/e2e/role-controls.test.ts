@@ -47,6 +47,7 @@ const rows: Row[] = [
   { path: () => '/api-keys', reach: 'apikeys.manage', ready: (p) => p.getByRole('heading', { level: 1, name: 'API keys' }), control: 'Create a key', find: (p) => p.getByRole('heading', { name: 'Create a key' }), permission: 'apikeys.manage' },
   { path: () => '/settings', reach: 'settings.manage', ready: (p) => p.getByRole('heading', { level: 1, name: 'Settings' }), control: 'Save settings', find: (p) => p.getByRole('button', { name: 'Save settings' }), permission: 'settings.manage' },
   { path: () => '/automations', reach: 'automation.read', ready: (p) => p.getByRole('heading', { level: 1, name: 'Automations' }), control: 'Start from a template', find: (p) => p.getByRole('heading', { name: 'Start from a template' }), permission: 'automation.write' },
+  { path: () => '/inbox', reach: 'support.read', ready: (p) => p.getByRole('heading', { level: 1, name: 'Inbox' }), control: 'Support settings', find: (p) => p.getByRole('heading', { name: 'Support settings' }), permission: 'support.settings' },
 ];
 
 before(async () => {
