@@ -107,8 +107,10 @@ for (const backend of backends()) {
       const byAdmin = (await admin.post(`/api/support/conversations/${id}/actions`, { kind: 'refund', orderId, amount: 500, reason: 'late, admin ok' })).json();
       assert.equal(byAdmin.action.status, 'done');
       const course = (await t.app.catalog.listProducts(t.app.db, {})).find((p) => p.courseId)!.courseId!;
-      const ext = (await sam.post(`/api/support/conversations/${id}/actions`, { kind: 'extend_access', courseId: course, days: 7, reason: 'travel' })).json();
-      assert.equal(ext.action.status, 'done');
+      // A lifetime buyer: there is nothing to extend, and the answer says so (nothing granted).
+      const ext = await sam.post(`/api/support/conversations/${id}/actions`, { kind: 'extend_access', courseId: course, days: 7, reason: 'travel' });
+      assert.equal(ext.statusCode, 412, ext.body);
+      assert.match(ext.json().error.message, /lifetime access/);
       const long = (await sam.post(`/api/support/conversations/${id}/actions`, { kind: 'extend_access', courseId: course, days: 90, reason: 'long trip' })).json();
       assert.equal(long.action.status, 'awaiting_approval');
       const refused = await owner.post(`/api/approvals/${long.approvalId}/refuse`, { note: 'no' });
