@@ -130,6 +130,9 @@ for (const backend of backends()) {
       assert.equal(events.filter((e) => e.type === 'support.sla_breached').length, 2, 'first response and resolution, once each');
       void again;
       await owner.login('owner@example.com', 'correct horse battery');
+      await sam.login('sam@shop.test', 'support password 123');
+      // This file sends no other reply: answer Lu, so the figures have a first response to measure.
+      assert.equal((await sam.post(`/api/support/conversations/${id}/reply`, { text: 'Sorry for the wait!', status: 'closed' })).statusCode, 201);
       const figures = await owner.get(`/api/support/figures?from=${new Date(0).toISOString()}`);
       assert.equal(figures.statusCode, 200, figures.body);
       assert.ok(figures.json().assistants.some((a: { handled: number; firstResponseMedianMinutes: number | null }) => a.firstResponseMedianMinutes !== null));
