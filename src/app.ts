@@ -12,6 +12,7 @@ import { EventLog } from './db/events.js';
 import { eventCatalog } from './event-catalog.js';
 import { AuditLog } from './db/audit.js';
 import { loadOrCreateSecret } from './db/secrets.js';
+import { DomainError } from './errors.js';
 import { JobQueue } from './jobs/queue.js';
 import { jobRegistry, type JobDeps } from './job-registry.js';
 import type { JobDefinition } from './jobs/types.js';
@@ -30,6 +31,8 @@ import { BrandService, fonts, readableOn } from './modules/brand/index.js';
 import { AnalyticsService } from './modules/analytics/index.js';
 import { AutomationService } from './modules/automation/index.js';
 import { BlogNewsletter, BlogPages, ContentService, contentPublishKind } from './modules/content/index.js';
+import { SupportService, supportApprovalKinds } from './modules/support/index.js';
+import { renderSafeLiquidText } from './modules/mail/index.js';
 import { ApprovalService } from './modules/approvals/index.js';
 import { TasksService } from './modules/tasks/index.js';
 import { Owner, ownerSources } from './modules/owner/index.js';
@@ -68,6 +71,7 @@ export interface App {
   /** the blog's public pages, feeds and sitemaps (cached like the sales pages) */
   blog: BlogPages;
   blogNewsletter: BlogNewsletter;
+  support: SupportService;
   /** requests for the owner's decision; modules register their kinds below */
   approvals: ApprovalService;
   tasks: TasksService;
@@ -246,6 +250,82 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       sources: ownerSources({ database, analytics, automation, learning, site, mail, pendingApprovals: () => approvals.list(database.db, { status: 'pending', limit: 200 }) }),
       settings: { publicUrl: config.publicUrl, linksAllowPrivate: config.owner.linksAllowPrivate },
     });
+    // The shared inbox reaches the other modules only through these ports (their public services).
+    const mailDomain = (config.mail.from.match(/@([^>\s]+)/)?.[1] ?? 'localhost').toLowerCase();
+    const support = new SupportService({
+      database, clock, events, jobs, audience,
+      queueMail: (tx, m) => mail.queueTransactional(tx, m),
+      config: { address: config.support.address ?? `support@${mailDomain}`, filesDir: config.files.dir, maxAttachmentBytes: config.support.maxAttachmentBytes },
+      ports: {
+        staff: async (db) => (await team.listUsers(db)).map((u) => ({ id: u.id, name: u.name, email: u.email, role: u.role })),
+        renderLiquid: renderSafeLiquidText,
+        liquidVars: async (contactId) => {
+          const detail = await checkout.customerDetail(database.db, contactId);
+          const courses = await learning.student.myCourses(contactId);
+          const last = detail.orders.find((o) => o.status === 'paid');
+          return {
+            contact: { name: detail.contact.name, first_name: detail.contact.name.split(/\s+/)[0] ?? '', email: detail.contact.email },
+            last_order: last ? { number: last.number, total: (last.total / 100).toFixed(2), currency: last.currency, date: last.createdAt.toISOString().slice(0, 10), status: last.status } : null,
+            courses: courses.map((c: { title: string; lessonCount: number; completedCount: number }) => ({ title: c.title, progress: c.lessonCount ? Math.round((c.completedCount / c.lessonCount) * 100) : 0, completed: c.completedCount, lessons: c.lessonCount })),
+          };
+        },
+        customerContext: async (contactId) => {
+          const detail = await checkout.customerDetail(database.db, contactId);
+          const courses = await learning.student.myCourses(contactId);
+          const emails = await mail.listOutbox({ to: detail.contact.email, limit: 20 });
+          return {
+            contact: detail.contact,
+            lifetimeValue: detail.lifetimeValue,
+            orders: detail.orders.slice(0, 20).map((o) => ({ id: o.id, number: o.number, status: o.status, total: o.total, amountPaid: o.amountPaid, amountRefunded: o.amountRefunded, currency: o.currency, createdAt: o.createdAt, paidAt: o.paidAt })),
+            subscriptions: detail.subscriptions.map((s) => ({ id: s.id, status: s.status, amount: s.amount, currency: s.currency, interval: s.interval, createdAt: s.createdAt })),
+            courses: courses.map((c: { id: string; title: string; lessonCount: number; completedCount: number }) => ({ id: c.id, title: c.title, lessons: c.lessonCount, completed: c.completedCount })),
+            emails: emails.map((e) => ({ id: e.id, subject: e.subject, status: e.status, tag: e.tag, createdAt: e.createdAt })),
+            events: detail.events.slice(0, 30).map((e) => ({ type: e.type, occurredAt: e.occurredAt, actorKind: e.actorKind })),
+          };
+        },
+        deliveryStates: async (ids) => {
+          const out = new Map<string, { status: string; error: string | null; sentAt: Date | null }>();
+          for (const id of ids) {
+            const m = await mail.getMessage(id).catch(() => null);
+            if (m) out.set(id, { status: m.status, error: m.error, sentAt: m.sentAt });
+          }
+          return out;
+        },
+        messageDomain: async () => mail.dkimDomain ?? ((await mail.settings()).fromAddress.match(/@([^>\s]+)/)?.[1] ?? mailDomain),
+        timeZone: async () => (await brand.current()).timeZone,
+        orderFacts: async (orderId) => {
+          const o = await checkout.getOrder(database.db, orderId);
+          return { contactId: o.contactId, number: o.number, amountPaid: o.amountPaid, amountRefunded: o.amountRefunded, currency: o.currency, paidAt: o.paidAt, status: o.status };
+        },
+        refund: async (orderId, input, by) => {
+          const done = await checkout.refundOrder(orderId, input, by);
+          return { amount: done.reduce((s, r) => s + r.amount, 0), currency: done[0]?.currency ?? '' };
+        },
+        resendReceipt: async (tx, orderId) => {
+          const d = await checkout.orderDetail(tx, orderId);
+          const link = await portal.createMagicLink(tx, d.order.contactId, '/account');
+          const lines = d.items.map((i) => `- ${i.name}: ${(i.amount / 100).toFixed(2)} ${d.order.currency}`).join('\n');
+          await mail.queueTransactional(tx, {
+            to: d.order.email, contactId: d.order.contactId, tag: 'support.receipt', secrets: [new URL(link).searchParams.get('token')!],
+            subject: `Your receipt for order #${d.order.number}`,
+            text: `Here is your receipt again.\n\nOrder #${d.order.number} (${d.order.createdAt.toISOString().slice(0, 10)})\n${lines}\nPaid: ${(d.order.amountPaid / 100).toFixed(2)} ${d.order.currency}\n\nYour purchases: ${link}`,
+          });
+        },
+        sendSignInLink: async (tx, contactId) => portal.mailMagicLink(tx, await audience.getContact(tx, contactId)),
+        extendAccess: async (tx, input) => {
+          const grants = (await access.listForContact(tx, input.contactId)).filter((g) => g.resourceType === 'course' && g.resourceId === input.courseId);
+          const now = clock.now();
+          const latest = grants.reduce<Date | null>((m, g) => (g.expiresAt === null ? null : m && m > g.expiresAt ? m : g.expiresAt), grants.length ? new Date(0) : now);
+          if (grants.length && latest === null) throw new DomainError('precondition_failed', 'This customer already has lifetime access to that course');
+          const from = latest && latest > now ? latest : now;
+          const until = new Date(from.getTime() + input.days * 86_400_000);
+          await access.grant(tx, { contactId: input.contactId, resource: { type: 'course', id: input.courseId }, source: 'manual', sourceId: `support:${input.actionId}`, expiresAt: until, actor: input.actor, reason: 'extended from a support conversation' });
+          return until;
+        },
+        requestApproval: (tx, input) => approvals.request(tx, input),
+      },
+    });
+    for (const kind of supportApprovalKinds(support)) approvals.register(kind);
     const app: App = {
       config,
       database,
@@ -275,6 +355,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       content,
       blog,
       blogNewsletter,
+      support,
       approvals,
       tasks,
       owner,

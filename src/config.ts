@@ -122,6 +122,19 @@ const envSchema = z.object({
   AUTOMATION_WEBHOOKS_ALLOW_PRIVATE: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
   /** the owner's broken-link check may visit private and loopback addresses (off: they are refused) */
   OWNER_LINKS_ALLOW_PRIVATE: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
+  /** the support inbox's address (replies come back to support+<token>@ its domain); default support@ the sender's domain */
+  SUPPORT_ADDRESS: z.string().trim().toLowerCase().regex(/^[^\s@+<>]+@[^\s@<>]+$/, 'must be one address such as support@example.com (without +)').optional(),
+  /** the built-in SMTP receiver's port; unset: off (0: any free port) */
+  SUPPORT_SMTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  SUPPORT_SMTP_HOST: z.string().optional(),
+  SUPPORT_MAX_MESSAGE_MB: z.coerce.number().positive().max(200).default(25),
+  SUPPORT_ATTACHMENT_MAX_MB: z.coerce.number().positive().max(200).default(10),
+  /** authserv-ids (e.g. mx.example.com) of the MTA in front whose Authentication-Results headers are believed */
+  SUPPORT_TRUSTED_AUTHSERV: z.string().default(''),
+  SUPPORT_POSTMARK_AUTH: z.string().regex(/^[^:]+:.+$/, 'must be user:password (the basic-auth credentials in the Postmark inbound webhook URL)').optional(),
+  SUPPORT_MAILGUN_KEY: z.string().optional(),
+  SUPPORT_SENDGRID_AUTH: z.string().regex(/^[^:]+:.{12,}$/, 'must be user:password, the password at least 12 characters (the basic-auth credentials in the Inbound Parse URL)').optional(),
+  SUPPORT_SNS_TOPIC: z.string().optional(),
 });
 
 /** Names proxy-addr (Fastify's trust check) knows for whole private ranges. */
@@ -221,6 +234,19 @@ export interface Config {
   };
   automation: { webhooksAllowPrivate: boolean };
   owner: { linksAllowPrivate: boolean };
+  /** the support inbox (docs/support.md) */
+  support: {
+    address?: string;
+    smtp: { port: number; host: string } | null;
+    maxMessageBytes: number;
+    maxAttachmentBytes: number;
+    trustedAuthServ: string[];
+    postmarkAuth?: string;
+    mailgunKey?: string;
+    sendgridAuth?: string;
+    /** the SNS topic of the SES receipt rule (the certificate is MAIL_WEBHOOK_SNS_CERT) */
+    snsTopic?: string;
+  };
 }
 
 export interface MailConfig {
@@ -350,6 +376,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     automation: { webhooksAllowPrivate: e.AUTOMATION_WEBHOOKS_ALLOW_PRIVATE },
     owner: { linksAllowPrivate: e.OWNER_LINKS_ALLOW_PRIVATE },
+    support: {
+      address: e.SUPPORT_ADDRESS,
+      smtp: e.SUPPORT_SMTP_PORT === undefined ? null : { port: e.SUPPORT_SMTP_PORT, host: e.SUPPORT_SMTP_HOST ?? e.HOST },
+      maxMessageBytes: Math.floor(e.SUPPORT_MAX_MESSAGE_MB * 1_048_576),
+      maxAttachmentBytes: Math.floor(e.SUPPORT_ATTACHMENT_MAX_MB * 1_048_576),
+      trustedAuthServ: e.SUPPORT_TRUSTED_AUTHSERV.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
+      postmarkAuth: e.SUPPORT_POSTMARK_AUTH,
+      mailgunKey: e.SUPPORT_MAILGUN_KEY,
+      sendgridAuth: e.SUPPORT_SENDGRID_AUTH,
+      snsTopic: e.SUPPORT_SNS_TOPIC,
+    },
   };
 }
 

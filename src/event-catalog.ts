@@ -16,6 +16,7 @@ import { webhookEvents } from './modules/webhooks/index.js';
 import { brandEvents } from './modules/brand/index.js';
 import { automationEvents } from './modules/automation/index.js';
 import { contentEvents } from './modules/content/index.js';
+import { supportEvents } from './modules/support/index.js';
 import { approvalEvents } from './modules/approvals/index.js';
 import { taskEvents } from './modules/tasks/index.js';
 import { ownerEvents } from './modules/owner/index.js';
@@ -34,6 +35,7 @@ export const eventCatalog = new EventCatalog(
   brandEvents,
   automationEvents,
   contentEvents,
+  supportEvents,
   approvalEvents,
   taskEvents,
   ownerEvents,

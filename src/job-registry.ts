@@ -16,10 +16,11 @@ import { automationJobs, type AutomationJobDeps } from './modules/automation/ind
 import { contentJobs, type ContentJobDeps } from './modules/content/index.js';
 import { tasksJobs, type TasksJobDeps } from './modules/tasks/index.js';
 import { ownerJobs, type OwnerJobDeps } from './modules/owner/index.js';
+import { supportJobs, type SupportJobDeps } from './modules/support/index.js';
 import { eventCatalog } from './event-catalog.js';
 
 /** Everything the registered handlers use; `src/app.ts` checks that the App provides it. */
-export type JobDeps = TeamJobDeps & MailJobDeps & LearningJobDeps & AudienceJobDeps & CheckoutJobDeps & PortalJobDeps & WebhookJobDeps & AnalyticsJobDeps & AutomationJobDeps & ContentJobDeps & TasksJobDeps & OwnerJobDeps;
+export type JobDeps = TeamJobDeps & MailJobDeps & LearningJobDeps & AudienceJobDeps & CheckoutJobDeps & PortalJobDeps & WebhookJobDeps & AnalyticsJobDeps & AutomationJobDeps & ContentJobDeps & TasksJobDeps & OwnerJobDeps & SupportJobDeps;
 
 export const jobRegistry: JobDefinition<any, JobDeps>[] = [
   // team.prune-sessions (hourly), team.password-reset-request
@@ -46,4 +47,6 @@ export const jobRegistry: JobDefinition<any, JobDeps>[] = [
   ...tasksJobs,
   // owner.daily-check (hourly, once a day), owner.check-links (daily), owner.weekly-review-mail (hourly, Monday mornings)
   ...ownerJobs,
+  // support.wake-snoozed (every minute), support.check-slas (every 5 minutes), support.run-action, support.lesson-question
+  ...supportJobs,
 ];

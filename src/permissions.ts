@@ -52,6 +52,10 @@ export const permissionMatrix = {
   'analytics.read': ['owner', 'admin', 'marketing'],
   'support.read': ['owner', 'admin', 'support'],
   'support.reply': ['owner', 'admin', 'support'],
+  /** refunds, resends and access extensions from a conversation, within the role's limits */
+  'support.act': ['owner', 'admin', 'support'],
+  /** limits, SLAs, intake address, canned replies */
+  'support.settings': OWNER,
   'owner.review': OWNER,
   // approval requests: everyone sees their own; the owner decides
   'approvals.read': ALL,

@@ -35,6 +35,7 @@ export const migrationSets: MigrationSet[] = [
   { name: 'analytics', schema: 'src/modules/analytics/schema.ts', folder: 'src/modules/analytics/migrations' },
   { name: 'automation', schema: 'src/modules/automation/schema.ts', folder: 'src/modules/automation/migrations' },
   { name: 'content', schema: 'src/modules/content/schema.ts', folder: 'src/modules/content/migrations' },
+  { name: 'support', schema: 'src/modules/support/schema.ts', folder: 'src/modules/support/migrations' },
   { name: 'approvals', schema: 'src/modules/approvals/schema.ts', folder: 'src/modules/approvals/migrations' },
   { name: 'tasks', schema: 'src/modules/tasks/schema.ts', folder: 'src/modules/tasks/migrations' },
   { name: 'owner', schema: 'src/modules/owner/schema.ts', folder: 'src/modules/owner/migrations' },

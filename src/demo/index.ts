@@ -15,6 +15,7 @@ import { seedAutomationDemo } from '../modules/automation/demo.js';
 import { seedContentDemo } from '../modules/content/demo.js';
 import { seedTasksDemo } from '../modules/tasks/demo.js';
 import { seedOwnerDemo } from '../modules/owner/demo.js';
+import { seedSupportDemo } from '../modules/support/demo.js';
 
 export interface DemoSeed {
   name: string;
@@ -35,6 +36,8 @@ export const demoSeeds: DemoSeed[] = [
   { name: 'mail', seed: seedMailDemo },
   // after audience and sell (form sign-ups, customers): three live workflows and a year of their runs
   { name: 'automation', seed: seedAutomationDemo },
+  // after sell (its customers and orders) and team (the support assistant): conversations, canned replies, a refund awaiting approval
+  { name: 'support', seed: seedSupportDemo },
   // runs last: progress for everyone who holds a course grant by then
   { name: 'learning-progress', seed: seedLearningProgress },
   // after the history it reports on: two endpoints (one turned off) and their delivery log

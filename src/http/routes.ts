@@ -18,6 +18,7 @@ import { emailPreferencesSection } from '../modules/audience/portal-section.js';
 import { analyticsRoutes } from '../modules/analytics/routes.js';
 import { automationRoutes } from '../modules/automation/routes.js';
 import { contentRoutes } from '../modules/content/routes.js';
+import { supportRoutes } from '../modules/support/routes.js';
 import { approvalRoutes } from '../modules/approvals/routes.js';
 import { tasksRoutes } from '../modules/tasks/routes.js';
 import { ownerRoutes } from '../modules/owner/routes.js';
@@ -38,6 +39,7 @@ export const allRoutes: AnyRoute[] = [
   ...analyticsRoutes,
   ...automationRoutes,
   ...contentRoutes,
+  ...supportRoutes,
   ...approvalRoutes,
   ...tasksRoutes,
   ...ownerRoutes,

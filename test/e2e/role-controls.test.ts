@@ -54,6 +54,7 @@ const rows: Row[] = [
   { path: () => '/blog', reach: 'content.read', ready: (p) => p.getByRole('link', { name: 'Notes from the studio' }), control: 'Blog settings link', find: (p) => p.getByRole('navigation', { name: 'Blog' }).getByRole('link', { name: 'Settings' }), permission: 'content.settings' },
   { path: () => `/blog/${ids.post}`, reach: 'content.read', ready: (p) => p.getByRole('heading', { level: 1, name: 'Notes from the studio' }), control: 'Save draft', find: (p) => p.getByRole('button', { name: 'Save draft' }), permission: 'content.write' },
   { path: () => '/blog/redirects', reach: 'content.read', ready: (p) => p.getByRole('heading', { level: 1, name: 'Redirects' }), control: 'Add a redirect', find: (p) => p.getByRole('form', { name: 'Add a redirect' }), permission: 'content.redirects' },
+  { path: () => '/inbox', reach: 'support.read', ready: (p) => p.getByRole('heading', { level: 1, name: 'Inbox' }), control: 'Support settings', find: (p) => p.getByRole('heading', { name: 'Support settings' }), permission: 'support.settings' },
 ];
 
 before(async () => {

@@ -5,3 +5,5 @@ export { unsubscribeToken, preferencesToken, readUnsubscribeToken, type Unsubscr
 export { recipientIdFromMessageId } from './engine.js';
 export { mailEvents } from './events.js';
 export { createSealer, type Sealer } from './sealed.js';
+export { renderSafeLiquidText } from './render.js';
+export { verifySns } from './webhooks.js';

@@ -107,6 +107,14 @@ function makeEngine(escape: boolean): Liquid {
 const htmlEngine = makeEngine(true);
 const textEngine = makeEngine(false);
 
+/**
+ * Renders a plain-text Liquid template with the mail engine's safe settings (no file system,
+ * strict filters, own properties only). Other modules' templates (support's canned replies) use it.
+ */
+export async function renderSafeLiquidText(template: string, vars: Record<string, unknown>): Promise<string> {
+  return String(await textEngine.parseAndRender(template, vars));
+}
+
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -217,7 +217,8 @@ export class MailService {
     const raw = buildMime({
       from: msg.fromAddress,
       to: msg.toAddress,
-      replyTo: settings.replyTo || undefined,
+      // A message that names its own Reply-To (a support reply's per-conversation address) keeps it.
+      replyTo: msg.headers?.['Reply-To'] ? undefined : settings.replyTo || undefined,
       subject: content.subject,
       messageId: mid,
       date: now,
