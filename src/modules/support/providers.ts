@@ -21,7 +21,7 @@ function safeEq(a: string, b: string): boolean {
 }
 
 export function verifyBasicAuth(authorization: string | undefined, expected: string | undefined, provider: string, setting: string): void {
-  if (!expected) throw new DomainError('unavailable', `${provider} inbound mail is not configured (set ${setting})`);
+  if (!expected) throw new DomainError('not_found', `${provider} inbound mail is not configured (set ${setting})`);
   const given = authorization?.startsWith('Basic ') ? Buffer.from(authorization.slice(6), 'base64').toString() : '';
   if (!safeEq(given, expected)) throw refuse('wrong or missing basic-auth credentials');
 }
@@ -29,7 +29,7 @@ export function verifyBasicAuth(authorization: string | undefined, expected: str
 export const MAILGUN_WINDOW_SECONDS = 15 * 60;
 
 export function verifyMailgunInbound(fields: { timestamp?: string; token?: string; signature?: string }, key: string | undefined, now: Date): { token: string; expiresAt: Date } {
-  if (!key) throw new DomainError('unavailable', 'Mailgun inbound mail is not configured (set SUPPORT_MAILGUN_KEY)');
+  if (!key) throw new DomainError('not_found', 'Mailgun inbound mail is not configured (set SUPPORT_MAILGUN_KEY)');
   const { timestamp, token, signature } = fields;
   if (!timestamp || !token || !signature) throw refuse('no signature');
   if (!/^\d{1,12}$/.test(timestamp) || token.length > 200) throw refuse('malformed signature');
