@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useParams } from 'react-router';
 import { apiGet, apiSend, ApiError } from '../../api.js';
 import type { CannedReply, ConversationList, Presence, Thread } from '../../../../../src/modules/support/contract.js';
 import { EmptyState } from '../../components/empty-state.js';
@@ -29,7 +30,9 @@ function query(filter: string) {
 /** The shared inbox: conversations on the left, the thread with the customer's context on the right. */
 export default function InboxPage() {
   const [filter, setFilter] = useState<string>('open');
-  const [openId, setOpenId] = useState<string | null>(null);
+  // /inbox/<id> (My day links there) opens that conversation.
+  const linked = useParams()['*'];
+  const [openId, setOpenId] = useState<string | null>(linked && /^[0-9a-f-]{36}$/i.test(linked) ? linked : null);
   const [tick, setTick] = useState(0);
   const list = useLoad(() => apiGet<ConversationList>('/api/support/conversations', query(filter)), [filter, tick]);
   return (

@@ -1,6 +1,7 @@
 // The tasks area's calls to the tasks API (src/modules/tasks/routes.ts); shapes from its contract.
 import { ApiError, apiGet, apiSend } from '../../api.js';
 import type { MyDay, Person, RecurrenceInput, Sop, SopInput, SopRevision, Task, TaskInput, TaskOccurrence } from '../../../../../src/modules/tasks/contract.js';
+import type { ConversationList } from '../../../../../src/modules/support/contract.js';
 
 export type { MyDay, Person, RecurrenceInput, Sop, SopInput, SopRevision, Task, TaskInput, TaskOccurrence };
 
@@ -24,12 +25,8 @@ export const tasksApi = {
   preview: (body: string) => apiSend<{ html: string; checklist: string[] }>('POST', '/api/sops/preview', { body }),
 };
 
-export interface ConversationSummary {
-  id: string;
-  subject?: string;
-  customer?: { name?: string | null; email?: string } | null;
-  lastMessageAt?: string;
-}
+/** One row of the support module's conversation list (its contract: subject, customer name and email). */
+export type ConversationSummary = ConversationList['conversations'][number];
 
 /**
  * The caller's open conversations from the support module, or null when there is no inbox to
@@ -38,8 +35,8 @@ export interface ConversationSummary {
  */
 export async function myConversations(): Promise<ConversationSummary[] | null> {
   try {
-    const res = await apiGet<{ conversations?: ConversationSummary[] } | ConversationSummary[]>('/api/support/conversations', { assignee: 'me', status: 'open' });
-    return Array.isArray(res) ? res : (res.conversations ?? []);
+    const res = await apiGet<ConversationList>('/api/support/conversations', { assignee: 'me', status: 'open' });
+    return res.conversations;
   } catch (err) {
     if (err instanceof ApiError && (err.status === 404 || err.status === 403)) return null;
     throw err;

@@ -148,8 +148,8 @@ function Conversations() {
         <ul className="plain-list">
           {state.data.map((c) => (
             <li key={c.id}>
-              <Link to={`/inbox/${c.id}`}>{c.subject || 'Conversation'}</Link>
-              {c.customer ? <span className="muted"> — {c.customer.name || c.customer.email}</span> : null}
+              <Link to={`/inbox/${c.id}`}>#{c.number} {c.subject || '(no subject)'}</Link>
+              <span className="muted"> — {c.name ? `${c.name} <${c.email}>` : c.email}</span>
             </li>
           ))}
         </ul>
