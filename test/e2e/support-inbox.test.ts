@@ -133,7 +133,8 @@ test('the assistant answers with a canned reply, refunds within the limit, asks 
   await ownerPage.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Weekly review' }).click();
   await ownerPage.getByRole('heading', { level: 1, name: 'Weekly review' }).waitFor();
   const request = ownerPage.getByRole('listitem').filter({ has: ownerPage.getByRole('heading', { name: /Refund 50\.00/ }) });
-  await request.waitFor();
+  // The review reads every module (alerts, meter, forecast): on a loaded machine it takes a while to build.
+  await request.waitFor({ timeout: 60_000 });
   await request.getByRole('button', { name: 'Approve' }).click();
   await request.waitFor({ state: 'detached' });
 
