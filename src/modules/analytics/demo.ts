@@ -27,7 +27,10 @@ const launchCampaign = (ago: number) => {
 };
 
 const arrivals: Arrival[] = [
-  { channel: 'organic_search', source: 'Google', base: 60, shape: (ago) => (ago < SLAP_DAYS_AGO ? 0.5 : 1) },
+  // Google is the biggest source (about 30 visitors a day before the slap): at half the volume its
+  // overnight halving sat just under the owner's sudden-drop threshold (z ≥ 3.5, docs/owner-alerts.md),
+  // so whether the demo showed it depended on the noise of two days.
+  { channel: 'organic_search', source: 'Google', base: 120, shape: (ago) => (ago < SLAP_DAYS_AGO ? 0.5 : 1) },
   { channel: 'organic_search', source: 'DuckDuckGo', base: 6 },
   { channel: 'organic_search', source: 'Bing', base: 5 },
   { channel: 'direct', source: 'Direct / None', base: 25 },

@@ -68,6 +68,8 @@ export interface BroadcastRow {
   track: boolean;
   status: string;
   sent_by: Record<string, string> | null;
+  /** Only where the row was loaded to be started. */
+  scheduled_at?: Date | string | null;
   updated_at: Date;
 }
 
@@ -216,7 +218,7 @@ export class BroadcastEngine {
   }
 
   private async loadBroadcast(id: string, tx?: Tx, lock = false): Promise<BroadcastRow | null> {
-    const q = `select id, name, subject, preheader, format, body, blocks, list_id, segment_id, track, status, sent_by, updated_at
+    const q = `select id, name, subject, preheader, format, body, blocks, list_id, segment_id, track, status, sent_by, scheduled_at, updated_at
                  from broadcasts where id = $1${lock ? ' for update' : ''}`;
     const res = tx ? await this.ctx.database.executorFor(tx)<BroadcastRow>(q, [id]) : await this.ctx.database.execute<BroadcastRow>(q, [id]);
     return res.rows[0] ?? null;
@@ -287,6 +289,11 @@ export class BroadcastEngine {
     await this.ctx.database.transaction(async (tx) => {
       const b = await this.loadBroadcast(broadcastId, tx, true);
       if (!b || b.status !== 'scheduled') return;
+      // The start job's startAfter is timed by the database's clock, the broadcast by the app's
+      // (injected) one: a job that runs before the app's time leaves the broadcast scheduled, and
+      // the watchdog (every minute, on the app's clock) starts it when it is due. Without this the
+      // demo's "next Tuesday" broadcast was sent at once whenever the demo's today is in the past.
+      if (b.scheduled_at && new Date(b.scheduled_at).getTime() > this.ctx.clock.now().getTime()) return;
       const compiled = await this.compiledFor(b, settings, tx);
       const audience = this.ctx.audience.audienceSql({ listId: b.list_id ?? undefined, segmentId: b.segment_id ?? undefined });
       const inserted = await tx.execute(sql`

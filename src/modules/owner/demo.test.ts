@@ -75,6 +75,7 @@ for (const backend of backends().slice(0, 1)) {
       assert.ok(f.revenue.low <= f.revenue.expected && f.revenue.expected <= f.revenue.high);
       assert.ok(f.revenue.expected > 0);
       assert.ok(f.coursesGoingStale.length >= 2);
+      assert.ok(f.sendsRunOutOn && f.sendsRunOutOn > f.today, 'the mail demo\'s scheduled newsletter is still to go out');
     });
   });
 }

@@ -80,6 +80,17 @@ describe('the weekly review\'s decisions (pure)', () => {
     const approve = decisions[0]!.actions.find((a) => a.kind === 'approve');
     assert.equal(approve && 'url' in approve ? approve.url : null, '/api/approvals/a2/approve');
   });
+  it('makes one decision of a total and the part that fell the same way', () => {
+    const at = (detector: string, key: string): AlertView => ({ ...alert(1, detector), id: `${detector}-${key}`, key });
+    const decisions = rankDecisions({
+      approvals: [],
+      alerts: [at('sudden_drop', 'visitors'), at('sudden_drop', 'visitors:Google'), at('slow_decline', 'visitors'), at('slow_decline', 'signups:form')],
+      processes: [],
+      carriedKeys: new Set(),
+      staffName: () => 'Sam',
+    });
+    assert.deepEqual(decisions.map((d) => d.key), ['alert:sudden_drop:visitors:Google', 'alert:slow_decline:signups:form', 'alert:slow_decline:visitors']);
+  });
 });
 
 describe('the absence forecast model (pure, on a fixture)', () => {

@@ -168,7 +168,11 @@ export function rankDecisions(input: {
       ],
     });
   }
+  // A total whose part fell the same way (visitors and visitors:Google, both a sudden drop) is one
+  // decision: the part's alert names the cause; the total's stays in the alerts list.
+  const explained = (a: AlertView) => !a.key.includes(':') && input.alerts.some((b) => b.detector === a.detector && b.key.startsWith(`${a.key}:`));
   for (const a of input.alerts) {
+    if ((a.detector === 'sudden_drop' || a.detector === 'slow_decline') && explained(a)) continue;
     if (a.detector === 'course_overdue') {
       out.push({
         key: `course:${a.key}`, kind: 'course_review', score: 40 + Math.min(15, (a.observed ?? 0) / 60),
