@@ -113,7 +113,9 @@ export async function createTestApp(
     url: testDb.url,
     async close() {
       await server.close();
-      await app.jobs.stop(1000);
+      // Lets a job that is still running finish (the hourly and daily checks can take seconds on a
+      // loaded machine) before its database closes under it; returns as soon as none is running.
+      await app.jobs.stop(15_000);
       app.mail.close();
       await testDb.drop();
     },

@@ -28,7 +28,8 @@ async function createBroadcast(owner: Client, listId: string, body: Record<strin
   return res.json() as { id: string };
 }
 
-async function waitStatus(owner: Client, id: string, status: string, timeoutMs = 30_000) {
+// Generous: PGlite on a loaded 2-core machine sends these small broadcasts in tens of seconds.
+async function waitStatus(owner: Client, id: string, status: string, timeoutMs = 90_000) {
   return waitFor(
     async () => {
       const b = (await owner.get(`/api/broadcasts/${id}`)).json();
@@ -40,7 +41,7 @@ async function waitStatus(owner: Client, id: string, status: string, timeoutMs =
 
 for (const backend of backends()) {
   // A suite-level limit below the file's: if a test hangs, the report names it (a file timeout shows nothing).
-  describe(`mail over SMTP with DKIM [${backend}]`, { timeout: 150_000 }, () => {
+  describe(`mail over SMTP with DKIM [${backend}]`, { timeout: 280_000 }, () => {
     let t: TestApp;
     let owner: Client;
     let sink: SmtpSink;
