@@ -6,7 +6,8 @@
 // `npm run test:soak` (--soak): only the files that hold soak/crash tests, with those tests on
 // (CI runs it after `npm test`); add TEST_DATABASE_URL for the PostgreSQL ones.
 // The slowest files (timed by the previous run) start first; the slowest are listed at the end.
-import { spawnSync } from 'node:child_process';
+// Files that read the demo business get it from a snapshot built once per backend before they run.
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { DURATIONS_FILE } from './durations-reporter.mjs';
@@ -55,6 +56,25 @@ if (!onlyFiles.length) {
     if (b.status !== 0) process.exit(b.status ?? 1);
   }
 }
+// Files that read the demo business (createDemoTestApp) share one demo snapshot per backend
+// (test/support/demo-snapshot.ts): build both side by side now, so no file's time limit pays for it.
+if (files.some((f) => readFileSync(f, 'utf8').includes('createDemoTestApp('))) {
+  const wanted = env.TEST_DATABASE_URL ? ['pglite', 'pg'] : ['pglite'];
+  const codes = await Promise.all(
+    wanted.map(
+      (backend) =>
+        new Promise((resolve) => {
+          const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/prepare-demo.ts', backend], { stdio: 'inherit', env });
+          child.on('exit', (code) => resolve(code ?? 1));
+          child.on('error', () => resolve(1));
+        }),
+    ),
+  );
+  if (codes.some((c) => c !== 0)) {
+    console.error('Could not build the demo snapshot (see above).');
+    process.exit(1);
+  }
+}
 // Longest first: a long file started last would run alone at the end.
 let previous = {};
 try {
@@ -71,5 +91,5 @@ console.log(
 // per file there, 5 min elsewhere.
 const timeout = soak ? 900_000 : 300_000;
 const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=./scripts/durations-reporter.mjs', '--test-reporter-destination=stdout'];
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${timeout}`, ...reporters, ...files], { stdio: 'inherit', env });
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-force-exit', `--test-concurrency=${concurrency}`, `--test-timeout=${timeout}`, ...reporters, ...files], { stdio: 'inherit', env });
 process.exit(r.status ?? 1);

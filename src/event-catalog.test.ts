@@ -1,22 +1,22 @@
 // The catalog against what the business really records: the demo drives most services
 // (and writes a year of history in bulk past record()), so every stored event must be a
 // declared type with data that matches, and be filed under its contact. The same demo shows
-// the outbound webhooks at work. One backend: loading the demo is the slow part, and the
-// rules checked here do not depend on the driver (events.test.ts runs on both).
+// the outbound webhooks at work. On both backends: the demo
+// comes from the run's demo snapshot (test/support/demo-snapshot.ts).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { backends, createTestApp, setupOwner, type Client, type TestApp } from '../test/support/harness.js';
+import { backends, type Client } from '../test/support/harness.js';
+import { createDemoTestApp, type DemoTestApp } from '../test/support/demo-snapshot.js';
 import { contactOf } from './db/event-catalog.js';
 import { eventCatalog } from './event-catalog.js';
 
-for (const backend of backends().slice(0, 1)) {
+for (const backend of backends()) {
   describe(`the demo business's events and webhooks [${backend}]`, () => {
-    let t: TestApp;
+    let t: DemoTestApp;
     let owner: Client;
     before(async () => {
-      t = await createTestApp(backend);
-      owner = await setupOwner(t);
-      assert.equal((await owner.post('/api/demo')).statusCode, 200);
+      t = await createDemoTestApp(backend);
+      owner = t.owner;
     });
     after(() => t.close());
 

@@ -3,18 +3,16 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'drizzle-orm';
-import { backends, createTestApp, setupOwner, type TestApp } from '../../test/support/harness.js';
-import { loadDemo } from './index.js';
+import { backends } from '../../test/support/harness.js';
+import { createDemoTestApp, type DemoTestApp } from '../../test/support/demo-snapshot.js';
 
 for (const backend of backends()) {
   describe(`demo history [${backend}]`, () => {
-    let t: TestApp;
+    let t: DemoTestApp;
     let loadedAt: Date;
     before(async () => {
-      t = await createTestApp(backend);
-      await setupOwner(t);
+      t = await createDemoTestApp(backend);
       loadedAt = t.app.clock.now();
-      await loadDemo(t.app);
     });
     after(() => t.close());
 

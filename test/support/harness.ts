@@ -8,8 +8,8 @@ import pino from 'pino';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { loadConfig, testSettings, type Config } from '../../src/config.js';
 import { createApp, type App } from '../../src/app.js';
-import { openDatabase, type Database } from '../../src/db/client.js';
-import { databaseUrl, openPgliteFromSnapshot, pgTemplate } from './snapshot.js';
+import { openDatabase, openMemoryDatabase, type Database } from '../../src/db/client.js';
+import { databaseUrl, pgliteSnapshot, pgTemplate } from './snapshot.js';
 import { ManualClock, type Clock } from '../../src/clock.js';
 import { buildServer } from '../../src/http/server.js';
 import type { JobDefinition } from '../../src/jobs/types.js';
@@ -32,10 +32,10 @@ export interface TestDatabase {
  * A fresh database on PostgreSQL (created and later dropped) — returns its URL. Empty unless
  * `migrated` is set: then it is a copy of the migrated template (see snapshot.ts).
  */
-export async function createPgDatabase(opts: { migrated?: boolean } = {}): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createPgDatabase(opts: { migrated?: boolean; template?: (base: string) => Promise<string> } = {}): Promise<{ url: string; drop(): Promise<void> }> {
   const base = testSettings().databaseUrl;
   if (!base) throw new Error('TEST_DATABASE_URL is not set');
-  const template = opts.migrated ? await pgTemplate(base) : undefined;
+  const template = opts.template ? await opts.template(base) : opts.migrated ? await pgTemplate(base) : undefined;
   const name = `onehour_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
@@ -57,11 +57,19 @@ export async function createPgDatabase(opts: { migrated?: boolean } = {}): Promi
 
 /** A fresh database with every migration applied, started from the run's snapshot. */
 export async function openTestDatabase(backend: Backend): Promise<TestDatabase> {
+  return openTestDatabaseFrom(backend, { pglite: pgliteSnapshot, pgTemplate });
+}
+
+/** A fresh database copied from a snapshot: a PGlite data folder or a PostgreSQL template. */
+export async function openTestDatabaseFrom(
+  backend: Backend,
+  from: { pglite: () => Promise<Blob>; pgTemplate: (base: string) => Promise<string> },
+): Promise<TestDatabase> {
   if (backend === 'pglite') {
-    const database = await openPgliteFromSnapshot();
+    const database = await openMemoryDatabase({ loadDataDir: await from.pglite() });
     return { database, drop: () => database.close() };
   }
-  const created = await createPgDatabase({ migrated: true });
+  const created = await createPgDatabase({ template: from.pgTemplate });
   const database = await openDatabase({ kind: 'pg', url: created.url }, { poolSize: 5 });
   return {
     database,
@@ -95,11 +103,20 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(
-  backend: Backend,
-  opts: { clock?: Clock; jobs?: JobDefinition<any>[]; config?: Record<string, string>; startWorkers?: boolean; log?: pino.Logger } = {},
-): Promise<TestApp> {
-  const testDb = await openTestDatabase(backend);
+export interface TestAppOptions {
+  clock?: Clock;
+  jobs?: JobDefinition<any>[];
+  config?: Record<string, string>;
+  startWorkers?: boolean;
+  log?: pino.Logger;
+}
+
+export async function createTestApp(backend: Backend, opts: TestAppOptions = {}): Promise<TestApp> {
+  return createTestAppOn(backend, await openTestDatabase(backend), opts);
+}
+
+/** The real App and its HTTP server on a test database (closing the app drops the database). */
+export async function createTestAppOn(backend: Backend, testDb: TestDatabase, opts: TestAppOptions = {}): Promise<TestApp> {
   const clock = (opts.clock as ManualClock) ?? new ManualClock(new Date());
   const app = await createApp({ config: testConfig(opts.config), clock, database: testDb.database, jobs: opts.jobs, log: opts.log ?? pino({ level: 'silent' }) });
   const server = await buildServer(app);

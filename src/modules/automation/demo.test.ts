@@ -1,16 +1,15 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { backends, Client, createTestApp, OWNER, type TestApp } from '../../../test/support/harness.js';
+import { backends, Client } from '../../../test/support/harness.js';
+import { createDemoTestApp, type DemoTestApp } from '../../../test/support/demo-snapshot.js';
 
 for (const backend of backends()) {
   describe(`automation demo data [${backend}]`, () => {
-    let t: TestApp;
+    let t: DemoTestApp;
     let owner: Client;
     before(async () => {
-      t = await createTestApp(backend);
-      owner = new Client(t.server);
-      const res = await owner.post('/api/setup', { ...OWNER, loadDemo: true });
-      assert.equal(res.statusCode, 200, res.body);
+      t = await createDemoTestApp(backend);
+      owner = t.owner;
     });
     after(() => t.close());
 
@@ -28,7 +27,7 @@ for (const backend of backends()) {
       const timeline = (await owner.get(`/api/automation-runs/${runs[0].id}`)).json();
       assert.ok(timeline.steps.length >= 1);
       const oldest = (await t.app.database.execute<{ at: Date }>('select min(started_at) as at from automation_runs')).rows[0]!.at;
-      assert.ok(Date.now() - new Date(oldest).getTime() > 200 * 86_400_000, 'history reaches back most of a year');
+      assert.ok(t.clock.now().getTime() - new Date(oldest).getTime() > 200 * 86_400_000, 'history reaches back most of a year');
     });
   });
 }

@@ -1,29 +1,19 @@
 // The demo business's sales side: a year of orders a newcomer can explore and act on.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { backends, createTestApp, setupOwner, type Client, type TestApp } from '../../../test/support/harness.js';
+import { backends, type Client } from '../../../test/support/harness.js';
+import { createDemoTestApp, type DemoTestApp } from '../../../test/support/demo-snapshot.js';
 import { FormBrowser } from '../../../test/support/forms.js';
 
 for (const backend of backends()) {
   describe(`demo sales [${backend}]`, () => {
-    let t: TestApp;
+    let t: DemoTestApp;
     let owner: Client;
-    const filesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onehour-demo-files-'));
     before(async () => {
-      t = await createTestApp(backend, { config: { FILES_DIR: filesDir } });
-      owner = await setupOwner(t);
-      const started = Date.now();
-      const res = await owner.post('/api/demo');
-      assert.equal(res.statusCode, 200, res.body);
-      t.app.log.info({ ms: Date.now() - started }, 'demo loaded');
+      t = await createDemoTestApp(backend);
+      owner = t.owner;
     });
-    after(async () => {
-      await t.close();
-      fs.rmSync(filesDir, { recursive: true, force: true });
-    });
+    after(() => t.close());
 
     it('has a store, a built sales page and products of every kind', async () => {
       const store = await t.server.inject({ method: 'GET', url: '/' });

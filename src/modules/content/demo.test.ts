@@ -2,18 +2,17 @@
 // with traffic from the analytics seed, measured per post for the weekly review.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { backends, createTestApp, setupOwner, type Client, type TestApp } from '../../../test/support/harness.js';
-import { loadDemo } from '../../demo/index.js';
+import { backends, type Client } from '../../../test/support/harness.js';
+import { createDemoTestApp, type DemoTestApp } from '../../../test/support/demo-snapshot.js';
 import { topPosts } from './measures.js';
 
-for (const backend of backends().slice(0, 1)) {
+for (const backend of backends()) {
   describe(`the demo blog [${backend}]`, () => {
-    let t: TestApp;
+    let t: DemoTestApp;
     let owner: Client;
     before(async () => {
-      t = await createTestApp(backend);
-      owner = await setupOwner(t);
-      await loadDemo(t.app);
+      t = await createDemoTestApp(backend);
+      owner = t.owner;
     });
     after(() => t.close());
 

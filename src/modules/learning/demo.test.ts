@@ -1,16 +1,16 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { backends, createTestApp, setupOwner, type Client, type TestApp } from '../../../test/support/harness.js';
+import { backends, type Client } from '../../../test/support/harness.js';
+import { createDemoTestApp, type DemoTestApp } from '../../../test/support/demo-snapshot.js';
 import { expectOk, StudentBrowser } from './test-support.js';
 
 for (const backend of backends()) {
   describe(`learning demo data [${backend}]`, () => {
-    let t: TestApp;
+    let t: DemoTestApp;
     let owner: Client;
     before(async () => {
-      t = await createTestApp(backend);
-      owner = await setupOwner(t);
-      expectOk(await owner.post('/api/demo'));
+      t = await createDemoTestApp(backend);
+      owner = t.owner;
     });
     after(() => t.close());
 

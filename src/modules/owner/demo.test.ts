@@ -1,25 +1,20 @@
-// The weekly review on the demo business at a fixed virtual date: the owner's share falls from
+// The weekly review on the demo business at its fixed virtual date (DEMO_TODAY, a Monday): the owner's share falls from
 // about 80 % to about 25 %, the traffic source that halved and the one sliding are named, the two
 // stale courses are decisions, and there are never more than seven.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ManualClock } from '../../clock.js';
-import { loadDemo } from '../../demo/index.js';
-import { backends, createTestApp, setupOwner, waitFor, type Client, type TestApp } from '../../../test/support/harness.js';
+import { backends, waitFor, type Client } from '../../../test/support/harness.js';
+import { createDemoTestApp, type DemoTestApp } from '../../../test/support/demo-snapshot.js';
 import type { Review, AbsenceForecast } from './contract.js';
 
-const TODAY = '2026-06-15T09:30:00Z'; // a Monday
-
-// One backend: loading the demo is the slow part.
-for (const backend of backends().slice(0, 1)) {
+for (const backend of backends()) {
   describe(`the review on the demo business [${backend}]`, () => {
-    let t: TestApp;
+    let t: DemoTestApp;
     let owner: Client;
     let review: Review;
     before(async () => {
-      t = await createTestApp(backend, { clock: new ManualClock(TODAY), startWorkers: true });
-      owner = await setupOwner(t);
-      await loadDemo(t.app);
+      t = await createDemoTestApp(backend, { startWorkers: true });
+      owner = t.owner;
       // Analytics rolls the older months up in the background; the detectors read 120 days.
       await waitFor(async () => (await t.app.database.execute<{ n: number }>(`select count(distinct day)::int as n from analytics_daily where d1 = ''`)).rows[0]!.n >= 125, { timeoutMs: 120_000, what: 'the last 125 days of traffic rolled up' });
       await t.app.owner.runDailyChecks();

@@ -2,17 +2,15 @@
 // overdue today — what My day and the owner's weekly review show a newcomer.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { backends, createTestApp, setupOwner, type TestApp } from '../../../test/support/harness.js';
-import { loadDemo } from '../../demo/index.js';
+import { backends } from '../../../test/support/harness.js';
+import { createDemoTestApp, type DemoTestApp } from '../../../test/support/demo-snapshot.js';
 import { assistantWork, overdueTasks } from './index.js';
 
-for (const backend of backends().slice(0, 1)) {
+for (const backend of backends()) {
   describe(`tasks demo [${backend}]`, () => {
-    let t: TestApp;
+    let t: DemoTestApp;
     before(async () => {
-      t = await createTestApp(backend);
-      await setupOwner(t);
-      await loadDemo(t.app);
+      t = await createDemoTestApp(backend);
     });
     after(() => t.close());
 
