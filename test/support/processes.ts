@@ -61,3 +61,11 @@ export function spawnNode(args: string[], env: Record<string, string> = {}, opts
     },
   };
 }
+
+/** Runs a command of ours to its end (`input` goes to its standard input): its exit code and output. */
+export async function runNode(args: string[], env: Record<string, string> = {}, input?: string): Promise<{ code: number | null; output: string }> {
+  const p = spawnNode(args, { LOG_LEVEL: 'warn', ...env }, { stdin: input !== undefined });
+  if (input !== undefined) p.child.stdin?.end(input);
+  const code = await p.exited;
+  return { code, output: p.output() };
+}
