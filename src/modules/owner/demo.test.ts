@@ -34,8 +34,10 @@ for (const backend of backends()) {
       assert.ok(m.weeks[0]!.ownerMinutes > m.weeks[50]!.ownerMinutes * 4);
     });
 
-    // The demo's slow slide of Facebook (to 40 % over six weeks, ~18 visits a day) is not caught by
-    // the detectors at their defaults (owner-alerts' tuning); the review shows Google's drop and slide.
+    // The demo's slow slide of Facebook (to 40 % over six weeks, ~18 visits a day) is still not caught,
+    // also with the ramp test of 2026-12-03, although simulated series like it (18 a day, 25 % noise,
+    // −60 % over six weeks) alarm in the last week 50 times out of 50: the cause lies in the demo's
+    // series or their loading, not yet found. The review shows Google's drop and slide.
     it('names the source that halved overnight, as a sudden drop and as a slide', () => {
       console.log(`# what moved:\n${review.whatMoved.map((l) => `#   ${l}`).join('\n')}`);
       const declines = review.alerts.filter((a) => a.detector === 'sudden_drop' || a.detector === 'slow_decline');

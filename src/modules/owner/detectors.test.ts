@@ -48,10 +48,10 @@ describe('sudden drop', () => {
       delays.push(delay((t) => suddenDropAt(p, t)?.alarm ?? false, day, day + 14));
     }
     const within = (d: number) => delays.filter((x) => x <= d).length / delays.length;
-    assert.ok(within(1) >= 0.55, `first day: ${within(1)}`);
-    // Most misses by the second day are drops that fell within a launch's fading spike (4 launches a year):
-    // with no launches 97 % are caught by then (300 series, same detector).
-    assert.ok(within(2) >= 0.85, `by the second day: ${within(2)}`);
+    // bench/alerts.ts measures 83 % at 1 000 series (60 % with the previous detector).
+    assert.ok(within(1) >= 0.75, `first day: ${within(1)}`);
+    // Most misses by the second day are drops that fell within a launch's fading spike (4 launches a year).
+    assert.ok(within(2) >= 0.9, `by the second day: ${within(2)}`);
     assert.ok(within(7) >= 0.97, `within a week: ${within(7)}`);
   });
 
@@ -67,6 +67,18 @@ describe('sudden drop', () => {
       }
     }
     assert.ok(alarms / 100 <= 0.6, `${alarms / 100} a year`);
+  });
+
+  it('judges a day against the last four weeks\' level: after a fall six weeks ago, usual days at the new level are no drop, and a drop from it is', () => {
+    const days = HISTORY + 1;
+    const v = sim({ days, noise: 0.05, change: { kind: 'step', day: days - 42, size: 0.4 } }, 16);
+    const usual = detectDeclines([countSeries(toPoints(START, v))], addDays(START, days), { days: 7 }).filter((a) => a.detector === 'sudden_drop');
+    assert.deepEqual(usual, []);
+    // From the new level (600 a day) down by a third: above the old level's weeks' half, yet a drop.
+    v[days - 1] = Math.round(v[days - 8]! * 0.65);
+    const [a] = detectDeclines([countSeries(toPoints(START, v))], addDays(START, days));
+    assert.equal(a?.detector, 'sudden_drop', JSON.stringify(a));
+    assert.ok(a.changePct < -30 && a.changePct > -40, `${a.changePct}`);
   });
 
   it('is not fooled by a launch spike before the drop: the baseline stays the usual level', () => {
@@ -159,8 +171,10 @@ describe('slow decline', () => {
       if (Number.isFinite(d)) sinceErrors.push(Math.abs(since - day));
     }
     const within = (x: number) => delays.filter((d) => d <= x).length / delays.length;
-    assert.ok(within(28) >= 0.65, `within four weeks: ${within(28)}`);
-    assert.ok(within(42) >= 0.9, `within six weeks: ${within(42)}`);
+    // bench/alerts.ts at 1 000 series: 36 % within three weeks (34 % with the previous CUSUM), 79 % within four (75 %).
+    assert.ok(within(21) >= 0.28, `within three weeks: ${within(21)}`);
+    assert.ok(within(28) >= 0.7, `within four weeks: ${within(28)}`);
+    assert.ok(within(42) >= 0.95, `within six weeks: ${within(42)}`);
     assert.ok(median(sinceErrors) <= 14, `since is off by ${median(sinceErrors)} days (median)`);
   });
 

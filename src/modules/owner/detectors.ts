@@ -56,9 +56,11 @@ export interface DeclineAlert {
 }
 
 export interface SuddenDropOptions {
-  /** Same-weekday weeks needed before a day is judged, and the most that are used. */
+  /** Same-weekday weeks needed before a day is judged, and the most that are used (for the weekday pattern). */
   minWeeks: number;
   maxWeeks: number;
+  /** The level is that of the last this many weeks (the pattern's level is moved to it): a business that grows or shrinks is judged on its recent level. */
+  levelWeeks: number;
   /** Robust z (in scale units) for one day alone, and for the mean of two days in a row. */
   z1: number;
   z2: number;
@@ -72,19 +74,23 @@ export interface SuddenDropOptions {
 export interface SlowDeclineOptions {
   /** Weeks of history needed (reference + window). */
   minWeeks: number;
-  /** The reference: up to this many weeks before the CUSUM window (at least 4 are needed). */
+  /** The reference: up to this many weeks before the window (at least 4 are needed). */
   referenceWeeks: number;
-  /** The CUSUM window: up to this many recent weeks. */
+  /** The window a decline is looked for in: up to this many recent weeks. */
   windowWeeks: number;
-  /** CUSUM allowance and decision interval, in weekly σ. */
-  k: number;
-  h: number;
-  /** A week better than expected takes at most this much (in σ) off the sum: one launch week does not hide a decline. */
+  /** Counts and money: the ramp test's threshold (its score is in its own σ under no change). */
+  z: number;
+  /** Counts and money: the shortest decline tested, in days (shorter ones are the sudden drop's). */
+  minDays: number;
+  /** A day's (counts, money) or week's (rates) residual counts as at most this many σ either way: one launch does not hide a decline. */
   clip: number;
   /** The relative change of the last seven days must also be at least this large. */
   minChange: number;
-  /** Counts: the reference week must hold at least this much. */
+  /** Counts: the usual week must hold at least this much. */
   minWeeklyVolume: number;
+  /** Rates: a one-sided CUSUM over weekly values, allowance and decision interval in weekly σ. */
+  k: number;
+  h: number;
   /** Rates: the weeks' denominators must be at least this much (when known). */
   minWeeklyDenominator: number;
 }
@@ -95,8 +101,8 @@ export interface DetectorOptions {
   slowDecline?: Partial<SlowDeclineOptions>;
 }
 
-export const DEFAULT_SUDDEN_DROP: SuddenDropOptions = { minWeeks: 4, maxWeeks: 8, z1: 3.5, z2: 3.5, minChange: 0.2, minVolume: 10, minDenominator: 30 };
-export const DEFAULT_SLOW_DECLINE: SlowDeclineOptions = { minWeeks: 8, referenceWeeks: 12, windowWeeks: 6, k: 1.25, h: 2.5, clip: 2, minChange: 0.05, minWeeklyVolume: 50, minWeeklyDenominator: 200 };
+export const DEFAULT_SUDDEN_DROP: SuddenDropOptions = { minWeeks: 4, maxWeeks: 16, levelWeeks: 4, z1: 3, z2: 3.3, minChange: 0.2, minVolume: 10, minDenominator: 30 };
+export const DEFAULT_SLOW_DECLINE: SlowDeclineOptions = { minWeeks: 8, referenceWeeks: 12, windowWeeks: 6, z: 3, minDays: 7, clip: 2.5, minChange: 0.05, minWeeklyVolume: 50, k: 1.25, h: 2.5, minWeeklyDenominator: 200 };
 
 // ---------------------------------------------------------------------------------------------
 // Calendar days
@@ -144,9 +150,6 @@ export function mad(xs: readonly number[], center = median(xs)): number {
 export const MAD_TO_SD = 1.4826;
 /** Variance of a median of n samples relative to the variance of one (π/2 for large n). */
 const MEDIAN_VARIANCE = Math.PI / 2;
-/** Left-over calibration of the scales (1 = none), measured by bench/alerts.ts on series with no change. */
-const SUDDEN_SCALE_CONSISTENCY = 1;
-const SLOW_SCALE_CONSISTENCY = 1;
 
 // ---------------------------------------------------------------------------------------------
 // A series made dense: one slot per day from its first point to the day before `today`.
@@ -189,6 +192,109 @@ function logRatio(unit: KpiSeries['unit'], value: number, expected: number): num
 }
 
 // ---------------------------------------------------------------------------------------------
+// Weekday groups: the robust statistics both detectors share
+
+/** Consistency factor of a standard deviation computed on normal data trimmed at ±3σ (E z² given |z| < 3). */
+const TRIMMED_3_VARIANCE = 0.9733;
+/** Variance of a mean winsorised at ±2σ, relative to a plain mean's, on normal data (measured on simulated noise). */
+const WINSORISED_MEAN_VARIANCE = 1.05;
+/** Left-over calibration of the sudden-drop scale, measured on simulated series with no change (z's RMS → 1). */
+const SUDDEN_SCALE_CONSISTENCY = 1;
+
+interface WeekdayFit {
+  /** Log offset used (see logOffset). */
+  c: number;
+  /** The expected log of each weekday (0 = Sunday): the pattern plus the level of the last `recent` weeks. */
+  level: Float64Array;
+  /** Weeks the pattern rests on, and weeks the level does. */
+  n: number;
+  recent: number;
+  /** σ of one day's log around the fit (trimmed SD of the residuals, corrected for what was fitted). */
+  sigma: number;
+}
+
+/**
+ * Running median of three weeks' levels (the first and last take the median of the three at their
+ * end): a launch week stands out of its neighbours and is ignored, a level that changed and stayed is
+ * followed (a week late at the ends).
+ */
+function smooth3(levels: number[]): number[] {
+  const n = levels.length;
+  if (n < 3) return levels;
+  return levels.map((_, j) => {
+    const i = Math.min(n - 2, Math.max(1, j));
+    return median([levels[i - 1]!, levels[i]!, levels[i + 1]!]);
+  });
+}
+
+/** Winsorised mean of xs around `center` at ±`w`. */
+function winsorisedMean(xs: readonly number[], center: number, w: number): number {
+  let sum = 0;
+  for (const x of xs) sum += Math.min(center + w, Math.max(center - w, x));
+  return sum / xs.length;
+}
+
+/**
+ * A two-way robust fit of the logs of `weeks` whole weeks starting at index `start` (counts and
+ * money): each week has its level, each weekday its offset from the week's level (the weekly
+ * pattern), so a business that grew or fell between weeks neither blurs the pattern nor inflates σ.
+ * A median polish first (week medians, then weekday medians of what is left), σ₀ = 1.4826 × the MAD
+ * of its residuals; then means winsorised at ±2σ₀ around those medians (as efficient as means on
+ * ordinary days, while a launch day counts as no more than 2σ₀). σ is the standard deviation of the
+ * final residuals, days further than 3σ₀ left out (launch spikes), corrected for the trimming and
+ * for the fitted levels and offsets. The expected log of a weekday is its offset plus the mean level
+ * of the last `recent` weeks. Null when the period has no positive median.
+ */
+function fitWeekdays(p: PreparedSeries, start: number, weeks: number, recent = weeks): WeekdayFit | null {
+  const v = p.values;
+  const unit = p.series.unit;
+  if (weeks < 2) return null;
+  const all: number[] = [];
+  for (let i = start; i < start + 7 * weeks; i++) all.push(v[i]!);
+  const rough = median(all);
+  if (!(rough > 0)) return null;
+  const c = logOffset(unit, rough);
+  // y[j][k]: week j (0 = oldest), day k of the week (weekday weekdayOf(first + start + k)).
+  const y = Array.from({ length: weeks }, (_, j) => Array.from({ length: 7 }, (_, k) => Math.log(v[start + 7 * j + k]! + c)));
+  let rowLevel = smooth3(y.map((row) => median(row)));
+  let offset = Array.from({ length: 7 }, (_, k) => median(y.map((row, j) => row[k]! - rowLevel[j]!)));
+  rowLevel = smooth3(y.map((row) => median(row.map((x, k) => x - offset[k]!))));
+  const dev: number[] = [];
+  for (let j = 0; j < weeks; j++) for (let k = 0; k < 7; k++) dev.push(y[j]![k]! - rowLevel[j]! - offset[k]!);
+  const sigma0 = MAD_TO_SD * mad(dev, 0) * (1 + 1.25 / weeks);
+  const w = 2 * sigma0;
+  offset = offset.map((m, k) => winsorisedMean(y.map((row, j) => row[k]! - rowLevel[j]!), m, w));
+  rowLevel = smooth3(rowLevel.map((m, j) => winsorisedMean(y[j]!.map((x, k) => x - offset[k]!), m, w)));
+  // The offsets sum to 0 (the levels carry the mean).
+  const mean = offset.reduce((a, b) => a + b, 0) / 7;
+  offset = offset.map((o) => o - mean);
+  rowLevel = rowLevel.map((l) => l + mean);
+  let ss = 0;
+  let n = 0;
+  for (let j = 0; j < weeks; j++) {
+    for (let k = 0; k < 7; k++) {
+      const r = y[j]![k]! - rowLevel[j]! - offset[k]!;
+      if (sigma0 > 0 && Math.abs(r) > 3 * sigma0) continue;
+      ss += r * r;
+      n++;
+    }
+  }
+  // Residuals of a two-way fit have 7w − w − 6 degrees of freedom out of 7w.
+  const dof = (7 * weeks) / (7 * weeks - weeks - 6);
+  let sigma = n > 7 ? Math.sqrt((ss / (n * TRIMMED_3_VARIANCE)) * dof) : sigma0;
+  const r = Math.max(1, Math.min(recent, weeks));
+  const now = rowLevel.slice(weeks - r).reduce((a, b) => a + b, 0) / r;
+  const level = new Float64Array(7);
+  for (let k = 0; k < 7; k++) level[weekdayOf(p.first + start + k)] = now + offset[k]!;
+  if (unit === 'count') {
+    let total = 0;
+    for (let d = 0; d < 7; d++) total += Math.exp(level[d]!) - c;
+    sigma = Math.max(sigma, 1 / Math.sqrt(Math.max(total / 7, 0) + 1));
+  }
+  return { c, level, n: weeks, recent: r, sigma: Math.max(sigma, 0.02) };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Sudden drop
 
 export interface SuddenDropResult {
@@ -203,7 +309,7 @@ export interface SuddenDropResult {
   twoDay: boolean;
 }
 
-interface Baseline { expected: number; sigma: number; n: number }
+interface Baseline { expected: number; /** log(value + c) expected */ log: number; c: number; sigma: number; n: number }
 
 /** The expected value of day index t from the weeks before it, and the scale of a day's log ratio. */
 function dayBaseline(p: PreparedSeries, t: number, o: SuddenDropOptions): Baseline | null {
@@ -221,28 +327,17 @@ function dayBaseline(p: PreparedSeries, t: number, o: SuddenDropOptions): Baseli
     const rs = xs.map((x) => logRatio(unit, x, expected));
     const n = xs.length;
     const sigma = MAD_TO_SD * mad(rs, 0) * Math.sqrt(n / (n - 1));
-    return { expected, sigma: Math.sqrt(sigma * sigma * (1 + MEDIAN_VARIANCE / n)), n };
+    const c = logOffset(unit, expected);
+    return { expected, log: Math.log(expected + c), c, sigma: Math.sqrt(sigma * sigma * (1 + MEDIAN_VARIANCE / n)), n };
   }
-  const same: number[] = [];
-  for (let j = 1; j <= weeks; j++) same.push(v[t - 7 * j]!);
-  const expected = median(same);
-  // Pooled scale: each day of the window against its own weekday's median.
-  const rs: number[] = [];
-  for (let w = 0; w < 7; w++) {
-    const xs: number[] = [];
-    // t − 1 − w − 7(j − 1) for w = 0..6, j = 1..weeks: every day of the window once, grouped by weekday.
-    for (let j = 1; j <= weeks; j++) xs.push(v[t - 1 - w - 7 * (j - 1)]!);
-    const m = median(xs);
-    if (!(m > 0)) continue;
-    for (const x of xs) rs.push(logRatio(unit, x, m));
-  }
-  if (!(expected > 0) || rs.length < 7) return { expected, sigma: NaN, n: weeks };
-  // MAD about each weekday's own median understates the spread of a new day (by 16 % for 8 weeks,
-  // 31 % for 4, measured on simulated normal noise): 1 + 1.25/weeks puts it back.
-  let sigma = MAD_TO_SD * mad(rs, 0) * Math.sqrt(weeks / (weeks - 1)) * (1 + 1.25 / weeks);
-  if (unit === 'count') sigma = Math.max(sigma, 1 / Math.sqrt(expected + 1));
-  sigma = Math.max(sigma, 0.02);
-  return { expected, sigma: sigma * Math.sqrt(1 + MEDIAN_VARIANCE / weeks) * SUDDEN_SCALE_CONSISTENCY, n: weeks };
+  const fit = fitWeekdays(p, t - 7 * weeks, weeks, o.levelWeeks);
+  if (!fit) return null;
+  const log = fit.level[weekdayOf(p.first + t)]!;
+  const expected = Math.exp(log) - fit.c;
+  // The day's log against an expected log whose own error (in σ²) is 1/K for the weekday's offset
+  // (K weeks) and 1/(7L) for the level (the last L weeks), both winsorised means.
+  const sigma = fit.sigma * Math.sqrt(1 + (1 / weeks + 1 / (7 * fit.recent)) * WINSORISED_MEAN_VARIANCE) * SUDDEN_SCALE_CONSISTENCY;
+  return { expected, log, c: fit.c, sigma, n: weeks };
 }
 
 function enoughDenominator(p: PreparedSeries, i: number, min: number): boolean {
@@ -257,7 +352,7 @@ export function suddenDropAt(p: PreparedSeries, t: number, options: SuddenDropOp
   const base = dayBaseline(p, t, options);
   if (!base || !(base.expected > 0) || !Number.isFinite(base.sigma)) return null;
   if (unit === 'count' && base.expected < options.minVolume) return null;
-  const r1 = logRatio(unit, v[t]!, base.expected);
+  const r1 = Math.log(v[t]! + base.c) - base.log;
   const score1 = (-p.badSign * r1) / base.sigma;
   const change = v[t]! / base.expected - 1;
   let score2 = -Infinity;
@@ -265,8 +360,8 @@ export function suddenDropAt(p: PreparedSeries, t: number, options: SuddenDropOp
   let expected2 = NaN;
   const prev = t - 1 >= 0 && !Number.isNaN(v[t - 1]!) && (unit !== 'rate' || enoughDenominator(p, t - 1, options.minDenominator)) ? dayBaseline(p, t - 1, options) : null;
   if (prev && prev.expected > 0) {
-    const r0 = logRatio(unit, v[t - 1]!, prev.expected);
-    score2 = (-p.badSign * (r0 + r1)) / (base.sigma * Math.SQRT2);
+    const r0 = Math.log(v[t - 1]! + prev.c) - prev.log;
+    score2 = (-p.badSign * (r0 / prev.sigma + r1 / base.sigma)) / Math.SQRT2;
     observed2 = v[t - 1]! + v[t]!;
     expected2 = prev.expected + base.expected;
   }
@@ -290,16 +385,15 @@ export function suddenDropAt(p: PreparedSeries, t: number, options: SuddenDropOp
 
 export interface SlowDeclineResult {
   alarm: boolean;
-  /** The CUSUM at t, in weekly σ. */
-  cusum: number;
-  /** Index of the first day of the week where the CUSUM's current run began (−1 when it is 0). */
+  /** The test statistic at t, in σ of its own (positive = in the bad direction). */
+  score: number;
+  /** Index of the first day of the decline the test found (−1 when there is none). */
   sinceIndex: number;
   observed: number;
   expected: number;
   change: number;
+  /** σ of one day's log (counts, money) or of one week's (rates). */
   sigma: number;
-  /** The last seven days' residual, in σ (positive = in the bad direction). */
-  residual: number;
 }
 
 /** The seven-day block ending at index `end` (inclusive): total (or ratio estimate for rates) and denominator. */
@@ -326,49 +420,112 @@ function week(p: PreparedSeries, end: number): { value: number; den: number } {
 }
 
 export function slowDeclineAt(p: PreparedSeries, t: number, options: SlowDeclineOptions = DEFAULT_SLOW_DECLINE): SlowDeclineResult | null {
-  const unit = p.series.unit;
   const o = options;
   const available = Math.floor((t + 1) / 7);
   if (t >= p.values.length || available < o.minWeeks) return null;
   const minReference = 4;
   const windowWeeks = Math.max(1, Math.min(o.windowWeeks, available - minReference));
   const referenceWeeks = Math.min(o.referenceWeeks, available - windowWeeks);
+  return p.series.unit === 'rate' ? rateCusum(p, t, o, windowWeeks, referenceWeeks) : rampTest(p, t, o, windowWeeks, referenceWeeks);
+}
+
+/**
+ * Counts and money: a matched test for a decline that began on some day s of the window and deepens
+ * linearly (the shape of a slide; a step is matched at 87 %). Each day's log is compared with its
+ * weekday's level in the reference weeks before the window; e = −residual / σ (positive = bad),
+ * clipped at ±clip (a launch day does not hide a slide, a single empty day does not make one). For
+ * each start s at least `minDays` before t, Z(s) = Σ (i − s + 1)·e_i / sd, sd counting both the days'
+ * noise and the reference levels' own error (shared by every day of a weekday); the score is the
+ * largest Z(s), the alarm Z ≥ `z`.
+ */
+function rampTest(p: PreparedSeries, t: number, o: SlowDeclineOptions, windowWeeks: number, referenceWeeks: number): SlowDeclineResult | null {
+  const v = p.values;
+  const unit = p.series.unit;
+  const windowStart = t - 7 * windowWeeks + 1;
+  const fit = fitWeekdays(p, windowStart - 7 * referenceWeeks, referenceWeeks);
+  if (!fit) return null;
+  const { c, level, sigma } = fit;
+  // The last seven days against their usual total.
+  let observed = 0;
+  let expected = 0;
+  for (let i = t - 6; i <= t; i++) {
+    observed += v[i]!;
+    expected += Math.exp(level[weekdayOf(p.first + i)]!) - c;
+  }
+  if (!(expected > 0) || (unit === 'count' && expected < o.minWeeklyVolume)) return null;
+  const change = observed / expected - 1;
+  let a = 0; // Σ e_i over [s, t]
+  let b = 0; // Σ i·e_i
+  const count = new Float64Array(7); // per weekday: days in [s, t]
+  const sumIdx = new Float64Array(7); // per weekday: Σ i
+  let best = -Infinity;
+  let bestStart = -1;
+  for (let s = t; s >= windowStart; s--) {
+    const d = weekdayOf(p.first + s);
+    const e = Math.max(-o.clip, Math.min(o.clip, (-p.badSign * (Math.log(v[s]! + c) - level[d]!)) / sigma));
+    a += e;
+    b += s * e;
+    count[d]! += 1;
+    sumIdx[d]! += s;
+    const m = t - s + 1;
+    if (m < o.minDays) continue;
+    const num = b - (s - 1) * a; // Σ (i − s + 1)·e_i
+    // The reference's error is shared: each weekday's offset by the days of that weekday, the level by all.
+    let perWeekday = 0;
+    let all = 0;
+    for (let k = 0; k < 7; k++) {
+      const w = sumIdx[k]! - (s - 1) * count[k]!;
+      perWeekday += w * w;
+      all += w;
+    }
+    const sd = Math.sqrt((m * (m + 1) * (2 * m + 1)) / 6 + (perWeekday / referenceWeeks + (all * all) / (7 * referenceWeeks)) * WINSORISED_MEAN_VARIANCE);
+    const z = num / sd;
+    if (z > best) {
+      best = z;
+      bestStart = s;
+    }
+  }
+  return {
+    alarm: best >= o.z && -p.badSign * change >= o.minChange,
+    score: best,
+    sinceIndex: best > 0 ? bestStart : -1,
+    observed,
+    expected,
+    change,
+    sigma,
+  };
+}
+
+/**
+ * Rates (open, click, refund rates: sparse days, no weekday pattern worth trusting): a one-sided
+ * CUSUM over the window's weekly ratio estimates against a winsorised mean of the reference weeks,
+ * S = max(0, S + e − k), alarm when S ≥ h.
+ */
+function rateCusum(p: PreparedSeries, t: number, o: SlowDeclineOptions, windowWeeks: number, referenceWeeks: number): SlowDeclineResult | null {
+  const unit = p.series.unit;
   // weeks[i]: the block ending 7i days before t (i = 0 is the last seven days).
   const weeks = Array.from({ length: windowWeeks + referenceWeeks }, (_, i) => week(p, t - 7 * i));
-  const reference = weeks.slice(windowWeeks).filter((w) => Number.isFinite(w.value) && (unit !== 'rate' || !p.denominators || w.den >= o.minWeeklyDenominator));
-  if (reference.length < minReference) return null;
+  const usable = (w: { value: number; den: number }) => Number.isFinite(w.value) && (!p.denominators || w.den >= o.minWeeklyDenominator);
+  const reference = weeks.slice(windowWeeks).filter(usable);
+  if (reference.length < 4) return null;
   const middle = median(reference.map((w) => w.value));
   if (!(middle > 0)) return null;
   const n = reference.length;
-  let sigma: number;
-  if (unit !== 'rate') {
-    // The weekly σ implied by the days' noise (days independent): steadier than a dozen weeks' MAD.
-    const start = t - 7 * (windowWeeks + referenceWeeks) + 1;
-    sigma = pooledDailyScale(p, start, referenceWeeks) ?? MAD_TO_SD * mad(reference.map((w) => logRatio(unit, w.value, middle)), 0);
-    if (unit === 'count') sigma = Math.max(sigma, 1 / Math.sqrt(middle + 1));
-  } else {
-    sigma = MAD_TO_SD * mad(reference.map((w) => logRatio(unit, w.value, middle)), 0) * (1 + 1.25 / n);
-    if (p.denominators) {
-      const den = median(reference.map((w) => w.den));
-      sigma = Math.max(sigma, Math.sqrt((1 - Math.min(middle, 0.99)) / (middle * Math.max(den, 1))));
-    }
+  let sigma = MAD_TO_SD * mad(reference.map((w) => logRatio(unit, w.value, middle)), 0) * (1 + 1.25 / n);
+  if (p.denominators) {
+    const den = median(reference.map((w) => w.den));
+    sigma = Math.max(sigma, Math.sqrt((1 - Math.min(middle, 0.99)) / (middle * Math.max(den, 1))));
   }
   sigma = Math.max(sigma, 0.01);
-  // The reference level: a winsorised mean of the weeks' logs (as efficient as a mean on ordinary
-  // weeks, while a launch week counts as no more than 2σ above the median).
   const logs = reference.map((w) => Math.max(-2 * sigma, Math.min(2 * sigma, logRatio(unit, w.value, middle))));
-  const expected = middle * Math.exp(logs.reduce((a, b) => a + b, 0) / n);
-  if (unit === 'count' && expected < o.minWeeklyVolume) return null;
-  // Each week's residual also carries the reference's own error.
-  sigma *= Math.sqrt(1 + 1 / n) * SLOW_SCALE_CONSISTENCY;
+  const expected = middle * Math.exp(logs.reduce((x, y) => x + y, 0) / n);
+  sigma *= Math.sqrt(1 + 1 / n);
   let s = 0;
-  let residual = NaN;
   let runStart = -1;
   for (let i = windowWeeks - 1; i >= 0; i--) {
     const w = weeks[i]!;
-    if (!Number.isFinite(w.value) || (unit === 'rate' && p.denominators && w.den < o.minWeeklyDenominator)) continue;
-    residual = (-p.badSign * logRatio(unit, w.value, expected)) / sigma;
-    const e = Math.max(-o.clip, residual);
+    if (!usable(w)) continue;
+    const e = Math.max(-o.clip, (-p.badSign * logRatio(unit, w.value, expected)) / sigma);
     const next = Math.max(0, s + e - o.k);
     if (s === 0 && next > 0) runStart = t - 7 * i - 6;
     if (next === 0) runStart = -1;
@@ -376,35 +533,7 @@ export function slowDeclineAt(p: PreparedSeries, t: number, options: SlowDecline
   }
   const last = weeks[0]!;
   const change = last.value / expected - 1;
-  return {
-    alarm: s >= o.h && -p.badSign * change >= o.minChange,
-    cusum: s,
-    sinceIndex: runStart,
-    observed: last.value,
-    expected,
-    change,
-    sigma,
-    residual,
-  };
-}
-
-/** σ of a seven-day total's log, from the days of `weeks` weeks starting at `start`, each against its weekday's median. */
-function pooledDailyScale(p: PreparedSeries, start: number, weeks: number): number | null {
-  if (weeks < 2 || start < 0) return null;
-  const rs: number[] = [];
-  let sum = 0, sumSq = 0;
-  for (let w = 0; w < 7; w++) {
-    const xs: number[] = [];
-    for (let j = 0; j < weeks; j++) xs.push(p.values[start + w + 7 * j]!);
-    const m = median(xs);
-    if (!(m > 0)) continue;
-    sum += m;
-    sumSq += m * m;
-    for (const x of xs) rs.push(logRatio(p.series.unit, x, m));
-  }
-  if (rs.length < 14 || sum <= 0) return null;
-  const daily = MAD_TO_SD * mad(rs, 0) * (1 + 1.25 / weeks);
-  return (daily * Math.sqrt(sumSq)) / sum;
+  return { alarm: s >= o.h && -p.badSign * change >= o.minChange, score: s, sinceIndex: runStart, observed: last.value, expected, change, sigma };
 }
 
 // ---------------------------------------------------------------------------------------------
