@@ -109,6 +109,14 @@ export class ContentService {
     this.recheckUntil = performance.now() + 5000;
   }
 
+  /** A team member's name changed or they left: pages with their byline (index, posts, feeds) render again, when they author a live post. */
+  async authorChangedInTx(tx: Tx, userId: string): Promise<boolean> {
+    const [authored] = await tx.select({ id: posts.id }).from(posts).where(and(eq(posts.authorId, userId), eq(posts.status, 'published'))).limit(1);
+    if (!authored) return false;
+    await this.touch(tx);
+    return true;
+  }
+
   async revision(db: DbOrTx = this.db): Promise<number> {
     const [row] = await db.select({ revision: contentRevision.revision }).from(contentRevision).where(eq(contentRevision.id, 1));
     return row?.revision ?? 0;
