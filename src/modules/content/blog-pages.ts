@@ -82,6 +82,7 @@ export class BlogPages {
   private revision = -1;
   private checkedAt = -Infinity;
   private inflight: Promise<number> | null = null;
+  private building = new Map<string, Promise<unknown>>();
 
   constructor(private readonly deps: BlogPagesDeps) {}
 
@@ -111,7 +112,16 @@ export class BlogPages {
     const rev = await this.currentRevision();
     const key = `${(await this.deps.brand.current()).version}:${pageKey}`;
     if (this.cache.has(key)) return this.cache.get(key) as T;
-    const value = await build(rev);
+    // One render per page and revision, however many visitors miss at once: a hundred concurrent
+    // first visits (a post shared, the cache just cleared) would otherwise each render it, and on
+    // PGlite's one connection their queries queue up until requests time out.
+    const flight = `${rev}:${key}`;
+    let pending = this.building.get(flight) as Promise<T> | undefined;
+    if (!pending) {
+      pending = build(rev).finally(() => this.building.delete(flight));
+      this.building.set(flight, pending);
+    }
+    const value = await pending;
     // Only cache while the revision is unchanged: a render from data older than it must not stay.
     if (this.revision === rev) {
       if (this.cache.size >= MAX_CACHED) this.cache.clear();

@@ -128,6 +128,26 @@ for (const backend of backends()) {
       assert.equal(again.rows.length, 1);
     });
 
+    it('fifty first visitors at once get one render of a post between them', async () => {
+      const post = (await owner.post('/api/posts', { content: draft('Reclaiming clay scraps in a bucket') })).json();
+      assert.equal((await owner.post(`/api/posts/${post.id}/publish`, {})).json().outcome, 'published');
+      const team = t.app.team;
+      const listUsers = team.listUsers;
+      let renders = 0;
+      team.listUsers = (async (...args: Parameters<typeof listUsers>) => {
+        renders++;
+        return listUsers.apply(team, args);
+      }) as typeof listUsers;
+      try {
+        const all = await Promise.all(Array.from({ length: 50 }, () => t.server.inject({ method: 'GET', url: `/blog/${post.slug}` })));
+        assert.deepEqual([...new Set(all.map((r) => r.statusCode))], [200]);
+        assert.equal(new Set(all.map((r) => r.headers.etag)).size, 1);
+        assert.equal(renders, 1, 'the byline (and the page) rendered once, not once per visitor');
+      } finally {
+        team.listUsers = listUsers;
+      }
+    });
+
     it('unknown ids and bad input are clear 4xx', async () => {
       assert.equal((await owner.get(`/api/posts/${randomUUID()}`)).statusCode, 404);
       assert.equal((await owner.post(`/api/posts/${randomUUID()}/publish`, {})).statusCode, 404);

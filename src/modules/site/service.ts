@@ -75,6 +75,7 @@ export class SiteService {
   /** after a local edit, re-read the revision on every request for a while (the edit's transaction may still be committing) */
   private recheckUntil = -Infinity;
   private inflight: Promise<number> | null = null;
+  private building = new Map<string, Promise<RenderedPage | null>>();
 
   constructor(
     private readonly database: Database,
@@ -129,6 +130,19 @@ export class SiteService {
     const key = `${(await this.brand.current()).version}:${pageKey}`;
     const hit = this.cache.get(key);
     if (hit) return hit;
+    // One render per page and revision however many visitors miss at once (a page just shared,
+    // the cache just cleared): otherwise each renders it, and on PGlite's one connection their
+    // queries queue until requests time out.
+    const flight = `${rev}:${key}`;
+    let pending = this.building.get(flight);
+    if (!pending) {
+      pending = this.render(key, rev, build).finally(() => this.building.delete(flight));
+      this.building.set(flight, pending);
+    }
+    return pending;
+  }
+
+  private async render(key: string, rev: number, build: () => Promise<string | null>): Promise<RenderedPage | null> {
     const html = await build();
     if (html === null) return null;
     const page = { html, etag: `"${rev}-${createHash('sha1').update(html).digest('base64url').slice(0, 16)}"`, hasForms: html.includes(FORM_TOKEN_SLOT) };

@@ -203,6 +203,26 @@ for (const backend of backends()) {
       assert.equal(checkout.statusCode, 200);
     });
 
+    it('fifty visitors at once right after a change get one render of the page between them', async () => {
+      await owner.patch(`/api/prices/${priceId}`, { label: 'Most popular' });
+      const catalog = t.app.catalog;
+      const getProduct = catalog.getProduct;
+      let renders = 0;
+      catalog.getProduct = (async (...args: Parameters<typeof getProduct>) => {
+        renders++;
+        return getProduct.apply(catalog, args);
+      }) as typeof getProduct;
+      try {
+        const all = await Promise.all(Array.from({ length: 50 }, () => t.server.inject({ method: 'GET', url: '/p/bowls' })));
+        assert.deepEqual([...new Set(all.map((r) => r.statusCode))], [200]);
+        assert.match(all[0]!.body, /Most popular/);
+        assert.equal(new Set(all.map((r) => r.headers.etag)).size, 1);
+        assert.equal(renders, 1, 'rendered once, not once per visitor');
+      } finally {
+        catalog.getProduct = getProduct;
+      }
+    });
+
     it('an opt-in block embeds the chosen form: its fields, consent and token inline, posting to /f/<slug>, and the lead is captured', async () => {
       const created = await owner.post('/api/forms', {
         slug: 'glaze-chart',
