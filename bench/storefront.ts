@@ -33,20 +33,26 @@ async function startServer(target: string): Promise<{ child: ChildProcess; urls:
 }
 
 /** Runs autocannon; p50/p95 come from every response's own latency (autocannon's summary has no p95). */
-async function load(url: string, seconds: number) {
+async function load(url: string, seconds: number, opts: { warmUp?: boolean } = {}) {
   const latencies: number[] = [];
   const instance = autocannon({ url, connections: CONNECTIONS, duration: seconds, pipelining: 1 });
   (instance as unknown as import("node:events").EventEmitter).on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => latencies.push(ms));
   const r = await instance;
-  if (r.non2xx || r.errors) throw new Error(`${url}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
+  const problem = `${url}: ${r.non2xx} non-2xx answers, ${r.errors} errors (${r.timeouts} timeouts after 10 s)`;
+  // A warm-up only fills caches and the JIT: on a loaded machine a few of its first requests may
+  // time out, which says nothing of the measured rounds; those still must have no error at all.
+  if (r.non2xx) throw new Error(problem);
+  // A timeout is reported, not fatal: on a shared, overloaded machine a few requests starve; the
+  // count is printed beside the figures and fails the verdict.
+  if (r.errors) console.log(`${opts.warmUp ? 'warm-up' : 'measured'}: ${problem}`);
   latencies.sort((a, b) => a - b);
   const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! * 10) / 10;
-  return { rps: r.requests.average, p50: at(0.5), p95: at(0.95), bytes: r.throughput.average };
+  return { rps: r.requests.average, p50: at(0.5), p95: at(0.95), bytes: r.throughput.average, errors: r.errors };
 }
 
-function medianOf(runs: { rps: number; p50: number; p95: number; bytes: number }[]) {
+function medianOf(runs: { rps: number; p50: number; p95: number; bytes: number; errors: number }[]) {
   const mid = <K extends keyof (typeof runs)[number]>(k: K) => [...runs.map((r) => r[k])].sort((a, b) => a - b)[Math.floor(runs.length / 2)]!;
-  return { rps: mid('rps'), p50: mid('p50'), p95: mid('p95'), bytes: mid('bytes') };
+  return { rps: mid('rps'), p50: mid('p50'), p95: mid('p95'), bytes: mid('bytes'), errors: runs.reduce((n, r) => n + r.errors, 0) };
 }
 
 async function pgDatabase(): Promise<{ url: string; drop(): Promise<void> } | null> {
@@ -82,13 +88,14 @@ for (const backend of ['PGlite', 'PostgreSQL'] as const) {
   }
   const { child, urls } = await startServer(db?.url ?? 'pglite');
   try {
-    await load(urls.app + urls.page, 3); // warm-up: JIT, first render into the cache
-    await load(urls.app + urls.post, 3);
-    await load(urls.bare, 2);
+    await load(urls.app + urls.page, 3, { warmUp: true }); // warm-up: JIT, first render into the cache
+    await load(urls.app + urls.post, 3, { warmUp: true });
+    await load(urls.bare, 2, { warmUp: true });
     const bareRuns = [];
     const pageRuns = [];
     const postRuns = [];
     for (let i = 0; i < ROUNDS; i++) {
+      console.log(`round ${i + 1}: load average ${os.loadavg()[0]!.toFixed(1)}`);
       bareRuns.push(await load(urls.bare, SECONDS));
       pageRuns.push(await load(urls.app + urls.page, SECONDS));
       postRuns.push(await load(urls.app + urls.post, SECONDS));
@@ -99,12 +106,12 @@ for (const backend of ['PGlite', 'PostgreSQL'] as const) {
     const ratio = page.rps / bare.rps;
     const postRatio = post.rps / bare.rps;
     for (const [label, m] of [[`${backend}: bare Fastify route`, bare], [`${backend}: sales page /p/…`, page], [`${backend}: blog post /blog/…`, post]] as const) {
-      const line = `| ${label} | ${Math.round(m.rps).toLocaleString('en-US')} | ${m.p50} ms | ${m.p95} ms | ${(m.bytes / 1024 / 1024).toFixed(1)} MB/s |`;
+      const line = `| ${label} | ${Math.round(m.rps).toLocaleString('en-US')} | ${m.p50} ms | ${m.p95} ms | ${(m.bytes / 1024 / 1024).toFixed(1)} MB/s |${m.errors ? ` ${m.errors} timeouts |` : ''}`;
       rows.push(line);
       console.log(line);
     }
-    const verdict = `${backend}: sales page at ${(ratio * 100).toFixed(0)} % of the bare route; p95 ${page.p95} ms (target ≥ 25 %, p95 < 50 ms: ${ratio >= 0.25 && page.p95 < 50 ? 'met' : 'NOT met'})`;
-    const postVerdict = `${backend}: blog post at ${(postRatio * 100).toFixed(0)} % of the bare route; p95 ${post.p95} ms (same target: ${postRatio >= 0.25 && post.p95 < 50 ? 'met' : 'NOT met'})`;
+    const verdict = `${backend}: sales page at ${(ratio * 100).toFixed(0)} % of the bare route; p95 ${page.p95} ms (target ≥ 25 %, p95 < 50 ms: ${ratio >= 0.25 && page.p95 < 50 && !page.errors ? 'met' : 'NOT met'})`;
+    const postVerdict = `${backend}: blog post at ${(postRatio * 100).toFixed(0)} % of the bare route; p95 ${post.p95} ms (same target: ${postRatio >= 0.25 && post.p95 < 50 && !post.errors ? 'met' : 'NOT met'})`;
     rows.push(`\n${verdict}\n${postVerdict}\n`);
     console.log(verdict, '\n', postVerdict, '\n');
   } finally {
@@ -113,5 +120,6 @@ for (const backend of ['PGlite', 'PostgreSQL'] as const) {
     await db?.drop();
   }
 }
+console.log(`\nload average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} (1 / 5 / 15 min)`);
 console.log('\n| measurement | requests/s | p50 | p95 | throughput |\n|---|---:|---:|---:|---:|');
 for (const r of rows) console.log(r);

@@ -30,7 +30,7 @@ import { createSealer } from './modules/mail/index.js';
 import { BrandService, fonts, readableOn } from './modules/brand/index.js';
 import { AnalyticsService } from './modules/analytics/index.js';
 import { AutomationService } from './modules/automation/index.js';
-import { BlogNewsletter, BlogPages, ContentService, contentPublishKind } from './modules/content/index.js';
+import { BlogNewsletter, BlogPages, ContentService, contentPublishKind, loadSvgRasteriser } from './modules/content/index.js';
 import { SupportService, supportApprovalKinds } from './modules/support/index.js';
 import { renderSafeLiquidText } from './modules/mail/index.js';
 import { ApprovalService } from './modules/approvals/index.js';
@@ -208,6 +208,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       people: async () => new Map((await team.listUsers()).map((u) => [u.id, u.name])),
       sitePages: async () => (await sitePages()).filter((p): p is typeof p & { type: 'pages' | 'products' } => p.type !== 'forms'),
       settings: { publicUrl: config.publicUrl, cacheCheckMs: config.site.cacheCheckMs },
+      rasteriser: await loadSvgRasteriser(log),
     });
     const blogNewsletter = new BlogNewsletter({ database, content, mail, publicUrl: config.publicUrl });
     const automation = new AutomationService({

@@ -41,7 +41,7 @@ export const jobRegistry: JobDefinition<any, JobDeps>[] = [
   ...analyticsJobs,
   // automation.on-event (subscribes to the events that trigger, resume and end runs), automation.step, automation.wake (every minute)
   ...automationJobs,
-  // content.publish-due (every minute: scheduled posts go live on the app's clock)
+  // content.publish-due (every minute: scheduled posts go live on the app's clock), content.author-changed (user.renamed / user.removed → the blog re-renders bylines)
   ...contentJobs,
   // tasks.create-occurrences (every minute: due occurrences, then task.overdue)
   ...tasksJobs,

@@ -196,7 +196,8 @@ export class ApprovalService {
       if (row.status !== 'pending') throw conflict(`This request was already ${row.status}`, { status: row.status });
       const k = this.kindOf(row.kind);
       const data = this.parse(k, row.data);
-      const ctx = { request: view(row), actor: input.actor };
+      // The decider's note is part of the decision: the kind's `refused` passes it on (a post's writer reads why).
+      const ctx = { request: { ...view(row), note }, actor: input.actor };
       let result: string | null = null;
       if (input.decision === 'approve') result = (await k.apply(tx, data, ctx)) || null;
       else await k.refused?.(tx, data, ctx);

@@ -63,11 +63,19 @@ for (const backend of backends()) {
       const request = (await owner.get(`/api/posts/${post.id}`)).json().approvalId;
       const refused = await owner.post(`/api/approvals/${request}/refuse`, { note: 'Too negative' });
       assert.equal(refused.statusCode, 200, refused.body);
-      assert.equal((await owner.get(`/api/posts/${post.id}`)).json().status, 'draft');
+      const refusedPost = (await writer.get(`/api/posts/${post.id}`)).json();
+      assert.equal(refusedPost.status, 'draft');
+      // The writer reads why in the editor, and the event carries the owner's note for subscribers.
+      assert.equal(refusedPost.refusalNote, 'Too negative');
+      assert.ok(refusedPost.refusedAt);
+      const [refusedEvent] = (await t.app.database.execute<{ data: { note: string | null; approvalId: string } }>(`select data from events where subject_id = $1 and type = 'post.refused'`, [post.id])).rows;
+      assert.equal(refusedEvent?.data.note, 'Too negative');
+      assert.equal(refusedEvent?.data.approvalId, request);
       assert.equal(await status(post.slug), 404);
       await writer.post(`/api/posts/${post.id}/submit`, {});
       const again = (await owner.get(`/api/posts/${post.id}`)).json();
       assert.equal(again.status, 'submitted');
+      assert.equal(again.refusalNote, null, 'a new submission clears the last refusal');
       const back = await writer.post(`/api/posts/${post.id}/withdraw`, {});
       assert.equal(back.json().status, 'draft');
       const req = (await owner.get(`/api/approvals/${again.approvalId}`)).json();

@@ -22,10 +22,11 @@ import { grantsView } from '../access/index.js';
 import { atom, robotsTxt, rss, sitemapIndex, socialCardSvg, urlset, type FeedEntry, type SitemapUrl } from './feeds.js';
 import { plainText, readingMinutes, type PostContent } from './post-content.js';
 import { posts } from './schema.js';
+import type { SvgRasteriser } from './social-card-png.js';
 import type { ContentService } from './service.js';
 
 export interface CachedDoc {
-  body: string;
+  body: string | Buffer;
   etag: string;
   type: string;
   /** the page embeds a form: the visitor's form token goes in before sending (`withBlogFormToken`) */
@@ -53,13 +54,15 @@ export interface BlogPagesDeps {
   /** the rest of the site's public pages (sales and landing pages, products' default pages), for the sitemap */
   sitePages(): Promise<{ path: string; lastmod: Date | null; type: 'pages' | 'products' }[]>;
   settings: { publicUrl: string; cacheCheckMs: number };
+  /** rasterises the social card to PNG (social networks show no SVG); without it cards stay SVG */
+  rasteriser?: SvgRasteriser | null;
 }
 
 const FORM_TOKEN_SLOT = 'oh-blog-form-token-slot-2c81e4';
 const MAX_CACHED = 2000;
 
 export function withBlogFormToken(doc: CachedDoc, token: string): CachedDoc {
-  if (!doc.hasForms) return doc;
+  if (!doc.hasForms || typeof doc.body !== 'string') return doc;
   const body = doc.body.split(FORM_TOKEN_SLOT).join(token.replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`));
   const tag = createHash('sha1').update(token).digest('base64url').slice(0, 10);
   return { ...doc, body, etag: `${doc.etag.slice(0, -1)}-${tag}"` };
@@ -82,6 +85,7 @@ export class BlogPages {
   private revision = -1;
   private checkedAt = -Infinity;
   private inflight: Promise<number> | null = null;
+  private building = new Map<string, Promise<unknown>>();
 
   constructor(private readonly deps: BlogPagesDeps) {}
 
@@ -111,7 +115,16 @@ export class BlogPages {
     const rev = await this.currentRevision();
     const key = `${(await this.deps.brand.current()).version}:${pageKey}`;
     if (this.cache.has(key)) return this.cache.get(key) as T;
-    const value = await build(rev);
+    // One render per page and revision, however many visitors miss at once: a hundred concurrent
+    // first visits (a post shared, the cache just cleared) would otherwise each render it, and on
+    // PGlite's one connection their queries queue up until requests time out.
+    const flight = `${rev}:${key}`;
+    let pending = this.building.get(flight) as Promise<T> | undefined;
+    if (!pending) {
+      pending = build(rev).finally(() => this.building.delete(flight));
+      this.building.set(flight, pending);
+    }
+    const value = await pending;
     // Only cache while the revision is unchanged: a render from data older than it must not stay.
     if (this.revision === rev) {
       if (this.cache.size >= MAX_CACHED) this.cache.clear();
@@ -120,8 +133,8 @@ export class BlogPages {
     return value;
   }
 
-  private doc(body: string, rev: number, type = 'text/html; charset=utf-8'): CachedDoc {
-    return { body, type, etag: `"b${rev}-${createHash('sha1').update(body).digest('base64url').slice(0, 16)}"`, hasForms: body.includes(FORM_TOKEN_SLOT) };
+  private doc(body: string | Buffer, rev: number, type = 'text/html; charset=utf-8'): CachedDoc {
+    return { body, type, etag: `"b${rev}-${createHash('sha1').update(body).digest('base64url').slice(0, 16)}"`, hasForms: typeof body === 'string' && body.includes(FORM_TOKEN_SLOT) };
   }
 
   private async frame(): Promise<BlogFrame & { brand: PublicBrand }> {
@@ -223,7 +236,7 @@ export class BlogPages {
     const authorName = (o.authorId && names.get(o.authorId)) || frame.siteName;
     const description = c.seo.description || c.excerpt || (c.access.audience === 'everyone' ? plainText(c.html).slice(0, 160) : c.teaser.slice(0, 160));
     const abs = (u: string) => (u.startsWith('/') ? `${this.url}${u}` : u);
-    const image = abs(c.seo.ogImage || c.cover?.url || `/blog/${o.slug}/card.svg`);
+    const image = abs(c.seo.ogImage || c.cover?.url || `/blog/${o.slug}/card.${this.deps.rasteriser ? 'png' : 'svg'}`);
     const gateProduct = c.access.audience === 'products' ? products[c.access.productIds[0]!] : undefined;
     const gate =
       c.access.audience === 'everyone'
@@ -372,13 +385,23 @@ export class BlogPages {
     return this.cached('robots', async (rev) => this.doc(robotsTxt(this.url, (await this.deps.content.getSettings()).robots), rev, 'text/plain; charset=utf-8'));
   }
 
-  async socialCard(slug: string): Promise<CachedDoc | null> {
+  /** Whether cards are served as PNG too (a rasteriser is installed). */
+  get pngCards(): boolean {
+    return Boolean(this.deps.rasteriser);
+  }
+
+  /** A post's generated social card: SVG always; PNG when a rasteriser is installed (else null). */
+  async socialCard(slug: string, format: 'svg' | 'png' = 'svg'): Promise<CachedDoc | null> {
     if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(slug)) return null;
-    return this.cached(`card:${slug}`, async (rev) => {
+    const rasteriser = this.deps.rasteriser;
+    if (format === 'png' && !rasteriser) return null;
+    return this.cached(`card:${format}:${slug}`, async (rev) => {
       const [row] = await this.db.select({ published: posts.published }).from(posts).where(and(eq(posts.slug, slug), eq(posts.status, 'published'))).limit(1);
       if (!row?.published) return null;
       const brand = await this.deps.brand.current();
-      return this.doc(socialCardSvg(row.published.title, brand.name, brand.color), rev, 'image/svg+xml');
+      const svg = socialCardSvg(row.published.title, brand.name, brand.color);
+      // Rasterised once per change, like every page here (a render takes tens of milliseconds).
+      return format === 'png' ? this.doc(await rasteriser!.png(svg), rev, 'image/png') : this.doc(svg, rev, 'image/svg+xml');
     });
   }
 

@@ -1,8 +1,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { backends, createTestApp, setupOwner, type Client, type TestApp } from '../../../test/support/harness.js';
-import { contentJobs, PUBLISH_DUE_JOB } from './jobs.js';
+import { addMember, backends, createTestApp, setupOwner, waitFor, type Client, type TestApp } from '../../../test/support/harness.js';
+import { AUTHOR_CHANGED_JOB, contentJobs, PUBLISH_DUE_JOB } from './jobs.js';
+import { mailJobs } from '../mail/index.js';
 
 const body = (n: number) =>
   `<h2>Why clay</h2>${Array.from({ length: n }, (_, i) => `<p>Paragraph ${i} about centring clay on the wheel, trimming and glazing.</p>`).join('')}<p>See <a href="/blog/missing-post">this</a> and <a href="https://example.com">that</a>.</p><script>alert(1)</script><img src="https://cdn.example.com/a.jpg" onerror="x()">`;
@@ -128,6 +129,26 @@ for (const backend of backends()) {
       assert.equal(again.rows.length, 1);
     });
 
+    it('fifty first visitors at once get one render of a post between them', async () => {
+      const post = (await owner.post('/api/posts', { content: draft('Reclaiming clay scraps in a bucket') })).json();
+      assert.equal((await owner.post(`/api/posts/${post.id}/publish`, {})).json().outcome, 'published');
+      const team = t.app.team;
+      const listUsers = team.listUsers;
+      let renders = 0;
+      team.listUsers = (async (...args: Parameters<typeof listUsers>) => {
+        renders++;
+        return listUsers.apply(team, args);
+      }) as typeof listUsers;
+      try {
+        const all = await Promise.all(Array.from({ length: 50 }, () => t.server.inject({ method: 'GET', url: `/blog/${post.slug}` })));
+        assert.deepEqual([...new Set(all.map((r) => r.statusCode))], [200]);
+        assert.equal(new Set(all.map((r) => r.headers.etag)).size, 1);
+        assert.equal(renders, 1, 'the byline (and the page) rendered once, not once per visitor');
+      } finally {
+        team.listUsers = listUsers;
+      }
+    });
+
     it('unknown ids and bad input are clear 4xx', async () => {
       assert.equal((await owner.get(`/api/posts/${randomUUID()}`)).statusCode, 404);
       assert.equal((await owner.post(`/api/posts/${randomUUID()}/publish`, {})).statusCode, 404);
@@ -138,6 +159,59 @@ for (const backend of backends()) {
       const hit = await t.server.inject({ method: 'GET', url: '/old-page' });
       assert.equal(hit.statusCode, 301);
       assert.equal(hit.headers.location, '/blog');
+    });
+  });
+
+  describe(`blog bylines follow the team [${backend}]`, () => {
+    let t: TestApp;
+    let owner: Client;
+    before(async () => {
+      // The subscriber runs through the job queue, as in production; only the blog's and mail's
+      // jobs (an invitation queues a mail), so the other modules' crons do not load the run.
+      t = await createTestApp(backend, { startWorkers: true, jobs: [...contentJobs, ...mailJobs] });
+      owner = await setupOwner(t);
+    });
+    after(() => t.close());
+
+    const delivered = async (type: string) => {
+      const rows = await t.app.database.execute(`select 1 from events e join event_deliveries d on d.event_id = e.id and d.subscriber = $1 where e.type = $2`, [AUTHOR_CHANGED_JOB, type]);
+      return rows.rows.length > 0;
+    };
+
+    it('renaming the author re-renders the post, the index and the feeds (through user.renamed)', async () => {
+      const post = (await owner.post('/api/posts', { content: draft('Trimming a bowl foot without a chuck') })).json();
+      assert.equal((await owner.post(`/api/posts/${post.id}/publish`, {})).json().outcome, 'published');
+      const page = () => t.server.inject({ method: 'GET', url: `/blog/${post.slug}` });
+      const feed = () => t.server.inject({ method: 'GET', url: '/atom.xml' });
+      // Rendered into the cache with the old name first.
+      assert.match((await page()).body, /Olivia Owner/);
+      assert.match((await feed()).body, /<name>Olivia Owner<\/name>/);
+      const before = await t.app.content.revision();
+      const renamed = await owner.patch('/api/me', { name: 'Olivia Potter' });
+      assert.equal(renamed.statusCode, 200, renamed.body);
+      assert.equal(renamed.json().name, 'Olivia Potter');
+      await waitFor(() => delivered('user.renamed'), { what: 'the blog to take the rename' });
+      assert.ok((await t.app.content.revision()) > before, 'the blog revision moved');
+      const after = await waitFor(async () => {
+        const r = await page();
+        return r.body.includes('Olivia Potter') ? r : null;
+      }, { what: 'the new byline' });
+      assert.doesNotMatch(after.body, /Olivia Owner/);
+      assert.match(JSON.stringify(after.body.match(/"author":\{[^}]*\}/)?.[0]), /Olivia Potter/, 'the JSON-LD author too');
+      assert.match((await feed()).body, /<name>Olivia Potter<\/name>/);
+      const [event] = (await t.app.database.execute<{ data: { from: string; to: string }; actor_kind: string }>(`select data, actor_kind from events where type = 'user.renamed'`)).rows;
+      assert.deepEqual(event?.data, { from: 'Olivia Owner', to: 'Olivia Potter' });
+      assert.equal(event?.actor_kind, 'owner');
+    });
+
+    it('renaming someone who authors no live post leaves the cache alone; API keys and empty names are refused', async () => {
+      const writer = await addMember(t, owner, 'content');
+      const before = await t.app.content.revision();
+      assert.equal((await writer.patch('/api/me', { name: '  ' })).statusCode, 400);
+      assert.equal((await writer.patch('/api/me', { name: 'Wendy Writer' })).statusCode, 200);
+      await waitFor(async () => (await t.app.database.execute(`select 1 from events e join event_deliveries d on d.event_id = e.id and d.subscriber = $1 where e.type = 'user.renamed' and e.data->>'to' = 'Wendy Writer'`, [AUTHOR_CHANGED_JOB])).rows.length > 0, { what: 'the delivery' });
+      assert.equal(await t.app.content.revision(), before);
+      assert.equal((await t.server.inject({ method: 'PATCH', url: '/api/me', payload: { name: 'Nobody' } })).statusCode, 401);
     });
   });
 }

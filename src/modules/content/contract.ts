@@ -29,6 +29,9 @@ export const postShape = z.object({
   readingMinutes: z.number(),
   seo: z.array(seoCheckShape),
   broadcastId: z.string().nullable(),
+  /** the owner's last refusal and its note, until the post is submitted again or published */
+  refusedAt: z.date().nullable(),
+  refusalNote: z.string().nullable(),
   createdAt: z.date(),
   updatedAt: z.date(),
 });

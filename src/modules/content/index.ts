@@ -8,3 +8,4 @@ export { contentEvents } from './events.js';
 export { contentJobs, PUBLISH_DUE_JOB, type ContentJobDeps } from './jobs.js';
 export { topPosts, type PostAnalytics, type TopPost } from './measures.js';
 export { BlogNewsletter } from './newsletter.js';
+export { loadSvgRasteriser, type SvgRasteriser } from './social-card-png.js';

@@ -80,6 +80,14 @@ export const contentRoutes: AnyRoute[] = [
       return send(app, req, reply, doc);
     },
   }),
+  defineRoute({
+    method: 'GET', url: '/blog/:slug/card.png', access: 'public', kind: 'page', summary: 'A post’s generated social card (PNG; 404 unless the optional renderer @resvg/resvg-js is installed)',
+    params: z.object({ slug: z.string().max(200) }),
+    handler: async ({ app, req, reply, params }) => {
+      const doc = await app.blog.socialCard(params.slug, 'png');
+      return doc ? send(app, req, reply, doc) : reply.callNotFound();
+    },
+  }),
   ...(['rss', 'atom'] as const).flatMap((kind) => {
     const file = kind === 'rss' ? 'feed.xml' : 'atom.xml';
     return [

@@ -39,6 +39,9 @@ export const posts = pgTable(
     version: integer('version').notNull().default(0),
     /** the SEO checklist of the draft, computed on save */
     seo: jsonb('seo').$type<SeoCheck[]>().notNull().default(sql`'[]'::jsonb`),
+    /** the owner's last refusal of a submission, shown to the writer until the next submission or publication */
+    refusedAt: timestamp('refused_at', { withTimezone: true }),
+    refusalNote: text('refusal_note'),
     /** the broadcast this post was sent as (mail), once */
     broadcastId: uuid('broadcast_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),

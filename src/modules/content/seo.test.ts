@@ -7,6 +7,8 @@ import { systemActor } from '../../actor.js';
 import { CUSTOMER_COOKIE } from '../../http/route.js';
 import { backends, createTestApp, setupOwner, type Client, type TestApp } from '../../../test/support/harness.js';
 import { checkAtom, checkRss, checkSitemap, child, jsonLdOf } from './test-xml.js';
+import { BlogPages } from './blog-pages.js';
+import { loadSvgRasteriser } from './social-card-png.js';
 
 const SECRET = 'The secret glaze is two parts wood ash';
 const base = 'http://127.0.0.1:3000';
@@ -133,6 +135,27 @@ for (const backend of backends()) {
       const card = await get('/blog/ash-glazes-other-experiments/card.svg');
       assert.equal(card.headers['content-type'], 'image/svg+xml');
       assert.match(card.body, /Ash glazes &amp; other<\/tspan><tspan[^>]*>&lt;experiments&gt;/);
+      // PNG cards (what social networks show) need the optional renderer; it is not installed here.
+      assert.equal(await loadSvgRasteriser(), null);
+      assert.equal((await get('/blog/ash-glazes-other-experiments/card.png')).statusCode, 404);
+      // With a renderer: og:image names the PNG, and the card is rasterised once per change, from the same SVG.
+      const rasterised: string[] = [];
+      const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+      const withPng = new BlogPages({
+        database: t.app.database, content: t.app.content, catalog: t.app.catalog, brand: t.app.brand, forms: t.app.audience.forms,
+        people: async () => new Map(), sitePages: async () => [], settings: { publicUrl: base, cacheCheckMs: 1000 },
+        rasteriser: { png: async (svg) => (rasterised.push(svg), Buffer.concat([signature, Buffer.from(svg)])) },
+      });
+      const png = (await withPng.socialCard('ash-glazes-other-experiments', 'png'))!;
+      assert.equal(png.type, 'image/png');
+      assert.ok(Buffer.isBuffer(png.body) && png.body.subarray(0, 8).equals(signature));
+      assert.equal(rasterised[0], card.body, 'the PNG is the SVG card rasterised');
+      await withPng.socialCard('ash-glazes-other-experiments', 'png');
+      assert.equal(rasterised.length, 1, 'cached');
+      assert.equal(await withPng.socialCard('no-such-post', 'png'), null);
+      const full = (await withPng.post('ash-glazes-other-experiments'))!.full.body as string;
+      assert.match(full, /<meta property="og:image" content="http:\/\/127\.0\.0\.1:3000\/blog\/ash-glazes-other-experiments\/card\.png"/);
+      assert.match(full, /<meta name="twitter:image" content="http:\/\/127\.0\.0\.1:3000\/blog\/ash-glazes-other-experiments\/card\.png"/);
       // A price change shows on the post at once (the catalog bumps the blog's revision).
       const next = (await owner.post(`/api/products/${productId}/prices`, { type: 'one_time', currency: 'usd', amount: 12900 })).json().id;
       assert.equal((await owner.patch(`/api/prices/${priceId}`, { active: false })).statusCode, 200);

@@ -109,6 +109,14 @@ export class ContentService {
     this.recheckUntil = performance.now() + 5000;
   }
 
+  /** A team member's name changed or they left: pages with their byline (index, posts, feeds) render again, when they author a live post. */
+  async authorChangedInTx(tx: Tx, userId: string): Promise<boolean> {
+    const [authored] = await tx.select({ id: posts.id }).from(posts).where(and(eq(posts.authorId, userId), eq(posts.status, 'published'))).limit(1);
+    if (!authored) return false;
+    await this.touch(tx);
+    return true;
+  }
+
   async revision(db: DbOrTx = this.db): Promise<number> {
     const [row] = await db.select({ revision: contentRevision.revision }).from(contentRevision).where(eq(contentRevision.id, 1));
     return row?.revision ?? 0;
@@ -338,7 +346,7 @@ export class ContentService {
           subject: { type: 'post', id },
           actor,
         });
-        const [saved] = await tx.update(posts).set({ status: 'submitted', pendingRevision: revision, approvalId: request.id, scheduledAt: at, updatedAt: now }).where(eq(posts.id, id)).returning();
+        const [saved] = await tx.update(posts).set({ status: 'submitted', pendingRevision: revision, approvalId: request.id, scheduledAt: at, refusedAt: null, refusalNote: null, updatedAt: now }).where(eq(posts.id, id)).returning();
         await this.deps.events.record(tx, { type: 'post.submitted', actor, subject: { type: 'post', id }, data: { slug: row.slug, title: row.draft.title, revision, approvalId: request.id, at: at?.toISOString() ?? null } });
         return { post: await this.view(tx, saved!), outcome: 'submitted' as const };
       }
@@ -373,7 +381,7 @@ export class ContentService {
     const { content, slug } = await this.revisionContent(tx, id, revision);
     if (slug !== row.slug) throw conflict('The post’s address changed after this revision: submit it again');
     if (at && at.getTime() > now.getTime()) {
-      await tx.update(posts).set({ status: 'scheduled', scheduledAt: at, pendingRevision: revision, approvalId: null, updatedAt: now }).where(eq(posts.id, id));
+      await tx.update(posts).set({ status: 'scheduled', scheduledAt: at, pendingRevision: revision, approvalId: null, refusedAt: null, refusalNote: null, updatedAt: now }).where(eq(posts.id, id));
       await this.deps.events.record(tx, { type: 'post.scheduled', actor, subject: { type: 'post', id }, data: { slug, title: content.title, at: at.toISOString() } });
       return 'scheduled';
     }
@@ -393,6 +401,8 @@ export class ContentService {
         scheduledAt: null,
         pendingRevision: null,
         approvalId: null,
+        refusedAt: null,
+        refusalNote: null,
         updatedAt: now,
       })
       .where(eq(posts.id, id));
@@ -405,7 +415,9 @@ export class ContentService {
   async refusedInTx(tx: Tx, id: string, approvalId: string, note: string | null, actor: Actor): Promise<void> {
     const [row] = await tx.select().from(posts).where(eq(posts.id, id)).for('update');
     if (!row || row.approvalId !== approvalId) return;
-    await tx.update(posts).set({ status: row.version > 0 && row.published ? 'published' : 'draft', approvalId: null, pendingRevision: null, scheduledAt: null, updatedAt: this.now() }).where(eq(posts.id, id));
+    const now = this.now();
+    // Kept on the post for the writer's editor (until the next submission); the event carries it for subscribers and the owner's measures.
+    await tx.update(posts).set({ status: row.version > 0 && row.published ? 'published' : 'draft', approvalId: null, pendingRevision: null, scheduledAt: null, refusedAt: now, refusalNote: note, updatedAt: now }).where(eq(posts.id, id));
     await this.deps.events.record(tx, { type: 'post.refused', actor, subject: { type: 'post', id }, data: { slug: row.slug, title: row.draft.title, approvalId, note } });
   }
 

@@ -11,7 +11,7 @@ import type { EventLog } from '../../db/events.js';
 import { getSetting, putSetting } from '../../db/secrets.js';
 import { conflict, invalid, notFound } from '../../errors.js';
 import { renderHtml } from '../../../web/public/render.js';
-import { describePrice, formatMoney, minorPerMajor, type CatalogService, type Price, type Product } from '../catalog/index.js';
+import { describePrice, formatMoney, type CatalogService, type Price, type Product } from '../catalog/index.js';
 import type { Form } from '../audience/index.js';
 import type { PublicBrand } from '../brand/index.js';
 import { SalesPage, StorePage, type SiteView, type StoreProductView } from '../../../web/public/site/pages.js';
@@ -19,6 +19,7 @@ import type { PriceView } from '../../../web/public/site/blocks.js';
 import { toPublicForm, type PublicForm } from '../../../web/public/audience/pages.js';
 import { legacyFormSlug, pageContentSchema, type Block, type PageContent } from './blocks.js';
 import { pages, siteRevision } from './schema.js';
+import { salesPageJsonLd } from './structured-data.js';
 
 export type Page = typeof pages.$inferSelect;
 
@@ -74,6 +75,7 @@ export class SiteService {
   /** after a local edit, re-read the revision on every request for a while (the edit's transaction may still be committing) */
   private recheckUntil = -Infinity;
   private inflight: Promise<number> | null = null;
+  private building = new Map<string, Promise<RenderedPage | null>>();
 
   constructor(
     private readonly database: Database,
@@ -128,6 +130,19 @@ export class SiteService {
     const key = `${(await this.brand.current()).version}:${pageKey}`;
     const hit = this.cache.get(key);
     if (hit) return hit;
+    // One render per page and revision however many visitors miss at once (a page just shared,
+    // the cache just cleared): otherwise each renders it, and on PGlite's one connection their
+    // queries queue until requests time out.
+    const flight = `${rev}:${key}`;
+    let pending = this.building.get(flight);
+    if (!pending) {
+      pending = this.render(key, rev, build).finally(() => this.building.delete(flight));
+      this.building.set(flight, pending);
+    }
+    return pending;
+  }
+
+  private async render(key: string, rev: number, build: () => Promise<string | null>): Promise<RenderedPage | null> {
     const html = await build();
     if (html === null) return null;
     const page = { html, etag: `"${rev}-${createHash('sha1').update(html).digest('base64url').slice(0, 16)}"`, hasForms: html.includes(FORM_TOKEN_SLOT) };
@@ -208,21 +223,10 @@ export class SiteService {
     const priceViews: PriceView[] = onSale.map((p) => ({ id: p.id, label: p.label, description: describePrice(p), checkoutUrl: `/checkout/${p.id}` }));
     const image = content.ogImage ?? opts.product?.imageUrl ?? undefined;
     const absoluteImage = image?.startsWith('/') ? `${this.settings.publicUrl}${image}` : image;
+    const logoPath = site.brand?.logoUrl;
+    const logo = logoPath ? (logoPath.startsWith('/') ? `${this.settings.publicUrl}${logoPath}` : logoPath) : undefined;
     const jsonLd = opts.product
-      ? {
-          '@context': 'https://schema.org',
-          '@type': 'Product',
-          name: opts.product.name,
-          description: content.description || opts.product.summary,
-          ...(absoluteImage ? { image: absoluteImage } : {}),
-          offers: onSale.map((p) => ({
-            '@type': 'Offer',
-            price: (p.amount / minorPerMajor(p.currency)).toFixed(Math.log10(minorPerMajor(p.currency))),
-            priceCurrency: p.currency.toUpperCase(),
-            url: `${this.settings.publicUrl}/checkout/${p.id}`,
-            availability: 'https://schema.org/InStock',
-          })),
-        }
+      ? salesPageJsonLd(opts.product, { url: opts.url, description: content.description || opts.product.summary, image: absoluteImage, site: { name: site.name, publicUrl: this.settings.publicUrl, logoUrl: logo } })
       : undefined;
     return renderHtml(
       SalesPage({

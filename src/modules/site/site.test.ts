@@ -9,6 +9,7 @@ import { buildServer } from '../../http/server.js';
 import { FormBrowser } from '../../../test/support/forms.js';
 import { sanitizeRichText, videoEmbedUrl } from './blocks.js';
 import { checkSiteLinks, injectRequester } from './link-check.js';
+import { salesPageJsonLd } from './structured-data.js';
 
 const allBlocks = [
   { id: 'h', type: 'hero', heading: 'Throw a bowl this weekend <script>alert(1)</script>', subheading: 'No experience needed.', ctaLabel: 'Enroll', imageUrl: 'https://cdn.example.com/hero.jpg' },
@@ -59,12 +60,71 @@ for (const backend of backends()) {
       assert.match(res.body, /<meta name="description" content="Throw, trim, glaze\."/);
       assert.match(res.body, /<link rel="canonical" href="http:\/\/127\.0\.0\.1:3000\/p\/bowls"/);
       assert.match(res.body, /<meta property="og:image" content="https:\/\/cdn\.example\.com\/bowls\.jpg"/);
-      assert.match(res.body, /"@type":"Product"/);
+      assert.match(res.body, /"@type":"Course"/);
       assert.match(res.body, /"price":"149.00","priceCurrency":"USD"/);
       assert.match(res.body, new RegExp(`href="/checkout/${priceId}"`));
       assert.match(res.body, /3 payments of \$55 \/ month/);
       assert.equal((await t.server.inject({ method: 'GET', url: '/p/secret-draft' })).statusCode, 404);
       assert.equal((await t.server.inject({ method: 'GET', url: '/p/no-such-thing', headers: { accept: 'text/html' } })).statusCode, 404);
+    });
+
+    it('search engines read a Course (provider, offers) on a course page and a Product (offers, price, currency, availability) on the others', async () => {
+      const scripts = (html: string) => [...html.matchAll(/<script type="application\/ld\+json">([\s\S]*?)<\/script>/g)].map((m) => m[1]!);
+      const course = scripts((await t.server.inject({ method: 'GET', url: '/p/bowls' })).body);
+      assert.equal(course.length, 1);
+      const c = JSON.parse(course[0]!) as Record<string, any>;
+      assert.equal(c['@context'], 'https://schema.org');
+      assert.equal(c['@type'], 'Course');
+      assert.equal(c.name, 'Bowls & Mugs');
+      assert.equal(c.description, 'Throw, trim, glaze.');
+      assert.equal(c.url, 'http://127.0.0.1:3000/p/bowls');
+      assert.deepEqual(c.provider, { '@type': 'Organization', '@id': 'http://127.0.0.1:3000/#organization', name: 'Clay Studio', url: 'http://127.0.0.1:3000/' });
+      assert.deepEqual(c.hasCourseInstance, { '@type': 'CourseInstance', courseMode: 'Online' });
+      assert.equal(c.offers.length, 2);
+      const [once, plan] = c.offers;
+      assert.deepEqual(
+        { type: once['@type'], price: once.price, currency: once.priceCurrency, availability: once.availability, url: once.url, category: once.category },
+        { type: 'Offer', price: '149.00', currency: 'USD', availability: 'https://schema.org/InStock', url: `http://127.0.0.1:3000/checkout/${priceId}`, category: 'Paid' },
+      );
+      // A payment plan: the offer's price is the whole (3 × $55); the instalment is in the specification.
+      assert.equal(plan.price, '165.00');
+      assert.deepEqual(plan.priceSpecification, { '@type': 'UnitPriceSpecification', price: '55.00', priceCurrency: 'USD', billingDuration: 'P1M', billingIncrement: 3 });
+
+      // A download whose name tries to end the script: a Product, and the JSON stays inside its script.
+      const d = (await owner.post('/api/products', { slug: 'glaze-chart-pdf', kind: 'download', name: 'Glaze chart </script><script>alert(1)</script>', summary: 'Forty glazes <b>tested</b>.' })).json();
+      await owner.post(`/api/products/${d.id}/prices`, { type: 'one_time', currency: 'jpy', amount: 1500 });
+      await owner.post(`/api/products/${d.id}/prices`, { type: 'subscription', currency: 'eur', amount: 900, interval: 'year' });
+      await owner.patch(`/api/products/${d.id}`, { status: 'published' });
+      const page = await t.server.inject({ method: 'GET', url: '/p/glaze-chart-pdf' });
+      assert.equal(page.statusCode, 200);
+      const [raw] = scripts(page.body);
+      assert.ok(raw && !raw.includes('<'), 'no raw < inside the JSON-LD script');
+      assert.doesNotMatch(page.body, /<script>alert/);
+      const p = JSON.parse(raw) as Record<string, any>;
+      assert.equal(p['@type'], 'Product');
+      assert.equal(p.name, 'Glaze chart </script><script>alert(1)</script>', 'the name survives, escaped');
+      assert.equal(p.description, 'Forty glazes <b>tested</b>.');
+      assert.equal(p.sku, 'glaze-chart-pdf');
+      assert.deepEqual(p.brand, { '@type': 'Brand', name: 'Clay Studio' });
+      assert.deepEqual(
+        p.offers.map((o: Record<string, any>) => [o.price, o.priceCurrency, o.availability, o.seller?.name]),
+        [
+          ['1500', 'JPY', 'https://schema.org/InStock', 'Clay Studio'],
+          ['9.00', 'EUR', 'https://schema.org/InStock', 'Clay Studio'],
+        ],
+      );
+      assert.equal(p.offers[1].priceSpecification.billingDuration, 'P1Y');
+      for (const o of [...c.offers, ...p.offers]) {
+        assert.match(o.price, /^\d+(\.\d+)?$/, 'price is a plain decimal');
+        assert.match(o.priceCurrency, /^[A-Z]{3}$/, 'ISO 4217');
+        assert.match(o.url, /^https?:\/\//, 'absolute offer url');
+      }
+
+      // Nothing on sale (every price switched off): no offers rather than an empty or priceless one.
+      const off = salesPageJsonLd({ ...d, status: 'published', kind: 'membership', prices: [] }, { url: 'http://127.0.0.1:3000/p/club', description: '', site: { name: 'Clay Studio', publicUrl: 'http://127.0.0.1:3000' } });
+      assert.equal(off['@type'], 'Product');
+      assert.equal('offers' in off, false);
+      assert.equal(off.description, 'Forty glazes <b>tested</b>.');
     });
 
     it('the editor previews a draft through the public components; visitors see it only once published', async () => {
@@ -141,6 +201,26 @@ for (const backend of backends()) {
       await owner.patch(`/api/prices/${priceId}`, { active: true });
       const checkout = await t.server.inject({ method: 'GET', url: `/checkout/${priceId}` });
       assert.equal(checkout.statusCode, 200);
+    });
+
+    it('fifty visitors at once right after a change get one render of the page between them', async () => {
+      await owner.patch(`/api/prices/${priceId}`, { label: 'Most popular' });
+      const catalog = t.app.catalog;
+      const getProduct = catalog.getProduct;
+      let renders = 0;
+      catalog.getProduct = (async (...args: Parameters<typeof getProduct>) => {
+        renders++;
+        return getProduct.apply(catalog, args);
+      }) as typeof getProduct;
+      try {
+        const all = await Promise.all(Array.from({ length: 50 }, () => t.server.inject({ method: 'GET', url: '/p/bowls' })));
+        assert.deepEqual([...new Set(all.map((r) => r.statusCode))], [200]);
+        assert.match(all[0]!.body, /Most popular/);
+        assert.equal(new Set(all.map((r) => r.headers.etag)).size, 1);
+        assert.equal(renders, 1, 'rendered once, not once per visitor');
+      } finally {
+        catalog.getProduct = getProduct;
+      }
     });
 
     it('an opt-in block embeds the chosen form: its fields, consent and token inline, posting to /f/<slug>, and the lead is captured', async () => {

@@ -14,6 +14,8 @@ export const teamEvents = defineEvents({
   'user.two_factor_enabled': { subject: 'user', data: ev.empty() },
   'user.two_factor_disabled': { subject: 'user', data: ev.empty() },
   'user.role_changed': { subject: 'user', data: ev.object({ from: z.string(), to: z.string() }) },
+  /** the name shown for a member changed (blog bylines re-render) */
+  'user.renamed': { subject: 'user', data: ev.object({ from: z.string(), to: z.string() }) },
   'user.removed': { subject: 'user', data: ev.object({ email: z.string(), role: z.string() }) },
   'user.invited': { subject: 'invitation', data: ev.object({ email: z.string(), role: z.string() }) },
   'user.invitation_revoked': { subject: 'invitation', data: ev.empty() },

@@ -153,6 +153,16 @@ export const teamRoutes: AnyRoute[] = [
     },
   }),
   defineRoute({
+    method: 'PATCH', url: '/api/me', access: 'authenticated', tags: ['account'], audit: 'account.renamed',
+    summary: 'Change the name shown for you (blog bylines, the admin)',
+    body: z.object({ name: z.string().trim().min(1, 'Enter your name').max(120) }),
+    response: userShape,
+    handler: async ({ app, principal, body }) => {
+      if (principal.type !== 'session') throw new DomainError('forbidden', 'API keys have no name of a person to change');
+      return app.team.renameUser(principal.userId, body.name, principal.actor);
+    },
+  }),
+  defineRoute({
     method: 'GET', url: '/api/me/sessions', access: 'authenticated', tags: ['account'],
     summary: 'Your signed-in sessions (devices)',
     response: z.object({

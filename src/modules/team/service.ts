@@ -519,6 +519,19 @@ export class TeamService {
     });
   }
 
+  /** A member changes the name shown for them (bylines on the blog, the admin): `user.renamed`, so pages that show it re-render. */
+  async renameUser(userId: string, name: string, actor: Actor): Promise<UserView> {
+    const next = name.trim();
+    if (!next || next.length > 120) throw invalid('Enter a name (120 characters at most)', { field: 'name' });
+    const target = await this.getUserRow(userId);
+    if (target.name === next) return toView(target);
+    return this.database.transaction(async (tx) => {
+      const [row] = await tx.update(users).set({ name: next }).where(eq(users.id, userId)).returning();
+      await this.events.record(tx, { type: 'user.renamed', actor, subject: { type: 'user', id: userId }, data: { from: target.name, to: next } });
+      return toView(row!);
+    });
+  }
+
   async removeUser(userId: string, by: { actor: Actor; role: Role; userId: string }): Promise<void> {
     if (userId === by.userId) throw forbidden('You cannot remove yourself');
     const target = await this.getUserRow(userId);

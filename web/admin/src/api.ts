@@ -211,6 +211,7 @@ export const auth = {
 
 export const account = {
   changePassword: (body: { currentPassword: string; newPassword: string }) => apiSend<SessionState>('POST', '/api/me/password', body),
+  rename: (name: string) => apiSend('PATCH', '/api/me', { name }),
   sessions: () => apiGet<{ sessions: DeviceSession[] }>('/api/me/sessions'),
   revokeSession: (id: string) => apiSend('DELETE', `/api/me/sessions/${encodeURIComponent(id)}`),
   revokeOtherSessions: () => apiSend<{ revoked: number }>('POST', '/api/me/sessions/revoke-others'),

@@ -6,6 +6,34 @@ import { Time } from '../../components/time.js';
 import { PasswordForm } from './password-form.js';
 import { SessionsPanel } from './sessions-panel.js';
 import { TwoFactorPanel } from './two-factor-panel.js';
+import { account } from '../../api.js';
+import { TextField } from '../../components/field.js';
+import { FormError, FormNotice } from '../../components/form-error.js';
+import { useFormAction } from '../../lib/use-action.js';
+
+/** Your name as the team and the blog's bylines show it. */
+function NameForm({ name }: { name: string }) {
+  const { refresh } = useSession();
+  const [done, setDone] = useState(false);
+  const save = useFormAction(async (f) => {
+    setDone(false);
+    await account.rename(f.text('name'));
+    await refresh();
+    setDone(true);
+  });
+  return (
+    <form className="stack" onSubmit={save.onSubmit}>
+      <TextField label="Your name" name="name" defaultValue={name} required maxLength={120} hint="Shown to the team and as the author of your blog posts." error={save.fieldErrors.name} />
+      <FormError error={save.error} />
+      <FormNotice>{done ? 'Saved.' : null}</FormNotice>
+      <div>
+        <button type="submit" className="button" disabled={save.pending}>
+          {save.pending ? 'Saving…' : 'Save name'}
+        </button>
+      </div>
+    </form>
+  );
+}
 
 export default function AccountPage() {
   const user = useUser();
@@ -21,7 +49,9 @@ export default function AccountPage() {
         <dl className="facts">
           <div>
             <dt>Name</dt>
-            <dd>{user.name}</dd>
+            <dd>
+              <NameForm name={user.name} />
+            </dd>
           </div>
           <div>
             <dt>Email</dt>

@@ -8,6 +8,7 @@ const titles: Record<string, string> = {
   'auth.login_failed': 'Failed sign-in',
   'auth.logout': 'Signed out',
   'account.password_changed': 'Changed their password',
+  'account.renamed': 'Changed their name',
   'account.session_revoked': 'Signed out one of their sessions',
   'account.sessions_revoked': 'Signed out everywhere else',
   'account.two_factor_begin': 'Started two-factor enrolment',

@@ -342,6 +342,14 @@ function Editor({ post, forms, products, authors, onSaved }: { post: Post; forms
       <p className="muted">{authors.policy}</p>
       <FormError error={save.error ?? withdraw.error ?? decide.error ?? unpublish.error ?? remove.error} />
       <FormNotice>{notice}</FormNotice>
+      {post.refusedAt && post.status !== 'submitted' ? (
+        <section className="card section" aria-labelledby="refused" role="status">
+          <h2 id="refused">The owner refused the last submission</h2>
+          <p className="muted">{new Date(post.refusedAt).toLocaleString()}</p>
+          {post.refusalNote ? <blockquote>{post.refusalNote}</blockquote> : <p>No note was left.</p>}
+          <p>Change the post and submit it again when it is ready.</p>
+        </section>
+      ) : null}
       {post.status === 'submitted' && can('approvals.decide') ? (
         <section className="card section" aria-labelledby="decide">
           <h2 id="decide">This post waits for your approval</h2>
