@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../../actor.js';
 import { actorColumns } from '../../actor.js';
@@ -21,6 +21,7 @@ import type { EventLog } from '../../db/events.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { conflict, DomainError, forbidden, invalid, notFound } from '../../errors.js';
 import { saveStream } from '../../files.js';
+import type { Signer } from '../../crypto.js';
 import type { Role } from '../../permissions.js';
 import type { AudienceService } from '../audience/index.js';
 import type { TransactionalMessage } from '../mail/index.js';
@@ -84,7 +85,11 @@ export interface SupportDeps {
   audience: AudienceService;
   queueMail: (tx: Tx, m: TransactionalMessage) => Promise<string>;
   ports: SupportPorts;
+  /** signs the customer's rating links */
+  signer: Signer;
   config: {
+    /** where the public rating page is (the app's public URL) */
+    publicUrl: string;
     /** default intake address (SUPPORT_ADDRESS, else support@ the sender domain) */
     address: string;
     /** where attachments are written (the data folder's files) */
@@ -105,6 +110,11 @@ export interface IntakeResult {
 const conv = (id: string) => ({ type: 'support_conversation', id });
 type StoredFile = { filename: string; contentType: string; size: number; storedPath: string | null; omittedReason: string | null };
 const MAX_PER_SENDER_PER_HOUR = 30;
+export const RATINGS = ['great', 'okay', 'bad'] as const;
+export type Rating = (typeof RATINGS)[number];
+const RATING_PURPOSE = 'support.rating';
+/** A rating link works this long after the reply that carried it. */
+const RATING_LINK_DAYS = 90;
 const PRESENCE_SECONDS = 15;
 
 function staffId(actor: Actor): string | null {
@@ -340,6 +350,18 @@ export class SupportService {
     );
   }
 
+  /**
+   * A message from the site's contact block: a conversation on the `site` channel, or the
+   * sender's open one when the same text was sent before (a double submit is stored once).
+   */
+  async contactFromSite(input: { email: string; name?: string; subject?: string; message: string; page?: string }): Promise<IntakeResult> {
+    const email = input.email.trim().toLowerCase();
+    const subject = input.subject?.trim() || 'Message from the website';
+    const text = input.page ? `${input.message.trim()}\n\n(sent from the contact form on ${input.page})` : input.message.trim();
+    const key = createHash('sha256').update(`${email}\n${subject}\n${input.message.trim()}`).digest('hex').slice(0, 40);
+    return this.ingestForm({ email, name: input.name?.trim() || undefined, subject, text, channel: 'site', via: 'site', key });
+  }
+
   /** Mailgun's signature token is single use within its window. */
   async spendWebhookToken(token: string, expiresAt: Date): Promise<boolean> {
     const now = this.deps.clock.now();
@@ -471,7 +493,10 @@ export class SupportService {
       const headers: Record<string, string> = { 'Reply-To': replyTo };
       if (parent?.messageId) headers['In-Reply-To'] = parent.messageId;
       if (references.length) headers.References = references.join(' ');
-      const mailId = await this.deps.queueMail(tx, { to: c.name ? `${c.name.replace(/["<>\r\n]/g, '')} <${c.email}>` : c.email, subject, text, tag: 'support.reply', contactId: c.contactId, headers, messageKey: key });
+      // The reply that closes a conversation asks for a rating (when the owner turned ratings on);
+      // the footer is in the mail only, not in the thread.
+      const mailText = (input.status ?? 'pending') === 'closed' && settings.ratings ? `${text}\n\n${this.ratingFooter(id)}` : text;
+      const mailId = await this.deps.queueMail(tx, { to: c.name ? `${c.name.replace(/["<>\r\n]/g, '')} <${c.email}>` : c.email, subject, text: mailText, tag: 'support.reply', contactId: c.contactId, headers, messageKey: key });
       const [m] = await tx
         .insert(supportMessages)
         .values({ id: uuid, conversationId: id, direction: 'outbound', messageId, inReplyTo: parent?.messageId ?? null, references, fromAddress: replyTo, toAddresses: [c.email], subject, text, via: 'admin', mailMessageId: mailId, ...this.author(actor), createdAt: now })
@@ -905,12 +930,44 @@ export class SupportService {
     });
   }
 
-  /** The customer's one-click rating (from a signed link): the last one counts. */
-  async rate(id: string, rating: 'great' | 'okay' | 'bad'): Promise<void> {
-    await this.deps.database.transaction(async (tx) => {
-      const c = await this.get(tx, id);
-      await tx.update(supportConversations).set({ rating, ratedAt: this.deps.clock.now() }).where(eq(supportConversations.id, id));
-      await this.deps.events.record(tx, { type: 'support.rated', actor: { kind: 'customer', id: c.contactId }, subject: conv(id), data: { contactId: c.contactId, number: c.number, rating } });
+  // ---- the customer's rating ----------------------------------------------------------------
+
+  /** The signed link to the rating page of a conversation, with a rating preselected. */
+  ratingLink(conversationId: string, rating: Rating): string {
+    const token = this.deps.signer.sign(RATING_PURPOSE, conversationId, new Date(this.deps.clock.now().getTime() + RATING_LINK_DAYS * 86_400_000));
+    return `${this.deps.config.publicUrl.replace(/\/$/, '')}/support/rate/${token}?r=${rating}`;
+  }
+
+  private ratingFooter(conversationId: string): string {
+    return ['How did we do? One click tells us:', `Great: ${this.ratingLink(conversationId, 'great')}`, `Okay: ${this.ratingLink(conversationId, 'okay')}`, `Bad: ${this.ratingLink(conversationId, 'bad')}`].join('\n');
+  }
+
+  /** The conversation a rating link names; invalid_token when it is forged, expired or for something else. */
+  async ratingTarget(token: string): Promise<{ id: string; number: number; subject: string; rating: Rating | null; comment: string | null }> {
+    const id = this.deps.signer.verify(RATING_PURPOSE, token, this.deps.clock.now());
+    if (!id || !/^[0-9a-f-]{36}$/.test(id)) throw new DomainError('invalid_token', 'This rating link is not valid or has expired');
+    const [c] = await this.db.select().from(supportConversations).where(eq(supportConversations.id, id));
+    if (!c) throw new DomainError('invalid_token', 'This conversation no longer exists');
+    return { id: c.id, number: c.number, subject: c.subject, rating: (c.rating as Rating | null) ?? null, comment: c.ratingComment };
+  }
+
+  /** A rating from the signed link: the last one counts; the same rating and comment again changes nothing. */
+  async rateByToken(token: string, rating: Rating, comment: string | undefined): Promise<{ changed: boolean }> {
+    const target = await this.ratingTarget(token);
+    return this.rate(target.id, rating, comment);
+  }
+
+  /** The customer's rating (great, okay, bad) with an optional comment. */
+  async rate(id: string, rating: Rating, comment?: string): Promise<{ changed: boolean }> {
+    const text = comment?.replace(/\r\n?/g, '\n').trim().slice(0, 2000) || null;
+    if (text && /[\x00-\x08\x0b\x0c\x0e-\x1f]/.test(text)) throw invalid('The comment contains control characters', { field: 'comment' });
+    return this.deps.database.transaction(async (tx) => {
+      const [c] = await tx.select().from(supportConversations).where(eq(supportConversations.id, id)).for('update');
+      if (!c) throw notFound('Conversation');
+      if (c.rating === rating && (c.ratingComment ?? null) === text) return { changed: false };
+      await tx.update(supportConversations).set({ rating, ratingComment: text, ratedAt: this.deps.clock.now() }).where(eq(supportConversations.id, id));
+      await this.deps.events.record(tx, { type: 'support.rated', actor: { kind: 'customer', id: c.contactId }, subject: conv(id), data: { contactId: c.contactId, number: c.number, rating, previous: (c.rating as Rating | null) ?? undefined, comment: !!text } });
+      return { changed: true };
     });
   }
 
