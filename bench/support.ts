@@ -1,17 +1,20 @@
-// Support benchmark on PostgreSQL: (1) intake through the SMTP receiver to stored, threaded
-// conversations — C concurrent sending connections, half the messages replies to earlier ones
-// (threaded by In-Reply-To) — in messages per second; (2) the inbox list (open, newest first,
+// Support benchmark on PostgreSQL: (0) a baseline of one-row commits on the same connections,
+// (1) intake through the SMTP receiver to stored, threaded conversations — C concurrent sending
+// connections from another process, every second message a reply to the one before it sent at
+// the same time (threaded by In-Reply-To, whichever arrives first) — in messages per second; (2) the inbox list (open, newest first,
 // and "mine") over 100 000 conversations: p50 / p95 of 200 requests through the HTTP API.
 //   TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test node --import tsx bench/support.ts [messages=1000] [conversations=100000]
+import { fork } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import nodemailer from 'nodemailer';
 import { createApp } from '../src/app.js';
 import { ManualClock } from '../src/clock.js';
 import { openDatabase } from '../src/db/client.js';
 import { buildServer } from '../src/http/server.js';
 import { createPgDatabase, testConfig } from '../test/support/harness.js';
 import { SmtpReceiver } from '../src/modules/support/index.js';
-import { plainMessage } from '../src/modules/support/test-mail.js';
 
 const MESSAGES = Number(process.argv[2] ?? 1000);
 const CONVERSATIONS = Number(process.argv[3] ?? 100_000);
@@ -23,26 +26,39 @@ const app = await createApp({ config: testConfig({ DATABASE_URL: created.url, SU
 const receiver = new SmtpReceiver(app.support, { host: '127.0.0.1', port: 0, maxBytes: 25 * 1_048_576, trustedAuthServ: [], log: pino({ level: 'silent' }) });
 await receiver.start();
 try {
-  // 1. intake
-  const transports = Array.from({ length: CONCURRENCY }, () => nodemailer.createTransport({ host: '127.0.0.1', port: receiver.port, secure: false, ignoreTLS: true, pool: true, maxConnections: 1, maxMessages: Infinity }));
-  const started = performance.now();
-  let next = 0;
+  // 0. the machine's ceiling right now: the same 8 connections committing one-row transactions
+  // (begin, insert, commit). Intake is read against it, since other work on the machine moves both.
+  await database.execute('create table bench_floor (id bigserial primary key, v text)');
+  const floorN = Math.min(MESSAGES, 1000);
+  let f = 0;
+  const f0 = performance.now();
   await Promise.all(
-    transports.map(async (tr) => {
+    Array.from({ length: CONCURRENCY }, async () => {
       for (;;) {
-        const i = next++;
-        if (i >= MESSAGES) return;
-        const customer = Math.floor(i / 2);
-        const reply = i % 2 === 1;
-        const raw = plainMessage({ from: `Customer ${customer} <c${customer}@bench.example>`, subject: reply ? `Re: Question ${customer}` : `Question ${customer}`, messageId: `<b${i}@bench.example>`, inReplyTo: reply ? `<b${i - 1}@bench.example>` : undefined, text: 'Hello, a question about my order.' });
-        await tr.sendMail({ envelope: { from: `c${customer}@bench.example`, to: ['support@shop.test'] }, raw });
+        const i = f++;
+        if (i >= floorN) return;
+        await database.transaction(async (tx) => void (await database.executorFor(tx)('insert into bench_floor (v) values ($1)', [`row ${i}`])));
       }
     }),
   );
-  const seconds = (performance.now() - started) / 1000;
-  transports.forEach((t) => t.close());
+  const floorRate = floorN / ((performance.now() - f0) / 1000);
+  console.log(`baseline: ${floorN} one-row transactions on ${CONCURRENCY} connections = ${floorRate.toFixed(0)} commits/s (load average ${os.loadavg()[0]!.toFixed(1)})`);
+
+  // 1. intake: the sending servers in their own process
+  const sender = fork(path.join(path.dirname(fileURLToPath(import.meta.url)), 'support-sender-process.ts'), [], { execArgv: ['--import', 'tsx'] });
+  await new Promise((r) => sender.once('message', r));
+  const cpu0 = process.cpuUsage();
+  const done = new Promise<{ seconds: number; failed: number }>((r) => sender.once('message', (m) => r(m as { seconds: number; failed: number })));
+  sender.send({ port: receiver.port, messages: MESSAGES, concurrency: CONCURRENCY, tag: `r${Date.now()}` });
+  const { seconds, failed } = await done;
+  const cpu = process.cpuUsage(cpu0);
+  sender.kill();
   const stored = Number((await database.execute<{ n: number }>('select count(*)::int as n from support_conversations')).rows[0]!.n);
-  console.log(`intake: ${MESSAGES} messages in ${seconds.toFixed(1)} s = ${(MESSAGES / seconds).toFixed(0)} messages/s (${CONCURRENCY} connections); ${stored} conversations (expected ${Math.ceil(MESSAGES / 2)})`);
+  const messages = Number((await database.execute<{ n: number }>('select count(*)::int as n from support_messages')).rows[0]!.n);
+  console.log(
+    `intake: ${MESSAGES} messages in ${seconds.toFixed(1)} s = ${(MESSAGES / seconds).toFixed(0)} messages/s (${CONCURRENCY} connections; ${((MESSAGES / seconds / floorRate) * 100).toFixed(0)}% of the baseline); ` +
+      `${messages} stored, ${failed} refused; ${stored} conversations (expected ${Math.ceil(MESSAGES / 2)}); app CPU ${((cpu.user + cpu.system) / 1000 / MESSAGES).toFixed(2)} ms per message; load average ${os.loadavg()[0]!.toFixed(1)}`,
+  );
 
   // 2. the inbox list over CONVERSATIONS rows
   await database.execute(

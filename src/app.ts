@@ -256,7 +256,8 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     const support = new SupportService({
       database, clock, events, jobs, audience,
       queueMail: (tx, m) => mail.queueTransactional(tx, m),
-      config: { address: config.support.address ?? `support@${mailDomain}`, filesDir: config.files.dir, maxAttachmentBytes: config.support.maxAttachmentBytes },
+      signer,
+      config: { publicUrl: config.publicUrl, address: config.support.address ?? `support@${mailDomain}`, filesDir: config.files.dir, maxAttachmentBytes: config.support.maxAttachmentBytes },
       ports: {
         staff: async (db) => (await team.listUsers(db)).map((u) => ({ id: u.id, name: u.name, email: u.email, role: u.role })),
         renderLiquid: renderSafeLiquidText,

@@ -76,6 +76,18 @@ export function legacyFormSlug(action: string | undefined): string | null {
   const m = action ? /^\/(?:forms|f)\/([a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)\/?$/i.exec(action.trim()) : null;
   return m ? m[1]!.toLowerCase() : null;
 }
+/**
+ * A contact form: name, email, (subject,) message and a bot trap, posting to the support
+ * module's public /support/contact, where it becomes a conversation in the inbox.
+ */
+export const contactBlock = z.object({
+  id,
+  type: z.literal('contact'),
+  heading: text(200).min(1),
+  text: text(1000).default(''),
+  buttonLabel: text(60).default(''),
+  askSubject: z.boolean().default(false),
+});
 export const guaranteeBlock = z.object({ id, type: z.literal('guarantee'), heading: text(200).default(''), text: text(2000).min(1), days: z.number().int().min(1).max(365).optional() });
 
 /** Social proof: the names (and logos) of places the business was featured or clients it served. */
@@ -93,11 +105,11 @@ export const statsBlock = z.object({
   items: z.array(z.object({ value: text(20).min(1), label: text(80).min(1) })).min(1).max(6),
 });
 
-export const blockSchema = z.discriminatedUnion('type', [heroBlock, richTextBlock, mediaBlock, bulletsBlock, testimonialBlock, pricingBlock, faqBlock, optinBlock, guaranteeBlock, logosBlock, statsBlock]);
+export const blockSchema = z.discriminatedUnion('type', [heroBlock, richTextBlock, mediaBlock, bulletsBlock, testimonialBlock, pricingBlock, faqBlock, optinBlock, contactBlock, guaranteeBlock, logosBlock, statsBlock]);
 export const blocksSchema = z.array(blockSchema).max(60);
 export type Block = z.output<typeof blockSchema>;
 export type BlockType = Block['type'];
-export const blockTypes: BlockType[] = ['hero', 'richText', 'media', 'bullets', 'testimonial', 'pricing', 'faq', 'optin', 'guarantee', 'logos', 'stats'];
+export const blockTypes: BlockType[] = ['hero', 'richText', 'media', 'bullets', 'testimonial', 'pricing', 'faq', 'optin', 'contact', 'guarantee', 'logos', 'stats'];
 
 export const pageContentSchema = z.object({
   title: text(200).min(1),

@@ -31,6 +31,8 @@ export const conversationShape = conversationSummaryShape.extend({
   firstResponseAt: z.date().nullable(),
   closedAt: z.date().nullable(),
   rating: z.string().nullable(),
+  ratingComment: z.string().nullable().optional(),
+  ratedAt: z.date().nullable().optional(),
   createdAt: z.date(),
 });
 

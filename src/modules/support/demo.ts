@@ -1,5 +1,6 @@
-// The demo business's inbox: a few customers' conversations (some open, one past its SLA),
-// three canned replies, and one refund above the support limit waiting for the owner.
+// The demo business's inbox: a few customers' conversations (some open, one past its SLA, one
+// answered, closed and rated by its customer, one from the site's contact block), three canned
+// replies, and one refund above the support limit waiting for the owner.
 // Everything made at the demo's "today" by the demo loader is the system's; the refund request
 // is the support assistant's own (that is what it shows).
 import { eq } from 'drizzle-orm';
@@ -38,8 +39,21 @@ export async function seedSupportDemo(app: App, ctx: DemoContext): Promise<void>
     await app.db.update(supportConversations).set({ firstInboundAt: waited, waitingSince: waited, createdAt: waited, lastMessageAt: waited }).where(eq(supportConversations.id, ids[0]));
     await app.support.checkSlas();
   }
-  // A refund above the support limit, asked by the support assistant: pending the owner's approval.
   const maya = (await app.team.listUsers()).find((u) => u.role === 'support');
+  // Ratings on: Maya answered the cohort question and closed it; the customer rated it from the link.
+  // (Ratings need a valid intake address: an installation whose mail domain is not one, such
+  // as localhost, keeps them off until the owner sets the address.)
+  const settings = await app.support.settings();
+  if (/^[^\s@+<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(settings.address)) await app.support.updateSettings({ ratings: true }, system);
+  const answered = ids[3];
+  if (maya && answered) {
+    const mayaActor = { kind: 'assistant' as const, id: maya.id, role: 'support', label: maya.name };
+    await app.support.reply(answered, { text: 'Yes: the follow-up course opens in the spring. You will hear from us first.', status: 'closed' }, mayaActor);
+    await app.support.rate(answered, 'great', 'Quick and clear, thank you!');
+  }
+  // A visitor's question from the contact block of a site page.
+  await app.support.contactFromSite({ email: 'jules.visitor@example.org', name: 'Jules', subject: 'Is the course for beginners?', message: 'I have never done this before. Is the course right for me?', page: '/p/contact' });
+  // A refund above the support limit, asked by the support assistant: pending the owner's approval.
   const refundConversation = ids[2];
   const customer = customers[2];
   if (maya && refundConversation && customer) {

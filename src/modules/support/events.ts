@@ -35,7 +35,11 @@ export const supportEvents = defineEvents({
     data: ev.object({ ...base, target: z.enum(['first_response', 'resolution']), dueAt: ev.iso(), assigneeId: ev.id().nullable().optional() }),
     description: 'A conversation passed its first-response or resolution target (business hours).',
   },
-  'support.rated': { subject: conv, data: ev.object({ ...base, rating: z.enum(['great', 'okay', 'bad']) }) },
+  'support.rated': {
+    subject: conv,
+    data: ev.object({ ...base, rating: z.enum(['great', 'okay', 'bad']), previous: z.enum(['great', 'okay', 'bad']).optional(), comment: z.boolean().optional() }),
+    description: 'The customer rated a conversation from the link in the reply that closed it (the last rating counts; the comment itself stays on the conversation).',
+  },
   'support.settings_changed': { subject: null, data: ev.object({ changed: ev.changed() }) },
   'support.canned_reply_saved': { subject: 'support_canned_reply', data: ev.object({ shortcut: z.string() }) },
 });

@@ -232,6 +232,35 @@ for (const backend of backends()) {
       await owner.login(OWNER.email, OWNER.password);
     });
 
+    it('a reply that arrives before the message it answers joins it: one conversation', async () => {
+      // Delivered out of order (a slow relay, or committed first on another connection).
+      const reply = plainMessage({ from: 'Quinn <quinn@example.com>', subject: 'Re: Login broken', messageId: '<quinn-2@example.com>', inReplyTo: '<quinn-1@example.com>', references: ['<quinn-1@example.com>'] });
+      const first = plainMessage({ from: 'Quinn <quinn@example.com>', subject: 'Login broken', messageId: '<quinn-1@example.com>' });
+      await send(reply, ['support@shop.test'], 'quinn@example.com');
+      await send(first, ['support@shop.test'], 'quinn@example.com');
+      const rows = (await conversations()).filter((c) => c.subject.includes('Login broken'));
+      assert.equal(rows.length, 1);
+      assert.equal(rows[0]!.message_count, 2);
+      const texts = (await thread(rows[0]!.id)).messages.map((m: { messageId: string }) => m.messageId);
+      assert.deepEqual(texts, ['<quinn-2@example.com>', '<quinn-1@example.com>']);
+    });
+
+    it('messages and their replies sent at the same moment over several connections: one conversation per customer', async () => {
+      const pairs = 12;
+      const transports = Array.from({ length: 6 }, () => nodemailer.createTransport({ host: '127.0.0.1', port: receiver.port, secure: false, ignoreTLS: true, pool: true, maxConnections: 1 }));
+      const mails = Array.from({ length: pairs }, (_, i) => [
+        { from: `race${i}@example.com`, raw: plainMessage({ from: `Racer ${i} <race${i}@example.com>`, subject: `Race ${i}`, messageId: `<race-${i}-a@example.com>` }) },
+        { from: `race${i}@example.com`, raw: plainMessage({ from: `Racer ${i} <race${i}@example.com>`, subject: `Re: Race ${i}`, messageId: `<race-${i}-b@example.com>`, inReplyTo: `<race-${i}-a@example.com>`, references: [`<race-${i}-a@example.com>`] }) },
+      ]).flat();
+      // A message and its reply go out on two connections at once, half of the pairs reply first.
+      await Promise.all(mails.map((m, i) => transports[i % transports.length]!.sendMail({ envelope: { from: m.from, to: ['support@shop.test'] }, raw: (i % 4 === 1 ? mails[i - 1]! : i % 4 === 0 ? mails[i + 1]! : m).raw })));
+      transports.forEach((tr) => tr.close());
+      const rows = (await conversations()).filter((c) => /^(Re: )?Race \d+$/.test(c.subject));
+      assert.equal(rows.length, pairs, 'one conversation per customer');
+      assert.ok(rows.every((c) => c.message_count === 2), JSON.stringify(rows.map((r) => [r.subject, r.message_count])));
+      assert.equal(new Set(rows.map((r) => r.contact_id)).size, pairs);
+    });
+
     it('bad input: malformed MIME is refused with 550, a 50 MB attachment with 552; the same message twice is stored once', async () => {
       const before = await count('support_messages');
       await assert.rejects(send('this is not a message at all, no headers, no sender\r\n'), (err: { responseCode?: number }) => err.responseCode === 550);

@@ -10,6 +10,7 @@ import { verifySns } from '../mail/index.js';
 import { parseInbound } from './inbound.js';
 import { formFields, mailgunAuth, postmarkToRaw, sendgridAuth, sesInbound, verifyBasicAuth, verifyMailgunInbound, type PostmarkInbound } from './providers.js';
 import { supportSettingsSchema } from './settings.js';
+import { supportPublicRoutes } from './public-routes.js';
 import { cannedShape, conversationListShape, conversationShape, conversationStatus, figuresShape, presenceShape, settingsShape, threadShape } from './contract.js';
 
 const tags = ['support'];
@@ -40,6 +41,9 @@ const actionBody = z.discriminatedUnion('kind', [
 ]);
 
 export const supportRoutes: AnyRoute[] = [
+  // the rating page and the site's contact block (public)
+  ...supportPublicRoutes,
+
   // ---- the inbox ----------------------------------------------------------------------------
   defineRoute({
     method: 'GET', url: '/api/support/conversations', access: read, tags,

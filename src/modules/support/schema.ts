@@ -44,7 +44,9 @@ export const supportConversations = pgTable(
     closedById: uuid('closed_by_id'),
     /** SLA breaches already warned about (so the job warns once per kind) */
     slaWarned: jsonb('sla_warned').$type<string[]>().notNull().default([]),
+    /** the customer's rating from the signed link in the closing reply: great, okay or bad (the last one counts) */
     rating: text('rating'),
+    ratingComment: text('rating_comment'),
     ratedAt: timestamp('rated_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),

@@ -11,20 +11,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../../actor.js';
 import { actorColumns } from '../../actor.js';
 import type { Clock } from '../../clock.js';
-import type { Database, DbOrTx, Tx } from '../../db/client.js';
+import type { Database, DbOrTx, ExecuteSql, Tx } from '../../db/client.js';
 import type { EventLog } from '../../db/events.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { conflict, DomainError, forbidden, invalid, notFound } from '../../errors.js';
 import { saveStream } from '../../files.js';
+import type { Signer } from '../../crypto.js';
 import type { Role } from '../../permissions.js';
 import type { AudienceService } from '../audience/index.js';
 import type { TransactionalMessage } from '../mail/index.js';
 import { authFailed, replyTokenIn, subjectKey, type InboundMessage } from './inbound.js';
+import { appendMessage, insertConversationWithMessage, lockSender, lookupIntake, type InboundRow, type ThreadCandidate } from './intake-sql.js';
 import { addBusinessHours, businessMinutesBetween, percentile } from './sla.js';
 import { defaultSettings, supportSettingsSchema, type RoleLimits, type SupportSettings } from './settings.js';
 import {
@@ -83,7 +85,11 @@ export interface SupportDeps {
   audience: AudienceService;
   queueMail: (tx: Tx, m: TransactionalMessage) => Promise<string>;
   ports: SupportPorts;
+  /** signs the customer's rating links */
+  signer: Signer;
   config: {
+    /** where the public rating page is (the app's public URL) */
+    publicUrl: string;
     /** default intake address (SUPPORT_ADDRESS, else support@ the sender domain) */
     address: string;
     /** where attachments are written (the data folder's files) */
@@ -102,7 +108,13 @@ export interface IntakeResult {
 }
 
 const conv = (id: string) => ({ type: 'support_conversation', id });
+type StoredFile = { filename: string; contentType: string; size: number; storedPath: string | null; omittedReason: string | null };
 const MAX_PER_SENDER_PER_HOUR = 30;
+export const RATINGS = ['great', 'okay', 'bad'] as const;
+export type Rating = (typeof RATINGS)[number];
+const RATING_PURPOSE = 'support.rating';
+/** A rating link works this long after the reply that carried it. */
+const RATING_LINK_DAYS = 90;
 const PRESENCE_SECONDS = 15;
 
 function staffId(actor: Actor): string | null {
@@ -165,7 +177,7 @@ export class SupportService {
     if (fromUs) return { outcome: 'dropped_loop', conversationId: null, messageId: null, created: false, reopened: false };
     const messageUuid = randomUUID();
     const dir = path.join(this.deps.config.filesDir, 'support', messageUuid.slice(0, 2), messageUuid);
-    const files: { filename: string; contentType: string; size: number; storedPath: string | null; omittedReason: string | null }[] = [];
+    const files: StoredFile[] = [];
     try {
       for (const a of msg.attachments) {
         if (a.size > this.deps.config.maxAttachmentBytes) {
@@ -186,121 +198,97 @@ export class SupportService {
     }
   }
 
-  private async ingestInTx(tx: Tx, msg: InboundMessage, via: string, channel: Channel, messageUuid: string, files: { filename: string; contentType: string; size: number; storedPath: string | null; omittedReason: string | null }[], settings: SupportSettings): Promise<IntakeResult> {
+  private async ingestInTx(tx: Tx, msg: InboundMessage, via: string, channel: Channel, messageUuid: string, files: StoredFile[], settings: SupportSettings): Promise<IntakeResult> {
     const { clock, events } = this.deps;
     const now = clock.now();
-    const [dup] = await tx.select({ id: supportMessages.id, conversationId: supportMessages.conversationId }).from(supportMessages).where(and(eq(supportMessages.direction, 'inbound'), eq(supportMessages.messageId, msg.messageId)));
-    if (dup) return { outcome: 'duplicate', conversationId: dup.conversationId, messageId: dup.id, created: false, reopened: false };
+    const exec = this.deps.database.executorFor(tx);
+    await lockSender(exec, msg.from.address);
     const { contact } = await this.deps.audience.upsertContact(tx, { email: msg.from.address, name: msg.from.name || undefined, source: 'support' } as Parameters<AudienceService['upsertContact']>[1]);
-    let auto = msg.auto;
-    if (!auto) {
-      // A runaway autoresponder that strips every header: too many messages from one sender in an hour.
-      const [recent] = await tx
-        .select({ n: sql<number>`count(*)::int` })
-        .from(supportMessages)
-        .innerJoin(supportConversations, eq(supportConversations.id, supportMessages.conversationId))
-        .where(and(eq(supportConversations.contactId, contact.id), eq(supportMessages.direction, 'inbound'), gt(supportMessages.createdAt, new Date(now.getTime() - 3_600_000))));
-      if ((recent?.n ?? 0) >= MAX_PER_SENDER_PER_HOUR) auto = 'loop';
-    }
     const unverified = authFailed(msg.auth);
-    let found: Conversation | null = null;
-    if (!unverified) found = await this.findThread(tx, msg, contact.id, settings);
-    if (found && found.status === 'closed' && found.closedAt && now.getTime() - found.closedAt.getTime() > settings.reopenWindowDays * 86_400_000) {
-      // A reply long after the conversation was closed starts a new one that names the old.
-      return this.startConversation(tx, msg, via, channel, contact, messageUuid, files, auto, unverified, found.id);
+    const key = subjectKey(msg.subject);
+    // Only a reply-looking subject falls back, and never a generic one.
+    const subjectFallback = key.length >= 4 && /^(re|aw|sv|antw|rif|réf)\s*:/i.test(msg.subject.trim()) && settings.subjectWindowDays > 0;
+    const refs = [...new Set([msg.inReplyTo, ...msg.references.slice().reverse()].filter((r): r is string => !!r))].slice(0, 50);
+    const look = await lookupIntake(exec, {
+      messageId: msg.messageId,
+      contactId: contact.id,
+      token: replyTokenIn(msg.recipients, settings.address) ?? '',
+      refs,
+      threadIndex: msg.threadIndex ?? '',
+      subjectKey: subjectFallback ? key : '',
+      subjectSince: new Date(now.getTime() - settings.subjectWindowDays * 86_400_000),
+      recentSince: new Date(now.getTime() - 3_600_000),
+    });
+    if (look.duplicate) return { outcome: 'duplicate', conversationId: look.duplicate.conversationId, messageId: look.duplicate.id, created: false, reopened: false };
+    // A runaway autoresponder that strips every header: too many messages from one sender in an hour.
+    const auto = msg.auto ?? (look.recent >= MAX_PER_SENDER_PER_HOUR ? 'loop' : null);
+    // A sender whose authentication failed is never threaded into an existing conversation.
+    const found = unverified || !look.thread ? null : look.thread.mergedInto ? await this.follow(tx, look.thread.mergedInto) : look.thread;
+    const row = this.inboundRow(msg, via, messageUuid, auto, now);
+    if (!found || (found.status === 'closed' && found.closedAt && now.getTime() - found.closedAt.getTime() > settings.reopenWindowDays * 86_400_000)) {
+      // Nothing to join, or a reply long after the conversation was closed: a new one (that names the old).
+      return this.startConversation(tx, exec, msg, row, via, channel, contact, files, auto, unverified, found?.id ?? null, settings);
     }
-    if (!found) return this.startConversation(tx, msg, via, channel, contact, messageUuid, files, auto, unverified, null);
     const reopen = !auto && found.status !== 'open';
-    await tx
-      .update(supportConversations)
-      .set({
-        status: reopen ? 'open' : found.status,
-        snoozedUntil: reopen ? null : found.snoozedUntil,
-        closedAt: reopen ? null : found.closedAt,
-        waitingSince: auto ? found.waitingSince : (found.waitingSince ?? now),
-        firstInboundAt: found.firstInboundAt ?? (auto ? null : now),
-        messageCount: sql`${supportConversations.messageCount} + 1`,
-        lastMessageAt: now,
-        slaWarned: reopen ? [] : found.slaWarned,
-        updatedAt: now,
-      })
-      .where(eq(supportConversations.id, found.id));
-    await this.insertInbound(tx, found.id, msg, via, messageUuid, files, auto);
+    // Joined through a reply stored before it: this message is the thread's start, its subject the conversation's.
+    const retitle = found.rank === 3 && !/^(re|aw|sv|antw|rif|réf)\s*:/i.test(msg.subject.trim()) && msg.subject ? { subject: msg.subject, key } : null;
+    await appendMessage(exec, found.id, row, { reopen, auto: !!auto, retitle });
+    if (files.length) await tx.insert(supportAttachments).values(files.map((f) => ({ ...f, messageId: messageUuid })));
     await events.record(tx, { type: 'support.message_received', actor: { kind: 'customer', id: contact.id }, subject: conv(found.id), data: { contactId: contact.id, number: found.number, messageId: messageUuid, via, auto, reopened: reopen } });
     if (reopen) await events.record(tx, { type: 'support.status_changed', actor: { kind: 'customer', id: contact.id }, subject: conv(found.id), data: { contactId: contact.id, number: found.number, from: found.status, to: 'open' } });
     return { outcome: 'stored', conversationId: found.id, messageId: messageUuid, created: false, reopened: reopen };
   }
 
-  private async follow(tx: DbOrTx, c: Conversation | undefined): Promise<Conversation | null> {
-    let cur = c ?? null;
-    for (let i = 0; cur?.mergedInto && i < 10; i++) {
-      const [next] = await tx.select().from(supportConversations).where(eq(supportConversations.id, cur.mergedInto));
-      cur = next ?? null;
-    }
-    return cur;
-  }
-
-  private async findThread(tx: Tx, msg: InboundMessage, contactId: string, settings: SupportSettings): Promise<Conversation | null> {
-    const mine = eq(supportConversations.contactId, contactId);
-    const token = replyTokenIn(msg.recipients, settings.address);
-    if (token) {
-      const [c] = await tx.select().from(supportConversations).where(and(eq(supportConversations.replyToken, token), mine));
-      if (c) return this.follow(tx, c);
-    }
-    const refs = [...new Set([msg.inReplyTo, ...msg.references.slice().reverse()].filter((r): r is string => !!r))].slice(0, 50);
-    if (refs.length) {
-      const [row] = await tx
-        .select({ c: supportConversations })
-        .from(supportMessages)
-        .innerJoin(supportConversations, eq(supportConversations.id, supportMessages.conversationId))
-        .where(and(inArray(supportMessages.messageId, refs), mine))
-        .orderBy(desc(supportMessages.seq))
-        .limit(1);
-      if (row) return this.follow(tx, row.c);
-    }
-    if (msg.threadIndex) {
-      const [row] = await tx
-        .select({ c: supportConversations })
-        .from(supportMessages)
-        .innerJoin(supportConversations, eq(supportConversations.id, supportMessages.conversationId))
-        .where(and(eq(supportMessages.threadIndex, msg.threadIndex), mine))
-        .orderBy(desc(supportMessages.seq))
-        .limit(1);
-      if (row) return this.follow(tx, row.c);
-    }
-    const key = subjectKey(msg.subject);
-    // Only a reply-looking subject falls back, and never a generic one.
-    if (key.length >= 4 && key !== subjectKey('') && /^(re|aw|sv|antw|rif|réf)\s*:/i.test(msg.subject.trim()) && settings.subjectWindowDays > 0) {
-      const since = new Date(this.deps.clock.now().getTime() - settings.subjectWindowDays * 86_400_000);
-      const [c] = await tx
-        .select()
-        .from(supportConversations)
-        .where(and(mine, eq(supportConversations.subjectKey, key), gte(supportConversations.lastMessageAt, since), isNull(supportConversations.mergedInto), eq(supportConversations.unverified, false)))
-        .orderBy(desc(supportConversations.lastMessageAt))
-        .limit(1);
-      if (c) return c;
+  /** Follows a merged conversation to the one it was merged into (a few hops at most). */
+  private async follow(tx: DbOrTx, id: string): Promise<ThreadCandidate | null> {
+    let next: string | null = id;
+    for (let i = 0; next && i < 10; i++) {
+      const [c] = await tx.select().from(supportConversations).where(eq(supportConversations.id, next));
+      if (!c) return null;
+      if (!c.mergedInto) return { id: c.id, number: c.number, status: c.status, subject: c.subject, closedAt: c.closedAt, mergedInto: null, rank: 0 };
+      next = c.mergedInto;
     }
     return null;
   }
 
+  private inboundRow(msg: InboundMessage, via: string, id: string, auto: InboundMessage['auto'], now: Date): InboundRow {
+    return {
+      id,
+      messageId: msg.messageId,
+      inReplyTo: msg.inReplyTo,
+      references: msg.references,
+      threadIndex: msg.threadIndex,
+      fromAddress: msg.from.address,
+      fromName: msg.from.name,
+      toAddresses: msg.recipients.slice(0, 50),
+      subject: msg.subject,
+      text: msg.text,
+      html: msg.html,
+      auto,
+      auth: msg.auth as Record<string, unknown>,
+      via,
+      createdAt: now,
+    };
+  }
+
   private async startConversation(
     tx: Tx,
+    exec: ExecuteSql,
     msg: InboundMessage,
+    row: InboundRow,
     via: string,
     channel: Channel,
     contact: { id: string; name: string },
-    messageUuid: string,
-    files: { filename: string; contentType: string; size: number; storedPath: string | null; omittedReason: string | null }[],
+    files: StoredFile[],
     auto: InboundMessage['auto'],
     unverified: boolean,
     continuesId: string | null,
+    settings: SupportSettings,
   ): Promise<IntakeResult> {
-    const now = this.deps.clock.now();
-    const settings = await this.settings(tx);
     const assigneeId = !auto && settings.roundRobin ? await this.nextRoundRobin(tx) : null;
-    const [c] = await tx
-      .insert(supportConversations)
-      .values({
+    const c = await insertConversationWithMessage(
+      exec,
+      {
         contactId: contact.id,
         email: msg.from.address,
         name: msg.from.name || contact.name || '',
@@ -313,44 +301,16 @@ export class SupportService {
         replyToken: randomBytes(12).toString('hex'),
         unverified,
         continuesId,
-        messageCount: 1,
-        lastMessageAt: now,
-        waitingSince: auto ? null : now,
-        firstInboundAt: auto ? null : now,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning();
-    await this.insertInbound(tx, c!.id, msg, via, messageUuid, files, auto);
+        waitingSince: auto ? null : row.createdAt,
+      },
+      row,
+    );
+    if (files.length) await tx.insert(supportAttachments).values(files.map((f) => ({ ...f, messageId: row.id })));
     const actor: Actor = { kind: 'customer', id: contact.id };
-    await this.deps.events.record(tx, { type: 'support.conversation_created', actor, subject: conv(c!.id), data: { contactId: contact.id, number: c!.number, channel, via } });
-    await this.deps.events.record(tx, { type: 'support.message_received', actor, subject: conv(c!.id), data: { contactId: contact.id, number: c!.number, messageId: messageUuid, via, auto } });
-    if (assigneeId) await this.deps.events.record(tx, { type: 'support.assigned', actor: { kind: 'system' }, subject: conv(c!.id), data: { contactId: contact.id, number: c!.number, assigneeId, how: 'round_robin' } });
-    return { outcome: 'stored', conversationId: c!.id, messageId: messageUuid, created: true, reopened: false };
-  }
-
-  private async insertInbound(tx: Tx, conversationId: string, msg: InboundMessage, via: string, id: string, files: { filename: string; contentType: string; size: number; storedPath: string | null; omittedReason: string | null }[], auto: InboundMessage['auto']) {
-    await tx.insert(supportMessages).values({
-      id,
-      conversationId,
-      direction: 'inbound',
-      messageId: msg.messageId,
-      inReplyTo: msg.inReplyTo,
-      references: msg.references,
-      threadIndex: msg.threadIndex,
-      fromAddress: msg.from.address,
-      fromName: msg.from.name,
-      toAddresses: msg.recipients.slice(0, 50),
-      subject: msg.subject,
-      text: msg.text,
-      html: msg.html,
-      auto,
-      auth: msg.auth,
-      via,
-      authorKind: 'customer',
-      createdAt: this.deps.clock.now(),
-    });
-    if (files.length) await tx.insert(supportAttachments).values(files.map((f) => ({ ...f, messageId: id })));
+    await this.deps.events.record(tx, { type: 'support.conversation_created', actor, subject: conv(c.id), data: { contactId: contact.id, number: c.number, channel, via } });
+    await this.deps.events.record(tx, { type: 'support.message_received', actor, subject: conv(c.id), data: { contactId: contact.id, number: c.number, messageId: row.id, via, auto } });
+    if (assigneeId) await this.deps.events.record(tx, { type: 'support.assigned', actor: { kind: 'system' }, subject: conv(c.id), data: { contactId: contact.id, number: c.number, assigneeId, how: 'round_robin' } });
+    return { outcome: 'stored', conversationId: c.id, messageId: row.id, created: true, reopened: false };
   }
 
   /** The support member who was given a new conversation the longest time ago (or never). */
@@ -388,6 +348,18 @@ export class SupportService {
       input.via,
       input.channel,
     );
+  }
+
+  /**
+   * A message from the site's contact block: a conversation on the `site` channel, or the
+   * sender's open one when the same text was sent before (a double submit is stored once).
+   */
+  async contactFromSite(input: { email: string; name?: string; subject?: string; message: string; page?: string }): Promise<IntakeResult> {
+    const email = input.email.trim().toLowerCase();
+    const subject = input.subject?.trim() || 'Message from the website';
+    const text = input.page ? `${input.message.trim()}\n\n(sent from the contact form on ${input.page})` : input.message.trim();
+    const key = createHash('sha256').update(`${email}\n${subject}\n${input.message.trim()}`).digest('hex').slice(0, 40);
+    return this.ingestForm({ email, name: input.name?.trim() || undefined, subject, text, channel: 'site', via: 'site', key });
   }
 
   /** Mailgun's signature token is single use within its window. */
@@ -521,7 +493,10 @@ export class SupportService {
       const headers: Record<string, string> = { 'Reply-To': replyTo };
       if (parent?.messageId) headers['In-Reply-To'] = parent.messageId;
       if (references.length) headers.References = references.join(' ');
-      const mailId = await this.deps.queueMail(tx, { to: c.name ? `${c.name.replace(/["<>\r\n]/g, '')} <${c.email}>` : c.email, subject, text, tag: 'support.reply', contactId: c.contactId, headers, messageKey: key });
+      // The reply that closes a conversation asks for a rating (when the owner turned ratings on);
+      // the footer is in the mail only, not in the thread.
+      const mailText = (input.status ?? 'pending') === 'closed' && settings.ratings ? `${text}\n\n${this.ratingFooter(id)}` : text;
+      const mailId = await this.deps.queueMail(tx, { to: c.name ? `${c.name.replace(/["<>\r\n]/g, '')} <${c.email}>` : c.email, subject, text: mailText, tag: 'support.reply', contactId: c.contactId, headers, messageKey: key });
       const [m] = await tx
         .insert(supportMessages)
         .values({ id: uuid, conversationId: id, direction: 'outbound', messageId, inReplyTo: parent?.messageId ?? null, references, fromAddress: replyTo, toAddresses: [c.email], subject, text, via: 'admin', mailMessageId: mailId, ...this.author(actor), createdAt: now })
@@ -955,12 +930,44 @@ export class SupportService {
     });
   }
 
-  /** The customer's one-click rating (from a signed link): the last one counts. */
-  async rate(id: string, rating: 'great' | 'okay' | 'bad'): Promise<void> {
-    await this.deps.database.transaction(async (tx) => {
-      const c = await this.get(tx, id);
-      await tx.update(supportConversations).set({ rating, ratedAt: this.deps.clock.now() }).where(eq(supportConversations.id, id));
-      await this.deps.events.record(tx, { type: 'support.rated', actor: { kind: 'customer', id: c.contactId }, subject: conv(id), data: { contactId: c.contactId, number: c.number, rating } });
+  // ---- the customer's rating ----------------------------------------------------------------
+
+  /** The signed link to the rating page of a conversation, with a rating preselected. */
+  ratingLink(conversationId: string, rating: Rating): string {
+    const token = this.deps.signer.sign(RATING_PURPOSE, conversationId, new Date(this.deps.clock.now().getTime() + RATING_LINK_DAYS * 86_400_000));
+    return `${this.deps.config.publicUrl.replace(/\/$/, '')}/support/rate/${token}?r=${rating}`;
+  }
+
+  private ratingFooter(conversationId: string): string {
+    return ['How did we do? One click tells us:', `Great: ${this.ratingLink(conversationId, 'great')}`, `Okay: ${this.ratingLink(conversationId, 'okay')}`, `Bad: ${this.ratingLink(conversationId, 'bad')}`].join('\n');
+  }
+
+  /** The conversation a rating link names; invalid_token when it is forged, expired or for something else. */
+  async ratingTarget(token: string): Promise<{ id: string; number: number; subject: string; rating: Rating | null; comment: string | null }> {
+    const id = this.deps.signer.verify(RATING_PURPOSE, token, this.deps.clock.now());
+    if (!id || !/^[0-9a-f-]{36}$/.test(id)) throw new DomainError('invalid_token', 'This rating link is not valid or has expired');
+    const [c] = await this.db.select().from(supportConversations).where(eq(supportConversations.id, id));
+    if (!c) throw new DomainError('invalid_token', 'This conversation no longer exists');
+    return { id: c.id, number: c.number, subject: c.subject, rating: (c.rating as Rating | null) ?? null, comment: c.ratingComment };
+  }
+
+  /** A rating from the signed link: the last one counts; the same rating and comment again changes nothing. */
+  async rateByToken(token: string, rating: Rating, comment: string | undefined): Promise<{ changed: boolean }> {
+    const target = await this.ratingTarget(token);
+    return this.rate(target.id, rating, comment);
+  }
+
+  /** The customer's rating (great, okay, bad) with an optional comment. */
+  async rate(id: string, rating: Rating, comment?: string): Promise<{ changed: boolean }> {
+    const text = comment?.replace(/\r\n?/g, '\n').trim().slice(0, 2000) || null;
+    if (text && /[\x00-\x08\x0b\x0c\x0e-\x1f]/.test(text)) throw invalid('The comment contains control characters', { field: 'comment' });
+    return this.deps.database.transaction(async (tx) => {
+      const [c] = await tx.select().from(supportConversations).where(eq(supportConversations.id, id)).for('update');
+      if (!c) throw notFound('Conversation');
+      if (c.rating === rating && (c.ratingComment ?? null) === text) return { changed: false };
+      await tx.update(supportConversations).set({ rating, ratingComment: text, ratedAt: this.deps.clock.now() }).where(eq(supportConversations.id, id));
+      await this.deps.events.record(tx, { type: 'support.rated', actor: { kind: 'customer', id: c.contactId }, subject: conv(id), data: { contactId: c.contactId, number: c.number, rating, previous: (c.rating as Rating | null) ?? undefined, comment: !!text } });
+      return { changed: true };
     });
   }
 

@@ -3,6 +3,7 @@
 import type { Block } from '../../../src/modules/site/blocks.js';
 import { videoEmbedUrl } from '../../../src/modules/site/blocks.js';
 import { OptInForm, type PublicForm } from '../audience/pages.js';
+import { ContactForm } from '../support/pages.js';
 
 /** A price as the page shows it: already formatted, with where "Buy" goes. */
 export interface PriceView {
@@ -155,6 +156,14 @@ export function BlockView({ block, ctx }: { block: Block; ctx: BlockContext }) {
         </section>
       );
     }
+    case 'contact':
+      return (
+        <section className="block contact card" aria-labelledby={`h-${block.id}`}>
+          <h2 id={`h-${block.id}`}>{block.heading}</h2>
+          {block.text ? <p>{block.text}</p> : null}
+          <ContactForm id={block.id} csrf={ctx.formToken ?? ''} buttonLabel={block.buttonLabel || undefined} askSubject={block.askSubject} />
+        </section>
+      );
     case 'logos':
       return (
         <section className="block logos" aria-label={block.heading || 'As featured in'}>

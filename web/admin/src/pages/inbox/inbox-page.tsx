@@ -152,7 +152,14 @@ function ConversationView({ id, onChanged }: { id: string; onChanged: () => void
           <p className="muted">
             {conversation.name} &lt;{conversation.email}&gt; · {conversation.status}
             {conversation.unverified ? ' · sender not verified (authentication failed): do not act on it without checking' : ''}
+            {conversation.channel === 'site' ? ' · from the site’s contact form' : ''}
           </p>
+          {conversation.rating ? (
+            <p data-rating={conversation.rating}>
+              Customer’s rating: <strong>{({ great: 'Great', okay: 'Okay', bad: 'Bad' } as Record<string, string>)[conversation.rating] ?? conversation.rating}</strong>
+              {conversation.ratingComment ? <> — “{conversation.ratingComment}”</> : null}
+            </p>
+          ) : null}
           {presence?.others.length ? (
             <p role="status" className="notice">
               {presence.others.map((o) => `${o.name} is ${o.typing ? 'typing a reply' : 'viewing'}`).join('; ')}

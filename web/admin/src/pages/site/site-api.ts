@@ -1,7 +1,7 @@
 // Pages and the store's settings (src/modules/site/routes.ts), typed for the admin pages.
 import { apiGet, apiSend, apiUploadForm, type IsoDate } from '../../api.js';
 
-export type BlockType = 'hero' | 'richText' | 'media' | 'bullets' | 'testimonial' | 'pricing' | 'faq' | 'optin' | 'guarantee' | 'logos' | 'stats';
+export type BlockType = 'hero' | 'richText' | 'media' | 'bullets' | 'testimonial' | 'pricing' | 'faq' | 'optin' | 'contact' | 'guarantee' | 'logos' | 'stats';
 
 /** One block as the editor holds it: its id, its type and its fields (the server validates the shape). */
 export type Block = { id: string; type: BlockType } & Record<string, unknown>;

@@ -178,6 +178,7 @@ const blockLabels: Record<BlockType, string> = {
   pricing: 'Pricing and buy buttons',
   faq: 'Questions (FAQ)',
   optin: 'Opt-in form',
+  contact: 'Contact form (to the inbox)',
   guarantee: 'Guarantee',
   logos: 'Logos (featured in, clients)',
   stats: 'Numbers (students, rating)',
@@ -194,6 +195,7 @@ function newBlock(type: BlockType): Block {
     pricing: { heading: '', ctaLabel: '' },
     faq: { heading: 'Questions', items: [{ question: 'A question people ask?', answer: 'The answer.' }] },
     optin: { heading: 'Get the free guide', text: '', buttonLabel: '' },
+    contact: { heading: 'Questions? Write to us', text: '', buttonLabel: '', askSubject: false },
     guarantee: { heading: '', text: 'If it is not for you, write within 30 days for a full refund.', days: 30 },
     logos: { heading: 'As featured in', items: [{ name: 'A place that featured you' }] },
     stats: { heading: '', items: [{ value: '1,000+', label: 'students' }] },
@@ -559,6 +561,18 @@ function BlockFields({ block, forms, onChange }: { block: Block; forms: FormChoi
           {area('text', 'Text (optional)')}
           <OptinFormPicker block={block} forms={forms} onChange={onChange} />
           {input('buttonLabel', 'Button text (optional)', 'Empty: the form’s own button text.')}
+        </div>
+      );
+    case 'contact':
+      return (
+        <div className="stack">
+          {input('heading', 'Heading')}
+          {area('text', 'Text (optional)')}
+          {input('buttonLabel', 'Button text (optional)', 'Empty: “Send”.')}
+          <label>
+            <input type="checkbox" checked={block.askSubject === true} onChange={(e) => set('askSubject', e.target.checked)} /> Ask for a subject
+          </label>
+          <p className="hint">Messages arrive in the Inbox as conversations (channel: site).</p>
         </div>
       );
     case 'guarantee':

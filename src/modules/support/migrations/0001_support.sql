@@ -1,0 +1,1 @@
+ALTER TABLE "support_conversations" ADD COLUMN "rating_comment" text;
