@@ -125,7 +125,7 @@ for (const backend of backends()) {
       assert.ok(crumbs.itemListElement.every((c: { item: string }) => c.item.startsWith(base)));
       assert.equal(graph.find((g) => g['@type'] === 'Organization')!.url, `${base}/`);
       assert.doesNotMatch(page.body, /<\/script><experiments>/, 'the JSON-LD cannot close its script tag');
-      assert.match(page.body, /<meta property="og:image" content="http:\/\/127\.0\.0\.1:3000\/blog\/ash-glazes-other-experiments\/card\.svg"/);
+      assert.match(page.body, /<meta property="og:image" content="http:\/\/127\.0\.0\.1:3000\/blog\/ash-glazes-other-experiments\/card\.png"/);
       assert.match(page.body, /<meta name="twitter:card" content="summary_large_image"/);
       assert.match(page.body, /<meta name="description" content="What wood ash does to a glaze, and why it runs\."/);
       // The product card: its price and the link that buys it; the call to action.
@@ -135,9 +135,22 @@ for (const backend of backends()) {
       const card = await get('/blog/ash-glazes-other-experiments/card.svg');
       assert.equal(card.headers['content-type'], 'image/svg+xml');
       assert.match(card.body, /Ash glazes &amp; other<\/tspan><tspan[^>]*>&lt;experiments&gt;/);
-      // PNG cards (what social networks show) need the optional renderer; it is not installed here.
-      assert.equal(await loadSvgRasteriser(), null);
-      assert.equal((await get('/blog/ash-glazes-other-experiments/card.png')).statusCode, 404);
+      // The PNG card (what social networks show), drawn by resvg: a 1200 × 630 PNG.
+      assert.ok(await loadSvgRasteriser());
+      const pngCard = await get('/blog/ash-glazes-other-experiments/card.png');
+      assert.equal(pngCard.statusCode, 200);
+      assert.equal(pngCard.headers['content-type'], 'image/png');
+      const bytes = pngCard.rawPayload;
+      assert.ok(bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])), 'a PNG signature');
+      assert.deepEqual([bytes.readUInt32BE(16), bytes.readUInt32BE(20)], [1200, 630], 'the IHDR size');
+      assert.equal((await get('/blog/no-such-post/card.png')).statusCode, 404);
+      // Without a renderer the pages name the SVG card and card.png is not there.
+      const svgOnly = new BlogPages({
+        database: t.app.database, content: t.app.content, catalog: t.app.catalog, brand: t.app.brand, forms: t.app.audience.forms,
+        people: async () => new Map(), sitePages: async () => [], settings: { publicUrl: base, cacheCheckMs: 1000 }, rasteriser: null,
+      });
+      assert.equal(await svgOnly.socialCard('ash-glazes-other-experiments', 'png'), null);
+      assert.match((await svgOnly.post('ash-glazes-other-experiments'))!.full.body as string, /<meta property="og:image" content="[^"]*\/card\.svg"/);
       // With a renderer: og:image names the PNG, and the card is rasterised once per change, from the same SVG.
       const rasterised: string[] = [];
       const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
