@@ -3,7 +3,7 @@ import type { Clock } from '../../clock.js';
 import type { Database } from '../../db/client.js';
 import { dimensions, type Counts, type Dimension, type Filter } from './dimensions.js';
 import { Ingest, type Hit } from './ingest.js';
-import { breakdown, nextDay, previousDay, series, TOTAL, type DayRange, type SeriesPoint } from './queries.js';
+import { breakdown, nextDay, previousDay, rawDaySlices, series, TOTAL, type DayRange, type DaySlices, type SeriesPoint } from './queries.js';
 import { rollUpPending, rollUpRange } from './rollup.js';
 import { computeFunnel, type FunnelResult, type FunnelStep } from './funnels.js';
 import { utcDay, VisitorSalts } from './visitor.js';
@@ -172,9 +172,9 @@ export class AnalyticsService {
     return res.rowCount;
   }
 
-  async panel(name: PanelName, range: DayRange, filter: Filter | null, limit?: number): Promise<PanelRow[]> {
+  async panel(name: PanelName, range: DayRange, filter: Filter | null, limit?: number, todaySlices?: DaySlices): Promise<PanelRow[]> {
     const dim = panels[name];
-    const rows = await breakdown(this.database.execute, range, this.today(), filter, dim);
+    const rows = await breakdown(this.database.execute, range, this.today(), filter, dim, todaySlices);
     return [...rows]
       .filter(([value]) => (name === 'goals' ? value !== 'pageview' : name === 'campaigns' ? value !== '' : true))
       .map(([value, c]) => ({ value, ...toMetrics(c) }))
@@ -182,8 +182,8 @@ export class AnalyticsService {
       .slice(0, limit ?? Number.MAX_SAFE_INTEGER);
   }
 
-  async totals(range: DayRange, filter: Filter | null): Promise<Metrics> {
-    return toMetrics((await breakdown(this.database.execute, range, this.today(), filter, null)).get(TOTAL));
+  async totals(range: DayRange, filter: Filter | null, todaySlices?: DaySlices): Promise<Metrics> {
+    return toMetrics((await breakdown(this.database.execute, range, this.today(), filter, null, todaySlices)).get(TOTAL));
   }
 
   async dashboard(q: DashboardQuery): Promise<Dashboard> {
@@ -192,12 +192,14 @@ export class AnalyticsService {
     const prev = previousRange(range);
     const filter = q.filter ?? null;
     const names = Object.keys(panels) as PanelName[];
+    // Today (not rolled up for good yet) is read from raw rows once, for the totals, the chart and every panel.
+    const todayRaw = range.from <= today && today <= range.to && range.from !== range.to ? await rawDaySlices(this.database.execute, today, filter, names.map((n) => panels[n])) : undefined;
     const [current, previous, points, previousPoints, ...panelRows] = await Promise.all([
-      this.totals(range, filter),
+      this.totals(range, filter, todayRaw),
       this.totals(prev, filter),
-      series(this.database.execute, range, today, filter),
+      series(this.database.execute, range, today, filter, todayRaw),
       series(this.database.execute, prev, today, filter),
-      ...names.map((n) => this.panel(n, range, filter, q.limit ?? 10)),
+      ...names.map((n) => this.panel(n, range, filter, q.limit ?? 10, todayRaw)),
     ]);
     return {
       range,
