@@ -86,6 +86,16 @@ const stepParam = z
     return { kind: m[1] as 'page' | 'event', match: m[2]! };
   });
 
+const funnelResultShape = z.object({
+  steps: z.array(z.object({ label: z.string(), visitors: z.number(), conversionRate: z.number(), dropOff: z.number() })),
+  bySource: z.array(z.object({ source: z.string(), visitors: z.array(z.number()) })),
+});
+const savedFunnelShape = z.object({ id: z.string(), name: z.string(), steps: z.array(z.object({ kind: z.enum(['page', 'event']), match: z.string() })), createdAt: z.string() });
+const funnelBody = z.object({
+  name: z.string().trim().min(1, 'a funnel needs a name').max(100),
+  steps: z.array(stepParam).min(2, 'a funnel has 2 to 8 steps').max(8, 'a funnel has 2 to 8 steps'),
+});
+
 const revenueQuery = z
   .object({ period: z.enum(periods).default('30d'), from: day.optional(), to: day.optional(), currency: z.string().regex(/^[a-z]{3}$/, 'a currency code, lower case').optional() })
   .refine((q) => q.period !== 'custom' || (q.from && q.to && q.from <= q.to), { message: 'a custom period needs from ≤ to' })
@@ -124,11 +134,54 @@ export const analyticsRoutes: AnyRoute[] = [
     method: 'GET', url: '/api/analytics/funnel', access: { permission: 'analytics.read' }, tags: ['analytics'],
     summary: 'A funnel of 2–8 steps (`step=page:/p/bowls`, `step=event:order_paid`, repeated in order): visitors, conversion and drop-off per step, by source',
     query: periodQuery.and(z.object({ step: z.preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(stepParam).min(2, 'a funnel has 2 to 8 steps').max(8, 'a funnel has 2 to 8 steps')) })),
-    response: z.object({
-      steps: z.array(z.object({ label: z.string(), visitors: z.number(), conversionRate: z.number(), dropOff: z.number() })),
-      bySource: z.array(z.object({ source: z.string(), visitors: z.array(z.number()) })),
-    }),
+    response: funnelResultShape,
     handler: async ({ app, query }) => app.analytics.funnel(query, query.step),
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/analytics/funnels', access: { permission: 'analytics.read' }, tags: ['analytics'],
+    summary: 'The saved funnels (name and steps)',
+    response: z.object({ funnels: z.array(savedFunnelShape) }),
+    handler: async ({ app }) => ({ funnels: await app.analytics.savedFunnels() }),
+  }),
+  defineRoute({
+    method: 'POST', url: '/api/analytics/funnels', access: { permission: 'analytics.write' }, tags: ['analytics'], audit: 'analytics.funnel_saved',
+    summary: 'Save a funnel: a name and 2–8 steps (`page:/p/bowls`, `page:/learn/*`, `event:order_paid`); saving the same name again replaces its steps',
+    body: funnelBody,
+    response: savedFunnelShape,
+    handler: async ({ app, body, auditTarget }) => {
+      const f = await app.analytics.saveFunnel(body);
+      auditTarget('funnel', f.id, { name: f.name });
+      return f;
+    },
+  }),
+  defineRoute({
+    method: 'PATCH', url: '/api/analytics/funnels/:id', access: { permission: 'analytics.write' }, tags: ['analytics'], audit: 'analytics.funnel_saved',
+    summary: 'Rename a saved funnel or change its steps',
+    params: z.object({ id: z.uuid() }),
+    body: funnelBody,
+    response: savedFunnelShape,
+    handler: async ({ app, params, body, auditTarget }) => {
+      auditTarget('funnel', params.id, { name: body.name });
+      return app.analytics.saveFunnel({ ...body, id: params.id });
+    },
+  }),
+  defineRoute({
+    method: 'DELETE', url: '/api/analytics/funnels/:id', access: { permission: 'analytics.write' }, tags: ['analytics'], audit: 'analytics.funnel_deleted',
+    summary: 'Delete a saved funnel (its numbers come from the raw events, so nothing else is lost)',
+    params: z.object({ id: z.uuid() }),
+    handler: async ({ app, params, reply, auditTarget }) => {
+      auditTarget('funnel', params.id);
+      await app.analytics.deleteFunnel(params.id);
+      return reply.code(204).send();
+    },
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/analytics/funnels/:id', access: { permission: 'analytics.read' }, tags: ['analytics'],
+    summary: 'A saved funnel computed for a period (and a filter): visitors, conversion and drop-off per step, by source',
+    params: z.object({ id: z.uuid() }),
+    query: periodQuery,
+    response: z.object({ funnel: savedFunnelShape, result: funnelResultShape }),
+    handler: async ({ app, params, query }) => app.analytics.savedFunnel(params.id, query),
   }),
   defineRoute({
     method: 'GET', url: '/api/analytics/revenue', access: { permission: 'analytics.read' }, tags: ['analytics'],

@@ -5,7 +5,8 @@ import { dimensions, type Counts, type Dimension, type Filter } from './dimensio
 import { Ingest, type Hit } from './ingest.js';
 import { breakdown, nextDay, previousDay, rawDaySlices, series, TOTAL, type DayRange, type DaySlices, type SeriesPoint } from './queries.js';
 import { rollUpPending, rollUpRange } from './rollup.js';
-import { computeFunnel, type FunnelResult, type FunnelStep } from './funnels.js';
+import { computeFunnel, deleteFunnel, getFunnel, listFunnels, saveFunnel, type FunnelResult, type FunnelStep, type SavedFunnel } from './funnels.js';
+import { conflict, notFound } from '../../errors.js';
 import { utcDay, VisitorSalts } from './visitor.js';
 import { loadSubscriptions, monthsUpTo, revenueByMonth, subscriptionMetrics, type SubscriptionMetrics, type SubscriptionsView } from './subscriptions.js';
 import { buildCohorts, loadCustomerMonths, type CohortRow } from './cohorts.js';
@@ -215,6 +216,34 @@ export class AnalyticsService {
   /** A funnel over the period's raw events (see funnels.ts for what counts). */
   funnel(q: Pick<DashboardQuery, 'period' | 'from' | 'to' | 'filter'>, steps: FunnelStep[]): Promise<FunnelResult> {
     return computeFunnel(this.database.execute, resolveRange(q, this.today()), steps, q.filter ?? null);
+  }
+
+  /** The funnels the team saved, by name. */
+  savedFunnels(): Promise<SavedFunnel[]> {
+    return listFunnels(this.database.execute);
+  }
+
+  /** Saves a funnel under a name (the same name again replaces its steps); with `id`, renames or changes that one. */
+  async saveFunnel(f: { id?: string; name: string; steps: FunnelStep[] }): Promise<SavedFunnel> {
+    const exec = this.database.execute;
+    if (f.id) {
+      const other = (await listFunnels(exec)).find((x) => x.name === f.name && x.id !== f.id);
+      if (other) throw conflict(`A funnel named “${f.name}” already exists`);
+    }
+    const saved = await saveFunnel(exec, f, this.clock.now());
+    if (!saved) throw notFound('Funnel');
+    return saved;
+  }
+
+  async deleteFunnel(id: string): Promise<void> {
+    if (!(await deleteFunnel(this.database.execute, id))) throw notFound('Funnel');
+  }
+
+  /** A saved funnel computed for a period (and a filter). */
+  async savedFunnel(id: string, q: Pick<DashboardQuery, 'period' | 'from' | 'to' | 'filter'>): Promise<{ funnel: SavedFunnel; result: FunnelResult }> {
+    const funnel = await getFunnel(this.database.execute, id);
+    if (!funnel) throw notFound('Funnel');
+    return { funnel, result: await this.funnel(q, funnel.steps) };
   }
 
   /** Revenue of the period beside the previous one (revenue.ts; definitions in docs/analytics.md). */
