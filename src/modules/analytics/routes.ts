@@ -97,7 +97,7 @@ const funnelBody = z.object({
 });
 
 const revenueQuery = z
-  .object({ period: z.enum(periods).default('30d'), from: day.optional(), to: day.optional(), currency: z.string().regex(/^[a-z]{3}$/, 'a currency code, lower case').optional() })
+  .object({ period: z.enum(periods).default('30d'), from: day.optional(), to: day.optional(), filter: filterParam.optional(), currency: z.string().regex(/^[a-z]{3}$/, 'a currency code, lower case').optional() })
   .refine((q) => q.period !== 'custom' || (q.from && q.to && q.from <= q.to), { message: 'a custom period needs from ≤ to' })
   .refine((q) => q.period !== 'custom' || Date.parse(q.to!) - Date.parse(q.from!) <= 800 * 86_400_000, { message: 'a custom period is at most 800 days' });
 const money = z.object({ gross: z.number(), refunds: z.number(), net: z.number(), orders: z.number(), averageOrderValue: z.number() });
@@ -185,11 +185,12 @@ export const analyticsRoutes: AnyRoute[] = [
   }),
   defineRoute({
     method: 'GET', url: '/api/analytics/revenue', access: { permission: 'analytics.read' }, tags: ['analytics'],
-    summary: 'Revenue from the orders of a period beside the period before: gross, refunds, net, orders, average order value, conversion rate; a daily series; breakdowns by product, channel, source, entry page and campaign (top 10 rows)',
+    summary: 'Revenue from the orders of a period beside the period before: gross, refunds, net, orders, average order value, conversion rate; a daily series; breakdowns by product, channel, source, entry page and campaign (top 10 rows); the dashboard’s `filter` applies through the visit each order is attributed to',
     query: revenueQuery.and(z.object({ limit: z.coerce.number().int().min(1).max(1000).default(10) })),
     response: z.object({
       range,
       previousRange: range,
+      filter: z.object({ dim: z.string(), value: z.string() }).nullable(),
       currency: z.string(),
       totals: z.object({ current: money.extend({ visitors: z.number(), conversionRate: z.number() }), previous: money.extend({ visitors: z.number(), conversionRate: z.number() }) }),
       series: z.array(money.extend({ t: z.string() })),
@@ -204,7 +205,7 @@ export const analyticsRoutes: AnyRoute[] = [
     query: revenueQuery.and(z.object({ format: z.enum(['json', 'csv']).default('json') })),
     handler: async ({ app, params, query, reply }) => {
       const r = resolveRange(query, app.analytics.today());
-      const { currency, rows } = await app.analytics.revenueRows(params.breakdown, r, query.currency);
+      const { currency, rows } = await app.analytics.revenueRows(params.breakdown, r, query.currency, query.filter ?? null);
       if (query.format === 'json') return { range: r, currency, rows };
       reply.header('content-type', 'text/csv; charset=utf-8');
       reply.header('content-disposition', `attachment; filename="revenue-${params.breakdown}-${r.from}-${r.to}.csv"`);

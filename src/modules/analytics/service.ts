@@ -123,6 +123,8 @@ export interface RevenueFigures extends RevenueTotals {
 export interface Revenue {
   range: DayRange;
   previousRange: DayRange;
+  /** the dashboard's filter, applied to the orders through the visit each is attributed to (docs/analytics.md) */
+  filter: Filter | null;
   currency: string;
   totals: { current: RevenueFigures; previous: RevenueFigures };
   series: (RevenueTotals & { t: string })[];
@@ -247,21 +249,28 @@ export class AnalyticsService {
   }
 
   /** Revenue of the period beside the previous one (revenue.ts; definitions in docs/analytics.md). */
-  async revenue(q: Pick<DashboardQuery, 'period' | 'from' | 'to' | 'limit'> & { currency?: string }): Promise<Revenue> {
+  async revenue(q: Pick<DashboardQuery, 'period' | 'from' | 'to' | 'limit' | 'filter'> & { currency?: string }): Promise<Revenue> {
     const range = resolveRange(q, this.today());
     const prev = previousRange(range);
     const exec = this.database.execute;
     const view = this.views.revenue;
+    const filter = q.filter ?? null;
     const currency = q.currency ?? (await mainCurrency(exec, view));
     const figures = async (r: DayRange): Promise<RevenueFigures> => {
-      const [money, traffic] = await Promise.all([revenueTotals(exec, view, r, currency), this.totals(r, null)]);
+      const [money, traffic] = await Promise.all([revenueTotals(exec, view, r, currency, filter), this.totals(r, filter)]);
       return { ...money, visitors: traffic.visitors, conversionRate: traffic.visitors ? Math.round((10_000 * money.orders) / traffic.visitors) / 100 : 0 };
     };
     const names = Object.keys(revenueBreakdowns) as RevenueBreakdown[];
-    const [current, previous, points, ...rows] = await Promise.all([figures(range), figures(prev), revenueSeries(exec, view, range, currency), ...names.map(async (n) => this.withConversion(n, range, await revenueBreakdown(exec, view, range, currency, n)))]);
+    const [current, previous, points, ...rows] = await Promise.all([
+      figures(range),
+      figures(prev),
+      revenueSeries(exec, view, range, currency, filter),
+      ...names.map(async (n) => this.withConversion(n, range, filter, await revenueBreakdown(exec, view, range, currency, n, filter))),
+    ]);
     return {
       range,
       previousRange: prev,
+      filter,
       currency,
       totals: { current, previous },
       series: points,
@@ -270,17 +279,21 @@ export class AnalyticsService {
   }
 
   /** Every row of one revenue breakdown. */
-  async revenueRows(by: RevenueBreakdown, range: DayRange, currency?: string): Promise<{ currency: string; rows: RevenueRow[] }> {
+  async revenueRows(by: RevenueBreakdown, range: DayRange, currency?: string, filter: Filter | null = null): Promise<{ currency: string; rows: RevenueRow[] }> {
     const c = currency ?? (await mainCurrency(this.database.execute, this.views.revenue));
-    return { currency: c, rows: await this.withConversion(by, range, await revenueBreakdown(this.database.execute, this.views.revenue, range, c, by)) };
+    return { currency: c, rows: await this.withConversion(by, range, filter, await revenueBreakdown(this.database.execute, this.views.revenue, range, c, by, filter)) };
   }
 
-  /** Adds each row's visitors (from the traffic panel of the same dimension) and orders ÷ visitors. */
-  private async withConversion(by: RevenueBreakdown, range: DayRange, rows: RevenueRow[]): Promise<RevenueRow[]> {
-    if (!(by in trafficPanelOf)) return rows;
-    const traffic = new Map((await this.panel(trafficPanelOf[by as keyof typeof trafficPanelOf], range, null)).map((p) => [p.value, p.visitors]));
+  /**
+   * Adds each row's visitors and orders ÷ visitors: for a channel, source, entry page or
+   * campaign, the visitors of that row on the traffic panel of the same name; for a product,
+   * every visitor of the period (the share of visitors who bought it). Under the same filter.
+   */
+  private async withConversion(by: RevenueBreakdown, range: DayRange, filter: Filter | null, rows: RevenueRow[]): Promise<RevenueRow[]> {
+    const all = by in trafficPanelOf ? null : (await this.totals(range, filter)).visitors;
+    const traffic = all === null ? new Map((await this.panel(trafficPanelOf[by as keyof typeof trafficPanelOf], range, filter)).map((p) => [p.value, p.visitors])) : null;
     return rows.map((r) => {
-      const visitors = traffic.get(r.value) ?? 0;
+      const visitors = all ?? traffic!.get(r.value) ?? 0;
       return { ...r, visitors, conversionRate: visitors ? Math.round((10_000 * r.orders) / visitors) / 100 : 0 };
     });
   }
