@@ -89,9 +89,13 @@ export async function rawDaySlices(exec: ExecuteSql, day: string, filter: Filter
   // GROUPING sets bit (n-1-i) for each column i *not* grouped: the set of column i has every bit but its own.
   const all = (1 << cols.length) - 1;
   const valueCase = cols.length ? `case ${g} ${cols.map((c, i) => `when ${all & ~(1 << (cols.length - 1 - i))} then ${c}`).join(' ')} else '' end` : `''`;
+  // Only entry events need their visit (bounce, duration), and an entry event is its visit's
+  // first, so its visit started that day: the join reads the day's visits (an index range), not
+  // a lookup per event or a scan of every visit.
   const res = await exec<CountRow & { g: number }>(
     `select ${g}::int as g, ${valueCase} as value, ${metricsSql}
-       from analytics_events e join analytics_visits v on v.id = e.visit_id
+       from analytics_events e
+       left join analytics_visits v on v.id = e.visit_id and e.entry and v.started_at >= ${dayStart('$1')} and v.started_at < ${dayEnd('$1')}
       where e.at >= ${dayStart('$1')} and e.at < ${dayEnd('$1')} and e.name <> 'engagement'${w.sql}
       group by grouping sets ((), ${cols.map((c) => `(${c})`).join(', ') || '()'})`,
     [day, ...w.values],

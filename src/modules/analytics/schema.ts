@@ -29,7 +29,11 @@ export const analyticsVisits = pgTable(
     device: text('device').notNull(),
     browser: text('browser').notNull(),
   },
-  (t) => [index('analytics_visits_visitor_idx').on(t.visitorId, t.lastAt)],
+  (t) => [
+    index('analytics_visits_visitor_idx').on(t.visitorId, t.lastAt),
+    // today's visits, for the dashboard's read of today's entry events (queries.ts, rawDaySlices)
+    index('analytics_visits_started_idx').on(t.startedAt),
+  ],
 );
 
 /**

@@ -5,3 +5,5 @@ CREATE TABLE "analytics_funnels" (
 	"created_at" timestamp with time zone NOT NULL,
 	CONSTRAINT "analytics_funnels_name_unique" UNIQUE("name")
 );
+--> statement-breakpoint
+CREATE INDEX "analytics_visits_started_idx" ON "analytics_visits" USING btree ("started_at");
