@@ -125,7 +125,7 @@ export async function rawDaySlices(exec: ExecuteSql, day: string, filter: Filter
               (count(*) filter (where e.entry))::int as entries, (count(*) filter (where e.name = 'pageview'))::int as pageviews
          from analytics_events e where ${scope} group by e.visit_id)
      select ${vg.g}::int as g, ${vg.value} as value,
-            count(distinct p.visitor_id)::int as visitors, count(*)::int as visits, sum(p.entries)::int as entries, sum(p.pageviews)::int as pageviews,
+            count(distinct p.visitor_id)::int as visitors, count(*)::int as visits, coalesce(sum(p.entries), 0)::int as entries, coalesce(sum(p.pageviews), 0)::int as pageviews,
             coalesce(sum(p.entries) filter (where v.pageviews <= 1), 0)::int as bounces,
             coalesce(sum(p.entries * extract(epoch from v.last_at - v.started_at)::bigint), 0)::bigint as duration_s
        from p ${dayVisits('p', 'p.entries > 0')}

@@ -133,6 +133,10 @@ for (const backend of backends()) {
           assert.deepEqual(Object.fromEntries([...got].sort()), Object.fromEntries([...direct].sort()), `${d} ${dim} under ${JSON.stringify(filter)}`);
         }
       }
+      // a day without traffic: a total of zeros (not nulls), no rows
+      const empty = await rawDaySlices(t.app.database.execute, '2025-01-01', null, dimensions);
+      assert.deepEqual(empty.get('')!.get(''), { visitors: 0, visits: 0, entries: 0, pageviews: 0, bounces: 0, durationS: 0 });
+      assert.ok(dimensions.every((dim) => empty.get(dim)!.size === 0));
     });
   });
 }
