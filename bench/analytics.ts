@@ -1,18 +1,22 @@
 // Analytics benchmark.
 // 1. Ingest: page views through the HTTP page path (GET /) and custom events through
-//    POST /api/event, with concurrent keep-alive clients, until every event is written.
+//    POST /api/event, 32 keep-alive connections (autocannon) against the server in a child
+//    process, until every event is written; beside a bare Fastify app answering the same
+//    requests in the same run, and the server's CPU time per event.
 // 2. Dashboard: N synthetic events over 90 days bulk-loaded (SQL generate_series), rolled up,
 //    then the 30-day dashboard with every panel (totals, previous period, series, 8 panels)
 //    timed against the same panels by plain GROUP BY over the raw table, in the same run.
 //   node --import tsx bench/analytics.ts [events=10000000] [postgres-url|pglite] [ingest=20000]
-import http from 'node:http';
+import { spawn } from 'node:child_process';
+import os from 'node:os';
+import readline from 'node:readline';
+import autocannon from 'autocannon';
 import pino from 'pino';
 import { createApp, type App } from '../src/app.js';
 import { ManualClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
 import { openMemoryDatabase } from '../src/db/client.js';
-import { buildServer } from '../src/http/server.js';
-import { panels, rawBreakdown, rollUpEverything, series } from '../src/modules/analytics/index.js';
+import { panels, previousRange, rawBreakdown, resolveRange, rollUpEverything, series, type PanelName } from '../src/modules/analytics/index.js';
 
 const EVENTS = Number(process.argv[2] ?? 10_000_000);
 const TARGET = process.argv[3] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -20,51 +24,81 @@ const INGEST = Number(process.argv[4] ?? 20_000);
 const NOW = '2026-06-30T12:00:00Z';
 
 async function openApp(): Promise<App> {
-  const base = { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: '/tmp/onehour-bench-analytics', ANALYTICS_MAX_EVENTS_PER_MINUTE: '100000', ANALYTICS_FLUSH_MS: '200', JOB_POLL_SECONDS: '3600' };
+  const base = { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: '/tmp/onehour-bench-analytics', JOB_POLL_SECONDS: '3600' };
   if (TARGET === 'pglite') return createApp({ config: loadConfig(base), clock: new ManualClock(NOW), database: await openMemoryDatabase(), log: pino({ level: 'silent' }) });
+  const url = REUSE ? TARGET.replace(/\/[^/]*$/, '/onehour_bench_analytics') : await freshPgDatabase('onehour_bench_analytics');
+  return createApp({ config: loadConfig({ ...base, DATABASE_URL: url }), clock: new ManualClock(NOW), log: pino({ level: 'silent' }) });
+}
+/** BENCH_REUSE=1 (PostgreSQL): time the dashboard on the events the last run loaded and rolled up (10 M take a long while to build). */
+const REUSE = process.env.BENCH_REUSE === '1' && TARGET !== 'pglite';
+
+async function freshPgDatabase(name: string): Promise<string> {
   const admin = new (await import('pg')).default.Client({ connectionString: TARGET });
   await admin.connect();
-  await admin.query('drop database if exists onehour_bench_analytics');
-  await admin.query('create database onehour_bench_analytics');
+  await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.query(`create database ${name}`);
   await admin.end();
-  return createApp({ config: loadConfig({ ...base, DATABASE_URL: TARGET.replace(/\/[^/]*$/, '/onehour_bench_analytics') }), clock: new ManualClock(NOW), log: pino({ level: 'silent' }) });
+  return TARGET.replace(/\/[^/]*$/, `/${name}`);
 }
 
-const count = async (app: App) => (await app.database.execute<{ n: number }>('select count(*)::int as n from analytics_events')).rows[0]!.n;
+/** The server in a child process (bench/analytics-server.ts); answers one JSON line per command. */
+async function startServer() {
+  // BENCH_CPU_PROF=<dir>: a CPU profile of the server process
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', 'bench/analytics-server.ts', TARGET === 'pglite' ? 'pglite' : await freshPgDatabase('onehour_bench_analytics_ingest')], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } });
+  const lines = readline.createInterface({ input: child.stdout! });
+  const queue: ((l: string) => void)[] = [];
+  lines.on('line', (l) => queue.shift()?.(l));
+  const next = () => new Promise<string>((resolve) => queue.push(resolve));
+  const ports = JSON.parse(await next()) as { app: number; bare: number };
+  const ask = async <T>(cmd: string): Promise<T> => {
+    const answer = next();
+    child.stdin!.write(`${cmd}\n`);
+    return JSON.parse(await answer) as T;
+  };
+  return { child, ports, ask };
+}
 
-async function ingest(app: App) {
-  const server = await buildServer(app);
-  await server.listen({ port: 0, host: '127.0.0.1' });
-  const port = (server.server.address() as { port: number }).port;
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
-  const send = (i: number) =>
-    new Promise<void>((resolve, reject) => {
-      const ua = `Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${100 + (i % 400)}.0 Safari/537.36`;
-      const event = i % 2 === 1;
-      const body = event ? JSON.stringify({ name: 'signup', url: `http://127.0.0.1:${port}/p/x${i % 50}` }) : undefined;
-      const req = http.request({ agent, port, host: '127.0.0.1', method: event ? 'POST' : 'GET', path: event ? '/api/event' : `/?utm_source=s${i % 20}`, headers: { 'user-agent': ua, ...(event ? { 'content-type': 'text/plain' } : {}) } }, (res) => {
-        res.resume();
-        res.on('end', () => (res.statusCode! < 400 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
-  const before = await count(app);
+/** `amount` requests, half GET /?utm_source=… (a page view) and half POST /api/event, 32 keep-alive connections, 400 user agents. */
+async function drive(port: number, amount: number): Promise<{ seconds: number; rps: number }> {
+  let n = 0;
+  const ua = () => `Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${100 + (n++ % 400)}.0 Safari/537.36`;
   const started = performance.now();
-  let next = 0;
-  await Promise.all(Array.from({ length: 32 }, async () => {
-    while (next < INGEST) await send(next++);
-  }));
-  const answered = performance.now();
-  await app.analytics.ingest.flush();
-  for (;;) {
-    if ((await count(app)) - before >= INGEST) break;
-    await new Promise((r) => setTimeout(r, 50));
+  const r = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: 32,
+    amount,
+    requests: [
+      { method: 'GET', path: '/?utm_source=s1', setupRequest: (req) => ({ ...req, path: `/?utm_source=s${n % 20}`, headers: { ...req.headers, 'user-agent': ua() } }) },
+      { method: 'POST', path: '/api/event', setupRequest: (req) => ({ ...req, headers: { ...req.headers, 'content-type': 'text/plain', 'user-agent': ua() }, body: JSON.stringify({ name: 'signup', url: `http://127.0.0.1:${port}/p/x${n % 50}` }) }) },
+    ],
+  });
+  if (r.non2xx || r.errors) throw new Error(`${r.non2xx} non-2xx answers, ${r.errors} errors`);
+  const seconds = (performance.now() - started) / 1000;
+  return { seconds, rps: amount / seconds };
+}
+
+async function ingest() {
+  const { child, ports, ask } = await startServer();
+  try {
+    // warm-up (JIT, the store page's caches, the day's salt)
+    await drive(ports.bare, 2000);
+    await drive(ports.app, 2000);
+    await ask('drain 1000');
+    const cpuBare = (await ask<{ cpuUs: number }>('cpu')).cpuUs;
+    const bare = await drive(ports.bare, INGEST);
+    const cpu0 = (await ask<{ cpuUs: number }>('cpu')).cpuUs;
+    const started = performance.now();
+    const app = await drive(ports.app, INGEST);
+    // every event of the run written (the warm-up's 2 000 requests were 2 000 events)
+    await ask(`drain ${2000 + INGEST}`);
+    const writtenS = (performance.now() - started) / 1000;
+    const cpuUs = (await ask<{ cpuUs: number }>('cpu')).cpuUs - cpu0;
+    return { bareRps: Math.round(bare.rps), answeredPerS: Math.round(app.rps), writtenPerS: Math.round(INGEST / writtenS), cpuUsPerEvent: Math.round(cpuUs / INGEST), bareCpuUs: Math.round((cpu0 - cpuBare) / INGEST) };
+  } finally {
+    child.stdin!.write('stop\n');
+    await new Promise((r) => child.once('exit', r));
   }
-  const written = performance.now();
-  await server.close();
-  agent.destroy();
-  return { answeredPerS: Math.round(INGEST / ((answered - started) / 1000)), writtenPerS: Math.round(INGEST / ((written - started) / 1000)) };
 }
 
 async function load(app: App) {
@@ -110,17 +144,34 @@ async function time(runs: number, fn: () => Promise<unknown>) {
   return { p95: p95(out), median: median(out) };
 }
 
+console.log(`analytics bench on ${TARGET === 'pglite' ? 'pglite' : 'pg'}: ${EVENTS.toLocaleString('en')} events, ingest ${INGEST.toLocaleString('en')} (${os.cpus().length} cores, Node ${process.version}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')})`);
+if (INGEST > 0) {
+  const ing = await ingest();
+  console.log(`ingest over HTTP (half page views GET /, half POST /api/event), 32 connections, server in its own process:`);
+  console.log(`  bare Fastify, same requests: ${ing.bareRps} requests/s; server CPU ${ing.bareCpuUs} µs per request`);
+  console.log(`  Onehour: ${ing.answeredPerS} requests/s answered, ${ing.writtenPerS} events/s written (${Math.round((100 * ing.writtenPerS) / ing.bareRps)} % of bare); server CPU ${ing.cpuUsPerEvent} µs per event (≈ ${Math.round(1e6 / ing.cpuUsPerEvent)} events/s per core)`);
+  console.log(`  load average after: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+}
+if (EVENTS === 0) process.exit(0);
 const app = await openApp();
-const backend = app.database.kind;
-console.log(`analytics bench on ${backend}: ${EVENTS.toLocaleString('en')} events, ingest ${INGEST.toLocaleString('en')}`);
-const ing = await ingest(app);
-console.log(`ingest over HTTP (half page views GET /, half POST /api/event), 32 clients: ${ing.answeredPerS} requests/s answered, ${ing.writtenPerS} events/s written`);
-await app.database.execute('delete from analytics_events; delete from analytics_visits; delete from analytics_daily; delete from analytics_hourly; delete from analytics_rollup_state');
-const l = await load(app);
-console.log(`bulk load ${l.loadS.toFixed(1)} s, roll-up of 91 days ${l.rollupS.toFixed(1)} s`);
+if (REUSE) {
+  const n = (await app.database.execute<{ n: number }>('select count(*)::int as n from analytics_events')).rows[0]!.n;
+  console.log(`reusing the last run's ${n.toLocaleString('en')} events and their rollups`);
+  await app.database.execute('analyze analytics_visits');
+} else {
+  const l = await load(app);
+  console.log(`bulk load ${l.loadS.toFixed(1)} s, roll-up of 91 days ${l.rollupS.toFixed(1)} s (load average ${os.loadavg()[0]!.toFixed(1)})`);
+}
 const q = { period: '30d' as const };
 const dash = await time(20, () => app.analytics.dashboard(q));
-const raw = await time(5, async () => {
+// Before today's rows were read once per request: the totals, the chart and each panel read them apiece.
+const perPanel = await time(EVENTS > 3_000_000 ? 1 : 10, async () => {
+  const s = app.analytics;
+  const range = resolveRange(q, s.today());
+  const prev = previousRange(range);
+  await Promise.all([s.totals(range, null), s.totals(prev, null), series(app.database.execute, range, s.today(), null), series(app.database.execute, prev, s.today(), null), ...(Object.keys(panels) as PanelName[]).map((n) => s.panel(n, range, null, 10))]);
+});
+const raw = await time(EVENTS > 3_000_000 ? 1 : 5, async () => {
   const range = { from: '2026-06-01', to: '2026-06-30' };
   const prev = { from: '2026-05-02', to: '2026-05-31' };
   const exec = app.database.execute;
@@ -132,8 +183,8 @@ const raw = await time(5, async () => {
   ]);
 });
 const filtered = await time(20, () => app.analytics.dashboard({ ...q, filter: { dim: 'source', value: 'source-3' } }));
-console.log(`30-day dashboard, every panel: p95 ${dash.p95.toFixed(0)} ms (median ${dash.median.toFixed(0)}); with a filter p95 ${filtered.p95.toFixed(0)} ms`);
+console.log(`30-day dashboard, every panel: p95 ${dash.p95.toFixed(0)} ms (median ${dash.median.toFixed(0)}); with a filter p95 ${filtered.p95.toFixed(0)} ms (median ${filtered.median.toFixed(0)}); load average ${os.loadavg()[0]!.toFixed(1)}`);
+console.log(`  the same, today read once per panel (as before): p95 ${perPanel.p95.toFixed(0)} ms (median ${perPanel.median.toFixed(0)})`);
 console.log(`same panels by plain GROUP BY over raw: p95 ${raw.p95.toFixed(0)} ms (median ${raw.median.toFixed(0)}) — ratio ${(raw.median / dash.median).toFixed(1)}× (medians)`);
-void series;
 await app.close();
 process.exit(0);

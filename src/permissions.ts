@@ -50,6 +50,8 @@ export const permissionMatrix = {
   'automation.read': ['owner', 'admin', 'marketing'],
   'automation.write': ['owner', 'admin', 'marketing'],
   'analytics.read': ['owner', 'admin', 'marketing'],
+  /** saved funnels */
+  'analytics.write': ['owner', 'admin', 'marketing'],
   'support.read': ['owner', 'admin', 'support'],
   'support.reply': ['owner', 'admin', 'support'],
   /** refunds, resends and access extensions from a conversation, within the role's limits */

@@ -1,6 +1,6 @@
 // The analytics journey in a real browser: two visitors (JavaScript on) arrive, one from the
 // newsletter; the owner reads today's dashboard with its chart, filters every panel by the
-// email channel, exports a panel, and builds a two-step funnel; then opens the Revenue tab.
+// email channel, exports a panel, builds a two-step funnel and saves it; then opens the Revenue tab.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -103,6 +103,12 @@ test('visitors arrive; the owner reads the dashboard, filters every panel, expor
   assert.match(rows[1]!, /1 visitors · 50% of step 1 · 50% dropped off/);
   const bySource = await owner.getByRole('table', { name: 'Funnel by source' }).getByRole('row').allTextContents();
   assert.ok(bySource.some((r) => r.startsWith('newsletter') && r.endsWith('100%')), bySource.join(' | '));
+  // Saved under a name, it is offered again in the list of saved funnels.
+  await funnel.getByLabel('Funnel name').fill('Store to sign-in');
+  await funnel.getByRole('button', { name: 'Save funnel' }).click();
+  await owner.getByLabel('Saved funnels').locator('option', { hasText: 'Store to sign-in' }).waitFor({ state: 'attached' });
+  const saved = await owner.evaluate(async () => (await fetch('/api/analytics/funnels')).json());
+  assert.deepEqual(saved.funnels.map((f: { name: string; steps: unknown[] }) => [f.name, f.steps]), [['Store to sign-in', [{ kind: 'page', match: '/' }, { kind: 'page', match: '/account/*' }]]]);
 
   // Revenue: one paid order of 49.00 (written as checkout would: an order, its item, its payment).
   const exec = t.app.database.execute;

@@ -1,7 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../clock.js';
-import { backends, createTestApp, setupOwner, type Client, type TestApp } from '../../../test/support/harness.js';
+import { addMember, backends, createTestApp, setupOwner, type Client, type TestApp } from '../../../test/support/harness.js';
 import type { Hit } from './ingest.js';
 import { businessSteps, trackedPath } from './tracking.js';
 
@@ -55,6 +55,49 @@ for (const backend of backends()) {
       assert.equal((await funnel(Array.from({ length: 9 }, () => 'page:/'))).statusCode, 400);
       assert.equal((await funnel(['page:/', 'nonsense'])).statusCode, 400);
       assert.equal((await funnel(['page:/', 'page:/%_not_a_wildcard*'])).statusCode, 200);
+    });
+
+    it('a saved funnel: saved by name, listed, computed for any period and filter, changed, deleted', async () => {
+      const steps = ['page:/', 'page:/p/*', 'event:checkout_started', 'event:order_paid'];
+      const saved = await owner.post('/api/analytics/funnels', { name: 'Home to purchase', steps });
+      assert.equal(saved.statusCode, 200, saved.body);
+      const f = saved.json();
+      assert.deepEqual(f.steps, [{ kind: 'page', match: '/' }, { kind: 'page', match: '/p/*' }, { kind: 'event', match: 'checkout_started' }, { kind: 'event', match: 'order_paid' }]);
+      // the same name again replaces the steps, it does not make a second funnel
+      const again = (await owner.post('/api/analytics/funnels', { name: 'Home to purchase', steps: ['page:/', 'event:order_paid'] })).json();
+      assert.equal(again.id, f.id);
+      assert.deepEqual((await owner.get('/api/analytics/funnels')).json().funnels.map((x: { name: string; steps: unknown[] }) => [x.name, x.steps.length]), [['Home to purchase', 2]]);
+      const computed = (await owner.get(`/api/analytics/funnels/${f.id}?period=today`)).json();
+      assert.equal(computed.funnel.name, 'Home to purchase');
+      assert.deepEqual(computed.result.steps.map((s: { visitors: number }) => s.visitors), [5, 2], 'visitor 4 paid after the home page: two steps need nothing between');
+      assert.deepEqual(computed.result, (await funnel(['page:/', 'event:order_paid'])).json());
+      const filtered = (await owner.get(`/api/analytics/funnels/${f.id}?period=today&filter=source:Google`)).json();
+      assert.deepEqual(filtered.result.steps.map((s: { visitors: number }) => s.visitors), [2, 1]);
+      // another period: nothing that day
+      const yesterday = (await owner.get(`/api/analytics/funnels/${f.id}?period=custom&from=2026-04-06&to=2026-04-06`)).json();
+      assert.deepEqual(yesterday.result.steps.map((s: { visitors: number }) => s.visitors), [0, 0]);
+
+      const other = (await owner.post('/api/analytics/funnels', { name: 'Checkout', steps: ['event:checkout_started', 'event:order_paid'] })).json();
+      assert.equal((await owner.patch(`/api/analytics/funnels/${other.id}`, { name: 'Home to purchase', steps: ['page:/', 'page:/'] })).statusCode, 409, 'two funnels may not share a name');
+      const renamed = await owner.patch(`/api/analytics/funnels/${other.id}`, { name: 'Checkout to paid', steps: ['event:checkout_started', 'event:order_paid'] });
+      assert.equal(renamed.json().name, 'Checkout to paid');
+      assert.equal((await owner.get(`/api/analytics/funnels/${other.id}?period=today`)).json().result.steps[0].visitors, 3);
+
+      assert.equal((await owner.post('/api/analytics/funnels', { name: 'One step', steps: ['page:/'] })).statusCode, 400);
+      assert.equal((await owner.post('/api/analytics/funnels', { name: ' ', steps: ['page:/', 'page:/'] })).statusCode, 400);
+      assert.equal((await owner.post('/api/analytics/funnels', { name: 'Bad', steps: ['page:/', 'nonsense'] })).statusCode, 400);
+
+      // support may not read analytics; marketing may save
+      const support = await addMember(t, owner, 'support');
+      assert.equal((await support.get('/api/analytics/funnels')).statusCode, 403);
+      assert.equal((await support.post('/api/analytics/funnels', { name: 'X', steps: ['page:/', 'page:/'] })).statusCode, 403);
+      const marketing = await addMember(t, owner, 'marketing');
+      assert.equal((await marketing.post('/api/analytics/funnels', { name: 'Marketing', steps: ['page:/', 'event:signup'] })).statusCode, 200);
+
+      assert.equal((await owner.delete(`/api/analytics/funnels/${other.id}`)).statusCode, 204);
+      assert.equal((await owner.delete(`/api/analytics/funnels/${other.id}`)).statusCode, 404);
+      assert.equal((await owner.get(`/api/analytics/funnels/${other.id}?period=today`)).statusCode, 404);
+      assert.deepEqual((await owner.get('/api/analytics/funnels')).json().funnels.map((x: { name: string }) => x.name), ['Home to purchase', 'Marketing']);
     });
 
     it('business steps are recorded from routes that exist, with no order number or token in the path', () => {

@@ -64,3 +64,53 @@ export async function computeFunnel(exec: ExecuteSql, range: DayRange, steps: Fu
     bySource: [...sources].map(([source, visitors]) => ({ source, visitors })).sort((a, b) => b.visitors[0]! - a.visitors[0]!),
   };
 }
+
+/** A saved funnel: a name the team chose and its steps. */
+export interface SavedFunnel {
+  id: string;
+  name: string;
+  steps: FunnelStep[];
+  createdAt: string;
+}
+
+export const stepText = (s: FunnelStep) => `${s.kind}:${s.match}`;
+
+interface FunnelRow {
+  id: string;
+  name: string;
+  steps: FunnelStep[] | string;
+  created_at: Date | string;
+}
+
+const toSaved = (r: FunnelRow): SavedFunnel => ({
+  id: r.id,
+  name: r.name,
+  steps: typeof r.steps === 'string' ? (JSON.parse(r.steps) as FunnelStep[]) : r.steps,
+  createdAt: new Date(r.created_at).toISOString(),
+});
+
+export async function listFunnels(exec: ExecuteSql): Promise<SavedFunnel[]> {
+  return (await exec<FunnelRow>(`select id, name, steps, created_at from analytics_funnels order by name`)).rows.map(toSaved);
+}
+
+export async function getFunnel(exec: ExecuteSql, id: string): Promise<SavedFunnel | null> {
+  const r = (await exec<FunnelRow>(`select id, name, steps, created_at from analytics_funnels where id = $1`, [id])).rows[0];
+  return r ? toSaved(r) : null;
+}
+
+/** Saves a funnel, or replaces the steps of the one with that name; null when `id` is given and does not exist. */
+export async function saveFunnel(exec: ExecuteSql, f: { id?: string; name: string; steps: FunnelStep[] }, at: Date): Promise<SavedFunnel | null> {
+  const steps = JSON.stringify(f.steps.map((s) => ({ kind: s.kind, match: s.match })));
+  const res = f.id
+    ? await exec<FunnelRow>(`update analytics_funnels set name = $2, steps = $3::jsonb where id = $1 returning id, name, steps, created_at`, [f.id, f.name, steps])
+    : await exec<FunnelRow>(
+        `insert into analytics_funnels (name, steps, created_at) values ($1, $2::jsonb, $3)
+         on conflict (name) do update set steps = excluded.steps returning id, name, steps, created_at`,
+        [f.name, steps, at],
+      );
+  return res.rows[0] ? toSaved(res.rows[0]) : null;
+}
+
+export async function deleteFunnel(exec: ExecuteSql, id: string): Promise<boolean> {
+  return (await exec(`delete from analytics_funnels where id = $1`, [id])).rowCount > 0;
+}

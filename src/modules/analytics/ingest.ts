@@ -37,7 +37,41 @@ export interface IngestOptions {
 
 const MAX_PATH = 300;
 
+/**
+ * A small memo of the last results per user agent: a site's visitors share a few hundred user
+ * agents, and parsing one (ua-parser-js, isbot) is a long run of regular expressions. Emptied
+ * when full, so it stays bounded whatever arrives.
+ */
+class Memo<T> {
+  private readonly map = new Map<string, T>();
+  constructor(
+    private readonly max: number,
+    private readonly compute: (key: string) => T,
+  ) {}
+  get(key: string): T {
+    // a key this long is not kept (the memo's memory stays small)
+    if (key.length > 512) return this.compute(key);
+    let v = this.map.get(key);
+    if (v === undefined) {
+      if (this.map.size >= this.max) this.map.clear();
+      v = this.compute(key);
+      this.map.set(key, v);
+    }
+    return v;
+  }
+}
+
+const botMemo = new Memo<boolean>(2000, (ua) => isbot(ua));
+const deviceMemo = new Memo<{ device: string; browser: string }>(2000, (ua) => parseDevice(ua));
+
+/** A bot by the `isbot` package's list (memoised per user agent). */
+export const isBot = (userAgent: string): boolean => botMemo.get(userAgent);
+
 export function devicesOf(userAgent: string): { device: string; browser: string } {
+  return deviceMemo.get(userAgent);
+}
+
+function parseDevice(userAgent: string): { device: string; browser: string } {
   const ua = UAParser(userAgent);
   const type = ua.device.type;
   const device = type === 'mobile' || type === 'wearable' ? 'Mobile' : type === 'tablet' ? 'Tablet' : 'Desktop';
@@ -82,7 +116,7 @@ export class Ingest {
 
   /** Queues a hit; false when it is dropped (a bot, or a flood from one address). */
   accept(hit: Hit): boolean {
-    if (!hit.userAgent || isbot(hit.userAgent)) return false;
+    if (!hit.userAgent || isBot(hit.userAgent)) return false;
     if (this.flooded(hit.ip)) return false;
     this.queue.push(hit);
     if (this.queue.length >= 500) void this.flush();

@@ -136,9 +136,9 @@ for (const backend of backends()) {
     it('by product: a bump counts under its main product, a renewal under its subscription', async () => {
       const b = (await owner.get(`/api/analytics/revenue?${period}`)).json().breakdowns;
       assert.deepEqual(byValue(b.products), {
-        'Bowls course': { gross: 12000, refunds: 2000, net: 10000, orders: 1, averageOrderValue: 12000 },
-        'Mug club': { gross: 5800, refunds: 0, net: 5800, orders: 1, averageOrderValue: 2900 },
-        'Swipe file': { gross: 2900, refunds: 0, net: 2900, orders: 1, averageOrderValue: 2900 },
+        'Bowls course': { gross: 12000, refunds: 2000, net: 10000, orders: 1, averageOrderValue: 12000, visitors: 6, conversionRate: 16.67 },
+        'Mug club': { gross: 5800, refunds: 0, net: 5800, orders: 1, averageOrderValue: 2900, visitors: 6, conversionRate: 16.67 },
+        'Swipe file': { gross: 2900, refunds: 0, net: 2900, orders: 1, averageOrderValue: 2900, visitors: 6, conversionRate: 16.67 },
       });
     });
 
@@ -153,7 +153,39 @@ for (const backend of backends()) {
       // conversion per source: orders ÷ that source's visitors (Google 1, newsletter 1; nobody arrives "not tracked")
       const conv = (rows: { value: string; visitors: number; conversionRate: number }[]) => Object.fromEntries(rows.map((x) => [x.value, [x.visitors, x.conversionRate]]));
       assert.deepEqual(conv(b.sources), { Google: [1, 100], newsletter: [1, 100], '(not tracked)': [0, 0] });
-      assert.ok(!('conversionRate' in b.products[0]), 'products have no traffic of their own');
+      // a product's conversion: its orders ÷ every visitor of the period (6)
+      assert.deepEqual(conv(b.products), { 'Bowls course': [6, 16.67], 'Mug club': [6, 16.67], 'Swipe file': [6, 16.67] });
+    });
+
+    it('the dashboard filter applies to revenue through the visit each order is attributed to', async () => {
+      const get = async (filter: string) => {
+        const res = await owner.get(`/api/analytics/revenue?${period}&filter=${encodeURIComponent(filter)}`);
+        assert.equal(res.statusCode, 200, res.body);
+        return res.json();
+      };
+      const google = await get('source:Google');
+      assert.deepEqual(google.filter, { dim: 'source', value: 'Google' });
+      // O1 only (its refund follows it); 1 visitor came from Google
+      assert.deepEqual(google.totals.current, { gross: 12000, refunds: 2000, net: 10000, orders: 1, averageOrderValue: 12000, visitors: 1, conversionRate: 100 });
+      assert.deepEqual(google.totals.previous, { gross: 0, refunds: 0, net: 0, orders: 0, averageOrderValue: 0, visitors: 0, conversionRate: 0 });
+      assert.deepEqual(byValue(google.breakdowns.products), { 'Bowls course': { gross: 12000, refunds: 2000, net: 10000, orders: 1, averageOrderValue: 12000, visitors: 1, conversionRate: 100 } });
+      assert.deepEqual(google.breakdowns.sources.map((r: { value: string }) => r.value), ['Google']);
+      const days = Object.fromEntries(google.series.map((p: { t: string; gross: number; refunds: number }) => [p.t, [p.gross, p.refunds]]));
+      assert.deepEqual([days['2026-04-02'], days['2026-04-03'], days['2026-04-06']], [[12000, 0], [0, 0], [0, 2000]]);
+      // the email channel: O2 (its upsell O4 was not tracked, so no filter takes it)
+      const email = await get('channel:email');
+      assert.deepEqual([email.totals.current.gross, email.totals.current.orders, email.totals.current.visitors], [2900, 1, 1]);
+      assert.deepEqual([(await get('campaign:spring')).totals.current.gross, (await get('entry:/p/mugs')).totals.current.gross], [2900, 2900]);
+      // a page: the buyer viewed it that day before paying (Ann saw /p/bowls and then /; Bob neither)
+      assert.deepEqual([(await get('page:/p/bowls')).totals.current.gross, (await get('page:/p/mugs')).totals.current.gross], [12000, 2900]);
+      const home = await get('page:/');
+      assert.deepEqual([home.totals.current.gross, home.totals.previous.orders], [12000, 1], 'the previous period’s direct buyer saw / before paying');
+      // a device or browser of the visit: both tracked buyers were on a desktop Chrome
+      assert.deepEqual([(await get('device:Desktop')).totals.current.gross, (await get('device:Mobile')).totals.current.gross], [14900, 0]);
+      assert.deepEqual((await get('event:signup')).totals.current, { gross: 0, refunds: 0, net: 0, orders: 0, averageOrderValue: 0, visitors: 0, conversionRate: 0 });
+      const csv = await owner.get(`/api/analytics/revenue/channels?${period}&filter=source:Google&format=csv`);
+      assert.deepEqual(csv.body.trim().split('\n').slice(1), ['organic_search,usd,12000,2000,10000,1,12000,1,100']);
+      assert.equal((await owner.get(`/api/analytics/revenue?${period}&filter=nonsense:x`)).statusCode, 400);
     });
 
     it('a direct-only buyer is direct; another currency is apart', async () => {
@@ -201,9 +233,9 @@ for (const backend of backends()) {
       assert.match(String(csv.headers['content-type']), /text\/csv/);
       assert.deepEqual(csv.body.trim().split('\n'), [
         'products,currency,gross,refunds,net,orders,averageOrderValue,visitors,conversionRate',
-        'Bowls course,usd,12000,2000,10000,1,12000,,',
-        'Mug club,usd,5800,0,5800,1,2900,,',
-        'Swipe file,usd,2900,0,2900,1,2900,,',
+        'Bowls course,usd,12000,2000,10000,1,12000,6,16.67',
+        'Mug club,usd,5800,0,5800,1,2900,6,16.67',
+        'Swipe file,usd,2900,0,2900,1,2900,6,16.67',
       ]);
       const support = await addMember(t, owner, 'support');
       assert.equal((await support.get(`/api/analytics/revenue?${period}`)).statusCode, 403);

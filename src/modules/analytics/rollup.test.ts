@@ -8,7 +8,7 @@ import { createRandom, type Random } from '../../demo/random.js';
 import { backends, createTestApp, type TestApp } from '../../../test/support/harness.js';
 import { dimensions, type Dimension, type Filter } from './dimensions.js';
 import type { Hit } from './ingest.js';
-import { nextDay, rawBreakdown, rollupBreakdown, type DayRange } from './queries.js';
+import { nextDay, rawBreakdown, rawDaySlices, rollupBreakdown, type DayRange } from './queries.js';
 
 const agents = [
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36',
@@ -119,6 +119,24 @@ for (const backend of backends()) {
       assert.ok(d.panels.sources.every((row) => row.value === 'newsletter'), 'the filter applies to every panel');
       assert.equal(d.range.to, '2026-02-10');
       assert.equal(nextDay(d.previousRange.to), d.range.from);
+    });
+
+    it("today's slices in one scan equal a GROUP BY per dimension, with and without a filter", async () => {
+      for (let k = 0; k < 12; k++) {
+        const d = day(START + r.int(0, 19) * 86_400_000);
+        const fdim = r.chance(0.3) ? null : r.pick([...dimensions]);
+        const filter: Filter | null = fdim ? { dim: fdim, value: r.pick(values.get(fdim)!) } : null;
+        const slices = await rawDaySlices(t.app.database.execute, d, filter, dimensions);
+        for (const dim of [null, ...dimensions]) {
+          const direct = await rawBreakdown(t.app.database.execute, { from: d, to: d }, filter, dim);
+          const got = slices.get(dim ?? '')!;
+          assert.deepEqual(Object.fromEntries([...got].sort()), Object.fromEntries([...direct].sort()), `${d} ${dim} under ${JSON.stringify(filter)}`);
+        }
+      }
+      // a day without traffic: a total of zeros (not nulls), no rows
+      const empty = await rawDaySlices(t.app.database.execute, '2025-01-01', null, dimensions);
+      assert.deepEqual(empty.get('')!.get(''), { visitors: 0, visits: 0, entries: 0, pageviews: 0, bounces: 0, durationS: 0 });
+      assert.ok(dimensions.every((dim) => empty.get(dim)!.size === 0));
     });
   });
 }

@@ -86,8 +86,18 @@ const stepParam = z
     return { kind: m[1] as 'page' | 'event', match: m[2]! };
   });
 
+const funnelResultShape = z.object({
+  steps: z.array(z.object({ label: z.string(), visitors: z.number(), conversionRate: z.number(), dropOff: z.number() })),
+  bySource: z.array(z.object({ source: z.string(), visitors: z.array(z.number()) })),
+});
+const savedFunnelShape = z.object({ id: z.string(), name: z.string(), steps: z.array(z.object({ kind: z.enum(['page', 'event']), match: z.string() })), createdAt: z.string() });
+const funnelBody = z.object({
+  name: z.string().trim().min(1, 'a funnel needs a name').max(100),
+  steps: z.array(stepParam).min(2, 'a funnel has 2 to 8 steps').max(8, 'a funnel has 2 to 8 steps'),
+});
+
 const revenueQuery = z
-  .object({ period: z.enum(periods).default('30d'), from: day.optional(), to: day.optional(), currency: z.string().regex(/^[a-z]{3}$/, 'a currency code, lower case').optional() })
+  .object({ period: z.enum(periods).default('30d'), from: day.optional(), to: day.optional(), filter: filterParam.optional(), currency: z.string().regex(/^[a-z]{3}$/, 'a currency code, lower case').optional() })
   .refine((q) => q.period !== 'custom' || (q.from && q.to && q.from <= q.to), { message: 'a custom period needs from ≤ to' })
   .refine((q) => q.period !== 'custom' || Date.parse(q.to!) - Date.parse(q.from!) <= 800 * 86_400_000, { message: 'a custom period is at most 800 days' });
 const money = z.object({ gross: z.number(), refunds: z.number(), net: z.number(), orders: z.number(), averageOrderValue: z.number() });
@@ -124,19 +134,63 @@ export const analyticsRoutes: AnyRoute[] = [
     method: 'GET', url: '/api/analytics/funnel', access: { permission: 'analytics.read' }, tags: ['analytics'],
     summary: 'A funnel of 2–8 steps (`step=page:/p/bowls`, `step=event:order_paid`, repeated in order): visitors, conversion and drop-off per step, by source',
     query: periodQuery.and(z.object({ step: z.preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(stepParam).min(2, 'a funnel has 2 to 8 steps').max(8, 'a funnel has 2 to 8 steps')) })),
-    response: z.object({
-      steps: z.array(z.object({ label: z.string(), visitors: z.number(), conversionRate: z.number(), dropOff: z.number() })),
-      bySource: z.array(z.object({ source: z.string(), visitors: z.array(z.number()) })),
-    }),
+    response: funnelResultShape,
     handler: async ({ app, query }) => app.analytics.funnel(query, query.step),
   }),
   defineRoute({
+    method: 'GET', url: '/api/analytics/funnels', access: { permission: 'analytics.read' }, tags: ['analytics'],
+    summary: 'The saved funnels (name and steps)',
+    response: z.object({ funnels: z.array(savedFunnelShape) }),
+    handler: async ({ app }) => ({ funnels: await app.analytics.savedFunnels() }),
+  }),
+  defineRoute({
+    method: 'POST', url: '/api/analytics/funnels', access: { permission: 'analytics.write' }, tags: ['analytics'], audit: 'analytics.funnel_saved',
+    summary: 'Save a funnel: a name and 2–8 steps (`page:/p/bowls`, `page:/learn/*`, `event:order_paid`); saving the same name again replaces its steps',
+    body: funnelBody,
+    response: savedFunnelShape,
+    handler: async ({ app, body, auditTarget }) => {
+      const f = await app.analytics.saveFunnel(body);
+      auditTarget('funnel', f.id, { name: f.name });
+      return f;
+    },
+  }),
+  defineRoute({
+    method: 'PATCH', url: '/api/analytics/funnels/:id', access: { permission: 'analytics.write' }, tags: ['analytics'], audit: 'analytics.funnel_saved',
+    summary: 'Rename a saved funnel or change its steps',
+    params: z.object({ id: z.uuid() }),
+    body: funnelBody,
+    response: savedFunnelShape,
+    handler: async ({ app, params, body, auditTarget }) => {
+      auditTarget('funnel', params.id, { name: body.name });
+      return app.analytics.saveFunnel({ ...body, id: params.id });
+    },
+  }),
+  defineRoute({
+    method: 'DELETE', url: '/api/analytics/funnels/:id', access: { permission: 'analytics.write' }, tags: ['analytics'], audit: 'analytics.funnel_deleted',
+    summary: 'Delete a saved funnel (its numbers come from the raw events, so nothing else is lost)',
+    params: z.object({ id: z.uuid() }),
+    handler: async ({ app, params, reply, auditTarget }) => {
+      auditTarget('funnel', params.id);
+      await app.analytics.deleteFunnel(params.id);
+      return reply.code(204).send();
+    },
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/analytics/funnels/:id', access: { permission: 'analytics.read' }, tags: ['analytics'],
+    summary: 'A saved funnel computed for a period (and a filter): visitors, conversion and drop-off per step, by source',
+    params: z.object({ id: z.uuid() }),
+    query: periodQuery,
+    response: z.object({ funnel: savedFunnelShape, result: funnelResultShape }),
+    handler: async ({ app, params, query }) => app.analytics.savedFunnel(params.id, query),
+  }),
+  defineRoute({
     method: 'GET', url: '/api/analytics/revenue', access: { permission: 'analytics.read' }, tags: ['analytics'],
-    summary: 'Revenue from the orders of a period beside the period before: gross, refunds, net, orders, average order value, conversion rate; a daily series; breakdowns by product, channel, source, entry page and campaign (top 10 rows)',
+    summary: 'Revenue from the orders of a period beside the period before: gross, refunds, net, orders, average order value, conversion rate; a daily series; breakdowns by product, channel, source, entry page and campaign (top 10 rows); the dashboard’s `filter` applies through the visit each order is attributed to',
     query: revenueQuery.and(z.object({ limit: z.coerce.number().int().min(1).max(1000).default(10) })),
     response: z.object({
       range,
       previousRange: range,
+      filter: z.object({ dim: z.string(), value: z.string() }).nullable(),
       currency: z.string(),
       totals: z.object({ current: money.extend({ visitors: z.number(), conversionRate: z.number() }), previous: money.extend({ visitors: z.number(), conversionRate: z.number() }) }),
       series: z.array(money.extend({ t: z.string() })),
@@ -151,7 +205,7 @@ export const analyticsRoutes: AnyRoute[] = [
     query: revenueQuery.and(z.object({ format: z.enum(['json', 'csv']).default('json') })),
     handler: async ({ app, params, query, reply }) => {
       const r = resolveRange(query, app.analytics.today());
-      const { currency, rows } = await app.analytics.revenueRows(params.breakdown, r, query.currency);
+      const { currency, rows } = await app.analytics.revenueRows(params.breakdown, r, query.currency, query.filter ?? null);
       if (query.format === 'json') return { range: r, currency, rows };
       reply.header('content-type', 'text/csv; charset=utf-8');
       reply.header('content-disposition', `attachment; filename="revenue-${params.breakdown}-${r.from}-${r.to}.csv"`);

@@ -2,7 +2,7 @@
 // Nothing here holds an IP address, a user agent string or a cookie: a visitor is a keyed
 // hash that changes every day and cannot be recomputed once its salt is deleted.
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, boolean, customType, date, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, customType, date, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' });
 
@@ -29,7 +29,11 @@ export const analyticsVisits = pgTable(
     device: text('device').notNull(),
     browser: text('browser').notNull(),
   },
-  (t) => [index('analytics_visits_visitor_idx').on(t.visitorId, t.lastAt)],
+  (t) => [
+    index('analytics_visits_visitor_idx').on(t.visitorId, t.lastAt),
+    // today's visits, for the dashboard's read of today's entry events (queries.ts, rawDaySlices)
+    index('analytics_visits_started_idx').on(t.startedAt),
+  ],
 );
 
 /**
@@ -103,4 +107,12 @@ export const analyticsHourly = pgTable(
 export const analyticsRollupState = pgTable('analytics_rollup_state', {
   id: smallint('id').primaryKey(),
   lastEventId: bigint('last_event_id', { mode: 'number' }).notNull(),
+});
+
+/** A funnel the team saved: its name and its 2–8 steps (`page:/p/bowls`, `event:order_paid`), computed for any period. */
+export const analyticsFunnels = pgTable('analytics_funnels', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull().unique(),
+  steps: jsonb('steps').$type<{ kind: 'page' | 'event'; match: string }[]>().notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
 });

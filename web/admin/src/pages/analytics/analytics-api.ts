@@ -1,5 +1,5 @@
 // Traffic analytics (src/modules/analytics/routes.ts), typed for the admin page.
-import { apiGet } from '../../api.js';
+import { apiGet, apiSend } from '../../api.js';
 
 export type Period = 'today' | '7d' | '30d' | '90d' | '12m' | 'custom';
 export type PanelName = 'pages' | 'entryPages' | 'channels' | 'sources' | 'campaigns' | 'devices' | 'browsers' | 'goals';
@@ -62,7 +62,18 @@ export const funnels = {
     for (const s of steps) params.append('step', s);
     return apiGet<FunnelResult>(`/api/analytics/funnel?${params}`);
   },
+  saved: () => apiGet<{ funnels: SavedFunnel[] }>('/api/analytics/funnels'),
+  /** saving the same name again replaces its steps */
+  save: (name: string, steps: string[]) => apiSend<SavedFunnel>('POST', '/api/analytics/funnels', { name, steps }),
+  remove: (id: string) => apiSend('DELETE', `/api/analytics/funnels/${id}`),
 };
+
+export interface SavedFunnel {
+  id: string;
+  name: string;
+  steps: { kind: 'page' | 'event'; match: string }[];
+  createdAt: string;
+}
 
 // Revenue, subscriptions and buyer cohorts (src/modules/analytics/revenue.ts, subscriptions.ts, cohorts.ts).
 export type RevenueBreakdown = 'products' | 'channels' | 'sources' | 'entryPages' | 'campaigns';
@@ -124,15 +135,14 @@ export interface Cohorts {
   cohorts: { cohort: string; customers: number; cells: { repeatRate: number; revenuePerCustomer: number }[] }[];
 }
 
-const periodOnly = (q: PeriodQuery) => ({ ...clean(q), filter: undefined });
 
 export const revenue = {
-  get: (q: PeriodQuery) => apiGet<Revenue>('/api/analytics/revenue', periodOnly(q)),
+  get: (q: PeriodQuery) => apiGet<Revenue>('/api/analytics/revenue', clean(q)),
   subscriptions: () => apiGet<SubscriptionMetrics>('/api/analytics/subscriptions', { months: '12' }),
   cohorts: () => apiGet<Cohorts>('/api/analytics/cohorts', { months: '12' }),
   csvUrl(breakdown: RevenueBreakdown, q: PeriodQuery): string {
     const params = new URLSearchParams({ format: 'csv' });
-    for (const [k, v] of Object.entries(periodOnly(q))) if (v) params.set(k, v);
+    for (const [k, v] of Object.entries(clean(q))) if (v) params.set(k, v);
     return `/api/analytics/revenue/${breakdown}?${params}`;
   },
   mrrCsvUrl: '/api/analytics/subscriptions?months=12&format=csv',

@@ -76,15 +76,15 @@ export default function AnalyticsPage() {
             </label>
           </>
         ) : null}
-        {tab === 'revenue' ? (
-          <p className="muted small analytics-filter">Revenue from your own orders; the traffic filter does not apply here.</p>
-        ) : filter && filterDim ? (
+        {filter && filterDim ? (
           <p className="analytics-filter" role="status">
             Filtered: <strong>{dimLabels[filterDim] ?? filterDim}</strong> is <strong>{showValue(filterDim, filter.slice(filter.indexOf(':') + 1))}</strong>{' '}
             <button type="button" className="button small" onClick={() => setFilter('')}>
               Clear filter
             </button>
           </p>
+        ) : tab === 'revenue' ? (
+          <p className="muted small analytics-filter">Revenue from your own orders. A filter chosen on Traffic applies here too, through the visit each order came from.</p>
         ) : (
           <p className="muted small analytics-filter">Choose a row in any panel to filter every panel by it.</p>
         )}

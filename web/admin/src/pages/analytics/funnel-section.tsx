@@ -1,10 +1,10 @@
 // A funnel of 2–8 steps: page views and events (goals, and the business steps the server
 // records: form_submitted, checkout_started, order_paid, lesson_completed). Kept in the address.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { FormError } from '../../components/form-error.js';
 import { useAction } from '../../lib/use-action.js';
 import { useQueryParam } from '../../lib/use-query-param.js';
-import { funnels, type FunnelResult, type PeriodQuery } from './analytics-api.js';
+import { funnels, type FunnelResult, type PeriodQuery, type SavedFunnel } from './analytics-api.js';
 
 const DEFAULT = ['page:/', 'page:/p/*', 'event:checkout_started', 'event:order_paid'];
 const SEP = '|';
@@ -18,6 +18,24 @@ export function FunnelSection({ query }: { query: PeriodQuery }) {
     setResult(await funnels.compute(query, steps));
   });
   const update = (i: number, kind: string, match: string) => setSteps((s) => s.map((x, j) => (j === i ? `${kind}:${match}` : x)));
+  // Saved funnels: pick one to load its steps; save the steps shown under a name.
+  const [saved, setSaved] = useState<SavedFunnel[]>([]);
+  const [name, setName] = useState('');
+  const reload = async () => setSaved((await funnels.saved()).funnels);
+  useEffect(() => {
+    void reload().catch(() => undefined);
+  }, []);
+  const save = useAction(async () => {
+    const f = await funnels.save(name.trim(), steps);
+    await reload();
+    setName(f.name);
+  });
+  const remove = useAction(async (id: string) => {
+    await funnels.remove(id);
+    setName('');
+    await reload();
+  });
+  const current = saved.find((f) => f.name === name.trim());
 
   return (
     <section className="card section" aria-labelledby="funnel-title">
@@ -25,6 +43,34 @@ export function FunnelSection({ query }: { query: PeriodQuery }) {
         <h2 id="funnel-title">Funnel</h2>
       </div>
       <p className="muted small">Visitors who did each step after the one before, on the same day, in this period and under the filter above. Paths may end in * for every page under them.</p>
+      {saved.length ? (
+        <div className="analytics-controls">
+          <label className="field">
+            <span>Saved funnels</span>
+            <select
+              value={current?.id ?? ''}
+              onChange={(e) => {
+                const f = saved.find((x) => x.id === e.target.value);
+                if (!f) return;
+                setName(f.name);
+                setSteps(f.steps.map((x) => `${x.kind}:${x.match}`));
+              }}
+            >
+              <option value="">Choose a saved funnel…</option>
+              {saved.map((f) => (
+                <option key={f.id} value={f.id}>
+                  {f.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          {current ? (
+            <button type="button" className="button small" disabled={remove.pending} onClick={() => void remove.run(current.id)}>
+              Delete “{current.name}”
+            </button>
+          ) : null}
+        </div>
+      ) : null}
       <form
         className="funnel-steps"
         aria-label="Funnel steps"
@@ -73,7 +119,16 @@ export function FunnelSection({ query }: { query: PeriodQuery }) {
             {run.pending ? 'Counting…' : 'Show funnel'}
           </button>
         </div>
-        <FormError error={run.error} />
+        <div className="analytics-controls">
+          <label className="field">
+            <span>Funnel name</span>
+            <input value={name} onChange={(e) => setName(e.target.value)} maxLength={100} placeholder="Home to purchase" />
+          </label>
+          <button type="button" className="button" disabled={save.pending || !name.trim()} onClick={() => void save.run()}>
+            {current ? 'Save changes' : 'Save funnel'}
+          </button>
+        </div>
+        <FormError error={run.error ?? save.error ?? remove.error} />
       </form>
       {result ? <FunnelView result={result} /> : null}
     </section>

@@ -20,7 +20,7 @@ const channelLabels: Record<string, string> = { direct: 'Direct', organic_search
 
 export function RevenueSection({ query }: { query: PeriodQuery }) {
   const ready = query.period !== 'custom' || (query.from && query.to);
-  const state = useLoad(() => (ready ? revenue.get(query) : Promise.resolve(null)), [query.period, query.from, query.to]);
+  const state = useLoad(() => (ready ? revenue.get(query) : Promise.resolve(null)), [query.period, query.from, query.to, query.filter]);
   const subs = useLoad(() => revenue.subscriptions(), []);
   const cohorts = useLoad(() => revenue.cohorts(), []);
   return (
@@ -63,7 +63,7 @@ function RevenueView({ r, query }: { r: Revenue; query: PeriodQuery }) {
           <Kpi label="Conversion rate" now={c.conversionRate} before={p.conversionRate} format={(n) => `${n}%`} />
         </dl>
         <p className="muted small">
-          {r.range.from} to {r.range.to} (UTC), against {r.previousRange.from} to {r.previousRange.to}. In {r.currency.toUpperCase()}; conversion rate = orders ÷ visitors.
+          {r.range.from} to {r.range.to} (UTC), against {r.previousRange.from} to {r.previousRange.to}. In {r.currency.toUpperCase()}; conversion rate = orders ÷ visitors (for a product: ÷ every visitor of the period).{query.filter ? ' Under the filter: orders attributed to a matching visit only.' : ''}
         </p>
         <SeriesChart times={times} lines={lines} label={`Net revenue and refunds per day, ${times.length} days`} />
       </section>
