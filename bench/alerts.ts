@@ -12,13 +12,17 @@
 // - Slow declines: a linear ramp down over 6 weeks; delay as above, from the ramp's first day.
 // Seeds are fixed: the same N gives the same figures. They are not the seeds the detectors were tuned
 // on (those were 7 000 000 + i, with a script of the same cases).
-// Before and after: the detectors as they were before the rework (bench/alerts-v1.ts, a frozen copy)
+// Before and after: the detectors as they were before the rework (detectors.ts at commit 9428d02,
+// loaded from git by bench/at-revision.ts)
 // run first on the three target cases (15 % noise), the current ones on the whole grid.
 //   only=false: the false alarms alone; only=after: skip the previous detectors.
 import { DEFAULT_SLOW_DECLINE, DEFAULT_SUDDEN_DROP, prepareSeries, slowDeclineAt, suddenDropAt, type KpiSeries, type SlowDeclineOptions, type SuddenDropOptions } from '../src/modules/owner/index.js';
-import * as v1 from './alerts-v1.js';
+import { importAtRevision } from './at-revision.js';
 import { addDays } from '../src/modules/owner/index.js';
 import { simulateSeries, toPoints, type SimChange, type SimSpec } from '../src/modules/owner/index.js';
+
+/** The previous detectors: the module's shape has not changed, only what is inside. */
+const v1 = await importAtRevision<typeof import('../src/modules/owner/detectors.js')>('9428d02', 'src/modules/owner/detectors.ts');
 
 const args = process.argv.slice(2);
 const N = Number(args.find((a) => /^\d+$/.test(a)) ?? 1000);
