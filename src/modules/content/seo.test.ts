@@ -118,7 +118,7 @@ for (const backend of backends()) {
       assert.ok(article.headline.length <= 110);
       assert.ok(!Number.isNaN(Date.parse(article.datePublished)) && !Number.isNaN(Date.parse(article.dateModified)));
       assert.equal(article.author.name, 'Olivia Owner');
-      assert.match(article.image[0], /^http:\/\/127\.0\.0\.1:3000\/blog\/ash-glazes-other-experiments\/card\.svg$/);
+      assert.match(article.image[0], /^http:\/\/127\.0\.0\.1:3000\/blog\/ash-glazes-other-experiments\/card\.png$/);
       assert.equal(article.mainEntityOfPage['@id'], `${base}/blog/ash-glazes-other-experiments`);
       const crumbs = graph.find((g) => g['@type'] === 'BreadcrumbList')!;
       assert.deepEqual(crumbs.itemListElement.map((c: { position: number }) => c.position), [1, 2, 3]);
