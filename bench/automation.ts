@@ -56,14 +56,27 @@ async function run(label: string, database: Database) {
 
   let t0 = performance.now();
   for (let i = 0; i < N; i += 1000) await app.automation.enrol(w.id, { contactIds: ids.slice(i, i + 1000), requestKey: `bench-${i}` }, actor);
-  await until(async () => (await steps()) >= 2 * N);
+  const enrolled = performance.now();
+  const early: string[] = [];
+  await until(async () => {
+    const n = await steps();
+    if (process.env.AUTOMATION_BENCH_TRACE) early.push(`${((performance.now() - t0) / 1000).toFixed(1)}s:${n}`);
+    return n >= 2 * N;
+  });
+  if (early.length) console.log(`${label}: enrolment ${((enrolled - t0) / 1000).toFixed(1)} s; then seconds:steps ${early.join(' ')}`);
   const before = (2 * N) / ((performance.now() - t0) / 1000);
 
   clock.advance(86_400_000 + 60_000);
   t0 = performance.now();
   while ((await app.automation.engine.wakeDue(5000)) > 0);
-  await until(async () => (await steps()) >= 5 * N);
+  const marks: string[] = [];
+  await until(async () => {
+    const n = await steps();
+    if (process.env.AUTOMATION_BENCH_TRACE) marks.push(`${((performance.now() - t0) / 1000).toFixed(1)}s:${n - 2 * N}`);
+    return n >= 5 * N;
+  });
   const after = (3 * N) / ((performance.now() - t0) / 1000);
+  if (marks.length) console.log(`${label}: after the wait, seconds:steps ${marks.filter((_, i) => i % 10 === 0).join(' ')}`);
   await until(async () => sink.messages.length >= N);
   const mailDone = performance.now();
   const mailRate = N / ((mailDone - t0) / 1000);
