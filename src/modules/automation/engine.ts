@@ -1,9 +1,16 @@
-// The automation engine: runs enter on events, steps execute in pg-boss step jobs, each step
-// keyed by (run, seq); waits sleep on the app clock. A step job runs the run's next step and,
-// while the run goes on without a wait, the steps after it (each in its own transaction), so a
-// chain of non-wait steps costs one job, and workers fetch step jobs in batches.
+// The automation engine: runs enter on events, each step execution is keyed by (run, seq), waits
+// sleep on the app clock. The tick (`tick`, the automation.tick job) executes the steps whose
+// effect is in the database — tags, waits, splits, ends, conditions on a tag or a field — for up
+// to 500 runs per transaction, set-wise. Steps that leave the database or read other modules
+// (email, webhook, access, lists, …) run in pg-boss step jobs, one run each (`runStep`).
 //
 // Why nothing runs twice (the crash-safety argument):
+// - The tick claims active runs with `for update skip locked` (concurrent ticks take disjoint
+//   runs) and writes every effect, step row (primary key run + seq), run move, event and job of
+//   the batch in ONE transaction: a crash leaves nothing, and a retry claims the same runs at
+//   the same seq. A run handed to a step job is held (`due_at` set on the active run), so the
+//   tick does not take it while its job runs; a step job that meets a run the tick moved on
+//   sees a seq it has not reached, under the same row lock, and does nothing twice.
 // - Each step locks its run row (`for update`) and acts only if the run is active and the
 //   step's seq is the run's next one. Executing the step, writing its execution row (primary
 //   key run + seq) and moving the run on happen in ONE transaction. A worker that dies before
