@@ -608,17 +608,18 @@ export class AudienceService implements ContactWriter {
    * The set-wise form of tagContact / untagContact for many (contact, tag) pairs, each with its
    * own actor: one write and one insert of events (one `contact.tagged` / `contact.untagged` per
    * pair that changed, as the single forms record). Returns the pairs that changed, as
-   * `contactId:tagId`. The contacts must exist.
+   * `contactId:tagId`, and the tags that do not exist (their pairs are left out, not an error:
+   * one deleted tag must not stop the others). The contacts must exist.
    */
-  async tagMany(tx: Tx, action: 'add' | 'remove', pairs: { contactId: string; tagId: string; actor: Actor }[]): Promise<Set<string>> {
-    if (!pairs.length) return new Set();
+  async tagMany(tx: Tx, action: 'add' | 'remove', pairs: { contactId: string; tagId: string; actor: Actor }[]): Promise<{ changed: Set<string>; unknownTags: Set<string> }> {
     const key = (c: string, t: string) => `${c}:${t}`;
+    const tagIds = [...new Set(pairs.map((p) => p.tagId))];
+    const known = tagIds.length ? await tx.select().from(tags).where(inArray(tags.id, tagIds)) : [];
+    const unknownTags = new Set(tagIds.filter((id) => !known.some((t) => t.id === id)));
     const byKey = new Map<string, { contactId: string; tagId: string; actor: Actor }>();
-    for (const p of pairs) if (!byKey.has(key(p.contactId, p.tagId))) byKey.set(key(p.contactId, p.tagId), p);
+    for (const p of pairs) if (!unknownTags.has(p.tagId) && !byKey.has(key(p.contactId, p.tagId))) byKey.set(key(p.contactId, p.tagId), p);
     const unique = [...byKey.values()];
-    const tagIds = [...new Set(unique.map((p) => p.tagId))];
-    const known = await tx.select().from(tags).where(inArray(tags.id, tagIds));
-    if (known.length !== tagIds.length) throw invalid('One of the tags does not exist', { field: 'tagIds' });
+    if (!unique.length) return { changed: new Set(), unknownTags };
     const now = this.clock.now();
     let changed: { contactId: string; tagId: string }[];
     if (action === 'add') {
@@ -647,7 +648,7 @@ export class AudienceService implements ContactWriter {
           : { type: 'contact.untagged' as const, actor: p.actor, subject: { type: 'contact', id: p.contactId }, data: { tagId: p.tagId } },
       ),
     );
-    return done;
+    return { changed: done, unknownTags };
   }
 
   /**

@@ -524,9 +524,15 @@ export class AutomationEngine {
         for (const action of ['add', 'remove'] as const) {
           const these = tagging.filter((x) => x.step.action === action);
           if (!these.length) continue;
-          const changed = await this.deps.audience.tagMany(tx, action, these.map((x) => ({ contactId: x.run.contactId, tagId: x.step.tagId, actor: automationActor(x.run.workflowId) })));
+          const { changed, unknownTags } = await this.deps.audience.tagMany(tx, action, these.map((x) => ({ contactId: x.run.contactId, tagId: x.step.tagId, actor: automationActor(x.run.workflowId) })));
           const told = new Set<string>();
           for (const { run, step } of these) {
+            if (unknownTags.has(step.tagId)) {
+              // A deleted tag: the step job fails it with the reason (after its retries), as for any failing step.
+              run.dueAt = new Date(now.getTime() + HOLD_MS);
+              handoff.push({ runId: run.id, seq: run.seq + 1 });
+              continue;
+            }
             const key = `${run.contactId}:${step.tagId}`;
             // Two runs of one contact tagging alike in one round: the first one made the change.
             const did = changed.has(key) && !told.has(key);
