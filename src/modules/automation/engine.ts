@@ -707,8 +707,8 @@ export class AutomationEngine {
   }
 
   /**
-   * Moves the run past step `seq`. True when it goes on at once with a step of a step job (the
-   * caller runs it, the run stays held); a step the tick executes is left to a tick job, queued here.
+   * Moves the run past step `seq`. True when it goes on at once (the calling step job runs the
+   * next step; the run stays held).
    */
   private async advance(tx: Tx, run: Run, seq: number, o: Outcome, def: Definition): Promise<boolean> {
     const now = this.deps.clock.now();
@@ -725,13 +725,14 @@ export class AutomationEngine {
         .where(eq(automationRuns.id, run.id));
       return false;
     }
-    const toTick = runsInTick(def.steps.find((s) => s.id === o.next));
+    // The step job holds the run and carries it on through the steps after its own, whatever
+    // their kind: handing a tag after an email back to the tick cost a tick job per run and
+    // halved the rate of email workflows. Runs the tick itself starts stay with the tick.
     await tx
       .update(automationRuns)
-      .set({ seq, branches, stepId: o.next, dueAt: toTick ? null : new Date(now.getTime() + HOLD_MS), updatedAt: now })
+      .set({ seq, branches, stepId: o.next, dueAt: new Date(now.getTime() + HOLD_MS), updatedAt: now })
       .where(eq(automationRuns.id, run.id));
-    if (toTick) await this.deps.jobs.sendInTx(tx, TICK_JOB, {});
-    return !toTick;
+    return true;
   }
 
   private async endRun(tx: Tx, run: Pick<Run, 'id' | 'workflowId' | 'contactId'>, state: RunState, reason: string): Promise<void> {
