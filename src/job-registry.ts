@@ -39,7 +39,7 @@ export const jobRegistry: JobDefinition<any, JobDeps>[] = [
   ...webhookJobs(eventCatalog.types),
   // analytics.rotate-salt (00:00 UTC), analytics.roll-up (every minute), analytics.roll-up-range, analytics.prune-raw (daily)
   ...analyticsJobs,
-  // automation.on-event (subscribes to the events that trigger, resume and end runs), automation.step, automation.wake (every minute)
+  // automation.on-event (subscribes to the events that trigger, resume and end runs), automation.tick (many runs set-wise), automation.step, automation.wake (every minute)
   ...automationJobs,
   // content.publish-due (every minute: scheduled posts go live on the app's clock), content.author-changed (user.renamed / user.removed → the blog re-renders bylines)
   ...contentJobs,

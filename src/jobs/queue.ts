@@ -141,6 +141,18 @@ export class JobQueue {
     return this.boss.send(name, data, { ...this.sendOptions(name, opts), db: { executeSql } } as PgBoss.SendOptions);
   }
 
+  /**
+   * Enqueue many jobs of one name inside an open transaction, in one statement (pg-boss
+   * `insert`): what a set-wise writer uses instead of one `sendInTx` round trip per job.
+   */
+  async sendManyInTx(tx: Tx, name: string, data: Record<string, unknown>[], opts: SendOptions = {}): Promise<void> {
+    if (!data.length) return;
+    const o = this.sendOptions(name, opts);
+    const startAfter = o.startAfter instanceof Date ? o.startAfter.toISOString() : o.startAfter !== undefined ? String(o.startAfter) : undefined;
+    const jobs: PgBoss.JobInsert[] = data.map((d) => ({ name, data: d, ...(o.priority !== undefined ? { priority: o.priority } : {}), ...(startAfter !== undefined ? { startAfter } : {}) }));
+    await this.boss.insert(jobs, { db: { executeSql: this.database.executorFor(tx) } } as PgBoss.InsertOptions);
+  }
+
   private sendOptions(name: string, opts: SendOptions): PgBoss.SendOptions {
     const def = this.definitions.get(name);
     if (!def) throw new Error(`Unknown job name: ${name} (add it to src/job-registry.ts)`);

@@ -167,6 +167,13 @@ export class AudienceService implements ContactWriter {
     return row ?? null;
   }
 
+  /** These contacts (those that exist), whole rows: for set-wise callers (automation batches). */
+  async findByIds(db: DbOrTx, ids: string[]): Promise<Contact[]> {
+    const unique = [...new Set(ids)];
+    if (!unique.length) return [];
+    return db.select().from(contacts).where(inArray(contacts.id, unique));
+  }
+
   async getContact(db: DbOrTx, id: string): Promise<Contact> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound('Contact');
     const [row] = await db.select().from(contacts).where(eq(contacts.id, id)).limit(1);
@@ -349,6 +356,14 @@ export class AudienceService implements ContactWriter {
   async hasTag(db: DbOrTx, contactId: string, tagId: string): Promise<boolean> {
     const rows = await db.select({ t: contactTags.tagId }).from(contactTags).where(and(eq(contactTags.contactId, contactId), eq(contactTags.tagId, tagId))).limit(1);
     return rows.length > 0;
+  }
+
+  /** Which of these contacts have the tag (one query for many contacts). */
+  async contactsWithTag(db: DbOrTx, tagId: string, contactIds: string[]): Promise<Set<string>> {
+    const unique = [...new Set(contactIds)];
+    if (!unique.length) return new Set();
+    const rows = await db.select({ c: contactTags.contactId }).from(contactTags).where(and(eq(contactTags.tagId, tagId), inArray(contactTags.contactId, unique)));
+    return new Set(rows.map((r) => r.c));
   }
 
   /** Erases a contact and everything kept about them (a data-deletion request). */
@@ -587,6 +602,53 @@ export class AudienceService implements ContactWriter {
     if (!removed.length) return false;
     await this.events.record(tx, { type: 'contact.untagged', actor, subject: { type: 'contact', id: contactId }, data: { tagId } });
     return true;
+  }
+
+  /**
+   * The set-wise form of tagContact / untagContact for many (contact, tag) pairs, each with its
+   * own actor: one write and one insert of events (one `contact.tagged` / `contact.untagged` per
+   * pair that changed, as the single forms record). Returns the pairs that changed, as
+   * `contactId:tagId`, and the tags that do not exist (their pairs are left out, not an error:
+   * one deleted tag must not stop the others). The contacts must exist.
+   */
+  async tagMany(tx: Tx, action: 'add' | 'remove', pairs: { contactId: string; tagId: string; actor: Actor }[]): Promise<{ changed: Set<string>; unknownTags: Set<string> }> {
+    const key = (c: string, t: string) => `${c}:${t}`;
+    const tagIds = [...new Set(pairs.map((p) => p.tagId))];
+    const known = tagIds.length ? await tx.select().from(tags).where(inArray(tags.id, tagIds)) : [];
+    const unknownTags = new Set(tagIds.filter((id) => !known.some((t) => t.id === id)));
+    const byKey = new Map<string, { contactId: string; tagId: string; actor: Actor }>();
+    for (const p of pairs) if (!unknownTags.has(p.tagId) && !byKey.has(key(p.contactId, p.tagId))) byKey.set(key(p.contactId, p.tagId), p);
+    const unique = [...byKey.values()];
+    if (!unique.length) return { changed: new Set(), unknownTags };
+    const now = this.clock.now();
+    let changed: { contactId: string; tagId: string }[];
+    if (action === 'add') {
+      changed = await tx
+        .insert(contactTags)
+        .values(unique.map((p) => ({ contactId: p.contactId, tagId: p.tagId, createdAt: now })))
+        .onConflictDoNothing()
+        .returning({ contactId: contactTags.contactId, tagId: contactTags.tagId });
+    } else {
+      const res = await this.database.executorFor(tx)<{ contact_id: string; tag_id: string }>(
+        `delete from contact_tags ct using unnest($1::uuid[], $2::uuid[]) as p(contact_id, tag_id)
+          where ct.contact_id = p.contact_id and ct.tag_id = p.tag_id
+          returning ct.contact_id, ct.tag_id`,
+        [unique.map((p) => p.contactId), unique.map((p) => p.tagId)],
+      );
+      changed = res.rows.map((r) => ({ contactId: r.contact_id, tagId: r.tag_id }));
+    }
+    const done = new Set(changed.map((c) => key(c.contactId, c.tagId)));
+    // Events in the order the pairs were given.
+    const list = unique.filter((p) => done.has(key(p.contactId, p.tagId)));
+    await this.events.recordMany(
+      tx,
+      list.map((p) =>
+        action === 'add'
+          ? { type: 'contact.tagged' as const, actor: p.actor, subject: { type: 'contact', id: p.contactId }, data: { tagId: p.tagId, tag: known.find((t) => t.id === p.tagId)!.name } }
+          : { type: 'contact.untagged' as const, actor: p.actor, subject: { type: 'contact', id: p.contactId }, data: { tagId: p.tagId } },
+      ),
+    );
+    return { changed: done, unknownTags };
   }
 
   /**

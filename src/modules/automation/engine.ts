@@ -1,9 +1,16 @@
-// The automation engine: runs enter on events, steps execute in pg-boss step jobs, each step
-// keyed by (run, seq); waits sleep on the app clock. A step job runs the run's next step and,
-// while the run goes on without a wait, the steps after it (each in its own transaction), so a
-// chain of non-wait steps costs one job, and workers fetch step jobs in batches.
+// The automation engine: runs enter on events, each step execution is keyed by (run, seq), waits
+// sleep on the app clock. The tick (`tick`, the automation.tick job) executes the steps whose
+// effect is in the database — tags, waits, splits, ends, conditions on a tag or a field — for up
+// to 500 runs per transaction, set-wise. Steps that leave the database or read other modules
+// (email, webhook, access, lists, …) run in pg-boss step jobs, one run each (`runStep`).
 //
 // Why nothing runs twice (the crash-safety argument):
+// - The tick claims active runs with `for update skip locked` (concurrent ticks take disjoint
+//   runs) and writes every effect, step row (primary key run + seq), run move, event and job of
+//   the batch in ONE transaction: a crash leaves nothing, and a retry claims the same runs at
+//   the same seq. A run handed to a step job is held (`due_at` set on the active run), so the
+//   tick does not take it while its job runs; a step job that meets a run the tick moved on
+//   sees a seq it has not reached, under the same row lock, and does nothing twice.
 // - Each step locks its run row (`for update`) and acts only if the run is active and the
 //   step's seq is the run's next one. Executing the step, writing its execution row (primary
 //   key run + seq) and moving the run on happen in ONE transaction. A worker that dies before
@@ -24,7 +31,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import { Liquid } from 'liquidjs';
 import type { Logger } from 'pino';
 import { Webhook } from 'standardwebhooks';
@@ -46,6 +53,7 @@ export const STEP_JOB = 'automation.step';
 export const WAKE_JOB = 'automation.wake';
 export const EVENT_JOB = 'automation.on-event';
 export const SCAN_JOB = 'automation.scan';
+export const TICK_JOB = 'automation.tick';
 
 /** No contact enters the same workflow more than this many times in 24 hours, whatever its re-entry setting. */
 export const ENTRY_CAP_PER_DAY = 10;
@@ -55,6 +63,38 @@ export const STEP_ATTEMPTS = 4;
 export const MAX_CHAIN = 50;
 /** Step jobs one worker fetches per poll. */
 export const STEP_BATCH = 25;
+/** Runs one tick transaction claims and carries, set-wise, through their in-database steps. */
+export const TICK_BATCH = 500;
+/**
+ * A run whose next step is handed to a step job (an email, a webhook, …) stays active with
+ * `due_at` set this far ahead: the tick leaves it to the job, and takes it back only if the job
+ * vanished (a safety net; the job's retries end long before).
+ */
+export const HOLD_MS = 60 * 60_000;
+
+/**
+ * Steps the tick executes itself, many runs at once in one transaction: their effect is in the
+ * database, cannot fail for one contact alone, and needs no read outside the transaction. Every
+ * other step (email, webhook, access, lists, fields, tasks, notes to the owner, conditions that
+ * read other modules) runs in a step job of its own, with its retries.
+ */
+export function runsInTick(step: Step | undefined): boolean {
+  if (!step) return true;
+  switch (step.kind) {
+    case 'tag':
+    case 'wait':
+    case 'wait_until':
+    case 'wait_weekday':
+    case 'wait_event':
+    case 'split':
+    case 'end':
+      return true;
+    case 'condition':
+      return step.condition.test === 'has_tag' || step.condition.test === 'field_equals';
+    default:
+      return false;
+  }
+}
 
 export interface EngineDeps {
   database: Database;
@@ -179,8 +219,54 @@ export class AutomationEngine {
       subject: { type: 'contact', id: input.contactId },
       data: { workflowId: input.workflowId, runId: run.id, trigger: input.trigger?.type ?? 'manual', ...(input.data ?? {}) },
     });
-    if (!abandoned) await this.deps.jobs.sendInTx(tx, STEP_JOB, { runId: run.id, seq: 1 });
+    if (!abandoned) await this.deps.jobs.sendInTx(tx, TICK_JOB, {});
     return { runId: run.id };
+  }
+
+  /**
+   * The set-wise form of `enter` for many contacts with one trigger key (manual enrolment): one
+   * lock statement, one count of earlier runs, one insert of runs, one insert of events, one tick
+   * job. The same rules: re-entry, the daily cap, one run per trigger key.
+   */
+  async enterMany(tx: Tx, input: { workflowId: string; versionId: string; contactIds: string[]; triggerKey: string; data?: Record<string, unknown> }): Promise<{ entered: number; refused: number }> {
+    const ids = [...new Set(input.contactIds)].sort();
+    if (!ids.length) return { entered: 0, refused: 0 };
+    const def = await this.definition(tx, input.versionId);
+    const now = this.deps.clock.now();
+    const exec = this.deps.database.executorFor(tx);
+    // The same advisory locks as `enter`, taken in a fixed order (no deadlock between two batches).
+    await exec(`select count(pg_advisory_xact_lock(hashtext($1), hashtext(c))) from unnest($2::text[]) with ordinality as u(c, o)`, [input.workflowId, ids], { name: 'automation_entry_locks' });
+    const counts = await exec<{ contact_id: string; total: number; today: number; last: Date | null }>(
+      `select contact_id, count(*)::int as total, count(*) filter (where started_at > $3)::int as today, max(started_at) as last
+         from automation_runs where workflow_id = $1 and contact_id = any($2::uuid[]) group by contact_id`,
+      [input.workflowId, ids, new Date(now.getTime() - 86_400_000)],
+      { name: 'automation_entry_counts_many' },
+    );
+    const seen = new Map(counts.rows.map((r) => [r.contact_id, r]));
+    const allowed = ids.filter((id) => {
+      const c = seen.get(id);
+      if (!c) return true;
+      if (c.total > 0 && def.reentry === 'once') return false;
+      if (c.last && def.reentry === 'days' && now.getTime() - new Date(c.last).getTime() < (def.reentryDays ?? 1) * 86_400_000) return false;
+      return c.today < ENTRY_CAP_PER_DAY;
+    });
+    if (!allowed.length) return { entered: 0, refused: ids.length };
+    const runs = await tx
+      .insert(automationRuns)
+      .values(allowed.map((contactId) => ({ workflowId: input.workflowId, versionId: input.versionId, contactId, triggerKey: input.triggerKey, state: 'active' as const, stepId: def.start, startedAt: now, updatedAt: now })))
+      .onConflictDoNothing()
+      .returning({ id: automationRuns.id, contactId: automationRuns.contactId });
+    await this.deps.events.recordMany(
+      tx,
+      runs.map((r) => ({
+        type: 'automation.entered' as const,
+        actor: automationActor(input.workflowId),
+        subject: { type: 'contact', id: r.contactId },
+        data: { workflowId: input.workflowId, runId: r.id, trigger: 'manual', ...(input.data ?? {}) },
+      })),
+    );
+    if (runs.length) await this.deps.jobs.sendInTx(tx, TICK_JOB, {});
+    return { entered: runs.length, refused: ids.length - runs.length };
   }
 
   // ---- the event subscriber ---------------------------------------------------------------------
@@ -221,8 +307,8 @@ export class AutomationEngine {
       .update(automationRuns)
       .set({ state: 'active', stepId: sql`${automationRuns.waitEventNext}`, dueAt: null, waitEvent: null, waitEventNext: null, updatedAt: this.deps.clock.now() })
       .where(and(eq(automationRuns.contactId, contactId), eq(automationRuns.state, 'waiting'), eq(automationRuns.waitEvent, evt.type)))
-      .returning({ id: automationRuns.id, seq: automationRuns.seq });
-    for (const r of rows) await this.deps.jobs.sendInTx(tx, STEP_JOB, { runId: r.id, seq: r.seq + 1 });
+      .returning({ id: automationRuns.id });
+    if (rows.length) await this.deps.jobs.sendInTx(tx, TICK_JOB, {});
   }
 
   /** Goals: an event that meets one moves the contact's running runs to it, or out. */
@@ -240,7 +326,7 @@ export class AutomationEngine {
       if (!goal && !abandonedPaid) continue;
       if (goal?.then) {
         await tx.update(automationRuns).set({ state: 'active', stepId: goal.then, dueAt: null, waitEvent: null, waitEventNext: null, updatedAt: this.deps.clock.now() }).where(eq(automationRuns.id, run.id));
-        await this.deps.jobs.sendInTx(tx, STEP_JOB, { runId: run.id, seq: run.seq + 1 });
+        await this.deps.jobs.sendInTx(tx, TICK_JOB, {});
       } else {
         await this.endRun(tx, run, 'exited', goal ? `goal met: ${goal.label}` : 'paid before the reminder');
       }
@@ -367,13 +453,172 @@ export class AutomationEngine {
       const due = await exec<{ id: string; seq: number }>(
         `update automation_runs r set state = 'active', due_at = null, wait_event = null, wait_event_next = null, updated_at = $1
            where r.id in (select id from automation_runs where state = 'waiting' and due_at <= $1 order by due_at limit $2 for update skip locked)
-         returning r.id, r.seq`,
+         returning r.id`,
         [now, limit],
         { name: 'automation_wake_due' },
       );
-      for (const r of due.rows) await this.deps.jobs.sendInTx(tx, STEP_JOB, { runId: r.id, seq: r.seq + 1 });
+      // The woken runs are active again: one tick job carries them on, many at a time.
+      if (due.rows.length) await this.deps.jobs.sendInTx(tx, TICK_JOB, {});
       return due.rows.length;
     });
+  }
+
+  // ---- the tick: many runs, set-wise ------------------------------------------------------------
+
+  /** Queues a tick job (outside a transaction). */
+  async queueTick(): Promise<void> {
+    await this.deps.jobs.send(TICK_JOB, {});
+  }
+
+  /**
+   * One tick transaction: claims up to `limit` active runs that no step job holds (`for update
+   * skip locked`, so two workers take disjoint runs) and carries them, round by round, through
+   * their in-database steps (see `runsInTick`): each round executes one step of every run still
+   * going, tags with one write per round, conditions on a tag with one read per tag. A run stops
+   * at a wait, its end, or a step of a step job (it is then held and that job queued). The step
+   * rows, the runs' moves, the events and the jobs are written set-wise at the end, in the same
+   * transaction: a crash leaves nothing, and the tick job's retry claims the same runs again.
+   * Returns how many runs it claimed.
+   */
+  async tick(limit = TICK_BATCH): Promise<number> {
+    const now = this.deps.clock.now();
+    return this.deps.database.transaction(async (tx) => {
+      const claimed = await tx
+        .select()
+        .from(automationRuns)
+        .where(and(eq(automationRuns.state, 'active'), or(isNull(automationRuns.dueAt), lte(automationRuns.dueAt, now))))
+        .orderBy(automationRuns.updatedAt)
+        .limit(limit)
+        .for('update', { skipLocked: true });
+      if (!claimed.length) return 0;
+      const contacts = new Map((await this.deps.audience.findByIds(tx, claimed.map((r) => r.contactId))).map((c) => [c.id, c]));
+      const stepRows: { run_id: string; seq: number; workflow_id: string; step_id: string; kind: string; status: string; detail: string; data: Record<string, unknown>; at: string }[] = [];
+      const ended: { run: Run; state: RunState; reason: string }[] = [];
+      const handoff: { runId: string; seq: number }[] = [];
+      let going = claimed;
+      for (let round = 0; going.length && round < MAX_CHAIN; round++) {
+        const done: { run: Run; step: Step; outcome: Outcome }[] = [];
+        const tagging: { run: Run; step: Extract<Step, { kind: 'tag' }> }[] = [];
+        const tagTests = new Map<string, { run: Run; step: Extract<Step, { kind: 'condition' }> }[]>();
+        for (const run of going) {
+          const def = await this.definition(tx, run.versionId);
+          const step = def.steps.find((x) => x.id === run.stepId);
+          const contact = contacts.get(run.contactId);
+          if (!step) {
+            this.endInMemory(run, 'done', run.stepId ? `step "${run.stepId}" is not in this version` : 'completed', now, ended);
+          } else if (!contact) {
+            done.push({ run, step, outcome: { status: 'skipped', detail: 'the contact was deleted', next: null, end: { state: 'exited', reason: 'contact deleted' } } });
+          } else if (!runsInTick(step)) {
+            run.dueAt = new Date(now.getTime() + HOLD_MS);
+            handoff.push({ runId: run.id, seq: run.seq + 1 });
+          } else if (step.kind === 'tag') {
+            tagging.push({ run, step });
+          } else if (step.kind === 'condition' && step.condition.test === 'has_tag') {
+            const list = tagTests.get(step.condition.tagId) ?? [];
+            list.push({ run, step });
+            tagTests.set(step.condition.tagId, list);
+          } else {
+            done.push({ run, step, outcome: await this.execute(tx, step, run, run.seq + 1, contact, def, {}) });
+          }
+        }
+        for (const action of ['add', 'remove'] as const) {
+          const these = tagging.filter((x) => x.step.action === action);
+          if (!these.length) continue;
+          const { changed, unknownTags } = await this.deps.audience.tagMany(tx, action, these.map((x) => ({ contactId: x.run.contactId, tagId: x.step.tagId, actor: automationActor(x.run.workflowId) })));
+          const told = new Set<string>();
+          for (const { run, step } of these) {
+            if (unknownTags.has(step.tagId)) {
+              // A deleted tag: the step job fails it with the reason (after its retries), as for any failing step.
+              run.dueAt = new Date(now.getTime() + HOLD_MS);
+              handoff.push({ runId: run.id, seq: run.seq + 1 });
+              continue;
+            }
+            const key = `${run.contactId}:${step.tagId}`;
+            // Two runs of one contact tagging alike in one round: the first one made the change.
+            const did = changed.has(key) && !told.has(key);
+            told.add(key);
+            done.push({ run, step, outcome: { status: 'done', detail: `${action === 'add' ? 'tag added' : 'tag removed'}${did ? '' : ' (no change)'}`, data: { tagId: step.tagId }, next: step.next ?? null } });
+          }
+        }
+        for (const [tagId, these] of tagTests) {
+          const having = await this.deps.audience.contactsWithTag(tx, tagId, these.map((x) => x.run.contactId));
+          for (const { run, step } of these) {
+            const yes = having.has(run.contactId);
+            done.push({ run, step, outcome: { status: 'done', detail: yes ? 'yes' : 'no', data: { branch: yes ? 'yes' : 'no' }, next: (yes ? step.yes : step.no) ?? null } });
+          }
+        }
+        going = [];
+        for (const { run, step, outcome } of done) {
+          const seq = run.seq + 1;
+          stepRows.push({ run_id: run.id, seq, workflow_id: run.workflowId, step_id: step.id, kind: step.kind, status: outcome.status, detail: outcome.detail.slice(0, 500), data: outcome.data ?? {}, at: now.toISOString() });
+          if (this.moveInMemory(run, seq, outcome, now, ended)) going.push(run);
+        }
+      }
+      // Runs still going after MAX_CHAIN rounds stay active: the next claim takes them on.
+      const exec = this.deps.database.executorFor(tx);
+      for (let i = 0; i < stepRows.length; i += 5000) {
+        await exec(
+          `insert into automation_steps (run_id, seq, workflow_id, step_id, kind, status, detail, data, at)
+           select run_id, seq, workflow_id, step_id, kind, status, detail, data, at
+             from jsonb_to_recordset($1::jsonb) as v(run_id uuid, seq int, workflow_id uuid, step_id text, kind text, status text, detail text, data jsonb, at timestamptz)`,
+          [JSON.stringify(stepRows.slice(i, i + 5000))],
+          { name: 'automation_tick_steps' },
+        );
+      }
+      const moved = claimed.map((r) => ({
+        id: r.id,
+        seq: r.seq,
+        state: r.state,
+        step_id: r.stepId,
+        due_at: r.dueAt?.toISOString() ?? null,
+        wait_event: r.waitEvent,
+        wait_event_next: r.waitEventNext,
+        branches: r.branches,
+        end_reason: r.endReason,
+        ended_at: r.endedAt?.toISOString() ?? null,
+      }));
+      await exec(
+        `update automation_runs r
+            set seq = v.seq, state = v.state, step_id = v.step_id, due_at = v.due_at, wait_event = v.wait_event, wait_event_next = v.wait_event_next,
+                branches = v.branches, end_reason = v.end_reason, ended_at = v.ended_at, updated_at = $2
+           from jsonb_to_recordset($1::jsonb) as v(id uuid, seq int, state text, step_id text, due_at timestamptz, wait_event text, wait_event_next text, branches jsonb, end_reason text, ended_at timestamptz)
+          where r.id = v.id`,
+        [JSON.stringify(moved), now],
+        { name: 'automation_tick_runs' },
+      );
+      await this.deps.events.recordMany(
+        tx,
+        ended.map(({ run, state, reason }) => ({
+          type: state === 'failed' ? ('automation.failed' as const) : state === 'done' ? ('automation.completed' as const) : ('automation.exited' as const),
+          actor: automationActor(run.workflowId),
+          subject: { type: 'contact', id: run.contactId },
+          data: { workflowId: run.workflowId, runId: run.id, reason },
+        })),
+      );
+      await this.deps.jobs.sendManyInTx(tx, STEP_JOB, handoff);
+      return claimed.length;
+    });
+  }
+
+  /** `advance` on a claimed run, in memory (the tick writes every run's move at once). True when it goes on at once. */
+  private moveInMemory(run: Run, seq: number, o: Outcome, now: Date, ended: { run: Run; state: RunState; reason: string }[]): boolean {
+    run.seq = seq;
+    if (o.branches) run.branches = { ...run.branches, ...o.branches };
+    if (o.end || (!o.wait && o.next === null)) {
+      this.endInMemory(run, o.end?.state ?? 'done', o.end?.reason ?? 'completed', now, ended);
+      return false;
+    }
+    run.stepId = o.next;
+    if (o.wait) {
+      Object.assign(run, { state: 'waiting', dueAt: o.wait.dueAt, waitEvent: o.wait.event ?? null, waitEventNext: o.wait.eventNext ?? null });
+      return false;
+    }
+    return true;
+  }
+
+  private endInMemory(run: Run, state: RunState, reason: string, now: Date, ended: { run: Run; state: RunState; reason: string }[]): void {
+    Object.assign(run, { state, endReason: reason, endedAt: now, dueAt: null, waitEvent: null, waitEventNext: null });
+    ended.push({ run, state, reason });
   }
 
   // ---- executing a step -------------------------------------------------------------------------
@@ -452,7 +697,7 @@ export class AutomationEngine {
           data: outcome.data ?? {},
           at: this.deps.clock.now(),
         });
-        return this.advance(tx, run, seq, outcome);
+        return this.advance(tx, run, seq, outcome, def);
       });
     } catch (err) {
       if (attempt + 1 < STEP_ATTEMPTS) throw err;
@@ -461,8 +706,11 @@ export class AutomationEngine {
     }
   }
 
-  /** Moves the run past step `seq`. True when it goes on at once (the caller runs the next step). */
-  private async advance(tx: Tx, run: Run, seq: number, o: Outcome): Promise<boolean> {
+  /**
+   * Moves the run past step `seq`. True when it goes on at once (the calling step job runs the
+   * next step; the run stays held).
+   */
+  private async advance(tx: Tx, run: Run, seq: number, o: Outcome, def: Definition): Promise<boolean> {
     const now = this.deps.clock.now();
     const branches = o.branches ? { ...run.branches, ...o.branches } : run.branches;
     if (o.end || (!o.wait && o.next === null)) {
@@ -477,7 +725,13 @@ export class AutomationEngine {
         .where(eq(automationRuns.id, run.id));
       return false;
     }
-    await tx.update(automationRuns).set({ seq, branches, stepId: o.next, updatedAt: now }).where(eq(automationRuns.id, run.id));
+    // The step job holds the run and carries it on through the steps after its own, whatever
+    // their kind: handing a tag after an email back to the tick cost a tick job per run and
+    // halved the rate of email workflows. Runs the tick itself starts stay with the tick.
+    await tx
+      .update(automationRuns)
+      .set({ seq, branches, stepId: o.next, dueAt: new Date(now.getTime() + HOLD_MS), updatedAt: now })
+      .where(eq(automationRuns.id, run.id));
     return true;
   }
 
@@ -515,9 +769,9 @@ export class AutomationEngine {
       const def = await this.definition(tx, run.versionId);
       const step = def.steps.find((s) => s.id === run.stepId);
       const target = how === 'retry' ? run.stepId : step && 'next' in step ? (step.next ?? null) : null;
-      await tx.update(automationRuns).set({ state: 'active', stepId: target, endReason: null, endedAt: null, updatedAt: this.deps.clock.now() }).where(eq(automationRuns.id, run.id));
+      await tx.update(automationRuns).set({ state: 'active', stepId: target, dueAt: null, endReason: null, endedAt: null, updatedAt: this.deps.clock.now() }).where(eq(automationRuns.id, run.id));
       await this.deps.events.record(tx, { type: how === 'retry' ? 'automation.step_retried' : 'automation.step_skipped', actor, subject: { type: 'contact', id: run.contactId }, data: { workflowId: run.workflowId, runId, stepId: run.stepId } });
-      await this.deps.jobs.sendInTx(tx, STEP_JOB, { runId: run.id, seq: run.seq + 1 });
+      await this.deps.jobs.sendInTx(tx, TICK_JOB, {});
     });
   }
 

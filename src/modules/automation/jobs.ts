@@ -1,9 +1,10 @@
 // The automation module's jobs: the event subscriber (triggers, waits for events, goals,
-// revenue), the step job (a run's next step and those after it up to a wait), and the wake-up of waits that are due.
+// revenue), the tick (many runs through their in-database steps at once), the step job (one run's
+// step that leaves the database or reads another module: an email, a webhook, …), and the wake-up of waits that are due.
 import { z } from 'zod';
 import { defineJob, type JobDefinition } from '../../jobs/types.js';
 import { SUBSCRIBED_EVENTS } from './definition.js';
-import { EVENT_JOB, SCAN_JOB, STEP_ATTEMPTS, STEP_BATCH, STEP_JOB, WAKE_JOB, type EventJob } from './engine.js';
+import { EVENT_JOB, SCAN_JOB, STEP_ATTEMPTS, STEP_BATCH, STEP_JOB, TICK_JOB, WAKE_JOB, type EventJob } from './engine.js';
 import type { AutomationService } from './service.js';
 
 /** What the automation jobs use. */
@@ -34,6 +35,22 @@ export const automationJobs: JobDefinition<any, AutomationJobDeps>[] = [
       await app.automation.engine.runStep(data.runId, data.seq, job.retryCount);
     },
   }),
+  {
+    name: TICK_JOB,
+    description: 'Carry active runs through their in-database steps (tags, waits, conditions on a tag or field, splits), many runs per transaction; every minute too, as a safety net',
+    cron: '* * * * *',
+    // Two per process: each claims its runs with skip-locked, so they never take the same run.
+    concurrency: 2,
+    handler: async (app: AutomationJobDeps) => {
+      // Claim batch after batch while there is work; a full batch of 20 hands over to a fresh job.
+      for (let i = 0; (await app.automation.engine.tick()) > 0 && !app.jobs.stopping; i++) {
+        if (i === 19) {
+          await app.automation.engine.queueTick();
+          return;
+        }
+      }
+    },
+  },
   {
     name: WAKE_JOB,
     description: 'Wake the runs whose wait is over on the app clock (every minute)',

@@ -73,6 +73,8 @@ export const automationRuns = pgTable(
     index('automation_runs_workflow_idx').on(t.workflowId, t.startedAt),
     // the wake-up scan: waiting runs by due time
     index('automation_runs_due_idx').on(t.dueAt).where(sql`state = 'waiting'`),
+    // The tick's claim: active runs, oldest move first (most runs are done: a partial index stays small).
+    index('automation_runs_active_idx').on(t.updatedAt).where(sql`state = 'active'`),
   ],
 );
 

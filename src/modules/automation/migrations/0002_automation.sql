@@ -1,0 +1,1 @@
+CREATE INDEX "automation_runs_active_idx" ON "automation_runs" USING btree ("updated_at") WHERE state = 'active';
