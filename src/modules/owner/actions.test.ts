@@ -9,7 +9,7 @@ import path from 'node:path';
 import { addMember, backends, createTestApp, setupOwner, type Client, type TestApp } from '../../../test/support/harness.js';
 import { FormBrowser, pathOf } from '../../../test/support/forms.js';
 import { seedShop, type Shop } from '../../../test/support/shop.js';
-import { parseInbound } from '../support/inbound.js';
+import { parseInbound } from '../support/index.js';
 import { plainMessage } from '../support/test-mail.js';
 
 async function buy(t: TestApp, priceId: string, email: string): Promise<string> {
