@@ -195,8 +195,14 @@ export function rankDecisions(input: {
   // A total whose part fell the same way (visitors and visitors:Google, both a sudden drop) is one
   // decision: the part's alert names the cause; the total's stays in the alerts list.
   const explained = (a: AlertView) => !a.key.includes(':') && input.alerts.some((b) => b.detector === a.detector && b.key.startsWith(`${a.key}:`));
+  // A series that fell overnight and stays down (sudden drop, then slow decline of the same key) is
+  // one decision: the drop's. A summary of SLA breaches is not one of its own while the escalated
+  // conversations are listed one by one. Both stay in the alerts.
+  const droppedToo = (a: AlertView) => a.detector === 'slow_decline' && input.alerts.some((b) => b.detector === 'sudden_drop' && b.key === a.key);
+  const conversationsListed = (input.escalated ?? []).length > 0;
   for (const a of input.alerts) {
     if ((a.detector === 'sudden_drop' || a.detector === 'slow_decline') && explained(a)) continue;
+    if (droppedToo(a) || (a.detector === 'sla_breach' && conversationsListed)) continue;
     if (a.detector === 'course_overdue') {
       out.push({
         key: `course:${a.key}`, kind: 'course_review', score: 40 + Math.min(15, (a.observed ?? 0) / 60),
