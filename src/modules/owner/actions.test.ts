@@ -120,6 +120,10 @@ for (const backend of backends()) {
       // Deny by default: an assistant may not use the owner's route; the same person is refused.
       assert.equal((await sam.post(action.url, { ...action.body, assigneeId: sueId })).statusCode, 403);
       assert.equal((await owner.post(action.url, { ...action.body, assigneeId: samId })).statusCode, 400);
+      // The owner's cookie session without its CSRF token is refused like any cookie write.
+      const forged = await owner.request('POST', action.url, { ...action.body, assigneeId: sueId }, { 'x-csrf-token': 'forged' });
+      assert.equal(forged.statusCode, 403, forged.body);
+      assert.equal((await t.app.support.get(t.app.db, id)).assigneeId, samId);
       const ok = await owner.post(action.url, { ...action.body, assigneeId: sueId });
       assert.equal(ok.statusCode, 204, ok.body);
 

@@ -102,7 +102,9 @@ describe('the weekly review\'s decisions (pure)', () => {
     const reassign = withConversations[2]!.actions.find((a) => a.kind === 'reassign');
     assert.deepEqual(reassign && 'choices' in reassign ? reassign.choices.map((c) => c.id) : null, ['s2'], 'the current assignee is not offered');
     const without = rankDecisions({ approvals: [], alerts, processes: [], carriedKeys: new Set(), staffName: () => 'Sam' });
-    assert.ok(without.some((d) => d.key === 'alert:sla_breach:support'), 'the summary stands in when no conversation is listed');
+    assert.ok(without.some((d) => d.key === 'alert:sla_breach:support'), 'the summary stands in when the inbox lists none');
+    const noneWaiting = rankDecisions({ approvals: [], alerts, processes: [], carriedKeys: new Set(), staffName: () => 'Sam', escalated: [], responders });
+    assert.ok(!noneWaiting.some((d) => d.key === 'alert:sla_breach:support'), 'nothing is waiting: the summary does not come back');
   });
 });
 

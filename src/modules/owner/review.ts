@@ -196,10 +196,12 @@ export function rankDecisions(input: {
   // decision: the part's alert names the cause; the total's stays in the alerts list.
   const explained = (a: AlertView) => !a.key.includes(':') && input.alerts.some((b) => b.detector === a.detector && b.key.startsWith(`${a.key}:`));
   // A series that fell overnight and stays down (sudden drop, then slow decline of the same key) is
-  // one decision: the drop's. A summary of SLA breaches is not one of its own while the escalated
-  // conversations are listed one by one. Both stay in the alerts.
+  // one decision: the drop's. When the inbox lists its escalated conversations (even none), the
+  // summary of SLA breaches is not a decision: each waiting conversation is one, and a breach on a
+  // conversation answered or reassigned since has nothing left to decide (a summary that came back
+  // once the last one was reassigned would undo the click). Both stay in the alerts.
   const droppedToo = (a: AlertView) => a.detector === 'slow_decline' && input.alerts.some((b) => b.detector === 'sudden_drop' && b.key === a.key);
-  const conversationsListed = (input.escalated ?? []).length > 0;
+  const conversationsListed = input.escalated !== undefined;
   for (const a of input.alerts) {
     if ((a.detector === 'sudden_drop' || a.detector === 'slow_decline') && explained(a)) continue;
     if (droppedToo(a) || (a.detector === 'sla_breach' && conversationsListed)) continue;
