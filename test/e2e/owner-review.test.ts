@@ -1,5 +1,6 @@
 // The weekly review in a real browser: the owner opens it, approves a refund an assistant asked
-// for, marks a stale course reviewed, and the open decisions drop with each click.
+// for, marks a stale course reviewed, reassigns a conversation that waited past its SLA to
+// another person, and the open decisions drop with each click.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eq } from 'drizzle-orm';
@@ -9,11 +10,16 @@ import { launchChromium, startBrowserTestApp, type BrowserTestApp } from '../sup
 import { addMember, Client, OWNER } from '../support/harness.js';
 import { defineApprovalKind } from '../../src/modules/approvals/index.js';
 import { courses } from '../../src/modules/learning/schema.js';
+import { parseInbound } from '../../src/modules/support/index.js';
+import { supportConversations } from '../../src/modules/support/schema.js';
+import { plainMessage } from '../../src/modules/support/test-mail.js';
 
 let t: BrowserTestApp;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 let applied = 0;
+let conversationId = '';
+let adminId = '';
 
 before(async () => {
   t = await startBrowserTestApp();
@@ -40,6 +46,13 @@ before(async () => {
   // A course last reviewed 200 days ago: overdue (the default limit is 180 days).
   const course = await t.app.learning.createCourse({ title: 'Glazing 101' }, { kind: 'system' });
   await t.app.db.update(courses).set({ lastReviewedAt: new Date(Date.now() - 200 * 86_400_000) }).where(eq(courses.id, course.id));
+  // A conversation assigned to the support member that waited ten days (past both SLAs).
+  await addMember(t, owner, 'admin');
+  adminId = (await t.app.team.listUsers()).find((u) => u.role === 'admin')!.id;
+  conversationId = (await t.app.support.ingest(await parseInbound(plainMessage({ from: 'Lu <lu@example.com>', subject: 'Nobody answers', messageId: '<lu1@customer.example>' }), {}), 'smtp')).conversationId!;
+  await t.app.support.assign(conversationId, support.id, { kind: 'system' });
+  await t.app.db.update(supportConversations).set({ firstInboundAt: new Date(Date.now() - 10 * 86_400_000) }).where(eq(supportConversations.id, conversationId));
+  assert.ok((await t.app.support.checkSlas()) >= 1);
   await t.app.owner.runDailyChecks();
 });
 
@@ -69,7 +82,7 @@ const openCount = async (page: Page) => {
   return m ? Number(m[1]) : 0;
 };
 
-test('the owner opens the review, approves a refund, marks a course reviewed, and the open decisions drop', async () => {
+test('the owner opens the review, approves a refund, marks a course reviewed, reassigns a waiting conversation, and the open decisions drop', async () => {
   const page = await signedIn();
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Weekly review' }).click();
   await page.getByRole('heading', { level: 1, name: 'Weekly review' }).waitFor();
@@ -79,7 +92,7 @@ test('the owner opens the review, approves a refund, marks a course reviewed, an
   const course = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: /Glazing 101/ }) });
   await course.waitFor();
   const start = await openCount(page);
-  assert.ok(start >= 2 && start <= 7, `open decisions: ${start}`);
+  assert.ok(start >= 3 && start <= 7, `open decisions: ${start}`);
 
   await refund.getByRole('button', { name: 'Approve' }).click();
   await refund.waitFor({ state: 'detached' });
@@ -93,4 +106,15 @@ test('the owner opens the review, approves a refund, marks a course reviewed, an
   await page.getByText(start - 2 === 0 ? 'Nothing needs a decision from you.' : `${start - 2} open decision`).waitFor();
   const reviewed = await t.app.events.list(t.app.db, { type: 'course.reviewed' });
   assert.equal(reviewed[0]?.actorKind, 'owner');
+
+  // Reassign: pick the admin, one click; the conversation is theirs and the decision leaves.
+  const waiting = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: /waited past its SLA/ }) });
+  await waiting.getByText('lu@example.com').waitFor();
+  await waiting.getByLabel('Reassign to').selectOption(adminId);
+  await waiting.getByRole('button', { name: 'Reassign' }).click();
+  await waiting.waitFor({ state: 'detached' });
+  await page.getByText(start - 3 === 0 ? 'Nothing needs a decision from you.' : `${start - 3} open decision`).waitFor();
+  assert.equal((await t.app.support.get(t.app.db, conversationId)).assigneeId, adminId);
+  const assigned = (await t.app.events.list(t.app.db, { type: 'support.assigned' })).find((e) => e.data.assigneeId === adminId);
+  assert.equal(assigned?.actorKind, 'owner');
 });

@@ -43,17 +43,26 @@ export const meterShape = z.object({
 });
 
 const actionShape = z.object({
-  kind: z.enum(['approve', 'refuse', 'mark_reviewed', 'acknowledge', 'accept_delegation', 'open']),
+  kind: z.enum(['approve', 'refuse', 'mark_reviewed', 'acknowledge', 'accept_delegation', 'reassign', 'open']),
   label: z.string(),
   method: z.literal('POST').optional(),
   url: z.string().optional(),
   href: z.string().optional(),
-  body: z.object({ eventType: z.string(), role: z.string() }).optional(),
+  body: z.union([z.object({ eventType: z.string(), role: z.string() }), z.object({ conversationId: z.string() })]).optional(),
+  /** reassign: the people to pick from (the body gets their id as assigneeId) */
+  choices: z.array(z.object({ id: z.string(), name: z.string(), role: z.string() })).optional(),
+});
+
+export const delegationShape = z.object({
+  eventType: z.string(),
+  role: z.string(),
+  acceptedAt: z.date(),
+  grant: z.object({ kind: z.literal('refund_limit'), role: z.enum(['admin', 'support']), before: z.number(), after: z.number() }).nullable(),
 });
 
 export const decisionShape = z.object({
   key: z.string(),
-  kind: z.enum(['approval', 'alert', 'course_review', 'automation', 'delegation']),
+  kind: z.enum(['approval', 'alert', 'course_review', 'automation', 'delegation', 'conversation']),
   rank: z.number(),
   title: z.string(),
   why: z.string(),

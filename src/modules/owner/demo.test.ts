@@ -34,25 +34,28 @@ for (const backend of backends()) {
       assert.ok(m.weeks[0]!.ownerMinutes > m.weeks[50]!.ownerMinutes * 4);
     });
 
-    // The demo's slow slide of Facebook (to 40 % over six weeks, ~18 visits a day) is still not caught,
-    // also with the ramp test of 2026-12-03, although simulated series like it (18 a day, 25 % noise,
-    // −60 % over six weeks) alarm in the last week 50 times out of 50: the cause lies in the demo's
-    // series or their loading, not yet found. The review shows Google's drop and slide.
-    it('names the source that halved overnight, as a sudden drop and as a slide', () => {
+    // Facebook's slide (to 40 % over six weeks from about 18 visitors a day) was not caught until
+    // 2026-12-03: the demo made about 4 a day (its base is scaled by 0.25), under the slow-decline
+    // test's 50 a week, so the test never judged it. Now it is about 18 a day, as meant.
+    it('names the source that halved overnight, as a sudden drop and as a slide, and the one sliding slowly', () => {
       console.log(`# what moved:\n${review.whatMoved.map((l) => `#   ${l}`).join('\n')}`);
       const declines = review.alerts.filter((a) => a.detector === 'sudden_drop' || a.detector === 'slow_decline');
       console.log(`# declines: ${declines.map((a) => `${a.detector} ${a.key}`).join(', ')}`);
       assert.ok(declines.some((a) => a.key === 'visitors:Google' && a.detector === 'sudden_drop'), 'Google halved overnight');
       assert.ok(declines.some((a) => a.key === 'visitors:Google' && a.detector === 'slow_decline'), 'and stays down');
+      assert.ok(declines.some((a) => a.key === 'visitors:Facebook' && a.detector === 'slow_decline'), 'Facebook slides over six weeks');
+      assert.ok(!declines.some((a) => a.key === 'visitors:Facebook' && a.detector === 'sudden_drop'), 'a slide is not a sudden drop');
       assert.ok(review.whatMoved.some((l) => l.includes('Google')));
       assert.ok(review.whatMoved.length <= 5);
     });
 
-    it('lists the expected decisions, at most seven: the two stale courses among them', () => {
+    it('lists the expected decisions, at most seven: Google\'s drop, Facebook\'s slide, the refund request and the two stale courses among them', () => {
       console.log(`# decisions:\n${review.decisions.map((d) => `#   ${d.rank}. [${d.kind}] ${d.title}`).join('\n')}`);
       assert.ok(review.decisions.length <= 7);
       assert.equal(review.decisions.filter((d) => d.kind === 'course_review').length, 2);
       assert.ok(review.decisions.some((d) => d.key === 'alert:sudden_drop:visitors:Google'));
+      assert.ok(review.decisions.some((d) => d.key === 'alert:slow_decline:visitors:Facebook'), 'Facebook\'s slide');
+      assert.ok(review.decisions.some((d) => d.kind === 'approval'), 'the refund above the limit');
       for (const d of review.decisions) assert.ok(d.actions.length > 0, `${d.title} has a one-click action`);
     });
 

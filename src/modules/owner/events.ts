@@ -13,8 +13,13 @@ export const ownerEvents = defineEvents({
   'owner.alert_acknowledged': { subject: 'owner_alert', data: ev.object({ detector: z.string(), key: z.string() }) },
   'owner.delegation_accepted': {
     subject: 'owner_delegation',
-    data: ev.object({ eventType: z.string(), role: z.string() }),
-    description: 'The owner handed a process that still needed them to an assistant role.',
+    data: ev.object({ eventType: z.string(), role: z.string(), refundMax: ev.money().optional(), previousRefundMax: ev.money().optional() }),
+    description: 'The owner handed a process that still needed them to an assistant role; for refunds and approvals the role\'s refund limit is raised (refundMax, in minor units).',
+  },
+  'owner.delegation_revoked': {
+    subject: 'owner_delegation',
+    data: ev.object({ eventType: z.string(), role: z.string(), refundMax: ev.money().optional() }),
+    description: 'The owner took a delegation back; a refund limit it raised is set back (refundMax).',
   },
   'owner.review_sent': { subject: 'owner_review', data: ev.object({ week: z.string(), decisions: ev.int() }) },
 });

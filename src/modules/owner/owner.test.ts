@@ -89,7 +89,22 @@ describe('the weekly review\'s decisions (pure)', () => {
       carriedKeys: new Set(),
       staffName: () => 'Sam',
     });
-    assert.deepEqual(decisions.map((d) => d.key), ['alert:sudden_drop:visitors:Google', 'alert:slow_decline:signups:form', 'alert:slow_decline:visitors']);
+    // The total's slide is its overnight drop's, and that one is Google's: one decision.
+    assert.deepEqual(decisions.map((d) => d.key), ['alert:sudden_drop:visitors:Google', 'alert:slow_decline:signups:form']);
+  });
+  it('makes one decision of a drop that stays down, and of SLA breaches listed conversation by conversation', () => {
+    const at = (detector: string, key: string): AlertView => ({ ...alert(1, detector), id: `${detector}-${key}`, key });
+    const alerts = [at('sudden_drop', 'visitors:Google'), at('slow_decline', 'visitors:Google'), at('slow_decline', 'visitors:Facebook'), at('sla_breach', 'support')];
+    const escalated = [{ id: 'c1', number: 1, subject: 'Help', email: 'lu@example.com', assigneeId: 's1', breachedAt: new Date('2026-03-08T10:00:00Z') }];
+    const responders = [{ id: 's1', name: 'Sam', role: 'support' }, { id: 's2', name: 'Sue', role: 'support' }];
+    const withConversations = rankDecisions({ approvals: [], alerts, processes: [], carriedKeys: new Set(), staffName: () => 'Sam', escalated, responders });
+    assert.deepEqual(withConversations.map((d) => d.key), ['alert:sudden_drop:visitors:Google', 'alert:slow_decline:visitors:Facebook', 'conversation:c1']);
+    const reassign = withConversations[2]!.actions.find((a) => a.kind === 'reassign');
+    assert.deepEqual(reassign && 'choices' in reassign ? reassign.choices.map((c) => c.id) : null, ['s2'], 'the current assignee is not offered');
+    const without = rankDecisions({ approvals: [], alerts, processes: [], carriedKeys: new Set(), staffName: () => 'Sam' });
+    assert.ok(without.some((d) => d.key === 'alert:sla_breach:support'), 'the summary stands in when the inbox lists none');
+    const noneWaiting = rankDecisions({ approvals: [], alerts, processes: [], carriedKeys: new Set(), staffName: () => 'Sam', escalated: [], responders });
+    assert.ok(!noneWaiting.some((d) => d.key === 'alert:sla_breach:support'), 'nothing is waiting: the summary does not come back');
   });
 });
 

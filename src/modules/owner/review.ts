@@ -9,7 +9,7 @@ import type { ActorKind } from '../../actor.js';
 import { addDays, dayIn, lastWeeks, mondayOf } from './dates.js';
 import { classifyFourD, type WeeklyCount } from './meter.js';
 import type { OwnerService } from './service.js';
-import type { AlertView, Meter, OwnerDeps, OwnerSettingsView, PendingApproval, ReviewSeries } from './types.js';
+import type { AlertView, EscalatedConversation, Meter, OwnerDeps, OwnerSettingsView, PendingApproval, ReviewSeries } from './types.js';
 import type { ShareRisk } from './meter.js';
 
 export const MAX_DECISIONS = 7;
@@ -32,11 +32,12 @@ export type DecisionAction =
   | { kind: 'approve' | 'refuse'; label: string; method: 'POST'; url: string }
   | { kind: 'mark_reviewed' | 'acknowledge'; label: string; method: 'POST'; url: string }
   | { kind: 'accept_delegation'; label: string; method: 'POST'; url: string; body: { eventType: string; role: string } }
+  | { kind: 'reassign'; label: string; method: 'POST'; url: string; body: { conversationId: string }; choices: { id: string; name: string; role: string }[] }
   | { kind: 'open'; label: string; href: string };
 
 export interface Decision {
   key: string;
-  kind: 'approval' | 'alert' | 'course_review' | 'automation' | 'delegation';
+  kind: 'approval' | 'alert' | 'course_review' | 'automation' | 'delegation' | 'conversation';
   rank: number;
   title: string;
   why: string;
@@ -149,8 +150,31 @@ export function rankDecisions(input: {
   processes: Meter['processes'];
   carriedKeys: Set<string>;
   staffName: (id: string | null) => string;
+  /** conversations past their SLA, not reassigned since (support) */
+  escalated?: EscalatedConversation[];
+  /** who may take a conversation over (owner, admins, support) */
+  responders?: { id: string; name: string; role: string }[];
 }): Decision[] {
   const out: (Omit<Decision, 'rank' | 'carried'> & { score: number })[] = [];
+  // Escalated conversations, oldest breach first: a person must take each over. Between slow
+  // declines (60) and the SLA summary alert (55); at most three, the summary alert counts the rest.
+  for (const c of (input.escalated ?? []).slice(0, 3)) {
+    const who = c.assigneeId ? input.staffName(c.assigneeId) : 'nobody';
+    out.push({
+      key: `conversation:${c.id}`, kind: 'conversation', score: 58,
+      title: `Conversation #${c.number} waited past its SLA`, why: `Assigned to ${who}; the customer is still waiting`,
+      facts: [
+        { label: 'Subject', value: c.subject || '(no subject)' },
+        { label: 'Customer', value: c.email },
+        { label: 'Assigned to', value: who },
+        { label: 'Past the SLA since', value: c.breachedAt.toISOString().slice(0, 16).replace('T', ' ') },
+      ],
+      actions: [
+        { kind: 'reassign', label: 'Reassign', method: 'POST', url: '/api/owner/reassign', body: { conversationId: c.id }, choices: (input.responders ?? []).filter((p) => p.id !== c.assigneeId) },
+        { kind: 'open', label: 'Open the conversation', href: `/inbox/${c.id}` },
+      ],
+    });
+  }
   for (const a of input.approvals) {
     out.push({
       key: `approval:${a.id}`, kind: 'approval', score: a.urgent ? 100 : 70,
@@ -171,8 +195,16 @@ export function rankDecisions(input: {
   // A total whose part fell the same way (visitors and visitors:Google, both a sudden drop) is one
   // decision: the part's alert names the cause; the total's stays in the alerts list.
   const explained = (a: AlertView) => !a.key.includes(':') && input.alerts.some((b) => b.detector === a.detector && b.key.startsWith(`${a.key}:`));
+  // A series that fell overnight and stays down (sudden drop, then slow decline of the same key) is
+  // one decision: the drop's. When the inbox lists its escalated conversations (even none), the
+  // summary of SLA breaches is not a decision: each waiting conversation is one, and a breach on a
+  // conversation answered or reassigned since has nothing left to decide (a summary that came back
+  // once the last one was reassigned would undo the click). Both stay in the alerts.
+  const droppedToo = (a: AlertView) => a.detector === 'slow_decline' && input.alerts.some((b) => b.detector === 'sudden_drop' && b.key === a.key);
+  const conversationsListed = input.escalated !== undefined;
   for (const a of input.alerts) {
     if ((a.detector === 'sudden_drop' || a.detector === 'slow_decline') && explained(a)) continue;
+    if (droppedToo(a) || (a.detector === 'sla_breach' && conversationsListed)) continue;
     if (a.detector === 'course_overdue') {
       out.push({
         key: `course:${a.key}`, kind: 'course_review', score: 40 + Math.min(15, (a.observed ?? 0) / 60),
@@ -278,7 +310,12 @@ export async function buildReview(owner: OwnerService, deps: OwnerDeps, inputs: 
   const work = ops.owner + ops.assistant + ops.automation;
   const names = new Map(staff.map((u) => [u.id, u.name]));
   const open = await owner.openDecisionKeys();
-  const decisions = rankDecisions({ approvals: inputs.approvals, alerts, processes: meter.processes, carriedKeys: open.before(reviewWeek), staffName: (id) => (id && names.get(id)) || 'someone' });
+  const escalated = await deps.sources.support.escalated(new Date(now - 7 * 86_400_000));
+  const responders = staff.filter((u) => u.role === 'owner' || u.role === 'admin' || u.role === 'support').map((u) => ({ id: u.id, name: u.name, role: u.role }));
+  const decisions = rankDecisions({
+    approvals: inputs.approvals, alerts, processes: meter.processes, carriedKeys: open.before(reviewWeek), staffName: (id) => (id && names.get(id)) || 'someone',
+    escalated, responders,
+  });
   const tracked = await owner.trackDecisions(reviewWeek, decisions.map((d) => ({ key: d.key, kind: d.kind, title: d.title, rank: d.rank })));
   const lastWeekMeter = meter.weeks.find((w) => w.week === lastWeek);
   return {

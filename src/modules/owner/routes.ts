@@ -2,7 +2,7 @@
 // owner's settings. Every route is the owner's alone (owner.review); one line per route.
 import { z } from 'zod';
 import { defineRoute, type AnyRoute } from '../../http/route.js';
-import { alertShape, forecastShape, meterShape, ownerSettingsShape, reviewShape } from './contract.js';
+import { alertShape, delegationShape, forecastShape, meterShape, ownerSettingsShape, reviewShape } from './contract.js';
 import { ownerSettingsInput } from './service.js';
 
 const access = { permission: 'owner.review' } as const;
@@ -44,10 +44,34 @@ export const ownerRoutes: AnyRoute[] = [
   defineRoute({
     method: 'POST', url: '/api/owner/delegations', access, tags, audit: 'owner.delegation_accepted', status: 204,
     summary: 'Accept a suggested delegation: a process that still needed the owner is handed to a role',
-    body: z.object({ eventType: z.string().min(3).max(100), role: z.string().min(1).max(40) }).strict(),
+    body: z.object({ eventType: z.string().min(3).max(100), role: z.string().min(1).max(40), refundMax: z.number().int().positive().max(100_000_000).optional() }).strict(),
     handler: async ({ app, actor, body, auditTarget }) => {
       auditTarget('owner_delegation', body.eventType, body);
-      await app.owner.acceptDelegation(body.eventType, body.role, actor);
+      await app.owner.acceptDelegation(body.eventType, body.role, actor, { refundMax: body.refundMax });
+    },
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/owner/delegations', access, tags,
+    summary: 'Accepted delegations, with the refund limit each raised',
+    response: z.object({ delegations: z.array(delegationShape) }),
+    handler: async ({ app }) => ({ delegations: await app.owner.delegations() }),
+  }),
+  defineRoute({
+    method: 'DELETE', url: '/api/owner/delegations/:eventType', access, tags, audit: 'owner.delegation_revoked', status: 204,
+    summary: 'Take a delegation back: the process may be suggested again and a refund limit it raised is set back',
+    params: z.object({ eventType: z.string().min(3).max(100) }),
+    handler: async ({ app, actor, params, auditTarget }) => {
+      auditTarget('owner_delegation', params.eventType);
+      await app.owner.revokeDelegation(params.eventType, actor);
+    },
+  }),
+  defineRoute({
+    method: 'POST', url: '/api/owner/reassign', access, tags, audit: 'owner.reassigned', status: 204,
+    summary: 'Reassign an escalated conversation from the weekly review to another member of the team (it leaves the decisions)',
+    body: z.object({ conversationId: z.uuid(), assigneeId: z.uuid() }).strict(),
+    handler: async ({ app, actor, body, auditTarget }) => {
+      auditTarget('support_conversation', body.conversationId, { assigneeId: body.assigneeId });
+      await app.owner.reassignConversation(body.conversationId, body.assigneeId, actor);
     },
   }),
   defineRoute({

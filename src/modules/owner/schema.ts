@@ -2,7 +2,7 @@
 // windows (what "active time" is measured from), the alerts it raised, the decisions it put in
 // front of the owner each week, and the outcome of the broken-link check.
 import { sql } from 'drizzle-orm';
-import { date, doublePrecision, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { date, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 export const timeBudgets = ['hour_week', 'day_week', 'hour_day'] as const;
 export type TimeBudget = (typeof timeBudgets)[number];
@@ -87,7 +87,17 @@ export const ownerDelegations = pgTable('owner_delegations', {
   eventType: text('event_type').primaryKey(),
   role: text('role').notNull(),
   acceptedAt: timestamp('accepted_at', { withTimezone: true }).notNull(),
+  /** the authority the delegation changed (a role's refund limit), kept so it can be taken back */
+  grant: jsonb('grant').$type<DelegationGrant>(),
 });
+
+/** A role's refund limit raised by an accepted delegation: before and after, in minor units. */
+export interface DelegationGrant {
+  kind: 'refund_limit';
+  role: 'admin' | 'support';
+  before: number;
+  after: number;
+}
 
 /** The last outcome per checked URL (pages, lessons, emails). */
 export const ownerLinkChecks = pgTable(

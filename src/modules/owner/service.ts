@@ -9,10 +9,10 @@ import type { Database, DbOrTx, Tx } from '../../db/client.js';
 import { invalid, notFound } from '../../errors.js';
 import { assignableRoles } from '../../permissions.js';
 import { addDays, dayIn, lastWeeks } from './dates.js';
-import { concentration, leverageOf, processesNeedingOwner, weeklyMeter, type ShareRisk, type WeeklyCount } from './meter.js';
-import type { AlertView, ConcentrationSources, Meter, NewAlert, OwnerDeps, OwnerSettingsView } from './types.js';
+import { concentration, fixFor, leverageOf, processesNeedingOwner, weeklyMeter, type ShareRisk, type WeeklyCount } from './meter.js';
+import type { AlertView, AuthorityRole, ConcentrationSources, Meter, NewAlert, OwnerDeps, OwnerSettingsView } from './types.js';
 import { forecastAbsence, type Forecast } from './forecast.js';
-import { ownerActivity, ownerAlerts, ownerDecisions, ownerDelegations, ownerSettings, timeBudgets, type AlertStatus, type TimeBudget } from './schema.js';
+import { ownerActivity, ownerAlerts, ownerDecisions, ownerDelegations, ownerSettings, timeBudgets, type AlertStatus, type DelegationGrant, type TimeBudget } from './schema.js';
 
 export const ACTIVITY_WINDOW_MS = 5 * 60_000;
 
@@ -328,14 +328,72 @@ export class OwnerService {
 
   // ---- delegations and decisions ------------------------------------------------------------
 
-  async acceptDelegation(eventType: string, role: string, actor: Actor): Promise<void> {
+  /**
+   * Accepts a suggested delegation. For refunds and the approvals they cause (`fixFor` names a
+   * limit) the role's authority really changes: its refund limit in the shared inbox is raised
+   * to `refundMax` (minor units; by default twice the current one), in the same transaction as
+   * the event, and kept so that `revokeDelegation` can set it back.
+   */
+  async acceptDelegation(eventType: string, role: string, actor: Actor, opts: { refundMax?: number } = {}): Promise<{ grant: DelegationGrant | null }> {
     if (!(assignableRoles as readonly string[]).includes(role)) throw invalid('Choose a role of the team');
     if (!/^[a-z_]+(\.[a-z_]+)+$/.test(eventType) || !this.deps.events.catalog.types.includes(eventType)) throw invalid('Unknown process');
-    await this.deps.database.transaction(async (tx) => {
+    const fix = fixFor(eventType);
+    const limited = fix.kind === 'delegate' && !!fix.limit;
+    if (opts.refundMax !== undefined && !limited) throw invalid('This process has no limit to set', { field: 'refundMax' });
+    if (limited && role !== 'support' && role !== 'admin') throw invalid('Refund limits belong to the support or admin role', { field: 'role' });
+    return this.deps.database.transaction(async (tx) => {
       const now = this.deps.clock.now();
-      await tx.insert(ownerDelegations).values({ eventType, role, acceptedAt: now }).onConflictDoUpdate({ target: ownerDelegations.eventType, set: { role, acceptedAt: now } });
-      await this.deps.events.record(tx, { type: 'owner.delegation_accepted', actor, subject: { type: 'owner_delegation', id: eventType }, data: { eventType, role } });
+      const [existing] = await tx.select().from(ownerDelegations).where(eq(ownerDelegations.eventType, eventType));
+      let grant: DelegationGrant | null = null;
+      if (limited) {
+        const authorityRole = role as AuthorityRole;
+        const limits = (await this.deps.sources.support.roleLimits(tx))[authorityRole];
+        const after = opts.refundMax ?? Math.max(limits.refundMax * 2, 5_000);
+        if (after <= limits.refundMax) throw invalid(`The ${role} role may already refund up to ${(limits.refundMax / 100).toFixed(2)}`, { field: 'refundMax' });
+        // Taking it back restores what was there before the first acceptance.
+        const before = existing?.grant && existing.grant.role === authorityRole ? existing.grant.before : limits.refundMax;
+        grant = { kind: 'refund_limit', role: authorityRole, before, after };
+        await this.deps.sources.support.setRoleLimitsInTx(tx, authorityRole, { ...limits, refundMax: after }, actor);
+      }
+      await tx.insert(ownerDelegations).values({ eventType, role, acceptedAt: now, grant }).onConflictDoUpdate({ target: ownerDelegations.eventType, set: { role, acceptedAt: now, grant } });
+      await this.deps.events.record(tx, {
+        type: 'owner.delegation_accepted', actor, subject: { type: 'owner_delegation', id: eventType },
+        data: { eventType, role, ...(grant ? { refundMax: grant.after, previousRefundMax: grant.before } : {}) },
+      });
+      return { grant };
     });
+  }
+
+  /** Takes a delegation back: the process can be suggested again, and a refund limit it raised is set back. */
+  async revokeDelegation(eventType: string, actor: Actor): Promise<void> {
+    await this.deps.database.transaction(async (tx) => {
+      const [row] = await tx.delete(ownerDelegations).where(eq(ownerDelegations.eventType, eventType)).returning();
+      if (!row) throw notFound('Delegation');
+      if (row.grant) {
+        const limits = (await this.deps.sources.support.roleLimits(tx))[row.grant.role];
+        await this.deps.sources.support.setRoleLimitsInTx(tx, row.grant.role, { ...limits, refundMax: row.grant.before }, actor);
+      }
+      await this.deps.events.record(tx, {
+        type: 'owner.delegation_revoked', actor, subject: { type: 'owner_delegation', id: eventType },
+        data: { eventType, role: row.role, ...(row.grant ? { refundMax: row.grant.before } : {}) },
+      });
+    });
+  }
+
+  async delegations(): Promise<{ eventType: string; role: string; acceptedAt: Date; grant: DelegationGrant | null }[]> {
+    return this.db.select().from(ownerDelegations).orderBy(ownerDelegations.acceptedAt);
+  }
+
+  /**
+   * Reassigns an escalated conversation from the weekly review to another member of the team.
+   * The support module records `support.assigned` with the owner as actor; a manual assignment
+   * after the breach takes the conversation off the decisions.
+   */
+  async reassignConversation(conversationId: string, assigneeId: string, actor: Actor): Promise<void> {
+    const person = (await this.deps.staff()).find((u) => u.id === assigneeId);
+    if (!person || !['owner', 'admin', 'support'].includes(person.role)) throw invalid('Choose a member of the team who answers support', { field: 'assigneeId' });
+    if ((await this.deps.sources.support.assigneeOf(conversationId)) === assigneeId) throw invalid(`${person.name} already has this conversation`, { field: 'assigneeId' });
+    await this.deps.sources.support.reassign(conversationId, assigneeId, actor);
   }
 
   /** Keys of decisions still open or carried, by the week they were first shown. */

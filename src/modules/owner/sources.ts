@@ -6,6 +6,7 @@ import type { AutomationService } from '../automation/index.js';
 import type { LearningService } from '../learning/index.js';
 import type { MailService } from '../mail/index.js';
 import type { SiteService } from '../site/index.js';
+import type { SupportService } from '../support/index.js';
 import type { Database } from '../../db/client.js';
 import type { OwnerSources, PendingApproval } from './types.js';
 
@@ -17,6 +18,8 @@ export function ownerSources(m: {
   site: SiteService;
   mail: MailService;
   pendingApprovals: () => Promise<PendingApproval[]>;
+  /** built after the owner module (app.ts), so read when first used */
+  support: () => SupportService;
 }): OwnerSources {
   return {
     analytics: m.analytics,
@@ -43,5 +46,16 @@ export function ownerSources(m: {
       (await m.mail.broadcasts.list({ status: 'scheduled', limit: 200, offset: 0 })).filter((b) => b.scheduledAt).map((b) => ({ id: b.id, name: b.name, at: b.scheduledAt! })),
     approvals: { pending: m.pendingApprovals },
     mail: { queueTransactional: (tx, msg) => m.mail.queueTransactional(tx, msg) },
+    support: {
+      escalated: (since) => m.support().escalated(since),
+      assigneeOf: async (id) => (await m.support().get(m.database.db, id)).assigneeId,
+      reassign: async (id, assigneeId, actor) => {
+        await m.support().assign(id, assigneeId, actor);
+      },
+      roleLimits: async (db) => (await m.support().settings(db)).limits,
+      setRoleLimitsInTx: async (tx, role, limits, actor) => {
+        await m.support().setRoleLimitsInTx(tx, role, limits, actor);
+      },
+    },
   };
 }

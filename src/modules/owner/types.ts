@@ -1,5 +1,6 @@
 // Types shared by the owner module's files (kept apart so no file imports one that imports it back).
 import type { Logger } from 'pino';
+import type { Actor } from '../../actor.js';
 import type { Clock } from '../../clock.js';
 import type { Database, DbOrTx, Tx } from '../../db/client.js';
 import type { EventLog } from '../../db/events.js';
@@ -87,6 +88,37 @@ export interface OwnerSources {
   /** pending approval requests (the approvals module) */
   approvals: { pending(): Promise<PendingApproval[]> };
   mail: { queueTransactional(tx: Tx, m: { to: string; subject: string; text: string; html?: string; tag: string }): Promise<string> };
+  /** the shared inbox (support module): escalated conversations, reassigning them, each role's bounded authority */
+  support: SupportSource;
+}
+
+/** A role's bounded authority in the shared inbox (support's settings). */
+export interface RoleAuthority {
+  refundMax: number;
+  refundMaxDays: number;
+  extendMaxDays: number;
+  resend: boolean;
+}
+export type AuthorityRole = 'admin' | 'support';
+
+export interface EscalatedConversation {
+  id: string;
+  number: number;
+  subject: string;
+  email: string;
+  assigneeId: string | null;
+  breachedAt: Date;
+}
+
+export interface SupportSource {
+  /** open conversations past an SLA since `since`, not reassigned by hand after the breach */
+  escalated(since: Date): Promise<EscalatedConversation[]>;
+  /** the conversation's current assignee (not found: an error) */
+  assigneeOf(conversationId: string): Promise<string | null>;
+  /** assigns the conversation (its own transaction; records support.assigned with the actor) */
+  reassign(conversationId: string, assigneeId: string, actor: Actor): Promise<void>;
+  roleLimits(db?: DbOrTx): Promise<Record<AuthorityRole, RoleAuthority>>;
+  setRoleLimitsInTx(tx: Tx, role: AuthorityRole, limits: RoleAuthority, actor: Actor): Promise<void>;
 }
 
 /** What the concentration risks read from analytics (wired in app.ts). */

@@ -159,6 +159,46 @@ export class SupportService {
     return next;
   }
 
+  /**
+   * Sets one role's bounded authority in the caller's transaction: the owner module calls it
+   * when the owner accepts a delegation (a raised refund limit) or takes it back. Read from the
+   * database, not the cache, so two changes in a row build on each other.
+   */
+  async setRoleLimitsInTx(tx: Tx, role: 'admin' | 'support', limits: RoleLimits, actor: Actor): Promise<void> {
+    this.settingsCache = null;
+    const current = await this.settings(tx);
+    // Only the limits are validated and written over the stored settings: the rest is not this change's.
+    const nextLimits = supportSettingsSchema.shape.limits.parse({ ...current.limits, [role]: limits });
+    const [row] = await tx.select().from(supportSettings).where(eq(supportSettings.id, 1));
+    const stored = { ...((row?.settings ?? {}) as Partial<SupportSettings>), limits: nextLimits } as SupportSettings;
+    const now = this.deps.clock.now();
+    await tx.insert(supportSettings).values({ id: 1, settings: stored, updatedAt: now }).onConflictDoUpdate({ target: supportSettings.id, set: { settings: stored, updatedAt: now } });
+    await this.deps.events.record(tx, { type: 'support.settings_changed', actor, data: { changed: ['limits'] } });
+    this.settingsCache = null;
+  }
+
+  /**
+   * Open or pending conversations that waited past an SLA since `since` and were not assigned
+   * by hand after their last breach: the owner's weekly review offers to reassign each.
+   */
+  async escalated(since: Date, limit = 20): Promise<{ id: string; number: number; subject: string; email: string; assigneeId: string | null; breachedAt: Date }[]> {
+    const r = await this.deps.database.execute(
+      `select c.id, c.number, c.subject, c.email, c.assignee_id, b.at
+         from support_conversations c
+         join (select subject_id, max(occurred_at) as at from events
+                where type = 'support.sla_breached' and subject_type = 'support_conversation' and occurred_at >= $1::timestamptz
+                group by subject_id) b on b.subject_id = c.id::text
+        where c.status in ('open', 'pending')
+          and not exists (select 1 from events a where a.type = 'support.assigned' and a.subject_type = 'support_conversation'
+                             and a.subject_id = c.id::text and a.occurred_at >= b.at and a.data->>'how' = 'manual')
+        order by b.at, c.number limit $2`,
+      [since.toISOString(), limit],
+    );
+    return (r.rows as { id: string; number: number; subject: string; email: string; assignee_id: string | null; at: Date | string }[]).map((x) => ({
+      id: x.id, number: Number(x.number), subject: x.subject, email: x.email, assigneeId: x.assignee_id, breachedAt: new Date(x.at),
+    }));
+  }
+
   // ---- intake -------------------------------------------------------------------------------
 
   /**

@@ -13,6 +13,6 @@ export const reviewApi = {
   settings: () => apiGet<OwnerSettings>('/api/owner/settings'),
   saveSettings: (body: Partial<Pick<OwnerSettings, 'timeBudget' | 'awayFrom' | 'awayUntil' | 'awayDelegateId' | 'courseReviewDays'>>) => apiSend<OwnerSettings>('PATCH', '/api/owner/settings', body),
   team: () => apiGet<{ members: User[] }>('/api/team'),
-  /** A decision's one-click action: the API call it names (approve, refuse, mark reviewed, acknowledge, accept a delegation). */
-  act: (a: DecisionAction) => apiSend('POST', a.url!, a.body ?? {}),
+  /** A decision's one-click action: the API call it names (approve, refuse, mark reviewed, acknowledge, accept a delegation, reassign to `extra.assigneeId`). */
+  act: (a: DecisionAction, extra: Record<string, string> = {}) => apiSend('POST', a.url!, { ...(a.body ?? {}), ...extra }),
 };

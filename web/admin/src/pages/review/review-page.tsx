@@ -59,8 +59,8 @@ export default function ReviewPage() {
 }
 
 function Decisions({ review, reload }: { review: Review; reload: () => void }) {
-  const act = useAction(async (a: DecisionAction) => {
-    await reviewApi.act(a);
+  const act = useAction(async (a: DecisionAction, extra?: Record<string, string>) => {
+    await reviewApi.act(a, extra);
     reload();
   });
   const open = review.decisions.length;
@@ -80,7 +80,7 @@ function Decisions({ review, reload }: { review: Review; reload: () => void }) {
       ) : (
         <ol className="review-decisions">
           {review.decisions.map((d) => (
-            <DecisionCard key={d.key} d={d} pending={act.pending} run={(a) => void act.run(a)} />
+            <DecisionCard key={d.key} d={d} pending={act.pending} run={(a, extra) => void act.run(a, extra)} />
           ))}
         </ol>
       )}
@@ -100,7 +100,7 @@ function Decisions({ review, reload }: { review: Review; reload: () => void }) {
   );
 }
 
-function DecisionCard({ d, pending, run }: { d: ReviewDecision; pending: boolean; run: (a: DecisionAction) => void }) {
+function DecisionCard({ d, pending, run }: { d: ReviewDecision; pending: boolean; run: (a: DecisionAction, extra?: Record<string, string>) => void }) {
   return (
     <li className="card review-decision" aria-labelledby={`d-${d.rank}`}>
       <h3 id={`d-${d.rank}`}>
@@ -123,6 +123,8 @@ function DecisionCard({ d, pending, run }: { d: ReviewDecision; pending: boolean
             <Link key={a.label} className="button" to={a.href!}>
               {a.label}
             </Link>
+          ) : a.kind === 'reassign' ? (
+            <Reassign key={a.label} rank={d.rank} action={a} pending={pending} run={run} />
           ) : (
             <button key={a.label} type="button" className={`button ${a.kind === 'approve' || a.kind === 'mark_reviewed' || a.kind === 'accept_delegation' ? 'primary' : ''}`} disabled={pending} onClick={() => run(a)}>
               {a.label}
@@ -131,6 +133,28 @@ function DecisionCard({ d, pending, run }: { d: ReviewDecision; pending: boolean
         )}
       </div>
     </li>
+  );
+}
+
+/** Reassign: pick the person, then one click. The choices come with the decision. */
+function Reassign({ rank, action, pending, run }: { rank: number; action: DecisionAction; pending: boolean; run: (a: DecisionAction, extra?: Record<string, string>) => void }) {
+  const choices = action.choices ?? [];
+  const [to, setTo] = useState(choices[0]?.id ?? '');
+  if (!choices.length) return null;
+  return (
+    <span className="review-reassign">
+      <label htmlFor={`reassign-${rank}`}>Reassign to</label>{' '}
+      <select id={`reassign-${rank}`} value={to} onChange={(e) => setTo(e.target.value)} disabled={pending}>
+        {choices.map((c) => (
+          <option key={c.id} value={c.id}>
+            {c.name} ({c.role})
+          </option>
+        ))}
+      </select>{' '}
+      <button type="button" className="button primary" disabled={pending || !to} onClick={() => run(action, { assigneeId: to })}>
+        {action.label}
+      </button>
+    </span>
   );
 }
 

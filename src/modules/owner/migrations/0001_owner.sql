@@ -1,0 +1,1 @@
+ALTER TABLE "owner_delegations" ADD COLUMN "grant" jsonb;
