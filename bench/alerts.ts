@@ -22,7 +22,7 @@ import { addDays } from '../src/modules/owner/index.js';
 import { simulateSeries, toPoints, type SimChange, type SimSpec } from '../src/modules/owner/index.js';
 
 /** The previous detectors: the module's shape has not changed, only what is inside. */
-const v1 = await importAtRevision<typeof import('../src/modules/owner/detectors.js')>('9428d02', 'src/modules/owner/detectors.ts');
+const v1 = await importAtRevision<Pick<typeof import('../src/modules/owner/index.js'), 'prepareSeries' | 'suddenDropAt' | 'slowDeclineAt'>>('9428d02', 'src/modules/owner/detectors.ts');
 
 const args = process.argv.slice(2);
 const N = Number(args.find((a) => /^\d+$/.test(a)) ?? 1000);
