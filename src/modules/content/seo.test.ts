@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { systemActor } from '../../actor.js';
 import { CUSTOMER_COOKIE } from '../../http/route.js';
 import { backends, createTestApp, setupOwner, type Client, type TestApp } from '../../../test/support/harness.js';
-import { checkAtom, checkRss, checkSitemap, child, jsonLdOf } from './test-xml.js';
+import { checkAtom, checkRss, checkSitemap, child, jsonLdOf, sitemapSchemaErrors } from './test-xml.js';
 import { BlogPages } from './blog-pages.js';
 import { loadSvgRasteriser } from './social-card-png.js';
 
@@ -73,7 +73,11 @@ for (const backend of backends()) {
       assert.match(String(index.headers['content-type']), /xml/);
       const maps = checkSitemap(index.body, 'sitemapindex');
       assert.deepEqual(maps.sort(), [`${base}/sitemap-pages.xml`, `${base}/sitemap-posts.xml`, `${base}/sitemap-products.xml`, `${base}/sitemap-tags.xml`].sort());
-      const postLocs = checkSitemap((await get('/sitemap-posts.xml')).body, 'urlset');
+      const postsXml = (await get('/sitemap-posts.xml')).body;
+      const postLocs = checkSitemap(postsXml, 'urlset');
+      // Each urlset is valid against sitemaps.org's XML Schema (libxml2); the check does refuse a bad one.
+      for (const u of ['/sitemap-posts.xml', '/sitemap-tags.xml', '/sitemap-pages.xml', '/sitemap-products.xml']) assert.deepEqual(await sitemapSchemaErrors((await get(u)).body), [], u);
+      assert.notDeepEqual(await sitemapSchemaErrors(postsXml.replace('<loc>', '<changefreq>sometimes</changefreq><loc>')), []);
       assert.ok(postLocs.includes(`${base}/blog/ash-glazes-other-experiments`));
       assert.ok(!postLocs.some((l) => l.includes('members')), 'a members-only post is not offered to search');
       assert.deepEqual(checkSitemap((await get('/sitemap-tags.xml')).body, 'urlset').sort(), [`${base}/blog/tag/firing`, `${base}/blog/tag/glazes`]);

@@ -2,11 +2,27 @@
 // on what a well-formedness check must refuse: tags closed implicitly (unbalanced), text or a
 // second element outside the root, raw `&` that is not an entity, control characters. Then
 // the sitemaps.org, RSS 2.0 and Atom 1.0 rules the blog's documents must follow are checked
-// against the tree (no maintained schema validator is a dependency: see docs/blog.md): required
-// elements and their cardinality, namespaces and prefixes, date formats (W3C datetime for
-// sitemaps, RFC 822 for RSS, RFC 3339 for Atom), absolute URLs and IRIs.
+// against the tree: required elements and their cardinality, namespaces and prefixes, date
+// formats (W3C datetime for sitemaps, RFC 822 for RSS, RFC 3339 for Atom), absolute URLs and IRIs.
+// A urlset is also validated against sitemaps.org's XML Schema by libxml2 (xmllint-wasm), with
+// the sitemap.xsd the `sitemap` package ships; RSS 2.0 has no official schema, and no maintained
+// package ships the sitemap index's or Atom's (see docs/blog.md).
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { Parser } from 'htmlparser2';
+import { validateXML } from 'xmllint-wasm';
+
+const require = createRequire(import.meta.url);
+/** sitemaps.org's schema for a urlset, from the `sitemap` package (its main file is dist/cjs/index.js). */
+const SITEMAP_XSD = fs.readFileSync(path.join(path.dirname(require.resolve('sitemap')), '../../schema/sitemap.xsd'), 'utf8');
+
+/** libxml2's verdict on a urlset against sitemaps.org's XML Schema: the errors, none when valid. */
+export async function sitemapSchemaErrors(xml: string): Promise<string[]> {
+  const result = await validateXML({ xml: [{ fileName: 'sitemap.xml', contents: xml }], schema: [{ fileName: 'sitemap.xsd', contents: SITEMAP_XSD }] });
+  return result.valid ? [] : result.errors.map((e) => e.message);
+}
 
 export interface XmlNode {
   name: string;
