@@ -1,9 +1,11 @@
 // A small shop for checkout tests: a course with one-time, subscription and plan prices, an
 // e-book download (as order bump), a workbook (upsell), a coupon.
+import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Actor } from '../../src/actor.js';
 import type { TestApp } from './harness.js';
+import { FormBrowser, pathOf } from './forms.js';
 
 export const ownerActor: Actor = { kind: 'owner', id: randomUUID() };
 
@@ -49,4 +51,19 @@ export async function seedShop(t: TestApp): Promise<Shop> {
     upsellId: upsell.id,
     coupon: 'WELCOME20',
   };
+}
+
+/** A customer buys `priceId` through the real checkout form with the test card; returns the paid order's id. */
+export async function buyAsCustomer(t: TestApp, priceId: string, email: string): Promise<string> {
+  const b = new FormBrowser(t);
+  const page = await b.go('GET', `/checkout/${priceId}`);
+  const res = await b.go('POST', `/checkout/${priceId}`, { _csrf: FormBrowser.csrf(page.body), key: FormBrowser.field(page.body, 'key'), email, name: 'Bea Buyer', coupon: '', bump: [], intent: 'pay' });
+  assert.equal(res.statusCode, 303, res.body.slice(0, 300));
+  const payPath = pathOf(String(res.headers.location));
+  const pay = await b.go('GET', payPath);
+  await b.go('POST', payPath, { _csrf: FormBrowser.csrf(pay.body), card: '4242 4242 4242 4242', exp: '12/34', cvc: '123' });
+  const { orders } = await t.app.checkout.listOrders(t.app.db, { q: email });
+  const paid = orders.find((o) => o.status === 'paid');
+  assert.ok(paid, 'the order is paid');
+  return paid.id;
 }

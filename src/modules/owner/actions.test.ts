@@ -7,24 +7,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { addMember, backends, createTestApp, setupOwner, type Client, type TestApp } from '../../../test/support/harness.js';
-import { FormBrowser, pathOf } from '../../../test/support/forms.js';
-import { seedShop, type Shop } from '../../../test/support/shop.js';
+import { buyAsCustomer, seedShop, type Shop } from '../../../test/support/shop.js';
 import { parseInbound } from '../support/index.js';
 import { plainMessage } from '../support/test-mail.js';
 
-async function buy(t: TestApp, priceId: string, email: string): Promise<string> {
-  const b = new FormBrowser(t);
-  const page = await b.go('GET', `/checkout/${priceId}`);
-  const res = await b.go('POST', `/checkout/${priceId}`, { _csrf: FormBrowser.csrf(page.body), key: FormBrowser.field(page.body, 'key'), email, name: 'Bea Buyer', coupon: '', bump: [], intent: 'pay' });
-  assert.equal(res.statusCode, 303, res.body.slice(0, 300));
-  const payPath = pathOf(String(res.headers.location));
-  const pay = await b.go('GET', payPath);
-  await b.go('POST', payPath, { _csrf: FormBrowser.csrf(pay.body), card: '4242 4242 4242 4242', exp: '12/34', cvc: '123' });
-  const { orders } = await t.app.checkout.listOrders(t.app.db, { q: email });
-  const paid = orders.find((o) => o.status === 'paid');
-  assert.ok(paid, 'the order is paid');
-  return paid.id;
-}
 
 for (const backend of backends()) {
   describe(`owner review actions: delegations and reassigning [${backend}]`, () => {
@@ -58,7 +44,7 @@ for (const backend of backends()) {
 
     it('accepting the refund delegation raises the support role\'s limit (the assistant\'s refund then goes through); taking it back sets it back', async () => {
       await owner.patch('/api/support/settings', { limits: { support: { refundMax: 3000, refundMaxDays: 30, extendMaxDays: 14, resend: true }, admin: { refundMax: 100_000, refundMaxDays: 365, extendMaxDays: 365, resend: true } } });
-      const orderId = await buy(t, shop.prices.once, 'ivy@example.com');
+      const orderId = await buyAsCustomer(t, shop.prices.once, 'ivy@example.com');
       const conv = await customerWrites('Ivy <ivy@example.com>', 'Refund please');
       const refund = (amount: number) => sam.post(`/api/support/conversations/${conv}/actions`, { kind: 'refund', orderId, amount, reason: 'broken lesson' });
 

@@ -6,24 +6,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { addMember, backends, createTestApp, setupOwner, waitFor, type Client, type TestApp } from '../../../test/support/harness.js';
-import { FormBrowser, pathOf } from '../../../test/support/forms.js';
-import { seedShop, type Shop } from '../../../test/support/shop.js';
+import { buyAsCustomer, seedShop, type Shop } from '../../../test/support/shop.js';
 import { parseInbound } from './inbound.js';
 import { plainMessage } from './test-mail.js';
 
-async function buy(t: TestApp, priceId: string, email: string): Promise<string> {
-  const b = new FormBrowser(t);
-  const page = await b.go('GET', `/checkout/${priceId}`);
-  const res = await b.go('POST', `/checkout/${priceId}`, { _csrf: FormBrowser.csrf(page.body), key: FormBrowser.field(page.body, 'key'), email, name: 'Bea Buyer', coupon: '', bump: [], intent: 'pay' });
-  assert.equal(res.statusCode, 303, res.body.slice(0, 300));
-  const payPath = pathOf(String(res.headers.location));
-  const pay = await b.go('GET', payPath);
-  await b.go('POST', payPath, { _csrf: FormBrowser.csrf(pay.body), card: '4242 4242 4242 4242', exp: '12/34', cvc: '123' });
-  const { orders } = await t.app.checkout.listOrders(t.app.db, { q: email });
-  const paid = orders.find((o) => o.status === 'paid');
-  assert.ok(paid, 'the order is paid');
-  return paid.id;
-}
 
 for (const backend of backends()) {
   describe(`support authority and SLAs [${backend}]`, () => {
@@ -62,7 +48,7 @@ for (const backend of backends()) {
 
     it('bounded authority: support refunds within its limit at once, above it asks the owner; the owner approves and the refund runs once', async () => {
       await owner.patch('/api/support/settings', { limits: { support: { refundMax: 3000, refundMaxDays: 30, extendMaxDays: 14, resend: true }, admin: { refundMax: 100_000, refundMaxDays: 365, extendMaxDays: 365, resend: true } } });
-      const orderId = await buy(t, shop.prices.once, 'ivy@example.com');
+      const orderId = await buyAsCustomer(t, shop.prices.once, 'ivy@example.com');
       const id = await customerWrites('Ivy <ivy@example.com>', 'Refund please');
       // Marketing has no authority here at all.
       assert.equal((await marketing.post(`/api/support/conversations/${id}/actions`, { kind: 'refund', orderId, amount: 100, reason: 'x' })).statusCode, 403);
@@ -96,7 +82,7 @@ for (const backend of backends()) {
     });
 
     it('bounded authority: days since purchase, another customer\'s order, access extensions and the admin\'s larger limit', async () => {
-      const orderId = await buy(t, shop.prices.once, 'jay@example.com');
+      const orderId = await buyAsCustomer(t, shop.prices.once, 'jay@example.com');
       const id = await customerWrites('Jay <jay@example.com>', 'Late refund');
       const otherId = await customerWrites('Kat <kat@example.com>', 'Refund for Jay?');
       assert.equal((await sam.post(`/api/support/conversations/${otherId}/actions`, { kind: 'refund', orderId, amount: 100, reason: 'x' })).statusCode, 403, 'not this customer\'s order');

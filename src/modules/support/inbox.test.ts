@@ -8,24 +8,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { addMember, backends, createTestApp, setupOwner, waitFor, type Client, type TestApp } from '../../../test/support/harness.js';
-import { FormBrowser, pathOf } from '../../../test/support/forms.js';
-import { seedShop, type Shop } from '../../../test/support/shop.js';
+import { buyAsCustomer, seedShop, type Shop } from '../../../test/support/shop.js';
 import { parseInbound } from './inbound.js';
 import { plainMessage } from './test-mail.js';
 
-async function buy(t: TestApp, priceId: string, email: string): Promise<string> {
-  const b = new FormBrowser(t);
-  const page = await b.go('GET', `/checkout/${priceId}`);
-  const res = await b.go('POST', `/checkout/${priceId}`, { _csrf: FormBrowser.csrf(page.body), key: FormBrowser.field(page.body, 'key'), email, name: 'Bea Buyer', coupon: '', bump: [], intent: 'pay' });
-  assert.equal(res.statusCode, 303, res.body.slice(0, 300));
-  const payPath = pathOf(String(res.headers.location));
-  const pay = await b.go('GET', payPath);
-  await b.go('POST', payPath, { _csrf: FormBrowser.csrf(pay.body), card: '4242 4242 4242 4242', exp: '12/34', cvc: '123' });
-  const { orders } = await t.app.checkout.listOrders(t.app.db, { q: email });
-  const paid = orders.find((o) => o.status === 'paid');
-  assert.ok(paid, 'the order is paid');
-  return paid.id;
-}
 
 for (const backend of backends()) {
   describe(`working the support inbox [${backend}]`, () => {
@@ -130,7 +116,7 @@ for (const backend of backends()) {
       assert.equal((await sam.post('/api/support/canned', { shortcut: 'x', title: 'x', body: 'x' })).statusCode, 403, 'canned replies are the owner\'s settings');
       const c = await owner.post('/api/support/canned', { shortcut: 'order', title: 'About your order', body: 'Hi {{ contact.first_name }}, order #{{ last_order.number }} ({{ last_order.total }} {{ last_order.currency }}) is paid.{% for c in courses %} {{ c.title }}: {{ c.progress }}%{% endfor %}' });
       assert.equal(c.statusCode, 201, c.body);
-      await buy(t, shop.prices.once, 'fay@example.com');
+      await buyAsCustomer(t, shop.prices.once, 'fay@example.com');
       const id = await customerWrites('Fay Buyer <fay@example.com>', 'Order question');
       const filled = await sam.get(`/api/support/conversations/${id}/canned/${c.json().id}`);
       assert.equal(filled.statusCode, 200, filled.body);
