@@ -107,15 +107,7 @@ export class EventLog {
       .values({ ...values, contactId })
       .returning({ id: events.id });
     const id = row!.id;
-    const delivery: EventDelivery = {
-      eventId: id,
-      type: event.type,
-      occurredAt: values.occurredAt.toISOString(),
-      actor: { kind: actor.actorKind, id: actor.actorId, role: actor.actorRole },
-      subject: event.subject ?? null,
-      contactId,
-      data,
-    };
+    const delivery = EventLog.deliveryOf({ ...values, contactId, id });
     for (const jobName of this.jobs.subscribersOf(event.type)) {
       await this.jobs.sendInTx(tx, jobName, delivery as unknown as Record<string, unknown>);
     }
@@ -150,15 +142,7 @@ export class EventLog {
     const perJob = new Map<string, Record<string, unknown>[]>();
     values.forEach((v, i) => {
       for (const jobName of this.jobs.subscribersOf(v.type)) {
-        const delivery: EventDelivery = {
-          eventId: ids[i]!,
-          type: v.type,
-          occurredAt: v.occurredAt.toISOString(),
-          actor: { kind: v.actorKind, id: v.actorId, role: v.actorRole },
-          subject: v.subjectType && v.subjectId ? { type: v.subjectType, id: v.subjectId } : null,
-          contactId: v.contactId,
-          data: v.data,
-        };
+        const delivery = EventLog.deliveryOf({ ...v, id: ids[i]! });
         const batch = perJob.get(jobName) ?? [];
         batch.push(delivery as unknown as Record<string, unknown>);
         perJob.set(jobName, batch);
