@@ -3,13 +3,9 @@
 // is reassigned by the owner from the review. Through the HTTP routes, on both backends.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { addMember, backends, createTestApp, setupOwner, type Client, type TestApp } from '../../../test/support/harness.js';
-import { buyAsCustomer, seedShop, type Shop } from '../../../test/support/shop.js';
-import { parseInbound } from '../support/index.js';
-import { plainMessage } from '../support/test-mail.js';
+import { backends, type Client, type TestApp } from '../../../test/support/harness.js';
+import { buyAsCustomer, type Shop } from '../../../test/support/shop.js';
+import { openSupportShop, type SupportShop } from '../support/test-team.js';
 
 
 for (const backend of backends()) {
@@ -21,26 +17,15 @@ for (const backend of backends()) {
     let shop: Shop;
     let samId: string;
     let sueId: string;
-    const filesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'owner-actions-'));
-    let n = 0;
-    const customerWrites = async (from: string, subject: string) => (await t.app.support.ingest(await parseInbound(plainMessage({ from, subject, messageId: `<o${++n}@customer.example>` }), {}), 'smtp')).conversationId!;
+    let s: SupportShop;
+    let customerWrites: SupportShop['customerWrites'];
     const supportLimit = async () => (await owner.get('/api/support/settings')).json().limits.support.refundMax as number;
 
     before(async () => {
-      t = await createTestApp(backend, { config: { SUPPORT_ADDRESS: 'support@shop.test', FILES_DIR: filesDir, REFUND_LIMIT_SUPPORT_CENTS: '100000' } });
-      owner = await setupOwner(t);
-      sam = await addMember(t, owner, 'support', 'sam@shop.test');
-      await addMember(t, owner, 'support', 'sue@shop.test');
-      marketing = await addMember(t, owner, 'marketing', 'max@shop.test');
-      const users = await t.app.team.listUsers();
-      samId = users.find((u) => u.email === 'sam@shop.test')!.id;
-      sueId = users.find((u) => u.email === 'sue@shop.test')!.id;
-      shop = await seedShop(t);
+      s = await openSupportShop(backend, { admin: false });
+      ({ t, owner, sam, marketing, shop, samId, sueId, customerWrites } = s);
     });
-    after(async () => {
-      await t.close();
-      fs.rmSync(filesDir, { recursive: true, force: true });
-    });
+    after(() => s.close());
 
     it('accepting the refund delegation raises the support role\'s limit (the assistant\'s refund then goes through); taking it back sets it back', async () => {
       await owner.patch('/api/support/settings', { limits: { support: { refundMax: 3000, refundMaxDays: 30, extendMaxDays: 14, resend: true }, admin: { refundMax: 100_000, refundMaxDays: 365, extendMaxDays: 365, resend: true } } });

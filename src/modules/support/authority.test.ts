@@ -2,13 +2,9 @@
 // runs once), and SLA breach warnings and per-assistant figures.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { addMember, backends, createTestApp, setupOwner, waitFor, type Client, type TestApp } from '../../../test/support/harness.js';
-import { buyAsCustomer, seedShop, type Shop } from '../../../test/support/shop.js';
-import { parseInbound } from './inbound.js';
-import { plainMessage } from './test-mail.js';
+import { backends, waitFor, type Client, type TestApp } from '../../../test/support/harness.js';
+import { buyAsCustomer, type Shop } from '../../../test/support/shop.js';
+import { openSupportShop, type SupportShop } from './test-team.js';
 
 
 for (const backend of backends()) {
@@ -22,29 +18,15 @@ for (const backend of backends()) {
     let shop: Shop;
     let samId: string;
     let sueId: string;
-    const filesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'support-inbox-'));
-    let n = 0;
-    const customerWrites = async (from: string, subject: string, extra: { inReplyTo?: string } = {}) => {
-      const r = await t.app.support.ingest(await parseInbound(plainMessage({ from, subject, messageId: `<m${++n}@customer.example>`, ...extra }), {}), 'smtp');
-      return r.conversationId!;
-    };
+    let s: SupportShop;
+    let customerWrites: SupportShop['customerWrites'];
 
     before(async () => {
-      t = await createTestApp(backend, { startWorkers: true, config: { SUPPORT_ADDRESS: 'support@shop.test', FILES_DIR: filesDir, REFUND_LIMIT_SUPPORT_CENTS: '100000' } });
-      owner = await setupOwner(t);
-      sam = await addMember(t, owner, 'support', 'sam@shop.test');
-      sue = await addMember(t, owner, 'support', 'sue@shop.test');
-      admin = await addMember(t, owner, 'admin', 'ada@shop.test');
-      marketing = await addMember(t, owner, 'marketing', 'max@shop.test');
-      const users = await t.app.team.listUsers();
-      samId = users.find((u) => u.email === 'sam@shop.test')!.id;
-      sueId = users.find((u) => u.email === 'sue@shop.test')!.id;
-      shop = await seedShop(t);
+      s = await openSupportShop(backend, { startWorkers: true });
+      ({ t, owner, sam, sue, marketing, shop, samId, sueId, customerWrites } = s);
+      admin = s.admin!;
     });
-    after(async () => {
-      await t.close();
-      fs.rmSync(filesDir, { recursive: true, force: true });
-    });
+    after(() => s.close());
 
     it('bounded authority: support refunds within its limit at once, above it asks the owner; the owner approves and the refund runs once', async () => {
       await owner.patch('/api/support/settings', { limits: { support: { refundMax: 3000, refundMaxDays: 30, extendMaxDays: 14, resend: true }, admin: { refundMax: 100_000, refundMaxDays: 365, extendMaxDays: 365, resend: true } } });

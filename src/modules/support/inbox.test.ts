@@ -4,13 +4,9 @@
 // approval path (the owner approves; the refund then runs once).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { addMember, backends, createTestApp, setupOwner, waitFor, type Client, type TestApp } from '../../../test/support/harness.js';
-import { buyAsCustomer, seedShop, type Shop } from '../../../test/support/shop.js';
-import { parseInbound } from './inbound.js';
-import { plainMessage } from './test-mail.js';
+import { backends, waitFor, type Client, type TestApp } from '../../../test/support/harness.js';
+import { buyAsCustomer, type Shop } from '../../../test/support/shop.js';
+import { openSupportShop, type SupportShop } from './test-team.js';
 
 
 for (const backend of backends()) {
@@ -24,29 +20,15 @@ for (const backend of backends()) {
     let shop: Shop;
     let samId: string;
     let sueId: string;
-    const filesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'support-inbox-'));
-    let n = 0;
-    const customerWrites = async (from: string, subject: string, extra: { inReplyTo?: string } = {}) => {
-      const r = await t.app.support.ingest(await parseInbound(plainMessage({ from, subject, messageId: `<m${++n}@customer.example>`, ...extra }), {}), 'smtp');
-      return r.conversationId!;
-    };
+    let s: SupportShop;
+    let customerWrites: SupportShop['customerWrites'];
 
     before(async () => {
-      t = await createTestApp(backend, { startWorkers: true, config: { SUPPORT_ADDRESS: 'support@shop.test', FILES_DIR: filesDir, REFUND_LIMIT_SUPPORT_CENTS: '100000' } });
-      owner = await setupOwner(t);
-      sam = await addMember(t, owner, 'support', 'sam@shop.test');
-      sue = await addMember(t, owner, 'support', 'sue@shop.test');
-      admin = await addMember(t, owner, 'admin', 'ada@shop.test');
-      marketing = await addMember(t, owner, 'marketing', 'max@shop.test');
-      const users = await t.app.team.listUsers();
-      samId = users.find((u) => u.email === 'sam@shop.test')!.id;
-      sueId = users.find((u) => u.email === 'sue@shop.test')!.id;
-      shop = await seedShop(t);
+      s = await openSupportShop(backend, { startWorkers: true });
+      ({ t, owner, sam, sue, marketing, shop, samId, sueId, customerWrites } = s);
+      admin = s.admin!;
     });
-    after(async () => {
-      await t.close();
-      fs.rmSync(filesDir, { recursive: true, force: true });
-    });
+    after(() => s.close());
 
     it('lists "my open conversations" for the assistant, and hides the inbox from roles without support.read', async () => {
       const id = await customerWrites('Ann <ann@example.com>', 'Where is my receipt?');
@@ -101,7 +83,7 @@ for (const backend of backends()) {
       const until = new Date(t.clock.now().getTime() + 2 * 86_400_000).toISOString();
       for (const id of [a, b]) assert.equal((await sam.post(`/api/support/conversations/${id}/status`, { status: 'snoozed', snoozedUntil: until })).json().status, 'snoozed');
       assert.equal((await sam.post(`/api/support/conversations/${a}/status`, { status: 'snoozed', snoozedUntil: new Date(0).toISOString() })).statusCode, 400);
-      await customerWrites('Eli <eli@example.com>', 'Re: Pause my membership', { inReplyTo: `<m${n}@customer.example>` });
+      await customerWrites('Eli <eli@example.com>', 'Re: Pause my membership', { inReplyTo: s.lastMessageId() });
       assert.equal((await t.app.support.get(t.app.db, b)).status, 'open');
       assert.equal(await t.app.support.wakeSnoozed(), 0, 'not yet');
       t.clock.advance(2 * 86_400_000 + 1000);
