@@ -8,7 +8,7 @@ import { spawnNode } from '../../test/support/processes.js';
 import { openDatabase } from '../db/client.js';
 import { z } from 'zod';
 import { defineJob, JobPayloadError, type JobDefinition } from './types.js';
-import { runJob } from './queue.js';
+import { JobQueue, runJob } from './queue.js';
 
 const WORKER = 'test/support/job-worker.ts';
 const paid = { number: 1001, contactId: 'c-9', kind: 'initial', total: 4900, amountPaid: 4900, currency: 'usd', provider: 'test' };
@@ -68,6 +68,35 @@ for (const backend of backends()) {
         assert.equal(events.length, 1);
         assert.equal(events[0]!.actorKind, 'customer');
         assert.equal(events[0]!.actorId, 'c-9');
+      } finally {
+        await t.close();
+      }
+    });
+
+    it('creates missing queues at start and brings changed retry settings to existing ones', async () => {
+      const handler = async () => undefined;
+      const t = await createTestApp(backend, { jobs: [{ name: 'test.kept', description: 'unchanged', retryLimit: 2, handler }, { name: 'test.tuned', description: 'retry limit changes', retryLimit: 2, handler }] });
+      try {
+        const queues = async () =>
+          Object.fromEntries(
+            (await t.app.database.execute<{ name: string; retry_limit: number; retry_delay: number; updated_on: Date }>("select name, retry_limit, retry_delay, updated_on from pgboss.queue where name like 'test.%'")).rows.map((r) => [r.name, r]),
+          );
+        const before = await queues();
+        assert.deepEqual(Object.keys(before).sort(), ['test.kept', 'test.tuned']);
+        // The next version of the code: one queue's retries changed, one queue added.
+        const next = new JobQueue(t.app.database, t.app.config.jobs, t.app.log, [
+          { name: 'test.kept', description: 'unchanged', retryLimit: 2, handler },
+          { name: 'test.tuned', description: 'retry limit changes', retryLimit: 7, retryDelay: 30, handler },
+          { name: 'test.added', description: 'new', handler },
+        ]);
+        await next.start();
+        await next.stop(2000);
+        const after = await queues();
+        assert.equal(after['test.tuned']!.retry_limit, 7);
+        assert.equal(after['test.tuned']!.retry_delay, 30);
+        assert.equal(after['test.added']!.retry_limit, 5, 'a new queue gets the defaults');
+        assert.equal(after['test.kept']!.retry_limit, 2);
+        assert.equal(String(after['test.kept']!.updated_on), String(before['test.kept']!.updated_on), 'an unchanged queue is not rewritten');
       } finally {
         await t.close();
       }
@@ -162,11 +191,15 @@ describe('a job whose process was killed runs again after restart', () => {
       const pgdb = await createPgDatabase();
       const COUNT = 120;
       try {
-        // Create the schema first so both workers start on a ready database.
-        const setup = spawnNode([WORKER, JSON.stringify({ databaseUrl: pgdb.url, enqueue: { name: 'test.record', count: COUNT, ms: 20 } })]);
+        // Both workers are polling before any job exists (the first creates the schema), so neither
+        // can finish the lot while the other is still starting on a loaded machine.
+        const setup = spawnNode([WORKER, JSON.stringify({ databaseUrl: pgdb.url })]);
         await setup.waitFor(/ready/);
         const other = spawnNode([WORKER, JSON.stringify({ databaseUrl: pgdb.url })]);
         await other.waitFor(/ready/);
+        const producer = spawnNode([WORKER, JSON.stringify({ databaseUrl: pgdb.url, enqueue: { name: 'test.record', count: COUNT, ms: 50 }, noWork: true })]);
+        await producer.waitFor(/enqueued/);
+        assert.equal(await producer.exited, 0);
         const db = await openDatabase({ kind: 'pg', url: pgdb.url });
         try {
           await waitFor(async () => (await db.execute<{ n: number }>("select count(*)::int as n from test_job_runs where phase = 'done'")).rows[0]!.n >= COUNT, { timeoutMs: 60_000, what: 'all jobs' });

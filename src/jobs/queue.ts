@@ -57,18 +57,35 @@ export class JobQueue {
     return names;
   }
 
-  /** Creates the schema and every queue. Safe to call from several processes at once. */
+  /**
+   * Creates the schema and every queue, and brings an existing queue's retry and expiry settings
+   * in line with its definition (pg-boss's createQueue leaves an existing queue as it was, so a
+   * changed retry limit never reached an install made before the change). Reads the queues once:
+   * a restart with nothing changed runs one statement here instead of one per queue. Safe to call
+   * from several processes at once (creating is `on conflict do nothing`).
+   */
   async start(): Promise<void> {
     if (this.started) return;
     await this.boss.start();
+    const existing = new Map((await this.boss.getQueues()).map((q) => [q.name, q]));
     for (const def of this.definitions.values()) {
-      await this.boss.createQueue(def.name, {
+      const options = {
         name: def.name,
         retryLimit: def.retryLimit ?? 5,
         retryDelay: def.retryDelay ?? 5,
         retryBackoff: def.retryBackoff ?? true,
         expireInSeconds: def.expireInSeconds ?? this.config.expireSeconds,
-      });
+      };
+      const current = existing.get(def.name);
+      if (!current) await this.boss.createQueue(def.name, options);
+      else if (
+        current.retryLimit !== options.retryLimit ||
+        current.retryDelay !== options.retryDelay ||
+        current.retryBackoff !== options.retryBackoff ||
+        current.expireInSeconds !== options.expireInSeconds
+      ) {
+        await this.boss.updateQueue(def.name, options);
+      }
     }
     this.started = true;
   }

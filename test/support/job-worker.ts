@@ -7,7 +7,8 @@ import { testConfig } from './harness.js';
 import { lockDataFolder } from '../../src/db/lock.js';
 import type { JobDefinition } from '../../src/jobs/types.js';
 
-const opts = JSON.parse(process.argv[2] ?? '{}') as { dataDir?: string; databaseUrl?: string; enqueue?: { name: string; count: number; ms: number }; expireInSeconds?: number };
+// noWork: enqueue and exit, without working (a producer).
+const opts = JSON.parse(process.argv[2] ?? '{}') as { dataDir?: string; databaseUrl?: string; enqueue?: { name: string; count: number; ms: number }; expireInSeconds?: number; noWork?: boolean };
 
 const record = async (app: import('../../src/app.js').App, jobId: string, phase: string) => {
   await app.database.execute('insert into test_job_runs (job_id, pid, phase) values ($1, $2, $3)', [jobId, process.pid, phase]);
@@ -51,6 +52,12 @@ const app = await createApp({ config, jobs, log: pino({ level: 'silent' }) });
 await app.database.execute('create table if not exists test_job_runs (job_id text not null, pid int not null, phase text not null, at timestamptz not null default now())');
 if (opts.enqueue) {
   for (let i = 0; i < opts.enqueue.count; i++) await app.jobs.send(opts.enqueue.name, { key: `${opts.enqueue.name}-${i}`, ms: opts.enqueue.ms });
+}
+if (opts.noWork) {
+  await app.close();
+  await lock?.release();
+  process.stdout.write('enqueued\n');
+  process.exit(0);
 }
 await app.jobs.recoverAbandoned();
 await app.jobs.work(app);
