@@ -2,7 +2,7 @@
 // document and the admin single-page app.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { projectRoot } from '../paths.js';
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
@@ -18,7 +18,7 @@ import { CUSTOMER_COOKIE, registerRoutes, SESSION_COOKIE, type AnyRoute } from '
 import { allRoutes } from './routes.js';
 import { installPageTracking } from '../modules/analytics/index.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const root = projectRoot;
 export const adminDist = path.join(root, 'web/admin/dist');
 
 export interface BuildServerOptions {

@@ -14,7 +14,10 @@ export interface Spawned {
 }
 
 export function spawnNode(args: string[], env: Record<string, string> = {}, opts: { stdin?: boolean } = {}): Spawned {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+  // TypeScript entry points run through tsx; bin/onehour.js runs the compiled server bundle, as
+  // an installed Onehour does (it falls back to tsx itself when the bundle cannot be built).
+  const loader = args[0]?.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...loader, ...args], {
     cwd: projectRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
