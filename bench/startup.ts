@@ -1,6 +1,8 @@
-// Start-up benchmark: time from process start to /readyz OK, and resident memory once ready,
-// on PGlite (first start with migrations, then a warm restart) and on PostgreSQL. Baseline in
-// the same run: a bare Node HTTP server's time to its first answer.
+// Start-up benchmark: time from process start to /readyz OK, the CPU the process used until then
+// (steadier than time on a busy machine), and resident memory once ready, on PGlite (first start
+// without templates, from the empty and from the migrated template, then a warm restart, also
+// from the TypeScript sources through tsx) and on PostgreSQL. Baseline in the same run: a bare
+// Node HTTP server's time to its first answer.
 //   npm run bench:startup              (PostgreSQL part needs BENCH_DATABASE_URL or the local server)
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -9,6 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { createPgliteTemplate } from '../src/db/client.js';
+import { createReadyTemplate } from '../src/db/ready-template.js';
+import { serverBundle } from '../bin/server-bundle.js';
 
 const RUNS = Number(process.argv[2] ?? 3);
 const PG_URL = process.argv[3] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -28,7 +32,13 @@ function rssMb(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
 }
 
-async function timeToReady(args: string[], env: Record<string, string>, url: string): Promise<{ ms: number; rss: number }> {
+/** CPU time (user + system, all threads) the process has used so far. */
+function cpuMs(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks (USER_HZ = 100)
+}
+
+async function timeToReady(args: string[], env: Record<string, string>, url: string): Promise<{ ms: number; rss: number; cpu: number }> {
   const started = performance.now();
   const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'ignore' });
   try {
@@ -43,8 +53,9 @@ async function timeToReady(args: string[], env: Record<string, string>, url: str
       await new Promise((r) => setTimeout(r, 10));
     }
     const ms = performance.now() - started;
+    const cpu = cpuMs(child.pid!);
     await new Promise((r) => setTimeout(r, 500));
-    return { ms, rss: rssMb(child.pid!) };
+    return { ms, rss: rssMb(child.pid!), cpu };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
@@ -53,11 +64,11 @@ async function timeToReady(args: string[], env: Record<string, string>, url: str
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function series(label: string, make: (i: number) => Promise<{ ms: number; rss: number }>) {
+async function series(label: string, make: (i: number) => Promise<{ ms: number; rss: number; cpu?: number }>) {
   const results = [];
   for (let i = 0; i < RUNS; i++) results.push(await make(i));
-  const row = { label, ms: median(results.map((r) => r.ms)), rss: median(results.map((r) => r.rss)) };
-  console.log(`${label.padEnd(44)} ${row.ms.toFixed(0).padStart(6)} ms   ${row.rss.toFixed(0).padStart(4)} MB RSS`);
+  const row = { label, ms: median(results.map((r) => r.ms)), rss: median(results.map((r) => r.rss)), cpu: median(results.map((r) => r.cpu ?? 0)) };
+  console.log(`${label.padEnd(52)} ${row.ms.toFixed(0).padStart(6)} ms   ${row.cpu.toFixed(0).padStart(6)} ms CPU   ${row.rss.toFixed(0).padStart(4)} MB RSS`);
   return row;
 }
 
@@ -69,26 +80,31 @@ const baseline = await series('baseline: bare node:http server', async () => {
 const cli = ['bin/onehour.js', 'start'];
 const common = { LOG_LEVEL: 'warn', HOST: '127.0.0.1' };
 const dirs: string[] = [];
-// Before/after in the same run: a first start that has to run initdb (the template set aside
-// for the duration, as on an install that skipped postinstall), then one that copies it.
+await serverBundle(); // built before the clock starts, as after any install
+// Before/after in the same run: first starts with the templates set aside for the duration (as
+// on an install that skipped postinstall), then from the empty template, then from the migrated one.
 const template = await createPgliteTemplate();
-const aside = `${template}.bench-aside-${process.pid}`;
-fs.renameSync(template, aside);
-let firstInitdb;
-try {
-  firstInitdb = await series('PGlite, first start without template (initdb)', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onehour-bench-'));
-    try {
-      const port = await freePort();
-      return await timeToReady(cli, { ...common, DATA_DIR: dir, PORT: String(port) }, `http://127.0.0.1:${port}/readyz`);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
-} finally {
-  fs.renameSync(aside, template);
+const ready = await createReadyTemplate();
+async function withAside<T>(dirsAside: string[], fn: () => Promise<T>): Promise<T> {
+  for (const d of dirsAside) fs.renameSync(d, `${d}.bench-aside-${process.pid}`);
+  try {
+    return await fn();
+  } finally {
+    for (const d of dirsAside) fs.renameSync(`${d}.bench-aside-${process.pid}`, d);
+  }
 }
-const first = await series('PGlite, first start (template + migrations)', async () => {
+const throwaway = async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onehour-bench-'));
+  try {
+    const port = await freePort();
+    return await timeToReady(cli, { ...common, DATA_DIR: dir, PORT: String(port) }, `http://127.0.0.1:${port}/readyz`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+};
+const firstInitdb = await withAside([ready, template], () => series('PGlite, first start without templates (initdb)', throwaway));
+const firstEmpty = await withAside([ready], () => series('PGlite, first start from the empty template', throwaway));
+const first = await series('PGlite, first start from the migrated template', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onehour-bench-'));
   dirs.push(dir);
   const port = await freePort();
@@ -97,6 +113,10 @@ const first = await series('PGlite, first start (template + migrations)', async 
 const warm = await series('PGlite, restart on existing data', async (i) => {
   const port = await freePort();
   return timeToReady(cli, { ...common, DATA_DIR: dirs[i]!, PORT: String(port) }, `http://127.0.0.1:${port}/readyz`);
+});
+const fromSource = await series('PGlite, restart, sources through tsx', async (i) => {
+  const port = await freePort();
+  return timeToReady(cli, { ...common, ONEHOUR_FROM_SOURCE: '1', DATA_DIR: dirs[i]!, PORT: String(port) }, `http://127.0.0.1:${port}/readyz`);
 });
 let pgRow = null;
 try {
@@ -124,5 +144,6 @@ try {
   console.log(`PostgreSQL part skipped: ${(err as Error).message}`);
 }
 for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-console.log(`\nPGlite first start: ${firstInitdb.ms.toFixed(0)} ms / ${firstInitdb.rss.toFixed(0)} MB with initdb → ${first.ms.toFixed(0)} ms / ${first.rss.toFixed(0)} MB from the template.`);
+console.log(`\nPGlite first start: ${firstInitdb.ms.toFixed(0)} ms / ${firstInitdb.rss.toFixed(0)} MB with initdb → ${firstEmpty.ms.toFixed(0)} ms / ${firstEmpty.rss.toFixed(0)} MB from the empty template → ${first.ms.toFixed(0)} ms / ${first.rss.toFixed(0)} MB from the migrated one.`);
+console.log(`PGlite restart: ${fromSource.ms.toFixed(0)} ms (${fromSource.cpu.toFixed(0)} ms CPU) from the sources through tsx → ${warm.ms.toFixed(0)} ms (${warm.cpu.toFixed(0)} ms CPU) from the server bundle.`);
 console.log(`PGlite warm start is ${(warm.ms / baseline.ms).toFixed(1)}× the bare server's start; first start ${(first.ms / baseline.ms).toFixed(1)}×${pgRow ? `; PostgreSQL restart ${(pgRow.ms / baseline.ms).toFixed(1)}×` : ''}.`);

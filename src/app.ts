@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import { systemClock, type Clock } from './clock.js';
 import { createSigner, type Signer } from './crypto.js';
 import { openDatabase, type Database, type Db, type DbOrTx } from './db/client.js';
+import { pgliteSeedTemplates } from './db/ready-template.js';
 import { runMigrations } from './db/migrations.js';
 import { EventLog } from './db/events.js';
 import { eventCatalog } from './event-catalog.js';
@@ -98,7 +99,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
   const { config } = opts;
   const log = opts.log ?? pino({ level: config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization', '*.password', '*.token'] });
   const clock = opts.clock ?? systemClock;
-  const database = opts.database ?? (await openDatabase(config.database));
+  const database = opts.database ?? (await openDatabase(config.database, config.database.kind === 'pglite' ? { seedTemplates: pgliteSeedTemplates() } : {}));
   try {
     await runMigrations(database);
     const secretKey = await loadOrCreateSecret(database.db, 'secret_key', config.secretKey);

@@ -95,8 +95,8 @@ function clientOf(tx: Tx): Queryable {
   return client;
 }
 
-export async function openDatabase(config: DatabaseConfig, opts: { poolSize?: number } = {}): Promise<Database> {
-  if (config.kind === 'pglite') return openPglite(path.join(config.dataDir, 'pgdata'));
+export async function openDatabase(config: DatabaseConfig, opts: { poolSize?: number; seedTemplates?: string[] } = {}): Promise<Database> {
+  if (config.kind === 'pglite') return openPglite(path.join(config.dataDir, 'pgdata'), undefined, opts.seedTemplates ?? [pgliteTemplateDir()]);
   return openPg(config.url, opts.poolSize ?? 10);
 }
 
@@ -150,11 +150,14 @@ export async function createPgliteTemplate(): Promise<string> {
   return template;
 }
 
-/** A new data folder starts as a copy of the template when there is one (initdb otherwise). */
-function seedPgliteDataDir(dir: string): void {
+/**
+ * A new data folder starts as a copy of the first of `templates` that exists (initdb when none
+ * does). The caller may offer a migrated one first (src/db/ready-template.ts).
+ */
+function seedPgliteDataDir(dir: string, templates: string[]): void {
   if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0) return;
-  const template = pgliteTemplateDir();
-  if (!fs.existsSync(path.join(template, 'PG_VERSION'))) return;
+  const template = templates.find((t) => fs.existsSync(path.join(t, 'PG_VERSION')));
+  if (!template) return;
   // Copied beside it and renamed: a start interrupted mid-copy leaves no half data folder.
   const part = `${dir}.part`;
   fs.rmSync(part, { recursive: true, force: true });
@@ -202,9 +205,9 @@ function watchSelfDeadlocks(client: PGlite): void {
   }
 }
 
-async function openPglite(dir: string | undefined, loadDataDir?: Blob): Promise<Database> {
+async function openPglite(dir: string | undefined, loadDataDir?: Blob, seedTemplates: string[] = []): Promise<Database> {
   if (dir) {
-    seedPgliteDataDir(dir);
+    seedPgliteDataDir(dir, seedTemplates);
     fs.mkdirSync(dir, { recursive: true });
   }
   const client = await PGlite.create({

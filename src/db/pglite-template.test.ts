@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createPgliteTemplate, openDatabase } from './client.js';
+import { migrationsUpToDate } from './migrations.js';
+import { createReadyTemplate, pgliteSeedTemplates, readyTemplateDir } from './ready-template.js';
 
 function listing(dir: string): string[] {
   return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
@@ -39,6 +41,29 @@ describe('PGlite data-folder template', () => {
       assert.ok(!fs.existsSync(path.join(roots[0]!, 'pgdata.part')), 'no half-copied folder left');
     } finally {
       for (const r of roots) fs.rmSync(r, { recursive: true, force: true });
+    }
+  });
+
+  it('a first start copies the migrated template when it matches the code: every migration is there before any runs', async () => {
+    const ready = await createReadyTemplate();
+    assert.equal(pgliteSeedTemplates()[0], ready, 'the migrated template is offered first');
+    assert.equal(readyTemplateDir(), ready);
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'onehour-tpl-ready-'));
+    try {
+      const db = await openDatabase({ kind: 'pglite', dataDir: root }, { seedTemplates: pgliteSeedTemplates() });
+      assert.equal(await migrationsUpToDate(db), true);
+      const tables = await db.execute<{ n: number }>("select count(*)::int as n from information_schema.tables where table_name in ('events', 'users', 'contacts', 'orders')");
+      assert.equal(tables.rows[0]!.n, 4);
+      await db.execute("insert into events (occurred_at, type, actor_kind, data) values (now(), 'demo.tick', 'system', '{}')");
+      await db.close();
+      const again = await openDatabase({ kind: 'pglite', dataDir: root }, { seedTemplates: pgliteSeedTemplates() });
+      assert.equal((await again.execute<{ n: number }>('select count(*)::int as n from events')).rows[0]!.n, 1, 'an existing folder is never re-seeded');
+      await again.close();
+      const fresh = await openDatabase({ kind: 'pglite', dataDir: fs.mkdtempSync(path.join(root, 'other-')) }, { seedTemplates: pgliteSeedTemplates() });
+      assert.equal((await fresh.execute<{ n: number }>('select count(*)::int as n from events')).rows[0]!.n, 0, 'the template itself holds no business data');
+      await fresh.close();
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
     }
   });
 });
