@@ -127,16 +127,18 @@ export async function readTail(exec: ExecuteSql, watermark: number, filter: Filt
     `with tail_visitors as (
        select visitor_id, count(*) as n from analytics_events where id > $1 group by visitor_id),
      ev as (
-       select e.* from analytics_events e where e.visitor_id in (select visitor_id from tail_visitors)),
-     visit_state as (
-       select v.id, v.started_at, v.pageviews as pageviews_now, v.last_at as last_now,
-              v.pageviews - (count(*) filter (where ev.id > $1 and ev.name = 'pageview'))::int as pageviews_then,
-              max(ev.at) filter (where ev.id <= $1) as last_then
-         from ev join analytics_visits v on v.id = ev.visit_id group by v.id),
+       -- every event of those visitors (all of a visit's events carry its visitor id), with its
+       -- visit's state now and as of the watermark, by window over the visit's events
+       select e.*, v.started_at, v.pageviews as pageviews_now, v.last_at as last_now,
+              v.pageviews - (count(*) filter (where e.id > $1 and e.name = 'pageview') over w)::int as pageviews_then,
+              max(e.at) filter (where e.id <= $1) over w as last_then
+         from analytics_events e join analytics_visits v on v.id = e.visit_id
+        where e.visitor_id in (select visitor_id from tail_visitors)
+       window w as (partition by e.visit_id)),
      versions as (
-       select 1 as sign, ev.*, s.started_at, s.pageviews_now as visit_pageviews, s.last_now as visit_last_at from ev join visit_state s on s.id = ev.visit_id
+       select 1 as sign, ev.*, ev.pageviews_now as visit_pageviews, ev.last_now as visit_last_at from ev
        union all
-       select -1, ev.*, s.started_at, s.pageviews_then, s.last_then from ev join visit_state s on s.id = ev.visit_id where ev.id <= $1)
+       select -1, ev.*, ev.pageviews_then, ev.last_then from ev where ev.id <= $1)
      select e.sign, to_char((e.at at time zone 'UTC')::date, 'YYYY-MM-DD') as day, ${grouping.g}::int as g, ${grouping.value} as value,
             (select coalesce(sum(n), 0) from tail_visitors)::int as tail,
             count(distinct e.visitor_id)::int as visitors,
@@ -193,8 +195,11 @@ export async function atWatermark<T>(exec: ExecuteSql, read: (watermark: number)
  * Rollups plus the raw tail (`tail`: read once for the request, else read here for `dim`):
  * the same numbers as `rawBreakdown`, reading the raw events of the last minute's visitors only.
  */
-export async function breakdown(exec: ExecuteSql, range: DayRange, filter: Filter | null, dim: Dimension | null, tail?: Tail): Promise<Map<string, Counts>> {
-  if (tail) return merge(await rollupBreakdown(exec, range, filter, dim), tailOver(tail, range, dim));
+export async function breakdown(exec: ExecuteSql, range: DayRange, filter: Filter | null, dim: Dimension | null, tail?: Tail | Promise<Tail>): Promise<Map<string, Counts>> {
+  if (tail) {
+    const [rolled, t] = await Promise.all([rollupBreakdown(exec, range, filter, dim), tail]);
+    return merge(rolled, tailOver(t, range, dim));
+  }
   return atWatermark(exec, async (watermark) => {
     const [rolled, t] = await Promise.all([rollupBreakdown(exec, range, filter, dim), readTail(exec, watermark, filter, dim ? [dim] : [])]);
     return merge(rolled, tailOver(t, range, dim));
@@ -214,7 +219,7 @@ export interface SeriesPoint {
 }
 
 /** Visitors and pageviews per day (rollups and the raw tail), or per hour (raw) for a one-day range. */
-export async function dailySeries(exec: ExecuteSql, range: DayRange, filter: Filter | null, tail?: Tail): Promise<SeriesPoint[]> {
+export async function dailySeries(exec: ExecuteSql, range: DayRange, filter: Filter | null, tail?: Tail | Promise<Tail>): Promise<SeriesPoint[]> {
   if (range.from === range.to) {
     const w = rawWhere(filter, 3);
     const res = await exec<SeriesPoint>(
@@ -228,12 +233,17 @@ export async function dailySeries(exec: ExecuteSql, range: DayRange, filter: Fil
     return fillHours(range.from, res.rows);
   }
   const s = rollupSlice(null, filter);
-  const perDay = (t: Tail) =>
-    exec<CountRow & { t: string }>(
-      `select to_char(day, 'YYYY-MM-DD') as t, ${sums} from analytics_daily where day between $1::date and $2::date and ${s.where} group by day order by day`,
-      [range.from, range.to, ...s.values],
-    ).then((res) => ({ res, t }));
-  const { res, t } = tail ? await perDay(tail) : await atWatermark(exec, async (watermark) => perDay(await readTail(exec, watermark, filter, [])));
+  const perDay = async (tailRead: Tail | Promise<Tail>) => {
+    const [res, t] = await Promise.all([
+      exec<CountRow & { t: string }>(
+        `select to_char(day, 'YYYY-MM-DD') as t, ${sums} from analytics_daily where day between $1::date and $2::date and ${s.where} group by day order by day`,
+        [range.from, range.to, ...s.values],
+      ),
+      tailRead,
+    ]);
+    return { res, t };
+  };
+  const { res, t } = await (tail ? perDay(tail) : atWatermark(exec, (watermark) => perDay(readTail(exec, watermark, filter, []))));
   const byDay = new Map(res.rows.map((r) => [r.t, toCounts(r)]));
   for (const [day, slices] of t.days) {
     const change = slices.get('')!.get(TOTAL);
