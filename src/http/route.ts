@@ -89,6 +89,12 @@ export interface RouteSpec<
   rawBody?: 'buffer' | 'stream';
   /** bytes; overrides the server-wide body limit for this route */
   bodyLimit?: number;
+  /**
+   * false: no helmet headers (CSP, frame and referrer policies…). Only for an answer with no
+   * body that no browser renders (the analytics beacon, a 202 sent thousands of times a
+   * second): @fastify/helmet builds its middleware anew on every request.
+   */
+  securityHeaders?: false;
   handler: (
     ctx: A extends 'public'
       ? Omit<RouteContext<Out<PS>, Out<QS>, Out<BS>>, 'principal' | 'actor'> & { principal: null; actor: null }
@@ -217,6 +223,7 @@ function registerRoute(fastify: FastifyInstance, app: App, spec: AnyRoute): void
     method: spec.method,
     url: spec.url,
     ...(spec.bodyLimit ? { bodyLimit: spec.bodyLimit } : {}),
+    ...(spec.securityHeaders === false ? { helmet: false as const } : {}),
     config: spec.rateLimit ? { rateLimit: { max: app.config.rateLimits[spec.rateLimit as 'auth' | 'forms'], timeWindow: '1 minute' } } : {},
     handler: async (req, reply) => {
       if (unsafe && !spec.crossOrigin) checkOrigin(app, req);

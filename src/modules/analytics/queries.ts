@@ -1,7 +1,7 @@
-// Reading traffic: complete days from the rollups, today from the raw rows (the rollup job
-// has not finished today). `rawBreakdown` computes the same numbers by a plain GROUP BY over
-// raw events: the dashboard uses it for today, the property test and the benchmark compare
-// the rollups against it.
+// Reading traffic: the daily rollups (every day the rollup job has seen, today's up to its
+// watermark) corrected by the raw tail, the events after the watermark (see `readTail`).
+// `rawBreakdown` computes the same numbers by a plain GROUP BY over raw events: the tests and
+// the benchmark compare the dashboard's reads against it.
 import type { ExecuteSql } from '../../db/client.js';
 import { addCounts, dayEnd, dayStart, dimensionColumn, metricsSql, type Counts, type Dimension, type Filter, zeroCounts } from './dimensions.js';
 
@@ -75,13 +75,21 @@ function merge(a: Map<string, Counts>, b: Map<string, Counts>): Map<string, Coun
   return out;
 }
 
-/** One day's raw counts by several dimensions at once: dimension ('' for the total) → value → counts. */
+/** Counts by dimension ('' for the total) → value. */
 export type DaySlices = Map<Dimension | '', Map<string, Counts>>;
 
-/** Dimensions whose value is the visit's (copied onto each of its events): the same for every event of a visit. */
-const visitDimensions: readonly Dimension[] = ['browser', 'campaign', 'channel', 'device', 'entry', 'source'];
+/**
+ * What the raw events after the rollup watermark change in the rollups: per day, dimension and
+ * value, the signed difference "now" − "as rolled up". Rollups + this = a direct count over raw.
+ */
+export interface Tail {
+  watermark: number;
+  /** the number of raw events after the watermark */
+  events: number;
+  days: Map<string, DaySlices>;
+}
 
-/** `grouping(...)` and the value of the one grouped column, for GROUPING SETS ((), (c1), (c2), …). */
+/** The grouping-set value column and its GROUPING() mask per column, for GROUPING SETS ((), (c1), (c2), …). */
 function groupingOf(cols: string[]): { g: string; value: string; maskOf: (i: number) => number; all: number } {
   const all = (1 << cols.length) - 1;
   // GROUPING sets bit (n-1-i) for each column i *not* grouped: the set of column i has every bit but its own.
@@ -90,76 +98,112 @@ function groupingOf(cols: string[]): { g: string; value: string; maskOf: (i: num
   return { g: `grouping(${cols.join(', ')})`, value: `case grouping(${cols.join(', ')}) ${cols.map((c, i) => `when ${maskOf(i)} then ${c}`).join(' ')} else '' end`, maskOf, all };
 }
 
+/** The rollup job's watermark: events with a higher id are not in the rollups yet. */
+export async function rollupWatermark(exec: ExecuteSql): Promise<number> {
+  return (await exec<{ id: number }>(`select coalesce((select last_event_id from analytics_rollup_state where id = 1), 0)::bigint as id`)).rows[0]!.id;
+}
+
 /**
- * A day's raw events grouped by the total and every dimension asked for (GROUPING SETS): the
- * dashboard reads today this way once per request, instead of once per panel. Two statements:
- * the dimensions fixed per visit are grouped over the day's visits (each visit's events summed
- * first: a third as many rows to sort for the distinct counts), page and event over events.
+ * The raw tail: how the events after the watermark change the rollups, for the total and
+ * every dimension asked for, under a filter.
+ *
+ * Why this is exact. Every metric (distinct visitors, distinct visits, entries, page views,
+ * bounces, duration) is a sum over visitors: for disjoint sets of visitors the counts add,
+ * per day and per value. Split the visitors into T, those with an event after the watermark,
+ * and the rest. The rest's events are all at or below the watermark and their visits have not
+ * changed since (a visit changes only through a new event of its visitor), so the rollup
+ * holds their counts as they are now. For T the rollup holds their counts "as of the
+ * watermark": their events up to it, with each visit's page views and last event as they were
+ * then (page views now minus those after the watermark; the latest event up to it: ingest
+ * keeps a visit's `pageviews` and `last_at` so). So rollups − T as of the watermark + T now
+ * = a direct count now. T is the visitors of the last minute or so: a few hundred rows read
+ * through `analytics_events_visitor_idx`, whatever the size of the day.
  */
-export async function rawDaySlices(exec: ExecuteSql, day: string, filter: Filter | null, dims: readonly Dimension[]): Promise<DaySlices> {
+export async function readTail(exec: ExecuteSql, watermark: number, filter: Filter | null, dims: readonly Dimension[]): Promise<Tail> {
   const w = rawWhere(filter, 2);
-  const scope = `e.at >= ${dayStart('$1')} and e.at < ${dayEnd('$1')} and e.name <> 'engagement'${w.sql}`;
-  // Only entry events need their visit (bounce, duration), and an entry event is its visit's
-  // first, so its visit started that day: the join reads the day's visits (an index range), not
-  // a lookup per event or a scan of every visit.
-  const dayVisits = (alias: string, on: string) =>
-    `left join analytics_visits v on v.id = ${alias}.visit_id and ${on} and v.started_at >= ${dayStart('$1')} and v.started_at < ${dayEnd('$1')}`;
-  const out: DaySlices = new Map([['', new Map()], ...dims.map((d) => [d, new Map()] as [Dimension, Map<string, Counts>])]);
-  const read = (rows: (CountRow & { g: number })[], ds: readonly Dimension[], total: boolean) => {
-    const { maskOf, all } = groupingOf(ds.map((d) => d));
-    for (const r of rows) {
-      if (r.g === all || ds.length === 0) {
-        if (total) out.get('')!.set(TOTAL, toCounts(r));
-        continue;
-      }
-      out.get(ds[ds.findIndex((_, k) => r.g === maskOf(k))]!)!.set(r.value, toCounts(r));
-    }
-  };
-
-  const byVisit = dims.filter((d) => visitDimensions.includes(d));
-  const vcols = byVisit.map((d) => `p.${dimensionColumn[d]}`);
-  const vg = groupingOf(vcols);
-  const visitRows = await exec<CountRow & { g: number }>(
-    `with p as (
-       select e.visit_id, min(e.visitor_id) as visitor_id, ${byVisit.map((d) => `min(e.${dimensionColumn[d]}) as ${dimensionColumn[d]}, `).join('')}
-              (count(*) filter (where e.entry))::int as entries, (count(*) filter (where e.name = 'pageview'))::int as pageviews
-         from analytics_events e where ${scope} group by e.visit_id)
-     select ${vg.g}::int as g, ${vg.value} as value,
-            count(distinct p.visitor_id)::int as visitors, count(*)::int as visits, coalesce(sum(p.entries), 0)::int as entries, coalesce(sum(p.pageviews), 0)::int as pageviews,
-            coalesce(sum(p.entries) filter (where v.pageviews <= 1), 0)::int as bounces,
-            coalesce(sum(p.entries * extract(epoch from v.last_at - v.started_at)::bigint), 0)::bigint as duration_s
-       from p ${dayVisits('p', 'p.entries > 0')}
-      group by grouping sets ((), ${vcols.map((c) => `(${c})`).join(', ') || '()'})`,
-    [day, ...w.values],
+  const cols = dims.map((d) => `e.${dimensionColumn[d]}`);
+  const grouping = groupingOf(cols);
+  const res = await exec<CountRow & { sign: number; day: string; g: number; tail: number }>(
+    `with tail_visitors as (
+       select visitor_id, count(*) as n from analytics_events where id > $1 group by visitor_id),
+     ev as (
+       -- every event of those visitors (all of a visit's events carry its visitor id), with its
+       -- visit's state now and as of the watermark, by window over the visit's events
+       select e.*, v.started_at, v.pageviews as pageviews_now, v.last_at as last_now,
+              v.pageviews - (count(*) filter (where e.id > $1 and e.name = 'pageview') over w)::int as pageviews_then,
+              max(e.at) filter (where e.id <= $1) over w as last_then
+         from analytics_events e join analytics_visits v on v.id = e.visit_id
+        where e.visitor_id in (select visitor_id from tail_visitors)
+       window w as (partition by e.visit_id)),
+     versions as (
+       select 1 as sign, ev.*, ev.pageviews_now as visit_pageviews, ev.last_now as visit_last_at from ev
+       union all
+       select -1, ev.*, ev.pageviews_then, ev.last_then from ev where ev.id <= $1)
+     select e.sign, to_char((e.at at time zone 'UTC')::date, 'YYYY-MM-DD') as day, ${grouping.g}::int as g, ${grouping.value} as value,
+            (select coalesce(sum(n), 0) from tail_visitors)::int as tail,
+            count(distinct e.visitor_id)::int as visitors,
+            count(distinct e.visit_id)::int as visits,
+            (count(*) filter (where e.entry))::int as entries,
+            (count(*) filter (where e.name = 'pageview'))::int as pageviews,
+            (count(*) filter (where e.entry and e.visit_pageviews <= 1))::int as bounces,
+            coalesce(sum(extract(epoch from e.visit_last_at - e.started_at)::bigint) filter (where e.entry), 0)::bigint as duration_s
+       from versions e
+      where e.name <> 'engagement'${w.sql}
+      group by e.sign, (e.at at time zone 'UTC')::date${cols.length ? `, grouping sets ((), ${cols.map((c) => `(${c})`).join(', ')})` : ''}`,
+    [watermark, ...w.values],
   );
-  read(visitRows.rows, byVisit, true);
+  const tail: Tail = { watermark, events: res.rows[0]?.tail ?? 0, days: new Map() };
+  for (const r of res.rows) {
+    let slices = tail.days.get(r.day);
+    if (!slices) tail.days.set(r.day, (slices = new Map([['', new Map()], ...dims.map((d) => [d, new Map()] as [Dimension, Map<string, Counts>])])));
+    const dim: Dimension | '' = r.g === grouping.all || !dims.length ? '' : dims[dims.findIndex((_, k) => r.g === grouping.maskOf(k))]!;
+    const byValue = slices.get(dim)!;
+    const c = toCounts(r);
+    byValue.set(r.value, addCounts(byValue.get(r.value) ?? zeroCounts(), r.sign > 0 ? c : negate(c)));
+  }
+  return tail;
+}
 
-  const byEvent = dims.filter((d) => !visitDimensions.includes(d));
-  if (byEvent.length) {
-    const ecols = byEvent.map((d) => `e.${dimensionColumn[d]}`);
-    const eg = groupingOf(ecols);
-    const eventRows = await exec<CountRow & { g: number }>(
-      `select ${eg.g}::int as g, ${eg.value} as value, ${metricsSql}
-         from analytics_events e ${dayVisits('e', 'e.entry')}
-        where ${scope}
-        group by grouping sets (${ecols.map((c) => `(${c})`).join(', ')})`,
-      [day, ...w.values],
-    );
-    read(eventRows.rows, byEvent, false);
+const negate = (c: Counts): Counts => ({ visitors: -c.visitors, visits: -c.visits, entries: -c.entries, pageviews: -c.pageviews, bounces: -c.bounces, durationS: -c.durationS });
+
+/** The tail's changes over a range of days, for one dimension (or the total). */
+function tailOver(tail: Tail, range: DayRange, dim: Dimension | null): Map<string, Counts> {
+  let out = new Map<string, Counts>();
+  for (const [day, slices] of tail.days) {
+    if (day < range.from || day > range.to) continue;
+    const byValue = slices.get(dim ?? '');
+    if (!byValue) throw new Error(`the tail was read without the dimension ${dim}`);
+    out = merge(out, byValue);
   }
   return out;
 }
 
 /**
- * Rollups for the days before today, raw rows for today (`todaySlices`: today already read by
- * `rawDaySlices` for this request, else read here).
+ * Runs `read` with the rollup watermark, again if the rollup job committed meanwhile: the job
+ * writes its rollups and its watermark in one transaction, so an unchanged watermark after
+ * the reads means every rollup row read was of that watermark.
  */
-export async function breakdown(exec: ExecuteSql, range: DayRange, today: string, filter: Filter | null, dim: Dimension | null, todaySlices?: DaySlices): Promise<Map<string, Counts>> {
-  const pastTo = range.to < today ? range.to : previousDay(today);
-  const past = range.from <= pastTo ? await rollupBreakdown(exec, { from: range.from, to: pastTo }, filter, dim) : new Map<string, Counts>();
-  if (range.to < today || range.from > today) return past;
-  const slice = todaySlices?.get(dim ?? '');
-  return merge(past, slice ?? (await rawBreakdown(exec, { from: today, to: today }, filter, dim)));
+export async function atWatermark<T>(exec: ExecuteSql, read: (watermark: number) => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    const watermark = await rollupWatermark(exec);
+    const out = await read(watermark);
+    if ((await rollupWatermark(exec)) === watermark || attempt === 4) return out;
+  }
+}
+
+/**
+ * Rollups plus the raw tail (`tail`: read once for the request, else read here for `dim`):
+ * the same numbers as `rawBreakdown`, reading the raw events of the last minute's visitors only.
+ */
+export async function breakdown(exec: ExecuteSql, range: DayRange, filter: Filter | null, dim: Dimension | null, tail?: Tail | Promise<Tail>): Promise<Map<string, Counts>> {
+  if (tail) {
+    const [rolled, t] = await Promise.all([rollupBreakdown(exec, range, filter, dim), tail]);
+    return merge(rolled, tailOver(t, range, dim));
+  }
+  return atWatermark(exec, async (watermark) => {
+    const [rolled, t] = await Promise.all([rollupBreakdown(exec, range, filter, dim), readTail(exec, watermark, filter, dim ? [dim] : [])]);
+    return merge(rolled, tailOver(t, range, dim));
+  });
 }
 
 export function previousDay(day: string): string {
@@ -174,8 +218,8 @@ export interface SeriesPoint {
   pageviews: number;
 }
 
-/** Visitors and pageviews per day (rollups, today raw), or per hour for a one-day range. */
-export async function series(exec: ExecuteSql, range: DayRange, today: string, filter: Filter | null, todaySlices?: DaySlices): Promise<SeriesPoint[]> {
+/** Visitors and pageviews per day (rollups and the raw tail), or per hour (raw) for a one-day range. */
+export async function dailySeries(exec: ExecuteSql, range: DayRange, filter: Filter | null, tail?: Tail | Promise<Tail>): Promise<SeriesPoint[]> {
   if (range.from === range.to) {
     const w = rawWhere(filter, 3);
     const res = await exec<SeriesPoint>(
@@ -189,20 +233,32 @@ export async function series(exec: ExecuteSql, range: DayRange, today: string, f
     return fillHours(range.from, res.rows);
   }
   const s = rollupSlice(null, filter);
-  const res = await exec<SeriesPoint>(
-    `select to_char(day, 'YYYY-MM-DD') as t, sum(visitors)::int as visitors, sum(visits)::int as visits, sum(pageviews)::int as pageviews
-       from analytics_daily where day between $1::date and $2::date and ${s.where} group by day order by day`,
-    [range.from, range.to, ...s.values],
-  );
-  const byDay = new Map(res.rows.map((r) => [r.t, r]));
-  if (range.from <= today && today <= range.to) {
-    const t = (todaySlices?.get('') ?? (await rawBreakdown(exec, { from: today, to: today }, filter, null))).get(TOTAL);
-    if (t) byDay.set(today, { t: today, visitors: t.visitors, visits: t.visits, pageviews: t.pageviews });
+  const perDay = async (tailRead: Tail | Promise<Tail>) => {
+    const [res, t] = await Promise.all([
+      exec<CountRow & { t: string }>(
+        `select to_char(day, 'YYYY-MM-DD') as t, ${sums} from analytics_daily where day between $1::date and $2::date and ${s.where} group by day order by day`,
+        [range.from, range.to, ...s.values],
+      ),
+      tailRead,
+    ]);
+    return { res, t };
+  };
+  const { res, t } = await (tail ? perDay(tail) : atWatermark(exec, (watermark) => perDay(readTail(exec, watermark, filter, []))));
+  const byDay = new Map(res.rows.map((r) => [r.t, toCounts(r)]));
+  for (const [day, slices] of t.days) {
+    const change = slices.get('')!.get(TOTAL);
+    if (change && day >= range.from && day <= range.to) byDay.set(day, addCounts(byDay.get(day) ?? zeroCounts(), change));
   }
   const out: SeriesPoint[] = [];
-  for (let d = range.from; d <= range.to; d = nextDay(d)) out.push(byDay.get(d) ?? { t: d, visitors: 0, visits: 0, pageviews: 0 });
+  for (let d = range.from; d <= range.to; d = nextDay(d)) {
+    const c = byDay.get(d);
+    out.push({ t: d, visitors: c?.visitors ?? 0, visits: c?.visits ?? 0, pageviews: c?.pageviews ?? 0 });
+  }
   return out;
 }
+
+/** `dailySeries` as other modules call it (the owner's KPI series); `today` is not needed since the tail replaced "today from raw rows". */
+export const series = (exec: ExecuteSql, range: DayRange, _today: string, filter: Filter | null): Promise<SeriesPoint[]> => dailySeries(exec, range, filter);
 
 export const nextDay = (day: string): string => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 

@@ -241,7 +241,7 @@ export const analyticsRoutes: AnyRoute[] = [
     },
   }),
   defineRoute({
-    method: 'POST', url: '/api/event', access: 'public', kind: 'api', tags: ['analytics'], crossOrigin: true, bodyLimit: 8192, status: 202,
+    method: 'POST', url: '/api/event', access: 'public', kind: 'api', tags: ['analytics'], crossOrigin: true, bodyLimit: 8192, status: 202, securityHeaders: false,
     summary: 'A custom event (a goal, an outbound click, time on page) from this site or one listed in ANALYTICS_ALLOWED_ORIGINS; no cookie, no IP kept',
     body: eventBody,
     handler: async ({ app, req, reply, body }) => {

@@ -29,11 +29,7 @@ export const analyticsVisits = pgTable(
     device: text('device').notNull(),
     browser: text('browser').notNull(),
   },
-  (t) => [
-    index('analytics_visits_visitor_idx').on(t.visitorId, t.lastAt),
-    // today's visits, for the dashboard's read of today's entry events (queries.ts, rawDaySlices)
-    index('analytics_visits_started_idx').on(t.startedAt),
-  ],
+  (t) => [index('analytics_visits_visitor_idx').on(t.visitorId, t.lastAt)],
 );
 
 /**
@@ -62,6 +58,8 @@ export const analyticsEvents = pgTable(
   },
   (t) => [
     index('analytics_events_at_idx').on(t.at),
+    // the raw tail: every event of the visitors seen since the rollup watermark (queries.ts, readTail)
+    index('analytics_events_visitor_idx').on(t.visitorId),
     // revenue attribution: an order's order_paid step (revenue.ts)
     index('analytics_events_order_idx').on(sql`(${t.props}->>'order')`).where(sql`${t.name} = 'order_paid'`),
   ],
