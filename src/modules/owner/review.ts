@@ -189,10 +189,11 @@ export function rankDecisions(input: {
   }
   // Overdue tasks, the two oldest: someone must do what slipped. Above suggested delegations
   // (30–39), below stale courses (40+): a slipped routine matters less than a course going stale.
+  // The longer overdue first (not by id: two tasks' order must not depend on their uuids).
   for (const o of (input.overdueTasks ?? []).slice(0, 2)) {
     const who = o.assigneeUserId ? input.staffName(o.assigneeUserId) : `the ${o.assigneeRole ?? '?'} role`;
     out.push({
-      key: `task:${o.occurrenceId}`, kind: 'task', score: 39.5,
+      key: `task:${o.occurrenceId}`, kind: 'task', score: 39.1 + Math.min(0.8, o.daysOverdue / 40),
       title: `Task "${o.title}" is overdue`, why: `${who[0]!.toUpperCase()}${who.slice(1)} has not done it; due ${o.dueOn}`,
       facts: [
         { label: 'Assigned to', value: who },
