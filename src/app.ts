@@ -249,7 +249,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       database, clock, events, log,
       timeZone: async (db) => (await brand.current(db)).timeZone,
       staff: (db) => team.listUsers(db),
-      sources: ownerSources({ database, analytics, automation, learning, site, mail, pendingApprovals: () => approvals.list(database.db, { status: 'pending', limit: 200 }), support: () => support }),
+      sources: ownerSources({ database, analytics, automation, learning, site, mail, pendingApprovals: () => approvals.list(database.db, { status: 'pending', limit: 200 }), delegateApproval: (tx, id, to, actor) => approvals.delegate(tx, id, to, actor), tasks, content, support: () => support }),
       settings: { publicUrl: config.publicUrl, linksAllowPrivate: config.owner.linksAllowPrivate },
     });
     // The shared inbox reaches the other modules only through these ports (their public services).

@@ -62,6 +62,8 @@ export const permissionMatrix = {
   // approval requests: everyone sees their own; the owner decides
   'approvals.read': ALL,
   'approvals.decide': OWNER,
+  /** an admin decides the requests the owner handed to them from the weekly review (checked per request) */
+  'approvals.decide_delegated': ['admin'],
   // SOPs and tasks: managers write them; everyone works their own
   'tasks.manage': MANAGERS,
   'tasks.work': ALL,

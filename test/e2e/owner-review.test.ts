@@ -20,6 +20,7 @@ const contexts: BrowserContext[] = [];
 let applied = 0;
 let conversationId = '';
 let adminId = '';
+let taskId = '';
 
 before(async () => {
   t = await startBrowserTestApp();
@@ -53,6 +54,9 @@ before(async () => {
   await t.app.support.assign(conversationId, support.id, { kind: 'system' });
   await t.app.db.update(supportConversations).set({ firstInboundAt: new Date(Date.now() - 10 * 86_400_000) }).where(eq(supportConversations.id, conversationId));
   assert.ok((await t.app.support.checkSlas()) >= 1);
+  // A one-off task for the support member, due at midnight today (UTC, the brand's zone): overdue.
+  const today = new Date().toISOString().slice(0, 10);
+  taskId = (await t.app.tasks.createTask({ title: 'Clear the refunds queue', notes: '', assignee: { userId: support.id }, sopId: null, subject: null, recurrence: { kind: 'once' }, startsOn: today, dueTime: '00:00' }, { kind: 'owner', id: (await t.app.team.listUsers()).find((u) => u.role === 'owner')!.id })).id;
   await t.app.owner.runDailyChecks();
 });
 
@@ -82,7 +86,7 @@ const openCount = async (page: Page) => {
   return m ? Number(m[1]) : 0;
 };
 
-test('the owner opens the review, approves a refund, marks a course reviewed, reassigns a waiting conversation, and the open decisions drop', async () => {
+test('the owner opens the review, approves a refund, marks a course reviewed, reassigns a waiting conversation and an overdue task, and the open decisions drop', async () => {
   const page = await signedIn();
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Weekly review' }).click();
   await page.getByRole('heading', { level: 1, name: 'Weekly review' }).waitFor();
@@ -92,7 +96,7 @@ test('the owner opens the review, approves a refund, marks a course reviewed, re
   const course = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: /Glazing 101/ }) });
   await course.waitFor();
   const start = await openCount(page);
-  assert.ok(start >= 3 && start <= 7, `open decisions: ${start}`);
+  assert.ok(start >= 4 && start <= 7, `open decisions: ${start}`);
 
   await refund.getByRole('button', { name: 'Approve' }).click();
   await refund.waitFor({ state: 'detached' });
@@ -117,4 +121,14 @@ test('the owner opens the review, approves a refund, marks a course reviewed, re
   assert.equal((await t.app.support.get(t.app.db, conversationId)).assigneeId, adminId);
   const assigned = (await t.app.events.list(t.app.db, { type: 'support.assigned' })).find((e) => e.data.assigneeId === adminId);
   assert.equal(assigned?.actorKind, 'owner');
+
+  // The overdue task: hand it to whoever holds the content role; it leaves the decisions.
+  const task = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: /Clear the refunds queue/ }) });
+  await task.getByLabel('Reassign to').selectOption('role:content');
+  await task.getByRole('button', { name: 'Reassign' }).click();
+  await task.waitFor({ state: 'detached' });
+  await page.getByText(start - 4 === 0 ? 'Nothing needs a decision from you.' : `${start - 4} open decision`).waitFor();
+  const updated = (await t.app.events.list(t.app.db, { type: 'task.updated', subjectId: taskId }))[0];
+  assert.equal(updated?.actorKind, 'owner');
+  assert.deepEqual(updated?.data.changed, ['assignee']);
 });

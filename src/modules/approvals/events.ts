@@ -13,6 +13,11 @@ export const approvalEvents = defineEvents({
   'approval.approved': { subject: 'approval', data: ev.object({ ...request, requestedBy: z.string(), result: z.string().nullable() }) },
   'approval.refused': { subject: 'approval', data: ev.object({ ...request, requestedBy: z.string(), note: z.string().nullable() }) },
   'approval.cancelled': { subject: 'approval', data: ev.object(request) },
+  'approval.delegated': {
+    subject: 'approval',
+    data: ev.object({ ...request, delegatedTo: ev.id(), previous: z.string().nullable() }),
+    description: 'The owner handed a pending request to an admin, who may now decide it (previous: the admin who had it before).',
+  },
 });
 
 declare module '../../db/event-catalog.js' {

@@ -1,5 +1,7 @@
 // Approval routes. Everyone on the team sees the requests they made; the owner and admins see
-// them all; only the owner decides (approvals.decide). A decided request answers 409.
+// them all; the owner decides (approvals.decide), and an admin decides the requests the owner
+// handed to them (approvals.decide_delegated, checked against the request). A decided request
+// answers 409.
 import { z } from 'zod';
 import { defineRoute, type AnyRoute, type Principal } from '../../http/route.js';
 import { notFound } from '../../errors.js';
@@ -20,6 +22,8 @@ export const approvalShape = z.object({
   requestedBy: who,
   decidedBy: who.nullable(),
   decidedAt: z.date().nullable(),
+  delegatedToId: z.string().nullable(),
+  delegatedAt: z.date().nullable(),
   note: z.string().nullable(),
   result: z.string().nullable(),
   createdAt: z.date(),
@@ -71,6 +75,19 @@ export const approvalRoutes: AnyRoute[] = [
       handler: async ({ app, actor, params, body, auditTarget }) => {
         auditTarget('approval', params.id);
         return { approval: await app.approvals.decide(params.id, { decision, note: body?.note, actor }) };
+      },
+    }),
+  ),
+  ...(['approve', 'refuse'] as const).map((decision) =>
+    defineRoute({
+      method: 'POST', url: `/api/approvals/:id/delegated/${decision}`, access: { permission: 'approvals.decide_delegated' }, tags, audit: `approval.${decision === 'approve' ? 'approved' : 'refused'}`,
+      summary: decision === 'approve' ? 'Approve a request the owner handed to you: the requested action runs now' : 'Refuse a request the owner handed to you, with a note for the requester',
+      params: idParam,
+      body: z.object({ note: z.string().max(2000).optional() }).optional(),
+      response: z.object({ approval: approvalShape }),
+      handler: async ({ app, actor, params, body, auditTarget }) => {
+        auditTarget('approval', params.id);
+        return { approval: await app.approvals.decide(params.id, { decision, note: body?.note, actor, asDelegate: true }) };
       },
     }),
   ),

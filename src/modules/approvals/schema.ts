@@ -26,6 +26,12 @@ export const approvalRequests = pgTable(
     decidedById: text('decided_by_id'),
     decidedByRole: text('decided_by_role'),
     decidedAt: timestamp('decided_at', { withTimezone: true }),
+    /**
+     * The admin the owner handed this request to (from the weekly review): they may decide it
+     * alongside the owner. Null: the owner's alone.
+     */
+    delegatedToId: text('delegated_to_id'),
+    delegatedAt: timestamp('delegated_at', { withTimezone: true }),
     /** the decider's note (why refused, what was changed) */
     note: text('note'),
     /** what the approved action reported (e.g. "Refunded 120.00 EUR") */

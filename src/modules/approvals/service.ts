@@ -8,7 +8,7 @@ import { actorColumns, formatActor, type Actor, type ActorKind } from '../../act
 import type { Clock } from '../../clock.js';
 import type { Database, DbOrTx, Tx } from '../../db/client.js';
 import type { EventLog } from '../../db/events.js';
-import { conflict, invalid, notFound } from '../../errors.js';
+import { conflict, forbidden, invalid, notFound } from '../../errors.js';
 import { approvalRequests, type ApprovalStatus } from './schema.js';
 
 export interface ApprovalView {
@@ -24,6 +24,9 @@ export interface ApprovalView {
   requestedBy: { kind: ActorKind; id: string | null; role: string | null };
   decidedBy: { kind: ActorKind; id: string | null; role: string | null } | null;
   decidedAt: Date | null;
+  /** the admin the owner handed the decision to (they may decide it too); null: the owner's alone */
+  delegatedToId: string | null;
+  delegatedAt: Date | null;
   note: string | null;
   result: string | null;
   createdAt: Date;
@@ -96,6 +99,8 @@ function view(r: Row): ApprovalView {
     requestedBy: { kind: r.requestedByKind, id: r.requestedById, role: r.requestedByRole },
     decidedBy: r.decidedByKind ? { kind: r.decidedByKind, id: r.decidedById, role: r.decidedByRole } : null,
     decidedAt: r.decidedAt,
+    delegatedToId: r.delegatedToId,
+    delegatedAt: r.delegatedAt,
     note: r.note,
     result: r.result,
     createdAt: r.createdAt,
@@ -186,13 +191,36 @@ export class ApprovalService {
     return row ? view(row) : null;
   }
 
-  /** Approve (running the action) or refuse a pending request; a decided one answers 409. */
-  async decide(id: string, input: { decision: 'approve' | 'refuse'; note?: string; actor: Actor }): Promise<ApprovalView> {
+  /**
+   * Hands a pending request to a named admin: they may then decide it (`decide` with
+   * `asDelegate`), the owner still may. Handing it again moves it to the new admin. The caller
+   * checks who may receive it (the owner module: an active admin) and tells them, in `tx`.
+   */
+  async delegate(tx: Tx, id: string, toUserId: string, actor: Actor): Promise<ApprovalView> {
+    const [row] = await tx.select().from(approvalRequests).where(eq(approvalRequests.id, id)).for('update');
+    if (!row) throw notFound('The approval request');
+    if (row.status !== 'pending') throw conflict(`This request was already ${row.status}`, { status: row.status });
+    if (row.delegatedToId === toUserId) throw invalid('This request is already with them', { field: 'assigneeId' });
+    const [updated] = await tx.update(approvalRequests).set({ delegatedToId: toUserId, delegatedAt: this.deps.clock.now() }).where(eq(approvalRequests.id, id)).returning();
+    await this.deps.events.record(tx, {
+      type: 'approval.delegated', actor, subject: { type: 'approval', id },
+      data: { approvalId: id, kind: row.kind, title: row.title, delegatedTo: toUserId, previous: row.delegatedToId },
+    });
+    return view(updated!);
+  }
+
+  /**
+   * Approve (running the action) or refuse a pending request; a decided one answers 409.
+   * `asDelegate`: the actor decides as the admin the request was handed to; a request not
+   * handed to them is forbidden (the route lets only admins through).
+   */
+  async decide(id: string, input: { decision: 'approve' | 'refuse'; note?: string; actor: Actor; asDelegate?: boolean }): Promise<ApprovalView> {
     const note = input.note?.trim() ? clean(input.note, 2000, 'A note') : null;
     return this.deps.database.transaction(async (tx) => {
       // Locked, so two owners' tabs (or a double click) decide once.
       const [row] = await tx.select().from(approvalRequests).where(eq(approvalRequests.id, id)).for('update');
       if (!row) throw notFound('The approval request');
+      if (input.asDelegate && (input.actor.kind === 'system' || !row.delegatedToId || row.delegatedToId !== input.actor.id)) throw forbidden('The owner has not handed this request to you');
       if (row.status !== 'pending') throw conflict(`This request was already ${row.status}`, { status: row.status });
       const k = this.kindOf(row.kind);
       const data = this.parse(k, row.data);

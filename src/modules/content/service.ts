@@ -11,7 +11,7 @@ import type { Database, DbOrTx, Tx } from '../../db/client.js';
 import type { EventLog } from '../../db/events.js';
 import { getSetting, putSetting } from '../../db/secrets.js';
 import { DomainError, conflict, forbidden, invalid, notFound } from '../../errors.js';
-import { blogSettingsSchema, defaultBlogSettings, describePolicy, needsApproval, type BlogSettings } from './policy.js';
+import { blogSettingsSchema, defaultBlogSettings, describePolicy, needsApproval, type BlogSettings, type PolicyRole, type RolePolicy } from './policy.js';
 import { postContentSchema, readingMinutes, seoChecklist, type PostContent, type SeoCheck } from './post-content.js';
 import { diffLines, revisionLines, type DiffLine } from './revision-diff.js';
 import { contentRevision, editorialItems, postRevisions, posts, redirects, type PostStatus } from './schema.js';
@@ -138,6 +138,19 @@ export class ContentService {
       await this.touch(tx);
       return next;
     });
+  }
+
+  /**
+   * Sets one role's publishing policy in the caller's transaction (the owner accepting or taking
+   * back a delegation from the weekly review); returns the policy it replaced.
+   */
+  async setRolePolicyInTx(tx: Tx, role: PolicyRole, policy: RolePolicy, actor: Actor): Promise<RolePolicy> {
+    const current = await this.getSettings(tx);
+    const next = blogSettingsSchema.parse({ ...current, policies: { ...current.policies, [role]: policy } });
+    await putSetting(tx as never, 'blog', next, this.now());
+    await this.deps.events.record(tx, { type: 'blog.settings_updated', actor, data: { changed: ['policies'] } });
+    await this.touch(tx);
+    return current.policies[role];
   }
 
   async policyFor(actor: Actor): Promise<{ text: string; needsApprovalFor: (tags: string[]) => boolean }> {

@@ -48,21 +48,28 @@ const actionShape = z.object({
   method: z.literal('POST').optional(),
   url: z.string().optional(),
   href: z.string().optional(),
-  body: z.union([z.object({ eventType: z.string(), role: z.string() }), z.object({ conversationId: z.string() })]).optional(),
-  /** reassign: the people to pick from (the body gets their id as assigneeId) */
+  body: z.union([z.object({ eventType: z.string(), role: z.string() }), z.object({ conversationId: z.string() }), z.object({ taskOccurrenceId: z.string() }), z.object({ approvalId: z.string() })]).optional(),
+  /** reassign: the people to pick from (the body gets their id as assigneeId; a role, `role:<role>`, goes as assigneeRole) */
   choices: z.array(z.object({ id: z.string(), name: z.string(), role: z.string() })).optional(),
 });
+
+const publishPolicy = z.union([z.object({ mode: z.enum(['free', 'approval']) }), z.object({ mode: z.literal('tags'), tags: z.array(z.string()) })]);
 
 export const delegationShape = z.object({
   eventType: z.string(),
   role: z.string(),
   acceptedAt: z.date(),
-  grant: z.object({ kind: z.literal('refund_limit'), role: z.enum(['admin', 'support']), before: z.number(), after: z.number() }).nullable(),
+  grant: z
+    .discriminatedUnion('kind', [
+      z.object({ kind: z.literal('refund_limit'), role: z.enum(['admin', 'support']), before: z.number(), after: z.number() }),
+      z.object({ kind: z.literal('publish_policy'), role: z.enum(['admin', 'content', 'marketing']), before: publishPolicy, after: publishPolicy }),
+    ])
+    .nullable(),
 });
 
 export const decisionShape = z.object({
   key: z.string(),
-  kind: z.enum(['approval', 'alert', 'course_review', 'automation', 'delegation', 'conversation']),
+  kind: z.enum(['approval', 'alert', 'course_review', 'automation', 'delegation', 'conversation', 'task']),
   rank: z.number(),
   title: z.string(),
   why: z.string(),

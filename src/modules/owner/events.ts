@@ -3,6 +3,8 @@
 import { z } from 'zod';
 import { defineEvents, ev, type EventTypesOf } from '../../db/event-catalog.js';
 
+const publishPolicy = z.object({ mode: z.enum(['free', 'approval', 'tags']), tags: z.array(z.string().max(40)).max(20).optional() });
+
 export const ownerEvents = defineEvents({
   'owner.settings_updated': { subject: 'owner_settings', data: ev.object({ changed: ev.changed() }) },
   'owner.alert_raised': {
@@ -13,13 +15,13 @@ export const ownerEvents = defineEvents({
   'owner.alert_acknowledged': { subject: 'owner_alert', data: ev.object({ detector: z.string(), key: z.string() }) },
   'owner.delegation_accepted': {
     subject: 'owner_delegation',
-    data: ev.object({ eventType: z.string(), role: z.string(), refundMax: ev.money().optional(), previousRefundMax: ev.money().optional() }),
-    description: 'The owner handed a process that still needed them to an assistant role; for refunds and approvals the role\'s refund limit is raised (refundMax, in minor units).',
+    data: ev.object({ eventType: z.string(), role: z.string(), refundMax: ev.money().optional(), previousRefundMax: ev.money().optional(), publishPolicy: publishPolicy.optional(), previousPublishPolicy: publishPolicy.optional() }),
+    description: 'The owner handed a process that still needed them to an assistant role; for refunds and approvals the role\'s refund limit is raised (refundMax, in minor units); for blog posts the role\'s publishing policy is eased (publishPolicy).',
   },
   'owner.delegation_revoked': {
     subject: 'owner_delegation',
-    data: ev.object({ eventType: z.string(), role: z.string(), refundMax: ev.money().optional() }),
-    description: 'The owner took a delegation back; a refund limit it raised is set back (refundMax).',
+    data: ev.object({ eventType: z.string(), role: z.string(), refundMax: ev.money().optional(), publishPolicy: publishPolicy.optional() }),
+    description: 'The owner took a delegation back; a refund limit or publishing policy it changed is set back (refundMax, publishPolicy).',
   },
   'owner.review_sent': { subject: 'owner_review', data: ev.object({ week: z.string(), decisions: ev.int() }) },
 });

@@ -18,6 +18,8 @@ const exact: Record<string, FourD> = {
   'broadcast.paused': 'doing', 'broadcast.resumed': 'doing', 'broadcast.cancelled': 'doing', 'broadcast.unscheduled': 'doing',
   'lesson.updated': 'doing', 'lesson.video_uploaded': 'doing', 'lesson.attachment_added': 'doing', 'lesson.file_removed': 'doing', 'quiz.updated': 'doing', 'quiz.attempts_reset': 'doing',
   'course.reviewed': 'doing', 'lesson.reviewed': 'doing', 'course.updated': 'doing',
+  // a blog post published by the owner (written by them, or theirs to approve)
+  'post.published': 'doing',
   'access.granted': 'doing', 'access.revoked': 'doing', 'certificate.revoked': 'doing',
   'contact.created': 'doing', 'contact.updated': 'doing', 'contact.deleted': 'doing', 'contact.tagged': 'doing', 'contact.untagged': 'doing', 'contacts.tagged': 'doing', 'contacts.untagged': 'doing',
   'contact.suppressed': 'doing', 'contact.unsuppressed': 'doing', 'import.started': 'doing', 'import.uploaded': 'doing',
@@ -133,10 +135,21 @@ export type ProcessFix =
   | { kind: 'none'; text: string };
 
 /** What Onehour offers for a process the owner still does by hand. */
+/**
+ * What accepting a delegation of this process changes, when there is an authority to change: a
+ * role's refund limit in the shared inbox, or a role's blog publishing policy.
+ */
+export function grantKindFor(type: string): 'refund_limit' | 'publish_policy' | null {
+  if (type === 'post.published') return 'publish_policy';
+  const fix = fixFor(type);
+  return fix.kind === 'delegate' && fix.limit ? 'refund_limit' : null;
+}
+
 export function fixFor(type: string): ProcessFix {
   if (type === 'order.refunded' || type === 'refund.requested') return { kind: 'delegate', role: 'support', limit: 'refunds up to a limit; larger ones come to you as approvals', text: 'Let the support role refund up to a limit' };
   if (type.startsWith('ticket.') || type.startsWith('support.') || type.startsWith('conversation.')) return { kind: 'delegate', role: 'support', text: 'Hand support to the support role' };
   if (type.startsWith('broadcast.')) return { kind: 'automate', templateId: 'welcome', text: 'Replace one-off sends with an evergreen sequence' };
+  if (type === 'post.published') return { kind: 'delegate', role: 'content', limit: 'publish without approval (all posts, or only posts with the tags you name)', text: 'Let the content role publish blog posts without waiting for you' };
   if (type.startsWith('lesson.') || type.startsWith('quiz.') || type === 'course.reviewed' || type === 'course.updated') return { kind: 'delegate', role: 'content', text: 'Let the content role keep lessons up to date' };
   if (type === 'access.granted' || type === 'access.revoked') return { kind: 'automate', templateId: 'course-onboarding', text: 'Grant and onboard buyers automatically' };
   if (type.startsWith('contact.') || type.startsWith('contacts.') || type.startsWith('import.')) return { kind: 'delegate', role: 'marketing', text: 'Let the marketing role manage the list' };

@@ -65,8 +65,8 @@ describe('the weekly review\'s decisions (pure)', () => {
   it('ranks urgent approvals and sudden drops first and keeps at most seven', () => {
     const decisions = rankDecisions({
       approvals: [
-        { id: 'a1', kind: 'support.refund', title: 'Refund 250', summary: '', urgent: false, data: { amount: 25000 }, requestedBy: { kind: 'assistant', id: 's1', role: 'support' }, createdAt: new Date() },
-        { id: 'a2', kind: 'support.refund', title: 'Urgent refund', summary: '', urgent: true, data: {}, requestedBy: { kind: 'assistant', id: 's1', role: 'support' }, createdAt: new Date() },
+        { id: 'a1', kind: 'support.refund', title: 'Refund 250', summary: '', urgent: false, data: { amount: 25000 }, requestedBy: { kind: 'assistant', id: 's1', role: 'support' }, delegatedToId: null, delegatedAt: null, createdAt: new Date() },
+        { id: 'a2', kind: 'support.refund', title: 'Urgent refund', summary: '', urgent: true, data: {}, requestedBy: { kind: 'assistant', id: 's1', role: 'support' }, delegatedToId: null, delegatedAt: null, createdAt: new Date() },
       ],
       alerts: [alert(1, 'sudden_drop'), alert(2, 'slow_decline'), alert(3, 'course_overdue'), alert(4, 'course_overdue'), alert(5, 'broken_link'), alert(6, 'automation_health'), alert(7, 'mail_guard')],
       processes: [{ type: 'order.refunded', d: 'doing', owner: 10, others: 0, ownerShare: 1, fix: { kind: 'delegate', role: 'support', text: 't' } }],

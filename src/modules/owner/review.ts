@@ -9,7 +9,8 @@ import type { ActorKind } from '../../actor.js';
 import { addDays, dayIn, lastWeeks, mondayOf } from './dates.js';
 import { classifyFourD, type WeeklyCount } from './meter.js';
 import type { OwnerService } from './service.js';
-import type { AlertView, EscalatedConversation, Meter, OwnerDeps, OwnerSettingsView, PendingApproval, ReviewSeries } from './types.js';
+import type { AlertView, EscalatedConversation, Meter, OverdueOccurrence, OwnerDeps, OwnerSettingsView, PendingApproval, ReviewSeries } from './types.js';
+import { assignableRoles } from '../../permissions.js';
 import type { ShareRisk } from './meter.js';
 
 export const MAX_DECISIONS = 7;
@@ -32,12 +33,18 @@ export type DecisionAction =
   | { kind: 'approve' | 'refuse'; label: string; method: 'POST'; url: string }
   | { kind: 'mark_reviewed' | 'acknowledge'; label: string; method: 'POST'; url: string }
   | { kind: 'accept_delegation'; label: string; method: 'POST'; url: string; body: { eventType: string; role: string } }
-  | { kind: 'reassign'; label: string; method: 'POST'; url: string; body: { conversationId: string }; choices: { id: string; name: string; role: string }[] }
+  | { kind: 'reassign'; label: string; method: 'POST'; url: string; body: { conversationId: string } | { taskOccurrenceId: string } | { approvalId: string }; choices: ReassignChoice[] }
   | { kind: 'open'; label: string; href: string };
+
+/**
+ * Someone a decision's work can go to. A person's id goes in the body as `assigneeId`; a role
+ * (tasks only: whoever holds it) has `role:<role>` as id and goes as `assigneeRole`.
+ */
+export interface ReassignChoice { id: string; name: string; role: string }
 
 export interface Decision {
   key: string;
-  kind: 'approval' | 'alert' | 'course_review' | 'automation' | 'delegation' | 'conversation';
+  kind: 'approval' | 'alert' | 'course_review' | 'automation' | 'delegation' | 'conversation' | 'task';
   rank: number;
   title: string;
   why: string;
@@ -154,7 +161,12 @@ export function rankDecisions(input: {
   escalated?: EscalatedConversation[];
   /** who may take a conversation over (owner, admins, support) */
   responders?: { id: string; name: string; role: string }[];
+  /** task occurrences past their due time, not reassigned since (tasks), oldest first */
+  overdueTasks?: OverdueOccurrence[];
+  /** the active team: who may take a task over (and, the admins among them, an approval) */
+  team?: { id: string; name: string; role: string }[];
 }): Decision[] {
+  const team = input.team ?? [];
   const out: (Omit<Decision, 'rank' | 'carried'> & { score: number })[] = [];
   // Escalated conversations, oldest breach first: a person must take each over. Between slow
   // declines (60) and the SLA summary alert (55); at most three, the summary alert counts the rest.
@@ -175,7 +187,34 @@ export function rankDecisions(input: {
       ],
     });
   }
+  // Overdue tasks, the two oldest: someone must do what slipped. Above suggested delegations
+  // (30–39), below stale courses (40+): a slipped routine matters less than a course going stale.
+  // The longer overdue first (not by id: two tasks' order must not depend on their uuids).
+  for (const o of (input.overdueTasks ?? []).slice(0, 2)) {
+    const who = o.assigneeUserId ? input.staffName(o.assigneeUserId) : `the ${o.assigneeRole ?? '?'} role`;
+    out.push({
+      key: `task:${o.occurrenceId}`, kind: 'task', score: 39.1 + Math.min(0.8, o.daysOverdue / 40),
+      title: `Task "${o.title}" is overdue`, why: `${who[0]!.toUpperCase()}${who.slice(1)} has not done it; due ${o.dueOn}`,
+      facts: [
+        { label: 'Assigned to', value: who },
+        { label: 'Due', value: o.dueOn },
+        { label: 'Overdue for', value: `${o.daysOverdue} day${o.daysOverdue === 1 ? '' : 's'}` },
+      ],
+      actions: [
+        {
+          kind: 'reassign', label: 'Reassign', method: 'POST', url: '/api/owner/reassign', body: { taskOccurrenceId: o.occurrenceId },
+          choices: [
+            ...team.filter((p) => p.id !== o.assigneeUserId),
+            ...assignableRoles.filter((r) => o.assigneeUserId || r !== o.assigneeRole).map((r) => ({ id: `role:${r}`, name: `Anyone in ${r}`, role: r })),
+          ],
+        },
+        { kind: 'open', label: 'Open the tasks', href: '/tasks' },
+      ],
+    });
+  }
+  const admins = team.filter((p) => p.role === 'admin');
   for (const a of input.approvals) {
+    const handedTo = admins.find((p) => p.id === a.delegatedToId);
     out.push({
       key: `approval:${a.id}`, kind: 'approval', score: a.urgent ? 100 : 70,
       title: a.title, why: a.urgent ? 'Urgent request waiting for you' : `Asked by ${input.staffName(a.requestedBy.id)}`,
@@ -185,10 +224,14 @@ export function rankDecisions(input: {
         { label: 'Asked by', value: `${input.staffName(a.requestedBy.id)}${a.requestedBy.role ? ` (${a.requestedBy.role})` : ''}` },
         { label: 'Waiting since', value: a.createdAt.toISOString().slice(0, 10) },
         ...Object.entries((a.data ?? {}) as Record<string, unknown>).filter(([, v]) => ['string', 'number', 'boolean'].includes(typeof v)).slice(0, 4).map(([k, v]) => ({ label: k, value: String(v) })),
+        ...(a.delegatedToId ? [{ label: 'Handed to', value: `${handedTo?.name ?? input.staffName(a.delegatedToId)} on ${a.delegatedAt?.toISOString().slice(0, 10) ?? '?'}, still undecided` }] : []),
       ],
       actions: [
         { kind: 'approve', label: 'Approve', method: 'POST', url: `/api/approvals/${a.id}/approve` },
         { kind: 'refuse', label: 'Refuse', method: 'POST', url: `/api/approvals/${a.id}/refuse` },
+        ...(admins.some((p) => p.id !== a.delegatedToId)
+          ? [{ kind: 'reassign' as const, label: 'Hand over', method: 'POST' as const, url: '/api/owner/reassign', body: { approvalId: a.id }, choices: admins.filter((p) => p.id !== a.delegatedToId) }]
+          : []),
       ],
     });
   }
@@ -312,9 +355,18 @@ export async function buildReview(owner: OwnerService, deps: OwnerDeps, inputs: 
   const open = await owner.openDecisionKeys();
   const escalated = await deps.sources.support.escalated(new Date(now - 7 * 86_400_000));
   const responders = staff.filter((u) => u.role === 'owner' || u.role === 'admin' || u.role === 'support').map((u) => ({ id: u.id, name: u.name, role: u.role }));
+  // An overdue task the owner (or a manager) gave to someone else after it fell due is dealt with.
+  const overdue = await deps.sources.tasks.overdue(deps.clock.now());
+  const reassigned = await owner.lastReassigned([...new Set(overdue.map((o) => o.taskId))]);
+  const overdueTasks = overdue.filter((o) => {
+    const at = reassigned.get(o.taskId);
+    return !at || at < o.dueAt;
+  });
+  // An approval handed to an admin is theirs for a week; still pending after that, it comes back.
+  const approvals = inputs.approvals.filter((a) => !a.delegatedAt || now - a.delegatedAt.getTime() >= 7 * 86_400_000);
   const decisions = rankDecisions({
-    approvals: inputs.approvals, alerts, processes: meter.processes, carriedKeys: open.before(reviewWeek), staffName: (id) => (id && names.get(id)) || 'someone',
-    escalated, responders,
+    approvals, alerts, processes: meter.processes, carriedKeys: open.before(reviewWeek), staffName: (id) => (id && names.get(id)) || 'someone',
+    escalated, responders, overdueTasks, team: staff.map((u) => ({ id: u.id, name: u.name, role: u.role })),
   });
   const tracked = await owner.trackDecisions(reviewWeek, decisions.map((d) => ({ key: d.key, kind: d.kind, title: d.title, rank: d.rank })));
   const lastWeekMeter = meter.weeks.find((w) => w.week === lastWeek);

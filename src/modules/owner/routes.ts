@@ -2,10 +2,19 @@
 // owner's settings. Every route is the owner's alone (owner.review); one line per route.
 import { z } from 'zod';
 import { defineRoute, type AnyRoute } from '../../http/route.js';
+import { assignableRoles } from '../../permissions.js';
 import { alertShape, delegationShape, forecastShape, meterShape, ownerSettingsShape, reviewShape } from './contract.js';
 import { ownerSettingsInput } from './service.js';
 
 const access = { permission: 'owner.review' } as const;
+
+/** What the review's Reassign sends: one of the three things, and to whom. */
+const reassignInput = z.union([
+  z.object({ conversationId: z.uuid(), assigneeId: z.uuid() }).strict(),
+  z.object({ taskOccurrenceId: z.uuid(), assigneeId: z.uuid() }).strict(),
+  z.object({ taskOccurrenceId: z.uuid(), assigneeRole: z.enum(assignableRoles) }).strict(),
+  z.object({ approvalId: z.uuid(), assigneeId: z.uuid() }).strict(),
+]);
 const tags = ['owner'];
 
 export const ownerRoutes: AnyRoute[] = [
@@ -44,21 +53,28 @@ export const ownerRoutes: AnyRoute[] = [
   defineRoute({
     method: 'POST', url: '/api/owner/delegations', access, tags, audit: 'owner.delegation_accepted', status: 204,
     summary: 'Accept a suggested delegation: a process that still needed the owner is handed to a role',
-    body: z.object({ eventType: z.string().min(3).max(100), role: z.string().min(1).max(40), refundMax: z.number().int().positive().max(100_000_000).optional() }).strict(),
+    body: z.object({
+      eventType: z.string().min(3).max(100),
+      role: z.string().min(1).max(40),
+      /** refunds: the role's new refund limit, minor units */
+      refundMax: z.number().int().positive().max(100_000_000).optional(),
+      /** blog posts: publish without approval only posts tagged only with these (none: every post) */
+      publishTags: z.array(z.string().trim().toLowerCase().min(1).max(40)).min(1).max(20).optional(),
+    }).strict(),
     handler: async ({ app, actor, body, auditTarget }) => {
       auditTarget('owner_delegation', body.eventType, body);
-      await app.owner.acceptDelegation(body.eventType, body.role, actor, { refundMax: body.refundMax });
+      await app.owner.acceptDelegation(body.eventType, body.role, actor, { refundMax: body.refundMax, publishTags: body.publishTags });
     },
   }),
   defineRoute({
     method: 'GET', url: '/api/owner/delegations', access, tags,
-    summary: 'Accepted delegations, with the refund limit each raised',
+    summary: 'Accepted delegations, with the refund limit or publishing policy each changed',
     response: z.object({ delegations: z.array(delegationShape) }),
     handler: async ({ app }) => ({ delegations: await app.owner.delegations() }),
   }),
   defineRoute({
     method: 'DELETE', url: '/api/owner/delegations/:eventType', access, tags, audit: 'owner.delegation_revoked', status: 204,
-    summary: 'Take a delegation back: the process may be suggested again and a refund limit it raised is set back',
+    summary: 'Take a delegation back: the process may be suggested again and a refund limit or publishing policy it changed is set back',
     params: z.object({ eventType: z.string().min(3).max(100) }),
     handler: async ({ app, actor, params, auditTarget }) => {
       auditTarget('owner_delegation', params.eventType);
@@ -67,11 +83,19 @@ export const ownerRoutes: AnyRoute[] = [
   }),
   defineRoute({
     method: 'POST', url: '/api/owner/reassign', access, tags, audit: 'owner.reassigned', status: 204,
-    summary: 'Reassign an escalated conversation from the weekly review to another member of the team (it leaves the decisions)',
-    body: z.object({ conversationId: z.uuid(), assigneeId: z.uuid() }).strict(),
+    summary: 'From the weekly review: reassign an escalated conversation or an overdue task (to a person or, a task, a role), or hand a pending approval to an admin who may then decide it (each leaves the decisions)',
+    body: reassignInput,
     handler: async ({ app, actor, body, auditTarget }) => {
-      auditTarget('support_conversation', body.conversationId, { assigneeId: body.assigneeId });
-      await app.owner.reassignConversation(body.conversationId, body.assigneeId, actor);
+      if ('conversationId' in body) {
+        auditTarget('support_conversation', body.conversationId, { assigneeId: body.assigneeId });
+        await app.owner.reassignConversation(body.conversationId, body.assigneeId, actor);
+      } else if ('taskOccurrenceId' in body) {
+        auditTarget('task_occurrence', body.taskOccurrenceId, 'assigneeId' in body ? { assigneeId: body.assigneeId } : { assigneeRole: body.assigneeRole });
+        await app.owner.reassignTask(body.taskOccurrenceId, 'assigneeId' in body ? { userId: body.assigneeId } : { role: body.assigneeRole }, actor);
+      } else {
+        auditTarget('approval', body.approvalId, { assigneeId: body.assigneeId });
+        await app.owner.delegateApproval(body.approvalId, body.assigneeId, actor);
+      }
     },
   }),
   defineRoute({

@@ -91,13 +91,16 @@ export const ownerDelegations = pgTable('owner_delegations', {
   grant: jsonb('grant').$type<DelegationGrant>(),
 });
 
-/** A role's refund limit raised by an accepted delegation: before and after, in minor units. */
-export interface DelegationGrant {
-  kind: 'refund_limit';
-  role: 'admin' | 'support';
-  before: number;
-  after: number;
-}
+/** A blog role's publishing policy (content's RolePolicy, as stored). */
+export type PublishPolicy = { mode: 'free' } | { mode: 'approval' } | { mode: 'tags'; tags: string[] };
+
+/**
+ * What an accepted delegation changed, kept so that taking it back sets it back: a role's refund
+ * limit (minor units) or a role's blog publishing policy.
+ */
+export type DelegationGrant =
+  | { kind: 'refund_limit'; role: 'admin' | 'support'; before: number; after: number }
+  | { kind: 'publish_policy'; role: 'admin' | 'content' | 'marketing'; before: PublishPolicy; after: PublishPolicy };
 
 /** The last outcome per checked URL (pages, lessons, emails). */
 export const ownerLinkChecks = pgTable(

@@ -9,10 +9,10 @@ import type { Database, DbOrTx, Tx } from '../../db/client.js';
 import { invalid, notFound } from '../../errors.js';
 import { assignableRoles } from '../../permissions.js';
 import { addDays, dayIn, lastWeeks } from './dates.js';
-import { concentration, fixFor, leverageOf, processesNeedingOwner, weeklyMeter, type ShareRisk, type WeeklyCount } from './meter.js';
-import type { AlertView, AuthorityRole, ConcentrationSources, Meter, NewAlert, OwnerDeps, OwnerSettingsView } from './types.js';
+import { concentration, grantKindFor, leverageOf, processesNeedingOwner, weeklyMeter, type ShareRisk, type WeeklyCount } from './meter.js';
+import type { AlertView, AuthorityRole, ConcentrationSources, Meter, NewAlert, OwnerDeps, OwnerSettingsView, TaskAssignee } from './types.js';
 import { forecastAbsence, type Forecast } from './forecast.js';
-import { ownerActivity, ownerAlerts, ownerDecisions, ownerDelegations, ownerSettings, timeBudgets, type AlertStatus, type DelegationGrant, type TimeBudget } from './schema.js';
+import { ownerActivity, ownerAlerts, ownerDecisions, ownerDelegations, ownerSettings, timeBudgets, type AlertStatus, type DelegationGrant, type PublishPolicy, type TimeBudget } from './schema.js';
 
 export const ACTIVITY_WINDOW_MS = 5 * 60_000;
 
@@ -329,53 +329,77 @@ export class OwnerService {
   // ---- delegations and decisions ------------------------------------------------------------
 
   /**
-   * Accepts a suggested delegation. For refunds and the approvals they cause (`fixFor` names a
-   * limit) the role's authority really changes: its refund limit in the shared inbox is raised
-   * to `refundMax` (minor units; by default twice the current one), in the same transaction as
-   * the event, and kept so that `revokeDelegation` can set it back.
+   * Accepts a suggested delegation. Where `grantKindFor` names an authority, the role's authority
+   * really changes, in the same transaction as the event, and what it was is kept so that
+   * `revokeDelegation` can set it back:
+   * - refunds and the approvals they cause: the role's refund limit in the shared inbox is raised
+   *   to `refundMax` (minor units; by default twice the current one, at least 50.00);
+   * - blog posts the owner publishes: the role's publishing policy becomes "publishes without
+   *   approval" — for every post, or with `publishTags` only for posts tagged only with those
+   *   (the content module enforces it when the writer publishes).
    */
-  async acceptDelegation(eventType: string, role: string, actor: Actor, opts: { refundMax?: number } = {}): Promise<{ grant: DelegationGrant | null }> {
+  async acceptDelegation(eventType: string, role: string, actor: Actor, opts: { refundMax?: number; publishTags?: string[] } = {}): Promise<{ grant: DelegationGrant | null }> {
     if (!(assignableRoles as readonly string[]).includes(role)) throw invalid('Choose a role of the team');
     if (!/^[a-z_]+(\.[a-z_]+)+$/.test(eventType) || !this.deps.events.catalog.types.includes(eventType)) throw invalid('Unknown process');
-    const fix = fixFor(eventType);
-    const limited = fix.kind === 'delegate' && !!fix.limit;
-    if (opts.refundMax !== undefined && !limited) throw invalid('This process has no limit to set', { field: 'refundMax' });
-    if (limited && role !== 'support' && role !== 'admin') throw invalid('Refund limits belong to the support or admin role', { field: 'role' });
+    const grantKind = grantKindFor(eventType);
+    if (opts.refundMax !== undefined && grantKind !== 'refund_limit') throw invalid('This process has no refund limit to set', { field: 'refundMax' });
+    if (opts.publishTags !== undefined && grantKind !== 'publish_policy') throw invalid('This process has no publishing policy to set', { field: 'publishTags' });
+    if (grantKind === 'refund_limit' && role !== 'support' && role !== 'admin') throw invalid('Refund limits belong to the support or admin role', { field: 'role' });
+    if (grantKind === 'publish_policy' && role !== 'content' && role !== 'marketing' && role !== 'admin') throw invalid('Blog publishing belongs to the content, marketing or admin role', { field: 'role' });
     return this.deps.database.transaction(async (tx) => {
       const now = this.deps.clock.now();
       const [existing] = await tx.select().from(ownerDelegations).where(eq(ownerDelegations.eventType, eventType));
       let grant: DelegationGrant | null = null;
-      if (limited) {
+      if (grantKind === 'refund_limit') {
         const authorityRole = role as AuthorityRole;
         const limits = (await this.deps.sources.support.roleLimits(tx))[authorityRole];
         const after = opts.refundMax ?? Math.max(limits.refundMax * 2, 5_000);
         if (after <= limits.refundMax) throw invalid(`The ${role} role may already refund up to ${(limits.refundMax / 100).toFixed(2)}`, { field: 'refundMax' });
         // Taking it back restores what was there before the first acceptance.
-        const before = existing?.grant && existing.grant.role === authorityRole ? existing.grant.before : limits.refundMax;
+        const before = existing?.grant?.kind === 'refund_limit' && existing.grant.role === authorityRole ? existing.grant.before : limits.refundMax;
         grant = { kind: 'refund_limit', role: authorityRole, before, after };
         await this.deps.sources.support.setRoleLimitsInTx(tx, authorityRole, { ...limits, refundMax: after }, actor);
+      } else if (grantKind === 'publish_policy') {
+        const policyRole = role as 'admin' | 'content' | 'marketing';
+        const current = (await this.deps.sources.content.rolePolicies(tx))[policyRole];
+        const after: PublishPolicy = opts.publishTags ? { mode: 'tags', tags: [...new Set(opts.publishTags)] } : { mode: 'free' };
+        if (current.mode === 'free' || JSON.stringify(current) === JSON.stringify(after)) throw invalid(`The ${role} role already publishes ${current.mode === 'free' ? 'without approval' : 'these posts without approval'}`, { field: 'publishTags' });
+        const before = existing?.grant?.kind === 'publish_policy' && existing.grant.role === policyRole ? existing.grant.before : current;
+        grant = { kind: 'publish_policy', role: policyRole, before, after };
+        await this.deps.sources.content.setRolePolicyInTx(tx, policyRole, after, actor);
       }
       await tx.insert(ownerDelegations).values({ eventType, role, acceptedAt: now, grant }).onConflictDoUpdate({ target: ownerDelegations.eventType, set: { role, acceptedAt: now, grant } });
       await this.deps.events.record(tx, {
         type: 'owner.delegation_accepted', actor, subject: { type: 'owner_delegation', id: eventType },
-        data: { eventType, role, ...(grant ? { refundMax: grant.after, previousRefundMax: grant.before } : {}) },
+        data: {
+          eventType, role,
+          ...(grant?.kind === 'refund_limit' ? { refundMax: grant.after, previousRefundMax: grant.before } : {}),
+          ...(grant?.kind === 'publish_policy' ? { publishPolicy: grant.after, previousPublishPolicy: grant.before } : {}),
+        },
       });
       return { grant };
     });
   }
 
-  /** Takes a delegation back: the process can be suggested again, and a refund limit it raised is set back. */
+  /** Takes a delegation back: the process can be suggested again, and a limit or policy it changed is set back. */
   async revokeDelegation(eventType: string, actor: Actor): Promise<void> {
     await this.deps.database.transaction(async (tx) => {
       const [row] = await tx.delete(ownerDelegations).where(eq(ownerDelegations.eventType, eventType)).returning();
       if (!row) throw notFound('Delegation');
-      if (row.grant) {
-        const limits = (await this.deps.sources.support.roleLimits(tx))[row.grant.role];
-        await this.deps.sources.support.setRoleLimitsInTx(tx, row.grant.role, { ...limits, refundMax: row.grant.before }, actor);
+      const grant = row.grant;
+      if (grant?.kind === 'refund_limit') {
+        const limits = (await this.deps.sources.support.roleLimits(tx))[grant.role];
+        await this.deps.sources.support.setRoleLimitsInTx(tx, grant.role, { ...limits, refundMax: grant.before }, actor);
+      } else if (grant?.kind === 'publish_policy') {
+        await this.deps.sources.content.setRolePolicyInTx(tx, grant.role, grant.before, actor);
       }
       await this.deps.events.record(tx, {
         type: 'owner.delegation_revoked', actor, subject: { type: 'owner_delegation', id: eventType },
-        data: { eventType, role: row.role, ...(row.grant ? { refundMax: row.grant.before } : {}) },
+        data: {
+          eventType, role: row.role,
+          ...(grant?.kind === 'refund_limit' ? { refundMax: grant.before } : {}),
+          ...(grant?.kind === 'publish_policy' ? { publishPolicy: grant.before } : {}),
+        },
       });
     });
   }
@@ -394,6 +418,63 @@ export class OwnerService {
     if (!person || !['owner', 'admin', 'support'].includes(person.role)) throw invalid('Choose a member of the team who answers support', { field: 'assigneeId' });
     if ((await this.deps.sources.support.assigneeOf(conversationId)) === assigneeId) throw invalid(`${person.name} already has this conversation`, { field: 'assigneeId' });
     await this.deps.sources.support.reassign(conversationId, assigneeId, actor);
+  }
+
+  /**
+   * Hands an overdue task to another person or role from the weekly review. Tasks reassign a
+   * whole task (tasks' updateTask): its open occurrences, the overdue one among them, and the
+   * ones to come go to the new assignee — the person who let it slip no longer has it.
+   * Recorded by tasks as `task.updated` (changed: assignee) with the owner as actor.
+   */
+  async reassignTask(occurrenceId: string, to: TaskAssignee, actor: Actor): Promise<void> {
+    const o = (await this.deps.sources.tasks.overdue(this.deps.clock.now())).find((x) => x.occurrenceId === occurrenceId);
+    if (!o) throw notFound('Overdue task');
+    if ('userId' in to) {
+      const person = (await this.deps.staff()).find((u) => u.id === to.userId);
+      if (!person) throw invalid('Choose a member of the team', { field: 'assigneeId' });
+      if (o.assigneeUserId === to.userId) throw invalid(`${person.name} already has this task`, { field: 'assigneeId' });
+    } else if (!o.assigneeUserId && o.assigneeRole === to.role) {
+      throw invalid(`The ${to.role} role already has this task`, { field: 'assigneeRole' });
+    }
+    await this.deps.sources.tasks.reassign(o.taskId, to, actor);
+  }
+
+  /**
+   * When each task was last given to someone else (`task.updated` naming the assignee): an
+   * overdue occurrence reassigned after it fell due has been dealt with, and leaves the review.
+   */
+  async lastReassigned(taskIds: string[]): Promise<Map<string, Date>> {
+    if (!taskIds.length) return new Map();
+    const rows = rowsOf<{ id: string; at: Date | string }>(
+      await this.deps.database.execute(
+        `select subject_id as id, max(occurred_at) as at from events
+          where type = 'task.updated' and subject_type = 'task' and subject_id = any($1::text[]) and data->'changed' ? 'assignee'
+          group by subject_id`,
+        [taskIds],
+      ),
+    );
+    return new Map(rows.map((r) => [r.id, new Date(r.at)]));
+  }
+
+  /**
+   * Hands a pending approval to a named admin, who may then decide it (approvals'
+   * `/api/approvals/:id/delegated/…`); the owner still may. The admin is told by email in the
+   * same transaction. It leaves the owner's decisions for a week; still pending after that, it
+   * comes back.
+   */
+  async delegateApproval(approvalId: string, adminId: string, actor: Actor): Promise<void> {
+    const admin = (await this.deps.staff()).find((u) => u.id === adminId);
+    if (!admin || admin.role !== 'admin') throw invalid('Hand a decision to an admin of the team', { field: 'assigneeId' });
+    const link = new URL('/admin/', this.deps.settings.publicUrl).toString();
+    await this.deps.database.transaction(async (tx) => {
+      const a = await this.deps.sources.approvals.delegate(tx, approvalId, adminId, actor);
+      await this.deps.sources.mail.queueTransactional(tx, {
+        to: admin.email,
+        subject: `The owner handed you a decision: ${a.title}`,
+        text: `${admin.name}, the owner asks you to decide this request in their place:\n\n${a.title}\n${a.summary}\n\nApprove or refuse it (POST /api/approvals/${a.id}/delegated/approve or /refuse) from ${link}.\n`,
+        tag: 'approval.delegated',
+      });
+    });
   }
 
   /** Keys of decisions still open or carried, by the week they were first shown. */

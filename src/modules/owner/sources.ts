@@ -7,6 +7,10 @@ import type { LearningService } from '../learning/index.js';
 import type { MailService } from '../mail/index.js';
 import type { SiteService } from '../site/index.js';
 import type { SupportService } from '../support/index.js';
+import type { ContentService } from '../content/index.js';
+import { overdueTasks, type TasksService } from '../tasks/index.js';
+import type { Actor } from '../../actor.js';
+import type { Tx } from '../../db/client.js';
 import type { Database } from '../../db/client.js';
 import type { OwnerSources, PendingApproval } from './types.js';
 
@@ -18,6 +22,10 @@ export function ownerSources(m: {
   site: SiteService;
   mail: MailService;
   pendingApprovals: () => Promise<PendingApproval[]>;
+  /** approvals' delegate(): hands a pending request to an admin, in the caller's transaction */
+  delegateApproval: (tx: Tx, approvalId: string, toUserId: string, actor: Actor) => Promise<PendingApproval>;
+  tasks: TasksService;
+  content: ContentService;
   /** built after the owner module (app.ts), so read when first used */
   support: () => SupportService;
 }): OwnerSources {
@@ -44,7 +52,17 @@ export function ownerSources(m: {
     emailContents: async () => (await m.mail.broadcasts.list({ limit: 500, offset: 0 })).map((b) => ({ id: b.id, content: b })),
     scheduledSends: async () =>
       (await m.mail.broadcasts.list({ status: 'scheduled', limit: 200, offset: 0 })).filter((b) => b.scheduledAt).map((b) => ({ id: b.id, name: b.name, at: b.scheduledAt! })),
-    approvals: { pending: m.pendingApprovals },
+    approvals: { pending: m.pendingApprovals, delegate: m.delegateApproval },
+    content: {
+      rolePolicies: async (db) => (await m.content.getSettings(db)).policies,
+      setRolePolicyInTx: (tx, role, policy, actor) => m.content.setRolePolicyInTx(tx, role, policy, actor),
+    },
+    tasks: {
+      overdue: (asOf) => overdueTasks(m.database.db, asOf),
+      reassign: async (taskId, to, actor) => {
+        await m.tasks.updateTask(taskId, { assignee: 'userId' in to ? { userId: to.userId } : { role: to.role } }, actor);
+      },
+    },
     mail: { queueTransactional: (tx, msg) => m.mail.queueTransactional(tx, msg) },
     support: {
       escalated: (since) => m.support().escalated(since),

@@ -2,11 +2,12 @@
 import type { Logger } from 'pino';
 import type { Actor } from '../../actor.js';
 import type { Clock } from '../../clock.js';
+import type { Role } from '../../permissions.js';
 import type { Database, DbOrTx, Tx } from '../../db/client.js';
 import type { EventLog } from '../../db/events.js';
 import type { AnalyticsService } from '../analytics/index.js';
 import type { Leverage, OwnerProcess, WeekMeter } from './meter.js';
-import type { AlertStatus, TimeBudget } from './schema.js';
+import type { AlertStatus, PublishPolicy, TimeBudget } from './schema.js';
 
 export interface OwnerSettingsView {
   timeBudget: TimeBudget;
@@ -85,9 +86,17 @@ export interface OwnerSources {
   emailContents(): Promise<{ id: string; content: unknown }[]>;
   /** broadcasts scheduled to go out later */
   scheduledSends(): Promise<{ id: string; name: string; at: Date }[]>;
-  /** pending approval requests (the approvals module) */
-  approvals: { pending(): Promise<PendingApproval[]> };
+  /** pending approval requests (the approvals module); handing one to an admin, in the caller's transaction */
+  approvals: { pending(): Promise<PendingApproval[]>; delegate(tx: Tx, approvalId: string, toUserId: string, actor: Actor): Promise<PendingApproval> };
+  /** the tasks module: occurrences past their due time, and handing a task to someone else */
+  tasks: TasksSource;
   mail: { queueTransactional(tx: Tx, m: { to: string; subject: string; text: string; html?: string; tag: string }): Promise<string> };
+  /** the blog (content module): each role's publishing policy, which a delegation may change */
+  content: {
+    rolePolicies(db?: DbOrTx): Promise<Record<'admin' | 'content' | 'marketing', PublishPolicy>>;
+    /** sets one role's policy in the caller's transaction; returns the one it replaced */
+    setRolePolicyInTx(tx: Tx, role: 'admin' | 'content' | 'marketing', policy: PublishPolicy, actor: Actor): Promise<PublishPolicy>;
+  };
   /** the shared inbox (support module): escalated conversations, reassigning them, each role's bounded authority */
   support: SupportSource;
 }
@@ -121,6 +130,26 @@ export interface SupportSource {
   setRoleLimitsInTx(tx: Tx, role: AuthorityRole, limits: RoleAuthority, actor: Actor): Promise<void>;
 }
 
+export type TaskAssignee = { userId: string } | { role: Role };
+
+export interface OverdueOccurrence {
+  occurrenceId: string;
+  taskId: string;
+  title: string;
+  dueOn: string;
+  dueAt: Date;
+  assigneeRole: string | null;
+  assigneeUserId: string | null;
+  daysOverdue: number;
+}
+
+export interface TasksSource {
+  /** open occurrences due before `asOf`, oldest first */
+  overdue(asOf: Date): Promise<OverdueOccurrence[]>;
+  /** reassigns the task: its open occurrences (the overdue one among them) and the ones to come (records task.updated with the actor) */
+  reassign(taskId: string, to: TaskAssignee, actor: Actor): Promise<void>;
+}
+
 /** What the concentration risks read from analytics (wired in app.ts). */
 export interface ConcentrationSources {
   sourceVisitors(range: { from: string; to: string }): Promise<{ name: string; value: number }[]>;
@@ -137,6 +166,9 @@ export interface PendingApproval {
   urgent: boolean;
   data: unknown;
   requestedBy: { kind: string; id: string | null; role: string | null };
+  /** the admin the owner handed it to, and when (null: the owner's) */
+  delegatedToId: string | null;
+  delegatedAt: Date | null;
   createdAt: Date;
 }
 

@@ -136,22 +136,22 @@ function DecisionCard({ d, pending, run }: { d: ReviewDecision; pending: boolean
   );
 }
 
-/** Reassign: pick the person, then one click. The choices come with the decision. */
+/** Reassign: pick the person (or, for a task, a role: `role:<role>`), then one click. The choices come with the decision. */
 function Reassign({ rank, action, pending, run }: { rank: number; action: DecisionAction; pending: boolean; run: (a: DecisionAction, extra?: Record<string, string>) => void }) {
   const choices = action.choices ?? [];
   const [to, setTo] = useState(choices[0]?.id ?? '');
   if (!choices.length) return null;
   return (
     <span className="review-reassign">
-      <label htmlFor={`reassign-${rank}`}>Reassign to</label>{' '}
+      <label htmlFor={`reassign-${rank}`}>{action.label === 'Reassign' ? 'Reassign to' : 'Hand to'}</label>{' '}
       <select id={`reassign-${rank}`} value={to} onChange={(e) => setTo(e.target.value)} disabled={pending}>
         {choices.map((c) => (
           <option key={c.id} value={c.id}>
-            {c.name} ({c.role})
+            {c.id.startsWith('role:') ? c.name : `${c.name} (${c.role})`}
           </option>
         ))}
       </select>{' '}
-      <button type="button" className="button primary" disabled={pending || !to} onClick={() => run(action, { assigneeId: to })}>
+      <button type="button" className="button primary" disabled={pending || !to} onClick={() => run(action, to.startsWith('role:') ? { assigneeRole: to.slice(5) } : { assigneeId: to })}>
         {action.label}
       </button>
     </span>
