@@ -213,6 +213,8 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     const blogNewsletter = new BlogNewsletter({ database, content, mail, publicUrl: config.publicUrl });
     const automation = new AutomationService({
       database, clock, events, jobs, log, audience, mail, access, catalog, learning, secretKey,
+      // Late-bound: the tasks module is built below.
+      tasks: { createOneOff: (tx, input, actor) => tasks.createOneOff(tx, input, actor) },
       settings: { webhooksAllowPrivate: config.automation.webhooksAllowPrivate, publicUrl: config.publicUrl },
     });
     const approvals = new ApprovalService({
