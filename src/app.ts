@@ -214,6 +214,8 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     const blogNewsletter = new BlogNewsletter({ database, content, mail, publicUrl: config.publicUrl });
     const automation = new AutomationService({
       database, clock, events, jobs, log, audience, mail, access, catalog, learning, secretKey,
+      // Late-bound: the tasks module is built below.
+      tasks: { createOneOff: (tx, input, actor) => tasks.createOneOff(tx, input, actor) },
       settings: { webhooksAllowPrivate: config.automation.webhooksAllowPrivate, publicUrl: config.publicUrl },
     });
     const approvals = new ApprovalService({
@@ -240,9 +242,15 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     content.useApprovals(approvals);
     // SOPs and tasks: due dates are the brand's calendar days; assignees are the active team.
     const tasks = new TasksService({
-      database, clock, events,
-      timeZone: async () => (await brand.current()).timeZone,
-      people: async () => (await team.listUsers()).map((u) => ({ id: u.id, name: u.name, role: u.role })),
+      database, clock, events, signer, publicUrl: config.publicUrl,
+      timeZone: async (db) => (await brand.current(db)).timeZone,
+      people: async (db) => (await team.listUsers(db)).map((u) => ({ id: u.id, name: u.name, role: u.role, email: u.email })),
+      queueMail: (tx, m) => mail.queueTransactional(tx, m),
+      subjectSources: {
+        course: async () => (await learning.listCourses()).filter((c) => c.status !== 'archived').map((c) => ({ id: c.id, title: c.title })),
+        post: async () => (await content.list(database.db, { limit: 1000 })).map((p) => ({ id: p.id, title: p.title })),
+        product: async () => (await catalog.listProducts(database.db)).map((p) => ({ id: p.id, title: p.name })),
+      },
     });
     // The owner's signals read every module above through its public face (owner/sources.ts).
     const owner = new Owner({

@@ -80,7 +80,7 @@ for (const backend of backends().slice(0, 1)) {
       const routes = t.server.routeTable.filter((r) => /^\/api\/(tasks|sops|task-occurrences)(\/|$)/.test(r.url));
       const permissionOf = (r: AnyRoute) => (r.access as { permission: Permission }).permission;
       const expected = (r: AnyRoute) =>
-        r.url.startsWith('/api/task-occurrences') || r.url === '/api/tasks/my-day' || (r.method === 'GET' && r.url.startsWith('/api/sops')) ? 'tasks.work' : 'tasks.manage';
+        r.url.startsWith('/api/task-occurrences') || r.url === '/api/tasks/my-day' || r.url === '/api/tasks/my-settings' || (r.method === 'GET' && r.url.startsWith('/api/sops')) ? 'tasks.work' : 'tasks.manage';
       assert.ok(routes.length >= 14, `${routes.length} routes`);
       assert.deepEqual(routes.filter((r) => permissionOf(r) !== expected(r)).map((r) => `${r.method} ${r.url}: ${permissionOf(r)}`), []);
     });

@@ -45,6 +45,8 @@ test('owner writes an SOP and a weekly task for support; support ticks it off in
   const api = new Client(t.server);
   await api.login(OWNER_LOGIN.email, OWNER_LOGIN.password);
   await addMember(t, api, 'support');
+  const course = await api.post('/api/learning/courses', { title: 'Glazing 101' });
+  assert.equal(course.statusCode, 201, course.body);
 
   // The SOP, previewed before it is saved.
   await nav(owner, 'SOPs').click();
@@ -72,10 +74,17 @@ test('owner writes an SOP and a weekly task for support; support ticks it off in
   const weekday = new Date().toLocaleDateString('en-US', { weekday: 'long', timeZone: 'UTC' });
   await form.getByLabel('On', { exact: true }).selectOption({ label: weekday });
   await form.getByLabel('Due by (time of day)').fill('23:59');
+  // What it is about: picked from a search, not typed.
+  await form.getByLabel('Find a course, post or product').fill('glaz');
+  await form.getByRole('button', { name: 'Course: Glazing 101' }).click();
+  await form.getByText('Glazing 101', { exact: true }).waitFor();
   await form.getByRole('button', { name: 'Create task' }).click();
   const card = owner.getByRole('article', { name: 'Task Check refunds' });
   await card.getByText(`Every ${weekday} at 23:59 · for Everyone in Support`).waitFor();
   await card.getByText('Open, due').waitFor();
+  await card.getByText(/about Glazing 101/).waitFor();
+  const saved = (await api.get('/api/tasks')).json().tasks.find((x: { title: string }) => x.title === 'Check refunds');
+  assert.deepEqual(saved.subject, { type: 'course', id: course.json().id, label: 'Glazing 101' });
 
   // Support: My day, tick both steps, done.
   const support = await newPage();

@@ -68,7 +68,25 @@ export const stepSchema = z.discriminatedUnion('kind', [
   z.object({ ...base, kind: z.literal('set_field'), field: z.string().regex(/^[a-z0-9_]{1,40}$/), value: text(2000), next }),
   z.object({ ...base, kind: z.literal('list'), action: z.enum(['subscribe', 'unsubscribe']), listId: uuid, next }),
   z.object({ ...base, kind: z.literal('access'), action: z.enum(['grant', 'revoke']), productId: uuid, next }),
-  z.object({ ...base, kind: z.literal('task'), role: z.enum(['admin', 'support', 'content', 'marketing']), title: text(200).min(1), next }),
+  /**
+   * A one-off task in the tasks module: for a role (everyone in it) or one person of the team
+   * (`userId`; the role when they have left), due `dueInDays` after the day it runs (brand time
+   * zone) at `dueTime`, optionally about the run's contact or a picked course / post / product,
+   * and following an SOP. Title and notes take Liquid ({{ contact.email }}).
+   */
+  z.object({
+    ...base,
+    kind: z.literal('task'),
+    role: z.enum(['admin', 'support', 'content', 'marketing']),
+    userId: uuid.optional(),
+    title: text(200).min(1),
+    notes: text(5000).optional(),
+    dueInDays: z.number().int().min(0).max(365).default(0),
+    dueTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).optional(),
+    subject: z.union([z.literal('contact'), z.object({ type: z.string().regex(/^[a-z_]{1,40}$/), id: text(200).min(1), label: text(200).min(1) })]).optional(),
+    sopId: uuid.optional(),
+    next,
+  }),
   z.object({ ...base, kind: z.literal('webhook'), url: z.url().max(2000), next }),
   z.object({ ...base, kind: z.literal('notify'), message: text(500).min(1), urgent: z.boolean().default(false), next }),
   z.object({ ...base, kind: z.literal('end') }),

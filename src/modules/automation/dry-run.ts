@@ -88,7 +88,7 @@ function describe(step: Step): string {
     case 'access':
       return step.action === 'grant' ? 'grants access to a product' : 'revokes access to a product';
     case 'task':
-      return `creates a task for ${step.role}: ${step.title}`;
+      return `creates a task for ${step.userId ? `a ${step.role} team member` : step.role}${step.dueInDays ? `, due in ${step.dueInDays} day${step.dueInDays === 1 ? '' : 's'}` : ''}: ${step.title}`;
     case 'webhook':
       return `calls ${step.url}`;
     case 'notify':

@@ -44,6 +44,7 @@ import type { AudienceService, Contact } from '../audience/index.js';
 import type { MailService } from '../mail/index.js';
 import type { AccessService } from '../access/index.js';
 import type { CatalogService } from '../catalog/index.js';
+import type { TasksService } from '../tasks/index.js';
 import { definitionSchema, isTimeTrigger, triggerEventTypes, type Condition, type Definition, type Goal, type Step, type Trigger } from './definition.js';
 import { timeTriggerQuery } from './time-triggers.js';
 import { automationAttributions, automationEmailActivity, automationRuns, automationSteps, automationVersions, automationWorkflows, type RunState } from './schema.js';
@@ -106,6 +107,8 @@ export interface EngineDeps {
   mail: MailService;
   access: AccessService;
   catalog: CatalogService;
+  /** the "create a task" step: a one-off task, idempotent by its key (the tasks module) */
+  tasks: Pick<TasksService, 'createOneOff'>;
   /** course progress for the "completed N % of a course" condition (the learning module's student side) */
   learning: { student: { myCourses(contactId: string): Promise<{ id: string; percent: number }[]> } };
   secretKey: string;
@@ -865,10 +868,26 @@ export class AutomationEngine {
         }
         return { status: 'done', detail: `${step.action === 'grant' ? 'granted' : 'revoked'} ${n} access${n === 1 ? '' : 'es'}`, data: { productId: step.productId }, next: step.next ?? null };
       }
-      case 'task':
-        // No task system yet: the task is an owner-visible event the weekly review and activity show.
-        await this.deps.events.record(tx, { type: 'automation.task_created', actor, subject: { type: 'contact', id: contact.id }, data: { workflowId: run.workflowId, runId: run.id, role: step.role, title: renderText(step.title, contact) } });
-        return { status: 'done', detail: `task for ${step.role}: ${step.title}`, next: step.next ?? null };
+      case 'task': {
+        // A real task in the assignee's My day, made in this transaction. Keyed by (run, seq):
+        // the tasks module returns the first task for a key it has seen (a retried step).
+        const title = renderText(step.title, contact).replace(/[\r\n]+/g, ' ').trim().slice(0, 200) || step.title;
+        const made = await this.deps.tasks.createOneOff(
+          tx,
+          {
+            key: `automation:${run.id}:${seq}`,
+            title,
+            notes: step.notes ? renderText(step.notes, contact).slice(0, 5000) : '',
+            assignee: step.userId ? { userId: step.userId, role: step.role } : { role: step.role },
+            dueInDays: step.dueInDays,
+            dueTime: step.dueTime,
+            subject: step.subject === 'contact' ? { type: 'contact', id: contact.id, label: (contact.name ? `${contact.name} <${contact.email}>` : contact.email).slice(0, 200) } : (step.subject ?? null),
+            sopId: step.sopId ?? null,
+          },
+          actor,
+        );
+        return { status: 'done', detail: `task for ${step.userId ? 'a team member' : step.role}: ${title}${made.created ? '' : ' (already made)'}`, data: { taskId: made.taskId }, next: step.next ?? null };
+      }
       case 'notify':
         await this.deps.events.record(tx, { type: 'automation.owner_notified', actor, subject: { type: 'contact', id: contact.id }, data: { workflowId: run.workflowId, runId: run.id, message: renderText(step.message, contact), urgent: step.urgent } });
         return { status: 'done', detail: step.urgent ? 'owner notified (urgent)' : 'owner notified (weekly review)', next: step.next ?? null };

@@ -119,6 +119,9 @@ export const myDayShape = z.object({
   closedToday: z.array(occurrenceShape),
 });
 
+/** A team member's reminder choice: an email when one of their (or their role's) tasks becomes overdue. */
+export const notificationSettingsShape = z.object({ overdueEmail: z.boolean() });
+
 export const personShape = z.object({ id: z.string(), name: z.string(), role: z.string() });
 
 export type RecurrenceInput = z.input<typeof recurrenceSchema>;
@@ -129,4 +132,5 @@ export type SopRevision = Wire<z.output<typeof sopRevisionShape>>;
 export type TaskOccurrence = Wire<z.output<typeof occurrenceShape>>;
 export type Task = Wire<z.output<typeof taskShape>>;
 export type MyDay = Wire<z.output<typeof myDayShape>>;
+export type NotificationSettings = z.output<typeof notificationSettingsShape>;
 export type Person = Wire<z.output<typeof personShape>>;

@@ -3,13 +3,20 @@
 // someone else's). Every write records its actor in the event it causes.
 import { z } from 'zod';
 import { defineRoute, type AnyRoute, type Principal } from '../../http/route.js';
-import { myDayShape, occurrenceShape, personShape, sopInputSchema, sopPatchSchema, sopRevisionShape, sopShape, taskInputSchema, taskPatchSchema, taskShape } from './contract.js';
-import type { Caller } from './service.js';
+import { invalid } from '../../errors.js';
+import { myDayShape, notificationSettingsShape, subjectSchema, occurrenceShape, personShape, sopInputSchema, sopPatchSchema, sopRevisionShape, sopShape, taskInputSchema, taskPatchSchema, taskShape } from './contract.js';
+import { subjectTypes, type Caller } from './service.js';
 
 const idParam = z.object({ id: z.uuid() });
 const manage = { permission: 'tasks.manage' } as const;
 const work = { permission: 'tasks.work' } as const;
 const tags = ['tasks'];
+
+/** Settings are a person's: an API key has none. */
+function sessionUser(principal: Principal): string {
+  if (principal.type !== 'session') throw invalid('Only a signed-in team member has reminder settings');
+  return principal.userId;
+}
 
 function callerOf(principal: Principal): Caller {
   return { actor: principal.actor, role: principal.role, userId: principal.type === 'session' ? principal.userId : null };
@@ -55,6 +62,30 @@ export const tasksRoutes: AnyRoute[] = [
       auditTarget('task_occurrence', params.id);
       return app.tasks.skip(params.id, body.reason, callerOf(principal));
     },
+  }),
+
+  defineRoute({
+    method: 'GET', url: '/api/tasks/my-settings', access: work, tags,
+    summary: "The caller's task reminder choice (an email when one of their tasks becomes overdue)",
+    response: notificationSettingsShape,
+    handler: async ({ app, principal }) => app.tasks.notificationSettings(sessionUser(principal)),
+  }),
+  defineRoute({
+    method: 'PUT', url: '/api/tasks/my-settings', access: work, tags, audit: 'task.reminders_set',
+    summary: 'Turn overdue reminder emails on or off for the caller',
+    body: notificationSettingsShape.strict(),
+    response: notificationSettingsShape,
+    handler: async ({ app, principal, body, auditTarget }) => {
+      const userId = sessionUser(principal);
+      auditTarget('user', userId, { overdueEmail: body.overdueEmail });
+      return app.tasks.setNotificationSettings(userId, body);
+    },
+  }),
+  defineRoute({
+    method: 'GET', url: '/t/my-day/:token', access: 'public', kind: 'page',
+    summary: "An overdue reminder's signed link: to My day with the task in view (signing in as usual)",
+    params: z.object({ token: z.string().max(200) }),
+    handler: async ({ app, params, reply }) => reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').redirect(app.tasks.reminderTarget(params.token), 302),
   }),
 
   // ---- SOPs ----------------------------------------------------------------------------
@@ -119,6 +150,13 @@ export const tasksRoutes: AnyRoute[] = [
       const [list, people, day] = await Promise.all([app.tasks.listTasks(), app.tasks.people(), app.tasks.today()]);
       return { tasks: list, people, ...day };
     },
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/tasks/subjects', access: manage, tags,
+    summary: 'What a task can be about: courses, blog posts and products whose title contains q',
+    query: z.object({ q: z.string().max(200).default(''), type: z.enum(subjectTypes).optional(), limit: z.coerce.number().int().min(1).max(50).default(20) }),
+    response: z.object({ subjects: z.array(subjectSchema) }),
+    handler: async ({ app, query }) => ({ subjects: await app.tasks.searchSubjects(query.q, { type: query.type, limit: query.limit }) }),
   }),
   defineRoute({
     method: 'POST', url: '/api/tasks', access: manage, tags, audit: 'task.created', status: 201,

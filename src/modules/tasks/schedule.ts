@@ -44,11 +44,23 @@ function formatter(kind: 'date' | 'time', timeZone: string): Intl.DateTimeFormat
   return f;
 }
 
+/** A calendar date `days` later (earlier when negative). */
+export function addCalendarDays(date: string, days: number): string {
+  return formatDate(addDays(parseDate(date), days));
+}
+
 /** The calendar date of an instant in a time zone. */
 export function localDate(at: Date, timeZone: string): string {
   const parts = formatter('date', timeZone).formatToParts(at);
   const get = (t: string) => parts.find((p) => p.type === t)!.value;
   return `${get('year')}-${get('month')}-${get('day')}`;
+}
+
+/** The wall-clock time (HH:MM) of an instant in a time zone. */
+export function localTime(at: Date, timeZone: string): string {
+  const parts = formatter('time', timeZone).formatToParts(at);
+  const get = (t: string) => parts.find((p) => p.type === t)!.value.padStart(2, '0');
+  return `${get('hour')}:${get('minute')}`;
 }
 
 /** Minutes the zone is ahead of UTC at an instant. */

@@ -1,7 +1,7 @@
 // SOPs (written procedures) and the tasks that follow them: one-off or recurring, each due date
 // one occurrence with its own copy of the checklist.
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 export const sops = pgTable('sops', {
   id: uuid('id').primaryKey().defaultRandom(),
@@ -66,12 +66,29 @@ export const tasks = pgTable(
     dueTime: text('due_time').notNull().default('17:00'),
     /** the next due date without an occurrence yet; null when a one-off has had its one */
     nextDueOn: text('next_due_on'),
+    /**
+     * Set when another module created the task, naming what created it (an automation step:
+     * `automation:<run id>:<seq>`). Unique, so a retried step makes no second task.
+     */
+    sourceKey: text('source_key'),
     archivedAt: timestamp('archived_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
-  (t) => [index('tasks_next_due_idx').on(t.nextDueOn).where(sql`${t.archivedAt} is null`)],
+  (t) => [
+    index('tasks_next_due_idx').on(t.nextDueOn).where(sql`${t.archivedAt} is null`),
+    // NULLs are distinct: only created tasks carry a key.
+    uniqueIndex('tasks_source_key_uq').on(t.sourceKey),
+  ],
 );
+
+/** A team member's choices about the tasks module's mail (no row: the defaults). */
+export const taskNotificationSettings = pgTable('task_notification_settings', {
+  userId: uuid('user_id').primaryKey(),
+  /** email me when one of my (or my role's) tasks becomes overdue */
+  overdueEmail: boolean('overdue_email').notNull().default(true),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+});
 
 export interface ChecklistItem {
   id: string;

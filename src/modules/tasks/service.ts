@@ -12,20 +12,23 @@ import { marked } from 'marked';
 import sanitizeHtml from 'sanitize-html';
 import { formatActor, systemActor, type Actor } from '../../actor.js';
 import type { Clock } from '../../clock.js';
+import type { Signer } from '../../crypto.js';
 import type { Database, DbOrTx, Tx } from '../../db/client.js';
 import type { EventLog } from '../../db/events.js';
 import { conflict, forbidden, invalid, notFound } from '../../errors.js';
 import { can, isRole, type Role } from '../../permissions.js';
 import type { myDayShape, occurrenceShape, sopInputSchema, sopPatchSchema, sopRevisionShape, sopShape, taskInputSchema, taskPatchSchema, taskShape } from './contract.js';
 import type { z } from 'zod';
-import { checklistOf, describeRecurrence, dueDatesBetween, firstDueOnOrAfter, isCalendarDate, localDate, nextDueAfter, zonedInstant } from './schedule.js';
-import { sopRevisions, sops, taskOccurrences, tasks, type ChecklistItem, type Recurrence } from './schema.js';
+import { addCalendarDays, checklistOf, describeRecurrence, dueDatesBetween, firstDueOnOrAfter, isCalendarDate, localDate, localTime, nextDueAfter, zonedInstant } from './schedule.js';
+import { sopRevisions, sops, taskNotificationSettings, taskOccurrences, tasks, type ChecklistItem, type Recurrence } from './schema.js';
 
 export const CREATE_OCCURRENCES_JOB = 'tasks.create-occurrences';
 /** Due dates written per task per run: a task asleep for years catches up over several runs. */
 const CATCH_UP_LIMIT = 31;
 const MAX_TASKS = 2000;
 const MAX_SOPS = 1000;
+const REMINDER_PURPOSE = 'task-reminder';
+const REMINDER_LINK_DAYS = 30;
 
 /** Who is acting on an occurrence: their actor, role and user id (null for an API key). */
 export interface Caller {
@@ -38,16 +41,64 @@ export interface PersonRef {
   id: string;
   name: string;
   role: string;
+  /** where overdue reminders go (never sent to the browser) */
+  email?: string;
+}
+
+/** A one-off task another module creates in its own transaction (the automation step). */
+export interface OneOffTaskInput {
+  /**
+   * What created it, unique: `automation:<run id>:<seq>`. The same key again returns the task
+   * made the first time (a retried step job makes no second task).
+   */
+  key: string;
+  title: string;
+  notes?: string;
+  /** a role, or a person (their role is the fallback when they have left the team) */
+  assignee: { role: Role } | { userId: string; role: Role };
+  /** due this many days after today (brand time zone), at dueTime (default 17:00) */
+  dueInDays: number;
+  dueTime?: string;
+  subject?: { type: string; id: string; label: string } | null;
+  sopId?: string | null;
+}
+
+/** The kinds of things the task editor's subject picker searches. */
+export const subjectTypes = ['course', 'post', 'product'] as const;
+export type SubjectType = (typeof subjectTypes)[number];
+export interface SubjectRef {
+  type: string;
+  id: string;
+  label: string;
+}
+
+/** The mail an overdue reminder is (queued in the overdue claim's transaction). */
+export interface ReminderMail {
+  to: string;
+  subject: string;
+  text: string;
+  tag: string;
 }
 
 export interface TasksDeps {
   database: Database;
   clock: Clock;
   events: EventLog;
-  /** the brand's time zone: due dates are its calendar dates */
-  timeZone: () => Promise<string>;
+  /** the brand's time zone: due dates are its calendar dates (`db`: read in that transaction) */
+  timeZone: (db?: DbOrTx) => Promise<string>;
   /** active team members (assignees are checked against it; names shown from it) */
-  people: () => Promise<PersonRef[]>;
+  people: (db?: DbOrTx) => Promise<PersonRef[]>;
+  /**
+   * What a task can be about, read through the other modules' services (never their tables):
+   * courses, blog posts and products with their titles. Each may be absent.
+   */
+  subjectSources?: Partial<Record<SubjectType, () => Promise<{ id: string; title: string }[]>>>;
+  /** overdue reminders: queue a transactional email in the given transaction (the mail engine) */
+  queueMail?: (tx: Tx, message: ReminderMail) => Promise<unknown>;
+  /** signs the reminder's link to My day */
+  signer?: Signer;
+  /** the public address of the app (links in reminders) */
+  publicUrl?: string;
 }
 
 type SopRow = typeof sops.$inferSelect;
@@ -95,14 +146,38 @@ export class TasksService {
     return this.deps.database.db;
   }
 
-  async today(): Promise<{ today: string; timeZone: string }> {
-    const timeZone = await this.deps.timeZone();
+  async today(db?: DbOrTx): Promise<{ today: string; timeZone: string }> {
+    const timeZone = await this.deps.timeZone(db);
     return { today: localDate(this.deps.clock.now(), timeZone), timeZone };
   }
 
   /** Who may be assigned a task (the active team). */
   async people(): Promise<PersonRef[]> {
     return (await this.deps.people()).map((p) => ({ id: p.id, name: p.name, role: p.role }));
+  }
+
+  /**
+   * Courses, posts and products whose title contains `q` (case-insensitive; all when empty),
+   * titles starting with it first, at most `limit`. Read through the modules' services: the
+   * lists are small (a business has tens of courses, hundreds of posts and products).
+   */
+  async searchSubjects(q: string, opts: { type?: SubjectType; limit?: number } = {}): Promise<SubjectRef[]> {
+    const needle = q.trim().toLocaleLowerCase();
+    const limit = Math.min(opts.limit ?? 20, 50);
+    const types = opts.type ? [opts.type] : [...subjectTypes];
+    const found: (SubjectRef & { rank: number })[] = [];
+    for (const type of types) {
+      const source = this.deps.subjectSources?.[type];
+      if (!source) continue;
+      for (const item of await source()) {
+        const title = item.title.toLocaleLowerCase();
+        const at = needle ? title.indexOf(needle) : 0;
+        if (at < 0) continue;
+        found.push({ type, id: item.id, label: item.title.slice(0, 200) || item.id, rank: at === 0 ? 0 : 1 });
+      }
+    }
+    found.sort((a, b) => a.rank - b.rank || a.label.localeCompare(b.label));
+    return found.slice(0, limit).map(({ type, id, label }) => ({ type, id, label }));
   }
 
   // ---- SOPs ----------------------------------------------------------------------------
@@ -215,7 +290,8 @@ export class TasksService {
     const now = this.deps.clock.now();
     const id = await this.deps.database.transaction(async (tx) => {
       await this.checkSop(tx, input.sopId);
-      const [{ n }] = (await tx.select({ n: sql<number>`count(*)::int` }).from(tasks).where(isNull(tasks.archivedAt))) as [{ n: number }];
+      // Tasks the owner wrote; one-offs made by automations come and go with their runs.
+      const [{ n }] = (await tx.select({ n: sql<number>`count(*)::int` }).from(tasks).where(and(isNull(tasks.archivedAt), isNull(tasks.sourceKey)))) as [{ n: number }];
       if (n >= MAX_TASKS) throw conflict(`At most ${MAX_TASKS} tasks: archive some first`);
       const recurrence = input.recurrence as Recurrence;
       // Due dates before today are not made up: a new task starts from today at the earliest.
@@ -298,8 +374,15 @@ export class TasksService {
     });
   }
 
+  /** The owner's tasks, and those automations made while they are still to do (not every one ever made). */
   async listTasks(): Promise<TaskView[]> {
-    const rows = await this.db.select().from(tasks).where(isNull(tasks.archivedAt)).orderBy(asc(tasks.title));
+    const stillOpen = sql`(${tasks.nextDueOn} is not null or exists (select 1 from ${taskOccurrences} o where o.task_id = ${tasks.id} and o.status = 'open'))`;
+    const rows = await this.db
+      .select()
+      .from(tasks)
+      .where(and(isNull(tasks.archivedAt), or(isNull(tasks.sourceKey), stillOpen)))
+      .orderBy(asc(tasks.title))
+      .limit(MAX_TASKS + 500);
     return this.taskViews(rows);
   }
 
@@ -375,34 +458,91 @@ export class TasksService {
     return this.deps.database.transaction(async (tx) => {
       // The row lock serialises two workers on one task; the second sees the advanced next_due_on.
       const [task] = await tx.select().from(tasks).where(eq(tasks.id, taskId)).for('update');
-      if (!task || task.archivedAt || !task.nextDueOn || task.nextDueOn > today) return 0;
-      const dates = dueDatesBetween(task.recurrence, task.startsOn, task.nextDueOn, today, CATCH_UP_LIMIT);
-      const sop = task.sopId ? (await tx.select().from(sops).where(eq(sops.id, task.sopId)))[0] : undefined;
-      const usable = sop && !sop.archivedAt ? sop : undefined;
-      let created = 0;
-      for (const dueOn of dates) {
-        const checklist: ChecklistItem[] = usable ? checklistOf(usable.body).map((text, i) => ({ id: `i${i + 1}`, text, done: false })) : [];
-        const [row] = await tx
-          .insert(taskOccurrences)
-          .values({
-            taskId, dueOn, dueAt: zonedInstant(dueOn, task.dueTime, timeZone), title: task.title,
-            assigneeRole: task.assigneeRole, assigneeUserId: task.assigneeUserId,
-            sopId: usable?.id ?? null, sopRevision: usable?.revision ?? null, checklist, createdAt: this.deps.clock.now(),
-          })
-          .onConflictDoNothing({ target: [taskOccurrences.taskId, taskOccurrences.dueOn] })
-          .returning();
-        if (!row) continue;
-        created++;
-        await this.deps.events.record(tx, { type: 'task.due', actor: systemActor, subject: { type: 'task_occurrence', id: row.id }, data: occurrenceData(row) });
-      }
-      const last = dates.at(-1);
-      const nextDueOn = last ? nextDueAfter(task.recurrence, task.startsOn, last) : task.nextDueOn;
-      if (nextDueOn !== task.nextDueOn) await tx.update(tasks).set({ nextDueOn }).where(eq(tasks.id, taskId));
-      return created;
+      if (!task) return 0;
+      return this.writeOccurrences(tx, task, today, timeZone);
     });
   }
 
-  /** Marks open occurrences past their due time as overdue, once each (task.overdue). Returns how many. */
+  /** Writes the due occurrences of a task whose row the caller holds locked (or just inserted). */
+  private async writeOccurrences(tx: Tx, task: TaskRow, today: string, timeZone: string): Promise<number> {
+    if (task.archivedAt || !task.nextDueOn || task.nextDueOn > today) return 0;
+    const dates = dueDatesBetween(task.recurrence, task.startsOn, task.nextDueOn, today, CATCH_UP_LIMIT);
+    const sop = task.sopId ? (await tx.select().from(sops).where(eq(sops.id, task.sopId)))[0] : undefined;
+    const usable = sop && !sop.archivedAt ? sop : undefined;
+    let created = 0;
+    for (const dueOn of dates) {
+      const checklist: ChecklistItem[] = usable ? checklistOf(usable.body).map((text, i) => ({ id: `i${i + 1}`, text, done: false })) : [];
+      const [row] = await tx
+        .insert(taskOccurrences)
+        .values({
+          taskId: task.id, dueOn, dueAt: zonedInstant(dueOn, task.dueTime, timeZone), title: task.title,
+          assigneeRole: task.assigneeRole, assigneeUserId: task.assigneeUserId,
+          sopId: usable?.id ?? null, sopRevision: usable?.revision ?? null, checklist, createdAt: this.deps.clock.now(),
+        })
+        .onConflictDoNothing({ target: [taskOccurrences.taskId, taskOccurrences.dueOn] })
+        .returning();
+      if (!row) continue;
+      created++;
+      await this.deps.events.record(tx, { type: 'task.due', actor: systemActor, subject: { type: 'task_occurrence', id: row.id }, data: occurrenceData(row) });
+    }
+    const last = dates.at(-1);
+    const nextDueOn = last ? nextDueAfter(task.recurrence, task.startsOn, last) : task.nextDueOn;
+    if (nextDueOn !== task.nextDueOn) await tx.update(tasks).set({ nextDueOn }).where(eq(tasks.id, task.id));
+    return created;
+  }
+
+  /**
+   * A one-off task made by another module inside its own transaction (the automation step
+   * "create a task"), with its occurrence when it is due today. Idempotent on `input.key`: the
+   * unique source key and `on conflict do nothing` make a second call — a retried step job, a
+   * second worker — return the task the first one made, with no second task.created.
+   */
+  async createOneOff(tx: Tx, input: OneOffTaskInput, actor: Actor): Promise<{ taskId: string; created: boolean }> {
+    const [existing] = await tx.select({ id: tasks.id }).from(tasks).where(eq(tasks.sourceKey, input.key));
+    if (existing) return { taskId: existing.id, created: false };
+    // Everything read here goes through the caller's transaction (PGlite has one connection).
+    const { today, timeZone } = await this.today(tx);
+    let assignee: { assigneeRole: string | null; assigneeUserId: string | null } = { assigneeRole: input.assignee.role, assigneeUserId: null };
+    if ('userId' in input.assignee) {
+      const person = (await this.deps.people(tx)).find((p) => p.id === (input.assignee as { userId: string }).userId);
+      // Someone who left the team: the task goes to the role they were chosen from.
+      if (person) assignee = { assigneeRole: person.role, assigneeUserId: person.id };
+    }
+    let sopId = input.sopId ?? null;
+    if (sopId && !(await tx.select({ id: sops.id }).from(sops).where(eq(sops.id, sopId)))[0]) sopId = null;
+    const dueOn = addCalendarDays(today, Math.max(0, Math.min(366, Math.trunc(input.dueInDays))));
+    const now = this.deps.clock.now();
+    const recurrence: Recurrence = { kind: 'once' };
+    const [row] = await tx
+      .insert(tasks)
+      .values({
+        title: input.title.slice(0, 200), notes: (input.notes ?? '').slice(0, 5000), ...assignee, sopId,
+        subjectType: input.subject?.type ?? null, subjectId: input.subject?.id ?? null, subjectLabel: input.subject?.label ?? null,
+        recurrence, startsOn: dueOn, dueTime: input.dueTime ?? '17:00', nextDueOn: dueOn, sourceKey: input.key, createdAt: now, updatedAt: now,
+      })
+      // A concurrent call with the same key committed first: this one makes nothing.
+      .onConflictDoNothing({ target: tasks.sourceKey })
+      .returning();
+    if (!row) {
+      const [first] = await tx.select({ id: tasks.id }).from(tasks).where(eq(tasks.sourceKey, input.key));
+      return { taskId: first!.id, created: false };
+    }
+    await this.deps.events.record(tx, {
+      type: 'task.created', actor, subject: { type: 'task', id: row.id },
+      data: { title: row.title, recurrence: describeRecurrence(recurrence), ...assignee, sopId },
+    });
+    // Due today: in the assignee's My day at once; a later date is made by the job on its day.
+    await this.writeOccurrences(tx, row, today, timeZone);
+    return { taskId: row.id, created: true };
+  }
+
+  /**
+   * Marks open occurrences past their due time as overdue, once each (task.overdue), and emails
+   * the assignee — or everyone in the assigned role — a reminder with a signed link to My day,
+   * unless they turned reminders off. The mail is queued in the same transaction as the claim,
+   * so of two workers only the one that wins a row mails about it, and a crash leaves neither.
+   * Returns how many occurrences became overdue.
+   */
   async markOverdue(): Promise<number> {
     const now = this.deps.clock.now();
     return this.deps.database.transaction(async (tx) => {
@@ -412,11 +552,71 @@ export class TasksService {
         .set({ overdueAt: now })
         .where(and(eq(taskOccurrences.status, 'open'), isNull(taskOccurrences.overdueAt), sql`${taskOccurrences.dueAt} < ${now}`))
         .returning();
+      if (rows.length === 0) return 0;
+      const remind = this.deps.queueMail ? await this.reminderContext(tx) : null;
       for (const o of rows) {
         await this.deps.events.record(tx, { type: 'task.overdue', actor: systemActor, subject: { type: 'task_occurrence', id: o.id }, data: { ...occurrenceData(o), dueAt: o.dueAt.toISOString() } });
+        if (remind) await this.queueOverdueReminders(tx, o, remind);
       }
       return rows.length;
     });
+  }
+
+  /** Who may get reminders (the active team, minus those who turned them off) and the brand's zone. */
+  private async reminderContext(tx: Tx): Promise<{ people: PersonRef[]; timeZone: string }> {
+    const off = new Set((await tx.select({ userId: taskNotificationSettings.userId }).from(taskNotificationSettings).where(eq(taskNotificationSettings.overdueEmail, false))).map((r) => r.userId));
+    const people = (await this.deps.people(tx)).filter((p) => p.email && !off.has(p.id));
+    return { people, timeZone: await this.deps.timeZone(tx) };
+  }
+
+  private async queueOverdueReminders(tx: Tx, o: OccurrenceRow, ctx: { people: PersonRef[]; timeZone: string }): Promise<void> {
+    const to = o.assigneeUserId ? ctx.people.filter((p) => p.id === o.assigneeUserId) : ctx.people.filter((p) => p.role === o.assigneeRole);
+    const when = `${o.dueOn} at ${localTime(o.dueAt, ctx.timeZone)} (${ctx.timeZone})`;
+    for (const person of to) {
+      await this.deps.queueMail!(tx, {
+        to: person.email!,
+        tag: 'task.overdue',
+        subject: `Overdue: ${o.title}`.slice(0, 300),
+        text:
+          `Hello ${person.name},\n\n"${o.title}" was due ${when} and is still open.\n\n` +
+          `Open it in My day: ${this.myDayLink(o.id)}\n\n` +
+          `You get this email because the task is ${o.assigneeUserId ? 'assigned to you' : `assigned to everyone in ${ROLE_NAMES[o.assigneeRole ?? ''] ?? o.assigneeRole}`}. ` +
+          `To stop these emails, turn off "Email me when a task is overdue" in My day.\n`,
+      });
+    }
+  }
+
+  /**
+   * The reminder's link: /t/my-day/<token>, the occurrence id signed for 30 days. It leads to
+   * My day with the task in view; it does not sign anyone in (staff sign in with their password
+   * and second factor).
+   */
+  private myDayLink(occurrenceId: string): string {
+    const base = (this.deps.publicUrl ?? '').replace(/\/$/, '');
+    if (!this.deps.signer) return `${base}/admin/my-day`;
+    const token = this.deps.signer.sign(REMINDER_PURPOSE, occurrenceId, new Date(this.deps.clock.now().getTime() + REMINDER_LINK_DAYS * 86_400_000));
+    return `${base}/t/my-day/${token}`;
+  }
+
+  /** Where a reminder's link leads: My day at the task when the token is good, My day otherwise. */
+  reminderTarget(token: string): string {
+    const id = this.deps.signer?.verify(REMINDER_PURPOSE, token, this.deps.clock.now());
+    return id && /^[0-9a-f-]{36}$/.test(id) ? `/admin/my-day?task=${id}` : '/admin/my-day';
+  }
+
+  /** The caller's reminder choice (on unless they turned it off). */
+  async notificationSettings(userId: string): Promise<{ overdueEmail: boolean }> {
+    const [row] = await this.db.select().from(taskNotificationSettings).where(eq(taskNotificationSettings.userId, userId));
+    return { overdueEmail: row?.overdueEmail ?? true };
+  }
+
+  async setNotificationSettings(userId: string, settings: { overdueEmail: boolean }): Promise<{ overdueEmail: boolean }> {
+    const now = this.deps.clock.now();
+    await this.db
+      .insert(taskNotificationSettings)
+      .values({ userId, overdueEmail: settings.overdueEmail, updatedAt: now })
+      .onConflictDoUpdate({ target: taskNotificationSettings.userId, set: { overdueEmail: settings.overdueEmail, updatedAt: now } });
+    return { overdueEmail: settings.overdueEmail };
   }
 
   /** Open occurrences for the caller (theirs, or their role's) due by today, and those closed today. */

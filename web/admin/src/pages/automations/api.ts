@@ -124,6 +124,9 @@ export const automationsApi = {
   // Catalog and courses are other areas' (their permissions): a role without them gets an empty picker.
   products: () => apiGet<{ products: { id: string; name: string }[] }>('/api/products').catch(() => ({ products: [] })),
   courses: () => apiGet<{ courses: { id: string; title: string }[] }>('/api/learning/courses').catch(() => ({ courses: [] })),
+  // The task step's pickers: the team (task managers only) and the SOPs.
+  people: () => apiGet<{ people: { id: string; name: string; role: string }[] }>('/api/tasks').catch(() => ({ people: [] })),
+  sops: () => apiGet<{ sops: { id: string; title: string; archived: boolean }[] }>('/api/sops').catch(() => ({ sops: [] })),
   contacts: (q: string) => apiGet<{ contacts: { id: string; email: string; name: string }[] }>('/api/contacts', { q, limit: 10 }),
 };
 

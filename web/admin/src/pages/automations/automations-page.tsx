@@ -133,8 +133,12 @@ function WorkflowPage() {
   const { id } = useParams();
   const state = useLoad(() => automationsApi.get(id!), [id]);
   const choices = useLoad(async (): Promise<Choices> => {
-    const [tags, lists, forms, products, courses] = await Promise.all([automationsApi.tags(), automationsApi.lists(), automationsApi.forms(), automationsApi.products(), automationsApi.courses()]);
-    return { tags: tags.tags, lists: lists.lists, forms: forms.forms, products: products.products, courses: courses.courses.map((c) => ({ id: c.id, name: c.title })) };
+    const [tags, lists, forms, products, courses, people, sops] = await Promise.all([automationsApi.tags(), automationsApi.lists(), automationsApi.forms(), automationsApi.products(), automationsApi.courses(), automationsApi.people(), automationsApi.sops()]);
+    return {
+      tags: tags.tags, lists: lists.lists, forms: forms.forms, products: products.products, courses: courses.courses.map((c) => ({ id: c.id, name: c.title })),
+      people: people.people.map((p) => ({ id: p.id, name: p.name, role: p.role })),
+      sops: sops.sops.filter((s) => !s.archived).map((s) => ({ id: s.id, name: s.title })),
+    };
   }, []);
   return (
     <LoadState state={state} label="Opening the workflow…">

@@ -12,6 +12,9 @@ export interface Choices {
   forms: { id: string; name: string }[];
   products: { id: string; name: string }[];
   courses: { id: string; name: string }[];
+  /** the team, for a task step's person (empty for a role that may not manage tasks) */
+  people: { id: string; name: string; role: string }[];
+  sops: { id: string; name: string }[];
 }
 
 interface Props {
@@ -335,14 +338,24 @@ function StepFields({ step, onChange, choices }: { step: Step; onChange(patch: R
     case 'task':
       return (
         <>
-          <Select label="For" value={String(step.role)} onChange={(e) => onChange({ role: e.target.value })}>
+          <Select label="For" value={String(step.role)} onChange={(e) => onChange({ role: e.target.value, userId: undefined })}>
             {['support', 'marketing', 'content', 'admin'].map((r) => (
               <option key={r} value={r}>
                 {r}
               </option>
             ))}
           </Select>
+          <PickSelect label="Person" placeholder="Anyone in the role" value={step.userId} options={choices.people.filter((p) => p.role === step.role)} onChange={(v) => onChange({ userId: v || undefined })} />
           <TextField label="Task" value={String(step.title)} onChange={(e) => onChange({ title: e.target.value })} />
+          <TextAreaField label="Notes" hint="Liquid works: {{ contact.email }}" rows={3} value={String(step.notes ?? '')} onChange={(e) => onChange({ notes: e.target.value || undefined })} />
+          <TextField label="Due after (days)" type="number" min={0} max={365} value={String(step.dueInDays ?? 0)} onChange={(e) => onChange({ dueInDays: Math.max(0, Math.min(365, Math.trunc(Number(e.target.value) || 0))) })} />
+          <TextField label="Due at (brand time zone)" type="time" value={String(step.dueTime ?? '17:00')} onChange={(e) => onChange({ dueTime: e.target.value || undefined })} />
+          <Select label="About" value={step.subject === 'contact' ? 'contact' : step.subject ? 'picked' : ''} onChange={(e) => onChange({ subject: e.target.value === 'contact' ? 'contact' : undefined })}>
+            <option value="">Nothing in particular</option>
+            <option value="contact">The contact in the run</option>
+            {step.subject && step.subject !== 'contact' ? <option value="picked">{(step.subject as { label: string }).label}</option> : null}
+          </Select>
+          <PickSelect label="SOP" placeholder="No SOP" value={step.sopId} options={choices.sops} onChange={(v) => onChange({ sopId: v || undefined })} />
         </>
       );
     case 'webhook':

@@ -79,7 +79,7 @@ export function defaultsFor(kind: StepKind): Record<string, unknown> {
     case 'access':
       return { action: 'grant', productId: '' };
     case 'task':
-      return { role: 'support', title: 'Follow up with {{ contact.email }}' };
+      return { role: 'support', title: 'Follow up with {{ contact.email }}', dueInDays: 0, subject: 'contact' };
     case 'webhook':
       return { url: 'https://' };
     case 'notify':

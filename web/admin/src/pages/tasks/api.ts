@@ -1,14 +1,20 @@
 // The tasks area's calls to the tasks API (src/modules/tasks/routes.ts); shapes from its contract.
 import { ApiError, apiGet, apiSend } from '../../api.js';
-import type { MyDay, Person, RecurrenceInput, Sop, SopInput, SopRevision, Task, TaskInput, TaskOccurrence } from '../../../../../src/modules/tasks/contract.js';
+import type { MyDay, NotificationSettings, Person, RecurrenceInput, Sop, SopInput, SopRevision, Task, TaskInput, TaskOccurrence } from '../../../../../src/modules/tasks/contract.js';
 import type { ConversationList } from '../../../../../src/modules/support/contract.js';
 
-export type { MyDay, Person, RecurrenceInput, Sop, SopInput, SopRevision, Task, TaskInput, TaskOccurrence };
+export type { MyDay, NotificationSettings, Person, RecurrenceInput, Sop, SopInput, SopRevision, Task, TaskInput, TaskOccurrence };
+
+/** What a task is about in another module. */
+export type TaskSubject = NonNullable<Task['subject']>;
 
 const occ = (id: string) => `/api/task-occurrences/${encodeURIComponent(id)}`;
 
 export const tasksApi = {
   myDay: () => apiGet<MyDay>('/api/tasks/my-day'),
+  subjects: (q: string) => apiGet<{ subjects: TaskSubject[] }>('/api/tasks/subjects', { q }),
+  mySettings: () => apiGet<NotificationSettings>('/api/tasks/my-settings'),
+  setMySettings: (body: NotificationSettings) => apiSend<NotificationSettings>('PUT', '/api/tasks/my-settings', body),
   tick: (id: string, itemId: string, done: boolean) => apiSend<TaskOccurrence>('POST', `${occ(id)}/items/${encodeURIComponent(itemId)}`, { done }),
   complete: (id: string) => apiSend<TaskOccurrence>('POST', `${occ(id)}/complete`),
   skip: (id: string, reason: string) => apiSend<TaskOccurrence>('POST', `${occ(id)}/skip`, { reason }),

@@ -4,19 +4,22 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { EmptyState } from '../../components/empty-state.js';
-import { TextField } from '../../components/field.js';
+import { CheckboxField, TextField } from '../../components/field.js';
 import { FormError } from '../../components/form-error.js';
 import { LoadState } from '../../components/load-state.js';
 import { PageHeader } from '../../components/page-header.js';
 import { Time } from '../../components/time.js';
 import { useAction, useFormAction } from '../../lib/use-action.js';
 import { useLoad } from '../../lib/use-load.js';
+import { useQueryParam } from '../../lib/use-query-param.js';
 import { useSession } from '../../session.js';
 import { myConversations, tasksApi, type TaskOccurrence } from './api.js';
 
 export default function MyDayPage() {
   const state = useLoad(() => tasksApi.myDay(), []);
   const { can } = useSession();
+  // An overdue reminder's link names its task (?task=<occurrence id>): it is shown first in view.
+  const [linked] = useQueryParam('task');
   const replace = (next: TaskOccurrence) =>
     state.setData((d) =>
       next.status === 'open'
@@ -45,10 +48,11 @@ export default function MyDayPage() {
                   </p>
                 </EmptyState>
               ) : (
-                due.map((o) => <OccurrenceCard key={o.id} occurrence={o} onChange={replace} />)
+                due.map((o) => <OccurrenceCard key={o.id} occurrence={o} onChange={replace} highlighted={o.id === linked} />)
               )}
             </section>
             <Conversations />
+            <ReminderSetting />
             {closedToday.length ? (
               <section className="section" aria-labelledby="closed-title">
                 <h2 id="closed-title">Done today</h2>
@@ -69,7 +73,7 @@ export default function MyDayPage() {
   );
 }
 
-function OccurrenceCard({ occurrence: o, onChange }: { occurrence: TaskOccurrence; onChange: (o: TaskOccurrence) => void }) {
+function OccurrenceCard({ occurrence: o, onChange, highlighted }: { occurrence: TaskOccurrence; onChange: (o: TaskOccurrence) => void; highlighted?: boolean }) {
   const [skipping, setSkipping] = useState(false);
   // A tick shows at once; the server's answer replaces it (or the error puts it back). One at a
   // time, so answers cannot arrive out of order and undo each other.
@@ -86,7 +90,12 @@ function OccurrenceCard({ occurrence: o, onChange }: { occurrence: TaskOccurrenc
   const skip = useFormAction(async (f) => onChange(await tasksApi.skip(o.id, f.text('reason'))));
   const left = o.checklist.filter((i) => !(ticking?.id === i.id ? ticking.done : i.done)).length;
   return (
-    <article className="card section task-occurrence" aria-label={o.title}>
+    <article
+      className={`card section task-occurrence${highlighted ? ' highlighted' : ''}`}
+      aria-label={o.title}
+      aria-current={highlighted ? 'true' : undefined}
+      ref={highlighted ? (el) => el?.scrollIntoView({ block: 'center' }) : undefined}
+    >
       <h3>
         {o.title} {o.overdue ? <span className="badge bad">Overdue</span> : <span className="badge">Due today</span>}
       </h3>
@@ -154,6 +163,29 @@ function Conversations() {
           ))}
         </ul>
       )}
+    </section>
+  );
+}
+
+/** The person's own choice: an email when one of their tasks (or their role's) becomes overdue. */
+function ReminderSetting() {
+  const state = useLoad(() => tasksApi.mySettings(), []);
+  const save = useAction(async (overdueEmail: boolean) => {
+    const saved = await tasksApi.setMySettings({ overdueEmail });
+    state.setData(() => saved);
+  });
+  if (!state.data) return null;
+  return (
+    <section className="section" aria-labelledby="reminders-title">
+      <h2 id="reminders-title">Reminders</h2>
+      <CheckboxField
+        label="Email me when a task is overdue"
+        hint="One email per task, when it passes its due time still open (tasks for your role too)."
+        checked={state.data.overdueEmail}
+        disabled={save.pending}
+        onChange={(e) => void save.run(e.target.checked)}
+      />
+      <FormError error={save.error} />
     </section>
   );
 }

@@ -12,7 +12,8 @@ import { Time } from '../../components/time.js';
 import { useAction, useFormAction, type FormValues } from '../../lib/use-action.js';
 import { useLoad } from '../../lib/use-load.js';
 import { useSession } from '../../session.js';
-import { roleLabels, tasksApi, weekdays, type Person, type RecurrenceInput, type Sop, type Task, type TaskInput, type TaskOccurrence } from './api.js';
+import { SubjectPicker } from './subject-picker.js';
+import { roleLabels, tasksApi, weekdays, type TaskSubject, type Person, type RecurrenceInput, type Sop, type Task, type TaskInput, type TaskOccurrence } from './api.js';
 
 export default function TasksPage() {
   const state = useLoad(async () => {
@@ -173,14 +174,6 @@ const kindOptions = [
   { value: 'days', label: 'Every few days' },
   { value: 'once', label: 'Once' },
 ];
-const subjectKinds = [
-  { value: '', label: 'Nothing in particular' },
-  { value: 'course', label: 'A course' },
-  { value: 'post', label: 'A blog post' },
-  { value: 'product', label: 'A product' },
-  { value: 'page', label: 'A page' },
-];
-
 function recurrenceFrom(f: FormValues, kind: string): RecurrenceInput {
   const n = (name: string) => Number(f.text(name));
   if (kind === 'weekly') return { kind: 'weekly', weekday: n('weekday'), interval: n('interval') || 1 };
@@ -193,17 +186,16 @@ function recurrenceFrom(f: FormValues, kind: string): RecurrenceInput {
 function TaskForm({ people, sops, today, initial, submitLabel, onSubmit }: { people: Person[]; sops: Sop[]; today: string; initial?: Task; submitLabel: string; onSubmit: (input: TaskInput) => Promise<void> }) {
   const r = initial?.recurrence;
   const [kind, setKind] = useState<string>(r?.kind ?? 'weekly');
-  const [subjectKind, setSubjectKind] = useState(initial?.subject?.type ?? '');
+  const [subject, setSubject] = useState<TaskSubject | null>(initial?.subject ?? null);
   const save = useFormAction(
     async (f) => {
       const who = f.text('assignee');
-      const label = f.text('subjectLabel').trim();
       await onSubmit({
         title: f.text('title'),
         notes: f.text('notes'),
         assignee: who.startsWith('user:') ? { userId: who.slice(5) } : { role: who.slice(5) as 'support' },
         sopId: f.text('sopId') || null,
-        subject: subjectKind && label ? { type: subjectKind, id: initial?.subject?.label === label ? initial.subject.id : label, label } : null,
+        subject,
         recurrence: recurrenceFrom(f, kind),
         startsOn: f.text('startsOn'),
         dueTime: f.text('dueTime') || '17:00',
@@ -241,8 +233,7 @@ function TaskForm({ people, sops, today, initial, submitLabel, onSubmit }: { peo
         <TextField label={kind === 'once' ? 'Due on' : 'Starting on'} name="startsOn" type="date" required defaultValue={initial?.startsOn ?? today} error={save.fieldErrors.startsOn} />
         <TextField label="Due by (time of day)" name="dueTime" type="time" defaultValue={initial?.dueTime ?? '17:00'} error={save.fieldErrors.dueTime} />
       </fieldset>
-      <SelectField label="About" name="subjectKind" options={subjectKinds} value={subjectKind} onChange={(e) => setSubjectKind(e.target.value)} />
-      {subjectKind ? <TextField label="Which one" name="subjectLabel" maxLength={200} defaultValue={initial?.subject?.label} placeholder="e.g. Glazing 101" /> : null}
+      <SubjectPicker value={subject} onChange={setSubject} />
       <TextAreaField label="Notes" name="notes" maxLength={5000} defaultValue={initial?.notes} />
       <button type="submit" className="button primary" disabled={save.pending}>
         {save.pending ? 'Saving…' : submitLabel}

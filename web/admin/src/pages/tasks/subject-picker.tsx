@@ -1,0 +1,69 @@
+// What a task is about: a search over courses, blog posts and products by title (through
+// GET /api/tasks/subjects), replacing a typed label. The choice is stored as {type, id, label}.
+import { useEffect, useId, useState } from 'react';
+import { TextField } from '../../components/field.js';
+import { FormError } from '../../components/form-error.js';
+import { ApiError } from '../../api.js';
+import { tasksApi, type TaskSubject } from './api.js';
+
+export const subjectKindLabels: Record<string, string> = { course: 'Course', post: 'Blog post', product: 'Product', contact: 'Contact', page: 'Page' };
+
+export function SubjectPicker({ value, onChange }: { value: TaskSubject | null; onChange(value: TaskSubject | null): void }) {
+  const [q, setQ] = useState('');
+  const [found, setFound] = useState<TaskSubject[] | null>(null);
+  const [error, setError] = useState<ApiError | undefined>(undefined);
+  const listId = useId();
+  useEffect(() => {
+    const needle = q.trim();
+    if (!needle) {
+      setFound(null);
+      return;
+    }
+    // The latest query wins: an older answer arriving late is dropped.
+    let current = true;
+    const timer = setTimeout(() => {
+      tasksApi.subjects(needle).then(
+        (r) => current && (setFound(r.subjects), setError(undefined)),
+        (err: unknown) => current && setError(err instanceof ApiError ? err : new ApiError(0, 'internal', 'The search did not answer')),
+      );
+    }, 200);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [q]);
+  return (
+    <fieldset className="subject-picker">
+      <legend>About</legend>
+      {value ? (
+        <p>
+          {subjectKindLabels[value.type] ?? value.type}: <strong>{value.label}</strong>{' '}
+          <button type="button" className="button small" onClick={() => onChange(null)}>
+            Clear
+          </button>
+        </p>
+      ) : (
+        <p className="muted small">Nothing in particular.</p>
+      )}
+      <TextField label="Find a course, post or product" type="search" value={q} onChange={(e) => setQ(e.target.value)} maxLength={200} aria-controls={listId} autoComplete="off" />
+      <ul id={listId} className="plain-list" aria-label="Matches" aria-live="polite">
+        {found?.length === 0 ? <li className="muted small">Nothing matches “{q.trim()}”.</li> : null}
+        {found?.map((s) => (
+          <li key={`${s.type}:${s.id}`}>
+            <button
+              type="button"
+              className="button small"
+              onClick={() => {
+                onChange(s);
+                setQ('');
+              }}
+            >
+              {subjectKindLabels[s.type] ?? s.type}: {s.label}
+            </button>
+          </li>
+        ))}
+      </ul>
+      <FormError error={error} />
+    </fieldset>
+  );
+}
