@@ -177,7 +177,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     const siteImages = new SiteImageStore(database, events, path.join(config.files.dir, 'site-images'));
     const stripeProvider =
       config.checkout.provider === 'stripe'
-        ? new StripeProvider(createStripeClient({ secretKey: config.stripe.secretKey!, apiUrl: config.stripe.apiUrl, maxNetworkRetries: config.stripe.maxNetworkRetries }), { ...config.stripe, secretKey: config.stripe.secretKey! }, clock)
+        ? new StripeProvider(await createStripeClient({ secretKey: config.stripe.secretKey!, apiUrl: config.stripe.apiUrl, maxNetworkRetries: config.stripe.maxNetworkRetries }), { ...config.stripe, secretKey: config.stripe.secretKey! }, clock)
         : null;
     const testPayments = stripeProvider ? null : new TestProvider(database, clock, config.publicUrl);
     const checkout = new CheckoutService(database, clock, events, log, signer, catalog, access, audience, portal, mail, (stripeProvider ?? testPayments)!, {

@@ -4,7 +4,15 @@
 // reconciliation. Neither trusts the event's copy of an object: both re-read its current
 // state from Stripe and hand the facts to the checkout state machine, so the order in which
 // events arrive, or whether they arrive at all, does not change the outcome.
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
+
+// The Stripe SDK is loaded when a shop is configured for Stripe (createStripeClient), not at every
+// start: it is one of the heaviest packages the server imports, and a shop on the test provider
+// never needs it. No Stripe error can exist before it is loaded.
+let stripeLib: typeof Stripe | null = null;
+function isStripeError(err: unknown): err is Stripe.errors.StripeError {
+  return stripeLib !== null && err instanceof stripeLib.errors.StripeError;
+}
 import { and, desc, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
@@ -48,13 +56,14 @@ export interface ReconcileResult {
  * stops everything (the database is down): the pass skips the first kind and stops on the second.
  */
 function isItemFailure(err: unknown): boolean {
-  return err instanceof Stripe.errors.StripeError || err instanceof DomainError || err instanceof UnknownShape;
+  return isStripeError(err) || err instanceof DomainError || err instanceof UnknownShape;
 }
 
 /** Stripe's signature tolerance: a delivery signed more than five minutes ago is refused (replays). */
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
 
-export function createStripeClient(s: Pick<StripeSettings, 'secretKey' | 'apiUrl' | 'maxNetworkRetries'>): Stripe {
+export async function createStripeClient(s: Pick<StripeSettings, 'secretKey' | 'apiUrl' | 'maxNetworkRetries'>): Promise<Stripe> {
+  const Stripe = (stripeLib ??= (await import('stripe')).default);
   const config: ConstructorParameters<typeof Stripe>[1] = { maxNetworkRetries: s.maxNetworkRetries, timeout: 20_000, telemetry: false };
   if (s.apiUrl) {
     const u = new URL(s.apiUrl);
@@ -70,7 +79,7 @@ export function createStripeClient(s: Pick<StripeSettings, 'secretKey' | 'apiUrl
  * Anything else (no answer, a 5xx, a 409 "request in progress", a 429) leaves the outcome unknown.
  */
 function isDefiniteRefusal(err: unknown): boolean {
-  if (!(err instanceof Stripe.errors.StripeError)) return false;
+  if (!(isStripeError(err))) return false;
   const status = err.statusCode ?? 0;
   return status >= 400 && status < 500 && status !== 409 && status !== 429;
 }
@@ -328,7 +337,7 @@ export class StripeSync {
         .set({ lastError: String((err as Error).message).slice(0, 500) })
         .where(eq(webhookEvents.id, event.id))
         .catch((e: unknown) => this.log.warn({ err: e, eventId: event.id }, 'could not note the webhook failure'));
-      if (err instanceof Stripe.errors.StripeError) throw providerError(err, `the ${objectId ?? 'object'} of event ${event.id} (${event.type})`);
+      if (isStripeError(err)) throw providerError(err, `the ${objectId ?? 'object'} of event ${event.id} (${event.type})`);
       throw err;
     }
   }
@@ -537,7 +546,7 @@ export class StripeSync {
         await work();
       } catch (err) {
         if (!isItemFailure(err)) throw err;
-        const reason = err instanceof Stripe.errors.StripeError ? providerError(err, ref).message : String((err as Error).message).slice(0, 300);
+        const reason = isStripeError(err) ? providerError(err, ref).message : String((err as Error).message).slice(0, 300);
         skipped.push({ ref, type, reason });
         this.log.warn({ err, ref, type }, 'reconciliation skipped one item it could not apply; the pass goes on');
         if (type !== 'checkout.session') {
@@ -570,7 +579,7 @@ export class StripeSync {
         });
       }
     } catch (err) {
-      if (!(err instanceof Stripe.errors.StripeError)) throw err;
+      if (!(isStripeError(err))) throw err;
       stoppedEarly = providerError(err, 'the recent sessions and events').message;
       this.log.warn({ err }, 'stripe reconciliation stopped early; the next run continues');
     }
