@@ -275,7 +275,7 @@ export class SupportService {
     const now = clock.now();
     const exec = this.deps.database.executorFor(tx);
     await lockSender(exec, msg.from.address);
-    const { contact } = await this.deps.audience.upsertContact(tx, { email: msg.from.address, name: msg.from.name || undefined, source: 'support' } as Parameters<AudienceService['upsertContact']>[1]);
+    const { contact } = await this.deps.audience.upsertSender(tx, { email: msg.from.address, name: msg.from.name || undefined, source: 'support' });
     const unverified = authFailed(msg.auth);
     const key = subjectKey(msg.subject);
     // Only a reply-looking subject falls back, and never a generic one.
@@ -306,8 +306,11 @@ export class SupportService {
     const retitle = found.rank === 3 && !/^(re|aw|sv|antw|rif|réf)\s*:/i.test(msg.subject.trim()) && msg.subject ? { subject: msg.subject, key } : null;
     await appendMessage(exec, found.id, row, { reopen, auto: !!auto, retitle });
     if (files.length) await tx.insert(supportAttachments).values(files.map((f) => ({ ...f, messageId: messageUuid })));
-    await events.record(tx, { type: 'support.message_received', actor: { kind: 'customer', id: contact.id }, subject: conv(found.id), data: { contactId: contact.id, number: found.number, messageId: messageUuid, via, auto, reopened: reopen } });
-    if (reopen) await events.record(tx, { type: 'support.status_changed', actor: { kind: 'customer', id: contact.id }, subject: conv(found.id), data: { contactId: contact.id, number: found.number, from: found.status, to: 'open' } });
+    // One insert for the events and one per subscriber job (recordMany), not two per event.
+    await events.recordMany(tx, [
+      { type: 'support.message_received', actor: { kind: 'customer', id: contact.id }, subject: conv(found.id), data: { contactId: contact.id, number: found.number, messageId: messageUuid, via, auto, reopened: reopen } },
+      ...(reopen ? [{ type: 'support.status_changed' as const, actor: { kind: 'customer' as const, id: contact.id }, subject: conv(found.id), data: { contactId: contact.id, number: found.number, from: found.status, to: 'open' } }] : []),
+    ]);
     return { outcome: 'stored', conversationId: found.id, messageId: messageUuid, created: false, reopened: reopen };
   }
 
@@ -379,9 +382,11 @@ export class SupportService {
     );
     if (files.length) await tx.insert(supportAttachments).values(files.map((f) => ({ ...f, messageId: row.id })));
     const actor: Actor = { kind: 'customer', id: contact.id };
-    await this.deps.events.record(tx, { type: 'support.conversation_created', actor, subject: conv(c.id), data: { contactId: contact.id, number: c.number, channel, via } });
-    await this.deps.events.record(tx, { type: 'support.message_received', actor, subject: conv(c.id), data: { contactId: contact.id, number: c.number, messageId: row.id, via, auto } });
-    if (assigneeId) await this.deps.events.record(tx, { type: 'support.assigned', actor: { kind: 'system' }, subject: conv(c.id), data: { contactId: contact.id, number: c.number, assigneeId, how: 'round_robin' } });
+    await this.deps.events.recordMany(tx, [
+      { type: 'support.conversation_created', actor, subject: conv(c.id), data: { contactId: contact.id, number: c.number, channel, via } },
+      { type: 'support.message_received', actor, subject: conv(c.id), data: { contactId: contact.id, number: c.number, messageId: row.id, via, auto } },
+      ...(assigneeId ? [{ type: 'support.assigned' as const, actor: { kind: 'system' as const }, subject: conv(c.id), data: { contactId: contact.id, number: c.number, assigneeId, how: 'round_robin' } }] : []),
+    ]);
     return { outcome: 'stored', conversationId: c.id, messageId: row.id, created: true, reopened: false };
   }
 
