@@ -6,6 +6,7 @@ import { loadConfig, type Config } from './config.js';
 import { createApp, jobDeps, type App } from './app.js';
 import { lockDataFolder, OWNER_ONLY_UMASK, restrictDataFolder, type DataFolderLock } from './db/lock.js';
 import { buildServer } from './http/server.js';
+import { SmtpReceiver } from './modules/support/index.js';
 
 export class StartupError extends Error {}
 
@@ -13,6 +14,8 @@ export interface Running {
   app: App;
   server: FastifyInstance;
   url: string;
+  /** the support SMTP receiver's port, when SUPPORT_SMTP_PORT is set */
+  smtpPort: number | null;
   stop(reason?: string): Promise<void>;
 }
 
@@ -69,6 +72,20 @@ export async function startOnehour(config: Config = loadConfig()): Promise<Runni
     throw new StartupError(`PORT: cannot listen on ${config.host}:${config.port} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
   }
   if (config.jobs.enabled) await app.jobs.work(jobDeps(app));
+  // The support SMTP receiver (off unless SUPPORT_SMTP_PORT is set): it answers 250 only after a
+  // message is committed, so it starts once the database and the workers are up.
+  let receiver: SmtpReceiver | null = null;
+  if (config.support.smtp) {
+    receiver = new SmtpReceiver(app.support, { ...config.support.smtp, maxBytes: config.support.maxMessageBytes, trustedAuthServ: config.support.trustedAuthServ, log: app.log });
+    try {
+      await receiver.start();
+    } catch (err) {
+      await server.close();
+      await app.close();
+      await lock?.release();
+      throw new StartupError(`SUPPORT_SMTP_PORT: cannot listen on ${config.support.smtp.host}:${config.support.smtp.port} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
+    }
+  }
   const address = server.server.address();
   const url = config.port === 0 && address && typeof address === 'object' ? `http://${config.host}:${address.port}` : config.publicUrl;
 
@@ -76,10 +93,11 @@ export async function startOnehour(config: Config = loadConfig()): Promise<Runni
   const stop = (reason = 'stop') =>
     (stopping ??= (async () => {
       app.log.info({ reason }, 'shutting down: no new requests or jobs; finishing what is running');
+      await receiver?.stop(); // no new mail; a message being stored finishes (or its sender retries)
       await server.close(); // stop accepting; in-flight requests finish
       await app.close(); // jobs: finish or hand back within SHUTDOWN_TIMEOUT_MS; then the database
       await lock?.release();
       app.log.info('stopped');
     })());
-  return { app, server, url, stop };
+  return { app, server, url, smtpPort: receiver?.port ?? null, stop };
 }

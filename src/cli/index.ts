@@ -59,7 +59,8 @@ program
       const running = await startOnehour();
       const { app, url } = running;
       const setup = (await app.team.hasOwner()) ? '' : `\n  First run: open ${url}/admin to create the owner account (or: onehour create-owner --demo).`;
-      console.log(`\nOnehour is running at ${url}\n  Admin: ${url}/admin  ·  Database: ${app.database.kind === 'pglite' ? `embedded (${app.config.dataDir})` : 'PostgreSQL'}${setup}\n`);
+      const smtp = running.smtpPort === null ? '' : `\n  Support mail (SMTP) on ${app.config.support.smtp!.host}:${running.smtpPort}`;
+      console.log(`\nOnehour is running at ${url}\n  Admin: ${url}/admin  ·  Database: ${app.database.kind === 'pglite' ? `embedded (${app.config.dataDir})` : 'PostgreSQL'}${smtp}${setup}\n`);
       let signals = 0;
       const onSignal = (sig: string) => {
         signals++;

@@ -28,7 +28,7 @@ import type { TransactionalMessage } from '../mail/index.js';
 import { authFailed, replyTokenIn, subjectKey, type InboundMessage } from './inbound.js';
 import { appendMessage, insertConversationWithMessage, lockSender, lookupIntake, type InboundRow, type ThreadCandidate } from './intake-sql.js';
 import { addBusinessHours, businessMinutesBetween, percentile } from './sla.js';
-import { defaultSettings, supportSettingsSchema, type RoleLimits, type SupportSettings } from './settings.js';
+import { addressProblem, defaultSettings, supportSettingsSchema, type RoleLimits, type SupportSettings } from './settings.js';
 import {
   supportActions,
   supportAttachments,
@@ -110,6 +110,8 @@ export interface IntakeResult {
 const conv = (id: string) => ({ type: 'support_conversation', id });
 type StoredFile = { filename: string; contentType: string; size: number; storedPath: string | null; omittedReason: string | null };
 const MAX_PER_SENDER_PER_HOUR = 30;
+/** How long a process keeps the support settings it read (intake reads them per message). */
+export const SETTINGS_CACHE_MS = 2000;
 export const RATINGS = ['great', 'okay', 'bad'] as const;
 export type Rating = (typeof RATINGS)[number];
 const RATING_PURPOSE = 'support.rating';
@@ -126,7 +128,14 @@ function roleOf(actor: Actor): Role | null {
 }
 
 export class SupportService {
-  private settingsCache: { at: number; value: SupportSettings } | null = null;
+  /**
+   * Intake reads the settings for every message, so they are kept SETTINGS_CACHE_MS. A write
+   * in this process bumps the generation: the next read goes to the database, and a read that
+   * was under way during the write is not cached. Other processes see a change within
+   * SETTINGS_CACHE_MS; the authority check reads fresh (limits are never stale anywhere).
+   */
+  private settingsCache: { at: number; generation: number; value: SupportSettings } | null = null;
+  private settingsGeneration = 0;
 
   constructor(private readonly deps: SupportDeps) {}
 
@@ -136,26 +145,47 @@ export class SupportService {
 
   // ---- settings -----------------------------------------------------------------------------
 
-  async settings(db: DbOrTx = this.db): Promise<SupportSettings> {
-    if (this.settingsCache && Date.now() - this.settingsCache.at < 2000) return this.settingsCache.value;
+  /**
+   * The settings, from the cache unless `fresh`. A read inside a transaction (`db` a Tx) is
+   * always fresh and never cached: it may see its own uncommitted write.
+   */
+  async settings(db: DbOrTx = this.db, opts: { fresh?: boolean } = {}): Promise<SupportSettings> {
+    const cacheable = db === this.db;
+    const cached = this.settingsCache;
+    if (cacheable && !opts.fresh && cached && cached.generation === this.settingsGeneration && Date.now() - cached.at < SETTINGS_CACHE_MS) return cached.value;
+    const generation = this.settingsGeneration;
     const [row] = await db.select().from(supportSettings).where(eq(supportSettings.id, 1));
     const defaults = defaultSettings(this.deps.config.address.split('@')[1] ?? 'localhost');
     defaults.address = this.deps.config.address;
     const parsed = supportSettingsSchema.safeParse({ ...defaults, ...(row?.settings ?? {}) });
     const value = parsed.success ? parsed.data : defaults;
-    this.settingsCache = { at: Date.now(), value };
+    if (cacheable && generation === this.settingsGeneration) this.settingsCache = { at: Date.now(), generation, value };
     return value;
   }
 
-  async updateSettings(patch: Partial<SupportSettings>, actor: Actor): Promise<SupportSettings> {
-    const current = await this.settings();
-    const next = supportSettingsSchema.parse({ ...current, ...patch });
-    await this.deps.database.transaction(async (tx) => {
-      const now = this.deps.clock.now();
-      await tx.insert(supportSettings).values({ id: 1, settings: next, updatedAt: now }).onConflictDoUpdate({ target: supportSettings.id, set: { settings: next, updatedAt: now } });
-      await this.deps.events.record(tx, { type: 'support.settings_changed', actor, data: { changed: Object.keys(patch) } });
-    });
+  private invalidateSettings(): void {
+    this.settingsGeneration++;
     this.settingsCache = null;
+  }
+
+  async updateSettings(patch: Partial<SupportSettings>, actor: Actor): Promise<SupportSettings> {
+    const next = await this.deps.database.transaction(async (tx) => {
+      // Serialise changes (two owners' tabs): each builds on the other's committed settings.
+      await tx.execute(sql`select pg_advisory_xact_lock(7202, 0)`);
+      const current = await this.settings(tx);
+      const merged = supportSettingsSchema.parse({ ...current, ...patch });
+      // A new address passes the one address check; the current one (maybe a configured local
+      // support@localhost) is kept as it is, so changing anything else never fails on it.
+      const why = merged.address !== current.address ? addressProblem(merged.address) : null;
+      if (why) throw invalid(`The support address is not valid: ${why}`, { field: 'address' });
+      const now = this.deps.clock.now();
+      await tx.insert(supportSettings).values({ id: 1, settings: merged, updatedAt: now }).onConflictDoUpdate({ target: supportSettings.id, set: { settings: merged, updatedAt: now } });
+      await this.deps.events.record(tx, { type: 'support.settings_changed', actor, data: { changed: Object.keys(patch) } });
+      this.invalidateSettings();
+      return merged;
+    });
+    // After the commit too: a read that started between the write and the commit saw the old row.
+    this.invalidateSettings();
     return next;
   }
 
@@ -165,7 +195,7 @@ export class SupportService {
    * database, not the cache, so two changes in a row build on each other.
    */
   async setRoleLimitsInTx(tx: Tx, role: 'admin' | 'support', limits: RoleLimits, actor: Actor): Promise<void> {
-    this.settingsCache = null;
+    await tx.execute(sql`select pg_advisory_xact_lock(7202, 0)`);
     const current = await this.settings(tx);
     // Only the limits are validated and written over the stored settings: the rest is not this change's.
     const nextLimits = supportSettingsSchema.shape.limits.parse({ ...current.limits, [role]: limits });
@@ -174,7 +204,9 @@ export class SupportService {
     const now = this.deps.clock.now();
     await tx.insert(supportSettings).values({ id: 1, settings: stored, updatedAt: now }).onConflictDoUpdate({ target: supportSettings.id, set: { settings: stored, updatedAt: now } });
     await this.deps.events.record(tx, { type: 'support.settings_changed', actor, data: { changed: ['limits'] } });
-    this.settingsCache = null;
+    // The commit is the caller's: a read racing it may cache the old limits for SETTINGS_CACHE_MS,
+    // which only intake and replies use; the authority check (act) always reads fresh.
+    this.invalidateSettings();
   }
 
   /**
@@ -243,7 +275,7 @@ export class SupportService {
     const now = clock.now();
     const exec = this.deps.database.executorFor(tx);
     await lockSender(exec, msg.from.address);
-    const { contact } = await this.deps.audience.upsertContact(tx, { email: msg.from.address, name: msg.from.name || undefined, source: 'support' } as Parameters<AudienceService['upsertContact']>[1]);
+    const { contact } = await this.deps.audience.upsertSender(tx, { email: msg.from.address, name: msg.from.name || undefined, source: 'support' });
     const unverified = authFailed(msg.auth);
     const key = subjectKey(msg.subject);
     // Only a reply-looking subject falls back, and never a generic one.
@@ -274,8 +306,11 @@ export class SupportService {
     const retitle = found.rank === 3 && !/^(re|aw|sv|antw|rif|réf)\s*:/i.test(msg.subject.trim()) && msg.subject ? { subject: msg.subject, key } : null;
     await appendMessage(exec, found.id, row, { reopen, auto: !!auto, retitle });
     if (files.length) await tx.insert(supportAttachments).values(files.map((f) => ({ ...f, messageId: messageUuid })));
-    await events.record(tx, { type: 'support.message_received', actor: { kind: 'customer', id: contact.id }, subject: conv(found.id), data: { contactId: contact.id, number: found.number, messageId: messageUuid, via, auto, reopened: reopen } });
-    if (reopen) await events.record(tx, { type: 'support.status_changed', actor: { kind: 'customer', id: contact.id }, subject: conv(found.id), data: { contactId: contact.id, number: found.number, from: found.status, to: 'open' } });
+    // One insert for the events and one per subscriber job (recordMany), not two per event.
+    await events.recordMany(tx, [
+      { type: 'support.message_received', actor: { kind: 'customer', id: contact.id }, subject: conv(found.id), data: { contactId: contact.id, number: found.number, messageId: messageUuid, via, auto, reopened: reopen } },
+      ...(reopen ? [{ type: 'support.status_changed' as const, actor: { kind: 'customer' as const, id: contact.id }, subject: conv(found.id), data: { contactId: contact.id, number: found.number, from: found.status, to: 'open' } }] : []),
+    ]);
     return { outcome: 'stored', conversationId: found.id, messageId: messageUuid, created: false, reopened: reopen };
   }
 
@@ -347,9 +382,11 @@ export class SupportService {
     );
     if (files.length) await tx.insert(supportAttachments).values(files.map((f) => ({ ...f, messageId: row.id })));
     const actor: Actor = { kind: 'customer', id: contact.id };
-    await this.deps.events.record(tx, { type: 'support.conversation_created', actor, subject: conv(c.id), data: { contactId: contact.id, number: c.number, channel, via } });
-    await this.deps.events.record(tx, { type: 'support.message_received', actor, subject: conv(c.id), data: { contactId: contact.id, number: c.number, messageId: row.id, via, auto } });
-    if (assigneeId) await this.deps.events.record(tx, { type: 'support.assigned', actor: { kind: 'system' }, subject: conv(c.id), data: { contactId: contact.id, number: c.number, assigneeId, how: 'round_robin' } });
+    await this.deps.events.recordMany(tx, [
+      { type: 'support.conversation_created', actor, subject: conv(c.id), data: { contactId: contact.id, number: c.number, channel, via } },
+      { type: 'support.message_received', actor, subject: conv(c.id), data: { contactId: contact.id, number: c.number, messageId: row.id, via, auto } },
+      ...(assigneeId ? [{ type: 'support.assigned' as const, actor: { kind: 'system' as const }, subject: conv(c.id), data: { contactId: contact.id, number: c.number, assigneeId, how: 'round_robin' } }] : []),
+    ]);
     return { outcome: 'stored', conversationId: c.id, messageId: row.id, created: true, reopened: false };
   }
 
@@ -771,7 +808,8 @@ export class SupportService {
   async act(id: string, input: ActionInput, actor: Actor): Promise<{ action: typeof supportActions.$inferSelect; approvalId: string | null }> {
     const role = roleOf(actor);
     if (!role) throw forbidden();
-    const settings = await this.settings();
+    // Fresh: a limit the owner just lowered (here or in another process) applies at once.
+    const settings = await this.settings(this.db, { fresh: true });
     const c = await this.get(this.db, id);
     const limits: RoleLimits | null = role === 'owner' ? null : ((settings.limits as Record<string, RoleLimits>)[role] ?? { refundMax: 0, refundMaxDays: 0, extendMaxDays: 0, resend: false });
     let over: string | null = null;

@@ -1,6 +1,7 @@
 // The owner's support settings: intake address, threading windows, SLAs, and each role's
 // bounded authority. Validated with zod at the edge and when read back.
 import { z } from 'zod';
+import { emailAddressProblem } from '../audience/index.js';
 
 const limits = z.object({
   /** the largest refund this role may give, in the store currency's minor units (0: none) */
@@ -17,8 +18,14 @@ export type RoleLimits = z.infer<typeof limits>;
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time such as 09:00');
 
 export const supportSettingsSchema = z.object({
-  /** the address customers write to; replies go out from support+<token>@ its domain */
-  address: z.string().trim().toLowerCase().regex(/^[^\s@+<>]+@[^\s@<>]+\.[^\s@<>]+$/, 'one address such as support@example.com, without +').max(200),
+  /**
+   * The address customers write to; replies go out from support+<token>@ its domain. Here, as
+   * SUPPORT_ADDRESS accepts it: one plain address without `+`. The configured default may be
+   * local (support@localhost, from MAIL_FROM's hello@localhost) and must not stop the owner
+   * from changing any other setting; a *new* address the owner types also passes the one
+   * address check of every other edge (`addressProblem`, in SupportService.updateSettings).
+   */
+  address: z.string().trim().toLowerCase().regex(/^[^\s@+<>]+@[^\s@<>]+$/, 'one address such as support@example.com, without +').max(200),
   /** a reply to a conversation closed longer ago than this starts a new one (linked to the old) */
   reopenWindowDays: z.number().int().min(0).max(3650),
   /** the subject fallback only joins a conversation active this recently (same sender only) */
@@ -49,4 +56,12 @@ export function defaultSettings(domain: string): SupportSettings {
     },
     ratings: false,
   };
+}
+
+/** Why a support address the owner sets is refused (the audience's one address check, and no `+`), or null. */
+export function addressProblem(address: string): string | null {
+  const why = emailAddressProblem(address);
+  if (why) return why;
+  if (address.slice(0, address.lastIndexOf('@')).includes('+')) return 'it has a +: replies use support+<token>@ addresses of their own';
+  return null;
 }
