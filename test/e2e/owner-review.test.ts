@@ -66,15 +66,15 @@ after(async () => {
   await t?.close();
 });
 
-async function signedIn(): Promise<Page> {
+async function signedIn(email = OWNER.email, password = OWNER.password): Promise<Page> {
   const context = await browser.newContext({ baseURL: t.baseUrl, viewport: { width: 1280, height: 900 } });
   contexts.push(context);
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   await page.route(/^(?!http:\/\/127\.0\.0\.1:)/, (route) => route.abort());
   await page.goto('/admin/sign-in');
-  await page.getByLabel('Email').fill(OWNER.email);
-  await page.getByLabel('Password', { exact: true }).fill(OWNER.password);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('navigation', { name: 'Main' }).waitFor();
   return page;
@@ -131,4 +131,35 @@ test('the owner opens the review, approves a refund, marks a course reviewed, re
   const updated = (await t.app.events.list(t.app.db, { type: 'task.updated', subjectId: taskId }))[0];
   assert.equal(updated?.actorKind, 'owner');
   assert.deepEqual(updated?.data.changed, ['assignee']);
+});
+
+test('the owner hands a refund decision to the admin, who approves it from their Approvals page', async () => {
+  const support = (await t.app.team.listUsers()).find((u) => u.role === 'support')!;
+  await t.app.database.transaction((tx) =>
+    t.app.approvals.request(tx, { kind: 'test.refund', data: { orderNumber: 1043, amount: '180.00 EUR' }, title: 'Refund order #1043 (180.00 EUR)', summary: 'Above the support limit of 50 EUR', actor: { kind: 'assistant', id: support.id, role: 'support' } }),
+  );
+  const page = await signedIn();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Weekly review' }).click();
+  const refund = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: /Refund order #1043/ }) });
+  await refund.getByLabel('Hand to').selectOption(adminId);
+  await refund.getByRole('button', { name: 'Hand over' }).click();
+  await refund.waitFor({ state: 'detached' });
+  const mail = (await t.app.database.execute<{ text_body: string | null }>("select text as text_body from mail_messages where tag = 'approval.delegated'")).rows;
+  assert.equal(mail.length, 1);
+  assert.match(mail[0]!.text_body ?? '', /\/admin\/approvals/, 'the email links to the page the admin decides on');
+
+  // The admin: the Approvals page lists what was handed to them, with the buttons.
+  const admin = await signedIn('admin@example.com', 'admin password 123');
+  await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Approvals' }).click();
+  await admin.getByRole('heading', { level: 1, name: 'Approvals' }).waitFor();
+  const card = admin.getByRole('article', { name: /Refund order #1043/ });
+  await card.getByLabel('Note for the requester (optional)').fill('A customer since 2024: fine.');
+  await card.getByRole('button', { name: 'Approve' }).click();
+  await admin.getByText(/Approved: Refund order #1043/).waitFor();
+  await admin.getByText('Nothing to decide').waitFor();
+  assert.equal(applied, 2, 'the handed-over refund ran once');
+  const decided = (await t.app.approvals.list(t.app.db, { status: 'approved' })).find((a) => a.title.includes('#1043'));
+  assert.equal(decided?.decidedBy?.kind, 'assistant');
+  assert.equal(decided?.decidedBy?.id, adminId);
+  assert.equal(decided?.note, 'A customer since 2024: fine.');
 });

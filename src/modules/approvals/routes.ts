@@ -6,28 +6,9 @@ import { z } from 'zod';
 import { defineRoute, type AnyRoute, type Principal } from '../../http/route.js';
 import { notFound } from '../../errors.js';
 import type { App } from '../../app.js';
+import { approvalListShape, approvalShape } from './contract.js';
 
 const idParam = z.object({ id: z.uuid() });
-const who = z.object({ kind: z.string(), id: z.string().nullable(), role: z.string().nullable() });
-export const approvalShape = z.object({
-  id: z.string(),
-  kind: z.string(),
-  title: z.string(),
-  summary: z.string(),
-  data: z.unknown(),
-  status: z.enum(['pending', 'approved', 'refused', 'cancelled']),
-  urgent: z.boolean(),
-  subjectType: z.string().nullable(),
-  subjectId: z.string().nullable(),
-  requestedBy: who,
-  decidedBy: who.nullable(),
-  decidedAt: z.date().nullable(),
-  delegatedToId: z.string().nullable(),
-  delegatedAt: z.date().nullable(),
-  note: z.string().nullable(),
-  result: z.string().nullable(),
-  createdAt: z.date(),
-});
 const tags = ['approvals'];
 const seesAll = (p: Principal) => p.role === 'owner' || p.role === 'admin';
 const actorId = (p: Principal) => (p.actor.kind === 'system' ? '' : p.actor.id);
@@ -48,7 +29,7 @@ export const approvalRoutes: AnyRoute[] = [
       kind: z.string().max(100).optional(),
       limit: z.coerce.number().int().min(1).max(500).optional(),
     }),
-    response: z.object({ approvals: z.array(approvalShape), kinds: z.array(z.string()) }),
+    response: approvalListShape,
     handler: async ({ app, principal, query }) => ({
       approvals: await app.approvals.list(app.db, { ...query, ...(seesAll(principal) ? {} : { requestedById: actorId(principal) || '-' }) }),
       kinds: app.approvals.registeredKinds(),

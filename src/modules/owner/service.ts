@@ -465,13 +465,13 @@ export class OwnerService {
   async delegateApproval(approvalId: string, adminId: string, actor: Actor): Promise<void> {
     const admin = (await this.deps.staff()).find((u) => u.id === adminId);
     if (!admin || admin.role !== 'admin') throw invalid('Hand a decision to an admin of the team', { field: 'assigneeId' });
-    const link = new URL('/admin/', this.deps.settings.publicUrl).toString();
+    const link = new URL('/admin/approvals', this.deps.settings.publicUrl).toString();
     await this.deps.database.transaction(async (tx) => {
       const a = await this.deps.sources.approvals.delegate(tx, approvalId, adminId, actor);
       await this.deps.sources.mail.queueTransactional(tx, {
         to: admin.email,
         subject: `The owner handed you a decision: ${a.title}`,
-        text: `${admin.name}, the owner asks you to decide this request in their place:\n\n${a.title}\n${a.summary}\n\nApprove or refuse it (POST /api/approvals/${a.id}/delegated/approve or /refuse) from ${link}.\n`,
+        text: `${admin.name}, the owner asks you to decide this request in their place:\n\n${a.title}\n${a.summary}\n\nApprove or refuse it on your Approvals page: ${link}\n`,
         tag: 'approval.delegated',
       });
     });

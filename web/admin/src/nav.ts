@@ -35,6 +35,7 @@ export interface NavItem {
 export const navItems: NavItem[] = [
   { id: 'home', label: 'Home', path: '/', section: 'top', permission: null, icon: 'home', description: 'Where to start and what needs you.', page: lazy(() => import('./pages/home/home-page.js')) },
   { id: 'my-day', label: 'My day', path: '/my-day', section: 'top', permission: 'tasks.work', icon: 'check', description: 'Your tasks due today and overdue, with their checklists, and your conversations.', page: lazy(() => import('./pages/tasks/my-day-page.js')) },
+  { id: 'approvals', label: 'Approvals', path: '/approvals', section: 'top', permission: 'approvals.decide_delegated', icon: 'review', description: 'Decisions the owner handed to you, to approve or refuse in their place.', page: lazy(() => import('./pages/approvals/approvals-page.js')) },
   { id: 'review', label: 'Weekly review', path: '/review', section: 'top', permission: 'owner.review', icon: 'review', description: 'Your hour a week: what ran without you, what declined, what needs a decision.', page: lazy(() => import('./pages/review/review-page.js')) },
 
   { id: 'products', label: 'Products', path: '/products', section: 'business', permission: 'catalog.read', icon: 'products', description: 'Courses, downloads, memberships and bundles, with their prices, coupons and upsells.', page: lazy(() => import('./pages/products/products-page.js')) },
