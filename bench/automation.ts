@@ -6,6 +6,7 @@
 // to its first step done (p50 / p95, 50 single triggers on an idle queue).
 //   npm run bench:automation   (= node --import tsx bench/automation.ts [contacts=2000] [postgres-url])
 //   AUTOMATION_BENCH_ONLY=pglite or =postgres runs one backend.
+//   `bench/automation.ts scale [contacts=100000] …` runs bench/automation-scale.ts instead (PostgreSQL, 100 000 contacts).
 import pino from 'pino';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -17,6 +18,11 @@ import { contacts } from '../src/modules/audience/schema.js';
 import { startSmtpSink } from '../test/support/smtp-sink.js';
 import { fiveStepWorkflow } from '../src/modules/automation/test-crash-support.js';
 
+if (process.argv[2] === 'scale') {
+  // The 100 000-contact run on PostgreSQL (tag trigger → wait → tag → split → end, and email vs broadcast).
+  await import('./automation-scale.js');
+  process.exit(0);
+}
 const N = Number(process.argv[2] ?? 2000);
 const PG_URL = process.argv[3] ?? 'postgres://postgres@127.0.0.1:5432/test';
 

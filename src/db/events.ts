@@ -175,6 +175,23 @@ export class EventLog {
     return rows.length > 0;
   }
 
+  /**
+   * `claimDelivery` for many events at once, in one statement (keys taken in id order, so two
+   * overlapping batches cannot deadlock on them). Returns the ids claimed now: the others were
+   * already delivered and the caller skips them.
+   */
+  async claimDeliveries(tx: Tx, eventIds: number[], subscriber: string): Promise<Set<number>> {
+    const ids = [...new Set(eventIds)].sort((a, b) => a - b);
+    if (!ids.length) return new Set();
+    const rows = await tx.execute<{ event_id: number | string }>(
+      sql`insert into event_deliveries (event_id, subscriber, delivered_at)
+          select id, ${subscriber}, ${this.clock.now().toISOString()}::timestamptz from unnest(${`{${ids.join(',')}}`}::bigint[]) with ordinality as u(id, o) order by o
+          on conflict do nothing
+          returning event_id`,
+    );
+    return new Set((rows as unknown as { rows: { event_id: number | string }[] }).rows.map((r) => Number(r.event_id)));
+  }
+
   async get(db: DbOrTx, id: number): Promise<EventRecord | null> {
     const [row] = await db.select().from(events).where(eq(events.id, id));
     if (!row) return null;

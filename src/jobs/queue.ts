@@ -9,15 +9,23 @@ import { JobPayloadError, type JobDefinition, type JobInfo, type SendOptions } f
 
 export const BOSS_SCHEMA = 'pgboss';
 
+/** A job's payload parsed with its schema (when it has one). */
+function parsePayload(def: JobDefinition, raw: unknown): unknown {
+  if (!def.data) return raw;
+  const parsed = def.data.safeParse(raw ?? {});
+  if (!parsed.success) throw new JobPayloadError(def.name, parsed.error.issues.map((i) => `${i.path.join('.') || 'data'}: ${i.message}`).join('; '));
+  return parsed.data;
+}
+
 /** Parses the payload with the job's schema (when it has one), then runs the handler. */
 export async function runJob(def: JobDefinition, deps: unknown, raw: unknown, job: JobInfo): Promise<void> {
-  let data = raw;
-  if (def.data) {
-    const parsed = def.data.safeParse(raw ?? {});
-    if (!parsed.success) throw new JobPayloadError(def.name, parsed.error.issues.map((i) => `${i.path.join('.') || 'data'}: ${i.message}`).join('; '));
-    data = parsed.data;
-  }
-  await def.handler(deps, data, job);
+  await def.handler(deps, parsePayload(def, raw), job);
+}
+
+/** Parses every payload, then runs the job's `batchHandler` on them all at once. */
+export async function runJobBatch(def: JobDefinition, deps: unknown, raw: unknown[], jobs: JobInfo[]): Promise<void> {
+  if (!def.batchHandler) throw new Error(`Job ${def.name} has no batch handler`);
+  await def.batchHandler(deps, raw.map((r) => parsePayload(def, r)), jobs);
 }
 
 export class JobQueue {
@@ -120,6 +128,7 @@ export class JobQueue {
               if (jobs[0]) await this.runOne(def, deps, jobs[0]);
               return;
             }
+            if (def.batchHandler && jobs.length > 1 && (await this.runBatch(def, deps, jobs))) return;
             // A batch: each job runs on its own; one that throws is failed (and retried) alone,
             // pg-boss completes the others (its completion touches only jobs still active).
             for (const job of jobs) {
@@ -133,6 +142,19 @@ export class JobQueue {
         );
       }
       if (def.cron) await this.boss.schedule(def.name, def.cron, {}, { tz: 'UTC' });
+    }
+  }
+
+  /** The whole batch in one call; false when it threw (the caller then runs each job alone). */
+  private async runBatch(def: JobDefinition, deps: unknown, jobs: PgBoss.JobWithMetadata<Record<string, unknown>>[]): Promise<boolean> {
+    const started = Date.now();
+    try {
+      await runJobBatch(def, deps, jobs.map((j) => j.data), jobs.map((j) => ({ id: j.id, name: j.name, retryCount: j.retryCount ?? 0 })));
+      this.log.debug({ job: def.name, jobs: jobs.length, ms: Date.now() - started }, 'job batch done');
+      return true;
+    } catch (err) {
+      this.log.warn({ err, job: def.name, jobs: jobs.length }, 'job batch failed; running its jobs one by one');
+      return false;
     }
   }
 

@@ -42,3 +42,40 @@ export function defineSubscriber<Deps>(def: SubscriberDefinition<Deps>): JobDefi
     },
   };
 }
+
+export interface BatchSubscriberDefinition<Deps = unknown> extends Omit<SubscriberDefinition<Deps>, 'handle'> {
+  /** Events one transaction handles at most (the jobs a worker fetches per poll). */
+  batchSize: number;
+  /**
+   * Applies the effect of several events inside `tx`, set-wise; the events come in id order and
+   * none of them was handled before (each is claimed in the same transaction). A single event,
+   * or each event of a batch that failed as a whole, comes alone.
+   */
+  handleMany: (deps: Deps, tx: Tx, events: EventDelivery[]) => Promise<void>;
+}
+
+/**
+ * A subscriber that takes its events in batches: one transaction claims up to `batchSize`
+ * deliveries at once (`EventLog.claimDeliveries`) and handles the unclaimed ones together. The
+ * same exactly-once argument as `defineSubscriber`, per event: the claims commit with the effect
+ * or not at all. A batch that throws is retried one event per transaction, so a bad event fails
+ * alone and the others of its batch go through.
+ */
+export function defineBatchSubscriber<Deps>(def: BatchSubscriberDefinition<Deps>): JobDefinition<EventDelivery, Deps & SubscriberDeps> {
+  const { handleMany, ...job } = def;
+  const deliver = async (deps: Deps & SubscriberDeps, list: EventDelivery[]) => {
+    await deps.database.transaction(async (tx) => {
+      const claimed = await deps.events.claimDeliveries(tx, list.map((e) => e.eventId), def.name);
+      const seen = new Set<number>();
+      const fresh = [...list]
+        .sort((a, b) => a.eventId - b.eventId)
+        .filter((e) => claimed.has(e.eventId) && !seen.has(e.eventId) && seen.add(e.eventId));
+      if (fresh.length) await handleMany(deps, tx, fresh);
+    });
+  };
+  return {
+    ...job,
+    handler: (deps, event) => deliver(deps, [event]),
+    batchHandler: (deps, events) => deliver(deps, events),
+  };
+}

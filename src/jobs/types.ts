@@ -19,6 +19,13 @@ export interface JobDefinition<D = any, Deps = any> {
   /** The payload's schema: the worker parses every job's data with it before the handler runs. */
   data?: z.ZodType<D>;
   handler: (deps: Deps, data: D, job: JobInfo) => Promise<void>;
+  /**
+   * Optional, with `batchSize` above 1: handles every job of a fetched batch in one call (one
+   * transaction, set-wise), the jobs in the order pg-boss fetched them. When it throws, each job
+   * of the batch runs alone through `handler`, so one bad job fails (and is retried) alone.
+   * Must be idempotent like `handler`: a batch whose worker died runs again, maybe split.
+   */
+  batchHandler?: (deps: Deps, data: D[], jobs: JobInfo[]) => Promise<void>;
   /** Event types that enqueue this job in the same transaction as the event. */
   onEvents?: string[];
   /** Cron expression (UTC) for recurring work. */

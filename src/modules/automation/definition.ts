@@ -3,6 +3,7 @@
 // by zod, stored as the draft and copied into each published version. `problemsOf` is the
 // validation that runs before publishing (and in the builder, as you edit).
 import { z } from 'zod';
+import type { EventType } from '../../db/event-catalog.js';
 
 const text = (max: number) => z.string().max(max).refine((s) => !s.includes('\u0000'), 'NUL bytes are not allowed');
 const stepId = z.string().regex(/^[a-z0-9_-]{1,40}$/, 'step ids are lower-case letters, digits, - and _');
@@ -222,7 +223,7 @@ export function triggerEventTypes(t: Trigger): string[] {
 }
 
 /** Every event type the engine reacts to: triggers, waits for an event, goals, revenue. */
-export const SUBSCRIBED_EVENTS = [
+export const SUBSCRIBED_EVENTS: EventType[] = [
   'contact.subscribed',
   'contact.confirmed',
   'contact.tagged',

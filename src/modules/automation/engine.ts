@@ -64,6 +64,8 @@ export const STEP_ATTEMPTS = 4;
 export const MAX_CHAIN = 50;
 /** Step jobs one worker fetches per poll. */
 export const STEP_BATCH = 25;
+/** Business events the subscriber (automation.on-event) handles in one transaction at most. */
+export const EVENT_BATCH = 100;
 /** Runs one tick transaction claims and carries, set-wise, through their in-database steps. */
 export const TICK_BATCH = 500;
 /**
@@ -274,66 +276,188 @@ export class AutomationEngine {
 
   // ---- the event subscriber ---------------------------------------------------------------------
 
-  /** Reacts to one business event: starts runs, resumes runs waiting for it, meets goals, attributes revenue. */
+  /** Reacts to one business event, in a transaction of its own (see `onEvents`). */
   async onEvent(evt: EventJob): Promise<void> {
-    const contactId = contactOf(evt);
-    if (!contactId) return;
-    const live = await this.liveWorkflows();
-    await this.deps.database.transaction(async (tx) => {
-      for (const w of live) {
-        const def = await this.definition(tx, w.versionId);
-        let trigger = def.triggers.find((t) => triggerEventTypes(t).includes(evt.type) && triggerMatches(t, evt));
-        if (trigger?.type === 'field.changed' && trigger.value !== undefined) {
-          const contact = await this.contactOrNull(tx, contactId);
-          if ((contact?.fields?.[trigger.field] ?? '') !== trigger.value) trigger = undefined;
-        }
-        if (trigger) await this.enter(tx, { workflowId: w.id, versionId: w.versionId, contactId, triggerKey: `event:${evt.eventId}`, trigger });
-      }
-      await this.resumeWaiting(tx, contactId, evt);
-      await this.meetGoals(tx, contactId, evt);
-      if (evt.type === 'order.paid') await this.attributeRevenue(tx, contactId, evt.subject?.type === 'order' ? evt.subject.id : null, Number(evt.data.total ?? evt.data.amountPaid ?? 0));
-    });
+    await this.deps.database.transaction((tx) => this.onEvents(tx, [evt]));
   }
 
-  private async liveWorkflows(): Promise<{ id: string; versionId: string }[]> {
-    const rows = await this.deps.database.execute<{ id: string; version_id: string }>(
-      `select id, version_id from automation_workflows where status = 'live' and version_id is not null`,
+  /**
+   * Reacts to a batch of business events in `tx`, set-wise, with the effect of handling them one
+   * after the other in the order given (the subscriber passes them in event-id order): starts the
+   * runs they trigger (one insert … select for every workflow and event; re-entry and the daily
+   * cap counted through the batch), resumes the runs waiting for them (one update), meets goals
+   * (one read of the contacts' running runs) and attributes revenue. A run is keyed by
+   * (workflow, contact, `event:<id>`): replaying an event starts nothing twice.
+   */
+  async onEvents(tx: Tx, list: EventJob[]): Promise<void> {
+    const about = list.flatMap((evt) => {
+      const contactId = contactOf(evt);
+      return contactId ? [{ evt, contactId }] : [];
+    });
+    if (!about.length) return;
+    const startedBy = await this.enterOnEvents(tx, await this.liveWorkflows(tx), about);
+    await this.resumeWaiting(tx, about);
+    await this.meetGoals(tx, about, startedBy);
+    for (const { evt, contactId } of about) {
+      if (evt.type === 'order.paid') await this.attributeRevenue(tx, contactId, evt.subject?.type === 'order' ? evt.subject.id : null, Number(evt.data.total ?? evt.data.amountPaid ?? 0));
+    }
+  }
+
+  /** Live workflows and the version new runs start on (in `tx` when given: PGlite must not leave it). */
+  private async liveWorkflows(tx?: Tx): Promise<{ id: string; versionId: string }[]> {
+    const exec = tx ? this.deps.database.executorFor(tx) : this.deps.database.execute;
+    const rows = await exec<{ id: string; version_id: string }>(
+      `select id, version_id from automation_workflows where status = 'live' and version_id is not null order by id`,
       [],
       { name: 'automation_live_workflows' },
     );
     return rows.rows.map((r) => ({ id: r.id, versionId: r.version_id }));
   }
 
-  /** Runs of this contact waiting for this event go on to their "it happened" branch. */
-  private async resumeWaiting(tx: Tx, contactId: string, evt: EventJob): Promise<void> {
-    const rows = await tx
-      .update(automationRuns)
-      .set({ state: 'active', stepId: sql`${automationRuns.waitEventNext}`, dueAt: null, waitEvent: null, waitEventNext: null, updatedAt: this.deps.clock.now() })
-      .where(and(eq(automationRuns.contactId, contactId), eq(automationRuns.state, 'waiting'), eq(automationRuns.waitEvent, evt.type)))
-      .returning({ id: automationRuns.id });
-    if (rows.length) await this.deps.jobs.sendInTx(tx, TICK_JOB, {});
+  /**
+   * The entries a batch of events triggers, set-wise: the same rules as `enter` (advisory lock per
+   * workflow and contact, re-entry, the daily cap, one run per trigger key), with the runs a
+   * batch starts counted as it goes. Returns the started runs' ids → the id of the event that
+   * started them (goals of later events in the batch apply to them, of earlier ones do not).
+   */
+  private async enterOnEvents(tx: Tx, live: { id: string; versionId: string }[], about: { evt: EventJob; contactId: string }[]): Promise<Map<string, number>> {
+    const started = new Map<string, number>();
+    type Candidate = { workflowId: string; versionId: string; def: Definition; trigger: Trigger; evt: EventJob; contactId: string };
+    let candidates: Candidate[] = [];
+    for (const { evt, contactId } of about) {
+      for (const w of live) {
+        const def = await this.definition(tx, w.versionId);
+        const trigger = def.triggers.find((t) => triggerEventTypes(t).includes(evt.type) && triggerMatches(t, evt));
+        if (trigger) candidates.push({ workflowId: w.id, versionId: w.versionId, def, trigger, evt, contactId });
+      }
+    }
+    // "field changed to a value" reads the contact's fields now, as a single event would.
+    const byValue = candidates.filter((c) => c.trigger.type === 'field.changed' && c.trigger.value !== undefined);
+    if (byValue.length) {
+      const contacts = new Map((await this.deps.audience.findByIds(tx, [...new Set(byValue.map((c) => c.contactId))])).map((c) => [c.id, c]));
+      candidates = candidates.filter((c) => c.trigger.type !== 'field.changed' || c.trigger.value === undefined || (contacts.get(c.contactId)?.fields?.[c.trigger.field] ?? '') === c.trigger.value);
+    }
+    if (!candidates.length) return started;
+    const now = this.deps.clock.now();
+    const exec = this.deps.database.executorFor(tx);
+    const pairs = [...new Set(candidates.map((c) => `${c.workflowId}|${c.contactId}`))].sort().map((k) => k.split('|') as [string, string]);
+    const workflows = pairs.map((p) => p[0]);
+    const contactIds = pairs.map((p) => p[1]);
+    // The advisory locks of `enter`, in a fixed order (no deadlock between two batches).
+    await exec(`select count(pg_advisory_xact_lock(hashtext(w), hashtext(c))) from unnest($1::text[], $2::text[]) with ordinality as u(w, c, o)`, [workflows, contactIds], {
+      name: 'automation_entry_locks_pairs',
+    });
+    const counts = await exec<{ workflow_id: string; contact_id: string; total: number; today: number; last: Date | null }>(
+      `select r.workflow_id, r.contact_id, count(*)::int as total, count(*) filter (where r.started_at > $3)::int as today, max(r.started_at) as last
+         from automation_runs r join unnest($1::uuid[], $2::uuid[]) as u(w, c) on r.workflow_id = u.w and r.contact_id = u.c
+        group by r.workflow_id, r.contact_id`,
+      [workflows, contactIds, new Date(now.getTime() - 86_400_000)],
+      { name: 'automation_entry_counts_pairs' },
+    );
+    const seen = new Map(counts.rows.map((r) => [`${r.workflow_id}|${r.contact_id}`, { total: r.total, today: r.today, last: r.last ? new Date(r.last) : null }]));
+    const entering: (Candidate & { triggerKey: string; abandoned: boolean })[] = [];
+    for (const c of candidates) {
+      const key = `${c.workflowId}|${c.contactId}`;
+      const n = seen.get(key) ?? { total: 0, today: 0, last: null };
+      if (n.total > 0 && c.def.reentry === 'once') continue;
+      if (n.last && c.def.reentry === 'days' && now.getTime() - n.last.getTime() < (c.def.reentryDays ?? 1) * 86_400_000) continue;
+      if (n.today >= ENTRY_CAP_PER_DAY) continue;
+      seen.set(key, { total: n.total + 1, today: n.today + 1, last: now });
+      entering.push({ ...c, triggerKey: `event:${c.evt.eventId}`, abandoned: c.trigger.type === 'checkout.abandoned' });
+    }
+    if (!entering.length) return started;
+    const runs = await exec<{ id: string; workflow_id: string; contact_id: string; trigger_key: string }>(
+      `insert into automation_runs (workflow_id, version_id, contact_id, trigger_key, state, step_id, due_at, started_at, updated_at)
+       select workflow_id, version_id, contact_id, trigger_key, state, step_id, due_at, $2, $2
+         from jsonb_to_recordset($1::jsonb) as v(workflow_id uuid, version_id uuid, contact_id uuid, trigger_key text, state text, step_id text, due_at timestamptz)
+       on conflict do nothing
+       returning id, workflow_id, contact_id, trigger_key`,
+      [
+        JSON.stringify(
+          entering.map((c) => ({
+            workflow_id: c.workflowId,
+            version_id: c.versionId,
+            contact_id: c.contactId,
+            trigger_key: c.triggerKey,
+            state: c.abandoned ? 'waiting' : 'active',
+            step_id: c.def.start,
+            due_at: c.trigger.type === 'checkout.abandoned' ? new Date(now.getTime() + c.trigger.minutes * 60_000).toISOString() : null,
+          })),
+        ),
+        now,
+      ],
+      { name: 'automation_enter_on_events' },
+    );
+    const ids = new Map(runs.rows.map((r) => [`${r.workflow_id}|${r.contact_id}|${r.trigger_key}`, r.id]));
+    const entered = entering.flatMap((c) => {
+      const runId = ids.get(`${c.workflowId}|${c.contactId}|${c.triggerKey}`);
+      return runId ? [{ ...c, runId }] : [];
+    });
+    for (const c of entered) started.set(c.runId, c.evt.eventId);
+    await this.deps.events.recordMany(
+      tx,
+      entered.map((c) => ({
+        type: 'automation.entered' as const,
+        actor: automationActor(c.workflowId),
+        subject: { type: 'contact', id: c.contactId },
+        data: { workflowId: c.workflowId, runId: c.runId, trigger: c.trigger.type },
+      })),
+    );
+    if (entered.some((c) => !c.abandoned)) await this.deps.jobs.sendInTx(tx, TICK_JOB, {});
+    return started;
   }
 
-  /** Goals: an event that meets one moves the contact's running runs to it, or out. */
-  private async meetGoals(tx: Tx, contactId: string, evt: EventJob): Promise<void> {
-    if (evt.type !== 'order.paid' && evt.type !== 'contact.tagged') return;
+  /** Runs of these contacts waiting for these events go on to their "it happened" branch (one update). */
+  private async resumeWaiting(tx: Tx, about: { evt: Pick<EventJob, 'type'>; contactId: string }[]): Promise<void> {
+    const rows = await this.deps.database.executorFor(tx)<{ id: string }>(
+      `update automation_runs r
+          set state = 'active', step_id = r.wait_event_next, due_at = null, wait_event = null, wait_event_next = null, updated_at = $3
+        where r.state = 'waiting' and (r.contact_id, r.wait_event) in (select * from unnest($1::uuid[], $2::text[]))
+        returning r.id`,
+      [about.map((a) => a.contactId), about.map((a) => a.evt.type), this.deps.clock.now()],
+      { name: 'automation_resume_waiting' },
+    );
+    if (rows.rows.length) await this.deps.jobs.sendInTx(tx, TICK_JOB, {});
+  }
+
+  /**
+   * Goals: an event that meets one moves the contact's running runs to it, or out. The running
+   * runs of every contact concerned are read (and locked) at once, then the events are applied
+   * in order; a run started by a later event of the batch is not touched by an earlier one.
+   */
+  private async meetGoals(tx: Tx, about: { evt: EventJob; contactId: string }[], startedBy: Map<string, number>): Promise<void> {
+    const relevant = about.filter(({ evt }) => evt.type === 'order.paid' || evt.type === 'contact.tagged');
+    if (!relevant.length) return;
     const runs = await tx
       .select()
       .from(automationRuns)
-      .where(and(eq(automationRuns.contactId, contactId), inArray(automationRuns.state, ['active', 'waiting'])))
+      .where(and(inArray(automationRuns.contactId, [...new Set(relevant.map((r) => r.contactId))]), inArray(automationRuns.state, ['active', 'waiting'])))
+      .orderBy(automationRuns.id)
       .for('update');
-    for (const run of runs) {
-      const def = await this.definition(tx, run.versionId);
-      const goal = def.goals.find((g) => goalMet(g, evt));
-      const abandonedPaid = evt.type === 'order.paid' && run.state === 'waiting' && run.seq === 0 && def.triggers.some((t) => t.type === 'checkout.abandoned');
-      if (!goal && !abandonedPaid) continue;
-      if (goal?.then) {
-        await tx.update(automationRuns).set({ state: 'active', stepId: goal.then, dueAt: null, waitEvent: null, waitEventNext: null, updatedAt: this.deps.clock.now() }).where(eq(automationRuns.id, run.id));
-        await this.deps.jobs.sendInTx(tx, TICK_JOB, {});
-      } else {
-        await this.endRun(tx, run, 'exited', goal ? `goal met: ${goal.label}` : 'paid before the reminder');
+    if (!runs.length) return;
+    const byContact = new Map<string, Run[]>();
+    for (const run of runs) byContact.set(run.contactId, [...(byContact.get(run.contactId) ?? []), run]);
+    let moved = false;
+    for (const { evt, contactId } of relevant) {
+      for (const run of byContact.get(contactId) ?? []) {
+        if (run.state !== 'active' && run.state !== 'waiting') continue;
+        if ((startedBy.get(run.id) ?? 0) > evt.eventId) continue;
+        const def = await this.definition(tx, run.versionId);
+        const goal = def.goals.find((g) => goalMet(g, evt));
+        const abandonedPaid = evt.type === 'order.paid' && run.state === 'waiting' && run.seq === 0 && def.triggers.some((t) => t.type === 'checkout.abandoned');
+        if (!goal && !abandonedPaid) continue;
+        if (goal?.then) {
+          const set = { state: 'active' as const, stepId: goal.then, dueAt: null, waitEvent: null, waitEventNext: null, updatedAt: this.deps.clock.now() };
+          await tx.update(automationRuns).set(set).where(eq(automationRuns.id, run.id));
+          Object.assign(run, set);
+          moved = true;
+        } else {
+          await this.endRun(tx, run, 'exited', goal ? `goal met: ${goal.label}` : 'paid before the reminder');
+          run.state = 'exited';
+        }
       }
     }
+    if (moved) await this.deps.jobs.sendInTx(tx, TICK_JOB, {});
   }
 
   /**
@@ -405,7 +529,7 @@ export class AutomationEngine {
       );
       if (t.idx !== null && rows.rows[0]?.first) {
         await this.deps.events.record(tx, { type: 'automation.email_clicked', actor: { kind: 'customer', id: step.contactId }, subject: { type: 'contact', id: step.contactId }, data: { workflowId: step.workflowId, runId: t.runId, url } });
-        await this.resumeWaiting(tx, step.contactId, { eventId: 0, type: 'email.clicked', subject: { type: 'contact', id: step.contactId }, data: {} });
+        await this.resumeWaiting(tx, [{ evt: { type: 'email.clicked' }, contactId: step.contactId }]);
       }
       return t.idx === null ? '' : url;
     });

@@ -3,25 +3,30 @@
 // step that leaves the database or reads another module: an email, a webhook, …), and the wake-up of waits that are due.
 import { z } from 'zod';
 import { defineJob, type JobDefinition } from '../../jobs/types.js';
+import { defineBatchSubscriber, type SubscriberDeps } from '../../jobs/subscriber.js';
 import { SUBSCRIBED_EVENTS } from './definition.js';
-import { EVENT_JOB, SCAN_JOB, STEP_ATTEMPTS, STEP_BATCH, STEP_JOB, TICK_JOB, WAKE_JOB, type EventJob } from './engine.js';
+import { EVENT_BATCH, EVENT_JOB, SCAN_JOB, STEP_ATTEMPTS, STEP_BATCH, STEP_JOB, TICK_JOB, WAKE_JOB } from './engine.js';
 import type { AutomationService } from './service.js';
 
 /** What the automation jobs use. */
-export interface AutomationJobDeps {
+export interface AutomationJobDeps extends SubscriberDeps {
   automation: AutomationService;
   jobs: { readonly stopping: boolean };
 }
 
 export const automationJobs: JobDefinition<any, AutomationJobDeps>[] = [
-  {
+  // Exactly once per event, in batches: a worker takes up to EVENT_BATCH pending events and
+  // handles them in one transaction, set-wise (a broadcast or an import of 10 000 contacts is
+  // 100 transactions, not 10 000).
+  defineBatchSubscriber<AutomationJobDeps>({
     name: EVENT_JOB,
-    description: 'React to a business event: start the runs it triggers, resume runs waiting for it, meet goals, attribute revenue',
+    description: 'React to business events, many per transaction: start the runs they trigger, resume runs waiting for them, meet goals, attribute revenue',
     onEvents: SUBSCRIBED_EVENTS,
-    handler: async (app: AutomationJobDeps, data: EventJob) => {
-      await app.automation.engine.onEvent(data);
+    batchSize: EVENT_BATCH,
+    handleMany: async (app, tx, events) => {
+      await app.automation.engine.onEvents(tx, events);
     },
-  },
+  }),
   defineJob({
     name: STEP_JOB,
     description: 'Execute the next step of one run and the steps that follow it without a wait (each keyed by run and seq: a retry repeats no side effect)',
