@@ -1,7 +1,7 @@
 // Turning a raw inbound message into what the inbox stores: the MIME tree parsed by
 // mailparser, the HTML sanitised, the threading headers, the auto-reply / bulk / loop verdict
 // and the sender's authentication as the receiving side reported it. Pure: no database.
-import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import type { AddressObject, ParsedMail } from 'mailparser';
 import sanitizeHtml from 'sanitize-html';
 import { invalid } from '../../errors.js';
 import type { AutoKind } from './schema.js';
@@ -153,6 +153,8 @@ export async function parseInbound(raw: Buffer | string, opts: ParseOptions = {}
   if (buf.length === 0) throw invalid('The message is empty');
   if (buf.includes(0)) throw invalid('The message contains NUL bytes (not a valid RFC 5322 message)');
   let parsed: ParsedMail;
+  // mailparser (and its character-set tables) is loaded with the first inbound message, not at start.
+  const { simpleParser } = await import('mailparser');
   try {
     parsed = await simpleParser(buf, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true, keepCidLinks: false });
   } catch (err) {

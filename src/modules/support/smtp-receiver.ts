@@ -3,7 +3,7 @@
 // conversation are committed: a crash or a failed commit before that leaves the sender without
 // a 250, so the sending server keeps the message and tries again (RFC 5321 §4.5.4.1); the
 // retry is stored once (intake is idempotent on the Message-ID).
-import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import type { SMTPServer, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import type { Logger } from 'pino';
 import { DomainError } from '../../errors.js';
 import { parseInbound } from './inbound.js';
@@ -37,6 +37,8 @@ export class SmtpReceiver {
 
   async start(): Promise<void> {
     const { opts, support } = this;
+    // Loaded when the receiver is switched on (SUPPORT_SMTP_PORT), not on every start.
+    const { SMTPServer } = await import('smtp-server');
     this.server = new SMTPServer({
       name: 'onehour',
       banner: 'Onehour support intake',
