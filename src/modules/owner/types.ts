@@ -6,6 +6,7 @@ import type { Role } from '../../permissions.js';
 import type { Database, DbOrTx, Tx } from '../../db/client.js';
 import type { EventLog } from '../../db/events.js';
 import type { AnalyticsService } from '../analytics/index.js';
+import type { OverdueTask } from '../tasks/index.js';
 import type { Leverage, OwnerProcess, WeekMeter } from './meter.js';
 import type { AlertStatus, PublishPolicy, TimeBudget } from './schema.js';
 
@@ -132,16 +133,8 @@ export interface SupportSource {
 
 export type TaskAssignee = { userId: string } | { role: Role };
 
-export interface OverdueOccurrence {
-  occurrenceId: string;
-  taskId: string;
-  title: string;
-  dueOn: string;
-  dueAt: Date;
-  assigneeRole: string | null;
-  assigneeUserId: string | null;
-  daysOverdue: number;
-}
+/** An overdue task occurrence, as the tasks module reports it. */
+export type OverdueOccurrence = OverdueTask;
 
 export interface TasksSource {
   /** open occurrences due before `asOf`, oldest first */
