@@ -8,22 +8,28 @@ export const DURATIONS_FILE = path.join('node_modules', '.cache', 'onehour-test-
 
 export default async function* durations(source) {
   const byFile = new Map();
-  for await (const event of source) {
-    if ((event.type === 'test:pass' || event.type === 'test:fail') && event.data.nesting === 0 && event.data.file) {
-      const file = path.relative(process.cwd(), event.data.file);
-      byFile.set(file, (byFile.get(file) ?? 0) + (event.data.details?.duration_ms ?? 0));
-    }
-  }
-  if (byFile.size === 0) return;
   let saved = {};
   try {
     saved = JSON.parse(fs.readFileSync(DURATIONS_FILE, 'utf8'));
   } catch {
     /* first run */
   }
-  for (const [file, ms] of byFile) saved[file] = Math.round(ms);
-  fs.mkdirSync(path.dirname(DURATIONS_FILE), { recursive: true });
-  fs.writeFileSync(DURATIONS_FILE, JSON.stringify(saved, null, 1));
+  // Saved as each file's results come, not only at the end: the runner's --test-force-exit ends
+  // the process as soon as the last test is done, before a reporter's last step would run.
+  const save = () => {
+    for (const [file, ms] of byFile) saved[file] = Math.round(ms);
+    fs.mkdirSync(path.dirname(DURATIONS_FILE), { recursive: true });
+    fs.writeFileSync(DURATIONS_FILE, JSON.stringify(saved, null, 1));
+  };
+  for await (const event of source) {
+    if ((event.type === 'test:pass' || event.type === 'test:fail') && event.data.nesting === 0 && event.data.file) {
+      const file = path.relative(process.cwd(), event.data.file);
+      byFile.set(file, (byFile.get(file) ?? 0) + (event.data.details?.duration_ms ?? 0));
+      save();
+    }
+  }
+  if (byFile.size === 0) return;
+  save();
   const slowest = [...byFile].sort((a, b) => b[1] - a[1]).slice(0, 10);
   yield `\nSlowest test files (this run):\n${slowest.map(([f, ms]) => `  ${(ms / 1000).toFixed(1).padStart(6)} s  ${f}`).join('\n')}\n`;
 }

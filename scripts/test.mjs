@@ -88,7 +88,10 @@ try {
 } catch {
   /* no earlier run */
 }
-files.sort((a, b) => (previous[path.normalize(b)] ?? 0) - (previous[path.normalize(a)] ?? 0));
+// With no earlier run (a fresh clone, as in CI): browser journeys first, then the largest files.
+const known = Object.keys(previous).length > 0;
+const weight = (f) => previous[path.normalize(f)] ?? (known ? 0 : (f.includes(`test${path.sep}e2e`) ? 1e9 : 0) + statSync(f).size);
+files.sort((a, b) => weight(b) - weight(a));
 const concurrency = Number(process.env.TEST_CONCURRENCY) || 2;
 console.log(
   `Running ${files.length} test files${env.TEST_DATABASE_URL ? ' on PGlite and PostgreSQL' : quick ? ' on PGlite' : ' on PGlite (set TEST_DATABASE_URL to add PostgreSQL)'}${quick ? ' (quick: no browser journeys, no soak/crash tests)' : soak ? ' (soak: with their soak/crash tests)' : ' (soak/crash tests: npm run test:soak)'}, ${concurrency} at a time`,
