@@ -13,7 +13,6 @@ const MODULES = 'src/modules';
 /** file → tables of other modules it still names in SQL text, and why. */
 const KNOWN_DEBT: Record<string, { tables: string[]; why: string }> = {
   'src/modules/mail/engine.ts': { tables: ['contacts', 'list_subscriptions'], why: "the broadcast snapshot and the send loop's contact states join the audience in named hot SQL; to move to a read-only view of audience's" },
-  'src/modules/audience/segments.ts': { tables: ['access_grants'], why: "segment rules on access compile to SQL text; to use access's grantsView" },
 };
 
 function ownersOfTables(): Map<string, string> {

@@ -1,3 +1,3 @@
 export { AccessService, type Grant, type GrantInput, type GrantSource, type ResourceType } from './service.js';
 export { accessEvents } from './events.js';
-export { grantsView } from './grants-view.js';
+export { GRANTS_VIEW_NAME, grantsView } from './grants-view.js';

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { index, pgTable, pgView, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { contacts } from '../audience/schema.js';
 
 /**
@@ -34,4 +34,24 @@ export const accessGrants = pgTable(
       .on(t.contactId, t.resourceType, t.resourceId, t.source, sql`coalesce(${t.sourceId}, '')`)
       .where(sql`${t.revokedAt} is null`),
   ],
+);
+
+/**
+ * `access_grants_view`: the read-only face of the grants other modules may name in SQL
+ * (learning's hot statements through `grantsView`, audience's segment rules compiled to SQL
+ * text). Its columns are a contract; the table behind it is access's business and may change
+ * without another module noticing. Revoked grants are included, as history.
+ */
+export const accessGrantsView = pgView('access_grants_view').as((qb) =>
+  qb
+    .select({
+      contactId: accessGrants.contactId,
+      resourceType: accessGrants.resourceType,
+      resourceId: accessGrants.resourceId,
+      source: accessGrants.source,
+      grantedAt: accessGrants.grantedAt,
+      expiresAt: accessGrants.expiresAt,
+      revokedAt: accessGrants.revokedAt,
+    })
+    .from(accessGrants),
 );

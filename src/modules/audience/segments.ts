@@ -9,10 +9,11 @@
 // the last 30 days" counts back from it); it comes from the app clock, never from now().
 import { z } from 'zod';
 import { invalid } from '../../errors.js';
+import { GRANTS_VIEW_NAME } from '../access/index.js';
 import { contactStatuses, type ContactStatus } from './schema.js';
 
 /** Bump when the compiler's output changes; stored segments are recompiled on start. */
-export const SEGMENT_COMPILER_VERSION = 1;
+export const SEGMENT_COMPILER_VERSION = 2;
 const MAX_DEPTH = 4;
 
 export type SegmentRule =
@@ -182,7 +183,8 @@ function compileRule(rule: SegmentRule, depth: number): string {
       return rule.op === 'within_days' ? `c.created_at >= ${since}` : `c.created_at < ${since}`;
     }
     case 'purchase': {
-      // A purchase is a live access grant bought or held through a membership (access module).
+      // A purchase is a live access grant bought or held through a membership, read through the
+      // access module's view (its table is access's own).
       const parts = [
         `g.contact_id = c.id`,
         `g.source in ('purchase', 'membership')`,
@@ -191,7 +193,7 @@ function compileRule(rule: SegmentRule, depth: number): string {
       ];
       if (rule.resourceType) parts.push(`g.resource_type = ${lit(rule.resourceType)}`);
       if (rule.resourceId) parts.push(`g.resource_id = ${uuidLit(rule.resourceId)}`);
-      const has = `exists (select 1 from access_grants g where ${parts.join(' and ')})`;
+      const has = `exists (select 1 from ${GRANTS_VIEW_NAME} g where ${parts.join(' and ')})`;
       return rule.op === 'has' ? has : not(has);
     }
     case 'course': {

@@ -1,0 +1,1 @@
+CREATE VIEW "public"."access_grants_view" AS (select "contact_id", "resource_type", "resource_id", "source", "granted_at", "expires_at", "revoked_at" from "access_grants");
