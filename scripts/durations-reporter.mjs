@@ -3,6 +3,7 @@
 // the slowest first (scripts/test.mjs orders by it). Output: a short summary on its stream.
 import fs from 'node:fs';
 import path from 'node:path';
+import { sourceOf } from './build-tests.mjs';
 
 export const DURATIONS_FILE = path.join('node_modules', '.cache', 'onehour-test-durations.json');
 
@@ -23,7 +24,9 @@ export default async function* durations(source) {
   };
   for await (const event of source) {
     if ((event.type === 'test:pass' || event.type === 'test:fail') && event.data.nesting === 0 && event.data.file) {
-      const file = path.relative(process.cwd(), event.data.file);
+      // Compiled test files (scripts/build-tests.mjs) are recorded under their sources' names.
+      const buildDir = process.env.ONEHOUR_TEST_BUILD_DIR;
+      const file = buildDir ? sourceOf(buildDir, event.data.file) : path.relative(process.cwd(), event.data.file);
       byFile.set(file, (byFile.get(file) ?? 0) + (event.data.details?.duration_ms ?? 0));
       save();
     }
