@@ -6,7 +6,7 @@ import type { App } from '../../app.js';
 import { issueFormToken } from '../../http/form-token.js';
 import { CUSTOMER_COOKIE, defineRoute, type AnyRoute } from '../../http/route.js';
 import { invalid } from '../../errors.js';
-import { withBlogFormToken, type CachedDoc } from './blog-pages.js';
+import { docBytes, formTokenEtag, withBlogFormToken, type CachedDoc } from './blog-pages.js';
 import { blogSettingsSchema } from './policy.js';
 import { postContentSchema } from './post-content.js';
 import { PUBLISH_APPROVAL_KIND } from './service.js';
@@ -20,13 +20,17 @@ const tagParam = z.object({ tag: z.string().max(120) });
 
 /** Sends a cached document with its ETag (a 304 when the browser has it). */
 function send(app: App, req: FastifyRequest, reply: FastifyReply, cached: CachedDoc, opts: { private?: boolean } = {}) {
-  const doc = cached.hasForms ? withBlogFormToken(cached, issueFormToken(req, reply, app.signer, app.config.secureCookies)) : cached;
-  const isPrivate = doc.hasForms || opts.private;
-  reply.header('etag', doc.etag).header('cache-control', `${isPrivate ? 'private' : 'public'}, max-age=0, must-revalidate`);
+  const token = cached.hasForms ? issueFormToken(req, reply, app.signer, app.config.secureCookies) : null;
+  const etag = token ? formTokenEtag(cached, token) : cached.etag;
+  const isPrivate = cached.hasForms || opts.private;
+  reply.header('etag', etag).header('cache-control', isPrivate ? PRIVATE : PUBLIC);
   if (opts.private) reply.header('vary', 'cookie');
-  if (req.headers['if-none-match'] === doc.etag) return reply.code(304).send();
-  return reply.type(doc.type).send(doc.body);
+  // A browser that has this very page gets a 304 before any of it is assembled.
+  if (req.headers['if-none-match'] === etag) return reply.code(304).send();
+  return reply.type(cached.type).send(token ? withBlogFormToken(cached, token).body : docBytes(cached));
 }
+const PRIVATE = 'private, max-age=0, must-revalidate';
+const PUBLIC = 'public, max-age=0, must-revalidate';
 
 const calendarBody = z.object({
   title: z.string().trim().min(1).max(200),

@@ -7,6 +7,7 @@ import { systemActor } from '../../actor.js';
 import { CUSTOMER_COOKIE } from '../../http/route.js';
 import { backends, createTestApp, setupOwner, type Client, type TestApp } from '../../../test/support/harness.js';
 import { checkAtom, checkRss, checkSitemap, child, jsonLdOf, sitemapSchemaErrors } from './test-xml.js';
+import { jsonLdProblems, readFeed, sitemapIndexSchemaErrors } from './test-validators.js';
 import { BlogPages } from './blog-pages.js';
 import { loadSvgRasteriser } from './social-card-png.js';
 
@@ -179,6 +180,58 @@ for (const backend of backends()) {
       const repriced = (await get('/blog/ash-glazes-other-experiments')).body;
       assert.match(repriced, /\$129/);
       assert.match(repriced, new RegExp(`href="/checkout/${next}"`));
+    });
+
+    it('validators: the sitemap index against the protocol\'s schema, both feeds read by a feed parser, JSON-LD expanded and checked for rich results', async () => {
+      const index = (await get('/sitemap.xml')).body;
+      assert.deepEqual(await sitemapIndexSchemaErrors(index), []);
+      assert.notDeepEqual(await sitemapIndexSchemaErrors(index.replace('<loc>', '<priority>0.5</priority><loc>')), [], 'the schema refuses what an index may not hold');
+      assert.notDeepEqual(await sitemapIndexSchemaErrors(index.replace(/<lastmod>[^<]*<\/lastmod>/, '<lastmod>yesterday</lastmod>')), [], 'and a lastmod that is no W3C datetime');
+      // What a feed reader gets: both formats, every post for everyone in full, the members-only one as its teaser.
+      for (const [url, format] of [['/feed.xml', 'rss 2.0'], ['/atom.xml', 'atom 1.0']] as const) {
+        const feed = await readFeed((await get(url)).body);
+        assert.equal(feed.format, format, url);
+        assert.equal(feed.self, `${base}${url}`);
+        assert.equal(feed.url, `${base}/blog`);
+        assert.deepEqual(feed.items.map((i) => i.url).sort(), [`${base}/blog/ash-glazes-other-experiments`, `${base}/blog/the-members-glaze-recipe`]);
+        const ash = feed.items.find((i) => i.url?.endsWith('ash-glazes-other-experiments'))!;
+        assert.equal(ash.title, 'Ash glazes & other <experiments>');
+        assert.ok(ash.id && ash.published instanceof Date && !Number.isNaN(ash.published.getTime()), `${url}: an id and a publication date`);
+        assert.deepEqual(ash.authors, ['Olivia Owner']);
+        assert.deepEqual([...ash.categories].sort(), ['firing', 'glazes']);
+        assert.match(ash.content ?? '', /ash melts at cone 10/);
+        const members = feed.items.find((i) => i.url?.endsWith('the-members-glaze-recipe'))!;
+        assert.doesNotMatch(`${members.content} ${members.description}`, /two parts wood ash/, `${url}: the members-only body is not in the feed`);
+        assert.match(`${members.content} ${members.description}`, /Students of Glaze Lab get the full recipe below/);
+      }
+      assert.deepEqual((await readFeed((await get('/blog/tag/firing/atom.xml')).body)).items.map((i) => i.title), ['Ash glazes & other <experiments>']);
+      // JSON-LD: the post (BlogPosting, BreadcrumbList, Organization), the members-only teaser, the
+      // course's sales page (Course) and a download's (Product with its Offer).
+      const download = (await owner.post('/api/products', { slug: 'glaze-charts', kind: 'download', name: 'Glaze charts', summary: 'Printable cone charts.', imageUrl: '/assets/demo/course-hero.svg' })).json();
+      await owner.post(`/api/products/${download.id}/prices`, { type: 'one_time', currency: 'usd', amount: 1900 });
+      await owner.patch(`/api/products/${download.id}`, { status: 'published' });
+      for (const url of ['/blog/ash-glazes-other-experiments', '/blog/the-members-glaze-recipe', '/p/glaze-lab', '/p/glaze-charts']) {
+        const page = await get(url);
+        assert.equal(page.statusCode, 200, url);
+        const blocks = jsonLdOf(page.body);
+        assert.ok(blocks.length > 0, `${url} has JSON-LD`);
+        assert.deepEqual(await jsonLdProblems(blocks), [], url);
+      }
+      const types = (url: string) => get(url).then((p) => jsonLdOf(p.body).flatMap((b) => ((b['@graph'] as Record<string, unknown>[] | undefined) ?? [b]).map((n) => n['@type'])));
+      assert.ok((await types('/p/glaze-lab')).includes('Course'));
+      assert.ok((await types('/p/glaze-charts')).includes('Product'));
+      // The validators do refuse: a post without its date, a product without a price, an invalid @id.
+      const [ld] = jsonLdOf((await get('/blog/ash-glazes-other-experiments')).body);
+      const graph = ld!['@graph'] as Record<string, unknown>[];
+      const broken = { ...ld, '@graph': graph.map((n) => (n['@type'] === 'BlogPosting' ? { ...n, datePublished: undefined } : n)) };
+      assert.ok((await jsonLdProblems([JSON.parse(JSON.stringify(broken))])).some((p) => /datePublished/.test(p)));
+      const [productLd] = jsonLdOf((await get('/p/glaze-charts')).body);
+      const noPrice = JSON.parse(JSON.stringify(productLd, (k, v) => (k === 'price' ? undefined : v)));
+      assert.ok((await jsonLdProblems([noPrice])).some((p) => /price/i.test(p)), 'an offer without its price is refused');
+      // Google shows no product snippet without an image: a product without one is flagged (docs/site.md).
+      const noImage = JSON.parse(JSON.stringify(productLd, (k, v) => (k === 'image' ? undefined : v)));
+      assert.ok((await jsonLdProblems([noImage])).some((p) => /"image" is missing/.test(p)));
+      assert.ok((await jsonLdProblems([{ '@context': 'https://schema.org', '@type': 'Organization', '@id': 'not an iri', name: 'x', url: 'x', '@bogus': 1 }])).some((p) => p.startsWith('jsonld:')));
     });
 
     it('a members-only post: anonymous visitors and other customers get the teaser (noindex, private), its buyers the post', async () => {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { App } from '../../app.js';
 import { issueFormToken } from '../../http/form-token.js';
 import { defineRoute, type AnyRoute } from '../../http/route.js';
-import { withFormToken, type RenderedPage } from './service.js';
+import { formTokenEtag, pageBytes, type RenderedPage } from './service.js';
 
 const idParam = z.object({ id: z.uuid() });
 const slug = z.string().trim().toLowerCase().max(80);
@@ -31,10 +31,12 @@ const toShape = <T extends { slug: string }>(p: T) => ({ ...p, url: `/p/${p.slug
 /** Sends cached page HTML with an ETag, so a browser that has it gets a 304. */
 function sendCached(app: App, req: FastifyRequest, reply: FastifyReply, cached: RenderedPage) {
   // A page with a form carries this visitor's form token: no shared cache may keep it.
-  const page = cached.hasForms ? withFormToken(cached, issueFormToken(req, reply, app.signer, app.config.secureCookies)) : cached;
-  reply.header('etag', page.etag).header('cache-control', `${page.hasForms ? 'private' : 'public'}, max-age=0, must-revalidate`);
-  if (req.headers['if-none-match'] === page.etag) return reply.code(304).send();
-  return reply.type('text/html; charset=utf-8').send(page.html);
+  const token = cached.hasForms ? issueFormToken(req, reply, app.signer, app.config.secureCookies) : null;
+  const etag = formTokenEtag(cached, token);
+  reply.header('etag', etag).header('cache-control', cached.hasForms ? 'private, max-age=0, must-revalidate' : 'public, max-age=0, must-revalidate');
+  // A browser that has this very page gets a 304 before any of it is assembled.
+  if (req.headers['if-none-match'] === etag) return reply.code(304).send();
+  return reply.type('text/html; charset=utf-8').send(pageBytes(cached, token));
 }
 
 export const siteRoutes: AnyRoute[] = [

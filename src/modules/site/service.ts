@@ -33,6 +33,8 @@ export interface RenderedPage {
   etag: string;
   /** the page embeds a form: fill the visitor's form token in with `withFormToken` before sending */
   hasForms: boolean;
+  /** the HTML encoded once, cut at the form-token slots (filled per visit by `pageBytes`) */
+  parts?: Buffer[];
 }
 
 /** Where pages find the forms their opt-in blocks embed (the audience module's forms). */
@@ -60,9 +62,29 @@ const FORM_TOKEN_SLOT = 'oh-form-token-slot-7f3a9c';
 /** The page with the visitor's form token in every embedded form; its ETag names the token too. */
 export function withFormToken(page: RenderedPage, token: string): RenderedPage {
   if (!page.hasForms) return page;
-  const html = page.html.split(FORM_TOKEN_SLOT).join(token.replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`));
-  const tag = createHash('sha1').update(token).digest('base64url').slice(0, 10);
-  return { html, etag: `${page.etag.slice(0, -1)}-${tag}"`, hasForms: true };
+  const html = page.html.split(FORM_TOKEN_SLOT).join(escapeToken(token));
+  return { html, etag: formTokenEtag(page, token), hasForms: true };
+}
+
+const escapeToken = (token: string) => token.replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The ETag of `page` filled with `token`: the token's signature ends it (fixed per form cookie, no hashing per visit). */
+export function formTokenEtag(page: RenderedPage, token: string | null): string {
+  return token && page.hasForms ? `${page.etag.slice(0, -1)}-${token.slice(-12)}"` : page.etag;
+}
+
+/**
+ * The bytes a visit sends, the same as `withFormToken(page, token).html`: the cached page is
+ * encoded once and cut at the token's slots, so a visit joins a few buffers instead of
+ * splitting and re-encoding the whole page.
+ */
+export function pageBytes(page: RenderedPage, token: string | null): Buffer {
+  const parts = (page.parts ??= page.hasForms ? page.html.split(FORM_TOKEN_SLOT).map((p) => Buffer.from(p)) : [Buffer.from(page.html)]);
+  if (!token || parts.length === 1) return parts[0]!;
+  const filled = Buffer.from(escapeToken(token));
+  const chunks: Buffer[] = [];
+  parts.forEach((p, i) => (i ? chunks.push(filled, p) : chunks.push(p)));
+  return Buffer.concat(chunks);
 }
 
 const SLUG_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
