@@ -13,7 +13,7 @@ import { ManualClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
 import { openMemoryDatabase } from '../src/db/client.js';
 import { buildServer } from '../src/http/server.js';
-import { analyticsRoutes } from '../src/modules/analytics/routes.js';
+import { allRoutes } from '../src/http/routes.js';
 import type { AnyRoute } from '../src/http/route.js';
 
 const target = process.argv[2] ?? 'pglite';
@@ -26,7 +26,7 @@ const app =
     : await createApp({ config: loadConfig({ ...base, DATABASE_URL: target }), clock: new ManualClock(NOW), log: pino({ level: 'silent' }) });
 // The other durability choice, measured beside the real beacon: the same route (same handler,
 // same checks) answering only once its event is written (`ingest.settled()`). Not in the app.
-const beacon = analyticsRoutes.find((r) => r.url === '/api/event')!;
+const beacon = allRoutes.find((r) => r.method === 'POST' && r.url === '/api/event')!;
 const afterWrite: AnyRoute = {
   ...beacon,
   url: '/bench/event-after-write',
