@@ -13,6 +13,8 @@ import { ManualClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
 import { openMemoryDatabase } from '../src/db/client.js';
 import { buildServer } from '../src/http/server.js';
+import { allRoutes } from '../src/http/routes.js';
+import type { AnyRoute } from '../src/http/route.js';
 
 const target = process.argv[2] ?? 'pglite';
 const NOW = '2026-06-30T12:00:00Z';
@@ -22,13 +24,30 @@ const app =
   target === 'pglite'
     ? await createApp({ config: loadConfig(base), clock: new ManualClock(NOW), database: await openMemoryDatabase(), log: pino({ level: 'silent' }) })
     : await createApp({ config: loadConfig({ ...base, DATABASE_URL: target }), clock: new ManualClock(NOW), log: pino({ level: 'silent' }) });
-const server = await buildServer(app);
+// The other durability choice, measured beside the real beacon: the same route (same handler,
+// same checks) answering only once its event is written (`ingest.settled()`). Not in the app.
+const beacon = allRoutes.find((r) => r.method === 'POST' && r.url === '/api/event')!;
+const afterWrite: AnyRoute = {
+  ...beacon,
+  url: '/bench/event-after-write',
+  handler: async (ctx: Parameters<AnyRoute['handler']>[0]) => {
+    let status = 200;
+    const headers: [string, string][] = [];
+    const held = { code: (c: number) => ((status = c), held), header: (k: string, v: string) => (headers.push([k, v]), held), send: () => held };
+    await beacon.handler({ ...ctx, reply: held as unknown as typeof ctx.reply });
+    if (status !== 503) await app.analytics.ingest.settled();
+    for (const [k, v] of headers) ctx.reply.header(k, v);
+    return ctx.reply.code(status).send();
+  },
+};
+const server = await buildServer(app, { routes: [afterWrite] });
 await server.listen({ port: 0, host: '127.0.0.1' });
 // The baseline: the least any Node HTTP server does for these two requests.
 const bare = Fastify();
 bare.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 bare.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send('<!doctype html><title>x</title><p>hello</p>'));
 bare.post('/api/event', async (_req, reply) => reply.code(202).send());
+bare.post('/bench/event-after-write', async (_req, reply) => reply.code(202).send());
 await bare.listen({ port: 0, host: '127.0.0.1' });
 
 const count = async () => (await app.database.execute<{ n: number }>('select count(*)::int as n from analytics_events')).rows[0]!.n;

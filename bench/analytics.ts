@@ -78,6 +78,58 @@ async function drive(port: number, amount: number): Promise<{ seconds: number; r
   return { seconds, rps: amount / seconds };
 }
 
+/** `amount` beacons only (POST `path`), 32 keep-alive connections, 400 user agents. */
+async function driveBeacon(port: number, path: string, amount: number): Promise<{ seconds: number; rps: number }> {
+  let n = 0;
+  const started = performance.now();
+  const r = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: 32,
+    amount,
+    requests: [
+      {
+        method: 'POST',
+        path,
+        setupRequest: (req) => ({ ...req, headers: { ...req.headers, 'content-type': 'text/plain', 'user-agent': `Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${100 + (n++ % 400)}.0 Safari/537.36` }, body: JSON.stringify({ name: 'signup', url: `http://127.0.0.1:${port}/p/x${n % 50}` }) }),
+      },
+    ],
+  });
+  if (r.non2xx || r.errors) throw new Error(`${r.non2xx} non-2xx answers, ${r.errors} errors`);
+  const seconds = (performance.now() - started) / 1000;
+  return { seconds, rps: amount / seconds };
+}
+
+/** The beacon alone: bare route, the real beacon (202 once buffered, events/s until written), the same answering after the write. */
+async function beaconOnly() {
+  const { child, ports, ask } = await startServer();
+  try {
+    await driveBeacon(ports.bare, '/api/event', 2000);
+    await driveBeacon(ports.app, '/api/event', 2000);
+    await ask('drain 2000');
+    const out: Record<string, number> = {};
+    let expected = 2000;
+    for (const round of [1, 2]) {
+      const bare = await driveBeacon(ports.bare, '/api/event', INGEST);
+      const t0 = performance.now();
+      const buffered = await driveBeacon(ports.app, '/api/event', INGEST);
+      expected += INGEST;
+      await ask(`drain ${expected}`);
+      const writtenS = (performance.now() - t0) / 1000;
+      const after = await driveBeacon(ports.app, '/bench/event-after-write', INGEST);
+      expected += INGEST;
+      await ask(`drain ${expected}`);
+      out[`bare${round}`] = Math.round(bare.rps);
+      out[`answered${round}`] = Math.round(buffered.rps);
+      out[`written${round}`] = Math.round(INGEST / writtenS);
+      out[`afterWrite${round}`] = Math.round(after.rps);
+    }
+    return out;
+  } finally {
+    child.stdin!.write('stop\n');
+    await new Promise((r) => child.once('exit', r));
+  }
+}
+
 async function ingest() {
   const { child, ports, ask } = await startServer();
   try {
@@ -151,6 +203,12 @@ if (INGEST > 0) {
   console.log(`  bare Fastify, same requests: ${ing.bareRps} requests/s; server CPU ${ing.bareCpuUs} µs per request`);
   console.log(`  Onehour: ${ing.answeredPerS} requests/s answered, ${ing.writtenPerS} events/s written (${Math.round((100 * ing.writtenPerS) / ing.bareRps)} % of bare); server CPU ${ing.cpuUsPerEvent} µs per event (≈ ${Math.round(1e6 / ing.cpuUsPerEvent)} events/s per core)`);
   console.log(`  load average after: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(`beacon only (POST /api/event), 32 connections, two rounds (load average ${os.loadavg()[0]!.toFixed(1)}):`);
+  const b = await beaconOnly();
+  for (const k of [1, 2]) {
+    console.log(`  round ${k}: bare ${b[`bare${k}`]} requests/s; beacon (202 once buffered) ${b[`answered${k}`]} answered/s, ${b[`written${k}`]} events/s written (${Math.round((100 * b[`written${k}`]!) / b[`bare${k}`]!)} % of bare); answered after the write ${b[`afterWrite${k}`]} events/s`);
+  }
+  console.log(`  load average after: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 }
 if (EVENTS === 0) process.exit(0);
 const app = await openApp();
@@ -162,20 +220,36 @@ if (REUSE) {
   const l = await load(app);
   console.log(`bulk load ${l.loadS.toFixed(1)} s, roll-up of 91 days ${l.rollupS.toFixed(1)} s (load average ${os.loadavg()[0]!.toFixed(1)})`);
 }
-// The raw tail: 10 minutes of traffic the rollup job has not seen yet (BENCH_TAIL=1500 events; the
-// job runs every minute, so this is ten times what the dashboard meets when it keeps up),
-// through the real ingest path. A reused database first folds the previous run's tail into the rollups.
+// The raw tail as the roll-up job leaves it. A reused database first folds the previous run's
+// tail into the rollups. Then BENCH_FOLD events (default 1 500, ten minutes of the bench's
+// traffic: the job fell behind) are written through the real ingest and folded by the job's
+// own code (`rollUp`, timed), and BENCH_TAIL events (default 150, the minute or two the job,
+// running every minute, leaves unfolded) are written after it: the tail the dashboard reads.
 if (REUSE) await app.analytics.rollUp();
-const TAIL = Number(process.env.BENCH_TAIL ?? 1500);
-const tailHits = Array.from({ length: TAIL }, (_, i) => ({
-  name: i % 9 === 0 ? 'signup' : 'pageview',
-  url: `http://127.0.0.1:3000/p/page-${i % 40}${i % 5 === 0 ? '?utm_source=s' + (i % 7) : ''}`,
-  referrer: null,
-  userAgent: `Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${100 + (i % 97)}.0 Safari/537.36`,
-  ip: `10.${i % 3}.${Math.floor(i / 3) % 250}.1`,
-  at: new Date(Date.parse(NOW) - 600_000 + Math.round((i * 600_000) / TAIL)),
-}));
-await app.analytics.ingest.write(tailHits);
+const FOLD = Number(process.env.BENCH_FOLD ?? 1500);
+const TAIL = Number(process.env.BENCH_TAIL ?? 150);
+const tailHits = (n: number, fromMs: number, toMs: number) =>
+  Array.from({ length: n }, (_, i) => ({
+    name: i % 9 === 0 ? 'signup' : 'pageview',
+    url: `http://127.0.0.1:3000/p/page-${i % 40}${i % 5 === 0 ? '?utm_source=s' + (i % 7) : ''}`,
+    referrer: null,
+    userAgent: `Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${100 + (i % 97)}.0 Safari/537.36`,
+    ip: `10.${i % 3}.${Math.floor(i / 3) % 250}.1`,
+    at: new Date(fromMs + Math.round((i * (toMs - fromMs)) / n)),
+  }));
+if (FOLD > 0) {
+  await app.analytics.ingest.write(tailHits(FOLD, Date.parse(NOW) - 660_000, Date.parse(NOW) - 60_000));
+  const folds: number[] = [];
+  const t0 = performance.now();
+  const days = await app.analytics.rollUp();
+  folds.push(performance.now() - t0);
+  console.log(`roll-up job folding ${FOLD} new events (days changed: ${days.join(', ')}): ${folds[0]!.toFixed(0)} ms; load average ${os.loadavg()[0]!.toFixed(1)}`);
+  // Baseline, same run: what the job did before (recompute each touched day from its raw events).
+  const t1 = performance.now();
+  for (const d of days) await app.analytics.rollUpRange(d, d);
+  console.log(`  baseline, the same days recomputed whole from raw (the job before): ${(performance.now() - t1).toFixed(0)} ms; load average ${os.loadavg()[0]!.toFixed(1)}`);
+}
+await app.analytics.ingest.write(tailHits(TAIL, Date.parse(NOW) - 60_000, Date.parse(NOW)));
 const tailSize = (await app.database.execute<{ n: number }>(`select count(*)::int as n from analytics_events where id > (select last_event_id from analytics_rollup_state where id = 1)`)).rows[0]!.n;
 console.log(`raw tail after the rollup watermark: ${tailSize} events`);
 const q = { period: '30d' as const };

@@ -118,6 +118,8 @@ const envSchema = z.object({
   ANALYTICS_ALLOWED_ORIGINS: z.string().default(''),
   /** how long page views wait in memory before they are written in one batch */
   ANALYTICS_FLUSH_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  /** page views and events held in memory at most while they wait to be written; beyond it the beacon answers 503 */
+  ANALYTICS_BUFFER_MAX: z.coerce.number().int().min(1).max(1_000_000).default(20_000),
   /** automation webhook steps may call private and loopback addresses (off: they are refused) */
   AUTOMATION_WEBHOOKS_ALLOW_PRIVATE: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
   /** the owner's broken-link check may visit private and loopback addresses (off: they are refused) */
@@ -219,7 +221,7 @@ export interface Config {
   /** product files (downloads): the same folder as every other upload (FILES_DIR) */
   files: { dir: string; maxUploadBytes: number };
   site: { cacheCheckMs: number };
-  analytics: { retentionDays: number; maxEventsPerMinute: number; allowedOrigins: string[]; flushMs: number };
+  analytics: { retentionDays: number; maxEventsPerMinute: number; allowedOrigins: string[]; flushMs: number; bufferMax: number };
   /** uploaded files (lesson videos, attachments) live in `dir` (FILES_DIR, default DATA_DIR/files); one upload may be at most `maxBytes` */
   uploads: { dir: string; maxBytes: number };
   /** outbound webhooks (docs/webhooks.md) */
@@ -366,6 +368,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxEventsPerMinute: e.ANALYTICS_MAX_EVENTS_PER_MINUTE,
       allowedOrigins: e.ANALYTICS_ALLOWED_ORIGINS.split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean),
       flushMs: e.ANALYTICS_FLUSH_MS,
+      bufferMax: e.ANALYTICS_BUFFER_MAX,
     },
     uploads: { dir: filesDir, maxBytes: Math.floor(e.UPLOAD_MAX_MB * 1_048_576) },
     webhooks: {

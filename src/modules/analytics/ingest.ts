@@ -1,7 +1,13 @@
-// Ingest: page views and custom events wait in memory for a moment and are written in one
-// transaction per batch (a busy site makes one write every ANALYTICS_FLUSH_MS, not one per
-// view). A crash loses at most that moment of traffic, which analytics can afford; a business
-// event never goes through here. Each event joins the visitor's open visit (less than 30
+// Ingest, a group-commit writer: a page view or beacon is accepted into an in-process buffer
+// and answered at once; one writer at a time takes everything buffered (up to MAX_BATCH) and
+// writes it in one transaction, ANALYTICS_FLUSH_MS after the first event waits or as soon as
+// FLUSH_AT are waiting; whatever arrives during a write goes into the next one. The buffer is
+// bounded (`maxBuffered`, queued and being written): when full, `accept` says so and the
+// beacon answers 503 with Retry-After. Durability: an answered event is in memory only until
+// its batch commits, so a crash (not a clean shutdown, which flushes) loses the events of the
+// last flush interval and of a batch being written — analytics can afford that, and a business
+// event never goes through here. (Answering only after the write was measured too:
+// docs/benchmarks.md, Analytics.) Each event joins the visitor's open visit (less than 30
 // minutes since its last event) or starts a new one, which fixes the visit's source.
 import { isbot } from 'isbot';
 import { UAParser } from 'ua-parser-js';
@@ -31,9 +37,19 @@ export interface IngestOptions {
   ownUrl: string;
   maxEventsPerMinute: number;
   flushMs: number;
+  /** events held in memory at most (queued and being written); more are refused */
+  maxBuffered?: number;
   /** a batch that could not be written (it is dropped: analytics never blocks a page) */
   onError?: (err: unknown, lost: number) => void;
 }
+
+/** Queued; dropped (a bot, a flood from one address: not an error for the sender); refused (the buffer is full: retry later). */
+export type Accepted = 'queued' | 'dropped' | 'full';
+
+/** Events written per transaction at most; a flush starts as soon as FLUSH_AT are waiting. */
+const MAX_BATCH = 2000;
+const FLUSH_AT = 500;
+export const DEFAULT_MAX_BUFFERED = 20_000;
 
 const MAX_PATH = 300;
 
@@ -101,9 +117,16 @@ function decodeSafe(p: string): string {
 export class Ingest {
   private queue: Hit[] = [];
   private timer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> = Promise.resolve();
+  /** the writer loop, while it runs */
+  private writing: Promise<void> | null = null;
+  private inFlight = 0;
+  /** events accepted / written-or-given-up so far, for `settled` */
+  private accepted = 0;
+  private settledCount = 0;
+  private waiters: { upTo: number; resolve: () => void }[] = [];
   private floodWindow = { minute: -1, counts: new Map<string, number>() };
   private readonly ownHost: string;
+  private readonly maxBuffered: number;
 
   constructor(
     private readonly database: Database,
@@ -112,30 +135,66 @@ export class Ingest {
     private readonly opts: IngestOptions,
   ) {
     this.ownHost = new URL(opts.ownUrl).hostname.replace(/^www\./, '');
+    this.maxBuffered = opts.maxBuffered ?? DEFAULT_MAX_BUFFERED;
   }
 
-  /** Queues a hit; false when it is dropped (a bot, or a flood from one address). */
-  accept(hit: Hit): boolean {
-    if (!hit.userAgent || isBot(hit.userAgent)) return false;
-    if (this.flooded(hit.ip)) return false;
+  /** Events in memory now: queued and being written. */
+  get buffered(): number {
+    return this.queue.length + this.inFlight;
+  }
+
+  /** Queues a hit for the next batch. */
+  accept(hit: Hit): Accepted {
+    if (!hit.userAgent || isBot(hit.userAgent)) return 'dropped';
+    if (this.buffered >= this.maxBuffered) return 'full';
+    if (this.flooded(hit.ip)) return 'dropped';
     this.queue.push(hit);
-    if (this.queue.length >= 500) void this.flush();
-    else if (!this.timer) {
+    this.accepted++;
+    if (this.queue.length >= FLUSH_AT) void this.flush();
+    else if (!this.timer && !this.writing) {
       this.timer = setTimeout(() => void this.flush(), this.opts.flushMs);
       this.timer.unref();
     }
-    return true;
+    return 'queued';
   }
 
-  /** Writes everything queued so far (tests, shutdown). */
+  /** Resolves once every event accepted so far is written (or its batch failed and was reported). */
+  settled(): Promise<void> {
+    if (this.settledCount >= this.accepted) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ upTo: this.accepted, resolve }));
+  }
+
+  /** Starts writing what is queued (if no write is running) and resolves when all of it is written (tests, shutdown). */
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    const batch = this.queue;
-    this.queue = [];
-    // One batch at a time: a visit's events keep their order across batches.
-    this.flushing = this.flushing.then(() => (batch.length ? this.write(batch) : undefined)).catch((err) => this.opts.onError?.(err, batch.length));
-    return this.flushing;
+    this.writing ??= this.drain().finally(() => {
+      this.writing = null;
+      // events that came in as the loop ended wait for their own timer
+      if (this.queue.length && !this.timer) {
+        this.timer = setTimeout(() => void this.flush(), this.opts.flushMs);
+        this.timer.unref();
+      }
+    });
+    return this.settled();
+  }
+
+  /** One batch at a time (a visit's events keep their order across batches), each taking all that waits. */
+  private async drain(): Promise<void> {
+    while (this.queue.length) {
+      const batch = this.queue.length <= MAX_BATCH ? this.queue : this.queue.slice(0, MAX_BATCH);
+      this.queue = this.queue.length <= MAX_BATCH ? [] : this.queue.slice(MAX_BATCH);
+      this.inFlight = batch.length;
+      try {
+        await this.write(batch);
+      } catch (err) {
+        this.opts.onError?.(err, batch.length);
+      } finally {
+        this.inFlight = 0;
+        this.settledCount += batch.length;
+        this.waiters = this.waiters.filter((w) => (w.upTo <= this.settledCount ? (w.resolve(), false) : true));
+      }
+    }
   }
 
   private flooded(ip: string): boolean {

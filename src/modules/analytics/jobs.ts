@@ -20,7 +20,7 @@ export const analyticsJobs: JobDefinition<any, AnalyticsJobDeps>[] = [
   },
   {
     name: 'analytics.roll-up',
-    description: 'Sum new page views and events into the daily and hourly rollups the dashboard reads (whole days recomputed, so late events count)',
+    description: 'Fold the page views and events since the last run into the daily and hourly rollups the dashboard reads (only what changed; late events and visits that go on count)',
     cron: '* * * * *',
     expireInSeconds: 600,
     handler: async (app: AnalyticsJobDeps) => {

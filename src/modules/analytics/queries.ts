@@ -104,6 +104,40 @@ export async function rollupWatermark(exec: ExecuteSql): Promise<number> {
 }
 
 /**
+ * The CTEs `tail_visitors` (the visitors with an event after the watermark, and how many each)
+ * and `versions`: every event of those visitors twice, as it counts now (sign 1, with its
+ * visit's page views and last event now) and as the rollups counted it at the watermark
+ * (sign -1, only events up to the watermark, with the visit as it was then). The dashboard's
+ * tail (`readTail`) and the roll-up job (rollup.ts, `foldTail`) both sum over `versions`.
+ */
+export function tailVersionsSql(watermark: string): string {
+  return `tail_visitors as (
+       select visitor_id, count(*) as n from analytics_events where id > ${watermark} group by visitor_id),
+     ev as (
+       -- every event of those visitors (all of a visit's events carry its visitor id), with its
+       -- visit's state now and as of the watermark, by window over the visit's events
+       select e.*, v.started_at, v.pageviews as pageviews_now, v.last_at as last_now,
+              v.pageviews - (count(*) filter (where e.id > ${watermark} and e.name = 'pageview') over w)::int as pageviews_then,
+              max(e.at) filter (where e.id <= ${watermark}) over w as last_then
+         from analytics_events e join analytics_visits v on v.id = e.visit_id
+        where e.visitor_id in (select visitor_id from tail_visitors)
+       window w as (partition by e.visit_id)),
+     versions as (
+       select 1 as sign, ev.*, ev.pageviews_now as visit_pageviews, ev.last_now as visit_last_at from ev
+       union all
+       select -1, ev.*, ev.pageviews_then, ev.last_then from ev where ev.id <= ${watermark})`;
+}
+
+/** `metricsSql` over `versions` rows (each carries its visit's state of its version). */
+export const versionMetricsSql = `
+  count(distinct e.visitor_id)::int as visitors,
+  count(distinct e.visit_id)::int as visits,
+  (count(*) filter (where e.entry))::int as entries,
+  (count(*) filter (where e.name = 'pageview'))::int as pageviews,
+  (count(*) filter (where e.entry and e.visit_pageviews <= 1))::int as bounces,
+  coalesce(sum(extract(epoch from e.visit_last_at - e.started_at)::bigint) filter (where e.entry), 0)::bigint as duration_s`;
+
+/**
  * The raw tail: how the events after the watermark change the rollups, for the total and
  * every dimension asked for, under a filter.
  *
@@ -124,29 +158,10 @@ export async function readTail(exec: ExecuteSql, watermark: number, filter: Filt
   const cols = dims.map((d) => `e.${dimensionColumn[d]}`);
   const grouping = groupingOf(cols);
   const res = await exec<CountRow & { sign: number; day: string; g: number; tail: number }>(
-    `with tail_visitors as (
-       select visitor_id, count(*) as n from analytics_events where id > $1 group by visitor_id),
-     ev as (
-       -- every event of those visitors (all of a visit's events carry its visitor id), with its
-       -- visit's state now and as of the watermark, by window over the visit's events
-       select e.*, v.started_at, v.pageviews as pageviews_now, v.last_at as last_now,
-              v.pageviews - (count(*) filter (where e.id > $1 and e.name = 'pageview') over w)::int as pageviews_then,
-              max(e.at) filter (where e.id <= $1) over w as last_then
-         from analytics_events e join analytics_visits v on v.id = e.visit_id
-        where e.visitor_id in (select visitor_id from tail_visitors)
-       window w as (partition by e.visit_id)),
-     versions as (
-       select 1 as sign, ev.*, ev.pageviews_now as visit_pageviews, ev.last_now as visit_last_at from ev
-       union all
-       select -1, ev.*, ev.pageviews_then, ev.last_then from ev where ev.id <= $1)
+    `with ${tailVersionsSql('$1')}
      select e.sign, to_char((e.at at time zone 'UTC')::date, 'YYYY-MM-DD') as day, ${grouping.g}::int as g, ${grouping.value} as value,
             (select coalesce(sum(n), 0) from tail_visitors)::int as tail,
-            count(distinct e.visitor_id)::int as visitors,
-            count(distinct e.visit_id)::int as visits,
-            (count(*) filter (where e.entry))::int as entries,
-            (count(*) filter (where e.name = 'pageview'))::int as pageviews,
-            (count(*) filter (where e.entry and e.visit_pageviews <= 1))::int as bounces,
-            coalesce(sum(extract(epoch from e.visit_last_at - e.started_at)::bigint) filter (where e.entry), 0)::bigint as duration_s
+            ${versionMetricsSql}
        from versions e
       where e.name <> 'engagement'${w.sql}
       group by e.sign, (e.at at time zone 'UTC')::date${cols.length ? `, grouping sets ((), ${cols.map((c) => `(${c})`).join(', ')})` : ''}`,

@@ -242,7 +242,7 @@ export const analyticsRoutes: AnyRoute[] = [
   }),
   defineRoute({
     method: 'POST', url: '/api/event', access: 'public', kind: 'api', tags: ['analytics'], crossOrigin: true, bodyLimit: 8192, status: 202, securityHeaders: false,
-    summary: 'A custom event (a goal, an outbound click, time on page) from this site or one listed in ANALYTICS_ALLOWED_ORIGINS; no cookie, no IP kept',
+    summary: 'A custom event (a goal, an outbound click, time on page) from this site or one listed in ANALYTICS_ALLOWED_ORIGINS; no cookie, no IP kept. 202 once buffered (written within ANALYTICS_FLUSH_MS); 503 with Retry-After when the buffer is full',
     body: eventBody,
     handler: async ({ app, req, reply, body }) => {
       const origin = req.headers.origin;
@@ -252,7 +252,7 @@ export const analyticsRoutes: AnyRoute[] = [
         reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
       }
       if (!req.cookies?.[SESSION_COOKIE]) {
-        app.analytics.record({
+        const accepted = app.analytics.record({
           name: body.name,
           url: body.name === ENGAGEMENT ? new URL(body.url, app.config.publicUrl).origin : body.url,
           referrer: body.referrer ?? null,
@@ -260,6 +260,8 @@ export const analyticsRoutes: AnyRoute[] = [
           ip: req.ip,
           props: body.props ?? null,
         });
+        // The in-memory buffer is full (the database is behind): the sender may try again shortly.
+        if (accepted === 'full') return reply.code(503).header('retry-after', '1').send();
       }
       reply.code(202);
       return reply.send();

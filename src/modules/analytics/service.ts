@@ -2,7 +2,7 @@
 import type { Clock } from '../../clock.js';
 import type { Database } from '../../db/client.js';
 import { dimensions, type Counts, type Dimension, type Filter } from './dimensions.js';
-import { Ingest, type Hit } from './ingest.js';
+import { Ingest, type Accepted, type Hit } from './ingest.js';
 import { atWatermark, breakdown, dailySeries, nextDay, previousDay, readTail, TOTAL, type DayRange, type SeriesPoint, type Tail } from './queries.js';
 import { rollUpPending, rollUpRange } from './rollup.js';
 import { computeFunnel, deleteFunnel, getFunnel, listFunnels, saveFunnel, type FunnelResult, type FunnelStep, type SavedFunnel } from './funnels.js';
@@ -18,6 +18,8 @@ export interface AnalyticsSettings {
   maxEventsPerMinute: number;
   allowedOrigins: string[];
   flushMs: number;
+  /** events held in memory at most (ANALYTICS_BUFFER_MAX) */
+  bufferMax?: number;
 }
 
 export const periods = ['today', '7d', '30d', '90d', '12m', 'custom'] as const;
@@ -144,15 +146,15 @@ export class AnalyticsService {
     private readonly views: { revenue: RevenueView; subscriptions: SubscriptionsView },
   ) {
     this.salts = new VisitorSalts(database, clock);
-    this.ingest = new Ingest(database, clock, this.salts, { ownUrl: settings.publicUrl, maxEventsPerMinute: settings.maxEventsPerMinute, flushMs: settings.flushMs, onError });
+    this.ingest = new Ingest(database, clock, this.salts, { ownUrl: settings.publicUrl, maxEventsPerMinute: settings.maxEventsPerMinute, flushMs: settings.flushMs, maxBuffered: settings.bufferMax, onError });
   }
 
   today(): string {
     return utcDay(this.clock.now());
   }
 
-  /** Queues a page view or custom event; false when dropped (bot, flood). */
-  record(hit: Omit<Hit, 'at'>): boolean {
+  /** Queues a page view or custom event (see `Accepted`). */
+  record(hit: Omit<Hit, 'at'>): Accepted {
     return this.ingest.accept({ ...hit, at: this.clock.now() });
   }
 
