@@ -125,6 +125,8 @@ interface IntakeWrites {
   attachments: (typeof supportAttachments.$inferInsert)[];
 }
 const MAX_PER_SENDER_PER_HOUR = 30;
+/** Attachment files younger than this are never swept: their transaction may still be running. */
+export const ORPHAN_GRACE_MS = 3_600_000;
 /** Messages stored in one intake transaction at most. */
 const INTAKE_BATCH_MAX = 32;
 /** Intake transactions running at once on PostgreSQL (the pool has 10 connections, shared with requests). */
@@ -392,6 +394,49 @@ export class SupportService {
       ...(reopen ? [{ type: 'support.status_changed' as const, actor: { kind: 'customer' as const, id: contact.id }, subject: conv(found.id), data: { contactId: contact.id, number: found.number, from: found.status, to: 'open' } }] : []),
     );
     return { outcome: 'stored', conversationId: found.id, messageId: messageUuid, created: false, reopened: reopen };
+  }
+
+  /**
+   * Removes attachment files that no attachment row names and that are older than `graceMs`:
+   * intake writes a message's files before its transaction, so a process killed between the two
+   * (or a batch whose commit never came) leaves files behind. The grace period keeps the files
+   * of a transaction still running, here or in another process sharing the storage. Empty
+   * message folders go too. Idempotent; answers what it removed.
+   */
+  async sweepOrphanFiles(graceMs = ORPHAN_GRACE_MS): Promise<{ checked: number; removed: number }> {
+    const root = path.join(this.deps.config.filesDir, 'support');
+    const cutoff = Date.now() - graceMs;
+    let checked = 0;
+    let removed = 0;
+    const list = async (dir: string) => fs.promises.readdir(dir, { withFileTypes: true }).catch(() => [] as fs.Dirent[]);
+    for (const shard of await list(root)) {
+      if (!shard.isDirectory()) continue;
+      for (const message of await list(path.join(root, shard.name))) {
+        if (!message.isDirectory()) continue;
+        const dir = path.join(root, shard.name, message.name);
+        const old: string[] = [];
+        const entries = await list(dir);
+        for (const f of entries) {
+          if (!f.isFile()) continue;
+          const st = await fs.promises.stat(path.join(dir, f.name)).catch(() => null);
+          if (st && st.mtimeMs < cutoff) old.push(path.join('support', shard.name, message.name, f.name));
+        }
+        checked += old.length;
+        if (old.length) {
+          const referenced = new Set(
+            (await this.db.select({ p: supportAttachments.storedPath }).from(supportAttachments).where(inArray(supportAttachments.storedPath, old))).map((r) => r.p),
+          );
+          for (const rel of old) {
+            if (referenced.has(rel)) continue;
+            await fs.promises.rm(path.join(this.deps.config.filesDir, rel), { force: true });
+            removed++;
+          }
+        }
+        // rmdir refuses a folder that is not empty: a file written meanwhile stays.
+        if (entries.length === 0 || old.length) await fs.promises.rmdir(dir).catch(() => undefined);
+      }
+    }
+    return { checked, removed };
   }
 
   /** Follows a merged conversation to the one it was merged into (a few hops at most). */
