@@ -6,6 +6,7 @@ import { defineRoute, type AnyRoute, type Principal } from '../../http/route.js'
 import { invalid } from '../../errors.js';
 import { myDayShape, notificationSettingsShape, subjectSchema, occurrenceShape, personShape, sopInputSchema, sopPatchSchema, sopRevisionShape, sopShape, taskInputSchema, taskPatchSchema, taskShape } from './contract.js';
 import { subjectTypes, type Caller } from './service.js';
+import { tasksPublicRoutes } from './public-routes.js';
 
 const idParam = z.object({ id: z.uuid() });
 const manage = { permission: 'tasks.manage' } as const;
@@ -63,7 +64,6 @@ export const tasksRoutes: AnyRoute[] = [
       return app.tasks.skip(params.id, body.reason, callerOf(principal));
     },
   }),
-
   defineRoute({
     method: 'GET', url: '/api/tasks/my-settings', access: work, tags,
     summary: "The caller's task reminder choice (an email when one of their tasks becomes overdue)",
@@ -87,6 +87,7 @@ export const tasksRoutes: AnyRoute[] = [
     params: z.object({ token: z.string().max(200) }),
     handler: async ({ app, params, reply }) => reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').redirect(app.tasks.reminderTarget(params.token), 302),
   }),
+  ...tasksPublicRoutes,
 
   // ---- SOPs ----------------------------------------------------------------------------
   defineRoute({
