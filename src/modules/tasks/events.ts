@@ -28,6 +28,11 @@ export const taskEvents = defineEvents({
     description: 'An occurrence was done; late when after its due time.',
   },
   'task.skipped': { subject: 'task_occurrence', data: ev.object({ ...occurrence, reason: z.string().max(1000) }) },
+  'task.reopened': {
+    subject: 'task_occurrence',
+    data: ev.object({ ...occurrence, from: z.enum(['done', 'skipped']), reason: z.string().max(1000).optional() }),
+    description: 'A done or skipped occurrence was opened again (its checklist can be changed again).',
+  },
   'task.reminders_turned_off': {
     subject: 'user',
     data: ev.object({ via: z.enum(['one_click']) }),

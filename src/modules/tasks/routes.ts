@@ -65,6 +65,18 @@ export const tasksRoutes: AnyRoute[] = [
     },
   }),
   defineRoute({
+    method: 'POST', url: '/api/task-occurrences/:id/reopen', access: work, tags, audit: 'task.reopened',
+    summary: 'Open a done or skipped task occurrence again (then its checklist items can be unticked)',
+    params: idParam,
+    body: z.object({ reason: z.string().trim().max(1000).optional() }).strict().optional(),
+    response: occurrenceShape,
+    handler: async ({ app, principal, params, body, auditTarget }) => {
+      auditTarget('task_occurrence', params.id);
+      return app.tasks.reopen(params.id, body?.reason ?? '', callerOf(principal));
+    },
+  }),
+
+  defineRoute({
     method: 'GET', url: '/api/tasks/my-settings', access: work, tags,
     summary: "The caller's task reminder choice (an email when one of their tasks becomes overdue)",
     response: notificationSettingsShape,

@@ -749,6 +749,28 @@ export class TasksService {
     return this.getOccurrence(id);
   }
 
+  /**
+   * Re-opens a done or skipped occurrence (ticked by mistake, or work found unfinished): open
+   * again with its checklist as it was, so an item can be unticked; who closed it and why are
+   * kept in the task.completed / task.skipped event, and the re-opening is an event with its
+   * actor. It is not reminded again as overdue (that was sent once).
+   */
+  async reopen(id: string, reason: string, caller: Caller): Promise<OccurrenceView> {
+    const why = reason.trim();
+    await this.deps.database.transaction(async (tx) => {
+      const [row] = await tx.select().from(taskOccurrences).where(eq(taskOccurrences.id, id)).for('update');
+      if (!row) throw notFound('Task');
+      this.assertMayWork(row, caller);
+      if (row.status === 'open') throw conflict('This task is already open');
+      await tx
+        .update(taskOccurrences)
+        .set({ status: 'open', closedAt: null, closedByKind: null, closedById: null, closedByRole: null, closedByLabel: null, skipReason: null })
+        .where(eq(taskOccurrences.id, id));
+      await this.deps.events.record(tx, { type: 'task.reopened', actor: caller.actor, subject: { type: 'task_occurrence', id }, data: { ...occurrenceData(row), from: row.status, ...(why ? { reason: why } : {}) } });
+    });
+    return this.getOccurrence(id);
+  }
+
   private async occurrenceViews(rows: OccurrenceRow[]): Promise<OccurrenceView[]> {
     if (rows.length === 0) return [];
     const taskIds = [...new Set(rows.map((r) => r.taskId))];
