@@ -3,7 +3,9 @@
 // connections from another process, every second message a reply to the one before it sent at
 // the same time (threaded by In-Reply-To, whichever arrives first) — in messages per second; (2) the inbox list (open, newest first,
 // and "mine") over 100 000 conversations: p50 / p95 of 200 requests through the HTTP API.
-//   TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test node --import tsx bench/support.ts [messages=1000] [conversations=100000]
+// Intake runs `rounds` times each way, in turn: one transaction per message, then group commit
+// (BENCH_IN_FLIGHT batches at once, default 3; BENCH_LINGER_MS, default 0).
+//   TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test node --import tsx bench/support.ts [messages=1000] [conversations=100000] [rounds=1]
 import { fork } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +21,7 @@ import { SmtpReceiver } from '../src/modules/support/index.js';
 const MESSAGES = Number(process.argv[2] ?? 1000);
 const CONVERSATIONS = Number(process.argv[3] ?? 100_000);
 const CONCURRENCY = 8;
+const ROUNDS = Number(process.argv[4] ?? 1);
 
 const created = await createPgDatabase({ migrated: true });
 const database = await openDatabase({ kind: 'pg', url: created.url });
@@ -44,21 +47,42 @@ try {
   const floorRate = floorN / ((performance.now() - f0) / 1000);
   console.log(`baseline: ${floorN} one-row transactions on ${CONCURRENCY} connections = ${floorRate.toFixed(0)} commits/s (load average ${os.loadavg()[0]!.toFixed(1)})`);
 
-  // 1. intake: the sending servers in their own process
+  // 1. intake: the sending servers in their own process. The same stream twice per round, in
+  // turn: one transaction per message (group commit off: maxItems 1, as many transactions at once
+  // as there are connections) and group commit (the default), each with its own senders.
   const sender = fork(path.join(path.dirname(fileURLToPath(import.meta.url)), 'support-sender-process.ts'), [], { execArgv: ['--import', 'tsx'] });
   await new Promise((r) => sender.once('message', r));
-  const cpu0 = process.cpuUsage();
-  const done = new Promise<{ seconds: number; failed: number }>((r) => sender.once('message', (m) => r(m as { seconds: number; failed: number })));
-  sender.send({ port: receiver.port, messages: MESSAGES, concurrency: CONCURRENCY, tag: `r${Date.now()}` });
-  const { seconds, failed } = await done;
-  const cpu = process.cpuUsage(cpu0);
+  const defaults = { maxItems: 32, lingerMs: Number(process.env.BENCH_LINGER_MS ?? 0), maxInFlight: Number(process.env.BENCH_IN_FLIGHT ?? 3) };
+  const runIntake = async (label: string, tag: string) => {
+    const cpu0 = process.cpuUsage();
+    const stats0 = app.support.intakeStats();
+    const done = new Promise<{ seconds: number; failed: number }>((r) => sender.once('message', (m) => r(m as { seconds: number; failed: number })));
+    sender.send({ port: receiver.port, messages: MESSAGES, concurrency: CONCURRENCY, tag });
+    const { seconds, failed } = await done;
+    const cpu = process.cpuUsage(cpu0);
+    const stats1 = app.support.intakeStats();
+    const perBatch = (stats1.items - stats0.items) / Math.max(1, stats1.batches - stats0.batches);
+    const like = `%.${tag}@bench.example`;
+    const stored = Number((await database.execute<{ n: number }>('select count(*)::int as n from support_conversations where email like $1', [like])).rows[0]!.n);
+    const messages = Number((await database.execute<{ n: number }>(`select count(*)::int as n from support_messages where direction = 'inbound' and from_address like $1`, [like])).rows[0]!.n);
+    const rate = MESSAGES / seconds;
+    console.log(
+      `intake, ${label}: ${MESSAGES} messages in ${seconds.toFixed(1)} s = ${rate.toFixed(0)} messages/s (${CONCURRENCY} connections; ${((rate / floorRate) * 100).toFixed(0)}% of the baseline); ` +
+        `${messages} stored, ${failed} refused; ${stored} conversations (expected ${Math.ceil(MESSAGES / 2)}); ${perBatch.toFixed(1)} messages per transaction; app CPU ${((cpu.user + cpu.system) / 1000 / MESSAGES).toFixed(2)} ms per message; load average ${os.loadavg()[0]!.toFixed(1)}`,
+    );
+    return { rate, stored };
+  };
+  let intakeConversations = 0;
+  for (let round = 1; round <= ROUNDS; round++) {
+    app.support.configureIntake({ ...defaults, maxItems: 1, maxInFlight: CONCURRENCY });
+    const one = await runIntake(`round ${round}, one transaction per message`, `r${round}o${Date.now()}`);
+    app.support.configureIntake(defaults);
+    const grouped = await runIntake(`round ${round}, group commit`, `r${round}g${Date.now()}`);
+    console.log(`round ${round}: group commit ${(grouped.rate / one.rate).toFixed(1)}× one transaction per message`);
+    intakeConversations += one.stored + grouped.stored;
+  }
   sender.kill();
-  const stored = Number((await database.execute<{ n: number }>('select count(*)::int as n from support_conversations')).rows[0]!.n);
-  const messages = Number((await database.execute<{ n: number }>('select count(*)::int as n from support_messages')).rows[0]!.n);
-  console.log(
-    `intake: ${MESSAGES} messages in ${seconds.toFixed(1)} s = ${(MESSAGES / seconds).toFixed(0)} messages/s (${CONCURRENCY} connections; ${((MESSAGES / seconds / floorRate) * 100).toFixed(0)}% of the baseline); ` +
-      `${messages} stored, ${failed} refused; ${stored} conversations (expected ${Math.ceil(MESSAGES / 2)}); app CPU ${((cpu.user + cpu.system) / 1000 / MESSAGES).toFixed(2)} ms per message; load average ${os.loadavg()[0]!.toFixed(1)}`,
-  );
+  const stored = intakeConversations;
 
   // 2. the inbox list over CONVERSATIONS rows
   await database.execute(

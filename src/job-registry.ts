@@ -47,6 +47,7 @@ export const jobRegistry: JobDefinition<any, JobDeps>[] = [
   ...tasksJobs,
   // owner.daily-check (hourly, once a day), owner.check-links (daily), owner.weekly-review-mail (hourly, Monday mornings)
   ...ownerJobs,
-  // support.wake-snoozed (every minute), support.check-slas (every 5 minutes), support.run-action, support.lesson-question
+  // support.wake-snoozed (every minute), support.check-slas (every 5 minutes), support.run-action, support.lesson-question,
+  // support.sweep-orphan-files (hourly)
   ...supportJobs,
 ];

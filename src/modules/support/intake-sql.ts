@@ -10,9 +10,18 @@ import type { ConversationStatus } from './schema.js';
  * address (the two-int form: its own key space, apart from the app's bigint locks). Without
  * it a reply whose lookup runs while its parent is still uncommitted on another connection
  * misses it and opens a second conversation. Different senders never wait for each other.
+ * A batch takes the locks of all its senders in one statement, in key order: two batches that
+ * share senders wait for each other in one direction only, never in a cycle (PostgreSQL ≥ 9.6
+ * evaluates a volatile function of the select list after the ORDER BY).
  */
-export async function lockSender(exec: ExecuteSql, address: string): Promise<void> {
-  await exec('select pg_advisory_xact_lock(7201, hashtext($1)) as locked', [address], { name: 'support.intake-lock' });
+export async function lockSenders(exec: ExecuteSql, addresses: string[]): Promise<void> {
+  await exec(
+    `select pg_advisory_xact_lock(7201, k) as locked
+       from (select distinct hashtext(a) as k from jsonb_array_elements_text($1::jsonb) a) keys
+      order by k`,
+    [JSON.stringify(addresses)],
+    { name: 'support.intake-lock-many' },
+  );
 }
 
 export interface ThreadCandidate {

@@ -15,6 +15,7 @@ export interface SupportJobDeps {
 export const WAKE_SNOOZED_JOB = 'support.wake-snoozed';
 export const CHECK_SLAS_JOB = 'support.check-slas';
 export const LESSON_QUESTION_JOB = 'support.lesson-question';
+export const SWEEP_ORPHAN_FILES_JOB = 'support.sweep-orphan-files';
 
 const actorSchema = z.union([
   z.object({ kind: z.literal('owner'), id: z.string(), label: z.string().optional() }),
@@ -37,6 +38,14 @@ export const supportJobs: JobDefinition<any, SupportJobDeps>[] = [
     concurrency: 1,
     data: z.object({}),
     handler: async ({ support }: SupportJobDeps) => void (await support.checkSlas()),
+  }),
+  defineJob({
+    name: SWEEP_ORPHAN_FILES_JOB,
+    description: 'Remove attachment files no message row names (left by a crash between writing them and the commit), after an hour',
+    cron: '23 * * * *',
+    concurrency: 1,
+    data: z.object({}),
+    handler: async ({ support }: SupportJobDeps) => void (await support.sweepOrphanFiles()),
   }),
   defineJob({
     name: RUN_ACTION_JOB,

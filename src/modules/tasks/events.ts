@@ -28,6 +28,16 @@ export const taskEvents = defineEvents({
     description: 'An occurrence was done; late when after its due time.',
   },
   'task.skipped': { subject: 'task_occurrence', data: ev.object({ ...occurrence, reason: z.string().max(1000) }) },
+  'task.reopened': {
+    subject: 'task_occurrence',
+    data: ev.object({ ...occurrence, from: z.enum(['done', 'skipped']), reason: z.string().max(1000).optional() }),
+    description: 'A done or skipped occurrence was opened again (its checklist can be changed again).',
+  },
+  'task.reminders_turned_off': {
+    subject: 'user',
+    data: ev.object({ via: z.enum(['one_click']) }),
+    description: "A team member turned overdue reminders off from the email's signed one-click link (no sign-in).",
+  },
   'task.overdue': { subject: 'task_occurrence', data: ev.object({ ...occurrence, dueAt: ev.iso() }), description: 'An occurrence passed its due time still open (recorded once).' },
 });
 

@@ -105,5 +105,57 @@ for (const backend of backends()) {
       assert.match(mails[0]!.text, /assigned to you/);
       assert.equal((await reminders()).rows.length, 2, 'nobody else was mailed');
     });
+
+    it('one-click opt-out (RFC 8058): the reminder carries List-Unsubscribe headers; one POST with no sign-in turns that person\'s reminders off; a forged or altered token changes nothing', async () => {
+      const [mail] = (await t.app.database.execute<{ to_address: string; text: string; headers: Record<string, string> }>(
+        `select to_address, text, headers from mail_messages where tag = 'task.overdue' and to_address = 'content@example.com' limit 1`,
+      )).rows;
+      assert.ok(mail);
+      assert.equal(mail.headers['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click');
+      const offUrl = new URL(/^<(.+)>$/.exec(mail.headers['List-Unsubscribe']!)![1]!);
+      assert.ok(mail.text.includes(offUrl.toString()), 'the same link is in the text');
+      const path = offUrl.pathname + offUrl.search;
+      const token = offUrl.searchParams.get('token')!;
+      const contentId = (await t.app.team.listUsers()).find((u) => u.email === 'content@example.com')!.id;
+      const setting = async () => (await t.app.tasks.notificationSettings(contentId)).overdueEmail;
+      const offEvents = async () => (await t.app.db.select().from(events).where(and(eq(events.type, 'task.reminders_turned_off'), eq(events.subjectId, contentId))));
+      assert.equal(await setting(), true);
+
+      // Forged and altered tokens: a clear 400 page, nothing changed, nothing recorded.
+      const altered = token.slice(0, -2) + (token.endsWith('AA') ? 'BB' : 'AA');
+      const otherPurpose = t.app.signer.sign('task-reminder', contentId, null);
+      for (const bad of [altered, otherPurpose, 'not-a-token', '']) {
+        const r = await t.server.inject({ method: 'POST', url: `/t/task-reminders/off?token=${encodeURIComponent(bad)}`, payload: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+        assert.equal(r.statusCode, 400, bad);
+        assert.match(r.body, /This link is not valid/);
+      }
+      assert.equal(await setting(), true, 'a bad token changes nothing');
+      assert.equal((await offEvents()).length, 0);
+
+      // Opening the link (a scanner, a person) only shows the confirm button.
+      const page = await t.server.inject({ method: 'GET', url: path });
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, /Turn reminders off/);
+      assert.equal(await setting(), true, 'a GET changes nothing');
+
+      // The mail app's one-click POST: no cookie, no CSRF token, the signed URL only.
+      const clicked = await t.server.inject({ method: 'POST', url: path, payload: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      assert.equal(clicked.statusCode, 200, clicked.body);
+      assert.match(clicked.body, /Task reminders are off/);
+      assert.equal(clicked.headers['set-cookie'], undefined, 'it signs nobody in');
+      assert.equal(await setting(), false);
+      const recorded = await offEvents();
+      assert.equal(recorded.length, 1);
+      assert.equal(recorded[0]!.actorId, contentId, 'the person is the actor');
+      assert.equal((await t.server.inject({ method: 'POST', url: path })).statusCode, 200, 'a second click is fine');
+      assert.equal((await offEvents()).length, 1, 'and records nothing more');
+
+      // The next overdue task mails nobody who opted out.
+      const later = await owner.post('/api/tasks', { title: 'Fix typos', assignee: { userId: contentId }, recurrence: { kind: 'once' }, startsOn: '2026-07-06', dueTime: '11:00' });
+      assert.equal(later.statusCode, 201, later.body);
+      clock.set('2026-07-06T09:30:00Z');
+      assert.equal(await t.app.tasks.markOverdue(), 1);
+      assert.deepEqual((await reminders('content@example.com')).rows.map((m) => m.subject), ['Overdue: Update the course page']);
+    });
   });
 }

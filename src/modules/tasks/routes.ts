@@ -6,6 +6,7 @@ import { defineRoute, type AnyRoute, type Principal } from '../../http/route.js'
 import { invalid } from '../../errors.js';
 import { myDayShape, notificationSettingsShape, subjectSchema, occurrenceShape, personShape, sopInputSchema, sopPatchSchema, sopRevisionShape, sopShape, taskInputSchema, taskPatchSchema, taskShape } from './contract.js';
 import { subjectTypes, type Caller } from './service.js';
+import { tasksPublicRoutes } from './public-routes.js';
 
 const idParam = z.object({ id: z.uuid() });
 const manage = { permission: 'tasks.manage' } as const;
@@ -63,6 +64,17 @@ export const tasksRoutes: AnyRoute[] = [
       return app.tasks.skip(params.id, body.reason, callerOf(principal));
     },
   }),
+  defineRoute({
+    method: 'POST', url: '/api/task-occurrences/:id/reopen', access: work, tags, audit: 'task.reopened',
+    summary: 'Open a done or skipped task occurrence again (then its checklist items can be unticked)',
+    params: idParam,
+    body: z.object({ reason: z.string().trim().max(1000).optional() }).strict().optional(),
+    response: occurrenceShape,
+    handler: async ({ app, principal, params, body, auditTarget }) => {
+      auditTarget('task_occurrence', params.id);
+      return app.tasks.reopen(params.id, body?.reason ?? '', callerOf(principal));
+    },
+  }),
 
   defineRoute({
     method: 'GET', url: '/api/tasks/my-settings', access: work, tags,
@@ -87,6 +99,7 @@ export const tasksRoutes: AnyRoute[] = [
     params: z.object({ token: z.string().max(200) }),
     handler: async ({ app, params, reply }) => reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').redirect(app.tasks.reminderTarget(params.token), 302),
   }),
+  ...tasksPublicRoutes,
 
   // ---- SOPs ----------------------------------------------------------------------------
   defineRoute({

@@ -15,7 +15,7 @@ import type { Clock } from '../../clock.js';
 import type { Signer } from '../../crypto.js';
 import type { Database, DbOrTx, Tx } from '../../db/client.js';
 import type { EventLog } from '../../db/events.js';
-import { conflict, forbidden, invalid, notFound } from '../../errors.js';
+import { conflict, DomainError, forbidden, invalid, notFound } from '../../errors.js';
 import { can, isRole, type Role } from '../../permissions.js';
 import type { myDayShape, occurrenceShape, sopInputSchema, sopPatchSchema, sopRevisionShape, sopShape, taskInputSchema, taskPatchSchema, taskShape } from './contract.js';
 import type { z } from 'zod';
@@ -29,6 +29,9 @@ const MAX_TASKS = 2000;
 const MAX_SOPS = 1000;
 const REMINDER_PURPOSE = 'task-reminder';
 const REMINDER_LINK_DAYS = 30;
+const REMINDERS_OFF_PURPOSE = 'task-reminders-off';
+/** The one-click opt-out in a reminder keeps working this long (mail apps show it for old mail too). */
+const REMINDERS_OFF_LINK_DAYS = 365;
 
 /** Who is acting on an occurrence: their actor, role and user id (null for an API key). */
 export interface Caller {
@@ -573,6 +576,7 @@ export class TasksService {
     const to = o.assigneeUserId ? ctx.people.filter((p) => p.id === o.assigneeUserId) : ctx.people.filter((p) => p.role === o.assigneeRole);
     const when = `${o.dueOn} at ${localTime(o.dueAt, ctx.timeZone)} (${ctx.timeZone})`;
     for (const person of to) {
+      const off = this.remindersOffLink(person.id);
       await this.deps.queueMail!(tx, {
         to: person.email!,
         tag: 'task.overdue',
@@ -581,7 +585,9 @@ export class TasksService {
           `Hello ${person.name},\n\n"${o.title}" was due ${when} and is still open.\n\n` +
           `Open it in My day: ${this.myDayLink(o.id)}\n\n` +
           `You get this email because the task is ${o.assigneeUserId ? 'assigned to you' : `assigned to everyone in ${ROLE_NAMES[o.assigneeRole ?? ''] ?? o.assigneeRole}`}. ` +
-          `To stop these emails, turn off "Email me when a task is overdue" in My day.\n`,
+          (off ? `To stop these emails: ${off} (one click, no sign-in), or turn off "Email me when a task is overdue" in My day.\n` : `To stop these emails, turn off "Email me when a task is overdue" in My day.\n`),
+        // RFC 8058: the mail app's own "unsubscribe" button POSTs to the link; no sign-in, the signature is the proof.
+        ...(off ? { headers: { 'List-Unsubscribe': `<${off}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } } : {}),
       });
     }
   }
@@ -596,6 +602,45 @@ export class TasksService {
     if (!this.deps.signer) return `${base}/admin/my-day`;
     const token = this.deps.signer.sign(REMINDER_PURPOSE, occurrenceId, new Date(this.deps.clock.now().getTime() + REMINDER_LINK_DAYS * 86_400_000));
     return `${base}/t/my-day/${token}`;
+  }
+
+  /** The signed one-click link that turns this person's overdue reminders off (null without a signer). */
+  private remindersOffLink(userId: string): string | null {
+    if (!this.deps.signer) return null;
+    const base = (this.deps.publicUrl ?? '').replace(/\/$/, '');
+    const token = this.deps.signer.sign(REMINDERS_OFF_PURPOSE, userId, new Date(this.deps.clock.now().getTime() + REMINDERS_OFF_LINK_DAYS * 86_400_000));
+    return `${base}/t/task-reminders/off?token=${encodeURIComponent(token)}`;
+  }
+
+  /** Who a one-click opt-out token names (an active team member), or an invalid_token error. */
+  async remindersOffTarget(token: string): Promise<PersonRef> {
+    const userId = this.deps.signer?.verify(REMINDERS_OFF_PURPOSE, token, this.deps.clock.now());
+    if (!userId) throw new DomainError('invalid_token', 'This link is not valid: it was altered, or it is too old. Turn reminders off in My day instead.');
+    const person = (await this.deps.people()).find((p) => p.id === userId);
+    if (!person) throw new DomainError('invalid_token', 'This link is not valid: its team member is no longer on the team.');
+    return person;
+  }
+
+  /**
+   * RFC 8058 one-click opt-out: turns the overdue reminders of the person the token names off,
+   * with no sign-in (the signature is the proof), and records it with them as the actor.
+   * Idempotent: a second click changes nothing and records nothing.
+   */
+  async turnOffRemindersByToken(token: string): Promise<{ changed: boolean; name: string }> {
+    const person = await this.remindersOffTarget(token);
+    const now = this.deps.clock.now();
+    const changed = await this.deps.database.transaction(async (tx) => {
+      const [before] = await tx.select().from(taskNotificationSettings).where(eq(taskNotificationSettings.userId, person.id)).for('update');
+      if (before && !before.overdueEmail) return false;
+      await tx
+        .insert(taskNotificationSettings)
+        .values({ userId: person.id, overdueEmail: false, updatedAt: now })
+        .onConflictDoUpdate({ target: taskNotificationSettings.userId, set: { overdueEmail: false, updatedAt: now } });
+      const actor: Actor = person.role === 'owner' ? { kind: 'owner', id: person.id, label: person.name } : { kind: 'assistant', id: person.id, role: person.role, label: person.name };
+      await this.deps.events.record(tx, { type: 'task.reminders_turned_off', actor, subject: { type: 'user', id: person.id }, data: { via: 'one_click' } });
+      return true;
+    });
+    return { changed, name: person.name };
   }
 
   /** Where a reminder's link leads: My day at the task when the token is good, My day otherwise. */
@@ -700,6 +745,28 @@ export class TasksService {
       const row = await this.lockedOccurrence(tx, id, caller);
       await tx.update(taskOccurrences).set({ status: 'skipped', skipReason: why, closedAt: this.deps.clock.now(), ...closedBy(caller.actor) }).where(eq(taskOccurrences.id, id));
       await this.deps.events.record(tx, { type: 'task.skipped', actor: caller.actor, subject: { type: 'task_occurrence', id }, data: { ...occurrenceData(row), reason: why } });
+    });
+    return this.getOccurrence(id);
+  }
+
+  /**
+   * Re-opens a done or skipped occurrence (ticked by mistake, or work found unfinished): open
+   * again with its checklist as it was, so an item can be unticked; who closed it and why are
+   * kept in the task.completed / task.skipped event, and the re-opening is an event with its
+   * actor. It is not reminded again as overdue (that was sent once).
+   */
+  async reopen(id: string, reason: string, caller: Caller): Promise<OccurrenceView> {
+    const why = reason.trim();
+    await this.deps.database.transaction(async (tx) => {
+      const [row] = await tx.select().from(taskOccurrences).where(eq(taskOccurrences.id, id)).for('update');
+      if (!row) throw notFound('Task');
+      this.assertMayWork(row, caller);
+      if (row.status === 'open') throw conflict('This task is already open');
+      await tx
+        .update(taskOccurrences)
+        .set({ status: 'open', closedAt: null, closedByKind: null, closedById: null, closedByRole: null, closedByLabel: null, skipReason: null })
+        .where(eq(taskOccurrences.id, id));
+      await this.deps.events.record(tx, { type: 'task.reopened', actor: caller.actor, subject: { type: 'task_occurrence', id }, data: { ...occurrenceData(row), from: row.status, ...(why ? { reason: why } : {}) } });
     });
     return this.getOccurrence(id);
   }

@@ -125,6 +125,35 @@ for (const backend of backends()) {
       assert.equal(listed.last.closedBy, 'support person');
     });
 
+    it('a done occurrence can be re-opened (event with the actor), an item unticked and ticked, and completed again; not by another role, not when open', async () => {
+      const [row] = await t.app.db.select().from(taskOccurrences).where(and(eq(taskOccurrences.title, 'Check refunds'), eq(taskOccurrences.status, 'done'))).limit(1);
+      assert.ok(row, 'the occurrence completed above');
+      const id = row.id;
+      assert.equal((await support.post(`/api/task-occurrences/${id}/items/i1`, { done: false })).statusCode, 409, 'a done task cannot be changed before it is re-opened');
+      assert.equal((await content.post(`/api/task-occurrences/${id}/reopen`, {})).statusCode, 403, 'not the content role\'s task');
+      const reopened = await support.post(`/api/task-occurrences/${id}/reopen`, { reason: 'One refund was not checked' });
+      assert.equal(reopened.statusCode, 200, reopened.body);
+      assert.equal(reopened.json().status, 'open');
+      assert.equal(reopened.json().closedBy, null);
+      const [ev] = await eventsOf('task.reopened', id);
+      assert.equal(ev!.actorKind, 'assistant');
+      assert.equal(ev!.actorId, supportId);
+      assert.deepEqual([(ev!.data as { from: string }).from, (ev!.data as { reason: string }).reason], ['done', 'One refund was not checked']);
+      assert.equal((await support.post(`/api/task-occurrences/${id}/reopen`, {})).statusCode, 409, 'an open task is not re-opened');
+      const unticked = await support.post(`/api/task-occurrences/${id}/items/i1`, { done: false });
+      assert.equal(unticked.statusCode, 200, unticked.body);
+      assert.equal(unticked.json().checklist.find((i: { id: string }) => i.id === 'i1').done, false);
+      const untickEvents = (await eventsOf('task.item_checked', id)).filter((e) => (e.data as { done: boolean }).done === false);
+      assert.equal(untickEvents.length, 1);
+      assert.equal(untickEvents[0]!.actorId, supportId);
+      assert.equal((await support.post(`/api/task-occurrences/${id}/complete`)).statusCode, 409, 'the unticked item must be ticked again');
+      assert.equal((await support.post(`/api/task-occurrences/${id}/items/i1`, { done: true })).statusCode, 200);
+      const again = await support.post(`/api/task-occurrences/${id}/complete`);
+      assert.equal(again.statusCode, 200, again.body);
+      assert.equal(again.json().status, 'done');
+      assert.equal((await eventsOf('task.completed', id)).length, 2);
+    });
+
     it('a task for one person is theirs alone; skipping needs a reason and records it', async () => {
       const res = await owner.post('/api/tasks', { title: 'Answer the inbox backlog', assignee: { userId: supportId }, recurrence: { kind: 'once' }, startsOn: '2026-03-30' });
       assert.equal(res.statusCode, 201, res.body);
