@@ -67,6 +67,7 @@ export const delegationShape = z.object({
       z.object({ kind: z.literal('publish_policy'), role: z.enum(['admin', 'content', 'marketing']), before: publishPolicy, after: publishPolicy }),
       z.object({ kind: z.literal('send_limit'), role: z.literal('marketing'), before: sendLimit, after: sendLimit }),
       z.object({ kind: z.literal('live_lessons'), role: z.literal('content'), before: z.boolean(), after: z.boolean() }),
+      z.object({ kind: z.literal('round_robin'), role: z.literal('support'), before: z.boolean(), after: z.boolean() }),
     ])
     .nullable(),
 });

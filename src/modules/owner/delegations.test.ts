@@ -150,5 +150,26 @@ for (const backend of backends()) {
       assert.equal((await edit()).statusCode, 403);
       assert.deepEqual((await content.get('/api/learning/policy')).json(), { content: { editsLiveCourses: false } });
     });
+
+    it('delegating support hands new conversations to the support role in turn; taking it back stops it', async () => {
+      const sam = await addMember(t, owner, 'support', 'sam@example.com');
+      const samId = (await t.app.team.listUsers()).find((u) => u.email === 'sam@example.com')!.id;
+      let n = 0;
+      const write = async () => {
+        n++;
+        const r = await t.app.support.ingestForm({ email: `c${n}@customer.test`, name: 'C', subject: `Question ${n}`, text: 'Hello', channel: 'site', via: 'test', key: `k${n}` });
+        return (await t.app.support.get(t.app.db, r.conversationId!)).assigneeId;
+      };
+      assert.equal(await write(), null, 'before: a new conversation waits unassigned');
+      assert.equal((await owner.post('/api/owner/delegations', { eventType: 'support.replied', role: 'content' })).statusCode, 400);
+      assert.equal((await sam.post('/api/owner/delegations', { eventType: 'support.replied', role: 'support' })).statusCode, 403);
+      assert.equal((await owner.post('/api/owner/delegations', { eventType: 'support.replied', role: 'support' })).statusCode, 204);
+      assert.equal(await write(), samId);
+      const [ev] = await t.app.events.list(t.app.db, { type: 'owner.delegation_accepted', subjectId: 'support.replied' });
+      assert.equal(ev!.data.roundRobin, true);
+      assert.equal((await owner.delete('/api/owner/delegations/support.replied')).statusCode, 204);
+      assert.equal(await write(), null, 'taken back: unassigned again');
+      assert.equal((await owner.get('/api/support/settings')).json().roundRobin, false);
+    });
   });
 }

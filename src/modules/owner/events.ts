@@ -17,12 +17,12 @@ export const ownerEvents = defineEvents({
   'owner.alert_acknowledged': { subject: 'owner_alert', data: ev.object({ detector: z.string(), key: z.string() }) },
   'owner.delegation_accepted': {
     subject: 'owner_delegation',
-    data: ev.object({ eventType: z.string(), role: z.string(), refundMax: ev.money().optional(), previousRefundMax: ev.money().optional(), publishPolicy: publishPolicy.optional(), previousPublishPolicy: publishPolicy.optional(), sendLimit: sendLimit.optional(), previousSendLimit: sendLimit.optional(), editsLiveCourses: z.boolean().optional() }),
-    description: 'The owner handed a process that still needed them to an assistant role; for refunds and approvals the role\'s refund limit is raised (refundMax, in minor units); for blog posts the role\'s publishing policy is eased (publishPolicy); for broadcasts the marketing role\'s send limit is raised (sendLimit); for lessons the content role may change published courses (editsLiveCourses).',
+    data: ev.object({ eventType: z.string(), role: z.string(), refundMax: ev.money().optional(), previousRefundMax: ev.money().optional(), publishPolicy: publishPolicy.optional(), previousPublishPolicy: publishPolicy.optional(), sendLimit: sendLimit.optional(), previousSendLimit: sendLimit.optional(), editsLiveCourses: z.boolean().optional(), roundRobin: z.boolean().optional() }),
+    description: 'The owner handed a process that still needed them to an assistant role; for refunds and approvals the role\'s refund limit is raised (refundMax, in minor units); for blog posts the role\'s publishing policy is eased (publishPolicy); for broadcasts the marketing role\'s send limit is raised (sendLimit); for lessons the content role may change published courses (editsLiveCourses); for support new conversations go to the support role in turn (roundRobin).',
   },
   'owner.delegation_revoked': {
     subject: 'owner_delegation',
-    data: ev.object({ eventType: z.string(), role: z.string(), refundMax: ev.money().optional(), publishPolicy: publishPolicy.optional(), sendLimit: sendLimit.optional(), editsLiveCourses: z.boolean().optional() }),
+    data: ev.object({ eventType: z.string(), role: z.string(), refundMax: ev.money().optional(), publishPolicy: publishPolicy.optional(), sendLimit: sendLimit.optional(), editsLiveCourses: z.boolean().optional(), roundRobin: z.boolean().optional() }),
     description: 'The owner took a delegation back; a refund limit, publishing policy, send limit or live-course permission it changed is set back (refundMax, publishPolicy, sendLimit, editsLiveCourses).',
   },
   'owner.review_sent': { subject: 'owner_review', data: ev.object({ week: z.string(), decisions: ev.int() }) },

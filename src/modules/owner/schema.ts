@@ -103,7 +103,8 @@ export type DelegationGrant =
   | { kind: 'refund_limit'; role: 'admin' | 'support'; before: number; after: number }
   | { kind: 'publish_policy'; role: 'admin' | 'content' | 'marketing'; before: PublishPolicy; after: PublishPolicy }
   | { kind: 'send_limit'; role: 'marketing'; before: SendLimit; after: SendLimit }
-  | { kind: 'live_lessons'; role: 'content'; before: boolean; after: boolean };
+  | { kind: 'live_lessons'; role: 'content'; before: boolean; after: boolean }
+  | { kind: 'round_robin'; role: 'support'; before: boolean; after: boolean };
 
 /** The marketing role's send limit (mail's MarketingSendLimits, as stored). */
 export type SendLimit = { maxRecipients: number; maxPerWeek: number };

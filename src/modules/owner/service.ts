@@ -341,7 +341,9 @@ export class OwnerService {
    *   per 7 days) is raised to `sendLimit` (by default twice each, at least 2 000 people and 2
    *   sends); above it a marketing send becomes an approval request (mail enforces it);
    * - lessons the owner keeps up to date: the content role may change published courses' lessons
-   *   (learning enforces it; without it the content role changes drafts only).
+   *   (learning enforces it; without it the content role changes drafts only);
+   * - support conversations the owner answers: new conversations are given to the support role's
+   *   members in turn (support's round-robin, applied at intake).
    */
   async acceptDelegation(eventType: string, role: string, actor: Actor, opts: { refundMax?: number; publishTags?: string[]; sendLimit?: Partial<SendLimit> } = {}): Promise<{ grant: DelegationGrant | null }> {
     if (!(assignableRoles as readonly string[]).includes(role)) throw invalid('Choose a role of the team');
@@ -355,6 +357,7 @@ export class OwnerService {
     // Admins send broadcasts and change live courses without a limit: only these roles have one to lift.
     if (grantKind === 'send_limit' && role !== 'marketing') throw invalid('The send limit is the marketing role\'s', { field: 'role' });
     if (grantKind === 'live_lessons' && role !== 'content') throw invalid('Live courses are limited for the content role only', { field: 'role' });
+    if (grantKind === 'round_robin' && role !== 'support') throw invalid('Conversations are handed in turn to the support role', { field: 'role' });
     return this.deps.database.transaction(async (tx) => {
       const now = this.deps.clock.now();
       const [existing] = await tx.select().from(ownerDelegations).where(eq(ownerDelegations.eventType, eventType));
@@ -390,10 +393,14 @@ export class OwnerService {
       } else if (grantKind === 'live_lessons') {
         const current = await this.deps.sources.lessons.contentEditsLive(tx);
         // Several lesson processes share the one permission: what it was before the first of them is kept.
-        const earlier = (await tx.select({ grant: ownerDelegations.grant }).from(ownerDelegations)).find((r) => r.grant?.kind === 'live_lessons')?.grant;
-        const before = earlier?.kind === 'live_lessons' ? earlier.before : current;
+        const before = (await this.sharedGrantBefore(tx, 'live_lessons')) ?? current;
         grant = { kind: 'live_lessons', role: 'content', before, after: true };
         if (!current) await this.deps.sources.lessons.setContentEditsLiveInTx(tx, true, actor);
+      } else if (grantKind === 'round_robin') {
+        const current = await this.deps.sources.support.roundRobin(tx);
+        const before = (await this.sharedGrantBefore(tx, 'round_robin')) ?? current;
+        grant = { kind: 'round_robin', role: 'support', before, after: true };
+        if (!current) await this.deps.sources.support.setRoundRobinInTx(tx, true, actor);
       }
       await tx.insert(ownerDelegations).values({ eventType, role, acceptedAt: now, grant }).onConflictDoUpdate({ target: ownerDelegations.eventType, set: { role, acceptedAt: now, grant } });
       await this.deps.events.record(tx, {
@@ -404,6 +411,7 @@ export class OwnerService {
           ...(grant?.kind === 'publish_policy' ? { publishPolicy: grant.after, previousPublishPolicy: grant.before } : {}),
           ...(grant?.kind === 'send_limit' ? { sendLimit: grant.after, previousSendLimit: grant.before } : {}),
           ...(grant?.kind === 'live_lessons' ? { editsLiveCourses: true } : {}),
+          ...(grant?.kind === 'round_robin' ? { roundRobin: true } : {}),
         },
       });
       return { grant };
@@ -423,9 +431,11 @@ export class OwnerService {
         await this.deps.sources.content.setRolePolicyInTx(tx, grant.role, grant.before, actor);
       } else if (grant?.kind === 'send_limit') {
         await this.deps.sources.mail.setSendLimitInTx(tx, grant.before, actor);
-      } else if (grant?.kind === 'live_lessons' && !(await this.otherLiveLessonsGrant(tx, eventType))) {
-        // Several lesson processes may each have been delegated: the permission stays while one remains.
+      } else if (grant?.kind === 'live_lessons' && (await this.sharedGrantBefore(tx, 'live_lessons')) === null) {
+        // Several lesson processes may each have been delegated (the deleted row is gone): the permission stays while one remains.
         await this.deps.sources.lessons.setContentEditsLiveInTx(tx, grant.before, actor);
+      } else if (grant?.kind === 'round_robin' && (await this.sharedGrantBefore(tx, 'round_robin')) === null) {
+        await this.deps.sources.support.setRoundRobinInTx(tx, grant.before, actor);
       }
       await this.deps.events.record(tx, {
         type: 'owner.delegation_revoked', actor, subject: { type: 'owner_delegation', id: eventType },
@@ -435,14 +445,16 @@ export class OwnerService {
           ...(grant?.kind === 'publish_policy' ? { publishPolicy: grant.before } : {}),
           ...(grant?.kind === 'send_limit' ? { sendLimit: grant.before } : {}),
           ...(grant?.kind === 'live_lessons' ? { editsLiveCourses: grant.before } : {}),
+          ...(grant?.kind === 'round_robin' ? { roundRobin: grant.before } : {}),
         },
       });
     });
   }
 
-  private async otherLiveLessonsGrant(tx: Tx, except: string): Promise<boolean> {
-    const rows = await tx.select({ eventType: ownerDelegations.eventType, grant: ownerDelegations.grant }).from(ownerDelegations);
-    return rows.some((r) => r.eventType !== except && r.grant?.kind === 'live_lessons');
+  /** A switch several processes share (live lessons, round-robin support): what it was before the first delegation still held, or null when none holds. */
+  private async sharedGrantBefore(tx: Tx, kind: 'live_lessons' | 'round_robin'): Promise<boolean | null> {
+    const g = (await tx.select({ grant: ownerDelegations.grant }).from(ownerDelegations)).map((r) => r.grant).find((x) => x?.kind === kind);
+    return g && (g.kind === 'live_lessons' || g.kind === 'round_robin') ? g.before : null;
   }
 
   async delegations(): Promise<{ eventType: string; role: string; acceptedAt: Date; grant: DelegationGrant | null }[]> {

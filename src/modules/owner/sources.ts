@@ -86,6 +86,8 @@ export function ownerSources(m: {
       setRoleLimitsInTx: async (tx, role, limits, actor) => {
         await m.support().setRoleLimitsInTx(tx, role, limits, actor);
       },
+      roundRobin: async (db) => (await m.support().settings(db ?? m.database.db, { fresh: true })).roundRobin,
+      setRoundRobinInTx: (tx, on, actor) => m.support().setRoundRobinInTx(tx, on, actor),
     },
   };
 }

@@ -139,6 +139,9 @@ export interface SupportSource {
   reassign(conversationId: string, assigneeId: string, actor: Actor): Promise<void>;
   roleLimits(db?: DbOrTx): Promise<Record<AuthorityRole, RoleAuthority>>;
   setRoleLimitsInTx(tx: Tx, role: AuthorityRole, limits: RoleAuthority, actor: Actor): Promise<void>;
+  /** whether new conversations are given to the support role's members in turn */
+  roundRobin(db?: DbOrTx): Promise<boolean>;
+  setRoundRobinInTx(tx: Tx, on: boolean, actor: Actor): Promise<void>;
 }
 
 export type TaskAssignee = { userId: string } | { role: Role };
