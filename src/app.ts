@@ -18,7 +18,7 @@ import { JobQueue } from './jobs/queue.js';
 import { jobRegistry, type JobDeps } from './job-registry.js';
 import type { JobDefinition } from './jobs/types.js';
 import { TeamService } from './modules/team/index.js';
-import { MailService } from './modules/mail/index.js';
+import { mailApprovalKinds, MailService } from './modules/mail/index.js';
 import { AudienceService } from './modules/audience/index.js';
 import { PortalService } from './modules/portal/index.js';
 import { AccessService } from './modules/access/index.js';
@@ -240,6 +240,9 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     // The blog's writers whose policy asks for approval submit through it.
     approvals.register(contentPublishKind(content));
     content.useApprovals(approvals);
+    // The marketing role's sends above the owner's limit wait for approval.
+    for (const kind of mailApprovalKinds(mail)) approvals.register(kind);
+    mail.useApprovals(approvals);
     // SOPs and tasks: due dates are the brand's calendar days; assignees are the active team.
     const tasks = new TasksService({
       database, clock, events, signer, publicUrl: config.publicUrl,

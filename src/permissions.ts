@@ -46,6 +46,8 @@ export const permissionMatrix = {
   'contacts.export': MANAGERS,
   'mail.read': ['owner', 'admin', 'support', 'marketing'],
   'mail.send': ['owner', 'admin', 'marketing'],
+  /** the marketing role's send limit (people per send, sends per week); above it a send is an approval */
+  'mail.limits': OWNER,
   // automation / analytics / support / owner
   'automation.read': ['owner', 'admin', 'marketing'],
   'automation.write': ['owner', 'admin', 'marketing'],

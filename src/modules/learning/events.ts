@@ -9,6 +9,11 @@ const file = ev.object({ courseId: ev.id(), fileId: ev.id(), filename: z.string(
 const reviewed = ev.object({ note: z.string().nullable().optional() });
 
 export const learningEvents = defineEvents({
+  'learning.content_policy_changed': {
+    subject: null,
+    data: ev.object({ editsLiveCourses: z.boolean(), previous: z.boolean() }),
+    description: 'The owner let the content role change the lessons of published courses (editsLiveCourses), or took it back.',
+  },
   'course.created': { subject: 'course', data: ev.object({ title: z.string(), slug: z.string() }) },
   'course.updated': { subject: 'course', data: changed },
   'course.published': { subject: 'course', data: changed },

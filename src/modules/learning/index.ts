@@ -9,6 +9,7 @@ export {
   type DripInput,
   type QuizInput,
   type LearningSettings,
+  type ContentRolePolicy,
 } from './service.js';
 export { DeliveryService, LessonLockedError, NoCourseAccessError, gradeQuiz, type Outline, type StudentLesson } from './delivery.js';
 export { LocalFileStorage, type FileStorage } from './storage.js';

@@ -375,6 +375,12 @@ export const learningRoutes: AnyRoute[] = [
     },
   }),
   defineRoute({
+    method: 'GET', url: '/api/learning/policy', access: { permission: 'learning.read' }, tags: ['learning'],
+    summary: "Whether the content role may change published courses' lessons (the owner sets it by delegating lessons from the weekly review)",
+    response: z.object({ content: z.object({ editsLiveCourses: z.boolean() }) }),
+    handler: async ({ app }) => ({ content: await app.learning.contentPolicy() }),
+  }),
+  defineRoute({
     method: 'POST', url: '/api/learning/courses/:id/reviewed', access: { permission: 'learning.write' }, tags: ['learning'],
     summary: 'Mark a course reviewed (an event with who did it); its review clock restarts',
     params: idParam, body: z.object({ note: z.string().trim().max(1000).optional() }), response: freshnessShape,

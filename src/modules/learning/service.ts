@@ -7,7 +7,9 @@ import type { Actor } from '../../actor.js';
 import type { Clock } from '../../clock.js';
 import type { Database, DbOrTx, Tx } from '../../db/client.js';
 import type { EventLog } from '../../db/events.js';
-import { DomainError, conflict, invalid, notFound } from '../../errors.js';
+import { DomainError, conflict, forbidden, invalid, notFound } from '../../errors.js';
+import { getSetting, putSetting } from '../../db/secrets.js';
+import type { Db } from '../../db/client.js';
 import { grantsView, type AccessService } from '../access/index.js';
 import type { AudienceService } from '../audience/index.js';
 import { renderMarkdown, slugify, videoEmbed } from './content.js';
@@ -198,6 +200,13 @@ function normaliseQuiz(input: QuizInput): QuizQuestion[] {
 
 function rowsOf<T>(res: unknown): T[] {
   return (res as { rows: T[] }).rows;
+}
+
+const CONTENT_POLICY_KEY = 'learning.content_policy';
+
+/** What the owner lets the content role do with live courses (set through an accepted delegation). */
+export interface ContentRolePolicy {
+  editsLiveCourses: boolean;
 }
 
 export class LearningService {
@@ -402,11 +411,42 @@ export class LearningService {
 
   // ---- lessons --------------------------------------------------------------------------
 
+  // ---- who may change a live course ----------------------------------------------------------
+
+  /** The owner's policy for the content role: whether it may change the lessons of published courses. */
+  async contentPolicy(db: DbOrTx = this.db): Promise<ContentRolePolicy> {
+    const stored = await getSetting<Partial<ContentRolePolicy>>(db as Db, CONTENT_POLICY_KEY);
+    return { editsLiveCourses: stored?.editsLiveCourses === true };
+  }
+
+  /** Sets the content role's policy in the caller's transaction (the owner's delegation of lessons). */
+  async setContentPolicyInTx(tx: Tx, policy: ContentRolePolicy, actor: Actor): Promise<ContentRolePolicy> {
+    const before = await this.contentPolicy(tx);
+    await putSetting(tx as unknown as Db, CONTENT_POLICY_KEY, policy, this.clock.now());
+    await this.events.record(tx, { type: 'learning.content_policy_changed', actor, data: { editsLiveCourses: policy.editsLiveCourses, previous: before.editsLiveCourses } });
+    return policy;
+  }
+
+  /**
+   * Live courses are what students learn from: the content role builds and edits drafts, and
+   * changes a published course's lessons (content, quiz, files, review sign-off) only when the
+   * owner's policy lets it. The owner and admins are not limited. Checked in `db`, the change's
+   * own transaction.
+   */
+  private async assertMayChange(db: DbOrTx, courseId: string, actor: Actor): Promise<void> {
+    if (actor.kind !== 'assistant' || actor.role !== 'content') return;
+    const [c] = await db.select({ status: courses.status }).from(courses).where(eq(courses.id, courseId));
+    if (c?.status !== 'published') return;
+    if ((await this.contentPolicy(db)).editsLiveCourses) return;
+    throw forbidden('This course is live: its lessons are changed by the owner until they let the content role keep lessons up to date');
+  }
+
   async addLesson(moduleId: string, input: LessonInput & { title: string }, actor: Actor): Promise<LessonView> {
     const now = this.clock.now();
     const id = await this.database.transaction(async (tx) => {
       const [mod] = await tx.select().from(courseModules).where(eq(courseModules.id, moduleId));
       if (!mod) throw notFound('Module');
+      await this.assertMayChange(tx, mod.courseId, actor);
       if (input.videoUrl) videoEmbed(input.videoUrl);
       const [{ top }] = (await tx.select({ top: max(lessons.position) }).from(lessons).where(eq(lessons.moduleId, moduleId))) as [{ top: number | null }];
       const markdown = input.bodyMarkdown ?? '';
@@ -448,6 +488,7 @@ export class LearningService {
     await this.database.transaction(async (tx) => {
       const [before] = await tx.select().from(lessons).where(eq(lessons.id, id));
       if (!before) throw notFound('Lesson');
+      await this.assertMayChange(tx, before.courseId, actor);
       const now = this.clock.now();
       const patch: Partial<typeof lessons.$inferInsert> = { updatedAt: now };
       if (input.title !== undefined) patch.title = input.title;
@@ -480,6 +521,7 @@ export class LearningService {
     const keys = await this.database.transaction(async (tx) => {
       const [l] = await tx.select().from(lessons).where(eq(lessons.id, id));
       if (!l) throw notFound('Lesson');
+      await this.assertMayChange(tx, l.courseId, actor);
       const files = await tx.select({ key: lessonFiles.storageKey }).from(lessonFiles).where(eq(lessonFiles.lessonId, id));
       await tx.delete(lessons).where(eq(lessons.id, id));
       await this.touchCourse(tx, l.courseId);
@@ -496,6 +538,7 @@ export class LearningService {
     await this.database.transaction(async (tx) => {
       const [l] = await tx.select().from(lessons).where(eq(lessons.id, lessonId));
       if (!l) throw notFound('Lesson');
+      await this.assertMayChange(tx, l.courseId, actor);
       const now = this.clock.now();
       const values = { lessonId, courseId: l.courseId, passPercent: input.passPercent, maxAttempts: input.maxAttempts, questions, updatedAt: now };
       await tx.insert(quizzes).values(values).onConflictDoUpdate({ target: quizzes.lessonId, set: { passPercent: values.passPercent, maxAttempts: values.maxAttempts, questions, updatedAt: now } });
@@ -509,6 +552,7 @@ export class LearningService {
     await this.database.transaction(async (tx) => {
       const [q] = await tx.delete(quizzes).where(eq(quizzes.lessonId, lessonId)).returning();
       if (!q) throw notFound('Quiz');
+      await this.assertMayChange(tx, q.courseId, actor); // throwing rolls the delete back
       await this.events.record(tx, { type: 'quiz.removed', actor, subject: { type: 'lesson', id: lessonId }, data: { courseId: q.courseId } });
     });
   }
@@ -533,6 +577,7 @@ export class LearningService {
    */
   async addFile(lessonId: string, kind: 'attachment' | 'video', file: { stream: Readable; filename: string; contentType: string }, actor: Actor): Promise<FileView> {
     const lesson = await this.getLesson(lessonId);
+    await this.assertMayChange(this.db, lesson.courseId, actor);
     if (kind === 'video' && !/^video\//.test(file.contentType)) throw invalid('Upload a video file (MP4 or WebM)', { field: 'file' });
     const filename = file.filename.replace(/[\\/\r\n"]/g, '_').slice(0, 200) || 'file';
     const stored = await this.storage.put(file.stream, filename);
@@ -567,6 +612,7 @@ export class LearningService {
     const key = await this.database.transaction(async (tx) => {
       const [f] = await tx.delete(lessonFiles).where(eq(lessonFiles.id, fileId)).returning();
       if (!f) throw notFound('File');
+      await this.assertMayChange(tx, f.courseId, actor); // throwing rolls the delete back
       if (f.kind === 'video') await tx.update(lessons).set({ videoFileId: null }).where(and(eq(lessons.id, f.lessonId), eq(lessons.videoFileId, fileId)));
       await this.events.record(tx, { type: 'lesson.file_removed', actor, subject: { type: 'lesson', id: f.lessonId }, data: { courseId: f.courseId, fileId, filename: f.filename, kind: f.kind } });
       return f.storageKey;
@@ -610,6 +656,8 @@ export class LearningService {
     const now = this.clock.now();
     await this.database.transaction(async (tx) => {
       const table = target.type === 'course' ? courses : lessons;
+      const [owning] = target.type === 'course' ? [{ courseId: target.id }] : await tx.select({ courseId: lessons.courseId }).from(lessons).where(eq(lessons.id, target.id));
+      if (owning) await this.assertMayChange(tx, owning.courseId, actor);
       const [row] = await tx.update(table).set({ lastReviewedAt: now }).where(eq(table.id, target.id)).returning({ id: table.id });
       if (!row) throw notFound(target.type === 'course' ? 'Course' : 'Lesson');
       await this.events.record(tx, { type: `${target.type}.reviewed`, actor, subject: target, data: { note: note ?? null } });

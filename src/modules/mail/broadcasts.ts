@@ -2,7 +2,9 @@
 // cancel, and the numbers afterwards. The sending itself is engine.ts.
 import { and, asc, desc, eq, gt, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../../actor.js';
-import { conflict, invalid, notFound } from '../../errors.js';
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { conflict, forbidden, invalid, notFound } from '../../errors.js';
 import type { Tx } from '../../db/client.js';
 import { isValidEmail } from '../audience/index.js';
 import type { MailContext } from './context.js';
@@ -10,6 +12,7 @@ import { BROADCAST_START_JOB, type BroadcastEngine, type BroadcastRow } from './
 import type { Block, RenderedMessage } from './render.js';
 import { broadcastLinks, broadcastRecipients, broadcasts, type BroadcastStatus } from './schema.js';
 import { likeNeedle } from './search.js';
+import { isSendLimited, SendLimits } from './send-limits.js';
 
 export type Broadcast = typeof broadcasts.$inferSelect;
 
@@ -26,6 +29,21 @@ export interface BroadcastInput {
 }
 
 const EDITABLE: BroadcastStatus[] = ['draft', 'scheduled'];
+
+export const BROADCAST_SEND_APPROVAL_KIND = 'mail.broadcast_send';
+
+/** What an approval of kind `mail.broadcast_send` carries: the send as asked, and a digest of what the owner reads (`versionOf`). */
+export const broadcastSendRequestSchema = z.object({ broadcastId: z.uuid(), at: z.iso.datetime().nullable(), version: z.string().regex(/^[0-9a-f]{64}$/) });
+export type BroadcastSendRequest = z.infer<typeof broadcastSendRequestSchema>;
+
+/** A digest of what a broadcast says and to whom: an approval holds for this content only. */
+export function versionOf(b: Pick<Broadcast, 'name' | 'subject' | 'preheader' | 'format' | 'body' | 'blocks' | 'listId' | 'segmentId' | 'track'>): string {
+  return createHash('sha256').update(JSON.stringify([b.name, b.subject, b.preheader, b.format, b.body, b.blocks ?? null, b.listId, b.segmentId, b.track])).digest('hex');
+}
+
+export interface BroadcastApprovals {
+  request(tx: Tx, input: { kind: string; data: unknown; title: string; summary?: string; subject?: { type: string; id: string }; actor: Actor }): Promise<{ id: string }>;
+}
 
 /** What the recipient list can be narrowed to: a row state, or what happened after sending. */
 const RECIPIENT_FILTERS = {
@@ -80,10 +98,20 @@ function toRow(b: Broadcast): BroadcastRow {
 }
 
 export class BroadcastDesk {
+  private approvals: BroadcastApprovals | null = null;
+  readonly limits: SendLimits;
+
   constructor(
     private readonly ctx: MailContext,
     private readonly engine: BroadcastEngine,
-  ) {}
+  ) {
+    this.limits = new SendLimits(ctx);
+  }
+
+  /** Binds the approvals module (src/app.ts): without it, a marketing send above the limit is refused. */
+  useApprovals(approvals: BroadcastApprovals): void {
+    this.approvals = approvals;
+  }
 
   private get db() {
     return this.ctx.database.db;
@@ -236,7 +264,7 @@ export class BroadcastDesk {
    * Schedules sending (now when `at` is absent or past). Refused without an audience, a
    * subject, a body, or the postal address every footer needs.
    */
-  async schedule(id: string, at: Date | null, actor: Actor): Promise<Broadcast> {
+  async schedule(id: string, at: Date | null, actor: Actor): Promise<Broadcast & { approvalId: string | null }> {
     const b = await this.get(id);
     if (!EDITABLE.includes(b.status)) throw conflict(`A ${b.status} broadcast cannot be scheduled`);
     if (!b.listId && !b.segmentId) throw invalid('Choose who receives it: a list or a segment', { field: 'listId' });
@@ -244,20 +272,50 @@ export class BroadcastDesk {
     if (!b.body.trim() && !(b.blocks as unknown[] | null)?.length) throw invalid('Write the message first', { field: 'body' });
     await this.preview(id, {}); // compiles: Liquid errors, postal address
     if (b.segmentId) this.ctx.audience.audienceSql({ segmentId: b.segmentId }); // throws while segments are unavailable
+    return this.ctx.database.transaction(async (tx) => {
+      // The marketing role sends within the owner's limit; above it the send waits for the owner.
+      if (isSendLimited(actor)) {
+        const over = await this.limits.overLimit(tx, b);
+        if (over) {
+          if (!this.approvals) throw forbidden(`Not allowed: ${over.reason}, and approvals are not available`);
+          const request = await this.approvals.request(tx, {
+            kind: BROADCAST_SEND_APPROVAL_KIND,
+            data: { broadcastId: id, at: at?.toISOString() ?? null, version: versionOf(b) } satisfies BroadcastSendRequest,
+            title: `Send the broadcast "${b.name}" to ${over.recipients} people`,
+            summary: `Subject: ${b.subject}\n${over.reason}.`,
+            subject: { type: 'broadcast', id },
+            actor,
+          });
+          await this.ctx.events.record(tx, { type: 'broadcast.send_requested', actor, subject: { type: 'broadcast', id }, data: { name: b.name, approvalId: request.id, recipients: over.recipients, reason: over.reason } });
+          return { ...b, approvalId: request.id };
+        }
+      }
+      return { ...(await this.scheduleInTx(tx, b, at, actor)), approvalId: null };
+    });
+  }
+
+  /** Schedules a checked broadcast in `tx` (a send within the limit, or one the owner approved). */
+  async scheduleInTx(tx: Tx, b: Broadcast, at: Date | null, actor: Actor, approved = false): Promise<Broadcast> {
     const now = this.ctx.clock.now();
     const when = at && at > now ? at : now;
-    return this.ctx.database.transaction(async (tx) => {
-      const [row] = await tx
-        .update(broadcasts)
-        .set({ status: 'scheduled', scheduledAt: when, sentBy: actor as unknown as Record<string, string>, updatedAt: now })
-        .where(and(eq(broadcasts.id, id), inArray(broadcasts.status, EDITABLE)))
-        .returning();
-      if (!row) throw conflict('The broadcast changed meanwhile; reload it');
-      await this.ctx.events.record(tx, { type: 'broadcast.scheduled', actor, subject: { type: 'broadcast', id }, data: { at: when.toISOString(), name: b.name } });
-      const delay = Math.max(0, Math.ceil((when.getTime() - now.getTime()) / 1000));
-      await this.ctx.jobs.sendInTx(tx, BROADCAST_START_JOB, { broadcastId: id }, delay > 0 ? { startAfter: delay } : {});
-      return row;
-    });
+    const [row] = await tx
+      .update(broadcasts)
+      .set({ status: 'scheduled', scheduledAt: when, sentBy: actor as unknown as Record<string, string>, updatedAt: now })
+      .where(and(eq(broadcasts.id, b.id), inArray(broadcasts.status, EDITABLE)))
+      .returning();
+    if (!row) throw conflict(approved ? 'The broadcast was sent or deleted after the request' : 'The broadcast changed meanwhile; reload it');
+    await this.ctx.events.record(tx, { type: 'broadcast.scheduled', actor, subject: { type: 'broadcast', id: b.id }, data: { at: when.toISOString(), name: b.name } });
+    const delay = Math.max(0, Math.ceil((when.getTime() - now.getTime()) / 1000));
+    await this.ctx.jobs.sendInTx(tx, BROADCAST_START_JOB, { broadcastId: b.id }, delay > 0 ? { startAfter: delay } : {});
+    return row;
+  }
+
+  /** The owner approved a marketing send above the limit: it is scheduled as asked, if the broadcast is unchanged. */
+  async approvedSendInTx(tx: Tx, request: BroadcastSendRequest, actor: Actor): Promise<Broadcast> {
+    const [b] = await tx.select().from(broadcasts).where(eq(broadcasts.id, request.broadcastId)).for('update');
+    if (!b) throw conflict('The broadcast was deleted after the request');
+    if (versionOf(b) !== request.version) throw conflict('The broadcast was edited after the request: the owner approves what they read, so ask again');
+    return this.scheduleInTx(tx, b, request.at ? new Date(request.at) : null, actor, true);
   }
 
   /** Back to draft (a scheduled broadcast that has not started). */

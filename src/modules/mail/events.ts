@@ -28,6 +28,16 @@ export const mailEvents = defineEvents({
     subject: 'broadcast',
     data: ev.object({ sent: z.number().int(), failed: z.number().int(), skipped: z.number().int(), reclaimed: z.number().int().optional() }),
   },
+  'broadcast.send_requested': {
+    subject: 'broadcast',
+    data: ev.object({ name: z.string(), approvalId: ev.id(), recipients: z.number().int(), reason: z.string() }),
+    description: 'The marketing role asked to send a broadcast above its send limit; it waits for the owner\'s approval.',
+  },
+  'mail.send_limits_changed': {
+    subject: null,
+    data: ev.object({ role: z.string(), maxRecipients: z.number().int(), maxPerWeek: z.number().int(), previousMaxRecipients: z.number().int(), previousMaxPerWeek: z.number().int() }),
+    description: 'The owner changed how many people one marketing send may reach and how many sends a week it may make.',
+  },
   'broadcast.paused_by_guard': {
     subject: 'broadcast',
     data: ev.object({ name: z.string(), sent: z.number(), bounced: z.number(), complained: z.number(), bounceRate: z.number(), complaintRate: z.number(), detail: z.string() }),

@@ -12,6 +12,7 @@ import { parseDsn, parseMailgun, parsePostmark, parseSendgrid, parseSes, verifyM
 import { preferencesToken } from './tokens.js';
 import { recipientFilters } from './broadcasts.js';
 import { emailAddressSchema } from '../audience/index.js';
+import { marketingSendLimitsSchema as sendLimitsShape } from './send-limits.js';
 import { broadcastInputShape as broadcastInput, broadcastListItemShape, broadcastShape, broadcastStatuses as statuses, mailSettingsShape as settingsShape, mailSettingsViewShape, messageShape, messageSummaryShape as messageSummary, previewShape, statsShape } from './contract.js';
 
 const idParam = z.object({ id: z.uuid() });
@@ -56,6 +57,22 @@ export const mailRoutes: AnyRoute[] = [
   }),
 
   // ---- settings -----------------------------------------------------------------------------
+  defineRoute({
+    method: 'GET', url: '/api/mail/send-limits', access: { permission: 'mail.read' }, tags: ['mail'],
+    summary: "The marketing role's send limit: people per send and sends per 7 days (above it a send waits for the owner)",
+    response: sendLimitsShape.extend({ sendsThisWeek: z.number() }),
+    handler: async ({ app }) => ({ ...(await app.mail.marketingSendLimits()), sendsThisWeek: await app.mail.marketingSendsThisWeek() }),
+  }),
+  defineRoute({
+    method: 'PUT', url: '/api/mail/send-limits', access: { permission: 'mail.limits' }, tags: ['mail'], audit: 'mail.send_limits_changed',
+    summary: "Set the marketing role's send limit (owner only)",
+    body: sendLimitsShape,
+    response: sendLimitsShape,
+    handler: async ({ app, body, actor, auditTarget }) => {
+      auditTarget('settings', 'mail.send_limits', body);
+      return app.mail.setMarketingSendLimits(body, actor);
+    },
+  }),
   defineRoute({
     method: 'GET', url: '/api/mail/settings', access: { permission: 'mail.read' }, tags: ['mail'],
     summary: 'Sender, footer postal address, tracking and sending rate; how mail leaves (SMTP or outbox, DKIM)',
@@ -153,7 +170,8 @@ export const mailRoutes: AnyRoute[] = [
     summary: 'Send now, or at a time; the audience is taken when sending starts',
     params: idParam,
     body: z.object({ at: z.coerce.date().nullable().optional() }),
-    response: broadcastShape,
+    // approvalId: the marketing role's send was above its limit and waits for the owner (status stays draft)
+    response: broadcastShape.extend({ approvalId: z.string().nullable() }),
     handler: async ({ app, params, body, actor, auditTarget }) => {
       auditTarget('broadcast', params.id, { at: body.at ?? 'now' });
       return app.mail.broadcasts.schedule(params.id, body.at ?? null, actor);

@@ -3,12 +3,13 @@
 // suppression, tracking and unsubscribes. Both kinds of mail leave through one pipeline:
 // build → DKIM-sign → global throttle → SMTP pool (or the outbox when no SMTP_URL is set).
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
-import { systemActor } from '../../actor.js';
-import type { Tx } from '../../db/client.js';
+import { systemActor, type Actor } from '../../actor.js';
+import type { DbOrTx, Tx } from '../../db/client.js';
 import { notFound } from '../../errors.js';
 import { normalizeEmail } from '../audience/index.js';
 import { BounceDesk, type BounceReport } from './bounces.js';
-import { BroadcastDesk } from './broadcasts.js';
+import { BroadcastDesk, type BroadcastApprovals } from './broadcasts.js';
+import type { MarketingSendLimits } from './send-limits.js';
 import { SettingsStore, type MailContext, type MailDeps, type MailSettings } from './context.js';
 import { DkimSigner } from './dkim.js';
 import { BroadcastEngine } from './engine.js';
@@ -88,6 +89,30 @@ export class MailService {
     this.broadcasts = new BroadcastDesk(this.ctx, this.engine);
     this.bounces = new BounceDesk(this.ctx, this.engine);
     this.tracking = new TrackingDesk(this.ctx);
+  }
+
+  /** Binds the approvals module (src/app.ts): a marketing send above its limit becomes a request. */
+  useApprovals(approvals: BroadcastApprovals): void {
+    this.broadcasts.useApprovals(approvals);
+  }
+
+  /** The marketing role's send limits (the owner's; read fresh, the check reads them in its own transaction). */
+  marketingSendLimits(db?: DbOrTx): Promise<MarketingSendLimits> {
+    return this.broadcasts.limits.get(db);
+  }
+
+  /** Sets the marketing role's send limits in the caller's transaction (an accepted delegation). */
+  setMarketingSendLimitsInTx(tx: Tx, limits: MarketingSendLimits, actor: Actor): Promise<MarketingSendLimits> {
+    return this.broadcasts.limits.setInTx(tx, limits, actor);
+  }
+
+  async setMarketingSendLimits(limits: MarketingSendLimits, actor: Actor): Promise<MarketingSendLimits> {
+    return this.ctx.database.transaction((tx) => this.setMarketingSendLimitsInTx(tx, limits, actor));
+  }
+
+  /** Broadcasts the marketing role has scheduled in the last 7 days (what the weekly limit counts). */
+  marketingSendsThisWeek(): Promise<number> {
+    return this.broadcasts.limits.sendsThisWeek(this.ctx.database.db);
   }
 
   get outboxOnly(): boolean {

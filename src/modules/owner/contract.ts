@@ -55,6 +55,8 @@ const actionShape = z.object({
 
 const publishPolicy = z.union([z.object({ mode: z.enum(['free', 'approval']) }), z.object({ mode: z.literal('tags'), tags: z.array(z.string()) })]);
 
+const sendLimit = z.object({ maxRecipients: z.number(), maxPerWeek: z.number() });
+
 export const delegationShape = z.object({
   eventType: z.string(),
   role: z.string(),
@@ -63,6 +65,9 @@ export const delegationShape = z.object({
     .discriminatedUnion('kind', [
       z.object({ kind: z.literal('refund_limit'), role: z.enum(['admin', 'support']), before: z.number(), after: z.number() }),
       z.object({ kind: z.literal('publish_policy'), role: z.enum(['admin', 'content', 'marketing']), before: publishPolicy, after: publishPolicy }),
+      z.object({ kind: z.literal('send_limit'), role: z.literal('marketing'), before: sendLimit, after: sendLimit }),
+      z.object({ kind: z.literal('live_lessons'), role: z.literal('content'), before: z.boolean(), after: z.boolean() }),
+      z.object({ kind: z.literal('round_robin'), role: z.literal('support'), before: z.boolean(), after: z.boolean() }),
     ])
     .nullable(),
 });

@@ -5,6 +5,8 @@ import { defineEvents, ev, type EventTypesOf } from '../../db/event-catalog.js';
 
 const publishPolicy = z.object({ mode: z.enum(['free', 'approval', 'tags']), tags: z.array(z.string().max(40)).max(20).optional() });
 
+const sendLimit = ev.object({ maxRecipients: z.number().int(), maxPerWeek: z.number().int() });
+
 export const ownerEvents = defineEvents({
   'owner.settings_updated': { subject: 'owner_settings', data: ev.object({ changed: ev.changed() }) },
   'owner.alert_raised': {
@@ -15,13 +17,13 @@ export const ownerEvents = defineEvents({
   'owner.alert_acknowledged': { subject: 'owner_alert', data: ev.object({ detector: z.string(), key: z.string() }) },
   'owner.delegation_accepted': {
     subject: 'owner_delegation',
-    data: ev.object({ eventType: z.string(), role: z.string(), refundMax: ev.money().optional(), previousRefundMax: ev.money().optional(), publishPolicy: publishPolicy.optional(), previousPublishPolicy: publishPolicy.optional() }),
-    description: 'The owner handed a process that still needed them to an assistant role; for refunds and approvals the role\'s refund limit is raised (refundMax, in minor units); for blog posts the role\'s publishing policy is eased (publishPolicy).',
+    data: ev.object({ eventType: z.string(), role: z.string(), refundMax: ev.money().optional(), previousRefundMax: ev.money().optional(), publishPolicy: publishPolicy.optional(), previousPublishPolicy: publishPolicy.optional(), sendLimit: sendLimit.optional(), previousSendLimit: sendLimit.optional(), editsLiveCourses: z.boolean().optional(), roundRobin: z.boolean().optional() }),
+    description: 'The owner handed a process that still needed them to an assistant role; for refunds and approvals the role\'s refund limit is raised (refundMax, in minor units); for blog posts the role\'s publishing policy is eased (publishPolicy); for broadcasts the marketing role\'s send limit is raised (sendLimit); for lessons the content role may change published courses (editsLiveCourses); for support new conversations go to the support role in turn (roundRobin).',
   },
   'owner.delegation_revoked': {
     subject: 'owner_delegation',
-    data: ev.object({ eventType: z.string(), role: z.string(), refundMax: ev.money().optional(), publishPolicy: publishPolicy.optional() }),
-    description: 'The owner took a delegation back; a refund limit or publishing policy it changed is set back (refundMax, publishPolicy).',
+    data: ev.object({ eventType: z.string(), role: z.string(), refundMax: ev.money().optional(), publishPolicy: publishPolicy.optional(), sendLimit: sendLimit.optional(), editsLiveCourses: z.boolean().optional(), roundRobin: z.boolean().optional() }),
+    description: 'The owner took a delegation back; a refund limit, publishing policy, send limit or live-course permission it changed is set back (refundMax, publishPolicy, sendLimit, editsLiveCourses).',
   },
   'owner.review_sent': { subject: 'owner_review', data: ev.object({ week: z.string(), decisions: ev.int() }) },
 });

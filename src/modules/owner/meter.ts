@@ -137,20 +137,28 @@ export type ProcessFix =
 /** What Onehour offers for a process the owner still does by hand. */
 /**
  * What accepting a delegation of this process changes, when there is an authority to change: a
- * role's refund limit in the shared inbox, or a role's blog publishing policy.
+ * role's refund limit in the shared inbox, a role's blog publishing policy, the marketing role's
+ * send limit (mail), whether the content role may change published courses (learning), or
+ * round-robin assignment of new conversations to the support role (support).
  */
-export function grantKindFor(type: string): 'refund_limit' | 'publish_policy' | null {
+export function grantKindFor(type: string): 'refund_limit' | 'publish_policy' | 'send_limit' | 'live_lessons' | 'round_robin' | null {
   if (type === 'post.published') return 'publish_policy';
+  if (type.startsWith('broadcast.')) return 'send_limit';
+  if (isLessonWork(type)) return 'live_lessons';
+  if (isSupportWork(type)) return 'round_robin';
   const fix = fixFor(type);
   return fix.kind === 'delegate' && fix.limit ? 'refund_limit' : null;
 }
 
+const isSupportWork = (type: string) => type.startsWith('ticket.') || type.startsWith('support.') || type.startsWith('conversation.');
+const isLessonWork = (type: string) => type.startsWith('lesson.') || type.startsWith('quiz.') || type === 'course.reviewed' || type === 'course.updated';
+
 export function fixFor(type: string): ProcessFix {
   if (type === 'order.refunded' || type === 'refund.requested') return { kind: 'delegate', role: 'support', limit: 'refunds up to a limit; larger ones come to you as approvals', text: 'Let the support role refund up to a limit' };
-  if (type.startsWith('ticket.') || type.startsWith('support.') || type.startsWith('conversation.')) return { kind: 'delegate', role: 'support', text: 'Hand support to the support role' };
-  if (type.startsWith('broadcast.')) return { kind: 'automate', templateId: 'welcome', text: 'Replace one-off sends with an evergreen sequence' };
+  if (isSupportWork(type)) return { kind: 'delegate', role: 'support', limit: 'new conversations are given to the support role\'s members in turn', text: 'Hand support to the support role' };
+  if (type.startsWith('broadcast.')) return { kind: 'delegate', role: 'marketing', limit: 'sends to a number of people and a number of times a week you set; bigger or more sends come to you as approvals', text: 'Let the marketing role send broadcasts within a limit' };
   if (type === 'post.published') return { kind: 'delegate', role: 'content', limit: 'publish without approval (all posts, or only posts with the tags you name)', text: 'Let the content role publish blog posts without waiting for you' };
-  if (type.startsWith('lesson.') || type.startsWith('quiz.') || type === 'course.reviewed' || type === 'course.updated') return { kind: 'delegate', role: 'content', text: 'Let the content role keep lessons up to date' };
+  if (isLessonWork(type)) return { kind: 'delegate', role: 'content', limit: 'changes the lessons of published courses (content, quizzes, files, review sign-off)', text: 'Let the content role keep lessons up to date' };
   if (type === 'access.granted' || type === 'access.revoked') return { kind: 'automate', templateId: 'course-onboarding', text: 'Grant and onboard buyers automatically' };
   if (type.startsWith('contact.') || type.startsWith('contacts.') || type.startsWith('import.')) return { kind: 'delegate', role: 'marketing', text: 'Let the marketing role manage the list' };
   if (type.startsWith('automation.step_')) return { kind: 'delegate', role: 'admin', text: 'Let an admin watch the failing runs' };

@@ -60,10 +60,12 @@ export const ownerRoutes: AnyRoute[] = [
       refundMax: z.number().int().positive().max(100_000_000).optional(),
       /** blog posts: publish without approval only posts tagged only with these (none: every post) */
       publishTags: z.array(z.string().trim().toLowerCase().min(1).max(40)).min(1).max(20).optional(),
+      /** broadcasts: the marketing role's new send limit (people per send, sends per 7 days) */
+      sendLimit: z.object({ maxRecipients: z.number().int().min(0).max(10_000_000).optional(), maxPerWeek: z.number().int().min(0).max(100).optional() }).strict().optional(),
     }).strict(),
     handler: async ({ app, actor, body, auditTarget }) => {
       auditTarget('owner_delegation', body.eventType, body);
-      await app.owner.acceptDelegation(body.eventType, body.role, actor, { refundMax: body.refundMax, publishTags: body.publishTags });
+      await app.owner.acceptDelegation(body.eventType, body.role, actor, { refundMax: body.refundMax, publishTags: body.publishTags, sendLimit: body.sendLimit });
     },
   }),
   defineRoute({

@@ -96,11 +96,18 @@ export type PublishPolicy = { mode: 'free' } | { mode: 'approval' } | { mode: 't
 
 /**
  * What an accepted delegation changed, kept so that taking it back sets it back: a role's refund
- * limit (minor units) or a role's blog publishing policy.
+ * limit (minor units), a role's blog publishing policy, the marketing role's send limit, or
+ * whether the content role may change published courses.
  */
 export type DelegationGrant =
   | { kind: 'refund_limit'; role: 'admin' | 'support'; before: number; after: number }
-  | { kind: 'publish_policy'; role: 'admin' | 'content' | 'marketing'; before: PublishPolicy; after: PublishPolicy };
+  | { kind: 'publish_policy'; role: 'admin' | 'content' | 'marketing'; before: PublishPolicy; after: PublishPolicy }
+  | { kind: 'send_limit'; role: 'marketing'; before: SendLimit; after: SendLimit }
+  | { kind: 'live_lessons'; role: 'content'; before: boolean; after: boolean }
+  | { kind: 'round_robin'; role: 'support'; before: boolean; after: boolean };
+
+/** The marketing role's send limit (mail's MarketingSendLimits, as stored). */
+export type SendLimit = { maxRecipients: number; maxPerWeek: number };
 
 /** The last outcome per checked URL (pages, lessons, emails). */
 export const ownerLinkChecks = pgTable(

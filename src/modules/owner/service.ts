@@ -12,7 +12,7 @@ import { addDays, dayIn, lastWeeks } from './dates.js';
 import { concentration, grantKindFor, leverageOf, processesNeedingOwner, weeklyMeter, type ShareRisk, type WeeklyCount } from './meter.js';
 import type { AlertView, AuthorityRole, ConcentrationSources, Meter, NewAlert, OwnerDeps, OwnerSettingsView, TaskAssignee } from './types.js';
 import { forecastAbsence, type Forecast } from './forecast.js';
-import { ownerActivity, ownerAlerts, ownerDecisions, ownerDelegations, ownerSettings, timeBudgets, type AlertStatus, type DelegationGrant, type PublishPolicy, type TimeBudget } from './schema.js';
+import { ownerActivity, ownerAlerts, ownerDecisions, ownerDelegations, ownerSettings, timeBudgets, type AlertStatus, type DelegationGrant, type PublishPolicy, type SendLimit, type TimeBudget } from './schema.js';
 
 export const ACTIVITY_WINDOW_MS = 5 * 60_000;
 
@@ -336,9 +336,16 @@ export class OwnerService {
    *   to `refundMax` (minor units; by default twice the current one, at least 50.00);
    * - blog posts the owner publishes: the role's publishing policy becomes "publishes without
    *   approval" — for every post, or with `publishTags` only for posts tagged only with those
-   *   (the content module enforces it when the writer publishes).
+   *   (the content module enforces it when the writer publishes);
+   * - broadcasts the owner sends: the marketing role's send limit in mail (people per send, sends
+   *   per 7 days) is raised to `sendLimit` (by default twice each, at least 2 000 people and 2
+   *   sends); above it a marketing send becomes an approval request (mail enforces it);
+   * - lessons the owner keeps up to date: the content role may change published courses' lessons
+   *   (learning enforces it; without it the content role changes drafts only);
+   * - support conversations the owner answers: new conversations are given to the support role's
+   *   members in turn (support's round-robin, applied at intake).
    */
-  async acceptDelegation(eventType: string, role: string, actor: Actor, opts: { refundMax?: number; publishTags?: string[] } = {}): Promise<{ grant: DelegationGrant | null }> {
+  async acceptDelegation(eventType: string, role: string, actor: Actor, opts: { refundMax?: number; publishTags?: string[]; sendLimit?: Partial<SendLimit> } = {}): Promise<{ grant: DelegationGrant | null }> {
     if (!(assignableRoles as readonly string[]).includes(role)) throw invalid('Choose a role of the team');
     if (!/^[a-z_]+(\.[a-z_]+)+$/.test(eventType) || !this.deps.events.catalog.types.includes(eventType)) throw invalid('Unknown process');
     const grantKind = grantKindFor(eventType);
@@ -346,6 +353,11 @@ export class OwnerService {
     if (opts.publishTags !== undefined && grantKind !== 'publish_policy') throw invalid('This process has no publishing policy to set', { field: 'publishTags' });
     if (grantKind === 'refund_limit' && role !== 'support' && role !== 'admin') throw invalid('Refund limits belong to the support or admin role', { field: 'role' });
     if (grantKind === 'publish_policy' && role !== 'content' && role !== 'marketing' && role !== 'admin') throw invalid('Blog publishing belongs to the content, marketing or admin role', { field: 'role' });
+    if (opts.sendLimit !== undefined && grantKind !== 'send_limit') throw invalid('This process has no send limit to set', { field: 'sendLimit' });
+    // Admins send broadcasts and change live courses without a limit: only these roles have one to lift.
+    if (grantKind === 'send_limit' && role !== 'marketing') throw invalid('The send limit is the marketing role\'s', { field: 'role' });
+    if (grantKind === 'live_lessons' && role !== 'content') throw invalid('Live courses are limited for the content role only', { field: 'role' });
+    if (grantKind === 'round_robin' && role !== 'support') throw invalid('Conversations are handed in turn to the support role', { field: 'role' });
     return this.deps.database.transaction(async (tx) => {
       const now = this.deps.clock.now();
       const [existing] = await tx.select().from(ownerDelegations).where(eq(ownerDelegations.eventType, eventType));
@@ -367,6 +379,28 @@ export class OwnerService {
         const before = existing?.grant?.kind === 'publish_policy' && existing.grant.role === policyRole ? existing.grant.before : current;
         grant = { kind: 'publish_policy', role: policyRole, before, after };
         await this.deps.sources.content.setRolePolicyInTx(tx, policyRole, after, actor);
+      } else if (grantKind === 'send_limit') {
+        const current = await this.deps.sources.mail.sendLimit(tx);
+        const after: SendLimit = {
+          maxRecipients: opts.sendLimit?.maxRecipients ?? Math.max(current.maxRecipients * 2, 2_000),
+          maxPerWeek: opts.sendLimit?.maxPerWeek ?? Math.max(current.maxPerWeek * 2, 2),
+        };
+        if (after.maxRecipients < current.maxRecipients || after.maxPerWeek < current.maxPerWeek || (after.maxRecipients === current.maxRecipients && after.maxPerWeek === current.maxPerWeek))
+          throw invalid(`The marketing role may already send to ${current.maxRecipients} people, ${current.maxPerWeek} times a week: a delegation raises the limit`, { field: 'sendLimit' });
+        const before = existing?.grant?.kind === 'send_limit' ? existing.grant.before : current;
+        grant = { kind: 'send_limit', role: 'marketing', before, after };
+        await this.deps.sources.mail.setSendLimitInTx(tx, after, actor);
+      } else if (grantKind === 'live_lessons') {
+        const current = await this.deps.sources.lessons.contentEditsLive(tx);
+        // Several lesson processes share the one permission: what it was before the first of them is kept.
+        const before = (await this.sharedGrantBefore(tx, 'live_lessons')) ?? current;
+        grant = { kind: 'live_lessons', role: 'content', before, after: true };
+        if (!current) await this.deps.sources.lessons.setContentEditsLiveInTx(tx, true, actor);
+      } else if (grantKind === 'round_robin') {
+        const current = await this.deps.sources.support.roundRobin(tx);
+        const before = (await this.sharedGrantBefore(tx, 'round_robin')) ?? current;
+        grant = { kind: 'round_robin', role: 'support', before, after: true };
+        if (!current) await this.deps.sources.support.setRoundRobinInTx(tx, true, actor);
       }
       await tx.insert(ownerDelegations).values({ eventType, role, acceptedAt: now, grant }).onConflictDoUpdate({ target: ownerDelegations.eventType, set: { role, acceptedAt: now, grant } });
       await this.deps.events.record(tx, {
@@ -375,6 +409,9 @@ export class OwnerService {
           eventType, role,
           ...(grant?.kind === 'refund_limit' ? { refundMax: grant.after, previousRefundMax: grant.before } : {}),
           ...(grant?.kind === 'publish_policy' ? { publishPolicy: grant.after, previousPublishPolicy: grant.before } : {}),
+          ...(grant?.kind === 'send_limit' ? { sendLimit: grant.after, previousSendLimit: grant.before } : {}),
+          ...(grant?.kind === 'live_lessons' ? { editsLiveCourses: true } : {}),
+          ...(grant?.kind === 'round_robin' ? { roundRobin: true } : {}),
         },
       });
       return { grant };
@@ -392,6 +429,13 @@ export class OwnerService {
         await this.deps.sources.support.setRoleLimitsInTx(tx, grant.role, { ...limits, refundMax: grant.before }, actor);
       } else if (grant?.kind === 'publish_policy') {
         await this.deps.sources.content.setRolePolicyInTx(tx, grant.role, grant.before, actor);
+      } else if (grant?.kind === 'send_limit') {
+        await this.deps.sources.mail.setSendLimitInTx(tx, grant.before, actor);
+      } else if (grant?.kind === 'live_lessons' && (await this.sharedGrantBefore(tx, 'live_lessons')) === null) {
+        // Several lesson processes may each have been delegated (the deleted row is gone): the permission stays while one remains.
+        await this.deps.sources.lessons.setContentEditsLiveInTx(tx, grant.before, actor);
+      } else if (grant?.kind === 'round_robin' && (await this.sharedGrantBefore(tx, 'round_robin')) === null) {
+        await this.deps.sources.support.setRoundRobinInTx(tx, grant.before, actor);
       }
       await this.deps.events.record(tx, {
         type: 'owner.delegation_revoked', actor, subject: { type: 'owner_delegation', id: eventType },
@@ -399,9 +443,18 @@ export class OwnerService {
           eventType, role: row.role,
           ...(grant?.kind === 'refund_limit' ? { refundMax: grant.before } : {}),
           ...(grant?.kind === 'publish_policy' ? { publishPolicy: grant.before } : {}),
+          ...(grant?.kind === 'send_limit' ? { sendLimit: grant.before } : {}),
+          ...(grant?.kind === 'live_lessons' ? { editsLiveCourses: grant.before } : {}),
+          ...(grant?.kind === 'round_robin' ? { roundRobin: grant.before } : {}),
         },
       });
     });
+  }
+
+  /** A switch several processes share (live lessons, round-robin support): what it was before the first delegation still held, or null when none holds. */
+  private async sharedGrantBefore(tx: Tx, kind: 'live_lessons' | 'round_robin'): Promise<boolean | null> {
+    const g = (await tx.select({ grant: ownerDelegations.grant }).from(ownerDelegations)).map((r) => r.grant).find((x) => x?.kind === kind);
+    return g && (g.kind === 'live_lessons' || g.kind === 'round_robin') ? g.before : null;
   }
 
   async delegations(): Promise<{ eventType: string; role: string; acceptedAt: Date; grant: DelegationGrant | null }[]> {

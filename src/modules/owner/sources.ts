@@ -63,7 +63,19 @@ export function ownerSources(m: {
         await m.tasks.updateTask(taskId, { assignee: 'userId' in to ? { userId: to.userId } : { role: to.role } }, actor);
       },
     },
-    mail: { queueTransactional: (tx, msg) => m.mail.queueTransactional(tx, msg) },
+    mail: {
+      queueTransactional: (tx, msg) => m.mail.queueTransactional(tx, msg),
+      sendLimit: (db) => m.mail.marketingSendLimits(db),
+      setSendLimitInTx: async (tx, limit, actor) => {
+        await m.mail.setMarketingSendLimitsInTx(tx, limit, actor);
+      },
+    },
+    lessons: {
+      contentEditsLive: async (db) => (await m.learning.contentPolicy(db)).editsLiveCourses,
+      setContentEditsLiveInTx: async (tx, on, actor) => {
+        await m.learning.setContentPolicyInTx(tx, { editsLiveCourses: on }, actor);
+      },
+    },
     support: {
       escalated: (since) => m.support().escalated(since),
       assigneeOf: async (id) => (await m.support().get(m.database.db, id)).assigneeId,
@@ -74,6 +86,8 @@ export function ownerSources(m: {
       setRoleLimitsInTx: async (tx, role, limits, actor) => {
         await m.support().setRoleLimitsInTx(tx, role, limits, actor);
       },
+      roundRobin: async (db) => (await m.support().settings(db ?? m.database.db, { fresh: true })).roundRobin,
+      setRoundRobinInTx: (tx, on, actor) => m.support().setRoundRobinInTx(tx, on, actor),
     },
   };
 }

@@ -8,7 +8,7 @@ import type { EventLog } from '../../db/events.js';
 import type { AnalyticsService } from '../analytics/index.js';
 import type { OverdueTask } from '../tasks/index.js';
 import type { Leverage, OwnerProcess, WeekMeter } from './meter.js';
-import type { AlertStatus, PublishPolicy, TimeBudget } from './schema.js';
+import type { AlertStatus, PublishPolicy, SendLimit, TimeBudget } from './schema.js';
 
 export interface OwnerSettingsView {
   timeBudget: TimeBudget;
@@ -91,7 +91,17 @@ export interface OwnerSources {
   approvals: { pending(): Promise<PendingApproval[]>; delegate(tx: Tx, approvalId: string, toUserId: string, actor: Actor): Promise<PendingApproval> };
   /** the tasks module: occurrences past their due time, and handing a task to someone else */
   tasks: TasksSource;
-  mail: { queueTransactional(tx: Tx, m: { to: string; subject: string; text: string; html?: string; tag: string }): Promise<string> };
+  mail: {
+    queueTransactional(tx: Tx, m: { to: string; subject: string; text: string; html?: string; tag: string }): Promise<string>;
+    /** the marketing role's send limit, which a delegation of broadcasts raises */
+    sendLimit(db?: DbOrTx): Promise<SendLimit>;
+    setSendLimitInTx(tx: Tx, limit: SendLimit, actor: Actor): Promise<void>;
+  };
+  /** learning: whether the content role may change published courses, which a delegation of lessons grants */
+  lessons: {
+    contentEditsLive(db?: DbOrTx): Promise<boolean>;
+    setContentEditsLiveInTx(tx: Tx, on: boolean, actor: Actor): Promise<void>;
+  };
   /** the blog (content module): each role's publishing policy, which a delegation may change */
   content: {
     rolePolicies(db?: DbOrTx): Promise<Record<'admin' | 'content' | 'marketing', PublishPolicy>>;
@@ -129,6 +139,9 @@ export interface SupportSource {
   reassign(conversationId: string, assigneeId: string, actor: Actor): Promise<void>;
   roleLimits(db?: DbOrTx): Promise<Record<AuthorityRole, RoleAuthority>>;
   setRoleLimitsInTx(tx: Tx, role: AuthorityRole, limits: RoleAuthority, actor: Actor): Promise<void>;
+  /** whether new conversations are given to the support role's members in turn */
+  roundRobin(db?: DbOrTx): Promise<boolean>;
+  setRoundRobinInTx(tx: Tx, on: boolean, actor: Actor): Promise<void>;
 }
 
 export type TaskAssignee = { userId: string } | { role: Role };

@@ -239,6 +239,17 @@ export class SupportService {
     this.invalidateSettings();
   }
 
+  /** Switches round-robin assignment of new conversations to the support role, in the caller's transaction (the owner's delegation of support). */
+  async setRoundRobinInTx(tx: Tx, on: boolean, actor: Actor): Promise<void> {
+    await tx.execute(sql`select pg_advisory_xact_lock(7202, 0)`);
+    const [row] = await tx.select().from(supportSettings).where(eq(supportSettings.id, 1));
+    const stored = { ...((row?.settings ?? {}) as Partial<SupportSettings>), roundRobin: on } as SupportSettings;
+    const now = this.deps.clock.now();
+    await tx.insert(supportSettings).values({ id: 1, settings: stored, updatedAt: now }).onConflictDoUpdate({ target: supportSettings.id, set: { settings: stored, updatedAt: now } });
+    await this.deps.events.record(tx, { type: 'support.settings_changed', actor, data: { changed: ['roundRobin'] } });
+    this.invalidateSettings();
+  }
+
   /**
    * Open or pending conversations that waited past an SLA since `since` and were not assigned
    * by hand after their last breach: the owner's weekly review offers to reassign each.
