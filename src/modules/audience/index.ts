@@ -20,3 +20,4 @@ export type { Form } from './forms.js';
 export type { Segment } from './segment-service.js';
 export { audienceEvents } from './events.js';
 export { contactDirectory } from './contact-directory.js';
+export { CONTACTS_VIEW, LIST_SUBSCRIPTIONS_VIEW } from './views.js';

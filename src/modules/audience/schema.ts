@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, jsonb, pgTable, pgView, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 export const contactStatuses = ['active', 'unconfirmed', 'unsubscribed', 'bounced', 'complained'] as const;
 export type ContactStatus = (typeof contactStatuses)[number];
@@ -237,4 +237,22 @@ export const importIssues = pgTable(
     reason: text('reason').notNull(),
   },
   (t) => [primaryKey({ columns: [t.importId, t.rowNumber] })],
+);
+
+/**
+ * The read-only faces of the audience other modules may name in SQL (the mail engine's hot
+ * statements: a broadcast's snapshot of its recipients, the send loop's contact states, the send
+ * limit's audience count). Their columns are a contract; the tables behind them are audience's
+ * business. Writes go through AudienceService. PostgreSQL expands a simple view in place, so a
+ * statement on a view is planned as on the table.
+ */
+export const audienceContactsView = pgView('audience_contacts_view').as((qb) =>
+  qb
+    .select({ id: contacts.id, email: contacts.email, emailNormalized: contacts.emailNormalized, name: contacts.name, status: contacts.status, fields: contacts.fields })
+    .from(contacts),
+);
+
+/** `audience_list_subscriptions_view (contact_id, list_id, status)`: who is on which list. */
+export const audienceListSubscriptionsView = pgView('audience_list_subscriptions_view').as((qb) =>
+  qb.select({ contactId: listSubscriptions.contactId, listId: listSubscriptions.listId, status: listSubscriptions.status }).from(listSubscriptions),
 );

@@ -14,6 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
+import { CONTACTS_VIEW, LIST_SUBSCRIPTIONS_VIEW } from '../audience/index.js';
 import { systemActor, type Actor } from '../../actor.js';
 import type { Tx } from '../../db/client.js';
 import { bareAddress, domainOf } from './mime.js';
@@ -299,7 +300,7 @@ export class BroadcastEngine {
       const inserted = await tx.execute(sql`
         with ins as (
           insert into broadcast_recipients (broadcast_id, contact_id, email)
-          select ${b.id}, c.id, c.email from contacts c
+          select ${b.id}, c.id, c.email from ${sql.raw(CONTACTS_VIEW)} c
            where c.id in (${audience})
              and not exists (select 1 from mail_suppressions s where s.email_normalized = c.email_normalized)
           order by c.id
@@ -419,9 +420,9 @@ export class BroadcastEngine {
       `select c.id, c.email, c.name, c.fields, c.status,
               s.email_normalized is not null as suppressed,
               ($2::uuid is null or ls.status = 'subscribed') is true as subscribed
-         from contacts c
+         from ${CONTACTS_VIEW} c
          left join mail_suppressions s on s.email_normalized = c.email_normalized
-         left join lateral (select l.status from list_subscriptions l
+         left join lateral (select l.status from ${LIST_SUBSCRIPTIONS_VIEW} l
                              where l.contact_id = c.id and l.list_id = $2::uuid limit 1) ls on true
         where c.id = any($1::uuid[])`,
       [ids, listId],

@@ -3,6 +3,7 @@
 // above it becomes an approval request (kind `mail.broadcast_send`) and waits for the owner, as
 // support's refunds above a limit do. The owner and admins are not limited.
 import { sql } from 'drizzle-orm';
+import { CONTACTS_VIEW } from '../audience/index.js';
 import { z } from 'zod';
 import type { Actor } from '../../actor.js';
 import type { Db, DbOrTx, Tx } from '../../db/client.js';
@@ -49,7 +50,7 @@ export class SendLimits {
   async audienceSize(tx: DbOrTx, b: { listId: string | null; segmentId: string | null }): Promise<number> {
     const audience = this.ctx.audience.audienceSql({ listId: b.listId ?? undefined, segmentId: b.segmentId ?? undefined });
     const r = await tx.execute(sql`
-      select count(*)::int as n from contacts c
+      select count(*)::int as n from ${sql.raw(CONTACTS_VIEW)} c
        where c.id in (${audience})
          and not exists (select 1 from mail_suppressions s where s.email_normalized = c.email_normalized)`);
     return Number((r as unknown as { rows: { n: number }[] }).rows[0]?.n ?? 0);

@@ -1,0 +1,2 @@
+CREATE VIEW "public"."audience_contacts_view" AS (select "id", "email", "email_normalized", "name", "status", "fields" from "contacts");--> statement-breakpoint
+CREATE VIEW "public"."audience_list_subscriptions_view" AS (select "contact_id", "list_id", "status" from "list_subscriptions");
