@@ -46,14 +46,18 @@ export function addCounts(a: Counts, b: Counts): Counts {
  * The SQL of every metric over events `e` joined to their visit `v`. Visitor ids change every
  * day (the salt does), so visitors are counted per day and summed over days — the rollups
  * and a direct count agree on that by construction (Plausible counts the same way).
+ * `visit` names where the visit's state is read (the joined visit `v`, or a tail row's own copy).
  */
-export const metricsSql = `
+export function metricsSqlOver(visit: { pageviews: string; lastAt: string; startedAt: string }): string {
+  return `
   count(distinct e.visitor_id)::int as visitors,
   count(distinct e.visit_id)::int as visits,
   (count(*) filter (where e.entry))::int as entries,
   (count(*) filter (where e.name = 'pageview'))::int as pageviews,
-  (count(*) filter (where e.entry and v.pageviews <= 1))::int as bounces,
-  coalesce(sum(extract(epoch from v.last_at - v.started_at)::bigint) filter (where e.entry), 0)::bigint as duration_s`;
+  (count(*) filter (where e.entry and ${visit.pageviews} <= 1))::int as bounces,
+  coalesce(sum(extract(epoch from ${visit.lastAt} - ${visit.startedAt})::bigint) filter (where e.entry), 0)::bigint as duration_s`;
+}
+export const metricsSql = metricsSqlOver({ pageviews: 'v.pageviews', lastAt: 'v.last_at', startedAt: 'v.started_at' });
 
 /** A UTC day's bounds as timestamptz, whatever the server's time zone. */
 export const dayStart = (param: string) => `(${param}::date::timestamp at time zone 'UTC')`;

@@ -3,7 +3,7 @@
 // `rawBreakdown` computes the same numbers by a plain GROUP BY over raw events: the tests and
 // the benchmark compare the dashboard's reads against it.
 import type { ExecuteSql } from '../../db/client.js';
-import { addCounts, dayEnd, dayStart, dimensionColumn, metricsSql, type Counts, type Dimension, type Filter, zeroCounts } from './dimensions.js';
+import { addCounts, dayEnd, dayStart, dimensionColumn, metricsSql, metricsSqlOver, type Counts, type Dimension, type Filter, zeroCounts } from './dimensions.js';
 
 /** Inclusive UTC days, YYYY-MM-DD. */
 export interface DayRange {
@@ -129,13 +129,7 @@ export function tailVersionsSql(watermark: string): string {
 }
 
 /** `metricsSql` over `versions` rows (each carries its visit's state of its version). */
-export const versionMetricsSql = `
-  count(distinct e.visitor_id)::int as visitors,
-  count(distinct e.visit_id)::int as visits,
-  (count(*) filter (where e.entry))::int as entries,
-  (count(*) filter (where e.name = 'pageview'))::int as pageviews,
-  (count(*) filter (where e.entry and e.visit_pageviews <= 1))::int as bounces,
-  coalesce(sum(extract(epoch from e.visit_last_at - e.started_at)::bigint) filter (where e.entry), 0)::bigint as duration_s`;
+export const versionMetricsSql = metricsSqlOver({ pageviews: 'e.visit_pageviews', lastAt: 'e.visit_last_at', startedAt: 'e.started_at' });
 
 /**
  * The raw tail: how the events after the watermark change the rollups, for the total and
