@@ -1,8 +1,9 @@
 // The automation engine: runs enter on events, each step execution is keyed by (run, seq), waits
 // sleep on the app clock. The tick (`tick`, the automation.tick job) executes the steps whose
-// effect is in the database — tags, waits, splits, ends, conditions on a tag or a field — for up
-// to 500 runs per transaction, set-wise. Steps that leave the database or read other modules
-// (email, webhook, access, lists, …) run in pg-boss step jobs, one run each (`runStep`).
+// effect is in the database — tags, waits, splits, ends, conditions on a tag or a field, and
+// emails (queued set-wise through the mail module, sent by its batch job) — for up to 500 runs
+// per transaction, set-wise. Steps that leave the database or read other modules (webhook,
+// access, lists, …) run in pg-boss step jobs, one run each (`runStep`).
 //
 // Why nothing runs twice (the crash-safety argument):
 // - The tick claims active runs with `for update skip locked` (concurrent ticks take disjoint
@@ -40,8 +41,8 @@ import type { Clock } from '../../clock.js';
 import type { Database, DbOrTx, Tx } from '../../db/client.js';
 import type { EventLog } from '../../db/events.js';
 import type { JobQueue } from '../../jobs/queue.js';
-import type { AudienceService, Contact } from '../audience/index.js';
-import type { MailService } from '../mail/index.js';
+import { normalizeEmail, type AudienceService, type Contact } from '../audience/index.js';
+import type { MailService, TransactionalMessage } from '../mail/index.js';
 import type { AccessService } from '../access/index.js';
 import type { CatalogService } from '../catalog/index.js';
 import type { TasksService } from '../tasks/index.js';
@@ -77,9 +78,11 @@ export const HOLD_MS = 60 * 60_000;
 
 /**
  * Steps the tick executes itself, many runs at once in one transaction: their effect is in the
- * database, cannot fail for one contact alone, and needs no read outside the transaction. Every
- * other step (email, webhook, access, lists, fields, tasks, notes to the owner, conditions that
- * read other modules) runs in a step job of its own, with its retries.
+ * database, cannot fail for one contact alone, and needs no read outside the transaction. An
+ * email is one of them: its effect here is the queued message (the mail module's `queueMany`,
+ * sent afterwards by its batch job); what leaves the machine leaves after the commit. Every
+ * other step (webhook, access, lists, fields, tasks, notes to the owner, conditions that read
+ * other modules) runs in a step job of its own, with its retries.
  */
 export function runsInTick(step: Step | undefined): boolean {
   if (!step) return true;
@@ -91,6 +94,7 @@ export function runsInTick(step: Step | undefined): boolean {
     case 'wait_event':
     case 'split':
     case 'end':
+    case 'email':
       return true;
     case 'condition':
       return step.condition.test === 'has_tag' || step.condition.test === 'field_equals';
@@ -627,6 +631,7 @@ export class AutomationEngine {
         const done: { run: Run; step: Step; outcome: Outcome }[] = [];
         const tagging: { run: Run; step: Extract<Step, { kind: 'tag' }> }[] = [];
         const tagTests = new Map<string, { run: Run; step: Extract<Step, { kind: 'condition' }> }[]>();
+        const emailing: { run: Run; step: Extract<Step, { kind: 'email' }>; contact: Contact; def: Definition }[] = [];
         for (const run of going) {
           const def = await this.definition(tx, run.versionId);
           const step = def.steps.find((x) => x.id === run.stepId);
@@ -640,6 +645,8 @@ export class AutomationEngine {
             handoff.push({ runId: run.id, seq: run.seq + 1 });
           } else if (step.kind === 'tag') {
             tagging.push({ run, step });
+          } else if (step.kind === 'email') {
+            emailing.push({ run, step, contact, def });
           } else if (step.kind === 'condition' && step.condition.test === 'has_tag') {
             const list = tagTests.get(step.condition.tagId) ?? [];
             list.push({ run, step });
@@ -674,6 +681,7 @@ export class AutomationEngine {
             done.push({ run, step, outcome: { status: 'done', detail: yes ? 'yes' : 'no', data: { branch: yes ? 'yes' : 'no' }, next: (yes ? step.yes : step.no) ?? null } });
           }
         }
+        if (emailing.length) done.push(...(await this.emailMany(tx, emailing)));
         going = [];
         for (const { run, step, outcome } of done) {
           const seq = run.seq + 1;
@@ -1049,37 +1057,72 @@ export class AutomationEngine {
     }
   }
 
-  /** Queues the email in the step's transaction, honouring consent and suppression. */
+  /** Queues the email in the step's transaction, honouring consent and suppression (a step job: one run). */
   private async email(tx: Tx, step: Extract<Step, { kind: 'email' }>, run: Run, seq: number, contact: Contact, def: Definition, pre: Prefetched): Promise<Outcome> {
-    const next = step.next ?? null;
-    const blocked =
-      contact.status === 'bounced' || contact.status === 'complained'
-        ? `the address ${contact.status}`
-        : step.marketing && contact.status !== 'active'
-          ? contact.status === 'unsubscribed'
-            ? 'the contact unsubscribed'
-            : 'the contact has not confirmed their subscription'
-          : pre.suppressed
-            ? 'the address is on the suppression list'
-            : null;
-    if (blocked) {
-      if (def.onUnsubscribe === 'end' && contact.status === 'unsubscribed') return { status: 'skipped', detail: `not sent: ${blocked}`, next: null, end: { state: 'exited', reason: blocked } };
-      return { status: 'skipped', detail: `not sent: ${blocked}`, data: { reason: blocked }, next };
+    const blocked = emailBlocked(step, contact, pre.suppressed ?? false);
+    if (blocked) return skippedEmail(step, contact, def, blocked);
+    const marketing = step.marketing ? (pre.marketing ?? (await this.deps.mail.marketingHeaders(contact.id, run.workflowId))) : undefined;
+    const m = this.composeEmail(step, run, seq, contact, marketing);
+    const messageId = await this.deps.mail.queueTransactional(tx, m.message);
+    return { status: 'done', detail: `queued "${m.message.subject}"`, data: { messageId, ...m.data }, next: step.next ?? null };
+  }
+
+  /**
+   * The email steps of many runs in the tick's transaction: one read of the suppression list,
+   * each contact's message rendered (the same template engine, personalisation and tracking as
+   * one step), and all of them queued in one insert with one send job per hundred (the mail
+   * module's `queueMany`, delivered over the same SMTP pool as broadcasts). The Message-ID comes
+   * from (run, seq), so a message queued again after a crash is the same message at the receiver;
+   * and since the queueing commits with the step rows, a retried tick queues nothing twice.
+   */
+  private async emailMany(tx: Tx, list: { run: Run; step: Extract<Step, { kind: 'email' }>; contact: Contact; def: Definition }[]): Promise<{ run: Run; step: Step; outcome: Outcome }[]> {
+    const suppressed = await this.deps.mail.bounces.suppressedAmong(
+      list.map((x) => x.contact.email),
+      undefined,
+      tx,
+    );
+    const out: { run: Run; step: Step; outcome: Outcome }[] = [];
+    const queued: { i: number; subject: string; data: Record<string, unknown> }[] = [];
+    const messages: TransactionalMessage[] = [];
+    for (const { run, step, contact, def } of list) {
+      const blocked = emailBlocked(step, contact, suppressed.has(normalizeEmail(contact.email)));
+      if (blocked) {
+        out.push({ run, step, outcome: skippedEmail(step, contact, def, blocked) });
+        continue;
+      }
+      const marketing = step.marketing ? await this.deps.mail.marketingHeaders(contact.id, run.workflowId, tx) : undefined;
+      const m = this.composeEmail(step, run, run.seq + 1, contact, marketing);
+      queued.push({ i: out.length, subject: m.message.subject, data: m.data });
+      out.push({ run, step, outcome: { status: 'done', detail: '', next: step.next ?? null } });
+      messages.push(m.message);
     }
+    const ids = await this.deps.mail.queueMany(tx, messages);
+    queued.forEach((q, k) => {
+      const o = out[q.i]!.outcome;
+      Object.assign(o, { detail: `queued "${q.subject}"`, data: { messageId: ids[k], ...q.data } });
+    });
+    return out;
+  }
+
+  /** One contact's message of an email step: rendered, tracked, with its Message-ID key from (run, seq). */
+  private composeEmail(
+    step: Extract<Step, { kind: 'email' }>,
+    run: Run,
+    seq: number,
+    contact: Contact,
+    marketing: { headers: Record<string, string>; unsubscribeUrl: string } | undefined,
+  ): { message: TransactionalMessage; data: Record<string, unknown> } {
     const subject = renderText(step.subject, contact).replace(/[\r\n]+/g, ' ').slice(0, 300);
     let text = renderText(step.body, contact);
-    let headers: Record<string, string> | undefined;
-    if (step.marketing) {
-      const m = pre.marketing ?? (await this.deps.mail.marketingHeaders(contact.id, run.workflowId));
-      headers = m.headers;
-      text += `\n\n--\nUnsubscribe: ${m.unsubscribeUrl}`;
-    }
+    if (marketing) text += `\n\n--\nUnsubscribe: ${marketing.unsubscribeUrl}`;
     // Links go through a signed redirect and an open pixel is added: what the contact does with
     // this email feeds the "opened / clicked the previous email" conditions and revenue attribution.
     const tracked = trackedEmail(text, { baseUrl: this.deps.settings.publicUrl, runId: run.id, seq, key: this.linkKey, keep: (u) => u.includes('/email/unsubscribe') });
     const messageKey = `a${run.id.replace(/-/g, '')}.${seq}`;
-    const messageId = await this.deps.mail.queueTransactional(tx, { to: contact.email, subject, text: tracked.text, html: tracked.html, tag: `automation:${run.workflowId}`, contactId: contact.id, headers, messageKey });
-    return { status: 'done', detail: `queued "${subject}"`, data: { messageId, messageKey, marketing: step.marketing, links: tracked.links }, next };
+    return {
+      message: { to: contact.email, subject, text: tracked.text, html: tracked.html, tag: `automation:${run.workflowId}`, contactId: contact.id, headers: marketing?.headers, messageKey },
+      data: { messageKey, marketing: step.marketing, links: tracked.links },
+    };
   }
 
   // ---- webhooks ---------------------------------------------------------------------------------
@@ -1150,6 +1193,19 @@ function renderText(template: string, contact: Contact): string {
   } catch {
     return template;
   }
+}
+
+/** Why an email step must not send to this contact now (null: it may). */
+function emailBlocked(step: Extract<Step, { kind: 'email' }>, contact: Contact, suppressed: boolean): string | null {
+  if (contact.status === 'bounced' || contact.status === 'complained') return `the address ${contact.status}`;
+  if (step.marketing && contact.status !== 'active') return contact.status === 'unsubscribed' ? 'the contact unsubscribed' : 'the contact has not confirmed their subscription';
+  return suppressed ? 'the address is on the suppression list' : null;
+}
+
+/** A blocked email step: skipped with the reason; the run goes on, or ends on an unsubscribe when the workflow says so. */
+function skippedEmail(step: Extract<Step, { kind: 'email' }>, contact: Contact, def: Definition, blocked: string): Outcome {
+  if (def.onUnsubscribe === 'end' && contact.status === 'unsubscribed') return { status: 'skipped', detail: `not sent: ${blocked}`, next: null, end: { state: 'exited', reason: blocked } };
+  return { status: 'skipped', detail: `not sent: ${blocked}`, data: { reason: blocked }, next: step.next ?? null };
 }
 
 function describeMinutes(m: number): string {

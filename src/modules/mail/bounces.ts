@@ -183,6 +183,21 @@ export class BounceDesk {
     }
   }
 
+  /**
+   * Which of these addresses are on the suppression list (for any reason, or one of `reasons`),
+   * as normalised addresses: one statement for a batch. In `tx` when given (PGlite has one connection).
+   */
+  async suppressedAmong(emails: string[], reasons?: string[], tx?: Tx): Promise<Set<string>> {
+    if (!emails.length) return new Set();
+    const exec = tx ? this.ctx.database.executorFor(tx) : this.ctx.database.execute;
+    const res = await exec<{ email_normalized: string }>(
+      `select email_normalized from mail_suppressions where email_normalized = any($1::text[]) and ($2::text[] is null or reason = any($2::text[]))`,
+      [[...new Set(emails.map(normalizeEmail))], reasons ?? null],
+      { name: 'mail.suppressed-among' },
+    );
+    return new Set(res.rows.map((r) => r.email_normalized));
+  }
+
   async isSuppressed(email: string, reasons?: string[]): Promise<boolean> {
     const res = await this.ctx.database.execute<{ reason: string }>('select reason from mail_suppressions where email_normalized = $1', [normalizeEmail(email)]);
     const row = res.rows[0];

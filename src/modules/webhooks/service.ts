@@ -22,6 +22,12 @@ import { postWebhook } from './sender.js';
 import { webhookDeliveries, webhookEndpoints, type DeliveryStatus } from './schema.js';
 
 export const DELIVER_JOB = 'webhooks.deliver';
+/** Sends the first attempt of many deliveries (the batched fan-out's job). */
+export const DELIVER_BATCH_JOB = 'webhooks.deliver-batch';
+/** Deliveries one `webhooks.deliver-batch` job carries. */
+export const DELIVER_BATCH = 50;
+/** Requests one batch job has in flight at once. */
+const DELIVER_CONCURRENCY = 8;
 /** How long the old secret keeps signing after a rotation, so receivers can switch over. */
 const ROTATION_OVERLAP_MS = 24 * 3600_000;
 const MAX_ENDPOINTS = 50;
@@ -264,20 +270,51 @@ export class WebhookService {
    * enabled endpoint that wants this type, each with its send job.
    */
   async fanOutInTx(tx: Tx, event: EventDelivery): Promise<number> {
-    const wanted = await tx
-      .select({ id: webhookEndpoints.id })
-      .from(webhookEndpoints)
-      .where(and(eq(webhookEndpoints.enabled, true), or(sql`${webhookEndpoints.eventTypes} = '[]'::jsonb`, sql`${webhookEndpoints.eventTypes} @> ${JSON.stringify([event.type])}::jsonb`)));
-    if (!wanted.length) return 0;
-    const payload = webhookPayload(event);
+    return this.fanOutManyInTx(tx, [event]);
+  }
+
+  /**
+   * The fan-out of many events in `tx`, set-wise: one read of the enabled endpoints, one insert
+   * of a delivery per (event, endpoint that wants it) — unique, so a replayed event adds none —
+   * and one `webhooks.deliver-batch` job per DELIVER_BATCH deliveries. Returns how many deliveries it made.
+   */
+  async fanOutManyInTx(tx: Tx, events: EventDelivery[]): Promise<number> {
+    if (!events.length) return 0;
+    const endpoints = await tx.select({ id: webhookEndpoints.id, eventTypes: webhookEndpoints.eventTypes }).from(webhookEndpoints).where(eq(webhookEndpoints.enabled, true));
+    if (!endpoints.length) return 0;
     const now = this.deps.clock.now();
-    const rows = await tx
-      .insert(webhookDeliveries)
-      .values(wanted.map((e) => ({ endpointId: e.id, eventId: event.eventId, eventType: event.type, messageId: `msg_${randomUUID()}`, payload, createdAt: now })))
-      .onConflictDoNothing()
-      .returning({ id: webhookDeliveries.id });
-    for (const r of rows) await this.deps.jobs.sendInTx(tx, DELIVER_JOB, { deliveryId: r.id });
+    const values = events.flatMap((event) => {
+      const wanting = endpoints.filter((e) => !e.eventTypes.length || e.eventTypes.includes(event.type));
+      if (!wanting.length) return [];
+      const payload = webhookPayload(event);
+      return wanting.map((e) => ({ endpointId: e.id, eventId: event.eventId, eventType: event.type, messageId: `msg_${randomUUID()}`, payload, createdAt: now }));
+    });
+    if (!values.length) return 0;
+    const rows: { id: string }[] = [];
+    for (let i = 0; i < values.length; i += 1000) {
+      rows.push(...(await tx.insert(webhookDeliveries).values(values.slice(i, i + 1000)).onConflictDoNothing().returning({ id: webhookDeliveries.id })));
+    }
+    const jobs: { deliveryIds: string[] }[] = [];
+    for (let i = 0; i < rows.length; i += DELIVER_BATCH) jobs.push({ deliveryIds: rows.slice(i, i + DELIVER_BATCH).map((r) => r.id) });
+    await this.deps.jobs.sendManyInTx(tx, DELIVER_BATCH_JOB, jobs);
     return rows.length;
+  }
+
+  /**
+   * The `webhooks.deliver-batch` job: each delivery as `deliver` sends it (claimed, signed,
+   * refused for a private address unless allowed, its failure rescheduled with backoff as a
+   * `webhooks.deliver` job of its own), DELIVER_CONCURRENCY at a time. Idempotent: a delivery
+   * already sent or claimed by another worker is left alone, so a retried batch sends only what
+   * it had not.
+   */
+  async deliverMany(deliveryIds: string[]): Promise<void> {
+    const queue = [...deliveryIds];
+    const failures: unknown[] = [];
+    const lane = async () => {
+      for (let id = queue.shift(); id; id = queue.shift()) await this.deliver(id).catch((err: unknown) => void failures.push(err));
+    };
+    await Promise.all(Array.from({ length: Math.min(DELIVER_CONCURRENCY, queue.length) }, lane));
+    if (failures.length) throw failures[0];
   }
 
   /** Sends the same message again (same webhook-id) as a new delivery with its own log. */

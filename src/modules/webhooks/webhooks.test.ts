@@ -90,6 +90,39 @@ for (const backend of backends()) {
       assert.ok(!stored.rows[0]!.t.includes(secret.slice(6)));
     });
 
+    it('fans out many events in a batch: one delivery per event and endpoint, each sent once, signed, with its own webhook-id', async () => {
+      const all = (await owner.post('/api/webhooks', { url: `${receiver.url}?batch=all`, description: 'all' })).json();
+      const tagged = (await owner.post('/api/webhooks', { url: `${receiver.url}?batch=tagged`, eventTypes: ['contact.tagged'] })).json();
+      const before = receiver.received.length;
+      // 60 events in one transaction: the fan-out subscriber takes them in batches, not one job each.
+      const ids = Array.from({ length: 60 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+      await t.app.database.transaction((tx) =>
+        t.app.events.recordMany(
+          tx,
+          ids.map((id) => ({ type: 'contact.tagged' as const, actor: { kind: 'system' as const }, subject: { type: 'contact', id }, data: { tagId: 'batch', tag: 'batch' } })),
+        ),
+      );
+      const mine = () => receiver.received.slice(before).filter((r) => r.url.includes('batch='));
+      await waitFor(async () => mine().length >= 120, { timeoutMs: 120_000, what: '120 deliveries received' });
+      const got = mine();
+      assert.equal(got.length, 120, 'each event once per endpoint');
+      assert.equal(new Set(got.map((r) => r.headers['webhook-id'])).size, 120, 'a webhook-id per delivery');
+      for (const [endpoint, secret] of [[all.endpoint, all.secret], [tagged.endpoint, tagged.secret]] as const) {
+        const these = got.filter((r) => r.url.endsWith(endpoint.id === all.endpoint.id ? 'batch=all' : 'batch=tagged'));
+        assert.equal(these.length, 60);
+        // Each verifies with its endpoint's secret, and the 60 carry 60 different events.
+        assert.equal(new Set(these.map((r) => JSON.stringify(new Webhook(secret).verify(r.body, r.headers)))).size, 60);
+      }
+      const jobs = await t.app.database.execute<{ name: string; n: number }>(
+        `select name, count(*)::int as n from pgboss.job where name in ('webhooks.deliver-batch', 'webhooks.deliver') and created_on > now() - interval '10 minutes' group by name`,
+      );
+      const byName = Object.fromEntries(jobs.rows.map((r) => [r.name, r.n]));
+      assert.ok((byName['webhooks.deliver-batch'] ?? 0) <= 60 && (byName['webhooks.deliver-batch'] ?? 0) >= 3, `deliver-batch jobs carry many deliveries: ${JSON.stringify(byName)}`);
+      assert.equal(byName['webhooks.deliver'] ?? 0, 0, 'no job per delivery for a first attempt');
+      await owner.delete(`/api/webhooks/${all.endpoint.id}`);
+      await owner.delete(`/api/webhooks/${tagged.endpoint.id}`);
+    });
+
     it('retries with backoff until the receiver accepts, replays with the same webhook-id, and sends a test message', async () => {
       receiver.received.length = 0;
       const { endpoint, secret } = (await owner.post('/api/webhooks', { url: `${receiver.url}?retry`, eventTypes: ['contact.untagged'] })).json();
