@@ -43,6 +43,7 @@ export function versionOf(b: Pick<Broadcast, 'name' | 'subject' | 'preheader' | 
 
 export interface BroadcastApprovals {
   request(tx: Tx, input: { kind: string; data: unknown; title: string; summary?: string; subject?: { type: string; id: string }; actor: Actor }): Promise<{ id: string }>;
+  list(db: Tx, q: { status: 'pending'; kind: string; subject: { type: string; id: string } }): Promise<{ id: string; data: unknown }[]>;
 }
 
 /** What the recipient list can be narrowed to: a row state, or what happened after sending. */
@@ -278,9 +279,16 @@ export class BroadcastDesk {
         const over = await this.limits.overLimit(tx, b);
         if (over) {
           if (!this.approvals) throw forbidden(`Not allowed: ${over.reason}, and approvals are not available`);
+          // Asking again for the same unchanged draft answers with the request already waiting
+          // (the row lock makes two concurrent asks queue here, so only one request is made).
+          await tx.execute(sql`select 1 from broadcasts where id = ${id} for update`);
+          const version = versionOf(b);
+          const pending = await this.approvals.list(tx, { status: 'pending', kind: BROADCAST_SEND_APPROVAL_KIND, subject: { type: 'broadcast', id } });
+          const same = pending.find((p) => broadcastSendRequestSchema.safeParse(p.data).data?.version === version);
+          if (same) return { ...b, approvalId: same.id };
           const request = await this.approvals.request(tx, {
             kind: BROADCAST_SEND_APPROVAL_KIND,
-            data: { broadcastId: id, at: at?.toISOString() ?? null, version: versionOf(b) } satisfies BroadcastSendRequest,
+            data: { broadcastId: id, at: at?.toISOString() ?? null, version } satisfies BroadcastSendRequest,
             title: `Send the broadcast "${b.name}" to ${over.recipients} people`,
             summary: `Subject: ${b.subject}\n${over.reason}.`,
             subject: { type: 'broadcast', id },

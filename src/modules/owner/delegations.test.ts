@@ -59,6 +59,11 @@ for (const backend of backends()) {
       const second = await send(marketing, secondId);
       assert.equal(second.status, 'draft', 'the second send of the week waits');
       assert.ok(second.approvalId);
+      // Asking again for the same unchanged draft answers with the waiting request, not a second one.
+      const again = await send(marketing, secondId);
+      assert.equal(again.approvalId, second.approvalId);
+      const waiting = async () => (await t.app.approvals.list(t.app.db, { status: 'pending', kind: 'mail.broadcast_send', subject: { type: 'broadcast', id: secondId } })).length;
+      assert.equal(await waiting(), 1, 'two asks, one approval');
 
       const bigId = await draft(marketing, big, 'Big one');
       const asked = await send(marketing, bigId);
@@ -92,6 +97,15 @@ for (const backend of backends()) {
       await marketing.patch(`/api/broadcasts/${secondId}`, { subject: 'Changed after asking' });
       assert.equal((await owner.post(`/api/approvals/${second.approvalId}/approve`, {})).statusCode, 409);
       assert.equal((await owner.get(`/api/broadcasts/${secondId}`)).json().status, 'draft');
+
+      // After a refusal, asking again makes a new request.
+      const thirdId = await draft(marketing, small, 'Small three');
+      const third = await send(marketing, thirdId);
+      assert.ok(third.approvalId);
+      assert.equal((await owner.post(`/api/approvals/${third.approvalId}/refuse`, { note: 'Not this week' })).statusCode, 200);
+      const thirdAgain = await send(marketing, thirdId);
+      assert.ok(thirdAgain.approvalId);
+      assert.notEqual(thirdAgain.approvalId, third.approvalId, 'a refused request is not answered again');
     });
 
     it('delegating broadcasts raises the marketing send limit; taking it back restores it', async () => {
