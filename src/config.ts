@@ -66,6 +66,7 @@ const envSchema = z.object({
   MAIL_RATE_PER_HOUR: z.coerce.number().int().min(0).default(0),
   MAIL_SMTP_CONNECTIONS: z.coerce.number().int().min(1).max(50).default(5),
   MAIL_SEND_WORKERS: z.coerce.number().int().min(1).max(16).default(4),
+  MAIL_SEND_BATCH: z.coerce.number().int().min(1).max(1000).default(100),
   MAIL_TRACKING: bool.default(true),
   MAIL_GUARD_BOUNCE_RATE: z.coerce.number().min(0).max(1).default(0.05),
   MAIL_GUARD_COMPLAINT_RATE: z.coerce.number().min(0).max(1).default(0.003),
@@ -262,6 +263,8 @@ export interface MailConfig {
   ratePerHour: number;
   smtpConnections: number;
   sendWorkers: number;
+  /** messages one `mail.send-batch` job carries at most (automation email steps); fewer when the rate would make a job last over a minute */
+  sendBatch: number;
   tracking: boolean;
   guard: { bounceRate: number; complaintRate: number; minSample: number; windowMinutes: number };
   dkim?: { domain: string; selector: string; privateKey: string };
@@ -324,6 +327,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ratePerHour: e.MAIL_RATE_PER_HOUR,
       smtpConnections: e.MAIL_SMTP_CONNECTIONS,
       sendWorkers: e.MAIL_SEND_WORKERS,
+      sendBatch: e.MAIL_SEND_BATCH,
       tracking: e.MAIL_TRACKING,
       guard: {
         bounceRate: e.MAIL_GUARD_BOUNCE_RATE,

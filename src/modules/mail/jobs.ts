@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineJob, type JobDefinition } from '../../jobs/types.js';
-import { SEND_BATCH_ATTEMPTS, SEND_BATCH_JOB, SEND_TRANSACTIONAL_JOB, type MailService } from './service.js';
+import { SEND_BATCH_ATTEMPTS, SEND_BATCH_EXPIRE_SECONDS, SEND_BATCH_JOB, SEND_TRANSACTIONAL_JOB, type MailService } from './service.js';
 import { BROADCAST_SEND_JOB, BROADCAST_START_JOB } from './engine.js';
 
 /** What the mail jobs use. */
@@ -24,14 +24,14 @@ export const mailJobs: JobDefinition<any, MailJobDeps>[] = [
   }),
   defineJob({
     name: SEND_BATCH_JOB,
-    description: 'Deliver up to 100 queued messages at once (automation email steps) over the shared SMTP pool, or keep them in the outbox',
+    description: 'Deliver a batch of queued messages (automation email steps; MAIL_SEND_BATCH, 100 by default) over the shared SMTP pool, or keep them in the outbox',
     data: z.object({ messageIds: z.array(z.string().uuid()).min(1).max(1000) }),
     handler: ({ mail }: MailJobDeps, data, job) => mail.deliverMany(data.messageIds, { retrying: job.retryCount > 0, lastAttempt: job.retryCount >= SEND_BATCH_ATTEMPTS - 1 }),
     priority: 5,
     retryLimit: SEND_BATCH_ATTEMPTS - 1,
     retryDelay: 10,
     retryBackoff: true,
-    expireInSeconds: 300,
+    expireInSeconds: SEND_BATCH_EXPIRE_SECONDS,
   }),
   defineJob({
     name: BROADCAST_START_JOB,

@@ -25,10 +25,23 @@ import { parseDsn } from './webhooks.js';
 import { classifySmtpError, SmtpTransport } from './transport.js';
 
 export const SEND_TRANSACTIONAL_JOB = 'mail.send-transactional';
-/** Delivers many queued messages at once (`queueMany`): one job per SEND_BATCH of them. */
+/** Delivers many queued messages at once (`queueMany`): one job per `sendBatchSize` of them. */
 export const SEND_BATCH_JOB = 'mail.send-batch';
-/** Messages one `mail.send-batch` job carries. */
-export const SEND_BATCH = 100;
+/**
+ * How long one `mail.send-batch` job may run before pg-boss hands it to another worker (a
+ * killed worker's messages are sent again after this, with the same Message-ID).
+ */
+export const SEND_BATCH_EXPIRE_SECONDS = 120;
+
+/**
+ * Messages one `mail.send-batch` job carries: the configured MAIL_SEND_BATCH, but never more
+ * than a minute of sending at the global rate, so a live job ends well inside its expiry
+ * (SEND_BATCH_EXPIRE_SECONDS) and is not handed out a second time while it still sends.
+ */
+export function sendBatchSize(configured: number, ratePerSecond: number): number {
+  if (!(ratePerSecond > 0)) return configured;
+  return Math.max(1, Math.min(configured, Math.floor(ratePerSecond * 60)));
+}
 /** `mail.send-batch` attempts (the job's retry limit + 1): the last one fails what is still temporarily refused. */
 export const SEND_BATCH_ATTEMPTS = 9;
 
@@ -212,7 +225,7 @@ export class MailService {
    */
   /**
    * Queues many messages inside the caller's transaction, set-wise: one insert, and one
-   * `mail.send-batch` job per SEND_BATCH messages (the automation's email steps, hundreds
+   * `mail.send-batch` job per `sendBatchSize` messages (the automation's email steps, hundreds
    * per tick). The same brand frame as `queueTransactional`; a message that carries secrets
    * goes through `queueTransactional` (sealed, a job of its own). Returns the ids in order.
    */
@@ -250,7 +263,8 @@ export class MailService {
     // 14 parameters a row: 1 000 rows stay far below the protocol's 65 535.
     for (let i = 0; i < rows.length; i += 1000) await tx.insert(mailMessages).values(rows.slice(i, i + 1000));
     const jobs: { messageIds: string[] }[] = [];
-    for (let i = 0; i < rows.length; i += SEND_BATCH) jobs.push({ messageIds: rows.slice(i, i + SEND_BATCH).map((r) => r.id!) });
+    const batch = sendBatchSize(this.ctx.config.sendBatch, settings.ratePerSecond);
+    for (let i = 0; i < rows.length; i += batch) jobs.push({ messageIds: rows.slice(i, i + batch).map((r) => r.id!) });
     await this.ctx.jobs.sendManyInTx(tx, SEND_BATCH_JOB, jobs);
     return ids;
   }
