@@ -8,7 +8,7 @@ import { allRoutes } from '../src/http/routes.js';
 import { auditShape, eventShape } from '../src/http/contract.js';
 import { apiKeyShape, deviceSessionShape, invitationPeekShape, invitationShape, sessionStateShape, userShape, type User } from '../src/modules/team/contract.js';
 import { forecastShape, ownerSettingsShape, reviewShape } from '../src/modules/owner/contract.js';
-import { broadcastInputShape, broadcastListItemShape, broadcastShape, mailSettingsShape, mailSettingsViewShape, messageShape, messageSummaryShape, previewShape, statsShape } from '../src/modules/mail/contract.js';
+import { broadcastInputShape, broadcastListItemShape, broadcastShape, mailSettingsShape, mailSettingsViewShape, messageShape, messageSummaryShape, previewShape, sendCheckShape, sendLimitsViewShape, statsShape } from '../src/modules/mail/contract.js';
 
 function responseOf(method: string, url: string): z.ZodType {
   const route = allRoutes.find((r) => r.method === method && r.url === url);
@@ -44,6 +44,8 @@ describe('API contract shared with the admin', () => {
     assert.equal(field(responseOf('GET', '/api/broadcasts/:id'), 'stats'), statsShape);
     assert.equal(responseOf('GET', '/api/mail/settings'), mailSettingsViewShape);
     assert.equal(responseOf('PATCH', '/api/mail/settings'), mailSettingsShape);
+    assert.equal(responseOf('GET', '/api/broadcasts/:id/send-check'), sendCheckShape);
+    assert.equal(responseOf('GET', '/api/mail/send-limits'), sendLimitsViewShape);
     const create = allRoutes.find((r) => r.method === 'POST' && r.url === '/api/broadcasts');
     assert.equal(create?.body, broadcastInputShape, 'the admin sends what the route parses');
   });

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, startBrowserTestApp, type BrowserTestApp } from '../support/browser.js';
 import { POSTAL, seedAudience } from '../../src/modules/mail/test-helpers.js';
+import { addMember, Client } from '../support/harness.js';
 
 const OWNER = { name: 'Olivia Owner', email: 'olivia@example.com', password: 'correct horse battery staple' };
 let t: BrowserTestApp;
@@ -82,5 +83,55 @@ test('owner writes, previews, tests and sends a broadcast, then reads its report
   await page.getByRole('heading', { level: 1, name: 'Mail settings' }).waitFor();
   assert.match(await page.getByLabel('Postal address').inputValue(), /12 Example Street/);
   await page.getByRole('heading', { name: 'Suppression list' }).waitFor();
+  await context.close();
+});
+
+test('a marketing assistant sees, before the click, that a send above the limit asks the owner, and asks', async () => {
+  const owner = new Client(t.server);
+  assert.equal((await owner.login(OWNER.email, OWNER.password)).statusCode, 200);
+  assert.equal((await owner.request('PUT', '/api/mail/send-limits', { maxRecipients: 5, maxPerWeek: 3 })).statusCode, 200);
+  const marketing = await addMember(t, owner, 'marketing');
+  const { listId: few } = await seedAudience(t.app, 3, { domain: 'few.test', listName: 'Few' });
+  const { listId: many } = await seedAudience(t.app, 8, { domain: 'many.test', listName: 'Many' });
+  const created = await marketing.post('/api/broadcasts', { name: 'Autumn offer', subject: 'Autumn', body: 'Hello', listId: few });
+  assert.equal(created.statusCode, 201, created.body);
+  const id = created.json().id as string;
+
+  const context = await browser.newContext({ baseURL: t.baseUrl });
+  const page: Page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  await page.route(/^(?!http:\/\/127\.0\.0\.1:)/, (route) => route.abort());
+  await page.goto('/admin/sign-in');
+  await page.getByLabel('Email').fill('marketing@example.com');
+  await page.getByLabel('Password', { exact: true }).fill('marketing password 123');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+
+  await page.goto(`/admin/broadcasts/${id}`);
+  await page.getByRole('heading', { level: 1, name: 'Autumn offer' }).waitFor();
+  // Within the limit: the reach and the limit, and an ordinary send button.
+  await page.getByText(/It reaches 3 people now/).waitFor();
+  await page.getByText(/Your send limit: 5 people a send, 3 sends in 7 days \(0 so far\)/).waitFor();
+  await page.getByRole('button', { name: 'Send now' }).waitFor();
+  // Choosing the bigger list (not yet saved) turns it into a request to the owner.
+  await page.getByLabel('Audience').selectOption({ label: 'List: Many' });
+  await page.getByText(/It reaches 8 people now.*Above your send limit: 8 recipients, above the marketing limit of 5 per send/).waitFor();
+  await page.getByRole('button', { name: 'Ask the owner to send' }).click();
+  await page.getByRole('dialog').getByText(/Nothing goes out until the owner approves it/).waitFor();
+  await page.getByRole('dialog').getByRole('button', { name: 'Ask the owner' }).click();
+  await page.getByText(/Sent to the owner for approval/).waitFor();
+  await page.getByText(/This draft waits for the owner’s approval/).waitFor();
+
+  const b = (await owner.get(`/api/broadcasts/${id}`)).json();
+  assert.deepEqual([b.status, b.listId], ['draft', many], 'nothing sent; the chosen audience was saved with the request');
+  const pending = await t.app.approvals.list(t.app.db, { status: 'pending', kind: 'mail.broadcast_send', subject: { type: 'broadcast', id } });
+  assert.equal(pending.length, 1);
+  assert.equal((await t.app.mail.listOutbox({ to: 'many.test', stream: 'broadcast' })).length, 0);
+
+  // The settings page shows the marketing role the limit, read-only.
+  await page.goto('/admin/broadcasts/settings');
+  await page.getByRole('heading', { level: 2, name: 'Marketing send limit' }).waitFor();
+  await page.getByText(/Up to 5 people a send and 3 sends in any 7 days/).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Save the limit' }).count(), 0);
   await context.close();
 });

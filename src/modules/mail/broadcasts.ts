@@ -302,6 +302,37 @@ export class BroadcastDesk {
     });
   }
 
+  /**
+   * What scheduling this broadcast now would do for `actor`, for the editor to say before the
+   * click: how many people it reaches (its audience less suppressed addresses; `audience`
+   * overrides the saved one with the editor's unsaved choice), whether the actor's role is held
+   * to the send limit, the reason it is above it (null when within) and the approval request
+   * already waiting for this unchanged draft. The same rules `schedule` applies.
+   */
+  async sendCheck(
+    id: string,
+    actor: Actor,
+    audience: { listId?: string | null; segmentId?: string | null } = {},
+  ): Promise<{ recipients: number | null; limited: boolean; maxRecipients: number; maxPerWeek: number; sendsThisWeek: number; overLimit: string | null; pendingApprovalId: string | null }> {
+    const b = await this.get(id);
+    const target = audience.listId !== undefined || audience.segmentId !== undefined ? { listId: audience.listId ?? null, segmentId: audience.segmentId ?? null } : { listId: b.listId, segmentId: b.segmentId };
+    if (target.segmentId) this.ctx.audience.audienceSql({ segmentId: target.segmentId }); // throws while segments are unavailable
+    const limited = isSendLimited(actor);
+    return this.ctx.database.transaction(async (tx) => {
+      const limits = await this.limits.get(tx);
+      const sendsThisWeek = await this.limits.sendsThisWeek(tx);
+      const recipients = target.listId || target.segmentId ? await this.limits.audienceSize(tx, target) : null;
+      const over = limited && recipients !== null ? await this.limits.overLimit(tx, target) : null;
+      let pendingApprovalId: string | null = null;
+      if (limited && this.approvals) {
+        const version = versionOf(b);
+        const pending = await this.approvals.list(tx, { status: 'pending', kind: BROADCAST_SEND_APPROVAL_KIND, subject: { type: 'broadcast', id } });
+        pendingApprovalId = pending.find((p) => broadcastSendRequestSchema.safeParse(p.data).data?.version === version)?.id ?? null;
+      }
+      return { recipients, limited, maxRecipients: limits.maxRecipients, maxPerWeek: limits.maxPerWeek, sendsThisWeek, overLimit: over?.reason ?? null, pendingApprovalId };
+    });
+  }
+
   /** Schedules a checked broadcast in `tx` (a send within the limit, or one the owner approved). */
   async scheduleInTx(tx: Tx, b: Broadcast, at: Date | null, actor: Actor, approved = false): Promise<Broadcast> {
     const now = this.ctx.clock.now();

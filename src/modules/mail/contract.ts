@@ -32,7 +32,11 @@ export const mailSettingsShape = z.object({
 /** GET /api/mail/settings: the settings and how mail leaves (read-only). */
 export const mailSettingsViewShape = mailSettingsShape.extend({ transport: z.enum(['smtp', 'outbox']), dkimDomain: z.string().nullable() });
 
+/** GET /api/mail/send-limits (PUT takes and answers the two limits): the marketing role's send limit. */
+export const sendLimitsViewShape = z.object({ maxRecipients: z.number(), maxPerWeek: z.number(), sendsThisWeek: z.number() });
+
 export type MailSettingsInput = z.input<typeof mailSettingsShape>;
+export type SendLimitsView = z.output<typeof sendLimitsViewShape>;
 export type MailSettings = Wire<z.output<typeof mailSettingsViewShape>>;
 export type MessageSummary = Wire<z.output<typeof messageSummaryShape>>;
 export type Message = Wire<z.output<typeof messageShape>>;
@@ -101,7 +105,23 @@ export const statsShape = z.object({
 
 export const previewShape = z.object({ subject: z.string(), html: z.string(), text: z.string(), contact: z.object({ name: z.string(), email: z.string() }) });
 
+/** GET /api/broadcasts/:id/send-check: what sending now would do for the caller (the editor's warning). */
+export const sendCheckShape = z.object({
+  /** people it reaches now, suppressed addresses left out; null without an audience */
+  recipients: z.number().nullable(),
+  /** the caller's role sends within the owner's limit (marketing) */
+  limited: z.boolean(),
+  maxRecipients: z.number(),
+  maxPerWeek: z.number(),
+  sendsThisWeek: z.number(),
+  /** why a send now is above the limit (it would ask the owner first); null within it */
+  overLimit: z.string().nullable(),
+  /** the owner's approval already asked for this unchanged draft */
+  pendingApprovalId: z.string().nullable(),
+});
+
 export type BroadcastStatus = (typeof broadcastStatuses)[number];
+export type SendCheck = z.output<typeof sendCheckShape>;
 export type Block = z.output<typeof blockShape>;
 export type BroadcastInput = z.input<typeof broadcastInputShape>;
 export type Broadcast = Omit<Wire<z.output<typeof broadcastShape>>, 'blocks'> & { blocks: Block[] | null };

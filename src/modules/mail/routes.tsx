@@ -13,7 +13,7 @@ import { preferencesToken } from './tokens.js';
 import { recipientFilters } from './broadcasts.js';
 import { emailAddressSchema } from '../audience/index.js';
 import { marketingSendLimitsSchema as sendLimitsShape } from './send-limits.js';
-import { broadcastInputShape as broadcastInput, broadcastListItemShape, broadcastShape, broadcastStatuses as statuses, mailSettingsShape as settingsShape, mailSettingsViewShape, messageShape, messageSummaryShape as messageSummary, previewShape, statsShape } from './contract.js';
+import { broadcastInputShape as broadcastInput, broadcastListItemShape, broadcastShape, broadcastStatuses as statuses, mailSettingsShape as settingsShape, mailSettingsViewShape, messageShape, messageSummaryShape as messageSummary, previewShape, sendCheckShape, sendLimitsViewShape, statsShape } from './contract.js';
 
 const idParam = z.object({ id: z.uuid() });
 const page = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), offset: z.coerce.number().int().min(0).default(0) });
@@ -60,7 +60,7 @@ export const mailRoutes: AnyRoute[] = [
   defineRoute({
     method: 'GET', url: '/api/mail/send-limits', access: { permission: 'mail.read' }, tags: ['mail'],
     summary: "The marketing role's send limit: people per send and sends per 7 days (above it a send waits for the owner)",
-    response: sendLimitsShape.extend({ sendsThisWeek: z.number() }),
+    response: sendLimitsViewShape,
     handler: async ({ app }) => ({ ...(await app.mail.marketingSendLimits()), sendsThisWeek: await app.mail.marketingSendsThisWeek() }),
   }),
   defineRoute({
@@ -164,6 +164,16 @@ export const mailRoutes: AnyRoute[] = [
       auditTarget('broadcast', params.id, { to: body.to });
       return { sent: await app.mail.broadcasts.testSend(params.id, body.to, actor, body.contactId) };
     },
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/broadcasts/:id/send-check', access: { permission: 'mail.read' }, tags: ['mail'],
+    summary: "What sending this broadcast now would do for you: the people it reaches, your role's send limit and whether it is above it (then the send asks the owner first), and the request already waiting",
+    params: idParam,
+    // The editor's unsaved audience; without either, the saved one.
+    query: z.object({ listId: z.uuid().optional(), segmentId: z.uuid().optional() }),
+    response: sendCheckShape,
+    handler: async ({ app, params, query, actor }) =>
+      app.mail.broadcasts.sendCheck(params.id, actor, query.listId || query.segmentId ? { listId: query.listId ?? null, segmentId: query.segmentId ?? null } : {}),
   }),
   defineRoute({
     method: 'POST', url: '/api/broadcasts/:id/schedule', access: { permission: 'mail.send' }, tags: ['mail'], audit: 'broadcast.scheduled',

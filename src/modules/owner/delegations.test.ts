@@ -52,7 +52,22 @@ for (const backend of backends()) {
       assert.equal((await owner.request('PUT', '/api/mail/send-limits', { maxRecipients: 10, maxPerWeek: 1 })).statusCode, 200);
       assert.deepEqual((await marketing.get('/api/mail/send-limits')).json(), { maxRecipients: 10, maxPerWeek: 1, sendsThisWeek: 0 });
 
-      const first = await send(marketing, await draft(marketing, small, 'Small one'));
+      // The editor's warning before the click: reach, the limit, and whether a send would ask the owner.
+      const check = async (who: Client, id: string, query = '') => {
+        const res = await who.get(`/api/broadcasts/${id}/send-check${query}`);
+        assert.equal(res.statusCode, 200, res.body);
+        return res.json() as { recipients: number | null; limited: boolean; maxRecipients: number; maxPerWeek: number; sendsThisWeek: number; overLimit: string | null; pendingApprovalId: string | null };
+      };
+      const firstId = await draft(marketing, small, 'Small one');
+      assert.deepEqual(await check(marketing, firstId), { recipients: 3, limited: true, maxRecipients: 10, maxPerWeek: 1, sendsThisWeek: 0, overLimit: null, pendingApprovalId: null });
+      const unsaved = await check(marketing, firstId, `?listId=${big}`);
+      assert.equal(unsaved.recipients, 30, "the editor's unsaved audience is counted, not the saved one");
+      assert.match(unsaved.overLimit ?? '', /30 recipients, above the marketing limit of 10/);
+      const asOwner = await check(owner, firstId, `?listId=${big}`);
+      assert.deepEqual([asOwner.limited, asOwner.overLimit], [false, null], 'the owner is never held to it');
+      assert.equal((await marketing.get(`/api/broadcasts/${firstId}/send-check?listId=nope`)).statusCode, 400);
+
+      const first = await send(marketing, firstId);
       assert.deepEqual([first.status, first.approvalId], ['scheduled', null], '3 people, the first send of the week: within the limit');
 
       const secondId = await draft(marketing, small, 'Small two');
@@ -62,6 +77,9 @@ for (const backend of backends()) {
       // Asking again for the same unchanged draft answers with the waiting request, not a second one.
       const again = await send(marketing, secondId);
       assert.equal(again.approvalId, second.approvalId);
+      const waitingCheck = await check(marketing, secondId);
+      assert.deepEqual([waitingCheck.sendsThisWeek, waitingCheck.pendingApprovalId], [1, second.approvalId]);
+      assert.match(waitingCheck.overLimit ?? '', /2 sends in 7 days/, 'the weekly count is the reason now');
       const waiting = async () => (await t.app.approvals.list(t.app.db, { status: 'pending', kind: 'mail.broadcast_send', subject: { type: 'broadcast', id: secondId } })).length;
       assert.equal(await waiting(), 1, 'two asks, one approval');
 
@@ -95,6 +113,7 @@ for (const backend of backends()) {
 
       // A draft edited after the request is not sent on the old approval.
       await marketing.patch(`/api/broadcasts/${secondId}`, { subject: 'Changed after asking' });
+      assert.equal((await check(marketing, secondId)).pendingApprovalId, null, 'the edited draft has no request waiting');
       assert.equal((await owner.post(`/api/approvals/${second.approvalId}/approve`, {})).statusCode, 409);
       assert.equal((await owner.get(`/api/broadcasts/${secondId}`)).json().status, 'draft');
 

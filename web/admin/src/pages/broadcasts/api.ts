@@ -7,8 +7,8 @@ import type { Block, Broadcast, BroadcastInput, BroadcastListItem, BroadcastStat
 export type { Block, Broadcast, BroadcastInput, BroadcastListItem, BroadcastStats, BroadcastStatus, Preview };
 export type BlockType = Block['type'];
 
-export type { MailSettings } from '../../../../../src/modules/mail/contract.js';
-import type { MailSettings, MailSettingsInput } from '../../../../../src/modules/mail/contract.js';
+export type { MailSettings, SendCheck, SendLimitsView } from '../../../../../src/modules/mail/contract.js';
+import type { MailSettings, MailSettingsInput, SendCheck, SendLimitsView } from '../../../../../src/modules/mail/contract.js';
 
 /** A recipient filter: a row state, or what happened after sending. */
 export type RecipientFilter = 'queued' | 'sending' | 'sent' | 'failed' | 'skipped' | 'cancelled' | 'bounced' | 'complained' | 'opened' | 'clicked' | 'unsubscribed';
@@ -64,7 +64,13 @@ export const broadcastsApi = {
   remove: (b: string) => apiSend('DELETE', `/api/broadcasts/${id(b)}`),
   preview: (input: Partial<BroadcastInput>) => apiSend<Preview>('POST', '/api/broadcasts/preview', input),
   test: (b: string, to: string[]) => apiSend<{ sent: number }>('POST', `/api/broadcasts/${id(b)}/test`, { to }),
-  schedule: (b: string, at: string | null) => apiSend<Broadcast>('POST', `/api/broadcasts/${id(b)}/schedule`, { at }),
+  /** approvalId: above the marketing send limit, the send waits for the owner (the broadcast stays a draft) */
+  schedule: (b: string, at: string | null) => apiSend<Broadcast & { approvalId: string | null }>('POST', `/api/broadcasts/${id(b)}/schedule`, { at }),
+  /** what sending now would do for the signed-in person: reach, their send limit, a request already waiting */
+  sendCheck: (b: string, audience: { listId?: string | null; segmentId?: string | null }) =>
+    apiGet<SendCheck>(`/api/broadcasts/${id(b)}/send-check`, { listId: audience.listId ?? undefined, segmentId: audience.segmentId ?? undefined }),
+  sendLimits: () => apiGet<SendLimitsView>('/api/mail/send-limits'),
+  saveSendLimits: (l: { maxRecipients: number; maxPerWeek: number }) => apiSend<{ maxRecipients: number; maxPerWeek: number }>('PUT', '/api/mail/send-limits', l),
   action: (b: string, action: 'unschedule' | 'pause' | 'resume' | 'cancel') => apiSend<Broadcast>('POST', `/api/broadcasts/${id(b)}/${action}`),
   recipients: (b: string, q: { status?: RecipientFilter; search?: string; cursor?: string; limit?: number }) =>
     apiGet<{ recipients: Recipient[]; total: number; nextCursor: string | null }>(`/api/broadcasts/${id(b)}/recipients`, q),

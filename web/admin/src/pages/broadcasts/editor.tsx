@@ -11,7 +11,7 @@ import { PageHeader } from '../../components/page-header.js';
 import { Time } from '../../components/time.js';
 import { useAction } from '../../lib/use-action.js';
 import { useLoad } from '../../lib/use-load.js';
-import { broadcastsApi, statusLabels, type Broadcast, type BroadcastInput, type Preview } from './api.js';
+import { broadcastsApi, formatCount, statusLabels, type Broadcast, type BroadcastInput, type Preview, type SendCheck } from './api.js';
 import { BlockEditor, blocksToMarkdown, withKeys, withoutKeys, type EditorBlock } from './block-editor.js';
 
 const STARTER = `Hi {{ contact.first_name | default: "there" }},
@@ -86,17 +86,31 @@ export function BroadcastEditor({ existing, onChanged, onDeleted }: { existing?:
     await broadcastsApi.test(existing.id, to);
     setNotice(`Test sent to ${to.join(', ')}. Check the inbox (or the Outbox when no email server is set up).`);
   });
+  // Who it reaches and, for a role held to the owner's send limit, whether sending asks the owner first.
+  const check = useLoad<SendCheck | null>(
+    () => (existing?.status === 'draft' ? broadcastsApi.sendCheck(existing.id, { listId: draft.listId, segmentId: draft.segmentId }) : Promise.resolve(null)),
+    [existing, draft.listId, draft.segmentId],
+  );
+  const asksOwner = Boolean(check.data?.limited && check.data.overLimit);
   const schedule = useAction(async () => {
     if (!existing) return;
     await broadcastsApi.update(existing.id, content);
     const when = at ? new Date(at).toISOString() : null;
     const ok = await confirm({
-      title: when ? 'Schedule this broadcast?' : 'Send this broadcast now?',
-      body: <p>The audience is taken when sending starts. Unsubscribed, bounced and suppressed people are left out.</p>,
-      confirmLabel: when ? 'Schedule' : 'Send now',
+      title: asksOwner ? 'Ask the owner to send this broadcast?' : when ? 'Schedule this broadcast?' : 'Send this broadcast now?',
+      body: asksOwner ? (
+        <p>It is above your send limit ({check.data?.overLimit}). Nothing goes out until the owner approves it; it stays a draft meanwhile.</p>
+      ) : (
+        <p>The audience is taken when sending starts. Unsubscribed, bounced and suppressed people are left out.</p>
+      ),
+      confirmLabel: asksOwner ? 'Ask the owner' : when ? 'Schedule' : 'Send now',
     });
     if (!ok) return;
-    await broadcastsApi.schedule(existing.id, when);
+    const done = await broadcastsApi.schedule(existing.id, when);
+    if (done.approvalId) {
+      setNotice('Sent to the owner for approval: it goes out as you asked once they approve it, and stays a draft until then. Editing it asks again.');
+      check.reload();
+    }
     onChanged?.();
   });
   const unschedule = useAction(async () => {
@@ -233,12 +247,15 @@ export function BroadcastEditor({ existing, onChanged, onDeleted }: { existing?:
                   Back to draft
                 </button>
               ) : (
-                <div className="inline-form">
-                  <TextField label="Send at (leave empty to send now)" type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)} />
-                  <button type="button" className="button primary" disabled={schedule.pending} onClick={() => void schedule.run()}>
-                    {at ? 'Schedule' : 'Send now'}
-                  </button>
-                </div>
+                <>
+                  <SendCheckNote check={check.data ?? null} />
+                  <div className="inline-form">
+                    <TextField label="Send at (leave empty to send now)" type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)} />
+                    <button type="button" className="button primary" disabled={schedule.pending} onClick={() => void schedule.run()}>
+                      {asksOwner ? 'Ask the owner to send' : at ? 'Schedule' : 'Send now'}
+                    </button>
+                  </div>
+                </>
               )}
             </>
           ) : null}
@@ -275,5 +292,30 @@ export function BroadcastEditor({ existing, onChanged, onDeleted }: { existing?:
         </section>
       </div>
     </>
+  );
+}
+
+/** Above the send button: who it reaches, and for the marketing role the owner's limit and what a send above it does. */
+function SendCheckNote({ check }: { check: SendCheck | null }) {
+  if (!check) return null;
+  const reach = check.recipients === null ? 'Choose an audience to see who it reaches.' : `It reaches ${formatCount(check.recipients)} ${check.recipients === 1 ? 'person' : 'people'} now (suppressed addresses left out).`;
+  if (!check.limited) return <p className="muted small">{reach}</p>;
+  const limit = `Your send limit: ${formatCount(check.maxRecipients)} people a send, ${check.maxPerWeek} ${check.maxPerWeek === 1 ? 'send' : 'sends'} in 7 days (${check.sendsThisWeek} so far).`;
+  if (check.pendingApprovalId)
+    return (
+      <p className="notice" role="status">
+        {reach} This draft waits for the owner’s approval (it is on their weekly review); it goes out once they approve it. Editing it asks again.
+      </p>
+    );
+  if (check.overLimit)
+    return (
+      <p className="notice" role="status">
+        {reach} Above your send limit: {check.overLimit}. Sending asks the owner first; nothing goes out until they approve it. {limit}
+      </p>
+    );
+  return (
+    <p className="muted small">
+      {reach} {limit}
+    </p>
   );
 }

@@ -3,16 +3,23 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { CheckboxField, TextField } from '../../components/field.js';
 import { FormError, FormNotice } from '../../components/form-error.js';
+import { Forbidden } from '../../components/forbidden.js';
 import { LoadState } from '../../components/load-state.js';
 import { PageHeader } from '../../components/page-header.js';
 import { Time } from '../../components/time.js';
 import { useAction } from '../../lib/use-action.js';
 import { useLoad } from '../../lib/use-load.js';
 import { useSession } from '../../session.js';
-import { broadcastsApi, type MailSettings } from './api.js';
+import { broadcastsApi, type MailSettings, type SendLimitsView } from './api.js';
 import { BroadcastsNav } from './broadcasts-nav.js';
 
 export function MailSettingsPage() {
+  // One "your role cannot do this" for a role without mail, not one per section.
+  if (!useSession().can('mail.read')) return <Forbidden />;
+  return <MailSettings />;
+}
+
+function MailSettings() {
   const state = useLoad(() => broadcastsApi.settings(), []);
   return (
     <>
@@ -24,6 +31,7 @@ export function MailSettingsPage() {
       <LoadState state={state} label="Loading the settings…">
         {(s) => <SettingsForm initial={s} />}
       </LoadState>
+      <SendLimitsCard />
       <Suppressions />
     </>
   );
@@ -79,6 +87,62 @@ function SettingsForm({ initial }: { initial: MailSettings }) {
       ) : (
         <p className="muted small">Only the owner or an admin can change these settings.</p>
       )}
+    </form>
+  );
+}
+
+/** The marketing role's send limit: the owner sets it; the marketing role sees where it stands. */
+function SendLimitsCard() {
+  const state = useLoad(() => broadcastsApi.sendLimits(), []);
+  return (
+    <section className="card stack" aria-labelledby="send-limits">
+      <h2 id="send-limits">Marketing send limit</h2>
+      <p className="muted">
+        How far an assistant with the marketing role may send alone. A broadcast above it is not sent: it waits as a request on your weekly review, and goes out once you
+        approve it. You and admins are never limited.
+      </p>
+      <LoadState state={state} label="Loading the limit…">
+        {(l) => <SendLimitsForm initial={l} onSaved={state.reload} />}
+      </LoadState>
+    </section>
+  );
+}
+
+function SendLimitsForm({ initial, onSaved }: { initial: SendLimitsView; onSaved(): void }) {
+  const [maxRecipients, setMaxRecipients] = useState(String(initial.maxRecipients));
+  const [maxPerWeek, setMaxPerWeek] = useState(String(initial.maxPerWeek));
+  const [saved, setSaved] = useState(false);
+  const mayEdit = useSession().can('mail.limits');
+  const save = useAction(async () => {
+    await broadcastsApi.saveSendLimits({ maxRecipients: Number(maxRecipients), maxPerWeek: Number(maxPerWeek) });
+    setSaved(true);
+    onSaved();
+  });
+  const usage = `${initial.sendsThisWeek} ${initial.sendsThisWeek === 1 ? 'send' : 'sends'} by the marketing role in the last 7 days.`;
+  if (!mayEdit)
+    return (
+      <p>
+        Up to <strong>{initial.maxRecipients}</strong> people a send and <strong>{initial.maxPerWeek}</strong> {initial.maxPerWeek === 1 ? 'send' : 'sends'} in any 7 days. {usage}
+      </p>
+    );
+  return (
+    <form
+      className="stack"
+      onSubmit={(e) => {
+        e.preventDefault();
+        setSaved(false);
+        void save.run();
+      }}
+    >
+      <FormError error={save.error} />
+      {saved ? <FormNotice>Saved.</FormNotice> : null}
+      <TextField label="People a send may reach" type="number" min={0} max={10_000_000} step={1} required value={maxRecipients} onChange={(e) => setMaxRecipients(e.target.value)} hint="Counted when they send: the audience less suppressed addresses." error={save.fieldErrors.maxRecipients} />
+      <TextField label="Sends in any 7 days" type="number" min={0} max={100} step={1} required value={maxPerWeek} onChange={(e) => setMaxPerWeek(e.target.value)} hint={usage} error={save.fieldErrors.maxPerWeek} />
+      <div className="button-row">
+        <button type="submit" className="button" disabled={save.pending}>
+          Save the limit
+        </button>
+      </div>
     </form>
   );
 }
