@@ -113,4 +113,17 @@ test('owner writes an SOP and a weekly task for support; support ticks it off in
   assert.equal(done[0]!.actorRole, 'support');
   const ticks = await t.app.db.select().from(events).where(eq(events.type, 'task.item_checked'));
   assert.equal(ticks.length, 2);
+
+  // Marked done too soon: support re-opens it from Done today; it is due again, ticks kept, and can be unticked.
+  await support.getByRole('button', { name: 'Re-open Check refunds' }).click();
+  const again = support.getByRole('article', { name: 'Check refunds' });
+  await again.getByText('Checklist (2 of 2 done)').waitFor();
+  assert.equal(await support.getByRole('region', { name: 'Done today' }).count(), 0);
+  await again.getByLabel('Note each reason for the owner').uncheck();
+  await again.getByText('Checklist (1 of 2 done)').waitFor();
+  const reopened = await t.app.db.select().from(events).where(eq(events.type, 'task.reopened'));
+  assert.equal(reopened.length, 1);
+  assert.deepEqual([reopened[0]!.actorKind, reopened[0]!.actorRole, reopened[0]!.data.from], ['assistant', 'support', 'done']);
+  await support.reload();
+  await support.getByRole('article', { name: 'Check refunds' }).getByText('Checklist (1 of 2 done)').waitFor();
 });

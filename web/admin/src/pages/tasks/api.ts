@@ -18,6 +18,8 @@ export const tasksApi = {
   tick: (id: string, itemId: string, done: boolean) => apiSend<TaskOccurrence>('POST', `${occ(id)}/items/${encodeURIComponent(itemId)}`, { done }),
   complete: (id: string) => apiSend<TaskOccurrence>('POST', `${occ(id)}/complete`),
   skip: (id: string, reason: string) => apiSend<TaskOccurrence>('POST', `${occ(id)}/skip`, { reason }),
+  /** done or skipped → open again (the event records who re-opened it) */
+  reopen: (id: string) => apiSend<TaskOccurrence>('POST', `${occ(id)}/reopen`, {}),
   list: () => apiGet<{ tasks: Task[]; people: Person[]; timeZone: string; today: string }>('/api/tasks'),
   create: (body: TaskInput) => apiSend<Task>('POST', '/api/tasks', body),
   update: (id: string, body: Partial<TaskInput>) => apiSend<Task>('PATCH', `/api/tasks/${encodeURIComponent(id)}`, body),

@@ -23,7 +23,12 @@ export default function MyDayPage() {
   const replace = (next: TaskOccurrence) =>
     state.setData((d) =>
       next.status === 'open'
-        ? { ...d, due: d.due.map((o) => (o.id === next.id ? next : o)) }
+        ? {
+            ...d,
+            // A re-opened task goes back to the top of the due list, its checklist as it was left.
+            due: d.due.some((o) => o.id === next.id) ? d.due.map((o) => (o.id === next.id ? next : o)) : [next, ...d.due],
+            closedToday: d.closedToday.filter((o) => o.id !== next.id),
+          }
         : { ...d, due: d.due.filter((o) => o.id !== next.id), closedToday: [next, ...d.closedToday.filter((o) => o.id !== next.id)] },
     );
   return (
@@ -58,10 +63,7 @@ export default function MyDayPage() {
                 <h2 id="closed-title">Done today</h2>
                 <ul className="plain-list">
                   {closedToday.map((o) => (
-                    <li key={o.id}>
-                      <strong>{o.title}</strong> — {o.status === 'done' ? `done by ${o.closedBy ?? 'someone'}` : `skipped: ${o.skipReason ?? ''}`}
-                      {o.late ? <span className="badge warn"> late</span> : null}
-                    </li>
+                    <ClosedTask key={o.id} occurrence={o} onChange={replace} />
                   ))}
                 </ul>
               </section>
@@ -70,6 +72,21 @@ export default function MyDayPage() {
         )}
       </LoadState>
     </>
+  );
+}
+
+/** A task closed today, with a way back: marked done by mistake, or skipped for a reason that no longer holds. */
+function ClosedTask({ occurrence: o, onChange }: { occurrence: TaskOccurrence; onChange: (o: TaskOccurrence) => void }) {
+  const reopen = useAction(async () => onChange(await tasksApi.reopen(o.id)));
+  return (
+    <li>
+      <strong>{o.title}</strong> — {o.status === 'done' ? `done by ${o.closedBy ?? 'someone'}` : `skipped: ${o.skipReason ?? ''}`}
+      {o.late ? <span className="badge warn"> late</span> : null}{' '}
+      <button type="button" className="button small subtle" aria-label={`Re-open ${o.title}`} disabled={reopen.pending} onClick={() => void reopen.run()}>
+        Re-open
+      </button>
+      <FormError error={reopen.error} />
+    </li>
   );
 }
 
