@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { backends, waitFor, type Client, type TestApp } from '../../../test/support/harness.js';
 import { buyAsCustomer, type Shop } from '../../../test/support/shop.js';
 import { openSupportShop, type SupportShop } from './test-team.js';
+import { buildCourse, StudentBrowser } from '../learning/test-support.js';
 
 
 for (const backend of backends()) {
@@ -108,6 +109,16 @@ for (const backend of backends()) {
       const ctx = (await sam.get(`/api/support/conversations/${id}/context`)).json();
       assert.equal(ctx.orders.length, 1);
       assert.equal(ctx.courses.length, 0);
+
+      // A published course she is enrolled in, one lesson of two completed: the reply says 50%.
+      const wheel = await buildCourse(owner, { title: 'Wheel Basics', lessons: [{ title: 'Centering' }, { title: 'Pulling walls' }] });
+      assert.equal((await owner.post(`/api/learning/courses/${wheel.course.id}/enrollments`, { email: 'fay@example.com', reason: 'bonus' })).statusCode, 201);
+      const fay = await StudentBrowser.signIn(t, 'fay@example.com', 'Bea Buyer');
+      assert.equal((await fay.post(`/learn/${wheel.course.slug}/lessons/${wheel.lessons[0]!.id}/complete`)).statusCode, 303);
+      const withCourse = (await sam.get(`/api/support/conversations/${id}/canned/${c.json().id}`)).json().text;
+      assert.match(withCourse, /^Hi Bea, order #\d+ \(99\.00 usd\) is paid\. Wheel Basics: 50%$/i);
+      const ctx2 = (await sam.get(`/api/support/conversations/${id}/context`)).json();
+      assert.deepEqual(ctx2.courses.map((x: { title: string; lessons: number; completed: number }) => [x.title, x.lessons, x.completed]), [['Wheel Basics', 2, 1]]);
     });
 
     it('merge joins one customer\'s conversations; two customers\' cannot be merged; split moves later messages out', async () => {
