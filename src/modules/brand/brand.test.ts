@@ -79,6 +79,19 @@ for (const backend of backends()) {
       assert.ok((events[0]!.data.changed as string[]).includes('color'));
     });
 
+    it('callers that find the cached brand stale at the same moment share one read, and a change shows at once', async () => {
+      expectOk(await owner.patch('/api/brand', { tagline: 'Clay, glaze and fire' }));
+      // The change emptied the cache: the next visitors arrive together (a busy page each second).
+      const seen = await Promise.all([t.app.brand.current(), t.app.brand.current(), t.app.brand.current()]);
+      assert.equal(seen[0]!.tagline, 'Clay, glaze and fire');
+      assert.ok(seen[1] === seen[0] && seen[2] === seen[0], 'one read answered all three');
+      // A read already on its way when a change commits does not keep the old brand in the cache.
+      const inFlight = t.app.brand.current();
+      expectOk(await owner.patch('/api/brand', { tagline: 'Fired twice' }));
+      await inFlight;
+      assert.equal((await t.app.brand.current()).tagline, 'Fired twice');
+    });
+
     it('every public page wears the brand: name, colour, theme and favicon; the store changes at once', async () => {
       const store = await t.server.inject({ url: '/' });
       assert.match(store.body, /The Creator Lab/);

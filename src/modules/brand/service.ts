@@ -41,6 +41,10 @@ export interface BrandSettingsView extends BrandSettings {
 
 export class BrandService {
   private cached: { at: number; value: PublicBrand } | null = null;
+  /** the read every caller that finds the cache stale at the same moment waits for */
+  private loading: Promise<PublicBrand> | null = null;
+  /** bumped by each change: a read begun before it does not fill the cache */
+  private generation = 0;
 
   constructor(
     private readonly database: Database,
@@ -83,10 +87,22 @@ export class BrandService {
    */
   async current(db?: DbOrTx): Promise<PublicBrand> {
     if (this.cached && performance.now() - this.cached.at < this.opts.cacheCheckMs) return this.cached.value;
-    const d = db ?? this.database.db;
-    const [{ settings, version }, images] = [await this.read(d), await this.imageHashes(d)];
+    if (db) return this.load(db);
+    // Once a second the cache goes stale under every visitor of a busy page at once: one read
+    // for all of them, not two queries each (100 at a time queued for the pool on PostgreSQL).
+    if (this.loading) return this.loading;
+    const loading = this.load(this.database.db).finally(() => {
+      if (this.loading === loading) this.loading = null;
+    });
+    this.loading = loading;
+    return loading;
+  }
+
+  private async load(db: DbOrTx): Promise<PublicBrand> {
+    const generation = this.generation;
+    const [{ settings, version }, images] = [await this.read(db), await this.imageHashes(db)];
     const value = toPublicBrand(settings, images, version);
-    this.cached = { at: performance.now(), value };
+    if (generation === this.generation) this.cached = { at: performance.now(), value };
     return value;
   }
 
@@ -161,7 +177,9 @@ export class BrandService {
   }
 
   private changed(): void {
+    this.generation++;
     this.cached = null;
+    this.loading = null;
     this.opts.afterChange?.();
   }
 
