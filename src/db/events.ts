@@ -109,6 +109,7 @@ export class EventLog {
     const id = row!.id;
     const delivery = EventLog.deliveryOf({ ...values, contactId, id });
     for (const jobName of this.jobs.subscribersOf(event.type)) {
+      if (!(await this.jobs.listening(tx, jobName, [event.type]))) continue;
       await this.jobs.sendInTx(tx, jobName, delivery as unknown as Record<string, unknown>);
     }
     return id;
@@ -148,7 +149,10 @@ export class EventLog {
         perJob.set(jobName, batch);
       }
     });
-    for (const [jobName, batch] of perJob) await this.jobs.sendManyInTx(tx, jobName, batch);
+    for (const [jobName, batch] of perJob) {
+      if (!(await this.jobs.listening(tx, jobName, [...new Set(batch.map((d) => String(d.type)))]))) continue;
+      await this.jobs.sendManyInTx(tx, jobName, batch);
+    }
     return ids;
   }
 

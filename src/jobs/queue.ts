@@ -65,6 +65,12 @@ export class JobQueue {
     return names;
   }
 
+  /** Whether subscriber `name` wants events of these types now, read in `tx` (true unless its definition says otherwise). */
+  async listening(tx: Tx, name: string, eventTypes: string[]): Promise<boolean> {
+    const check = this.definitions.get(name)?.listening;
+    return check ? check(tx, eventTypes) : true;
+  }
+
   /**
    * Creates the schema and every queue, and brings an existing queue's retry and expiry settings
    * in line with its definition (pg-boss's createQueue leaves an existing queue as it was, so a

@@ -20,6 +20,8 @@ export interface SubscriberDefinition<Deps = unknown> {
   name: string;
   description: string;
   onEvents: EventType[];
+  /** Whether anyone listens now (see JobDefinition.listening); no job is enqueued when not. */
+  listening?: (tx: Tx, eventTypes: string[]) => Promise<boolean>;
   /** Applies the effect inside `tx`; never called twice for one event. */
   handle: (deps: Deps, tx: Tx, event: EventDelivery, job: JobInfo) => Promise<void>;
   retryLimit?: number;

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { Tx } from '../db/client.js';
 
 export interface JobInfo {
   id: string;
@@ -28,6 +29,13 @@ export interface JobDefinition<D = any, Deps = any> {
   batchHandler?: (deps: Deps, data: D[], jobs: JobInfo[]) => Promise<void>;
   /** Event types that enqueue this job in the same transaction as the event. */
   onEvents?: string[];
+  /**
+   * Optional, with `onEvents`: whether anyone listens for these event types now, read in the
+   * event's transaction. False: no job is enqueued for them (a subscriber that would do nothing,
+   * such as the webhooks' fan-out with no endpoint, costs no job per event). It sees what was
+   * committed before the event's statement, so what starts listening later gets later events.
+   */
+  listening?: (tx: Tx, eventTypes: string[]) => Promise<boolean>;
   /** Cron expression (UTC) for recurring work. */
   cron?: string;
   retryLimit?: number;

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { defineJob, type JobDefinition } from '../../jobs/types.js';
 import { defineBatchSubscriber, type SubscriberDeps } from '../../jobs/subscriber.js';
 import type { EventType } from '../../db/event-catalog.js';
-import { DELIVER_BATCH_JOB, DELIVER_JOB, type WebhookService } from './service.js';
+import { DELIVER_BATCH_JOB, DELIVER_JOB, WebhookService } from './service.js';
 
 /** What the webhooks' job handlers use. */
 export interface WebhookJobDeps extends SubscriberDeps {
@@ -29,6 +29,8 @@ export function webhookJobs(catalogTypes: string[]): JobDefinition<any, WebhookJ
       name: FAN_OUT_JOB,
       description: 'creates one webhook delivery per endpoint subscribed to the event, many events per transaction',
       onEvents: deliverableTypes(catalogTypes) as EventType[],
+      // No job per event while no enabled endpoint takes its type.
+      listening: (tx, types) => WebhookService.anyEndpointWants(tx, types),
       priority: -1,
       batchSize: FAN_OUT_BATCH,
       handleMany: async (app, tx, events) => void (await app.webhooks.fanOutManyInTx(tx, events)),

@@ -274,6 +274,16 @@ export class WebhookService {
   }
 
   /**
+   * Whether an enabled endpoint takes any of these event types now, read in the event's
+   * transaction: without one, recording an event enqueues no fan-out job (a shop with no
+   * endpoints pays nothing per event). An endpoint gets the events recorded after it is saved.
+   */
+  static async anyEndpointWants(tx: Tx, eventTypes: string[]): Promise<boolean> {
+    const endpoints = await tx.select({ eventTypes: webhookEndpoints.eventTypes }).from(webhookEndpoints).where(eq(webhookEndpoints.enabled, true));
+    return endpoints.some((e) => !e.eventTypes.length || e.eventTypes.some((t) => eventTypes.includes(t)));
+  }
+
+  /**
    * The fan-out of many events in `tx`, set-wise: one read of the enabled endpoints, one insert
    * of a delivery per (event, endpoint that wants it) — unique, so a replayed event adds none —
    * and one `webhooks.deliver-batch` job per DELIVER_BATCH deliveries. Returns how many deliveries it made.

@@ -50,6 +50,23 @@ for (const backend of backends()) {
       await receiver.close();
     });
 
+    it('records events without a fan-out job while no enabled endpoint takes their type', async () => {
+      const fanOuts = async (eventIds: number[]) =>
+        (await t.app.database.execute<{ n: number }>(`select count(*)::int as n from pgboss.job where name = 'webhooks.fan-out' and (data->>'eventId')::bigint = any($1::bigint[])`, [eventIds])).rows[0]!.n;
+      const tagMany = () =>
+        t.app.database.transaction((tx) =>
+          t.app.events.recordMany(tx, ['k8', 'k9'].map((id) => ({ type: 'contact.tagged' as const, actor: { kind: 'system' as const }, subject: { type: 'contact', id }, data: { tagId: 't1', tag: 'vip' } }))),
+        );
+      assert.equal(await fanOuts([await tag(t, 'k0'), ...(await tagMany())]), 0, 'no endpoint: no job, one by one or many at once');
+      const paidOnly = (await owner.post('/api/webhooks', { url: `${receiver.url}?only=paid`, eventTypes: ['order.paid'] })).json().endpoint;
+      assert.equal(await fanOuts([await tag(t, 'k0'), ...(await tagMany())]), 0, 'an endpoint for other types only: no job');
+      const all = (await owner.post('/api/webhooks', { url: `${receiver.url}?all=off`, enabled: false })).json().endpoint;
+      assert.equal(all.enabled, false);
+      assert.equal(await fanOuts([await tag(t, 'k0')]), 0, 'a turned-off endpoint does not listen');
+      for (const e of [paidOnly, all]) assert.equal((await owner.request('DELETE', `/api/webhooks/${e.id}`)).statusCode, 204);
+      assert.equal(receiver.received.length, 0);
+    });
+
     it('delivers matching events signed per Standard Webhooks: the verifier accepts them and rejects a tampered body', async () => {
       const created = await owner.post('/api/webhooks', { url: receiver.url, description: 'CRM', eventTypes: ['contact.tagged'] });
       assert.equal(created.statusCode, 201, created.body);
