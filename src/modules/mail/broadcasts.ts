@@ -12,7 +12,7 @@ import { BROADCAST_START_JOB, type BroadcastEngine, type BroadcastRow } from './
 import type { Block, RenderedMessage } from './render.js';
 import { broadcastLinks, broadcastRecipients, broadcasts, type BroadcastStatus } from './schema.js';
 import { likeNeedle } from './search.js';
-import { isSendLimited, SendLimits } from './send-limits.js';
+import { isSendLimited, overLimitReason, SendLimits } from './send-limits.js';
 
 export type Broadcast = typeof broadcasts.$inferSelect;
 
@@ -283,9 +283,8 @@ export class BroadcastDesk {
           // (the row lock makes two concurrent asks queue here, so only one request is made).
           await tx.execute(sql`select 1 from broadcasts where id = ${id} for update`);
           const version = versionOf(b);
-          const pending = await this.approvals.list(tx, { status: 'pending', kind: BROADCAST_SEND_APPROVAL_KIND, subject: { type: 'broadcast', id } });
-          const same = pending.find((p) => broadcastSendRequestSchema.safeParse(p.data).data?.version === version);
-          if (same) return { ...b, approvalId: same.id };
+          const same = await this.pendingRequestFor(tx, b);
+          if (same) return { ...b, approvalId: same };
           const request = await this.approvals.request(tx, {
             kind: BROADCAST_SEND_APPROVAL_KIND,
             data: { broadcastId: id, at: at?.toISOString() ?? null, version } satisfies BroadcastSendRequest,
@@ -322,15 +321,18 @@ export class BroadcastDesk {
       const limits = await this.limits.get(tx);
       const sendsThisWeek = await this.limits.sendsThisWeek(tx);
       const recipients = target.listId || target.segmentId ? await this.limits.audienceSize(tx, target) : null;
-      const over = limited && recipients !== null ? await this.limits.overLimit(tx, target) : null;
-      let pendingApprovalId: string | null = null;
-      if (limited && this.approvals) {
-        const version = versionOf(b);
-        const pending = await this.approvals.list(tx, { status: 'pending', kind: BROADCAST_SEND_APPROVAL_KIND, subject: { type: 'broadcast', id } });
-        pendingApprovalId = pending.find((p) => broadcastSendRequestSchema.safeParse(p.data).data?.version === version)?.id ?? null;
-      }
-      return { recipients, limited, maxRecipients: limits.maxRecipients, maxPerWeek: limits.maxPerWeek, sendsThisWeek, overLimit: over?.reason ?? null, pendingApprovalId };
+      const overLimit = limited && recipients !== null ? overLimitReason(limits, recipients, sendsThisWeek) : null;
+      const pendingApprovalId = limited ? await this.pendingRequestFor(tx, b) : null;
+      return { recipients, limited, maxRecipients: limits.maxRecipients, maxPerWeek: limits.maxPerWeek, sendsThisWeek, overLimit, pendingApprovalId };
     });
+  }
+
+  /** The owner's approval already asked for sending this draft as it now is (an edit since makes it another draft), or null. */
+  private async pendingRequestFor(tx: Tx, b: Broadcast): Promise<string | null> {
+    if (!this.approvals) return null;
+    const version = versionOf(b);
+    const pending = await this.approvals.list(tx, { status: 'pending', kind: BROADCAST_SEND_APPROVAL_KIND, subject: { type: 'broadcast', id: b.id } });
+    return pending.find((p) => broadcastSendRequestSchema.safeParse(p.data).data?.version === version)?.id ?? null;
   }
 
   /** Schedules a checked broadcast in `tx` (a send within the limit, or one the owner approved). */

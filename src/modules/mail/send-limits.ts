@@ -71,9 +71,16 @@ export class SendLimits {
   async overLimit(tx: Tx, b: { listId: string | null; segmentId: string | null }): Promise<{ reason: string; recipients: number } | null> {
     const limits = await this.get(tx);
     const recipients = await this.audienceSize(tx, b);
-    if (recipients > limits.maxRecipients) return { reason: `${recipients} recipients, above the marketing limit of ${limits.maxRecipients} per send`, recipients };
-    const sends = await this.sendsThisWeek(tx);
-    if (sends >= limits.maxPerWeek) return { reason: `${sends + 1} sends in 7 days, above the marketing limit of ${limits.maxPerWeek}`, recipients };
-    return null;
+    // Above the size limit the weekly count does not matter: not read.
+    const sends = recipients > limits.maxRecipients ? 0 : await this.sendsThisWeek(tx);
+    const reason = overLimitReason(limits, recipients, sends);
+    return reason ? { reason, recipients } : null;
   }
+}
+
+/** Why a send to `recipients` people, with `sendsThisWeek` marketing sends already made, is above `limits`; null within them. */
+export function overLimitReason(limits: MarketingSendLimits, recipients: number, sendsThisWeek: number): string | null {
+  if (recipients > limits.maxRecipients) return `${recipients} recipients, above the marketing limit of ${limits.maxRecipients} per send`;
+  if (sendsThisWeek >= limits.maxPerWeek) return `${sendsThisWeek + 1} sends in 7 days, above the marketing limit of ${limits.maxPerWeek}`;
+  return null;
 }

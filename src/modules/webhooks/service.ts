@@ -109,6 +109,9 @@ export function webhookPayload(e: EventDelivery): Record<string, unknown> {
   };
 }
 
+/** An endpoint with no chosen types takes every type. */
+const takes = (endpoint: { eventTypes: string[] }, type: string) => !endpoint.eventTypes.length || endpoint.eventTypes.includes(type);
+
 export class WebhookService {
   constructor(
     private readonly deps: {
@@ -280,7 +283,7 @@ export class WebhookService {
    */
   static async anyEndpointWants(tx: Tx, eventTypes: string[]): Promise<boolean> {
     const endpoints = await tx.select({ eventTypes: webhookEndpoints.eventTypes }).from(webhookEndpoints).where(eq(webhookEndpoints.enabled, true));
-    return endpoints.some((e) => !e.eventTypes.length || e.eventTypes.some((t) => eventTypes.includes(t)));
+    return endpoints.some((e) => eventTypes.some((t) => takes(e, t)));
   }
 
   /**
@@ -294,7 +297,7 @@ export class WebhookService {
     if (!endpoints.length) return 0;
     const now = this.deps.clock.now();
     const values = events.flatMap((event) => {
-      const wanting = endpoints.filter((e) => !e.eventTypes.length || e.eventTypes.includes(event.type));
+      const wanting = endpoints.filter((e) => takes(e, event.type));
       if (!wanting.length) return [];
       const payload = webhookPayload(event);
       return wanting.map((e) => ({ endpointId: e.id, eventId: event.eventId, eventType: event.type, messageId: `msg_${randomUUID()}`, payload, createdAt: now }));
