@@ -40,9 +40,44 @@ export interface Database {
   /** Raw SQL bound to an open Drizzle transaction (for pg-boss sends inside the same transaction). */
   executorFor(tx: Tx): ExecuteSql;
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Calls `fn` once `tx` (opened by `transaction`) has committed; never when it rolls back. A
+   * hint, not a guarantee: a savepoint's or a foreign transaction's hooks are dropped, so only
+   * what may be missed belongs here (waking a local job worker that would poll anyway).
+   */
+  afterCommit(tx: Tx, fn: () => void): void;
   /** Runs fn while holding a cross-process PostgreSQL advisory lock (PGlite: one process, no lock needed). */
   withAdvisoryLock<T>(key: number, fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
+}
+
+const commitHooks = new WeakMap<Tx, (() => void)[]>();
+
+function afterCommit(tx: Tx, fn: () => void): void {
+  const hooks = commitHooks.get(tx);
+  if (hooks) hooks.push(fn);
+}
+
+/** `db.transaction` that runs the hooks `afterCommit` registered on its transaction once it committed. */
+async function transactionWithHooks<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  let hooks: (() => void)[] = [];
+  const result = await db.transaction(async (tx) => {
+    commitHooks.set(tx, hooks);
+    try {
+      return await fn(tx);
+    } finally {
+      commitHooks.delete(tx);
+    }
+  });
+  for (const hook of hooks) {
+    try {
+      hook();
+    } catch {
+      // A hint that failed: whatever it would have sped up happens anyway.
+    }
+  }
+  hooks = [];
+  return result;
 }
 
 /**
@@ -223,7 +258,8 @@ async function openPglite(dir: string | undefined, loadDataDir?: Blob, seedTempl
     db,
     execute: makeExecutor(client as unknown as Queryable, 'pglite'),
     executorFor: (tx) => makeExecutor(clientOf(tx), 'pglite'),
-    transaction: (fn) => db.transaction(fn),
+    transaction: (fn) => transactionWithHooks(db, fn),
+    afterCommit,
     withAdvisoryLock: (_key, fn) => fn(),
     close: async () => {
       if (!client.closed) await client.close();
@@ -246,7 +282,8 @@ async function openPg(url: string, poolSize: number): Promise<Database> {
     db,
     execute: makeExecutor(pool as unknown as Queryable, 'pg'),
     executorFor: (tx) => makeExecutor(clientOf(tx), 'pg'),
-    transaction: (fn) => db.transaction(fn),
+    transaction: (fn) => transactionWithHooks(db, fn),
+    afterCommit,
     withAdvisoryLock: async (key, fn) => {
       // A session-level lock lives on one connection: hold a dedicated client for its lifetime.
       const client = await pool.connect();

@@ -130,6 +130,46 @@ for (const backend of backends()) {
         await t.close();
       }
     });
+
+    // Workers poll every 60 s here: a job that runs within seconds was woken, not polled for (a
+    // worker's first poll is at start, before anything below is queued).
+    const slowPolling = { JOB_POLL_SECONDS: '60' };
+
+    it('wakes a worker when a job queued in this process commits; a rolled-back one never runs', async () => {
+      const ran: string[] = [];
+      const jobs: JobDefinition<any>[] = [{ name: 'test.woken', description: 'records its payload', handler: async (_app, data: { label: string }) => void ran.push(data.label) }];
+      const t = await createTestApp(backend, { jobs, startWorkers: true, config: slowPolling });
+      try {
+        await assert.rejects(
+          t.app.database.transaction(async (tx) => {
+            await t.app.jobs.sendInTx(tx, 'test.woken', { label: 'rolled back' });
+            throw new Error('the write failed');
+          }),
+        );
+        await t.app.database.transaction((tx) => t.app.jobs.sendManyInTx(tx, 'test.woken', [{ label: 'in a transaction' }, { label: 'its sibling' }]));
+        await waitFor(async () => ran.length >= 2, { timeoutMs: 20_000, what: 'the committed jobs to run without a poll' });
+        await t.app.jobs.send('test.woken', { label: 'outside a transaction' });
+        await waitFor(async () => ran.length >= 3, { timeoutMs: 20_000, what: 'the job sent outside a transaction to run' });
+        assert.deepEqual([...ran].sort(), ['in a transaction', 'its sibling', 'outside a transaction']);
+      } finally {
+        await t.close();
+      }
+    });
+
+    it('a worker that fetched a full batch fetches again at once: a backlog from elsewhere drains without waiting for polls', async () => {
+      const ran: number[] = [];
+      const jobs: JobDefinition<any>[] = [{ name: 'test.backlog', description: 'counts', concurrency: 1, handler: async (_app, data: { n: number }) => void ran.push(data.n) }];
+      const t = await createTestApp(backend, { jobs, config: slowPolling });
+      try {
+        // Queued past this process's wake-ups (as another process would), before the workers start.
+        await t.app.jobs.boss.insert(Array.from({ length: 6 }, (_, n) => ({ name: 'test.backlog', data: { n } })));
+        await t.app.jobs.work(t.app);
+        await waitFor(async () => ran.length >= 6, { timeoutMs: 20_000, what: 'six jobs one worker fetches one at a time' });
+        assert.deepEqual([...ran].sort(), [0, 1, 2, 3, 4, 5]);
+      } finally {
+        await t.close();
+      }
+    });
   });
 }
 

@@ -34,6 +34,8 @@ export class JobQueue {
   private started = false;
   private stopRequested = false;
   private working = false;
+  /** This process's workers per job name; `busy` while one runs a fetched batch. */
+  private workers = new Map<string, { id: string; busy: boolean }[]>();
 
   constructor(
     private readonly database: Database,
@@ -96,8 +98,7 @@ export class JobQueue {
         current.retryLimit !== options.retryLimit ||
         current.retryDelay !== options.retryDelay ||
         current.retryBackoff !== options.retryBackoff ||
-        current.expireInSeconds !== options.expireInSeconds
-      ) {
+        current.expireInSeconds !== options.expireInSeconds) {
         await this.boss.updateQueue(def.name, options);
       }
     }
@@ -118,37 +119,93 @@ export class JobQueue {
     return res.rowCount;
   }
 
-  /** Starts workers for every registered job and the cron schedules; handlers receive `deps`. */
+  /**
+   * Starts workers for every registered job and the cron schedules; handlers receive `deps`.
+   *
+   * Polling is the fallback, not the way work moves: a job queued in this process wakes an idle
+   * worker of its queue once its transaction commits (`wake`), and a worker that fetched a full
+   * batch fetches again at once and wakes a sibling (a backlog drains at the workers' pace, not
+   * one batch per poll interval). So only a queue's first worker polls every JOB_POLL_SECONDS;
+   * the others poll four times less often (they are woken when there is work): 39 queues at
+   * JOB_CONCURRENCY 4 poll 39 times per interval instead of 107, on an idle server too.
+   */
   async work(deps: unknown): Promise<void> {
     if (this.working) return;
     this.working = true;
     for (const def of this.definitions.values()) {
       const concurrency = def.concurrency ?? this.config.concurrency;
       const batchSize = def.batchSize ?? 1;
+      const mine: { id: string; busy: boolean }[] = [];
+      this.workers.set(def.name, mine);
       for (let i = 0; i < concurrency; i++) {
-        await this.boss.work<Record<string, unknown>>(
+        const worker = { id: '', busy: false };
+        worker.id = await this.boss.work<Record<string, unknown>>(
           def.name,
-          { pollingIntervalSeconds: this.config.pollSeconds, batchSize, includeMetadata: true },
+          { pollingIntervalSeconds: i === 0 ? this.config.pollSeconds : this.config.pollSeconds * 4, batchSize, includeMetadata: true },
           async (jobs) => {
-            if (batchSize === 1) {
-              if (jobs[0]) await this.runOne(def, deps, jobs[0]);
-              return;
-            }
-            if (def.batchHandler && jobs.length > 1 && (await this.runBatch(def, deps, jobs))) return;
-            // A batch: each job runs on its own; one that throws is failed (and retried) alone,
-            // pg-boss completes the others (its completion touches only jobs still active).
-            for (const job of jobs) {
-              try {
-                await this.runOne(def, deps, job);
-              } catch (err) {
-                await this.boss.fail(def.name, job.id, err instanceof Error ? { message: err.message } : { message: String(err) });
+            worker.busy = true;
+            try {
+              if (jobs.length >= batchSize) {
+                // More may be waiting: this worker fetches again as soon as it is done, and an idle sibling now.
+                if (worker.id) this.boss.notifyWorker(worker.id);
+                this.wake(def.name, 1, false);
               }
+              await this.runFetched(def, deps, jobs, batchSize);
+            } finally {
+              worker.busy = false;
             }
           },
         );
+        mine.push(worker);
       }
       if (def.cron) await this.boss.schedule(def.name, def.cron, {}, { tz: 'UTC' });
     }
+  }
+
+  private async runFetched(def: JobDefinition, deps: unknown, jobs: PgBoss.JobWithMetadata<Record<string, unknown>>[], batchSize: number): Promise<void> {
+    if (batchSize === 1) {
+      if (jobs[0]) await this.runOne(def, deps, jobs[0]);
+      return;
+    }
+    if (def.batchHandler && jobs.length > 1 && (await this.runBatch(def, deps, jobs))) return;
+    // A batch: each job runs on its own; one that throws is failed (and retried) alone,
+    // pg-boss completes the others (its completion touches only jobs still active).
+    for (const job of jobs) {
+      try {
+        await this.runOne(def, deps, job);
+      } catch (err) {
+        await this.boss.fail(def.name, job.id, err instanceof Error ? { message: err.message } : { message: String(err) });
+      }
+    }
+  }
+
+  /**
+   * Wakes up to `count` of this process's workers of `name`: idle ones first, then (with
+   * `busyToo`) busy ones, which then fetch again right after their batch instead of sleeping.
+   */
+  private wake(name: string, count: number, busyToo = true): void {
+    const workers = this.workers.get(name);
+    if (!workers || this.stopRequested) return;
+    let left = Math.min(workers.length, count);
+    for (const busy of busyToo ? [false, true] : [false]) {
+      for (const w of workers) {
+        if (left <= 0) return;
+        if (w.busy !== busy || !w.id) continue;
+        this.boss.notifyWorker(w.id);
+        left--;
+      }
+    }
+  }
+
+  /** Workers `jobs` new jobs of `name` need (a worker fetches a batch at a time). */
+  private needed(name: string, jobs: number): number {
+    return Math.ceil(jobs / (this.definitions.get(name)?.batchSize ?? 1));
+  }
+
+  /** After `tx` commits: wake workers for jobs that can run now (none for a job that waits for a start time). */
+  private wakeAfter(tx: Tx, name: string, jobs: number, opts: SendOptions): void {
+    if (opts.startAfter !== undefined || !this.workers.has(name)) return;
+    this.database.afterCommit(tx, () => this.wake(name, this.needed(name, jobs)));
   }
 
   /** The whole batch in one call; false when it threw (the caller then runs each job alone). */
@@ -177,13 +234,17 @@ export class JobQueue {
 
   /** Enqueue outside a transaction. */
   async send(name: string, data: Record<string, unknown>, opts: SendOptions = {}): Promise<string | null> {
-    return this.boss.send(name, data, this.sendOptions(name, opts));
+    const id = await this.boss.send(name, data, this.sendOptions(name, opts));
+    if (id && opts.startAfter === undefined) this.wake(name, 1);
+    return id;
   }
 
   /** Enqueue inside an open transaction: the job exists only if the transaction commits. */
   async sendInTx(tx: Tx, name: string, data: Record<string, unknown>, opts: SendOptions = {}): Promise<string | null> {
     const executeSql = this.database.executorFor(tx);
-    return this.boss.send(name, data, { ...this.sendOptions(name, opts), db: { executeSql } } as PgBoss.SendOptions);
+    const id = await this.boss.send(name, data, { ...this.sendOptions(name, opts), db: { executeSql } } as PgBoss.SendOptions);
+    if (id) this.wakeAfter(tx, name, 1, opts);
+    return id;
   }
 
   /**
@@ -196,6 +257,7 @@ export class JobQueue {
     const startAfter = o.startAfter instanceof Date ? o.startAfter.toISOString() : o.startAfter !== undefined ? String(o.startAfter) : undefined;
     const jobs: PgBoss.JobInsert[] = data.map((d) => ({ name, data: d, ...(o.priority !== undefined ? { priority: o.priority } : {}), ...(startAfter !== undefined ? { startAfter } : {}) }));
     await this.boss.insert(jobs, { db: { executeSql: this.database.executorFor(tx) } } as PgBoss.InsertOptions);
+    this.wakeAfter(tx, name, jobs.length, opts);
   }
 
   private sendOptions(name: string, opts: SendOptions): PgBoss.SendOptions {
