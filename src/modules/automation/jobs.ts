@@ -46,15 +46,13 @@ export const automationJobs: JobDefinition<any, AutomationJobDeps>[] = [
     cron: '* * * * *',
     // Two per process: each claims its runs with skip-locked, so they never take the same run.
     concurrency: 2,
-    handler: async (app: AutomationJobDeps) => {
-      // Claim batch after batch while there is work; a full batch of 20 hands over to a fresh job.
-      for (let i = 0; (await app.automation.engine.tick()) > 0 && !app.jobs.stopping; i++) {
-        if (i === 19) {
-          await app.automation.engine.queueTick();
-          return;
-        }
-      }
-    },
+    // Every event batch, wake-up and resume queues a tick; waiting ticks are all the same
+    // "look for active runs". A worker takes up to 100 of them at once and runs one loop for
+    // them all: each was committed before the fetch, so its runs are visible to that loop.
+    // (Hundreds of single-event entries had queued hundreds of ticks that each claimed nothing.)
+    batchSize: 100,
+    handler: (app: AutomationJobDeps) => tickLoop(app),
+    batchHandler: (app: AutomationJobDeps) => tickLoop(app),
   },
   {
     name: WAKE_JOB,
@@ -75,3 +73,13 @@ export const automationJobs: JobDefinition<any, AutomationJobDeps>[] = [
     },
   },
 ];
+
+/** Claims batch after batch while there is work; a full run of 20 hands over to a fresh job. */
+async function tickLoop(app: AutomationJobDeps): Promise<void> {
+  for (let i = 0; (await app.automation.engine.tick()) > 0 && !app.jobs.stopping; i++) {
+    if (i === 19) {
+      await app.automation.engine.queueTick();
+      return;
+    }
+  }
+}
