@@ -103,5 +103,33 @@ for (const backend of backends()) {
       const events = await t.app.database.execute<{ n: number }>(`select count(*)::int as n from events where type = 'email.sent' and data->>'tag' = $1`, [`automation:${wf}`]);
       assert.equal(events.rows[0]!.n, N - 2, 'one email.sent event per message');
     });
+
+    it("a step's template gets no file system: the editor names the step, publishing refuses, and a stored one sends its text as written", async () => {
+      const steps = (body: string) => [{ id: 'mail', kind: 'email', subject: 'Hello {{ contact.first_name }}', body, marketing: false, next: null }];
+      const created = await owner.post('/api/automations', { name: 'Files', definition: { triggers: [{ type: 'manual' }], start: 'mail', steps: steps("Hi {% include 'package.json' %}") } });
+      assert.equal(created.statusCode, 201, created.body);
+      const wf = created.json().id as string;
+      const shown = (await owner.get(`/api/automations/${wf}`)).json() as { problems: { stepId?: string; message: string }[] };
+      assert.ok(shown.problems.some((p) => p.stepId === 'mail' && /template/.test(p.message) && /not available/.test(p.message)), JSON.stringify(shown.problems));
+      const refused = await owner.post(`/api/automations/${wf}/publish`, {});
+      assert.equal(refused.statusCode, 400, refused.body);
+      assert.match(refused.body, /template/);
+
+      // A version stored before this check (written here past the API): its text goes out as written, never a file.
+      assert.equal((await owner.patch(`/api/automations/${wf}`, { name: 'Files', definition: { triggers: [{ type: 'manual' }], start: 'mail', steps: steps('Hi {{ contact.first_name }}') } })).statusCode, 200);
+      assert.equal((await owner.post(`/api/automations/${wf}/publish`, {})).statusCode, 200);
+      await t.app.database.execute(
+        `update automation_versions set definition = jsonb_set(definition, '{steps,0,body}', to_jsonb($2::text)) where workflow_id = $1`,
+        [wf, "Hi {% render 'package.json' %} and {% include '/etc/hostname' %}"],
+      );
+      const contact = (await owner.post('/api/contacts', { email: 'files@batch.test', name: 'Fiona Files' })).json().id as string;
+      await t.app.automation.enrol(wf, { contactIds: [contact], requestKey: 'files' }, { kind: 'system' });
+      while ((await t.app.automation.engine.tick()) > 0);
+      const queued = await t.app.database.execute<{ subject: string; text: string }>(`select subject, text from mail_messages where tag = $1`, [`automation:${wf}`]);
+      assert.equal(queued.rows.length, 1);
+      assert.equal(queued.rows[0]!.subject, 'Hello Fiona');
+      assert.match(queued.rows[0]!.text, /\{% render 'package\.json' %\}/, 'the text as written');
+      assert.doesNotMatch(queued.rows[0]!.text, /"name": "onehour"|"version"/, "nothing of the server's files");
+    });
   });
 }

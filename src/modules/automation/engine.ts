@@ -33,7 +33,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import { and, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
-import { Liquid } from 'liquidjs';
+import type { Template } from 'liquidjs';
 import type { Logger } from 'pino';
 import { Webhook } from 'standardwebhooks';
 import type { Actor } from '../../actor.js';
@@ -42,11 +42,11 @@ import type { Database, DbOrTx, Tx } from '../../db/client.js';
 import type { EventLog } from '../../db/events.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { normalizeEmail, type AudienceService, type Contact } from '../audience/index.js';
-import type { MailService, TransactionalMessage } from '../mail/index.js';
+import { safeLiquidEngine, type MailService, type TransactionalMessage } from '../mail/index.js';
 import type { AccessService } from '../access/index.js';
 import type { CatalogService } from '../catalog/index.js';
 import type { TasksService } from '../tasks/index.js';
-import { definitionSchema, isTimeTrigger, triggerEventTypes, type Condition, type Definition, type Goal, type Step, type Trigger } from './definition.js';
+import { definitionSchema, isTimeTrigger, triggerEventTypes, type Condition, type Definition, type Goal, type Problem, type Step, type Trigger } from './definition.js';
 import { timeTriggerQuery } from './time-triggers.js';
 import { automationAttributions, automationEmailActivity, automationRuns, automationSteps, automationVersions, automationWorkflows, type RunState } from './schema.js';
 import { linkToken, trackedEmail } from './email-tracking.js';
@@ -151,7 +151,11 @@ interface Prefetched {
 
 export const automationActor = (workflowId: string): Actor => ({ kind: 'automation', id: workflowId });
 
-const liquid = new Liquid({ strictFilters: false, strictVariables: false, ownPropertyOnly: true });
+// The mail engine's safe settings (no file system: an email step or a task's title that says
+// {% include '.env' %} refuses instead of reading the server's files), lenient on filters.
+const liquid = safeLiquidEngine({ strictFilters: false });
+/** Parsed step templates by their text: a step's subject and body are parsed once, not per contact. */
+const parsedTemplates = new Map<string, Template[]>();
 
 export class AutomationEngine {
   private readonly definitions = new Map<string, Definition>();
@@ -1186,10 +1190,42 @@ function goalMet(g: Goal, evt: EventJob): boolean {
   return !g.productIds?.length || (Array.isArray(evt.data.productIds) && evt.data.productIds.some((p) => g.productIds!.includes(p as string)));
 }
 
+/** A step text's template, parsed once and kept (throws what liquidjs throws: a syntax error, a refused file tag). */
+function parseTemplate(template: string): Template[] {
+  let parsed = parsedTemplates.get(template);
+  if (!parsed) {
+    parsed = liquid.parse(template);
+    // Bounded: step texts are few; an edited workflow's old texts fall out with the rest.
+    if (parsedTemplates.size >= 500) parsedTemplates.clear();
+    parsedTemplates.set(template, parsed);
+  }
+  return parsed;
+}
+
+/**
+ * The step texts that would not render (an email's subject and body, a task's title and notes,
+ * an owner notification): a workflow with one cannot be published, and the editor names it.
+ */
+export function templateProblems(def: Definition): Problem[] {
+  const problems: Problem[] = [];
+  for (const step of def.steps) {
+    const texts = step.kind === 'email' ? [step.subject, step.body] : step.kind === 'task' ? [step.title, step.notes ?? ''] : step.kind === 'notify' ? [step.message] : [];
+    for (const text of texts) {
+      try {
+        parseTemplate(text);
+      } catch (err) {
+        problems.push({ stepId: step.id, message: `"${step.id}": its text does not work as a template (${(err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 200)})` });
+        break;
+      }
+    }
+  }
+  return problems;
+}
+
 function renderText(template: string, contact: Contact): string {
   const first = (contact.name ?? '').trim().split(/\s+/)[0] ?? '';
   try {
-    return liquid.parseAndRenderSync(template, { contact: { name: contact.name, first_name: first, email: contact.email, fields: contact.fields ?? {} } });
+    return String(liquid.renderSync(parseTemplate(template), { contact: { name: contact.name, first_name: first, email: contact.email, fields: contact.fields ?? {} } }));
   } catch {
     return template;
   }

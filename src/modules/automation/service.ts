@@ -6,7 +6,7 @@ import type { Actor } from '../../actor.js';
 import type { Database } from '../../db/client.js';
 import { conflict, invalid, notFound } from '../../errors.js';
 import { contactDirectory } from '../audience/index.js';
-import { AutomationEngine, type EngineDeps } from './engine.js';
+import { AutomationEngine, templateProblems, type EngineDeps } from './engine.js';
 import { definitionSchema, problemsOf, type Definition, type Problem } from './definition.js';
 import { automationRuns, automationSteps, automationVersions, automationWorkflows, type RunState, type WorkflowStatus } from './schema.js';
 import { templateById } from './templates.js';
@@ -81,7 +81,7 @@ export class AutomationService {
 
   async get(id: string) {
     const w = await this.row(id);
-    return { ...this.view(w), problems: problemsOf(definitionSchema.parse(w.draft)), versions: await this.versions(id) };
+    return { ...this.view(w), problems: allProblems(definitionSchema.parse(w.draft)), versions: await this.versions(id) };
   }
 
   async update(id: string, input: { name?: string; definition?: unknown }, actor: Actor) {
@@ -107,7 +107,7 @@ export class AutomationService {
     const w = await this.row(id);
     if (w.status === 'deleted') throw notFound('Workflow');
     const def = definitionSchema.parse(w.draft);
-    const problems = problemsOf(def);
+    const problems = allProblems(def);
     if (problems.length) throw invalid(problems[0]!.message, { problems });
     const now = this.deps.clock.now();
     return this.database.transaction(async (tx) => {
@@ -303,7 +303,7 @@ export class AutomationService {
     const contact = await this.deps.audience.getContact(this.database.db, contactId);
     const tagIds = new Set<string>();
     for (const s of def.steps) if (s.kind === 'condition' && s.condition.test === 'has_tag' && (await this.deps.audience.hasTag(this.database.db, contactId, s.condition.tagId))) tagIds.add(s.condition.tagId);
-    return { problems: problemsOf(def), steps: dryRun(def, { contact, tagIds, start: this.deps.clock.now() }) };
+    return { problems: allProblems(def), steps: dryRun(def, { contact, tagIds, start: this.deps.clock.now() }) };
   }
 
   private async row(id: string) {
@@ -336,3 +336,7 @@ export class AutomationService {
   }
 }
 
+/** The definition's structural problems and the step texts that would not render. */
+function allProblems(def: Definition): Problem[] {
+  return [...problemsOf(def), ...templateProblems(def)];
+}

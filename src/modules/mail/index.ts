@@ -5,7 +5,7 @@ export { unsubscribeToken, preferencesToken, readUnsubscribeToken, type Unsubscr
 export { recipientIdFromMessageId } from './engine.js';
 export { mailEvents } from './events.js';
 export { createSealer, type Sealer } from './sealed.js';
-export { renderSafeLiquidText } from './render.js';
+export { renderSafeLiquidText, safeLiquidEngine } from './render.js';
 export { verifySns } from './webhooks.js';
 export { mailApprovalKinds } from './approval-kinds.js';
 export { defaultMarketingSendLimits, marketingSendLimitsSchema, type MarketingSendLimits } from './send-limits.js';

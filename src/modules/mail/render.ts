@@ -87,10 +87,16 @@ class RefusedFileTag extends Tag {
   *render(): Generator<unknown, void, unknown> {}
 }
 
-function makeEngine(escape: boolean): Liquid {
+/**
+ * A Liquid engine with the mail engine's safe settings: no file system (`include`, `render` and
+ * `layout` refuse at parse time), own properties only. Every module that renders user-written
+ * Liquid takes its engine from here. `strictFilters: false` lets an unknown filter pass the
+ * value through (the automation's steps); `escape` HTML-escapes every output.
+ */
+export function safeLiquidEngine(opts: { escape?: boolean; strictFilters?: boolean } = {}): Liquid {
   const engine = new Liquid({
-    outputEscape: escape ? 'escape' : undefined,
-    strictFilters: true,
+    outputEscape: opts.escape ? 'escape' : undefined,
+    strictFilters: opts.strictFilters ?? true,
     ownPropertyOnly: true,
     cache: false,
     fs: noFileSystem,
@@ -104,8 +110,8 @@ function makeEngine(escape: boolean): Liquid {
   engine.registerFilter('raw', (v: unknown) => v);
   return engine;
 }
-const htmlEngine = makeEngine(true);
-const textEngine = makeEngine(false);
+const htmlEngine = safeLiquidEngine({ escape: true });
+const textEngine = safeLiquidEngine();
 
 /**
  * Renders a plain-text Liquid template with the mail engine's safe settings (no file system,
