@@ -98,7 +98,8 @@ export class JobQueue {
         current.retryLimit !== options.retryLimit ||
         current.retryDelay !== options.retryDelay ||
         current.retryBackoff !== options.retryBackoff ||
-        current.expireInSeconds !== options.expireInSeconds) {
+        current.expireInSeconds !== options.expireInSeconds
+      ) {
         await this.boss.updateQueue(def.name, options);
       }
     }

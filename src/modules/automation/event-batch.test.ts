@@ -90,3 +90,35 @@ for (const backend of backends()) {
     });
   });
 }
+
+for (const backend of backends()) {
+  describe(`automation ticks taken together [${backend}]`, () => {
+    it('a worker takes the ticks that waited together, and one loop carries every run they stand for', async () => {
+      const t = await createTestApp(backend);
+      try {
+        const [start, done] = await t.app.database.transaction((tx) => t.app.audience.ensureTags(tx, ['ticks-start', 'ticks-done']));
+        const w = await t.app.automation.create(
+          { name: 'single entries', definition: { triggers: [{ type: 'tag.added', tagId: start!.id }], start: 'tag', reentry: 'once', steps: [{ id: 'tag', kind: 'tag', action: 'add', tagId: done!.id, next: null }] } },
+          system,
+        );
+        await t.app.automation.publish(w.id, {}, system);
+        const ids = await seedContacts(t, 40, 'ticks.test');
+        // One event per transaction, as single purchases or sign-ups arrive: each entry queues a tick.
+        let eventId = 2_000_000_000;
+        for (const contactId of ids) await t.app.automation.engine.onEvent({ eventId: eventId++, type: 'contact.tagged', subject: { type: 'contact', id: contactId }, data: { tagId: start!.id } });
+        const ticks = (state: string) => count(t, `select count(*)::int as n from pgboss.job where name = 'automation.tick' and state = $1`, [state]);
+        assert.ok((await ticks('created')) >= ids.length, 'a tick waits for every entry');
+        await t.app.jobs.work(t.app);
+        await waitFor(async () => (await count(t, `select count(*)::int as n from automation_runs where workflow_id = $1 and state = 'done'`, [w.id])) === ids.length, { timeoutMs: 60_000, what: 'every run done' });
+        await waitFor(async () => (await ticks('created')) + (await ticks('active')) === 0, { timeoutMs: 60_000, what: 'no tick left waiting' });
+        assert.equal(await count(t, `select count(*)::int as n from contact_tags where tag_id = $1`, [done!.id]), ids.length, 'each run tagged its contact once');
+        // Jobs fetched together share their start time: the 40 ticks were a handful of fetches.
+        const fetches = await count(t, `select count(distinct started_on)::int as n from pgboss.job where name = $1 and state = 'completed'`, ['automation.tick']);
+        assert.ok((await ticks('completed')) >= ids.length);
+        assert.ok(fetches <= 5, `${ids.length} waiting ticks were taken in ${fetches} fetches`);
+      } finally {
+        await t.close();
+      }
+    });
+  });
+}
