@@ -126,4 +126,24 @@ test('owner writes an SOP and a weekly task for support; support ticks it off in
   assert.deepEqual([reopened[0]!.actorKind, reopened[0]!.actorRole, reopened[0]!.data.from], ['assistant', 'support', 'done']);
   await support.reload();
   await support.getByRole('article', { name: 'Check refunds' }).getByText('Checklist (1 of 2 done)').waitFor();
+  assert.equal(await support.getByRole('button', { name: 'Edit checklist…' }).count(), 0, 'the assistant follows the checklist; a task manager writes it');
+
+  // The owner adds a step to this open occurrence from the task's history; the tick already made stays.
+  await owner.reload();
+  const ownerCard = owner.getByRole('article', { name: 'Task Check refunds' });
+  await ownerCard.getByRole('button', { name: 'History' }).click();
+  await ownerCard.getByRole('button', { name: /^Edit the checklist due / }).click();
+  const editor = ownerCard.getByRole('form', { name: 'Checklist of Check refunds' });
+  const items = editor.getByLabel('Checklist items, one per line');
+  assert.equal(await items.inputValue(), 'Open Orders and filter refunds\nNote each reason for the owner');
+  await items.fill('Open Orders and filter refunds\nNote each reason for the owner\nLog the refund total');
+  await editor.getByRole('button', { name: 'Save checklist (3 items)' }).click();
+  await ownerCard.getByRole('table', { name: 'History of Check refunds' }).getByText('1 of 3').waitFor();
+  const edited = await t.app.db.select().from(events).where(eq(events.type, 'task.checklist_edited'));
+  assert.equal(edited.length, 1);
+  assert.deepEqual([edited[0]!.actorKind, edited[0]!.data.added, edited[0]!.data.removed], ['owner', 1, 0]);
+  await support.reload();
+  const extended = support.getByRole('article', { name: 'Check refunds' });
+  await extended.getByText('Checklist (1 of 3 done)').waitFor();
+  await extended.getByLabel('Log the refund total').waitFor();
 });

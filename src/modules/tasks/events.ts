@@ -28,6 +28,11 @@ export const taskEvents = defineEvents({
     description: 'An occurrence was done; late when after its due time.',
   },
   'task.skipped': { subject: 'task_occurrence', data: ev.object({ ...occurrence, reason: z.string().max(1000) }) },
+  'task.checklist_edited': {
+    subject: 'task_occurrence',
+    data: ev.object({ ...occurrence, added: ev.int(), removed: ev.int(), items: ev.int(), itemsDone: ev.int() }),
+    description: "A task manager changed an open occurrence's checklist (items added, reworded or removed; unchanged ones keep their ticks).",
+  },
   'task.reopened': {
     subject: 'task_occurrence',
     data: ev.object({ ...occurrence, from: z.enum(['done', 'skipped']), reason: z.string().max(1000).optional() }),

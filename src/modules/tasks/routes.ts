@@ -43,6 +43,17 @@ export const tasksRoutes: AnyRoute[] = [
     },
   }),
   defineRoute({
+    method: 'PUT', url: '/api/task-occurrences/:id/checklist', access: manage, tags, audit: 'task.checklist_edited',
+    summary: "Change an open task occurrence's checklist: the item texts in their new order (unchanged texts keep their ticks)",
+    params: idParam,
+    body: z.object({ items: z.array(z.string().trim().min(1, 'Every item needs its text').max(500).refine((t) => !t.includes('\u0000'), 'No NUL characters')).max(100, 'At most 100 items') }).strict(),
+    response: occurrenceShape,
+    handler: async ({ app, principal, params, body, auditTarget }) => {
+      auditTarget('task_occurrence', params.id, { items: body.items.length });
+      return app.tasks.editChecklist(params.id, body.items, callerOf(principal));
+    },
+  }),
+  defineRoute({
     method: 'POST', url: '/api/task-occurrences/:id/complete', access: work, tags, audit: 'task.completed',
     summary: 'Mark a task occurrence done (its checklist must be ticked)',
     params: idParam,

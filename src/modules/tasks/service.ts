@@ -721,6 +721,59 @@ export class TasksService {
     return this.getOccurrence(id);
   }
 
+  /**
+   * Changes an open occurrence's checklist (a task manager: the SOP changed after the task came
+   * due, or this time needs one more step). `items` are the texts in their new order: an item
+   * whose text is unchanged keeps its id and its tick (the first one with that text), a new or
+   * reworded one starts unticked, one left out is gone. Later occurrences still copy the SOP.
+   */
+  async editChecklist(id: string, items: string[], caller: Caller): Promise<OccurrenceView> {
+    if (!can(caller.role, 'tasks.manage')) throw forbidden('Only a task manager changes a checklist');
+    const texts = items.map((t) => t.replace(/\s+/g, ' ').trim());
+    if (texts.some((t) => !t)) throw invalid('Every checklist item needs its text', { field: 'items' });
+    await this.deps.database.transaction(async (tx) => {
+      const row = await this.lockedOccurrence(tx, id, caller);
+      const unclaimed = [...row.checklist];
+      const taken = new Set<string>();
+      const kept: (ChecklistItem | null)[] = texts.map((text) => {
+        const i = unclaimed.findIndex((item) => item.text === text);
+        if (i < 0) return null;
+        const [item] = unclaimed.splice(i, 1);
+        taken.add(item!.id);
+        return item!;
+      });
+      // A new item never takes the id of one just removed (a tick sent from a page loaded before
+      // the edit must not land on a different item); ids stay within i1…i999, reusing a removed
+      // one only past that.
+      const current = new Set(row.checklist.map((i) => i.id));
+      const nextId = () => {
+        for (const avoid of [new Set([...taken, ...current]), taken]) {
+          for (let n = 1; n <= 999; n++) {
+            if (!avoid.has(`i${n}`)) {
+              taken.add(`i${n}`);
+              current.add(`i${n}`);
+              return `i${n}`;
+            }
+          }
+        }
+        throw conflict('This checklist has had too many items');
+      };
+      const checklist = kept.map((item, k) => item ?? { id: nextId(), text: texts[k]!, done: false });
+      const added = kept.filter((x) => x === null).length;
+      const removed = unclaimed.length;
+      const reordered = !added && !removed && checklist.some((item, k) => item.id !== row.checklist[k]?.id);
+      if (!added && !removed && !reordered) return;
+      await tx.update(taskOccurrences).set({ checklist }).where(eq(taskOccurrences.id, id));
+      await this.deps.events.record(tx, {
+        type: 'task.checklist_edited',
+        actor: caller.actor,
+        subject: { type: 'task_occurrence', id },
+        data: { ...occurrenceData(row), added, removed, items: checklist.length, itemsDone: checklist.filter((i) => i.done).length },
+      });
+    });
+    return this.getOccurrence(id);
+  }
+
   /** Done: every checklist item must be ticked first (skip the task, with a reason, otherwise). */
   async complete(id: string, caller: Caller): Promise<OccurrenceView> {
     await this.deps.database.transaction(async (tx) => {

@@ -258,5 +258,45 @@ for (const backend of backends()) {
       assert.equal((await support.post(`/api/task-occurrences/${randomUUID()}/items/i1`, { done: 'yes' })).statusCode, 400);
       assert.equal((await support.post(`/api/task-occurrences/${randomUUID()}/items/i1`, { done: true })).statusCode, 404);
     });
+
+    it("a task manager changes an open occurrence's checklist: unchanged items keep their ticks, the event has the actor; assistants and closed tasks may not", async () => {
+      const sop = (await owner.get('/api/sops')).json().sops.find((s: { title: string }) => s.title === 'Weekly refunds check');
+      const today = (await support.get('/api/tasks/my-day')).json().today as string;
+      const res = await owner.post('/api/tasks', { title: 'Refunds, once more', assignee: { role: 'support' }, sopId: sop.id, recurrence: { kind: 'once' }, startsOn: today });
+      assert.equal(res.statusCode, 201, res.body);
+      const occ = (await support.get('/api/tasks/my-day')).json().due.find((o: { title: string }) => o.title === 'Refunds, once more');
+      assert.deepEqual(occ.checklist.map((i: { id: string }) => i.id), ['i1', 'i2', 'i3']);
+      assert.equal((await support.post(`/api/task-occurrences/${occ.id}/items/i1`, { done: true })).statusCode, 200);
+      const url = `/api/task-occurrences/${occ.id}/checklist`;
+      const items = ['Open Orders and filter refunds', 'Check each reason, partial refunds too', 'Note anything odd for the owner', 'Log the total in the sheet'];
+      assert.equal((await support.put(url, { items })).statusCode, 403, 'the assistant follows the checklist, the manager writes it');
+      assert.equal((await content.put(url, { items })).statusCode, 403);
+      for (const bad of [{ items: ['Fine', '   '] }, { items: Array.from({ length: 101 }, (_, i) => `Item ${i}`) }, { items: ['a\u0000b'] }, { items: ['x'.repeat(501)] }, { items: 'one' }, { items: [], extra: 1 }]) {
+        assert.equal((await owner.put(url, bad)).statusCode, 400, JSON.stringify(bad).slice(0, 80));
+      }
+      const edited = await owner.put(url, { items });
+      assert.equal(edited.statusCode, 200, edited.body);
+      const list = edited.json().checklist as { id: string; text: string; done: boolean }[];
+      assert.deepEqual(
+        list.map((i) => [i.id, i.text, i.done]),
+        [
+          ['i1', 'Open Orders and filter refunds', true],
+          ['i4', 'Check each reason, partial refunds too', false],
+          ['i3', 'Note anything odd for the owner', false],
+          ['i5', 'Log the total in the sheet', false],
+        ],
+        'the tick stays with its text; the reworded item is new (not the removed one\'s id)',
+      );
+      assert.equal((await support.post(`/api/task-occurrences/${occ.id}/items/i2`, { done: true })).statusCode, 404, 'a tick from a page loaded before the edit finds no item');
+      const [ev] = await eventsOf('task.checklist_edited', occ.id);
+      assert.equal(ev!.actorKind, 'owner');
+      assert.deepEqual(ev!.data, { ...(ev!.data as object), added: 2, removed: 1, items: 4, itemsDone: 1 });
+      assert.equal((await owner.put(url, { items })).statusCode, 200);
+      assert.equal((await eventsOf('task.checklist_edited', occ.id)).length, 1, 'the same list again changes nothing and records nothing');
+      // Done, it is history: the checklist is what was done.
+      for (const id of ['i4', 'i3', 'i5']) assert.equal((await support.post(`/api/task-occurrences/${occ.id}/items/${id}`, { done: true })).statusCode, 200);
+      assert.equal((await support.post(`/api/task-occurrences/${occ.id}/complete`)).statusCode, 200);
+      assert.equal((await owner.put(url, { items: ['Something else'] })).statusCode, 409);
+    });
   });
 }

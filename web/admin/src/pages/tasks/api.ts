@@ -16,6 +16,8 @@ export const tasksApi = {
   mySettings: () => apiGet<NotificationSettings>('/api/tasks/my-settings'),
   setMySettings: (body: NotificationSettings) => apiSend<NotificationSettings>('PUT', '/api/tasks/my-settings', body),
   tick: (id: string, itemId: string, done: boolean) => apiSend<TaskOccurrence>('POST', `${occ(id)}/items/${encodeURIComponent(itemId)}`, { done }),
+  /** a task manager: the item texts in their new order (unchanged texts keep their ticks) */
+  editChecklist: (id: string, items: string[]) => apiSend<TaskOccurrence>('PUT', `${occ(id)}/checklist`, { items }),
   complete: (id: string) => apiSend<TaskOccurrence>('POST', `${occ(id)}/complete`),
   skip: (id: string, reason: string) => apiSend<TaskOccurrence>('POST', `${occ(id)}/skip`, { reason }),
   /** done or skipped → open again (the event records who re-opened it) */

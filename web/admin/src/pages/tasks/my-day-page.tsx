@@ -14,6 +14,7 @@ import { useLoad } from '../../lib/use-load.js';
 import { useQueryParam } from '../../lib/use-query-param.js';
 import { useSession } from '../../session.js';
 import { myConversations, tasksApi, type TaskOccurrence } from './api.js';
+import { ChecklistEditor } from './checklist-editor.js';
 
 export default function MyDayPage() {
   const state = useLoad(() => tasksApi.myDay(), []);
@@ -92,6 +93,8 @@ function ClosedTask({ occurrence: o, onChange }: { occurrence: TaskOccurrence; o
 
 function OccurrenceCard({ occurrence: o, onChange, highlighted }: { occurrence: TaskOccurrence; onChange: (o: TaskOccurrence) => void; highlighted?: boolean }) {
   const [skipping, setSkipping] = useState(false);
+  const [editingList, setEditingList] = useState(false);
+  const { can } = useSession();
   // A tick shows at once; the server's answer replaces it (or the error puts it back). One at a
   // time, so answers cannot arrive out of order and undo each other.
   const [ticking, setTicking] = useState<{ id: string; done: boolean } | null>(null);
@@ -147,7 +150,22 @@ function OccurrenceCard({ occurrence: o, onChange, highlighted }: { occurrence: 
         <button type="button" className="button small" aria-expanded={skipping} onClick={() => setSkipping((s) => !s)}>
           Skip…
         </button>
+        {can('tasks.manage') ? (
+          <button type="button" className="button small" aria-expanded={editingList} onClick={() => setEditingList((s) => !s)}>
+            Edit checklist…
+          </button>
+        ) : null}
       </div>
+      {editingList ? (
+        <ChecklistEditor
+          occurrence={o}
+          onSaved={(saved) => {
+            onChange(saved);
+            setEditingList(false);
+          }}
+          onCancel={() => setEditingList(false)}
+        />
+      ) : null}
       {skipping ? (
         <form onSubmit={skip.onSubmit} aria-label={`Skip ${o.title}`}>
           <TextField label="Why is it skipped?" name="reason" required maxLength={1000} error={skip.fieldErrors.reason} />

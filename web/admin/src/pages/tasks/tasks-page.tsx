@@ -13,6 +13,7 @@ import { useAction, useFormAction, type FormValues } from '../../lib/use-action.
 import { useLoad } from '../../lib/use-load.js';
 import { useSession } from '../../session.js';
 import { SubjectPicker } from './subject-picker.js';
+import { ChecklistEditor } from './checklist-editor.js';
 import { roleLabels, tasksApi, weekdays, type TaskSubject, type Person, type RecurrenceInput, type Sop, type Task, type TaskInput, type TaskOccurrence } from './api.js';
 
 export default function TasksPage() {
@@ -94,6 +95,8 @@ function TaskCard({ task: t, people, sops, today, onChange, onArchived }: { task
     onArchived();
   });
   const loadHistory = useAction(async () => setHistory(history ? null : (await tasksApi.history(t.id)).occurrences));
+  const [editingList, setEditingList] = useState<string | null>(null);
+  const listOf = history?.find((o) => o.id === editingList) ?? null;
   const status = t.last?.status === 'done' ? 'good' : t.last?.overdue ? 'bad' : '';
   return (
     <article className="card section" aria-label={`Task ${t.title}`}>
@@ -148,6 +151,7 @@ function TaskCard({ task: t, people, sops, today, onChange, onArchived }: { task
                   <th>Status</th>
                   <th>By</th>
                   <th>When</th>
+                  <th>Checklist</th>
                 </tr>
               </thead>
               <tbody>
@@ -157,10 +161,32 @@ function TaskCard({ task: t, people, sops, today, onChange, onArchived }: { task
                     <td>{o.status === 'open' ? (o.overdue ? 'Overdue' : 'Open') : o.status === 'done' ? (o.late ? 'Done late' : 'Done') : `Skipped: ${o.skipReason ?? ''}`}</td>
                     <td>{o.closedBy ?? '—'}</td>
                     <td>{o.closedAt ? <Time iso={o.closedAt} /> : '—'}</td>
+                    <td>
+                      {o.checklist.filter((i) => i.done).length} of {o.checklist.length}
+                      {o.status === 'open' ? (
+                        <>
+                          {' '}
+                          <button type="button" className="button subtle small" aria-expanded={editingList === o.id} aria-label={`Edit the checklist due ${o.dueOn}`} onClick={() => setEditingList(editingList === o.id ? null : o.id)}>
+                            Edit
+                          </button>
+                        </>
+                      ) : null}
+                    </td>
                   </tr>
                 ))}
               </tbody>
             </table>
+            {listOf ? (
+              <ChecklistEditor
+                key={listOf.id}
+                occurrence={listOf}
+                onSaved={(saved) => {
+                  setHistory((h) => h?.map((o) => (o.id === saved.id ? saved : o)) ?? null);
+                  setEditingList(null);
+                }}
+                onCancel={() => setEditingList(null)}
+              />
+            ) : null}
           </div>
         )
       ) : null}
