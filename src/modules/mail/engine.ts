@@ -21,6 +21,7 @@ import { bareAddress, domainOf } from './mime.js';
 import { compileBroadcast, type CompiledBroadcast, type RecipientContext } from './render.js';
 import { MessageComposer, messageIdFor, type ComposeSpec } from './compose.js';
 import { classifySmtpError } from './transport.js';
+import { GroupWriter } from './group-writer.js';
 import { sleep, sleepUntil } from './throttle.js';
 import type { MailUrls } from './tokens.js';
 import type { MailContext, MailSettings } from './context.js';
@@ -111,44 +112,27 @@ interface Mark {
  * the window longer under load, not shorter.
  */
 export class RecipientMarker {
-  private pending: { mark: Mark; done: () => void; fail: (e: unknown) => void }[] = [];
-  private writing = false;
   /** measurements: statements written and marks carried */
   readonly stats = { writes: 0, marks: 0, maxWriteMs: 0 };
   /** microseconds from asking for a mark to its commit: the crash window, less event-loop delay */
   readonly latency: RecordableHistogram = createHistogram();
+  private readonly writer = new GroupWriter<Mark>(async (marks) => {
+    const t = performance.now();
+    try {
+      await this.write(marks);
+    } finally {
+      this.stats.writes++;
+      this.stats.marks += marks.length;
+      this.stats.maxWriteMs = Math.max(this.stats.maxWriteMs, performance.now() - t);
+    }
+  });
 
   constructor(private readonly ctx: Pick<MailContext, 'database' | 'clock'>) {}
 
-  mark(mark: Mark): Promise<void> {
+  async mark(mark: Mark): Promise<void> {
     const asked = performance.now();
-    return new Promise((resolve, fail) => {
-      const done = () => {
-        this.latency.record(Math.max(1, Math.round((performance.now() - asked) * 1000)));
-        resolve();
-      };
-      this.pending.push({ mark, done, fail });
-      this.kick();
-    });
-  }
-
-  private kick(): void {
-    if (this.writing || !this.pending.length) return;
-    const batch = this.pending.splice(0, this.pending.length);
-    this.writing = true;
-    const t = performance.now();
-    this.write(batch.map((b) => b.mark))
-      .then(
-        () => batch.forEach((b) => b.done()),
-        (err) => batch.forEach((b) => b.fail(err)),
-      )
-      .finally(() => {
-        this.stats.writes++;
-        this.stats.marks += batch.length;
-        this.stats.maxWriteMs = Math.max(this.stats.maxWriteMs, performance.now() - t);
-        this.writing = false;
-        this.kick();
-      });
+    await this.writer.add(mark);
+    this.latency.record(Math.max(1, Math.round((performance.now() - asked) * 1000)));
   }
 
   private async write(marks: Mark[]): Promise<void> {

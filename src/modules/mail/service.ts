@@ -9,6 +9,7 @@ import type { DbOrTx, Tx } from '../../db/client.js';
 import { notFound } from '../../errors.js';
 import { normalizeEmail } from '../audience/index.js';
 import { BounceDesk, type BounceReport } from './bounces.js';
+import { GroupWriter } from './group-writer.js';
 import { BroadcastDesk, type BroadcastApprovals } from './broadcasts.js';
 import type { MarketingSendLimits } from './send-limits.js';
 import { SettingsStore, type MailContext, type MailDeps, type MailSettings } from './context.js';
@@ -548,41 +549,4 @@ export class MailService {
 function branded(message: TransactionalMessage, settings: MailSettings): TransactionalMessage {
   if (!settings.look || /^\s*<!doctype/i.test(message.html ?? '')) return message;
   return { ...message, html: emailShell({ look: settings.look, title: message.subject, bodyHtml: message.html ?? textToHtml(message.text) }) };
-}
-
-/**
- * Writes items as they come, one write at a time: whatever arrives while a write runs goes
- * into the next one (group commit), so the time between "the server accepted it" and "the
- * database knows" stays a write or two, whatever the rate. One writer serves every job of the
- * process (as the broadcast engine's marker does): eight jobs sending at once make one stream
- * of larger writes, not eight streams of transactions of a few messages each.
- */
-class GroupWriter<T> {
-  private pending: { item: T; done: () => void; fail: (err: unknown) => void }[] = [];
-  private writing = false;
-
-  constructor(private readonly write: (items: T[]) => Promise<void>) {}
-
-  /** Resolves once the write that carries `item` has committed; rejects with that write's error. */
-  add(item: T): Promise<void> {
-    return new Promise((done, fail) => {
-      this.pending.push({ item, done, fail });
-      this.kick();
-    });
-  }
-
-  private kick(): void {
-    if (this.writing || !this.pending.length) return;
-    const batch = this.pending.splice(0, this.pending.length);
-    this.writing = true;
-    this.write(batch.map((b) => b.item))
-      .then(
-        () => batch.forEach((b) => b.done()),
-        (err: unknown) => batch.forEach((b) => b.fail(err)),
-      )
-      .finally(() => {
-        this.writing = false;
-        this.kick();
-      });
-  }
 }
