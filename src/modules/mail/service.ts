@@ -319,8 +319,12 @@ export class MailService {
       .returning();
     if (!claimed.length) return;
     const written: Promise<void>[] = [];
-    const finished = (m: (typeof claimed)[number], status: Finished['status'], error: string | null, messageId: string | null = m.messageId) =>
-      written.push(this.finisher.add({ id: m.id, status, error, messageId, contactId: m.contactId, tag: m.tag }));
+    const finished = (m: (typeof claimed)[number], status: Finished['status'], error: string | null, messageId: string | null = m.messageId) => {
+      const write = this.finisher.add({ id: m.id, status, error, messageId, contactId: m.contactId, tag: m.tag });
+      // Handled now (a failed write must not be an unhandled rejection while the job still sends); drain reports it.
+      write.catch(() => undefined);
+      written.push(write);
+    };
     /** Waits for every outcome of this job to be written; throws the first write that failed. */
     const drain = async () => {
       const failed = (await Promise.allSettled(written)).find((r) => r.status === 'rejected');
