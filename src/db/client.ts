@@ -60,7 +60,7 @@ function afterCommit(tx: Tx, fn: () => void): void {
 
 /** `db.transaction` that runs the hooks `afterCommit` registered on its transaction once it committed. */
 async function transactionWithHooks<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  let hooks: (() => void)[] = [];
+  const hooks: (() => void)[] = [];
   const result = await db.transaction(async (tx) => {
     commitHooks.set(tx, hooks);
     try {
@@ -76,7 +76,6 @@ async function transactionWithHooks<T>(db: Db, fn: (tx: Tx) => Promise<T>): Prom
       // A hint that failed: whatever it would have sped up happens anyway.
     }
   }
-  hooks = [];
   return result;
 }
 
