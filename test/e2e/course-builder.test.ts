@@ -58,13 +58,17 @@ async function stored(courseId: string) {
 /**
  * Keyboard reordering as a keyboard user does it: focus the handle, Space picks the item up,
  * an arrow moves it one place, Space drops it. Each step waits for dnd-kit to have taken the
- * previous one (the handle pressed, the live region naming the new position).
+ * previous one (the handle pressed and listening for arrows, the live region naming the new position).
  */
 async function moveByKeyboard(page: Page, handleName: string, key: 'ArrowUp' | 'ArrowDown', toPosition: number) {
   const handle = page.getByRole('button', { name: handleName });
   await handle.focus();
   await page.keyboard.press('Space');
   await waitFor(async () => (await handle.getAttribute('aria-pressed')) === 'true', { what: `${handleName} picked up` });
+  // dnd-kit's keyboard sensor starts listening for the arrow keys in a timer it sets when the
+  // item is picked up, and React may show the item pressed before that timer has run (an arrow
+  // pressed then is lost; seen under load). A timer set now runs after that one.
+  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
   await page.keyboard.press(key);
   // The list may scroll first (smoothly) to bring the place into view: wait until it is there.
   await page.getByText(new RegExp(` is over position ${toPosition} of \\d+\\.`)).waitFor();
