@@ -6,13 +6,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { migrationSets } from '../../src/db/migrations.js';
+import { jobRegistry } from '../../src/job-registry.js';
 import { backends, openTestDatabase } from './harness.js';
 import { projectRoot } from './processes.js';
 import { snapshotKeyOf } from './snapshot.js';
 
 for (const backend of backends()) {
   describe(`migrated snapshot [${backend}]`, () => {
-    it('a test database has every migration of every module applied and pg-boss ready', async () => {
+    it('a test database has every migration of every module applied, pg-boss ready and the registry’s queues made', async () => {
       const { database, drop } = await openTestDatabase(backend);
       try {
         for (const set of migrationSets) {
@@ -22,6 +23,10 @@ for (const backend of backends()) {
         }
         const boss = await database.execute<{ n: number }>("select count(*) as n from information_schema.tables where table_schema = 'pgboss' and table_name = 'job'");
         assert.equal(boss.rows[0]!.n, 1);
+        // The registry's queues are made once, in the snapshot, not by every test app's start.
+        const queues = await database.execute<{ name: string }>('select name from pgboss.queue');
+        const names = new Set(queues.rows.map((q) => q.name));
+        assert.deepEqual(jobRegistry.map((d) => d.name).filter((n) => !names.has(n)), [], 'every registry queue is in the snapshot');
       } finally {
         await drop();
       }

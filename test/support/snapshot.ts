@@ -6,9 +6,12 @@
 // - PostgreSQL: one template database per run (`CREATE DATABASE … TEMPLATE`), built under an
 //   advisory lock so test files starting at once build it only once.
 //
-// Both are keyed by a hash of the migration files (and the PGlite and pg-boss versions), so
-// a new or changed migration builds a new snapshot; the old ones are simply no longer used.
-// Job queues are not in the snapshot: createApp creates them from the registry in use.
+// Both are keyed by a hash of the migration files, the job registry's queues (names and
+// options) and the PGlite and pg-boss versions, so a new or changed migration or queue builds a
+// new snapshot; the old ones are simply no longer used.
+// The registry's job queues are in the snapshot (each is a partitioned table pg-boss makes with
+// DDL: making them took most of a test app's start). createApp still creates any queue its
+// registry has and the snapshot lacks (a test's own jobs) and brings changed options in line.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,10 +23,11 @@ import { loadConfig } from '../../src/config.js';
 import { dumpPgliteDataDir, openDatabase, openMemoryDatabase, type Database } from '../../src/db/client.js';
 import { migrationSets, runMigrations } from '../../src/db/migrations.js';
 import { JobQueue } from '../../src/jobs/queue.js';
+import { jobRegistry } from '../../src/job-registry.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** Bump when what goes into a snapshot changes (not for migrations: they are hashed). */
-const RECIPE = 'migrations+pgboss-schema v1';
+const RECIPE = 'migrations+pgboss-schema+registry-queues v2';
 /** Serialises template builds across test processes sharing the PostgreSQL server. */
 const TEMPLATE_LOCK_KEY = 72_610_101;
 
@@ -43,6 +47,7 @@ function packageVersion(name: string): string {
 export function snapshotKeyOf(base: string): string {
   const h = createHash('sha256');
   h.update(`${RECIPE}\0pglite ${packageVersion('@electric-sql/pglite')}\0pg-boss ${packageVersion('pg-boss')}\0`);
+  for (const def of jobRegistry) h.update(`queue ${def.name} ${def.retryLimit} ${def.retryDelay} ${def.retryBackoff} ${def.expireInSeconds}\0`);
   for (const set of migrationSets) {
     h.update(`set ${set.name}\0`);
     for (const file of listFiles(path.join(base, set.folder))) {
@@ -60,11 +65,11 @@ export function snapshotKey(): string {
   return key;
 }
 
-/** What every snapshot holds: all migrations and pg-boss's schema (no queues, no rows). */
+/** What every snapshot holds: all migrations, pg-boss's schema and the registry's queues (no rows of the business). */
 async function prepare(database: Database): Promise<void> {
   await runMigrations(database);
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PUBLIC_URL: 'http://127.0.0.1:3000', DATA_DIR: '/tmp/onehour-test-unused' });
-  const jobs = new JobQueue(database, config.jobs, pino({ level: 'silent' }), []);
+  const jobs = new JobQueue(database, config.jobs, pino({ level: 'silent' }), jobRegistry);
   await jobs.start();
   await jobs.stop(1000);
 }
