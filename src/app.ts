@@ -215,7 +215,11 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     const automation = new AutomationService({
       database, clock, events, jobs, log, audience, mail, access, catalog, learning, secretKey,
       // Late-bound: the tasks module is built below.
-      tasks: { createOneOff: (tx, input, actor) => tasks.createOneOff(tx, input, actor) },
+      tasks: {
+        createOneOff: (tx, input, actor) => tasks.createOneOff(tx, input, actor),
+        searchSubjects: (q, opts) => tasks.searchSubjects(q, opts),
+        missingSubjects: (refs) => tasks.missingSubjects(refs),
+      },
       settings: { webhooksAllowPrivate: config.automation.webhooksAllowPrivate, publicUrl: config.publicUrl },
     });
     const approvals = new ApprovalService({

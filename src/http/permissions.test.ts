@@ -85,6 +85,18 @@ for (const backend of backends().slice(0, 1)) {
       assert.deepEqual(routes.filter((r) => permissionOf(r) !== expected(r)).map((r) => `${r.method} ${r.url}: ${permissionOf(r)}`), []);
     });
 
+    it("a workflow's task step picks its subject through the workflow editor's own read-only search, not the task managers'", async () => {
+      const [search] = t.server.routeTable.filter((r) => r.url === '/api/automations/task-subjects');
+      assert.ok(search, 'the route exists');
+      assert.equal(search.method, 'GET');
+      assert.deepEqual(search.access, { permission: 'automation.write' });
+      assert.deepEqual(roles.filter((r) => can(r, 'automation.write')), ['owner', 'admin', 'marketing']);
+      // Marketing edits workflows and may search; it still may not manage tasks or use their search.
+      const statuses = async (url: string) => Object.fromEntries(await Promise.all(roles.map(async (role) => [role, (await clients.get(role)!.get(url)).statusCode] as const)));
+      assert.deepEqual(await statuses('/api/automations/task-subjects?q=x'), { owner: 200, admin: 200, support: 403, content: 403, marketing: 200 });
+      assert.deepEqual(await statuses('/api/tasks/subjects?q=x'), { owner: 200, admin: 200, support: 403, content: 403, marketing: 403 });
+    });
+
     it('outbound webhooks are for the owner and admins only', () => {
       assert.deepEqual(roles.filter((r) => can(r, 'webhooks.manage')), ['owner', 'admin']);
       const routes = t.server.routeTable.filter((r) => r.url.startsWith('/api/webhook'));

@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, startBrowserTestApp, type BrowserTestApp } from '../support/browser.js';
+import { addMember, Client } from '../support/harness.js';
 
 const OWNER = { name: 'Olivia Owner', email: 'olivia@example.com', password: 'correct horse battery staple' };
 
@@ -72,4 +73,34 @@ test('create from a template, publish, a form sign-up starts a run, the run and 
 
   await owner.goto('/admin/outbox');
   await owner.getByText('Your guide is here').first().waitFor({ timeout: 30_000 });
+});
+
+test("marketing, who edits workflows but not tasks, picks the product a task step is about and publishes", async () => {
+  // The owner exists (the test above); marketing joins, and there is a product to be about.
+  const api = new Client(t.server);
+  await api.login(OWNER.email, OWNER.password);
+  await addMember(t, api, 'marketing');
+  const product = await api.post('/api/products', { slug: 'glaze-kit', kind: 'download', name: 'Glaze recipe kit' });
+  assert.equal(product.statusCode, 201, product.body);
+  const created = await api.post('/api/automations', { name: 'Kit follow-up', definition: { triggers: [{ type: 'manual' }], start: 'task-1', steps: [{ id: 'task-1', kind: 'task', role: 'support', title: 'Call {{ contact.email }}', subject: 'contact', next: null }] } });
+  assert.equal(created.statusCode, 201, created.body);
+
+  const page = await newPage();
+  await page.goto('/admin/sign-in');
+  await page.getByLabel('Email').fill('marketing@example.com');
+  await page.getByLabel('Password', { exact: true }).fill('marketing password 123');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Automations' }).click();
+  await page.getByRole('link', { name: 'Kit follow-up' }).click();
+  await page.getByRole('button', { name: 'Create a task for support about the contact' }).click();
+  await page.getByLabel('About').selectOption({ label: 'A course, blog post or product' });
+  await page.getByLabel('Find a course, post or product').fill('glaz');
+  await page.getByRole('button', { name: 'Product: Glaze recipe kit' }).click();
+  await page.getByRole('button', { name: 'Create a task for support about product “Glaze recipe kit”' }).waitFor();
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await page.getByText('Live, version 1').waitFor();
+
+  const published = (await api.get(`/api/automations/${created.json().id}`)).json();
+  assert.deepEqual(published.definition.steps[0].subject, { type: 'product', id: product.json().id, label: 'Glaze recipe kit' });
+  assert.deepEqual(published.problems, []);
 });

@@ -45,7 +45,7 @@ import { normalizeEmail, type AudienceService, type Contact } from '../audience/
 import { safeLiquidEngine, type MailService, type TransactionalMessage } from '../mail/index.js';
 import type { AccessService } from '../access/index.js';
 import type { CatalogService } from '../catalog/index.js';
-import type { TasksService } from '../tasks/index.js';
+import { isSubjectType, type SubjectRef, type TasksService } from '../tasks/index.js';
 import { definitionSchema, isTimeTrigger, triggerEventTypes, type Condition, type Definition, type Goal, type Problem, type Step, type Trigger } from './definition.js';
 import { timeTriggerQuery } from './time-triggers.js';
 import { automationAttributions, automationEmailActivity, automationRuns, automationSteps, automationVersions, automationWorkflows, type RunState } from './schema.js';
@@ -113,8 +113,11 @@ export interface EngineDeps {
   mail: MailService;
   access: AccessService;
   catalog: CatalogService;
-  /** the "create a task" step: a one-off task, idempotent by its key (the tasks module) */
-  tasks: Pick<TasksService, 'createOneOff'>;
+  /**
+   * the "create a task" step: a one-off task, idempotent by its key, and what it can be about
+   * (courses, posts and products by title; which of them no longer exist) — the tasks module
+   */
+  tasks: Pick<TasksService, 'createOneOff' | 'searchSubjects' | 'missingSubjects'>;
   /** course progress for the "completed N % of a course" condition (the learning module's student side) */
   learning: { student: { myCourses(contactId: string): Promise<{ id: string; percent: number }[]> } };
   secretKey: string;
@@ -147,6 +150,8 @@ interface Prefetched {
   courses?: Map<string, number>;
   suppressed?: boolean;
   marketing?: { headers: Record<string, string>; unsubscribeUrl: string };
+  /** a task step's picked course / post / product that no longer exists */
+  missingSubject?: boolean;
 }
 
 export const automationActor = (workflowId: string): Actor => ({ kind: 'automation', id: workflowId });
@@ -804,6 +809,8 @@ export class AutomationEngine {
       if (step?.kind === 'condition' && step.condition.test === 'course_progress') {
         pre.courses = new Map((await this.deps.learning.student.myCourses(peek.contactId)).map((c) => [c.id, c.percent]));
       }
+      const picked = step?.kind === 'task' ? pickedSubject(step) : null;
+      if (picked) pre.missingSubject = (await this.deps.tasks.missingSubjects([picked])).length > 0;
     } catch (err) {
       if (attempt + 1 < STEP_ATTEMPTS) throw err;
       await this.failStep(runId, seq, step!, err);
@@ -1008,21 +1015,32 @@ export class AutomationEngine {
         // A real task in the assignee's My day, made in this transaction. Keyed by (run, seq):
         // the tasks module returns the first task for a key it has seen (a retried step).
         const title = renderText(step.title, contact).replace(/[\r\n]+/g, ' ').trim().slice(0, 200) || step.title;
+        const aboutContact = { type: 'contact', id: contact.id, label: (contact.name ? `${contact.name} <${contact.email}>` : contact.email).slice(0, 200) };
+        // A picked course / post / product deleted since publishing (checked before this
+        // transaction): the task is still made, about the contact, and says what was meant.
+        const picked = pickedSubject(step);
+        const lost = picked && pre.missingSubject ? picked : null;
+        const notes = (step.notes ? renderText(step.notes, contact) : '') + (lost ? `${step.notes ? '\n\n' : ''}${lostSubjectNote(lost)}` : '');
         const made = await this.deps.tasks.createOneOff(
           tx,
           {
             key: `automation:${run.id}:${seq}`,
             title,
-            notes: step.notes ? renderText(step.notes, contact).slice(0, 5000) : '',
+            notes: notes.slice(0, 5000),
             assignee: step.userId ? { userId: step.userId, role: step.role } : { role: step.role },
             dueInDays: step.dueInDays,
             dueTime: step.dueTime,
-            subject: step.subject === 'contact' ? { type: 'contact', id: contact.id, label: (contact.name ? `${contact.name} <${contact.email}>` : contact.email).slice(0, 200) } : (step.subject ?? null),
+            subject: step.subject === 'contact' || lost ? aboutContact : picked,
             sopId: step.sopId ?? null,
           },
           actor,
         );
-        return { status: 'done', detail: `task for ${step.userId ? 'a team member' : step.role}: ${title}${made.created ? '' : ' (already made)'}`, data: { taskId: made.taskId }, next: step.next ?? null };
+        return {
+          status: 'done',
+          detail: `task for ${step.userId ? 'a team member' : step.role}: ${title}${made.created ? '' : ' (already made)'}${lost ? `; ${lostSubjectNote(lost)}` : ''}`,
+          data: { taskId: made.taskId, ...(lost ? { missingSubject: lost } : {}) },
+          next: step.next ?? null,
+        };
       }
       case 'notify':
         await this.deps.events.record(tx, { type: 'automation.owner_notified', actor, subject: { type: 'contact', id: contact.id }, data: { workflowId: run.workflowId, runId: run.id, message: renderText(step.message, contact), urgent: step.urgent } });
@@ -1220,6 +1238,44 @@ export function templateProblems(def: Definition): Problem[] {
     }
   }
   return problems;
+}
+
+/** The course, post or product a task step names (null: the contact in the run, or nothing). */
+export function pickedSubject(step: Extract<Step, { kind: 'task' }>): SubjectRef | null {
+  return step.subject && step.subject !== 'contact' ? step.subject : null;
+}
+
+const subjectKindNames: Record<string, string> = { course: 'course', post: 'blog post', product: 'product' };
+
+/** What the task and the run's timeline say when the picked subject is gone at run time. */
+function lostSubjectNote(s: SubjectRef): string {
+  return isSubjectType(s.type)
+    ? `The workflow named the ${subjectKindNames[s.type]} “${s.label}”, which no longer exists: this task is about the contact instead.`
+    : `The workflow named “${s.label}” (a ${s.type}), which a task cannot be about: this task is about the contact instead.`;
+}
+
+/**
+ * A workflow's task steps whose picked subject is of a kind a task cannot be about, or names a
+ * course, post or product that no longer exists (deleted, archived): it cannot be published
+ * until the step names another one, or the contact. Reads the tasks module's sources once per
+ * kind (outside any transaction).
+ */
+export async function subjectProblems(def: Definition, tasks: Pick<TasksService, 'missingSubjects'>): Promise<Problem[]> {
+  const picked = def.steps.flatMap((step) => {
+    const subject = step.kind === 'task' ? pickedSubject(step) : null;
+    return subject ? [{ stepId: step.id, subject }] : [];
+  });
+  if (!picked.length) return [];
+  const key = (s: SubjectRef) => `${s.type}:${s.id}`;
+  const missing = new Set((await tasks.missingSubjects(picked.map((p) => p.subject))).map(key));
+  return picked
+    .filter((p) => missing.has(key(p.subject)))
+    .map(({ stepId, subject }) => ({
+      stepId,
+      message: isSubjectType(subject.type)
+        ? `"${stepId}": the ${subjectKindNames[subject.type]} “${subject.label}” its task is about no longer exists; pick another, or the contact in the run`
+        : `"${stepId}": a task can be about the contact in the run, a course, a blog post or a product, not a "${subject.type}"`,
+    }));
 }
 
 function renderText(template: string, contact: Contact): string {

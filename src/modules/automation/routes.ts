@@ -6,6 +6,7 @@ import { notFound } from '../../errors.js';
 import { definitionSchema } from './definition.js';
 import { runStates, workflowStatuses } from './schema.js';
 import { templates } from './templates.js';
+import { subjectTypes } from '../tasks/index.js';
 
 const idParam = z.object({ id: z.uuid() });
 const name = z.string().trim().min(1, 'Give the workflow a name').max(120).refine((s) => !s.includes('\u0000'));
@@ -24,6 +25,9 @@ const workflowShape = z.object({
   createdAt: z.date(),
   updatedAt: z.date(),
 });
+
+/** A task step's subject as the search answers it: its kind, id and title, nothing else. */
+const taskSubjectShape = z.object({ type: z.enum(subjectTypes), id: z.string(), label: z.string() });
 
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 const token = z.object({ token: z.string().max(200) });
@@ -59,6 +63,13 @@ export const automationRoutes: AnyRoute[] = [
     method: 'GET', url: '/api/automations/templates', access: read, tags,
     summary: 'Ready-made workflows to start from',
     handler: async () => ({ templates: templates.map((t) => ({ id: t.id, name: t.name, description: t.description, definition: t.definition })) }),
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/automations/task-subjects', access: write, tags,
+    summary: "What a workflow's task step can be about: courses, blog posts and products whose title contains q (type, id and title only)",
+    query: z.object({ q: z.string().max(200).default(''), type: z.enum(subjectTypes).optional(), limit: z.coerce.number().int().min(1).max(50).default(20) }),
+    response: z.object({ subjects: z.array(taskSubjectShape) }),
+    handler: async ({ app, query }) => ({ subjects: await app.automation.searchTaskSubjects(query.q, { type: query.type, limit: query.limit }) }),
   }),
   defineRoute({
     method: 'POST', url: '/api/automations', access: write, tags, audit: 'automation.created', status: 201,

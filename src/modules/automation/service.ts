@@ -6,7 +6,8 @@ import type { Actor } from '../../actor.js';
 import type { Database } from '../../db/client.js';
 import { conflict, invalid, notFound } from '../../errors.js';
 import { contactDirectory } from '../audience/index.js';
-import { AutomationEngine, templateProblems, type EngineDeps } from './engine.js';
+import type { FoundSubject, SubjectType } from '../tasks/index.js';
+import { AutomationEngine, subjectProblems, templateProblems, type EngineDeps } from './engine.js';
 import { definitionSchema, problemsOf, type Definition, type Problem } from './definition.js';
 import { automationRuns, automationSteps, automationVersions, automationWorkflows, type RunState, type WorkflowStatus } from './schema.js';
 import { templateById } from './templates.js';
@@ -81,7 +82,7 @@ export class AutomationService {
 
   async get(id: string) {
     const w = await this.row(id);
-    return { ...this.view(w), problems: allProblems(definitionSchema.parse(w.draft)), versions: await this.versions(id) };
+    return { ...this.view(w), problems: await this.problems(definitionSchema.parse(w.draft)), versions: await this.versions(id) };
   }
 
   async update(id: string, input: { name?: string; definition?: unknown }, actor: Actor) {
@@ -107,7 +108,7 @@ export class AutomationService {
     const w = await this.row(id);
     if (w.status === 'deleted') throw notFound('Workflow');
     const def = definitionSchema.parse(w.draft);
-    const problems = allProblems(def);
+    const problems = await this.problems(def);
     if (problems.length) throw invalid(problems[0]!.message, { problems });
     const now = this.deps.clock.now();
     return this.database.transaction(async (tx) => {
@@ -303,7 +304,21 @@ export class AutomationService {
     const contact = await this.deps.audience.getContact(this.database.db, contactId);
     const tagIds = new Set<string>();
     for (const s of def.steps) if (s.kind === 'condition' && s.condition.test === 'has_tag' && (await this.deps.audience.hasTag(this.database.db, contactId, s.condition.tagId))) tagIds.add(s.condition.tagId);
-    return { problems: allProblems(def), steps: dryRun(def, { contact, tagIds, start: this.deps.clock.now() }) };
+    return { problems: await this.problems(def), steps: dryRun(def, { contact, tagIds, start: this.deps.clock.now() }) };
+  }
+
+  /**
+   * What a task step can be about, for whoever edits workflows: courses, blog posts and
+   * products whose title contains `q` — their type, id and title only (the tasks module's
+   * search, which reads them through their modules' services).
+   */
+  async searchTaskSubjects(q: string, opts: { type?: SubjectType; limit?: number }): Promise<FoundSubject[]> {
+    return this.deps.tasks.searchSubjects(q, opts);
+  }
+
+  /** Everything that stops the definition from being published, including task subjects that are gone. */
+  private async problems(def: Definition): Promise<Problem[]> {
+    return [...allProblems(def), ...(await subjectProblems(def, this.deps.tasks))];
   }
 
   private async row(id: string) {

@@ -135,3 +135,133 @@ for (const backend of backends()) {
     });
   });
 }
+
+// The step's task can be about a picked course, post or product. Whoever edits workflows picks it
+// through the automation module's own search (marketing may; it does not manage tasks), a picked
+// one that is gone stops publishing, and one deleted after publishing leaves the task about the
+// contact, saying what was meant.
+for (const backend of backends()) {
+  describe(`automation task step about a course, post or product [${backend}]`, () => {
+    let t: TestApp;
+    let owner: Client;
+    let marketing: Client;
+    let content: Client;
+    let support: Client;
+    const ids: Record<string, string> = {};
+
+    before(async () => {
+      t = await createTestApp(backend, { clock: new ManualClock('2026-06-01T08:00:00Z') });
+      owner = await setupOwner(t);
+      marketing = await addMember(t, owner, 'marketing');
+      content = await addMember(t, owner, 'content');
+      support = await addMember(t, owner, 'support');
+      const course = await owner.post('/api/learning/courses', { title: 'Glazing 101' });
+      assert.equal(course.statusCode, 201, course.body);
+      ids.course = course.json().id;
+      const post = await owner.post('/api/posts', { content: { title: 'Why glazes crawl', excerpt: 'What makes a glaze crawl away from the pot, and how to stop it.', html: '<p>Dust and oil.</p>', tags: [] } });
+      assert.equal(post.statusCode, 201, post.body);
+      ids.post = post.json().id;
+      const product = await owner.post('/api/products', { slug: 'glaze-kit', kind: 'download', name: 'Glaze recipe kit' });
+      assert.equal(product.statusCode, 201, product.body);
+      ids.product = product.json().id;
+    });
+    after(() => t.close());
+
+    const draft = (step: Record<string, unknown>) => ({ triggers: [{ type: 'manual' }], start: 'task', steps: [{ id: 'task', kind: 'task', role: 'support', title: 'Follow up with {{ contact.email }}', next: null, ...step }] });
+
+    async function runOnce(who: Client, workflowId: string, email: string): Promise<{ runId: string; contactId: string }> {
+      const c = await who.post('/api/contacts', { email, name: 'Bea Potter' });
+      assert.equal(c.statusCode, 201, c.body);
+      assert.deepEqual((await who.post(`/api/automations/${workflowId}/enrol`, { contactIds: [c.json().id] })).json(), { entered: 1, refused: 0 });
+      await t.app.automation.engine.tick();
+      const run = ((await who.get(`/api/automations/${workflowId}/runs`)).json().runs as { id: string; contactId: string }[]).find((r) => r.contactId === c.json().id)!;
+      await t.app.automation.engine.runStep(run.id, 1);
+      return { runId: run.id, contactId: c.json().id };
+    }
+
+    async function taskOf(runId: string) {
+      const rows = await t.app.database.execute<{ id: string; subject_type: string; subject_id: string; subject_label: string; notes: string }>(`select id, subject_type, subject_id, subject_label, notes from tasks where source_key = $1`, [`automation:${runId}:1`]);
+      assert.equal(rows.rows.length, 1, 'one task');
+      return rows.rows[0]!;
+    }
+
+    it('marketing, which edits workflows but not tasks, searches titles through the workflow editor; other roles may not', async () => {
+      const res = await marketing.get('/api/automations/task-subjects?q=glaz');
+      assert.equal(res.statusCode, 200, res.body);
+      // Titles and ids of courses, posts and products: nothing else of them.
+      assert.deepEqual(res.json().subjects, [
+        { type: 'product', id: ids.product, label: 'Glaze recipe kit' },
+        { type: 'course', id: ids.course, label: 'Glazing 101' },
+        { type: 'post', id: ids.post, label: 'Why glazes crawl' },
+      ]);
+      assert.deepEqual((await marketing.get('/api/automations/task-subjects?q=glaz&type=post')).json().subjects.map((s: { id: string }) => s.id), [ids.post]);
+      assert.equal((await marketing.get('/api/automations/task-subjects?q=glaz&limit=1')).json().subjects.length, 1);
+      assert.equal((await marketing.get('/api/automations/task-subjects?type=contact')).statusCode, 400);
+      assert.equal((await marketing.get(`/api/automations/task-subjects?q=${'x'.repeat(201)}`)).statusCode, 400);
+      // The task managers' search stays theirs.
+      assert.equal((await marketing.get('/api/tasks/subjects?q=glaz')).statusCode, 403);
+      for (const c of [content, support]) assert.equal((await c.get('/api/automations/task-subjects?q=glaz')).statusCode, 403);
+      assert.equal((await t.server.inject({ method: 'GET', url: '/api/automations/task-subjects?q=glaz' })).statusCode, 401);
+    });
+
+    it('a step about a picked product makes the task about that product, with the automation as actor', async () => {
+      const [product] = (await marketing.get('/api/automations/task-subjects?q=recipe&type=product')).json().subjects;
+      const created = await marketing.post('/api/automations', { name: 'Kit buyers', definition: draft({ subject: product }) });
+      assert.equal(created.statusCode, 201, created.body);
+      const id = created.json().id;
+      assert.deepEqual((await marketing.get(`/api/automations/${id}`)).json().problems, []);
+      assert.equal((await marketing.post(`/api/automations/${id}/publish`, {})).statusCode, 200);
+      const { runId } = await runOnce(marketing, id, 'bea@subjects.test');
+      const task = await taskOf(runId);
+      assert.deepEqual([task.subject_type, task.subject_id, task.subject_label], ['product', ids.product, 'Glaze recipe kit']);
+      const occ = (await support.get('/api/tasks/my-day')).json().due.find((o: { taskId: string }) => o.taskId === task.id);
+      assert.deepEqual(occ.subject, { type: 'product', id: ids.product, label: 'Glaze recipe kit' });
+      const [event] = await t.app.db.select().from(events).where(and(eq(events.type, 'task.created'), eq(events.subjectId, task.id)));
+      assert.equal(event!.actorKind, 'automation');
+      assert.equal(event!.actorId, id);
+    });
+
+    it('a picked product archived since, or a kind a task cannot be about, is a problem and publishing refuses', async () => {
+      const kit = await owner.post('/api/products', { slug: 'old-kit', kind: 'download', name: 'Old kit' });
+      const created = await marketing.post('/api/automations', { name: 'Old kit buyers', definition: draft({ subject: { type: 'product', id: kit.json().id, label: 'Old kit' } }) });
+      const id = created.json().id;
+      assert.deepEqual((await marketing.get(`/api/automations/${id}`)).json().problems, []);
+      assert.equal((await owner.patch(`/api/products/${kit.json().id}`, { status: 'archived' })).statusCode, 200);
+      const gone = [{ stepId: 'task', message: '"task": the product “Old kit” its task is about no longer exists; pick another, or the contact in the run' }];
+      assert.deepEqual((await marketing.get(`/api/automations/${id}`)).json().problems, gone);
+      const refused = await marketing.post(`/api/automations/${id}/publish`, {});
+      assert.equal(refused.statusCode, 400, refused.body);
+      assert.deepEqual(refused.json().error.details.problems, gone);
+      assert.equal((await marketing.get(`/api/automations/${id}`)).json().status, 'draft', 'not published');
+      // A made-up id of a real kind, and a kind the picker does not offer.
+      const saved = await marketing.patch(`/api/automations/${id}`, { definition: draft({ subject: { type: 'course', id: '00000000-0000-4000-8000-00000000beef', label: 'Ghost course' } }) });
+      assert.equal(saved.statusCode, 200, saved.body);
+      assert.match((await marketing.get(`/api/automations/${id}`)).json().problems[0].message, /the course “Ghost course” its task is about no longer exists/);
+      await marketing.patch(`/api/automations/${id}`, { definition: draft({ subject: { type: 'page', id: 'home', label: 'Home' } }) });
+      assert.deepEqual((await marketing.get(`/api/automations/${id}`)).json().problems, [{ stepId: 'task', message: '"task": a task can be about the contact in the run, a course, a blog post or a product, not a "page"' }]);
+      assert.equal((await marketing.post(`/api/automations/${id}/publish`, {})).statusCode, 400);
+      // Back to the contact in the run: it publishes.
+      await marketing.patch(`/api/automations/${id}`, { definition: draft({ subject: 'contact' }) });
+      assert.equal((await marketing.post(`/api/automations/${id}/publish`, {})).statusCode, 200);
+    });
+
+    it('a post deleted after publishing: the run still makes the task, about the contact, and says which post was meant', async () => {
+      const post = await owner.post('/api/posts', { content: { title: 'Kiln logs', excerpt: 'Keeping a log of every firing, and what it tells you later.', html: '<p>Cone 6.</p>', tags: [] } });
+      assert.equal(post.statusCode, 201, post.body);
+      const created = await marketing.post('/api/automations', { name: 'Kiln readers', definition: draft({ subject: { type: 'post', id: post.json().id, label: 'Kiln logs' }, notes: 'Ask {{ contact.first_name }} about it' }) });
+      const id = created.json().id;
+      assert.equal((await marketing.post(`/api/automations/${id}/publish`, {})).statusCode, 200);
+      assert.equal((await owner.delete(`/api/posts/${post.json().id}`)).statusCode, 204);
+      const { runId, contactId } = await runOnce(marketing, id, 'cleo@subjects.test');
+      const task = await taskOf(runId);
+      assert.deepEqual([task.subject_type, task.subject_id, task.subject_label], ['contact', contactId, 'Bea Potter <cleo@subjects.test>']);
+      assert.equal(task.notes, 'Ask Bea about it\n\nThe workflow named the blog post “Kiln logs”, which no longer exists: this task is about the contact instead.');
+      const run = (await marketing.get(`/api/automation-runs/${runId}`)).json();
+      assert.equal(run.run.state, 'done', 'the run is not failed');
+      assert.equal(run.steps[0].status, 'done');
+      assert.match(run.steps[0].detail, /blog post “Kiln logs”, which no longer exists/);
+      // The draft, opened again, names the problem for the next version.
+      assert.match((await marketing.get(`/api/automations/${id}`)).json().problems[0]?.message ?? '', /the blog post “Kiln logs” its task is about no longer exists/);
+    });
+  });
+}

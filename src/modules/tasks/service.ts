@@ -69,10 +69,15 @@ export interface OneOffTaskInput {
 /** The kinds of things the task editor's subject picker searches. */
 export const subjectTypes = ['course', 'post', 'product'] as const;
 export type SubjectType = (typeof subjectTypes)[number];
+export const isSubjectType = (type: string): type is SubjectType => (subjectTypes as readonly string[]).includes(type);
 export interface SubjectRef {
   type: string;
   id: string;
   label: string;
+}
+/** A subject the search found: always one of the kinds it searches. */
+export interface FoundSubject extends SubjectRef {
+  type: SubjectType;
 }
 
 /** The mail an overdue reminder is (queued in the overdue claim's transaction). */
@@ -164,11 +169,11 @@ export class TasksService {
    * titles starting with it first, at most `limit`. Read through the modules' services: the
    * lists are small (a business has tens of courses, hundreds of posts and products).
    */
-  async searchSubjects(q: string, opts: { type?: SubjectType; limit?: number } = {}): Promise<SubjectRef[]> {
+  async searchSubjects(q: string, opts: { type?: SubjectType; limit?: number } = {}): Promise<FoundSubject[]> {
     const needle = q.trim().toLocaleLowerCase();
     const limit = Math.min(opts.limit ?? 20, 50);
     const types = opts.type ? [opts.type] : [...subjectTypes];
-    const found: (SubjectRef & { rank: number })[] = [];
+    const found: (FoundSubject & { rank: number })[] = [];
     for (const type of types) {
       const source = this.deps.subjectSources?.[type];
       if (!source) continue;
@@ -181,6 +186,22 @@ export class TasksService {
     }
     found.sort((a, b) => a.rank - b.rank || a.label.localeCompare(b.label));
     return found.slice(0, limit).map(({ type, id, label }) => ({ type, id, label }));
+  }
+
+  /**
+   * Of these subjects, the ones that name no course, post or product the search would find now:
+   * deleted or archived since they were picked, or of a kind the picker does not offer. Deny by
+   * default: a kind whose source is not wired cannot be confirmed, so it counts as missing. Each
+   * kind's list is read once, through the same sources as the search (never inside a caller's
+   * transaction: the sources read on their own connection).
+   */
+  async missingSubjects(refs: readonly SubjectRef[]): Promise<SubjectRef[]> {
+    const ids = new Map<SubjectType, Set<string>>();
+    for (const type of new Set(refs.map((r) => r.type))) {
+      const source = isSubjectType(type) ? this.deps.subjectSources?.[type] : undefined;
+      if (source) ids.set(type as SubjectType, new Set((await source()).map((item) => item.id)));
+    }
+    return refs.filter((r) => !ids.get(r.type as SubjectType)?.has(r.id));
   }
 
   // ---- SOPs ----------------------------------------------------------------------------

@@ -55,6 +55,24 @@ for (const backend of backends()) {
       assert.equal((await t.server.inject({ method: 'GET', url: '/api/tasks/subjects?q=glaz' })).statusCode, 401);
     });
 
+    it('missingSubjects names what the search would not find now: gone, archived, or of another kind', async () => {
+      const spare = await owner.post('/api/learning/courses', { title: 'Raku firing' });
+      assert.equal(spare.statusCode, 201, spare.body);
+      const refs = [
+        { type: 'course', id: ids.course!, label: 'Glazing 101' },
+        { type: 'course', id: spare.json().id, label: 'Raku firing' },
+        { type: 'post', id: ids.post!, label: 'Why glazes crawl' },
+        { type: 'product', id: ids.product!, label: 'Glaze recipe kit' },
+        { type: 'product', id: '00000000-0000-4000-8000-00000000beef', label: 'Never was' },
+        { type: 'page', id: 'home', label: 'Home' },
+        { type: 'contact', id: ids.course!, label: 'Not a kind the picker offers' },
+      ];
+      assert.deepEqual(await t.app.tasks.missingSubjects(refs), refs.slice(4));
+      assert.equal((await owner.patch(`/api/learning/courses/${spare.json().id}`, { status: 'archived' })).statusCode, 200);
+      assert.deepEqual(await t.app.tasks.missingSubjects(refs), [refs[1], ...refs.slice(4)]);
+      assert.deepEqual(await t.app.tasks.missingSubjects([]), []);
+    });
+
     it('the picked subject is kept as {type, id, label} on the task', async () => {
       const [picked] = (await owner.get('/api/tasks/subjects?q=glazing')).json().subjects;
       const created = await owner.post('/api/tasks', { title: 'Review the glazing course', assignee: { role: 'content' }, recurrence: { kind: 'monthly', day: 1 }, startsOn: '2026-01-01', subject: picked });

@@ -19,6 +19,13 @@ export interface Step {
 
 export type StepKind = 'wait' | 'wait_until' | 'wait_weekday' | 'wait_event' | 'condition' | 'split' | 'email' | 'tag' | 'set_field' | 'list' | 'access' | 'task' | 'webhook' | 'notify' | 'end';
 
+/** A course, blog post or product a task step is about, as picked (the label is its title then). */
+export interface TaskStepSubject {
+  type: string;
+  id: string;
+  label: string;
+}
+
 export interface Goal {
   id: string;
   label: string;
@@ -127,6 +134,8 @@ export const automationsApi = {
   // The task step's pickers: the team (task managers only) and the SOPs.
   people: () => apiGet<{ people: { id: string; name: string; role: string }[] }>('/api/tasks').catch(() => ({ people: [] })),
   sops: () => apiGet<{ sops: { id: string; title: string; archived: boolean }[] }>('/api/sops').catch(() => ({ sops: [] })),
+  /** what a task step can be about: courses, posts and products by title (the workflow editor's own search) */
+  taskSubjects: (q: string) => apiGet<{ subjects: TaskStepSubject[] }>('/api/automations/task-subjects', { q }),
   contacts: (q: string) => apiGet<{ contacts: { id: string; email: string; name: string }[] }>('/api/contacts', { q, limit: 10 }),
 };
 

@@ -3,7 +3,8 @@
 // Tab to a step, Enter to edit it, "+" buttons on every exit to insert a step there.
 import { useId, useState, type ReactNode, type SelectHTMLAttributes } from 'react';
 import { TextAreaField, TextField, CheckboxField } from '../../components/field.js';
-import { stepLabels, triggerLabels, type Definition, type Goal, type Step, type StepKind, type StepStats, type Trigger } from './api.js';
+import { automationsApi, stepLabels, triggerLabels, type Definition, type Goal, type Step, type StepKind, type StepStats, type TaskStepSubject, type Trigger } from './api.js';
+import { SubjectPicker, subjectKindLabels } from '../tasks/subject-picker.js';
 import { exitsOf, insertStep, removeStep, targetOf, updateStep, type Exit } from './flow.js';
 
 export interface Choices {
@@ -149,6 +150,10 @@ function summary(step: Step, choices: Choices): string {
     }
     case 'wait_event':
       return `Wait for ${String(step.event)} (at most ${Math.round(Number(step.timeoutMinutes) / 60)} h)`;
+    case 'task': {
+      const about = step.subject === 'contact' ? ' about the contact' : step.subject ? ` about ${(subjectKindLabels[(step.subject as TaskStepSubject).type] ?? 'something').toLowerCase()} “${(step.subject as TaskStepSubject).label}”` : '';
+      return `Create a task for ${String(step.role)}${about}`;
+    }
     default:
       return stepLabels[step.kind];
   }
@@ -350,11 +355,7 @@ function StepFields({ step, onChange, choices }: { step: Step; onChange(patch: R
           <TextAreaField label="Notes" hint="Liquid works: {{ contact.email }}" rows={3} value={String(step.notes ?? '')} onChange={(e) => onChange({ notes: e.target.value || undefined })} />
           <TextField label="Due after (days)" type="number" min={0} max={365} value={String(step.dueInDays ?? 0)} onChange={(e) => onChange({ dueInDays: Math.max(0, Math.min(365, Math.trunc(Number(e.target.value) || 0))) })} />
           <TextField label="Due at (brand time zone)" type="time" value={String(step.dueTime ?? '17:00')} onChange={(e) => onChange({ dueTime: e.target.value || undefined })} />
-          <Select label="About" value={step.subject === 'contact' ? 'contact' : step.subject ? 'picked' : ''} onChange={(e) => onChange({ subject: e.target.value === 'contact' ? 'contact' : undefined })}>
-            <option value="">Nothing in particular</option>
-            <option value="contact">The contact in the run</option>
-            {step.subject && step.subject !== 'contact' ? <option value="picked">{(step.subject as { label: string }).label}</option> : null}
-          </Select>
+          <TaskSubjectFields subject={step.subject as 'contact' | TaskStepSubject | undefined} onChange={(subject) => onChange({ subject })} />
           <PickSelect label="SOP" placeholder="No SOP" value={step.sopId} options={choices.sops} onChange={(v) => onChange({ sopId: v || undefined })} />
         </>
       );
@@ -370,6 +371,42 @@ function StepFields({ step, onChange, choices }: { step: Step; onChange(patch: R
     case 'end':
       return <p className="muted small">The run ends here.</p>;
   }
+}
+
+/**
+ * What a task step's task is about: nothing, the contact in the run, or a course, blog post or
+ * product found by title (the workflow editor's own search; the task managers' is not theirs).
+ */
+function TaskSubjectFields({ subject, onChange }: { subject: 'contact' | TaskStepSubject | undefined; onChange(subject: 'contact' | TaskStepSubject | undefined): void }) {
+  const [mode, setMode] = useState<'' | 'contact' | 'picked'>(subject === 'contact' ? 'contact' : subject ? 'picked' : '');
+  const picked = subject && subject !== 'contact' ? subject : null;
+  return (
+    <>
+      <Select
+        label="About"
+        value={mode}
+        onChange={(e) => {
+          const next = e.target.value as typeof mode;
+          setMode(next);
+          // A picked one stays until another is found; switching away forgets it.
+          onChange(next === 'contact' ? 'contact' : next === 'picked' ? (picked ?? undefined) : undefined);
+        }}
+      >
+        <option value="">Nothing in particular</option>
+        <option value="contact">The contact in the run</option>
+        <option value="picked">A course, blog post or product</option>
+      </Select>
+      {mode === 'picked' ? (
+        <SubjectPicker
+          legend="The course, post or product"
+          none="None picked yet: until one is, the task is about nothing in particular."
+          value={picked}
+          onChange={(s) => onChange(s ?? undefined)}
+          search={automationsApi.taskSubjects}
+        />
+      ) : null}
+    </>
+  );
 }
 
 function Triggers({ def, onChange, choices }: { def: Definition; onChange(def: Definition): void; choices: Choices }) {
