@@ -63,9 +63,9 @@ if (files.some((f) => readFileSync(f, 'utf8').includes('bin/onehour.js'))) {
   const b = spawnSync(process.execPath, ['-e', "import('./bin/server-bundle.js').then((m) => m.serverBundle()).then((r) => { if (r.built) console.log(`Server bundle built in ${Math.round(r.ms)} ms`); })"], { stdio: 'inherit' });
   if (b.status !== 0) process.exit(b.status ?? 1);
 }
-// Files that read the demo business (createDemoTestApp) share one demo snapshot per backend
+// Files that read the demo business (createDemoTestApp, openDemoTestDatabase) share one demo snapshot per backend
 // (test/support/demo-snapshot.ts): build both side by side now, so no file's time limit pays for it.
-if (files.some((f) => readFileSync(f, 'utf8').includes('createDemoTestApp('))) {
+if (files.some((f) => /createDemoTestApp\(|openDemoTestDatabase\(/.test(readFileSync(f, 'utf8')))) {
   const wanted = env.TEST_DATABASE_URL ? ['pglite', 'pg'] : ['pglite'];
   const codes = await Promise.all(
     wanted.map(

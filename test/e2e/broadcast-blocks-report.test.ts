@@ -7,10 +7,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, startBrowserTestApp, type BrowserTestApp } from '../support/browser.js';
-import { backends, Client } from '../support/harness.js';
+import { openDemoTestDatabase } from '../support/demo-snapshot.js';
+import { backends, OWNER } from '../support/harness.js';
 
 const count = (n: number) => new Intl.NumberFormat('en-US').format(n);
-const OWNER = { name: 'Olivia Owner', email: 'olivia@example.com', password: 'correct horse battery staple' };
 
 for (const backend of backends()) {
   describe(`broadcast blocks and report in a browser [${backend}]`, () => {
@@ -19,9 +19,8 @@ for (const backend of backends()) {
     let page: Page;
 
     before(async () => {
-      t = await startBrowserTestApp({ backend });
-      const setup = await new Client(t.server).post('/api/setup', { ...OWNER, loadDemo: true });
-      assert.equal(setup.statusCode, 200, setup.body);
+      // A copy of the demo business (loading it is the setup journey's and the demo tests' to show).
+      t = await startBrowserTestApp({ backend, database: await openDemoTestDatabase(backend) });
       browser = await launchChromium();
       const context = await browser.newContext({ baseURL: t.baseUrl, locale: 'en-US' });
       page = await context.newPage();

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { testSettings } from '../../src/config.js';
 import { systemClock } from '../../src/clock.js';
-import { createTestApp, type Backend, type TestApp } from './harness.js';
+import { createTestAppOn, openTestDatabase, type Backend, type TestApp, type TestDatabase } from './harness.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -34,15 +34,17 @@ export interface BrowserTestApp extends TestApp {
 }
 
 /**
- * A listening server with the built admin app, on PGlite unless a backend is named. The config
- * needs the port up front (PUBLIC_URL goes into links).
+ * A listening server with the built admin app, on PGlite unless a backend is named, on a fresh
+ * migrated database unless one is given (openDemoTestDatabase: a copy of the demo business).
+ * The config needs the port up front (PUBLIC_URL goes into links).
  */
-export async function startBrowserTestApp(opts: { config?: Record<string, string>; backend?: Backend } = {}): Promise<BrowserTestApp> {
+export async function startBrowserTestApp(opts: { config?: Record<string, string>; backend?: Backend; database?: TestDatabase } = {}): Promise<BrowserTestApp> {
   ensureAdminBuilt();
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
+  const backend = opts.backend ?? 'pglite';
   // A real browser lives in real time (cookies, TOTP codes): the server runs on the system clock.
-  const t = await createTestApp(opts.backend ?? 'pglite', { clock: systemClock, config: { ...opts.config, PUBLIC_URL: baseUrl, PORT: String(port), HOST: '127.0.0.1' } });
+  const t = await createTestAppOn(backend, opts.database ?? (await openTestDatabase(backend)), { clock: systemClock, config: { ...opts.config, PUBLIC_URL: baseUrl, PORT: String(port), HOST: '127.0.0.1' } });
   await t.server.listen({ port, host: '127.0.0.1' });
   return { ...t, baseUrl };
 }

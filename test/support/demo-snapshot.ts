@@ -23,7 +23,7 @@ import { dumpPgliteDataDir, openDatabase, openMemoryDatabase, type Database } fr
 import { loadDemo } from '../../src/demo/index.js';
 import { buildServer } from '../../src/http/server.js';
 import { BOSS_SCHEMA } from '../../src/jobs/queue.js';
-import { Client, createTestAppOn, openTestDatabaseFrom, OWNER, setupOwner, testConfig, waitFor, type Backend, type TestApp, type TestAppOptions } from './harness.js';
+import { Client, createTestAppOn, openTestDatabaseFrom, OWNER, setupOwner, testConfig, waitFor, type Backend, type TestApp, type TestAppOptions, type TestDatabase } from './harness.js';
 import { databaseUrl, pgliteSnapshot, pgTemplate, snapshotDir, snapshotKey } from './snapshot.js';
 
 /** The demo's "today" in every copy (a Monday: the owner's weekly review is due). */
@@ -258,11 +258,20 @@ export interface DemoTestApp extends TestApp {
 }
 
 /**
+ * A private copy of the demo business (its owner is OWNER), for an app of the test's own making:
+ * a browser journey's server (startBrowserTestApp({ database })) runs on the system clock, so
+ * there the demo's history ends at DEMO_TODAY rather than today.
+ */
+export function openDemoTestDatabase(backend: Backend): Promise<TestDatabase> {
+  return openTestDatabaseFrom(backend, { pglite: pgliteDemoSnapshot, pgTemplate: pgDemoTemplate });
+}
+
+/**
  * The real App on a private copy of the demo business, its clock at DEMO_TODAY (tests may move
  * it on), the owner signed in.
  */
 export async function createDemoTestApp(backend: Backend, opts: Omit<TestAppOptions, 'clock'> = {}): Promise<DemoTestApp> {
-  const t = await createTestAppOn(backend, await openTestDatabaseFrom(backend, { pglite: pgliteDemoSnapshot, pgTemplate: pgDemoTemplate }), {
+  const t = await createTestAppOn(backend, await openDemoTestDatabase(backend), {
     ...opts,
     clock: new ManualClock(DEMO_TODAY),
   });
