@@ -8,19 +8,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { loadDemo } from '../../src/demo/index.js';
 import { launchChromium, startBrowserTestApp, type BrowserTestApp } from '../support/browser.js';
+import { openDemoTestDatabase } from '../support/demo-snapshot.js';
+import { OWNER } from '../support/harness.js';
 
-const OWNER = { name: 'Olivia Owner', email: 'olivia@example.com', password: 'correct horse battery staple' };
 let t: BrowserTestApp;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 const filesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onehour-e2e-admin-'));
 
 before(async () => {
-  t = await startBrowserTestApp({ config: { FILES_DIR: filesDir } });
-  await t.app.team.createOwner(OWNER);
-  await loadDemo(t.app);
+  // A copy of the demo business (loading it is the setup journey's and the demo tests' to show).
+  t = await startBrowserTestApp({ config: { FILES_DIR: filesDir }, database: await openDemoTestDatabase('pglite') });
   browser = await launchChromium();
 });
 
