@@ -13,6 +13,7 @@ import { databaseUrl, pgliteSnapshot, pgTemplate } from './snapshot.js';
 import { ManualClock, type Clock } from '../../src/clock.js';
 import { buildServer } from '../../src/http/server.js';
 import type { JobDefinition } from '../../src/jobs/types.js';
+import { BOSS_SCHEMA } from '../../src/jobs/queue.js';
 
 export type Backend = 'pglite' | 'pg';
 
@@ -209,6 +210,18 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${opts.what ?? 'condition'}`);
     await new Promise((r) => setTimeout(r, opts.intervalMs ?? 100));
   }
+}
+
+/**
+ * Lets a failed job that waits for its retry run now: waits until a job of `queue` is waiting for
+ * its retry, then moves its start to now (the backoff is the queue's to set, not the test's to sit
+ * out). Returns how many jobs it moved.
+ */
+export async function retryNow(app: App, queue: string): Promise<number> {
+  return waitFor(
+    async () => (await app.database.execute(`update ${BOSS_SCHEMA}.job set start_after = now() where name = $1 and state = 'retry' and start_after > now()`, [queue])).rowCount,
+    { what: `a ${queue} job waiting for its retry` },
+  );
 }
 
 /**
