@@ -3,38 +3,20 @@
 // form must leave the contact it promises (waiting for confirmation on a double opt-in form).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { backends, createTestApp, setupOwner, type TestApp } from '../../../test/support/harness.js';
-import { demoSeeds } from '../../demo/index.js';
-import { createRandom, type DemoContext } from '../../demo/random.js';
+import { backends, type TestApp } from '../../../test/support/harness.js';
+import { createDemoTestApp } from '../../../test/support/demo-snapshot.js';
 import { checkSiteLinks, injectRequester, type LinkCheckReport } from './link-check.js';
-
-/**
- * Demo seeds that add nothing a visitor can reach (a year of broadcasts, course progress): left
- * out to keep this test fast. Every other seed runs, in the demo's order, so a seed added later
- * is crawled too.
- */
-const NO_PUBLIC_PAGES = new Set(['mail', 'learning-progress']);
 
 for (const backend of backends()) {
   describe(`the demo site, link by link and form by form [${backend}]`, () => {
     let t: TestApp;
     let report: LinkCheckReport;
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onehour-link-check-'));
     before(async () => {
-      t = await createTestApp(backend, { config: { DATA_DIR: dataDir, RATE_LIMIT_FORMS: '1000' } });
-      await setupOwner(t);
-      const owner = (await t.app.team.listUsers()).find((u) => u.role === 'owner')!;
-      const ctx: DemoContext = { owner, now: t.app.clock.now(), random: createRandom(20261121), shared: {} };
-      for (const seed of demoSeeds.filter((s) => !NO_PUBLIC_PAGES.has(s.name))) await seed.seed(t.app, ctx);
+      // A copy of the whole demo business (every seed, as a newcomer has it after the setup).
+      t = await createDemoTestApp(backend, { config: { RATE_LIMIT_FORMS: '1000' } });
       report = await checkSiteLinks(injectRequester(t.server), { origin: t.app.config.publicUrl, submitForms: true });
     });
-    after(async () => {
-      await t.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    });
+    after(() => t.close());
 
     it('reaches the store, the sales pages, checkout, the portal sign-in and the forms, with no dead link', () => {
       assert.deepEqual(report.deadLinks, []);
