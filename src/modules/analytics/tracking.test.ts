@@ -110,7 +110,7 @@ for (const backend of backends()) {
       assert.equal(page.statusCode, 200);
       const res = await sendEvent({ name: 'signup', url: 'http://127.0.0.1:3000/', props: { plan: 'x'.repeat(1000), n: 3 } });
       assert.equal(res.statusCode, 202);
-      // The beacon's empty 202 skips helmet's page headers (built anew per request); pages keep them.
+      // The beacon's empty 202 skips helmet's page headers; pages keep them.
       assert.ok(page.headers['content-security-policy']);
       assert.equal(res.headers['content-security-policy'], undefined);
       assert.equal(res.body, '');
