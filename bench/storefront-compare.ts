@@ -1,22 +1,47 @@
 // Before/after for the storefront: two checkouts' servers (bench/storefront-server.ts, PGlite,
 // demo loaded) run side by side, and their sales page and blog post are measured in alternating
 // rounds with the bare route, so both see the same machine load. For a change to the served path,
-// on a shared machine where two separate runs are minutes and load averages apart.
-//   node --import tsx bench/storefront-compare.ts <baseline-checkout> [seconds=5] [rounds=3]
+// on a shared machine where two separate runs are minutes and load averages apart. With a
+// PostgreSQL URL, each server gets a fresh database of its own on that server instead of PGlite.
+//   node --import tsx bench/storefront-compare.ts <baseline-checkout> [seconds=5] [rounds=3] [postgres-url]
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import autocannon from 'autocannon';
+import pg from 'pg';
 
 const baselineDir = path.resolve(process.argv[2] ?? '../main');
 const SECONDS = Number(process.argv[3] ?? 5);
 const ROUNDS = Number(process.argv[4] ?? 3);
+const PG_URL = process.argv[5];
+const databases: string[] = [];
+
+async function adminQuery(sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+/** `pglite`, or a fresh PostgreSQL database's URL (dropped at the end). */
+async function target(label: string): Promise<string> {
+  if (!PG_URL) return 'pglite';
+  const name = `onehour_bench_compare_${label}_${process.pid}`;
+  await adminQuery(`create database ${name}`);
+  databases.push(name);
+  const u = new URL(PG_URL);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
 
 interface Urls { app: string; bare: string; page: string; post: string }
 
-async function start(cwd: string): Promise<{ child: ChildProcess; urls: Urls }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/storefront-server.ts', 'pglite'], { cwd, stdio: ['ignore', 'pipe', 'inherit'] });
+async function start(cwd: string, label: string): Promise<{ child: ChildProcess; urls: Urls }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/storefront-server.ts', await target(label)], { cwd, stdio: ['ignore', 'pipe', 'inherit'] });
   const urls = await new Promise<Urls>((resolve, reject) => {
     readline.createInterface({ input: child.stdout! }).once('line', (l) => resolve(JSON.parse(l) as Urls));
     child.once('exit', (code) => reject(new Error(`server in ${cwd} exited with ${code}`)));
@@ -36,9 +61,9 @@ async function rps(url: string, seconds: number): Promise<{ rps: number; p95: nu
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-console.log(`Storefront before/after: baseline ${baselineDir}, this checkout ${process.cwd()}; ${ROUNDS} rounds of ${SECONDS} s, 100 connections, PGlite (${os.cpus().length} cores, Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(1)})`);
-const before = await start(baselineDir);
-const after = await start(process.cwd());
+console.log(`Storefront before/after: baseline ${baselineDir}, this checkout ${process.cwd()}; ${ROUNDS} rounds of ${SECONDS} s, 100 connections, ${PG_URL ? 'PostgreSQL' : 'PGlite'} (${os.cpus().length} cores, Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(1)})`);
+const before = await start(baselineDir, 'before');
+const after = await start(process.cwd(), 'after');
 try {
   const targets = {
     'bare route': after.urls.bare,
@@ -69,5 +94,6 @@ try {
     s.child.kill('SIGTERM');
     await new Promise((r) => s.child.once('exit', r));
   }
+  for (const name of databases) await adminQuery(`drop database if exists ${name} with (force)`);
   console.log(`\nload average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')}`);
 }

@@ -23,7 +23,9 @@ interface Urls {
 }
 
 async function startServer(target: string): Promise<{ child: ChildProcess; urls: Urls }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/storefront-server.ts', target], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // BENCH_CPU_PROF=<dir>: a CPU profile of each server process (written when it stops)
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', 'bench/storefront-server.ts', target], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = readline.createInterface({ input: child.stdout! });
   const urls = await new Promise<Urls>((resolve, reject) => {
     lines.once('line', (l) => resolve(JSON.parse(l) as Urls));
