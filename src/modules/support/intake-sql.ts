@@ -62,8 +62,15 @@ export interface LookupInput {
  * (In-Reply-To / References, the latest one); a message already stored that answers it (a
  * reply delivered before its parent); Outlook's Thread-Index; the subject as the bounded
  * fallback. The first found wins.
+ *
+ * The contact's conversations drive every branch that reads messages by something other than
+ * their own index (`lateral … offset 0` keeps the planner from turning the join around): a plan
+ * made while the tables were small or not yet analysed — a prepared statement keeps its plan —
+ * must not become a walk over every inbound message once the inbox has thousands (it did:
+ * ~2 000 index scans per message in bench/support.ts, falling throughput round after round).
  */
-const LOOKUP = `
+/** exported for the test that reads its plan */
+export const LOOKUP = `
 with candidates as (
   select c.id, 1 as rank, 0::bigint as ord
     from support_conversations c
@@ -74,9 +81,13 @@ with candidates as (
    where m.message_id in (select jsonb_array_elements_text($4::jsonb)) and c.contact_id = $2
   union all
   select m.conversation_id, 3, m.seq
-    from support_conversations c join support_messages m on m.conversation_id = c.id
-   where c.contact_id = $2 and m.direction = 'inbound'
-     and (m.in_reply_to = $1 or m."references" @> jsonb_build_array($1::text))
+    from support_conversations c
+   cross join lateral (
+         select m.conversation_id, m.seq from support_messages m
+          where m.conversation_id = c.id and m.direction = 'inbound'
+            and (m.in_reply_to = $1 or m."references" @> jsonb_build_array($1::text))
+         offset 0) m
+   where c.contact_id = $2
   union all
   select m.conversation_id, 4, m.seq
     from support_messages m join support_conversations c on c.id = m.conversation_id
@@ -91,8 +102,12 @@ with candidates as (
 )
 select dup.id as dup_id, dup.conversation_id as dup_conversation_id,
        (select count(*)::int
-          from support_messages m join support_conversations c on c.id = m.conversation_id
-         where c.contact_id = $2 and m.direction = 'inbound' and m.created_at > $8) as recent,
+          from support_conversations c
+         cross join lateral (
+               select 1 from support_messages m
+                where m.conversation_id = c.id and m.direction = 'inbound' and m.created_at > $8
+               offset 0) m
+         where c.contact_id = $2) as recent,
        t.id, t.number, t.status, t.subject, t.closed_at, t.merged_into, best.rank
   from (select 1) one
   left join lateral (select id, conversation_id from support_messages where direction = 'inbound' and message_id = $1) dup on true

@@ -10,6 +10,7 @@ import { sql } from 'drizzle-orm';
 import { backends, createTestApp, type TestApp } from '../../../test/support/harness.js';
 import { parseInbound, type InboundMessage } from './inbound.js';
 import { plainMessage } from './test-mail.js';
+import { LOOKUP } from './intake-sql.js';
 
 const rows = (res: unknown): Record<string, unknown>[] => ((res as { rows?: Record<string, unknown>[] }).rows ?? (res as Record<string, unknown>[]));
 
@@ -56,6 +57,41 @@ for (const backend of backends()) {
       const [a, b] = await Promise.all([t.app.support.ingest(first, 'smtp'), t.app.support.ingest(reply, 'smtp')]);
       assert.equal(a.created, true);
       assert.equal(b.conversationId, a.conversationId);
+    });
+
+    it("a message's lookup reads its sender's conversations, not every inbound message, even under a plan made before any statistics", async () => {
+      // 300 other customers' messages in tables never analysed (as on a new install, and as a
+      // prepared statement's generic plan sees them), then the lookup of a new message from one
+      // more customer, its plan forced generic: every node's rows are counted.
+      for (let from = 0; from < 300; from += 50) {
+        const batch = await Promise.all(Array.from({ length: 50 }, (_, k) => message(1000 + from + k)));
+        await Promise.all(batch.map((m) => t.app.support.ingest(m, 'smtp')));
+      }
+      const mine = await message(2000, { subject: 'Where is my order?' });
+      const stored = await t.app.support.ingest(mine, 'smtp');
+      const contact = rows(await t.app.db.execute(sql`select contact_id from support_conversations where id = ${stored.conversationId}`))[0]!.contact_id as string;
+      const hour = new Date(Date.now() - 3_600_000).toISOString();
+      const args = `'<new@customer.example>', '${contact}', '', '["<gc2000@customer.example>"]', '', 'where is my order', '${hour}', '${hour}'`;
+      const plan = await t.app.database.transaction(async (tx) => {
+        const exec = t.app.database.executorFor(tx);
+        await exec('set local plan_cache_mode = force_generic_plan');
+        await exec(`prepare lookup_plan_test as ${LOOKUP}`);
+        try {
+          const res = await exec<Record<string, unknown>>(`explain (analyze, format json) execute lookup_plan_test(${args})`);
+          const out = Object.values(res.rows[0]!)[0];
+          return (typeof out === 'string' ? JSON.parse(out) : out) as [{ Plan: PlanNode }];
+        } finally {
+          await exec('deallocate lookup_plan_test');
+        }
+      });
+      type PlanNode = { 'Actual Rows': number; 'Actual Loops': number; Plans?: PlanNode[] };
+      const touched = (n: PlanNode): number => n['Actual Rows'] * n['Actual Loops'] + (n.Plans ?? []).reduce((sum, c) => sum + touched(c), 0);
+      const total = touched(plan[0].Plan);
+      // The customer's own conversation and message, a few times over; walking the inbox would be 300+.
+      assert.ok(total < 60, `the lookup's plan touched ${total} rows`);
+      // and it finds the thread: the message it answers is in the sender's conversation
+      const found = rows(await t.app.db.execute(sql.raw(`select * from (${LOOKUP.replace(/\$(\d)/g, (_m, i: string) => args.split(/, (?=')/)[Number(i) - 1]!)}) x`)));
+      assert.equal(found[0]!.id, stored.conversationId);
     });
 
     it('the sweeper removes an old attachment file no row names, and keeps a referenced file and a fresh orphan', async () => {

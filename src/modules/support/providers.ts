@@ -89,6 +89,9 @@ export interface PostmarkInbound {
 
 const COMPOSER_OWNS = new Set(['from', 'to', 'cc', 'subject', 'date', 'mime-version', 'content-type', 'content-transfer-encoding', 'message-id']);
 
+/** nodemailer's composer, loaded with the first provider message that needs one, then kept (not re-imported per message). */
+let mailComposerModule: Promise<typeof import('nodemailer/lib/mail-composer/index.js')> | null = null;
+
 /** Postmark's JSON as a raw message: its RawEmail when the inbound stream includes it, else rebuilt from the fields. */
 export async function postmarkToRaw(body: PostmarkInbound): Promise<{ raw: Buffer; auth: AuthVerdict }> {
   const headers = (body.Headers ?? []).filter((h) => typeof h?.Name === 'string' && typeof h?.Value === 'string') as { Name: string; Value: string }[];
@@ -97,7 +100,7 @@ export async function postmarkToRaw(body: PostmarkInbound): Promise<{ raw: Buffe
   if (typeof body.RawEmail === 'string' && body.RawEmail.length) return { raw: Buffer.from(body.RawEmail, 'utf8'), auth };
   const from = body.FromFull?.Email ?? body.From;
   if (typeof from !== 'string' || !from) throw invalid('The Postmark message has no sender');
-  const { default: MailComposer } = await import('nodemailer/lib/mail-composer/index.js');
+  const { default: MailComposer } = await (mailComposerModule ??= import('nodemailer/lib/mail-composer/index.js'));
   const messageId = headers.find((h) => h.Name.toLowerCase() === 'message-id')?.Value;
   const composer = new MailComposer({
     from: { name: body.FromFull?.Name ?? '', address: from },

@@ -109,6 +109,11 @@ export const supportMessages = pgTable(
     uniqueIndex('support_messages_inbound_uq').on(t.messageId).where(sql`${t.direction} = 'inbound'`),
     index('support_messages_message_id_idx').on(t.messageId),
     index('support_messages_thread_index_idx').on(t.threadIndex),
+    // Intake's per-contact lookups (replies already stored, the sender's messages in the last
+    // hour) read one conversation's inbound messages: without this index the planner could only
+    // reach them by AND-ing the conversation index with the whole inbound unique index, which
+    // grows with every message ever received (bench/support.ts: O(all messages) per message).
+    index('support_messages_inbound_conversation_idx').on(t.conversationId, t.createdAt).where(sql`${t.direction} = 'inbound'`),
   ],
 );
 

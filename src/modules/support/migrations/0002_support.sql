@@ -1,0 +1,1 @@
+CREATE INDEX "support_messages_inbound_conversation_idx" ON "support_messages" USING btree ("conversation_id","created_at") WHERE "support_messages"."direction" = 'inbound';
