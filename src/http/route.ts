@@ -92,7 +92,7 @@ export interface RouteSpec<
   /**
    * false: no helmet headers (CSP, frame and referrer policies…). Only for an answer with no
    * body that no browser renders (the analytics beacon, a 202 sent thousands of times a
-   * second): @fastify/helmet builds its middleware anew on every request.
+   * second): a dozen headers it has no use for.
    */
   securityHeaders?: false;
   handler: (
@@ -223,8 +223,11 @@ function registerRoute(fastify: FastifyInstance, app: App, spec: AnyRoute): void
     method: spec.method,
     url: spec.url,
     ...(spec.bodyLimit ? { bodyLimit: spec.bodyLimit } : {}),
-    ...(spec.securityHeaders === false ? { helmet: false as const } : {}),
-    config: spec.rateLimit ? { rateLimit: { max: app.config.rateLimits[spec.rateLimit as 'auth' | 'forms'], timeWindow: '1 minute' } } : {},
+    config: {
+      ...(spec.rateLimit ? { rateLimit: { max: app.config.rateLimits[spec.rateLimit as 'auth' | 'forms'], timeWindow: '1 minute' } } : {}),
+      // read by the security-headers hook (src/http/server.ts)
+      ...(spec.securityHeaders === false ? { securityHeaders: false } : {}),
+    },
     handler: async (req, reply) => {
       if (unsafe && !spec.crossOrigin) checkOrigin(app, req);
       if (access === 'customer') return handleCustomer(app, spec, req, reply, unsafe);

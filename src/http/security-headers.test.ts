@@ -1,15 +1,10 @@
 // The security headers every page wears are worked out once at start (staticSecurityHeaders):
 // they must be exactly what helmet itself puts on a real response for the same options.
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
-import { staticSecurityHeaders } from './server.js';
-
-const helmet = createRequire(createRequire(import.meta.url).resolve('@fastify/helmet'))('helmet') as (
-  o: Record<string, unknown>,
-) => (req: http.IncomingMessage, res: http.ServerResponse, next: (err?: unknown) => void) => void;
+import { helmetMiddleware as helmet, staticSecurityHeaders } from './server.js';
 
 /** The headers helmet sets on a real Node response, as a client receives them. */
 async function helmetOnTheWire(options: Record<string, unknown>): Promise<Record<string, string>> {

@@ -8,7 +8,6 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
@@ -20,7 +19,7 @@ import { allRoutes } from './routes.js';
 import { installPageTracking } from '../modules/analytics/index.js';
 
 /** helmet itself, the version @fastify/helmet depends on (no second copy to keep in step). */
-const helmetMiddleware = createRequire(createRequire(import.meta.url).resolve('@fastify/helmet'))('helmet') as (
+export const helmetMiddleware = createRequire(createRequire(import.meta.url).resolve('@fastify/helmet'))('helmet') as (
   options: Record<string, unknown>,
 ) => (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, next: (err?: unknown) => void) => void;
 
@@ -150,16 +149,14 @@ export async function buildServer(app: App, opts: BuildServerOptions = {}): Prom
     // which the cross-site check must refuse, so no public form would work in a real browser.
     referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
   };
-  // @fastify/helmet builds helmet's middleware anew on every request (parsing the CSP each time:
-  // ~5 % of a cached page's CPU under load). Routes keep its per-route switch (`helmet: false`),
-  // and every other route gets the same middleware, built once here.
-  await fastify.register(helmet, { ...securityHeaders, global: false });
   // Helmet's headers depend on these options only, never on the request: worked out once, then
-  // each response gets the same set (running helmet's dozen middlewares per request was ~6 % of
-  // a cached page's CPU).
+  // each response gets the same set, except routes declared with `securityHeaders: false`
+  // (route.ts). @fastify/helmet's plugin is not registered: it built the
+  // middleware anew per request, and running the built middleware per request was still ~6 % of
+  // a cached page's CPU.
   const headers = staticSecurityHeaders(securityHeaders as Record<string, unknown>);
   fastify.addHook('onRequest', (req, reply, done) => {
-    if ((req.routeOptions.config as { helmet?: unknown }).helmet === undefined) reply.headers(headers);
+    if ((req.routeOptions.config as { securityHeaders?: false }).securityHeaders !== false) reply.headers(headers);
     done();
   });
   // Per-route limits (sign-in, public forms). Counters are per process; the account
