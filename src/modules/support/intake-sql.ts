@@ -63,11 +63,14 @@ export interface LookupInput {
  * reply delivered before its parent); Outlook's Thread-Index; the subject as the bounded
  * fallback. The first found wins.
  *
- * The contact's conversations drive every branch that reads messages by something other than
- * their own index (`lateral … offset 0` keeps the planner from turning the join around): a plan
+ * The contact's conversations (or, for In-Reply-To / References, the few ids named) drive every
+ * branch that reads messages (`lateral … offset 0` keeps the planner from turning the join around): a plan
  * made while the tables were small or not yet analysed — a prepared statement keeps its plan —
  * must not become a walk over every inbound message once the inbox has thousands (it did:
  * ~2 000 index scans per message in bench/support.ts, falling throughput round after round).
+ * The duplicate check names only the Message-ID inside its fence, so the only index that can
+ * answer it is one on message_id (unfenced, a stats-less plan once scanned the whole partial
+ * inbound index and filtered on the id).
  */
 /** exported for the test that reads its plan */
 export const LOOKUP = `
@@ -77,8 +80,12 @@ with candidates as (
    where $3 <> '' and c.reply_token = $3 and c.contact_id = $2
   union all
   select m.conversation_id, 2, m.seq
-    from support_messages m join support_conversations c on c.id = m.conversation_id
-   where m.message_id in (select jsonb_array_elements_text($4::jsonb)) and c.contact_id = $2
+    from jsonb_array_elements_text($4::jsonb) r(message_id)
+   cross join lateral (
+         select m.conversation_id, m.seq from support_messages m where m.message_id = r.message_id
+         offset 0) m
+    join support_conversations c on c.id = m.conversation_id
+   where c.contact_id = $2
   union all
   select m.conversation_id, 3, m.seq
     from support_conversations c
@@ -110,7 +117,10 @@ select dup.id as dup_id, dup.conversation_id as dup_conversation_id,
          where c.contact_id = $2) as recent,
        t.id, t.number, t.status, t.subject, t.closed_at, t.merged_into, best.rank
   from (select 1) one
-  left join lateral (select id, conversation_id from support_messages where direction = 'inbound' and message_id = $1) dup on true
+  left join lateral (
+        select id, conversation_id
+          from (select id, conversation_id, direction from support_messages where message_id = $1 offset 0) same_id
+         where direction = 'inbound') dup on true
   left join best on true
   left join support_conversations t on t.id = best.id`;
 

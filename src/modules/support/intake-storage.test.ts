@@ -10,7 +10,7 @@ import { sql } from 'drizzle-orm';
 import { backends, createTestApp, type TestApp } from '../../../test/support/harness.js';
 import { parseInbound, type InboundMessage } from './inbound.js';
 import { plainMessage } from './test-mail.js';
-import { LOOKUP } from './intake-sql.js';
+import { LOOKUP, lookupIntake } from './intake-sql.js';
 
 const rows = (res: unknown): Record<string, unknown>[] => ((res as { rows?: Record<string, unknown>[] }).rows ?? (res as Record<string, unknown>[]));
 
@@ -63,6 +63,9 @@ for (const backend of backends()) {
       // 300 other customers' messages in tables never analysed (as on a new install, and as a
       // prepared statement's generic plan sees them), then the lookup of a new message from one
       // more customer, its plan forced generic: every node's rows are counted.
+      // Never analysed for the whole test: PostgreSQL's autovacuum would otherwise analyse them
+      // part-way at random, and with statistics on 300 rows any plan is as cheap as another.
+      if (backend === 'pg') await t.app.database.execute('alter table support_messages set (autovacuum_enabled = false); alter table support_conversations set (autovacuum_enabled = false)');
       for (let from = 0; from < 300; from += 50) {
         const batch = await Promise.all(Array.from({ length: 50 }, (_, k) => message(1000 + from + k)));
         await Promise.all(batch.map((m) => t.app.support.ingest(m, 'smtp')));
@@ -84,14 +87,21 @@ for (const backend of backends()) {
           await exec('deallocate lookup_plan_test');
         }
       });
-      type PlanNode = { 'Actual Rows': number; 'Actual Loops': number; Plans?: PlanNode[] };
-      const touched = (n: PlanNode): number => n['Actual Rows'] * n['Actual Loops'] + (n.Plans ?? []).reduce((sum, c) => sum + touched(c), 0);
+      type PlanNode = { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; 'Actual Rows': number; 'Actual Loops': number; 'Rows Removed by Filter'?: number; 'Rows Removed by Index Recheck'?: number; Plans?: PlanNode[] };
+      const outline = (n: PlanNode, depth = 0): string =>
+        [`${'  '.repeat(depth)}${n['Node Type']} ${n['Index Name'] ?? n['Relation Name'] ?? ''} rows=${n['Actual Rows']} loops=${n['Actual Loops']}`, ...(n.Plans ?? []).map((c) => outline(c, depth + 1))].join('\n');
+      // rows a node returned and rows it read and threw away, over all its loops
+      const touched = (n: PlanNode): number =>
+        (n['Actual Rows'] + (n['Rows Removed by Filter'] ?? 0) + (n['Rows Removed by Index Recheck'] ?? 0)) * n['Actual Loops'] + (n.Plans ?? []).reduce((sum, c) => sum + touched(c), 0);
       const total = touched(plan[0].Plan);
       // The customer's own conversation and message, a few times over; walking the inbox would be 300+.
-      assert.ok(total < 60, `the lookup's plan touched ${total} rows`);
+      assert.ok(total < 60, `the lookup's plan touched ${total} rows:\n${outline(plan[0].Plan)}`);
       // and it finds the thread: the message it answers is in the sender's conversation
-      const found = rows(await t.app.db.execute(sql.raw(`select * from (${LOOKUP.replace(/\$(\d)/g, (_m, i: string) => args.split(/, (?=')/)[Number(i) - 1]!)}) x`)));
-      assert.equal(found[0]!.id, stored.conversationId);
+      const found = await lookupIntake((text, params) => t.app.database.execute(text, params), {
+        messageId: '<new@customer.example>', contactId: contact, token: '', refs: ['<gc2000@customer.example>'], threadIndex: '',
+        subjectKey: 'where is my order', subjectSince: new Date(hour), recentSince: new Date(hour),
+      });
+      assert.equal(found.thread?.id, stored.conversationId);
     });
 
     it('the sweeper removes an old attachment file no row names, and keeps a referenced file and a fresh orphan', async () => {
