@@ -22,11 +22,16 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 export function trackedEmail(text: string, opts: { baseUrl: string; runId: string; seq: number; key: Buffer; keep: (url: string) => boolean }): { text: string; html: string; links: string[] } {
   const base = opts.baseUrl.replace(/\/$/, '');
   const links: string[] = [];
+  // One redirect per distinct link (an HMAC each), however often the body repeats it, and the
+  // text and the HTML version share them.
+  const redirects = new Map<string, string>();
   const redirectOf = (url: string): string => {
-    if (opts.keep(url) || links.length >= 100) return url;
-    let idx = links.indexOf(url);
-    if (idx < 0) idx = links.push(url) - 1;
-    return `${base}/a/c/${linkToken(opts.key, opts.runId, opts.seq, idx)}`;
+    let to = redirects.get(url);
+    if (to === undefined) {
+      to = opts.keep(url) || links.length >= 100 ? url : `${base}/a/c/${linkToken(opts.key, opts.runId, opts.seq, links.push(url) - 1)}`;
+      redirects.set(url, to);
+    }
+    return to;
   };
   const trackedText = text.replace(LINK, redirectOf);
   let html = '';
