@@ -84,6 +84,9 @@ async function newPage(opts: { javaScript?: boolean; width?: number } = {}): Pro
 
 /** The page says the business's name, wears its colour and favicon, and never says Onehour. */
 async function assertBranded(page: Page, where: string): Promise<void> {
+  // A heading is in the DOM before the stylesheet has loaded (after a click, nothing waits for it):
+  // the computed colour is read only once the page has loaded.
+  await page.waitForLoadState('load');
   const html = await page.content();
   assert.ok(html.includes(NAME), `${where}: the business's name`);
   assert.doesNotMatch(html, /onehour/i, `${where}: no "Onehour"`);
