@@ -180,9 +180,19 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
         ? new StripeProvider(await createStripeClient({ secretKey: config.stripe.secretKey!, apiUrl: config.stripe.apiUrl, maxNetworkRetries: config.stripe.maxNetworkRetries }), { ...config.stripe, secretKey: config.stripe.secretKey! }, clock)
         : null;
     const testPayments = stripeProvider ? null : new TestProvider(database, clock, config.publicUrl);
-    const checkout = new CheckoutService(database, clock, events, log, signer, catalog, access, audience, portal, mail, (stripeProvider ?? testPayments)!, {
-      publicUrl: config.publicUrl,
-      ...config.checkout,
+    const checkout = new CheckoutService({
+      database,
+      clock,
+      events,
+      log,
+      signer,
+      catalog,
+      access,
+      audience,
+      portal,
+      mail,
+      provider: (stripeProvider ?? testPayments)!,
+      settings: { publicUrl: config.publicUrl, ...config.checkout },
     });
     testPayments?.bind(checkout);
     const stripeSync = stripeProvider ? new StripeSync(database, clock, log, stripeProvider, checkout, config.stripe.webhookSecret) : null;
@@ -278,7 +288,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
         staff: async (db) => (await team.listUsers(db)).map((u) => ({ id: u.id, name: u.name, email: u.email, role: u.role })),
         renderLiquid: renderSafeLiquidText,
         liquidVars: async (contactId) => {
-          const detail = await checkout.customerDetail(database.db, contactId);
+          const detail = await checkout.queries.customerDetail(database.db, contactId);
           const courses = await learning.student.myCourses(contactId);
           const last = detail.orders.find((o) => o.status === 'paid');
           return {
@@ -288,7 +298,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
           };
         },
         customerContext: async (contactId) => {
-          const detail = await checkout.customerDetail(database.db, contactId);
+          const detail = await checkout.queries.customerDetail(database.db, contactId);
           const courses = await learning.student.myCourses(contactId);
           const emails = await mail.listOutbox({ to: detail.contact.email, limit: 20 });
           return {
@@ -312,15 +322,15 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
         messageDomain: async () => mail.dkimDomain ?? ((await mail.settings()).fromAddress.match(/@([^>\s]+)/)?.[1] ?? mailDomain),
         timeZone: async () => (await brand.current()).timeZone,
         orderFacts: async (orderId) => {
-          const o = await checkout.getOrder(database.db, orderId);
+          const o = await checkout.queries.getOrder(database.db, orderId);
           return { contactId: o.contactId, number: o.number, amountPaid: o.amountPaid, amountRefunded: o.amountRefunded, currency: o.currency, paidAt: o.paidAt, status: o.status };
         },
         refund: async (orderId, input, by) => {
-          const done = await checkout.refundOrder(orderId, input, by);
+          const done = await checkout.refunds.refundOrder(orderId, input, by);
           return { amount: done.reduce((s, r) => s + r.amount, 0), currency: done[0]?.currency ?? '' };
         },
         resendReceipt: async (tx, orderId) => {
-          const d = await checkout.orderDetail(tx, orderId);
+          const d = await checkout.queries.orderDetail(tx, orderId);
           const link = await portal.createMagicLink(tx, d.order.contactId, '/account');
           const lines = d.items.map((i) => `- ${i.name}: ${(i.amount / 100).toFixed(2)} ${d.order.currency}`).join('\n');
           await mail.queueTransactional(tx, {

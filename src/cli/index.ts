@@ -142,7 +142,7 @@ program
       console.log(`Checked ${run.checked} Stripe sessions and events; repaired ${run.repairs.length}.`);
       for (const r of run.repairs) console.log(`  repaired  ${r.ref}: ${r.what}`);
       for (const s of run.skipped) console.log(`  skipped   ${s.ref} (${s.type}): ${s.reason}`);
-      const refunds = await app.checkout.settleUnknownRefunds();
+      const refunds = await app.checkout.refunds.settleUnknownRefunds();
       if (refunds.checked) console.log(`Refunds with an unknown outcome: ${refunds.checked} checked, ${refunds.settled} settled.`);
       if (run.skipped.length) {
         console.log(`${run.skipped.length} could not be applied; the next run tries them again.`);

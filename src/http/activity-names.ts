@@ -28,7 +28,7 @@ const resolvers: Record<string, Resolver> = {
   product: async (app, id) => (await app.catalog.getProduct(app.db, id)).name,
   broadcast: async (app, id) => (await app.mail.broadcasts.get(id)).name,
   page: async (app, id) => `/p/${(await app.site.getPage(app.db, id)).slug}`,
-  order: async (app, id) => `#${(await app.checkout.getOrder(app.db, id)).number}`,
+  order: async (app, id) => `#${(await app.checkout.queries.getOrder(app.db, id)).number}`,
 };
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

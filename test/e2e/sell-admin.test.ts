@@ -116,7 +116,7 @@ test('the owner sells a new download: product, price, file, sales page with live
 
 test('the owner finds an order, refunds part of it, and opens the customer', async () => {
   const page = await signedIn();
-  const demoOrder = (await t.app.checkout.listOrders(t.app.db, { status: 'paid', limit: 50 })).orders.find((o) => o.kind === 'checkout' && o.amountRefunded === 0 && o.amountPaid >= 2000)!;
+  const demoOrder = (await t.app.checkout.queries.listOrders(t.app.db, { status: 'paid', limit: 50 })).orders.find((o) => o.kind === 'checkout' && o.amountRefunded === 0 && o.amountPaid >= 2000)!;
   await page.goto('/admin/orders');
   await page.getByRole('heading', { level: 1, name: 'Orders' }).waitFor();
   await page.getByLabel('Search').fill(`#${demoOrder.number}`);
@@ -129,7 +129,7 @@ test('the owner finds an order, refunds part of it, and opens the customer', asy
   await page.getByRole('dialog').getByRole('button', { name: 'Refund $10' }).click();
   await page.getByText('Refunded $10.').waitFor();
   await page.getByText('Refund: goodwill').waitFor();
-  const after = await t.app.checkout.getOrder(t.app.db, demoOrder.id);
+  const after = await t.app.checkout.queries.getOrder(t.app.db, demoOrder.id);
   assert.equal(after.amountRefunded, 1000);
 
   await page.getByRole('link', { name: 'Orders', exact: true }).first().click();

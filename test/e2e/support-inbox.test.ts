@@ -49,7 +49,7 @@ before(async () => {
   const payPath = pathOf(String(res.headers.location));
   const pay = await b.go('GET', payPath);
   await b.go('POST', payPath, { _csrf: FormBrowser.csrf(pay.body), card: '4242 4242 4242 4242', exp: '12/34', cvc: '123' });
-  const paid = (await t.app.checkout.listOrders(t.app.db, { q: IVY })).orders.find((o) => o.status === 'paid');
+  const paid = (await t.app.checkout.queries.listOrders(t.app.db, { q: IVY })).orders.find((o) => o.status === 'paid');
   assert.ok(paid, 'the order is paid');
   orderId = paid.id;
   orderNumber = paid.number;
@@ -83,7 +83,7 @@ async function signIn(who: { email: string; password: string }): Promise<Page> {
   return page;
 }
 
-const refunded = async () => (await t.app.checkout.getOrder(t.app.db, orderId)).amountRefunded;
+const refunded = async () => (await t.app.checkout.queries.getOrder(t.app.db, orderId)).amountRefunded;
 
 test('the assistant answers with a canned reply, refunds within the limit, asks above it, and the owner approves', async () => {
   const page = await signIn(SAM);

@@ -62,7 +62,7 @@ export async function buyAsCustomer(t: TestApp, priceId: string, email: string):
   const payPath = pathOf(String(res.headers.location));
   const pay = await b.go('GET', payPath);
   await b.go('POST', payPath, { _csrf: FormBrowser.csrf(pay.body), card: '4242 4242 4242 4242', exp: '12/34', cvc: '123' });
-  const { orders } = await t.app.checkout.listOrders(t.app.db, { q: email });
+  const { orders } = await t.app.checkout.queries.listOrders(t.app.db, { q: email });
   const paid = orders.find((o) => o.status === 'paid');
   assert.ok(paid, 'the order is paid');
   return paid.id;

@@ -10,7 +10,7 @@ import { ManualClock } from '../../clock.js';
 import { backends, createTestApp, setupOwner, type TestApp } from '../../../test/support/harness.js';
 import { FormBrowser, pathOf } from '../../../test/support/forms.js';
 import { ownerActor, seedShop, type Shop } from '../../../test/support/shop.js';
-import { addInterval, nextPeriodEnd } from './service.js';
+import { addInterval, nextPeriodEnd } from './billing.js';
 
 const day = (iso: string) => new Date(`${iso}T10:00:00Z`);
 const ymd = (d: Date) => d.toISOString().slice(0, 10);
@@ -56,7 +56,7 @@ async function subscribe(t: TestApp, priceId: string, email: string) {
   const paid = await b.go('POST', payPath, { _csrf: FormBrowser.csrf(payPage.body), card: '4242424242424242' });
   assert.equal(paid.statusCode, 303);
   const contact = (await t.app.audience.findByEmail(t.app.db, email))!;
-  const [sub] = await t.app.checkout.listSubscriptions(t.app.db, { contactId: contact.id });
+  const [sub] = await t.app.checkout.queries.listSubscriptions(t.app.db, { contactId: contact.id });
   return sub!;
 }
 
@@ -76,10 +76,10 @@ for (const backend of backends()) {
       fs.rmSync(filesDir, { recursive: true, force: true });
     });
 
-    const periodEnd = async (id: string) => ymd((await t.app.checkout.findSubscription(t.app.db, { id }))!.currentPeriodEnd);
+    const periodEnd = async (id: string) => ymd((await t.app.checkout.queries.findSubscription(t.app.db, { id }))!.currentPeriodEnd);
     /** Moves the clock to a subscription's period end and runs the billing job. */
     async function renewAt(id: string) {
-      const sub = (await t.app.checkout.findSubscription(t.app.db, { id }))!;
+      const sub = (await t.app.checkout.queries.findSubscription(t.app.db, { id }))!;
       clock.set(sub.currentPeriodEnd);
       await t.app.testPayments!.runBilling();
       return periodEnd(id);
@@ -101,7 +101,7 @@ for (const backend of backends()) {
       assert.equal(await periodEnd(plan.id), '2027-03-31');
       assert.equal(await renewAt(monthly.id), '2027-04-30');
       assert.equal(await renewAt(monthly.id), '2027-05-31');
-      const done = (await t.app.checkout.findSubscription(t.app.db, { id: plan.id }))!;
+      const done = (await t.app.checkout.queries.findSubscription(t.app.db, { id: plan.id }))!;
       assert.equal(done.status, 'completed', 'the plan took its third instalment on 31 March');
       assert.equal(done.instalmentsPaid, 3);
     });

@@ -90,7 +90,7 @@ for (const backend of backends()) {
         assert.equal(links.length, linksBefore + 1, 'the address owner got a sign-in link');
         // The return link opened again does not sign in or mail again.
         const contact = (await t.app.audience.findByEmail(t.app.db, 'victim@example.com'))!;
-        const [order] = (await t.app.checkout.customerDetail(t.app.db, contact.id)).orders.filter((o) => o.total === 1500);
+        const [order] = (await t.app.checkout.queries.customerDetail(t.app.db, contact.id)).orders.filter((o) => o.total === 1500);
         const again = await attacker.go('GET', pathOf(t.app.checkout.returnUrl(order!.id)));
         assert.equal(again.statusCode, 303);
         assert.equal(attacker.cookies.get('oh_customer'), undefined);

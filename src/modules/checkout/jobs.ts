@@ -41,7 +41,7 @@ export const checkoutJobs: JobDefinition<any, CheckoutJobDeps>[] = [
     concurrency: 1,
     data: cronRun,
     handler: async ({ checkout }: CheckoutJobDeps) => {
-      await checkout.settleUnknownRefunds();
+      await checkout.refunds.settleUnknownRefunds();
     },
   }),
   defineJob({
@@ -61,7 +61,7 @@ export const checkoutJobs: JobDefinition<any, CheckoutJobDeps>[] = [
     concurrency: 1,
     data: cronRun,
     handler: async ({ checkout }: CheckoutJobDeps) => {
-      await checkout.enforceGracePeriods();
+      await checkout.billing.enforceGracePeriods();
     },
   }),
   defineJob({

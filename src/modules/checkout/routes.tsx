@@ -120,7 +120,7 @@ function testProvider(app: App) {
 }
 
 async function thankYouTarget(app: App, orderId: string): Promise<string> {
-  const order = await app.checkout.getOrder(app.db, orderId);
+  const order = await app.checkout.queries.getOrder(app.db, orderId);
   const t = app.checkout.orderToken(order.id);
   const declined = await app.checkout.declinedUpsells(order.id);
   const upsell = await app.checkout.nextUpsell(order);
@@ -256,7 +256,7 @@ export const checkoutRoutes: AnyRoute[] = [
       // Do not wait for the webhook: ask Stripe now (the webhook then finds the work done).
       if (order.status === 'pending' && order.provider === 'stripe' && order.providerSessionId && app.stripeSync) {
         await app.stripeSync.syncSession(order.providerSessionId, 'return').catch((err) => req.log.warn({ err }, 'could not confirm the session on return'));
-        order = await app.checkout.getOrder(app.db, order.id);
+        order = await app.checkout.queries.getOrder(app.db, order.id);
       }
       if (order.status !== 'paid') return sendPage(reply, <ProcessingPage testBanner={app.checkout.testBanner} />, 202);
       const { token } = await app.checkout.signInBuyerOnce(order, { ip: req.ip, userAgent: req.headers['user-agent'] });
@@ -330,10 +330,10 @@ export const checkoutRoutes: AnyRoute[] = [
       reply.header('referrer-policy', 'same-origin').header('cache-control', 'no-store');
       const order = await app.checkout.orderFromToken(params.orderId, query.t);
       if (order.status !== 'paid') return reply.redirect(`/checkout/complete/${order.id}?t=${encodeURIComponent(query.t ?? '')}`, 303);
-      const detail = await app.checkout.orderDetail(app.db, order.id);
+      const detail = await app.checkout.queries.orderDetail(app.db, order.id);
       const extras = [];
       for (const u of detail.upsells.filter((x) => x.status === 'paid')) {
-        const items = await app.checkout.itemsOf(app.db, u.id);
+        const items = await app.checkout.queries.itemsOf(app.db, u.id);
         extras.push({ number: u.number, name: items.map((i) => i.name).join(', '), priceText: formatMoney(u.total, order.currency) });
       }
       const signedIn = Boolean(req.cookies.oh_customer);
@@ -432,7 +432,7 @@ export const checkoutRoutes: AnyRoute[] = [
     method: 'GET', url: '/account/orders/:id', access: 'customer', kind: 'page', summary: 'A receipt (the customer’s own orders only)',
     params: z.object({ id: z.uuid() }),
     handler: async ({ app, reply, params, principal }) => {
-      const { order, items, refunds } = await app.checkout.orderOf(principal.contactId, params.id);
+      const { order, items, refunds } = await app.checkout.queries.orderOf(principal.contactId, params.id);
       return sendPage(
         reply,
         <ReceiptPage
@@ -451,9 +451,9 @@ export const checkoutRoutes: AnyRoute[] = [
     method: 'GET', url: '/account/billing/:id', access: 'customer', kind: 'page', summary: 'Update the payment method of a subscription',
     params: z.object({ id: z.uuid() }),
     handler: async ({ app, req, reply, params, principal }) => {
-      const sub = await app.checkout.subscriptionOf(principal.contactId, params.id);
+      const sub = await app.checkout.queries.subscriptionOf(principal.contactId, params.id);
       if (sub.provider === 'stripe') {
-        const order = await app.checkout.getOrder(app.db, sub.orderId);
+        const order = await app.checkout.queries.getOrder(app.db, sub.orderId);
         return reply.redirect(await app.checkout.provider.billingUrl({ customerId: order.providerCustomerId, subscriptionId: sub.id, returnUrl: `${app.config.publicUrl}/account` }), 303);
       }
       const product = await app.catalog.getProduct(app.db, sub.productId);
@@ -465,7 +465,7 @@ export const checkoutRoutes: AnyRoute[] = [
     params: z.object({ id: z.uuid() }),
     body: z.object({ _csrf: z.string().optional() }),
     handler: async ({ app, reply, params, principal }) => {
-      await app.checkout.cancelByCustomer(principal.contactId, params.id);
+      await app.checkout.billing.cancelByCustomer(principal.contactId, params.id);
       return reply.redirect('/account', 303);
     },
   }),
@@ -475,7 +475,7 @@ export const checkoutRoutes: AnyRoute[] = [
     body: z.object({ _csrf: z.string().optional(), card: z.string().max(40).default('') }),
     handler: async ({ app, reply, params, body, principal }) => {
       const result = await testProvider(app).updateCard(principal.contactId, params.id, body.card);
-      const sub = await app.checkout.subscriptionOf(principal.contactId, params.id);
+      const sub = await app.checkout.queries.subscriptionOf(principal.contactId, params.id);
       const product = await app.catalog.getProduct(app.db, sub.productId);
       return sendPage(
         reply,
@@ -500,7 +500,7 @@ export const checkoutRoutes: AnyRoute[] = [
       limit: z.coerce.number().int().min(1).max(200).default(50),
     }),
     response: z.object({ orders: z.array(orderRow), nextBefore: z.number().nullable() }),
-    handler: ({ app, query }) => app.checkout.listOrders(app.db, { ...query, disputed: Boolean(query.disputed) }),
+    handler: ({ app, query }) => app.checkout.queries.listOrders(app.db, { ...query, disputed: Boolean(query.disputed) }),
   }),
   defineRoute({
     method: 'GET', url: '/api/orders/:id', access: { permission: 'orders.read' }, tags: ['orders'],
@@ -519,7 +519,7 @@ export const checkoutRoutes: AnyRoute[] = [
       refundable: z.number(),
     }),
     handler: async ({ app, params }) => {
-      const d = await app.checkout.orderDetail(app.db, params.id);
+      const d = await app.checkout.queries.orderDetail(app.db, params.id);
       const pending = d.refunds.filter((r) => r.status === 'pending' || r.status === 'unknown').reduce((s, r) => s + r.amount, 0);
       return { ...d, refundable: d.order.status === 'paid' ? d.order.amountPaid - d.order.amountRefunded - pending : 0 };
     },
@@ -531,7 +531,7 @@ export const checkoutRoutes: AnyRoute[] = [
     body: z.object({ amount: z.number().int().min(1).optional(), reason: z.string().trim().max(300).optional() }),
     response: z.object({ refunds: z.array(refundShape) }),
     handler: async ({ app, actor, principal, params, body, auditTarget }) => {
-      const refunds = await app.checkout.refundOrder(params.id, body, { actor, role: principal.role });
+      const refunds = await app.checkout.refunds.refundOrder(params.id, body, { actor, role: principal.role });
       auditTarget('order', params.id, { amount: refunds.reduce((s, r) => s + r.amount, 0), reason: body.reason ?? '' });
       return { refunds };
     },
@@ -542,7 +542,7 @@ export const checkoutRoutes: AnyRoute[] = [
     params: z.object({ id: z.uuid(), refundId: z.uuid() }),
     response: z.object({ refund: refundShape }),
     handler: async ({ app, actor, params, auditTarget }) => {
-      const refund = await app.checkout.retryRefund(params.id, params.refundId, actor);
+      const refund = await app.checkout.refunds.retryRefund(params.id, params.refundId, actor);
       auditTarget('order', params.id, { refundId: params.refundId, status: refund.status });
       return { refund };
     },
@@ -552,7 +552,7 @@ export const checkoutRoutes: AnyRoute[] = [
     summary: 'Customers (contacts who bought), with orders and lifetime value, most recent first',
     query: z.object({ q: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(200).default(50), offset: z.coerce.number().int().min(0).default(0) }),
     response: z.object({ customers: z.array(z.object({ id: z.string(), email: z.string(), name: z.string(), orders: z.number(), currency: z.string(), lifetimeValue: z.number(), firstPurchaseAt: z.date(), lastPurchaseAt: z.date() })) }),
-    handler: async ({ app, query }) => ({ customers: await app.checkout.listCustomers(app.db, query) }),
+    handler: async ({ app, query }) => ({ customers: await app.checkout.queries.listCustomers(app.db, query) }),
   }),
   defineRoute({
     method: 'GET', url: '/api/customers/:id', access: { permission: 'customers.read' }, tags: ['customers'],
@@ -566,14 +566,14 @@ export const checkoutRoutes: AnyRoute[] = [
       grants: z.array(grantShape),
       events: z.array(eventShape),
     }),
-    handler: ({ app, params }) => app.checkout.customerDetail(app.db, params.id),
+    handler: ({ app, params }) => app.checkout.queries.customerDetail(app.db, params.id),
   }),
   defineRoute({
     method: 'GET', url: '/api/subscriptions', access: { permission: 'orders.read' }, tags: ['orders'],
     summary: 'Subscriptions and payment plans (filter past_due / unpaid to see dunning)',
     query: z.object({ status: z.enum(subscriptionStatuses).optional(), contactId: z.uuid().optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
     response: z.object({ subscriptions: z.array(subscriptionShape) }),
-    handler: async ({ app, query }) => ({ subscriptions: await app.checkout.listSubscriptions(app.db, query) }),
+    handler: async ({ app, query }) => ({ subscriptions: await app.checkout.queries.listSubscriptions(app.db, query) }),
   }),
   defineRoute({
     method: 'GET', url: '/api/checkout/status', access: { permission: 'orders.read' }, tags: ['orders'],
@@ -584,14 +584,14 @@ export const checkoutRoutes: AnyRoute[] = [
       testMode: app.checkout.testMode,
       webhookConfigured: Boolean(app.config.stripe.webhookSecret),
       taxEnabled: app.config.stripe.tax,
-      lastReconciliation: (await app.checkout.reconciliationRuns(app.db, 1))[0] ?? null,
+      lastReconciliation: (await app.checkout.queries.reconciliationRuns(app.db, 1))[0] ?? null,
     }),
   }),
   defineRoute({
     method: 'GET', url: '/api/checkout/reconciliation', access: { permission: 'orders.read' }, tags: ['orders'],
     summary: 'Reconciliation runs: what each checked and what it repaired',
     response: z.object({ runs: z.array(runShape) }),
-    handler: async ({ app }) => ({ runs: await app.checkout.reconciliationRuns(app.db, 50) }),
+    handler: async ({ app }) => ({ runs: await app.checkout.queries.reconciliationRuns(app.db, 50) }),
   }),
   defineRoute({
     method: 'POST', url: '/api/checkout/reconciliation', access: { permission: 'settings.manage' }, tags: ['orders'], audit: 'checkout.reconcile_now',

@@ -31,7 +31,7 @@ async function startStripeCheckout(t: TestApp, priceId: string, email: string) {
   const res = await b.go('POST', `/checkout/${priceId}`, { _csrf: FormBrowser.csrf(page.body), key: FormBrowser.field(page.body, 'key'), email, name: 'S. Tripe', coupon: '', bump: [], intent: 'pay' });
   assert.equal(res.statusCode, 303, res.body.slice(0, 300));
   const sessionId = String(res.headers.location).split('/').pop()!;
-  const order = (await t.app.checkout.findOrderBySession(t.app.db, 'stripe', sessionId))!;
+  const order = (await t.app.checkout.queries.findOrderBySession(t.app.db, 'stripe', sessionId))!;
   return { sessionId, orderId: order.id };
 }
 
@@ -122,7 +122,7 @@ for (const backend of backends()) {
       assert.equal(res.json().refunds[0].status, 'unknown');
       assert.equal(stripeRefundsOf(paymentIntent).length, 0);
       clock.advance(60_000);
-      const settled = await t.app.checkout.settleUnknownRefunds();
+      const settled = await t.app.checkout.refunds.settleUnknownRefunds();
       assert.ok(settled.settled >= 1);
       const detail = (await owner.get(`/api/orders/${orderId}`)).json();
       assert.equal(detail.refunds[0].status, 'succeeded');
@@ -132,7 +132,7 @@ for (const backend of backends()) {
       assert.equal(posts.length, 2, 'the same key both times');
       assert.deepEqual(posts[1]!.body, posts[0]!.body);
       // Nothing is left to settle, and a second run changes nothing.
-      await t.app.checkout.settleUnknownRefunds();
+      await t.app.checkout.refunds.settleUnknownRefunds();
       assert.equal(stripeRefundsOf(paymentIntent).length, 1);
     });
 
@@ -191,7 +191,7 @@ for (const backend of backends()) {
       const again = await deliver(t, fake, completed);
       assert.equal(again.statusCode, 200, again.body);
       assert.notEqual(again.json().duplicate, true);
-      assert.equal((await t.app.checkout.getOrder(t.app.db, orderId)).status, 'paid');
+      assert.equal((await t.app.checkout.queries.getOrder(t.app.db, orderId)).status, 'paid');
     });
 
     it('responses in an older API shape are applied, not dropped: renewals through invoice.subscription', async () => {
@@ -258,7 +258,7 @@ for (const backend of backends()) {
       // Once Stripe can give the object, the next pass applies the skipped news.
       fake.failFetch(bad.sessionId, 0);
       await t.app.stripeSync!.reconcile();
-      assert.equal((await t.app.checkout.getOrder(t.app.db, bad.orderId)).status, 'paid');
+      assert.equal((await t.app.checkout.queries.getOrder(t.app.db, bad.orderId)).status, 'paid');
     });
   });
 }

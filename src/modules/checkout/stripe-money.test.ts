@@ -40,7 +40,7 @@ for (const backend of backends()) {
       assert.equal(res.statusCode, 303, res.body.slice(0, 300));
       const sessionId = String(res.headers.location).split('/').pop()!;
       await deliver(fake.completeSession(sessionId));
-      const order = (await t.app.checkout.findOrderBySession(t.app.db, 'stripe', sessionId))!;
+      const order = (await t.app.checkout.queries.findOrderBySession(t.app.db, 'stripe', sessionId))!;
       return { b, sessionId, orderId: order.id };
     }
 
@@ -66,7 +66,7 @@ for (const backend of backends()) {
       assert.equal(accepted.statusCode, 303, accepted.body.slice(0, 300));
       const thanks = await first.b.go('GET', String(accepted.headers.location));
       assert.match(thanks.body, /Kiln Workbook — \$19/);
-      const [child] = (await t.app.checkout.orderDetail(t.app.db, first.orderId)).upsells;
+      const [child] = (await t.app.checkout.queries.orderDetail(t.app.db, first.orderId)).upsells;
       assert.equal(child!.status, 'paid');
       assert.equal(intentsFor(child!.id).length, 1, 'one charge at Stripe');
       assert.equal((await liveGrants(child!.id, 'download')).length, 1);
@@ -80,14 +80,14 @@ for (const backend of backends()) {
       assert.match(pending.body, /We are confirming your payment/);
       assert.match(pending.body, /will not be charged twice/);
       assert.match(pending.body, /Continue to order #\d+/);
-      const [waiting] = (await t.app.checkout.orderDetail(t.app.db, second.orderId)).upsells;
+      const [waiting] = (await t.app.checkout.queries.orderDetail(t.app.db, second.orderId)).upsells;
       assert.equal(waiting!.status, 'pending');
       assert.equal((await liveGrants(waiting!.id, 'download')).length, 0, 'nothing granted before the payment is known');
       // "Check again" reads the outcome back: paid, still one charge.
       const check = /action="([^"]+\/accept[^"]*)"/.exec(pending.body)![1]!.replace(/&amp;/g, '&');
       const checked = await second.b.go('POST', check, { _csrf: FormBrowser.csrf(pending.body) });
       assert.equal(checked.statusCode, 303);
-      assert.equal((await t.app.checkout.getOrder(t.app.db, waiting!.id)).status, 'paid');
+      assert.equal((await t.app.checkout.queries.getOrder(t.app.db, waiting!.id)).status, 'paid');
       assert.equal(intentsFor(waiting!.id).length, 1, 'still one charge');
       assert.equal((await liveGrants(waiting!.id, 'download')).length, 1);
       assert.equal((await t.app.mail.listOutbox({ to: 'lost-twice@example.com' })).filter((m) => m.tag === 'checkout.receipt').length, 2, 'the upsell receipt is emailed');
@@ -99,9 +99,9 @@ for (const backend of backends()) {
       fake.dropResponses(2, '/v1/payment_intents');
       const pending = await buyer.b.go('POST', offer.action, { _csrf: offer.csrf });
       assert.equal(pending.statusCode, 202);
-      const [child] = (await t.app.checkout.orderDetail(t.app.db, buyer.orderId)).upsells;
+      const [child] = (await t.app.checkout.queries.orderDetail(t.app.db, buyer.orderId)).upsells;
       await deliver(fake.events.filter((e) => e.type === 'payment_intent.succeeded' && e.data.object.metadata?.orderId === child!.id));
-      assert.equal((await t.app.checkout.getOrder(t.app.db, child!.id)).status, 'paid');
+      assert.equal((await t.app.checkout.queries.getOrder(t.app.db, child!.id)).status, 'paid');
       assert.equal((await liveGrants(child!.id, 'download')).length, 1);
     });
 
@@ -117,8 +117,8 @@ for (const backend of backends()) {
       session.amount_total = 2900;
       session.amount_subtotal = 2900;
       await deliver(events);
-      const orderId = (await t.app.checkout.findOrderBySession(t.app.db, 'stripe', sessionId))!.id;
-      let detail = await t.app.checkout.orderDetail(t.app.db, orderId);
+      const orderId = (await t.app.checkout.queries.findOrderBySession(t.app.db, 'stripe', sessionId))!.id;
+      let detail = await t.app.checkout.queries.orderDetail(t.app.db, orderId);
       assert.equal(detail.order.status, 'paid');
       assert.equal(detail.order.amountPaid, 0, 'nothing received during the trial');
       assert.equal(detail.payments.length, 0);
@@ -132,7 +132,7 @@ for (const backend of backends()) {
       await deliver(renewal);
       await deliver(renewal.map((e) => ({ ...e, id: `${e.id}_again` })));
       await deliver(events.filter((e) => e.type === 'checkout.session.completed').map((e) => ({ ...e, id: `${e.id}_again` })));
-      detail = await t.app.checkout.orderDetail(t.app.db, orderId);
+      detail = await t.app.checkout.queries.orderDetail(t.app.db, orderId);
       assert.equal(detail.order.amountPaid, 2900);
       assert.deepEqual(detail.payments.map((p) => p.amount), [2900]);
       const customer = (await owner.get(`/api/customers/${detail.order.contactId}`)).json();
@@ -142,7 +142,7 @@ for (const backend of backends()) {
       assert.match(tooMuch.json().error.message, /At most \$29 can still be refunded/);
       const all = await owner.post(`/api/orders/${orderId}/refunds`, {});
       assert.equal(all.statusCode, 201, all.body);
-      assert.equal((await t.app.checkout.getOrder(t.app.db, orderId)).amountRefunded, 2900);
+      assert.equal((await t.app.checkout.queries.getOrder(t.app.db, orderId)).amountRefunded, 2900);
     });
 
     const eventsOf = async (orderId: string, type: string) => (await t.app.events.list(t.app.db, { subjectType: 'order', subjectId: orderId, limit: 100 })).filter((e) => e.type === type);
@@ -151,9 +151,9 @@ for (const backend of backends()) {
 
     it('a dispute keeps access while open; lost, it counts as money given back and ends the access that payment bought', async () => {
       const { orderId } = await buy(shop.prices.once, 'chargeback@example.com');
-      let order = await t.app.checkout.getOrder(t.app.db, orderId);
+      let order = await t.app.checkout.queries.getOrder(t.app.db, orderId);
       await deliver(fake.dispute(order.providerPaymentId!));
-      order = await t.app.checkout.getOrder(t.app.db, orderId);
+      order = await t.app.checkout.queries.getOrder(t.app.db, orderId);
       assert.equal(order.disputeStatus, 'open');
       assert.ok(order.disputedAt);
       assert.equal(await t.app.access.hasAccess(t.app.db, order.contactId, course()), true, 'access is kept while the dispute is open');
@@ -164,7 +164,7 @@ for (const backend of backends()) {
       const closed = fake.closeDispute(disputeOf(orderId).id, 'lost');
       await deliver(closed);
       await deliver(closed.map((e) => ({ ...e, id: `${e.id}_again` }))); // the same news twice counts once
-      order = await t.app.checkout.getOrder(t.app.db, orderId);
+      order = await t.app.checkout.queries.getOrder(t.app.db, orderId);
       assert.equal(order.disputeStatus, 'lost');
       assert.equal(order.amountPaid, 9900);
       assert.equal(order.amountRefunded, 9900, 'the lost amount no longer counts as revenue');
@@ -181,10 +181,10 @@ for (const backend of backends()) {
 
     it('a won dispute loses nothing; a lost one leaves access that another paid order covers', async () => {
       const won = await buy(shop.prices.once, 'won-dispute@example.com');
-      const wonOrder = await t.app.checkout.getOrder(t.app.db, won.orderId);
+      const wonOrder = await t.app.checkout.queries.getOrder(t.app.db, won.orderId);
       await deliver(fake.dispute(wonOrder.providerPaymentId!));
       await deliver(fake.closeDispute(disputeOf(won.orderId).id, 'won'));
-      const after = await t.app.checkout.getOrder(t.app.db, won.orderId);
+      const after = await t.app.checkout.queries.getOrder(t.app.db, won.orderId);
       assert.equal(after.disputeStatus, 'won');
       assert.equal(after.amountRefunded, 0);
       assert.equal(await t.app.access.hasAccess(t.app.db, after.contactId, course()), true);
@@ -193,11 +193,11 @@ for (const backend of backends()) {
       // The same customer bought the course twice; losing the dispute on one order leaves the other's access.
       const a = await buy(shop.prices.once, 'twice@example.com');
       const b = await buy(shop.prices.once, 'twice@example.com');
-      const orderA = await t.app.checkout.getOrder(t.app.db, a.orderId);
+      const orderA = await t.app.checkout.queries.getOrder(t.app.db, a.orderId);
       // The lost decision arrives before the news of the opened dispute: applied once, in order.
       fake.dispute(orderA.providerPaymentId!);
       await deliver(fake.closeDispute(disputeOf(a.orderId).id, 'lost'));
-      assert.equal((await t.app.checkout.getOrder(t.app.db, a.orderId)).disputeStatus, 'lost');
+      assert.equal((await t.app.checkout.queries.getOrder(t.app.db, a.orderId)).disputeStatus, 'lost');
       assert.equal((await eventsOf(a.orderId, 'order.disputed')).length, 1);
       assert.equal((await liveGrants(a.orderId, 'course')).length, 0);
       assert.equal((await liveGrants(b.orderId, 'course')).length, 1);

@@ -38,7 +38,7 @@ async function startStripeCheckout(t: TestApp, priceId: string, email: string, e
   assert.equal(res.statusCode, 303, res.body.slice(0, 300));
   const location = String(res.headers.location);
   const sessionId = location.split('/').pop()!;
-  const order = (await t.app.checkout.findOrderBySession(t.app.db, 'stripe', sessionId))!;
+  const order = (await t.app.checkout.queries.findOrderBySession(t.app.db, 'stripe', sessionId))!;
   return { b, sessionId, orderId: order.id, location };
 }
 
@@ -82,7 +82,7 @@ for (const backend of backends()) {
       const again = await deliver(t, fake, events.find((e) => e.type === 'checkout.session.completed')!);
       assert.equal(again.statusCode, 200);
       assert.equal(again.json().duplicate, true);
-      const order = await t.app.checkout.getOrder(t.app.db, orderId);
+      const order = await t.app.checkout.queries.getOrder(t.app.db, orderId);
       assert.equal(order.status, 'paid');
       assert.equal(order.amountPaid, 10800);
       assert.equal((await grantsOf(orderId)).length, 1);
@@ -104,7 +104,7 @@ for (const backend of backends()) {
         assert.equal(r.json().error.code, 'invalid_token');
       }
       assert.match(stale.json().error.message, /tolerance/i);
-      assert.equal((await t.app.checkout.getOrder(t.app.db, orderId)).status, 'pending');
+      assert.equal((await t.app.checkout.queries.getOrder(t.app.db, orderId)).status, 'pending');
       const { webhookEvents } = await import('./schema.js');
       assert.equal((await t.app.db.select().from(webhookEvents).where(eq(webhookEvents.id, forged.id))).length, 0, 'nothing recorded');
     });
@@ -167,19 +167,19 @@ for (const backend of backends()) {
       assert.equal(rejected, forgedEvents.length + 2);
 
       for (const c of checkouts) {
-        const order = await t.app.checkout.getOrder(t.app.db, c.orderId);
+        const order = await t.app.checkout.queries.getOrder(t.app.db, c.orderId);
         assert.equal(order.status, 'paid', `order of ${c.sessionId}`);
         assert.equal((await grantsOf(c.orderId)).length, 1, 'exactly one course grant per session');
         const paidEvents = await t.app.events.list(t.app.db, { type: 'order.paid', subjectType: 'order', subjectId: c.orderId });
         assert.equal(paidEvents.length, 1, 'exactly one order.paid per session');
-        const detail = await t.app.checkout.orderDetail(t.app.db, c.orderId);
+        const detail = await t.app.checkout.queries.orderDetail(t.app.db, c.orderId);
         assert.ok(detail.payments.length <= 1, 'at most one payment (a trial pays nothing today)');
         const receipts = (await t.app.mail.listOutbox({ to: order.email })).filter((m) => m.tag === 'checkout.receipt');
         assert.equal(receipts.length, 1, 'one receipt');
       }
-      const subs = await t.app.checkout.listSubscriptions(t.app.db, {});
+      const subs = await t.app.checkout.queries.listSubscriptions(t.app.db, {});
       for (const c of checkouts.slice(2, 5)) assert.equal(subs.filter((s) => s.orderId === c.orderId).length, 1, 'one subscription per subscription checkout');
-      assert.equal((await t.app.checkout.getOrder(t.app.db, unpaid.orderId)).status, 'pending', 'forged completion changed nothing');
+      assert.equal((await t.app.checkout.queries.getOrder(t.app.db, unpaid.orderId)).status, 'pending', 'forged completion changed nothing');
       assert.equal((await grantsOf(unpaid.orderId)).length, 0);
     });
 
@@ -201,18 +201,18 @@ for (const backend of backends()) {
       const successUrl = fake.get(sessionId).success_url as string;
       const back = await b.go('GET', pathOf(successUrl));
       assert.equal(back.statusCode, 303, back.body.slice(0, 200));
-      assert.equal((await t.app.checkout.getOrder(t.app.db, orderId)).paidVia, 'return');
+      assert.equal((await t.app.checkout.queries.getOrder(t.app.db, orderId)).paidVia, 'return');
       assert.ok(b.cookies.get('oh_customer'));
     });
 
     it('reconciliation repairs a missed webhook and reports it', async () => {
       const { sessionId, orderId } = await startStripeCheckout(t, shop.prices.once, 'lost-webhook@example.com');
       const lostEvents = fake.completeSession(sessionId); // Stripe sent them; none arrived.
-      assert.equal((await t.app.checkout.getOrder(t.app.db, orderId)).status, 'pending');
+      assert.equal((await t.app.checkout.queries.getOrder(t.app.db, orderId)).status, 'pending');
       const run = await owner.post('/api/checkout/reconciliation');
       assert.equal(run.statusCode, 200);
       assert.ok(run.json().repaired >= 1);
-      const order = await t.app.checkout.getOrder(t.app.db, orderId);
+      const order = await t.app.checkout.queries.getOrder(t.app.db, orderId);
       assert.equal(order.status, 'paid');
       assert.equal(order.paidVia, 'reconciliation');
       assert.equal((await grantsOf(orderId)).length, 1);
@@ -230,13 +230,13 @@ for (const backend of backends()) {
     it('dunning: a failed renewal mails the customer, pauses access after the grace period, and recovery restores it', async () => {
       const { sessionId, orderId } = await startStripeCheckout(t, shop.prices.monthly, 'dunning@example.com');
       await deliverAll(t, fake, fake.completeSession(sessionId, { card: 'fails_on_renewal' }));
-      const sub = (await t.app.checkout.findSubscription(t.app.db, { orderId }))!;
+      const sub = (await t.app.checkout.queries.findSubscription(t.app.db, { orderId }))!;
       assert.equal(sub.status, 'active');
       clock.advanceDays(30);
       const failed = fake.renew(sub.providerSubscriptionId!);
       await deliverAll(t, fake, failed);
       await deliverAll(t, fake, failed); // duplicates mail nothing more
-      let now = (await t.app.checkout.findSubscription(t.app.db, { orderId }))!;
+      let now = (await t.app.checkout.queries.findSubscription(t.app.db, { orderId }))!;
       assert.equal(now.status, 'past_due');
       const mails = () => t.app.mail.listOutbox({ to: 'dunning@example.com' });
       assert.equal((await mails()).filter((m) => m.tag === 'checkout.dunning_failed').length, 1);
@@ -247,35 +247,35 @@ for (const backend of backends()) {
       assert.equal((await mails()).filter((m) => m.tag === 'checkout.dunning_failed').length, 2);
       assert.equal(await t.app.access.hasAccess(t.app.db, contactId, { type: 'course', id: shop.course.courseId }), true, 'access lasts through the grace period');
       clock.advanceDays(5);
-      assert.equal(await t.app.checkout.enforceGracePeriods(), 1);
+      assert.equal(await t.app.checkout.billing.enforceGracePeriods(), 1);
       assert.equal(await t.app.access.hasAccess(t.app.db, contactId, { type: 'course', id: shop.course.courseId }), false, 'paused after grace');
       assert.equal((await mails()).filter((m) => m.tag === 'checkout.dunning_paused').length, 1);
       fake.updateCard(sub.providerSubscriptionId!);
       await deliverAll(t, fake, fake.retryInvoice(invoiceId, true));
-      now = (await t.app.checkout.findSubscription(t.app.db, { orderId }))!;
+      now = (await t.app.checkout.queries.findSubscription(t.app.db, { orderId }))!;
       assert.equal(now.status, 'active');
       assert.equal(await t.app.access.hasAccess(t.app.db, contactId, { type: 'course', id: shop.course.courseId }), true, 'recovery restores access');
       assert.equal((await mails()).filter((m) => m.tag === 'checkout.dunning_recovered').length, 1);
-      assert.equal((await t.app.checkout.getOrder(t.app.db, orderId)).amountPaid, 3800);
+      assert.equal((await t.app.checkout.queries.getOrder(t.app.db, orderId)).amountPaid, 3800);
     });
 
     it('a payment plan ends in full access and stops billing after its last instalment', async () => {
       const { sessionId, orderId } = await startStripeCheckout(t, shop.prices.plan, 'plan@example.com');
       await deliverAll(t, fake, fake.completeSession(sessionId));
-      const sub = (await t.app.checkout.findSubscription(t.app.db, { orderId }))!;
+      const sub = (await t.app.checkout.queries.findSubscription(t.app.db, { orderId }))!;
       assert.equal(sub.kind, 'plan');
       for (let i = 0; i < 2; i++) {
         clock.advanceDays(30);
         await deliverAll(t, fake, fake.renew(sub.providerSubscriptionId!));
       }
-      const done = (await t.app.checkout.findSubscription(t.app.db, { orderId }))!;
+      const done = (await t.app.checkout.queries.findSubscription(t.app.db, { orderId }))!;
       assert.equal(done.status, 'completed');
       assert.equal(done.instalmentsPaid, 3);
       assert.ok(fake.requests.some((r) => r.method === 'DELETE' && r.path === `/v1/subscriptions/${sub.providerSubscriptionId}`), 'billing stopped at Stripe');
       const ended = fake.events.filter((e) => e.type === 'customer.subscription.deleted' && e.data.object.id === sub.providerSubscriptionId);
       await deliverAll(t, fake, ended);
       assert.equal(await t.app.access.hasAccess(t.app.db, done.contactId, { type: 'course', id: shop.course.courseId }), true, 'a paid-off plan keeps access');
-      assert.equal((await t.app.checkout.getOrder(t.app.db, orderId)).amountPaid, 10500);
+      assert.equal((await t.app.checkout.queries.getOrder(t.app.db, orderId)).amountPaid, 10500);
     });
 
     it('refunds from the admin reach Stripe once; dashboard refunds and disputes come back through webhooks', async () => {
@@ -289,15 +289,15 @@ for (const backend of backends()) {
       assert.equal(refundCall.body.metadata.refundId, partial.json().refunds[0].id);
       // Stripe's own events about that refund are recognised, not counted again.
       await deliverAll(t, fake, fake.events.filter((e) => e.type === 'charge.refunded' || e.type === 'refund.created').slice(-2));
-      let order = await t.app.checkout.getOrder(t.app.db, orderId);
+      let order = await t.app.checkout.queries.getOrder(t.app.db, orderId);
       assert.equal(order.amountRefunded, 1900);
       const pi = order.providerPaymentId!;
       await deliverAll(t, fake, fake.dashboardRefund(pi, 1000));
-      order = await t.app.checkout.getOrder(t.app.db, orderId);
+      order = await t.app.checkout.queries.getOrder(t.app.db, orderId);
       assert.equal(order.amountRefunded, 2900);
       assert.equal((await grantsOf(orderId)).length, 1, 'partial refunds keep access (revoke_on_full)');
       await deliverAll(t, fake, fake.dispute(pi));
-      order = await t.app.checkout.getOrder(t.app.db, orderId);
+      order = await t.app.checkout.queries.getOrder(t.app.db, orderId);
       assert.ok(order.disputedAt);
       assert.equal(order.disputeReason, 'fraudulent');
       const disputed = (await owner.get('/api/orders?disputed=1')).json().orders;
@@ -321,7 +321,7 @@ for (const backend of backends()) {
       const charges = fake.requests.filter((r) => r.method === 'POST' && r.path === '/v1/payment_intents');
       assert.equal(new Set(charges.map((c) => c.idempotencyKey)).size, 1, 'one idempotency key');
       assert.equal(charges[0]!.body.off_session, 'true');
-      const child = (await t.app.checkout.orderDetail(t.app.db, orderId)).upsells;
+      const child = (await t.app.checkout.queries.orderDetail(t.app.db, orderId)).upsells;
       assert.equal(child.length, 1);
       assert.equal(child[0]!.status, 'paid');
       await deliverAll(t, fake, fake.events.filter((e) => e.type === 'payment_intent.succeeded').slice(-1));
@@ -348,7 +348,7 @@ describe('Stripe Tax pass-through', () => {
       assert.equal(String(create.body.automatic_tax?.enabled), 'true');
       assert.equal(create.body.billing_address_collection, 'required', 'Stripe Tax needs the address');
       await deliverAll(t, fake, fake.completeSession(sessionId));
-      const order = await t.app.checkout.getOrder(t.app.db, orderId);
+      const order = await t.app.checkout.queries.getOrder(t.app.db, orderId);
       assert.equal(order.status, 'paid');
       assert.equal(order.tax, 990, 'the tax Stripe charged is kept on the order');
       assert.equal(order.amountPaid, 9900 + 990);

@@ -295,7 +295,7 @@ export class StripeSync {
   private async findOrder(orderId: string | null | undefined) {
     if (!orderId || !UUID.test(orderId)) return null;
     try {
-      return await this.checkout.getOrder(this.db, orderId);
+      return await this.checkout.queries.getOrder(this.db, orderId);
     } catch (err) {
       if (err instanceof DomainError && err.code === 'not_found') return null;
       throw err;
@@ -438,19 +438,19 @@ export class StripeSync {
     const providerSubscriptionId = billed.id;
     if (!providerSubscriptionId) return [];
     const changes: Change[] = [];
-    let sub = await this.checkout.findSubscription(this.db, { provider: 'stripe', providerSubscriptionId });
+    let sub = await this.checkout.queries.findSubscription(this.db, { provider: 'stripe', providerSubscriptionId });
     if (!sub) {
       // The renewal news arrived before the checkout's: settle the checkout first.
       const orderId = billed.metadata.orderId;
       if (!orderId) return [];
       changes.push(...(await this.syncOrderSession(orderId, { subscription: providerSubscriptionId }, via)));
-      sub = await this.checkout.findSubscription(this.db, { provider: 'stripe', providerSubscriptionId });
+      sub = await this.checkout.queries.findSubscription(this.db, { provider: 'stripe', providerSubscriptionId });
       if (!sub) return changes;
     }
     if (inv.billing_reason === 'subscription_create') return changes;
     if (inv.status === 'paid') {
       const line = inv.lines?.data?.[0];
-      const r = await this.checkout.renewalPaid(sub.id, {
+      const r = await this.checkout.billing.renewalPaid(sub.id, {
         providerPaymentId: inv.id,
         refundRef: invoicePaymentIntent(inv),
         amount: inv.amount_paid,
@@ -458,7 +458,7 @@ export class StripeSync {
       });
       if (r.recorded) changes.push({ orderId: sub.orderId, what: r.completedPlan ? 'final plan instalment paid' : 'renewal paid' });
     } else if (inv.status === 'open' && inv.attempt_count > 0) {
-      const failed = await this.checkout.renewalFailed(sub.id, {
+      const failed = await this.checkout.billing.renewalFailed(sub.id, {
         failureKey: `${inv.id}:${inv.attempt_count}`,
         message: 'the card was declined',
         nextRetryAt: inv.next_payment_attempt ? new Date(inv.next_payment_attempt * 1000) : null,
@@ -471,15 +471,15 @@ export class StripeSync {
   async syncSubscription(providerSubscriptionId: string, via: PaidVia): Promise<Change[]> {
     const s = await this.stripe.subscriptions.retrieve(providerSubscriptionId);
     const changes: Change[] = [];
-    let sub = await this.checkout.findSubscription(this.db, { provider: 'stripe', providerSubscriptionId });
+    let sub = await this.checkout.queries.findSubscription(this.db, { provider: 'stripe', providerSubscriptionId });
     if (!sub) {
       const orderId = s.metadata?.orderId;
       if (!orderId) return [];
       changes.push(...(await this.syncOrderSession(orderId, { subscription: providerSubscriptionId }, via)));
-      sub = await this.checkout.findSubscription(this.db, { provider: 'stripe', providerSubscriptionId });
+      sub = await this.checkout.queries.findSubscription(this.db, { provider: 'stripe', providerSubscriptionId });
       if (!sub) return changes;
     }
-    const changed = await this.checkout.subscriptionUpdated(sub.id, { status: s.status, cancelAtPeriodEnd: s.cancel_at_period_end, currentPeriodEnd: periodEndOf(s) });
+    const changed = await this.checkout.billing.subscriptionUpdated(sub.id, { status: s.status, cancelAtPeriodEnd: s.cancel_at_period_end, currentPeriodEnd: periodEndOf(s) });
     if (changed) changes.push({ orderId: sub.orderId, what: s.status === 'canceled' ? 'subscription ended' : 'subscription updated' });
     return changes;
   }
@@ -490,15 +490,15 @@ export class StripeSync {
     const piId = idOf(ch.payment_intent as Expandable);
     if (!piId) return [];
     const changes: Change[] = [];
-    let order = await this.checkout.findOrderByPaymentRef(this.db, 'stripe', piId);
+    let order = await this.checkout.queries.findOrderByPaymentRef(this.db, 'stripe', piId);
     if (!order) {
       changes.push(...(await this.syncPaymentIntent(piId, via)));
-      order = await this.checkout.findOrderByPaymentRef(this.db, 'stripe', piId);
+      order = await this.checkout.queries.findOrderByPaymentRef(this.db, 'stripe', piId);
       if (!order) return changes;
     }
     for (const r of ch.refunds?.data ?? []) {
       if (r.status !== 'succeeded') continue;
-      const applied = await this.checkout.applyRefund(
+      const applied = await this.checkout.refunds.applyRefund(
         order.id,
         { refundId: r.metadata?.refundId ?? null, providerRefundId: r.id, amount: r.amount, paymentRef: piId },
         { kind: 'system', label: 'Stripe dashboard' },
@@ -509,7 +509,7 @@ export class StripeSync {
       const disputes = await this.stripe.disputes.list({ charge: ch.id, limit: 1 });
       const d = disputes.data[0];
       const status = d ? disputeOutcome(d.status) : null;
-      if (d && status && (await this.checkout.applyDispute(order.id, { reason: d.reason, amount: d.amount, disputeId: d.id, status, paymentRef: piId }))) {
+      if (d && status && (await this.checkout.refunds.applyDispute(order.id, { reason: d.reason, amount: d.amount, disputeId: d.id, status, paymentRef: piId }))) {
         changes.push({ orderId: order.id, what: status === 'open' ? 'dispute flagged' : `dispute ${status}` });
       }
     }

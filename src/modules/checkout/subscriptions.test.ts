@@ -20,7 +20,7 @@ async function subscribe(t: TestApp, priceId: string, email: string, card: strin
   assert.equal(paid.statusCode, 303);
   await b.follow(paid);
   const contact = (await t.app.audience.findByEmail(t.app.db, email))!;
-  const [sub] = await t.app.checkout.listSubscriptions(t.app.db, { contactId: contact.id });
+  const [sub] = await t.app.checkout.queries.listSubscriptions(t.app.db, { contactId: contact.id });
   return { b, contactId: contact.id, sub: sub! };
 }
 
@@ -48,7 +48,7 @@ for (const backend of backends()) {
       assert.equal(await t.app.access.hasAccess(t.app.db, contactId, course()), true);
       t.clock.advanceDays(31);
       await t.app.testPayments!.runBilling();
-      let now = (await t.app.checkout.findSubscription(t.app.db, { id: sub.id }))!;
+      let now = (await t.app.checkout.queries.findSubscription(t.app.db, { id: sub.id }))!;
       assert.equal(now.status, 'past_due');
       const first = await mails('renewal-fails@example.com', 'checkout.dunning_failed');
       assert.equal(first.length, 1);
@@ -71,15 +71,15 @@ for (const backend of backends()) {
       assert.equal((await mails('renewal-fails@example.com', 'checkout.dunning_failed')).length, 2, 'the retry failed and said so');
       t.clock.advanceDays(2);
       await t.app.testPayments!.runBilling();
-      now = (await t.app.checkout.findSubscription(t.app.db, { id: sub.id }))!;
+      now = (await t.app.checkout.queries.findSubscription(t.app.db, { id: sub.id }))!;
       assert.equal(now.nextRetryAt, null, 'the schedule (1, 3 days) is used up');
       assert.equal(await t.app.access.hasAccess(t.app.db, contactId, course()), true, 'access lasts through the grace period');
       t.clock.advanceDays(3);
-      assert.equal(await t.app.checkout.enforceGracePeriods(), 1);
-      assert.equal(await t.app.checkout.enforceGracePeriods(), 0, 'once');
+      assert.equal(await t.app.checkout.billing.enforceGracePeriods(), 1);
+      assert.equal(await t.app.checkout.billing.enforceGracePeriods(), 0, 'once');
       assert.equal(await t.app.access.hasAccess(t.app.db, contactId, course()), false);
       assert.equal((await mails('renewal-fails@example.com', 'checkout.dunning_paused')).length, 1);
-      const paused = (await t.app.checkout.findSubscription(t.app.db, { id: sub.id }))!;
+      const paused = (await t.app.checkout.queries.findSubscription(t.app.db, { id: sub.id }))!;
       assert.equal(paused.status, 'unpaid');
 
       // The customer follows the link in the email and enters a new card.
@@ -94,7 +94,7 @@ for (const backend of backends()) {
       assert.equal(fixed.statusCode, 200);
       assert.match(fixed.body, /Payment received/);
       assert.equal(await t.app.access.hasAccess(t.app.db, contactId, course()), true, 'recovery restores access');
-      now = (await t.app.checkout.findSubscription(t.app.db, { id: sub.id }))!;
+      now = (await t.app.checkout.queries.findSubscription(t.app.db, { id: sub.id }))!;
       assert.equal(now.status, 'active');
       assert.equal((await mails('renewal-fails@example.com', 'checkout.dunning_recovered')).length, 1);
       const types = (await t.app.events.list(t.app.db, { subjectType: 'subscription', subjectId: sub.id })).map((e) => e.type);
@@ -102,20 +102,20 @@ for (const backend of backends()) {
       // Next month the new card pays on time.
       t.clock.advanceDays(31);
       await t.app.testPayments!.runBilling();
-      assert.equal((await t.app.checkout.findSubscription(t.app.db, { id: sub.id }))!.status, 'active');
-      assert.equal((await t.app.checkout.getOrder(t.app.db, sub.orderId)).amountPaid, 1900 * 3);
+      assert.equal((await t.app.checkout.queries.findSubscription(t.app.db, { id: sub.id }))!.status, 'active');
+      assert.equal((await t.app.checkout.queries.getOrder(t.app.db, sub.orderId)).amountPaid, 1900 * 3);
     });
 
     it('a free trial charges nothing today and the first payment when it ends', async () => {
       const { sub, contactId } = await subscribe(t, shop.prices.trial, 'trial@example.com', '4242424242424242');
       assert.equal(sub.status, 'trialing');
-      assert.equal((await t.app.checkout.getOrder(t.app.db, sub.orderId)).amountPaid, 0);
+      assert.equal((await t.app.checkout.queries.getOrder(t.app.db, sub.orderId)).amountPaid, 0);
       assert.equal(await t.app.access.hasAccess(t.app.db, contactId, course()), true);
       t.clock.advanceDays(8);
       await t.app.testPayments!.runBilling();
-      const after = (await t.app.checkout.findSubscription(t.app.db, { id: sub.id }))!;
+      const after = (await t.app.checkout.queries.findSubscription(t.app.db, { id: sub.id }))!;
       assert.equal(after.status, 'active');
-      assert.equal((await t.app.checkout.getOrder(t.app.db, sub.orderId)).amountPaid, 2900);
+      assert.equal((await t.app.checkout.queries.getOrder(t.app.db, sub.orderId)).amountPaid, 2900);
     });
 
     it('a payment plan completes after its instalments and keeps access for good', async () => {
@@ -125,10 +125,10 @@ for (const backend of backends()) {
         t.clock.advanceDays(31);
         await t.app.testPayments!.runBilling();
       }
-      const done = (await t.app.checkout.findSubscription(t.app.db, { id: sub.id }))!;
+      const done = (await t.app.checkout.queries.findSubscription(t.app.db, { id: sub.id }))!;
       assert.equal(done.status, 'completed');
       assert.equal(done.instalmentsPaid, 3);
-      assert.equal((await t.app.checkout.getOrder(t.app.db, sub.orderId)).amountPaid, 3 * 3500, 'no fourth charge');
+      assert.equal((await t.app.checkout.queries.getOrder(t.app.db, sub.orderId)).amountPaid, 3 * 3500, 'no fourth charge');
       assert.equal(await t.app.access.hasAccess(t.app.db, contactId, course()), true);
     });
 
@@ -148,11 +148,11 @@ for (const backend of backends()) {
       assert.equal(await t.app.access.hasAccess(t.app.db, contactId, course()), true, 'access lasts to the end of the paid month');
       t.clock.advanceDays(31);
       await t.app.testPayments!.runBilling();
-      const ended = (await t.app.checkout.findSubscription(t.app.db, { id: sub.id }))!;
+      const ended = (await t.app.checkout.queries.findSubscription(t.app.db, { id: sub.id }))!;
       assert.equal(ended.status, 'canceled');
       assert.equal(await t.app.access.hasAccess(t.app.db, contactId, course()), false);
       assert.equal(await t.app.access.hasAccess(t.app.db, contactId, { type: 'download', id: shop.ebook.id }), false);
-      assert.equal((await t.app.checkout.getOrder(t.app.db, sub.orderId)).amountPaid, 2500, 'not charged after cancelling');
+      assert.equal((await t.app.checkout.queries.getOrder(t.app.db, sub.orderId)).amountPaid, 2500, 'not charged after cancelling');
     });
 
     it('the test provider refuses to run in production once Stripe keys are set', async () => {

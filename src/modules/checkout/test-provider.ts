@@ -10,7 +10,7 @@ import type { Database } from '../../db/client.js';
 import { DomainError, notFound } from '../../errors.js';
 import { ProviderDeclined, type ChargeResult, type PaymentProvider, type SessionRequest } from './providers.js';
 import type { CheckoutService, Subscription } from './service.js';
-import { addInterval, nextPeriodEnd } from './service.js';
+import { addInterval, nextPeriodEnd } from './billing.js';
 import { orders, subscriptions, testCharges, testSessions } from './schema.js';
 
 export type CardBehaviour = 'succeeds' | 'declined' | 'authenticate' | 'fails_on_renewal';
@@ -217,7 +217,7 @@ export class TestProvider implements PaymentProvider {
     const out = { renewed: 0, failed: 0, ended: 0 };
     for (const sub of [...due, ...retries]) {
       if (sub.cancelAtPeriodEnd && sub.status !== 'past_due') {
-        if (await this.checkout.subscriptionEnded(sub.id, 'canceled_by_customer')) out.ended++;
+        if (await this.checkout.billing.subscriptionEnded(sub.id, 'canceled_by_customer')) out.ended++;
         continue;
       }
       const r = await this.chargeRenewal(sub);
@@ -230,7 +230,7 @@ export class TestProvider implements PaymentProvider {
   private async chargeRenewal(sub: Subscription): Promise<'paid' | 'failed' | 'skipped'> {
     const attempt = sub.failedAt ? `${sub.failedAt.toISOString()}:${sub.retryCount + 1}` : sub.currentPeriodEnd.toISOString();
     if (sub.testCard === 'fails_on_renewal' || sub.testCard === 'declined') {
-      const ok = await this.checkout.renewalFailed(sub.id, { failureKey: `test:${sub.id}:${attempt}`, message: 'Your card was declined' });
+      const ok = await this.checkout.billing.renewalFailed(sub.id, { failureKey: `test:${sub.id}:${attempt}`, message: 'Your card was declined' });
       return ok ? 'failed' : 'skipped';
     }
     const key = `renewal:${sub.id}:${attempt}`;
@@ -244,7 +244,7 @@ export class TestProvider implements PaymentProvider {
     const behind = sub.status === 'past_due' || sub.status === 'unpaid';
     const now = this.clock.now();
     const periodEnd = behind ? addInterval(now, sub.interval, null) : nextPeriodEnd(sub.billingAnchor ?? sub.currentPeriodEnd, sub.interval, sub.currentPeriodEnd);
-    const r = await this.checkout.renewalPaid(sub.id, { providerPaymentId: id, refundRef: id, amount: sub.amount, periodEnd, ...(behind ? { billingAnchor: now } : {}) });
+    const r = await this.checkout.billing.renewalPaid(sub.id, { providerPaymentId: id, refundRef: id, amount: sub.amount, periodEnd, ...(behind ? { billingAnchor: now } : {}) });
     return r.recorded ? 'paid' : 'skipped';
   }
 
@@ -252,7 +252,7 @@ export class TestProvider implements PaymentProvider {
   async updateCard(contactId: string, subscriptionId: string, cardNumber: string): Promise<{ ok: boolean; message: string }> {
     const behaviour = cardBehaviour(cardNumber);
     if (!behaviour) return { ok: false, message: 'This is test mode: use one of the test card numbers listed on this page.' };
-    const sub = await this.checkout.subscriptionOf(contactId, subscriptionId);
+    const sub = await this.checkout.queries.subscriptionOf(contactId, subscriptionId);
     if (sub.provider !== 'test') throw new DomainError('precondition_failed', 'This subscription is billed by Stripe');
     if (behaviour === 'declined') return { ok: false, message: DECLINED };
     await this.db.update(subscriptions).set({ testCard: behaviour === 'authenticate' ? 'succeeds' : behaviour, updatedAt: this.clock.now() }).where(eq(subscriptions.id, sub.id));

@@ -61,7 +61,7 @@ export function statusTextOf(status: string): string {
 }
 
 export async function purchasesView(checkout: CheckoutService, contactId: string, csrf: string): Promise<PurchasesView | null> {
-  const p = await checkout.purchasesOf(contactId);
+  const p = await checkout.queries.purchasesOf(contactId);
   if (!p.orders.length && !p.downloads.length && !p.subscriptions.length) return null;
   return {
     csrf,

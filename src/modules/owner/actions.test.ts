@@ -57,7 +57,7 @@ for (const backend of backends()) {
       const done = await refund(4000);
       assert.equal(done.json().action.status, 'done', done.body);
       assert.equal(done.json().approvalId, null);
-      assert.equal((await t.app.checkout.getOrder(t.app.db, orderId)).amountRefunded, 4000);
+      assert.equal((await t.app.checkout.queries.getOrder(t.app.db, orderId)).amountRefunded, 4000);
 
       // Taken back: the limit is 30.00 again and 40.00 needs the owner again.
       assert.equal((await marketing.delete('/api/owner/delegations/order.refunded')).statusCode, 403);

@@ -38,25 +38,25 @@ for (const backend of backends()) {
       assert.equal(small.statusCode, 201, small.body);
       assert.equal(small.json().action.status, 'done');
       assert.equal(small.json().approvalId, null);
-      assert.equal((await t.app.checkout.getOrder(t.app.db, orderId)).amountRefunded, 2000);
+      assert.equal((await t.app.checkout.queries.getOrder(t.app.db, orderId)).amountRefunded, 2000);
       const big = await sam.post(`/api/support/conversations/${id}/actions`, { kind: 'refund', orderId, amount: 5000, reason: 'whole course broken', urgent: true });
       assert.equal(big.statusCode, 201, big.body);
       assert.equal(big.json().action.status, 'awaiting_approval');
       const approvalId = big.json().approvalId;
       assert.ok(approvalId);
-      assert.equal((await t.app.checkout.getOrder(t.app.db, orderId)).amountRefunded, 2000, 'nothing refunded before the decision');
+      assert.equal((await t.app.checkout.queries.getOrder(t.app.db, orderId)).amountRefunded, 2000, 'nothing refunded before the decision');
       // Urgent: the owner is mailed at once.
       assert.ok((await t.app.mail.listOutbox({ to: 'owner@example.com' })).some((m) => /^Urgent: Refund 50\.00/.test(m.subject)));
       // Sam cannot approve his own request; the owner can.
       assert.equal((await sam.post(`/api/approvals/${approvalId}/approve`, {})).statusCode, 403);
       const ok = await owner.post(`/api/approvals/${approvalId}/approve`, {});
       assert.equal(ok.statusCode, 200, ok.body);
-      await waitFor(async () => (await t.app.checkout.getOrder(t.app.db, orderId)).amountRefunded === 7000, { what: 'the approved refund to run' });
+      await waitFor(async () => (await t.app.checkout.queries.getOrder(t.app.db, orderId)).amountRefunded === 7000, { what: 'the approved refund to run' });
       const th = (await sam.get(`/api/support/conversations/${id}`)).json();
       assert.deepEqual(th.actions.map((a: { status: string }) => a.status), ['done', 'done']);
       // A second approve is refused; nothing runs twice.
       assert.equal((await owner.post(`/api/approvals/${approvalId}/approve`, {})).statusCode, 409);
-      assert.equal((await t.app.checkout.getOrder(t.app.db, orderId)).amountRefunded, 7000);
+      assert.equal((await t.app.checkout.queries.getOrder(t.app.db, orderId)).amountRefunded, 7000);
       // Every action and decision is an event with its actor.
       const events = await t.app.events.list(t.app.db, { subjectType: 'support_conversation', subjectId: id, limit: 50 });
       const kinds = events.map((e) => `${e.type}:${e.actorKind}`);

@@ -58,7 +58,7 @@ export async function seedSupportDemo(app: App, ctx: DemoContext): Promise<void>
   const customer = customers[2];
   if (maya && refundConversation && customer) {
     const limit = (await app.support.settings()).limits.support.refundMax;
-    const { orders } = await app.checkout.listOrders(app.db, { q: customer.email });
+    const { orders } = await app.checkout.queries.listOrders(app.db, { q: customer.email });
     // Only an order above the limit: the request must wait for the owner, never refund in the demo.
     const order = orders.find((o) => o.status === 'paid' && o.amountPaid - o.amountRefunded > limit);
     if (order) {
