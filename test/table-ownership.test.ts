@@ -73,3 +73,42 @@ describe('every table is read and written by its own module', () => {
     assert.deepEqual(found, debt, 'a module names another module’s table: read through its index.ts (a service query method or its read-only view); a listed entry that is fixed leaves KNOWN_DEBT');
   });
 });
+
+// Inside checkout, one file writes the money: orders, their lines, payments and refunds change
+// only through the order ledger (src/modules/checkout/ledger.ts, docs/checkout.md). Reads are free.
+const LEDGER = 'src/modules/checkout/ledger.ts';
+const LEDGER_TABLES: Record<string, string> = { orders: 'orders', orderItems: 'order_items', payments: 'payments', refunds: 'refunds' };
+
+/** The ledger's tables that `source` writes, through drizzle or in SQL text. */
+export function ledgerWritesIn(source: string): string[] {
+  const found = new Set<string>();
+  for (const m of source.matchAll(/\.(?:insert|update|delete)\(\s*([A-Za-z_$][\w$]*)\s*\)/g)) {
+    const table = LEDGER_TABLES[m[1]!];
+    if (table) found.add(table);
+  }
+  for (const m of source.matchAll(/\b(?:insert\s+into|update|delete\s+from)\s+"?([a-z_][a-z_0-9]*)"?/gi)) {
+    const table = m[1]!.toLowerCase();
+    if (Object.values(LEDGER_TABLES).includes(table)) found.add(table);
+  }
+  return [...found].sort();
+}
+
+describe('the order ledger is the one writer of orders, order lines, payments and refunds', () => {
+  it('recognises a write (the check below is not vacuous)', () => {
+    assert.deepEqual(ledgerWritesIn('await tx.update(orders).set({ status: "paid" })'), ['orders']);
+    assert.deepEqual(ledgerWritesIn('await tx.insert(payments).values(row); await db.delete(refunds)'), ['payments', 'refunds']);
+    assert.deepEqual(ledgerWritesIn("execute('update order_items set amount = 0')"), ['order_items']);
+    assert.deepEqual(ledgerWritesIn('await tx.select().from(orders).where(eq(orders.id, id)); await tx.update(subscriptions)'), []);
+    assert.deepEqual(ledgerWritesIn(fs.readFileSync(LEDGER, 'utf8')), ['order_items', 'orders', 'payments', 'refunds']);
+  });
+
+  it('no other production file writes them', () => {
+    const found: Record<string, string[]> = {};
+    for (const { file } of productionFiles()) {
+      if (file === LEDGER) continue;
+      const tables = ledgerWritesIn(fs.readFileSync(file, 'utf8'));
+      if (tables.length) found[file] = tables;
+    }
+    assert.deepEqual(found, {}, 'orders, order_items, payments and refunds are written by the order ledger only: add a named operation to src/modules/checkout/ledger.ts');
+  });
+});

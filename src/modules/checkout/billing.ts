@@ -6,12 +6,12 @@ import { utc } from '@date-fns/utc';
 import { addDays } from 'date-fns/addDays';
 import { addMonths } from 'date-fns/addMonths';
 import { addYears } from 'date-fns/addYears';
-import { and, eq, isNotNull, isNull, lte, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, lte } from 'drizzle-orm';
 import type { Actor } from '../../actor.js';
 import { DomainError, notFound } from '../../errors.js';
 import { formatMoney } from '../catalog/index.js';
 import { CheckoutPart, customerActor, system, type CheckoutDeps, type Subscription } from './part.js';
-import { orderItems, orders, payments, subscriptions, type SubscriptionStatus } from './schema.js';
+import { orderItems, orders, subscriptions, type SubscriptionStatus } from './schema.js';
 import type { CheckoutQueries } from './queries.js';
 
 export class SubscriptionBilling extends CheckoutPart {
@@ -37,9 +37,9 @@ export class SubscriptionBilling extends CheckoutPart {
       const [sub] = await tx.select().from(subscriptions).where(eq(subscriptions.id, subscriptionId)).for('update');
       if (!sub) throw notFound('Subscription');
       const now = this.clock.now();
-      const inserted = await tx
-        .insert(payments)
-        .values({
+      const recorded = await this.ledger.recordRenewal(
+        tx,
+        {
           orderId: sub.orderId,
           subscriptionId: sub.id,
           provider: sub.provider,
@@ -49,11 +49,10 @@ export class SubscriptionBilling extends CheckoutPart {
           amount: facts.amount,
           currency: sub.currency,
           createdAt: now,
-        })
-        .onConflictDoNothing()
-        .returning();
-      if (!inserted.length) return false;
-      await tx.update(orders).set({ amountPaid: sql`${orders.amountPaid} + ${facts.amount}`, updatedAt: now }).where(eq(orders.id, sub.orderId));
+        },
+        now,
+      );
+      if (!recorded) return false;
       const wasBehind = sub.status === 'past_due' || sub.status === 'unpaid';
       const instalmentsPaid = sub.kind === 'plan' ? sub.instalmentsPaid + 1 : sub.instalmentsPaid;
       completedPlan = sub.kind === 'plan' && instalmentsPaid >= (sub.instalmentsTotal ?? Infinity);

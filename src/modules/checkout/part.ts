@@ -1,7 +1,8 @@
 // What every part of checkout is built from, and the writes they share (granting what an order
 // bought, taking it back). The parts, one concern each: the flow from the checkout form to a paid,
 // delivered order (service.ts, which composes the others), the reads (queries.ts), subscriptions,
-// payment plans and dunning (billing.ts), refunds and disputes (refunds.ts).
+// payment plans and dunning (billing.ts), refunds and disputes (refunds.ts). None of them writes
+// orders, payments or refunds itself: the order ledger (ledger.ts) does, for all of them.
 import type { Logger } from 'pino';
 import type { Actor } from '../../actor.js';
 import type { Clock } from '../../clock.js';
@@ -14,7 +15,8 @@ import type { CatalogService } from '../catalog/index.js';
 import type { MailService } from '../mail/index.js';
 import type { PortalService } from '../portal/index.js';
 import type { PaymentProvider } from './providers.js';
-import type { orderItems, orders, payments, refunds, subscriptions, RefundStatus } from './schema.js';
+import { OrderLedger } from './ledger.js';
+import type { orderItems, orders, payments, refunds, subscriptions } from './schema.js';
 
 export type Order = typeof orders.$inferSelect;
 export type OrderItem = typeof orderItems.$inferSelect;
@@ -46,8 +48,7 @@ export interface CheckoutDeps {
   settings: CheckoutSettings;
 }
 
-/** Refunds asked of the provider whose money may still go out: they count against what is refundable. */
-export const IN_FLIGHT_REFUNDS: RefundStatus[] = ['pending', 'unknown'];
+export { IN_FLIGHT_REFUNDS } from './ledger.js';
 
 export const customerActor = (contactId: string, label?: string): Actor => ({ kind: 'customer', id: contactId, label });
 export const system: Actor = { kind: 'system' };
@@ -65,6 +66,8 @@ export abstract class CheckoutPart {
   protected readonly mail: MailService;
   readonly provider: PaymentProvider;
   readonly settings: CheckoutSettings;
+  /** The one writer of orders, their lines, payments and refunds. */
+  protected readonly ledger = new OrderLedger();
 
   constructor(deps: CheckoutDeps) {
     this.database = deps.database;

@@ -50,11 +50,9 @@ export class RefundDesk extends CheckoutPart {
         if (room <= 0 || left <= 0) continue;
         const part = Math.min(room, left);
         left -= part;
-        const [row] = await tx
-          .insert(refunds)
-          .values({ orderId, paymentId: p.id, provider: order.provider, amount: part, currency: order.currency, reason: input.reason?.trim() ?? '', status: 'pending', actorKind: actor.kind, actorId: 'id' in actor ? actor.id : null, createdAt: this.clock.now() })
-          .returning();
-        rows.push(row!);
+        rows.push(
+          await this.ledger.planRefund(tx, { orderId, paymentId: p.id, provider: order.provider, amount: part, currency: order.currency, reason: input.reason?.trim() ?? '', actorKind: actor.kind, actorId: 'id' in actor ? actor.id : null, createdAt: this.clock.now() }),
+        );
       }
       if (left > 0) throw invalid('The payments of this order do not cover that amount', { field: 'amount' });
       await this.events.record(tx, { type: 'refund.requested', actor, subject: { type: 'order', id: orderId }, data: { amount, currency: order.currency, reason: input.reason ?? '' } });
@@ -93,20 +91,12 @@ export class RefundDesk extends CheckoutPart {
       if (err instanceof ProviderDeclined) {
         this.log.warn({ err, orderId: row.orderId, refundId: row.id }, 'the payment provider refused a refund');
         await this.database.transaction(async (tx) => {
-          const [marked] = await tx
-            .update(refunds)
-            .set({ status: 'failed', error: err.message.slice(0, 300), completedAt: this.clock.now() })
-            .where(and(eq(refunds.id, row.id), inArray(refunds.status, IN_FLIGHT_REFUNDS)))
-            .returning();
-          if (marked) await this.events.record(tx, { type: 'refund.failed', actor, subject: { type: 'order', id: row.orderId }, data: { refundId: row.id, amount: row.amount } });
+          if (await this.ledger.markRefundFailed(tx, row.id, err.message, this.clock.now())) await this.events.record(tx, { type: 'refund.failed', actor, subject: { type: 'order', id: row.orderId }, data: { refundId: row.id, amount: row.amount } });
         });
       } else {
         // Stripe may have made the refund: never "failed", never a new key.
         this.log.warn({ err, orderId: row.orderId, refundId: row.id }, 'no answer from the payment provider about a refund; its outcome is unknown until checked again');
-        await this.db
-          .update(refunds)
-          .set({ status: 'unknown', error: 'No answer from the payment provider yet; Onehour checks again with the same request, so it cannot be refunded twice.' })
-          .where(and(eq(refunds.id, row.id), inArray(refunds.status, IN_FLIGHT_REFUNDS)));
+        await this.ledger.markRefundUnknown(this.db, row.id, 'No answer from the payment provider yet; Onehour checks again with the same request, so it cannot be refunded twice.');
       }
     }
     return this.getRefund(row.id);
@@ -163,31 +153,13 @@ export class RefundDesk extends CheckoutPart {
         .where(or(and(eq(refunds.provider, order.provider), eq(refunds.providerRefundId, facts.providerRefundId)), facts.refundId ? eq(refunds.id, facts.refundId) : sql`false`))
         .limit(1);
       if (known?.status === 'succeeded') return false;
-      const [payment] = facts.paymentRef
-        ? await tx.select().from(payments).where(and(eq(payments.orderId, orderId), or(eq(payments.refundRef, facts.paymentRef), eq(payments.providerPaymentId, facts.paymentRef)))).limit(1)
-        : [];
-      if (known) {
-        await tx.update(refunds).set({ status: 'succeeded', providerRefundId: facts.providerRefundId, completedAt: now, error: null }).where(eq(refunds.id, known.id));
-      } else {
-        await tx.insert(refunds).values({
-          orderId,
-          paymentId: payment?.id ?? null,
-          provider: order.provider,
-          providerRefundId: facts.providerRefundId,
-          amount: facts.amount,
-          currency: order.currency,
-          reason: 'refunded at the payment provider',
-          status: 'succeeded',
-          actorKind: actor.kind,
-          actorId: 'id' in actor ? actor.id : null,
-          createdAt: now,
-          completedAt: now,
-        });
-      }
-      const amount = known?.amount ?? facts.amount;
-      if (payment) await tx.update(payments).set({ amountRefunded: sql`least(${payments.amount}, ${payments.amountRefunded} + ${amount})` }).where(eq(payments.id, payment.id));
-      const refunded = Math.min(order.amountPaid, order.amountRefunded + amount);
-      await tx.update(orders).set({ amountRefunded: refunded, updatedAt: now }).where(eq(orders.id, orderId));
+      const payment = await this.ledger.paymentByRef(tx, orderId, facts.paymentRef);
+      const { amount, refunded } = await this.ledger.recordRefund(
+        tx,
+        order,
+        { known: known ?? null, payment, providerRefundId: facts.providerRefundId, amount: facts.amount, actor: { kind: actor.kind, id: 'id' in actor ? actor.id : null } },
+        now,
+      );
       const full = refunded >= order.amountPaid;
       const items = await tx.select().from(orderItems).where(eq(orderItems.orderId, orderId));
       let revoked = 0;
@@ -253,21 +225,16 @@ export class RefundDesk extends CheckoutPart {
       }
       const patch = { disputedAt: order.disputedAt ?? now, disputeReason: facts.reason, disputeId: facts.disputeId, disputeStatus: facts.status, updatedAt: now };
       if (facts.status === 'open') {
-        await tx.update(orders).set(patch).where(eq(orders.id, orderId));
+        await this.ledger.markDispute(tx, orderId, patch);
         return true;
       }
       if (facts.status === 'won') {
-        await tx.update(orders).set(patch).where(eq(orders.id, orderId));
+        await this.ledger.markDispute(tx, orderId, patch);
         await this.events.record(tx, { type: 'order.dispute_won', actor: system, subject: { type: 'order', id: orderId }, data: { disputeId: facts.disputeId, amount: facts.amount, currency: order.currency, contactId: order.contactId } });
         return true;
       }
-      const lost = Math.max(0, Math.min(facts.amount, order.amountPaid - order.amountRefunded));
-      const refunded = order.amountRefunded + lost;
-      await tx.update(orders).set({ ...patch, amountRefunded: refunded }).where(eq(orders.id, orderId));
-      const [payment] = facts.paymentRef
-        ? await tx.select().from(payments).where(and(eq(payments.orderId, orderId), or(eq(payments.refundRef, facts.paymentRef), eq(payments.providerPaymentId, facts.paymentRef)))).limit(1)
-        : [];
-      if (payment) await tx.update(payments).set({ amountRefunded: sql`least(${payments.amount}, ${payments.amountRefunded} + ${lost})` }).where(eq(payments.id, payment.id));
+      const payment = await this.ledger.paymentByRef(tx, orderId, facts.paymentRef);
+      const { lost, refunded } = await this.ledger.recordDisputeLost(tx, order, patch, { amount: facts.amount, payment });
       // Other payments on this order (a subscription's other renewals) still cover its access.
       const revoked = refunded >= order.amountPaid ? await this.revokeItems(tx, order, await tx.select().from(orderItems).where(eq(orderItems.orderId, orderId)), 'dispute lost', system) : 0;
       await this.events.record(tx, {

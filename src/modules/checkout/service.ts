@@ -6,7 +6,7 @@
 // receipts, downloads) and composes checkout's other parts (part.ts says which): `queries`,
 // `billing` (subscriptions and dunning) and `refunds` (refunds and disputes).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { and, asc, eq, inArray, isNull, lt, or } from 'drizzle-orm';
+import { and, asc, eq, lt } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import { DomainError, invalid, notFound } from '../../errors.js';
 import type { CatalogService, Coupon, Offer, Price, Product } from '../catalog/index.js';
@@ -18,7 +18,7 @@ import { addInterval, SubscriptionBilling } from './billing.js';
 import { CheckoutPart, customerActor, system, type CheckoutDeps, type Order, type OrderItem } from './part.js';
 import { CheckoutQueries } from './queries.js';
 import { RefundDesk } from './refunds.js';
-import { declinedUpsells, orderItems, orders, payments, reconciliationRuns, subscriptions, type OrderStatus } from './schema.js';
+import { declinedUpsells, orderItems, orders, reconciliationRuns, subscriptions, type OrderStatus } from './schema.js';
 
 export type { CheckoutSettings, Order, OrderItem, Payment, Refund, Subscription } from './part.js';
 export { customerActor } from './part.js';
@@ -120,9 +120,9 @@ export class CheckoutService extends CheckoutPart {
           throw invalid(`The code "${quote.coupon.code}" has just been used up`, { field: 'coupon' });
         }
         const free = quote.total === 0 && !quote.recurring;
-        const [row] = await tx
-          .insert(orders)
-          .values({
+        const row = await this.ledger.openOrder(
+          tx,
+          {
             kind: 'checkout',
             contactId: contact.id,
             email: contact.email,
@@ -140,12 +140,11 @@ export class CheckoutService extends CheckoutPart {
             createdAt: now,
             updatedAt: now,
             expiresAt: new Date(now.getTime() + this.settings.sessionMinutes * 60_000),
-          })
-          .onConflictDoNothing()
-          .returning();
+          },
+          quote.lines,
+        );
         // Another identical submit won the race: undo this one (its coupon reservation too).
         if (!row) throw new DuplicateSubmit();
-        await tx.insert(orderItems).values(quote.lines.map((l, position) => ({ ...l, orderId: row.id, position })));
         await this.events.record(tx, {
           type: 'order.created',
           actor: customerActor(contact.id, contact.email),
@@ -176,17 +175,7 @@ export class CheckoutService extends CheckoutPart {
     const deadline = Date.now() + 15_000;
     for (;;) {
       const now = this.clock.now();
-      const [claimed] = await this.db
-        .update(orders)
-        .set({ sessionClaimedAt: now })
-        .where(
-          and(
-            eq(orders.id, order.id),
-            isNull(orders.checkoutUrl),
-            or(isNull(orders.sessionClaimedAt), lt(orders.sessionClaimedAt, new Date(now.getTime() - SESSION_CLAIM_MS))),
-          ),
-        )
-        .returning();
+      const claimed = await this.ledger.claimPaymentPage(this.db, order.id, now, new Date(now.getTime() - SESSION_CLAIM_MS));
       if (claimed) return this.createPaymentPage(claimed);
       const [current] = await this.db.select().from(orders).where(eq(orders.id, order.id));
       if (current?.checkoutUrl) return current.checkoutUrl;
@@ -220,11 +209,11 @@ export class CheckoutService extends CheckoutPart {
     };
     try {
       const session = await this.provider.createCheckoutSession(req);
-      await this.db.update(orders).set({ providerSessionId: session.id, checkoutUrl: session.url, updatedAt: this.clock.now() }).where(eq(orders.id, order.id));
+      await this.ledger.attachPaymentPage(this.db, order.id, session, this.clock.now());
       return session.url;
     } catch (err) {
       this.log.warn({ err, orderId: order.id }, 'payment provider did not create a checkout session');
-      await this.db.update(orders).set({ sessionClaimedAt: null }).where(eq(orders.id, order.id));
+      await this.ledger.releasePaymentPageClaim(this.db, order.id);
       throw new DomainError('unavailable', 'The payment page could not be opened just now. Please try again in a moment; you have not been charged.');
     }
   }
@@ -258,11 +247,7 @@ export class CheckoutService extends CheckoutPart {
     // Only right after paying: later, the receipt's magic link is the way in.
     if (order.status !== 'paid' || !order.paidAt || this.clock.now().getTime() - order.paidAt.getTime() > UPSELL_WINDOW_MS) return { token: null, linkSent: false };
     return this.database.transaction(async (tx) => {
-      const [row] = await tx
-        .update(orders)
-        .set({ buyerSignedInAt: this.clock.now() })
-        .where(and(eq(orders.id, order.id), isNull(orders.buyerSignedInAt)))
-        .returning();
+      const row = await this.ledger.markBuyerSignedIn(tx, order.id, this.clock.now());
       if (!row) return { token: null, linkSent: false };
       const contact = await this.audience.getContact(tx, order.contactId);
       if (!row.contactCreated) {
@@ -306,9 +291,9 @@ export class CheckoutService extends CheckoutPart {
     const amount = offer.amount ?? offer.price.amount;
     const now = this.clock.now();
     await this.database.transaction(async (tx) => {
-      const [row] = await tx
-        .insert(orders)
-        .values({
+      const row = await this.ledger.openOrder(
+        tx,
+        {
           kind: 'upsell',
           parentOrderId: parent.id,
           offerId: offer.id,
@@ -323,22 +308,22 @@ export class CheckoutService extends CheckoutPart {
           createdAt: now,
           updatedAt: now,
           expiresAt: new Date(now.getTime() + UPSELL_WINDOW_MS),
-        })
-        .onConflictDoNothing()
-        .returning();
+        },
+        [
+          {
+            role: 'upsell',
+            productId: offer.offerProduct.id,
+            priceId: offer.price.id,
+            offerId: offer.id,
+            name: offer.offerProduct.name,
+            priceType: 'one_time',
+            currency: offer.price.currency,
+            unitAmount: amount,
+            amount,
+          },
+        ],
+      );
       if (!row) return;
-      await tx.insert(orderItems).values({
-        orderId: row.id,
-        role: 'upsell',
-        productId: offer.offerProduct.id,
-        priceId: offer.price.id,
-        offerId: offer.id,
-        name: offer.offerProduct.name,
-        priceType: 'one_time',
-        currency: offer.price.currency,
-        unitAmount: amount,
-        amount,
-      });
       await this.events.record(tx, {
         type: 'upsell.accepted',
         actor: customerActor(parent.contactId, parent.email),
@@ -417,23 +402,19 @@ export class CheckoutService extends CheckoutPart {
     if (order.couponId && order.couponState === 'released') {
       await this.catalog.countCouponUse(tx, order.couponId);
     }
-    const [paid] = await tx
-      .update(orders)
-      .set({
-        status: 'paid',
-        paidAt: now,
-        amountPaid: facts.amount,
+    const paid = await this.ledger.markPaid(
+      tx,
+      order,
+      {
+        amount: facts.amount,
         tax: facts.tax ?? 0,
         providerPaymentId: facts.providerPaymentId,
         providerCustomerId: facts.customerId ?? order.providerCustomerId,
         providerPaymentMethodId: facts.paymentMethodId ?? order.providerPaymentMethodId,
-        couponState: order.couponId ? 'used' : null,
-        paidVia: via,
-        failureMessage: null,
-        updatedAt: now,
-      })
-      .where(eq(orders.id, orderId))
-      .returning();
+        via,
+      },
+      now,
+    );
     const items = await tx.select().from(orderItems).where(eq(orderItems.orderId, orderId)).orderBy(asc(orderItems.position));
     const recurring = items.find((i) => i.priceType !== 'one_time');
     let subscriptionId: string | null = null;
@@ -477,20 +458,17 @@ export class CheckoutService extends CheckoutPart {
       }
     }
     if (facts.amount > 0 && facts.providerPaymentId) {
-      await tx
-        .insert(payments)
-        .values({
-          orderId,
-          subscriptionId,
-          provider: order.provider,
-          providerPaymentId: facts.providerPaymentId,
-          refundRef: facts.refundRef ?? facts.providerPaymentId,
-          kind: order.kind === 'upsell' ? 'upsell' : 'initial',
-          amount: facts.amount,
-          currency: order.currency,
-          createdAt: now,
-        })
-        .onConflictDoNothing();
+      await this.ledger.recordFirstPayment(tx, {
+        orderId,
+        subscriptionId,
+        provider: order.provider,
+        providerPaymentId: facts.providerPaymentId,
+        refundRef: facts.refundRef ?? facts.providerPaymentId,
+        kind: order.kind === 'upsell' ? 'upsell' : 'initial',
+        amount: facts.amount,
+        currency: order.currency,
+        createdAt: now,
+      });
       await this.events.record(tx, {
         type: 'payment.succeeded',
         actor: customerActor(order.contactId, order.email),
@@ -498,7 +476,7 @@ export class CheckoutService extends CheckoutPart {
         data: { amount: facts.amount, currency: order.currency, provider: order.provider, kind: order.kind === 'upsell' ? 'upsell' : 'initial' },
       });
     }
-    await this.grantOrder(tx, paid!, items);
+    await this.grantOrder(tx, paid, items);
     await this.events.record(tx, {
       type: 'order.paid',
       actor: customerActor(order.contactId, order.email),
@@ -517,18 +495,14 @@ export class CheckoutService extends CheckoutPart {
         productIds: items.map((i) => i.productId),
       },
     });
-    await this.queueReceipt(tx, paid!, items);
+    await this.queueReceipt(tx, paid, items);
     return true;
   }
 
   /** A card was declined or a payment failed: the order stays open for another try; nothing is granted. */
   async recordPaymentFailed(orderId: string, message: string, status: Extract<OrderStatus, 'pending' | 'failed'> = 'pending'): Promise<boolean> {
     return this.database.transaction(async (tx) => {
-      const [order] = await tx
-        .update(orders)
-        .set({ failureMessage: message.slice(0, 500), status, updatedAt: this.clock.now() })
-        .where(and(eq(orders.id, orderId), inArray(orders.status, ['pending', 'failed'])))
-        .returning();
+      const order = await this.ledger.markFailed(tx, orderId, message, status, this.clock.now());
       if (!order) return false;
       if (status === 'failed') await this.releaseCoupon(tx, order);
       await this.events.record(tx, {
@@ -544,18 +518,14 @@ export class CheckoutService extends CheckoutPart {
   private async releaseCoupon(tx: Tx, order: Order): Promise<void> {
     if (order.couponId && order.couponState === 'reserved') {
       await this.catalog.releaseCoupon(tx, order.couponId);
-      await tx.update(orders).set({ couponState: 'released' }).where(eq(orders.id, order.id));
+      await this.ledger.markCouponReleased(tx, order.id);
     }
   }
 
   /** A checkout nobody finished: it lapses and gives back its coupon use. */
   async expireOrder(orderId: string): Promise<boolean> {
     return this.database.transaction(async (tx) => {
-      const [order] = await tx
-        .update(orders)
-        .set({ status: 'expired', updatedAt: this.clock.now() })
-        .where(and(eq(orders.id, orderId), eq(orders.status, 'pending')))
-        .returning();
+      const order = await this.ledger.markExpired(tx, orderId, this.clock.now());
       if (!order) return false;
       await this.releaseCoupon(tx, order);
       await this.events.record(tx, { type: 'order.expired', actor: system, subject: { type: 'order', id: orderId }, data: { number: order.number, total: order.total, currency: order.currency } });
