@@ -38,7 +38,7 @@ before(async () => {
   courseSlug = course.slug;
   const mod = await t.app.learning.addModule(course.id, 'Week one', actor);
   await t.app.learning.addLesson(mod.id, { title: 'Centring', bodyMarkdown: 'Wet hands, **slow** wheel.' }, actor);
-  await t.app.learning.enroll(course.id, { email: 'buyer@example.com', name: 'Bea Buyer', reason: 'journey test' }, actor);
+  await t.app.learning.enrolments.enroll(course.id, { email: 'buyer@example.com', name: 'Bea Buyer', reason: 'journey test' }, actor);
   const list = await t.app.audience.createList({ name: 'Studio notes' }, actor);
   listId = list.id;
   await t.app.audience.forms.create({ slug: 'glaze-chart', name: 'Glaze chart', title: 'Get the glaze chart', consentText: 'Send me the studio notes.', doubleOptIn: true, listIds: [list.id] }, actor);

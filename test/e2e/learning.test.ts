@@ -57,7 +57,7 @@ for (const backend of backends()) {
         },
         actor,
       );
-      await t.app.learning.enroll(course.id, { email: 'riley@example.com', name: 'Riley Reader', reason: 'journey test' }, actor);
+      await t.app.learning.enrolments.enroll(course.id, { email: 'riley@example.com', name: 'Riley Reader', reason: 'journey test' }, actor);
       browser = await chromium.launch({ executablePath: testSettings().chromiumPath, args: CHROMIUM_ARGS });
     });
     after(async () => {

@@ -289,7 +289,7 @@ for (const backend of backends()) {
     it('the overdue list is available to other modules through the public API', async () => {
       const { LearningService } = await import('./index.js');
       assert.ok(t.app.learning instanceof LearningService);
-      const overdue = await t.app.learning.freshness({ overdueOnly: true });
+      const overdue = await t.app.learning.freshness.dueItems({ overdueOnly: true });
       assert.ok(overdue.every((i) => i.overdue));
     });
   });

@@ -370,7 +370,7 @@ export const learningRoutes: AnyRoute[] = [
     query: z.object({ overdue: z.enum(['true', 'false']).optional(), courseId: z.uuid().optional() }),
     response: z.object({ items: z.array(freshnessShape), overdueCount: z.number() }),
     handler: async ({ app, query }) => {
-      const items = await app.learning.freshness({ overdueOnly: query.overdue === 'true', courseId: query.courseId });
+      const items = await app.learning.freshness.dueItems({ overdueOnly: query.overdue === 'true', courseId: query.courseId });
       return { items, overdueCount: items.filter((i) => i.overdue).length };
     },
   }),
@@ -386,7 +386,7 @@ export const learningRoutes: AnyRoute[] = [
     params: idParam, body: z.object({ note: z.string().trim().max(1000).optional() }), response: freshnessShape,
     handler: async ({ app, params, body, actor, auditTarget }) => {
       auditTarget('course', params.id);
-      return app.learning.markReviewed({ type: 'course', id: params.id }, actor, body.note);
+      return app.learning.freshness.markReviewed({ type: 'course', id: params.id }, actor, body.note);
     },
   }),
   defineRoute({
@@ -395,7 +395,7 @@ export const learningRoutes: AnyRoute[] = [
     params: idParam, body: z.object({ note: z.string().trim().max(1000).optional() }), response: freshnessShape,
     handler: async ({ app, params, body, actor, auditTarget }) => {
       auditTarget('lesson', params.id);
-      return app.learning.markReviewed({ type: 'lesson', id: params.id }, actor, body.note);
+      return app.learning.freshness.markReviewed({ type: 'lesson', id: params.id }, actor, body.note);
     },
   }),
 
@@ -407,7 +407,7 @@ export const learningRoutes: AnyRoute[] = [
     response: z.object({
       enrollments: z.array(z.object({ contactId: z.string(), email: z.string(), name: z.string(), enrolledAt: z.date(), active: z.boolean(), sources: z.array(z.string()), revokedAt: z.date().nullable(), lastSeenAt: z.date().nullable(), completedAt: z.date().nullable(), percent: z.number() })),
     }),
-    handler: async ({ app, params, query }) => ({ enrollments: await app.learning.listEnrollments(params.id, query) }),
+    handler: async ({ app, params, query }) => ({ enrollments: await app.learning.enrolments.listEnrollments(params.id, query) }),
   }),
   defineRoute({
     method: 'POST', url: '/api/learning/courses/:id/enrollments', access: { permission: 'enrollments.manage' }, tags: ['learning'], status: 201,
@@ -416,7 +416,7 @@ export const learningRoutes: AnyRoute[] = [
     body: z.object({ email: z.string().trim().max(320), name: z.string().trim().max(200).optional(), reason, expiresAt: z.coerce.date().optional() }),
     response: z.object({ contactId: z.string(), created: z.boolean() }),
     handler: async ({ app, params, body, actor, auditTarget }) => {
-      const r = await app.learning.enroll(params.id, body, actor);
+      const r = await app.learning.enrolments.enroll(params.id, body, actor);
       auditTarget('course', params.id, { contactId: r.contactId, reason: body.reason });
       return r;
     },
@@ -427,20 +427,20 @@ export const learningRoutes: AnyRoute[] = [
     params: idParam, body: z.object({ contactId: z.uuid(), reason }), response: z.object({ revoked: z.number() }),
     handler: async ({ app, params, body, actor, auditTarget }) => {
       auditTarget('course', params.id, { contactId: body.contactId, reason: body.reason });
-      return { revoked: await app.learning.unenroll(params.id, body.contactId, body.reason, actor) };
+      return { revoked: await app.learning.enrolments.unenroll(params.id, body.contactId, body.reason, actor) };
     },
   }),
   defineRoute({
     method: 'GET', url: '/api/learning/courses/:id/stats', access: { permission: 'learning.read' }, tags: ['learning'],
     summary: 'Enrollments over time, the completion funnel by lesson (where students stop) and quiz pass rates',
     params: idParam, query: z.object({ interval: z.enum(['week', 'month']).default('month') }),
-    handler: ({ app, params, query }) => app.learning.stats(params.id, query),
+    handler: ({ app, params, query }) => app.learning.results.stats(params.id, query),
   }),
   defineRoute({
     method: 'GET', url: '/api/learning/courses/:id/certificates', access: { permission: 'learning.read' }, tags: ['learning'],
     summary: 'Certificates issued for a course',
     params: idParam,
-    handler: async ({ app, params }) => ({ certificates: await app.learning.listCertificates(params.id) }),
+    handler: async ({ app, params }) => ({ certificates: await app.learning.results.listCertificates(params.id) }),
   }),
   defineRoute({
     method: 'POST', url: '/api/learning/certificates/:id/revoke', access: { permission: 'enrollments.manage' }, tags: ['learning'],
@@ -448,14 +448,14 @@ export const learningRoutes: AnyRoute[] = [
     params: idParam, body: z.object({ reason }),
     handler: async ({ app, params, body, actor, auditTarget }) => {
       auditTarget('certificate', params.id, { reason: body.reason });
-      await app.learning.revokeCertificate(params.id, body.reason, actor);
+      await app.learning.results.revokeCertificate(params.id, body.reason, actor);
     },
   }),
   defineRoute({
     method: 'GET', url: '/api/learning/questions', access: { permission: 'learning.read' }, tags: ['learning'],
     summary: 'Questions students asked on lessons, newest first',
     query: z.object({ courseId: z.uuid().optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }),
-    handler: async ({ app, query }) => ({ questions: await app.learning.listQuestions(query) }),
+    handler: async ({ app, query }) => ({ questions: await app.learning.results.listQuestions(query) }),
   }),
 
   // ---- student portal -----------------------------------------------------------------------

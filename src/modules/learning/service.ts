@@ -1,8 +1,9 @@
-// The course builder and the staff side of learning: courses, modules, lessons, quizzes and
-// files; freshness reviews; enrollments (access grants) and per-course statistics. Every
-// change is an event with its actor, written in the transaction of the change.
+// The course builder: courses, modules, lessons, quizzes and files, and who may change a live
+// course. It composes learning's other staff-side parts (freshness.ts, enrolments.ts,
+// results.ts), which read courses through it, and the student side (delivery.ts). Every change
+// is an event with its actor, written in the transaction of the change.
 import type { Readable } from 'node:stream';
-import { and, asc, count, desc, eq, inArray, isNull, max, sql } from 'drizzle-orm';
+import { and, asc, count, eq, max, sql } from 'drizzle-orm';
 import type { Actor } from '../../actor.js';
 import type { Clock } from '../../clock.js';
 import type { Database, DbOrTx, Tx } from '../../db/client.js';
@@ -10,129 +11,60 @@ import type { EventLog } from '../../db/events.js';
 import { DomainError, conflict, forbidden, invalid, notFound } from '../../errors.js';
 import { getSetting, putSetting } from '../../db/secrets.js';
 import type { Db } from '../../db/client.js';
-import { grantsView, type AccessService } from '../access/index.js';
+import type { AccessService } from '../access/index.js';
 import type { AudienceService } from '../audience/index.js';
 import { renderMarkdown, slugify, videoEmbed } from './content.js';
 import { describeDrip } from './drip.js';
 import type { FileStorage } from './storage.js';
 import {
-  certificates,
   courseModules,
-  courseProgress,
   courses,
   lessonFiles,
-  lessonProgress,
   lessons,
   quizAttempts,
   quizzes,
-  type CourseStatus,
   type DripKind,
   type QuizQuestion,
 } from './schema.js';
 import { DeliveryService } from './delivery.js';
+import { Enrolments } from './enrolments.js';
+import { CourseFreshness } from './freshness.js';
+import { CourseResults } from './results.js';
+import {
+  dueAt,
+  type CourseInput,
+  type CourseReads,
+  type CourseRow,
+  type CourseTree,
+  type CourseView,
+  type DripInput,
+  type FileRow,
+  type FileView,
+  type LessonInput,
+  type LessonRow,
+  type LessonView,
+  type QuizInput,
+  type QuizRow,
+} from './views.js';
 import type { LearningSettings } from './settings.js';
 
-export type CourseRow = typeof courses.$inferSelect;
-export type LessonRow = typeof lessons.$inferSelect;
-export type FileRow = typeof lessonFiles.$inferSelect;
-export type QuizRow = typeof quizzes.$inferSelect;
-
-export type DripInput =
-  | { kind: 'immediate' }
-  | { kind: 'after_days'; days: number }
-  | { kind: 'on_date'; date: Date }
-  | { kind: 'after_previous' };
-
-export interface CourseInput {
-  title: string;
-  slug?: string;
-  summary?: string;
-  status?: CourseStatus;
-  certificateEnabled?: boolean;
-  reviewIntervalDays?: number;
-}
-
-export interface LessonInput {
-  title?: string;
-  bodyMarkdown?: string;
-  videoUrl?: string | null;
-  drip?: DripInput;
-  reviewIntervalDays?: number | null;
-}
-
-export interface QuizInput {
-  passPercent: number;
-  maxAttempts: number | null;
-  questions: { id?: string; prompt: string; kind: 'single' | 'multiple'; options: { id?: string; text: string; correct: boolean }[] }[];
-}
-
-export interface FileView {
-  id: string;
-  kind: 'attachment' | 'video';
-  filename: string;
-  contentType: string;
-  size: number;
-  createdAt: Date;
-}
-
-export interface LessonView {
-  id: string;
-  courseId: string;
-  moduleId: string;
-  title: string;
-  position: number;
-  bodyMarkdown: string;
-  bodyHtml: string;
-  videoUrl: string | null;
-  /** what the video link plays, for the editor's preview (a YouTube/Vimeo player or a file) */
-  videoPreview: { kind: 'iframe' | 'file'; src: string } | null;
-  video: FileView | null;
-  drip: { kind: DripKind; days: number | null; date: Date | null; description: string };
-  reviewIntervalDays: number | null;
-  lastReviewedAt: Date;
-  reviewDueAt: Date;
-  attachments: FileView[];
-  quiz: { passPercent: number; maxAttempts: number | null; questions: QuizQuestion[] } | null;
-  updatedAt: Date;
-}
-
-export interface CourseView {
-  id: string;
-  slug: string;
-  title: string;
-  summary: string;
-  status: CourseStatus;
-  certificateEnabled: boolean;
-  reviewIntervalDays: number;
-  lastReviewedAt: Date;
-  reviewDueAt: Date;
-  lessonCount: number;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export interface CourseTree extends CourseView {
-  modules: { id: string; title: string; position: number; lessons: LessonView[] }[];
-}
-
-export interface FreshnessItem {
-  type: 'course' | 'lesson';
-  id: string;
-  title: string;
-  courseId: string;
-  courseTitle: string;
-  lastReviewedAt: Date;
-  reviewIntervalDays: number;
-  dueAt: Date;
-  overdue: boolean;
-  /** whole days past due (0 when not overdue) */
-  overdueDays: number;
-}
-
+export type {
+  CourseRow,
+  LessonRow,
+  FileRow,
+  QuizRow,
+  DripInput,
+  CourseInput,
+  LessonInput,
+  QuizInput,
+  FileView,
+  LessonView,
+  CourseView,
+  CourseTree,
+  FreshnessItem,
+} from './views.js';
 export type { LearningSettings } from './settings.js';
 
-const DAY_MS = 86_400_000;
-const dueAt = (lastReviewedAt: Date, days: number) => new Date(lastReviewedAt.getTime() + days * DAY_MS);
 
 function fileView(f: FileRow): FileView {
   return { id: f.id, kind: f.kind, filename: f.filename, contentType: f.contentType, size: f.size, createdAt: f.createdAt };
@@ -198,10 +130,6 @@ function normaliseQuiz(input: QuizInput): QuizQuestion[] {
   });
 }
 
-function rowsOf<T>(res: unknown): T[] {
-  return (res as { rows: T[] }).rows;
-}
-
 const CONTENT_POLICY_KEY = 'learning.content_policy';
 
 /** What the owner lets the content role do with live courses (set through an accepted delegation). */
@@ -209,20 +137,29 @@ export interface ContentRolePolicy {
   editsLiveCourses: boolean;
 }
 
-export class LearningService {
+export class LearningService implements CourseReads {
   /** the student side: outlines, lessons, progress, quizzes, certificates, drip */
   readonly student: DeliveryService;
+  /** what is due for review, and marking it reviewed */
+  readonly freshness: CourseFreshness;
+  /** who holds a course, with their progress; enrolling and unenrolling by hand */
+  readonly enrolments: Enrolments;
+  /** statistics, students' questions and certificates */
+  readonly results: CourseResults;
 
   constructor(
     private readonly database: Database,
     private readonly clock: Clock,
     private readonly events: EventLog,
-    private readonly access: AccessService,
-    private readonly audience: AudienceService,
+    access: AccessService,
+    audience: AudienceService,
     readonly storage: FileStorage,
     readonly settings: LearningSettings,
   ) {
     this.student = new DeliveryService(database, clock, events, access, audience, storage, settings);
+    this.freshness = new CourseFreshness(database, clock, events, this);
+    this.enrolments = new Enrolments(database, clock, access, audience, this);
+    this.results = new CourseResults(database, clock, events, this);
   }
 
   private get db() {
@@ -433,7 +370,7 @@ export class LearningService {
    * owner's policy lets it. The owner and admins are not limited. Checked in `db`, the change's
    * own transaction.
    */
-  private async assertMayChange(db: DbOrTx, courseId: string, actor: Actor): Promise<void> {
+  async assertMayChange(db: DbOrTx, courseId: string, actor: Actor): Promise<void> {
     if (actor.kind !== 'assistant' || actor.role !== 'content') return;
     const [c] = await db.select({ status: courses.status }).from(courses).where(eq(courses.id, courseId));
     if (c?.status !== 'published') return;
@@ -624,205 +561,5 @@ export class LearningService {
     const [f] = await this.db.select().from(lessonFiles).where(eq(lessonFiles.id, fileId));
     if (!f) throw notFound('File');
     return f;
-  }
-
-  // ---- freshness ------------------------------------------------------------------------
-
-  /** What needs a look: every course and lesson with its review due date, most overdue first. */
-  async freshness(opts: { overdueOnly?: boolean; courseId?: string } = {}): Promise<FreshnessItem[]> {
-    const now = this.clock.now();
-    const cs = await this.db.select().from(courses).where(opts.courseId ? eq(courses.id, opts.courseId) : sql`${courses.status} <> 'archived'`);
-    const ls = cs.length
-      ? await this.db
-          .select({ id: lessons.id, title: lessons.title, courseId: lessons.courseId, lastReviewedAt: lessons.lastReviewedAt, reviewIntervalDays: lessons.reviewIntervalDays })
-          .from(lessons)
-          .where(inArray(lessons.courseId, cs.map((c) => c.id)))
-      : [];
-    const item = (type: 'course' | 'lesson', id: string, title: string, c: CourseRow, last: Date, days: number): FreshnessItem => {
-      const due = dueAt(last, days);
-      const overdueMs = now.getTime() - due.getTime();
-      return { type, id, title, courseId: c.id, courseTitle: c.title, lastReviewedAt: last, reviewIntervalDays: days, dueAt: due, overdue: overdueMs > 0, overdueDays: overdueMs > 0 ? Math.floor(overdueMs / DAY_MS) : 0 };
-    };
-    const items: FreshnessItem[] = [];
-    for (const c of cs) items.push(item('course', c.id, c.title, c, c.lastReviewedAt, c.reviewIntervalDays));
-    for (const l of ls) {
-      const c = cs.find((x) => x.id === l.courseId)!;
-      items.push(item('lesson', l.id, l.title, c, l.lastReviewedAt, l.reviewIntervalDays ?? c.reviewIntervalDays));
-    }
-    return items.filter((i) => !opts.overdueOnly || i.overdue).sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
-  }
-
-  async markReviewed(target: { type: 'course' | 'lesson'; id: string }, actor: Actor, note?: string): Promise<FreshnessItem> {
-    const now = this.clock.now();
-    await this.database.transaction(async (tx) => {
-      const table = target.type === 'course' ? courses : lessons;
-      const [owning] = target.type === 'course' ? [{ courseId: target.id }] : await tx.select({ courseId: lessons.courseId }).from(lessons).where(eq(lessons.id, target.id));
-      if (owning) await this.assertMayChange(tx, owning.courseId, actor);
-      const [row] = await tx.update(table).set({ lastReviewedAt: now }).where(eq(table.id, target.id)).returning({ id: table.id });
-      if (!row) throw notFound(target.type === 'course' ? 'Course' : 'Lesson');
-      await this.events.record(tx, { type: `${target.type}.reviewed`, actor, subject: target, data: { note: note ?? null } });
-    });
-    const [item] = (await this.freshness({ courseId: target.type === 'course' ? target.id : (await this.getLesson(target.id)).courseId })).filter((i) => i.id === target.id);
-    return item!;
-  }
-
-  // ---- enrollments ----------------------------------------------------------------------
-
-  /** Enrolls someone by hand (a manual access grant, an event with its actor). Creates the contact if new. */
-  async enroll(courseId: string, input: { email: string; name?: string; reason: string; expiresAt?: Date }, actor: Actor): Promise<{ contactId: string; created: boolean }> {
-    return this.database.transaction(async (tx) => {
-      await this.getCourseRow(tx, courseId);
-      const { contact } = await this.audience.upsertContact(tx, { email: input.email, name: input.name, source: 'enrollment' });
-      const { created } = await this.access.grant(tx, { contactId: contact.id, resource: { type: 'course', id: courseId }, source: 'manual', expiresAt: input.expiresAt, actor, reason: input.reason });
-      return { contactId: contact.id, created };
-    });
-  }
-
-  /** Ends every live grant of the student to the course (purchases included), with a reason. */
-  async unenroll(courseId: string, contactId: string, reason: string, actor: Actor): Promise<number> {
-    const n = await this.database.transaction((tx) => this.access.revoke(tx, { contactId, resource: { type: 'course', id: courseId } }, actor, reason));
-    if (n === 0) throw notFound('Enrollment');
-    return n;
-  }
-
-  /** Everyone who holds or held the course, with their progress. */
-  async listEnrollments(courseId: string, opts: { limit?: number; offset?: number } = {}) {
-    await this.getCourseRow(this.db, courseId);
-    const now = this.clock.now();
-    const [{ total }] = (await this.db.select({ total: count() }).from(lessons).where(eq(lessons.courseId, courseId))) as [{ total: number }];
-    const res = await this.db.execute(sql`
-      select g.contact_id,
-             min(g.granted_at) as enrolled_at,
-             bool_or(g.revoked_at is null and (g.expires_at is null or g.expires_at > ${now})) as active,
-             string_agg(distinct g.source, ',') as sources,
-             max(g.revoked_at) as revoked_at,
-             cp.last_seen_at, cp.completed_at,
-             (select count(*) from ${lessonProgress} lp where lp.contact_id = g.contact_id and lp.course_id = ${courseId} and lp.completed_at is not null) as completed_lessons
-        from ${grantsView} g
-        left join ${courseProgress} cp on cp.contact_id = g.contact_id and cp.course_id = g.resource_id
-       where g.resource_type = 'course' and g.resource_id = ${courseId}
-       group by g.contact_id, cp.last_seen_at, cp.completed_at
-       order by min(g.granted_at) desc
-       limit ${Math.min(opts.limit ?? 100, 500)} offset ${opts.offset ?? 0}`);
-    const rows = rowsOf<{ contact_id: string; enrolled_at: Date | string; active: boolean; sources: string; revoked_at: Date | string | null; last_seen_at: Date | string | null; completed_at: Date | string | null; completed_lessons: number | string }>(res);
-    // Names and addresses are audience's: one query for the page of students.
-    const people = new Map((await this.audience.contactsByIds(this.db, rows.map((r) => r.contact_id))).map((c) => [c.id, c]));
-    return rows.map((r) => ({
-      contactId: r.contact_id,
-      email: people.get(r.contact_id)?.email ?? '',
-      name: people.get(r.contact_id)?.name ?? '',
-      enrolledAt: new Date(r.enrolled_at),
-      active: r.active,
-      sources: r.sources.split(','),
-      revokedAt: r.active || !r.revoked_at ? null : new Date(r.revoked_at),
-      lastSeenAt: r.last_seen_at ? new Date(r.last_seen_at) : null,
-      completedAt: r.completed_at ? new Date(r.completed_at) : null,
-      percent: total ? Math.round((Number(r.completed_lessons) / total) * 100) : 0,
-    }));
-  }
-
-  // ---- statistics -----------------------------------------------------------------------
-
-  /** Enrollments over time, the completion funnel by lesson (where students stop), quiz pass rates. */
-  async stats(courseId: string, opts: { interval?: 'week' | 'month' } = {}) {
-    const tree = await this.getCourseTree(courseId);
-    const unit = opts.interval === 'week' ? 'week' : 'month';
-    const enrolledRes = await this.db.execute(sql`
-      select to_char(date_trunc(${unit}, first_at at time zone 'UTC'), 'YYYY-MM-DD') as period, count(*) as enrollments
-        from (select contact_id, min(granted_at) as first_at from ${grantsView} g
-               where resource_type = 'course' and resource_id = ${courseId} group by contact_id) firsts
-       group by 1 order by 1`);
-    const enrollments = rowsOf<{ period: string; enrollments: number | string }>(enrolledRes).map((r) => ({ period: r.period, enrollments: Number(r.enrollments) }));
-    const [totals] = rowsOf<{ enrolled: number | string; started: number | string; completed: number | string; certificates: number | string }>(
-      await this.db.execute(sql`
-        select (select count(distinct contact_id) from ${grantsView} g where resource_type = 'course' and resource_id = ${courseId}) as enrolled,
-               (select count(*) from ${courseProgress} where course_id = ${courseId}) as started,
-               (select count(*) from ${courseProgress} where course_id = ${courseId} and completed_at is not null) as completed,
-               (select count(*) from ${certificates} where course_id = ${courseId} and revoked_at is null) as certificates`),
-    );
-    const perLesson = await this.db
-      .select({
-        lessonId: lessonProgress.lessonId,
-        viewed: count(),
-        completed: sql<number>`count(${lessonProgress.completedAt})`.mapWith(Number),
-      })
-      .from(lessonProgress)
-      .where(eq(lessonProgress.courseId, courseId))
-      .groupBy(lessonProgress.lessonId);
-    const quizRes = await this.db.execute(sql`
-      select lesson_id, count(*) as attempts, count(distinct contact_id) as students,
-             count(distinct contact_id) filter (where passed) as passed, round(avg(score_percent)) as average_score
-        from ${quizAttempts} where course_id = ${courseId} group by lesson_id`);
-    const quizRows = rowsOf<{ lesson_id: string; attempts: number | string; students: number | string; passed: number | string; average_score: number | string | null }>(quizRes);
-    const ordered = tree.modules.flatMap((m) => m.lessons.map((l) => ({ ...l, moduleTitle: m.title })));
-    const enrolled = Number(totals!.enrolled);
-    return {
-      totals: { enrolled, started: Number(totals!.started), completed: Number(totals!.completed), certificates: Number(totals!.certificates) },
-      enrollments,
-      funnel: ordered.map((l, i) => {
-        const p = perLesson.find((x) => x.lessonId === l.id);
-        const completed = p?.completed ?? 0;
-        return {
-          lessonId: l.id,
-          title: l.title,
-          module: l.moduleTitle,
-          position: i + 1,
-          viewed: p?.viewed ?? 0,
-          completed,
-          /** share of enrolled students who completed this lesson */
-          completionRate: enrolled ? Math.round((completed / enrolled) * 1000) / 10 : 0,
-        };
-      }),
-      quizzes: ordered
-        .filter((l) => l.quiz)
-        .map((l) => {
-          const q = quizRows.find((r) => r.lesson_id === l.id);
-          const students = Number(q?.students ?? 0);
-          const passed = Number(q?.passed ?? 0);
-          return {
-            lessonId: l.id,
-            title: l.title,
-            passPercent: l.quiz!.passPercent,
-            attempts: Number(q?.attempts ?? 0),
-            students,
-            passed,
-            passRate: students ? Math.round((passed / students) * 1000) / 10 : 0,
-            averageScore: q?.average_score == null ? null : Number(q.average_score),
-          };
-        }),
-    };
-  }
-
-  /** Questions students asked on lessons, newest first (the support inbox picks these events up). */
-  async listQuestions(opts: { courseId?: string; limit?: number } = {}) {
-    const rows = await this.events.list(this.db, { type: 'lesson.question_asked', limit: opts.limit ?? 50 });
-    return rows
-      .filter((e) => !opts.courseId || e.data.courseId === opts.courseId)
-      .map((e) => ({
-        eventId: e.id,
-        askedAt: e.occurredAt,
-        contactId: e.actorId,
-        lessonId: e.subjectId,
-        courseId: String(e.data.courseId ?? ''),
-        lessonTitle: String(e.data.lessonTitle ?? ''),
-        question: String(e.data.question ?? ''),
-      }));
-  }
-
-  /** Certificates issued for a course, newest first. */
-  async listCertificates(courseId: string) {
-    return this.db
-      .select({ id: certificates.id, code: certificates.code, contactId: certificates.contactId, recipientName: certificates.recipientName, issuedAt: certificates.issuedAt, revokedAt: certificates.revokedAt })
-      .from(certificates)
-      .where(eq(certificates.courseId, courseId))
-      .orderBy(desc(certificates.issuedAt));
-  }
-
-  async revokeCertificate(id: string, reason: string, actor: Actor): Promise<void> {
-    await this.database.transaction(async (tx) => {
-      const [c] = await tx.update(certificates).set({ revokedAt: this.clock.now() }).where(and(eq(certificates.id, id), isNull(certificates.revokedAt))).returning();
-      if (!c) throw notFound('Certificate');
-      await this.events.record(tx, { type: 'certificate.revoked', actor, subject: { type: 'certificate', id }, data: { courseId: c.courseId, contactId: c.contactId, reason } });
-    });
   }
 }

@@ -41,7 +41,7 @@ export async function seedOwnerDemo(app: App, ctx: DemoContext): Promise<void> {
   const counts = await app.owner.weeklyCounts(weeks[0]!, timeZone);
   const meter = new Map((await app.owner.meter({ weeks: WEEKS, counts })).weeks.map((w) => [w.week, w]));
   const contacts = (await app.database.execute<{ id: string }>(`select id from contacts order by created_at, id limit 400`)).rows.map((r) => r.id);
-  const lessonItems = (await app.learning.freshness()).filter((i) => i.type === 'lesson');
+  const lessonItems = (await app.learning.freshness.dueItems()).filter((i) => i.type === 'lesson');
   const lessons = lessonItems.map((i) => i.id);
   const lessonCourse = new Map(lessonItems.map((i) => [i.id, i.courseId]));
   const courses = (await app.learning.listCourses()).map((c) => c.id);

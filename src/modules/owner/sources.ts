@@ -38,7 +38,7 @@ export function ownerSources(m: {
     },
     automation: { list: () => m.automation.list() },
     learning: {
-      freshness: (opts) => m.learning.freshness(opts),
+      freshness: (opts) => m.learning.freshness.dueItems(opts),
       lessonContents: async () => {
         const out: { id: string; content: string }[] = [];
         for (const c of await m.learning.listCourses()) {
