@@ -35,7 +35,10 @@ export async function runDailyChecks(owner: OwnerService, deps: OwnerDeps, opts:
     // A decline that is no longer found stays open until acknowledged: the owner should see it once.
     let n = 0;
     for (const a of declines) if (await owner.raiseAlert(tx, a)) n++;
-    return n + (await storeAlerts(tx, owner, healthDetectors, health));
+    n += await storeAlerts(tx, owner, healthDetectors, health);
+    // Failing automations the owner handed to admins become their tasks (owner.ts, delegations).
+    await owner.handFailingRunsInTx(tx, { kind: 'system', label: 'daily check' });
+    return n;
   });
   return { raised, declines: declines.length, health: health.length };
 }

@@ -141,8 +141,9 @@ export type ProcessFix =
  * send limit (mail), whether the content role may change published courses (learning), or
  * round-robin assignment of new conversations to the support role (support).
  */
-export function grantKindFor(type: string): 'refund_limit' | 'publish_policy' | 'send_limit' | 'live_lessons' | 'round_robin' | null {
+export function grantKindFor(type: string): 'refund_limit' | 'publish_policy' | 'send_limit' | 'live_lessons' | 'round_robin' | 'failing_runs' | null {
   if (type === 'post.published') return 'publish_policy';
+  if (type.startsWith('automation.step_')) return 'failing_runs';
   if (type.startsWith('broadcast.')) return 'send_limit';
   if (isLessonWork(type)) return 'live_lessons';
   if (isSupportWork(type)) return 'round_robin';
@@ -161,7 +162,7 @@ export function fixFor(type: string): ProcessFix {
   if (isLessonWork(type)) return { kind: 'delegate', role: 'content', limit: 'changes the lessons of published courses (content, quizzes, files, review sign-off)', text: 'Let the content role keep lessons up to date' };
   if (type === 'access.granted' || type === 'access.revoked') return { kind: 'automate', templateId: 'course-onboarding', text: 'Grant and onboard buyers automatically' };
   if (type.startsWith('contact.') || type.startsWith('contacts.') || type.startsWith('import.')) return { kind: 'delegate', role: 'marketing', text: 'Let the marketing role manage the list' };
-  if (type.startsWith('automation.step_')) return { kind: 'delegate', role: 'admin', text: 'Let an admin watch the failing runs' };
+  if (type.startsWith('automation.step_')) return { kind: 'delegate', role: 'admin', limit: 'each automation found failing becomes a task of the admin role instead of a decision of yours', text: 'Let an admin watch the failing runs' };
   if (type.startsWith('approval.')) return { kind: 'delegate', role: 'support', limit: 'raise the assistant\'s limit', text: 'Raise the limit so fewer requests need you' };
   return { kind: 'none', text: 'Document it as a task for an assistant' };
 }

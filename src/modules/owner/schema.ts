@@ -104,7 +104,9 @@ export type DelegationGrant =
   | { kind: 'publish_policy'; role: 'admin' | 'content' | 'marketing'; before: PublishPolicy; after: PublishPolicy }
   | { kind: 'send_limit'; role: 'marketing'; before: SendLimit; after: SendLimit }
   | { kind: 'live_lessons'; role: 'content'; before: boolean; after: boolean }
-  | { kind: 'round_robin'; role: 'support'; before: boolean; after: boolean };
+  | { kind: 'round_robin'; role: 'support'; before: boolean; after: boolean }
+  /** failing automation runs: each one the daily check finds becomes a task of the admin role, not a decision of the owner's */
+  | { kind: 'failing_runs'; role: 'admin' };
 
 /** The marketing role's send limit (mail's MarketingSendLimits, as stored). */
 export type SendLimit = { maxRecipients: number; maxPerWeek: number };

@@ -343,7 +343,10 @@ export class OwnerService {
    * - lessons the owner keeps up to date: the content role may change published courses' lessons
    *   (learning enforces it; without it the content role changes drafts only);
    * - support conversations the owner answers: new conversations are given to the support role's
-   *   members in turn (support's round-robin, applied at intake).
+   *   members in turn (support's round-robin, applied at intake);
+   * - failing automation runs the owner retries or skips: each automation the daily check finds
+   *   failing becomes a task of the admin role (those failing now, at once) instead of a decision
+   *   in the owner's review.
    */
   async acceptDelegation(eventType: string, role: string, actor: Actor, opts: { refundMax?: number; publishTags?: string[]; sendLimit?: Partial<SendLimit> } = {}): Promise<{ grant: DelegationGrant | null }> {
     if (!(assignableRoles as readonly string[]).includes(role)) throw invalid('Choose a role of the team');
@@ -358,6 +361,8 @@ export class OwnerService {
     if (grantKind === 'send_limit' && role !== 'marketing') throw invalid('The send limit is the marketing role\'s', { field: 'role' });
     if (grantKind === 'live_lessons' && role !== 'content') throw invalid('Live courses are limited for the content role only', { field: 'role' });
     if (grantKind === 'round_robin' && role !== 'support') throw invalid('Conversations are handed in turn to the support role', { field: 'role' });
+    // Only admins may retry, skip or change an automation (the automation permission).
+    if (grantKind === 'failing_runs' && role !== 'admin') throw invalid('Failing automation runs are handed to the admin role: only admins may retry, skip or change automations', { field: 'role' });
     return this.deps.database.transaction(async (tx) => {
       const now = this.deps.clock.now();
       const [existing] = await tx.select().from(ownerDelegations).where(eq(ownerDelegations.eventType, eventType));
@@ -401,8 +406,11 @@ export class OwnerService {
         const before = (await this.sharedGrantBefore(tx, 'round_robin')) ?? current;
         grant = { kind: 'round_robin', role: 'support', before, after: true };
         if (!current) await this.deps.sources.support.setRoundRobinInTx(tx, true, actor);
+      } else if (grantKind === 'failing_runs') {
+        grant = { kind: 'failing_runs', role: 'admin' };
       }
       await tx.insert(ownerDelegations).values({ eventType, role, acceptedAt: now, grant }).onConflictDoUpdate({ target: ownerDelegations.eventType, set: { role, acceptedAt: now, grant } });
+      const tasksCreated = grant?.kind === 'failing_runs' ? await this.handFailingRunsInTx(tx, actor) : 0;
       await this.deps.events.record(tx, {
         type: 'owner.delegation_accepted', actor, subject: { type: 'owner_delegation', id: eventType },
         data: {
@@ -412,6 +420,7 @@ export class OwnerService {
           ...(grant?.kind === 'send_limit' ? { sendLimit: grant.after, previousSendLimit: grant.before } : {}),
           ...(grant?.kind === 'live_lessons' ? { editsLiveCourses: true } : {}),
           ...(grant?.kind === 'round_robin' ? { roundRobin: true } : {}),
+          ...(grant?.kind === 'failing_runs' ? { failingRunsTo: 'admin' as const, tasksCreated } : {}),
         },
       });
       return { grant };
@@ -449,6 +458,33 @@ export class OwnerService {
         },
       });
     });
+  }
+
+  /** Whether failing automation runs are the admins' (a delegation of automation.step_* holds). */
+  async failingRunsDelegated(db: DbOrTx = this.deps.database.db): Promise<boolean> {
+    return (await db.select({ grant: ownerDelegations.grant }).from(ownerDelegations)).some((r) => r.grant?.kind === 'failing_runs');
+  }
+
+  /**
+   * When failing runs are delegated: every open "automation failing" alert becomes a task of the
+   * admin role, due today, once per alert (the alert's id is the task's key: a new failure after
+   * one was resolved is a new task). Runs at acceptance and in every daily check, in the caller's
+   * transaction. Returns how many tasks were made.
+   */
+  async handFailingRunsInTx(tx: Tx, actor: Actor): Promise<number> {
+    if (!(await this.failingRunsDelegated(tx))) return 0;
+    const open = await tx.select().from(ownerAlerts).where(and(eq(ownerAlerts.status, 'open'), eq(ownerAlerts.detector, 'automation_health')));
+    let created = 0;
+    for (const a of open) {
+      const task = {
+        key: `owner.failing-runs:${a.id}`,
+        title: `${a.label} is failing`.slice(0, 200),
+        notes: `${a.detail}.\n\nRetry or skip the failed runs, or fix the step: Automations → ${a.label.replace(/^Automation /, '')}. The owner handed failing automation runs to admins in the weekly review.`,
+        role: 'admin' as const,
+      };
+      if ((await this.deps.sources.tasks.handOffInTx(tx, task, actor)).created) created++;
+    }
+    return created;
   }
 
   /** A switch several processes share (live lessons, round-robin support): what it was before the first delegation still held, or null when none holds. */

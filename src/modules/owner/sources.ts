@@ -62,6 +62,10 @@ export function ownerSources(m: {
       reassign: async (taskId, to, actor) => {
         await m.tasks.updateTask(taskId, { assignee: 'userId' in to ? { userId: to.userId } : { role: to.role } }, actor);
       },
+      handOffInTx: async (tx, task, actor) => {
+        const { created } = await m.tasks.createOneOff(tx, { key: task.key, title: task.title, notes: task.notes, assignee: { role: task.role }, dueInDays: 0 }, actor);
+        return { created };
+      },
     },
     mail: {
       queueTransactional: (tx, msg) => m.mail.queueTransactional(tx, msg),

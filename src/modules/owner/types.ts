@@ -154,6 +154,8 @@ export interface TasksSource {
   overdue(asOf: Date): Promise<OverdueOccurrence[]>;
   /** reassigns the task: its open occurrences (the overdue one among them) and the ones to come (records task.updated with the actor) */
   reassign(taskId: string, to: TaskAssignee, actor: Actor): Promise<void>;
+  /** a one-off task for a role, due today, in the caller's transaction; the same key makes no second task */
+  handOffInTx(tx: Tx, task: { key: string; title: string; notes: string; role: Role }, actor: Actor): Promise<{ created: boolean }>;
 }
 
 /** What the concentration risks read from analytics (wired in app.ts). */
