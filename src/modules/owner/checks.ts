@@ -36,8 +36,8 @@ export async function runDailyChecks(owner: OwnerService, deps: OwnerDeps, opts:
     let n = 0;
     for (const a of declines) if (await owner.raiseAlert(tx, a)) n++;
     n += await storeAlerts(tx, owner, healthDetectors, health);
-    // Failing automations the owner handed to admins become their tasks (owner.ts, delegations).
-    await owner.handFailingRunsInTx(tx, { kind: 'system', label: 'daily check' });
+    // Alerts the owner handed to a role (failing automations, the list's reputation) become its tasks.
+    await owner.handAlertsInTx(tx, { kind: 'system', label: 'daily check' });
     return n;
   });
   return { raised, declines: declines.length, health: health.length };

@@ -69,6 +69,7 @@ export const delegationShape = z.object({
       z.object({ kind: z.literal('live_lessons'), role: z.literal('content'), before: z.boolean(), after: z.boolean() }),
       z.object({ kind: z.literal('round_robin'), role: z.literal('support'), before: z.boolean(), after: z.boolean() }),
       z.object({ kind: z.literal('failing_runs'), role: z.literal('admin') }),
+      z.object({ kind: z.literal('list_care'), role: z.enum(['admin', 'marketing']) }),
     ])
     .nullable(),
 });

@@ -141,9 +141,10 @@ export type ProcessFix =
  * send limit (mail), whether the content role may change published courses (learning), or
  * round-robin assignment of new conversations to the support role (support).
  */
-export function grantKindFor(type: string): 'refund_limit' | 'publish_policy' | 'send_limit' | 'live_lessons' | 'round_robin' | 'failing_runs' | null {
+export function grantKindFor(type: string): 'refund_limit' | 'publish_policy' | 'send_limit' | 'live_lessons' | 'round_robin' | 'failing_runs' | 'list_care' | null {
   if (type === 'post.published') return 'publish_policy';
   if (type.startsWith('automation.step_')) return 'failing_runs';
+  if (isListWork(type)) return 'list_care';
   if (type.startsWith('broadcast.')) return 'send_limit';
   if (isLessonWork(type)) return 'live_lessons';
   if (isSupportWork(type)) return 'round_robin';
@@ -151,6 +152,7 @@ export function grantKindFor(type: string): 'refund_limit' | 'publish_policy' | 
   return fix.kind === 'delegate' && fix.limit ? 'refund_limit' : null;
 }
 
+const isListWork = (type: string) => type.startsWith('contact.') || type.startsWith('contacts.') || type.startsWith('import.');
 const isSupportWork = (type: string) => type.startsWith('ticket.') || type.startsWith('support.') || type.startsWith('conversation.');
 const isLessonWork = (type: string) => type.startsWith('lesson.') || type.startsWith('quiz.') || type === 'course.reviewed' || type === 'course.updated';
 
@@ -161,7 +163,7 @@ export function fixFor(type: string): ProcessFix {
   if (type === 'post.published') return { kind: 'delegate', role: 'content', limit: 'publish without approval (all posts, or only posts with the tags you name)', text: 'Let the content role publish blog posts without waiting for you' };
   if (isLessonWork(type)) return { kind: 'delegate', role: 'content', limit: 'changes the lessons of published courses (content, quizzes, files, review sign-off)', text: 'Let the content role keep lessons up to date' };
   if (type === 'access.granted' || type === 'access.revoked') return { kind: 'automate', templateId: 'course-onboarding', text: 'Grant and onboard buyers automatically' };
-  if (type.startsWith('contact.') || type.startsWith('contacts.') || type.startsWith('import.')) return { kind: 'delegate', role: 'marketing', text: 'Let the marketing role manage the list' };
+  if (isListWork(type)) return { kind: 'delegate', role: 'marketing', limit: 'each broadcast the reputation guard pauses (bounces, complaints) becomes a task of the marketing role instead of a decision of yours', text: 'Let the marketing role manage the list' };
   if (type.startsWith('automation.step_')) return { kind: 'delegate', role: 'admin', limit: 'each automation found failing becomes a task of the admin role instead of a decision of yours', text: 'Let an admin watch the failing runs' };
   if (type.startsWith('approval.')) return { kind: 'delegate', role: 'support', limit: 'raise the assistant\'s limit', text: 'Raise the limit so fewer requests need you' };
   return { kind: 'none', text: 'Document it as a task for an assistant' };

@@ -346,9 +346,9 @@ export async function buildReview(owner: OwnerService, deps: OwnerDeps, inputs: 
   // A course reviewed since the daily check leaves the decisions at once (the next check resolves its alert).
   const now = deps.clock.now().getTime();
   const stale = new Set(freshness.filter((c) => c.type === 'course' && (c.overdue || now - c.lastReviewedAt.getTime() > settings.courseReviewDays * 86_400_000)).map((c) => c.id));
-  // Failing automations handed to admins are their tasks (made by the daily check), not decisions.
-  const failingRunsToAdmins = await owner.failingRunsDelegated();
-  const alerts = openAlerts.filter((a) => (a.detector !== 'course_overdue' || stale.has(a.key)) && !(failingRunsToAdmins && a.detector === 'automation_health'));
+  // Alerts handed to a role by a delegation are its tasks (made by the daily check), not decisions.
+  const handed = await owner.handedDetectors();
+  const alerts = openAlerts.filter((a) => (a.detector !== 'course_overdue' || stale.has(a.key)) && !handed.has(a.detector));
   const counts = await owner.weeklyCounts(lastWeek, timeZone, addDays(lastWeek, 6));
   const ops: Record<ActorKind, number> = { owner: 0, assistant: 0, automation: 0, customer: 0, system: 0 };
   for (const c of counts) ops[c.actorKind] += c.n;

@@ -106,7 +106,9 @@ export type DelegationGrant =
   | { kind: 'live_lessons'; role: 'content'; before: boolean; after: boolean }
   | { kind: 'round_robin'; role: 'support'; before: boolean; after: boolean }
   /** failing automation runs: each one the daily check finds becomes a task of the admin role, not a decision of the owner's */
-  | { kind: 'failing_runs'; role: 'admin' };
+  | { kind: 'failing_runs'; role: 'admin' }
+  /** the list: each broadcast the reputation guard pauses (bounces, complaints) becomes a task of the role, not a decision of the owner's */
+  | { kind: 'list_care'; role: 'admin' | 'marketing' };
 
 /** The marketing role's send limit (mail's MarketingSendLimits, as stored). */
 export type SendLimit = { maxRecipients: number; maxPerWeek: number };

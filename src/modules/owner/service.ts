@@ -33,6 +33,23 @@ export type OwnerSettingsInput = z.infer<typeof ownerSettingsInput>;
 
 const rowsOf = <T>(r: { rows: unknown[] }) => r.rows as T[];
 
+/**
+ * What a delegation that hands alerts over gives the role: the detector whose alerts become its
+ * tasks, and how such a task reads (what failed, where to act).
+ */
+const HANDED_ALERTS: Record<'failing_runs' | 'list_care', { detector: string; title: (a: { label: string }) => string; notes: (a: { label: string; detail: string }) => string }> = {
+  failing_runs: {
+    detector: 'automation_health',
+    title: (a) => `${a.label} is failing`,
+    notes: (a) => `${a.detail}.\n\nRetry or skip the failed runs, or fix the step: Automations → ${a.label.replace(/^Automation /, '')}. The owner handed failing automation runs to admins in the weekly review.`,
+  },
+  list_care: {
+    detector: 'mail_guard',
+    title: (a) => a.label,
+    notes: (a) => `${a.detail}.\n\nToo many bounces or complaints: clean the list (remove bounced and complaining addresses, check where the new ones came from), then resume or cancel the broadcast in Broadcasts. The owner handed the list to this role in the weekly review.`,
+  },
+};
+
 export class OwnerService {
   /** windows already written by this process, so a burst of requests costs one insert */
   private readonly noted = new Set<string>();
@@ -363,6 +380,7 @@ export class OwnerService {
     if (grantKind === 'round_robin' && role !== 'support') throw invalid('Conversations are handed in turn to the support role', { field: 'role' });
     // Only admins may retry, skip or change an automation (the automation permission).
     if (grantKind === 'failing_runs' && role !== 'admin') throw invalid('Failing automation runs are handed to the admin role: only admins may retry, skip or change automations', { field: 'role' });
+    if (grantKind === 'list_care' && role !== 'marketing' && role !== 'admin') throw invalid('The list is handed to the marketing or admin role: they import, clean and send to it', { field: 'role' });
     return this.deps.database.transaction(async (tx) => {
       const now = this.deps.clock.now();
       const [existing] = await tx.select().from(ownerDelegations).where(eq(ownerDelegations.eventType, eventType));
@@ -408,9 +426,11 @@ export class OwnerService {
         if (!current) await this.deps.sources.support.setRoundRobinInTx(tx, true, actor);
       } else if (grantKind === 'failing_runs') {
         grant = { kind: 'failing_runs', role: 'admin' };
+      } else if (grantKind === 'list_care') {
+        grant = { kind: 'list_care', role: role as 'admin' | 'marketing' };
       }
       await tx.insert(ownerDelegations).values({ eventType, role, acceptedAt: now, grant }).onConflictDoUpdate({ target: ownerDelegations.eventType, set: { role, acceptedAt: now, grant } });
-      const tasksCreated = grant?.kind === 'failing_runs' ? await this.handFailingRunsInTx(tx, actor) : 0;
+      const tasksCreated = grant?.kind === 'failing_runs' || grant?.kind === 'list_care' ? await this.handAlertsInTx(tx, actor) : 0;
       await this.deps.events.record(tx, {
         type: 'owner.delegation_accepted', actor, subject: { type: 'owner_delegation', id: eventType },
         data: {
@@ -420,7 +440,7 @@ export class OwnerService {
           ...(grant?.kind === 'send_limit' ? { sendLimit: grant.after, previousSendLimit: grant.before } : {}),
           ...(grant?.kind === 'live_lessons' ? { editsLiveCourses: true } : {}),
           ...(grant?.kind === 'round_robin' ? { roundRobin: true } : {}),
-          ...(grant?.kind === 'failing_runs' ? { failingRunsTo: 'admin' as const, tasksCreated } : {}),
+          ...(grant?.kind === 'failing_runs' || grant?.kind === 'list_care' ? { alertsTo: grant.role, detector: HANDED_ALERTS[grant.kind].detector, tasksCreated } : {}),
         },
       });
       return { grant };
@@ -460,28 +480,30 @@ export class OwnerService {
     });
   }
 
-  /** Whether failing automation runs are the admins' (a delegation of automation.step_* holds). */
-  async failingRunsDelegated(db: DbOrTx = this.deps.database.db): Promise<boolean> {
-    return (await db.select({ grant: ownerDelegations.grant }).from(ownerDelegations)).some((r) => r.grant?.kind === 'failing_runs');
+  /** The alert detectors handed to a role by the delegations that hold now (detector → role). */
+  async handedDetectors(db: DbOrTx = this.deps.database.db): Promise<Map<string, 'admin' | 'marketing'>> {
+    const out = new Map<string, 'admin' | 'marketing'>();
+    for (const { grant } of await db.select({ grant: ownerDelegations.grant }).from(ownerDelegations)) {
+      if (grant?.kind === 'failing_runs' || grant?.kind === 'list_care') out.set(HANDED_ALERTS[grant.kind].detector, grant.role);
+    }
+    return out;
   }
 
   /**
-   * When failing runs are delegated: every open "automation failing" alert becomes a task of the
-   * admin role, due today, once per alert (the alert's id is the task's key: a new failure after
-   * one was resolved is a new task). Runs at acceptance and in every daily check, in the caller's
-   * transaction. Returns how many tasks were made.
+   * Alerts handed over by a delegation (failing automations to admins, the list's reputation
+   * pauses to marketing) become tasks of that role, due today, once per alert (the alert's id is
+   * in the task's key: a new failure after one was resolved is a new task), instead of decisions
+   * of the owner. Runs at acceptance and in every daily check, in the caller's transaction.
+   * Returns how many tasks were made.
    */
-  async handFailingRunsInTx(tx: Tx, actor: Actor): Promise<number> {
-    if (!(await this.failingRunsDelegated(tx))) return 0;
-    const open = await tx.select().from(ownerAlerts).where(and(eq(ownerAlerts.status, 'open'), eq(ownerAlerts.detector, 'automation_health')));
+  async handAlertsInTx(tx: Tx, actor: Actor): Promise<number> {
+    const handed = await this.handedDetectors(tx);
+    if (!handed.size) return 0;
+    const open = await tx.select().from(ownerAlerts).where(and(eq(ownerAlerts.status, 'open'), inArray(ownerAlerts.detector, [...handed.keys()])));
     let created = 0;
     for (const a of open) {
-      const task = {
-        key: `owner.failing-runs:${a.id}`,
-        title: `${a.label} is failing`.slice(0, 200),
-        notes: `${a.detail}.\n\nRetry or skip the failed runs, or fix the step: Automations → ${a.label.replace(/^Automation /, '')}. The owner handed failing automation runs to admins in the weekly review.`,
-        role: 'admin' as const,
-      };
+      const how = Object.values(HANDED_ALERTS).find((h) => h.detector === a.detector)!;
+      const task = { key: `owner.handed:${a.detector}:${a.id}`, title: how.title(a).slice(0, 200), notes: how.notes(a).slice(0, 5000), role: handed.get(a.detector)! };
       if ((await this.deps.sources.tasks.handOffInTx(tx, task, actor)).created) created++;
     }
     return created;

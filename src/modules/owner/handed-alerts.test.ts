@@ -1,8 +1,10 @@
-// The delegation of failing automation runs: once the owner hands "automation.step_*" to the admin
-// role, every automation the daily check finds failing becomes a task of the admin role (at once
-// for the one failing when it is accepted, then from each daily check, once per alert) and leaves
-// the owner's weekly decisions; taking it back puts it in the review again. A real failing run:
-// a webhook step whose receiver answers HTTP 500, through the HTTP routes, on both backends.
+// Delegations that hand alerts over: once the owner hands "automation.step_*" to the admin role,
+// every automation the daily check finds failing becomes a task of the admin role (at once for
+// the one failing when it is accepted, then from each daily check, once per alert) and leaves the
+// owner's weekly decisions; the list ("contact.*") handed to marketing does the same with the
+// broadcasts the reputation guard pauses. Taking a delegation back puts its alerts in the review
+// again. A real failing run (a webhook step whose receiver answers HTTP 500), through the HTTP
+// routes, on both backends.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -15,6 +17,7 @@ for (const backend of backends()) {
     let owner: Client;
     let admin: Client;
     let support: Client;
+    let marketing: Client;
     let hooks: Server;
     let hookPort = 0;
 
@@ -32,6 +35,7 @@ for (const backend of backends()) {
       owner = await setupOwner(t);
       admin = await addMember(t, owner, 'admin');
       support = await addMember(t, owner, 'support');
+      marketing = await addMember(t, owner, 'marketing');
     });
     after(async () => {
       await t.close();
@@ -45,7 +49,7 @@ for (const backend of backends()) {
     };
     const automationDecisions = async (id: string) => (await review()).decisions.filter((d) => d.kind === 'automation' && d.key === `workflow:${id}`);
     const adminTasks = async (title: string) => {
-      const res = await admin.get('/api/tasks');
+      const res = await owner.get('/api/tasks');
       assert.equal(res.statusCode, 200, res.body);
       return (res.json().tasks as { title: string; assignee: { role: string | null; userId: string | null }; notes: string }[]).filter((x) => x.title === title);
     };
@@ -92,7 +96,8 @@ for (const backend of backends()) {
       const listed = (await owner.get('/api/owner/delegations')).json().delegations.find((d: { eventType: string }) => d.eventType === 'automation.step_retried');
       assert.deepEqual(listed.grant, { kind: 'failing_runs', role: 'admin' });
       const [accepted] = await t.app.events.list(t.app.db, { type: 'owner.delegation_accepted', limit: 1 });
-      assert.equal(accepted!.data.failingRunsTo, 'admin');
+      assert.equal(accepted!.data.alertsTo, 'admin');
+      assert.equal(accepted!.data.detector, 'automation_health');
       assert.equal(accepted!.data.tasksCreated, 1);
 
       // The next daily checks find the same failure: still one task.
@@ -105,6 +110,39 @@ for (const backend of backends()) {
       assert.equal((await owner.delete('/api/owner/delegations/automation.step_retried')).statusCode, 204);
       assert.equal((await automationDecisions(id)).length, 1);
       assert.equal((await adminTasks(title)).length, 1);
+    });
+
+    it('the list handed to marketing: a broadcast paused by the reputation guard is a task of the marketing role', async () => {
+      // What mail's reputation guard records when it pauses a send (mail/bounces.ts).
+      const broadcastId = '00000000-0000-4000-8000-0000000000b1';
+      await t.app.database.transaction((tx) =>
+        t.app.events.record(tx, {
+          type: 'broadcast.paused_by_guard', actor: { kind: 'system' }, subject: { type: 'broadcast', id: broadcastId },
+          data: { name: 'Spring sale', sent: 400, bounced: 40, complained: 2, bounceRate: 0.1, complaintRate: 0.005, detail: '10 % of 400 bounced' },
+        }),
+      );
+      await t.app.owner.runDailyChecks();
+      const guardDecisions = async () => (await review()).decisions.filter((d) => d.key === `alert:mail_guard:${broadcastId}`);
+      assert.equal((await guardDecisions()).length, 1, 'before the delegation: the owner decides');
+      const title = 'Broadcast "Spring sale" paused by the reputation guard';
+
+      assert.equal((await marketing.post('/api/owner/delegations', { eventType: 'contact.updated', role: 'marketing' })).statusCode, 403);
+      const wrongRole = await owner.post('/api/owner/delegations', { eventType: 'contact.updated', role: 'content' });
+      assert.equal(wrongRole.statusCode, 400);
+      assert.match(wrongRole.body, /marketing or admin/);
+      assert.equal((await owner.post('/api/owner/delegations', { eventType: 'contact.updated', role: 'marketing' })).statusCode, 204);
+
+      const [task] = await adminTasks(title);
+      assert.ok(task, 'the marketing role has the task');
+      assert.equal(task.assignee.role, 'marketing');
+      assert.match(task.notes, /10 % of 400 bounced/);
+      assert.match(JSON.stringify((await marketing.get('/api/tasks/my-day')).json()), /Spring sale/);
+      assert.deepEqual(await guardDecisions(), []);
+      await t.app.owner.runDailyChecks();
+      assert.equal((await adminTasks(title)).length, 1);
+
+      assert.equal((await owner.delete('/api/owner/delegations/contact.updated')).statusCode, 204);
+      assert.equal((await guardDecisions()).length, 1);
     });
   });
 }
