@@ -41,12 +41,12 @@ const HANDED_ALERTS: Record<'failing_runs' | 'list_care', { detector: string; ti
   failing_runs: {
     detector: 'automation_health',
     title: (a) => `${a.label} is failing`,
-    notes: (a) => `${a.detail}.\n\nRetry or skip the failed runs, or fix the step: Automations → ${a.label.replace(/^Automation /, '')}. The owner handed failing automation runs to admins in the weekly review.`,
+    notes: (a) => `${a.detail.replace(/\.$/, '')}.\n\nRetry or skip the failed runs, or fix the step: Automations → ${a.label.replace(/^Automation /, '')}. The owner handed failing automation runs to admins in the weekly review.`,
   },
   list_care: {
     detector: 'mail_guard',
     title: (a) => a.label,
-    notes: (a) => `${a.detail}.\n\nToo many bounces or complaints: clean the list (remove bounced and complaining addresses, check where the new ones came from), then resume or cancel the broadcast in Broadcasts. The owner handed the list to this role in the weekly review.`,
+    notes: (a) => `${a.detail.replace(/\.$/, '')}.\n\nToo many bounces or complaints: clean the list (remove bounced and complaining addresses, check where the new ones came from), then resume or cancel the broadcast in Broadcasts. The owner handed the list to this role in the weekly review.`,
   },
 };
 
@@ -361,9 +361,10 @@ export class OwnerService {
    *   (learning enforces it; without it the content role changes drafts only);
    * - support conversations the owner answers: new conversations are given to the support role's
    *   members in turn (support's round-robin, applied at intake);
-   * - failing automation runs the owner retries or skips: each automation the daily check finds
-   *   failing becomes a task of the admin role (those failing now, at once) instead of a decision
-   *   in the owner's review.
+   * - failing automation runs the owner retries or skips, and the list: each automation the daily
+   *   check finds failing (to admins), each broadcast the reputation guard pauses (to marketing or
+   *   admins) becomes a task of the role (those open now, at once) instead of a decision in the
+   *   owner's review (handAlertsInTx).
    */
   async acceptDelegation(eventType: string, role: string, actor: Actor, opts: { refundMax?: number; publishTags?: string[]; sendLimit?: Partial<SendLimit> } = {}): Promise<{ grant: DelegationGrant | null }> {
     if (!(assignableRoles as readonly string[]).includes(role)) throw invalid('Choose a role of the team');
