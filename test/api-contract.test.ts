@@ -8,6 +8,7 @@ import { allRoutes } from '../src/http/routes.js';
 import { auditShape, eventShape } from '../src/http/contract.js';
 import { apiKeyShape, deviceSessionShape, invitationPeekShape, invitationShape, sessionStateShape, userShape, type User } from '../src/modules/team/contract.js';
 import { forecastShape, ownerSettingsShape, reviewShape } from '../src/modules/owner/contract.js';
+import { courseBody, courseShape, enrollmentShape, fileShape, freshnessShape, lessonBody, lessonShape, statsShape as courseStatsShape, treeShape } from '../src/modules/learning/contract.js';
 import { broadcastInputShape, broadcastListItemShape, broadcastShape, mailSettingsShape, mailSettingsViewShape, messageShape, messageSummaryShape, previewShape, sendCheckShape, sendLimitsViewShape, statsShape } from '../src/modules/mail/contract.js';
 
 function responseOf(method: string, url: string): z.ZodType {
@@ -46,6 +47,20 @@ describe('API contract shared with the admin', () => {
     assert.equal(responseOf('PATCH', '/api/mail/settings'), mailSettingsShape);
     assert.equal(responseOf('GET', '/api/broadcasts/:id/send-check'), sendCheckShape);
     assert.equal(responseOf('GET', '/api/mail/send-limits'), sendLimitsViewShape);
+    assert.equal(field(responseOf('GET', '/api/learning/courses'), 'courses', 'items'), courseShape);
+    assert.equal(responseOf('POST', '/api/learning/courses'), courseShape);
+    assert.equal(responseOf('GET', '/api/learning/courses/:id'), treeShape);
+    assert.equal(responseOf('PUT', '/api/learning/courses/:id/outline'), treeShape);
+    assert.equal(responseOf('GET', '/api/learning/lessons/:id'), lessonShape);
+    assert.equal(responseOf('PATCH', '/api/learning/lessons/:id'), lessonShape);
+    assert.equal(responseOf('PUT', '/api/learning/lessons/:id/quiz'), lessonShape);
+    assert.equal(responseOf('POST', '/api/learning/lessons/:id/attachments'), fileShape);
+    // Its list is under the key `items`, which field() reads as an array's elements.
+    assert.equal(((responseOf('GET', '/api/learning/freshness') as z.ZodObject).shape.items as z.ZodArray).element, freshnessShape);
+    assert.equal(field(responseOf('GET', '/api/learning/courses/:id/enrollments'), 'enrollments', 'items'), enrollmentShape);
+    assert.equal(responseOf('GET', '/api/learning/courses/:id/stats'), courseStatsShape);
+    assert.equal(allRoutes.find((r) => r.method === 'POST' && r.url === '/api/learning/courses')?.body, courseBody, 'the course form sends what the route parses');
+    assert.equal(allRoutes.find((r) => r.method === 'PATCH' && r.url === '/api/learning/lessons/:id')?.body, lessonBody, 'the lesson editor sends what the route parses');
     const create = allRoutes.find((r) => r.method === 'POST' && r.url === '/api/broadcasts');
     assert.equal(create?.body, broadcastInputShape, 'the admin sends what the route parses');
   });

@@ -5,6 +5,7 @@
 import type { AuditEntry, BusinessEvent, IsoDate, Message, SessionState, User } from '../web/admin/src/api.js';
 import type { Wire } from '../src/wire.js';
 import type { Block, Broadcast } from '../web/admin/src/pages/broadcasts/api.js';
+import type { Course, CourseStats, Lesson } from '../web/admin/src/pages/courses/api.js';
 
 // @ts-expect-error a Date never arrives over JSON: it is an ISO string
 export const date: Wire<{ at: Date }> = { at: new Date() };
@@ -20,6 +21,14 @@ export const headers: Message['headers'] = { 'x-count': 1 };
 export const status: Broadcast['status'] = 'sent';
 // @ts-expect-error a block is one of the editor's block types
 export const block: Block = { type: 'video', src: 'x' };
+// @ts-expect-error a course's status is one of the builder's
+export const courseStatus: Course['status'] = 'live';
+// @ts-expect-error a lesson opens by one of the drip kinds
+export const dripKind: Lesson['drip']['kind'] = 'weekly';
+// @ts-expect-error a lesson's review date arrives as an ISO string
+export const reviewDue: Lesson['reviewDueAt'] = new Date();
+// @ts-expect-error a quiz's average score is a number or null, never a string
+export const averageScore: CourseStats['quizzes'][number]['averageScore'] = '80';
 
 // …and accept exactly what the server sends.
 export const sent: [User, BusinessEvent, IsoDate] = [

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { sendPage } from '../../http/html.js';
 import { defineRoute, type AnyRoute, type CustomerPrincipal } from '../../http/route.js';
 import { DomainError, invalid } from '../../errors.js';
-import { courseStatuses } from './schema.js';
+import { courseBody, courseShape, enrollmentShape, fileShape, freshnessShape, lessonBody, lessonShape, quizQuestion, reason, statsShape, title, treeShape } from './contract.js';
 import { renderMarkdown, videoEmbed } from './content.js';
 import { LessonLockedError, NoCourseAccessError, type StudentLesson } from './delivery.js';
 import { sendStoredFile } from './send-file.js';
@@ -21,88 +21,9 @@ import {
   type VideoEmbedView,
 } from '../../../web/public/learning/pages.js';
 
-// ---- shapes -----------------------------------------------------------------------------------
+// ---- shapes (the staff API's are in contract.ts, shared with the admin) ----------------------
 
 const idParam = z.object({ id: z.uuid() });
-const title = z.string().trim().min(1, 'Enter a title').max(200);
-const reason = z.string().trim().min(1, 'Give a reason (it is kept with the change)').max(500);
-const drip = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('immediate') }),
-  z.object({ kind: z.literal('after_days'), days: z.number().int().min(0).max(3650) }),
-  z.object({ kind: z.literal('on_date'), date: z.coerce.date() }),
-  z.object({ kind: z.literal('after_previous') }),
-]);
-const fileShape = z.object({ id: z.string(), kind: z.enum(['attachment', 'video']), filename: z.string(), contentType: z.string(), size: z.number(), createdAt: z.date() });
-const quizQuestion = z.object({
-  id: z.string().regex(/^[\w-]{1,40}$/).optional(),
-  prompt: z.string().trim().min(1).max(1000),
-  kind: z.enum(['single', 'multiple']),
-  options: z.array(z.object({ id: z.string().regex(/^[\w-]{1,40}$/).optional(), text: z.string().trim().min(1).max(500), correct: z.boolean() })).min(2).max(12),
-});
-const quizShape = z.object({ passPercent: z.number(), maxAttempts: z.number().nullable(), questions: z.array(quizQuestion.required({ id: true })) });
-const lessonShape = z.object({
-  id: z.string(),
-  courseId: z.string(),
-  moduleId: z.string(),
-  title: z.string(),
-  position: z.number(),
-  bodyMarkdown: z.string(),
-  bodyHtml: z.string(),
-  videoUrl: z.string().nullable(),
-  videoPreview: z.object({ kind: z.enum(['iframe', 'file']), src: z.string() }).nullable(),
-  video: fileShape.nullable(),
-  drip: z.object({ kind: z.string(), days: z.number().nullable(), date: z.date().nullable(), description: z.string() }),
-  reviewIntervalDays: z.number().nullable(),
-  lastReviewedAt: z.date(),
-  reviewDueAt: z.date(),
-  attachments: z.array(fileShape),
-  quiz: z
-    .object({ passPercent: z.number(), maxAttempts: z.number().nullable(), questions: z.array(z.object({ id: z.string(), prompt: z.string(), kind: z.string(), options: z.array(z.object({ id: z.string(), text: z.string(), correct: z.boolean() })) })) })
-    .nullable(),
-  updatedAt: z.date(),
-});
-const courseShape = z.object({
-  id: z.string(),
-  slug: z.string(),
-  title: z.string(),
-  summary: z.string(),
-  status: z.enum(courseStatuses),
-  certificateEnabled: z.boolean(),
-  reviewIntervalDays: z.number(),
-  lastReviewedAt: z.date(),
-  reviewDueAt: z.date(),
-  lessonCount: z.number(),
-  createdAt: z.date(),
-  updatedAt: z.date(),
-});
-const treeShape = courseShape.extend({ modules: z.array(z.object({ id: z.string(), title: z.string(), position: z.number(), lessons: z.array(lessonShape) })) });
-const freshnessShape = z.object({
-  type: z.enum(['course', 'lesson']),
-  id: z.string(),
-  title: z.string(),
-  courseId: z.string(),
-  courseTitle: z.string(),
-  lastReviewedAt: z.date(),
-  reviewIntervalDays: z.number(),
-  dueAt: z.date(),
-  overdue: z.boolean(),
-  overdueDays: z.number(),
-});
-const courseBody = z.object({
-  title,
-  slug: z.string().trim().min(1).max(80).optional(),
-  summary: z.string().max(2000).optional(),
-  status: z.enum(courseStatuses).optional(),
-  certificateEnabled: z.boolean().optional(),
-  reviewIntervalDays: z.number().int().min(1).max(3650).optional(),
-});
-const lessonBody = z.object({
-  title: title.optional(),
-  bodyMarkdown: z.string().max(200_000).optional(),
-  videoUrl: z.string().trim().max(500).nullable().optional(),
-  drip: drip.optional(),
-  reviewIntervalDays: z.number().int().min(1).max(3650).nullable().optional(),
-});
 
 // ---- helpers ----------------------------------------------------------------------------------
 
@@ -405,7 +326,7 @@ export const learningRoutes: AnyRoute[] = [
     summary: 'Students of a course (current and former) with progress',
     params: idParam, query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100), offset: z.coerce.number().int().min(0).default(0) }),
     response: z.object({
-      enrollments: z.array(z.object({ contactId: z.string(), email: z.string(), name: z.string(), enrolledAt: z.date(), active: z.boolean(), sources: z.array(z.string()), revokedAt: z.date().nullable(), lastSeenAt: z.date().nullable(), completedAt: z.date().nullable(), percent: z.number() })),
+      enrollments: z.array(enrollmentShape),
     }),
     handler: async ({ app, params, query }) => ({ enrollments: await app.learning.enrolments.listEnrollments(params.id, query) }),
   }),
@@ -433,7 +354,7 @@ export const learningRoutes: AnyRoute[] = [
   defineRoute({
     method: 'GET', url: '/api/learning/courses/:id/stats', access: { permission: 'learning.read' }, tags: ['learning'],
     summary: 'Enrollments over time, the completion funnel by lesson (where students stop) and quiz pass rates',
-    params: idParam, query: z.object({ interval: z.enum(['week', 'month']).default('month') }),
+    params: idParam, query: z.object({ interval: z.enum(['week', 'month']).default('month') }), response: statsShape,
     handler: ({ app, params, query }) => app.learning.results.stats(params.id, query),
   }),
   defineRoute({

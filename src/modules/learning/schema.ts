@@ -4,10 +4,10 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { contacts } from '../audience/schema.js';
+import { courseStatuses, dripKinds } from './contract.js';
 
-export const courseStatuses = ['draft', 'published', 'archived'] as const;
+export { courseStatuses, dripKinds };
 export type CourseStatus = (typeof courseStatuses)[number];
-export const dripKinds = ['immediate', 'after_days', 'on_date', 'after_previous'] as const;
 export type DripKind = (typeof dripKinds)[number];
 
 export const courses = pgTable(

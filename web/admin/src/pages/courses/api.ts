@@ -1,82 +1,13 @@
-// The learning endpoints the Courses pages use (shapes mirror src/modules/learning/routes.tsx).
+// The learning endpoints the Courses pages use; response shapes from the server's contract
+// (src/modules/learning/contract.ts), so a change there fails the type check here.
 import { apiGet, apiSend, apiUploadForm, type IsoDate } from '../../api.js';
+import type { Course, CourseStats, CourseTree, Enrollment, FreshnessItem, Lesson, LessonFile, QuizQuestion } from '../../../../../src/modules/learning/contract.js';
 
-export type CourseStatus = 'draft' | 'published' | 'archived';
+export type CourseStatus = Course['status'];
+/** a lesson's drip schedule as the editor sends it (the request side of contract.ts's `drip`) */
 export type Drip = { kind: 'immediate' } | { kind: 'after_days'; days: number } | { kind: 'on_date'; date: IsoDate } | { kind: 'after_previous' };
 
-export interface Course {
-  id: string;
-  slug: string;
-  title: string;
-  summary: string;
-  status: CourseStatus;
-  certificateEnabled: boolean;
-  reviewIntervalDays: number;
-  lastReviewedAt: IsoDate;
-  reviewDueAt: IsoDate;
-  lessonCount: number;
-  updatedAt: IsoDate;
-}
-export interface LessonFile {
-  id: string;
-  kind: 'attachment' | 'video';
-  filename: string;
-  size: number;
-}
-export interface QuizQuestion {
-  id: string;
-  prompt: string;
-  kind: 'single' | 'multiple';
-  options: { id: string; text: string; correct: boolean }[];
-}
-export interface Lesson {
-  id: string;
-  courseId: string;
-  moduleId: string;
-  title: string;
-  bodyMarkdown: string;
-  bodyHtml: string;
-  videoUrl: string | null;
-  videoPreview: { kind: 'iframe' | 'file'; src: string } | null;
-  video: LessonFile | null;
-  drip: { kind: Drip['kind']; days: number | null; date: IsoDate | null; description: string };
-  reviewIntervalDays: number | null;
-  lastReviewedAt: IsoDate;
-  reviewDueAt: IsoDate;
-  attachments: LessonFile[];
-  quiz: { passPercent: number; maxAttempts: number | null; questions: QuizQuestion[] } | null;
-}
-export interface CourseTree extends Course {
-  modules: { id: string; title: string; lessons: Lesson[] }[];
-}
-export interface FreshnessItem {
-  type: 'course' | 'lesson';
-  id: string;
-  title: string;
-  courseId: string;
-  courseTitle: string;
-  lastReviewedAt: IsoDate;
-  dueAt: IsoDate;
-  overdue: boolean;
-  overdueDays: number;
-}
-export interface Enrollment {
-  contactId: string;
-  email: string;
-  name: string;
-  enrolledAt: IsoDate;
-  active: boolean;
-  sources: string[];
-  lastSeenAt: IsoDate | null;
-  completedAt: IsoDate | null;
-  percent: number;
-}
-export interface CourseStats {
-  totals: { enrolled: number; started: number; completed: number; certificates: number };
-  enrollments: { period: string; enrollments: number }[];
-  funnel: { lessonId: string; title: string; module: string; position: number; viewed: number; completed: number; completionRate: number }[];
-  quizzes: { lessonId: string; title: string; passPercent: number; attempts: number; students: number; passed: number; passRate: number; averageScore: number | null }[];
-}
+export type { Course, CourseStats, CourseTree, Enrollment, FreshnessItem, Lesson, LessonFile, QuizQuestion };
 
 const uploadFile = (method: 'POST' | 'PUT', path: string, file: File) => apiUploadForm<LessonFile>(method, path, file);
 
