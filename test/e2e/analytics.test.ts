@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, startBrowserTestApp, type BrowserTestApp } from '../support/browser.js';
+import { BROWSER_WAIT_MS, launchChromium, startBrowserTestApp, type BrowserTestApp } from '../support/browser.js';
 import { waitFor } from '../support/harness.js';
 
 const OWNER = { name: 'Olivia Owner', email: 'olivia@example.com', password: 'correct horse battery staple' };
@@ -31,7 +31,7 @@ async function newPage(userAgent?: string): Promise<Page> {
   const context = await browser.newContext({ baseURL: t.baseUrl, ...(userAgent ? { userAgent } : {}) });
   contexts.push(context);
   const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
+  page.setDefaultTimeout(BROWSER_WAIT_MS);
   await page.route(/^(?!http:\/\/127\.0\.0\.1:)/, (route) => route.abort());
   return page;
 }

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, startBrowserTestApp, type BrowserTestApp } from '../support/browser.js';
+import { BROWSER_WAIT_MS, launchChromium, startBrowserTestApp, type BrowserTestApp } from '../support/browser.js';
 import { addMember, Client, OWNER } from '../support/harness.js';
 
 let t: BrowserTestApp;
@@ -25,7 +25,7 @@ after(async () => {
 async function signedIn(email: string, password: string): Promise<Page> {
   const context = await browser.newContext({ baseURL: t.baseUrl, viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
+  page.setDefaultTimeout(BROWSER_WAIT_MS);
   await page.route(/^(?!http:\/\/127\.0\.0\.1:)/, (route) => route.abort());
   await page.goto('/admin/sign-in');
   await page.getByLabel('Email').fill(email);

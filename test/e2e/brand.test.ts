@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, startBrowserTestApp, type BrowserTestApp } from '../support/browser.js';
+import { BROWSER_WAIT_MS, launchChromium, startBrowserTestApp, type BrowserTestApp } from '../support/browser.js';
 import { Client, OWNER, setupOwner, waitFor } from '../support/harness.js';
 import { seedShop } from '../support/shop.js';
 import { mailAsDelivered } from '../../src/modules/mail/test-helpers.js';
@@ -77,7 +77,7 @@ async function newPage(opts: { javaScript?: boolean; width?: number } = {}): Pro
   const context = await browser.newContext({ baseURL: t.baseUrl, javaScriptEnabled: opts.javaScript ?? false, acceptDownloads: true, viewport: { width: opts.width ?? 1100, height: 900 } });
   contexts.push(context);
   const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
+  page.setDefaultTimeout(BROWSER_WAIT_MS);
   await page.route(/^(?!http:\/\/127\.0\.0\.1:)/, (route) => route.abort());
   return page;
 }

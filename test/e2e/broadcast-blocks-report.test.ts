@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, startBrowserTestApp, type BrowserTestApp } from '../support/browser.js';
+import { BROWSER_WAIT_MS, launchChromium, startBrowserTestApp, type BrowserTestApp } from '../support/browser.js';
 import { openDemoTestDatabase } from '../support/demo-snapshot.js';
 import { backends, OWNER } from '../support/harness.js';
 
@@ -24,7 +24,7 @@ for (const backend of backends()) {
       browser = await launchChromium();
       const context = await browser.newContext({ baseURL: t.baseUrl, locale: 'en-US' });
       page = await context.newPage();
-      page.setDefaultTimeout(15_000);
+      page.setDefaultTimeout(BROWSER_WAIT_MS);
       await page.route(/^(?!http:\/\/127\.0\.0\.1:)/, (route) => route.abort());
     });
 

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, startBrowserTestApp, type BrowserTestApp } from '../support/browser.js';
+import { BROWSER_WAIT_MS, launchChromium, startBrowserTestApp, type BrowserTestApp } from '../support/browser.js';
 import { POSTAL, seedAudience } from '../../src/modules/mail/test-helpers.js';
 import { addMember, Client } from '../support/harness.js';
 
@@ -26,7 +26,7 @@ after(async () => {
 test('owner writes, previews, tests and sends a broadcast, then reads its report', async () => {
   const context = await browser.newContext({ baseURL: t.baseUrl });
   const page: Page = await context.newPage();
-  page.setDefaultTimeout(15_000);
+  page.setDefaultTimeout(BROWSER_WAIT_MS);
   await page.route(/^(?!http:\/\/127\.0\.0\.1:)/, (route) => route.abort());
 
   await page.goto('/admin');
@@ -99,7 +99,7 @@ test('a marketing assistant sees, before the click, that a send above the limit 
 
   const context = await browser.newContext({ baseURL: t.baseUrl });
   const page: Page = await context.newPage();
-  page.setDefaultTimeout(15_000);
+  page.setDefaultTimeout(BROWSER_WAIT_MS);
   await page.route(/^(?!http:\/\/127\.0\.0\.1:)/, (route) => route.abort());
   await page.goto('/admin/sign-in');
   await page.getByLabel('Email').fill('marketing@example.com');

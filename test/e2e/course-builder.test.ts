@@ -8,7 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { launchChromium, startBrowserTestApp, type BrowserTestApp } from '../support/browser.js';
+import { BROWSER_WAIT_MS, launchChromium, startBrowserTestApp, type BrowserTestApp } from '../support/browser.js';
 import { addMember, Client, OWNER, waitFor } from '../support/harness.js';
 
 // A 1×1 PNG.
@@ -32,7 +32,7 @@ async function signedIn(email: string, password: string): Promise<Page> {
   const context = await browser.newContext({ baseURL: t.baseUrl, viewport: { width: 1280, height: 900 } });
   contexts.push(context);
   const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
+  page.setDefaultTimeout(BROWSER_WAIT_MS);
   await page.route(/^(?!http:\/\/127\.0\.0\.1:)/, (route) => route.abort());
   page.on('dialog', (d) => {
     throw new Error(`unexpected ${d.type()} dialog: ${d.message()}`);

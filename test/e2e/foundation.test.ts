@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Secret, TOTP } from 'otpauth';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, startBrowserTestApp, type BrowserTestApp } from '../support/browser.js';
+import { BROWSER_WAIT_MS, launchChromium, startBrowserTestApp, type BrowserTestApp } from '../support/browser.js';
 import { waitFor } from '../support/harness.js';
 import { mailAsDelivered } from '../../src/modules/mail/test-helpers.js';
 
@@ -31,7 +31,7 @@ async function newPage(): Promise<Page> {
   const context = await browser.newContext({ baseURL: t.baseUrl });
   contexts.push(context);
   const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
+  page.setDefaultTimeout(BROWSER_WAIT_MS);
   // Only this server: any other request would be a bug (and there is no network anyway).
   await page.route(/^(?!http:\/\/127\.0\.0\.1:)/, (route) => route.abort());
   return page;

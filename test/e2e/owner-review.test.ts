@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, startBrowserTestApp, type BrowserTestApp } from '../support/browser.js';
+import { BROWSER_WAIT_MS, launchChromium, startBrowserTestApp, type BrowserTestApp } from '../support/browser.js';
 import { addMember, Client, OWNER } from '../support/harness.js';
 import { defineApprovalKind } from '../../src/modules/approvals/index.js';
 import { courses } from '../../src/modules/learning/schema.js';
@@ -70,7 +70,7 @@ async function signedIn(email = OWNER.email, password = OWNER.password): Promise
   const context = await browser.newContext({ baseURL: t.baseUrl, viewport: { width: 1280, height: 900 } });
   contexts.push(context);
   const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
+  page.setDefaultTimeout(BROWSER_WAIT_MS);
   await page.route(/^(?!http:\/\/127\.0\.0\.1:)/, (route) => route.abort());
   await page.goto('/admin/sign-in');
   await page.getByLabel('Email').fill(email);

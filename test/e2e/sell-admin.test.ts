@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, startBrowserTestApp, type BrowserTestApp } from '../support/browser.js';
+import { BROWSER_WAIT_MS, launchChromium, startBrowserTestApp, type BrowserTestApp } from '../support/browser.js';
 import { openDemoTestDatabase } from '../support/demo-snapshot.js';
 import { OWNER } from '../support/harness.js';
 
@@ -34,7 +34,7 @@ async function signedIn(): Promise<Page> {
   const context = await browser.newContext({ baseURL: t.baseUrl, viewport: { width: 1280, height: 900 } });
   contexts.push(context);
   const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
+  page.setDefaultTimeout(BROWSER_WAIT_MS);
   await page.route(/^(?!http:\/\/127\.0\.0\.1:)/, (route) => route.abort());
   await page.goto('/admin/sign-in');
   await page.getByLabel('Email').fill(OWNER.email);

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, startBrowserTestApp, type BrowserTestApp } from '../support/browser.js';
+import { BROWSER_WAIT_MS, launchChromium, startBrowserTestApp, type BrowserTestApp } from '../support/browser.js';
 import { addMember, setupOwner, waitFor, OWNER } from '../support/harness.js';
 import { FormBrowser, pathOf } from '../support/forms.js';
 import { seedShop } from '../support/shop.js';
@@ -73,7 +73,7 @@ async function signIn(who: { email: string; password: string }): Promise<Page> {
   const context = await browser.newContext({ baseURL: t.baseUrl, viewport: { width: 1280, height: 900 } });
   contexts.push(context);
   const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
+  page.setDefaultTimeout(BROWSER_WAIT_MS);
   await page.route(/^(?!http:\/\/127\.0\.0\.1:)/, (route) => route.abort());
   await page.goto('/admin/sign-in');
   await page.getByLabel('Email').fill(who.email);

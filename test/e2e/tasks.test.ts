@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { and, eq } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { events } from '../../src/db/schema.js';
-import { launchChromium, startBrowserTestApp, type BrowserTestApp } from '../support/browser.js';
+import { BROWSER_WAIT_MS, launchChromium, startBrowserTestApp, type BrowserTestApp } from '../support/browser.js';
 import { addMember, Client } from '../support/harness.js';
 
 let t: BrowserTestApp;
@@ -25,7 +25,7 @@ after(async () => {
 async function newPage(): Promise<Page> {
   const context = await browser.newContext({ baseURL: t.baseUrl, viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
+  page.setDefaultTimeout(BROWSER_WAIT_MS);
   await page.route(/^(?!http:\/\/127\.0\.0\.1:)/, (route) => route.abort());
   return page;
 }

@@ -49,6 +49,14 @@ export async function startBrowserTestApp(opts: { config?: Record<string, string
   return { ...t, baseUrl };
 }
 
+/**
+ * How long a journey's page waits for an element, a click or a navigation before it fails. A
+ * passing step never waits this long; it is generous because the suite runs two files at a
+ * time on two cores beside PostgreSQL, and under that load a first admin page load was seen to
+ * take more than 15 s (2026-12-06). A wrong page still fails, only later.
+ */
+export const BROWSER_WAIT_MS = 30_000;
+
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: testSettings().chromiumPath,
