@@ -9,6 +9,38 @@ import { auditShape, eventShape } from '../src/http/contract.js';
 import { apiKeyShape, deviceSessionShape, invitationPeekShape, invitationShape, sessionStateShape, userShape, type User } from '../src/modules/team/contract.js';
 import { forecastShape, ownerSettingsShape, reviewShape } from '../src/modules/owner/contract.js';
 import { courseBody, courseShape, enrollmentShape, fileShape, freshnessShape, lessonBody, lessonShape, statsShape as courseStatsShape, treeShape } from '../src/modules/learning/contract.js';
+import {
+  checkoutStatusShape,
+  customerDetailShape,
+  customerListShape,
+  orderDetailShape,
+  orderListShape,
+  reconcileResultShape,
+  reconciliationRunsShape,
+  refundBody,
+  refundRetryShape,
+  refundsShape,
+  subscriptionListShape,
+} from '../src/modules/checkout/contract.js';
+import {
+  catalogDefaultsShape,
+  couponBody,
+  couponListShape,
+  couponPatchBody,
+  couponShape,
+  offerBody,
+  offerListShape,
+  offerPatchBody,
+  offerShape,
+  priceBody,
+  pricePatchBody,
+  priceShape,
+  productBody,
+  productDetailShape,
+  productFileShape,
+  productListShape,
+  productPatchBody,
+} from '../src/modules/catalog/contract.js';
 import { broadcastInputShape, broadcastListItemShape, broadcastShape, mailSettingsShape, mailSettingsViewShape, messageShape, messageSummaryShape, previewShape, sendCheckShape, sendLimitsViewShape, statsShape } from '../src/modules/mail/contract.js';
 
 function responseOf(method: string, url: string): z.ZodType {
@@ -71,5 +103,52 @@ describe('API contract shared with the admin', () => {
     const wire: User = JSON.parse(JSON.stringify(parsed));
     assert.deepEqual(wire, { id: 'u1', email: 'a@example.com', name: 'A', role: 'owner', twoFactorEnabled: false, createdAt: '2026-12-03T08:00:00.000Z' });
     assert.throws(() => userShape.parse({ ...parsed, role: 'superuser' }), 'a role outside the matrix is refused on the way out');
+  });
+
+  it('the checkout and catalog routes the Orders, Customers and Products pages call answer through their contracts', () => {
+    const bodyOf = (method: string, url: string) => allRoutes.find((r) => r.method === method && r.url === url)?.body;
+    // orders-api.ts
+    assert.equal(responseOf('GET', '/api/orders'), orderListShape);
+    assert.equal(responseOf('GET', '/api/orders/:id'), orderDetailShape);
+    assert.equal(responseOf('POST', '/api/orders/:id/refunds'), refundsShape);
+    assert.equal(bodyOf('POST', '/api/orders/:id/refunds'), refundBody, 'the refund form sends what the route parses');
+    assert.equal(responseOf('POST', '/api/orders/:id/refunds/:refundId/retry'), refundRetryShape);
+    assert.equal(responseOf('GET', '/api/customers'), customerListShape);
+    assert.equal(responseOf('GET', '/api/customers/:id'), customerDetailShape);
+    assert.equal(responseOf('GET', '/api/subscriptions'), subscriptionListShape);
+    assert.equal(responseOf('GET', '/api/checkout/status'), checkoutStatusShape);
+    assert.equal(responseOf('GET', '/api/checkout/reconciliation'), reconciliationRunsShape);
+    assert.equal(responseOf('POST', '/api/checkout/reconciliation'), reconcileResultShape);
+    // catalog-api.ts
+    assert.equal(responseOf('GET', '/api/products'), productListShape);
+    assert.equal(responseOf('GET', '/api/products/:id'), productDetailShape);
+    assert.equal(responseOf('POST', '/api/products'), productDetailShape);
+    assert.equal(responseOf('PATCH', '/api/products/:id'), productDetailShape);
+    assert.equal(responseOf('POST', '/api/products/:id/prices'), priceShape);
+    assert.equal(responseOf('PATCH', '/api/prices/:id'), priceShape);
+    assert.equal(responseOf('POST', '/api/products/:id/files'), productFileShape);
+    assert.equal(responseOf('GET', '/api/catalog/defaults'), catalogDefaultsShape);
+    assert.equal(responseOf('GET', '/api/coupons'), couponListShape);
+    assert.equal(responseOf('POST', '/api/coupons'), couponShape);
+    assert.equal(responseOf('PATCH', '/api/coupons/:id'), couponShape);
+    assert.equal(responseOf('GET', '/api/offers'), offerListShape);
+    assert.equal(responseOf('POST', '/api/offers'), offerShape);
+    assert.equal(responseOf('PATCH', '/api/offers/:id'), offerShape);
+    for (const [method, url, body] of [
+      ['POST', '/api/products', productBody],
+      ['PATCH', '/api/products/:id', productPatchBody],
+      ['POST', '/api/products/:id/prices', priceBody],
+      ['PATCH', '/api/prices/:id', pricePatchBody],
+      ['POST', '/api/coupons', couponBody],
+      ['PATCH', '/api/coupons/:id', couponPatchBody],
+      ['POST', '/api/offers', offerBody],
+      ['PATCH', '/api/offers/:id', offerPatchBody],
+    ] as const) {
+      assert.equal(bodyOf(method, url), body, `the product pages send what ${method} ${url} parses`);
+    }
+    // A status outside the engine's is refused on the way out (a 500, not a page that cannot show it).
+    assert.throws(() => refundsShape.parse({ refunds: [{ id: 'r', amount: 100, currency: 'usd', reason: '', status: 'done', providerRefundId: null, actorKind: 'user', actorId: null, error: null, createdAt: new Date(), completedAt: null }] }));
+    // Money is whole minor units.
+    assert.throws(() => priceShape.parse({ id: 'p', productId: 'x', type: 'one_time', currency: 'usd', amount: 9.99, interval: null, trialDays: null, instalments: null, label: '', active: true, position: 0, createdAt: new Date() }));
   });
 });

@@ -36,3 +36,30 @@ export const sent: [User, BusinessEvent, IsoDate] = [
   { id: 1, occurredAt: '2026-12-03T08:00:00.000Z', type: 'x', actorKind: 'system', actorId: null, actorRole: null, subjectType: null, subjectId: null, data: {} },
   '2026-12-03T08:00:00.000Z',
 ];
+
+// Checkout and catalog (orders-api.ts, catalog-api.ts): the Orders, Customers and Products pages.
+import type { Order, OrderDetail, OrderRow, Refund, Subscription } from '../web/admin/src/pages/orders/orders-api.js';
+import type { Coupon, Offer, Product, ProductInput } from '../web/admin/src/pages/products/catalog-api.js';
+import type { CouponInput } from '../src/modules/catalog/contract.js';
+
+// @ts-expect-error an order's status is one of the engine's (a refund is a refund, not a status)
+export const orderStatus: OrderRow['status'] = 'refunded';
+// @ts-expect-error a refund's status is one of pending | unknown | succeeded | failed
+export const refundStatus: Refund['status'] = 'done';
+// @ts-expect-error money arrives as integer minor units, never a formatted string
+export const orderTotal: Order['total'] = '10.00';
+// @ts-expect-error a subscription is a subscription or a plan
+export const subscriptionKind: Subscription['kind'] = 'lifetime';
+// @ts-expect-error a product's kind is one of the catalog's
+export const productKind: Product['kind'] = 'ebook';
+// @ts-expect-error a coupon's expiry arrives as an ISO string
+export const couponExpiry: Coupon['expiresAt'] = new Date();
+// @ts-expect-error the coupon form sends its expiry as an ISO string
+export const couponInput: CouponInput = { code: 'X', kind: 'percent', expiresAt: 1_700_000_000 };
+// @ts-expect-error a new product needs a kind
+export const productInput: ProductInput = { slug: 'x', name: 'X' };
+// @ts-expect-error an offer as saved comes back without the product it sells (the list has it)
+export const savedOfferProduct = ({} as Offer).offerProduct;
+
+// An order's or customer's events are the activity feed's (checkout's copy of the shape agrees).
+export const orderEvents: [BusinessEvent, OrderDetail['events'][number]] = [{} as OrderDetail['events'][number], {} as BusinessEvent];

@@ -3,13 +3,12 @@
 // bumps on the checkout page, upsells after it). Money is integer minor units + currency.
 import { sql } from 'drizzle-orm';
 import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, bigint } from 'drizzle-orm/pg-core';
+import { couponKinds, intervals, offerKinds, priceTypes, productKinds, productStatuses, refundPolicies } from './contract.js';
 
-export const productKinds = ['course', 'download', 'membership', 'bundle'] as const;
+export { couponKinds, intervals, offerKinds, priceTypes, productKinds, productStatuses, refundPolicies };
 export type ProductKind = (typeof productKinds)[number];
-export const productStatuses = ['draft', 'published', 'archived'] as const;
 export type ProductStatus = (typeof productStatuses)[number];
 /** What a refund does to the access the order gave. */
-export const refundPolicies = ['revoke_on_full', 'revoke_on_any', 'keep'] as const;
 export type RefundPolicy = (typeof refundPolicies)[number];
 
 export const products = pgTable(
@@ -67,9 +66,7 @@ export const productFiles = pgTable(
   (t) => [index('product_files_product_idx').on(t.productId)],
 );
 
-export const priceTypes = ['one_time', 'subscription', 'payment_plan'] as const;
 export type PriceType = (typeof priceTypes)[number];
-export const intervals = ['month', 'year'] as const;
 export type Interval = (typeof intervals)[number];
 
 /**
@@ -102,7 +99,6 @@ export const prices = pgTable(
   (t) => [index('prices_product_idx').on(t.productId, t.position)],
 );
 
-export const couponKinds = ['percent', 'fixed'] as const;
 export type CouponKind = (typeof couponKinds)[number];
 
 export const coupons = pgTable(
@@ -129,7 +125,6 @@ export const coupons = pgTable(
   (t) => [uniqueIndex('coupons_code_key').on(sql`lower(${t.code})`)],
 );
 
-export const offerKinds = ['bump', 'upsell'] as const;
 export type OfferKind = (typeof offerKinds)[number];
 
 /**

@@ -24,7 +24,21 @@ import {
 } from '../../../web/public/checkout/pages.js';
 import { TEST_CARDS } from './test-provider.js';
 import { itemsSummary, statusTextOf, summaryOf } from './views.js';
-import { orderStatuses, subscriptionStatuses } from './schema.js';
+import {
+  checkoutStatusShape,
+  customerDetailShape,
+  customerListShape,
+  orderDetailShape,
+  orderListShape,
+  orderStatuses,
+  reconcileResultShape,
+  reconciliationRunsShape,
+  refundBody,
+  refundRetryShape,
+  refundsShape,
+  subscriptionListShape,
+  subscriptionStatuses,
+} from './contract.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 const cards = TEST_CARDS.map((c) => ({ number: c.number, label: c.label }));
@@ -127,84 +141,6 @@ async function thankYouTarget(app: App, orderId: string): Promise<string> {
   if (upsell && !declined.includes(upsell.id)) return `/checkout/offer/${order.id}/${upsell.id}?t=${t}`;
   return `/checkout/thank-you/${order.id}?t=${t}`;
 }
-
-// ---- admin API shapes --------------------------------------------------------------------------
-const orderRow = z.object({
-  id: z.string(),
-  number: z.number(),
-  kind: z.string(),
-  status: z.string(),
-  email: z.string(),
-  contactId: z.string(),
-  currency: z.string(),
-  total: z.number(),
-  amountPaid: z.number(),
-  amountRefunded: z.number(),
-  provider: z.string(),
-  disputed: z.boolean(),
-  createdAt: z.date(),
-  paidAt: z.date().nullable(),
-  items: z.string(),
-});
-const orderFull = z.object({
-  id: z.string(),
-  number: z.number(),
-  kind: z.string(),
-  parentOrderId: z.string().nullable(),
-  status: z.string(),
-  email: z.string(),
-  contactId: z.string(),
-  currency: z.string(),
-  subtotal: z.number(),
-  discount: z.number(),
-  tax: z.number(),
-  total: z.number(),
-  amountPaid: z.number(),
-  amountRefunded: z.number(),
-  couponCode: z.string().nullable(),
-  provider: z.string(),
-  providerSessionId: z.string().nullable(),
-  providerPaymentId: z.string().nullable(),
-  failureMessage: z.string().nullable(),
-  disputedAt: z.date().nullable(),
-  disputeReason: z.string().nullable(),
-  disputeStatus: z.string().nullable(),
-  paidVia: z.string().nullable(),
-  createdAt: z.date(),
-  paidAt: z.date().nullable(),
-  expiresAt: z.date(),
-});
-const itemShape = z.object({ id: z.string(), role: z.string(), productId: z.string(), priceId: z.string(), name: z.string(), priceType: z.string(), interval: z.string().nullable(), currency: z.string(), unitAmount: z.number(), discount: z.number(), amount: z.number() });
-const paymentShape = z.object({ id: z.string(), provider: z.string(), providerPaymentId: z.string(), kind: z.string(), amount: z.number(), amountRefunded: z.number(), currency: z.string(), createdAt: z.date() });
-const refundShape = z.object({ id: z.string(), amount: z.number(), currency: z.string(), reason: z.string(), status: z.string(), providerRefundId: z.string().nullable(), actorKind: z.string(), actorId: z.string().nullable(), error: z.string().nullable(), createdAt: z.date(), completedAt: z.date().nullable() });
-const subscriptionShape = z.object({
-  id: z.string(),
-  orderId: z.string(),
-  contactId: z.string(),
-  productId: z.string(),
-  kind: z.string(),
-  provider: z.string(),
-  providerSubscriptionId: z.string().nullable(),
-  status: z.enum(subscriptionStatuses),
-  currency: z.string(),
-  amount: z.number(),
-  interval: z.string(),
-  currentPeriodEnd: z.date(),
-  instalmentsPaid: z.number(),
-  instalmentsTotal: z.number().nullable(),
-  cancelAtPeriodEnd: z.boolean(),
-  failedAt: z.date().nullable(),
-  retryCount: z.number(),
-  nextRetryAt: z.date().nullable(),
-  graceUntil: z.date().nullable(),
-  accessRevokedAt: z.date().nullable(),
-  createdAt: z.date(),
-  endedAt: z.date().nullable(),
-  endedReason: z.string().nullable(),
-});
-const grantShape = z.object({ id: z.string(), resourceType: z.string(), resourceId: z.string(), resourceName: z.string().nullable(), source: z.string(), sourceId: z.string().nullable(), grantedAt: z.date(), expiresAt: z.date().nullable(), revokedAt: z.date().nullable(), revokeReason: z.string().nullable() });
-const eventShape = z.object({ id: z.number(), occurredAt: z.date(), type: z.string(), actorKind: z.string(), actorId: z.string().nullable(), actorRole: z.string().nullable(), subjectType: z.string().nullable(), subjectId: z.string().nullable(), data: z.record(z.string(), z.unknown()) });
-const runShape = z.object({ id: z.string(), provider: z.string(), startedAt: z.date(), finishedAt: z.date().nullable(), checked: z.number(), repaired: z.number(), repairs: z.array(z.object({ orderId: z.string().nullable(), what: z.string(), ref: z.string() })), error: z.string().nullable() });
 
 export const checkoutRoutes: AnyRoute[] = [
   // ---- the checkout page ------------------------------------------------------------------------------
@@ -486,6 +422,7 @@ export const checkoutRoutes: AnyRoute[] = [
   }),
 
   // ---- admin: orders, refunds, customers, subscriptions, reconciliation ---------------------------------------
+  // (their request and response shapes are in contract.ts, shared with the admin)
   defineRoute({
     method: 'GET', url: '/api/orders', access: { permission: 'orders.read' }, tags: ['orders'],
     summary: 'Orders, newest first: search by email, name or #number; filter by status, product, dates, disputes',
@@ -499,25 +436,14 @@ export const checkoutRoutes: AnyRoute[] = [
       before: z.coerce.number().int().positive().optional(),
       limit: z.coerce.number().int().min(1).max(200).default(50),
     }),
-    response: z.object({ orders: z.array(orderRow), nextBefore: z.number().nullable() }),
+    response: orderListShape,
     handler: ({ app, query }) => app.checkout.queries.listOrders(app.db, { ...query, disputed: Boolean(query.disputed) }),
   }),
   defineRoute({
     method: 'GET', url: '/api/orders/:id', access: { permission: 'orders.read' }, tags: ['orders'],
     summary: 'One order: items, payments, refunds, subscription, upsells, access it gave, its events',
     params: z.object({ id: z.uuid() }),
-    response: z.object({
-      order: orderFull,
-      items: z.array(itemShape),
-      payments: z.array(paymentShape),
-      refunds: z.array(refundShape),
-      subscription: subscriptionShape.nullable(),
-      upsells: z.array(z.object({ id: z.string(), number: z.number(), status: z.string(), total: z.number() })),
-      contact: z.object({ id: z.string(), email: z.string(), name: z.string() }),
-      grants: z.array(grantShape),
-      events: z.array(eventShape),
-      refundable: z.number(),
-    }),
+    response: orderDetailShape,
     handler: async ({ app, params }) => {
       const d = await app.checkout.queries.orderDetail(app.db, params.id);
       const pending = d.refunds.filter((r) => r.status === 'pending' || r.status === 'unknown').reduce((s, r) => s + r.amount, 0);
@@ -528,8 +454,8 @@ export const checkoutRoutes: AnyRoute[] = [
     method: 'POST', url: '/api/orders/:id/refunds', access: { permission: 'orders.refund' }, tags: ['orders'], audit: 'orders.refunded', status: 201,
     summary: 'Refund all (no amount) or part of an order; access is revoked as the product’s refund policy says. A refund whose outcome is unknown (no answer from Stripe) comes back with status "unknown"',
     params: z.object({ id: z.uuid() }),
-    body: z.object({ amount: z.number().int().min(1).optional(), reason: z.string().trim().max(300).optional() }),
-    response: z.object({ refunds: z.array(refundShape) }),
+    body: refundBody,
+    response: refundsShape,
     handler: async ({ app, actor, principal, params, body, auditTarget }) => {
       const refunds = await app.checkout.refunds.refundOrder(params.id, body, { actor, role: principal.role });
       auditTarget('order', params.id, { amount: refunds.reduce((s, r) => s + r.amount, 0), reason: body.reason ?? '' });
@@ -540,7 +466,7 @@ export const checkoutRoutes: AnyRoute[] = [
     method: 'POST', url: '/api/orders/:id/refunds/:refundId/retry', access: { permission: 'orders.refund' }, tags: ['orders'], audit: 'orders.refund_checked',
     summary: 'Check again a refund whose outcome is unknown: read back from Stripe, or repeat the same request under the same idempotency key (never a second refund)',
     params: z.object({ id: z.uuid(), refundId: z.uuid() }),
-    response: z.object({ refund: refundShape }),
+    response: refundRetryShape,
     handler: async ({ app, actor, params, auditTarget }) => {
       const refund = await app.checkout.refunds.retryRefund(params.id, params.refundId, actor);
       auditTarget('order', params.id, { refundId: params.refundId, status: refund.status });
@@ -551,34 +477,27 @@ export const checkoutRoutes: AnyRoute[] = [
     method: 'GET', url: '/api/customers', access: { permission: 'customers.read' }, tags: ['customers'],
     summary: 'Customers (contacts who bought), with orders and lifetime value, most recent first',
     query: z.object({ q: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(200).default(50), offset: z.coerce.number().int().min(0).default(0) }),
-    response: z.object({ customers: z.array(z.object({ id: z.string(), email: z.string(), name: z.string(), orders: z.number(), currency: z.string(), lifetimeValue: z.number(), firstPurchaseAt: z.date(), lastPurchaseAt: z.date() })) }),
+    response: customerListShape,
     handler: async ({ app, query }) => ({ customers: await app.checkout.queries.listCustomers(app.db, query) }),
   }),
   defineRoute({
     method: 'GET', url: '/api/customers/:id', access: { permission: 'customers.read' }, tags: ['customers'],
     summary: 'One customer: purchases, subscriptions, access, events, lifetime value',
     params: z.object({ id: z.uuid() }),
-    response: z.object({
-      contact: z.object({ id: z.string(), email: z.string(), name: z.string(), status: z.string(), createdAt: z.date() }),
-      lifetimeValue: z.array(z.object({ currency: z.string(), amount: z.number() })),
-      orders: z.array(orderFull),
-      subscriptions: z.array(subscriptionShape),
-      grants: z.array(grantShape),
-      events: z.array(eventShape),
-    }),
+    response: customerDetailShape,
     handler: ({ app, params }) => app.checkout.queries.customerDetail(app.db, params.id),
   }),
   defineRoute({
     method: 'GET', url: '/api/subscriptions', access: { permission: 'orders.read' }, tags: ['orders'],
     summary: 'Subscriptions and payment plans (filter past_due / unpaid to see dunning)',
     query: z.object({ status: z.enum(subscriptionStatuses).optional(), contactId: z.uuid().optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
-    response: z.object({ subscriptions: z.array(subscriptionShape) }),
+    response: subscriptionListShape,
     handler: async ({ app, query }) => ({ subscriptions: await app.checkout.queries.listSubscriptions(app.db, query) }),
   }),
   defineRoute({
     method: 'GET', url: '/api/checkout/status', access: { permission: 'orders.read' }, tags: ['orders'],
     summary: 'Which payment provider takes the money, whether it is test mode, and the last reconciliation',
-    response: z.object({ provider: z.string(), testMode: z.boolean(), webhookConfigured: z.boolean(), taxEnabled: z.boolean(), lastReconciliation: runShape.nullable() }),
+    response: checkoutStatusShape,
     handler: async ({ app }) => ({
       provider: app.checkout.provider.name,
       testMode: app.checkout.testMode,
@@ -590,13 +509,13 @@ export const checkoutRoutes: AnyRoute[] = [
   defineRoute({
     method: 'GET', url: '/api/checkout/reconciliation', access: { permission: 'orders.read' }, tags: ['orders'],
     summary: 'Reconciliation runs: what each checked and what it repaired',
-    response: z.object({ runs: z.array(runShape) }),
+    response: reconciliationRunsShape,
     handler: async ({ app }) => ({ runs: await app.checkout.queries.reconciliationRuns(app.db, 50) }),
   }),
   defineRoute({
     method: 'POST', url: '/api/checkout/reconciliation', access: { permission: 'settings.manage' }, tags: ['orders'], audit: 'checkout.reconcile_now',
     summary: 'Reconcile with Stripe now (it also runs every 15 minutes); what could not be applied is skipped and listed',
-    response: z.object({ checked: z.number(), repaired: z.number(), skipped: z.array(z.object({ ref: z.string(), type: z.string(), reason: z.string() })) }),
+    response: reconcileResultShape,
     handler: async ({ app }) => {
       if (!app.stripeSync) return { checked: 0, repaired: 0, skipped: [] };
       const r = await app.stripeSync.reconcile();

@@ -4,10 +4,11 @@
 import { sql } from 'drizzle-orm';
 import { bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { contacts } from '../audience/schema.js';
+import { orderKinds, orderStatuses, providerNames, refundStatuses, subscriptionKinds, subscriptionStatuses } from './contract.js';
 
-export const orderStatuses = ['pending', 'paid', 'failed', 'expired'] as const;
+export { orderStatuses, subscriptionStatuses };
 export type OrderStatus = (typeof orderStatuses)[number];
-export type ProviderName = 'stripe' | 'test' | 'free';
+export type ProviderName = (typeof providerNames)[number];
 
 export const orders = pgTable(
   'orders',
@@ -16,7 +17,7 @@ export const orders = pgTable(
     /** the number people see and say: #1001 */
     number: bigserial('number', { mode: 'number' }).notNull(),
     /** checkout (the checkout page) | upsell (one click after paying, charged to the saved card) */
-    kind: text('kind').$type<'checkout' | 'upsell'>().notNull().default('checkout'),
+    kind: text('kind').$type<(typeof orderKinds)[number]>().notNull().default('checkout'),
     parentOrderId: uuid('parent_order_id'),
     offerId: uuid('offer_id'),
     contactId: uuid('contact_id')
@@ -131,7 +132,7 @@ export const payments = pgTable(
   (t) => [uniqueIndex('payments_provider_key').on(t.provider, t.providerPaymentId), index('payments_order_idx').on(t.orderId), index('payments_refund_ref_idx').on(t.refundRef)],
 );
 
-export type RefundStatus = 'pending' | 'unknown' | 'succeeded' | 'failed';
+export type RefundStatus = (typeof refundStatuses)[number];
 
 export const refunds = pgTable(
   'refunds',
@@ -158,7 +159,6 @@ export const refunds = pgTable(
   (t) => [uniqueIndex('refunds_provider_key').on(t.provider, t.providerRefundId), index('refunds_order_idx').on(t.orderId)],
 );
 
-export const subscriptionStatuses = ['trialing', 'active', 'past_due', 'unpaid', 'canceled', 'completed'] as const;
 export type SubscriptionStatus = (typeof subscriptionStatuses)[number];
 
 /** A subscription or a payment plan, started by an order. */
@@ -173,7 +173,7 @@ export const subscriptions = pgTable(
     productId: uuid('product_id').notNull(),
     priceId: uuid('price_id').notNull(),
     /** subscription | plan */
-    kind: text('kind').$type<'subscription' | 'plan'>().notNull(),
+    kind: text('kind').$type<(typeof subscriptionKinds)[number]>().notNull(),
     provider: text('provider').$type<ProviderName>().notNull(),
     providerSubscriptionId: text('provider_subscription_id'),
     status: text('status').$type<SubscriptionStatus>().notNull(),

@@ -1,118 +1,55 @@
-// The catalog's JSON API (src/modules/catalog/routes.ts), typed for the admin pages.
+// The catalog's JSON API (src/modules/catalog/routes.ts) for the admin pages; request and
+// response shapes from the server's contract (src/modules/catalog/contract.ts), so a change
+// there fails the type check here.
 import { useEffect, useState } from 'react';
-import { ApiError, apiGet, apiSend, type IsoDate } from '../../api.js';
+import { ApiError, apiGet, apiSend } from '../../api.js';
+import type {
+  CatalogDefaults,
+  Coupon,
+  CouponInput,
+  CouponList,
+  CouponPatch,
+  Offer,
+  OfferDetail,
+  OfferInput,
+  OfferList,
+  OfferPatch,
+  Price,
+  PriceInput,
+  PricePatch,
+  Product,
+  ProductDetail,
+  ProductFile,
+  ProductInput,
+  ProductList,
+  ProductPatch,
+} from '../../../../../src/modules/catalog/contract.js';
 
-export type ProductKind = 'course' | 'download' | 'membership' | 'bundle';
-export type ProductStatus = 'draft' | 'published' | 'archived';
-export type RefundPolicy = 'revoke_on_full' | 'revoke_on_any' | 'keep';
-export type PriceType = 'one_time' | 'subscription' | 'payment_plan';
-
-export interface Price {
-  id: string;
-  productId: string;
-  type: PriceType;
-  currency: string;
-  amount: number;
-  interval: 'month' | 'year' | null;
-  trialDays: number | null;
-  instalments: number | null;
-  label: string;
-  active: boolean;
-  position: number;
-  createdAt: IsoDate;
-}
-
-export interface ProductFile {
-  id: string;
-  name: string;
-  contentType: string;
-  size: number;
-  sha256: string;
-  createdAt: IsoDate;
-}
-
-export interface Product {
-  id: string;
-  slug: string;
-  kind: ProductKind;
-  name: string;
-  summary: string;
-  imageUrl: string | null;
-  status: ProductStatus;
-  courseId: string | null;
-  refundPolicy: RefundPolicy;
-  position: number;
-  createdAt: IsoDate;
-  updatedAt: IsoDate;
-  prices: Price[];
-}
-
-export interface ProductDetail extends Product {
-  files: ProductFile[];
-  includes: { id: string; name: string; kind: string; slug: string }[];
-}
-
-export interface Coupon {
-  id: string;
-  code: string;
-  kind: 'percent' | 'fixed';
-  percentOff: number | null;
-  amountOff: number | null;
-  currency: string | null;
-  expiresAt: IsoDate | null;
-  maxRedemptions: number | null;
-  redemptions: number;
-  productIds: string[];
-  active: boolean;
-  createdAt: IsoDate;
-}
-
-export interface Offer {
-  id: string;
-  kind: 'bump' | 'upsell';
-  productId: string;
-  offerPriceId: string;
-  amount: number | null;
-  headline: string;
-  body: string;
-  active: boolean;
-  position: number;
-  createdAt: IsoDate;
-  offerProduct: { id: string; name: string; slug: string };
-  price: Price;
-}
-
-export type ProductInput = {
-  slug: string;
-  kind: ProductKind;
-  name: string;
-  summary?: string;
-  imageUrl?: string | null;
-  courseId?: string | null;
-  refundPolicy?: RefundPolicy;
-  includes?: string[];
-};
+export type { Coupon, Offer, OfferDetail, Price, Product, ProductDetail, ProductFile, ProductInput };
+export type ProductKind = Product['kind'];
+export type ProductStatus = Product['status'];
+export type RefundPolicy = Product['refundPolicy'];
+export type PriceType = Price['type'];
 
 const id = (s: string) => encodeURIComponent(s);
 
 export const catalogApi = {
-  products: (q: { status?: ProductStatus; archived?: boolean } = {}) => apiGet<{ products: Product[] }>('/api/products', { status: q.status, archived: q.archived ? '1' : undefined }),
+  products: (q: { status?: ProductStatus; archived?: boolean } = {}) => apiGet<ProductList>('/api/products', { status: q.status, archived: q.archived ? '1' : undefined }),
   product: (productId: string) => apiGet<ProductDetail>(`/api/products/${id(productId)}`),
   createProduct: (body: ProductInput) => apiSend<ProductDetail>('POST', '/api/products', body),
-  updateProduct: (productId: string, body: Partial<Omit<ProductInput, 'kind'>> & { status?: ProductStatus }) => apiSend<ProductDetail>('PATCH', `/api/products/${id(productId)}`, body),
-  createPrice: (productId: string, body: { type: PriceType; currency: string; amount: number; interval?: 'month' | 'year' | null; trialDays?: number | null; instalments?: number | null; label?: string }) =>
-    apiSend<Price>('POST', `/api/products/${id(productId)}/prices`, body),
-  updatePrice: (priceId: string, body: { label?: string; active?: boolean; position?: number }) => apiSend<Price>('PATCH', `/api/prices/${id(priceId)}`, body),
+  updateProduct: (productId: string, body: ProductPatch) => apiSend<ProductDetail>('PATCH', `/api/products/${id(productId)}`, body),
+  createPrice: (productId: string, body: PriceInput) => apiSend<Price>('POST', `/api/products/${id(productId)}/prices`, body),
+  updatePrice: (priceId: string, body: PricePatch) => apiSend<Price>('PATCH', `/api/prices/${id(priceId)}`, body),
   removeFile: (productId: string, fileId: string) => apiSend('DELETE', `/api/products/${id(productId)}/files/${id(fileId)}`),
   /** what a new price starts with: the business's currency (Settings) */
-  defaults: () => apiGet<{ currency: string }>('/api/catalog/defaults'),
-  coupons: () => apiGet<{ coupons: Coupon[] }>('/api/coupons'),
-  createCoupon: (body: { code: string; kind: 'percent' | 'fixed'; percentOff?: number | null; amountOff?: number | null; currency?: string | null; expiresAt?: string | null; maxRedemptions?: number | null; productIds?: string[] }) =>
-    apiSend<Coupon>('POST', '/api/coupons', body),
-  updateCoupon: (couponId: string, body: { active?: boolean; expiresAt?: string | null; maxRedemptions?: number | null }) => apiSend<Coupon>('PATCH', `/api/coupons/${id(couponId)}`, body),
-  offers: (q: { productId?: string } = {}) => apiGet<{ offers: Offer[] }>('/api/offers', q),
-  createOffer: (body: { kind: 'bump' | 'upsell'; productId: string; offerPriceId: string; amount?: number | null; headline: string; body?: string }) => apiSend<Offer>('POST', '/api/offers', body),
-  updateOffer: (offerId: string, body: { active?: boolean; headline?: string; body?: string; amount?: number | null }) => apiSend<Offer>('PATCH', `/api/offers/${id(offerId)}`, body),
+  defaults: () => apiGet<CatalogDefaults>('/api/catalog/defaults'),
+  coupons: () => apiGet<CouponList>('/api/coupons'),
+  createCoupon: (body: CouponInput) => apiSend<Coupon>('POST', '/api/coupons', body),
+  updateCoupon: (couponId: string, body: CouponPatch) => apiSend<Coupon>('PATCH', `/api/coupons/${id(couponId)}`, body),
+  offers: (q: { productId?: string } = {}) => apiGet<OfferList>('/api/offers', q),
+  /** the offer as saved (without the product and price it sells: list the offers for those) */
+  createOffer: (body: OfferInput) => apiSend<Offer>('POST', '/api/offers', body),
+  updateOffer: (offerId: string, body: OfferPatch) => apiSend<Offer>('PATCH', `/api/offers/${id(offerId)}`, body),
   deleteOffer: (offerId: string) => apiSend('DELETE', `/api/offers/${id(offerId)}`),
 };
 
