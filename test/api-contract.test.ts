@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { z } from 'zod';
 import { allRoutes } from '../src/http/routes.js';
+import * as audience from '../src/modules/audience/contract.js';
+import * as site from '../src/modules/site/contract.js';
 import { auditShape, eventShape } from '../src/http/contract.js';
 import { apiKeyShape, deviceSessionShape, invitationPeekShape, invitationShape, sessionStateShape, userShape, type User } from '../src/modules/team/contract.js';
 import { forecastShape, ownerSettingsShape, reviewShape } from '../src/modules/owner/contract.js';
@@ -150,5 +152,82 @@ describe('API contract shared with the admin', () => {
     assert.throws(() => refundsShape.parse({ refunds: [{ id: 'r', amount: 100, currency: 'usd', reason: '', status: 'done', providerRefundId: null, actorKind: 'user', actorId: null, error: null, createdAt: new Date(), completedAt: null }] }));
     // Money is whole minor units.
     assert.throws(() => priceShape.parse({ id: 'p', productId: 'x', type: 'one_time', currency: 'usd', amount: 9.99, interval: null, trialDays: null, instalments: null, label: '', active: true, position: 0, createdAt: new Date() }));
+  });
+
+  it('the routes the Contacts and Pages screens call answer through the audience and site contract schemas', () => {
+    const bodyOf = (method: string, url: string) => allRoutes.find((r) => r.method === method && r.url === url)?.body;
+    const answers: [string, string, z.ZodType][] = [
+      ['GET', '/api/contacts', audience.contactPageShape],
+      ['POST', '/api/contacts', audience.contactShape],
+      ['GET', '/api/contacts/:id', audience.contactDetailShape],
+      ['PATCH', '/api/contacts/:id', audience.contactShape],
+      ['POST', '/api/contacts/:id/tags', audience.contactTagResultShape],
+      ['POST', '/api/contacts/:id/lists/:listId', audience.subscribeResultShape],
+      ['POST', '/api/contacts/bulk-tag', audience.bulkTagResultShape],
+      ['GET', '/api/lists', audience.listsShape],
+      ['POST', '/api/lists', audience.listShape],
+      ['PATCH', '/api/lists/:id', audience.listShape],
+      ['GET', '/api/tags', audience.tagsShape],
+      ['POST', '/api/tags', audience.tagShape],
+      ['PATCH', '/api/tags/:id', audience.tagShape],
+      ['GET', '/api/segments', audience.segmentsShape],
+      ['GET', '/api/segments/:id', audience.segmentDetailShape],
+      ['POST', '/api/segments/preview', audience.segmentPreviewShape],
+      ['POST', '/api/segments', audience.segmentShape],
+      ['PATCH', '/api/segments/:id', audience.segmentShape],
+      ['GET', '/api/forms', audience.formsShape],
+      ['GET', '/api/forms/:id', audience.formDetailShape],
+      ['POST', '/api/forms', audience.formShape],
+      ['PATCH', '/api/forms/:id', audience.formShape],
+      ['PUT', '/api/forms/:id/lead-magnet', audience.formShape],
+      ['GET', '/api/imports', audience.importsShape],
+      ['POST', '/api/imports', audience.importUploadShape],
+      ['GET', '/api/imports/:id', audience.importShape],
+      ['POST', '/api/imports/:id/start', audience.importShape],
+      ['POST', '/api/imports/:id/cancel', audience.importShape],
+      ['POST', '/api/imports/:id/resume', audience.importShape],
+      ['GET', '/api/imports/:id/issues', audience.importIssuesShape],
+      ['GET', '/api/pages', site.pagesShape],
+      ['POST', '/api/pages', site.pageShape],
+      ['GET', '/api/pages/:id', site.pageShape],
+      ['PATCH', '/api/pages/:id', site.pageShape],
+      ['POST', '/api/pages/:id/publish', site.pageShape],
+      ['POST', '/api/pages/:id/unpublish', site.pageShape],
+      ['POST', '/api/site/preview', site.previewShape],
+      ['GET', '/api/site/forms', site.formChoicesShape],
+      ['GET', '/api/site/settings', site.siteSettingsShape],
+      ['PATCH', '/api/site/settings', site.siteSettingsShape],
+      ['POST', '/api/site/images', site.imageShape],
+    ];
+    for (const [method, url, shape] of answers) assert.equal(responseOf(method, url), shape, `${method} ${url} answers through the contract`);
+    const sends: [string, string, z.ZodType][] = [
+      ['POST', '/api/contacts', audience.contactCreateBody],
+      ['PATCH', '/api/contacts/:id', audience.contactUpdateBody],
+      ['POST', '/api/contacts/:id/tags', audience.contactTagBody],
+      ['POST', '/api/contacts/:id/lists/:listId', audience.subscribeBody],
+      ['POST', '/api/contacts/bulk-tag', audience.bulkTagBody],
+      ['POST', '/api/lists', audience.listBody],
+      ['PATCH', '/api/lists/:id', audience.listUpdateBody],
+      ['POST', '/api/tags', audience.tagBody],
+      ['PATCH', '/api/tags/:id', audience.tagBody],
+      ['POST', '/api/segments/preview', audience.segmentPreviewBody],
+      ['POST', '/api/segments', audience.segmentBody],
+      ['PATCH', '/api/segments/:id', audience.segmentUpdateBody],
+      ['POST', '/api/forms', audience.formInput],
+      ['PATCH', '/api/forms/:id', audience.formUpdateBody],
+      ['POST', '/api/imports/:id/start', audience.importStartBody],
+      ['POST', '/api/pages', site.pageCreateBody],
+      ['PATCH', '/api/pages/:id', site.pageUpdateBody],
+      ['POST', '/api/site/preview', site.previewBody],
+      ['PATCH', '/api/site/settings', site.siteSettingsBody],
+    ];
+    for (const [method, url, shape] of sends) assert.equal(bodyOf(method, url), shape, `the admin sends ${method} ${url} what the route parses`);
+    // A stored status outside the contract fails on the way out rather than reaching the admin as a string it cannot label.
+    assert.throws(() => audience.contactSummaryShape.parse({ id: 'c', email: 'a@example.com', name: '', status: 'deleted', source: 'admin', createdAt: new Date(), tags: [] }));
+    // A page's content is sent as the service read it: nothing in it is stripped by the schema.
+    const draft = { title: 'T', description: '', blocks: [{ id: 'b', type: 'hero', heading: 'H', subheading: '', ctaLabel: '', extra: 1 }] };
+    const at = new Date('2026-12-03T08:00:00.000Z');
+    const page = site.pageShape.parse({ id: 'p', slug: 's', kind: 'landing', productId: null, status: 'draft', version: 0, draft, published: null, createdAt: at, updatedAt: at, publishedAt: null, url: '/p/s', warnings: [] });
+    assert.deepEqual(page.draft, draft);
   });
 });

@@ -63,3 +63,25 @@ export const savedOfferProduct = ({} as Offer).offerProduct;
 
 // An order's or customer's events are the activity feed's (checkout's copy of the shape agrees).
 export const orderEvents: [BusinessEvent, OrderDetail['events'][number]] = [{} as OrderDetail['events'][number], {} as BusinessEvent];
+
+// The Contacts and Pages screens (audience and site contracts).
+type ContactSummary = import('../web/admin/src/pages/contacts/api.js').ContactSummary;
+type ContactDetail = import('../web/admin/src/pages/contacts/api.js').ContactDetail;
+type ImportView = import('../web/admin/src/pages/contacts/api.js').ImportView;
+type OptInForm = import('../web/admin/src/pages/contacts/api.js').OptInForm;
+type SegmentRule = import('../web/admin/src/pages/contacts/api.js').SegmentRule;
+type SitePage = import('../web/admin/src/pages/site/site-api.js').SitePage;
+// @ts-expect-error a contact's status is one of the audience's, not any string
+export const contactStatus: ContactSummary['status'] = 'deleted';
+// @ts-expect-error a contact's creation time arrives as an ISO string
+export const contactCreated: ContactDetail['contact']['createdAt'] = new Date();
+// @ts-expect-error an import's status is one of the importer's states
+export const importStatus: ImportView['status'] = 'paused';
+// @ts-expect-error a field rule's condition is one the segment compiler knows
+export const fieldOp: Extract<SegmentRule, { type: 'field' }>['op'] = 'matches';
+// @ts-expect-error a form asks for the name in one of three ways
+export const askName: OptInForm['askName'] = 'sometimes';
+// @ts-expect-error a page's block is one of the page blocks
+export const blockType: SitePage['draft']['blocks'][number]['type'] = 'video';
+// @ts-expect-error a page's publication time arrives as an ISO string (or null)
+export const publishedAt: SitePage['publishedAt'] = new Date();

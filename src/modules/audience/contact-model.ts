@@ -7,7 +7,7 @@ import type { DbOrTx, Tx } from '../../db/client.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { invalid } from '../../errors.js';
 import type { consentRecords, contacts, lists, tags, ConsentKind, ContactStatus } from './schema.js';
-import { fieldKeySchema } from './segments.js';
+import { fieldKeySchema } from './contract.js';
 import { emailAddressProblem, isValidEmail } from './email-address.js';
 
 export type Contact = typeof contacts.$inferSelect;

@@ -15,6 +15,7 @@ import type { EventLog } from '../../db/events.js';
 import { DomainError, conflict, invalid, notFound } from '../../errors.js';
 import { contacts, forms, lists, tags, type FormField } from './schema.js';
 import { cleanFields, emailProblem, type AudienceDeps, type Contact, type ContactWriter } from './contact-model.js';
+import { FORM_SLUG_RE } from './contract.js';
 
 export type Form = typeof forms.$inferSelect;
 
@@ -22,8 +23,6 @@ const CONFIRM_TTL_MS = 7 * 86_400_000;
 const DOWNLOAD_TTL_MS = 7 * 86_400_000;
 /** One confirmation mail per address per window: a form cannot be used to flood someone's inbox. */
 const CONFIRM_RESEND_MS = 10 * 60_000;
-
-export const SLUG_RE = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 
 export interface FormInput {
   slug: string;
@@ -142,7 +141,7 @@ export class FormService {
 
   private async validate(tx: Tx, input: Partial<FormInput>, id?: string): Promise<void> {
     if (input.slug !== undefined) {
-      if (!SLUG_RE.test(input.slug)) throw invalid('The address may use lower-case letters, digits and dashes (e.g. weekly-letter)', { field: 'slug' });
+      if (!FORM_SLUG_RE.test(input.slug)) throw invalid('The address may use lower-case letters, digits and dashes (e.g. weekly-letter)', { field: 'slug' });
       const [clash] = await tx.select({ id: forms.id }).from(forms).where(eq(forms.slug, input.slug));
       if (clash && clash.id !== id) throw conflict(`Another form already lives at /f/${input.slug}`);
     }

@@ -5,126 +5,56 @@ import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { defineRoute, type AnyRoute } from '../../http/route.js';
 import { invalid } from '../../errors.js';
-import { contactStatuses } from './schema.js';
-import { segmentRulesSchema, fieldKeySchema, type SegmentRules } from './segments.js';
-import { SLUG_RE, type Form } from './forms.js';
+import {
+  bulkTagBody,
+  bulkTagResultShape,
+  contactCreateBody,
+  contactDetailShape,
+  contactPageShape,
+  contactShape,
+  contactStatuses,
+  contactTagBody,
+  contactTagResultShape,
+  contactUpdateBody,
+  formDetailShape,
+  formInput,
+  formShape,
+  formsShape,
+  formUpdateBody,
+  importIssuesShape,
+  importShape,
+  importsShape,
+  importStartBody,
+  importUploadShape,
+  listBody,
+  listShape,
+  listsShape,
+  listUpdateBody,
+  segmentBody,
+  segmentDetailShape,
+  segmentPreviewBody,
+  segmentPreviewShape,
+  segmentShape,
+  segmentsShape,
+  segmentUpdateBody,
+  subscribeBody,
+  subscribeResultShape,
+  tagBody,
+  tagShape,
+  tagsShape,
+  type SegmentRules,
+} from './contract.js';
+import type { Form } from './forms.js';
 import type { Segment } from './segment-service.js';
 import { exportContacts } from './export.js';
 import { audiencePublicRoutes } from './public-routes.js';
 
+// ---- shapes (the staff API's are in contract.ts, shared with the admin) ----------------------
+
 const id = z.uuid();
 const idParams = z.object({ id });
 const status = z.enum(contactStatuses);
-const tagShape = z.object({ id: z.string(), name: z.string() });
-const fieldsSchema = z.record(fieldKeySchema, z.string().max(2000));
-
-const contactShape = z.object({
-  id: z.string(),
-  email: z.string(),
-  name: z.string(),
-  status: z.string(),
-  source: z.string(),
-  fields: z.record(z.string(), z.string()),
-  createdAt: z.date(),
-  updatedAt: z.date(),
-  confirmedAt: z.date().nullable(),
-});
-
-const consentShape = z.object({
-  id: z.string(),
-  kind: z.string(),
-  statement: z.string(),
-  formId: z.string().nullable(),
-  importId: z.string().nullable(),
-  listIds: z.array(z.string()),
-  ip: z.string().nullable(),
-  userAgent: z.string().nullable(),
-  actorKind: z.string(),
-  actorId: z.string().nullable(),
-  occurredAt: z.date(),
-});
-
-const listShape = z.object({ id: z.string(), name: z.string(), description: z.string(), createdAt: z.date() });
-
-const segmentShape = z.object({
-  id: z.string(),
-  name: z.string(),
-  description: z.string(),
-  rules: segmentRulesSchema,
-  createdAt: z.date(),
-  updatedAt: z.date(),
-});
 const toSegment = (s: Segment) => ({ id: s.id, name: s.name, description: s.description, rules: s.rules as SegmentRules, createdAt: s.createdAt, updatedAt: s.updatedAt });
-const countShape = z.object({ total: z.number(), sendable: z.number() });
-
-const formFieldSchema = z.object({ key: fieldKeySchema, label: z.string().trim().min(1).max(100), required: z.boolean().default(false) });
-const formInput = z.object({
-  slug: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .regex(SLUG_RE, 'use lower-case letters, digits and dashes')
-    .refine((s) => s !== 'confirm', 'this address is reserved'),
-  name: z.string().trim().min(1).max(200),
-  title: z.string().trim().min(1).max(200),
-  intro: z.string().max(20_000).optional(),
-  consentText: z.string().trim().min(1, 'say what people agree to (kept as evidence)').max(2000),
-  buttonLabel: z.string().trim().max(60).optional(),
-  successMessage: z.string().max(2000).optional(),
-  doubleOptIn: z.boolean().optional(),
-  askName: z.enum(['hidden', 'optional', 'required']).optional(),
-  customFields: z.array(formFieldSchema).max(10).optional(),
-  listIds: z.array(id).max(50).optional(),
-  tagIds: z.array(id).max(50).optional(),
-  embedAllowed: z.boolean().optional(),
-});
-const formShape = z.object({
-  id: z.string(),
-  slug: z.string(),
-  name: z.string(),
-  title: z.string(),
-  intro: z.string(),
-  consentText: z.string(),
-  buttonLabel: z.string(),
-  successMessage: z.string(),
-  doubleOptIn: z.boolean(),
-  askName: z.string(),
-  customFields: z.array(z.object({ key: z.string(), label: z.string(), required: z.boolean() })),
-  listIds: z.array(z.string()),
-  tagIds: z.array(z.string()),
-  embedAllowed: z.boolean(),
-  leadMagnet: z.object({ name: z.string(), type: z.string(), size: z.number() }).nullable(),
-  url: z.string(),
-  archived: z.boolean(),
-  stats: z.object({ submissions: z.number(), confirmations: z.number() }),
-  createdAt: z.date(),
-  updatedAt: z.date(),
-});
-
-const importShape = z.object({
-  id: z.string(),
-  fileName: z.string(),
-  fileSize: z.number(),
-  format: z.string(),
-  formatLabel: z.string(),
-  delimiter: z.string(),
-  encoding: z.string(),
-  headers: z.array(z.string()),
-  mapping: z.array(z.string()),
-  options: z.record(z.string(), z.unknown()),
-  status: z.string(),
-  rowsDone: z.number(),
-  imported: z.number(),
-  updated: z.number(),
-  skipped: z.number(),
-  errored: z.number(),
-  progress: z.number(),
-  error: z.string().nullable(),
-  startedBy: z.string().nullable(),
-  createdAt: z.date(),
-  startedAt: z.date().nullable(),
-  finishedAt: z.date().nullable(),
-});
 
 /** The request body as a stream (uploads are sent raw: text/csv or application/octet-stream). */
 function uploadStream(req: FastifyRequest): Readable {
@@ -149,25 +79,13 @@ export const audienceRoutes: AnyRoute[] = [
       cursor: z.string().max(200).optional(),
       limit: z.coerce.number().int().min(1).max(500).default(50),
     }),
-    response: z.object({
-      contacts: z.array(z.object({ id: z.string(), email: z.string(), name: z.string(), status: z.string(), source: z.string(), createdAt: z.date(), tags: z.array(tagShape) })),
-      total: z.number(),
-      nextCursor: z.string().nullable(),
-    }),
+    response: contactPageShape,
     handler: async ({ app, query }) => app.audience.listContacts(query),
   }),
   defineRoute({
     method: 'POST', url: '/api/contacts', access: { permission: 'contacts.write' }, tags: ['audience'], status: 201, audit: 'contact.created',
     summary: 'Add a contact by hand, with how they agreed to hear from you',
-    body: z.object({
-      email: z.string().trim().max(320),
-      name: z.string().max(200).optional(),
-      fields: fieldsSchema.optional(),
-      listIds: z.array(id).max(50).optional(),
-      tagIds: z.array(id).max(50).optional(),
-      status: z.enum(['active', 'unconfirmed']).optional(),
-      consentNote: z.string().max(2000).optional(),
-    }),
+    body: contactCreateBody,
     response: contactShape,
     handler: async ({ app, body, actor, req, auditTarget }) => {
       const c = await app.audience.createContact(body, actor, { ip: req.ip });
@@ -205,8 +123,8 @@ export const audienceRoutes: AnyRoute[] = [
   defineRoute({
     method: 'POST', url: '/api/contacts/bulk-tag', access: { permission: 'contacts.write' }, tags: ['audience'], audit: 'contacts.bulk_tagged',
     summary: 'Add or remove a tag on chosen contacts or on every member of a segment',
-    body: z.object({ tagId: id, action: z.enum(['add', 'remove']), contactIds: z.array(id).max(10_000).optional(), segmentId: id.optional() }),
-    response: z.object({ changed: z.number() }),
+    body: bulkTagBody,
+    response: bulkTagResultShape,
     handler: async ({ app, body, actor, auditTarget }) => {
       auditTarget('tag', body.tagId, { action: body.action, segmentId: body.segmentId ?? null });
       return { changed: await app.audience.bulkTag(body, actor) };
@@ -216,20 +134,14 @@ export const audienceRoutes: AnyRoute[] = [
     method: 'GET', url: '/api/contacts/:id', access: { permission: 'contacts.read' }, tags: ['audience'],
     summary: 'One contact: fields, tags, lists, consent evidence and recent activity',
     params: idParams,
-    response: z.object({
-      contact: contactShape,
-      tags: z.array(tagShape),
-      lists: z.array(z.object({ id: z.string(), name: z.string(), status: z.string(), updatedAt: z.date() })),
-      consent: z.array(consentShape),
-      events: z.array(z.object({ id: z.number(), occurredAt: z.date(), type: z.string(), actorKind: z.string(), actorId: z.string().nullable(), data: z.record(z.string(), z.unknown()) })),
-    }),
+    response: contactDetailShape,
     handler: async ({ app, params }) => app.audience.contactDetail(params.id),
   }),
   defineRoute({
     method: 'PATCH', url: '/api/contacts/:id', access: { permission: 'contacts.write' }, tags: ['audience'], audit: 'contact.updated',
     summary: 'Edit name and fields; unsubscribe, or mark a bounced address as fixed',
     params: idParams,
-    body: z.object({ name: z.string().max(200).optional(), fields: fieldsSchema.optional(), status: status.optional() }),
+    body: contactUpdateBody,
     response: contactShape,
     handler: async ({ app, params, body, actor, auditTarget }) => {
       auditTarget('contact', params.id, { changed: Object.keys(body) });
@@ -249,8 +161,8 @@ export const audienceRoutes: AnyRoute[] = [
     method: 'POST', url: '/api/contacts/:id/tags', access: { permission: 'contacts.write' }, tags: ['audience'], audit: 'contact.tagged',
     summary: 'Tag a contact (by tag ids, or by names: missing tags are created)',
     params: idParams,
-    body: z.object({ tagIds: z.array(id).max(50).default([]), names: z.array(z.string().trim().min(1).max(100)).max(50).default([]) }),
-    response: z.object({ added: z.number() }),
+    body: contactTagBody,
+    response: contactTagResultShape,
     handler: async ({ app, params, body, actor, auditTarget }) => {
       auditTarget('contact', params.id);
       await app.audience.getContact(app.db, params.id);
@@ -274,8 +186,8 @@ export const audienceRoutes: AnyRoute[] = [
     method: 'POST', url: '/api/contacts/:id/lists/:listId', access: { permission: 'contacts.write' }, tags: ['audience'], audit: 'contact.subscribed',
     summary: 'Put a contact on a list (they must be able to receive mail: active or unconfirmed)',
     params: z.object({ id, listId: id }),
-    body: z.object({ consentNote: z.string().max(2000).optional() }),
-    response: z.object({ joined: z.boolean() }),
+    body: subscribeBody,
+    response: subscribeResultShape,
     handler: async ({ app, params, body, actor, req, auditTarget }) => {
       auditTarget('contact', params.id, { listId: params.listId });
       const contact = await app.audience.getContact(app.db, params.id);
@@ -308,13 +220,13 @@ export const audienceRoutes: AnyRoute[] = [
   defineRoute({
     method: 'GET', url: '/api/lists', access: { permission: 'contacts.read' }, tags: ['audience'],
     summary: 'Lists with their number of active subscribers',
-    response: z.object({ lists: z.array(listShape.extend({ subscribers: z.number() })) }),
+    response: listsShape,
     handler: async ({ app }) => ({ lists: await app.audience.listLists() }),
   }),
   defineRoute({
     method: 'POST', url: '/api/lists', access: { permission: 'contacts.write' }, tags: ['audience'], status: 201, audit: 'list.created',
     summary: 'Create a list (a newsletter or topic people can join and leave)',
-    body: z.object({ name: z.string().trim().min(1).max(200), description: z.string().max(1000).optional() }),
+    body: listBody,
     response: listShape,
     handler: async ({ app, body, actor, auditTarget }) => {
       const l = await app.audience.createList(body, actor);
@@ -326,7 +238,7 @@ export const audienceRoutes: AnyRoute[] = [
     method: 'PATCH', url: '/api/lists/:id', access: { permission: 'contacts.write' }, tags: ['audience'], audit: 'list.updated',
     summary: 'Rename a list or change its description',
     params: idParams,
-    body: z.object({ name: z.string().trim().min(1).max(200).optional(), description: z.string().max(1000).optional() }),
+    body: listUpdateBody,
     response: listShape,
     handler: async ({ app, params, body, actor, auditTarget }) => {
       auditTarget('list', params.id);
@@ -347,13 +259,13 @@ export const audienceRoutes: AnyRoute[] = [
   defineRoute({
     method: 'GET', url: '/api/tags', access: { permission: 'contacts.read' }, tags: ['audience'],
     summary: 'Tags with how many contacts carry each',
-    response: z.object({ tags: z.array(tagShape.extend({ contacts: z.number(), createdAt: z.date() })) }),
+    response: tagsShape,
     handler: async ({ app }) => ({ tags: await app.audience.listTags() }),
   }),
   defineRoute({
     method: 'POST', url: '/api/tags', access: { permission: 'contacts.write' }, tags: ['audience'], status: 201, audit: 'tag.created',
     summary: 'Create a tag',
-    body: z.object({ name: z.string().trim().min(1).max(100) }),
+    body: tagBody,
     response: tagShape,
     handler: async ({ app, body, actor, auditTarget }) => {
       const t = await app.audience.createTag(body.name, actor);
@@ -365,7 +277,7 @@ export const audienceRoutes: AnyRoute[] = [
     method: 'PATCH', url: '/api/tags/:id', access: { permission: 'contacts.write' }, tags: ['audience'], audit: 'tag.renamed',
     summary: 'Rename a tag',
     params: idParams,
-    body: z.object({ name: z.string().trim().min(1).max(100) }),
+    body: tagBody,
     response: tagShape,
     handler: async ({ app, params, body, actor, auditTarget }) => {
       auditTarget('tag', params.id);
@@ -386,20 +298,20 @@ export const audienceRoutes: AnyRoute[] = [
   defineRoute({
     method: 'GET', url: '/api/segments', access: { permission: 'contacts.read' }, tags: ['audience'],
     summary: 'Saved segments',
-    response: z.object({ segments: z.array(segmentShape) }),
+    response: segmentsShape,
     handler: async ({ app }) => ({ segments: (await app.audience.segments.list()).map(toSegment) }),
   }),
   defineRoute({
     method: 'POST', url: '/api/segments/preview', access: { permission: 'contacts.read' }, tags: ['audience'], audit: false,
     summary: 'Live count and a sample of the contacts some rules select (nothing is saved)',
-    body: z.object({ rules: segmentRulesSchema }),
-    response: countShape.extend({ sample: z.array(z.object({ id: z.string(), email: z.string(), name: z.string(), status: z.string() })) }),
+    body: segmentPreviewBody,
+    response: segmentPreviewShape,
     handler: async ({ app, body }) => app.audience.segments.preview(body.rules),
   }),
   defineRoute({
     method: 'POST', url: '/api/segments', access: { permission: 'contacts.write' }, tags: ['audience'], status: 201, audit: 'segment.created',
     summary: 'Save a segment',
-    body: z.object({ name: z.string().trim().min(1).max(200), description: z.string().max(1000).optional(), rules: segmentRulesSchema }),
+    body: segmentBody,
     response: segmentShape,
     handler: async ({ app, body, actor, auditTarget }) => {
       const s = await app.audience.segments.create(body, actor);
@@ -411,14 +323,14 @@ export const audienceRoutes: AnyRoute[] = [
     method: 'GET', url: '/api/segments/:id', access: { permission: 'contacts.read' }, tags: ['audience'],
     summary: 'A segment with its live count',
     params: idParams,
-    response: segmentShape.extend({ count: countShape }),
+    response: segmentDetailShape,
     handler: async ({ app, params }) => ({ ...toSegment(await app.audience.segments.get(params.id)), count: await app.audience.segments.count(params.id) }),
   }),
   defineRoute({
     method: 'PATCH', url: '/api/segments/:id', access: { permission: 'contacts.write' }, tags: ['audience'], audit: 'segment.updated',
     summary: 'Rename a segment or change its rules',
     params: idParams,
-    body: z.object({ name: z.string().trim().min(1).max(200).optional(), description: z.string().max(1000).optional(), rules: segmentRulesSchema.optional() }),
+    body: segmentUpdateBody,
     response: segmentShape,
     handler: async ({ app, params, body, actor, auditTarget }) => {
       auditTarget('segment', params.id);
@@ -439,7 +351,7 @@ export const audienceRoutes: AnyRoute[] = [
   defineRoute({
     method: 'GET', url: '/api/forms', access: { permission: 'contacts.read' }, tags: ['audience'],
     summary: 'Opt-in forms with submissions and confirmations',
-    response: z.object({ forms: z.array(formShape) }),
+    response: formsShape,
     handler: async ({ app }) => ({ forms: (await app.audience.forms.list()).map((f) => toForm(app.audience.forms.hostedUrl(f), f)) }),
   }),
   defineRoute({
@@ -457,7 +369,7 @@ export const audienceRoutes: AnyRoute[] = [
     method: 'GET', url: '/api/forms/:id', access: { permission: 'contacts.read' }, tags: ['audience'],
     summary: 'A form, its public address and the HTML snippet to embed it',
     params: idParams,
-    response: formShape.extend({ embedHtml: z.string() }),
+    response: formDetailShape,
     handler: async ({ app, params }) => {
       const f = await app.audience.forms.get(params.id);
       return { ...toForm(app.audience.forms.hostedUrl(f), f), embedHtml: app.audience.forms.embedSnippet(f) };
@@ -467,7 +379,7 @@ export const audienceRoutes: AnyRoute[] = [
     method: 'PATCH', url: '/api/forms/:id', access: { permission: 'contacts.write' }, tags: ['audience'], audit: 'form.updated',
     summary: 'Change a form, or archive it (its page goes offline)',
     params: idParams,
-    body: formInput.partial().extend({ archived: z.boolean().optional() }),
+    body: formUpdateBody,
     response: formShape,
     handler: async ({ app, params, body, actor, auditTarget }) => {
       auditTarget('form', params.id);
@@ -504,14 +416,14 @@ export const audienceRoutes: AnyRoute[] = [
   defineRoute({
     method: 'GET', url: '/api/imports', access: { permission: 'contacts.import' }, tags: ['audience'],
     summary: 'CSV imports, newest first, with their progress',
-    response: z.object({ imports: z.array(importShape) }),
+    response: importsShape,
     handler: async ({ app }) => ({ imports: await app.audience.imports.list() }),
   }),
   defineRoute({
     method: 'POST', url: '/api/imports', access: { permission: 'contacts.import' }, tags: ['audience'], status: 201, audit: 'import.uploaded', rawBody: 'stream',
     summary: 'Upload a CSV (raw body, ?filename=): returns the detected format, a suggested column mapping and sample rows',
     query: z.object({ filename: z.string().trim().max(200).default('contacts.csv') }),
-    response: importShape.extend({ sample: z.array(z.array(z.string())) }),
+    response: importUploadShape,
     handler: async ({ app, req, query, actor, auditTarget }) => {
       const view = await app.audience.imports.upload({ name: query.filename, stream: uploadStream(req) }, actor);
       auditTarget('import', view.id, { fileName: view.fileName, size: view.fileSize });
@@ -529,14 +441,7 @@ export const audienceRoutes: AnyRoute[] = [
     method: 'POST', url: '/api/imports/:id/start', access: { permission: 'contacts.import' }, tags: ['audience'], audit: 'import.started',
     summary: 'Confirm the column mapping and options and start importing',
     params: idParams,
-    body: z.object({
-      mapping: z.array(z.string().max(80)).max(500).optional(),
-      listIds: z.array(id).max(50).default([]),
-      tagIds: z.array(id).max(50).default([]),
-      existing: z.enum(['update', 'skip']).default('update'),
-      newStatus: z.enum(['active', 'unconfirmed']).default('active'),
-      consentStatement: z.string().trim().max(2000),
-    }),
+    body: importStartBody,
     response: importShape,
     handler: async ({ app, params, body, actor, req, auditTarget }) => {
       auditTarget('import', params.id);
@@ -569,7 +474,7 @@ export const audienceRoutes: AnyRoute[] = [
     summary: 'The first skipped or failed rows of an import, with reasons',
     params: idParams,
     query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }),
-    response: z.object({ issues: z.array(z.object({ rowNumber: z.number(), line: z.number(), email: z.string(), outcome: z.string(), reason: z.string() })) }),
+    response: importIssuesShape,
     handler: async ({ app, params, query }) => {
       await app.audience.imports.get(params.id);
       return { issues: await app.audience.imports.issues(params.id, query.limit) };

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, index, integer, jsonb, pgTable, pgView, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { contactStatuses, importStatuses, type ContactStatus, type ImportStatus } from './contract.js';
 
-export const contactStatuses = ['active', 'unconfirmed', 'unsubscribed', 'bounced', 'complained'] as const;
-export type ContactStatus = (typeof contactStatuses)[number];
+export { contactStatuses, importStatuses, type ContactStatus, type ImportStatus };
 
 /** Everyone the business knows: subscribers, leads and customers (a customer is a contact who bought). */
 export const contacts = pgTable(
@@ -175,9 +175,6 @@ export const segments = pgTable('segments', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
 });
-
-export const importStatuses = ['uploaded', 'queued', 'running', 'completed', 'failed', 'cancelled'] as const;
-export type ImportStatus = (typeof importStatuses)[number];
 
 /**
  * A CSV import and its progress. The job checkpoints `byte_offset` and the counters in the same

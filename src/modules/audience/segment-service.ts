@@ -5,7 +5,7 @@ import type { Clock } from '../../clock.js';
 import type { Database } from '../../db/client.js';
 import type { EventLog } from '../../db/events.js';
 import { notFound } from '../../errors.js';
-import { segments } from './schema.js';
+import { segments, type ContactStatus } from './schema.js';
 import { SEGMENT_COMPILER_VERSION, compileSegmentCondition, compileSegmentSql, segmentFrom, segmentRulesSchema, type SegmentRules } from './segments.js';
 
 export type Segment = typeof segments.$inferSelect;
@@ -88,7 +88,7 @@ export class SegmentService {
       )
     ).rows;
     const sample = (
-      await this.database.execute<{ id: string; email: string; name: string; status: string }>(
+      await this.database.execute<{ id: string; email: string; name: string; status: ContactStatus }>(
         `select c.id, c.email, c.name, c.status ${from} order by c.created_at desc limit ${Math.min(Math.max(1, sampleSize), 50)}`,
         [at],
       )

@@ -7,97 +7,15 @@
 // function segment_contact_ids(segment, at), so the mail module can select a segment's members
 // inside any query without loading its rules. `p.at` is the moment of evaluation ("opened in
 // the last 30 days" counts back from it); it comes from the app clock, never from now().
-import { z } from 'zod';
 import { invalid } from '../../errors.js';
 import { GRANTS_VIEW_NAME } from '../access/index.js';
-import { contactStatuses, type ContactStatus } from './schema.js';
+import { SEGMENT_MAX_DEPTH as MAX_DEPTH, fieldKeySchema, segmentRulesSchema, type SegmentRule, type SegmentRules } from './contract.js';
+
+// The rules' schema and types are in contract.ts (the admin's segment editor uses them too).
+export { segmentRulesSchema, type SegmentRule, type SegmentRules } from './contract.js';
 
 /** Bump when the compiler's output changes; stored segments are recompiled on start. */
 export const SEGMENT_COMPILER_VERSION = 2;
-const MAX_DEPTH = 4;
-
-export type SegmentRule =
-  | { type: 'tag'; op: 'has' | 'not_has'; tagId: string }
-  | { type: 'list'; op: 'subscribed' | 'not_subscribed'; listId: string }
-  | { type: 'status'; op: 'is' | 'is_not'; values: ContactStatus[] }
-  | {
-      type: 'field';
-      field: string;
-      op: 'equals' | 'not_equals' | 'contains' | 'not_contains' | 'starts_with' | 'is_set' | 'is_not_set' | 'greater_than' | 'less_than';
-      value?: string;
-    }
-  | { type: 'email'; op: 'equals' | 'contains' | 'ends_with'; value: string }
-  | { type: 'source'; op: 'is' | 'starts_with'; value: string }
-  | { type: 'created'; op: 'within_days' | 'before_days'; days: number }
-  | { type: 'purchase'; op: 'has' | 'not_has'; resourceType?: 'product' | 'course' | 'download'; resourceId?: string }
-  | { type: 'course'; op: 'started' | 'not_started' | 'completed' | 'not_completed'; courseId?: string }
-  | { type: 'engagement'; op: 'opened' | 'not_opened' | 'clicked' | 'not_clicked' | 'engaged' | 'not_engaged'; days: number }
-  | { type: 'group'; match: 'all' | 'any'; rules: SegmentRule[] };
-
-export interface SegmentRules {
-  match: 'all' | 'any';
-  rules: SegmentRule[];
-}
-
-const days = z.number().int().min(1).max(3650);
-const text = z.string().trim().min(1).max(500);
-/** custom field keys as the import and forms store them */
-export const fieldKeySchema = z
-  .string()
-  .trim()
-  .min(1)
-  .max(64)
-  .regex(/^[a-z0-9_]+$/, 'use lower-case letters, digits and _');
-
-export const segmentRuleSchema: z.ZodType<SegmentRule> = z.lazy(() =>
-  z.discriminatedUnion('type', [
-    z.object({ type: z.literal('tag'), op: z.enum(['has', 'not_has']), tagId: z.uuid() }),
-    z.object({ type: z.literal('list'), op: z.enum(['subscribed', 'not_subscribed']), listId: z.uuid() }),
-    z.object({ type: z.literal('status'), op: z.enum(['is', 'is_not']), values: z.array(z.enum(contactStatuses)).min(1) }),
-    z.object({
-      type: z.literal('field'),
-      field: fieldKeySchema,
-      op: z.enum(['equals', 'not_equals', 'contains', 'not_contains', 'starts_with', 'is_set', 'is_not_set', 'greater_than', 'less_than']),
-      value: z.string().max(500).optional(),
-    }),
-    z.object({ type: z.literal('email'), op: z.enum(['equals', 'contains', 'ends_with']), value: text }),
-    z.object({ type: z.literal('source'), op: z.enum(['is', 'starts_with']), value: text }),
-    z.object({ type: z.literal('created'), op: z.enum(['within_days', 'before_days']), days }),
-    z.object({
-      type: z.literal('purchase'),
-      op: z.enum(['has', 'not_has']),
-      resourceType: z.enum(['product', 'course', 'download']).optional(),
-      resourceId: z.uuid().optional(),
-    }),
-    z.object({ type: z.literal('course'), op: z.enum(['started', 'not_started', 'completed', 'not_completed']), courseId: z.uuid().optional() }),
-    z.object({ type: z.literal('engagement'), op: z.enum(['opened', 'not_opened', 'clicked', 'not_clicked', 'engaged', 'not_engaged']), days }),
-    z.object({ type: z.literal('group'), match: z.enum(['all', 'any']), rules: z.array(segmentRuleSchema).min(1).max(50) }),
-  ]),
-);
-
-/** Rules in one segment, groups included: enough for any real audience, small enough to compile and plan quickly. */
-export const MAX_SEGMENT_RULES = 200;
-
-export const segmentRulesSchema = z
-  .object({
-    match: z.enum(['all', 'any']).default('all'),
-    rules: z.array(segmentRuleSchema).max(50).default([]),
-  })
-  .superRefine((value, ctx) => {
-    // Each group may hold 50 rules: without a cap on the whole, four levels of groups would be
-    // millions of rules (and a query PostgreSQL refuses). Checked here, so a save gets a 400.
-    let count = 0;
-    let deepest = 0;
-    const stack = value.rules.map((rule) => ({ rule, depth: 1 }));
-    while (stack.length) {
-      const { rule, depth } = stack.pop()!;
-      count++;
-      deepest = Math.max(deepest, depth);
-      if (rule.type === 'group') for (const inner of rule.rules) stack.push({ rule: inner, depth: depth + 1 });
-    }
-    if (deepest > MAX_DEPTH + 1) ctx.addIssue({ code: 'custom', path: ['rules'], message: `Segments can nest groups ${MAX_DEPTH} levels deep at most` });
-    if (count > MAX_SEGMENT_RULES) ctx.addIssue({ code: 'custom', path: ['rules'], message: `A segment can have ${MAX_SEGMENT_RULES} rules at most (groups included); this one has ${count}` });
-  });
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

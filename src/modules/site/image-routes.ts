@@ -4,12 +4,13 @@ import { createReadStream } from 'node:fs';
 import { z } from 'zod';
 import { invalid } from '../../errors.js';
 import { defineRoute, type AnyRoute } from '../../http/route.js';
+import { imageShape } from './contract.js';
 
 export const siteImageRoutes: AnyRoute[] = [
   defineRoute({
     method: 'POST', url: '/api/site/images', access: { permission: 'pages.write' }, tags: ['site'], status: 201,
     summary: 'Upload an image for a page block (multipart/form-data, field "file"; PNG, JPEG, WebP or GIF up to 5 MB)',
-    response: z.object({ url: z.string(), name: z.string(), contentType: z.string(), size: z.number() }),
+    response: imageShape,
     handler: async ({ app, req, actor, auditTarget }) => {
       if (!req.isMultipart()) throw invalid('Send the image as multipart/form-data in a field named "file"', { field: 'file' });
       const part = await req.file();

@@ -5,27 +5,10 @@ import type { App } from '../../app.js';
 import { issueFormToken } from '../../http/form-token.js';
 import { defineRoute, type AnyRoute } from '../../http/route.js';
 import { formTokenEtag, pageBytes, type RenderedPage } from './service.js';
+import { formChoicesShape, pageCreateBody, pageShape, pagesShape, pageUpdateBody, previewBody, previewShape, siteSettingsBody, siteSettingsShape } from './contract.js';
 
+// The page editor's shapes are in contract.ts, shared with the admin.
 const idParam = z.object({ id: z.uuid() });
-const slug = z.string().trim().toLowerCase().max(80);
-
-const pageShape = z.object({
-  id: z.string(),
-  slug: z.string(),
-  kind: z.enum(['sales', 'landing']),
-  productId: z.string().nullable(),
-  status: z.enum(['draft', 'published']),
-  version: z.number(),
-  draft: z.unknown(),
-  published: z.unknown().nullable(),
-  createdAt: z.date(),
-  updatedAt: z.date(),
-  publishedAt: z.date().nullable(),
-  url: z.string(),
-  /** what visitors would notice: an opt-in block whose form is deleted or archived */
-  warnings: z.array(z.string()),
-});
-
 const toShape = <T extends { slug: string }>(p: T) => ({ ...p, url: `/p/${p.slug}` });
 
 /** Sends cached page HTML with an ETag, so a browser that has it gets a 304. */
@@ -59,13 +42,13 @@ export const siteRoutes: AnyRoute[] = [
   defineRoute({
     method: 'GET', url: '/api/pages', access: { permission: 'catalog.read' }, tags: ['site'],
     summary: 'Every page: sales pages of products and landing pages',
-    response: z.object({ pages: z.array(pageShape) }),
+    response: pagesShape,
     handler: async ({ app }) => ({ pages: (await app.site.listPages(app.db)).map(toShape) }),
   }),
   defineRoute({
     method: 'POST', url: '/api/pages', access: { permission: 'pages.write' }, tags: ['site'], audit: 'site.page_created', status: 201,
     summary: 'Create a page (a sales page starts from its product: hero and pricing)',
-    body: z.object({ slug, kind: z.enum(['sales', 'landing']), productId: z.uuid().nullable().optional(), content: z.unknown().optional() }),
+    body: pageCreateBody,
     response: pageShape,
     handler: async ({ app, actor, body, auditTarget }) => {
       const page = await app.site.createPage(body, actor);
@@ -84,7 +67,7 @@ export const siteRoutes: AnyRoute[] = [
     method: 'PATCH', url: '/api/pages/:id', access: { permission: 'pages.write' }, tags: ['site'], audit: 'site.page_updated',
     summary: 'Save the draft (title, description, image, blocks) or change the address; visitors see it once published',
     params: idParam,
-    body: z.object({ slug: slug.optional(), draft: z.unknown().optional() }),
+    body: pageUpdateBody,
     response: pageShape,
     handler: async ({ app, actor, params, body, auditTarget }) => {
       auditTarget('page', params.id);
@@ -133,27 +116,27 @@ export const siteRoutes: AnyRoute[] = [
   defineRoute({
     method: 'POST', url: '/api/site/preview', access: { permission: 'pages.write' }, tags: ['site'], audit: false,
     summary: 'Live preview: unsaved page content rendered through the same components as the public page',
-    body: z.object({ content: z.unknown(), productId: z.uuid().nullable().optional() }),
-    response: z.object({ html: z.string() }),
+    body: previewBody,
+    response: previewShape,
     handler: async ({ app, body }) => ({ html: await app.site.renderPreview(body.content, body.productId) }),
   }),
   defineRoute({
     method: 'GET', url: '/api/site/forms', access: { permission: 'catalog.read' }, tags: ['site'],
     summary: 'The forms an opt-in block can embed (archived ones marked)',
-    response: z.object({ forms: z.array(z.object({ id: z.string(), name: z.string(), title: z.string(), slug: z.string(), url: z.string(), archived: z.boolean() })) }),
+    response: formChoicesShape,
     handler: async ({ app }) => ({ forms: await app.site.formChoices() }),
   }),
   defineRoute({
     method: 'GET', url: '/api/site/settings', access: { permission: 'catalog.read' }, tags: ['site'],
     summary: 'The store’s name and tagline',
-    response: z.object({ name: z.string(), tagline: z.string() }),
+    response: siteSettingsShape,
     handler: ({ app }) => app.site.getSettings(),
   }),
   defineRoute({
     method: 'PATCH', url: '/api/site/settings', access: { permission: 'pages.write' }, tags: ['site'], audit: 'site.settings_updated',
     summary: 'Rename the store or change its tagline',
-    body: z.object({ name: z.string().trim().min(1).max(100).optional(), tagline: z.string().trim().max(300).optional() }),
-    response: z.object({ name: z.string(), tagline: z.string() }),
+    body: siteSettingsBody,
+    response: siteSettingsShape,
     handler: ({ app, actor, body }) => app.site.updateSettings(body, actor),
   }),
 ];

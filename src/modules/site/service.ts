@@ -19,14 +19,12 @@ import type { PriceView } from '../../../web/public/site/blocks.js';
 import { toPublicForm, type PublicForm } from '../../../web/public/audience/pages.js';
 import { legacyFormSlug, pageContentSchema, type Block, type PageContent } from './blocks.js';
 import { pages, siteRevision } from './schema.js';
+import type { FormChoice, SiteSettings } from './contract.js';
 import { salesPageJsonLd } from './structured-data.js';
 
 export type Page = typeof pages.$inferSelect;
-
-export interface SiteSettings {
-  name: string;
-  tagline: string;
-}
+/** The store's name and tagline; a form the editor's picker offers (their shapes are the API's: contract.ts). */
+export type { FormChoice, SiteSettings };
 
 export interface RenderedPage {
   html: string;
@@ -41,16 +39,6 @@ export interface RenderedPage {
 export interface SiteForms {
   /** every form, archived ones too */
   all(): Promise<Form[]>;
-}
-
-/** A form a page offers to the editor's form picker. */
-export interface FormChoice {
-  id: string;
-  name: string;
-  title: string;
-  slug: string;
-  url: string;
-  archived: boolean;
 }
 
 /**

@@ -10,7 +10,7 @@ import { asApiError, useLoad } from '../../lib/use-load.js';
 import { useAction } from '../../lib/use-action.js';
 import { useSession } from '../../session.js';
 import type { ApiError } from '../../api.js';
-import { audience, contactStatuses, formatCount, statusLabels, type Segment, type SegmentCount, type SegmentRule, type SegmentRules } from './api.js';
+import { audience, contactStatuses, formatCount, statusLabels, type Segment, type SegmentPreview, type SegmentRule, type SegmentRules } from './api.js';
 
 interface Options {
   tags: { id: string; name: string }[];
@@ -77,7 +77,7 @@ function Editor({ segment, options }: { segment: Segment | null; options: Option
   const [name, setName] = useState(segment?.name ?? '');
   const [description, setDescription] = useState(segment?.description ?? '');
   const [rules, setRules] = useState<SegmentRules>(segment?.rules ?? { match: 'all', rules: [] });
-  const [preview, setPreview] = useState<(SegmentCount & { sample: { id: string; email: string; name: string; status: string }[] }) | null>(null);
+  const [preview, setPreview] = useState<SegmentPreview | null>(null);
   const [previewError, setPreviewError] = useState<ApiError | undefined>();
   const [saved, setSaved] = useState<string | null>(null);
 
@@ -307,7 +307,7 @@ function RuleEditor({ rule, onChange, options, depth, disabled }: { rule: Segmen
               ['greater_than', 'is more than'],
               ['less_than', 'is less than'],
             ],
-            (op) => onChange({ ...rule, op }),
+            (op) => onChange({ ...rule, op: op as typeof rule.op }),
           )}
           {rule.op === 'is_set' || rule.op === 'is_not_set' ? null : input('Value', rule.value ?? '', (value) => onChange({ ...rule, value }))}
         </span>
