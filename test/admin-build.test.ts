@@ -1,7 +1,7 @@
 // The admin's rebuild check (scripts/ensure-admin-build.mjs) against the bundler's own list of
 // inputs: a change to any file the build read, inside web/admin or not, makes it stale.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -19,6 +19,14 @@ test('the build lists the shared files it imports from outside web/admin', () =>
   }
   assert.ok(!files.some((f) => f.includes('node_modules') || f.startsWith('/') || f.startsWith('..')), 'only repository files, relative to its root');
   assert.equal(staleReason(), null, 'a fresh build is current');
+  // The API contract reaches the admin as types only (erased), so no zod and no server code does:
+  // a shared file the admin imports at run time must import nothing but other such files.
+  for (const f of files.filter((f) => f.startsWith('src/'))) {
+    assert.doesNotMatch(readFileSync(path.join(root, f), 'utf8'), /from ['"](?!\.)/, `${f}, bundled into the admin, imports no package`);
+  }
+  for (const asset of readdirSync(path.join(root, 'web/admin/dist/assets')).filter((a) => a.endsWith('.js'))) {
+    assert.ok(!readFileSync(path.join(root, 'web/admin/dist/assets', asset), 'utf8').includes('superRefine'), `${asset} holds no zod`);
+  }
 });
 
 let dir = '';

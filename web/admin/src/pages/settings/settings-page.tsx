@@ -9,7 +9,7 @@ import { LoadState } from '../../components/load-state.js';
 import { PageHeader } from '../../components/page-header.js';
 import { useAction } from '../../lib/use-action.js';
 import { useLoad } from '../../lib/use-load.js';
-import { inkOn, readableOn, tint } from '../../../../../src/modules/brand/brand.js';
+import { inkOn, readableOn, tint } from '../../../../../src/modules/brand/colour.js';
 
 export interface BrandSettings {
   name: string;
