@@ -44,6 +44,9 @@ import {
   productPatchBody,
 } from '../src/modules/catalog/contract.js';
 import { broadcastInputShape, broadcastListItemShape, broadcastShape, mailSettingsShape, mailSettingsViewShape, messageShape, messageSummaryShape, previewShape, sendCheckShape, sendLimitsViewShape, statsShape } from '../src/modules/mail/contract.js';
+import * as analytics from '../src/modules/analytics/contract.js';
+import * as automation from '../src/modules/automation/contract.js';
+import { templates } from '../src/modules/automation/index.js';
 
 function responseOf(method: string, url: string): z.ZodType {
   const route = allRoutes.find((r) => r.method === method && r.url === url);
@@ -229,5 +232,44 @@ describe('API contract shared with the admin', () => {
     const at = new Date('2026-12-03T08:00:00.000Z');
     const page = site.pageShape.parse({ id: 'p', slug: 's', kind: 'landing', productId: null, status: 'draft', version: 0, draft, published: null, createdAt: at, updatedAt: at, publishedAt: null, url: '/p/s', warnings: [] });
     assert.deepEqual(page.draft, draft);
+  });
+
+  it('the analytics and automation pages read and send through the contract schemas', () => {
+    const route = (method: string, url: string) => allRoutes.find((r) => r.method === method && r.url === url);
+    /** The period query the admin's PeriodQuery comes from, under what the route adds to it. */
+    const periodOf = (url: string) => (route('GET', url)?.query as z.ZodIntersection).def.left;
+    assert.equal(responseOf('GET', '/api/analytics/dashboard'), analytics.dashboardShape);
+    assert.equal(periodOf('/api/analytics/dashboard'), analytics.periodQuery);
+    assert.equal(responseOf('GET', '/api/analytics/funnel'), analytics.funnelResultShape);
+    assert.equal(periodOf('/api/analytics/funnel'), analytics.periodQuery);
+    assert.equal(field(responseOf('GET', '/api/analytics/funnels'), 'funnels', 'items'), analytics.savedFunnelShape);
+    assert.equal(responseOf('POST', '/api/analytics/funnels'), analytics.savedFunnelShape);
+    assert.equal(route('POST', '/api/analytics/funnels')?.body, analytics.funnelBody, 'the funnel form sends what the route parses');
+    assert.equal(responseOf('GET', '/api/analytics/revenue'), analytics.revenueShape);
+    assert.equal(responseOf('GET', '/api/analytics/subscriptions'), analytics.subscriptionMetricsShape);
+    assert.equal(responseOf('GET', '/api/analytics/cohorts'), analytics.cohortsShape);
+
+    assert.equal(responseOf('GET', '/api/automations'), automation.workflowListShape);
+    assert.equal(field(responseOf('GET', '/api/automations/templates'), 'templates', 'items'), automation.templateShape);
+    for (const t of templates) assert.doesNotThrow(() => automation.templateShape.parse(t), `the template ${t.id} goes out through its schema`);
+    assert.equal(field(responseOf('GET', '/api/automations/task-subjects'), 'subjects', 'items'), automation.taskSubjectShape);
+    for (const [method, url] of [['POST', '/api/automations'], ['PATCH', '/api/automations/:id'], ['POST', '/api/automations/:id/pause'], ['POST', '/api/automations/:id/resume']] as const) {
+      assert.equal(responseOf(method, url), automation.workflowShape, `${method} ${url}`);
+    }
+    assert.equal(responseOf('GET', '/api/automations/:id'), automation.workflowDetailShape);
+    assert.equal(responseOf('POST', '/api/automations/:id/publish'), automation.publishedShape);
+    assert.equal(responseOf('DELETE', '/api/automations/:id'), automation.removedShape);
+    assert.equal(responseOf('POST', '/api/automations/:id/enrol'), automation.enrolledShape);
+    assert.equal(responseOf('POST', '/api/automations/:id/dry-run'), automation.dryRunShape);
+    assert.equal(field(responseOf('GET', '/api/automations/:id/runs'), 'runs', 'items'), automation.runShape);
+    assert.equal(responseOf('GET', '/api/automation-runs/:id'), automation.timelineShape);
+    // The builder edits the definition the routes parse and answer with.
+    assert.equal(field(automation.workflowShape, 'definition'), automation.definitionSchema);
+    assert.equal(route('POST', '/api/automations')?.body, automation.createWorkflowBody);
+    assert.equal(route('PATCH', '/api/automations/:id')?.body, automation.updateWorkflowBody);
+    assert.equal((field(automation.updateWorkflowBody, 'definition') as z.ZodOptional).unwrap(), automation.definitionSchema);
+    assert.equal(route('POST', '/api/automations/:id/publish')?.body, automation.publishBody);
+    assert.equal(route('POST', '/api/automations/:id/enrol')?.body, automation.enrolBody);
+    assert.equal(route('POST', '/api/automations/:id/dry-run')?.body, automation.dryRunBody);
   });
 });

@@ -85,3 +85,24 @@ export const askName: OptInForm['askName'] = 'sometimes';
 export const blockType: SitePage['draft']['blocks'][number]['type'] = 'video';
 // @ts-expect-error a page's publication time arrives as an ISO string (or null)
 export const publishedAt: SitePage['publishedAt'] = new Date();
+
+// Analytics and automation (src/modules/analytics/contract.ts, src/modules/automation/contract.ts).
+import type { Dashboard, PeriodQuery, SubscriptionMetrics } from '../web/admin/src/pages/analytics/analytics-api.js';
+import type { Definition, RunTimeline, Step, WorkflowSummary } from '../web/admin/src/pages/automations/api.js';
+
+// @ts-expect-error a dashboard's filter names one of the dimensions
+export const analyticsFilterDim: NonNullable<Dashboard['filter']>['dim'] = 'country';
+// @ts-expect-error a period is one of the route's
+export const analyticsPeriod: PeriodQuery['period'] = '6m';
+// @ts-expect-error LTV is a number or null (no churn), never a string
+export const analyticsLtv: SubscriptionMetrics['ltv'] = 'infinite';
+// @ts-expect-error a step's kind is one of the engine's
+export const automationStepKind: Step['kind'] = 'sms';
+// @ts-expect-error a wait step counts its minutes as a number
+export const automationWait: Step = { id: 'w', kind: 'wait', minutes: '60' };
+// @ts-expect-error a tag trigger names its tag
+export const automationTrigger: Definition['triggers'][number] = { type: 'tag.added' };
+// @ts-expect-error a run's step is done, skipped or failed
+export const automationStepStatus: RunTimeline['steps'][number]['status'] = 'running';
+// @ts-expect-error a workflow's dates arrive as ISO strings
+export const automationUpdated: WorkflowSummary['updatedAt'] = new Date();

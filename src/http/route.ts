@@ -95,13 +95,14 @@ export interface RouteSpec<
    * second): a dozen headers it has no use for.
    */
   securityHeaders?: false;
+  /** With a response schema it returns what the schema parses, or the reply once it sent another answer itself (a CSV). */
   handler: (
     ctx: A extends 'public'
       ? Omit<RouteContext<Out<PS>, Out<QS>, Out<BS>>, 'principal' | 'actor'> & { principal: null; actor: null }
       : A extends 'customer'
         ? Omit<RouteContext<Out<PS>, Out<QS>, Out<BS>>, 'principal'> & { principal: CustomerPrincipal }
         : RouteContext<Out<PS>, Out<QS>, Out<BS>>,
-  ) => Promise<RS extends z.ZodType ? z.input<RS> : unknown>;
+  ) => Promise<RS extends z.ZodType ? z.input<RS> | FastifyReply : unknown>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -283,7 +284,8 @@ function registerRoute(fastify: FastifyInstance, app: App, spec: AnyRoute): void
           data: auditData,
         });
       }
-      if (reply.sent) return reply;
+      // The handler sent its own answer (returned the reply, whose onSend hooks may still run): the schema is for JSON.
+      if (reply.sent || result === reply) return reply;
       if (spec.response) {
         reply.code(spec.status ?? 200);
         return spec.response.parse(result);
@@ -321,7 +323,7 @@ async function handleCustomer(app: App, spec: AnyRoute, req: FastifyRequest, rep
     actor: principal.actor,
     auditTarget() {},
   });
-  if (reply.sent) return reply;
+  if (reply.sent || result === reply) return reply;
   if (spec.response) return spec.response.parse(result);
   if (result === undefined) return reply.code(spec.status ?? 204).send();
   return result;

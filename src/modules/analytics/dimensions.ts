@@ -1,7 +1,8 @@
-// The dimensions every panel breaks down by and every filter narrows to, and the raw column
-// behind each. Alphabetical: a rollup row of two dimensions stores them in this order.
-export const dimensions = ['browser', 'campaign', 'channel', 'device', 'entry', 'event', 'page', 'source'] as const;
-export type Dimension = (typeof dimensions)[number];
+// The dimensions every panel breaks down by and every filter narrows to (their list is in
+// contract.ts, shared with the admin), and the raw column behind each.
+import { dimensions, type Dimension } from './contract.js';
+
+export { dimensions, type Dimension };
 
 export const dimensionColumn: Record<Dimension, string> = {
   browser: 'browser',

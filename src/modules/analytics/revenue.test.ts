@@ -225,6 +225,9 @@ for (const backend of backends()) {
       assert.deepEqual(res.json().cohorts, [
         { cohort: '2026-03', customers: 2, cells: [{ repeatRate: 0, revenuePerCustomer: 6450 }, { repeatRate: 100, revenuePerCustomer: 15800 }] },
       ]);
+      const csv = await owner.get('/api/analytics/cohorts?months=2&format=csv');
+      assert.match(String(csv.headers['content-type']), /text\/csv/);
+      assert.deepEqual(csv.body.trim().split('\n'), ['cohort,currency,customers,month,repeatRate,revenuePerCustomer', '2026-03,usd,2,0,0,6450', '2026-03,usd,2,1,100,15800']);
     });
 
     it('CSV of a breakdown; analytics.read is required', async () => {

@@ -4,6 +4,7 @@
 // series, and breakdowns by product and by the source of the visit that bought. Definitions in
 // docs/analytics.md ("Revenue").
 import type { ExecuteSql } from '../../db/client.js';
+import type { RevenueBreakdown } from './contract.js';
 import { dayEnd, dayStart, type Filter } from './dimensions.js';
 import type { DayRange } from './queries.js';
 
@@ -26,8 +27,8 @@ export interface RevenueRow extends RevenueTotals {
   conversionRate?: number;
 }
 
-export const revenueBreakdowns = { products: 'product_name', channels: 'channel', sources: 'source', entryPages: 'entry_path', campaigns: 'campaign' } as const;
-export type RevenueBreakdown = keyof typeof revenueBreakdowns;
+export const revenueBreakdowns = { products: 'product_name', channels: 'channel', sources: 'source', entryPages: 'entry_path', campaigns: 'campaign' } as const satisfies Record<RevenueBreakdown, string>;
+export type { RevenueBreakdown };
 
 /** The traffic panel whose visitors a breakdown's conversion rate is over. */
 export const trafficPanelOf = { channels: 'channels', sources: 'sources', entryPages: 'entryPages', campaigns: 'campaigns' } as const satisfies Partial<Record<RevenueBreakdown, string>>;

@@ -5,47 +5,27 @@ import { z } from 'zod';
 import { DomainError } from '../../errors.js';
 import { assertCleanInput } from '../../http/input-guard.js';
 import { defineRoute, SESSION_COOKIE, type AnyRoute } from '../../http/route.js';
-import { dimensions } from './dimensions.js';
 import { ENGAGEMENT } from './ingest.js';
-import { panels, periods, resolveRange, type Metrics, type PanelName } from './service.js';
-import { revenueBreakdowns, type RevenueBreakdown, type RevenueRow } from './revenue.js';
+import { resolveRange, type Metrics } from './service.js';
+import type { RevenueRow } from './revenue.js';
+import {
+  cohortsShape,
+  dashboardShape,
+  day,
+  filterParam,
+  funnelBody,
+  funnelResultShape,
+  panelNames,
+  periodQuery,
+  periods,
+  revenueBreakdownNames,
+  revenueShape,
+  savedFunnelShape,
+  stepParam,
+  subscriptionMetricsShape,
+} from './contract.js';
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day as YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'not a real day');
-
-/** `source:Google` — one filter that applies to every panel. */
-const filterParam = z
-  .string()
-  .max(400)
-  .transform((v, ctx) => {
-    const i = v.indexOf(':');
-    const dim = i > 0 ? v.slice(0, i) : '';
-    if (!(dimensions as readonly string[]).includes(dim)) {
-      ctx.addIssue({ code: 'custom', message: `a filter is <dimension>:<value>, the dimension one of ${dimensions.join(', ')}` });
-      return z.NEVER;
-    }
-    return { dim: dim as (typeof dimensions)[number], value: v.slice(i + 1) };
-  });
-
-const periodQuery = z
-  .object({ period: z.enum(periods).default('30d'), from: day.optional(), to: day.optional(), filter: filterParam.optional() })
-  .refine((q) => q.period !== 'custom' || (q.from && q.to && q.from <= q.to), { message: 'a custom period needs from ≤ to' })
-  .refine((q) => q.period !== 'custom' || Date.parse(q.to!) - Date.parse(q.from!) <= 800 * 86_400_000, { message: 'a custom period is at most 800 days' });
-
-const metrics = z.object({ visitors: z.number(), visits: z.number(), pageviews: z.number(), bounceRate: z.number(), visitDuration: z.number(), viewsPerVisit: z.number() });
-const row = metrics.extend({ value: z.string() });
-const range = z.object({ from: z.string(), to: z.string() });
-const panelNames = Object.keys(panels) as [PanelName, ...PanelName[]];
-
-const point = z.object({ t: z.string(), visitors: z.number(), visits: z.number(), pageviews: z.number() });
-const dashboardShape = z.object({
-  range,
-  previousRange: range,
-  filter: z.object({ dim: z.string(), value: z.string() }).nullable(),
-  totals: z.object({ current: metrics, previous: metrics }),
-  series: z.array(point),
-  previousSeries: z.array(point),
-  panels: z.object(Object.fromEntries(panelNames.map((p) => [p, z.array(row)])) as Record<PanelName, z.ZodArray<typeof row>>),
-});
+// ---- shapes (the staff API's are in contract.ts, shared with the admin) ----------------------
 
 const cut = (max: number) => z.string().transform((s) => s.slice(0, max));
 /** The body the script and other sites send; text/plain (no CORS preflight) or JSON. */
@@ -73,36 +53,10 @@ const eventBody = z.preprocess(
   }),
 );
 
-/** `page:/p/bowls`, `page:/learn/*` or `event:order_paid`; a single step arrives as a string. */
-const stepParam = z
-  .string()
-  .max(300)
-  .transform((v, ctx) => {
-    const m = /^(page|event):(.+)$/.exec(v);
-    if (!m) {
-      ctx.addIssue({ code: 'custom', message: 'a step is page:<path> or event:<name>' });
-      return z.NEVER;
-    }
-    return { kind: m[1] as 'page' | 'event', match: m[2]! };
-  });
-
-const funnelResultShape = z.object({
-  steps: z.array(z.object({ label: z.string(), visitors: z.number(), conversionRate: z.number(), dropOff: z.number() })),
-  bySource: z.array(z.object({ source: z.string(), visitors: z.array(z.number()) })),
-});
-const savedFunnelShape = z.object({ id: z.string(), name: z.string(), steps: z.array(z.object({ kind: z.enum(['page', 'event']), match: z.string() })), createdAt: z.string() });
-const funnelBody = z.object({
-  name: z.string().trim().min(1, 'a funnel needs a name').max(100),
-  steps: z.array(stepParam).min(2, 'a funnel has 2 to 8 steps').max(8, 'a funnel has 2 to 8 steps'),
-});
-
 const revenueQuery = z
   .object({ period: z.enum(periods).default('30d'), from: day.optional(), to: day.optional(), filter: filterParam.optional(), currency: z.string().regex(/^[a-z]{3}$/, 'a currency code, lower case').optional() })
   .refine((q) => q.period !== 'custom' || (q.from && q.to && q.from <= q.to), { message: 'a custom period needs from ≤ to' })
   .refine((q) => q.period !== 'custom' || Date.parse(q.to!) - Date.parse(q.from!) <= 800 * 86_400_000, { message: 'a custom period is at most 800 days' });
-const money = z.object({ gross: z.number(), refunds: z.number(), net: z.number(), orders: z.number(), averageOrderValue: z.number() });
-const revenueRow = money.extend({ value: z.string(), visitors: z.number().optional(), conversionRate: z.number().optional() });
-const revenueNames = Object.keys(revenueBreakdowns) as [RevenueBreakdown, ...RevenueBreakdown[]];
 const revenueColumns: (keyof RevenueRow)[] = ['gross', 'refunds', 'net', 'orders', 'averageOrderValue', 'visitors', 'conversionRate'];
 
 const csvColumns: (keyof Metrics)[] = ['visitors', 'visits', 'pageviews', 'bounceRate', 'visitDuration', 'viewsPerVisit'];
@@ -187,21 +141,13 @@ export const analyticsRoutes: AnyRoute[] = [
     method: 'GET', url: '/api/analytics/revenue', access: { permission: 'analytics.read' }, tags: ['analytics'],
     summary: 'Revenue from the orders of a period beside the period before: gross, refunds, net, orders, average order value, conversion rate; a daily series; breakdowns by product, channel, source, entry page and campaign (top 10 rows); the dashboard’s `filter` applies through the visit each order is attributed to',
     query: revenueQuery.and(z.object({ limit: z.coerce.number().int().min(1).max(1000).default(10) })),
-    response: z.object({
-      range,
-      previousRange: range,
-      filter: z.object({ dim: z.string(), value: z.string() }).nullable(),
-      currency: z.string(),
-      totals: z.object({ current: money.extend({ visitors: z.number(), conversionRate: z.number() }), previous: money.extend({ visitors: z.number(), conversionRate: z.number() }) }),
-      series: z.array(money.extend({ t: z.string() })),
-      breakdowns: z.object(Object.fromEntries(revenueNames.map((n) => [n, z.array(revenueRow)])) as Record<RevenueBreakdown, z.ZodArray<typeof revenueRow>>),
-    }),
+    response: revenueShape,
     handler: async ({ app, query }) => app.analytics.revenue(query),
   }),
   defineRoute({
     method: 'GET', url: '/api/analytics/revenue/:breakdown', access: { permission: 'analytics.read' }, tags: ['analytics'],
     summary: 'Every row of one revenue breakdown (products, channels, sources, entryPages, campaigns); `format=csv` for a spreadsheet (amounts in minor units)',
-    params: z.object({ breakdown: z.enum(revenueNames) }),
+    params: z.object({ breakdown: z.enum(revenueBreakdownNames) }),
     query: revenueQuery.and(z.object({ format: z.enum(['json', 'csv']).default('json') })),
     handler: async ({ app, params, query, reply }) => {
       const r = resolveRange(query, app.analytics.today());
@@ -217,6 +163,7 @@ export const analyticsRoutes: AnyRoute[] = [
     method: 'GET', url: '/api/analytics/subscriptions', access: { permission: 'analytics.read' }, tags: ['analytics'],
     summary: 'Subscriptions: MRR (Stripe’s definition) and its movements per calendar month, logo and revenue churn, ARPA, LTV; payment plans (completion rate, amount outstanding); recurring and one-time money per month',
     query: z.object({ months: z.coerce.number().int().min(1).max(36).default(12), currency: z.string().regex(/^[a-z]{3}$/, 'a currency code, lower case').optional(), format: z.enum(['json', 'csv']).default('json') }),
+    response: subscriptionMetricsShape,
     handler: async ({ app, query, reply }) => {
       const m = await app.analytics.subscriptions(query);
       if (query.format === 'json') return m;
@@ -231,6 +178,7 @@ export const analyticsRoutes: AnyRoute[] = [
     method: 'GET', url: '/api/analytics/cohorts', access: { permission: 'analytics.read' }, tags: ['analytics'],
     summary: 'Monthly buyer cohorts (month of the first order): per month since, the share who ordered again and the net money per customer so far',
     query: z.object({ months: z.coerce.number().int().min(1).max(36).default(12), currency: z.string().regex(/^[a-z]{3}$/, 'a currency code, lower case').optional(), format: z.enum(['json', 'csv']).default('json') }),
+    response: cohortsShape,
     handler: async ({ app, query, reply }) => {
       const c = await app.analytics.cohorts(query);
       if (query.format === 'json') return c;

@@ -2,6 +2,7 @@
 import type { Clock } from '../../clock.js';
 import type { Database } from '../../db/client.js';
 import { dimensions, type Counts, type Dimension, type Filter } from './dimensions.js';
+import { periods, type PanelName } from './contract.js';
 import { Ingest, type Accepted, type Hit } from './ingest.js';
 import { atWatermark, breakdown, dailySeries, nextDay, previousDay, readTail, TOTAL, type DayRange, type SeriesPoint, type Tail } from './queries.js';
 import { rollUpPending, rollUpRange } from './rollup.js';
@@ -22,7 +23,7 @@ export interface AnalyticsSettings {
   bufferMax?: number;
 }
 
-export const periods = ['today', '7d', '30d', '90d', '12m', 'custom'] as const;
+export { periods };
 export type PeriodName = (typeof periods)[number];
 
 /** What a panel or a total shows. Bounce rate and visit duration are over the visits that entered in the row. */
@@ -59,8 +60,8 @@ export const panels = {
   devices: 'device',
   browsers: 'browser',
   goals: 'event',
-} as const satisfies Record<string, Dimension>;
-export type PanelName = keyof typeof panels;
+} as const satisfies Record<PanelName, Dimension>;
+export type { PanelName };
 
 export interface PanelRow extends Metrics {
   value: string;

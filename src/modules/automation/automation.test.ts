@@ -327,5 +327,25 @@ for (const backend of backends()) {
       const marketing = await addMember(t, owner, 'marketing');
       assert.equal((await marketing.get(`/api/automations/${id}`)).statusCode, 200);
     });
+
+    it('the dry run says which steps the draft would take a contact through, and when, changing nothing', async () => {
+      const c = await contact('dry@run.test');
+      const id = await workflow('Dry run', {
+        triggers: [{ type: 'manual' }],
+        start: 'w',
+        steps: [{ id: 'w', kind: 'wait', minutes: 1440, next: 'mail' }, { id: 'mail', kind: 'email', subject: 'Day two', body: 'Hi', marketing: false, next: null }],
+      });
+      const start = t.clock.now().getTime();
+      const res = await owner.post(`/api/automations/${id}/dry-run`, { contactId: c });
+      assert.equal(res.statusCode, 200, res.body);
+      assert.deepEqual(res.json(), {
+        steps: [
+          { stepId: 'w', kind: 'wait', at: new Date(start).toISOString(), what: 'waits 1440 minutes' },
+          { stepId: 'mail', kind: 'email', at: new Date(start + DAY).toISOString(), what: 'sends "Day two" to dry@run.test' },
+        ],
+        problems: [],
+      });
+      assert.deepEqual(await runsOf(id), [], 'no run started');
+    });
   });
 }

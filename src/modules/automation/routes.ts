@@ -3,31 +3,34 @@
 import { z } from 'zod';
 import { defineRoute, type AnyRoute } from '../../http/route.js';
 import { notFound } from '../../errors.js';
-import { definitionSchema } from './definition.js';
-import { runStates, workflowStatuses } from './schema.js';
+import {
+  createWorkflowBody,
+  dryRunBody,
+  dryRunShape,
+  enrolBody,
+  enrolledShape,
+  publishBody,
+  publishedShape,
+  removedShape,
+  runShape,
+  runStates,
+  taskSubjectShape,
+  templateShape,
+  timelineShape,
+  updateWorkflowBody,
+  workflowDetailShape,
+  workflowListShape,
+  workflowShape,
+} from './contract.js';
 import { templates } from './templates.js';
 import { subjectTypes } from '../tasks/index.js';
 
+// ---- shapes (the staff API's are in contract.ts, shared with the admin) ----------------------
+
 const idParam = z.object({ id: z.uuid() });
-const name = z.string().trim().min(1, 'Give the workflow a name').max(120).refine((s) => !s.includes('\u0000'));
 const read = { permission: 'automation.read' } as const;
 const write = { permission: 'automation.write' } as const;
 const tags = ['automation'];
-
-const workflowShape = z.object({
-  id: z.string(),
-  name: z.string(),
-  status: z.enum(workflowStatuses),
-  template: z.string().nullable(),
-  versionId: z.string().nullable(),
-  definition: definitionSchema,
-  triggers: z.array(z.string()),
-  createdAt: z.date(),
-  updatedAt: z.date(),
-});
-
-/** A task step's subject as the search answers it: its kind, id and title, nothing else. */
-const taskSubjectShape = z.object({ type: z.enum(subjectTypes), id: z.string(), label: z.string() });
 
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 const token = z.object({ token: z.string().max(200) });
@@ -57,11 +60,13 @@ export const automationRoutes: AnyRoute[] = [
   defineRoute({
     method: 'GET', url: '/api/automations', access: read, tags,
     summary: 'Workflows with their run counts, revenue and health',
+    response: workflowListShape,
     handler: async ({ app }) => ({ workflows: await app.automation.list(), health: await app.automation.health() }),
   }),
   defineRoute({
     method: 'GET', url: '/api/automations/templates', access: read, tags,
     summary: 'Ready-made workflows to start from',
+    response: z.object({ templates: z.array(templateShape) }),
     handler: async () => ({ templates: templates.map((t) => ({ id: t.id, name: t.name, description: t.description, definition: t.definition })) }),
   }),
   defineRoute({
@@ -74,7 +79,7 @@ export const automationRoutes: AnyRoute[] = [
   defineRoute({
     method: 'POST', url: '/api/automations', access: write, tags, audit: 'automation.created', status: 201,
     summary: 'Create a workflow (a draft), empty, from a template or from a definition',
-    body: z.object({ name, template: z.string().max(60).optional(), definition: definitionSchema.optional() }),
+    body: createWorkflowBody,
     response: workflowShape,
     handler: async ({ app, actor, body, auditTarget }) => {
       const w = await app.automation.create(body, actor);
@@ -86,13 +91,14 @@ export const automationRoutes: AnyRoute[] = [
     method: 'GET', url: '/api/automations/:id', access: read, tags,
     summary: 'One workflow: its draft, what stops it from being published, its versions and per-step counts',
     params: idParam,
+    response: workflowDetailShape,
     handler: async ({ app, params }) => ({ ...(await app.automation.get(params.id)), steps: await app.automation.stepStats(params.id) }),
   }),
   defineRoute({
     method: 'PATCH', url: '/api/automations/:id', access: write, tags, audit: 'automation.updated',
     summary: 'Rename a workflow or save its draft (runs are not affected until it is published)',
     params: idParam,
-    body: z.object({ name: name.optional(), definition: definitionSchema.optional() }),
+    body: updateWorkflowBody,
     response: workflowShape,
     handler: async ({ app, actor, params, body, auditTarget }) => {
       auditTarget('workflow', params.id, { changed: Object.keys(body) });
@@ -103,7 +109,8 @@ export const automationRoutes: AnyRoute[] = [
     method: 'POST', url: '/api/automations/:id/publish', access: write, tags, audit: 'automation.published',
     summary: 'Publish the draft as a new version; waiting runs keep their version or move to the new one at the same step',
     params: idParam,
-    body: z.object({ waiting: z.enum(['keep', 'move']).default('keep') }),
+    body: publishBody,
+    response: publishedShape,
     handler: async ({ app, actor, params, body, auditTarget }) => {
       const r = await app.automation.publish(params.id, body, actor);
       auditTarget('workflow', params.id, r);
@@ -134,6 +141,7 @@ export const automationRoutes: AnyRoute[] = [
     method: 'DELETE', url: '/api/automations/:id', access: write, tags, audit: 'automation.deleted',
     summary: 'Delete a workflow: its running and waiting runs end with that reason',
     params: idParam,
+    response: removedShape,
     handler: async ({ app, actor, params, auditTarget }) => {
       auditTarget('workflow', params.id);
       return app.automation.remove(params.id, actor);
@@ -143,7 +151,8 @@ export const automationRoutes: AnyRoute[] = [
     method: 'POST', url: '/api/automations/:id/enrol', access: write, tags, audit: 'automation.enrolled',
     summary: 'Enrol contacts by hand or from the API (chosen contacts, or a segment); needs a manual trigger',
     params: idParam,
-    body: z.object({ contactIds: z.array(z.uuid()).max(1000).optional(), segmentId: z.uuid().optional(), requestKey: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/).optional() }),
+    body: enrolBody,
+    response: enrolledShape,
     handler: async ({ app, actor, params, body, req, auditTarget }) => {
       const r = await app.automation.enrol(params.id, { ...body, requestKey: body.requestKey ?? String(req.id) }, actor);
       auditTarget('workflow', params.id, r);
@@ -154,7 +163,8 @@ export const automationRoutes: AnyRoute[] = [
     method: 'POST', url: '/api/automations/:id/dry-run', access: read, tags, audit: false,
     summary: 'Which steps the draft would run for a contact, and when (virtual time; nothing is changed)',
     params: idParam,
-    body: z.object({ contactId: z.uuid() }),
+    body: dryRunBody,
+    response: dryRunShape,
     handler: ({ app, params, body }) => app.automation.dryRun(params.id, body.contactId),
   }),
   defineRoute({
@@ -162,12 +172,14 @@ export const automationRoutes: AnyRoute[] = [
     summary: 'Runs of a workflow, newest first',
     params: idParam,
     query: z.object({ state: z.enum(runStates).optional(), limit: z.coerce.number().int().min(1).max(200).optional(), before: z.coerce.date().optional() }),
+    response: z.object({ runs: z.array(runShape) }),
     handler: async ({ app, params, query }) => ({ runs: await app.automation.runs(params.id, query) }),
   }),
   defineRoute({
     method: 'GET', url: '/api/automation-runs/:id', access: read, tags,
     summary: 'One run and the timeline of its steps',
     params: idParam,
+    response: timelineShape,
     handler: ({ app, params }) => app.automation.timeline(params.id),
   }),
   defineRoute({

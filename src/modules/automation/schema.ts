@@ -3,10 +3,10 @@
 // steps a run has executed, so the primary key is what makes a retried job repeat nothing.
 import { sql } from 'drizzle-orm';
 import { bigint, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { runStates, workflowStatuses, type StepStatus } from './contract.js';
 
-export const workflowStatuses = ['draft', 'live', 'paused', 'deleted'] as const;
+export { runStates, workflowStatuses };
 export type WorkflowStatus = (typeof workflowStatuses)[number];
-export const runStates = ['active', 'waiting', 'done', 'exited', 'failed'] as const;
 export type RunState = (typeof runStates)[number];
 
 export const automationWorkflows = pgTable(
@@ -86,8 +86,7 @@ export const automationSteps = pgTable(
     workflowId: uuid('workflow_id').notNull(),
     stepId: text('step_id').notNull(),
     kind: text('kind').notNull(),
-    /** done | skipped | failed */
-    status: text('status').notNull(),
+    status: text('status').$type<StepStatus>().notNull(),
     /** what happened, in words (the branch taken, why it was skipped, the error) */
     detail: text('detail').notNull().default(''),
     /** e.g. the queued mail message id, the branch */

@@ -18,11 +18,14 @@ export interface WorkflowSummary {
   name: string;
   status: WorkflowStatus;
   version: number | null;
+  versionId: string | null;
   template: string | null;
+  definition: Definition;
   triggers: string[];
   counts: Record<RunState, number>;
   revenue: number;
   health: { overdue: number; failureRate: number };
+  createdAt: Date;
   updatedAt: Date;
 }
 

@@ -4,6 +4,9 @@ import { z } from 'zod';
 import type { Wire } from '../../wire.js';
 import { roles } from '../../permissions.js';
 
+/** The kinds of things the task editor's subject picker searches. */
+export const subjectTypes = ['course', 'post', 'product'] as const;
+
 const title = z.string().trim().min(1, 'Give it a title').max(200);
 /** Markdown bodies: 100 000 characters is a long manual; more is a mistake or an attack. */
 const markdown = z.string().max(100_000, 'At most 100 000 characters');

@@ -17,6 +17,7 @@ import type { Database, DbOrTx, Tx } from '../../db/client.js';
 import type { EventLog } from '../../db/events.js';
 import { conflict, DomainError, forbidden, invalid, notFound } from '../../errors.js';
 import { can, isRole, type Role } from '../../permissions.js';
+import { subjectTypes } from './contract.js';
 import type { myDayShape, occurrenceShape, sopInputSchema, sopPatchSchema, sopRevisionShape, sopShape, taskInputSchema, taskPatchSchema, taskShape } from './contract.js';
 import type { z } from 'zod';
 import { addCalendarDays, checklistOf, describeRecurrence, dueDatesBetween, firstDueOnOrAfter, isCalendarDate, localDate, localTime, nextDueAfter, zonedInstant } from './schedule.js';
@@ -66,8 +67,7 @@ export interface OneOffTaskInput {
   sopId?: string | null;
 }
 
-/** The kinds of things the task editor's subject picker searches. */
-export const subjectTypes = ['course', 'post', 'product'] as const;
+export { subjectTypes };
 export type SubjectType = (typeof subjectTypes)[number];
 export const isSubjectType = (type: string): type is SubjectType => (subjectTypes as readonly string[]).includes(type);
 export interface SubjectRef {

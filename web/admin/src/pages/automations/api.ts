@@ -1,128 +1,55 @@
-// The automations area's calls to the automation API (src/modules/automation/routes.ts).
-import { apiGet, apiSend, type IsoDate } from '../../api.js';
+// The automations area's calls to the automation API (src/modules/automation/routes.ts); the
+// shapes, a workflow's definition with them, come from the server's contract
+// (src/modules/automation/contract.ts), so a change there fails the type check here.
+import { apiGet, apiSend } from '../../api.js';
+import type { Course } from '../../../../../src/modules/learning/contract.js';
+import type { Person, Sop } from '../../../../../src/modules/tasks/contract.js';
+import type {
+  Definition,
+  DryRun,
+  DryRunInput,
+  Enrolled,
+  EnrolInput,
+  FoundTaskSubject,
+  Goal,
+  Health,
+  Published,
+  PublishInput,
+  Removed,
+  Run,
+  RunState,
+  RunTimeline,
+  Step,
+  StepKind,
+  StepStats,
+  TaskStepSubject,
+  Template,
+  Trigger,
+  Workflow,
+  WorkflowDetail,
+  WorkflowInput,
+  WorkflowList,
+  WorkflowPatch,
+  WorkflowStatus,
+  WorkflowSummary,
+} from '../../../../../src/modules/automation/contract.js';
 
-export type RunState = 'active' | 'waiting' | 'done' | 'exited' | 'failed';
-export type WorkflowStatus = 'draft' | 'live' | 'paused' | 'deleted';
-
-export interface Trigger {
-  type: string;
-  [k: string]: unknown;
-}
-
-export interface Step {
-  id: string;
-  kind: StepKind;
-  label?: string;
-  next?: string | null;
-  [k: string]: unknown;
-}
-
-export type StepKind = 'wait' | 'wait_until' | 'wait_weekday' | 'wait_event' | 'condition' | 'split' | 'email' | 'tag' | 'set_field' | 'list' | 'access' | 'task' | 'webhook' | 'notify' | 'end';
-
-/** A course, blog post or product a task step is about, as picked (the label is its title then). */
-export interface TaskStepSubject {
-  type: string;
-  id: string;
-  label: string;
-}
-
-export interface Goal {
-  id: string;
-  label: string;
-  event: 'order.paid' | 'contact.tagged';
-  tagId?: string;
-  productIds?: string[];
-  then: string | null;
-}
-
-export interface Definition {
-  triggers: Trigger[];
-  start: string | null;
-  steps: Step[];
-  goals: Goal[];
-  reentry: 'once' | 'days' | 'always';
-  reentryDays?: number;
-  onUnsubscribe: 'skip_email' | 'end';
-  attributionDays: number;
-}
-
-export interface Workflow {
-  id: string;
-  name: string;
-  status: WorkflowStatus;
-  template: string | null;
-  versionId: string | null;
-  definition: Definition;
-  triggers: string[];
-  createdAt: IsoDate;
-  updatedAt: IsoDate;
-}
-
-export interface WorkflowSummary extends Workflow {
-  version: number | null;
-  counts: Record<RunState, number>;
-  revenue: number;
-  health: { overdue: number; failureRate: number };
-}
-
-export interface StepStats {
-  stepId: string;
-  entered: number;
-  done: number;
-  skipped: number;
-  failed: number;
-  waiting: number;
-  branches?: { branch: number; runs: number; revenue: number }[];
-}
-
-export interface WorkflowDetail extends Workflow {
-  problems: { stepId?: string; message: string }[];
-  versions: { id: string; number: number; publishedAt: IsoDate }[];
-  steps: StepStats[];
-}
-
-export interface Run {
-  id: string;
-  contactId: string;
-  contactEmail: string | null;
-  version: number;
-  state: RunState;
-  stepId: string | null;
-  dueAt: IsoDate | null;
-  endReason: string | null;
-  revenue: number;
-  startedAt: IsoDate;
-  endedAt: IsoDate | null;
-}
-
-export interface Template {
-  id: string;
-  name: string;
-  description: string;
-}
-
-export interface Health {
-  overdue: number;
-  failedLast7Days: number;
-  endedLast7Days: number;
-  failureRate: number;
-}
+export type { Definition, DryRun, Goal, Health, Run, RunState, RunTimeline, Step, StepKind, StepStats, TaskStepSubject, Template, Trigger, Workflow, WorkflowDetail, WorkflowStatus, WorkflowSummary };
 
 export const automationsApi = {
-  list: () => apiGet<{ workflows: WorkflowSummary[]; health: Health }>('/api/automations'),
+  list: () => apiGet<WorkflowList>('/api/automations'),
   templates: () => apiGet<{ templates: Template[] }>('/api/automations/templates'),
-  create: (body: { name: string; template?: string }) => apiSend<Workflow>('POST', '/api/automations', body),
+  create: (body: WorkflowInput) => apiSend<Workflow>('POST', '/api/automations', body),
   get: (id: string) => apiGet<WorkflowDetail>(`/api/automations/${id}`),
-  save: (id: string, body: { name?: string; definition?: Definition }) => apiSend<Workflow>('PATCH', `/api/automations/${id}`, body),
-  publish: (id: string, waiting: 'keep' | 'move') => apiSend<{ version: number; moved: number }>('POST', `/api/automations/${id}/publish`, { waiting }),
+  save: (id: string, body: WorkflowPatch) => apiSend<Workflow>('PATCH', `/api/automations/${id}`, body),
+  publish: (id: string, waiting: PublishInput['waiting']) => apiSend<Published>('POST', `/api/automations/${id}/publish`, { waiting } satisfies PublishInput),
   pause: (id: string) => apiSend<Workflow>('POST', `/api/automations/${id}/pause`),
   resume: (id: string) => apiSend<Workflow>('POST', `/api/automations/${id}/resume`),
-  remove: (id: string) => apiSend<{ ended: number }>('DELETE', `/api/automations/${id}`),
-  enrol: (id: string, contactIds: string[]) => apiSend<{ entered: number; refused: number }>('POST', `/api/automations/${id}/enrol`, { contactIds }),
-  dryRun: (id: string, contactId: string) => apiSend<{ steps: { stepId: string; kind: string; at: IsoDate; what: string }[] }>('POST', `/api/automations/${id}/dry-run`, { contactId }),
+  remove: (id: string) => apiSend<Removed>('DELETE', `/api/automations/${id}`),
+  enrol: (id: string, contactIds: string[]) => apiSend<Enrolled>('POST', `/api/automations/${id}/enrol`, { contactIds } satisfies EnrolInput),
+  dryRun: (id: string, contactId: string) => apiSend<DryRun>('POST', `/api/automations/${id}/dry-run`, { contactId } satisfies DryRunInput),
   runs: (id: string, state?: RunState) => apiGet<{ runs: Run[] }>(`/api/automations/${id}/runs`, { state }),
-  run: (runId: string) =>
-    apiGet<{ run: Run & { workflowId: string }; steps: { seq: number; stepId: string; kind: string; status: string; detail: string; at: IsoDate }[] }>(`/api/automation-runs/${runId}`),
+  run: (runId: string) => apiGet<RunTimeline>(`/api/automation-runs/${runId}`),
   retry: (runId: string) => apiSend('POST', `/api/automation-runs/${runId}/retry`),
   skip: (runId: string) => apiSend('POST', `/api/automation-runs/${runId}/skip`),
   tags: () => apiGet<{ tags: { id: string; name: string }[] }>('/api/tags'),
@@ -130,12 +57,12 @@ export const automationsApi = {
   forms: () => apiGet<{ forms: { id: string; name: string }[] }>('/api/forms'),
   // Catalog and courses are other areas' (their permissions): a role without them gets an empty picker.
   products: () => apiGet<{ products: { id: string; name: string }[] }>('/api/products').catch(() => ({ products: [] })),
-  courses: () => apiGet<{ courses: { id: string; title: string }[] }>('/api/learning/courses').catch(() => ({ courses: [] })),
+  courses: () => apiGet<{ courses: Course[] }>('/api/learning/courses').catch(() => ({ courses: [] })),
   // The task step's pickers: the team (task managers only) and the SOPs.
-  people: () => apiGet<{ people: { id: string; name: string; role: string }[] }>('/api/tasks').catch(() => ({ people: [] })),
-  sops: () => apiGet<{ sops: { id: string; title: string; archived: boolean }[] }>('/api/sops').catch(() => ({ sops: [] })),
+  people: () => apiGet<{ people: Person[] }>('/api/tasks').catch(() => ({ people: [] })),
+  sops: () => apiGet<{ sops: Sop[] }>('/api/sops').catch(() => ({ sops: [] })),
   /** what a task step can be about: courses, posts and products by title (the workflow editor's own search) */
-  taskSubjects: (q: string) => apiGet<{ subjects: TaskStepSubject[] }>('/api/automations/task-subjects', { q }),
+  taskSubjects: (q: string) => apiGet<{ subjects: FoundTaskSubject[] }>('/api/automations/task-subjects', { q }),
   contacts: (q: string) => apiGet<{ contacts: { id: string; email: string; name: string }[] }>('/api/contacts', { q, limit: 10 }),
 };
 

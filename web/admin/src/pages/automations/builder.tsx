@@ -416,7 +416,7 @@ function Triggers({ def, onChange, choices }: { def: Definition; onChange(def: D
       <h3>A contact enters when they…</h3>
       {def.triggers.map((t, i) => (
         <div key={i} className="inline-form">
-          <Select label={`Trigger ${i + 1}`} value={t.type} onChange={(e) => set(i, newTrigger(e.target.value))}>
+          <Select label={`Trigger ${i + 1}`} value={t.type} onChange={(e) => set(i, newTrigger(e.target.value as Trigger['type']))}>
             {Object.entries(triggerLabels).map(([k, v]) => (
               <option key={k} value={k}>
                 {v}
@@ -501,13 +501,18 @@ function newCondition(test: string): Record<string, unknown> {
   }
 }
 
-function newTrigger(type: string): Trigger {
+/** A trigger of that type as first shown (what it needs still to be chosen: a tag, a course). */
+function newTrigger(type: Trigger['type']): Trigger {
   switch (type) {
     case 'checkout.abandoned':
       return { type, minutes: 60 };
     case 'field.changed':
+      return { type, field: 'plan' };
     case 'date.field':
-      return { type, field: type === 'date.field' ? 'birthday' : 'plan', ...(type === 'date.field' ? { yearly: true } : {}) };
+      return { type, field: 'birthday', yearly: true };
+    case 'tag.added':
+    case 'tag.removed':
+      return { type, tagId: '' };
     case 'course.stalled':
       return { type, courseId: '', days: 7 };
     case 'inactive':
@@ -521,7 +526,7 @@ function newTrigger(type: string): Trigger {
 
 /** The fields of the triggers added with the time-based ones (a field, a course, a number of days). */
 function TriggerFields({ t, set, choices }: { t: Trigger; set(t: Trigger): void; choices: Choices }) {
-  const days = (label: string) => <TextField label={label} type="number" min={1} value={String(t.days ?? 1)} onChange={(e) => set({ ...t, days: Math.max(1, Math.round(Number(e.target.value) || 1)) })} />;
+  const days = (label: string, d: Extract<Trigger, { days: number }>) => <TextField label={label} type="number" min={1} value={String(d.days)} onChange={(e) => set({ ...d, days: Math.max(1, Math.round(Number(e.target.value) || 1)) })} />;
   switch (t.type) {
     case 'field.changed':
       return (
@@ -541,7 +546,7 @@ function TriggerFields({ t, set, choices }: { t: Trigger; set(t: Trigger): void;
       return (
         <>
           <PickSelect label="Course" placeholder="Choose a course…" value={t.courseId} options={choices.courses} onChange={(v) => set({ ...t, courseId: v })} />
-          {days('No lesson completed for (days)')}
+          {days('No lesson completed for (days)', t)}
         </>
       );
     case 'lesson.unlocked':
@@ -549,9 +554,9 @@ function TriggerFields({ t, set, choices }: { t: Trigger; set(t: Trigger): void;
     case 'course.completed':
       return <PickSelect label="Course" placeholder="Any course" value={t.courseId} options={choices.courses} onChange={(v) => set(v ? { ...t, courseId: v } : { type: t.type })} />;
     case 'inactive':
-      return days('No open or click for (days)');
+      return days('No open or click for (days)', t);
     case 'signup.after':
-      return days('Days after signing up');
+      return days('Days after signing up', t);
     default:
       return null;
   }

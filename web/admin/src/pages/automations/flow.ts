@@ -25,7 +25,7 @@ export function exitsOf(step: Step): Exit[] {
         { from: step.id, key: 'timeoutNext', label: 'Timed out' },
       ];
     case 'split':
-      return (step.branches as { percent: number }[]).map((b, i) => ({ from: step.id, key: `branches.${i}`, label: `Branch ${String.fromCharCode(65 + i)} (${b.percent} %)` }));
+      return step.branches.map((b, i) => ({ from: step.id, key: `branches.${i}`, label: `Branch ${String.fromCharCode(65 + i)} (${b.percent} %)` }));
     default:
       return [{ from: step.id, key: 'next' }];
   }
@@ -35,8 +35,10 @@ export function targetOf(def: Definition, exit: Exit): string | null {
   if (exit.from === null) return def.start;
   const step = def.steps.find((s) => s.id === exit.from);
   if (!step) return null;
-  if (exit.key.startsWith('branches.')) return ((step.branches as { next?: string | null }[])[Number(exit.key.slice(9))]?.next ?? null) as string | null;
-  return (step[exit.key] as string | null | undefined) ?? null;
+  if (step.kind === 'split') return step.branches[Number(exit.key.slice(9))]?.next ?? null;
+  // next, yes, no or timeoutNext: the keys exitsOf names for this step's kind
+  const exits: Record<string, unknown> = step;
+  return (exits[exit.key] as string | null | undefined) ?? null;
 }
 
 function setTarget(def: Definition, exit: Exit, target: string | null): Definition {
@@ -45,9 +47,9 @@ function setTarget(def: Definition, exit: Exit, target: string | null): Definiti
     ...def,
     steps: def.steps.map((s) => {
       if (s.id !== exit.from) return s;
-      if (exit.key.startsWith('branches.')) {
+      if (s.kind === 'split') {
         const i = Number(exit.key.slice(9));
-        return { ...s, branches: (s.branches as { percent: number; next?: string | null }[]).map((b, j) => (j === i ? { ...b, next: target } : b)) };
+        return { ...s, branches: s.branches.map((b, j) => (j === i ? { ...b, next: target } : b)) };
       }
       return { ...s, [exit.key]: target };
     }),
