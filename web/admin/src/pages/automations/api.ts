@@ -2,6 +2,8 @@
 // shapes, a workflow's definition with them, come from the server's contract
 // (src/modules/automation/contract.ts), so a change there fails the type check here.
 import { apiGet, apiSend } from '../../api.js';
+import type { ContactLists, ContactPage, OptInForms, Tags } from '../../../../../src/modules/audience/contract.js';
+import type { ProductList } from '../../../../../src/modules/catalog/contract.js';
 import type { Course } from '../../../../../src/modules/learning/contract.js';
 import type { Person, Sop } from '../../../../../src/modules/tasks/contract.js';
 import type {
@@ -52,18 +54,18 @@ export const automationsApi = {
   run: (runId: string) => apiGet<RunTimeline>(`/api/automation-runs/${runId}`),
   retry: (runId: string) => apiSend('POST', `/api/automation-runs/${runId}/retry`),
   skip: (runId: string) => apiSend('POST', `/api/automation-runs/${runId}/skip`),
-  tags: () => apiGet<{ tags: { id: string; name: string }[] }>('/api/tags'),
-  lists: () => apiGet<{ lists: { id: string; name: string }[] }>('/api/lists'),
-  forms: () => apiGet<{ forms: { id: string; name: string }[] }>('/api/forms'),
+  tags: () => apiGet<Tags>('/api/tags'),
+  lists: () => apiGet<ContactLists>('/api/lists'),
+  forms: () => apiGet<OptInForms>('/api/forms'),
   // Catalog and courses are other areas' (their permissions): a role without them gets an empty picker.
-  products: () => apiGet<{ products: { id: string; name: string }[] }>('/api/products').catch(() => ({ products: [] })),
+  products: () => apiGet<ProductList>('/api/products').catch((): ProductList => ({ products: [] })),
   courses: () => apiGet<{ courses: Course[] }>('/api/learning/courses').catch(() => ({ courses: [] })),
   // The task step's pickers: the team (task managers only) and the SOPs.
   people: () => apiGet<{ people: Person[] }>('/api/tasks').catch(() => ({ people: [] })),
   sops: () => apiGet<{ sops: Sop[] }>('/api/sops').catch(() => ({ sops: [] })),
   /** what a task step can be about: courses, posts and products by title (the workflow editor's own search) */
   taskSubjects: (q: string) => apiGet<{ subjects: FoundTaskSubject[] }>('/api/automations/task-subjects', { q }),
-  contacts: (q: string) => apiGet<{ contacts: { id: string; email: string; name: string }[] }>('/api/contacts', { q, limit: 10 }),
+  contacts: (q: string) => apiGet<ContactPage>('/api/contacts', { q, limit: 10 }),
 };
 
 export const stateLabels: Record<RunState, { label: string; tone: string }> = {

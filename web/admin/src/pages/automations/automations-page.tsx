@@ -370,7 +370,7 @@ function RunTimeline() {
 function DryRun({ workflowId, dirty }: { workflowId: string; dirty: boolean }) {
   const [q, setQ] = useState('');
   const [contactId, setContactId] = useState('');
-  const found = useLoad(() => (q.length > 1 ? automationsApi.contacts(q) : Promise.resolve({ contacts: [] })), [q]);
+  const found = useLoad(() => (q.length > 1 ? automationsApi.contacts(q) : Promise.resolve({ contacts: [], total: 0, nextCursor: null })), [q]);
   const [result, setResult] = useState<{ stepId: string; at: string; what: string }[] | null>(null);
   const run = useAction(async () => setResult((await automationsApi.dryRun(workflowId, contactId)).steps));
   return (
