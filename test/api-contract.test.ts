@@ -120,6 +120,9 @@ describe('API contract shared with the admin', () => {
     assert.equal(responseOf('POST', '/api/orders/:id/refunds/:refundId/retry'), refundRetryShape);
     assert.equal(responseOf('GET', '/api/customers'), customerListShape);
     assert.equal(responseOf('GET', '/api/customers/:id'), customerDetailShape);
+    // An order's and a customer's history are the activity feed's events, one shape (src/event-shape.ts).
+    assert.equal(field(orderDetailShape, 'events', 'items'), eventShape);
+    assert.equal(field(customerDetailShape, 'events', 'items'), eventShape);
     assert.equal(responseOf('GET', '/api/subscriptions'), subscriptionListShape);
     assert.equal(responseOf('GET', '/api/checkout/status'), checkoutStatusShape);
     assert.equal(responseOf('GET', '/api/checkout/reconciliation'), reconciliationRunsShape);

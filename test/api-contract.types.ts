@@ -61,8 +61,6 @@ export const productInput: ProductInput = { slug: 'x', name: 'X' };
 // @ts-expect-error an offer as saved comes back without the product it sells (the list has it)
 export const savedOfferProduct = ({} as Offer).offerProduct;
 
-// An order's or customer's events are the activity feed's (checkout's copy of the shape agrees).
-export const orderEvents: [BusinessEvent, OrderDetail['events'][number]] = [{} as OrderDetail['events'][number], {} as BusinessEvent];
 
 // The Contacts and Pages screens (audience and site contracts).
 type ContactSummary = import('../web/admin/src/pages/contacts/api.js').ContactSummary;

@@ -5,19 +5,9 @@
 import { z } from 'zod';
 import { actorKinds } from '../actor.js';
 import type { Wire } from '../wire.js';
+import { eventShape } from '../event-shape.js';
 
-export const eventShape = z.object({
-  id: z.number(),
-  occurredAt: z.date(),
-  type: z.string(),
-  /** one of actorKinds (src/actor.ts); the log stores it as text */
-  actorKind: z.string(),
-  actorId: z.string().nullable(),
-  actorRole: z.string().nullable(),
-  subjectType: z.string().nullable(),
-  subjectId: z.string().nullable(),
-  data: z.record(z.string(), z.unknown()),
-});
+export { eventShape };
 
 export const auditOutcomes = ['allowed', 'denied'] as const;
 export const auditShape = z.object({

@@ -4,6 +4,7 @@
 // Plain data: no server code here. Money is integer minor units with its currency.
 import { z } from 'zod';
 import type { Wire } from '../../wire.js';
+import { eventShape } from '../../event-shape.js';
 import { intervals, priceTypes } from '../catalog/contract.js';
 
 export const orderStatuses = ['pending', 'paid', 'failed', 'expired'] as const;
@@ -143,21 +144,6 @@ export const grantShape = z.object({
   revokedAt: z.date().nullable(),
   revokeReason: z.string().nullable(),
 });
-/**
- * A business event about the order or customer: the same fields as the activity feed's
- * (src/http/contract.ts, which a module may not import; api-contract.types.ts checks the two agree).
- */
-export const orderEventShape = z.object({
-  id: z.number(),
-  occurredAt: z.date(),
-  type: z.string(),
-  actorKind: z.string(),
-  actorId: z.string().nullable(),
-  actorRole: z.string().nullable(),
-  subjectType: z.string().nullable(),
-  subjectId: z.string().nullable(),
-  data: z.record(z.string(), z.unknown()),
-});
 export const reconciliationRunShape = z.object({
   id: z.string(),
   provider: z.string(),
@@ -179,7 +165,7 @@ export const orderDetailShape = z.object({
   upsells: z.array(z.object({ id: z.string(), number: z.number(), status: z.enum(orderStatuses), total: cents })),
   contact: z.object({ id: z.string(), email: z.string(), name: z.string() }),
   grants: z.array(grantShape),
-  events: z.array(orderEventShape),
+  events: z.array(eventShape),
   /** what may still be refunded: paid, less refunded, less refunds still pending or unknown */
   refundable: cents,
 });
@@ -203,7 +189,7 @@ export const customerDetailShape = z.object({
   orders: z.array(orderShape),
   subscriptions: z.array(subscriptionShape),
   grants: z.array(grantShape),
-  events: z.array(orderEventShape),
+  events: z.array(eventShape),
 });
 export const subscriptionListShape = z.object({ subscriptions: z.array(subscriptionShape) });
 export const checkoutStatusShape = z.object({
