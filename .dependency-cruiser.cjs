@@ -72,6 +72,13 @@ module.exports = {
       to: { path: ['^src/modules/', '^src/app\\.[jt]s$', '^src/http/'] },
     },
     {
+      name: 'modules-get-narrow-deps',
+      comment: "A module's code never sees the whole App: services get their dependencies from src/app.ts, routes declare theirs (`…RouteDeps`, routesFor). Only seeders, fixtures and test helpers may take the App.",
+      severity: 'error',
+      from: { path: '^src/modules/', pathNot: [...SEEDERS, '/fixtures/', '/test-[^/]*\\.[jt]s$'] },
+      to: { path: '^src/app\\.[jt]s$' },
+    },
+    {
       name: 'services-know-no-http',
       comment: 'Services return data and throw DomainErrors; HTML, status codes and routes live at the edge (routes, pages, portal sections).',
       severity: 'error',

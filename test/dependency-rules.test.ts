@@ -77,4 +77,14 @@ describe('module boundaries (npm run lint:deps)', () => {
     assert.deepEqual(rules(r.violations), ['services-know-no-http']);
     assert.equal(r.violations[0]!.from, 'src/modules/b/service.ts');
   });
+
+  it("fails a module's routes taking the whole App, and lets its demo seed do so", () => {
+    const app = "import { useA } from './modules/b/index.js';\nexport interface App { b: typeof useA }\n";
+    const seeded = { ...clean, 'src/app.ts': app, 'src/modules/b/demo.ts': "import type { App } from '../../app.js';\nexport const seed = (app: App) => app.b();\n" };
+    assert.deepEqual(lint(seeded).violations, []);
+    const r = lint({ ...seeded, 'src/modules/b/routes.ts': "import type { App } from '../../app.js';\nimport { route } from '../../http/route.js';\nexport const routes = (app: App) => [route(app.b())];\n" });
+    assert.equal(r.status, 1);
+    assert.deepEqual(rules(r.violations), ['modules-get-narrow-deps']);
+    assert.equal(r.violations[0]!.from, 'src/modules/b/routes.ts');
+  });
 });

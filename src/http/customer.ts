@@ -3,18 +3,19 @@
 // hands them to the portal, which knows none of them.
 import type { ReactNode } from 'react';
 import type { FastifyReply } from 'fastify';
-import type { App } from '../app.js';
+import type { Config } from '../config.js';
 import { CUSTOMER_COOKIE } from './route.js';
 
-export function setCustomerCookie(app: App, reply: FastifyReply, token: string): void {
+export function setCustomerCookie(app: { config: Config }, reply: FastifyReply, token: string): void {
   reply.setCookie(CUSTOMER_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure: app.config.secureCookies, maxAge: 30 * 86_400 });
 }
 
-export interface PortalSection {
+/** `D`: what the section reads (its module's services); the wiring's App must provide it. */
+export interface PortalSection<D> {
   id: string;
   title: string;
   /** lower comes first */
   order: number;
   /** null when the section has nothing for this customer; ctx.csrf goes in a section's own forms (_csrf) */
-  render(app: App, contactId: string, ctx: { csrf: string; query: Record<string, string | undefined> }): Promise<ReactNode | null>;
+  render: (app: D, contactId: string, ctx: { csrf: string; query: Record<string, string | undefined> }) => Promise<ReactNode | null>;
 }

@@ -23,6 +23,14 @@ export type Access =
   /** no sign-in: public pages, sign-in itself, webhooks (each checks its own proof) */
   | 'public';
 
+/**
+ * What the wiring hands the routes: the App, and what only the wiring may reach (loading the demo
+ * business, src/demo, which seeds every module). src/http/server.ts builds it.
+ */
+export interface RouteDeps extends App {
+  loadDemo(): Promise<boolean>;
+}
+
 export type Principal =
   | { type: 'session'; role: Role; userId: string; session: AuthenticatedSession; actor: Actor }
   | { type: 'apiKey'; role: Role; keyId: string; actor: Actor };
@@ -34,8 +42,13 @@ export interface CustomerPrincipal {
   actor: Actor;
 }
 
-export interface RouteContext<P, Q, B> {
-  app: App;
+export interface RouteContext<P, Q, B, D = App> {
+  /**
+   * What the module's routes may use: its `…RouteDeps` (a module's routes are declared with
+   * `routesFor<…RouteDeps>()`), never the whole App. The wiring passes the App, and the type
+   * check proves it provides each module's deps (src/http/routes.ts).
+   */
+  app: D;
   req: FastifyRequest;
   reply: FastifyReply;
   params: P;
@@ -58,6 +71,7 @@ export interface RouteSpec<
   BS extends Schema | undefined = undefined,
   RS extends Schema | undefined = undefined,
   A extends Access = Access,
+  D = App,
 > {
   method: Method;
   url: string;
@@ -98,25 +112,37 @@ export interface RouteSpec<
   /** With a response schema it returns what the schema parses, or the reply once it sent another answer itself (a CSV). */
   handler: (
     ctx: A extends 'public'
-      ? Omit<RouteContext<Out<PS>, Out<QS>, Out<BS>>, 'principal' | 'actor'> & { principal: null; actor: null }
+      ? Omit<RouteContext<Out<PS>, Out<QS>, Out<BS>, D>, 'principal' | 'actor'> & { principal: null; actor: null }
       : A extends 'customer'
-        ? Omit<RouteContext<Out<PS>, Out<QS>, Out<BS>>, 'principal'> & { principal: CustomerPrincipal }
-        : RouteContext<Out<PS>, Out<QS>, Out<BS>>,
+        ? Omit<RouteContext<Out<PS>, Out<QS>, Out<BS>, D>, 'principal'> & { principal: CustomerPrincipal }
+        : RouteContext<Out<PS>, Out<QS>, Out<BS>, D>,
   ) => Promise<RS extends z.ZodType ? z.input<RS> | FastifyReply : unknown>;
 }
 
+/** A declared route whose handler needs `D` (a module's `…RouteDeps`; the App for the core routes). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyRoute = RouteSpec<any, any, any, any, any>;
+export type AnyRoute<D = any> = RouteSpec<any, any, any, any, any, D>;
 
-export function defineRoute<
-  PS extends Schema | undefined = undefined,
-  QS extends Schema | undefined = undefined,
-  BS extends Schema | undefined = undefined,
-  RS extends Schema | undefined = undefined,
-  A extends Access = Access,
->(spec: RouteSpec<PS, QS, BS, RS, A>): AnyRoute {
-  return spec as AnyRoute;
+/**
+ * `const defineRoute = routesFor<XRouteDeps>()` in a module's routes file: its handlers see only
+ * the dependencies that interface names, and its routes are `AnyRoute<XRouteDeps>[]`. Handlers
+ * are contravariant in their context, so the wiring's `AnyRoute<App>[]` accepts them only when
+ * the App provides every one of those dependencies.
+ */
+export function routesFor<D>() {
+  return function defineRoute<
+    PS extends Schema | undefined = undefined,
+    QS extends Schema | undefined = undefined,
+    BS extends Schema | undefined = undefined,
+    RS extends Schema | undefined = undefined,
+    A extends Access = Access,
+  >(spec: RouteSpec<PS, QS, BS, RS, A, D>): AnyRoute<D> {
+    return spec as AnyRoute<D>;
+  };
 }
+
+/** The core routes' (src/http): they are the wiring's own and see the App. */
+export const defineRoute = routesFor<App>();
 
 export const SESSION_COOKIE = 'oh_session';
 export const CUSTOMER_COOKIE = 'oh_customer';
@@ -184,7 +210,7 @@ function checkOrigin(app: App, req: FastifyRequest): void {
   if (!allowed.has(origin)) throw new DomainError('forbidden', 'Cross-site request refused');
 }
 
-export function registerRoutes(fastify: FastifyInstance, app: App, routes: AnyRoute[]): void {
+export function registerRoutes(fastify: FastifyInstance, app: RouteDeps, routes: AnyRoute<RouteDeps>[]): void {
   for (const spec of routes) if (!spec.rawBody) registerRoute(fastify, app, spec);
   const raw = routes.filter((r) => r.rawBody);
   if (raw.length === 0) return;
@@ -212,7 +238,7 @@ function checkInput(spec: AnyRoute, req: FastifyRequest): void {
   }
 }
 
-function registerRoute(fastify: FastifyInstance, app: App, spec: AnyRoute): void {
+function registerRoute(fastify: FastifyInstance, app: RouteDeps, spec: AnyRoute<RouteDeps>): void {
   const access = spec.access as Access | undefined;
   if (!access || (typeof access === 'object' && !('permission' in access))) {
     throw new Error(`Route ${spec.method} ${spec.url} declares no access rule (deny by default)`);
@@ -299,7 +325,7 @@ function registerRoute(fastify: FastifyInstance, app: App, spec: AnyRoute): void
   });
 }
 
-async function handleCustomer(app: App, spec: AnyRoute, req: FastifyRequest, reply: FastifyReply, unsafe: boolean) {
+async function handleCustomer(app: RouteDeps, spec: AnyRoute<RouteDeps>, req: FastifyRequest, reply: FastifyReply, unsafe: boolean) {
   const principal = await resolveCustomer(app, req);
   if (!principal) {
     if (spec.method === 'GET' && spec.kind === 'page') return reply.redirect(`/account/sign-in?next=${encodeURIComponent(req.url)}`);

@@ -1,5 +1,5 @@
 // Every module's routes, in one list. A module adds its routes.ts export here.
-import type { AnyRoute } from './route.js';
+import type { AnyRoute, RouteDeps } from './route.js';
 import { coreRoutes } from './core-routes.js';
 import { teamRoutes } from '../modules/team/routes.js';
 import { mailRoutes } from '../modules/mail/routes.js';
@@ -23,11 +23,13 @@ import { approvalRoutes } from '../modules/approvals/routes.js';
 import { tasksRoutes } from '../modules/tasks/routes.js';
 import { ownerRoutes } from '../modules/owner/routes.js';
 
-export const allRoutes: AnyRoute[] = [
+// Typed with what the wiring hands them: a module's routes fit here only if RouteDeps (the App and
+// the demo loader) provides every dependency its `…RouteDeps` names (handlers are contravariant).
+export const allRoutes: AnyRoute<RouteDeps>[] = [
   ...coreRoutes,
   ...teamRoutes,
   ...mailRoutes,
-  ...portalRoutes([coursesSection, purchasesSection, emailPreferencesSection]),
+  ...portalRoutes<RouteDeps>([coursesSection, purchasesSection, emailPreferencesSection]),
   ...learningRoutes,
   ...audienceRoutes,
   ...catalogRoutes,

@@ -14,7 +14,7 @@ import fastifyStatic from '@fastify/static';
 import type { App } from '../app.js';
 import { installErrorHandling } from './errors.js';
 import { buildOpenApi } from './openapi.js';
-import { CUSTOMER_COOKIE, registerRoutes, SESSION_COOKIE, type AnyRoute } from './route.js';
+import { CUSTOMER_COOKIE, registerRoutes, SESSION_COOKIE, type AnyRoute, type RouteDeps } from './route.js';
 import { allRoutes } from './routes.js';
 import { installPageTracking } from '../modules/analytics/index.js';
 
@@ -168,7 +168,10 @@ export async function buildServer(app: App, opts: BuildServerOptions = {}): Prom
     return to ? { redirect: to } : { html: await app.blog.notFound(path) };
   });
 
-  registerRoutes(fastify, app, [...allRoutes, ...(opts.routes ?? [])]);
+  // The routes get the App and the demo loader (src/demo is the wiring's; loaded on first use). The
+  // App is the prototype, not a copy, so a service swapped on the App later is the one routes see.
+  const deps: RouteDeps = Object.assign(Object.create(app) as App, { loadDemo: async () => (await import('../demo/index.js')).loadDemo(app) });
+  registerRoutes(fastify, deps, [...allRoutes, ...(opts.routes ?? [])]);
   // Every public page a visitor is sent counts as a page view (no script needed).
   installPageTracking(fastify, app.analytics, SESSION_COOKIE);
 

@@ -4,7 +4,9 @@ import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { DomainError } from '../../errors.js';
 import { assertCleanInput } from '../../http/input-guard.js';
-import { defineRoute, SESSION_COOKIE, type AnyRoute } from '../../http/route.js';
+import { routesFor, SESSION_COOKIE, type AnyRoute } from '../../http/route.js';
+import type { Config } from '../../config.js';
+import type { AnalyticsService } from './index.js';
 import { ENGAGEMENT } from './ingest.js';
 import { resolveRange, type Metrics } from './service.js';
 import type { RevenueRow } from './revenue.js';
@@ -24,6 +26,13 @@ import {
   stepParam,
   subscriptionMetricsShape,
 } from './contract.js';
+
+/** What these routes use (the wiring passes the App, which provides them: src/http/routes.ts). */
+export interface AnalyticsRouteDeps {
+  analytics: AnalyticsService;
+  config: Config;
+}
+const defineRoute = routesFor<AnalyticsRouteDeps>();
 
 // ---- shapes (the staff API's are in contract.ts, shared with the admin) ----------------------
 
@@ -61,7 +70,7 @@ const revenueColumns: (keyof RevenueRow)[] = ['gross', 'refunds', 'net', 'orders
 
 const csvColumns: (keyof Metrics)[] = ['visitors', 'visits', 'pageviews', 'bounceRate', 'visitDuration', 'viewsPerVisit'];
 
-export const analyticsRoutes: AnyRoute[] = [
+export const analyticsRoutes: AnyRoute<AnalyticsRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/analytics/dashboard', access: { permission: 'analytics.read' }, tags: ['analytics'],
     summary: 'Traffic for a period beside the period before: totals, a chart series and every panel (top 10 rows), under one optional filter',

@@ -3,24 +3,33 @@
 // handed to them (approvals.decide_delegated, checked against the request). A decided request
 // answers 409.
 import { z } from 'zod';
-import { defineRoute, type AnyRoute, type Principal } from '../../http/route.js';
+import { routesFor, type AnyRoute, type Principal } from '../../http/route.js';
+import type { Database, Db } from '../../db/client.js';
+import type { ApprovalService } from './index.js';
 import { notFound } from '../../errors.js';
-import type { App } from '../../app.js';
 import { approvalListShape, approvalShape } from './contract.js';
+
+/** What these routes use (the wiring passes the App, which provides them: src/http/routes.ts). */
+export interface ApprovalsRouteDeps {
+  approvals: ApprovalService;
+  database: Database;
+  db: Db;
+}
+const defineRoute = routesFor<ApprovalsRouteDeps>();
 
 const idParam = z.object({ id: z.uuid() });
 const tags = ['approvals'];
 const seesAll = (p: Principal) => p.role === 'owner' || p.role === 'admin';
 const actorId = (p: Principal) => (p.actor.kind === 'system' ? '' : p.actor.id);
 
-async function readable(app: App, principal: Principal, id: string) {
+async function readable(app: ApprovalsRouteDeps, principal: Principal, id: string) {
   const r = await app.approvals.get(app.db, id);
   // Someone else's request is "not found" to an assistant, not "forbidden": its existence is not theirs to know.
   if (!r || (!seesAll(principal) && r.requestedBy.id !== actorId(principal))) return null;
   return r;
 }
 
-export const approvalRoutes: AnyRoute[] = [
+export const approvalRoutes: AnyRoute<ApprovalsRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/approvals', access: { permission: 'approvals.read' }, tags,
     summary: 'Approval requests, urgent and newest first (assistants see their own)',

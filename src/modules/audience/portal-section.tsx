@@ -1,5 +1,6 @@
 // The "Email preferences" section of the customer account page.
 import type { PortalSection } from '../../http/customer.js';
+import type { AudienceService } from './service.js';
 import { Notice } from '../../../web/public/layout.js';
 import { PreferencesForm } from '../../../web/public/audience/pages.js';
 
@@ -9,7 +10,7 @@ const saved: Record<string, string> = {
   resubscribe: 'You are subscribed again.',
 };
 
-export const emailPreferencesSection: PortalSection = {
+export const emailPreferencesSection: PortalSection<{ audience: AudienceService }> = {
   id: 'email-preferences',
   title: 'Email preferences',
   order: 90,

@@ -3,11 +3,14 @@
 import fs from 'node:fs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { App } from '../../app.js';
 import { DomainError } from '../../errors.js';
 import { sendPage } from '../../http/html.js';
 import { issueFormToken, verifyFormToken } from '../../http/form-token.js';
-import { defineRoute, type AnyRoute } from '../../http/route.js';
+import { routesFor, type AnyRoute } from '../../http/route.js';
+import type { Clock } from '../../clock.js';
+import type { Config } from '../../config.js';
+import type { Signer } from '../../crypto.js';
+import type { AudienceService } from './index.js';
 import {
   ConfirmLandingPage,
   ConfirmedPage,
@@ -20,6 +23,15 @@ import {
   type PublicForm,
 } from '../../../web/public/audience/pages.js';
 import { FormInputError, type Form } from './forms.js';
+
+/** What these routes use (the wiring passes the App, which provides them: src/http/routes.ts). */
+export interface AudiencePublicRouteDeps {
+  audience: AudienceService;
+  clock: Clock;
+  config: Config;
+  signer: Signer;
+}
+const defineRoute = routesFor<AudiencePublicRouteDeps>();
 
 const slugParams = z.object({ slug: z.string().max(80) });
 /** Form posts: known fields plus field_<key> custom fields. */
@@ -45,7 +57,7 @@ function meta(req: FastifyRequest) {
 }
 
 /** Runs a submission and renders the answer: the result page, or the form with the problem marked. */
-async function handleSubmission(app: App, req: FastifyRequest, reply: FastifyReply, form: Form, body: z.infer<typeof submission>) {
+async function handleSubmission(app: AudiencePublicRouteDeps, req: FastifyRequest, reply: FastifyReply, form: Form, body: z.infer<typeof submission>) {
   const values = valuesOf(body);
   try {
     const result = await app.audience.forms.submit(form, { email: values.email, name: values.name, fields: values.fields, honeypot: body.website }, meta(req));
@@ -66,7 +78,7 @@ function linkProblem(reply: FastifyReply, title: string, message: string) {
 }
 
 /** The live form at a slug, or null when there is none (never was, or archived). */
-async function liveForm(app: App, slug: string): Promise<Form | null> {
+async function liveForm(app: AudiencePublicRouteDeps, slug: string): Promise<Form | null> {
   try {
     return await app.audience.forms.bySlug(slug);
   } catch (err) {
@@ -83,7 +95,7 @@ function checkedLists(value: string | string[] | undefined): string[] {
   return (Array.isArray(value) ? value : value ? [value] : []).filter((v) => /^[0-9a-f-]{36}$/i.test(v));
 }
 
-export const audiencePublicRoutes: AnyRoute[] = [
+export const audiencePublicRoutes: AnyRoute<AudiencePublicRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/f/confirm', access: 'public', kind: 'page', summary: 'Where a double opt-in confirmation link lands',
     query: tokenQuery,

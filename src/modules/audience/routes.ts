@@ -3,7 +3,12 @@
 import type { FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
-import { defineRoute, type AnyRoute } from '../../http/route.js';
+import { routesFor, type AnyRoute } from '../../http/route.js';
+import type { Clock } from '../../clock.js';
+import type { AuditLog } from '../../db/audit.js';
+import type { Database, Db } from '../../db/client.js';
+import type { AudienceService } from './index.js';
+import type { Logger } from 'pino';
 import { invalid } from '../../errors.js';
 import {
   bulkTagBody,
@@ -47,7 +52,18 @@ import {
 import type { Form } from './forms.js';
 import type { Segment } from './segment-service.js';
 import { exportContacts } from './export.js';
-import { audiencePublicRoutes } from './public-routes.js';
+import { audiencePublicRoutes, type AudiencePublicRouteDeps } from './public-routes.js';
+
+/** What these routes use (the wiring passes the App, which provides them: src/http/routes.ts). */
+export interface AudienceRouteDeps extends AudiencePublicRouteDeps {
+  audience: AudienceService;
+  audit: AuditLog;
+  clock: Clock;
+  database: Database;
+  db: Db;
+  log: Logger;
+}
+const defineRoute = routesFor<AudienceRouteDeps>();
 
 // ---- shapes (the staff API's are in contract.ts, shared with the admin) ----------------------
 
@@ -65,7 +81,7 @@ function uploadStream(req: FastifyRequest): Readable {
   return body;
 }
 
-export const audienceRoutes: AnyRoute[] = [
+export const audienceRoutes: AnyRoute<AudienceRouteDeps>[] = [
   // ---- contacts ----------------------------------------------------------------------------
   defineRoute({
     method: 'GET', url: '/api/contacts', access: { permission: 'contacts.read' }, tags: ['audience'],

@@ -1,7 +1,9 @@
 // Automation admin API: workflows, publishing, enrolment, and what each one did. One line per
 // route; handlers validate, call the automation service, return.
 import { z } from 'zod';
-import { defineRoute, type AnyRoute } from '../../http/route.js';
+import { routesFor, type AnyRoute } from '../../http/route.js';
+import type { AutomationService } from './index.js';
+import type { Logger } from 'pino';
 import { notFound } from '../../errors.js';
 import {
   createWorkflowBody,
@@ -25,6 +27,13 @@ import {
 import { templates } from './templates.js';
 import { subjectTypes } from '../tasks/index.js';
 
+/** What these routes use (the wiring passes the App, which provides them: src/http/routes.ts). */
+export interface AutomationRouteDeps {
+  automation: AutomationService;
+  log: Logger;
+}
+const defineRoute = routesFor<AutomationRouteDeps>();
+
 // ---- shapes (the staff API's are in contract.ts, shared with the admin) ----------------------
 
 const idParam = z.object({ id: z.uuid() });
@@ -35,7 +44,7 @@ const tags = ['automation'];
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 const token = z.object({ token: z.string().max(200) });
 
-export const automationRoutes: AnyRoute[] = [
+export const automationRoutes: AnyRoute<AutomationRouteDeps>[] = [
   // ---- public: opens and clicks of the workflows' emails (signed tokens, see email-tracking.ts) --
   defineRoute({
     method: 'GET', url: '/a/o/:token', access: 'public', kind: 'page',

@@ -4,11 +4,18 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { invalid, notFound } from '../../errors.js';
 import { sendPage } from '../../http/html.js';
-import { defineRoute, type AnyRoute } from '../../http/route.js';
+import { routesFor, type AnyRoute } from '../../http/route.js';
+import type { BrandService } from './index.js';
 import { LegalPageView } from '../../../web/public/brand/pages.js';
 import { defaultFaviconSvg, fontPairings, fonts, legalPages, themeLabels, themes, type LegalPage } from './brand.js';
 import { renderLegalText } from './legal.js';
 import { IMAGE_LIMITS, type BrandImageKind } from './service.js';
+
+/** What these routes use (the wiring passes the App, which provides them: src/http/routes.ts). */
+export interface BrandRouteDeps {
+  brand: BrandService;
+}
+const defineRoute = routesFor<BrandRouteDeps>();
 
 const settingsShape = z.object({
   name: z.string(),
@@ -42,7 +49,7 @@ function sendImage(reply: FastifyReply, req: FastifyRequest, img: { contentType:
     .send(img.bytes);
 }
 
-export const brandRoutes: AnyRoute[] = [
+export const brandRoutes: AnyRoute<BrandRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/brand', access: { permission: 'settings.manage' }, tags: ['brand'],
     summary: 'The business settings: name, logo, colours, fonts, theme, sender, addresses, time zone, currency, legal pages',

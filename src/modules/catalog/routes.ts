@@ -2,7 +2,10 @@
 // handlers validate, call the catalog service, return.
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
-import { defineRoute, type AnyRoute } from '../../http/route.js';
+import { routesFor, type AnyRoute } from '../../http/route.js';
+import type { Db } from '../../db/client.js';
+import type { BrandService } from '../brand/index.js';
+import type { CatalogService } from './index.js';
 import {
   catalogDefaultsShape,
   couponBody,
@@ -26,11 +29,19 @@ import {
   productStatuses,
 } from './contract.js';
 
+/** What these routes use (the wiring passes the App, which provides them: src/http/routes.ts). */
+export interface CatalogRouteDeps {
+  brand: BrandService;
+  catalog: CatalogService;
+  db: Db;
+}
+const defineRoute = routesFor<CatalogRouteDeps>();
+
 // ---- shapes (the staff API's are in contract.ts, shared with the admin) ----------------------
 
 const idParam = z.object({ id: z.uuid() });
 
-export const catalogRoutes: AnyRoute[] = [
+export const catalogRoutes: AnyRoute<CatalogRouteDeps>[] = [
   // ---- products -------------------------------------------------------------------------------
   defineRoute({
     method: 'GET', url: '/api/products', access: { permission: 'catalog.read' }, tags: ['catalog'],

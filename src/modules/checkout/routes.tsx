@@ -1,11 +1,16 @@
 // Checkout pages, the test provider's pages, the Stripe webhook, downloads, the customer's
 // receipt and billing pages, and the admin API for orders, customers and subscriptions.
 import { z } from 'zod';
-import type { App } from '../../app.js';
 import { DomainError } from '../../errors.js';
 import { sendPage } from '../../http/html.js';
 import { issueFormToken, verifyFormToken } from '../../http/form-token.js';
-import { defineRoute, type AnyRoute } from '../../http/route.js';
+import { routesFor, type AnyRoute } from '../../http/route.js';
+import type { Clock } from '../../clock.js';
+import type { Config } from '../../config.js';
+import type { Signer } from '../../crypto.js';
+import type { Db } from '../../db/client.js';
+import type { CatalogService } from '../catalog/index.js';
+import type { CheckoutService, StripeSync, TestProvider } from './index.js';
 import { randomToken } from '../../crypto.js';
 import { isValidEmail } from '../audience/index.js';
 import { setCustomerCookie } from '../../http/customer.js';
@@ -41,6 +46,19 @@ import {
 } from './contract.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
+/** What these routes use (the wiring passes the App, which provides them: src/http/routes.ts). */
+export interface CheckoutRouteDeps {
+  catalog: CatalogService;
+  checkout: CheckoutService;
+  clock: Clock;
+  config: Config;
+  db: Db;
+  signer: Signer;
+  stripeSync: StripeSync | null;
+  testPayments: TestProvider | null;
+}
+const defineRoute = routesFor<CheckoutRouteDeps>();
+
 const cards = TEST_CARDS.map((c) => ({ number: c.number, label: c.label }));
 const listOf = z
   .union([z.string(), z.array(z.string())])
@@ -59,13 +77,13 @@ const checkoutForm = z.object({
 
 const tokenQuery = z.object({ t: z.string().max(300).optional() });
 
-function formToken(app: App, req: FastifyRequest, reply: FastifyReply) {
+function formToken(app: CheckoutRouteDeps, req: FastifyRequest, reply: FastifyReply) {
   return issueFormToken(req, reply, app.signer, app.config.secureCookies);
 }
 
 /** Builds the checkout page for a price and the visitor's current choices. */
 async function renderCheckout(
-  app: App,
+  app: CheckoutRouteDeps,
   req: FastifyRequest,
   reply: FastifyReply,
   priceId: string,
@@ -100,11 +118,11 @@ async function renderCheckout(
 
 /** The one-click offer page after a payment (again with the error when accepting it failed: 402). */
 function sendUpsell(
-  app: App,
+  app: CheckoutRouteDeps,
   req: FastifyRequest,
   reply: FastifyReply,
   order: { id: string; number: number; email: string },
-  offer: Awaited<ReturnType<App['catalog']['getOffer']>>,
+  offer: Awaited<ReturnType<CheckoutRouteDeps['catalog']['getOffer']>>,
   token: string | undefined,
   error?: string,
 ) {
@@ -128,12 +146,12 @@ function sendUpsell(
   );
 }
 
-function testProvider(app: App) {
+function testProvider(app: CheckoutRouteDeps) {
   if (!app.testPayments) throw new DomainError('not_found', 'The test payment provider is not in use here');
   return app.testPayments;
 }
 
-async function thankYouTarget(app: App, orderId: string): Promise<string> {
+async function thankYouTarget(app: CheckoutRouteDeps, orderId: string): Promise<string> {
   const order = await app.checkout.queries.getOrder(app.db, orderId);
   const t = app.checkout.orderToken(order.id);
   const declined = await app.checkout.declinedUpsells(order.id);
@@ -142,7 +160,7 @@ async function thankYouTarget(app: App, orderId: string): Promise<string> {
   return `/checkout/thank-you/${order.id}?t=${t}`;
 }
 
-export const checkoutRoutes: AnyRoute[] = [
+export const checkoutRoutes: AnyRoute<CheckoutRouteDeps>[] = [
   // ---- the checkout page ------------------------------------------------------------------------------
   defineRoute({
     method: 'GET', url: '/checkout/:priceId', access: 'public', kind: 'page', summary: 'Checkout for one price: coupon, order bumps, email',
@@ -524,7 +542,7 @@ export const checkoutRoutes: AnyRoute[] = [
   }),
 ];
 
-function testPageProps(session: Awaited<ReturnType<NonNullable<App['testPayments']>['getSession']>>) {
+function testPageProps(session: Awaited<ReturnType<NonNullable<CheckoutRouteDeps['testPayments']>['getSession']>>) {
   return {
     sessionId: session.id,
     orderNumber: session.orderNumber,

@@ -2,9 +2,16 @@
 // the editor's API (posts, revisions, publishing per role policy, redirects, calendar, settings).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { App } from '../../app.js';
 import { issueFormToken } from '../../http/form-token.js';
-import { CUSTOMER_COOKIE, defineRoute, type AnyRoute } from '../../http/route.js';
+import { CUSTOMER_COOKIE, routesFor, type AnyRoute } from '../../http/route.js';
+import type { Clock } from '../../clock.js';
+import type { Config } from '../../config.js';
+import type { Signer } from '../../crypto.js';
+import type { Db } from '../../db/client.js';
+import type { AnalyticsService } from '../analytics/index.js';
+import type { PortalService } from '../portal/index.js';
+import type { TeamService } from '../team/index.js';
+import type { BlogNewsletter, BlogPages, ContentService } from './index.js';
 import { invalid } from '../../errors.js';
 import { docBytes, formTokenEtag, withBlogFormToken, type CachedDoc } from './blog-pages.js';
 import { blogSettingsSchema } from './policy.js';
@@ -13,13 +20,28 @@ import { PUBLISH_APPROVAL_KIND } from './service.js';
 import { topPosts } from './measures.js';
 import { calendarShape, topPostShape, diffLineShape, postShape, postStatuses, publishAnswerShape, redirectShape, revisionShape } from './contract.js';
 
+/** What these routes use (the wiring passes the App, which provides them: src/http/routes.ts). */
+export interface ContentRouteDeps {
+  analytics: AnalyticsService;
+  blog: BlogPages;
+  blogNewsletter: BlogNewsletter;
+  clock: Clock;
+  config: Config;
+  content: ContentService;
+  db: Db;
+  portal: PortalService;
+  signer: Signer;
+  team: TeamService;
+}
+const defineRoute = routesFor<ContentRouteDeps>();
+
 const idParam = z.object({ id: z.uuid() });
 const slug = z.string().trim().toLowerCase().max(80);
 const page = z.object({ page: z.coerce.number().int().min(1).max(10_000).default(1) });
 const tagParam = z.object({ tag: z.string().max(120) });
 
 /** Sends a cached document with its ETag (a 304 when the browser has it). */
-function send(app: App, req: FastifyRequest, reply: FastifyReply, cached: CachedDoc, opts: { private?: boolean } = {}) {
+function send(app: ContentRouteDeps, req: FastifyRequest, reply: FastifyReply, cached: CachedDoc, opts: { private?: boolean } = {}) {
   const token = cached.hasForms ? issueFormToken(req, reply, app.signer, app.config.secureCookies) : null;
   const etag = token ? formTokenEtag(cached, token) : cached.etag;
   const isPrivate = cached.hasForms || opts.private;
@@ -41,7 +63,7 @@ const calendarBody = z.object({
   done: z.boolean().optional(),
 });
 
-async function sendPost(app: App, req: FastifyRequest, reply: FastifyReply, slugValue: string) {
+async function sendPost(app: ContentRouteDeps, req: FastifyRequest, reply: FastifyReply, slugValue: string) {
   const post = await app.blog.post(slugValue);
   if (!post) return reply.callNotFound();
   if (!post.gated) return send(app, req, reply, post.full);
@@ -51,7 +73,7 @@ async function sendPost(app: App, req: FastifyRequest, reply: FastifyReply, slug
   return send(app, req, reply, may ? post.full : post.teaser, { private: true });
 }
 
-export const contentRoutes: AnyRoute[] = [
+export const contentRoutes: AnyRoute<ContentRouteDeps>[] = [
   // ---- public ----------------------------------------------------------------------------------
   defineRoute({
     method: 'GET', url: '/blog', access: 'public', kind: 'page', summary: 'The blog: published posts, newest first (featured on top)',

@@ -5,7 +5,8 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { sendPage } from '../../http/html.js';
-import { defineRoute, type AnyRoute, type CustomerPrincipal } from '../../http/route.js';
+import { routesFor, type AnyRoute, type CustomerPrincipal } from '../../http/route.js';
+import type { LearningService } from './index.js';
 import { DomainError, invalid } from '../../errors.js';
 import { courseBody, courseShape, enrollmentShape, fileShape, freshnessShape, lessonBody, lessonShape, quizQuestion, reason, statsShape, title, treeShape } from './contract.js';
 import { renderMarkdown, videoEmbed } from './content.js';
@@ -20,6 +21,12 @@ import {
   NoAccessPage,
   type VideoEmbedView,
 } from '../../../web/public/learning/pages.js';
+
+/** What these routes use (the wiring passes the App, which provides them: src/http/routes.ts). */
+export interface LearningRouteDeps {
+  learning: LearningService;
+}
+const defineRoute = routesFor<LearningRouteDeps>();
 
 // ---- shapes (the staff API's are in contract.ts, shared with the admin) ----------------------
 
@@ -82,7 +89,7 @@ function answersFrom(body: Record<string, unknown>): Record<string, string[]> {
 
 // ---- routes -----------------------------------------------------------------------------------
 
-export const learningRoutes: AnyRoute[] = [
+export const learningRoutes: AnyRoute<LearningRouteDeps>[] = [
   // ---- course builder (staff) -------------------------------------------------------------
   defineRoute({
     method: 'GET', url: '/api/learning/courses', access: { permission: 'learning.read' }, tags: ['learning'],

@@ -3,7 +3,14 @@
 // validates, calls the service, returns.
 import { z } from 'zod';
 import type { FastifyRequest } from 'fastify';
-import { defineRoute, type AnyRoute } from '../../http/route.js';
+import { routesFor, type AnyRoute } from '../../http/route.js';
+import type { Clock } from '../../clock.js';
+import type { Config } from '../../config.js';
+import type { Signer } from '../../crypto.js';
+import type { Database, Db } from '../../db/client.js';
+import type { AudienceService } from '../audience/index.js';
+import type { MailService } from './index.js';
+import type { Logger } from 'pino';
 import { sendPage } from '../../http/html.js';
 import { DomainError } from '../../errors.js';
 import { safeEqual } from '../../crypto.js';
@@ -14,6 +21,19 @@ import { recipientFilters } from './broadcasts.js';
 import { emailAddressSchema } from '../audience/index.js';
 import { marketingSendLimitsSchema as sendLimitsShape } from './send-limits.js';
 import { broadcastInputShape as broadcastInput, broadcastListItemShape, broadcastShape, broadcastStatuses as statuses, mailSettingsShape as settingsShape, mailSettingsViewShape, messageShape, messageSummaryShape as messageSummary, previewShape, sendCheckShape, sendLimitsViewShape, statsShape } from './contract.js';
+
+/** What these routes use (the wiring passes the App, which provides them: src/http/routes.ts). */
+export interface MailRouteDeps {
+  audience: AudienceService;
+  clock: Clock;
+  config: Config;
+  database: Database;
+  db: Db;
+  log: Logger;
+  mail: MailService;
+  signer: Signer;
+}
+const defineRoute = routesFor<MailRouteDeps>();
 
 const idParam = z.object({ id: z.uuid() });
 const page = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), offset: z.coerce.number().int().min(0).default(0) });
@@ -36,7 +56,7 @@ function jsonOf(req: FastifyRequest): unknown {
   }
 }
 
-export const mailRoutes: AnyRoute[] = [
+export const mailRoutes: AnyRoute<MailRouteDeps>[] = [
   // ---- outbox -------------------------------------------------------------------------------
   defineRoute({
     method: 'GET', url: '/api/outbox', access: { permission: 'mail.read' }, tags: ['mail'],

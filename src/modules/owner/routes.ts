@@ -1,10 +1,17 @@
 // The owner's API: the weekly review, the meter, alerts, delegations, the forecast and the
 // owner's settings. Every route is the owner's alone (owner.review); one line per route.
 import { z } from 'zod';
-import { defineRoute, type AnyRoute } from '../../http/route.js';
+import { routesFor, type AnyRoute } from '../../http/route.js';
+import type { Owner } from './index.js';
 import { assignableRoles } from '../../permissions.js';
 import { alertShape, delegationShape, forecastShape, meterShape, ownerSettingsShape, reviewShape } from './contract.js';
 import { ownerSettingsInput } from './service.js';
+
+/** What these routes use (the wiring passes the App, which provides them: src/http/routes.ts). */
+export interface OwnerRouteDeps {
+  owner: Owner;
+}
+const defineRoute = routesFor<OwnerRouteDeps>();
 
 const access = { permission: 'owner.review' } as const;
 
@@ -17,7 +24,7 @@ const reassignInput = z.union([
 ]);
 const tags = ['owner'];
 
-export const ownerRoutes: AnyRoute[] = [
+export const ownerRoutes: AnyRoute<OwnerRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/owner/review', access, tags, response: reviewShape,
     summary: 'This week\'s review: KPIs against the usual week, what moved, what ran without the owner, at most seven decisions, assistant reports',

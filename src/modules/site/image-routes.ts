@@ -3,10 +3,17 @@
 import { createReadStream } from 'node:fs';
 import { z } from 'zod';
 import { invalid } from '../../errors.js';
-import { defineRoute, type AnyRoute } from '../../http/route.js';
+import { routesFor, type AnyRoute } from '../../http/route.js';
+import type { SiteImageStore } from './index.js';
 import { imageShape } from './contract.js';
 
-export const siteImageRoutes: AnyRoute[] = [
+/** What these routes use (the wiring passes the App, which provides them: src/http/routes.ts). */
+export interface SiteImageRouteDeps {
+  siteImages: SiteImageStore;
+}
+const defineRoute = routesFor<SiteImageRouteDeps>();
+
+export const siteImageRoutes: AnyRoute<SiteImageRouteDeps>[] = [
   defineRoute({
     method: 'POST', url: '/api/site/images', access: { permission: 'pages.write' }, tags: ['site'], status: 201,
     summary: 'Upload an image for a page block (multipart/form-data, field "file"; PNG, JPEG, WebP or GIF up to 5 MB)',

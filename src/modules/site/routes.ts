@@ -1,18 +1,30 @@
 // The storefront (store index, sales and landing pages) and the page editor's API.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { App } from '../../app.js';
 import { issueFormToken } from '../../http/form-token.js';
-import { defineRoute, type AnyRoute } from '../../http/route.js';
+import { routesFor, type AnyRoute } from '../../http/route.js';
+import type { Config } from '../../config.js';
+import type { Signer } from '../../crypto.js';
+import type { Db } from '../../db/client.js';
+import type { SiteService } from './index.js';
 import { formTokenEtag, pageBytes, type RenderedPage } from './service.js';
 import { formChoicesShape, pageCreateBody, pageShape, pagesShape, pageUpdateBody, previewBody, previewShape, siteSettingsBody, siteSettingsShape } from './contract.js';
+
+/** What these routes use (the wiring passes the App, which provides them: src/http/routes.ts). */
+export interface SiteRouteDeps {
+  config: Config;
+  db: Db;
+  signer: Signer;
+  site: SiteService;
+}
+const defineRoute = routesFor<SiteRouteDeps>();
 
 // The page editor's shapes are in contract.ts, shared with the admin.
 const idParam = z.object({ id: z.uuid() });
 const toShape = <T extends { slug: string }>(p: T) => ({ ...p, url: `/p/${p.slug}` });
 
 /** Sends cached page HTML with an ETag, so a browser that has it gets a 304. */
-function sendCached(app: App, req: FastifyRequest, reply: FastifyReply, cached: RenderedPage) {
+function sendCached(app: SiteRouteDeps, req: FastifyRequest, reply: FastifyReply, cached: RenderedPage) {
   // A page with a form carries this visitor's form token: no shared cache may keep it.
   const token = cached.hasForms ? issueFormToken(req, reply, app.signer, app.config.secureCookies) : null;
   const etag = formTokenEtag(cached, token);
@@ -22,7 +34,7 @@ function sendCached(app: App, req: FastifyRequest, reply: FastifyReply, cached: 
   return reply.type('text/html; charset=utf-8').send(pageBytes(cached, token));
 }
 
-export const siteRoutes: AnyRoute[] = [
+export const siteRoutes: AnyRoute<SiteRouteDeps>[] = [
   // ---- public pages ------------------------------------------------------------------------------
   defineRoute({
     method: 'GET', url: '/', access: 'public', kind: 'page', summary: 'The store: every product on sale',

@@ -6,10 +6,23 @@ import { z } from 'zod';
 import { DomainError } from '../../errors.js';
 import { sendPage } from '../../http/html.js';
 import { issueFormToken, verifyFormToken } from '../../http/form-token.js';
-import { defineRoute, type AnyRoute } from '../../http/route.js';
+import { routesFor, type AnyRoute } from '../../http/route.js';
+import type { Clock } from '../../clock.js';
+import type { Config } from '../../config.js';
+import type { Signer } from '../../crypto.js';
+import type { SupportService } from './index.js';
 import { LinkProblemPage } from '../../../web/public/audience/pages.js';
 import { ContactProblemPage, ContactSentPage, RatingPage } from '../../../web/public/support/pages.js';
 import { RATINGS } from './service.js';
+
+/** What these routes use (the wiring passes the App, which provides them: src/http/routes.ts). */
+export interface SupportPublicRouteDeps {
+  clock: Clock;
+  config: Config;
+  signer: Signer;
+  support: SupportService;
+}
+const defineRoute = routesFor<SupportPublicRouteDeps>();
 
 const tokenParams = z.object({ token: z.string().min(10).max(400) });
 const rating = z.enum(RATINGS);
@@ -43,7 +56,7 @@ function backTo(req: FastifyRequest, publicUrl: string): string {
 const badLink = (reply: Parameters<typeof sendPage>[0]) =>
   sendPage(reply, <LinkProblemPage title="This link does not work" message="This rating link is not valid or has expired. Reply to our email instead: we read every answer." />, 400);
 
-export const supportPublicRoutes: AnyRoute[] = [
+export const supportPublicRoutes: AnyRoute<SupportPublicRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/support/rate/:token', access: 'public', kind: 'page', summary: 'The rating page a closing reply links to (a rating preselected; the button records it)',
     params: tokenParams,

@@ -4,14 +4,29 @@
 import fs from 'node:fs';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { defineRoute, type AnyRoute, type Principal } from '../../http/route.js';
+import { routesFor, type AnyRoute, type Principal } from '../../http/route.js';
+import type { Clock } from '../../clock.js';
+import type { Config } from '../../config.js';
+import type { TeamService } from '../team/index.js';
+import type { SupportService } from './index.js';
+import type { Logger } from 'pino';
 import { DomainError } from '../../errors.js';
 import { verifySns } from '../mail/index.js';
 import { parseInbound } from './inbound.js';
 import { formFields, mailgunAuth, postmarkToRaw, sendgridAuth, sesInbound, verifyBasicAuth, verifyMailgunInbound, type PostmarkInbound } from './providers.js';
 import { supportSettingsSchema } from './settings.js';
-import { supportPublicRoutes } from './public-routes.js';
+import { supportPublicRoutes, type SupportPublicRouteDeps } from './public-routes.js';
 import { cannedShape, conversationListShape, conversationShape, conversationStatus, figuresShape, presenceShape, settingsShape, threadShape } from './contract.js';
+
+/** What these routes use (the wiring passes the App, which provides them: src/http/routes.ts). */
+export interface SupportRouteDeps extends SupportPublicRouteDeps {
+  clock: Clock;
+  config: Config;
+  log: Logger;
+  support: SupportService;
+  team: TeamService;
+}
+const defineRoute = routesFor<SupportRouteDeps>();
 
 const tags = ['support'];
 const read = { permission: 'support.read' } as const;
@@ -40,7 +55,7 @@ const actionBody = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('extend_access'), courseId: z.uuid(), days: z.number().int().min(1).max(3650), reason: z.string().trim().min(1).max(1000), urgent: z.boolean().optional() }),
 ]);
 
-export const supportRoutes: AnyRoute[] = [
+export const supportRoutes: AnyRoute<SupportRouteDeps>[] = [
   // the rating page and the site's contact block (public)
   ...supportPublicRoutes,
 

@@ -5,14 +5,23 @@
 import { z } from 'zod';
 import { DomainError } from '../../errors.js';
 import { sendPage } from '../../http/html.js';
-import { defineRoute, type AnyRoute } from '../../http/route.js';
+import { routesFor, type AnyRoute } from '../../http/route.js';
+import type { MailService } from '../mail/index.js';
+import type { TasksService } from './index.js';
 import { InvalidLinkPage } from '../../../web/public/mail/pages.js';
 import { RemindersOffConfirmPage, RemindersOffPage } from '../../../web/public/tasks/pages.js';
+
+/** What these routes use (the wiring passes the App, which provides them: src/http/routes.ts). */
+export interface TasksPublicRouteDeps {
+  mail: MailService;
+  tasks: TasksService;
+}
+const defineRoute = routesFor<TasksPublicRouteDeps>();
 
 const tokenQuery = z.object({ token: z.string().max(400).default('') });
 const siteName = async (app: { mail: { settings(): Promise<{ businessName: string }> } }) => (await app.mail.settings()).businessName;
 
-export const tasksPublicRoutes: AnyRoute[] = [
+export const tasksPublicRoutes: AnyRoute<TasksPublicRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/t/task-reminders/off', access: 'public', kind: 'page', rateLimit: 'forms',
     summary: "An overdue reminder's opt-out link: a confirm button (the POST turns reminders off)",

@@ -2,11 +2,18 @@
 // reads SOPs and works the occurrences assigned to them or their role (the service refuses
 // someone else's). Every write records its actor in the event it causes.
 import { z } from 'zod';
-import { defineRoute, type AnyRoute, type Principal } from '../../http/route.js';
+import { routesFor, type AnyRoute, type Principal } from '../../http/route.js';
+import type { TasksService } from './index.js';
 import { invalid } from '../../errors.js';
 import { myDayShape, notificationSettingsShape, subjectSchema, occurrenceShape, personShape, sopInputSchema, sopPatchSchema, sopRevisionShape, sopShape, taskInputSchema, taskPatchSchema, taskShape } from './contract.js';
 import { subjectTypes, type Caller } from './service.js';
-import { tasksPublicRoutes } from './public-routes.js';
+import { tasksPublicRoutes, type TasksPublicRouteDeps } from './public-routes.js';
+
+/** What these routes use (the wiring passes the App, which provides them: src/http/routes.ts). */
+export interface TasksRouteDeps extends TasksPublicRouteDeps {
+  tasks: TasksService;
+}
+const defineRoute = routesFor<TasksRouteDeps>();
 
 const idParam = z.object({ id: z.uuid() });
 const manage = { permission: 'tasks.manage' } as const;
@@ -23,7 +30,7 @@ function callerOf(principal: Principal): Caller {
   return { actor: principal.actor, role: principal.role, userId: principal.type === 'session' ? principal.userId : null };
 }
 
-export const tasksRoutes: AnyRoute[] = [
+export const tasksRoutes: AnyRoute<TasksRouteDeps>[] = [
   // ---- My day --------------------------------------------------------------------------
   defineRoute({
     method: 'GET', url: '/api/tasks/my-day', access: work, tags,

@@ -3,12 +3,28 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { emailAddressSchema } from '../audience/index.js';
-import type { App } from '../../app.js';
 import { DomainError } from '../../errors.js';
 import { assignableRoles, permissionsOf } from '../../permissions.js';
 import { PASSWORD_RESET_REQUEST_JOB } from './jobs.js';
-import { defineRoute, SESSION_COOKIE, type AnyRoute } from '../../http/route.js';
+import { routesFor, SESSION_COOKIE, type AnyRoute } from '../../http/route.js';
+import type { Config } from '../../config.js';
+import type { AuditLog } from '../../db/audit.js';
+import type { Db } from '../../db/client.js';
+import type { JobQueue } from '../../jobs/queue.js';
+import type { TeamService } from './index.js';
 import { apiKeyShape, deviceSessionShape, invitationPeekShape, invitationShape, sessionStateShape as sessionState, userShape } from './contract.js';
+
+/** What these routes use (the wiring passes the App, which provides them: src/http/routes.ts). */
+export interface TeamRouteDeps {
+  /** the wiring's: loads the demo business (src/demo seeds every module) */
+  loadDemo(): Promise<boolean>;
+  audit: AuditLog;
+  config: Config;
+  db: Db;
+  jobs: JobQueue;
+  team: TeamService;
+}
+const defineRoute = routesFor<TeamRouteDeps>();
 
 // The one address check of every edge (audience/email-address.ts).
 const email = emailAddressSchema.toLowerCase().describe('email address');
@@ -16,7 +32,7 @@ const password = z.string().min(1, 'Enter a password').max(512);
 const role = z.enum(assignableRoles);
 const idParam = z.object({ id: z.uuid() });
 
-export function setSessionCookie(app: App, reply: FastifyReply, token: string): void {
+export function setSessionCookie(app: TeamRouteDeps, reply: FastifyReply, token: string): void {
   reply.setCookie(SESSION_COOKIE, token, {
     path: '/',
     httpOnly: true,
@@ -26,11 +42,11 @@ export function setSessionCookie(app: App, reply: FastifyReply, token: string): 
   });
 }
 
-function clearSessionCookie(app: App, reply: FastifyReply): void {
+function clearSessionCookie(app: TeamRouteDeps, reply: FastifyReply): void {
   reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: app.config.secureCookies });
 }
 
-async function sessionStateOf(app: App, token: string | undefined) {
+async function sessionStateOf(app: TeamRouteDeps, token: string | undefined) {
   const needsSetup = !(await app.team.hasOwner());
   const session = token ? await app.team.resolveSession(token) : null;
   if (!session) return { user: null, csrfToken: null, twoFactorRequired: false, needsSetup, permissions: [] };
@@ -38,7 +54,7 @@ async function sessionStateOf(app: App, token: string | undefined) {
   return { user: session.user, csrfToken: session.csrfToken, twoFactorRequired: false, needsSetup, permissions: permissionsOf(session.user.role) };
 }
 
-export const teamRoutes: AnyRoute[] = [
+export const teamRoutes: AnyRoute<TeamRouteDeps>[] = [
   // ---- first run & sign-in (public: they establish who you are) ----------------------------
   defineRoute({
     method: 'GET', url: '/api/auth/session', access: 'public', tags: ['auth'],
@@ -56,10 +72,7 @@ export const teamRoutes: AnyRoute[] = [
       await app.audit.write(app.db, { actor: { kind: 'owner', id: owner.id, label: owner.email }, action: 'setup.owner_created', ip: req.ip, userAgent: req.headers['user-agent'], requestId: req.id });
       const { token } = await app.team.login({ email: body.email, password: body.password, ip: req.ip, userAgent: req.headers['user-agent'] });
       setSessionCookie(app, reply, token);
-      if (body.loadDemo) {
-        const { loadDemo } = await import('../../demo/index.js');
-        await loadDemo(app);
-      }
+      if (body.loadDemo) await app.loadDemo();
       return sessionStateOf(app, token);
     },
   }),

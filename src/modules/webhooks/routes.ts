@@ -1,7 +1,14 @@
 // Outbound webhook routes: endpoints, their delivery log, replay and test sends. Owner and
 // admins only (webhooks.manage); a signing secret is returned once, at creation or rotation.
 import { z } from 'zod';
-import { defineRoute, type AnyRoute } from '../../http/route.js';
+import { routesFor, type AnyRoute } from '../../http/route.js';
+import type { WebhookService } from './index.js';
+
+/** What these routes use (the wiring passes the App, which provides them: src/http/routes.ts). */
+export interface WebhooksRouteDeps {
+  webhooks: WebhookService;
+}
+const defineRoute = routesFor<WebhooksRouteDeps>();
 
 const idParam = z.object({ id: z.uuid() });
 const eventType = z.string().min(1).max(100).regex(/^[a-z_]+(\.[a-z_]+)+$/, 'an event type such as order.paid');
@@ -43,7 +50,7 @@ const deliveryShape = z.object({
 const access = { permission: 'webhooks.manage' } as const;
 const tags = ['webhooks'];
 
-export const webhookRoutes: AnyRoute[] = [
+export const webhookRoutes: AnyRoute<WebhooksRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/webhooks', access, tags,
     summary: 'Webhook endpoints, and the event types one can receive',
