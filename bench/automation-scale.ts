@@ -67,7 +67,7 @@ async function workflow(app: App, name: string, definition: Record<string, unkno
 /** Tags contacts 5 000 per transaction, as an import would: one contact.tagged event each. */
 async function tagAll(app: App, ids: string[], tagId: string): Promise<void> {
   for (let i = 0; i < ids.length; i += 5000) {
-    await app.database.transaction((tx) => app.audience.tagMany(tx, 'add', ids.slice(i, i + 5000).map((contactId) => ({ contactId, tagId, actor: system }))));
+    await app.database.transaction((tx) => app.audience.tagManyInTx(tx, 'add', ids.slice(i, i + 5000).map((contactId) => ({ contactId, tagId, actor: system }))));
   }
 }
 
@@ -111,7 +111,7 @@ try {
   const singleMs = performance.now() - t;
   const batched = events(N - BASELINE, 3_000_000_000);
   t = performance.now();
-  for (let i = 0; i < batched.length; i += 100) await app.database.transaction((tx) => app.automation.engine.onEvents(tx, batched.slice(i, i + 100)));
+  for (let i = 0; i < batched.length; i += 100) await app.database.transaction((tx) => app.automation.engine.onEventsInTx(tx, batched.slice(i, i + 100)));
   const batchedMs = performance.now() - t;
   const entered = await count(app, 'select count(*)::int as n from automation_runs where workflow_id = $1', [baseline]);
   console.log(

@@ -87,10 +87,10 @@ async function run(label: string, database: Database) {
   for (let i = 0; i < 50; i++) {
     const c = ids[i]!;
     const start = performance.now();
-    await app.database.transaction((tx) => app.audience.tagContact(tx, c, [trigger!.id], actor));
+    await app.database.transaction((tx) => app.audience.tagContactInTx(tx, c, [trigger!.id], actor));
     await until(async () => (await count(app, `select count(*)::int as n from automation_runs r join automation_steps s on s.run_id = r.id where r.workflow_id = $1 and r.contact_id = $2 and r.trigger_key like 'event:%'`, [w.id, c])) > 0);
     latencies.push(performance.now() - start);
-    await app.database.transaction((tx) => app.audience.untagContact(tx, c, trigger!.id, actor));
+    await app.database.transaction((tx) => app.audience.untagContactInTx(tx, c, trigger!.id, actor));
   }
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;

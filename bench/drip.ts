@@ -48,7 +48,7 @@ async function run(label: string, database: Database) {
   for (let i = 0; i < expected; i += 500) {
     await app.database.transaction(async (tx) => {
       for (let j = i; j < Math.min(expected, i + 500); j++) {
-        await app.events.record(tx, { type: 'lesson.unlocked', actor, subject: { type: 'lesson', id: course.id }, data: { contactId: course.id, courseId: course.id, unlockedAt: now.toISOString() } });
+        await app.events.recordInTx(tx, { type: 'lesson.unlocked', actor, subject: { type: 'lesson', id: course.id }, data: { contactId: course.id, courseId: course.id, unlockedAt: now.toISOString() } });
       }
     });
   }

@@ -123,14 +123,14 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
     };
     const audience = new AudienceService(database, clock, events, {
       // Late-bound: mail is built after audience (the mail engine selects audiences through it).
-      mailer: { queue: (tx, m) => mail.queueTransactional(tx, m) },
+      mailer: { queueInTx: (tx, m) => mail.queueTransactionalInTx(tx, m) },
       jobs,
       signer,
       settings: { publicUrl: config.publicUrl, dataDir: config.dataDir, ...config.audience },
       // Pages embed forms: a form change is a storefront change (same transaction).
-      onFormsChanged: async (tx) => {
-        await site!.touch(tx);
-        await content.touch(tx);
+      onFormsChangedInTx: async (tx) => {
+        await site!.touchInTx(tx);
+        await content.touchInTx(tx);
       },
     });
     // The business's identity: every page, email and certificate reads it. A change is a
@@ -139,8 +139,8 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       cacheCheckMs: config.site.cacheCheckMs,
       fallbackName: async (db) => (await site!.getSettings(db)).name,
       onChange: async (tx) => {
-        await site!.touch(tx);
-        await content.touch(tx);
+        await site!.touchInTx(tx);
+        await content.touchInTx(tx);
       },
       afterChange: () => mail.brandChanged(),
     });
@@ -163,15 +163,15 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
         loginLockoutMinutes: config.loginLockoutMinutes,
         issuer: 'Onehour',
       },
-      { queue: (tx, m) => mail.queueTransactional(tx, m).then(() => undefined), businessName: async () => (await brand.current()).name },
+      { queueInTx: (tx, m) => mail.queueTransactionalInTx(tx, m).then(() => undefined), businessName: async () => (await brand.current()).name },
     );
     const portal = new PortalService(database, clock, events, audience, mail, config.publicUrl);
     const access = new AccessService(clock, events);
     // The catalog tells the storefront when it changes (in the same transaction), so cached pages stay true.
     let site: SiteService | null = null;
     const catalog = new CatalogService(database, clock, events, new ProductFileStorage(config.files.dir), { maxUploadBytes: config.files.maxUploadBytes }, async (tx) => {
-      await site!.touch(tx);
-      await content.touch(tx);
+      await site!.touchInTx(tx);
+      await content.touchInTx(tx);
     });
     site = new SiteService(database, clock, events, catalog, { publicUrl: config.publicUrl, cacheCheckMs: config.site.cacheCheckMs }, audience.forms, brand);
     const siteImages = new SiteImageStore(database, events, path.join(config.files.dir, 'site-images'));
@@ -226,7 +226,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       database, clock, events, jobs, log, audience, mail, access, catalog, learning, secretKey,
       // Late-bound: the tasks module is built below.
       tasks: {
-        createOneOff: (tx, input, actor) => tasks.createOneOff(tx, input, actor),
+        createOneOffInTx: (tx, input, actor) => tasks.createOneOffInTx(tx, input, actor),
         searchSubjects: (q, opts) => tasks.searchSubjects(q, opts),
         missingSubjects: (refs) => tasks.missingSubjects(refs),
       },
@@ -237,13 +237,13 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       clock,
       events,
       // An urgent request is mailed to the owner at once; the rest wait for the weekly review.
-      notifyUrgent: async (tx, r) => {
+      notifyUrgentInTx: async (tx, r) => {
         // In the request's transaction: on PGlite (one connection) a query outside it would wait forever.
         // While the owner is away, urgent requests go to the admin they named (owner module's away mode).
         const to = (await owner.urgentRecipients(tx)) ?? (await ownerEmails(tx));
         const link = new URL('/admin/review', config.publicUrl).toString();
         for (const address of to)
-          await mail.queueTransactional(tx, {
+          await mail.queueTransactionalInTx(tx, {
             to: address,
             subject: `Urgent: ${r.title}`,
             text: `Someone on your team asks you to decide now:\n\n${r.title}\n${r.summary}\n\nDecide here: ${link}\n`,
@@ -262,7 +262,7 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       database, clock, events, signer, publicUrl: config.publicUrl,
       timeZone: async (db) => (await brand.current(db)).timeZone,
       people: async (db) => (await team.listUsers(db)).map((u) => ({ id: u.id, name: u.name, role: u.role, email: u.email })),
-      queueMail: (tx, m) => mail.queueTransactional(tx, m),
+      queueMailInTx: (tx, m) => mail.queueTransactionalInTx(tx, m),
       subjectSources: {
         course: async () => (await learning.listCourses()).filter((c) => c.status !== 'archived').map((c) => ({ id: c.id, title: c.title })),
         post: async () => (await content.list(database.db, { limit: 1000 })).map((p) => ({ id: p.id, title: p.title })),
@@ -274,14 +274,14 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
       database, clock, events, log,
       timeZone: async (db) => (await brand.current(db)).timeZone,
       staff: (db) => team.listUsers(db),
-      sources: ownerSources({ database, analytics, automation, learning, site, mail, pendingApprovals: () => approvals.list(database.db, { status: 'pending', limit: 200 }), delegateApproval: (tx, id, to, actor) => approvals.delegate(tx, id, to, actor), tasks, content, support: () => support }),
+      sources: ownerSources({ database, analytics, automation, learning, site, mail, pendingApprovals: () => approvals.list(database.db, { status: 'pending', limit: 200 }), delegateApproval: (tx, id, to, actor) => approvals.delegateInTx(tx, id, to, actor), tasks, content, support: () => support }),
       settings: { publicUrl: config.publicUrl, linksAllowPrivate: config.owner.linksAllowPrivate },
     });
     // The shared inbox reaches the other modules only through these ports (their public services).
     const mailDomain = (config.mail.from.match(/@([^>\s]+)/)?.[1] ?? 'localhost').toLowerCase();
     const support = new SupportService({
       database, clock, events, jobs, audience,
-      queueMail: (tx, m) => mail.queueTransactional(tx, m),
+      queueMailInTx: (tx, m) => mail.queueTransactionalInTx(tx, m),
       signer,
       config: { publicUrl: config.publicUrl, address: config.support.address ?? `support@${mailDomain}`, filesDir: config.files.dir, maxAttachmentBytes: config.support.maxAttachmentBytes },
       ports: {
@@ -329,28 +329,28 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
           const done = await checkout.refunds.refundOrder(orderId, input, by);
           return { amount: done.reduce((s, r) => s + r.amount, 0), currency: done[0]?.currency ?? '' };
         },
-        resendReceipt: async (tx, orderId) => {
+        resendReceiptInTx: async (tx, orderId) => {
           const d = await checkout.queries.orderDetail(tx, orderId);
-          const link = await portal.createMagicLink(tx, d.order.contactId, '/account');
+          const link = await portal.createMagicLinkInTx(tx, d.order.contactId, '/account');
           const lines = d.items.map((i) => `- ${i.name}: ${(i.amount / 100).toFixed(2)} ${d.order.currency}`).join('\n');
-          await mail.queueTransactional(tx, {
+          await mail.queueTransactionalInTx(tx, {
             to: d.order.email, contactId: d.order.contactId, tag: 'support.receipt', secrets: [new URL(link).searchParams.get('token')!],
             subject: `Your receipt for order #${d.order.number}`,
             text: `Here is your receipt again.\n\nOrder #${d.order.number} (${d.order.createdAt.toISOString().slice(0, 10)})\n${lines}\nPaid: ${(d.order.amountPaid / 100).toFixed(2)} ${d.order.currency}\n\nYour purchases: ${link}`,
           });
         },
-        sendSignInLink: async (tx, contactId) => portal.mailMagicLink(tx, await audience.getContact(tx, contactId)),
-        extendAccess: async (tx, input) => {
+        sendSignInLinkInTx: async (tx, contactId) => portal.mailMagicLinkInTx(tx, await audience.getContact(tx, contactId)),
+        extendAccessInTx: async (tx, input) => {
           const grants = (await access.listForContact(tx, input.contactId)).filter((g) => g.resourceType === 'course' && g.resourceId === input.courseId);
           const now = clock.now();
           const latest = grants.reduce<Date | null>((m, g) => (g.expiresAt === null ? null : m && m > g.expiresAt ? m : g.expiresAt), grants.length ? new Date(0) : now);
           if (grants.length && latest === null) throw new DomainError('precondition_failed', 'This customer already has lifetime access to that course');
           const from = latest && latest > now ? latest : now;
           const until = new Date(from.getTime() + input.days * 86_400_000);
-          await access.grant(tx, { contactId: input.contactId, resource: { type: 'course', id: input.courseId }, source: 'manual', sourceId: `support:${input.actionId}`, expiresAt: until, actor: input.actor, reason: 'extended from a support conversation' });
+          await access.grantInTx(tx, { contactId: input.contactId, resource: { type: 'course', id: input.courseId }, source: 'manual', sourceId: `support:${input.actionId}`, expiresAt: until, actor: input.actor, reason: 'extended from a support conversation' });
           return until;
         },
-        requestApproval: (tx, input) => approvals.request(tx, input),
+        requestApproval: (tx, input) => approvals.requestInTx(tx, input),
       },
     });
     for (const kind of supportApprovalKinds(support)) approvals.register(kind);

@@ -1,5 +1,5 @@
 // The catalog against what the business really records: the demo drives most services
-// (and writes a year of history in bulk past record()), so every stored event must be a
+// (and writes a year of history in bulk past recordInTx()), so every stored event must be a
 // declared type with data that matches, and be filed under its contact. The same demo shows
 // the outbound webhooks at work. On both backends: the demo
 // comes from the run's demo snapshot (test/support/demo-snapshot.ts).

@@ -1,5 +1,5 @@
 // The one catalog of every event type Onehour records, assembled from each module's
-// `events.ts` (declarations live with the module that records them). `EventLog.record`
+// `events.ts` (declarations live with the module that records them). `EventLog.recordInTx`
 // validates against it; subscribers and outbound webhooks can rely on its shapes.
 // A new module adds its declarations here (and augments `EventTypes` in its events.ts).
 import { EventCatalog } from './db/event-catalog.js';

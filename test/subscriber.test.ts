@@ -15,7 +15,7 @@ async function tagEvents(app: App, count: number): Promise<number[]> {
   for (let i = 0; i < count; i++) {
     ids.push(
       await app.database.transaction((tx) =>
-        app.events.record(tx, { type: 'contact.tagged', actor: { kind: 'system' }, subject: { type: 'contact', id: `k${i}` }, data: { tagId: 't1', tag: 'vip' } }),
+        app.events.recordInTx(tx, { type: 'contact.tagged', actor: { kind: 'system' }, subject: { type: 'contact', id: `k${i}` }, data: { tagId: 't1', tag: 'vip' } }),
       ),
     );
   }

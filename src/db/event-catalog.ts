@@ -2,7 +2,7 @@
 // `data` and the type(s) of its subject. Each module declares its own events in
 // `src/modules/<m>/events.ts` (contracts only) with `defineEvents`, and makes them known to
 // the type checker by augmenting `EventTypes` below; `src/event-catalog.ts` assembles the
-// runtime catalog that `EventLog.record` validates against. This file knows no module.
+// runtime catalog that `EventLog.recordInTx` validates against. This file knows no module.
 //
 // Fields that older history (and the demo's bulk-written year) lacks are optional.
 //

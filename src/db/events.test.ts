@@ -22,8 +22,8 @@ for (const backend of backends()) {
           for (const [i, h] of offsets.entries()) {
             const actor = i % 3 ? ({ kind: 'customer', id: `c${i}` } as const) : ({ kind: 'automation', id: 'welcome' } as const);
             const occurredAt = new Date(base - h * 3_600_000);
-            if (i % 2) await t.app.events.record(tx, { type: 'order.paid', actor, occurredAt, data: paidData(`c${i}`) });
-            else await t.app.events.record(tx, { type: 'lesson.completed', actor, occurredAt, data: { contactId: `c${i}`, courseId: 'course-1' } });
+            if (i % 2) await t.app.events.recordInTx(tx, { type: 'order.paid', actor, occurredAt, data: paidData(`c${i}`) });
+            else await t.app.events.recordInTx(tx, { type: 'lesson.completed', actor, occurredAt, data: { contactId: `c${i}`, courseId: 'course-1' } });
           }
         });
         const seen: { occurredAt: Date; id: number }[] = [];
@@ -52,17 +52,17 @@ for (const backend of backends()) {
       try {
         const before = (await t.app.events.list(t.app.db, {})).length;
         await assert.rejects(
-          t.app.database.transaction((tx) => t.app.events.record(tx, { type: 'order.payed' as 'order.paid', actor: { kind: 'system' }, data: paidData('c1') })),
+          t.app.database.transaction((tx) => t.app.events.recordInTx(tx, { type: 'order.payed' as 'order.paid', actor: { kind: 'system' }, data: paidData('c1') })),
           UnknownEventTypeError,
         );
         await assert.rejects(
           t.app.database.transaction((tx) =>
-            t.app.events.record(tx, { type: 'order.paid', actor: { kind: 'system' }, subject: { type: 'order', id: 'o1' }, data: { ...paidData('c1'), total: 'lots' as unknown as number } }),
+            t.app.events.recordInTx(tx, { type: 'order.paid', actor: { kind: 'system' }, subject: { type: 'order', id: 'o1' }, data: { ...paidData('c1'), total: 'lots' as unknown as number } }),
           ),
           (err: unknown) => err instanceof InvalidEventError && /data\.total/.test(err.message),
         );
         await assert.rejects(
-          t.app.database.transaction((tx) => t.app.events.record(tx, { type: 'order.paid', actor: { kind: 'system' }, subject: { type: 'contact', id: 'c1' }, data: paidData('c1') })),
+          t.app.database.transaction((tx) => t.app.events.recordInTx(tx, { type: 'order.paid', actor: { kind: 'system' }, subject: { type: 'contact', id: 'c1' }, data: paidData('c1') })),
           /subject type "contact" is not order/,
         );
         assert.equal((await t.app.events.list(t.app.db, {})).length, before, 'nothing recorded');
@@ -72,10 +72,10 @@ for (const backend of backends()) {
         const logged: unknown[] = [];
         const log = pino({ level: 'error' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
         const lenient = new EventLog(t.clock, t.app.jobs, { catalog: eventCatalog, strict: false, log });
-        await t.app.database.transaction((tx) => lenient.record(tx, { type: 'order.paid', actor: { kind: 'system' }, data: { ...paidData('c1'), total: 'lots' as unknown as number } }));
+        await t.app.database.transaction((tx) => lenient.recordInTx(tx, { type: 'order.paid', actor: { kind: 'system' }, data: { ...paidData('c1'), total: 'lots' as unknown as number } }));
         assert.equal((await t.app.events.list(t.app.db, { type: 'order.paid' })).length, 1);
         assert.equal(logged.length, 1);
-        await assert.rejects(t.app.database.transaction((tx) => lenient.record(tx, { type: 'nope.never' as 'order.paid', actor: { kind: 'system' }, data: paidData('c1') })), UnknownEventTypeError);
+        await assert.rejects(t.app.database.transaction((tx) => lenient.recordInTx(tx, { type: 'nope.never' as 'order.paid', actor: { kind: 'system' }, data: paidData('c1') })), UnknownEventTypeError);
       } finally {
         await t.close();
       }
@@ -86,11 +86,11 @@ for (const backend of backends()) {
       try {
         const system = { kind: 'system' } as const;
         await t.app.database.transaction(async (tx) => {
-          await t.app.events.record(tx, { type: 'contact.tagged', actor: system, subject: { type: 'contact', id: 'k1' }, data: { tagId: 't1', tag: 'vip' } });
-          await t.app.events.record(tx, { type: 'lesson.completed', actor: system, subject: { type: 'lesson', id: 'l1' }, data: { contactId: 'k1', courseId: 'c1' } });
-          await t.app.events.record(tx, { type: 'payment.failed', actor: { kind: 'customer', id: 'k1' }, subject: { type: 'order', id: 'o1' }, data: { message: 'declined', provider: 'test', amount: 100, currency: 'usd' } });
-          await t.app.events.record(tx, { type: 'lesson.completed', actor: system, subject: { type: 'lesson', id: 'l1' }, data: { contactId: 'k2', courseId: 'c1' } });
-          await t.app.events.record(tx, { type: 'page.deleted', actor: system, subject: { type: 'page', id: 'p1' }, data: { slug: 'x' } });
+          await t.app.events.recordInTx(tx, { type: 'contact.tagged', actor: system, subject: { type: 'contact', id: 'k1' }, data: { tagId: 't1', tag: 'vip' } });
+          await t.app.events.recordInTx(tx, { type: 'lesson.completed', actor: system, subject: { type: 'lesson', id: 'l1' }, data: { contactId: 'k1', courseId: 'c1' } });
+          await t.app.events.recordInTx(tx, { type: 'payment.failed', actor: { kind: 'customer', id: 'k1' }, subject: { type: 'order', id: 'o1' }, data: { message: 'declined', provider: 'test', amount: 100, currency: 'usd' } });
+          await t.app.events.recordInTx(tx, { type: 'lesson.completed', actor: system, subject: { type: 'lesson', id: 'l1' }, data: { contactId: 'k2', courseId: 'c1' } });
+          await t.app.events.recordInTx(tx, { type: 'page.deleted', actor: system, subject: { type: 'page', id: 'p1' }, data: { slug: 'x' } });
         });
         const k1 = await t.app.events.list(t.app.db, { contactId: 'k1' });
         assert.deepEqual(k1.map((e) => e.type).sort(), ['contact.tagged', 'lesson.completed', 'payment.failed']);

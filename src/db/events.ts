@@ -2,10 +2,10 @@
 // transaction as the change it describes, and the jobs that react to it are enqueued in
 // that transaction too (transactional outbox), so a crash never leaves one without the other.
 //
-// Every type is declared in the event catalog (src/event-catalog.ts): `record` refuses an
+// Every type is declared in the event catalog (src/event-catalog.ts): `recordInTx` refuses an
 // unknown type and checks the data (see src/db/event-catalog.ts for strict vs production).
 // Subscribers (jobs with `onEvents`, best written with `defineSubscriber`) apply their effect
-// exactly once per event: `claimDelivery` writes (event, subscriber) in the handler's own
+// exactly once per event: `claimDeliveryInTx` writes (event, subscriber) in the handler's own
 // transaction, so a handler retried after a crash finds it and skips.
 import { and, desc, eq, like, sql, type SQL } from 'drizzle-orm';
 import type { Logger } from 'pino';
@@ -88,7 +88,7 @@ export class EventLog {
   }
 
   /** Records the event in `tx` and enqueues its subscribers in the same transaction. */
-  async record<T extends EventType>(tx: Tx, event: NewEvent<T>): Promise<number> {
+  async recordInTx<T extends EventType>(tx: Tx, event: NewEvent<T>): Promise<number> {
     const data = (event.data ?? {}) as Record<string, unknown>;
     this.validate(event.type, event.subject, data);
     const actor = actorColumns(event.actor);
@@ -109,7 +109,7 @@ export class EventLog {
     const id = row!.id;
     const delivery = EventLog.deliveryOf({ ...values, contactId, id });
     for (const jobName of this.jobs.subscribersOf(event.type)) {
-      if (!(await this.jobs.listening(tx, jobName, [event.type]))) continue;
+      if (!(await this.jobs.listeningInTx(tx, jobName, [event.type]))) continue;
       await this.jobs.sendInTx(tx, jobName, delivery as unknown as Record<string, unknown>);
     }
     return id;
@@ -117,10 +117,10 @@ export class EventLog {
 
   /**
    * Records many events in `tx` with one insert, and enqueues their subscribers with one insert
-   * per subscriber job: the set-wise form of `record` (same rows, same deliveries, in order).
+   * per subscriber job: the set-wise form of `recordInTx` (same rows, same deliveries, in order).
    * Returns the ids in the order given.
    */
-  async recordMany(tx: Tx, list: NewEvent[]): Promise<number[]> {
+  async recordManyInTx(tx: Tx, list: NewEvent[]): Promise<number[]> {
     if (!list.length) return [];
     const now = this.clock.now();
     const values = list.map((event) => {
@@ -172,7 +172,7 @@ export class EventLog {
       }
     });
     for (const [jobName, batch] of perJob) {
-      if (!(await this.jobs.listening(tx, jobName, [...new Set(batch.map((d) => String(d.type)))]))) continue;
+      if (!(await this.jobs.listeningInTx(tx, jobName, [...new Set(batch.map((d) => String(d.type)))]))) continue;
       await this.jobs.sendManyInTx(tx, jobName, batch);
     }
     return ids;
@@ -192,7 +192,7 @@ export class EventLog {
    * was: the caller skips its effect. A concurrent attempt waits on the key until the first
    * commits (then sees it) or rolls back (then claims it).
    */
-  async claimDelivery(tx: Tx, eventId: number, subscriber: string): Promise<boolean> {
+  async claimDeliveryInTx(tx: Tx, eventId: number, subscriber: string): Promise<boolean> {
     const rows = await tx
       .insert(eventDeliveries)
       .values({ eventId, subscriber, deliveredAt: this.clock.now() })
@@ -202,11 +202,11 @@ export class EventLog {
   }
 
   /**
-   * `claimDelivery` for many events at once, in one statement (keys taken in id order, so two
+   * `claimDeliveryInTx` for many events at once, in one statement (keys taken in id order, so two
    * overlapping batches cannot deadlock on them). Returns the ids claimed now: the others were
    * already delivered and the caller skips them.
    */
-  async claimDeliveries(tx: Tx, eventIds: number[], subscriber: string): Promise<Set<number>> {
+  async claimDeliveriesInTx(tx: Tx, eventIds: number[], subscriber: string): Promise<Set<number>> {
     const ids = [...new Set(eventIds)].sort((a, b) => a - b);
     if (!ids.length) return new Set();
     const rows = await tx.execute<{ event_id: number | string }>(
@@ -273,7 +273,7 @@ export class EventLog {
 }
 
 /**
- * Rows written in bulk past `record` (demo history) get the same contact column. Types must
+ * Rows written in bulk past `recordInTx` (demo history) get the same contact column. Types must
  * still be declared in the catalog; the demo tests check them.
  */
 export function withContactIds<R extends { subjectType?: string | null; subjectId?: string | null; data?: Record<string, unknown> | null; actorKind?: string | null; actorId?: string | null }>(

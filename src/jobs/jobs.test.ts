@@ -53,11 +53,11 @@ for (const backend of backends()) {
       try {
         await assert.rejects(
           t.app.database.transaction(async (tx) => {
-            await t.app.events.record(tx, { type: 'order.paid', actor: { kind: 'system' }, subject: { type: 'order', id: 'o-1' }, data: paid });
+            await t.app.events.recordInTx(tx, { type: 'order.paid', actor: { kind: 'system' }, subject: { type: 'order', id: 'o-1' }, data: paid });
             throw new Error('payment write failed');
           }),
         );
-        await t.app.database.transaction((tx) => t.app.events.record(tx, { type: 'order.paid', actor: { kind: 'customer', id: 'c-9' }, subject: { type: 'order', id: 'o-2' }, data: paid }));
+        await t.app.database.transaction((tx) => t.app.events.recordInTx(tx, { type: 'order.paid', actor: { kind: 'customer', id: 'c-9' }, subject: { type: 'order', id: 'o-2' }, data: paid }));
         await waitFor(async () => seen.length >= 1, { what: 'the reacting job' });
         // The queue itself shows it: one job for the committed event, none for the rolled-back one.
         const queued = await t.app.database.execute<{ n: number }>("select count(*) as n from pgboss.job where name = 'test.on-paid'");

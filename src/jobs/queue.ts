@@ -68,8 +68,8 @@ export class JobQueue {
   }
 
   /** Whether subscriber `name` wants events of these types now, read in `tx` (true unless its definition says otherwise). */
-  async listening(tx: Tx, name: string, eventTypes: string[]): Promise<boolean> {
-    const check = this.definitions.get(name)?.listening;
+  async listeningInTx(tx: Tx, name: string, eventTypes: string[]): Promise<boolean> {
+    const check = this.definitions.get(name)?.listeningInTx;
     return check ? check(tx, eventTypes) : true;
   }
 

@@ -1,5 +1,5 @@
 // How a module reacts to another's events: a subscriber is a job listed under `onEvents`,
-// enqueued by `EventLog.record` in the transaction of the event. `defineSubscriber` makes it
+// enqueued by `EventLog.recordInTx` in the transaction of the event. `defineSubscriber` makes it
 // exactly once: the handler runs in one transaction that also writes (event, subscriber) to
 // event_deliveries, so a retry after a crash — before or after that commit — applies the
 // effect once. Effects outside the database (an HTTP call) belong in a job the handler
@@ -20,8 +20,8 @@ export interface SubscriberDefinition<Deps = unknown> {
   name: string;
   description: string;
   onEvents: EventType[];
-  /** Whether anyone listens now (see JobDefinition.listening); no job is enqueued when not. */
-  listening?: (tx: Tx, eventTypes: string[]) => Promise<boolean>;
+  /** Whether anyone listens now (see JobDefinition.listeningInTx); no job is enqueued when not. */
+  listeningInTx?: (tx: Tx, eventTypes: string[]) => Promise<boolean>;
   /** Applies the effect inside `tx`; never called twice for one event. */
   handle: (deps: Deps, tx: Tx, event: EventDelivery, job: JobInfo) => Promise<void>;
   retryLimit?: number;
@@ -38,7 +38,7 @@ export function defineSubscriber<Deps>(def: SubscriberDefinition<Deps>): JobDefi
     ...job,
     handler: async (deps, event, info) => {
       await deps.database.transaction(async (tx) => {
-        if (!(await deps.events.claimDelivery(tx, event.eventId, def.name))) return;
+        if (!(await deps.events.claimDeliveryInTx(tx, event.eventId, def.name))) return;
         await handle(deps, tx, event, info);
       });
     },
@@ -58,7 +58,7 @@ export interface BatchSubscriberDefinition<Deps = unknown> extends Omit<Subscrib
 
 /**
  * A subscriber that takes its events in batches: one transaction claims up to `batchSize`
- * deliveries at once (`EventLog.claimDeliveries`) and handles the unclaimed ones together. The
+ * deliveries at once (`EventLog.claimDeliveriesInTx`) and handles the unclaimed ones together. The
  * same exactly-once argument as `defineSubscriber`, per event: the claims commit with the effect
  * or not at all. A batch that throws is retried one event per transaction, so a bad event fails
  * alone and the others of its batch go through.
@@ -67,7 +67,7 @@ export function defineBatchSubscriber<Deps>(def: BatchSubscriberDefinition<Deps>
   const { handleMany, ...job } = def;
   const deliver = async (deps: Deps & SubscriberDeps, list: EventDelivery[]) => {
     await deps.database.transaction(async (tx) => {
-      const claimed = await deps.events.claimDeliveries(tx, list.map((e) => e.eventId), def.name);
+      const claimed = await deps.events.claimDeliveriesInTx(tx, list.map((e) => e.eventId), def.name);
       const seen = new Set<number>();
       const fresh = [...list]
         .sort((a, b) => a.eventId - b.eventId)

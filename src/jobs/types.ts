@@ -35,7 +35,7 @@ export interface JobDefinition<D = any, Deps = any> {
    * such as the webhooks' fan-out with no endpoint, costs no job per event). It sees what was
    * committed before the event's statement, so what starts listening later gets later events.
    */
-  listening?: (tx: Tx, eventTypes: string[]) => Promise<boolean>;
+  listeningInTx?: (tx: Tx, eventTypes: string[]) => Promise<boolean>;
   /** Cron expression (UTC) for recurring work. */
   cron?: string;
   retryLimit?: number;

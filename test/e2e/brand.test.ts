@@ -189,7 +189,7 @@ test('every customer-facing surface and email wears the brand, and none says One
   await assertBranded(page, 'sign-in page');
   await t.app.database.transaction(async (tx) => {
     const contact = (await t.app.audience.findByEmail(tx, 'buyer@example.com'))!;
-    await t.app.portal.mailMagicLink(tx, contact);
+    await t.app.portal.mailMagicLinkInTx(tx, contact);
   });
   const signIn = await waitFor(async () => (await t.app.mail.listOutbox({ to: 'buyer@example.com' })).find((m) => m.tag === 'portal.magic_link'), { what: 'the sign-in mail' });
   const signInMail = await mailAsDelivered(t.app, signIn.id);

@@ -30,7 +30,7 @@ before(async () => {
     defineApprovalKind({
       kind: 'test.refund',
       data: z.object({ orderNumber: z.number().int(), amount: z.string() }),
-      apply: async () => {
+      applyInTx: async () => {
         applied++;
         return 'refunded';
       },
@@ -42,7 +42,7 @@ before(async () => {
   await addMember(t, owner, 'support');
   const support = (await t.app.team.listUsers()).find((u) => u.role === 'support')!;
   await t.app.database.transaction((tx) =>
-    t.app.approvals.request(tx, { kind: 'test.refund', data: { orderNumber: 1042, amount: '250.00 EUR' }, title: 'Refund order #1042 (250.00 EUR)', summary: 'Above the support limit of 50 EUR', actor: { kind: 'assistant', id: support.id, role: 'support' } }),
+    t.app.approvals.requestInTx(tx, { kind: 'test.refund', data: { orderNumber: 1042, amount: '250.00 EUR' }, title: 'Refund order #1042 (250.00 EUR)', summary: 'Above the support limit of 50 EUR', actor: { kind: 'assistant', id: support.id, role: 'support' } }),
   );
   // A course last reviewed 200 days ago: overdue (the default limit is 180 days).
   const course = await t.app.learning.createCourse({ title: 'Glazing 101' }, { kind: 'system' });
@@ -136,7 +136,7 @@ test('the owner opens the review, approves a refund, marks a course reviewed, re
 test('the owner hands a refund decision to the admin, who approves it from their Approvals page', async () => {
   const support = (await t.app.team.listUsers()).find((u) => u.role === 'support')!;
   await t.app.database.transaction((tx) =>
-    t.app.approvals.request(tx, { kind: 'test.refund', data: { orderNumber: 1043, amount: '180.00 EUR' }, title: 'Refund order #1043 (180.00 EUR)', summary: 'Above the support limit of 50 EUR', actor: { kind: 'assistant', id: support.id, role: 'support' } }),
+    t.app.approvals.requestInTx(tx, { kind: 'test.refund', data: { orderNumber: 1043, amount: '180.00 EUR' }, title: 'Refund order #1043 (180.00 EUR)', summary: 'Above the support limit of 50 EUR', actor: { kind: 'assistant', id: support.id, role: 'support' } }),
   );
   const page = await signedIn();
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Weekly review' }).click();

@@ -16,7 +16,7 @@ for (const backend of backends()) {
 
     it('grants once per source even when fulfilment runs twice, and records the actor', async () => {
       const grantTwice = () =>
-        t.app.database.transaction((tx) => t.app.access.grant(tx, { contactId, resource: course, source: 'purchase', sourceId: 'order-1', actor: { kind: 'system' } }));
+        t.app.database.transaction((tx) => t.app.access.grantInTx(tx, { contactId, resource: course, source: 'purchase', sourceId: 'order-1', actor: { kind: 'system' } }));
       const a = await grantTwice();
       const b = await grantTwice();
       assert.equal(a.created, true);
@@ -29,14 +29,14 @@ for (const backend of backends()) {
     });
 
     it('revokes with a reason; expiry ends access without a revoke', async () => {
-      const n = await t.app.database.transaction((tx) => t.app.access.revoke(tx, { sourceId: 'order-1' }, { kind: 'owner', id: randomUUID() }, 'refunded'));
+      const n = await t.app.database.transaction((tx) => t.app.access.revokeInTx(tx, { sourceId: 'order-1' }, { kind: 'owner', id: randomUUID() }, 'refunded'));
       assert.equal(n, 1);
       assert.equal(await t.app.access.hasAccess(t.app.db, contactId, course), false);
       const revoked = await t.app.events.list(t.app.db, { type: 'access.revoked' });
       assert.equal(revoked[0]!.data.reason, 'refunded');
 
       const later = new Date(t.clock.now().getTime() + 86_400_000);
-      await t.app.database.transaction((tx) => t.app.access.grant(tx, { contactId, resource: course, source: 'manual', expiresAt: later, actor: { kind: 'system' } }));
+      await t.app.database.transaction((tx) => t.app.access.grantInTx(tx, { contactId, resource: course, source: 'manual', expiresAt: later, actor: { kind: 'system' } }));
       assert.equal(await t.app.access.hasAccess(t.app.db, contactId, course), true);
       t.clock.advance(2 * 86_400_000);
       assert.equal(await t.app.access.hasAccess(t.app.db, contactId, course), false);

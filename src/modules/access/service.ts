@@ -28,7 +28,7 @@ export class AccessService {
   ) {}
 
   /** Grants access; idempotent per (contact, resource, source, sourceId). Returns the live grant. */
-  async grant(tx: Tx, input: GrantInput): Promise<{ grant: Grant; created: boolean }> {
+  async grantInTx(tx: Tx, input: GrantInput): Promise<{ grant: Grant; created: boolean }> {
     const now = this.clock.now();
     const inserted = await tx
       .insert(accessGrants)
@@ -44,7 +44,7 @@ export class AccessService {
       .onConflictDoNothing()
       .returning();
     if (inserted[0]) {
-      await this.events.record(tx, {
+      await this.events.recordInTx(tx, {
         type: 'access.granted',
         actor: input.actor,
         subject: { type: input.resource.type, id: input.resource.id },
@@ -69,7 +69,7 @@ export class AccessService {
   }
 
   /** Revokes the live grants matching the filter (e.g. every grant of one order). Returns how many. */
-  async revoke(tx: Tx, filter: { contactId?: string; resource?: { type: ResourceType; id: string }; source?: GrantSource; sourceId?: string; grantId?: string }, actor: Actor, reason: string): Promise<number> {
+  async revokeInTx(tx: Tx, filter: { contactId?: string; resource?: { type: ResourceType; id: string }; source?: GrantSource; sourceId?: string; grantId?: string }, actor: Actor, reason: string): Promise<number> {
     const where = [isNull(accessGrants.revokedAt)];
     if (filter.grantId) where.push(eq(accessGrants.id, filter.grantId));
     if (filter.contactId) where.push(eq(accessGrants.contactId, filter.contactId));
@@ -79,7 +79,7 @@ export class AccessService {
     if (where.length === 1) throw new Error('revoke needs a filter');
     const rows = await tx.update(accessGrants).set({ revokedAt: this.clock.now(), revokeReason: reason }).where(and(...where)).returning();
     for (const g of rows) {
-      await this.events.record(tx, {
+      await this.events.recordInTx(tx, {
         type: 'access.revoked',
         actor,
         subject: { type: g.resourceType, id: g.resourceId },

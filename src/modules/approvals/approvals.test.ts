@@ -12,12 +12,12 @@ const applied: string[] = [];
 const raiseLimit = defineApprovalKind({
   kind: 'test.raise_limit',
   data: z.object({ amount: z.number().int().positive() }),
-  async apply(tx, data, ctx) {
+  async applyInTx(tx, data, ctx) {
     if (data.amount > 1000) throw conflict('That limit is too high to apply');
     applied.push(ctx.request.id);
     return `Raised to ${data.amount}`;
   },
-  async refused(_tx, _data, ctx) {
+  async refusedInTx(_tx, _data, ctx) {
     applied.push(`refused:${ctx.request.id}`);
   },
 });
@@ -41,11 +41,11 @@ for (const backend of backends()) {
     after(() => t.close());
 
     const ask = (data: unknown, extra: { urgent?: boolean; title?: string } = {}) =>
-      t.app.database.transaction((tx) => t.app.approvals.request(tx, { kind: 'test.raise_limit', data, title: extra.title ?? 'Raise the refund limit', summary: 'A customer asks for more', urgent: extra.urgent, subject: { type: 'order', id: 'o-1' }, actor: supportActor }));
+      t.app.database.transaction((tx) => t.app.approvals.requestInTx(tx, { kind: 'test.raise_limit', data, title: extra.title ?? 'Raise the refund limit', summary: 'A customer asks for more', urgent: extra.urgent, subject: { type: 'order', id: 'o-1' }, actor: supportActor }));
 
     it('a request is validated by its kind, recorded with its actor, and seen by its requester and the owner only', async () => {
       await assert.rejects(ask({ amount: -3 }), /not valid/);
-      await assert.rejects(t.app.database.transaction((tx) => t.app.approvals.request(tx, { kind: 'test.unknown', data: {}, title: 'x', actor: supportActor })), /Unknown approval kind/);
+      await assert.rejects(t.app.database.transaction((tx) => t.app.approvals.requestInTx(tx, { kind: 'test.unknown', data: {}, title: 'x', actor: supportActor })), /Unknown approval kind/);
       await assert.rejects(ask({ amount: 5 }, { title: 'bad\u0000title' }), /NUL/);
       const r = await ask({ amount: 200 });
       assert.equal(r.status, 'pending');

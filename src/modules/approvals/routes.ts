@@ -90,7 +90,7 @@ export const approvalRoutes: AnyRoute<ApprovalsRouteDeps>[] = [
       const r = await readable(app, principal, params.id);
       if (!r) throw notFound('The approval request');
       auditTarget('approval', params.id);
-      await app.database.transaction((tx) => app.approvals.cancel(tx, params.id, actor));
+      await app.database.transaction((tx) => app.approvals.cancelInTx(tx, params.id, actor));
       return { approval: (await app.approvals.get(app.db, params.id))! };
     },
   }),

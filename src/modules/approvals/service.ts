@@ -46,9 +46,9 @@ export interface ApprovalKind<D> {
    * Runs in the decision's transaction when the owner approves; returns a short note of what it
    * did. A DomainError refuses the approval and stores nothing.
    */
-  apply(tx: Tx, data: D, ctx: ApprovalContext): Promise<string | void>;
+  applyInTx(tx: Tx, data: D, ctx: ApprovalContext): Promise<string | void>;
   /** Runs in the decision's transaction when the owner refuses (tell the requester, undo a hold). */
-  refused?(tx: Tx, data: D, ctx: ApprovalContext): Promise<void>;
+  refusedInTx?(tx: Tx, data: D, ctx: ApprovalContext): Promise<void>;
 }
 
 export function defineApprovalKind<D>(kind: ApprovalKind<D>): ApprovalKind<D> {
@@ -80,7 +80,7 @@ export interface ApprovalDeps {
   clock: Clock;
   events: EventLog;
   /** tells whoever decides now (the owner, or the admin standing in while the owner is away); same transaction */
-  notifyUrgent(tx: Tx, request: ApprovalView): Promise<void>;
+  notifyUrgentInTx(tx: Tx, request: ApprovalView): Promise<void>;
 }
 
 type Row = typeof approvalRequests.$inferSelect;
@@ -140,7 +140,7 @@ export class ApprovalService {
     return parsed.data;
   }
 
-  async request(tx: Tx, input: ApprovalRequestInput): Promise<ApprovalView> {
+  async requestInTx(tx: Tx, input: ApprovalRequestInput): Promise<ApprovalView> {
     const k = this.kindOf(input.kind);
     const data = this.parse(k, input.data);
     const a = actorColumns(input.actor);
@@ -161,13 +161,13 @@ export class ApprovalService {
       })
       .returning();
     const v = view(row!);
-    await this.deps.events.record(tx, {
+    await this.deps.events.recordInTx(tx, {
       type: 'approval.requested',
       actor: input.actor,
       subject: { type: 'approval', id: v.id },
       data: { approvalId: v.id, kind: v.kind, title: v.title, urgent: v.urgent, subjectType: v.subjectType, subjectId: v.subjectId },
     });
-    if (v.urgent) await this.deps.notifyUrgent(tx, v);
+    if (v.urgent) await this.deps.notifyUrgentInTx(tx, v);
     return v;
   }
 
@@ -196,13 +196,13 @@ export class ApprovalService {
    * `asDelegate`), the owner still may. Handing it again moves it to the new admin. The caller
    * checks who may receive it (the owner module: an active admin) and tells them, in `tx`.
    */
-  async delegate(tx: Tx, id: string, toUserId: string, actor: Actor): Promise<ApprovalView> {
+  async delegateInTx(tx: Tx, id: string, toUserId: string, actor: Actor): Promise<ApprovalView> {
     const [row] = await tx.select().from(approvalRequests).where(eq(approvalRequests.id, id)).for('update');
     if (!row) throw notFound('The approval request');
     if (row.status !== 'pending') throw conflict(`This request was already ${row.status}`, { status: row.status });
     if (row.delegatedToId === toUserId) throw invalid('This request is already with them', { field: 'assigneeId' });
     const [updated] = await tx.update(approvalRequests).set({ delegatedToId: toUserId, delegatedAt: this.deps.clock.now() }).where(eq(approvalRequests.id, id)).returning();
-    await this.deps.events.record(tx, {
+    await this.deps.events.recordInTx(tx, {
       type: 'approval.delegated', actor, subject: { type: 'approval', id },
       data: { approvalId: id, kind: row.kind, title: row.title, delegatedTo: toUserId, previous: row.delegatedToId },
     });
@@ -224,11 +224,11 @@ export class ApprovalService {
       if (row.status !== 'pending') throw conflict(`This request was already ${row.status}`, { status: row.status });
       const k = this.kindOf(row.kind);
       const data = this.parse(k, row.data);
-      // The decider's note is part of the decision: the kind's `refused` passes it on (a post's writer reads why).
+      // The decider's note is part of the decision: the kind's `refusedInTx` passes it on (a post's writer reads why).
       const ctx = { request: { ...view(row), note }, actor: input.actor };
       let result: string | null = null;
-      if (input.decision === 'approve') result = (await k.apply(tx, data, ctx)) || null;
-      else await k.refused?.(tx, data, ctx);
+      if (input.decision === 'approve') result = (await k.applyInTx(tx, data, ctx)) || null;
+      else await k.refusedInTx?.(tx, data, ctx);
       const a = actorColumns(input.actor);
       const [updated] = await tx
         .update(approvalRequests)
@@ -247,14 +247,14 @@ export class ApprovalService {
         row.requestedByKind === 'system' ? { kind: 'system' } : ({ kind: row.requestedByKind, id: row.requestedById ?? '', role: row.requestedByRole ?? '' } as Actor),
       );
       const base = { approvalId: id, kind: row.kind, title: row.title, requestedBy };
-      if (input.decision === 'approve') await this.deps.events.record(tx, { type: 'approval.approved', actor: input.actor, subject: { type: 'approval', id }, data: { ...base, result } });
-      else await this.deps.events.record(tx, { type: 'approval.refused', actor: input.actor, subject: { type: 'approval', id }, data: { ...base, note } });
+      if (input.decision === 'approve') await this.deps.events.recordInTx(tx, { type: 'approval.approved', actor: input.actor, subject: { type: 'approval', id }, data: { ...base, result } });
+      else await this.deps.events.recordInTx(tx, { type: 'approval.refused', actor: input.actor, subject: { type: 'approval', id }, data: { ...base, note } });
       return view(updated!);
     });
   }
 
   /** The requester (or a manager) withdraws a pending request. */
-  async cancel(tx: Tx, id: string, actor: Actor): Promise<void> {
+  async cancelInTx(tx: Tx, id: string, actor: Actor): Promise<void> {
     const a = actorColumns(actor);
     const [row] = await tx
       .update(approvalRequests)
@@ -266,6 +266,6 @@ export class ApprovalService {
       if (!existing) throw notFound('The approval request');
       throw conflict(`This request was already ${existing.status}`, { status: existing.status });
     }
-    await this.deps.events.record(tx, { type: 'approval.cancelled', actor, subject: { type: 'approval', id }, data: { approvalId: id, kind: row.kind, title: row.title } });
+    await this.deps.events.recordInTx(tx, { type: 'approval.cancelled', actor, subject: { type: 'approval', id }, data: { approvalId: id, kind: row.kind, title: row.title } });
   }
 }

@@ -57,7 +57,7 @@ export interface ConsentInput {
 
 export interface AudienceMailer {
   /** Queues a transactional message in `tx` (confirmation links, lead magnets). */
-  queue(tx: Tx, message: { to: string; subject: string; text: string; html?: string; tag: string; contactId?: string }): Promise<unknown>;
+  queueInTx(tx: Tx, message: { to: string; subject: string; text: string; html?: string; tag: string; contactId?: string }): Promise<unknown>;
 }
 
 export interface AudienceSettings {
@@ -77,7 +77,7 @@ export interface AudienceDeps {
   signer: Signer;
   settings: AudienceSettings;
   /** called in the transaction of every form change (pages that embed a form render it) */
-  onFormsChanged?: (tx: Tx) => Promise<void>;
+  onFormsChangedInTx?: (tx: Tx) => Promise<void>;
 }
 
 export function cleanFields(fields: Record<string, string> | undefined): Record<string, string> {
@@ -94,9 +94,9 @@ export function cleanFields(fields: Record<string, string> | undefined): Record<
 export interface ContactWriter {
   upsertContact(db: DbOrTx, input: UpsertContactInput): Promise<{ contact: Contact; created: boolean }>;
   recordConsent(db: DbOrTx, input: ConsentInput): Promise<void>;
-  subscribeToLists(
+  subscribeToListsInTx(
     tx: Tx,
     input: { contactId: string; listIds: string[]; actor: Actor; via: string; formId?: string; /** false: the caller records its own event */ recordEvent?: boolean },
   ): Promise<string[]>;
-  tagContact(tx: Tx, contactId: string, tagIds: string[], actor: Actor): Promise<number>;
+  tagContactInTx(tx: Tx, contactId: string, tagIds: string[], actor: Actor): Promise<number>;
 }

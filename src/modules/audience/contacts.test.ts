@@ -82,7 +82,7 @@ for (const backend of backends()) {
       assert.equal(relist.statusCode, 400);
 
       // Unsubscribing twice changes nothing the second time, and records nothing.
-      await t.app.database.transaction((tx) => t.app.audience.unsubscribe(tx, { contactId: grace.id, actor: { kind: 'system' }, via: 'one-click' }));
+      await t.app.database.transaction((tx) => t.app.audience.unsubscribeInTx(tx, { contactId: grace.id, actor: { kind: 'system' }, via: 'one-click' }));
       const events = (await owner.get(`/api/contacts/${grace.id}`)).json().events.filter((e: { type: string }) => e.type === 'contact.unsubscribed');
       assert.equal(events.length, 1);
 
@@ -146,7 +146,7 @@ for (const backend of backends()) {
     it('marks an address undeliverable in the caller\'s transaction; a complaint is never downgraded to a bounce', async () => {
       const { contact: ada } = await t.app.audience.upsertContact(t.app.db, { email: 'ada@undeliverable.test', source: 'admin' });
       const { contact: bob } = await t.app.audience.upsertContact(t.app.db, { email: 'bob@undeliverable.test', source: 'admin' });
-      const mark = (email: string, status: 'bounced' | 'complained') => t.app.database.transaction((tx) => t.app.audience.markUndeliverable(tx, email, status));
+      const mark = (email: string, status: 'bounced' | 'complained') => t.app.database.transaction((tx) => t.app.audience.markUndeliverableInTx(tx, email, status));
       const statusOf = async (id: string) => (await t.app.audience.getContact(t.app.db, id)).status;
       const eventsOf = async (id: string) => (await owner.get(`/api/contacts/${id}`)).json().events.length;
       const eventsBefore = await eventsOf(ada.id);
@@ -168,7 +168,7 @@ for (const backend of backends()) {
       // It writes in the caller's transaction: when that transaction fails, nothing changed.
       await assert.rejects(
         t.app.database.transaction(async (tx) => {
-          await t.app.audience.markUndeliverable(tx, 'bob@undeliverable.test', 'bounced');
+          await t.app.audience.markUndeliverableInTx(tx, 'bob@undeliverable.test', 'bounced');
           throw new Error('the suppression failed');
         }),
         /the suppression failed/,

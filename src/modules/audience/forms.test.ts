@@ -212,7 +212,7 @@ for (const backend of backends()) {
       t.clock.advance(-8 * 86_400_000);
 
       // Pia leaves everything; signing up again through a single opt-in form needs her confirmation.
-      await t.app.database.transaction((tx) => t.app.audience.unsubscribe(tx, { contactId: pia!.id, actor: { kind: 'customer', id: pia!.id }, via: 'test' }));
+      await t.app.database.transaction((tx) => t.app.audience.unsubscribeInTx(tx, { contactId: pia!.id, actor: { kind: 'customer', id: pia!.id }, via: 'test' }));
       t.clock.advance(11 * 60_000);
       const back = await b.go('POST', '/f/free-guide', { _csrf: Browser.csrf(page.body), email: 'pia@example.com', name: 'Pia', website: '' });
       assert.match(pageText(back.body), /Check your inbox/);

@@ -185,8 +185,8 @@ export class FormService {
           updatedAt: now,
         })
         .returning();
-      await this.events.record(tx, { type: 'form.created', actor, subject: { type: 'form', id: row!.id }, data: { slug: row!.slug, doubleOptIn: row!.doubleOptIn } });
-      await this.deps.onFormsChanged?.(tx);
+      await this.events.recordInTx(tx, { type: 'form.created', actor, subject: { type: 'form', id: row!.id }, data: { slug: row!.slug, doubleOptIn: row!.doubleOptIn } });
+      await this.deps.onFormsChangedInTx?.(tx);
       return row!;
     });
   }
@@ -211,13 +211,13 @@ export class FormService {
       if (input.archived !== undefined) set.archivedAt = input.archived ? this.clock.now() : null;
       const [row] = await tx.update(forms).set(set).where(eq(forms.id, id)).returning();
       if (!row) throw notFound('Form');
-      await this.events.record(tx, {
+      await this.events.recordInTx(tx, {
         type: input.archived === true ? 'form.archived' : 'form.updated',
         actor,
         subject: { type: 'form', id },
         data: { changed: Object.keys(input) },
       });
-      await this.deps.onFormsChanged?.(tx);
+      await this.deps.onFormsChangedInTx?.(tx);
       return row;
     });
   }
@@ -245,7 +245,7 @@ export class FormService {
         .set({ leadMagnetFile: stored, leadMagnetName: safeFileName(file.name), leadMagnetType: file.type || 'application/octet-stream', leadMagnetSize: size, updatedAt: this.clock.now() })
         .where(eq(forms.id, id))
         .returning();
-      await this.events.record(tx, { type: 'form.lead_magnet_attached', actor, subject: { type: 'form', id }, data: { name: updated!.leadMagnetName, size } });
+      await this.events.recordInTx(tx, { type: 'form.lead_magnet_attached', actor, subject: { type: 'form', id }, data: { name: updated!.leadMagnetName, size } });
       return updated!;
     });
     if (form.leadMagnetFile && form.leadMagnetFile !== stored) fs.rmSync(path.join(dir, form.leadMagnetFile), { force: true });
@@ -260,7 +260,7 @@ export class FormService {
         .set({ leadMagnetFile: null, leadMagnetName: null, leadMagnetType: null, leadMagnetSize: null, updatedAt: this.clock.now() })
         .where(eq(forms.id, id))
         .returning();
-      await this.events.record(tx, { type: 'form.lead_magnet_removed', actor, subject: { type: 'form', id } });
+      await this.events.recordInTx(tx, { type: 'form.lead_magnet_removed', actor, subject: { type: 'form', id } });
       return updated!;
     });
     if (form.leadMagnetFile) fs.rmSync(path.join(this.leadMagnetDir(id), form.leadMagnetFile), { force: true });
@@ -333,15 +333,15 @@ export class FormService {
         userAgent: meta.userAgent,
         actor,
       });
-      if (created) await this.events.record(tx, { type: 'contact.created', actor, subject: { type: 'contact', id: contact.id }, data: { source: contact.source } });
+      if (created) await this.events.recordInTx(tx, { type: 'contact.created', actor, subject: { type: 'contact', id: contact.id }, data: { source: contact.source } });
       if (form.doubleOptIn || contact.status !== 'active') {
         await this.sendConfirmation(tx, form, contact, now);
         return { outcome: 'confirm_sent', form } as const;
       }
-      const joined = await this.audience.subscribeToLists(tx, { contactId: contact.id, listIds: form.listIds, actor, via: 'form', formId: form.id, recordEvent: false });
-      if (form.tagIds.length) await this.audience.tagContact(tx, contact.id, form.tagIds, actor);
+      const joined = await this.audience.subscribeToListsInTx(tx, { contactId: contact.id, listIds: form.listIds, actor, via: 'form', formId: form.id, recordEvent: false });
+      if (form.tagIds.length) await this.audience.tagContactInTx(tx, contact.id, form.tagIds, actor);
       if (created || joined.length) {
-        await this.events.record(tx, { type: 'contact.subscribed', actor, subject: { type: 'contact', id: contact.id }, data: { listIds: joined, via: 'form', formId: form.id, confirmed: false } });
+        await this.events.recordInTx(tx, { type: 'contact.subscribed', actor, subject: { type: 'contact', id: contact.id }, data: { listIds: joined, via: 'form', formId: form.id, confirmed: false } });
       }
       const leadMagnetUrl = await this.deliverLeadMagnet(tx, form, contact, now);
       return { outcome: 'subscribed', form, leadMagnetUrl } as const;
@@ -357,7 +357,7 @@ export class FormService {
     if (contact.confirmationSentAt && now.getTime() - contact.confirmationSentAt.getTime() < CONFIRM_RESEND_MS) return;
     await tx.update(contacts).set({ confirmationSentAt: now }).where(eq(contacts.id, contact.id));
     const link = this.confirmUrl(form, contact.id, now);
-    await this.deps.mailer.queue(tx, {
+    await this.deps.mailer.queueInTx(tx, {
       to: contact.email,
       contactId: contact.id,
       tag: 'audience.confirm',
@@ -372,7 +372,7 @@ export class FormService {
         `<p><a href="${escapeHtml(link)}" style="display:inline-block;padding:12px 20px;background:#0b5cad;color:#fff;border-radius:8px;text-decoration:none">Yes, subscribe me</a></p>` +
         `<p style="color:#57606a">The link works for 7 days. If you did not sign up, ignore this email: you will not hear from us again.</p>`,
     });
-    await this.events.record(tx, {
+    await this.events.recordInTx(tx, {
       type: 'contact.opt_in_requested',
       actor: { kind: 'customer', id: contact.id, label: contact.email },
       subject: { type: 'contact', id: contact.id },
@@ -406,19 +406,19 @@ export class FormService {
       if (!wasActive) {
         [row] = await tx.update(contacts).set({ status: 'active', confirmedAt: now, updatedAt: now }).where(eq(contacts.id, contactId)).returning() as [Contact];
         if (contact.status !== 'unconfirmed') {
-          await this.events.record(tx, { type: 'contact.status_changed', actor, subject: { type: 'contact', id: contactId }, data: { from: contact.status, to: 'active', via: 'confirmation' } });
+          await this.events.recordInTx(tx, { type: 'contact.status_changed', actor, subject: { type: 'contact', id: contactId }, data: { from: contact.status, to: 'active', via: 'confirmation' } });
         }
       } else if (!contact.confirmedAt) {
         [row] = await tx.update(contacts).set({ confirmedAt: now }).where(eq(contacts.id, contactId)).returning() as [Contact];
       }
-      const joined = await this.audience.subscribeToLists(tx, { contactId, listIds: form.listIds, actor, via: 'form', formId, recordEvent: false });
-      const tagged = form.tagIds.length ? await this.audience.tagContact(tx, contactId, form.tagIds, actor) : 0;
+      const joined = await this.audience.subscribeToListsInTx(tx, { contactId, listIds: form.listIds, actor, via: 'form', formId, recordEvent: false });
+      const tagged = form.tagIds.length ? await this.audience.tagContactInTx(tx, contactId, form.tagIds, actor) : 0;
       if (wasActive && joined.length === 0 && tagged === 0) {
         return { form, contact: row, already: true, leadMagnetUrl: this.leadMagnetUrl(form, contactId, now) };
       }
       await this.audience.recordConsent(tx, { contactId, kind: 'confirmed', statement: form.consentText, formId, listIds: form.listIds, ip: meta.ip, userAgent: meta.userAgent, actor });
-      await this.events.record(tx, { type: 'contact.confirmed', actor, subject: { type: 'contact', id: contactId }, data: { formId } });
-      await this.events.record(tx, { type: 'contact.subscribed', actor, subject: { type: 'contact', id: contactId }, data: { listIds: joined, via: 'form', formId, confirmed: true } });
+      await this.events.recordInTx(tx, { type: 'contact.confirmed', actor, subject: { type: 'contact', id: contactId }, data: { formId } });
+      await this.events.recordInTx(tx, { type: 'contact.subscribed', actor, subject: { type: 'contact', id: contactId }, data: { listIds: joined, via: 'form', formId, confirmed: true } });
       const leadMagnetUrl = await this.deliverLeadMagnet(tx, form, row, now);
       return { form, contact: row, already: false, leadMagnetUrl };
     });
@@ -434,7 +434,7 @@ export class FormService {
   private async deliverLeadMagnet(tx: Tx, form: Form, contact: Contact, now: Date): Promise<string | null> {
     const url = this.leadMagnetUrl(form, contact.id, now);
     if (!url) return null;
-    await this.deps.mailer.queue(tx, {
+    await this.deps.mailer.queueInTx(tx, {
       to: contact.email,
       contactId: contact.id,
       tag: 'audience.lead_magnet',
@@ -455,7 +455,7 @@ export class FormService {
     const file = path.join(this.leadMagnetDir(form.id), form.leadMagnetFile);
     if (!fs.existsSync(file)) throw notFound('This download');
     await this.database.transaction((tx) =>
-      this.events.record(tx, { type: 'form.lead_magnet_downloaded', actor: { kind: 'customer', id: m[2]! }, subject: { type: 'form', id: form.id }, data: { contactId: m[2]! } }),
+      this.events.recordInTx(tx, { type: 'form.lead_magnet_downloaded', actor: { kind: 'customer', id: m[2]! }, subject: { type: 'form', id: form.id }, data: { contactId: m[2]! } }),
     );
     return { path: file, name: form.leadMagnetName ?? 'download', type: form.leadMagnetType ?? 'application/octet-stream', size: form.leadMagnetSize ?? fs.statSync(file).size };
   }

@@ -220,7 +220,7 @@ for (const backend of backends()) {
           await source.app.database.execute('update contacts set created_at = $2, confirmed_at = $3 where id = $1', [res.json().id, new Date(Date.UTC(2024, i % 12, 1 + i, 9, 30, 15, 123)), i % 4 ? null : new Date(Date.UTC(2024, 6, 2, 10, 0, 0, 0))]);
           if (i === 5) await so.delete(`/api/contacts/${res.json().id}/lists/${newsList}`);
         }
-        await source.app.database.transaction((tx) => source.app.audience.markUndeliverable(tx, 'person7@example.com', 'bounced'));
+        await source.app.database.transaction((tx) => source.app.audience.markUndeliverableInTx(tx, 'person7@example.com', 'bounced'));
 
         const first = await so.get('/api/contacts/export.csv');
         assert.equal(first.statusCode, 200);

@@ -248,7 +248,7 @@ export class ImportService {
             updatedAt: now,
           })
           .returning();
-        await this.events.record(tx, { type: 'import.uploaded', actor, subject: { type: 'import', id }, data: { fileName: file.name, size, format: sniffed.format } });
+        await this.events.recordInTx(tx, { type: 'import.uploaded', actor, subject: { type: 'import', id }, data: { fileName: file.name, size, format: sniffed.format } });
         return inserted;
       });
       return { ...toView(row!), sample: sniffed.sample };
@@ -346,7 +346,7 @@ export class ImportService {
         .returning();
       if (!updated) throw conflict(`This import is already ${current.status}`);
       await this.audience.recordConsent(tx, { contactId: null, kind: 'import', statement: options.consentStatement.trim(), importId: id, listIds: options.listIds, ip: meta.ip, actor });
-      await this.events.record(tx, { type: 'import.started', actor, subject: { type: 'import', id }, data: { fileName: updated.fileName, format: updated.format } });
+      await this.events.recordInTx(tx, { type: 'import.started', actor, subject: { type: 'import', id }, data: { fileName: updated.fileName, format: updated.format } });
       await this.deps.jobs.sendInTx(tx, IMPORT_JOB, { importId: id });
       return updated;
     });
@@ -361,7 +361,7 @@ export class ImportService {
         .where(and(eq(imports.id, id), inArray(imports.status, ['uploaded', 'queued', 'running', 'failed'])))
         .returning();
       if (!updated) throw conflict('This import has already finished');
-      await this.events.record(tx, { type: 'import.cancelled', actor, subject: { type: 'import', id }, data: { rowsDone: updated.rowsDone } });
+      await this.events.recordInTx(tx, { type: 'import.cancelled', actor, subject: { type: 'import', id }, data: { rowsDone: updated.rowsDone } });
       return updated;
     });
     fs.rmSync(this.absolute(row.filePath), { force: true });
@@ -377,7 +377,7 @@ export class ImportService {
         .where(and(eq(imports.id, id), eq(imports.status, 'failed')))
         .returning();
       if (!updated) throw conflict('Only a failed import can be resumed');
-      await this.events.record(tx, { type: 'import.resumed', actor, subject: { type: 'import', id }, data: { rowsDone: updated.rowsDone } });
+      await this.events.recordInTx(tx, { type: 'import.resumed', actor, subject: { type: 'import', id }, data: { rowsDone: updated.rowsDone } });
       await this.deps.jobs.sendInTx(tx, IMPORT_JOB, { importId: id });
       return updated;
     });
@@ -391,7 +391,7 @@ export class ImportService {
         .set({ status: 'failed', error: message.slice(0, 1000), updatedAt: this.clock.now() })
         .where(and(eq(imports.id, id), inArray(imports.status, ['queued', 'running'])))
         .returning();
-      if (row) await this.events.record(tx, { type: 'import.failed', actor: this.actorOf(row), subject: { type: 'import', id }, data: { error: row.error, rowsDone: row.rowsDone } });
+      if (row) await this.events.recordInTx(tx, { type: 'import.failed', actor: this.actorOf(row), subject: { type: 'import', id }, data: { error: row.error, rowsDone: row.rowsDone } });
     });
   }
 
@@ -525,7 +525,7 @@ export class ImportService {
       );
       if (mode.final) {
         const [done] = await tx.select().from(imports).where(eq(imports.id, imp.id));
-        await this.events.record(tx, {
+        await this.events.recordInTx(tx, {
           type: 'import.completed',
           actor: this.actorOf(imp),
           subject: { type: 'import', id: imp.id },

@@ -184,7 +184,7 @@ export const audienceRoutes: AnyRoute<AudienceRouteDeps>[] = [
       await app.audience.getContact(app.db, params.id);
       const added = await app.database.transaction(async (tx) => {
         const named = await app.audience.ensureTags(tx, body.names);
-        return app.audience.tagContact(tx, params.id, [...body.tagIds, ...named.map((t) => t.id)], actor);
+        return app.audience.tagContactInTx(tx, params.id, [...body.tagIds, ...named.map((t) => t.id)], actor);
       });
       return { added };
     },
@@ -195,7 +195,7 @@ export const audienceRoutes: AnyRoute<AudienceRouteDeps>[] = [
     params: z.object({ id, tagId: id }),
     handler: async ({ app, params, actor, auditTarget }) => {
       auditTarget('contact', params.id, { tagId: params.tagId });
-      await app.database.transaction((tx) => app.audience.untagContact(tx, params.id, params.tagId, actor));
+      await app.database.transaction((tx) => app.audience.untagContactInTx(tx, params.id, params.tagId, actor));
     },
   }),
   defineRoute({
@@ -211,7 +211,7 @@ export const audienceRoutes: AnyRoute<AudienceRouteDeps>[] = [
         throw invalid(`This contact is ${contact.status}; only they can subscribe again, through one of your forms`);
       }
       const joined = await app.database.transaction(async (tx) => {
-        const j = await app.audience.subscribeToLists(tx, { contactId: params.id, listIds: [params.listId], actor, via: 'admin' });
+        const j = await app.audience.subscribeToListsInTx(tx, { contactId: params.id, listIds: [params.listId], actor, via: 'admin' });
         if (j.length) {
           await app.audience.recordConsent(tx, { contactId: params.id, kind: 'admin', statement: body.consentNote?.trim() || `Added to a list by ${actor.label ?? actor.kind}`, listIds: j, ip: req.ip, actor });
         }
@@ -228,7 +228,7 @@ export const audienceRoutes: AnyRoute<AudienceRouteDeps>[] = [
       auditTarget('contact', params.id, { listId: params.listId });
       await app.audience.getContact(app.db, params.id);
       await app.audience.getList(params.listId);
-      await app.database.transaction((tx) => app.audience.unsubscribe(tx, { contactId: params.id, listId: params.listId, actor, via: 'admin' }));
+      await app.database.transaction((tx) => app.audience.unsubscribeInTx(tx, { contactId: params.id, listId: params.listId, actor, via: 'admin' }));
     },
   }),
 

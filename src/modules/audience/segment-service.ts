@@ -44,7 +44,7 @@ export class SegmentService {
         .insert(segments)
         .values({ name: input.name.trim(), description: input.description?.trim() ?? '', rules, compiledSql, compilerVersion: SEGMENT_COMPILER_VERSION, createdAt: now, updatedAt: now })
         .returning();
-      await this.events.record(tx, { type: 'segment.created', actor, subject: { type: 'segment', id: row!.id }, data: { name: row!.name } });
+      await this.events.recordInTx(tx, { type: 'segment.created', actor, subject: { type: 'segment', id: row!.id }, data: { name: row!.name } });
       return row!;
     });
   }
@@ -63,7 +63,7 @@ export class SegmentService {
         .where(eq(segments.id, id))
         .returning();
       if (!row) throw notFound('Segment');
-      await this.events.record(tx, { type: 'segment.updated', actor, subject: { type: 'segment', id }, data: { rulesChanged: Boolean(rules) } });
+      await this.events.recordInTx(tx, { type: 'segment.updated', actor, subject: { type: 'segment', id }, data: { rulesChanged: Boolean(rules) } });
       return row;
     });
   }
@@ -72,7 +72,7 @@ export class SegmentService {
     await this.database.transaction(async (tx) => {
       const rows = await tx.delete(segments).where(eq(segments.id, id)).returning();
       if (!rows.length) throw notFound('Segment');
-      await this.events.record(tx, { type: 'segment.deleted', actor, subject: { type: 'segment', id }, data: { name: rows[0]!.name } });
+      await this.events.recordInTx(tx, { type: 'segment.deleted', actor, subject: { type: 'segment', id }, data: { name: rows[0]!.name } });
     });
   }
 

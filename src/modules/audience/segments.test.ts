@@ -45,17 +45,17 @@ for (const backend of backends()) {
       await t.app.db.execute(sql`update contacts set source = 'form:abc' where id = ${id.c1}`);
       await t.app.db.execute(sql`update contacts set status = 'bounced' where id = ${id.c4}`);
       await t.app.database.transaction(async (tx) => {
-        await a.unsubscribe(tx, { contactId: id.c3!, actor: system, via: 'test' });
-        await t.app.access.grant(tx, { contactId: id.c2!, resource: { type: 'product', id: product }, source: 'purchase', sourceId: 'order-1', actor: system });
-        await t.app.access.grant(tx, { contactId: id.c5!, resource: { type: 'product', id: product }, source: 'manual', actor: system });
-        await t.app.access.grant(tx, { contactId: id.c4!, resource: { type: 'product', id: product }, source: 'purchase', sourceId: 'order-2', actor: system });
-        await t.app.access.revoke(tx, { sourceId: 'order-2' }, system, 'refunded');
+        await a.unsubscribeInTx(tx, { contactId: id.c3!, actor: system, via: 'test' });
+        await t.app.access.grantInTx(tx, { contactId: id.c2!, resource: { type: 'product', id: product }, source: 'purchase', sourceId: 'order-1', actor: system });
+        await t.app.access.grantInTx(tx, { contactId: id.c5!, resource: { type: 'product', id: product }, source: 'manual', actor: system });
+        await t.app.access.grantInTx(tx, { contactId: id.c4!, resource: { type: 'product', id: product }, source: 'purchase', sourceId: 'order-2', actor: system });
+        await t.app.access.revokeInTx(tx, { sourceId: 'order-2' }, system, 'refunded');
         // What the mail module records for engagement, and the learning module for progress.
-        await t.app.events.record(tx, { type: 'email.opened', actor: system, subject: { type: 'contact', id: id.c2! }, occurredAt: new Date(now.getTime() - 5 * DAY) });
-        await t.app.events.record(tx, { type: 'email.clicked', actor: system, subject: { type: 'contact', id: id.c3! }, occurredAt: new Date(now.getTime() - 40 * DAY) });
-        await t.app.events.record(tx, { type: 'lesson.completed', actor: { kind: 'customer', id: id.c3! }, subject: { type: 'lesson', id: randomUUID() }, data: { contactId: id.c3!, courseId: course } });
-        await t.app.events.record(tx, { type: 'course.completed', actor: { kind: 'customer', id: id.c3! }, subject: { type: 'course', id: course }, data: { contactId: id.c3! } });
-        await t.app.events.record(tx, { type: 'lesson.completed', actor: { kind: 'customer', id: id.c4! }, subject: { type: 'lesson', id: randomUUID() }, data: { contactId: id.c4!, courseId: course } });
+        await t.app.events.recordInTx(tx, { type: 'email.opened', actor: system, subject: { type: 'contact', id: id.c2! }, occurredAt: new Date(now.getTime() - 5 * DAY) });
+        await t.app.events.recordInTx(tx, { type: 'email.clicked', actor: system, subject: { type: 'contact', id: id.c3! }, occurredAt: new Date(now.getTime() - 40 * DAY) });
+        await t.app.events.recordInTx(tx, { type: 'lesson.completed', actor: { kind: 'customer', id: id.c3! }, subject: { type: 'lesson', id: randomUUID() }, data: { contactId: id.c3!, courseId: course } });
+        await t.app.events.recordInTx(tx, { type: 'course.completed', actor: { kind: 'customer', id: id.c3! }, subject: { type: 'course', id: course }, data: { contactId: id.c3! } });
+        await t.app.events.recordInTx(tx, { type: 'lesson.completed', actor: { kind: 'customer', id: id.c4! }, subject: { type: 'lesson', id: randomUUID() }, data: { contactId: id.c4!, courseId: course } });
       });
     });
     after(() => t.close());

@@ -303,7 +303,7 @@ export class AudienceService implements ContactWriter {
       const existing = await this.findByEmail(tx, input.email);
       if (existing) throw conflict(`${normalizeEmail(input.email)} is already a contact`, { contactId: existing.id });
       const { contact } = await this.upsertContact(tx, { email: input.email, name: input.name, fields: input.fields, source: 'admin', status: input.status ?? 'active' });
-      await this.events.record(tx, { type: 'contact.created', actor, subject: { type: 'contact', id: contact.id }, data: { source: 'admin' } });
+      await this.events.recordInTx(tx, { type: 'contact.created', actor, subject: { type: 'contact', id: contact.id }, data: { source: 'admin' } });
       await this.recordConsent(tx, {
         contactId: contact.id,
         kind: 'admin',
@@ -312,8 +312,8 @@ export class AudienceService implements ContactWriter {
         ip: meta.ip,
         actor,
       });
-      if (input.listIds?.length) await this.subscribeToLists(tx, { contactId: contact.id, listIds: input.listIds, actor, via: 'admin' });
-      if (input.tagIds?.length) await this.tagContact(tx, contact.id, input.tagIds, actor);
+      if (input.listIds?.length) await this.subscribeToListsInTx(tx, { contactId: contact.id, listIds: input.listIds, actor, via: 'admin' });
+      if (input.tagIds?.length) await this.tagContactInTx(tx, contact.id, input.tagIds, actor);
       return contact;
     });
   }
@@ -341,7 +341,7 @@ export class AudienceService implements ContactWriter {
         const from = current.status;
         const to = input.status;
         if (to === 'unsubscribed') {
-          await this.unsubscribe(tx, { contactId: id, actor, via: 'admin' });
+          await this.unsubscribeInTx(tx, { contactId: id, actor, via: 'admin' });
         } else if (to === 'active' && (from === 'bounced' || from === 'unconfirmed')) {
           set.status = 'active';
         } else if (to === 'active') {
@@ -350,24 +350,24 @@ export class AudienceService implements ContactWriter {
           throw invalid(`A contact cannot be set to ${to} by hand`);
         }
         if (set.status) {
-          await this.events.record(tx, { type: 'contact.status_changed', actor, subject: { type: 'contact', id }, data: { from, to } });
+          await this.events.recordInTx(tx, { type: 'contact.status_changed', actor, subject: { type: 'contact', id }, data: { from, to } });
         }
       }
       const [row] = await tx.update(contacts).set(set).where(eq(contacts.id, id)).returning();
-      if (changed.length) await this.events.record(tx, { type: 'contact.updated', actor, subject: { type: 'contact', id }, data: { changed } });
+      if (changed.length) await this.events.recordInTx(tx, { type: 'contact.updated', actor, subject: { type: 'contact', id }, data: { changed } });
       return row!;
     });
   }
 
   /** Sets one custom field in the caller's transaction (automations); no event when it already had that value. */
-  async setField(tx: Tx, contactId: string, key: string, value: string, actor: Actor): Promise<boolean> {
+  async setFieldInTx(tx: Tx, contactId: string, key: string, value: string, actor: Actor): Promise<boolean> {
     const fields = cleanFields({ [key]: value });
     const [row] = await tx
       .update(contacts)
       .set({ fields: sql`${contacts.fields} || ${JSON.stringify(fields)}::jsonb`, updatedAt: this.clock.now() })
       .where(and(eq(contacts.id, contactId), sql`${contacts.fields}->>${key} is distinct from ${fields[key]}`))
       .returning({ id: contacts.id });
-    if (row) await this.events.record(tx, { type: 'contact.updated', actor, subject: { type: 'contact', id: contactId }, data: { changed: ['fields'], field: key } });
+    if (row) await this.events.recordInTx(tx, { type: 'contact.updated', actor, subject: { type: 'contact', id: contactId }, data: { changed: ['fields'], field: key } });
     return !!row;
   }
 
@@ -390,7 +390,7 @@ export class AudienceService implements ContactWriter {
       const rows = await tx.delete(contacts).where(eq(contacts.id, id)).returning({ id: contacts.id });
       if (!rows.length) throw notFound('Contact');
       // No personal data in the event: the person asked to be forgotten.
-      await this.events.record(tx, { type: 'contact.deleted', actor, subject: { type: 'contact', id } });
+      await this.events.recordInTx(tx, { type: 'contact.deleted', actor, subject: { type: 'contact', id } });
     });
   }
 
@@ -421,7 +421,7 @@ export class AudienceService implements ContactWriter {
   async createList(input: { name: string; description?: string }, actor: Actor): Promise<ContactList> {
     return this.database.transaction(async (tx) => {
       const [row] = await tx.insert(lists).values({ name: input.name.trim(), description: input.description?.trim() ?? '', createdAt: this.clock.now() }).returning();
-      await this.events.record(tx, { type: 'list.created', actor, subject: { type: 'list', id: row!.id }, data: { name: row!.name } });
+      await this.events.recordInTx(tx, { type: 'list.created', actor, subject: { type: 'list', id: row!.id }, data: { name: row!.name } });
       return row!;
     });
   }
@@ -434,7 +434,7 @@ export class AudienceService implements ContactWriter {
         .where(eq(lists.id, id))
         .returning();
       if (!row) throw notFound('List');
-      await this.events.record(tx, { type: 'list.updated', actor, subject: { type: 'list', id } });
+      await this.events.recordInTx(tx, { type: 'list.updated', actor, subject: { type: 'list', id } });
       return row;
     });
   }
@@ -443,7 +443,7 @@ export class AudienceService implements ContactWriter {
     await this.database.transaction(async (tx) => {
       const rows = await tx.delete(lists).where(eq(lists.id, id)).returning();
       if (!rows.length) throw notFound('List');
-      await this.events.record(tx, { type: 'list.deleted', actor, subject: { type: 'list', id }, data: { name: rows[0]!.name } });
+      await this.events.recordInTx(tx, { type: 'list.deleted', actor, subject: { type: 'list', id }, data: { name: rows[0]!.name } });
     });
   }
 
@@ -457,7 +457,7 @@ export class AudienceService implements ContactWriter {
    * Puts the contact on lists (an explicit subscribe: a list they had left is joined again).
    * Records contact.subscribed when anything changed. Returns the lists newly joined.
    */
-  async subscribeToLists(
+  async subscribeToListsInTx(
     tx: Tx,
     input: { contactId: string; listIds: string[]; actor: Actor; via: string; formId?: string; /** false: the caller records its own event */ recordEvent?: boolean },
   ): Promise<string[]> {
@@ -478,7 +478,7 @@ export class AudienceService implements ContactWriter {
       if (rows.length) joined.push(listId);
     }
     if (joined.length && input.recordEvent !== false) {
-      await this.events.record(tx, {
+      await this.events.recordInTx(tx, {
         type: 'contact.subscribed',
         actor: input.actor,
         subject: { type: 'contact', id: input.contactId },
@@ -495,7 +495,7 @@ export class AudienceService implements ContactWriter {
    * Mail that is still sending checks the contact's state before each message, so this takes
    * effect for a broadcast in flight.
    */
-  async unsubscribe(tx: Tx, input: { contactId: string; listId?: string; actor: Actor; via: string }): Promise<void> {
+  async unsubscribeInTx(tx: Tx, input: { contactId: string; listId?: string; actor: Actor; via: string }): Promise<void> {
     const now = this.clock.now();
     let changed: boolean;
     if (input.listId) {
@@ -523,7 +523,7 @@ export class AudienceService implements ContactWriter {
     }
     if (!changed) return;
     await this.recordConsent(tx, { contactId: input.contactId, kind: 'unsubscribed', statement: `Unsubscribed via ${input.via}`, listIds: input.listId ? [input.listId] : [], actor: input.actor });
-    await this.events.record(tx, {
+    await this.events.recordInTx(tx, {
       type: 'contact.unsubscribed',
       actor: input.actor,
       subject: { type: 'contact', id: input.contactId },
@@ -538,7 +538,7 @@ export class AudienceService implements ContactWriter {
    * caller records email.bounced / email.complained / contact.suppressed with its actor in
    * the same transaction. Returns false when no contact has the address or it had complained already.
    */
-  async markUndeliverable(tx: Tx, email: string, status: 'bounced' | 'complained'): Promise<boolean> {
+  async markUndeliverableInTx(tx: Tx, email: string, status: 'bounced' | 'complained'): Promise<boolean> {
     const changed = await tx
       .update(contacts)
       .set({ status, updatedAt: this.clock.now() })
@@ -569,7 +569,7 @@ export class AudienceService implements ContactWriter {
       const now = this.clock.now();
       const [row] = await tx.insert(tags).values({ name: name.trim(), createdAt: now }).onConflictDoNothing().returning();
       if (!row) throw conflict(`A tag named "${name.trim()}" already exists`);
-      await this.events.record(tx, { type: 'tag.created', actor, subject: { type: 'tag', id: row.id }, data: { name: row.name } });
+      await this.events.recordInTx(tx, { type: 'tag.created', actor, subject: { type: 'tag', id: row.id }, data: { name: row.name } });
       return row;
     });
   }
@@ -580,7 +580,7 @@ export class AudienceService implements ContactWriter {
       if (clash.length) throw conflict(`A tag named "${name.trim()}" already exists`);
       const [row] = await tx.update(tags).set({ name: name.trim() }).where(eq(tags.id, id)).returning();
       if (!row) throw notFound('Tag');
-      await this.events.record(tx, { type: 'tag.renamed', actor, subject: { type: 'tag', id }, data: { name: row.name } });
+      await this.events.recordInTx(tx, { type: 'tag.renamed', actor, subject: { type: 'tag', id }, data: { name: row.name } });
       return row;
     });
   }
@@ -589,12 +589,12 @@ export class AudienceService implements ContactWriter {
     await this.database.transaction(async (tx) => {
       const rows = await tx.delete(tags).where(eq(tags.id, id)).returning();
       if (!rows.length) throw notFound('Tag');
-      await this.events.record(tx, { type: 'tag.deleted', actor, subject: { type: 'tag', id }, data: { name: rows[0]!.name } });
+      await this.events.recordInTx(tx, { type: 'tag.deleted', actor, subject: { type: 'tag', id }, data: { name: rows[0]!.name } });
     });
   }
 
   /** Tags one contact; one contact.tagged event per tag it did not have. */
-  async tagContact(tx: Tx, contactId: string, tagIds: string[], actor: Actor): Promise<number> {
+  async tagContactInTx(tx: Tx, contactId: string, tagIds: string[], actor: Actor): Promise<number> {
     const ids = [...new Set(tagIds)];
     if (!ids.length) return 0;
     const known = await tx.select().from(tags).where(inArray(tags.id, ids));
@@ -607,18 +607,18 @@ export class AudienceService implements ContactWriter {
       .returning({ tagId: contactTags.tagId });
     for (const a of added) {
       const tag = known.find((t) => t.id === a.tagId)!;
-      await this.events.record(tx, { type: 'contact.tagged', actor, subject: { type: 'contact', id: contactId }, data: { tagId: tag.id, tag: tag.name } });
+      await this.events.recordInTx(tx, { type: 'contact.tagged', actor, subject: { type: 'contact', id: contactId }, data: { tagId: tag.id, tag: tag.name } });
     }
     return added.length;
   }
 
-  async untagContact(tx: Tx, contactId: string, tagId: string, actor: Actor): Promise<boolean> {
+  async untagContactInTx(tx: Tx, contactId: string, tagId: string, actor: Actor): Promise<boolean> {
     const removed = await tx
       .delete(contactTags)
       .where(and(eq(contactTags.contactId, contactId), eq(contactTags.tagId, tagId)))
       .returning({ tagId: contactTags.tagId });
     if (!removed.length) return false;
-    await this.events.record(tx, { type: 'contact.untagged', actor, subject: { type: 'contact', id: contactId }, data: { tagId } });
+    await this.events.recordInTx(tx, { type: 'contact.untagged', actor, subject: { type: 'contact', id: contactId }, data: { tagId } });
     return true;
   }
 
@@ -629,7 +629,7 @@ export class AudienceService implements ContactWriter {
    * `contactId:tagId`, and the tags that do not exist (their pairs are left out, not an error:
    * one deleted tag must not stop the others). The contacts must exist.
    */
-  async tagMany(tx: Tx, action: 'add' | 'remove', pairs: { contactId: string; tagId: string; actor: Actor }[]): Promise<{ changed: Set<string>; unknownTags: Set<string> }> {
+  async tagManyInTx(tx: Tx, action: 'add' | 'remove', pairs: { contactId: string; tagId: string; actor: Actor }[]): Promise<{ changed: Set<string>; unknownTags: Set<string> }> {
     const key = (c: string, t: string) => `${c}:${t}`;
     const tagIds = [...new Set(pairs.map((p) => p.tagId))];
     const known = tagIds.length ? await tx.select().from(tags).where(inArray(tags.id, tagIds)) : [];
@@ -658,7 +658,7 @@ export class AudienceService implements ContactWriter {
     const done = new Set(changed.map((c) => key(c.contactId, c.tagId)));
     // Events in the order the pairs were given.
     const list = unique.filter((p) => done.has(key(p.contactId, p.tagId)));
-    await this.events.recordMany(
+    await this.events.recordManyInTx(
       tx,
       list.map((p) =>
         action === 'add'
@@ -687,7 +687,7 @@ export class AudienceService implements ContactWriter {
           ? await tx.execute(sql`insert into contact_tags (contact_id, tag_id, created_at) select m.id, ${tag.id}, ${now} from (${who}) m on conflict do nothing`)
           : await tx.execute(sql`delete from contact_tags where tag_id = ${tag.id} and contact_id in (${who})`);
       const count = (res as unknown as { rowCount?: number; affectedRows?: number }).rowCount ?? (res as unknown as { affectedRows?: number }).affectedRows ?? 0;
-      await this.events.record(tx, {
+      await this.events.recordInTx(tx, {
         type: input.action === 'add' ? 'contacts.tagged' : 'contacts.untagged',
         actor,
         subject: { type: 'tag', id: tag.id },
@@ -743,20 +743,20 @@ export class AudienceService implements ContactWriter {
       const [contact] = await tx.select().from(contacts).where(eq(contacts.id, contactId)).for('update');
       if (!contact) throw notFound('Contact');
       if (input.unsubscribeAll) {
-        await this.unsubscribe(tx, { contactId, actor, via: meta.via });
+        await this.unsubscribeInTx(tx, { contactId, actor, via: meta.via });
         return;
       }
       const current = await tx.select().from(listSubscriptions).where(eq(listSubscriptions.contactId, contactId));
       const wanted = new Set(input.listIds.filter((id) => current.some((c) => c.listId === id)));
       if (input.resubscribe && contact.status === 'unsubscribed') {
         await tx.update(contacts).set({ status: 'active', updatedAt: this.clock.now() }).where(eq(contacts.id, contactId));
-        await this.events.record(tx, { type: 'contact.resubscribed', actor, subject: { type: 'contact', id: contactId }, data: { via: meta.via } });
+        await this.events.recordInTx(tx, { type: 'contact.resubscribed', actor, subject: { type: 'contact', id: contactId }, data: { via: meta.via } });
       }
       for (const sub of current) {
-        if (sub.status === 'subscribed' && !wanted.has(sub.listId)) await this.unsubscribe(tx, { contactId, listId: sub.listId, actor, via: meta.via });
+        if (sub.status === 'subscribed' && !wanted.has(sub.listId)) await this.unsubscribeInTx(tx, { contactId, listId: sub.listId, actor, via: meta.via });
       }
       const join = current.filter((s) => s.status !== 'subscribed' && wanted.has(s.listId)).map((s) => s.listId);
-      if (join.length) await this.subscribeToLists(tx, { contactId, listIds: join, actor, via: meta.via });
+      if (join.length) await this.subscribeToListsInTx(tx, { contactId, listIds: join, actor, via: meta.via });
       if (join.length || (input.resubscribe && contact.status === 'unsubscribed')) {
         await this.recordConsent(tx, {
           contactId,

@@ -79,7 +79,7 @@ export const HOLD_MS = 60 * 60_000;
 /**
  * Steps the tick executes itself, many runs at once in one transaction: their effect is in the
  * database, cannot fail for one contact alone, and needs no read outside the transaction. An
- * email is one of them: its effect here is the queued message (the mail module's `queueMany`,
+ * email is one of them: its effect here is the queued message (the mail module's `queueManyInTx`,
  * sent afterwards by its batch job); what leaves the machine leaves after the commit. Every
  * other step (webhook, access, lists, fields, tasks, notes to the owner, conditions that read
  * other modules) runs in a step job of its own, with its retries.
@@ -117,7 +117,7 @@ export interface EngineDeps {
    * the "create a task" step: a one-off task, idempotent by its key, and what it can be about
    * (courses, posts and products by title; which of them no longer exist) — the tasks module
    */
-  tasks: Pick<TasksService, 'createOneOff' | 'searchSubjects' | 'missingSubjects'>;
+  tasks: Pick<TasksService, 'createOneOffInTx' | 'searchSubjects' | 'missingSubjects'>;
   /** course progress for the "completed N % of a course" condition (the learning module's student side) */
   learning: { student: { myCourses(contactId: string): Promise<{ id: string; percent: number }[]> } };
   secretKey: string;
@@ -196,7 +196,7 @@ export class AutomationEngine {
    * says no. `triggerKey` names what started it: the same key never starts a second run.
    * Returns the run id, or the reason it did not start.
    */
-  async enter(
+  async enterInTx(
     tx: Tx,
     input: { workflowId: string; versionId: string; contactId: string; triggerKey: string; trigger?: Trigger; data?: Record<string, unknown> },
   ): Promise<{ runId: string } | { refused: string }> {
@@ -231,7 +231,7 @@ export class AutomationEngine {
       .onConflictDoNothing()
       .returning({ id: automationRuns.id });
     if (!run) return { refused: 'this trigger already started a run' };
-    await this.deps.events.record(tx, {
+    await this.deps.events.recordInTx(tx, {
       type: 'automation.entered',
       actor: automationActor(input.workflowId),
       subject: { type: 'contact', id: input.contactId },
@@ -242,17 +242,17 @@ export class AutomationEngine {
   }
 
   /**
-   * The set-wise form of `enter` for many contacts with one trigger key (manual enrolment): one
+   * The set-wise form of `enterInTx` for many contacts with one trigger key (manual enrolment): one
    * lock statement, one count of earlier runs, one insert of runs, one insert of events, one tick
    * job. The same rules: re-entry, the daily cap, one run per trigger key.
    */
-  async enterMany(tx: Tx, input: { workflowId: string; versionId: string; contactIds: string[]; triggerKey: string; data?: Record<string, unknown> }): Promise<{ entered: number; refused: number }> {
+  async enterManyInTx(tx: Tx, input: { workflowId: string; versionId: string; contactIds: string[]; triggerKey: string; data?: Record<string, unknown> }): Promise<{ entered: number; refused: number }> {
     const ids = [...new Set(input.contactIds)].sort();
     if (!ids.length) return { entered: 0, refused: 0 };
     const def = await this.definition(tx, input.versionId);
     const now = this.deps.clock.now();
     const exec = this.deps.database.executorFor(tx);
-    // The same advisory locks as `enter`, taken in a fixed order (no deadlock between two batches).
+    // The same advisory locks as `enterInTx`, taken in a fixed order (no deadlock between two batches).
     await exec(`select count(pg_advisory_xact_lock(hashtext($1), hashtext(c))) from unnest($2::text[]) with ordinality as u(c, o)`, [input.workflowId, ids], { name: 'automation_entry_locks' });
     const counts = await exec<{ contact_id: string; total: number; today: number; last: Date | null }>(
       `select contact_id, count(*)::int as total, count(*) filter (where started_at > $3)::int as today, max(started_at) as last
@@ -274,7 +274,7 @@ export class AutomationEngine {
       .values(allowed.map((contactId) => ({ workflowId: input.workflowId, versionId: input.versionId, contactId, triggerKey: input.triggerKey, state: 'active' as const, stepId: def.start, startedAt: now, updatedAt: now })))
       .onConflictDoNothing()
       .returning({ id: automationRuns.id, contactId: automationRuns.contactId });
-    await this.deps.events.recordMany(
+    await this.deps.events.recordManyInTx(
       tx,
       runs.map((r) => ({
         type: 'automation.entered' as const,
@@ -289,9 +289,9 @@ export class AutomationEngine {
 
   // ---- the event subscriber ---------------------------------------------------------------------
 
-  /** Reacts to one business event, in a transaction of its own (see `onEvents`). */
+  /** Reacts to one business event, in a transaction of its own (see `onEventsInTx`). */
   async onEvent(evt: EventJob): Promise<void> {
-    await this.deps.database.transaction((tx) => this.onEvents(tx, [evt]));
+    await this.deps.database.transaction((tx) => this.onEventsInTx(tx, [evt]));
   }
 
   /**
@@ -302,7 +302,7 @@ export class AutomationEngine {
    * (one read of the contacts' running runs) and attributes revenue. A run is keyed by
    * (workflow, contact, `event:<id>`): replaying an event starts nothing twice.
    */
-  async onEvents(tx: Tx, list: EventJob[]): Promise<void> {
+  async onEventsInTx(tx: Tx, list: EventJob[]): Promise<void> {
     const about = list.flatMap((evt) => {
       const contactId = contactOf(evt);
       return contactId ? [{ evt, contactId }] : [];
@@ -328,7 +328,7 @@ export class AutomationEngine {
   }
 
   /**
-   * The entries a batch of events triggers, set-wise: the same rules as `enter` (advisory lock per
+   * The entries a batch of events triggers, set-wise: the same rules as `enterInTx` (advisory lock per
    * workflow and contact, re-entry, the daily cap, one run per trigger key), with the runs a
    * batch starts counted as it goes. Returns the started runs' ids → the id of the event that
    * started them (goals of later events in the batch apply to them, of earlier ones do not).
@@ -356,7 +356,7 @@ export class AutomationEngine {
     const pairs = [...new Set(candidates.map((c) => `${c.workflowId}|${c.contactId}`))].sort().map((k) => k.split('|') as [string, string]);
     const workflows = pairs.map((p) => p[0]);
     const contactIds = pairs.map((p) => p[1]);
-    // The advisory locks of `enter`, in a fixed order (no deadlock between two batches).
+    // The advisory locks of `enterInTx`, in a fixed order (no deadlock between two batches).
     await exec(`select count(pg_advisory_xact_lock(hashtext(w), hashtext(c))) from unnest($1::text[], $2::text[]) with ordinality as u(w, c, o)`, [workflows, contactIds], {
       name: 'automation_entry_locks_pairs',
     });
@@ -407,7 +407,7 @@ export class AutomationEngine {
       return runId ? [{ ...c, runId }] : [];
     });
     for (const c of entered) started.set(c.runId, c.evt.eventId);
-    await this.deps.events.recordMany(
+    await this.deps.events.recordManyInTx(
       tx,
       entered.map((c) => ({
         type: 'automation.entered' as const,
@@ -541,7 +541,7 @@ export class AutomationEngine {
         { name: 'automation_record_email_activity' },
       );
       if (t.idx !== null && rows.rows[0]?.first) {
-        await this.deps.events.record(tx, { type: 'automation.email_clicked', actor: { kind: 'customer', id: step.contactId }, subject: { type: 'contact', id: step.contactId }, data: { workflowId: step.workflowId, runId: t.runId, url } });
+        await this.deps.events.recordInTx(tx, { type: 'automation.email_clicked', actor: { kind: 'customer', id: step.contactId }, subject: { type: 'contact', id: step.contactId }, data: { workflowId: step.workflowId, runId: t.runId, url } });
         await this.resumeWaiting(tx, [{ evt: { type: 'email.clicked' }, contactId: step.contactId }]);
       }
       return t.idx === null ? '' : url;
@@ -568,7 +568,7 @@ export class AutomationEngine {
           entered += await this.deps.database.transaction(async (tx) => {
             let n = 0;
             for (const r of found.rows.slice(i, i + 100)) {
-              const res = await this.enter(tx, { workflowId: w.id, versionId: w.versionId, contactId: r.contact_id, triggerKey: r.key, trigger });
+              const res = await this.enterInTx(tx, { workflowId: w.id, versionId: w.versionId, contactId: r.contact_id, triggerKey: r.key, trigger });
               if ('runId' in res) n++;
             }
             return n;
@@ -667,7 +667,7 @@ export class AutomationEngine {
         for (const action of ['add', 'remove'] as const) {
           const these = tagging.filter((x) => x.step.action === action);
           if (!these.length) continue;
-          const { changed, unknownTags } = await this.deps.audience.tagMany(tx, action, these.map((x) => ({ contactId: x.run.contactId, tagId: x.step.tagId, actor: automationActor(x.run.workflowId) })));
+          const { changed, unknownTags } = await this.deps.audience.tagManyInTx(tx, action, these.map((x) => ({ contactId: x.run.contactId, tagId: x.step.tagId, actor: automationActor(x.run.workflowId) })));
           const told = new Set<string>();
           for (const { run, step } of these) {
             if (unknownTags.has(step.tagId)) {
@@ -730,7 +730,7 @@ export class AutomationEngine {
         [JSON.stringify(moved), now],
         { name: 'automation_tick_runs' },
       );
-      await this.deps.events.recordMany(
+      await this.deps.events.recordManyInTx(
         tx,
         ended.map(({ run, state, reason }) => ({
           type: state === 'failed' ? ('automation.failed' as const) : state === 'done' ? ('automation.completed' as const) : ('automation.exited' as const),
@@ -887,7 +887,7 @@ export class AutomationEngine {
       .update(automationRuns)
       .set({ state, endReason: reason, endedAt: now, updatedAt: now, dueAt: null, waitEvent: null, waitEventNext: null })
       .where(eq(automationRuns.id, run.id));
-    await this.deps.events.record(tx, {
+    await this.deps.events.recordInTx(tx, {
       type: state === 'failed' ? 'automation.failed' : state === 'done' ? 'automation.completed' : 'automation.exited',
       actor: automationActor(run.workflowId),
       subject: { type: 'contact', id: run.contactId },
@@ -916,13 +916,13 @@ export class AutomationEngine {
       const step = def.steps.find((s) => s.id === run.stepId);
       const target = how === 'retry' ? run.stepId : step && 'next' in step ? (step.next ?? null) : null;
       await tx.update(automationRuns).set({ state: 'active', stepId: target, dueAt: null, endReason: null, endedAt: null, updatedAt: this.deps.clock.now() }).where(eq(automationRuns.id, run.id));
-      await this.deps.events.record(tx, { type: how === 'retry' ? 'automation.step_retried' : 'automation.step_skipped', actor, subject: { type: 'contact', id: run.contactId }, data: { workflowId: run.workflowId, runId, stepId: run.stepId } });
+      await this.deps.events.recordInTx(tx, { type: how === 'retry' ? 'automation.step_retried' : 'automation.step_skipped', actor, subject: { type: 'contact', id: run.contactId }, data: { workflowId: run.workflowId, runId, stepId: run.stepId } });
       await this.deps.jobs.sendInTx(tx, TICK_JOB, {});
     });
   }
 
   /** The workflow was deleted: its waiting and active runs end with that reason. */
-  async endRunsOf(tx: Tx, workflowId: string, reason: string): Promise<number> {
+  async endRunsOfInTx(tx: Tx, workflowId: string, reason: string): Promise<number> {
     const runs = await tx.select().from(automationRuns).where(and(eq(automationRuns.workflowId, workflowId), inArray(automationRuns.state, ['active', 'waiting']))).for('update');
     for (const r of runs) await this.endRun(tx, r, 'exited', reason);
     return runs.length;
@@ -991,23 +991,23 @@ export class AutomationEngine {
       case 'email':
         return this.email(tx, step, run, seq, contact, def, pre);
       case 'tag': {
-        const changed = step.action === 'add' ? (await this.deps.audience.tagContact(tx, contact.id, [step.tagId], actor)) > 0 : await this.deps.audience.untagContact(tx, contact.id, step.tagId, actor);
+        const changed = step.action === 'add' ? (await this.deps.audience.tagContactInTx(tx, contact.id, [step.tagId], actor)) > 0 : await this.deps.audience.untagContactInTx(tx, contact.id, step.tagId, actor);
         return { status: 'done', detail: `${step.action === 'add' ? 'tag added' : 'tag removed'}${changed ? '' : ' (no change)'}`, data: { tagId: step.tagId }, next: step.next ?? null };
       }
       case 'set_field': {
-        const changed = await this.deps.audience.setField(tx, contact.id, step.field, step.value, actor);
+        const changed = await this.deps.audience.setFieldInTx(tx, contact.id, step.field, step.value, actor);
         return { status: 'done', detail: `${step.field} set${changed ? '' : ' (no change)'}`, next: step.next ?? null };
       }
       case 'list':
-        if (step.action === 'subscribe') await this.deps.audience.subscribeToLists(tx, { contactId: contact.id, listIds: [step.listId], actor, via: 'automation' });
-        else await this.deps.audience.unsubscribe(tx, { contactId: contact.id, listId: step.listId, actor, via: 'automation' });
+        if (step.action === 'subscribe') await this.deps.audience.subscribeToListsInTx(tx, { contactId: contact.id, listIds: [step.listId], actor, via: 'automation' });
+        else await this.deps.audience.unsubscribeInTx(tx, { contactId: contact.id, listId: step.listId, actor, via: 'automation' });
         return { status: 'done', detail: step.action === 'subscribe' ? 'subscribed to the list' : 'unsubscribed from the list', data: { listId: step.listId }, next: step.next ?? null };
       case 'access': {
         const ents = await this.deps.catalog.entitlementsOf(tx, step.productId);
         let n = 0;
         for (const e of ents) {
-          if (step.action === 'grant') n += (await this.deps.access.grant(tx, { contactId: contact.id, resource: e.resource, source: 'manual', sourceId: `automation:${run.workflowId}`, actor, reason: 'automation' })).created ? 1 : 0;
-          else n += await this.deps.access.revoke(tx, { contactId: contact.id, resource: e.resource }, actor, 'automation');
+          if (step.action === 'grant') n += (await this.deps.access.grantInTx(tx, { contactId: contact.id, resource: e.resource, source: 'manual', sourceId: `automation:${run.workflowId}`, actor, reason: 'automation' })).created ? 1 : 0;
+          else n += await this.deps.access.revokeInTx(tx, { contactId: contact.id, resource: e.resource }, actor, 'automation');
         }
         return { status: 'done', detail: `${step.action === 'grant' ? 'granted' : 'revoked'} ${n} access${n === 1 ? '' : 'es'}`, data: { productId: step.productId }, next: step.next ?? null };
       }
@@ -1021,7 +1021,7 @@ export class AutomationEngine {
         const picked = pickedSubject(step);
         const lost = picked && pre.missingSubject ? picked : null;
         const notes = (step.notes ? renderText(step.notes, contact) : '') + (lost ? `${step.notes ? '\n\n' : ''}${lostSubjectNote(lost)}` : '');
-        const made = await this.deps.tasks.createOneOff(
+        const made = await this.deps.tasks.createOneOffInTx(
           tx,
           {
             key: `automation:${run.id}:${seq}`,
@@ -1043,7 +1043,7 @@ export class AutomationEngine {
         };
       }
       case 'notify':
-        await this.deps.events.record(tx, { type: 'automation.owner_notified', actor, subject: { type: 'contact', id: contact.id }, data: { workflowId: run.workflowId, runId: run.id, message: renderText(step.message, contact), urgent: step.urgent } });
+        await this.deps.events.recordInTx(tx, { type: 'automation.owner_notified', actor, subject: { type: 'contact', id: contact.id }, data: { workflowId: run.workflowId, runId: run.id, message: renderText(step.message, contact), urgent: step.urgent } });
         return { status: 'done', detail: step.urgent ? 'owner notified (urgent)' : 'owner notified (weekly review)', next: step.next ?? null };
       case 'end':
         return { status: 'done', detail: 'end', next: null };
@@ -1085,7 +1085,7 @@ export class AutomationEngine {
     if (blocked) return skippedEmail(step, contact, def, blocked);
     const marketing = step.marketing ? (pre.marketing ?? (await this.deps.mail.marketingHeaders(contact.id, run.workflowId))) : undefined;
     const m = this.composeEmail(step, run, seq, contact, marketing);
-    const messageId = await this.deps.mail.queueTransactional(tx, m.message);
+    const messageId = await this.deps.mail.queueTransactionalInTx(tx, m.message);
     return { status: 'done', detail: `queued "${m.message.subject}"`, data: { messageId, ...m.data }, next: step.next ?? null };
   }
 
@@ -1093,7 +1093,7 @@ export class AutomationEngine {
    * The email steps of many runs in the tick's transaction: one read of the suppression list,
    * each contact's message rendered (the same template engine, personalisation and tracking as
    * one step), and all of them queued in one insert with one send job per hundred (the mail
-   * module's `queueMany`, delivered over the same SMTP pool as broadcasts). The Message-ID comes
+   * module's `queueManyInTx`, delivered over the same SMTP pool as broadcasts). The Message-ID comes
    * from (run, seq), so a message queued again after a crash is the same message at the receiver;
    * and since the queueing commits with the step rows, a retried tick queues nothing twice.
    */
@@ -1118,7 +1118,7 @@ export class AutomationEngine {
       out.push({ run, step, outcome: { status: 'done', detail: '', next: step.next ?? null } });
       messages.push(m.message);
     }
-    const ids = await this.deps.mail.queueMany(tx, messages);
+    const ids = await this.deps.mail.queueManyInTx(tx, messages);
     queued.forEach((q, k) => {
       const o = out[q.i]!.outcome;
       Object.assign(o, { detail: `queued "${q.subject}"`, data: { messageId: ids[k], ...q.data } });

@@ -51,7 +51,7 @@ for (const backend of backends()) {
       // One contact tagged 12 times: the cap lets 10 in.
       const [capped] = ids as [string];
       const list: NewEvent[] = [...ids.map((id) => tagged(id, start!)), ...Array.from({ length: 11 }, () => tagged(capped, start!))];
-      const eventIds = await t.app.database.transaction((tx) => t.app.events.recordMany(tx, list));
+      const eventIds = await t.app.database.transaction((tx) => t.app.events.recordManyInTx(tx, list));
       const subscribed = eventIds.length;
       await t.app.jobs.work(t.app);
       await waitFor(async () => (await count(t, `select count(*)::int as n from event_deliveries where subscriber = $1 and event_id = any($2::bigint[])`, [EVENT_JOB, eventIds])) === subscribed, { timeoutMs: 120_000, what: 'every event delivered to the automation subscriber' });
@@ -71,7 +71,7 @@ for (const backend of backends()) {
       const deliveries = (await Promise.all(eventIds.map((id) => t.app.events.get(t.app.db, id)))).map((e) => EventLog.deliveryOf(e!));
       const job = automationJobs.find((j) => j.name === EVENT_JOB)!;
       await runJobBatch(job, t.app, deliveries, deliveries.map((d) => ({ id: String(d.eventId), name: EVENT_JOB, retryCount: 1 })));
-      await t.app.database.transaction((tx) => t.app.automation.engine.onEvents(tx, deliveries));
+      await t.app.database.transaction((tx) => t.app.automation.engine.onEventsInTx(tx, deliveries));
       assert.equal(await runs(once), N);
       assert.equal(await runs(always), N + 9);
       assert.equal(await count(t, `select count(*)::int as n from events where type = 'automation.entered' and data->>'workflowId' in ($1, $2)`, [once, always]), 2 * N + 9);
@@ -83,7 +83,7 @@ for (const backend of backends()) {
       const [goalFirst, goalAfter] = await seedContacts(t, 2, 'goal.test') as [string, string];
       const first = 1_000_000_000;
       const batch = [tagged(goalFirst, goal!), tagged(goalFirst, start!), tagged(goalAfter, start!), tagged(goalAfter, goal!)].map((e, i) => ({ eventId: first + i, type: e.type, subject: e.subject!, data: e.data as Record<string, unknown> }));
-      await t.app.database.transaction((tx) => t.app.automation.engine.onEvents(tx, batch));
+      await t.app.database.transaction((tx) => t.app.automation.engine.onEventsInTx(tx, batch));
       await waitFor(async () => (await runs(always, `state = 'active'`)) === 0, { timeoutMs: 120_000, what: 'the tick carried the new runs to their wait' });
       assert.equal(await runs(always, `contact_id = '${goalFirst}' and state = 'waiting'`), 1, 'a goal met before the trigger does not end the run');
       assert.equal(await runs(always, `contact_id = '${goalAfter}' and state = 'exited' and end_reason = 'goal met: tagged goal'`), 1, 'a goal met after the trigger ends it');

@@ -24,7 +24,7 @@ export const automationJobs: JobDefinition<any, AutomationJobDeps>[] = [
     onEvents: SUBSCRIBED_EVENTS,
     batchSize: EVENT_BATCH,
     handleMany: async (app, tx, events) => {
-      await app.automation.engine.onEvents(tx, events);
+      await app.automation.engine.onEventsInTx(tx, events);
     },
   }),
   defineJob({

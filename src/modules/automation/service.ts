@@ -78,7 +78,7 @@ export class AutomationService {
         .insert(automationWorkflows)
         .values({ name: input.name, draft: definition as unknown as Record<string, unknown>, template: template?.id ?? null, createdAt: now, updatedAt: now })
         .returning();
-      await this.deps.events.record(tx, { type: 'automation.created', actor, subject: { type: 'workflow', id: w!.id }, data: { name: w!.name, template: w!.template } });
+      await this.deps.events.recordInTx(tx, { type: 'automation.created', actor, subject: { type: 'workflow', id: w!.id }, data: { name: w!.name, template: w!.template } });
       return this.view(w!);
     });
   }
@@ -97,7 +97,7 @@ export class AutomationService {
         .where(and(eq(automationWorkflows.id, id), sql`${automationWorkflows.status} <> 'deleted'`))
         .returning();
       if (!w) throw notFound('Workflow');
-      await this.deps.events.record(tx, { type: 'automation.updated', actor, subject: { type: 'workflow', id }, data: { changed: Object.keys(input) } });
+      await this.deps.events.recordInTx(tx, { type: 'automation.updated', actor, subject: { type: 'workflow', id }, data: { changed: Object.keys(input) } });
       return this.view(w);
     });
   }
@@ -133,7 +133,7 @@ export class AutomationService {
           .returning({ id: automationRuns.id });
         moved = res.length;
       }
-      await this.deps.events.record(tx, { type: 'automation.published', actor, subject: { type: 'workflow', id }, data: { version: n, name: w.name, moved } });
+      await this.deps.events.recordInTx(tx, { type: 'automation.published', actor, subject: { type: 'workflow', id }, data: { version: n, name: w.name, moved } });
       return { version: n, moved };
     });
   }
@@ -146,7 +146,7 @@ export class AutomationService {
         .where(and(eq(automationWorkflows.id, id), inArray(automationWorkflows.status, paused ? ['live'] : ['paused'])))
         .returning();
       if (!w) throw conflict(paused ? 'Only a live workflow can be paused' : 'Only a paused workflow can be resumed');
-      await this.deps.events.record(tx, { type: paused ? 'automation.paused' : 'automation.resumed', actor, subject: { type: 'workflow', id } });
+      await this.deps.events.recordInTx(tx, { type: paused ? 'automation.paused' : 'automation.resumed', actor, subject: { type: 'workflow', id } });
       return this.view(w);
     });
   }
@@ -156,8 +156,8 @@ export class AutomationService {
     return this.database.transaction(async (tx) => {
       const [w] = await tx.update(automationWorkflows).set({ status: 'deleted', updatedAt: this.deps.clock.now() }).where(and(eq(automationWorkflows.id, id), sql`${automationWorkflows.status} <> 'deleted'`)).returning();
       if (!w) throw notFound('Workflow');
-      const ended = await this.engine.endRunsOf(tx, id, 'the workflow was deleted');
-      await this.deps.events.record(tx, { type: 'automation.deleted', actor, subject: { type: 'workflow', id }, data: { name: w.name, ended } });
+      const ended = await this.engine.endRunsOfInTx(tx, id, 'the workflow was deleted');
+      await this.deps.events.recordInTx(tx, { type: 'automation.deleted', actor, subject: { type: 'workflow', id }, data: { name: w.name, ended } });
       return { ended };
     });
   }
@@ -181,7 +181,7 @@ export class AutomationService {
         if (slice.some((c) => !/^[0-9a-f-]{36}$/i.test(c))) throw notFound('Contact');
         const found = await this.deps.audience.findByIds(tx, slice);
         if (found.length !== new Set(slice).size) throw notFound('Contact');
-        const r = await this.engine.enterMany(tx, { workflowId: id, versionId: w.versionId!, contactIds: slice, triggerKey: `manual:${input.requestKey}`, data: { by: actor.kind } });
+        const r = await this.engine.enterManyInTx(tx, { workflowId: id, versionId: w.versionId!, contactIds: slice, triggerKey: `manual:${input.requestKey}`, data: { by: actor.kind } });
         entered += r.entered;
         refused += r.refused + (slice.length - new Set(slice).size);
       });

@@ -95,7 +95,7 @@ for (const backend of backends()) {
     it('createOneOff called twice with one key, in two transactions at once, makes one task', async () => {
       const actor = { kind: 'automation', id: '00000000-0000-4000-8000-000000000001' } as const;
       const input = { key: 'automation:test:1', title: 'Concurrent', assignee: { role: 'support' as const }, dueInDays: 0 };
-      const results = await Promise.all([0, 1].map(() => t.app.database.transaction((tx) => t.app.tasks.createOneOff(tx, input, actor))));
+      const results = await Promise.all([0, 1].map(() => t.app.database.transaction((tx) => t.app.tasks.createOneOffInTx(tx, input, actor))));
       assert.equal(results.filter((r) => r.created).length, 1);
       assert.equal(results[0]!.taskId, results[1]!.taskId);
       const rows = await t.app.database.execute<{ n: number }>(`select count(*)::int as n from tasks where source_key = 'automation:test:1'`);

@@ -44,7 +44,7 @@ for (const backend of backends()) {
     }
     /** A business event as the module that owns it records it (the trigger's only input). */
     async function record(type: EventType, subject: { type: string; id: string }, data: Record<string, unknown>) {
-      await t.app.database.transaction((tx) => t.app.events.record(tx, { type, actor: { kind: 'system' }, subject, data }));
+      await t.app.database.transaction((tx) => t.app.events.recordInTx(tx, { type, actor: { kind: 'system' }, subject, data }));
     }
     const subjects = (to: string) => sink.messages.filter((m) => m.to === to).map((m) => /^Subject: (.*)$/m.exec(m.raw)?.[1] ?? '');
     async function mailCount(to: string, n: number) {

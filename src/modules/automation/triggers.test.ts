@@ -45,7 +45,7 @@ for (const backend of backends()) {
     }
     const runsOf = async (id: string) => (await owner.get(`/api/automations/${id}/runs`)).json().runs as { id: string; state: string; contactId: string; revenue: number }[];
     const record = (type: string, subject: { type: string; id: string }, data: Record<string, unknown>) =>
-      t.app.database.transaction((tx) => t.app.events.record(tx, { type: type as 'order.paid', actor: { kind: 'system' }, subject, data: data as never }));
+      t.app.database.transaction((tx) => t.app.events.recordInTx(tx, { type: type as 'order.paid', actor: { kind: 'system' }, subject, data: data as never }));
     /** Moves the virtual clock; the owner signs in again (a month on, the session has expired). */
     async function advance(ms: number) {
       t.clock.advance(ms);

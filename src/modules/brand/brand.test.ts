@@ -144,7 +144,7 @@ for (const backend of backends()) {
     });
 
     it('mail wears the brand: sender from the settings, a branded layout with the name and the postal address', async () => {
-      await t.app.database.transaction((tx) => t.app.mail.queueTransactional(tx, { to: 'ana@example.com', subject: 'Your sign-in link', text: 'Sign in here:\n\nhttps://example.com/x?a=1&b=2', tag: 'test.brand' }));
+      await t.app.database.transaction((tx) => t.app.mail.queueTransactionalInTx(tx, { to: 'ana@example.com', subject: 'Your sign-in link', text: 'Sign in here:\n\nhttps://example.com/x?a=1&b=2', tag: 'test.brand' }));
       const msg = await waitFor(async () => {
         const r = await t.app.database.execute<{ from_address: string; html: string }>("select from_address, html from mail_messages where tag = 'test.brand'");
         return r.rows[0];

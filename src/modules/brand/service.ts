@@ -122,7 +122,7 @@ export class BrandService {
       const next = brandSettingsSchema.parse({ ...settings, ...patch, legal: { ...settings.legal, ...patch.legal } });
       const changed = (Object.keys(patch) as (keyof BrandPatch)[]).filter((k) => JSON.stringify(patch[k]) !== JSON.stringify(k === 'legal' ? pick(settings.legal, Object.keys(patch.legal ?? {})) : settings[k]));
       await this.store(tx, next);
-      await this.events.record(tx, { type: 'brand.updated', actor, data: { changed } });
+      await this.events.recordInTx(tx, { type: 'brand.updated', actor, data: { changed } });
       await this.opts.onChange(tx);
     });
     this.changed();
@@ -157,7 +157,7 @@ export class BrandService {
       const row = { kind, contentType, data: bytes.toString('base64'), size: bytes.length, hash, updatedAt: now };
       await tx.insert(brandImages).values(row).onConflictDoUpdate({ target: brandImages.kind, set: row });
       await this.store(tx, (await this.read(tx)).settings);
-      await this.events.record(tx, { type: 'brand.image_uploaded', actor, data: { kind, contentType, size: bytes.length } });
+      await this.events.recordInTx(tx, { type: 'brand.image_uploaded', actor, data: { kind, contentType, size: bytes.length } });
       await this.opts.onChange(tx);
     });
     this.changed();
@@ -169,7 +169,7 @@ export class BrandService {
       const [row] = await tx.delete(brandImages).where(eq(brandImages.kind, kind)).returning({ kind: brandImages.kind });
       if (!row) throw notFound(kind === 'logo' ? 'The logo' : 'The favicon');
       await this.store(tx, (await this.read(tx)).settings);
-      await this.events.record(tx, { type: 'brand.image_removed', actor, data: { kind } });
+      await this.events.recordInTx(tx, { type: 'brand.image_removed', actor, data: { kind } });
       await this.opts.onChange(tx);
     });
     this.changed();

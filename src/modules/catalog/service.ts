@@ -190,7 +190,7 @@ export class CatalogService {
         .returning();
       if (!row) throw conflict(`Another product already uses the address /p/${input.slug}`, { field: 'slug' });
       if (input.includes?.length) await this.writeIncludes(tx, row, input.includes);
-      await this.events.record(tx, { type: 'product.created', actor, subject: { type: 'product', id: row.id }, data: { name: row.name, kind: row.kind } });
+      await this.events.recordInTx(tx, { type: 'product.created', actor, subject: { type: 'product', id: row.id }, data: { name: row.name, kind: row.kind } });
       await this.onChange(tx);
       return row.id;
     });
@@ -225,7 +225,7 @@ export class CatalogService {
         .where(eq(products.id, id));
       if (patch.includes) await this.writeIncludes(tx, current, patch.includes);
       const type: `product.${ProductStatus}` | 'product.updated' = patch.status && patch.status !== current.status ? `product.${patch.status}` : 'product.updated';
-      await this.events.record(tx, { type, actor, subject: { type: 'product', id }, data: { changed: Object.keys(definedOnly(patch)) } });
+      await this.events.recordInTx(tx, { type, actor, subject: { type: 'product', id }, data: { changed: Object.keys(definedOnly(patch)) } });
       await this.onChange(tx);
     });
     return this.getProduct(this.db, id);
@@ -303,7 +303,7 @@ export class CatalogService {
           createdAt: this.clock.now(),
         })
         .returning();
-      await this.events.record(tx, { type: 'price.created', actor, subject: { type: 'product', id: productId }, data: { priceId: row!.id, type: row!.type, amount: row!.amount, currency } });
+      await this.events.recordInTx(tx, { type: 'price.created', actor, subject: { type: 'product', id: productId }, data: { priceId: row!.id, type: row!.type, amount: row!.amount, currency } });
       await this.onChange(tx);
       return row!;
     });
@@ -318,7 +318,7 @@ export class CatalogService {
         .where(eq(prices.id, id))
         .returning();
       if (!row) throw notFound('Price');
-      await this.events.record(tx, { type: 'price.updated', actor, subject: { type: 'product', id: row.productId }, data: { priceId: id, ...definedOnly(patch) } });
+      await this.events.recordInTx(tx, { type: 'price.updated', actor, subject: { type: 'product', id: row.productId }, data: { priceId: id, ...definedOnly(patch) } });
       await this.onChange(tx);
       return row;
     });
@@ -342,7 +342,7 @@ export class CatalogService {
           .insert(productFiles)
           .values({ productId, name, contentType: input.contentType || 'application/octet-stream', size: stored.size, sha256: stored.sha256, storageKey: key, createdAt: this.clock.now() })
           .returning();
-        await this.events.record(tx, { type: 'product.file_added', actor, subject: { type: 'product', id: productId }, data: { fileId: row!.id, name, size: stored.size } });
+        await this.events.recordInTx(tx, { type: 'product.file_added', actor, subject: { type: 'product', id: productId }, data: { fileId: row!.id, name, size: stored.size } });
         return row!;
       });
     } catch (err) {
@@ -355,7 +355,7 @@ export class CatalogService {
     const row = await this.database.transaction(async (tx) => {
       const [deleted] = await tx.delete(productFiles).where(and(eq(productFiles.id, fileId), eq(productFiles.productId, productId))).returning();
       if (!deleted) throw notFound('File');
-      await this.events.record(tx, { type: 'product.file_removed', actor, subject: { type: 'product', id: productId }, data: { fileId, name: deleted.name } });
+      await this.events.recordInTx(tx, { type: 'product.file_removed', actor, subject: { type: 'product', id: productId }, data: { fileId, name: deleted.name } });
       return deleted;
     });
     await this.storage.remove(row.storageKey);
@@ -431,7 +431,7 @@ export class CatalogService {
         .onConflictDoNothing()
         .returning();
       if (!row) throw conflict(`The code ${input.code} is already in use`, { field: 'code' });
-      await this.events.record(tx, { type: 'coupon.created', actor, subject: { type: 'coupon', id: row.id }, data: { code: row.code } });
+      await this.events.recordInTx(tx, { type: 'coupon.created', actor, subject: { type: 'coupon', id: row.id }, data: { code: row.code } });
       return row;
     });
   }
@@ -441,7 +441,7 @@ export class CatalogService {
     return this.database.transaction(async (tx) => {
       const [row] = await tx.update(coupons).set(changesOf(patch)).where(eq(coupons.id, id)).returning();
       if (!row) throw notFound('Coupon');
-      await this.events.record(tx, { type: 'coupon.updated', actor, subject: { type: 'coupon', id }, data: { changed: Object.keys(definedOnly(patch)) } });
+      await this.events.recordInTx(tx, { type: 'coupon.updated', actor, subject: { type: 'coupon', id }, data: { changed: Object.keys(definedOnly(patch)) } });
       return row;
     });
   }
@@ -458,7 +458,7 @@ export class CatalogService {
   }
 
   /** Reserves one use of the coupon; false when it was used up in the meantime. */
-  async reserveCoupon(tx: Tx, couponId: string): Promise<boolean> {
+  async reserveCouponInTx(tx: Tx, couponId: string): Promise<boolean> {
     const rows = await tx
       .update(coupons)
       .set({ redemptions: sql`${coupons.redemptions} + 1` })
@@ -468,12 +468,12 @@ export class CatalogService {
   }
 
   /** Counts a use without the limit: a payment that arrived after its checkout lapsed is honoured. */
-  async countCouponUse(tx: Tx, couponId: string): Promise<void> {
+  async countCouponUseInTx(tx: Tx, couponId: string): Promise<void> {
     await tx.update(coupons).set({ redemptions: sql`${coupons.redemptions} + 1` }).where(eq(coupons.id, couponId));
   }
 
   /** Gives a reserved use back (a checkout that lapsed or failed). */
-  async releaseCoupon(tx: Tx, couponId: string): Promise<void> {
+  async releaseCouponInTx(tx: Tx, couponId: string): Promise<void> {
     await tx.update(coupons).set({ redemptions: sql`greatest(${coupons.redemptions} - 1, 0)` }).where(eq(coupons.id, couponId));
   }
 
@@ -530,7 +530,7 @@ export class CatalogService {
           createdAt: this.clock.now(),
         })
         .returning();
-      await this.events.record(tx, { type: 'offer.created', actor, subject: { type: 'offer', id: row!.id }, data: { kind: input.kind, productId: input.productId } });
+      await this.events.recordInTx(tx, { type: 'offer.created', actor, subject: { type: 'offer', id: row!.id }, data: { kind: input.kind, productId: input.productId } });
       await this.onChange(tx);
       return row!;
     });
@@ -540,7 +540,7 @@ export class CatalogService {
     return this.database.transaction(async (tx) => {
       const [row] = await tx.update(offers).set(changesOf(patch)).where(eq(offers.id, id)).returning();
       if (!row) throw notFound('Offer');
-      await this.events.record(tx, { type: 'offer.updated', actor, subject: { type: 'offer', id }, data: { changed: Object.keys(definedOnly(patch)) } });
+      await this.events.recordInTx(tx, { type: 'offer.updated', actor, subject: { type: 'offer', id }, data: { changed: Object.keys(definedOnly(patch)) } });
       await this.onChange(tx);
       return row;
     });
@@ -550,7 +550,7 @@ export class CatalogService {
     await this.database.transaction(async (tx) => {
       const [row] = await tx.delete(offers).where(eq(offers.id, id)).returning();
       if (!row) throw notFound('Offer');
-      await this.events.record(tx, { type: 'offer.deleted', actor, subject: { type: 'offer', id }, data: { kind: row.kind } });
+      await this.events.recordInTx(tx, { type: 'offer.deleted', actor, subject: { type: 'offer', id }, data: { kind: row.kind } });
       await this.onChange(tx);
     });
   }

@@ -37,7 +37,7 @@ export class SubscriptionBilling extends CheckoutPart {
       const [sub] = await tx.select().from(subscriptions).where(eq(subscriptions.id, subscriptionId)).for('update');
       if (!sub) throw notFound('Subscription');
       const now = this.clock.now();
-      const recorded = await this.ledger.recordRenewal(
+      const recorded = await this.ledger.recordRenewalInTx(
         tx,
         {
           orderId: sub.orderId,
@@ -76,23 +76,23 @@ export class SubscriptionBilling extends CheckoutPart {
         .where(eq(subscriptions.id, sub.id));
       const [order] = await tx.select().from(orders).where(eq(orders.id, sub.orderId));
       const actor = customerActor(sub.contactId, order?.email);
-      await this.events.record(tx, {
+      await this.events.recordInTx(tx, {
         type: 'payment.succeeded',
         actor,
         subject: { type: 'order', id: sub.orderId },
         data: { amount: facts.amount, currency: sub.currency, provider: sub.provider, kind: 'renewal', subscriptionId: sub.id },
       });
-      await this.events.record(tx, {
+      await this.events.recordInTx(tx, {
         type: sub.kind === 'plan' ? 'plan.instalment_paid' : 'subscription.renewed',
         actor,
         subject: { type: 'subscription', id: sub.id },
         data: { amount: facts.amount, currency: sub.currency, instalmentsPaid, instalmentsTotal: sub.instalmentsTotal },
       });
       if (wasBehind) {
-        if (sub.accessRevokedAt && order) await this.grantOrder(tx, order, await tx.select().from(orderItems).where(eq(orderItems.orderId, order.id)));
-        await this.events.record(tx, { type: 'subscription.recovered', actor, subject: { type: 'subscription', id: sub.id }, data: { accessRestored: Boolean(sub.accessRevokedAt) } });
+        if (sub.accessRevokedAt && order) await this.grantOrderInTx(tx, order, await tx.select().from(orderItems).where(eq(orderItems.orderId, order.id)));
+        await this.events.recordInTx(tx, { type: 'subscription.recovered', actor, subject: { type: 'subscription', id: sub.id }, data: { accessRestored: Boolean(sub.accessRevokedAt) } });
         if (order) {
-          await this.mail.queueTransactional(tx, {
+          await this.mail.queueTransactionalInTx(tx, {
             to: order.email,
             contactId: sub.contactId,
             tag: 'checkout.dunning_recovered',
@@ -102,7 +102,7 @@ export class SubscriptionBilling extends CheckoutPart {
         }
       }
       if (completedPlan) {
-        await this.events.record(tx, { type: 'plan.completed', actor: system, subject: { type: 'subscription', id: sub.id }, data: { instalments: instalmentsPaid } });
+        await this.events.recordInTx(tx, { type: 'plan.completed', actor: system, subject: { type: 'subscription', id: sub.id }, data: { instalments: instalmentsPaid } });
         toCancel = sub.providerSubscriptionId;
       }
       return true;
@@ -135,7 +135,7 @@ export class SubscriptionBilling extends CheckoutPart {
         .where(eq(subscriptions.id, sub.id));
       const [order] = await tx.select().from(orders).where(eq(orders.id, sub.orderId));
       const product = await this.catalog.getProduct(tx, sub.productId);
-      await this.events.record(tx, {
+      await this.events.recordInTx(tx, {
         type: 'subscription.payment_failed',
         actor: system,
         subject: { type: 'subscription', id: sub.id },
@@ -143,7 +143,7 @@ export class SubscriptionBilling extends CheckoutPart {
       });
       const fix = `${this.settings.publicUrl}/account/billing/${sub.id}`;
       const when = nextRetryAt ? `We will try again on ${nextRetryAt.toUTCString().slice(0, 16)}.` : 'We will not try again automatically.';
-      await this.mail.queueTransactional(tx, {
+      await this.mail.queueTransactionalInTx(tx, {
         to: order!.email,
         contactId: sub.contactId,
         tag: 'checkout.dunning_failed',
@@ -174,7 +174,7 @@ export class SubscriptionBilling extends CheckoutPart {
       if (facts.status === 'trialing' && sub.status !== 'trialing' && sub.instalmentsPaid === 0 && !sub.failedAt) patch.status = 'trialing';
       if (!Object.keys(patch).length) return false;
       await tx.update(subscriptions).set({ ...patch, updatedAt: this.clock.now() }).where(eq(subscriptions.id, sub.id));
-      await this.events.record(tx, { type: 'subscription.updated', actor: system, subject: { type: 'subscription', id: sub.id }, data: { ...patch, currentPeriodEnd: patch.currentPeriodEnd?.toISOString() } });
+      await this.events.recordInTx(tx, { type: 'subscription.updated', actor: system, subject: { type: 'subscription', id: sub.id }, data: { ...patch, currentPeriodEnd: patch.currentPeriodEnd?.toISOString() } });
       return true;
     });
   }
@@ -191,7 +191,7 @@ export class SubscriptionBilling extends CheckoutPart {
     if (sub.providerSubscriptionId) await this.provider.cancelAtPeriodEnd(sub.providerSubscriptionId, `cancel-at-period-end:${sub.id}`);
     return this.database.transaction(async (tx) => {
       const [row] = await tx.update(subscriptions).set({ cancelAtPeriodEnd: true, updatedAt: this.clock.now() }).where(eq(subscriptions.id, sub.id)).returning();
-      await this.events.record(tx, { type: 'subscription.cancel_requested', actor: customerActor(contactId), subject: { type: 'subscription', id: sub.id }, data: { endsAt: sub.currentPeriodEnd.toISOString(), contactId } });
+      await this.events.recordInTx(tx, { type: 'subscription.cancel_requested', actor: customerActor(contactId), subject: { type: 'subscription', id: sub.id }, data: { endsAt: sub.currentPeriodEnd.toISOString(), contactId } });
       return row!;
     });
   }
@@ -205,8 +205,8 @@ export class SubscriptionBilling extends CheckoutPart {
       await tx.update(subscriptions).set({ status: 'canceled', endedAt: now, endedReason: reason, nextRetryAt: null, updatedAt: now }).where(eq(subscriptions.id, sub.id));
       const [order] = await tx.select().from(orders).where(eq(orders.id, sub.orderId));
       const items = await tx.select().from(orderItems).where(and(eq(orderItems.orderId, sub.orderId), eq(orderItems.priceId, sub.priceId)));
-      const revoked = order ? await this.revokeItems(tx, order, items, `subscription ended (${reason})`, actor) : 0;
-      await this.events.record(tx, { type: sub.kind === 'plan' ? 'plan.canceled' : 'subscription.canceled', actor, subject: { type: 'subscription', id: sub.id }, data: { reason, revoked, contactId: sub.contactId } });
+      const revoked = order ? await this.revokeItemsInTx(tx, order, items, `subscription ended (${reason})`, actor) : 0;
+      await this.events.recordInTx(tx, { type: sub.kind === 'plan' ? 'plan.canceled' : 'subscription.canceled', actor, subject: { type: 'subscription', id: sub.id }, data: { reason, revoked, contactId: sub.contactId } });
       return true;
     });
   }
@@ -230,10 +230,10 @@ export class SubscriptionBilling extends CheckoutPart {
         await tx.update(subscriptions).set({ status: 'unpaid', accessRevokedAt: now, nextRetryAt: null, updatedAt: now }).where(eq(subscriptions.id, sub.id));
         const [order] = await tx.select().from(orders).where(eq(orders.id, sub.orderId));
         const items = await tx.select().from(orderItems).where(eq(orderItems.orderId, sub.orderId));
-        const revoked = order ? await this.revokeItems(tx, order, items, 'payment overdue', system) : 0;
+        const revoked = order ? await this.revokeItemsInTx(tx, order, items, 'payment overdue', system) : 0;
         const product = await this.catalog.getProduct(tx, sub.productId);
-        await this.events.record(tx, { type: 'subscription.access_paused', actor: system, subject: { type: 'subscription', id: sub.id }, data: { revoked, contactId: sub.contactId } });
-        await this.mail.queueTransactional(tx, {
+        await this.events.recordInTx(tx, { type: 'subscription.access_paused', actor: system, subject: { type: 'subscription', id: sub.id }, data: { revoked, contactId: sub.contactId } });
+        await this.mail.queueTransactionalInTx(tx, {
           to: order!.email,
           contactId: sub.contactId,
           tag: 'checkout.dunning_paused',

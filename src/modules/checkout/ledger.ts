@@ -49,7 +49,7 @@ export class OrderLedger {
    * A new order and its lines. Null when its unique key (the checkout key, or the parent order
    * and offer of an upsell) is already taken: the other submit's order stands, nothing is written.
    */
-  async openOrder(tx: DbOrTx, order: NewOrder, lines: NewOrderLine[]): Promise<Order | null> {
+  async openOrderInTx(tx: DbOrTx, order: NewOrder, lines: NewOrderLine[]): Promise<Order | null> {
     const [row] = await tx.insert(orders).values(order).onConflictDoNothing().returning();
     if (!row) return null;
     if (lines.length) await tx.insert(orderItems).values(lines.map((l, position) => ({ ...l, orderId: row.id, position })));
@@ -57,7 +57,7 @@ export class OrderLedger {
   }
 
   /** Takes the right to create the order's payment page (none yet, and no live claim). */
-  async claimPaymentPage(tx: DbOrTx, orderId: string, now: Date, staleBefore: Date): Promise<Order | null> {
+  async claimPaymentPageInTx(tx: DbOrTx, orderId: string, now: Date, staleBefore: Date): Promise<Order | null> {
     const [claimed] = await tx
       .update(orders)
       .set({ sessionClaimedAt: now })
@@ -66,17 +66,17 @@ export class OrderLedger {
     return claimed ?? null;
   }
 
-  async attachPaymentPage(tx: DbOrTx, orderId: string, session: { id: string; url: string }, now: Date): Promise<void> {
+  async attachPaymentPageInTx(tx: DbOrTx, orderId: string, session: { id: string; url: string }, now: Date): Promise<void> {
     await tx.update(orders).set({ providerSessionId: session.id, checkoutUrl: session.url, updatedAt: now }).where(eq(orders.id, orderId));
   }
 
   /** The provider did not make the page: the next request may try. */
-  async releasePaymentPageClaim(tx: DbOrTx, orderId: string): Promise<void> {
+  async releasePaymentPageClaimInTx(tx: DbOrTx, orderId: string): Promise<void> {
     await tx.update(orders).set({ sessionClaimedAt: null }).where(eq(orders.id, orderId));
   }
 
   /** Once per order: null when the buyer was already signed in from it. */
-  async markBuyerSignedIn(tx: DbOrTx, orderId: string, now: Date): Promise<Order | null> {
+  async markBuyerSignedInInTx(tx: DbOrTx, orderId: string, now: Date): Promise<Order | null> {
     const [row] = await tx
       .update(orders)
       .set({ buyerSignedInAt: now })
@@ -89,7 +89,7 @@ export class OrderLedger {
    * The order is paid: its first payment's amount becomes amountPaid (renewals add to it, see
    * recordRenewal). The caller holds the order's row lock and has seen it unpaid.
    */
-  async markPaid(tx: DbOrTx, order: Order, facts: PaidFacts, now: Date): Promise<Order> {
+  async markPaidInTx(tx: DbOrTx, order: Order, facts: PaidFacts, now: Date): Promise<Order> {
     const [paid] = await tx
       .update(orders)
       .set({
@@ -111,7 +111,7 @@ export class OrderLedger {
   }
 
   /** A payment failed: the order stays open (pending) or is marked failed; null unless it was pending or failed. */
-  async markFailed(tx: DbOrTx, orderId: string, message: string, status: Extract<OrderStatus, 'pending' | 'failed'>, now: Date): Promise<Order | null> {
+  async markFailedInTx(tx: DbOrTx, orderId: string, message: string, status: Extract<OrderStatus, 'pending' | 'failed'>, now: Date): Promise<Order | null> {
     const [row] = await tx
       .update(orders)
       .set({ failureMessage: message.slice(0, 500), status, updatedAt: now })
@@ -121,7 +121,7 @@ export class OrderLedger {
   }
 
   /** A checkout nobody finished lapses; null unless it was still pending. */
-  async markExpired(tx: DbOrTx, orderId: string, now: Date): Promise<Order | null> {
+  async markExpiredInTx(tx: DbOrTx, orderId: string, now: Date): Promise<Order | null> {
     const [row] = await tx
       .update(orders)
       .set({ status: 'expired', updatedAt: now })
@@ -131,20 +131,20 @@ export class OrderLedger {
   }
 
   /** The order gave its coupon use back (the caller released it in the catalog, same transaction). */
-  async markCouponReleased(tx: DbOrTx, orderId: string): Promise<void> {
+  async markCouponReleasedInTx(tx: DbOrTx, orderId: string): Promise<void> {
     await tx.update(orders).set({ couponState: 'released' }).where(eq(orders.id, orderId));
   }
 
   // ---- payments -------------------------------------------------------------------------------
 
   /** The first payment of an order (initial or upsell), once per provider payment; markPaid counts its amount. */
-  async recordFirstPayment(tx: DbOrTx, payment: NewPayment): Promise<boolean> {
+  async recordFirstPaymentInTx(tx: DbOrTx, payment: NewPayment): Promise<boolean> {
     const inserted = await tx.insert(payments).values(payment).onConflictDoNothing().returning({ id: payments.id });
     return inserted.length > 0;
   }
 
   /** A renewal or plan instalment, once per provider payment; its amount is added to the order's amountPaid. */
-  async recordRenewal(tx: DbOrTx, payment: NewPayment & { kind: 'renewal' }, now: Date): Promise<boolean> {
+  async recordRenewalInTx(tx: DbOrTx, payment: NewPayment & { kind: 'renewal' }, now: Date): Promise<boolean> {
     const inserted = await tx.insert(payments).values(payment).onConflictDoNothing().returning({ id: payments.id });
     if (!inserted.length) return false;
     await tx.update(orders).set({ amountPaid: sql`${orders.amountPaid} + ${payment.amount}`, updatedAt: now }).where(eq(orders.id, payment.orderId));
@@ -154,7 +154,7 @@ export class OrderLedger {
   // ---- refunds and disputes -------------------------------------------------------------------
 
   /** A refund about to be asked of the provider: pending, counted as in flight until settled. */
-  async planRefund(tx: DbOrTx, refund: Omit<NewRefund, 'status'>): Promise<Refund> {
+  async planRefundInTx(tx: DbOrTx, refund: Omit<NewRefund, 'status'>): Promise<Refund> {
     const [row] = await tx
       .insert(refunds)
       .values({ ...refund, status: 'pending' })
@@ -163,7 +163,7 @@ export class OrderLedger {
   }
 
   /** The provider refused: nothing went back. False when the refund had already settled. */
-  async markRefundFailed(tx: DbOrTx, refundId: string, error: string, now: Date): Promise<boolean> {
+  async markRefundFailedInTx(tx: DbOrTx, refundId: string, error: string, now: Date): Promise<boolean> {
     const [marked] = await tx
       .update(refunds)
       .set({ status: 'failed', error: error.slice(0, 300), completedAt: now })
@@ -173,7 +173,7 @@ export class OrderLedger {
   }
 
   /** No answer from the provider: still in flight, checked again later under the same key. */
-  async markRefundUnknown(tx: DbOrTx, refundId: string, error: string): Promise<void> {
+  async markRefundUnknownInTx(tx: DbOrTx, refundId: string, error: string): Promise<void> {
     await tx
       .update(refunds)
       .set({ status: 'unknown', error })
@@ -186,7 +186,7 @@ export class OrderLedger {
    * caller holds the order's row lock and has checked the refund is not already counted.
    * Returns what was counted and the order's refunded total after it.
    */
-  async recordRefund(
+  async recordRefundInTx(
     tx: DbOrTx,
     order: Order,
     at: { known: Refund | null; payment: Payment | null; providerRefundId: string; amount: number; actor: { kind: string; id: string | null } },
@@ -219,7 +219,7 @@ export class OrderLedger {
   }
 
   /** A dispute opened or was won: the order carries it; no money moved. */
-  async markDispute(tx: DbOrTx, orderId: string, patch: DisputePatch): Promise<void> {
+  async markDisputeInTx(tx: DbOrTx, orderId: string, patch: DisputePatch): Promise<void> {
     await tx.update(orders).set(patch).where(eq(orders.id, orderId));
   }
 
@@ -228,7 +228,7 @@ export class OrderLedger {
    * payment it names), never past what is left. Returns what was counted and the order's
    * refunded total after it. The caller holds the order's row lock.
    */
-  async recordDisputeLost(tx: DbOrTx, order: Order, patch: DisputePatch, disputed: { amount: number; payment: Payment | null }): Promise<{ lost: number; refunded: number }> {
+  async recordDisputeLostInTx(tx: DbOrTx, order: Order, patch: DisputePatch, disputed: { amount: number; payment: Payment | null }): Promise<{ lost: number; refunded: number }> {
     const lost = Math.max(0, Math.min(disputed.amount, order.amountPaid - order.amountRefunded));
     const refunded = order.amountRefunded + lost;
     await tx.update(orders).set({ ...patch, amountRefunded: refunded }).where(eq(orders.id, order.id));
@@ -246,9 +246,9 @@ export class OrderLedger {
   // ---- reads the writes above need -------------------------------------------------------------
 
   /** The payment a provider's refund or dispute names (by its refund reference or its own id). */
-  async paymentByRef(tx: DbOrTx, orderId: string, ref: string | null | undefined): Promise<Payment | null> {
+  async paymentByRef(db: DbOrTx, orderId: string, ref: string | null | undefined): Promise<Payment | null> {
     if (!ref) return null;
-    const [payment] = await tx
+    const [payment] = await db
       .select()
       .from(payments)
       .where(and(eq(payments.orderId, orderId), or(eq(payments.refundRef, ref), eq(payments.providerPaymentId, ref))))

@@ -89,25 +89,25 @@ export abstract class CheckoutPart {
   }
 
   /** Access for everything an order bought (bundles and memberships: what they include). Idempotent. */
-  protected async grantOrder(tx: Tx, order: Order, items: OrderItem[]): Promise<number> {
+  protected async grantOrderInTx(tx: Tx, order: Order, items: OrderItem[]): Promise<number> {
     let granted = 0;
     for (const item of items) {
       const source = item.priceType === 'one_time' ? 'purchase' : item.priceType === 'payment_plan' ? 'plan' : 'membership';
       const product = await this.catalog.getProduct(tx, item.productId);
       for (const ent of await this.catalog.entitlementsOf(tx, item.productId)) {
         const viaSource = ent.included ? (product.kind === 'membership' ? 'membership' : 'bundle') : source;
-        const r = await this.access.grant(tx, { contactId: order.contactId, resource: ent.resource, source: viaSource, sourceId: order.id, actor: system, reason: `order #${order.number}` });
+        const r = await this.access.grantInTx(tx, { contactId: order.contactId, resource: ent.resource, source: viaSource, sourceId: order.id, actor: system, reason: `order #${order.number}` });
         if (r.created) granted++;
       }
     }
     return granted;
   }
 
-  protected async revokeItems(tx: Tx, order: Order, items: OrderItem[], reason: string, actor: Actor): Promise<number> {
+  protected async revokeItemsInTx(tx: Tx, order: Order, items: OrderItem[], reason: string, actor: Actor): Promise<number> {
     let n = 0;
     for (const item of items) {
       for (const ent of await this.catalog.entitlementsOf(tx, item.productId)) {
-        n += await this.access.revoke(tx, { contactId: order.contactId, resource: ent.resource, sourceId: order.id }, actor, reason);
+        n += await this.access.revokeInTx(tx, { contactId: order.contactId, resource: ent.resource, sourceId: order.id }, actor, reason);
       }
     }
     return n;

@@ -51,11 +51,11 @@ export class RefundDesk extends CheckoutPart {
         const part = Math.min(room, left);
         left -= part;
         rows.push(
-          await this.ledger.planRefund(tx, { orderId, paymentId: p.id, provider: order.provider, amount: part, currency: order.currency, reason: input.reason?.trim() ?? '', actorKind: actor.kind, actorId: 'id' in actor ? actor.id : null, createdAt: this.clock.now() }),
+          await this.ledger.planRefundInTx(tx, { orderId, paymentId: p.id, provider: order.provider, amount: part, currency: order.currency, reason: input.reason?.trim() ?? '', actorKind: actor.kind, actorId: 'id' in actor ? actor.id : null, createdAt: this.clock.now() }),
         );
       }
       if (left > 0) throw invalid('The payments of this order do not cover that amount', { field: 'amount' });
-      await this.events.record(tx, { type: 'refund.requested', actor, subject: { type: 'order', id: orderId }, data: { amount, currency: order.currency, reason: input.reason ?? '' } });
+      await this.events.recordInTx(tx, { type: 'refund.requested', actor, subject: { type: 'order', id: orderId }, data: { amount, currency: order.currency, reason: input.reason ?? '' } });
       return rows;
     });
     const done: Refund[] = [];
@@ -91,12 +91,12 @@ export class RefundDesk extends CheckoutPart {
       if (err instanceof ProviderDeclined) {
         this.log.warn({ err, orderId: row.orderId, refundId: row.id }, 'the payment provider refused a refund');
         await this.database.transaction(async (tx) => {
-          if (await this.ledger.markRefundFailed(tx, row.id, err.message, this.clock.now())) await this.events.record(tx, { type: 'refund.failed', actor, subject: { type: 'order', id: row.orderId }, data: { refundId: row.id, amount: row.amount } });
+          if (await this.ledger.markRefundFailedInTx(tx, row.id, err.message, this.clock.now())) await this.events.recordInTx(tx, { type: 'refund.failed', actor, subject: { type: 'order', id: row.orderId }, data: { refundId: row.id, amount: row.amount } });
         });
       } else {
         // Stripe may have made the refund: never "failed", never a new key.
         this.log.warn({ err, orderId: row.orderId, refundId: row.id }, 'no answer from the payment provider about a refund; its outcome is unknown until checked again');
-        await this.ledger.markRefundUnknown(this.db, row.id, 'No answer from the payment provider yet; Onehour checks again with the same request, so it cannot be refunded twice.');
+        await this.ledger.markRefundUnknownInTx(this.db, row.id, 'No answer from the payment provider yet; Onehour checks again with the same request, so it cannot be refunded twice.');
       }
     }
     return this.getRefund(row.id);
@@ -154,7 +154,7 @@ export class RefundDesk extends CheckoutPart {
         .limit(1);
       if (known?.status === 'succeeded') return false;
       const payment = await this.ledger.paymentByRef(tx, orderId, facts.paymentRef);
-      const { amount, refunded } = await this.ledger.recordRefund(
+      const { amount, refunded } = await this.ledger.recordRefundInTx(
         tx,
         order,
         { known: known ?? null, payment, providerRefundId: facts.providerRefundId, amount: facts.amount, actor: { kind: actor.kind, id: 'id' in actor ? actor.id : null } },
@@ -167,24 +167,24 @@ export class RefundDesk extends CheckoutPart {
         const product = await this.catalog.getProduct(tx, item.productId);
         const revoke = product.refundPolicy === 'revoke_on_any' || (product.refundPolicy === 'revoke_on_full' && full);
         if (!revoke) continue;
-        const n = await this.revokeItems(tx, order, [item], full ? 'refunded' : 'partially refunded', actor);
+        const n = await this.revokeItemsInTx(tx, order, [item], full ? 'refunded' : 'partially refunded', actor);
         revoked += n;
         if (item.priceType !== 'one_time') {
           const [sub] = await tx.select().from(subscriptions).where(eq(subscriptions.orderId, orderId));
           if (sub && sub.status !== 'canceled' && sub.status !== 'completed') {
             await tx.update(subscriptions).set({ status: 'canceled', endedAt: now, endedReason: 'refunded', updatedAt: now }).where(eq(subscriptions.id, sub.id));
-            await this.events.record(tx, { type: 'subscription.canceled', actor, subject: { type: 'subscription', id: sub.id }, data: { reason: 'refunded', contactId: sub.contactId } });
+            await this.events.recordInTx(tx, { type: 'subscription.canceled', actor, subject: { type: 'subscription', id: sub.id }, data: { reason: 'refunded', contactId: sub.contactId } });
             cancel = { providerSubscriptionId: sub.providerSubscriptionId, id: sub.id };
           }
         }
       }
-      await this.events.record(tx, {
+      await this.events.recordInTx(tx, {
         type: 'order.refunded',
         actor,
         subject: { type: 'order', id: orderId },
         data: { amount, currency: order.currency, full, totalRefunded: refunded, revoked, contactId: order.contactId, providerRefundId: facts.providerRefundId },
       });
-      await this.mail.queueTransactional(tx, {
+      await this.mail.queueTransactionalInTx(tx, {
         to: order.email,
         contactId: order.contactId,
         tag: 'checkout.refund',
@@ -216,7 +216,7 @@ export class RefundDesk extends CheckoutPart {
       if (order.disputeStatus === facts.status || order.disputeStatus === 'won' || order.disputeStatus === 'lost') return false;
       const now = this.clock.now();
       if (!order.disputedAt) {
-        await this.events.record(tx, {
+        await this.events.recordInTx(tx, {
           type: 'order.disputed',
           actor: system,
           subject: { type: 'order', id: orderId },
@@ -225,19 +225,19 @@ export class RefundDesk extends CheckoutPart {
       }
       const patch = { disputedAt: order.disputedAt ?? now, disputeReason: facts.reason, disputeId: facts.disputeId, disputeStatus: facts.status, updatedAt: now };
       if (facts.status === 'open') {
-        await this.ledger.markDispute(tx, orderId, patch);
+        await this.ledger.markDisputeInTx(tx, orderId, patch);
         return true;
       }
       if (facts.status === 'won') {
-        await this.ledger.markDispute(tx, orderId, patch);
-        await this.events.record(tx, { type: 'order.dispute_won', actor: system, subject: { type: 'order', id: orderId }, data: { disputeId: facts.disputeId, amount: facts.amount, currency: order.currency, contactId: order.contactId } });
+        await this.ledger.markDisputeInTx(tx, orderId, patch);
+        await this.events.recordInTx(tx, { type: 'order.dispute_won', actor: system, subject: { type: 'order', id: orderId }, data: { disputeId: facts.disputeId, amount: facts.amount, currency: order.currency, contactId: order.contactId } });
         return true;
       }
       const payment = await this.ledger.paymentByRef(tx, orderId, facts.paymentRef);
-      const { lost, refunded } = await this.ledger.recordDisputeLost(tx, order, patch, { amount: facts.amount, payment });
+      const { lost, refunded } = await this.ledger.recordDisputeLostInTx(tx, order, patch, { amount: facts.amount, payment });
       // Other payments on this order (a subscription's other renewals) still cover its access.
-      const revoked = refunded >= order.amountPaid ? await this.revokeItems(tx, order, await tx.select().from(orderItems).where(eq(orderItems.orderId, orderId)), 'dispute lost', system) : 0;
-      await this.events.record(tx, {
+      const revoked = refunded >= order.amountPaid ? await this.revokeItemsInTx(tx, order, await tx.select().from(orderItems).where(eq(orderItems.orderId, orderId)), 'dispute lost', system) : 0;
+      await this.events.recordInTx(tx, {
         type: 'order.dispute_lost',
         actor: system,
         subject: { type: 'order', id: orderId },

@@ -116,11 +116,11 @@ export class CheckoutService extends CheckoutPart {
     try {
       order = await this.database.transaction(async (tx) => {
         const { contact, created: contactCreated } = await this.audience.upsertContact(tx, { email: input.email, name: input.name, source: 'checkout' });
-        if (quote.coupon && !(await this.catalog.reserveCoupon(tx, quote.coupon.id))) {
+        if (quote.coupon && !(await this.catalog.reserveCouponInTx(tx, quote.coupon.id))) {
           throw invalid(`The code "${quote.coupon.code}" has just been used up`, { field: 'coupon' });
         }
         const free = quote.total === 0 && !quote.recurring;
-        const row = await this.ledger.openOrder(
+        const row = await this.ledger.openOrderInTx(
           tx,
           {
             kind: 'checkout',
@@ -145,7 +145,7 @@ export class CheckoutService extends CheckoutPart {
         );
         // Another identical submit won the race: undo this one (its coupon reservation too).
         if (!row) throw new DuplicateSubmit();
-        await this.events.record(tx, {
+        await this.events.recordInTx(tx, {
           type: 'order.created',
           actor: customerActor(contact.id, contact.email),
           subject: { type: 'order', id: row.id },
@@ -175,7 +175,7 @@ export class CheckoutService extends CheckoutPart {
     const deadline = Date.now() + 15_000;
     for (;;) {
       const now = this.clock.now();
-      const claimed = await this.ledger.claimPaymentPage(this.db, order.id, now, new Date(now.getTime() - SESSION_CLAIM_MS));
+      const claimed = await this.ledger.claimPaymentPageInTx(this.db, order.id, now, new Date(now.getTime() - SESSION_CLAIM_MS));
       if (claimed) return this.createPaymentPage(claimed);
       const [current] = await this.db.select().from(orders).where(eq(orders.id, order.id));
       if (current?.checkoutUrl) return current.checkoutUrl;
@@ -209,11 +209,11 @@ export class CheckoutService extends CheckoutPart {
     };
     try {
       const session = await this.provider.createCheckoutSession(req);
-      await this.ledger.attachPaymentPage(this.db, order.id, session, this.clock.now());
+      await this.ledger.attachPaymentPageInTx(this.db, order.id, session, this.clock.now());
       return session.url;
     } catch (err) {
       this.log.warn({ err, orderId: order.id }, 'payment provider did not create a checkout session');
-      await this.ledger.releasePaymentPageClaim(this.db, order.id);
+      await this.ledger.releasePaymentPageClaimInTx(this.db, order.id);
       throw new DomainError('unavailable', 'The payment page could not be opened just now. Please try again in a moment; you have not been charged.');
     }
   }
@@ -247,11 +247,11 @@ export class CheckoutService extends CheckoutPart {
     // Only right after paying: later, the receipt's magic link is the way in.
     if (order.status !== 'paid' || !order.paidAt || this.clock.now().getTime() - order.paidAt.getTime() > UPSELL_WINDOW_MS) return { token: null, linkSent: false };
     return this.database.transaction(async (tx) => {
-      const row = await this.ledger.markBuyerSignedIn(tx, order.id, this.clock.now());
+      const row = await this.ledger.markBuyerSignedInInTx(tx, order.id, this.clock.now());
       if (!row) return { token: null, linkSent: false };
       const contact = await this.audience.getContact(tx, order.contactId);
       if (!row.contactCreated) {
-        await this.portal.mailMagicLink(tx, contact, '/account');
+        await this.portal.mailMagicLinkInTx(tx, contact, '/account');
         return { token: null, linkSent: true };
       }
       const { token } = await this.portal.openSession(tx, contact, meta);
@@ -291,7 +291,7 @@ export class CheckoutService extends CheckoutPart {
     const amount = offer.amount ?? offer.price.amount;
     const now = this.clock.now();
     await this.database.transaction(async (tx) => {
-      const row = await this.ledger.openOrder(
+      const row = await this.ledger.openOrderInTx(
         tx,
         {
           kind: 'upsell',
@@ -324,7 +324,7 @@ export class CheckoutService extends CheckoutPart {
         ],
       );
       if (!row) return;
-      await this.events.record(tx, {
+      await this.events.recordInTx(tx, {
         type: 'upsell.accepted',
         actor: customerActor(parent.contactId, parent.email),
         subject: { type: 'order', id: row.id },
@@ -373,7 +373,7 @@ export class CheckoutService extends CheckoutPart {
     const parent = await this.queries.getOrder(this.db, parentId);
     await this.database.transaction(async (tx) => {
       const [fresh] = await tx.insert(declinedUpsells).values({ orderId: parent.id, offerId, declinedAt: this.clock.now() }).onConflictDoNothing().returning();
-      if (fresh) await this.events.record(tx, { type: 'upsell.declined', actor: customerActor(parent.contactId, parent.email), subject: { type: 'order', id: parent.id }, data: { offerId } });
+      if (fresh) await this.events.recordInTx(tx, { type: 'upsell.declined', actor: customerActor(parent.contactId, parent.email), subject: { type: 'order', id: parent.id }, data: { offerId } });
     });
   }
 
@@ -400,9 +400,9 @@ export class CheckoutService extends CheckoutPart {
     const now = this.clock.now();
     // A checkout that lapsed gave its coupon use back; a late payment still honours the coupon.
     if (order.couponId && order.couponState === 'released') {
-      await this.catalog.countCouponUse(tx, order.couponId);
+      await this.catalog.countCouponUseInTx(tx, order.couponId);
     }
-    const paid = await this.ledger.markPaid(
+    const paid = await this.ledger.markPaidInTx(
       tx,
       order,
       {
@@ -449,7 +449,7 @@ export class CheckoutService extends CheckoutPart {
         .returning();
       subscriptionId = sub?.id ?? null;
       if (sub) {
-        await this.events.record(tx, {
+        await this.events.recordInTx(tx, {
           type: plan ? 'plan.started' : 'subscription.started',
           actor: customerActor(order.contactId, order.email),
           subject: { type: 'subscription', id: sub.id },
@@ -458,7 +458,7 @@ export class CheckoutService extends CheckoutPart {
       }
     }
     if (facts.amount > 0 && facts.providerPaymentId) {
-      await this.ledger.recordFirstPayment(tx, {
+      await this.ledger.recordFirstPaymentInTx(tx, {
         orderId,
         subscriptionId,
         provider: order.provider,
@@ -469,15 +469,15 @@ export class CheckoutService extends CheckoutPart {
         currency: order.currency,
         createdAt: now,
       });
-      await this.events.record(tx, {
+      await this.events.recordInTx(tx, {
         type: 'payment.succeeded',
         actor: customerActor(order.contactId, order.email),
         subject: { type: 'order', id: orderId },
         data: { amount: facts.amount, currency: order.currency, provider: order.provider, kind: order.kind === 'upsell' ? 'upsell' : 'initial' },
       });
     }
-    await this.grantOrder(tx, paid, items);
-    await this.events.record(tx, {
+    await this.grantOrderInTx(tx, paid, items);
+    await this.events.recordInTx(tx, {
       type: 'order.paid',
       actor: customerActor(order.contactId, order.email),
       subject: { type: 'order', id: orderId },
@@ -502,10 +502,10 @@ export class CheckoutService extends CheckoutPart {
   /** A card was declined or a payment failed: the order stays open for another try; nothing is granted. */
   async recordPaymentFailed(orderId: string, message: string, status: Extract<OrderStatus, 'pending' | 'failed'> = 'pending'): Promise<boolean> {
     return this.database.transaction(async (tx) => {
-      const order = await this.ledger.markFailed(tx, orderId, message, status, this.clock.now());
+      const order = await this.ledger.markFailedInTx(tx, orderId, message, status, this.clock.now());
       if (!order) return false;
       if (status === 'failed') await this.releaseCoupon(tx, order);
-      await this.events.record(tx, {
+      await this.events.recordInTx(tx, {
         type: 'payment.failed',
         actor: customerActor(order.contactId, order.email),
         subject: { type: 'order', id: orderId },
@@ -517,18 +517,18 @@ export class CheckoutService extends CheckoutPart {
 
   private async releaseCoupon(tx: Tx, order: Order): Promise<void> {
     if (order.couponId && order.couponState === 'reserved') {
-      await this.catalog.releaseCoupon(tx, order.couponId);
-      await this.ledger.markCouponReleased(tx, order.id);
+      await this.catalog.releaseCouponInTx(tx, order.couponId);
+      await this.ledger.markCouponReleasedInTx(tx, order.id);
     }
   }
 
   /** A checkout nobody finished: it lapses and gives back its coupon use. */
   async expireOrder(orderId: string): Promise<boolean> {
     return this.database.transaction(async (tx) => {
-      const order = await this.ledger.markExpired(tx, orderId, this.clock.now());
+      const order = await this.ledger.markExpiredInTx(tx, orderId, this.clock.now());
       if (!order) return false;
       await this.releaseCoupon(tx, order);
-      await this.events.record(tx, { type: 'order.expired', actor: system, subject: { type: 'order', id: orderId }, data: { number: order.number, total: order.total, currency: order.currency } });
+      await this.events.recordInTx(tx, { type: 'order.expired', actor: system, subject: { type: 'order', id: orderId }, data: { number: order.number, total: order.total, currency: order.currency } });
       return true;
     });
   }
@@ -550,9 +550,9 @@ export class CheckoutService extends CheckoutPart {
   // ---- receipts ----------------------------------------------------------------------------
 
   private async queueReceipt(tx: Tx, order: Order, items: OrderItem[]): Promise<void> {
-    const link = await this.portal.createMagicLink(tx, order.contactId, '/account');
+    const link = await this.portal.createMagicLinkInTx(tx, order.contactId, '/account');
     const receipt = receiptMessage({ order, items, link, publicUrl: this.settings.publicUrl, testMode: this.testMode });
-    await this.mail.queueTransactional(tx, { to: order.email, contactId: order.contactId, tag: 'checkout.receipt', ...receipt });
+    await this.mail.queueTransactionalInTx(tx, { to: order.email, contactId: order.contactId, tag: 'checkout.receipt', ...receipt });
   }
 
   // ---- the customer's side -------------------------------------------------------------------
@@ -574,7 +574,7 @@ export class CheckoutService extends CheckoutPart {
   }
 
   async recordDownload(contactId: string, fileId: string, productId: string): Promise<void> {
-    await this.database.transaction((tx) => this.events.record(tx, { type: 'download.started', actor: customerActor(contactId), subject: { type: 'product', id: productId }, data: { fileId, contactId } }));
+    await this.database.transaction((tx) => this.events.recordInTx(tx, { type: 'download.started', actor: customerActor(contactId), subject: { type: 'product', id: productId }, data: { fileId, contactId } }));
   }
 
   /** Records a reconciliation pass (what it checked and what it repaired). */
@@ -585,7 +585,7 @@ export class CheckoutService extends CheckoutPart {
         .values({ provider: run.provider, startedAt: run.startedAt, finishedAt: this.clock.now(), checked: run.checked, repaired: run.repairs.length, repairs: run.repairs, error: run.error ?? null })
         .returning();
       if (run.repairs.length) {
-        await this.events.record(tx, { type: 'checkout.reconciled', actor: system, subject: { type: 'reconciliation', id: row!.id }, data: { repaired: run.repairs.length, repairs: run.repairs.slice(0, 20) } });
+        await this.events.recordInTx(tx, { type: 'checkout.reconciled', actor: system, subject: { type: 'reconciliation', id: row!.id }, data: { repaired: run.repairs.length, repairs: run.repairs.slice(0, 20) } });
       }
       return row!.id;
     });

@@ -13,12 +13,12 @@ export function contentPublishKind(content: ContentService): ApprovalKind<Publis
   return defineApprovalKind<PublishRequest>({
     kind: PUBLISH_APPROVAL_KIND,
     data: publishRequestSchema,
-    async apply(tx, data, ctx) {
-      if (!(await content.pendingApproval(tx, data.postId, ctx.request.id))) throw conflict('This post is no longer waiting for this approval (withdrawn, deleted or submitted again)');
+    async applyInTx(tx, data, ctx) {
+      if (!(await content.pendingApprovalInTx(tx, data.postId, ctx.request.id))) throw conflict('This post is no longer waiting for this approval (withdrawn, deleted or submitted again)');
       const outcome = await content.publishRevisionInTx(tx, data.postId, data.revision, data.at ? new Date(data.at) : null, ctx.actor, ctx.request.id);
       return outcome === 'scheduled' ? `Scheduled for ${data.at}` : 'Published';
     },
-    async refused(tx, data, ctx) {
+    async refusedInTx(tx, data, ctx) {
       await content.refusedInTx(tx, data.postId, ctx.request.id, ctx.request.note ?? null, ctx.actor);
     },
   });

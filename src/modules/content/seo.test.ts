@@ -35,7 +35,7 @@ for (const backend of backends()) {
       // A customer who bought Glaze Lab, and one who bought nothing.
       const sessions = await t.app.database.transaction(async (tx) => {
         const { contact: buyer } = await t.app.audience.upsertContact(tx, { email: 'buyer@example.com', source: 'test' });
-        await t.app.access.grant(tx, { contactId: buyer.id, resource: { type: 'product', id: productId }, source: 'manual', actor: systemActor });
+        await t.app.access.grantInTx(tx, { contactId: buyer.id, resource: { type: 'product', id: productId }, source: 'manual', actor: systemActor });
         const { contact: other } = await t.app.audience.upsertContact(tx, { email: 'other@example.com', source: 'test' });
         return [await t.app.portal.openSession(tx, buyer), await t.app.portal.openSession(tx, other)];
       });
@@ -252,7 +252,7 @@ for (const backend of backends()) {
       assert.match(String(buyer.headers['cache-control']), /^(private|no-store)/);
       assert.notEqual(buyer.headers.etag, anonymous.headers.etag);
       // The buyer's access is revoked: back to the teaser.
-      await t.app.database.transaction((tx) => t.app.access.revoke(tx, { resource: { type: 'product', id: productId } }, systemActor, 'test'));
+      await t.app.database.transaction((tx) => t.app.access.revokeInTx(tx, { resource: { type: 'product', id: productId } }, systemActor, 'test'));
       assert.doesNotMatch((await get('/blog/the-members-glaze-recipe', member)).body, /two parts wood ash/);
     });
   });

@@ -39,8 +39,8 @@ export interface RevisionView {
 
 /** The approvals module, as the blog uses it (bound in src/app.ts once both exist). */
 export interface ContentApprovals {
-  request(tx: Tx, input: { kind: string; data: unknown; title: string; summary?: string; subject?: { type: string; id: string }; actor: Actor }): Promise<{ id: string }>;
-  cancel(tx: Tx, id: string, actor: Actor): Promise<void>;
+  requestInTx(tx: Tx, input: { kind: string; data: unknown; title: string; summary?: string; subject?: { type: string; id: string }; actor: Actor }): Promise<{ id: string }>;
+  cancelInTx(tx: Tx, id: string, actor: Actor): Promise<void>;
 }
 
 /** What an approval of kind `content.publish` carries. */
@@ -101,7 +101,7 @@ export class ContentService {
   }
 
   /** Marks the blog changed, in the transaction of the change (also called when products, forms or the brand change). */
-  async touch(tx: Tx): Promise<void> {
+  async touchInTx(tx: Tx): Promise<void> {
     await tx
       .insert(contentRevision)
       .values({ id: 1, revision: 1 })
@@ -113,7 +113,7 @@ export class ContentService {
   async authorChangedInTx(tx: Tx, userId: string): Promise<boolean> {
     const [authored] = await tx.select({ id: posts.id }).from(posts).where(and(eq(posts.authorId, userId), eq(posts.status, 'published'))).limit(1);
     if (!authored) return false;
-    await this.touch(tx);
+    await this.touchInTx(tx);
     return true;
   }
 
@@ -134,8 +134,8 @@ export class ContentService {
     return this.deps.database.transaction(async (tx) => {
       const next = blogSettingsSchema.parse({ ...(await this.getSettings(tx)), ...patch });
       await putSetting(tx as never, 'blog', next, this.now());
-      await this.deps.events.record(tx, { type: 'blog.settings_updated', actor, data: { changed: Object.keys(patch) } });
-      await this.touch(tx);
+      await this.deps.events.recordInTx(tx, { type: 'blog.settings_updated', actor, data: { changed: Object.keys(patch) } });
+      await this.touchInTx(tx);
       return next;
     });
   }
@@ -148,8 +148,8 @@ export class ContentService {
     const current = await this.getSettings(tx);
     const next = blogSettingsSchema.parse({ ...current, policies: { ...current.policies, [role]: policy } });
     await putSetting(tx as never, 'blog', next, this.now());
-    await this.deps.events.record(tx, { type: 'blog.settings_updated', actor, data: { changed: ['policies'] } });
-    await this.touch(tx);
+    await this.deps.events.recordInTx(tx, { type: 'blog.settings_updated', actor, data: { changed: ['policies'] } });
+    await this.touchInTx(tx);
     return current.policies[role];
   }
 
@@ -233,7 +233,7 @@ export class ContentService {
         await tx.update(posts).set({ draft: row!.draft }).where(eq(posts.id, row!.id));
       }
       await this.addRevision(tx, row!.id, slug, row!.draft, 'saved', actor, now);
-      await this.deps.events.record(tx, { type: 'post.created', actor, subject: { type: 'post', id: row!.id }, data: { slug, title: content.title } });
+      await this.deps.events.recordInTx(tx, { type: 'post.created', actor, subject: { type: 'post', id: row!.id }, data: { slug, title: content.title } });
       return this.view(tx, row!);
     });
   }
@@ -274,9 +274,9 @@ export class ContentService {
       if (changed) revision = await this.addRevision(tx, id, slug, draft, 'saved', actor, now);
       if (slugChanged && row.version > 0) {
         await this.redirectSlugInTx(tx, row.slug, slug, actor);
-        if (row.status === 'published') await this.touch(tx);
+        if (row.status === 'published') await this.touchInTx(tx);
       }
-      if (changed) await this.deps.events.record(tx, { type: 'post.updated', actor, subject: { type: 'post', id }, data: { slug, title: draft.title, revision } });
+      if (changed) await this.deps.events.recordInTx(tx, { type: 'post.updated', actor, subject: { type: 'post', id }, data: { slug, title: draft.title, revision } });
       return this.view(tx, saved!);
     });
   }
@@ -286,10 +286,10 @@ export class ContentService {
       const [row] = await tx.select().from(posts).where(eq(posts.id, id)).for('update');
       if (!row) throw notFound('Post');
       if (row.status === 'published' && needsApproval(actor, row.tags, await this.getSettings(tx))) throw forbidden('Deleting a published post needs the owner: ask them');
-      if (row.approvalId && row.status === 'submitted' && this.approvals) await this.approvals.cancel(tx, row.approvalId, actor);
+      if (row.approvalId && row.status === 'submitted' && this.approvals) await this.approvals.cancelInTx(tx, row.approvalId, actor);
       await tx.delete(posts).where(eq(posts.id, id));
-      await this.deps.events.record(tx, { type: 'post.deleted', actor, subject: { type: 'post', id }, data: { slug: row.slug, title: row.draft.title } });
-      await this.touch(tx);
+      await this.deps.events.recordInTx(tx, { type: 'post.deleted', actor, subject: { type: 'post', id }, data: { slug: row.slug, title: row.draft.title } });
+      await this.touchInTx(tx);
     });
   }
 
@@ -327,7 +327,7 @@ export class ContentService {
       const seo = seoChecklist(content, row.slug, known);
       const [saved] = await tx.update(posts).set({ draft: content, seo, updatedAt: now }).where(eq(posts.id, id)).returning();
       const revision = await this.addRevision(tx, id, row.slug, content, 'restored', actor, now);
-      await this.deps.events.record(tx, { type: 'post.restored', actor, subject: { type: 'post', id }, data: { slug: row.slug, title: content.title, from: n, revision } });
+      await this.deps.events.recordInTx(tx, { type: 'post.restored', actor, subject: { type: 'post', id }, data: { slug: row.slug, title: content.title, from: n, revision } });
       return this.view(tx, saved!);
     });
   }
@@ -351,7 +351,7 @@ export class ContentService {
       const at = opts.at && opts.at.getTime() > now.getTime() ? opts.at : null;
       if (opts.forReview || needsApproval(actor, row.draft.tags, settings)) {
         if (!this.approvals) throw forbidden('Publishing needs the owner’s approval, and approvals are not available');
-        const request = await this.approvals.request(tx, {
+        const request = await this.approvals.requestInTx(tx, {
           kind: PUBLISH_APPROVAL_KIND,
           data: { postId: id, revision, at: at?.toISOString() ?? null } satisfies PublishRequest,
           title: `Publish “${row.draft.title}”`,
@@ -360,7 +360,7 @@ export class ContentService {
           actor,
         });
         const [saved] = await tx.update(posts).set({ status: 'submitted', pendingRevision: revision, approvalId: request.id, scheduledAt: at, refusedAt: null, refusalNote: null, updatedAt: now }).where(eq(posts.id, id)).returning();
-        await this.deps.events.record(tx, { type: 'post.submitted', actor, subject: { type: 'post', id }, data: { slug: row.slug, title: row.draft.title, revision, approvalId: request.id, at: at?.toISOString() ?? null } });
+        await this.deps.events.recordInTx(tx, { type: 'post.submitted', actor, subject: { type: 'post', id }, data: { slug: row.slug, title: row.draft.title, revision, approvalId: request.id, at: at?.toISOString() ?? null } });
         return { post: await this.view(tx, saved!), outcome: 'submitted' as const };
       }
       const outcome = await this.publishRevisionInTx(tx, id, revision, at, actor, null);
@@ -375,7 +375,7 @@ export class ContentService {
       if (!row) throw notFound('Post');
       if (row.status !== 'submitted' || !row.approvalId) throw conflict('This post is not waiting for approval');
       // Already cancelled through the approvals page: the post only needs to follow.
-      await this.approvals?.cancel(tx, row.approvalId, actor).catch((err) => {
+      await this.approvals?.cancelInTx(tx, row.approvalId, actor).catch((err) => {
         if (!(err instanceof DomainError && err.code === 'conflict')) throw err;
       });
       const [saved] = await tx.update(posts).set({ status: row.version > 0 && row.published ? 'published' : 'draft', approvalId: null, pendingRevision: null, scheduledAt: null, updatedAt: this.now() }).where(eq(posts.id, id)).returning();
@@ -395,7 +395,7 @@ export class ContentService {
     if (slug !== row.slug) throw conflict('The post’s address changed after this revision: submit it again');
     if (at && at.getTime() > now.getTime()) {
       await tx.update(posts).set({ status: 'scheduled', scheduledAt: at, pendingRevision: revision, approvalId: null, refusedAt: null, refusalNote: null, updatedAt: now }).where(eq(posts.id, id));
-      await this.deps.events.record(tx, { type: 'post.scheduled', actor, subject: { type: 'post', id }, data: { slug, title: content.title, at: at.toISOString() } });
+      await this.deps.events.recordInTx(tx, { type: 'post.scheduled', actor, subject: { type: 'post', id }, data: { slug, title: content.title, at: at.toISOString() } });
       return 'scheduled';
     }
     const version = row.version + 1;
@@ -419,23 +419,23 @@ export class ContentService {
         updatedAt: now,
       })
       .where(eq(posts.id, id));
-    await this.deps.events.record(tx, { type: 'post.published', actor, subject: { type: 'post', id }, data: { slug, title: content.title, version, revision, approvalId } });
-    await this.touch(tx);
+    await this.deps.events.recordInTx(tx, { type: 'post.published', actor, subject: { type: 'post', id }, data: { slug, title: content.title, version, revision, approvalId } });
+    await this.touchInTx(tx);
     return 'published';
   }
 
-  /** The owner refused a submission (the approval kind's `refused`). */
+  /** The owner refused a submission (the approval kind's `refusedInTx`). */
   async refusedInTx(tx: Tx, id: string, approvalId: string, note: string | null, actor: Actor): Promise<void> {
     const [row] = await tx.select().from(posts).where(eq(posts.id, id)).for('update');
     if (!row || row.approvalId !== approvalId) return;
     const now = this.now();
     // Kept on the post for the writer's editor (until the next submission); the event carries it for subscribers and the owner's measures.
     await tx.update(posts).set({ status: row.version > 0 && row.published ? 'published' : 'draft', approvalId: null, pendingRevision: null, scheduledAt: null, refusedAt: now, refusalNote: note, updatedAt: now }).where(eq(posts.id, id));
-    await this.deps.events.record(tx, { type: 'post.refused', actor, subject: { type: 'post', id }, data: { slug: row.slug, title: row.draft.title, approvalId, note } });
+    await this.deps.events.recordInTx(tx, { type: 'post.refused', actor, subject: { type: 'post', id }, data: { slug: row.slug, title: row.draft.title, approvalId, note } });
   }
 
   /** Whether an approval still applies: the post exists and still waits on this request. */
-  async pendingApproval(tx: Tx, id: string, approvalId: string): Promise<boolean> {
+  async pendingApprovalInTx(tx: Tx, id: string, approvalId: string): Promise<boolean> {
     const [row] = await tx.select({ approvalId: posts.approvalId, status: posts.status }).from(posts).where(eq(posts.id, id));
     return Boolean(row && row.status === 'submitted' && row.approvalId === approvalId);
   }
@@ -469,8 +469,8 @@ export class ContentService {
       if (row.status !== 'published' && row.status !== 'scheduled') throw conflict('This post is not published or scheduled');
       if (needsApproval(actor, row.tags, await this.getSettings(tx))) throw forbidden('Taking a post offline needs the owner: ask them');
       const [saved] = await tx.update(posts).set({ status: row.published ? 'unpublished' : 'draft', scheduledAt: null, pendingRevision: null, updatedAt: this.now() }).where(eq(posts.id, id)).returning();
-      await this.deps.events.record(tx, { type: 'post.unpublished', actor, subject: { type: 'post', id }, data: { slug: row.slug, title: row.title || row.draft.title } });
-      await this.touch(tx);
+      await this.deps.events.recordInTx(tx, { type: 'post.unpublished', actor, subject: { type: 'post', id }, data: { slug: row.slug, title: row.title || row.draft.title } });
+      await this.touchInTx(tx);
       return this.view(tx, saved!);
     });
   }
@@ -480,7 +480,7 @@ export class ContentService {
     if (!row) throw notFound('Post');
     if (row.broadcastId) throw conflict('This post was already sent as a newsletter');
     await tx.update(posts).set({ broadcastId }).where(eq(posts.id, id));
-    await this.deps.events.record(tx, { type: 'post.newsletter_sent', actor, subject: { type: 'post', id }, data: { slug: row.slug, broadcastId, segmentId } });
+    await this.deps.events.recordInTx(tx, { type: 'post.newsletter_sent', actor, subject: { type: 'post', id }, data: { slug: row.slug, broadcastId, segmentId } });
   }
 
   // ---- redirects ---------------------------------------------------------------------------
@@ -501,8 +501,8 @@ export class ContentService {
       .values({ fromPath, toPath, automatic, createdAt: now })
       .onConflictDoUpdate({ target: redirects.fromPath, set: { toPath, automatic } })
       .returning();
-    await this.deps.events.record(tx, { type: 'redirect.saved', actor, subject: { type: 'redirect', id: row!.id }, data: { from: fromPath, to: toPath, automatic } });
-    await this.touch(tx);
+    await this.deps.events.recordInTx(tx, { type: 'redirect.saved', actor, subject: { type: 'redirect', id: row!.id }, data: { from: fromPath, to: toPath, automatic } });
+    await this.touchInTx(tx);
     return row!;
   }
 
@@ -524,8 +524,8 @@ export class ContentService {
     await this.deps.database.transaction(async (tx) => {
       const [row] = await tx.delete(redirects).where(eq(redirects.id, id)).returning();
       if (!row) throw notFound('Redirect');
-      await this.deps.events.record(tx, { type: 'redirect.deleted', actor, subject: { type: 'redirect', id }, data: { from: row.fromPath } });
-      await this.touch(tx);
+      await this.deps.events.recordInTx(tx, { type: 'redirect.deleted', actor, subject: { type: 'redirect', id }, data: { from: row.fromPath } });
+      await this.touchInTx(tx);
     });
   }
 
@@ -554,7 +554,7 @@ export class ContentService {
         ? await tx.update(editorialItems).set(values).where(eq(editorialItems.id, id)).returning()
         : await tx.insert(editorialItems).values({ ...values, createdAt: this.now() }).returning();
       if (!row) throw notFound('Calendar item');
-      await this.deps.events.record(tx, { type: 'calendar.item_saved', actor, subject: { type: 'calendar_item', id: row.id }, data: { title: row.title, dueOn: row.dueOn, ownerId: row.ownerId, done: row.done } });
+      await this.deps.events.recordInTx(tx, { type: 'calendar.item_saved', actor, subject: { type: 'calendar_item', id: row.id }, data: { title: row.title, dueOn: row.dueOn, ownerId: row.ownerId, done: row.done } });
       return row;
     });
   }
@@ -563,7 +563,7 @@ export class ContentService {
     await this.deps.database.transaction(async (tx) => {
       const [row] = await tx.delete(editorialItems).where(eq(editorialItems.id, id)).returning();
       if (!row) throw notFound('Calendar item');
-      await this.deps.events.record(tx, { type: 'calendar.item_deleted', actor, subject: { type: 'calendar_item', id }, data: { title: row.title } });
+      await this.deps.events.recordInTx(tx, { type: 'calendar.item_deleted', actor, subject: { type: 'calendar_item', id }, data: { title: row.title } });
     });
   }
 }

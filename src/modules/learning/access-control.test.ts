@@ -39,7 +39,7 @@ for (const backend of backends()) {
       holder = await StudentBrowser.signIn(t, 'holder@example.com', 'Hana Holder');
       stranger = await StudentBrowser.signIn(t, 'stranger@example.com', 'Sid Stranger');
       await t.app.database.transaction((tx) =>
-        t.app.access.grant(tx, { contactId: holder.contactId, resource: { type: 'course', id: course.course.id }, source: 'purchase', sourceId: 'order-42', actor: { kind: 'system' } }),
+        t.app.access.grantInTx(tx, { contactId: holder.contactId, resource: { type: 'course', id: course.course.id }, source: 'purchase', sourceId: 'order-42', actor: { kind: 'system' } }),
       );
     });
     after(async () => {
@@ -73,7 +73,7 @@ for (const backend of backends()) {
       assert.equal((await stranger.get(`/learn/${course.course.slug}`)).statusCode, 403);
       // A file id of this course reached through another course's address is still refused.
       const other = await buildCourse(staff, { title: 'Free Course', lessons: [{ title: 'Free' }] });
-      await t.app.database.transaction((tx) => t.app.access.grant(tx, { contactId: stranger.contactId, resource: { type: 'course', id: other.course.id }, source: 'manual', actor: { kind: 'system' } }));
+      await t.app.database.transaction((tx) => t.app.access.grantInTx(tx, { contactId: stranger.contactId, resource: { type: 'course', id: other.course.id }, source: 'manual', actor: { kind: 'system' } }));
       assert.equal((await stranger.get(`/learn/${other.course.slug}/files/${attachmentId}`)).statusCode, 404);
       assert.equal((await stranger.get(`/learn/${other.course.slug}/lessons/${course.lessons[0]!.id}`)).statusCode, 404);
     });
@@ -120,12 +120,12 @@ for (const backend of backends()) {
 
     it('a draft course is invisible to students, grant or not', async () => {
       const draft = await buildCourse(staff, { title: 'Unfinished', status: 'draft', lessons: [{ title: 'Draft lesson', bodyMarkdown: 'DRAFT' }] });
-      await t.app.database.transaction((tx) => t.app.access.grant(tx, { contactId: holder.contactId, resource: { type: 'course', id: draft.course.id }, source: 'manual', actor: { kind: 'system' } }));
+      await t.app.database.transaction((tx) => t.app.access.grantInTx(tx, { contactId: holder.contactId, resource: { type: 'course', id: draft.course.id }, source: 'manual', actor: { kind: 'system' } }));
       assert.equal((await holder.get(`/learn/${draft.course.slug}/lessons/${draft.lessons[0]!.id}`)).statusCode, 404);
     });
 
     it('refunding the purchase ends access at once', async () => {
-      await t.app.database.transaction((tx) => t.app.access.revoke(tx, { sourceId: 'order-42' }, { kind: 'system' }, 'refunded'));
+      await t.app.database.transaction((tx) => t.app.access.revokeInTx(tx, { sourceId: 'order-42' }, { kind: 'system' }, 'refunded'));
       assert.equal((await holder.get(lessonUrl(0))).statusCode, 403);
       assert.equal((await holder.get(`${lessonUrl(0)}/video`, { range: 'bytes=0-10' })).statusCode, 403);
       assert.equal((await holder.get(`/learn/${course.course.slug}/files/${attachmentId}`)).statusCode, 403);

@@ -379,7 +379,7 @@ export class DeliveryService {
     let courseCompleted = false;
     if (firstTime) {
       d.progress.set(lessonId, { completedAt: now, lastViewedAt: now });
-      await this.events.record(tx, { type: 'lesson.completed', actor, subject: { type: 'lesson', id: lessonId }, data: { contactId, courseId: d.course.id, lessonTitle: d.lessons[index]!.title } });
+      await this.events.recordInTx(tx, { type: 'lesson.completed', actor, subject: { type: 'lesson', id: lessonId }, data: { contactId, courseId: d.course.id, lessonTitle: d.lessons[index]!.title } });
       if (next && next.dripKind === 'after_previous') await this.announceUnlock(tx, contactId, next.id, d.course.id, now);
       const done = d.lessons.every((l) => d.progress.get(l.id)?.completedAt);
       if (done && !d.courseProgress?.completedAt) {
@@ -396,13 +396,13 @@ export class DeliveryService {
       .where(and(eq(courseProgress.contactId, contactId), eq(courseProgress.courseId, d.course.id), isNull(courseProgress.completedAt)))
       .returning({ contactId: courseProgress.contactId });
     if (!marked.length) return false;
-    await this.events.record(tx, { type: 'course.completed', actor, subject: { type: 'course', id: d.course.id }, data: { contactId, lessons: d.lessons.length } });
-    if (d.course.certificateEnabled) await this.issueCertificate(tx, contactId, d.course, now);
+    await this.events.recordInTx(tx, { type: 'course.completed', actor, subject: { type: 'course', id: d.course.id }, data: { contactId, lessons: d.lessons.length } });
+    if (d.course.certificateEnabled) await this.issueCertificateInTx(tx, contactId, d.course, now);
     return true;
   }
 
   /** Issues the certificate once per student and course (a second completion finds it issued). */
-  async issueCertificate(tx: Tx, contactId: string, course: { id: string; title: string }, now: Date): Promise<void> {
+  async issueCertificateInTx(tx: Tx, contactId: string, course: { id: string; title: string }, now: Date): Promise<void> {
     const contact = await this.audience.findById(tx, contactId);
     const [row] = await tx
       .insert(certificates)
@@ -410,7 +410,7 @@ export class DeliveryService {
       .onConflictDoNothing()
       .returning();
     if (row) {
-      await this.events.record(tx, { type: 'certificate.issued', actor: { kind: 'system' }, subject: { type: 'certificate', id: row.id }, data: { contactId, courseId: course.id, code: row.code } });
+      await this.events.recordInTx(tx, { type: 'certificate.issued', actor: { kind: 'system' }, subject: { type: 'certificate', id: row.id }, data: { contactId, courseId: course.id, code: row.code } });
     }
   }
 
@@ -444,7 +444,7 @@ export class DeliveryService {
         .insert(quizAttempts)
         .values({ lessonId, courseId: d.course.id, contactId, answers: chosen, correct, scorePercent, passed, createdAt: this.clock.now() })
         .returning();
-      await this.events.record(tx, {
+      await this.events.recordInTx(tx, {
         type: 'quiz.attempted',
         actor,
         subject: { type: 'lesson', id: lessonId },
@@ -471,7 +471,7 @@ export class DeliveryService {
     const d = await this.load(this.db, contactId, slug);
     const { lesson } = this.requireOpen(d, lessonId);
     await this.database.transaction((tx) =>
-      this.events.record(tx, {
+      this.events.recordInTx(tx, {
         type: 'lesson.question_asked',
         actor,
         subject: { type: 'lesson', id: lessonId },
@@ -521,7 +521,7 @@ export class DeliveryService {
   private async announceUnlock(tx: Tx, contactId: string, lessonId: string, courseId: string, at: Date): Promise<void> {
     const [row] = await tx.insert(lessonUnlocks).values({ contactId, lessonId, courseId, unlockedAt: at }).onConflictDoNothing().returning();
     if (row) {
-      await this.events.record(tx, { type: 'lesson.unlocked', actor: { kind: 'system' }, subject: { type: 'lesson', id: lessonId }, data: { contactId, courseId, unlockedAt: at.toISOString() } });
+      await this.events.recordInTx(tx, { type: 'lesson.unlocked', actor: { kind: 'system' }, subject: { type: 'lesson', id: lessonId }, data: { contactId, courseId, unlockedAt: at.toISOString() } });
     }
   }
 
@@ -573,7 +573,7 @@ export class DeliveryService {
           returning contact_id, lesson_id, course_id, unlocked_at`);
         const rows = rowsOf<{ contact_id: string; lesson_id: string; course_id: string; unlocked_at: Date | string }>(res);
         for (const r of rows) {
-          await this.events.record(tx, {
+          await this.events.recordInTx(tx, {
             type: 'lesson.unlocked',
             actor: { kind: 'system' },
             subject: { type: 'lesson', id: r.lesson_id },

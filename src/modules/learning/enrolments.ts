@@ -28,14 +28,14 @@ export class Enrolments {
     return this.database.transaction(async (tx) => {
       await this.builder.getCourseRow(tx, courseId);
       const { contact } = await this.audience.upsertContact(tx, { email: input.email, name: input.name, source: 'enrollment' });
-      const { created } = await this.access.grant(tx, { contactId: contact.id, resource: { type: 'course', id: courseId }, source: 'manual', expiresAt: input.expiresAt, actor, reason: input.reason });
+      const { created } = await this.access.grantInTx(tx, { contactId: contact.id, resource: { type: 'course', id: courseId }, source: 'manual', expiresAt: input.expiresAt, actor, reason: input.reason });
       return { contactId: contact.id, created };
     });
   }
 
   /** Ends every live grant of the student to the course (purchases included), with a reason. */
   async unenroll(courseId: string, contactId: string, reason: string, actor: Actor): Promise<number> {
-    const n = await this.database.transaction((tx) => this.access.revoke(tx, { contactId, resource: { type: 'course', id: courseId } }, actor, reason));
+    const n = await this.database.transaction((tx) => this.access.revokeInTx(tx, { contactId, resource: { type: 'course', id: courseId } }, actor, reason));
     if (n === 0) throw notFound('Enrollment');
     return n;
   }

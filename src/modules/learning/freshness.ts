@@ -53,7 +53,7 @@ export class CourseFreshness {
       if (owning) await this.builder.assertMayChange(tx, owning.courseId, actor);
       const [row] = await tx.update(table).set({ lastReviewedAt: now }).where(eq(table.id, target.id)).returning({ id: table.id });
       if (!row) throw notFound(target.type === 'course' ? 'Course' : 'Lesson');
-      await this.events.record(tx, { type: `${target.type}.reviewed`, actor, subject: target, data: { note: note ?? null } });
+      await this.events.recordInTx(tx, { type: `${target.type}.reviewed`, actor, subject: target, data: { note: note ?? null } });
     });
     const [item] = (await this.dueItems({ courseId: target.type === 'course' ? target.id : (await this.builder.getLesson(target.id)).courseId })).filter((i) => i.id === target.id);
     return item!;

@@ -122,7 +122,7 @@ export class CourseResults {
     await this.database.transaction(async (tx) => {
       const [c] = await tx.update(certificates).set({ revokedAt: this.clock.now() }).where(and(eq(certificates.id, id), isNull(certificates.revokedAt))).returning();
       if (!c) throw notFound('Certificate');
-      await this.events.record(tx, { type: 'certificate.revoked', actor, subject: { type: 'certificate', id }, data: { courseId: c.courseId, contactId: c.contactId, reason } });
+      await this.events.recordInTx(tx, { type: 'certificate.revoked', actor, subject: { type: 'certificate', id }, data: { courseId: c.courseId, contactId: c.contactId, reason } });
     });
   }
 }

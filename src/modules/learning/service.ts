@@ -203,7 +203,7 @@ export class LearningService implements CourseReads {
         .onConflictDoNothing()
         .returning();
       if (!row) throw await this.slugTaken(tx, slug);
-      await this.events.record(tx, { type: 'course.created', actor, subject: { type: 'course', id: row.id }, data: { title: row.title, slug: row.slug } });
+      await this.events.recordInTx(tx, { type: 'course.created', actor, subject: { type: 'course', id: row.id }, data: { title: row.title, slug: row.slug } });
       return courseView(row, 0);
     });
   }
@@ -225,7 +225,7 @@ export class LearningService implements CourseReads {
       const [row] = await tx.update(courses).set(patch).where(eq(courses.id, id)).returning();
       const changed = Object.keys(patch).filter((k) => k !== 'updatedAt');
       const type: 'course.published' | 'course.archived' | 'course.unpublished' | 'course.updated' = input.status && input.status !== before.status ? `course.${input.status === 'published' ? 'published' : input.status === 'archived' ? 'archived' : 'unpublished'}` : 'course.updated';
-      await this.events.record(tx, { type, actor, subject: { type: 'course', id }, data: { changed } });
+      await this.events.recordInTx(tx, { type, actor, subject: { type: 'course', id }, data: { changed } });
       const [{ n }] = (await tx.select({ n: count() }).from(lessons).where(eq(lessons.courseId, id))) as [{ n: number }];
       return courseView(row!, n);
     });
@@ -288,7 +288,7 @@ export class LearningService implements CourseReads {
       const [{ top }] = (await tx.select({ top: max(courseModules.position) }).from(courseModules).where(eq(courseModules.courseId, courseId))) as [{ top: number | null }];
       const [row] = await tx.insert(courseModules).values({ courseId, title, position: (top ?? 0) + 1, createdAt: this.clock.now() }).returning();
       await this.touchCourse(tx, courseId);
-      await this.events.record(tx, { type: 'course.module_added', actor, subject: { type: 'course', id: courseId }, data: { moduleId: row!.id, title } });
+      await this.events.recordInTx(tx, { type: 'course.module_added', actor, subject: { type: 'course', id: courseId }, data: { moduleId: row!.id, title } });
       return { id: row!.id, title: row!.title, position: row!.position };
     });
   }
@@ -298,7 +298,7 @@ export class LearningService implements CourseReads {
       const [row] = await tx.update(courseModules).set({ title }).where(eq(courseModules.id, moduleId)).returning();
       if (!row) throw notFound('Module');
       await this.touchCourse(tx, row.courseId);
-      await this.events.record(tx, { type: 'course.module_renamed', actor, subject: { type: 'course', id: row.courseId }, data: { moduleId, title } });
+      await this.events.recordInTx(tx, { type: 'course.module_renamed', actor, subject: { type: 'course', id: row.courseId }, data: { moduleId, title } });
     });
   }
 
@@ -311,7 +311,7 @@ export class LearningService implements CourseReads {
       if (n > 0) throw conflict('Move or delete the lessons of this module first');
       await tx.delete(courseModules).where(eq(courseModules.id, moduleId));
       await this.touchCourse(tx, mod.courseId);
-      await this.events.record(tx, { type: 'course.module_removed', actor, subject: { type: 'course', id: mod.courseId }, data: { moduleId, title: mod.title } });
+      await this.events.recordInTx(tx, { type: 'course.module_removed', actor, subject: { type: 'course', id: mod.courseId }, data: { moduleId, title: mod.title } });
     });
   }
 
@@ -337,7 +337,7 @@ export class LearningService implements CourseReads {
         }
       }
       await this.touchCourse(tx, courseId);
-      await this.events.record(tx, { type: 'course.reordered', actor, subject: { type: 'course', id: courseId }, data: { modules: outline.length, lessons: givenLessons.length } });
+      await this.events.recordInTx(tx, { type: 'course.reordered', actor, subject: { type: 'course', id: courseId }, data: { modules: outline.length, lessons: givenLessons.length } });
     });
     return this.getCourseTree(courseId);
   }
@@ -360,7 +360,7 @@ export class LearningService implements CourseReads {
   async setContentPolicyInTx(tx: Tx, policy: ContentRolePolicy, actor: Actor): Promise<ContentRolePolicy> {
     const before = await this.contentPolicy(tx);
     await putSetting(tx as unknown as Db, CONTENT_POLICY_KEY, policy, this.clock.now());
-    await this.events.record(tx, { type: 'learning.content_policy_changed', actor, data: { editsLiveCourses: policy.editsLiveCourses, previous: before.editsLiveCourses } });
+    await this.events.recordInTx(tx, { type: 'learning.content_policy_changed', actor, data: { editsLiveCourses: policy.editsLiveCourses, previous: before.editsLiveCourses } });
     return policy;
   }
 
@@ -405,7 +405,7 @@ export class LearningService implements CourseReads {
         })
         .returning();
       await this.touchCourse(tx, mod.courseId);
-      await this.events.record(tx, { type: 'lesson.created', actor, subject: { type: 'lesson', id: row!.id }, data: { courseId: mod.courseId, title: input.title } });
+      await this.events.recordInTx(tx, { type: 'lesson.created', actor, subject: { type: 'lesson', id: row!.id }, data: { courseId: mod.courseId, title: input.title } });
       return row!.id;
     });
     return this.getLesson(id);
@@ -443,7 +443,7 @@ export class LearningService implements CourseReads {
       if (contentChanged) patch.lastReviewedAt = now;
       await tx.update(lessons).set(patch).where(eq(lessons.id, id));
       await this.touchCourse(tx, before.courseId);
-      await this.events.record(tx, {
+      await this.events.recordInTx(tx, {
         type: 'lesson.updated',
         actor,
         subject: { type: 'lesson', id },
@@ -462,7 +462,7 @@ export class LearningService implements CourseReads {
       const files = await tx.select({ key: lessonFiles.storageKey }).from(lessonFiles).where(eq(lessonFiles.lessonId, id));
       await tx.delete(lessons).where(eq(lessons.id, id));
       await this.touchCourse(tx, l.courseId);
-      await this.events.record(tx, { type: 'lesson.deleted', actor, subject: { type: 'lesson', id }, data: { courseId: l.courseId, title: l.title } });
+      await this.events.recordInTx(tx, { type: 'lesson.deleted', actor, subject: { type: 'lesson', id }, data: { courseId: l.courseId, title: l.title } });
       return files.map((f) => f.key);
     });
     // Bytes go after the commit: a rolled-back delete must not lose the files.
@@ -480,7 +480,7 @@ export class LearningService implements CourseReads {
       const values = { lessonId, courseId: l.courseId, passPercent: input.passPercent, maxAttempts: input.maxAttempts, questions, updatedAt: now };
       await tx.insert(quizzes).values(values).onConflictDoUpdate({ target: quizzes.lessonId, set: { passPercent: values.passPercent, maxAttempts: values.maxAttempts, questions, updatedAt: now } });
       await tx.update(lessons).set({ lastReviewedAt: now, updatedAt: now }).where(eq(lessons.id, lessonId));
-      await this.events.record(tx, { type: 'quiz.updated', actor, subject: { type: 'lesson', id: lessonId }, data: { courseId: l.courseId, questions: questions.length, passPercent: input.passPercent } });
+      await this.events.recordInTx(tx, { type: 'quiz.updated', actor, subject: { type: 'lesson', id: lessonId }, data: { courseId: l.courseId, questions: questions.length, passPercent: input.passPercent } });
     });
     return this.getLesson(lessonId);
   }
@@ -490,7 +490,7 @@ export class LearningService implements CourseReads {
       const [q] = await tx.delete(quizzes).where(eq(quizzes.lessonId, lessonId)).returning();
       if (!q) throw notFound('Quiz');
       await this.assertMayChange(tx, q.courseId, actor); // throwing rolls the delete back
-      await this.events.record(tx, { type: 'quiz.removed', actor, subject: { type: 'lesson', id: lessonId }, data: { courseId: q.courseId } });
+      await this.events.recordInTx(tx, { type: 'quiz.removed', actor, subject: { type: 'lesson', id: lessonId }, data: { courseId: q.courseId } });
     });
   }
 
@@ -500,7 +500,7 @@ export class LearningService implements CourseReads {
       const [q] = await tx.select().from(quizzes).where(eq(quizzes.lessonId, lessonId));
       if (!q) throw notFound('Quiz');
       const rows = await tx.delete(quizAttempts).where(and(eq(quizAttempts.lessonId, lessonId), eq(quizAttempts.contactId, contactId))).returning({ id: quizAttempts.id });
-      await this.events.record(tx, { type: 'quiz.attempts_reset', actor, subject: { type: 'lesson', id: lessonId }, data: { courseId: q.courseId, contactId, attempts: rows.length } });
+      await this.events.recordInTx(tx, { type: 'quiz.attempts_reset', actor, subject: { type: 'lesson', id: lessonId }, data: { courseId: q.courseId, contactId, attempts: rows.length } });
       return rows.length;
     });
   }
@@ -534,7 +534,7 @@ export class LearningService implements CourseReads {
           oldKey = old?.storageKey ?? null;
           await tx.update(lessons).set({ videoFileId: row!.id, updatedAt: this.clock.now() }).where(eq(lessons.id, lessonId));
         }
-        await this.events.record(tx, { type: kind === 'video' ? 'lesson.video_uploaded' : 'lesson.attachment_added', actor, subject: { type: 'lesson', id: lessonId }, data: { courseId: lesson.courseId, fileId: row!.id, filename, size: stored.size } });
+        await this.events.recordInTx(tx, { type: kind === 'video' ? 'lesson.video_uploaded' : 'lesson.attachment_added', actor, subject: { type: 'lesson', id: lessonId }, data: { courseId: lesson.courseId, fileId: row!.id, filename, size: stored.size } });
         return row!;
       });
       if (oldKey) await this.storage.remove(oldKey).catch(() => {});
@@ -551,7 +551,7 @@ export class LearningService implements CourseReads {
       if (!f) throw notFound('File');
       await this.assertMayChange(tx, f.courseId, actor); // throwing rolls the delete back
       if (f.kind === 'video') await tx.update(lessons).set({ videoFileId: null }).where(and(eq(lessons.id, f.lessonId), eq(lessons.videoFileId, fileId)));
-      await this.events.record(tx, { type: 'lesson.file_removed', actor, subject: { type: 'lesson', id: f.lessonId }, data: { courseId: f.courseId, fileId, filename: f.filename, kind: f.kind } });
+      await this.events.recordInTx(tx, { type: 'lesson.file_removed', actor, subject: { type: 'lesson', id: f.lessonId }, data: { courseId: f.courseId, fileId, filename: f.filename, kind: f.kind } });
       return f.storageKey;
     });
     await this.storage.remove(key).catch(() => {});

@@ -10,7 +10,7 @@ export function mailApprovalKinds(mail: MailService): ApprovalKind<BroadcastSend
     defineApprovalKind({
       kind: BROADCAST_SEND_APPROVAL_KIND,
       data: broadcastSendRequestSchema,
-      apply: async (tx, d, ctx) => {
+      applyInTx: async (tx, d, ctx) => {
         const b = await mail.broadcasts.approvedSendInTx(tx, d, ctx.actor);
         return `Scheduled for ${b.scheduledAt?.toISOString() ?? 'now'}`;
       },

@@ -105,7 +105,7 @@ export class BounceDesk {
     }
     const actor: Actor = { kind: 'system', label: r.provider };
     const data = { email, kind: r.kind, provider: r.provider, detail: r.detail.slice(0, 300), broadcastId: recipient?.broadcast_id ?? null };
-    await this.ctx.events.record(tx, {
+    await this.ctx.events.recordInTx(tx, {
       type: r.kind === 'complaint' ? 'email.complained' : 'email.bounced',
       actor,
       subject: contactId ? { type: 'contact', id: contactId } : undefined,
@@ -113,7 +113,7 @@ export class BounceDesk {
     });
     if (suppress) {
       const reason = r.kind === 'complaint' ? 'complaint' : r.kind === 'hard' ? 'hard_bounce' : 'soft_bounce';
-      await this.suppress(tx, email, reason, r.detail, actor, r.kind === 'complaint' ? 'complained' : 'bounced');
+      await this.suppressInTx(tx, email, reason, r.detail, actor, r.kind === 'complaint' ? 'complained' : 'bounced');
     }
     return recipient?.broadcast_id ?? '';
   }
@@ -122,7 +122,7 @@ export class BounceDesk {
    * Adds an address to the suppression list, marks the contact, and takes it out of every
    * broadcast still sending.
    */
-  async suppress(tx: Tx, email: string, reason: string, detail: string, actor: Actor, status: 'bounced' | 'complained' | null): Promise<void> {
+  async suppressInTx(tx: Tx, email: string, reason: string, detail: string, actor: Actor, status: 'bounced' | 'complained' | null): Promise<void> {
     const exec = this.ctx.database.executorFor(tx);
     const now = this.ctx.clock.now();
     const added = await exec(
@@ -131,13 +131,13 @@ export class BounceDesk {
     );
     // Either status ends marketing mail; the audience module owns it (and the rule that a
     // complaint outranks a bounce).
-    if (status) await this.ctx.audience.markUndeliverable(tx, email, status);
+    if (status) await this.ctx.audience.markUndeliverableInTx(tx, email, status);
     const contact = await this.ctx.audience.findByEmail(tx, email);
     if (contact) {
       await exec(`update broadcast_recipients set status = 'skipped', error = 'suppressed' where contact_id = $1 and status = 'queued'`, [contact.id]);
     }
     if (added.rows.length) {
-      await this.ctx.events.record(tx, {
+      await this.ctx.events.recordInTx(tx, {
         type: 'contact.suppressed',
         actor,
         subject: contact ? { type: 'contact', id: contact.id } : undefined,
@@ -151,7 +151,7 @@ export class BounceDesk {
       const exec = this.ctx.database.executorFor(tx);
       const gone = await exec('delete from mail_suppressions where email_normalized = $1 returning 1', [normalizeEmail(email)]);
       if (!gone.rows.length) return false;
-      await this.ctx.events.record(tx, { type: 'contact.unsuppressed', actor, data: { email: normalizeEmail(email) } });
+      await this.ctx.events.recordInTx(tx, { type: 'contact.unsuppressed', actor, data: { email: normalizeEmail(email) } });
       return true;
     });
   }
@@ -238,14 +238,14 @@ export class BounceDesk {
       );
       if (!paused.rows.length) return false;
       const name = paused.rows[0]!.name;
-      await this.ctx.events.record(tx, {
+      await this.ctx.events.recordInTx(tx, {
         type: 'broadcast.paused_by_guard',
         actor: systemActor,
         subject: { type: 'broadcast', id: broadcastId },
         data: { name, sent, bounced: Number(w.bounced), complained: Number(w.complained), bounceRate, complaintRate, detail },
       });
       for (const to of owners) {
-        await this.ctx.queueTransactional(tx, {
+        await this.ctx.queueTransactionalInTx(tx, {
           to,
           tag: 'mail.guard',
           subject: `Paused: "${name}" — ${bounceRate > g.bounceRate ? 'too many bounces' : 'too many spam complaints'}`,

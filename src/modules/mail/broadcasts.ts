@@ -42,7 +42,7 @@ export function versionOf(b: Pick<Broadcast, 'name' | 'subject' | 'preheader' | 
 }
 
 export interface BroadcastApprovals {
-  request(tx: Tx, input: { kind: string; data: unknown; title: string; summary?: string; subject?: { type: string; id: string }; actor: Actor }): Promise<{ id: string }>;
+  requestInTx(tx: Tx, input: { kind: string; data: unknown; title: string; summary?: string; subject?: { type: string; id: string }; actor: Actor }): Promise<{ id: string }>;
   list(db: Tx, q: { status: 'pending'; kind: string; subject: { type: string; id: string } }): Promise<{ id: string; data: unknown }[]>;
 }
 
@@ -154,7 +154,7 @@ export class BroadcastDesk {
           updatedAt: now,
         })
         .returning();
-      await this.ctx.events.record(tx, { type: 'broadcast.created', actor, subject: { type: 'broadcast', id: b!.id }, data: { name: b!.name } });
+      await this.ctx.events.recordInTx(tx, { type: 'broadcast.created', actor, subject: { type: 'broadcast', id: b!.id }, data: { name: b!.name } });
       return b!;
     });
   }
@@ -181,7 +181,7 @@ export class BroadcastDesk {
         .where(and(eq(broadcasts.id, id), inArray(broadcasts.status, EDITABLE)))
         .returning();
       if (!b) throw conflict('The broadcast started sending meanwhile and can no longer be edited');
-      await this.ctx.events.record(tx, { type: 'broadcast.updated', actor, subject: { type: 'broadcast', id }, data: { fields: Object.keys(input) } });
+      await this.ctx.events.recordInTx(tx, { type: 'broadcast.updated', actor, subject: { type: 'broadcast', id }, data: { fields: Object.keys(input) } });
       return b;
     });
   }
@@ -191,7 +191,7 @@ export class BroadcastDesk {
     if (b.status !== 'draft') throw conflict('Only a draft can be deleted; cancel a scheduled broadcast first');
     await this.ctx.database.transaction(async (tx) => {
       await tx.delete(broadcasts).where(and(eq(broadcasts.id, id), eq(broadcasts.status, 'draft')));
-      await this.ctx.events.record(tx, { type: 'broadcast.deleted', actor, subject: { type: 'broadcast', id }, data: { name: b.name } });
+      await this.ctx.events.recordInTx(tx, { type: 'broadcast.deleted', actor, subject: { type: 'broadcast', id }, data: { name: b.name } });
     });
   }
 
@@ -254,9 +254,9 @@ export class BroadcastDesk {
     await this.ctx.database.transaction(async (tx) => {
       for (const addr of to) {
         const headers = Object.fromEntries(this.engine.listHeaders(toRow(b), contactId ?? '00000000-0000-0000-0000-000000000000', settings));
-        await this.ctx.queueTransactional(tx, { to: addr, subject: `[Test] ${m.subject}`, text: m.text, html: m.html, tag: 'broadcast.test', headers });
+        await this.ctx.queueTransactionalInTx(tx, { to: addr, subject: `[Test] ${m.subject}`, text: m.text, html: m.html, tag: 'broadcast.test', headers });
       }
-      await this.ctx.events.record(tx, { type: 'broadcast.test_sent', actor, subject: { type: 'broadcast', id }, data: { to } });
+      await this.ctx.events.recordInTx(tx, { type: 'broadcast.test_sent', actor, subject: { type: 'broadcast', id }, data: { to } });
     });
     return to.length;
   }
@@ -276,7 +276,7 @@ export class BroadcastDesk {
     return this.ctx.database.transaction(async (tx) => {
       // The marketing role sends within the owner's limit; above it the send waits for the owner.
       if (isSendLimited(actor)) {
-        const over = await this.limits.overLimit(tx, b);
+        const over = await this.limits.overLimitInTx(tx, b);
         if (over) {
           if (!this.approvals) throw forbidden(`Not allowed: ${over.reason}, and approvals are not available`);
           // Asking again for the same unchanged draft answers with the request already waiting
@@ -285,7 +285,7 @@ export class BroadcastDesk {
           const version = versionOf(b);
           const same = await this.pendingRequestFor(tx, b);
           if (same) return { ...b, approvalId: same };
-          const request = await this.approvals.request(tx, {
+          const request = await this.approvals.requestInTx(tx, {
             kind: BROADCAST_SEND_APPROVAL_KIND,
             data: { broadcastId: id, at: at?.toISOString() ?? null, version } satisfies BroadcastSendRequest,
             title: `Send the broadcast "${b.name}" to ${over.recipients} people`,
@@ -293,7 +293,7 @@ export class BroadcastDesk {
             subject: { type: 'broadcast', id },
             actor,
           });
-          await this.ctx.events.record(tx, { type: 'broadcast.send_requested', actor, subject: { type: 'broadcast', id }, data: { name: b.name, approvalId: request.id, recipients: over.recipients, reason: over.reason } });
+          await this.ctx.events.recordInTx(tx, { type: 'broadcast.send_requested', actor, subject: { type: 'broadcast', id }, data: { name: b.name, approvalId: request.id, recipients: over.recipients, reason: over.reason } });
           return { ...b, approvalId: request.id };
         }
       }
@@ -345,7 +345,7 @@ export class BroadcastDesk {
       .where(and(eq(broadcasts.id, b.id), inArray(broadcasts.status, EDITABLE)))
       .returning();
     if (!row) throw conflict(approved ? 'The broadcast was sent or deleted after the request' : 'The broadcast changed meanwhile; reload it');
-    await this.ctx.events.record(tx, { type: 'broadcast.scheduled', actor, subject: { type: 'broadcast', id: b.id }, data: { at: when.toISOString(), name: b.name } });
+    await this.ctx.events.recordInTx(tx, { type: 'broadcast.scheduled', actor, subject: { type: 'broadcast', id: b.id }, data: { at: when.toISOString(), name: b.name } });
     const delay = Math.max(0, Math.ceil((when.getTime() - now.getTime()) / 1000));
     await this.ctx.jobs.sendInTx(tx, BROADCAST_START_JOB, { broadcastId: b.id }, delay > 0 ? { startAfter: delay } : {});
     return row;
@@ -370,7 +370,7 @@ export class BroadcastDesk {
 
   async resume(id: string, actor: Actor): Promise<Broadcast> {
     return this.transition(id, ['paused'], 'sending', 'broadcast.resumed', actor, { pausedReason: null, pausedDetail: null, heartbeatAt: this.ctx.clock.now() }, (tx) =>
-      this.engine.kick(tx, id),
+      this.engine.kickInTx(tx, id),
     );
   }
 
@@ -399,7 +399,7 @@ export class BroadcastDesk {
         .returning();
       if (!row) throw conflict('The broadcast changed meanwhile; reload it');
       await also?.(tx);
-      await this.ctx.events.record(tx, { type: event, actor, subject: { type: 'broadcast', id }, data: { name: b.name, from: b.status } });
+      await this.ctx.events.recordInTx(tx, { type: event, actor, subject: { type: 'broadcast', id }, data: { name: b.name, from: b.status } });
       return row;
     });
   }

@@ -88,7 +88,7 @@ export interface MailContext extends MailDeps {
   throttle: Throttle;
   settings(db?: DbOrTx): Promise<MailSettings>;
   /** record + enqueue jobs in tx; a transactional message (used by the guard and test sends) */
-  queueTransactional(tx: Tx, m: { to: string; subject: string; text: string; html?: string; tag: string; contactId?: string; headers?: Record<string, string> }): Promise<string>;
+  queueTransactionalInTx(tx: Tx, m: { to: string; subject: string; text: string; html?: string; tag: string; contactId?: string; headers?: Record<string, string> }): Promise<string>;
 }
 
 const SETTINGS_KEY = 'mail.settings';

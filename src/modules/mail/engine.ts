@@ -299,7 +299,7 @@ export class BroadcastEngine {
       const now = this.ctx.clock.now();
       await exec(`update broadcasts set status = 'sending', started_at = $2, recipients_total = $3, heartbeat_at = $2, updated_at = updated_at where id = $1`, [b.id, now, total]);
       const actor = (b.sent_by as Actor | null) ?? systemActor;
-      await this.ctx.events.record(tx, { type: 'broadcast.started', actor, subject: { type: 'broadcast', id: b.id }, data: { recipients: total, name: b.name } });
+      await this.ctx.events.recordInTx(tx, { type: 'broadcast.started', actor, subject: { type: 'broadcast', id: b.id }, data: { recipients: total, name: b.name } });
       for (let i = 0; i < this.ctx.config.sendWorkers; i++) await this.ctx.jobs.sendInTx(tx, BROADCAST_SEND_JOB, { broadcastId: b.id });
     });
   }
@@ -627,7 +627,7 @@ export class BroadcastEngine {
         [broadcastId, this.ctx.clock.now(), c.sent, c.failed, c.skipped],
       );
       if (!done.rows.length) return;
-      await this.ctx.events.record(tx, {
+      await this.ctx.events.recordInTx(tx, {
         type: 'broadcast.finished',
         actor: systemActor,
         subject: { type: 'broadcast', id: broadcastId },
@@ -636,12 +636,14 @@ export class BroadcastEngine {
     });
   }
 
-  /** Starts more workers for a broadcast (resume, watchdog). */
-  async kick(tx: Tx | null, broadcastId: string): Promise<void> {
-    for (let i = 0; i < this.ctx.config.sendWorkers; i++) {
-      if (tx) await this.ctx.jobs.sendInTx(tx, BROADCAST_SEND_JOB, { broadcastId });
-      else await this.ctx.jobs.send(BROADCAST_SEND_JOB, { broadcastId });
-    }
+  /** Starts more workers for a broadcast (watchdog). */
+  async kick(broadcastId: string): Promise<void> {
+    for (let i = 0; i < this.ctx.config.sendWorkers; i++) await this.ctx.jobs.send(BROADCAST_SEND_JOB, { broadcastId });
+  }
+
+  /** Starts more workers for a broadcast, in the caller's transaction (resume). */
+  async kickInTx(tx: Tx, broadcastId: string): Promise<void> {
+    for (let i = 0; i < this.ctx.config.sendWorkers; i++) await this.ctx.jobs.sendInTx(tx, BROADCAST_SEND_JOB, { broadcastId });
   }
 
   /**
@@ -667,7 +669,7 @@ export class BroadcastEngine {
     for (const { id } of stalled.rows) {
       this.ctx.log.warn({ broadcastId: id }, 'broadcast made no progress for 2 minutes; restarting its workers');
       await this.ctx.database.execute('update broadcasts set heartbeat_at = $2 where id = $1', [id, now]);
-      await this.kick(null, id);
+      await this.kick(id);
     }
   }
 }

@@ -210,7 +210,7 @@ for (const backend of backends()) {
         await owner.post(`/api/broadcasts/${b.id}/schedule`, {});
         await waitFor(async () => sink.messages.some((m) => m.to.endsWith('@slow.test')), { what: 'broadcast started' });
         const started = Date.now();
-        await t.app.database.transaction((tx) => t.app.mail.queueTransactional(tx, { to: 'buyer@receipts.test', subject: 'Your receipt', text: 'Thanks!', tag: 'checkout.receipt' }));
+        await t.app.database.transaction((tx) => t.app.mail.queueTransactionalInTx(tx, { to: 'buyer@receipts.test', subject: 'Your receipt', text: 'Thanks!', tag: 'checkout.receipt' }));
         await waitFor(async () => sink.messages.some((m) => m.to === 'buyer@receipts.test'), { timeoutMs: 10_000, what: 'receipt' });
         assert.ok(Date.now() - started < 8000, 'the receipt did not wait for the broadcast');
         const status = (await owner.get(`/api/broadcasts/${b.id}`)).json().status;
@@ -252,7 +252,7 @@ for (const backend of backends()) {
         const contact = await t.app.audience.findByEmail(t.app.db, bounced);
         assert.equal(contact!.status, 'bounced');
         // A suppressed address gets no transactional mail either after a hard bounce.
-        await t.app.database.transaction((tx) => t.app.mail.queueTransactional(tx, { to: bounced, subject: 'Receipt', text: 'x', tag: 'checkout.receipt' }));
+        await t.app.database.transaction((tx) => t.app.mail.queueTransactionalInTx(tx, { to: bounced, subject: 'Receipt', text: 'x', tag: 'checkout.receipt' }));
         await waitFor(async () => (await owner.get(`/api/outbox?to=${bounced}`)).json().messages.find((m: { status: string }) => m.status === 'failed'), { what: 'suppressed transactional' });
       } finally {
         sink.refuse(() => null);

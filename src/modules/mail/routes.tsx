@@ -284,7 +284,7 @@ export const mailRoutes: AnyRoute<MailRouteDeps>[] = [
     body: z.object({ email: emailAddressSchema.toLowerCase(), detail: z.string().max(300).default('') }),
     handler: async ({ app, body, actor, auditTarget }) => {
       auditTarget('email', body.email);
-      await app.database.transaction((tx) => app.mail.bounces.suppress(tx, body.email, 'manual', body.detail, actor, null));
+      await app.database.transaction((tx) => app.mail.bounces.suppressInTx(tx, body.email, 'manual', body.detail, actor, null));
     },
   }),
   defineRoute({

@@ -42,14 +42,14 @@ export class SendLimits {
     const next = marketingSendLimitsSchema.parse(limits);
     const before = await this.get(tx);
     await putSetting(tx as unknown as Db, KEY, next, this.ctx.clock.now());
-    await this.ctx.events.record(tx, { type: 'mail.send_limits_changed', actor, data: { role: 'marketing', ...next, previousMaxRecipients: before.maxRecipients, previousMaxPerWeek: before.maxPerWeek } });
+    await this.ctx.events.recordInTx(tx, { type: 'mail.send_limits_changed', actor, data: { role: 'marketing', ...next, previousMaxRecipients: before.maxRecipients, previousMaxPerWeek: before.maxPerWeek } });
     return next;
   }
 
   /** How many people a broadcast would reach now: its audience less suppressed addresses (the engine's snapshot, counted). */
-  async audienceSize(tx: DbOrTx, b: { listId: string | null; segmentId: string | null }): Promise<number> {
+  async audienceSize(db: DbOrTx, b: { listId: string | null; segmentId: string | null }): Promise<number> {
     const audience = this.ctx.audience.audienceSql({ listId: b.listId ?? undefined, segmentId: b.segmentId ?? undefined });
-    const r = await tx.execute(sql`
+    const r = await db.execute(sql`
       select count(*)::int as n from ${sql.raw(CONTACTS_VIEW)} c
        where c.id in (${audience})
          and not exists (select 1 from mail_suppressions s where s.email_normalized = c.email_normalized)`);
@@ -57,9 +57,9 @@ export class SendLimits {
   }
 
   /** Broadcasts the marketing role scheduled to go out in the 7 days before `now` or later (not drafts, not cancelled). */
-  async sendsThisWeek(tx: DbOrTx): Promise<number> {
+  async sendsThisWeek(db: DbOrTx): Promise<number> {
     const since = new Date(this.ctx.clock.now().getTime() - WEEK_MS);
-    const r = await tx.execute(sql`
+    const r = await db.execute(sql`
       select count(*)::int as n from broadcasts
        where sent_by ->> 'kind' = 'assistant' and sent_by ->> 'role' = 'marketing'
          and status in ('scheduled', 'sending', 'paused', 'finished')
@@ -68,7 +68,7 @@ export class SendLimits {
   }
 
   /** Why this send is above the limit (a sentence for the owner), or null when it is within it. */
-  async overLimit(tx: Tx, b: { listId: string | null; segmentId: string | null }): Promise<{ reason: string; recipients: number } | null> {
+  async overLimitInTx(tx: Tx, b: { listId: string | null; segmentId: string | null }): Promise<{ reason: string; recipients: number } | null> {
     const limits = await this.get(tx);
     const recipients = await this.audienceSize(tx, b);
     // Above the size limit the weekly count does not matter: not read.

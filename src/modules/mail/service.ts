@@ -26,7 +26,7 @@ import { parseDsn } from './webhooks.js';
 import { classifySmtpError, SmtpTransport } from './transport.js';
 
 export const SEND_TRANSACTIONAL_JOB = 'mail.send-transactional';
-/** Delivers many queued messages at once (`queueMany`): one job per `sendBatchSize` of them. */
+/** Delivers many queued messages at once (`queueManyInTx`): one job per `sendBatchSize` of them. */
 export const SEND_BATCH_JOB = 'mail.send-batch';
 /**
  * How long one `mail.send-batch` job may run before pg-boss hands it to another worker (a
@@ -111,7 +111,7 @@ export class MailService {
       dkim: c.dkim ? new DkimSigner(c.dkim) : null,
       throttle: new Throttle(deps.database),
       settings: (db) => this.store.get(db),
-      queueTransactional: (tx, m) => this.queueTransactional(tx, m),
+      queueTransactionalInTx: (tx, m) => this.queueTransactionalInTx(tx, m),
     };
     this.engine = new BroadcastEngine(this.ctx, {
       recordBounces: async (reports) => {
@@ -193,7 +193,7 @@ export class MailService {
    * A message carrying secrets is stored with each one replaced by [hidden] (what the outbox,
    * its API, logs and exports can show); the message as sent is sealed into the job's data.
    */
-  async queueTransactional(tx: Tx, message: TransactionalMessage): Promise<string> {
+  async queueTransactionalInTx(tx: Tx, message: TransactionalMessage): Promise<string> {
     const settings = await this.store.get(tx);
     message = branded(message, settings);
     const secrets = [...new Set([...(message.secrets ?? []).filter((s) => s.length > 0), ...secretsIn(message.subject, message.text, message.html)])];
@@ -229,10 +229,10 @@ export class MailService {
   /**
    * Queues many messages inside the caller's transaction, set-wise: one insert, and one
    * `mail.send-batch` job per `sendBatchSize` messages (the automation's email steps, hundreds
-   * per tick). The same brand frame as `queueTransactional`; a message that carries secrets
-   * goes through `queueTransactional` (sealed, a job of its own). Returns the ids in order.
+   * per tick). The same brand frame as `queueTransactionalInTx`; a message that carries secrets
+   * goes through `queueTransactionalInTx` (sealed, a job of its own). Returns the ids in order.
    */
-  async queueMany(tx: Tx, messages: TransactionalMessage[]): Promise<string[]> {
+  async queueManyInTx(tx: Tx, messages: TransactionalMessage[]): Promise<string[]> {
     if (!messages.length) return [];
     const settings = await this.store.get(tx);
     const domain = this.ctx.dkim?.domain ?? domainOf(settings.fromAddress);
@@ -245,7 +245,7 @@ export class MailService {
     for (const original of messages) {
       const message = branded(original, settings);
       if (secretsIn(message.subject, message.text, message.html).length || message.secrets?.length) {
-        ids.push(await this.queueTransactional(tx, original));
+        ids.push(await this.queueTransactionalInTx(tx, original));
         continue;
       }
       const id = randomUUID();
@@ -280,7 +280,7 @@ export class MailService {
   }
 
   /**
-   * The `mail.send-batch` job: delivers the messages `queueMany` queued, the way a broadcast
+   * The `mail.send-batch` job: delivers the messages `queueManyInTx` queued, the way a broadcast
    * worker does — claimed at once (`queued` → `sending`; a concurrent copy of the job claims
    * none of them), built and DKIM-signed, sent concurrently over the shared SMTP pool at the
    * global rate, and marked as the server accepts them (one statement and the `email.sent`
@@ -378,7 +378,7 @@ export class MailService {
         [done.map((d) => d.id), done.map((d) => d.status), done.map((d) => d.error), done.map((d) => d.messageId), now],
         { name: 'mail.finish-messages' },
       );
-      await this.ctx.events.recordMany(
+      await this.ctx.events.recordManyInTx(
         tx,
         done
           .filter((d) => d.status === 'sent' || d.status === 'stored')
@@ -424,7 +424,7 @@ export class MailService {
         await tx.update(mailMessages).set(set).where(eq(mailMessages.id, messageId));
         // Every send is an event (transactional volume is small; broadcasts record one per broadcast).
         if (set.status === 'sent' || set.status === 'stored') {
-          await this.ctx.events.record(tx, {
+          await this.ctx.events.recordInTx(tx, {
             type: 'email.sent',
             actor: systemActor,
             subject: msg.contactId ? { type: 'contact', id: msg.contactId } : undefined,

@@ -24,7 +24,7 @@ export class TrackingDesk {
       );
       const r = res.rows[0];
       if (!r?.first) return;
-      await this.ctx.events.record(tx, {
+      await this.ctx.events.recordInTx(tx, {
         type: 'email.opened',
         actor: { kind: 'customer', id: r.contact_id },
         subject: { type: 'contact', id: r.contact_id },
@@ -67,8 +67,8 @@ export class TrackingDesk {
       );
       const actor: Actor = { kind: 'customer', id: l.contact_id };
       const subject = { type: 'contact', id: l.contact_id };
-      if (!l.opened) await this.ctx.events.record(tx, { type: 'email.opened', actor, subject, data: { broadcastId: l.broadcast_id } });
-      if (isFirst) await this.ctx.events.record(tx, { type: 'email.clicked', actor, subject, data: { broadcastId: l.broadcast_id, url: l.url } });
+      if (!l.opened) await this.ctx.events.recordInTx(tx, { type: 'email.opened', actor, subject, data: { broadcastId: l.broadcast_id } });
+      if (isFirst) await this.ctx.events.recordInTx(tx, { type: 'email.clicked', actor, subject, data: { broadcastId: l.broadcast_id, url: l.url } });
       // A link to our own site says which broadcast brought the visit (analytics: email channel).
       return tagOwnLink(l.url, this.ctx.publicUrl, l.broadcast_name);
     });
@@ -92,7 +92,7 @@ export class TrackingDesk {
       if (!contact) throw new DomainError('invalid_token', 'This address is no longer on our lists.');
       const listName = claim.l ? await this.ctx.audience.findListName(tx, claim.l) : null;
       const listId = listName !== null ? claim.l! : undefined;
-      await this.ctx.audience.unsubscribe(tx, { contactId: claim.c, listId, actor: { kind: 'customer', id: claim.c }, via });
+      await this.ctx.audience.unsubscribeInTx(tx, { contactId: claim.c, listId, actor: { kind: 'customer', id: claim.c }, via });
       await exec(
         `update broadcast_recipients r set status = 'skipped', error = 'unsubscribed'
            from broadcasts b

@@ -1,7 +1,7 @@
 // The daily check (a job on the app's clock): decline detection on every KPI series, and the
 // watched health checks (health.ts). Findings become alerts, one open per detector and key.
 import { addDays, dayIn } from './dates.js';
-import { findHealthProblems, healthDetectors, storeAlerts } from './health.js';
+import { findHealthProblems, healthDetectors, storeAlertsInTx } from './health.js';
 import { findDeclines, loadSeries } from './kpis.js';
 import type { OwnerService } from './service.js';
 import type { NewAlert, OwnerDeps } from './types.js';
@@ -34,8 +34,8 @@ export async function runDailyChecks(owner: OwnerService, deps: OwnerDeps, opts:
   const raised = await deps.database.transaction(async (tx) => {
     // A decline that is no longer found stays open until acknowledged: the owner should see it once.
     let n = 0;
-    for (const a of declines) if (await owner.raiseAlert(tx, a)) n++;
-    n += await storeAlerts(tx, owner, healthDetectors, health);
+    for (const a of declines) if (await owner.raiseAlertInTx(tx, a)) n++;
+    n += await storeAlertsInTx(tx, owner, healthDetectors, health);
     // Alerts the owner handed to a role (failing automations, the list's reputation) become its tasks.
     await owner.handAlertsInTx(tx, { kind: 'system', label: 'daily check' });
     return n;

@@ -116,7 +116,7 @@ for (const backend of backends()) {
       // What mail's reputation guard records when it pauses a send (mail/bounces.ts).
       const broadcastId = '00000000-0000-4000-8000-0000000000b1';
       await t.app.database.transaction((tx) =>
-        t.app.events.record(tx, {
+        t.app.events.recordInTx(tx, {
           type: 'broadcast.paused_by_guard', actor: { kind: 'system' }, subject: { type: 'broadcast', id: broadcastId },
           data: { name: 'Spring sale', sent: 400, bounced: 40, complained: 2, bounceRate: 0.1, complaintRate: 0.005, detail: '10 % of 400 bounced' },
         }),

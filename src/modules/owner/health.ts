@@ -62,10 +62,10 @@ export async function findHealthProblems(owner: OwnerService, deps: OwnerDeps, t
 }
 
 /** Stores today's findings and resolves those no longer found. Returns how many alerts are new. */
-export async function storeAlerts(tx: Tx, owner: OwnerService, detectors: readonly string[], found: NewAlert[]): Promise<number> {
+export async function storeAlertsInTx(tx: Tx, owner: OwnerService, detectors: readonly string[], found: NewAlert[]): Promise<number> {
   let raised = 0;
-  for (const a of found) if (await owner.raiseAlert(tx, a)) raised++;
-  await owner.resolveAlertsExcept(tx, [...detectors], new Set(found.map((a) => `${a.detector}|${a.key}`)));
+  for (const a of found) if (await owner.raiseAlertInTx(tx, a)) raised++;
+  await owner.resolveAlertsExceptInTx(tx, [...detectors], new Set(found.map((a) => `${a.detector}|${a.key}`)));
   return raised;
 }
 

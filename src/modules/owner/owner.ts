@@ -65,8 +65,8 @@ export class Owner extends OwnerService {
     return this.d.database.transaction(async (tx) => {
       const [row] = await tx.insert(ownerReviewMails).values({ week, sentAt: now }).onConflictDoNothing().returning();
       if (!row) return false;
-      for (const o of owners) await this.d.sources.mail.queueTransactional(tx, { to: o.email, subject: mail.subject, text: mail.text, html: mail.html, tag: 'owner-review' });
-      await this.d.events.record(tx, { type: 'owner.review_sent', actor: { kind: 'system' }, subject: { type: 'owner_review', id: week }, data: { week, decisions: review.decisions.length } });
+      for (const o of owners) await this.d.sources.mail.queueTransactionalInTx(tx, { to: o.email, subject: mail.subject, text: mail.text, html: mail.html, tag: 'owner-review' });
+      await this.d.events.recordInTx(tx, { type: 'owner.review_sent', actor: { kind: 'system' }, subject: { type: 'owner_review', id: week }, data: { week, decisions: review.decisions.length } });
       return true;
     });
   }

@@ -46,7 +46,7 @@ for (const backend of backends()) {
         defineApprovalKind({
           kind: 'test.refund',
           data: z.object({ amount: z.string() }),
-          apply: async () => {
+          applyInTx: async () => {
             applied++;
             return 'refunded';
           },
@@ -111,7 +111,7 @@ for (const backend of backends()) {
       const boId = ids['bo@example.com']!;
       const request = () =>
         t.app.database.transaction((tx) =>
-          t.app.approvals.request(tx, { kind: 'test.refund', data: { amount: '250.00 EUR' }, title: `Refund 250.00 EUR (${randomUUID().slice(0, 4)})`, actor: { kind: 'assistant', id: ids['support@example.com']!, role: 'support' } }),
+          t.app.approvals.requestInTx(tx, { kind: 'test.refund', data: { amount: '250.00 EUR' }, title: `Refund 250.00 EUR (${randomUUID().slice(0, 4)})`, actor: { kind: 'assistant', id: ids['support@example.com']!, role: 'support' } }),
         );
       const a = await request();
       const other = await request();

@@ -104,7 +104,7 @@ export class OwnerService {
         updatedAt: this.deps.clock.now(),
       };
       await tx.insert(ownerSettings).values({ id: 1, ...values }).onConflictDoUpdate({ target: ownerSettings.id, set: values });
-      await this.deps.events.record(tx, { type: 'owner.settings_updated', actor, subject: { type: 'owner_settings', id: '1' }, data: { changed: Object.keys(input) } });
+      await this.deps.events.recordInTx(tx, { type: 'owner.settings_updated', actor, subject: { type: 'owner_settings', id: '1' }, data: { changed: Object.keys(input) } });
     });
     return this.getSettings();
   }
@@ -300,19 +300,19 @@ export class OwnerService {
   // ---- alerts -------------------------------------------------------------------------------
 
   /** Stores an alert unless one is open for its key and detector (then nothing changes). True when new. */
-  async raiseAlert(tx: Tx, a: NewAlert): Promise<boolean> {
+  async raiseAlertInTx(tx: Tx, a: NewAlert): Promise<boolean> {
     const [row] = await tx
       .insert(ownerAlerts)
       .values({ ...a, observed: a.observed ?? null, expected: a.expected ?? null, changePct: a.changePct ?? null, link: a.link ?? null, createdAt: this.deps.clock.now() })
       .onConflictDoNothing()
       .returning({ id: ownerAlerts.id });
     if (!row) return false;
-    await this.deps.events.record(tx, { type: 'owner.alert_raised', actor: { kind: 'system' }, subject: { type: 'owner_alert', id: row.id }, data: { detector: a.detector, key: a.key, label: a.label, detail: a.detail } });
+    await this.deps.events.recordInTx(tx, { type: 'owner.alert_raised', actor: { kind: 'system' }, subject: { type: 'owner_alert', id: row.id }, data: { detector: a.detector, key: a.key, label: a.label, detail: a.detail } });
     return true;
   }
 
   /** Closes open alerts of these detectors whose key is no longer found (the problem went away). */
-  async resolveAlertsExcept(tx: Tx, detectors: string[], stillOpen: Set<string>): Promise<number> {
+  async resolveAlertsExceptInTx(tx: Tx, detectors: string[], stillOpen: Set<string>): Promise<number> {
     const open = await tx.select({ id: ownerAlerts.id, key: ownerAlerts.key, detector: ownerAlerts.detector }).from(ownerAlerts).where(and(eq(ownerAlerts.status, 'open'), inArray(ownerAlerts.detector, detectors)));
     const gone = open.filter((a) => !stillOpen.has(`${a.detector}|${a.key}`)).map((a) => a.id);
     if (gone.length) await tx.update(ownerAlerts).set({ status: 'resolved', closedAt: this.deps.clock.now() }).where(inArray(ownerAlerts.id, gone));
@@ -337,7 +337,7 @@ export class OwnerService {
         if (!exists) throw notFound('Alert');
         throw invalid('This alert is already closed');
       }
-      await this.deps.events.record(tx, { type: 'owner.alert_acknowledged', actor, subject: { type: 'owner_alert', id }, data: { detector: row.detector, key: row.key } });
+      await this.deps.events.recordInTx(tx, { type: 'owner.alert_acknowledged', actor, subject: { type: 'owner_alert', id }, data: { detector: row.detector, key: row.key } });
       const { closedAt: _c, ...view } = row;
       return view;
     });
@@ -432,7 +432,7 @@ export class OwnerService {
       }
       await tx.insert(ownerDelegations).values({ eventType, role, acceptedAt: now, grant }).onConflictDoUpdate({ target: ownerDelegations.eventType, set: { role, acceptedAt: now, grant } });
       const tasksCreated = grant?.kind === 'failing_runs' || grant?.kind === 'list_care' ? await this.handAlertsInTx(tx, actor) : 0;
-      await this.deps.events.record(tx, {
+      await this.deps.events.recordInTx(tx, {
         type: 'owner.delegation_accepted', actor, subject: { type: 'owner_delegation', id: eventType },
         data: {
           eventType, role,
@@ -467,7 +467,7 @@ export class OwnerService {
       } else if (grant?.kind === 'round_robin' && (await this.sharedGrantBefore(tx, 'round_robin')) === null) {
         await this.deps.sources.support.setRoundRobinInTx(tx, grant.before, actor);
       }
-      await this.deps.events.record(tx, {
+      await this.deps.events.recordInTx(tx, {
         type: 'owner.delegation_revoked', actor, subject: { type: 'owner_delegation', id: eventType },
         data: {
           eventType, role: row.role,
@@ -579,8 +579,8 @@ export class OwnerService {
     if (!admin || admin.role !== 'admin') throw invalid('Hand a decision to an admin of the team', { field: 'assigneeId' });
     const link = new URL('/admin/approvals', this.deps.settings.publicUrl).toString();
     await this.deps.database.transaction(async (tx) => {
-      const a = await this.deps.sources.approvals.delegate(tx, approvalId, adminId, actor);
-      await this.deps.sources.mail.queueTransactional(tx, {
+      const a = await this.deps.sources.approvals.delegateInTx(tx, approvalId, adminId, actor);
+      await this.deps.sources.mail.queueTransactionalInTx(tx, {
         to: admin.email,
         subject: `The owner handed you a decision: ${a.title}`,
         text: `${admin.name}, the owner asks you to decide this request in their place:\n\n${a.title}\n${a.summary}\n\nApprove or refuse it on your Approvals page: ${link}\n`,

@@ -22,7 +22,7 @@ export function ownerSources(m: {
   site: SiteService;
   mail: MailService;
   pendingApprovals: () => Promise<PendingApproval[]>;
-  /** approvals' delegate(): hands a pending request to an admin, in the caller's transaction */
+  /** approvals' delegateInTx(): hands a pending request to an admin, in the caller's transaction */
   delegateApproval: (tx: Tx, approvalId: string, toUserId: string, actor: Actor) => Promise<PendingApproval>;
   tasks: TasksService;
   content: ContentService;
@@ -52,7 +52,7 @@ export function ownerSources(m: {
     emailContents: async () => (await m.mail.broadcasts.list({ limit: 500, offset: 0 })).map((b) => ({ id: b.id, content: b })),
     scheduledSends: async () =>
       (await m.mail.broadcasts.list({ status: 'scheduled', limit: 200, offset: 0 })).filter((b) => b.scheduledAt).map((b) => ({ id: b.id, name: b.name, at: b.scheduledAt! })),
-    approvals: { pending: m.pendingApprovals, delegate: m.delegateApproval },
+    approvals: { pending: m.pendingApprovals, delegateInTx: m.delegateApproval },
     content: {
       rolePolicies: async (db) => (await m.content.getSettings(db)).policies,
       setRolePolicyInTx: (tx, role, policy, actor) => m.content.setRolePolicyInTx(tx, role, policy, actor),
@@ -63,12 +63,12 @@ export function ownerSources(m: {
         await m.tasks.updateTask(taskId, { assignee: 'userId' in to ? { userId: to.userId } : { role: to.role } }, actor);
       },
       handOffInTx: async (tx, task, actor) => {
-        const { created } = await m.tasks.createOneOff(tx, { key: task.key, title: task.title, notes: task.notes, assignee: { role: task.role }, dueInDays: 0 }, actor);
+        const { created } = await m.tasks.createOneOffInTx(tx, { key: task.key, title: task.title, notes: task.notes, assignee: { role: task.role }, dueInDays: 0 }, actor);
         return { created };
       },
     },
     mail: {
-      queueTransactional: (tx, msg) => m.mail.queueTransactional(tx, msg),
+      queueTransactionalInTx: (tx, msg) => m.mail.queueTransactionalInTx(tx, msg),
       sendLimit: (db) => m.mail.marketingSendLimits(db),
       setSendLimitInTx: async (tx, limit, actor) => {
         await m.mail.setMarketingSendLimitsInTx(tx, limit, actor);

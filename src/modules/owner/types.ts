@@ -88,11 +88,11 @@ export interface OwnerSources {
   /** broadcasts scheduled to go out later */
   scheduledSends(): Promise<{ id: string; name: string; at: Date }[]>;
   /** pending approval requests (the approvals module); handing one to an admin, in the caller's transaction */
-  approvals: { pending(): Promise<PendingApproval[]>; delegate(tx: Tx, approvalId: string, toUserId: string, actor: Actor): Promise<PendingApproval> };
+  approvals: { pending(): Promise<PendingApproval[]>; delegateInTx(tx: Tx, approvalId: string, toUserId: string, actor: Actor): Promise<PendingApproval> };
   /** the tasks module: occurrences past their due time, and handing a task to someone else */
   tasks: TasksSource;
   mail: {
-    queueTransactional(tx: Tx, m: { to: string; subject: string; text: string; html?: string; tag: string }): Promise<string>;
+    queueTransactionalInTx(tx: Tx, m: { to: string; subject: string; text: string; html?: string; tag: string }): Promise<string>;
     /** the marketing role's send limit, which a delegation of broadcasts raises */
     sendLimit(db?: DbOrTx): Promise<SendLimit>;
     setSendLimitInTx(tx: Tx, limit: SendLimit, actor: Actor): Promise<void>;

@@ -36,7 +36,7 @@ export class PortalService {
   ) {}
 
   /** Creates a single-use sign-in link for a contact, inside the caller's transaction. */
-  async createMagicLink(tx: DbOrTx, contactId: string, next?: string): Promise<string> {
+  async createMagicLinkInTx(tx: DbOrTx, contactId: string, next?: string): Promise<string> {
     const token = randomToken(32);
     const now = this.clock.now();
     await tx.insert(magicLinks).values({ contactId, tokenHash: sha256(token), next: safeNext(next), createdAt: now, expiresAt: new Date(now.getTime() + LINK_TTL_MS) });
@@ -44,9 +44,9 @@ export class PortalService {
   }
 
   /** Mails a sign-in link in `tx` (receipts use this to include one). */
-  async mailMagicLink(tx: Tx, contact: Pick<Contact, 'id' | 'email'>, next?: string): Promise<void> {
-    const link = await this.createMagicLink(tx, contact.id, next);
-    await this.mail.queueTransactional(tx, {
+  async mailMagicLinkInTx(tx: Tx, contact: Pick<Contact, 'id' | 'email'>, next?: string): Promise<void> {
+    const link = await this.createMagicLinkInTx(tx, contact.id, next);
+    await this.mail.queueTransactionalInTx(tx, {
       to: contact.email,
       contactId: contact.id,
       secrets: [new URL(link).searchParams.get('token')!],
@@ -64,7 +64,7 @@ export class PortalService {
   async requestSignIn(email: string, next?: string): Promise<void> {
     const contact = await this.audience.findByEmail(this.database.db, email);
     if (!contact) return;
-    await this.database.transaction((tx) => this.mailMagicLink(tx, contact, next));
+    await this.database.transaction((tx) => this.mailMagicLinkInTx(tx, contact, next));
   }
 
   /** Exchanges a link for a session. Single use: a second use finds the link spent. */
@@ -79,7 +79,7 @@ export class PortalService {
       if (!link) throw new DomainError('invalid_token', 'This sign-in link has expired or was already used. Ask for a new one below.');
       const contact = await this.audience.getContact(tx, link.contactId);
       const opened = await this.openSession(tx, contact, meta);
-      await this.events.record(tx, { type: 'customer.signed_in', actor: { kind: 'customer', id: contact.id }, subject: { type: 'contact', id: contact.id } });
+      await this.events.recordInTx(tx, { type: 'customer.signed_in', actor: { kind: 'customer', id: contact.id }, subject: { type: 'contact', id: contact.id } });
       return { ...opened, next: safeNext(link.next) };
     });
   }

@@ -63,7 +63,7 @@ export class SiteImageStore {
     const name = `${token}.${ext}`;
     await fs.rename(partial, path.join(this.dir, name));
     const image = { url: `/media/images/${name}`, name, contentType: imageTypes[ext], size };
-    await this.database.transaction((tx) => this.events.record(tx, { type: 'site.image_uploaded', actor, subject: { type: 'image', id: name }, data: { filename: upload.filename.slice(0, 200), size, contentType: image.contentType } }));
+    await this.database.transaction((tx) => this.events.recordInTx(tx, { type: 'site.image_uploaded', actor, subject: { type: 'image', id: name }, data: { filename: upload.filename.slice(0, 200), size, contentType: image.contentType } }));
     return image;
   }
 

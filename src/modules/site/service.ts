@@ -105,7 +105,7 @@ export class SiteService {
   // ---- the revision that keeps every process's cache honest ------------------------------
 
   /** Marks the storefront changed, in the transaction of the change. */
-  async touch(tx: Tx): Promise<void> {
+  async touchInTx(tx: Tx): Promise<void> {
     await tx
       .insert(siteRevision)
       .values({ id: 1, revision: 1 })
@@ -178,8 +178,8 @@ export class SiteService {
     if (!next.name.trim()) throw invalid('The store needs a name', { field: 'name' });
     await this.database.transaction(async (tx) => {
       await putSetting(tx as never, 'site', next, this.clock.now());
-      await this.events.record(tx, { type: 'site.settings_updated', actor, data: { changed: Object.keys(patch) } });
-      await this.touch(tx);
+      await this.events.recordInTx(tx, { type: 'site.settings_updated', actor, data: { changed: Object.keys(patch) } });
+      await this.touchInTx(tx);
     });
     return next;
   }
@@ -335,7 +335,7 @@ export class SiteService {
         .insert(pages)
         .values({ slug: input.slug, kind: input.kind, productId: product?.id ?? null, draft: content, createdAt: now, updatedAt: now })
         .returning();
-      await this.events.record(tx, { type: 'page.created', actor, subject: { type: 'page', id: row!.id }, data: { slug: row!.slug, kind: row!.kind, productId: row!.productId } });
+      await this.events.recordInTx(tx, { type: 'page.created', actor, subject: { type: 'page', id: row!.id }, data: { slug: row!.slug, kind: row!.kind, productId: row!.productId } });
       return row!;
     });
     return this.withWarnings(saved, await this.forms.all());
@@ -356,9 +356,9 @@ export class SiteService {
         .set({ slug: patch.slug ?? current.slug, draft: draft ?? current.draft, updatedAt: this.clock.now() })
         .where(eq(pages.id, id))
         .returning();
-      await this.events.record(tx, { type: 'page.updated', actor, subject: { type: 'page', id }, data: { slug: row!.slug } });
+      await this.events.recordInTx(tx, { type: 'page.updated', actor, subject: { type: 'page', id }, data: { slug: row!.slug } });
       // A new address is visible at once for a published page.
-      if (patch.slug && patch.slug !== current.slug && current.status === 'published') await this.touch(tx);
+      if (patch.slug && patch.slug !== current.slug && current.status === 'published') await this.touchInTx(tx);
       return row!;
     });
     return this.withWarnings(saved, await this.forms.all());
@@ -373,8 +373,8 @@ export class SiteService {
         .set({ published: current.draft, status: 'published', version: current.version + 1, publishedAt: this.clock.now(), updatedAt: this.clock.now() })
         .where(eq(pages.id, id))
         .returning();
-      await this.events.record(tx, { type: 'page.published', actor, subject: { type: 'page', id }, data: { slug: row!.slug, version: row!.version } });
-      await this.touch(tx);
+      await this.events.recordInTx(tx, { type: 'page.published', actor, subject: { type: 'page', id }, data: { slug: row!.slug, version: row!.version } });
+      await this.touchInTx(tx);
       return row!;
     });
     return this.withWarnings(saved, await this.forms.all());
@@ -384,8 +384,8 @@ export class SiteService {
     const saved = await this.database.transaction(async (tx) => {
       const [row] = await tx.update(pages).set({ status: 'draft', updatedAt: this.clock.now() }).where(eq(pages.id, id)).returning();
       if (!row) throw notFound('Page');
-      await this.events.record(tx, { type: 'page.unpublished', actor, subject: { type: 'page', id }, data: { slug: row.slug } });
-      await this.touch(tx);
+      await this.events.recordInTx(tx, { type: 'page.unpublished', actor, subject: { type: 'page', id }, data: { slug: row.slug } });
+      await this.touchInTx(tx);
       return row;
     });
     return this.withWarnings(saved, await this.forms.all());
@@ -395,8 +395,8 @@ export class SiteService {
     await this.database.transaction(async (tx) => {
       const [row] = await tx.delete(pages).where(eq(pages.id, id)).returning();
       if (!row) throw notFound('Page');
-      await this.events.record(tx, { type: 'page.deleted', actor, subject: { type: 'page', id }, data: { slug: row.slug } });
-      await this.touch(tx);
+      await this.events.recordInTx(tx, { type: 'page.deleted', actor, subject: { type: 'page', id }, data: { slug: row.slug } });
+      await this.touchInTx(tx);
     });
   }
 

@@ -12,11 +12,11 @@ export function supportApprovalKinds(support: SupportService): ApprovalKind<z.in
     defineApprovalKind({
       kind: `support.${kind}`,
       data,
-      apply: async (tx, d, ctx) => {
+      applyInTx: async (tx, d, ctx) => {
         await support.approvedInTx(tx, d.actionId, ctx.actor);
         return 'Approved: it is being carried out now';
       },
-      refused: async (tx, d, ctx) => support.refusedInTx(tx, d.actionId, ctx.actor),
+      refusedInTx: async (tx, d, ctx) => support.refusedInTx(tx, d.actionId, ctx.actor),
     }),
   );
 }

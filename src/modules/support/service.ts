@@ -71,9 +71,9 @@ export interface SupportPorts {
   timeZone(): Promise<string>;
   orderFacts(orderId: string): Promise<{ contactId: string; number: number | null; amountPaid: number; amountRefunded: number; currency: string; paidAt: Date | null; status: string }>;
   refund(orderId: string, input: { amount?: number; reason: string }, by: { actor: Actor; role: Role }): Promise<{ amount: number; currency: string }>;
-  resendReceipt(tx: Tx, orderId: string): Promise<void>;
-  sendSignInLink(tx: Tx, contactId: string): Promise<void>;
-  extendAccess(tx: Tx, input: { contactId: string; courseId: string; days: number; actor: Actor; actionId: string }): Promise<Date>;
+  resendReceiptInTx(tx: Tx, orderId: string): Promise<void>;
+  sendSignInLinkInTx(tx: Tx, contactId: string): Promise<void>;
+  extendAccessInTx(tx: Tx, input: { contactId: string; courseId: string; days: number; actor: Actor; actionId: string }): Promise<Date>;
   /** the approvals module (null when it is not wired): an approval request in this transaction */
   requestApproval: ((tx: Tx, input: { kind: string; data: unknown; title: string; summary: string; urgent: boolean; subject: { type: string; id: string }; actor: Actor }) => Promise<{ id: string }>) | null;
 }
@@ -84,7 +84,7 @@ export interface SupportDeps {
   events: EventLog;
   jobs: JobQueue;
   audience: AudienceService;
-  queueMail: (tx: Tx, m: TransactionalMessage) => Promise<string>;
+  queueMailInTx: (tx: Tx, m: TransactionalMessage) => Promise<string>;
   ports: SupportPorts;
   /** signs the customer's rating links */
   signer: Signer;
@@ -210,7 +210,7 @@ export class SupportService {
       if (why) throw invalid(`The support address is not valid: ${why}`, { field: 'address' });
       const now = this.deps.clock.now();
       await tx.insert(supportSettings).values({ id: 1, settings: merged, updatedAt: now }).onConflictDoUpdate({ target: supportSettings.id, set: { settings: merged, updatedAt: now } });
-      await this.deps.events.record(tx, { type: 'support.settings_changed', actor, data: { changed: Object.keys(patch) } });
+      await this.deps.events.recordInTx(tx, { type: 'support.settings_changed', actor, data: { changed: Object.keys(patch) } });
       this.invalidateSettings();
       return merged;
     });
@@ -233,7 +233,7 @@ export class SupportService {
     const stored = { ...((row?.settings ?? {}) as Partial<SupportSettings>), limits: nextLimits } as SupportSettings;
     const now = this.deps.clock.now();
     await tx.insert(supportSettings).values({ id: 1, settings: stored, updatedAt: now }).onConflictDoUpdate({ target: supportSettings.id, set: { settings: stored, updatedAt: now } });
-    await this.deps.events.record(tx, { type: 'support.settings_changed', actor, data: { changed: ['limits'] } });
+    await this.deps.events.recordInTx(tx, { type: 'support.settings_changed', actor, data: { changed: ['limits'] } });
     // The commit is the caller's: a read racing it may cache the old limits for SETTINGS_CACHE_MS,
     // which only intake and replies use; the authority check (act) always reads fresh.
     this.invalidateSettings();
@@ -246,7 +246,7 @@ export class SupportService {
     const stored = { ...((row?.settings ?? {}) as Partial<SupportSettings>), roundRobin: on } as SupportSettings;
     const now = this.deps.clock.now();
     await tx.insert(supportSettings).values({ id: 1, settings: stored, updatedAt: now }).onConflictDoUpdate({ target: supportSettings.id, set: { settings: stored, updatedAt: now } });
-    await this.deps.events.record(tx, { type: 'support.settings_changed', actor, data: { changed: ['roundRobin'] } });
+    await this.deps.events.recordInTx(tx, { type: 'support.settings_changed', actor, data: { changed: ['roundRobin'] } });
     this.invalidateSettings();
   }
 
@@ -362,7 +362,7 @@ export class SupportService {
     for (const item of items) results.push(await this.ingestInTx(tx, exec, item, pending));
     if (pending.attachments.length) await tx.insert(supportAttachments).values(pending.attachments);
     // One insert for the events of the whole batch and one per subscriber job (recordMany).
-    await this.deps.events.recordMany(tx, pending.events);
+    await this.deps.events.recordManyInTx(tx, pending.events);
     return results;
   }
 
@@ -708,7 +708,7 @@ export class SupportService {
       // The reply that closes a conversation asks for a rating (when the owner turned ratings on);
       // the footer is in the mail only, not in the thread.
       const mailText = (input.status ?? 'pending') === 'closed' && settings.ratings ? `${text}\n\n${this.ratingFooter(id)}` : text;
-      const mailId = await this.deps.queueMail(tx, { to: c.name ? `${c.name.replace(/["<>\r\n]/g, '')} <${c.email}>` : c.email, subject, text: mailText, tag: 'support.reply', contactId: c.contactId, headers, messageKey: key });
+      const mailId = await this.deps.queueMailInTx(tx, { to: c.name ? `${c.name.replace(/["<>\r\n]/g, '')} <${c.email}>` : c.email, subject, text: mailText, tag: 'support.reply', contactId: c.contactId, headers, messageKey: key });
       const [m] = await tx
         .insert(supportMessages)
         .values({ id: uuid, conversationId: id, direction: 'outbound', messageId, inReplyTo: parent?.messageId ?? null, references, fromAddress: replyTo, toAddresses: [c.email], subject, text, via: 'admin', mailMessageId: mailId, ...this.author(actor), createdAt: now })
@@ -731,8 +731,8 @@ export class SupportService {
           updatedAt: now,
         })
         .where(eq(supportConversations.id, id));
-      await this.deps.events.record(tx, { type: 'support.replied', actor, subject: conv(id), data: { contactId: c.contactId, number: c.number, messageId: uuid, mailMessageId: mailId, first } });
-      if (status !== c.status) await this.deps.events.record(tx, { type: 'support.status_changed', actor, subject: conv(id), data: { contactId: c.contactId, number: c.number, from: c.status, to: status } });
+      await this.deps.events.recordInTx(tx, { type: 'support.replied', actor, subject: conv(id), data: { contactId: c.contactId, number: c.number, messageId: uuid, mailMessageId: mailId, first } });
+      if (status !== c.status) await this.deps.events.recordInTx(tx, { type: 'support.status_changed', actor, subject: conv(id), data: { contactId: c.contactId, number: c.number, from: c.status, to: status } });
       return m!;
     });
   }
@@ -773,9 +773,9 @@ export class SupportService {
       await tx.update(supportConversations).set({ updatedAt: now }).where(eq(supportConversations.id, id));
       for (const s of mentioned) {
         if (s.id === staffId(actor)) continue;
-        await this.deps.queueMail(tx, { to: s.email, subject: `You were mentioned in conversation #${c.number}: ${c.subject}`, text: `${body}\n\nOpen the conversation: /admin/inbox/${id}`, tag: 'support.mention' });
+        await this.deps.queueMailInTx(tx, { to: s.email, subject: `You were mentioned in conversation #${c.number}: ${c.subject}`, text: `${body}\n\nOpen the conversation: /admin/inbox/${id}`, tag: 'support.mention' });
       }
-      await this.deps.events.record(tx, { type: 'support.note_added', actor, subject: conv(id), data: { contactId: c.contactId, number: c.number, messageId: m!.id, mentions: mentioned.map((s) => s.id) } });
+      await this.deps.events.recordInTx(tx, { type: 'support.note_added', actor, subject: conv(id), data: { contactId: c.contactId, number: c.number, messageId: m!.id, mentions: mentioned.map((s) => s.id) } });
       return m!;
     });
   }
@@ -790,7 +790,7 @@ export class SupportService {
         .set({ status, snoozedUntil: status === 'snoozed' ? snoozedUntil! : null, closedAt: status === 'closed' ? now : null, closedById: status === 'closed' ? staffId(actor) : null, updatedAt: now })
         .where(eq(supportConversations.id, id))
         .returning();
-      if (c.status !== status || status === 'snoozed') await this.deps.events.record(tx, { type: 'support.status_changed', actor, subject: conv(id), data: { contactId: c.contactId, number: c.number, from: c.status, to: status, snoozedUntil: snoozedUntil?.toISOString() } });
+      if (c.status !== status || status === 'snoozed') await this.deps.events.recordInTx(tx, { type: 'support.status_changed', actor, subject: conv(id), data: { contactId: c.contactId, number: c.number, from: c.status, to: status, snoozedUntil: snoozedUntil?.toISOString() } });
       return row!;
     });
   }
@@ -804,7 +804,7 @@ export class SupportService {
         .set({ status: 'open', snoozedUntil: null, updatedAt: now })
         .where(and(eq(supportConversations.status, 'snoozed'), lte(supportConversations.snoozedUntil, now)))
         .returning({ id: supportConversations.id, contactId: supportConversations.contactId, number: supportConversations.number });
-      for (const c of due) await this.deps.events.record(tx, { type: 'support.status_changed', actor: { kind: 'system' }, subject: conv(c.id), data: { contactId: c.contactId, number: c.number, from: 'snoozed', to: 'open' } });
+      for (const c of due) await this.deps.events.recordInTx(tx, { type: 'support.status_changed', actor: { kind: 'system' }, subject: conv(c.id), data: { contactId: c.contactId, number: c.number, from: 'snoozed', to: 'open' } });
       return due.length;
     });
   }
@@ -814,7 +814,7 @@ export class SupportService {
     return this.deps.database.transaction(async (tx) => {
       const c = await this.lockConversation(tx, id);
       const [row] = await tx.update(supportConversations).set({ assigneeId, updatedAt: this.deps.clock.now() }).where(eq(supportConversations.id, id)).returning();
-      if (c.assigneeId !== assigneeId) await this.deps.events.record(tx, { type: 'support.assigned', actor, subject: conv(id), data: { contactId: c.contactId, number: c.number, assigneeId, how: 'manual' } });
+      if (c.assigneeId !== assigneeId) await this.deps.events.recordInTx(tx, { type: 'support.assigned', actor, subject: conv(id), data: { contactId: c.contactId, number: c.number, assigneeId, how: 'manual' } });
       return row!;
     });
   }
@@ -842,7 +842,7 @@ export class SupportService {
         })
         .where(eq(supportConversations.id, targetId))
         .returning();
-      await this.deps.events.record(tx, { type: 'support.merged', actor, subject: conv(sourceId), data: { contactId: source.contactId, number: source.number, into: targetId, messages: moved.length } });
+      await this.deps.events.recordInTx(tx, { type: 'support.merged', actor, subject: conv(sourceId), data: { contactId: source.contactId, number: source.number, into: targetId, messages: moved.length } });
       return row!;
     });
   }
@@ -868,8 +868,8 @@ export class SupportService {
       const lastMoved = moved.reduce((t, r) => (r.createdAt > t ? r.createdAt : t), m.createdAt);
       await tx.update(supportConversations).set({ messageCount: moved.length, lastMessageAt: lastMoved }).where(eq(supportConversations.id, created!.id));
       await tx.update(supportConversations).set({ messageCount: sql`greatest(0, ${supportConversations.messageCount} - ${moved.length})`, updatedAt: now }).where(eq(supportConversations.id, id));
-      await this.deps.events.record(tx, { type: 'support.conversation_created', actor, subject: conv(created!.id), data: { contactId: c.contactId, number: created!.number, channel: c.channel, via: 'split' } });
-      await this.deps.events.record(tx, { type: 'support.split', actor, subject: conv(created!.id), data: { contactId: c.contactId, number: created!.number, from: id, messages: moved.length } });
+      await this.deps.events.recordInTx(tx, { type: 'support.conversation_created', actor, subject: conv(created!.id), data: { contactId: c.contactId, number: created!.number, channel: c.channel, via: 'split' } });
+      await this.deps.events.recordInTx(tx, { type: 'support.split', actor, subject: conv(created!.id), data: { contactId: c.contactId, number: created!.number, from: id, messages: moved.length } });
       return (await this.get(tx, created!.id))!;
     });
   }
@@ -911,7 +911,7 @@ export class SupportService {
         ? await tx.update(supportCannedReplies).set({ shortcut: input.shortcut, title: input.title, body: input.body, updatedAt: now }).where(eq(supportCannedReplies.id, input.id)).returning()
         : await tx.insert(supportCannedReplies).values({ shortcut: input.shortcut, title: input.title, body: input.body, createdAt: now, updatedAt: now }).returning();
       if (!row) throw notFound('Canned reply');
-      await this.deps.events.record(tx, { type: 'support.canned_reply_saved', actor, subject: { type: 'support_canned_reply', id: row.id }, data: { shortcut: row.shortcut } });
+      await this.deps.events.recordInTx(tx, { type: 'support.canned_reply_saved', actor, subject: { type: 'support_canned_reply', id: row.id }, data: { shortcut: row.shortcut } });
       return row;
     });
   }
@@ -985,7 +985,7 @@ export class SupportService {
           actor,
         });
         await tx.update(supportActions).set({ approvalId: request.id }).where(eq(supportActions.id, row!.id));
-        await this.deps.events.record(tx, { type: 'support.action_requested', actor, subject: conv(id), data: { contactId: c.contactId, number: c.number, actionId: row!.id, kind: input.kind, approvalId: request.id, reason: over, urgent: input.urgent ?? false } });
+        await this.deps.events.recordInTx(tx, { type: 'support.action_requested', actor, subject: conv(id), data: { contactId: c.contactId, number: c.number, actionId: row!.id, kind: input.kind, approvalId: request.id, reason: over, urgent: input.urgent ?? false } });
         return { action: { ...row!, approvalId: request.id }, approvalId: request.id };
       });
     }
@@ -1022,7 +1022,7 @@ export class SupportService {
       this.deps.database.transaction(async (tx) => {
         await extra(tx);
         const [u] = await tx.update(supportActions).set({ status, result, updatedAt: this.deps.clock.now() }).where(eq(supportActions.id, actionId)).returning();
-        if (status === 'done') await this.deps.events.record(tx, { type: 'support.action_taken', actor, subject: conv(c.id), data: { contactId: c.contactId, number: c.number, actionId, kind: a.kind, amount: data.amount, currency: data.currency, approvalId: a.approvalId ?? undefined } });
+        if (status === 'done') await this.deps.events.recordInTx(tx, { type: 'support.action_taken', actor, subject: conv(c.id), data: { contactId: c.contactId, number: c.number, actionId, kind: a.kind, amount: data.amount, currency: data.currency, approvalId: a.approvalId ?? undefined } });
         return u!;
       });
     try {
@@ -1033,12 +1033,12 @@ export class SupportService {
       if (data.kind === 'resend_receipt') {
         const o = await this.deps.ports.orderFacts(data.orderId);
         if (o.contactId !== c.contactId) throw forbidden('That order is not this customer\'s');
-        return await finish('done', 'Receipt sent again', (tx) => this.deps.ports.resendReceipt(tx, data.orderId));
+        return await finish('done', 'Receipt sent again', (tx) => this.deps.ports.resendReceiptInTx(tx, data.orderId));
       }
-      if (data.kind === 'sign_in_link') return await finish('done', 'Sign-in link sent', (tx) => this.deps.ports.sendSignInLink(tx, c.contactId));
+      if (data.kind === 'sign_in_link') return await finish('done', 'Sign-in link sent', (tx) => this.deps.ports.sendSignInLinkInTx(tx, c.contactId));
       let until: Date | null = null;
       const row = await finish('done', 'Access extended', async (tx) => {
-        until = await this.deps.ports.extendAccess(tx, { contactId: c.contactId, courseId: data.courseId, days: data.days, actor, actionId });
+        until = await this.deps.ports.extendAccessInTx(tx, { contactId: c.contactId, courseId: data.courseId, days: data.days, actor, actionId });
       });
       return { ...row, result: `Access extended until ${until!.toISOString().slice(0, 10)}` };
     } catch (err) {
@@ -1054,7 +1054,7 @@ export class SupportService {
     if (a.status !== 'awaiting_approval') throw conflict(`This action is ${a.status}, not awaiting approval`);
     await tx.update(supportActions).set({ status: 'approved', updatedAt: this.deps.clock.now() }).where(eq(supportActions.id, actionId));
     const c = await this.get(tx, a.conversationId);
-    await this.deps.events.record(tx, { type: 'support.action_decided', actor, subject: conv(c.id), data: { contactId: c.contactId, number: c.number, actionId, kind: a.kind, decision: 'approved' } });
+    await this.deps.events.recordInTx(tx, { type: 'support.action_decided', actor, subject: conv(c.id), data: { contactId: c.contactId, number: c.number, actionId, kind: a.kind, decision: 'approved' } });
     await this.deps.jobs.sendInTx(tx, RUN_ACTION_JOB, { actionId, actor });
   }
 
@@ -1063,7 +1063,7 @@ export class SupportService {
     if (!a || a.status !== 'awaiting_approval') return;
     await tx.update(supportActions).set({ status: 'refused', updatedAt: this.deps.clock.now() }).where(eq(supportActions.id, actionId));
     const c = await this.get(tx, a.conversationId);
-    await this.deps.events.record(tx, { type: 'support.action_decided', actor, subject: conv(c.id), data: { contactId: c.contactId, number: c.number, actionId, kind: a.kind, decision: 'refused' } });
+    await this.deps.events.recordInTx(tx, { type: 'support.action_decided', actor, subject: conv(c.id), data: { contactId: c.contactId, number: c.number, actionId, kind: a.kind, decision: 'refused' } });
   }
 
   async describeActionForApproval(db: DbOrTx, actionId: string): Promise<string> {
@@ -1096,7 +1096,7 @@ export class SupportService {
       if (!breaches.length) continue;
       await this.deps.database.transaction(async (tx) => {
         await tx.update(supportConversations).set({ slaWarned: [...c.slaWarned, ...breaches.map((b) => b.target)] }).where(eq(supportConversations.id, c.id));
-        for (const b of breaches) await this.deps.events.record(tx, { type: 'support.sla_breached', actor: { kind: 'system' }, subject: conv(c.id), data: { contactId: c.contactId, number: c.number, target: b.target, dueAt: b.due.toISOString(), assigneeId: c.assigneeId } });
+        for (const b of breaches) await this.deps.events.recordInTx(tx, { type: 'support.sla_breached', actor: { kind: 'system' }, subject: conv(c.id), data: { contactId: c.contactId, number: c.number, target: b.target, dueAt: b.due.toISOString(), assigneeId: c.assigneeId } });
       });
       warned += breaches.length;
     }
@@ -1179,7 +1179,7 @@ export class SupportService {
       if (!c) throw notFound('Conversation');
       if (c.rating === rating && (c.ratingComment ?? null) === text) return { changed: false };
       await tx.update(supportConversations).set({ rating, ratingComment: text, ratedAt: this.deps.clock.now() }).where(eq(supportConversations.id, id));
-      await this.deps.events.record(tx, { type: 'support.rated', actor: { kind: 'customer', id: c.contactId }, subject: conv(id), data: { contactId: c.contactId, number: c.number, rating, previous: (c.rating as Rating | null) ?? undefined, comment: !!text } });
+      await this.deps.events.recordInTx(tx, { type: 'support.rated', actor: { kind: 'customer', id: c.contactId }, subject: conv(id), data: { contactId: c.contactId, number: c.number, rating, previous: (c.rating as Rating | null) ?? undefined, comment: !!text } });
       return { changed: true };
     });
   }

@@ -59,7 +59,7 @@ for (const backend of backends()) {
         database: other, clock, events: t.app.events, signer: t.app.signer, publicUrl: t.app.config.publicUrl,
         timeZone: async () => 'Europe/Berlin',
         people: async () => (await t.app.team.listUsers()).map((u) => ({ id: u.id, name: u.name, role: u.role, email: u.email })),
-        queueMail: (tx, m) => t.app.mail.queueTransactional(tx, m),
+        queueMailInTx: (tx, m) => t.app.mail.queueTransactionalInTx(tx, m),
       });
       try {
         const counts = await Promise.all([t.app.tasks.markOverdue(), second.markOverdue(), t.app.tasks.markOverdue(), second.markOverdue()]);

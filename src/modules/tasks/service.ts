@@ -102,7 +102,7 @@ export interface TasksDeps {
    */
   subjectSources?: Partial<Record<SubjectType, () => Promise<{ id: string; title: string }[]>>>;
   /** overdue reminders: queue a transactional email in the given transaction (the mail engine) */
-  queueMail?: (tx: Tx, message: ReminderMail) => Promise<unknown>;
+  queueMailInTx?: (tx: Tx, message: ReminderMail) => Promise<unknown>;
   /** signs the reminder's link to My day */
   signer?: Signer;
   /** the public address of the app (links in reminders) */
@@ -253,7 +253,7 @@ export class TasksService {
       if (n >= MAX_SOPS) throw conflict(`At most ${MAX_SOPS} SOPs: archive some first`);
       const [created] = await tx.insert(sops).values({ title: input.title, body: input.body, role: input.role, revision: 1, createdAt: now, updatedAt: now }).returning();
       await tx.insert(sopRevisions).values({ sopId: created!.id, revision: 1, title: input.title, body: input.body, role: input.role, changed: ['title', 'body', 'role'], ...actorRevisionColumns(actor), createdAt: now });
-      await this.deps.events.record(tx, { type: 'sop.created', actor, subject: { type: 'sop', id: created!.id }, data: { title: input.title, role: input.role, revision: 1 } });
+      await this.deps.events.recordInTx(tx, { type: 'sop.created', actor, subject: { type: 'sop', id: created!.id }, data: { title: input.title, role: input.role, revision: 1 } });
       return created!;
     });
     return this.sopView(row);
@@ -271,7 +271,7 @@ export class TasksService {
       const revision = current.revision + 1;
       const [updated] = await tx.update(sops).set({ ...next, revision, updatedAt: now }).where(eq(sops.id, id)).returning();
       await tx.insert(sopRevisions).values({ sopId: id, revision, ...next, changed: [...changed], ...actorRevisionColumns(actor), createdAt: now });
-      await this.deps.events.record(tx, { type: 'sop.updated', actor, subject: { type: 'sop', id }, data: { title: next.title, revision, changed: [...changed] } });
+      await this.deps.events.recordInTx(tx, { type: 'sop.updated', actor, subject: { type: 'sop', id }, data: { title: next.title, revision, changed: [...changed] } });
       return updated!;
     });
     return this.sopView(row);
@@ -282,7 +282,7 @@ export class TasksService {
       const row = await this.sopRow(tx, id);
       if (row.archivedAt) return;
       await tx.update(sops).set({ archivedAt: this.deps.clock.now() }).where(eq(sops.id, id));
-      await this.deps.events.record(tx, { type: 'sop.archived', actor, subject: { type: 'sop', id }, data: { title: row.title } });
+      await this.deps.events.recordInTx(tx, { type: 'sop.archived', actor, subject: { type: 'sop', id }, data: { title: row.title } });
     });
   }
 
@@ -328,7 +328,7 @@ export class TasksService {
           recurrence, startsOn: input.startsOn, dueTime: input.dueTime, nextDueOn, createdAt: now, updatedAt: now,
         })
         .returning();
-      await this.deps.events.record(tx, {
+      await this.deps.events.recordInTx(tx, {
         type: 'task.created', actor, subject: { type: 'task', id: row!.id },
         data: { title: row!.title, recurrence: describeRecurrence(recurrence), ...assignee, sopId: input.sopId },
       });
@@ -374,7 +374,7 @@ export class TasksService {
           .set({ ...(set.title !== undefined ? { title: set.title } : {}), ...(assignee ? assignee : {}) })
           .where(and(eq(taskOccurrences.taskId, id), eq(taskOccurrences.status, 'open')));
       }
-      await this.deps.events.record(tx, { type: 'task.updated', actor, subject: { type: 'task', id }, data: { title: set.title ?? current.title, changed } });
+      await this.deps.events.recordInTx(tx, { type: 'task.updated', actor, subject: { type: 'task', id }, data: { title: set.title ?? current.title, changed } });
     });
     await this.createOccurrencesFor(id);
     return this.getTask(id);
@@ -393,8 +393,8 @@ export class TasksService {
         .set({ status: 'skipped', skipReason: 'The task was archived', closedAt: now, ...closedBy(actor) })
         .where(and(eq(taskOccurrences.taskId, id), eq(taskOccurrences.status, 'open')))
         .returning();
-      for (const o of open) await this.deps.events.record(tx, { type: 'task.skipped', actor, subject: { type: 'task_occurrence', id: o.id }, data: { ...occurrenceData(o), reason: 'The task was archived' } });
-      await this.deps.events.record(tx, { type: 'task.archived', actor, subject: { type: 'task', id }, data: { title: row.title } });
+      for (const o of open) await this.deps.events.recordInTx(tx, { type: 'task.skipped', actor, subject: { type: 'task_occurrence', id: o.id }, data: { ...occurrenceData(o), reason: 'The task was archived' } });
+      await this.deps.events.recordInTx(tx, { type: 'task.archived', actor, subject: { type: 'task', id }, data: { title: row.title } });
     });
   }
 
@@ -507,7 +507,7 @@ export class TasksService {
         .returning();
       if (!row) continue;
       created++;
-      await this.deps.events.record(tx, { type: 'task.due', actor: systemActor, subject: { type: 'task_occurrence', id: row.id }, data: occurrenceData(row) });
+      await this.deps.events.recordInTx(tx, { type: 'task.due', actor: systemActor, subject: { type: 'task_occurrence', id: row.id }, data: occurrenceData(row) });
     }
     const last = dates.at(-1);
     const nextDueOn = last ? nextDueAfter(task.recurrence, task.startsOn, last) : task.nextDueOn;
@@ -521,7 +521,7 @@ export class TasksService {
    * unique source key and `on conflict do nothing` make a second call — a retried step job, a
    * second worker — return the task the first one made, with no second task.created.
    */
-  async createOneOff(tx: Tx, input: OneOffTaskInput, actor: Actor): Promise<{ taskId: string; created: boolean }> {
+  async createOneOffInTx(tx: Tx, input: OneOffTaskInput, actor: Actor): Promise<{ taskId: string; created: boolean }> {
     const [existing] = await tx.select({ id: tasks.id }).from(tasks).where(eq(tasks.sourceKey, input.key));
     if (existing) return { taskId: existing.id, created: false };
     // Everything read here goes through the caller's transaction (PGlite has one connection).
@@ -551,7 +551,7 @@ export class TasksService {
       const [first] = await tx.select({ id: tasks.id }).from(tasks).where(eq(tasks.sourceKey, input.key));
       return { taskId: first!.id, created: false };
     }
-    await this.deps.events.record(tx, {
+    await this.deps.events.recordInTx(tx, {
       type: 'task.created', actor, subject: { type: 'task', id: row.id },
       data: { title: row.title, recurrence: describeRecurrence(recurrence), ...assignee, sopId },
     });
@@ -577,9 +577,9 @@ export class TasksService {
         .where(and(eq(taskOccurrences.status, 'open'), isNull(taskOccurrences.overdueAt), sql`${taskOccurrences.dueAt} < ${now}`))
         .returning();
       if (rows.length === 0) return 0;
-      const remind = this.deps.queueMail ? await this.reminderContext(tx) : null;
+      const remind = this.deps.queueMailInTx ? await this.reminderContext(tx) : null;
       for (const o of rows) {
-        await this.deps.events.record(tx, { type: 'task.overdue', actor: systemActor, subject: { type: 'task_occurrence', id: o.id }, data: { ...occurrenceData(o), dueAt: o.dueAt.toISOString() } });
+        await this.deps.events.recordInTx(tx, { type: 'task.overdue', actor: systemActor, subject: { type: 'task_occurrence', id: o.id }, data: { ...occurrenceData(o), dueAt: o.dueAt.toISOString() } });
         if (remind) await this.queueOverdueReminders(tx, o, remind);
       }
       return rows.length;
@@ -598,7 +598,7 @@ export class TasksService {
     const when = `${o.dueOn} at ${localTime(o.dueAt, ctx.timeZone)} (${ctx.timeZone})`;
     for (const person of to) {
       const off = this.remindersOffLink(person.id);
-      await this.deps.queueMail!(tx, {
+      await this.deps.queueMailInTx!(tx, {
         to: person.email!,
         tag: 'task.overdue',
         subject: `Overdue: ${o.title}`.slice(0, 300),
@@ -658,7 +658,7 @@ export class TasksService {
         .values({ userId: person.id, overdueEmail: false, updatedAt: now })
         .onConflictDoUpdate({ target: taskNotificationSettings.userId, set: { overdueEmail: false, updatedAt: now } });
       const actor: Actor = person.role === 'owner' ? { kind: 'owner', id: person.id, label: person.name } : { kind: 'assistant', id: person.id, role: person.role, label: person.name };
-      await this.deps.events.record(tx, { type: 'task.reminders_turned_off', actor, subject: { type: 'user', id: person.id }, data: { via: 'one_click' } });
+      await this.deps.events.recordInTx(tx, { type: 'task.reminders_turned_off', actor, subject: { type: 'user', id: person.id }, data: { via: 'one_click' } });
       return true;
     });
     return { changed, name: person.name };
@@ -737,7 +737,7 @@ export class TasksService {
       const at = this.deps.clock.now().toISOString();
       const checklist = row.checklist.map((i) => (i.id === itemId ? (done ? { ...i, done, doneAt: at, doneBy: formatActor(caller.actor) } : { id: i.id, text: i.text, done }) : i));
       await tx.update(taskOccurrences).set({ checklist }).where(eq(taskOccurrences.id, id));
-      await this.deps.events.record(tx, { type: 'task.item_checked', actor: caller.actor, subject: { type: 'task_occurrence', id }, data: { ...occurrenceData(row), itemId, item: item.text, done } });
+      await this.deps.events.recordInTx(tx, { type: 'task.item_checked', actor: caller.actor, subject: { type: 'task_occurrence', id }, data: { ...occurrenceData(row), itemId, item: item.text, done } });
     });
     return this.getOccurrence(id);
   }
@@ -785,7 +785,7 @@ export class TasksService {
       const reordered = !added && !removed && checklist.some((item, k) => item.id !== row.checklist[k]?.id);
       if (!added && !removed && !reordered) return;
       await tx.update(taskOccurrences).set({ checklist }).where(eq(taskOccurrences.id, id));
-      await this.deps.events.record(tx, {
+      await this.deps.events.recordInTx(tx, {
         type: 'task.checklist_edited',
         actor: caller.actor,
         subject: { type: 'task_occurrence', id },
@@ -804,7 +804,7 @@ export class TasksService {
       const now = this.deps.clock.now();
       await tx.update(taskOccurrences).set({ status: 'done', closedAt: now, ...closedBy(caller.actor) }).where(eq(taskOccurrences.id, id));
       const late = now > row.dueAt;
-      await this.deps.events.record(tx, {
+      await this.deps.events.recordInTx(tx, {
         type: 'task.completed', actor: caller.actor, subject: { type: 'task_occurrence', id },
         data: { ...occurrenceData(row), late, ...(late ? { minutesLate: Math.round((now.getTime() - row.dueAt.getTime()) / 60_000) } : {}), itemsDone: row.checklist.length, itemsTotal: row.checklist.length },
       });
@@ -818,7 +818,7 @@ export class TasksService {
     await this.deps.database.transaction(async (tx) => {
       const row = await this.lockedOccurrence(tx, id, caller);
       await tx.update(taskOccurrences).set({ status: 'skipped', skipReason: why, closedAt: this.deps.clock.now(), ...closedBy(caller.actor) }).where(eq(taskOccurrences.id, id));
-      await this.deps.events.record(tx, { type: 'task.skipped', actor: caller.actor, subject: { type: 'task_occurrence', id }, data: { ...occurrenceData(row), reason: why } });
+      await this.deps.events.recordInTx(tx, { type: 'task.skipped', actor: caller.actor, subject: { type: 'task_occurrence', id }, data: { ...occurrenceData(row), reason: why } });
     });
     return this.getOccurrence(id);
   }
@@ -840,7 +840,7 @@ export class TasksService {
         .update(taskOccurrences)
         .set({ status: 'open', closedAt: null, closedByKind: null, closedById: null, closedByRole: null, closedByLabel: null, skipReason: null })
         .where(eq(taskOccurrences.id, id));
-      await this.deps.events.record(tx, { type: 'task.reopened', actor: caller.actor, subject: { type: 'task_occurrence', id }, data: { ...occurrenceData(row), from: row.status, ...(why ? { reason: why } : {}) } });
+      await this.deps.events.recordInTx(tx, { type: 'task.reopened', actor: caller.actor, subject: { type: 'task_occurrence', id }, data: { ...occurrenceData(row), from: row.status, ...(why ? { reason: why } : {}) } });
     });
     return this.getOccurrence(id);
   }

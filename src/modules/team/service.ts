@@ -29,7 +29,7 @@ function wrongCredentials(): DomainError {
 /** How the team module sends its mail (invitations, resets): into the transactional queue. */
 export interface TeamMailer {
   /** `secrets`: the tokens the text carries, never stored readable (the mail module seals them) */
-  queue(tx: Tx, message: { to: string; subject: string; text: string; tag: string; secrets?: string[] }): Promise<void>;
+  queueInTx(tx: Tx, message: { to: string; subject: string; text: string; tag: string; secrets?: string[] }): Promise<void>;
   /** The business's name (brand settings), for staff mail where the business is speaking; read before a transaction opens. */
   businessName?(): Promise<string>;
 }
@@ -118,7 +118,7 @@ export class TeamService {
         .returning();
       const row = inserted[0];
       if (!row) throw conflict('Onehour already has an owner; sign in instead');
-      await this.events.record(tx, {
+      await this.events.recordInTx(tx, {
         type: 'user.created',
         actor: { kind: 'system' },
         subject: { type: 'user', id: row.id },
@@ -172,7 +172,7 @@ export class TeamService {
     const until = new Date(this.clock.now().getTime() + this.settings.loginLockoutMinutes * 60_000);
     await tx.update(users).set({ failedLogins: 0, lockedUntil: until }).where(eq(users.id, userId));
     await tx.delete(sessions).where(and(eq(sessions.userId, userId), eq(sessions.pendingTwoFactor, true)));
-    await this.events.record(tx, {
+    await this.events.recordInTx(tx, {
       type: 'user.locked_out',
       actor: { kind: 'system' },
       subject: { type: 'user', id: userId },
@@ -183,7 +183,7 @@ export class TeamService {
 
   private async recordSignIn(user: UserRow, ip?: string): Promise<void> {
     await this.database.transaction((tx) =>
-      this.events.record(tx, { type: 'user.signed_in', actor: actorForUser(user), subject: { type: 'user', id: user.id }, data: { ip: ip ?? null } }),
+      this.events.recordInTx(tx, { type: 'user.signed_in', actor: actorForUser(user), subject: { type: 'user', id: user.id }, data: { ip: ip ?? null } }),
     );
   }
 
@@ -298,7 +298,7 @@ export class TeamService {
         .delete(sessions)
         .where(and(eq(sessions.userId, userId), sql`left(${sessions.id}, 16) = ${handle}`))
         .returning({ id: sessions.id });
-      if (rows.length) await this.events.record(tx, { type: 'session.revoked', actor, subject: { type: 'user', id: userId } });
+      if (rows.length) await this.events.recordInTx(tx, { type: 'session.revoked', actor, subject: { type: 'user', id: userId } });
       return rows.length;
     });
     if (!deleted) throw notFound('Session');
@@ -325,7 +325,7 @@ export class TeamService {
     return this.database.transaction(async (tx) => {
       await tx.update(users).set({ passwordHash, passwordChangedAt: this.clock.now() }).where(eq(users.id, userId));
       await tx.delete(sessions).where(eq(sessions.userId, userId));
-      await this.events.record(tx, { type: 'user.password_changed', actor: actorForUser(user), subject: { type: 'user', id: userId } });
+      await this.events.recordInTx(tx, { type: 'user.password_changed', actor: actorForUser(user), subject: { type: 'user', id: userId } });
       return this.openSession({ ...user, passwordHash }, { ...meta, pendingTwoFactor: false }, tx);
     });
   }
@@ -342,7 +342,7 @@ export class TeamService {
     // Onehour names the admin product the password is for; the business names whose admin it is.
     const business = await this.businessName();
     await this.database.transaction((tx) =>
-      this.mailer.queue(tx, {
+      this.mailer.queueInTx(tx, {
         to: found.user.email,
         secrets: [found.token],
         tag: 'team.password_reset',
@@ -383,7 +383,7 @@ export class TeamService {
         .where(eq(users.id, reset.userId))
         .returning();
       await tx.delete(sessions).where(eq(sessions.userId, reset.userId));
-      await this.events.record(tx, { type: 'user.password_reset', actor: actorForUser(user!), subject: { type: 'user', id: user!.id } });
+      await this.events.recordInTx(tx, { type: 'user.password_reset', actor: actorForUser(user!), subject: { type: 'user', id: user!.id } });
       return toView(user!);
     });
   }
@@ -411,7 +411,7 @@ export class TeamService {
         .returning();
       if (!user) throw notFound(`A team member with the email ${email}`);
       await tx.delete(sessions).where(eq(sessions.userId, user.id));
-      await this.events.record(tx, {
+      await this.events.recordInTx(tx, {
         type: 'user.password_reset',
         actor: { kind: 'system', label: 'cli' },
         subject: { type: 'user', id: user.id },
@@ -469,7 +469,7 @@ export class TeamService {
     if (!(await this.spendTotp(user, code))) throw invalid('That code is not right', { field: 'code' });
     await this.database.transaction(async (tx) => {
       await tx.update(users).set({ totpEnabled: true }).where(eq(users.id, userId));
-      await this.events.record(tx, { type: 'user.two_factor_enabled', actor: actorForUser(user), subject: { type: 'user', id: userId } });
+      await this.events.recordInTx(tx, { type: 'user.two_factor_enabled', actor: actorForUser(user), subject: { type: 'user', id: userId } });
     });
   }
 
@@ -478,7 +478,7 @@ export class TeamService {
     if (!(await argonVerify(user.passwordHash, password).catch(() => false))) throw invalid('The password is not right', { field: 'password' });
     await this.database.transaction(async (tx) => {
       await tx.update(users).set({ totpEnabled: false, totpSecret: null, totpLastStep: null }).where(eq(users.id, userId));
-      await this.events.record(tx, { type: 'user.two_factor_disabled', actor: actorForUser(user), subject: { type: 'user', id: userId } });
+      await this.events.recordInTx(tx, { type: 'user.two_factor_disabled', actor: actorForUser(user), subject: { type: 'user', id: userId } });
     });
   }
 
@@ -514,7 +514,7 @@ export class TeamService {
       const [row] = await tx.update(users).set({ role }).where(eq(users.id, userId)).returning();
       // A role change ends the person's sessions so the new permissions apply at once.
       await tx.delete(sessions).where(eq(sessions.userId, userId));
-      await this.events.record(tx, { type: 'user.role_changed', actor: by.actor, subject: { type: 'user', id: userId }, data: { from: target.role, to: role } });
+      await this.events.recordInTx(tx, { type: 'user.role_changed', actor: by.actor, subject: { type: 'user', id: userId }, data: { from: target.role, to: role } });
       return toView(row!);
     });
   }
@@ -527,7 +527,7 @@ export class TeamService {
     if (target.name === next) return toView(target);
     return this.database.transaction(async (tx) => {
       const [row] = await tx.update(users).set({ name: next }).where(eq(users.id, userId)).returning();
-      await this.events.record(tx, { type: 'user.renamed', actor, subject: { type: 'user', id: userId }, data: { from: target.name, to: next } });
+      await this.events.recordInTx(tx, { type: 'user.renamed', actor, subject: { type: 'user', id: userId }, data: { from: target.name, to: next } });
       return toView(row!);
     });
   }
@@ -544,7 +544,7 @@ export class TeamService {
         .where(eq(users.id, userId));
       await tx.delete(sessions).where(eq(sessions.userId, userId));
       await tx.update(apiKeys).set({ revokedAt: this.clock.now() }).where(and(eq(apiKeys.createdBy, userId), isNull(apiKeys.revokedAt)));
-      await this.events.record(tx, { type: 'user.removed', actor: by.actor, subject: { type: 'user', id: userId }, data: { email: target.email, role: target.role } });
+      await this.events.recordInTx(tx, { type: 'user.removed', actor: by.actor, subject: { type: 'user', id: userId }, data: { email: target.email, role: target.role } });
     });
   }
 
@@ -575,9 +575,9 @@ export class TeamService {
       .insert(invitations)
       .values({ email, role: input.role, tokenHash: sha256(token), invitedBy: by.userId, createdAt: now, expiresAt: new Date(now.getTime() + INVITATION_TTL_MS) })
       .returning();
-    await this.events.record(tx, { type: 'user.invited', actor: by.actor, subject: { type: 'invitation', id: row!.id }, data: { email, role: input.role } });
+    await this.events.recordInTx(tx, { type: 'user.invited', actor: by.actor, subject: { type: 'invitation', id: row!.id }, data: { email, role: input.role } });
     const link = `${this.settings.publicUrl}/admin/accept-invitation#token=${token}`;
-    await this.mailer.queue(tx, {
+    await this.mailer.queueInTx(tx, {
       to: email,
       secrets: [token],
       tag: 'team.invitation',
@@ -605,7 +605,7 @@ export class TeamService {
         .where(and(eq(invitations.id, id), isNull(invitations.acceptedAt), isNull(invitations.revokedAt)))
         .returning({ id: invitations.id });
       if (!rows.length) throw notFound('Open invitation');
-      await this.events.record(tx, { type: 'user.invitation_revoked', actor, subject: { type: 'invitation', id } });
+      await this.events.recordInTx(tx, { type: 'user.invitation_revoked', actor, subject: { type: 'invitation', id } });
     });
   }
 
@@ -639,7 +639,7 @@ export class TeamService {
         .returning();
       const user = inserted[0];
       if (!user) throw conflict(`${inv.email} is already on the team`);
-      await this.events.record(tx, { type: 'user.joined', actor: actorForUser(user), subject: { type: 'user', id: user.id }, data: { role: user.role, invitationId: inv.id } });
+      await this.events.recordInTx(tx, { type: 'user.joined', actor: actorForUser(user), subject: { type: 'user', id: user.id }, data: { role: user.role, invitationId: inv.id } });
       return this.openSession(user, { ...meta, pendingTwoFactor: false }, tx);
     });
   }
@@ -655,7 +655,7 @@ export class TeamService {
         .insert(apiKeys)
         .values({ name: input.name.trim(), role: input.role, prefix: secret.slice(0, 10), keyHash: sha256(secret), createdBy: by.userId, createdAt: now })
         .returning();
-      await this.events.record(tx, { type: 'apikey.created', actor: by.actor, subject: { type: 'apikey', id: row!.id }, data: { name: row!.name, role: row!.role } });
+      await this.events.recordInTx(tx, { type: 'apikey.created', actor: by.actor, subject: { type: 'apikey', id: row!.id }, data: { name: row!.name, role: row!.role } });
       return { key: secret, apiKey: { id: row!.id, name: row!.name, role: row!.role, prefix: row!.prefix, createdAt: row!.createdAt, lastUsedAt: null } };
     });
   }
@@ -669,7 +669,7 @@ export class TeamService {
     await this.database.transaction(async (tx) => {
       const rows = await tx.update(apiKeys).set({ revokedAt: this.clock.now() }).where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt))).returning({ id: apiKeys.id });
       if (!rows.length) throw notFound('API key');
-      await this.events.record(tx, { type: 'apikey.revoked', actor, subject: { type: 'apikey', id } });
+      await this.events.recordInTx(tx, { type: 'apikey.revoked', actor, subject: { type: 'apikey', id } });
     });
   }
 

@@ -30,7 +30,7 @@ export function webhookJobs(catalogTypes: string[]): JobDefinition<any, WebhookJ
       description: 'creates one webhook delivery per endpoint subscribed to the event, many events per transaction',
       onEvents: deliverableTypes(catalogTypes) as EventType[],
       // No job per event while no enabled endpoint takes its type.
-      listening: (tx, types) => WebhookService.anyEndpointWants(tx, types),
+      listeningInTx: (tx, types) => WebhookService.anyEndpointWantsInTx(tx, types),
       priority: -1,
       batchSize: FAN_OUT_BATCH,
       handleMany: async (app, tx, events) => void (await app.webhooks.fanOutManyInTx(tx, events)),

@@ -171,7 +171,7 @@ export class WebhookService {
         .insert(webhookEndpoints)
         .values({ url: input.url, description: input.description ?? '', eventTypes, enabled: input.enabled ?? true, secretSealed: this.deps.sealer.seal(secret), createdAt: now, updatedAt: now })
         .returning();
-      await this.deps.events.record(tx, { type: 'webhook.endpoint_created', actor, subject: { type: 'webhook_endpoint', id: row!.id }, data: { origin: originOf(row!.url), eventTypes, enabled: row!.enabled } });
+      await this.deps.events.recordInTx(tx, { type: 'webhook.endpoint_created', actor, subject: { type: 'webhook_endpoint', id: row!.id }, data: { origin: originOf(row!.url), eventTypes, enabled: row!.enabled } });
       return row!;
     });
     return { endpoint: endpointView(row), secret };
@@ -193,7 +193,7 @@ export class WebhookService {
       }
       const [row] = await tx.update(webhookEndpoints).set(set).where(eq(webhookEndpoints.id, id)).returning();
       const changed = Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] !== undefined);
-      await this.deps.events.record(tx, { type: 'webhook.endpoint_updated', actor, subject: { type: 'webhook_endpoint', id }, data: { origin: originOf(row!.url), changed } });
+      await this.deps.events.recordInTx(tx, { type: 'webhook.endpoint_updated', actor, subject: { type: 'webhook_endpoint', id }, data: { origin: originOf(row!.url), changed } });
       return endpointView(row!);
     });
   }
@@ -208,7 +208,7 @@ export class WebhookService {
         .update(webhookEndpoints)
         .set({ secretSealed: this.deps.sealer.seal(secret), previousSecretSealed: current.secretSealed, previousSecretUntil: until, updatedAt: this.deps.clock.now() })
         .where(eq(webhookEndpoints.id, id));
-      await this.deps.events.record(tx, { type: 'webhook.secret_rotated', actor, subject: { type: 'webhook_endpoint', id }, data: { origin: originOf(current.url), previousValidUntil: until.toISOString() } });
+      await this.deps.events.recordInTx(tx, { type: 'webhook.secret_rotated', actor, subject: { type: 'webhook_endpoint', id }, data: { origin: originOf(current.url), previousValidUntil: until.toISOString() } });
     });
     return { secret, previousValidUntil: until };
   }
@@ -217,7 +217,7 @@ export class WebhookService {
     await this.deps.database.transaction(async (tx) => {
       const current = await this.endpointRow(tx, id);
       await tx.delete(webhookEndpoints).where(eq(webhookEndpoints.id, id));
-      await this.deps.events.record(tx, { type: 'webhook.endpoint_deleted', actor, subject: { type: 'webhook_endpoint', id }, data: { origin: originOf(current.url) } });
+      await this.deps.events.recordInTx(tx, { type: 'webhook.endpoint_deleted', actor, subject: { type: 'webhook_endpoint', id }, data: { origin: originOf(current.url) } });
     });
   }
 
@@ -281,7 +281,7 @@ export class WebhookService {
    * transaction: without one, recording an event enqueues no fan-out job (a shop with no
    * endpoints pays nothing per event). An endpoint gets the events recorded after it is saved.
    */
-  static async anyEndpointWants(tx: Tx, eventTypes: string[]): Promise<boolean> {
+  static async anyEndpointWantsInTx(tx: Tx, eventTypes: string[]): Promise<boolean> {
     const endpoints = await tx.select({ eventTypes: webhookEndpoints.eventTypes }).from(webhookEndpoints).where(eq(webhookEndpoints.enabled, true));
     return endpoints.some((e) => eventTypes.some((t) => takes(e, t)));
   }
@@ -350,7 +350,7 @@ export class WebhookService {
         })
         .returning();
       await this.deps.jobs.sendInTx(tx, DELIVER_JOB, { deliveryId: row!.id });
-      await this.deps.events.record(tx, {
+      await this.deps.events.recordInTx(tx, {
         type: 'webhook.delivery_replayed',
         actor,
         subject: { type: 'webhook_endpoint', id: endpoint.id },
@@ -371,7 +371,7 @@ export class WebhookService {
         .values({ endpointId, eventId: null, eventType: 'webhook.test', messageId: `msg_${randomUUID()}`, payload, createdAt: now })
         .returning();
       await this.deps.jobs.sendInTx(tx, DELIVER_JOB, { deliveryId: row!.id });
-      await this.deps.events.record(tx, { type: 'webhook.test_sent', actor, subject: { type: 'webhook_endpoint', id: endpoint.id }, data: { deliveryId: row!.id } });
+      await this.deps.events.recordInTx(tx, { type: 'webhook.test_sent', actor, subject: { type: 'webhook_endpoint', id: endpoint.id }, data: { deliveryId: row!.id } });
       return deliveryView(row!);
     });
   }
@@ -454,7 +454,7 @@ export class WebhookService {
       if (e?.enabled && now.getTime() - failingSince.getTime() >= this.deps.settings.disableAfterDays * 86_400_000) {
         const reason = `Every delivery failed for ${this.deps.settings.disableAfterDays} days (last: ${(result.error ?? `answered ${result.status}`).slice(0, 200)})`;
         await tx.update(webhookEndpoints).set({ enabled: false, disabledReason: reason, updatedAt: now }).where(eq(webhookEndpoints.id, endpoint.id));
-        await this.deps.events.record(tx, {
+        await this.deps.events.recordInTx(tx, {
           type: 'webhook.endpoint_disabled',
           actor: { kind: 'system' },
           subject: { type: 'webhook_endpoint', id: endpoint.id },

@@ -33,7 +33,7 @@ async function startReceiver() {
 }
 
 const tag = (t: TestApp, contactId: string) =>
-  t.app.database.transaction((tx) => t.app.events.record(tx, { type: 'contact.tagged', actor: { kind: 'system' }, subject: { type: 'contact', id: contactId }, data: { tagId: 't1', tag: 'vip' } }));
+  t.app.database.transaction((tx) => t.app.events.recordInTx(tx, { type: 'contact.tagged', actor: { kind: 'system' }, subject: { type: 'contact', id: contactId }, data: { tagId: 't1', tag: 'vip' } }));
 
 for (const backend of backends()) {
   describe(`outbound webhooks [${backend}]`, () => {
@@ -55,7 +55,7 @@ for (const backend of backends()) {
         (await t.app.database.execute<{ n: number }>(`select count(*)::int as n from pgboss.job where name = 'webhooks.fan-out' and (data->>'eventId')::bigint = any($1::bigint[])`, [eventIds])).rows[0]!.n;
       const tagMany = () =>
         t.app.database.transaction((tx) =>
-          t.app.events.recordMany(tx, ['k8', 'k9'].map((id) => ({ type: 'contact.tagged' as const, actor: { kind: 'system' as const }, subject: { type: 'contact', id }, data: { tagId: 't1', tag: 'vip' } }))),
+          t.app.events.recordManyInTx(tx, ['k8', 'k9'].map((id) => ({ type: 'contact.tagged' as const, actor: { kind: 'system' as const }, subject: { type: 'contact', id }, data: { tagId: 't1', tag: 'vip' } }))),
         );
       assert.equal(await fanOuts([await tag(t, 'k0'), ...(await tagMany())]), 0, 'no endpoint: no job, one by one or many at once');
       const paidOnly = (await owner.post('/api/webhooks', { url: `${receiver.url}?only=paid`, eventTypes: ['order.paid'] })).json().endpoint;
@@ -114,7 +114,7 @@ for (const backend of backends()) {
       // 60 events in one transaction: the fan-out subscriber takes them in batches, not one job each.
       const ids = Array.from({ length: 60 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
       await t.app.database.transaction((tx) =>
-        t.app.events.recordMany(
+        t.app.events.recordManyInTx(
           tx,
           ids.map((id) => ({ type: 'contact.tagged' as const, actor: { kind: 'system' as const }, subject: { type: 'contact', id }, data: { tagId: 'batch', tag: 'batch' } })),
         ),
@@ -144,7 +144,7 @@ for (const backend of backends()) {
       receiver.received.length = 0;
       const { endpoint, secret } = (await owner.post('/api/webhooks', { url: `${receiver.url}?retry`, eventTypes: ['contact.untagged'] })).json();
       receiver.answers.push(500, 503);
-      await t.app.database.transaction((tx) => t.app.events.record(tx, { type: 'contact.untagged', actor: { kind: 'system' }, subject: { type: 'contact', id: 'k2' }, data: { tagId: 't1' } }));
+      await t.app.database.transaction((tx) => t.app.events.recordInTx(tx, { type: 'contact.untagged', actor: { kind: 'system' }, subject: { type: 'contact', id: 'k2' }, data: { tagId: 't1' } }));
       const [delivery] = await waitFor(async () => {
         const d = (await owner.get(`/api/webhooks/${endpoint.id}/deliveries`)).json().deliveries;
         return d[0]?.status === 'succeeded' ? d : null;
@@ -172,7 +172,7 @@ for (const backend of backends()) {
       const { endpoint } = (await owner.post('/api/webhooks', { url: `${receiver.url}?down`, eventTypes: ['contact.deleted'] })).json();
       const fail = async () => {
         receiver.answers.push(500, 500, 500);
-        await t.app.database.transaction((tx) => t.app.events.record(tx, { type: 'contact.deleted', actor: { kind: 'system' }, subject: { type: 'contact', id: 'k3' } }));
+        await t.app.database.transaction((tx) => t.app.events.recordInTx(tx, { type: 'contact.deleted', actor: { kind: 'system' }, subject: { type: 'contact', id: 'k3' } }));
       };
       await fail();
       const [failed] = await waitFor(async () => {
@@ -206,7 +206,7 @@ for (const backend of backends()) {
       assert.equal(rotated.statusCode, 200, rotated.body);
       const { secret } = rotated.json();
       assert.notEqual(secret, old);
-      await t.app.database.transaction((tx) => t.app.events.record(tx, { type: 'contact.resubscribed', actor: { kind: 'system' }, subject: { type: 'contact', id: 'k4' }, data: {} }));
+      await t.app.database.transaction((tx) => t.app.events.recordInTx(tx, { type: 'contact.resubscribed', actor: { kind: 'system' }, subject: { type: 'contact', id: 'k4' }, data: {} }));
       // Retries for the endpoint turned back on in the test before can still arrive: take this endpoint's own.
       const got = await waitFor(async () => receiver.received.find((r) => r.url.endsWith('?rotate')), { what: 'the delivery' });
       assert.equal(got.headers['webhook-signature']!.split(' ').length, 2);
