@@ -34,6 +34,8 @@ export class JobQueue {
   private started = false;
   private stopRequested = false;
   private working = false;
+  /** the handlers of this process now running (idle() waits for them) */
+  private readonly running = new Set<Promise<void>>();
   /** This process's workers per job name; `busy` while one runs a fetched batch. */
   private workers = new Map<string, { id: string; busy: boolean }[]>();
 
@@ -151,7 +153,13 @@ export class JobQueue {
                 if (worker.id) this.boss.notifyWorker(worker.id);
                 this.wake(def.name, 1, false);
               }
-              await this.runFetched(def, deps, jobs, batchSize);
+              const run = this.runFetched(def, deps, jobs, batchSize);
+              this.running.add(run);
+              try {
+                await run;
+              } finally {
+                this.running.delete(run);
+              }
             } finally {
               worker.busy = false;
             }
@@ -276,6 +284,23 @@ export class JobQueue {
   /** True once stop() was called: long-running handlers end their current step and hand over. */
   get stopping(): boolean {
     return this.stopRequested;
+  }
+
+  /**
+   * Waits until no handler of this process runs (or `timeoutMs` passes): stop() returns once
+   * pg-boss gives up on a job still running, and that job's handler still goes on. Tests wait for
+   * it before their database closes, so a slow handler on a loaded machine never meets a closed pool.
+   */
+  async idle(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.running.size > 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled([...this.running]), new Promise((r) => (timer = setTimeout(r, left)))]);
+      clearTimeout(timer);
+    }
+    return true;
   }
 
   async stop(timeoutMs: number): Promise<void> {
