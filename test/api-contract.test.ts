@@ -47,6 +47,16 @@ import { broadcastInputShape, broadcastListItemShape, broadcastShape, mailSettin
 import * as analytics from '../src/modules/analytics/contract.js';
 import * as automation from '../src/modules/automation/contract.js';
 import { templates } from '../src/modules/automation/index.js';
+import * as webhooks from '../src/modules/webhooks/contract.js';
+import * as mail from '../src/modules/mail/contract.js';
+import * as team from '../src/modules/team/contract.js';
+import * as core from '../src/http/contract.js';
+import * as support from '../src/modules/support/contract.js';
+import * as approvals from '../src/modules/approvals/contract.js';
+import * as brand from '../src/modules/brand/contract.js';
+import * as content from '../src/modules/content/contract.js';
+import * as tasks from '../src/modules/tasks/contract.js';
+import * as learning from '../src/modules/learning/contract.js';
 
 function responseOf(method: string, url: string): z.ZodType {
   const route = allRoutes.find((r) => r.method === method && r.url === url);
@@ -274,5 +284,102 @@ describe('API contract shared with the admin', () => {
     assert.equal(route('POST', '/api/automations/:id/publish')?.body, automation.publishBody);
     assert.equal(route('POST', '/api/automations/:id/enrol')?.body, automation.enrolBody);
     assert.equal(route('POST', '/api/automations/:id/dry-run')?.body, automation.dryRunBody);
+  });
+
+  it('webhooks, broadcasts and the remaining list wrappers answer through the contract schemas', () => {
+    const route = (method: string, url: string) => allRoutes.find((r) => r.method === method && r.url === url);
+    const answers: [string, string, z.ZodType][] = [
+      ['GET', '/api/webhooks', webhooks.endpointListShape],
+      ['POST', '/api/webhooks', webhooks.createdShape],
+      ['PATCH', '/api/webhooks/:id', webhooks.endpointResultShape],
+      ['POST', '/api/webhooks/:id/rotate-secret', webhooks.rotatedShape],
+      ['POST', '/api/webhooks/:id/test', webhooks.deliveryResultShape],
+      ['GET', '/api/webhooks/:id/deliveries', webhooks.deliveryListShape],
+      ['POST', '/api/webhook-deliveries/:id/replay', webhooks.deliveryResultShape],
+      ['GET', '/api/broadcasts', mail.broadcastListShape],
+      ['GET', '/api/broadcasts/:id', mail.broadcastDetailShape],
+      ['POST', '/api/broadcasts/:id/test', mail.testSentShape],
+      ['POST', '/api/broadcasts/:id/schedule', mail.scheduledShape],
+      ['GET', '/api/broadcasts/:id/links', mail.linkListShape],
+      ['GET', '/api/broadcasts/:id/recipients', mail.recipientPageShape],
+      ['GET', '/api/mail/bounces', mail.bouncePageShape],
+      ['GET', '/api/mail/suppressions', mail.suppressionListShape],
+      ['PUT', '/api/mail/send-limits', mail.sendLimitsShape],
+      ['PATCH', '/api/mail/settings', mail.mailSettingsShape],
+      ['GET', '/api/outbox', mail.outboxShape],
+      ['GET', '/api/me/sessions', team.deviceSessionsShape],
+      ['POST', '/api/me/sessions/revoke-others', team.revokedSessionsShape],
+      ['POST', '/api/me/two-factor/begin', team.twoFactorBeginShape],
+      ['GET', '/api/team', team.teamShape],
+      ['POST', '/api/team/invitations', team.invitedShape],
+      ['GET', '/api/api-keys', team.apiKeysShape],
+      ['POST', '/api/api-keys', team.apiKeyCreatedShape],
+      ['GET', '/api/activity', core.activityPageShape],
+      ['GET', '/api/activity/types', core.activityTypesShape],
+      ['GET', '/api/audit', core.auditPageShape],
+      ['GET', '/api/demo', core.demoStatusShape],
+      ['POST', '/api/demo', core.demoStatusShape],
+      ['GET', '/api/support/canned', support.cannedListShape],
+      ['GET', '/api/support/conversations/:id/canned/:cannedId', support.cannedTextShape],
+      ['POST', '/api/support/conversations/:id/actions', support.actionTakenShape],
+      ['GET', '/api/support/settings', support.settingsShape],
+      ['POST', '/api/approvals/:id/delegated/approve', approvals.approvalResultShape],
+      ['POST', '/api/approvals/:id/delegated/refuse', approvals.approvalResultShape],
+      ['GET', '/api/brand', brand.brandPageShape],
+      ['PATCH', '/api/brand', brand.brandSettingsShape],
+      ['PUT', '/api/brand/images/:kind', brand.brandSettingsShape],
+      ['DELETE', '/api/brand/images/:kind', brand.brandSettingsShape],
+      ['GET', '/api/posts', content.postListShape],
+      ['GET', '/api/posts/:id/revisions', content.revisionListShape],
+      ['GET', '/api/posts/:id/diff', content.diffShape],
+      ['POST', '/api/posts/preview', content.postPreviewShape],
+      ['POST', '/api/posts/:id/newsletter', content.newsletterDraftShape],
+      ['GET', '/api/redirects', content.redirectListShape],
+      ['GET', '/api/blog/calendar', content.calendarListShape],
+      ['GET', '/api/blog/top-posts', content.topPostsShape],
+      ['GET', '/api/blog/authors', content.authorsShape],
+      ['GET', '/api/tasks', tasks.taskListShape],
+      ['GET', '/api/tasks/subjects', tasks.subjectListShape],
+      ['GET', '/api/tasks/:id/occurrences', tasks.occurrenceListShape],
+      ['GET', '/api/sops', tasks.sopListShape],
+      ['GET', '/api/sops/:id', tasks.sopDetailShape],
+      ['POST', '/api/sops/preview', tasks.sopPreviewShape],
+      ['GET', '/api/learning/courses', learning.courseListShape],
+      ['POST', '/api/learning/courses/:id/modules', learning.moduleCreatedShape],
+      ['POST', '/api/learning/preview', learning.lessonPreviewShape],
+      ['GET', '/api/learning/freshness', learning.freshnessListShape],
+      ['GET', '/api/learning/courses/:id/enrollments', learning.enrollmentListShape],
+      ['POST', '/api/learning/courses/:id/enrollments', learning.enrolledShape],
+      ['POST', '/api/learning/courses/:id/enrollments/revoke', learning.revokedShape],
+      ['GET', '/api/analytics/funnels', analytics.savedFunnelListShape],
+      ['GET', '/api/automations/templates', automation.templateListShape],
+      ['GET', '/api/automations/task-subjects', automation.taskSubjectListShape],
+      ['GET', '/api/automations/:id/runs', automation.runListShape],
+    ];
+    for (const [method, url, shape] of answers) assert.equal(responseOf(method, url), shape, `${method} ${url} answers through its contract shape`);
+    const sends: [string, string, z.ZodType][] = [
+      ['POST', '/api/webhooks', webhooks.endpointBody],
+      ['PATCH', '/api/webhooks/:id', webhooks.endpointPatchBody],
+      ['POST', '/api/broadcasts/:id/test', mail.testSendBody],
+      ['PUT', '/api/mail/send-limits', mail.sendLimitsShape],
+    ];
+    for (const [method, url, shape] of sends) assert.equal(route(method, url)?.body, shape, `the admin sends ${method} ${url} what the route parses`);
+    assert.equal(route('GET', '/api/webhooks/:id/deliveries')?.query, webhooks.deliveryListQuery);
+
+    // A signing secret is in the create and rotate answers only: an endpoint or a delivery carries none, even if handed one.
+    const at = new Date('2026-12-03T08:00:00.000Z');
+    const endpoint = { id: 'e', url: 'https://example.com/hook', description: '', eventTypes: [], enabled: true, failingSince: null, disabledReason: null, createdAt: at, updatedAt: at };
+    assert.ok(!('secretSealed' in webhooks.endpointShape.parse({ ...endpoint, secretSealed: 'sealed', previousSecretSealed: 'sealed' })));
+    assert.deepEqual(Object.keys(webhooks.endpointShape.shape).filter((k) => /secret/i.test(k)), []);
+    assert.deepEqual(Object.keys(webhooks.deliveryShape.shape).filter((k) => /secret|claimed/i.test(k)), []);
+    assert.deepEqual(Object.keys(webhooks.endpointResultShape.shape), ['endpoint']);
+    assert.deepEqual(Object.keys(webhooks.endpointListShape.shape).sort(), ['endpoints', 'eventTypes']);
+    // A delivery's payload is sent as stored: nothing in it is stripped.
+    const payload = { type: 'order.paid', timestamp: at.toISOString(), data: { orderId: 'o', nested: { a: 1 } } };
+    const delivery = { id: 'd', endpointId: 'e', eventId: 1, eventType: 'order.paid', messageId: 'msg_1', status: 'succeeded', attempts: 1, responseStatus: 200, responseBody: 'ok', durationMs: 12, error: null, payload, replayOf: null, createdAt: at, lastAttemptAt: at, nextAttemptAt: null };
+    assert.deepEqual(webhooks.deliveryShape.parse(delivery).payload, payload);
+    assert.throws(() => webhooks.deliveryShape.parse({ ...delivery, status: 'retrying' }), 'a stored delivery status outside the list fails on the way out');
+    // A bounce's kind outside the three is refused on the way out.
+    assert.throws(() => mail.bounceShape.parse({ id: 1, email: 'a@example.com', kind: 'bounced', provider: 'smtp', detail: '', occurredAt: at, contactId: null, broadcastId: null, broadcastName: null }));
   });
 });

@@ -104,3 +104,42 @@ export const automationTrigger: Definition['triggers'][number] = { type: 'tag.ad
 export const automationStepStatus: RunTimeline['steps'][number]['status'] = 'running';
 // @ts-expect-error a workflow's dates arrive as ISO strings
 export const automationUpdated: WorkflowSummary['updatedAt'] = new Date();
+
+// Webhooks, broadcasts' reports, and the list wrappers (webhooks/contract.ts, mail/contract.ts and the others).
+import type { WebhookDelivery, WebhookEndpoint, webhooks } from '../web/admin/src/api.js';
+import type { WebhookCreated, WebhookEndpointList, WebhookSecretRotated } from '../src/modules/webhooks/contract.js';
+import type { Bounce, RecipientFilter, Suppression } from '../web/admin/src/pages/broadcasts/api.js';
+import type { RecipientPage, ScheduledBroadcast } from '../src/modules/mail/contract.js';
+import type { Team } from '../src/modules/team/contract.js';
+import type { BrandPage } from '../src/modules/brand/contract.js';
+
+// @ts-expect-error a delivery's status is one of the sender's four
+export const webhookDeliveryStatus: WebhookDelivery['status'] = 'retrying';
+// @ts-expect-error an endpoint's failure start arrives as an ISO string (or null)
+export const webhookFailingSince: WebhookEndpoint['failingSince'] = new Date();
+// @ts-expect-error an endpoint carries no signing secret: it is in the create and rotate answers only
+export const webhookEndpointSecret: WebhookEndpoint['secret'] = 'whsec_x';
+// @ts-expect-error the endpoint list carries no secrets either
+export const webhookListSecret: WebhookEndpointList['secrets'] = [];
+// @ts-expect-error the rotation's overlap end arrives as an ISO string
+export const webhookRotatedUntil: WebhookSecretRotated['previousValidUntil'] = new Date();
+// @ts-expect-error the create answer's secret is a string
+export const webhookCreatedSecret: WebhookCreated['secret'] = null;
+// @ts-expect-error the delivery log's status filter is one of the four
+export const webhookQuery: Parameters<typeof webhooks.deliveries>[1] = { status: 'retrying' };
+// @ts-expect-error a bounce is hard, soft or a complaint
+export const bounceKind: Bounce['kind'] = 'blocked';
+// @ts-expect-error a bounce's time arrives as an ISO string
+export const bounceAt: Bounce['occurredAt'] = new Date();
+// @ts-expect-error a recipient filter is a row state or an outcome the route knows
+export const recipientFilter: RecipientFilter = 'delivered';
+// @ts-expect-error a recipient page's cursor is a string (or null), never a number
+export const recipientCursor: RecipientPage['nextCursor'] = 12;
+// @ts-expect-error a suppression's date arrives as an ISO string
+export const suppressedAt: Suppression['createdAt'] = new Date();
+// @ts-expect-error a scheduled broadcast's approval id is a string or null
+export const scheduledApproval: ScheduledBroadcast['approvalId'] = undefined;
+// @ts-expect-error the team list's members are users (with a role from the matrix)
+export const teamMember: Team['members'][number]['role'] = 'superuser';
+// @ts-expect-error the brand's image limits are numbers of bytes
+export const brandLimit: BrandPage['choices']['limits']['logo'] = '1 MB';

@@ -26,3 +26,17 @@ export const auditShape = z.object({
 
 export type BusinessEvent = Wire<z.output<typeof eventShape>>;
 export type AuditEntry = Wire<z.output<typeof auditShape>>;
+
+/** GET /api/activity: newest first; nextBefore is the next page's `before` (null: no more); names labels the subjects. */
+export const activityPageShape = z.object({ events: z.array(eventShape), nextBefore: z.string().nullable(), names: z.record(z.string(), z.string()) });
+/** GET /api/activity/types: the event types seen so far. */
+export const activityTypesShape = z.object({ types: z.array(z.string()) });
+/** GET /api/audit: newest first; nextBefore is the next page's `before` (null: no more). */
+export const auditPageShape = z.object({ entries: z.array(auditShape), nextBefore: z.number().nullable() });
+/** GET and POST /api/demo: whether the demo business is loaded. */
+export const demoStatusShape = z.object({ loaded: z.boolean() });
+
+export type ActivityPage = Wire<z.output<typeof activityPageShape>>;
+export type ActivityTypes = z.output<typeof activityTypesShape>;
+export type AuditPage = Wire<z.output<typeof auditPageShape>>;
+export type DemoStatus = z.output<typeof demoStatusShape>;

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { actorKinds } from '../actor.js';
 import { EventLog } from '../db/events.js';
 import { getSetting } from '../db/secrets.js';
-import { auditOutcomes, auditShape, eventShape } from './contract.js';
+import { activityPageShape, activityTypesShape, auditOutcomes, auditPageShape, demoStatusShape } from './contract.js';
 import { activityNames } from './activity-names.js';
 import { defineRoute, type AnyRoute } from './route.js';
 
@@ -15,7 +15,7 @@ export const coreRoutes: AnyRoute[] = [
     method: 'GET', url: '/api/activity', access: { permission: 'activity.read' }, tags: ['activity'],
     summary: 'Business events, newest first, filterable by actor kind and type (prefix with a trailing dot)',
     query: z.object({ actorKind: z.enum(actorKinds).optional(), type: z.string().max(80).optional(), before: z.string().max(40).optional(), limit }),
-    response: z.object({ events: z.array(eventShape), nextBefore: z.string().nullable(), names: z.record(z.string(), z.string()) }),
+    response: activityPageShape,
     handler: async ({ app, query, principal }) => {
       const events = await app.events.list(app.db, query);
       return { events, nextBefore: events.length === query.limit ? EventLog.cursorAfter(events[events.length - 1]!) : null, names: await activityNames(app, principal.role, events) };
@@ -24,14 +24,14 @@ export const coreRoutes: AnyRoute[] = [
   defineRoute({
     method: 'GET', url: '/api/activity/types', access: { permission: 'activity.read' }, tags: ['activity'],
     summary: 'Event types seen so far (for the filter)',
-    response: z.object({ types: z.array(z.string()) }),
+    response: activityTypesShape,
     handler: async ({ app }) => ({ types: await app.events.types(app.db) }),
   }),
   defineRoute({
     method: 'GET', url: '/api/audit', access: { permission: 'audit.read' }, tags: ['audit'],
     summary: 'Audit log: every admin write and every refused request (who, what, when, IP)',
     query: z.object({ actorId: z.string().max(64).optional(), outcome: z.enum(auditOutcomes).optional(), before: z.coerce.number().int().positive().optional(), limit }),
-    response: z.object({ entries: z.array(auditShape), nextBefore: z.number().nullable() }),
+    response: auditPageShape,
     handler: async ({ app, query }) => {
       const entries = await app.audit.list(app.db, query);
       return { entries, nextBefore: entries.length === query.limit ? entries[entries.length - 1]!.id : null };
@@ -40,13 +40,13 @@ export const coreRoutes: AnyRoute[] = [
   defineRoute({
     method: 'GET', url: '/api/demo', access: { permission: 'demo.load' }, tags: ['setup'],
     summary: 'Whether the demo business is loaded',
-    response: z.object({ loaded: z.boolean() }),
+    response: demoStatusShape,
     handler: async ({ app }) => ({ loaded: Boolean(await getSetting<boolean>(app.db, 'demo_loaded')) }),
   }),
   defineRoute({
     method: 'POST', url: '/api/demo', access: { permission: 'demo.load' }, tags: ['setup'], audit: 'demo.loaded',
     summary: 'Load the demo business (once; later calls change nothing)',
-    response: z.object({ loaded: z.boolean() }),
+    response: demoStatusShape,
     handler: async ({ app }) => {
       const { loadDemo } = await import('../demo/index.js');
       return { loaded: await loadDemo(app) };

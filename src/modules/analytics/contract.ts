@@ -126,6 +126,9 @@ export type RevenueBreakdown = (typeof revenueBreakdownNames)[number];
 /** The period the admin asks for (the query's input, the period always chosen). */
 export type PeriodQuery = z.input<typeof periodQuery> & { period: Period };
 export type FunnelInput = z.input<typeof funnelBody>;
+/** GET /api/analytics/funnels */
+export const savedFunnelListShape = z.object({ funnels: z.array(savedFunnelShape) });
+
 export type Metrics = Wire<z.output<typeof metricsShape>>;
 export type PanelRow = Wire<z.output<typeof panelRowShape>>;
 export type Range = Wire<z.output<typeof rangeShape>>;
@@ -139,3 +142,4 @@ export type Revenue = Wire<z.output<typeof revenueShape>>;
 export type MrrMonth = Wire<z.output<typeof mrrMonthShape>>;
 export type SubscriptionMetrics = Wire<z.output<typeof subscriptionMetricsShape>>;
 export type Cohorts = Wire<z.output<typeof cohortsShape>>;
+export type SavedFunnelList = Wire<z.output<typeof savedFunnelListShape>>;

@@ -25,6 +25,7 @@ import {
   savedFunnelShape,
   stepParam,
   subscriptionMetricsShape,
+  savedFunnelListShape,
 } from './contract.js';
 
 /** What these routes use (the wiring passes the App, which provides them: src/http/routes.ts). */
@@ -103,7 +104,7 @@ export const analyticsRoutes: AnyRoute<AnalyticsRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/analytics/funnels', access: { permission: 'analytics.read' }, tags: ['analytics'],
     summary: 'The saved funnels (name and steps)',
-    response: z.object({ funnels: z.array(savedFunnelShape) }),
+    response: savedFunnelListShape,
     handler: async ({ app }) => ({ funnels: await app.analytics.savedFunnels() }),
   }),
   defineRoute({

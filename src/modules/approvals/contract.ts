@@ -25,5 +25,9 @@ export const approvalShape = z.object({
 });
 export const approvalListShape = z.object({ approvals: z.array(approvalShape), kinds: z.array(z.string()) });
 
+/** One request after a read or a decision (GET /api/approvals/:id, approve, refuse, delegated, cancel). */
+export const approvalResultShape = z.object({ approval: approvalShape });
+
 export type Approval = Wire<z.output<typeof approvalShape>>;
 export type ApprovalList = Wire<z.output<typeof approvalListShape>>;
+export type ApprovalResult = Wire<z.output<typeof approvalResultShape>>;

@@ -7,7 +7,7 @@ import { routesFor, type AnyRoute, type Principal } from '../../http/route.js';
 import type { Database, Db } from '../../db/client.js';
 import type { ApprovalService } from './index.js';
 import { notFound } from '../../errors.js';
-import { approvalListShape, approvalShape } from './contract.js';
+import { approvalListShape, approvalResultShape } from './contract.js';
 
 /** What these routes use (the wiring passes the App, which provides them: src/http/routes.ts). */
 export interface ApprovalsRouteDeps {
@@ -48,7 +48,7 @@ export const approvalRoutes: AnyRoute<ApprovalsRouteDeps>[] = [
     method: 'GET', url: '/api/approvals/:id', access: { permission: 'approvals.read' }, tags,
     summary: 'One approval request',
     params: idParam,
-    response: z.object({ approval: approvalShape }),
+    response: approvalResultShape,
     handler: async ({ app, principal, params }) => {
       const approval = await readable(app, principal, params.id);
       if (!approval) throw notFound('The approval request');
@@ -61,7 +61,7 @@ export const approvalRoutes: AnyRoute<ApprovalsRouteDeps>[] = [
       summary: decision === 'approve' ? 'Approve: the requested action runs now' : 'Refuse, with a note for the requester',
       params: idParam,
       body: z.object({ note: z.string().max(2000).optional() }).optional(),
-      response: z.object({ approval: approvalShape }),
+      response: approvalResultShape,
       handler: async ({ app, actor, params, body, auditTarget }) => {
         auditTarget('approval', params.id);
         return { approval: await app.approvals.decide(params.id, { decision, note: body?.note, actor }) };
@@ -74,7 +74,7 @@ export const approvalRoutes: AnyRoute<ApprovalsRouteDeps>[] = [
       summary: decision === 'approve' ? 'Approve a request the owner handed to you: the requested action runs now' : 'Refuse a request the owner handed to you, with a note for the requester',
       params: idParam,
       body: z.object({ note: z.string().max(2000).optional() }).optional(),
-      response: z.object({ approval: approvalShape }),
+      response: approvalResultShape,
       handler: async ({ app, actor, params, body, auditTarget }) => {
         auditTarget('approval', params.id);
         return { approval: await app.approvals.decide(params.id, { decision, note: body?.note, actor, asDelegate: true }) };
@@ -85,7 +85,7 @@ export const approvalRoutes: AnyRoute<ApprovalsRouteDeps>[] = [
     method: 'POST', url: '/api/approvals/:id/cancel', access: { permission: 'approvals.read' }, tags, audit: 'approval.cancelled',
     summary: 'Withdraw a pending request (its requester, or the owner or an admin; anyone else gets 404)',
     params: idParam,
-    response: z.object({ approval: approvalShape }),
+    response: approvalResultShape,
     handler: async ({ app, principal, actor, params, auditTarget }) => {
       const r = await readable(app, principal, params.id);
       if (!r) throw notFound('The approval request');

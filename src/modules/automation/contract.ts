@@ -199,6 +199,13 @@ export const taskSubjectShape = z.object({ type: z.enum(subjectTypes), id: z.str
 export type WorkflowStatus = (typeof workflowStatuses)[number];
 export type RunState = (typeof runStates)[number];
 export type StepStatus = (typeof stepStatuses)[number];
+/** GET /api/automations/templates */
+export const templateListShape = z.object({ templates: z.array(templateShape) });
+/** GET /api/automations/task-subjects */
+export const taskSubjectListShape = z.object({ subjects: z.array(taskSubjectShape) });
+/** GET /api/automations/:id/runs */
+export const runListShape = z.object({ runs: z.array(runShape) });
+
 export type Trigger = Wire<z.output<typeof triggerSchema>>;
 export type Condition = Wire<z.output<typeof conditionSchema>>;
 export type Step = Wire<z.output<typeof stepSchema>>;
@@ -227,3 +234,6 @@ export type RunTimeline = Wire<z.output<typeof timelineShape>>;
 /** What a task step is about when it is a course, post or product (as picked: the label is its title then). */
 export type TaskStepSubject = Exclude<Extract<Step, { kind: 'task' }>['subject'], 'contact' | undefined>;
 export type FoundTaskSubject = Wire<z.output<typeof taskSubjectShape>>;
+export type TemplateList = Wire<z.output<typeof templateListShape>>;
+export type FoundTaskSubjects = Wire<z.output<typeof taskSubjectListShape>>;
+export type RunList = Wire<z.output<typeof runListShape>>;

@@ -14,15 +14,15 @@ import {
   publishBody,
   publishedShape,
   removedShape,
-  runShape,
   runStates,
-  taskSubjectShape,
-  templateShape,
   timelineShape,
   updateWorkflowBody,
   workflowDetailShape,
   workflowListShape,
   workflowShape,
+  runListShape,
+  taskSubjectListShape,
+  templateListShape,
 } from './contract.js';
 import { templates } from './templates.js';
 import { subjectTypes } from '../tasks/index.js';
@@ -75,14 +75,14 @@ export const automationRoutes: AnyRoute<AutomationRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/automations/templates', access: read, tags,
     summary: 'Ready-made workflows to start from',
-    response: z.object({ templates: z.array(templateShape) }),
+    response: templateListShape,
     handler: async () => ({ templates: templates.map((t) => ({ id: t.id, name: t.name, description: t.description, definition: t.definition })) }),
   }),
   defineRoute({
     method: 'GET', url: '/api/automations/task-subjects', access: write, tags,
     summary: "What a workflow's task step can be about: courses, blog posts and products whose title contains q (type, id and title only)",
     query: z.object({ q: z.string().max(200).default(''), type: z.enum(subjectTypes).optional(), limit: z.coerce.number().int().min(1).max(50).default(20) }),
-    response: z.object({ subjects: z.array(taskSubjectShape) }),
+    response: taskSubjectListShape,
     handler: async ({ app, query }) => ({ subjects: await app.automation.searchTaskSubjects(query.q, { type: query.type, limit: query.limit }) }),
   }),
   defineRoute({
@@ -181,7 +181,7 @@ export const automationRoutes: AnyRoute<AutomationRouteDeps>[] = [
     summary: 'Runs of a workflow, newest first',
     params: idParam,
     query: z.object({ state: z.enum(runStates).optional(), limit: z.coerce.number().int().min(1).max(200).optional(), before: z.coerce.date().optional() }),
-    response: z.object({ runs: z.array(runShape) }),
+    response: runListShape,
     handler: async ({ app, params, query }) => ({ runs: await app.automation.runs(params.id, query) }),
   }),
   defineRoute({

@@ -10,6 +10,7 @@ import { LegalPageView } from '../../../web/public/brand/pages.js';
 import { defaultFaviconSvg, fontPairings, fonts, legalPages, themeLabels, themes, type LegalPage } from './brand.js';
 import { renderLegalText } from './legal.js';
 import { IMAGE_LIMITS, type BrandImageKind } from './service.js';
+import { brandPageShape, brandSettingsShape as settingsShape } from './contract.js';
 
 /** What these routes use (the wiring passes the App, which provides them: src/http/routes.ts). */
 export interface BrandRouteDeps {
@@ -17,24 +18,6 @@ export interface BrandRouteDeps {
 }
 const defineRoute = routesFor<BrandRouteDeps>();
 
-const settingsShape = z.object({
-  name: z.string(),
-  tagline: z.string(),
-  color: z.string(),
-  accent: z.string(),
-  font: z.string(),
-  theme: z.string(),
-  senderName: z.string(),
-  senderAddress: z.string(),
-  supportEmail: z.string(),
-  postalAddress: z.string(),
-  timeZone: z.string(),
-  currency: z.string(),
-  legal: z.object({ terms: z.string(), privacy: z.string(), refunds: z.string() }),
-  logoUrl: z.string().nullable(),
-  faviconUrl: z.string().nullable(),
-  version: z.number(),
-});
 const kindParam = z.object({ kind: z.enum(['logo', 'favicon']) });
 
 /** Images we serve: typed by their sniffed bytes, never rendered as a document, cached by version. */
@@ -53,7 +36,7 @@ export const brandRoutes: AnyRoute<BrandRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/brand', access: { permission: 'settings.manage' }, tags: ['brand'],
     summary: 'The business settings: name, logo, colours, fonts, theme, sender, addresses, time zone, currency, legal pages',
-    response: z.object({ settings: settingsShape, choices: z.object({ themes: z.array(z.object({ id: z.string(), label: z.string() })), fonts: z.array(z.object({ id: z.string(), label: z.string(), heading: z.string(), body: z.string() })), limits: z.object({ logo: z.number(), favicon: z.number() }) }) }),
+    response: brandPageShape,
     handler: async ({ app }) => ({
       settings: await app.brand.getSettings(),
       choices: {

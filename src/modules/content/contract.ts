@@ -46,6 +46,25 @@ export const topPostShape = z.object({
   sources: z.array(z.object({ source: z.string(), visitors: z.number() })),
   optIns: z.number(), salesFirstTouch: z.number(), salesLastTouch: z.number(), revenueLastTouch: z.number(), currency: z.string(),
 });
+/** GET /api/posts. policy: who may publish (the blog settings' role policy). */
+export const postListShape = z.object({ posts: z.array(postShape), policy: z.string() });
+/** GET /api/posts/:id/revisions */
+export const revisionListShape = z.object({ revisions: z.array(revisionShape) });
+/** GET /api/posts/:id/diff */
+export const diffShape = z.object({ lines: z.array(diffLineShape) });
+/** POST /api/posts/preview: the post rendered as the blog shows it. */
+export const postPreviewShape = z.object({ html: z.string() });
+/** POST /api/posts/:id/newsletter: the draft broadcast made from the post. */
+export const newsletterDraftShape = z.object({ broadcastId: z.string() });
+/** GET /api/redirects */
+export const redirectListShape = z.object({ redirects: z.array(redirectShape) });
+/** GET /api/blog/calendar */
+export const calendarListShape = z.object({ items: z.array(calendarShape) });
+/** GET /api/blog/top-posts: the period (YYYY-MM-DD) and its posts. */
+export const topPostsShape = z.object({ from: z.string(), to: z.string(), posts: z.array(topPostShape) });
+/** GET /api/blog/authors: who may be named author, the role policy, and the caller's own id. */
+export const authorsShape = z.object({ authors: z.array(z.object({ id: z.string(), name: z.string() })), policy: z.string(), me: z.string().nullable() });
+
 export type TopPostRow = z.output<typeof topPostShape>;
 export type PostStatus = (typeof postStatuses)[number];
 export type Post = Wire<z.output<typeof postShape>>;
@@ -55,3 +74,12 @@ export type DiffLine = z.output<typeof diffLineShape>;
 export type RedirectRow = Wire<z.output<typeof redirectShape>>;
 export type CalendarItem = Wire<z.output<typeof calendarShape>>;
 export type { BlogSettings, PostBlock, PostContent, RolePolicy };
+export type PostList = Wire<z.output<typeof postListShape>>;
+export type RevisionList = Wire<z.output<typeof revisionListShape>>;
+export type Diff = z.output<typeof diffShape>;
+export type PostPreview = z.output<typeof postPreviewShape>;
+export type NewsletterDraft = z.output<typeof newsletterDraftShape>;
+export type RedirectList = Wire<z.output<typeof redirectListShape>>;
+export type CalendarList = Wire<z.output<typeof calendarListShape>>;
+export type TopPosts = Wire<z.output<typeof topPostsShape>>;
+export type Authors = z.output<typeof authorsShape>;

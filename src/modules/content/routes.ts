@@ -18,7 +18,22 @@ import { blogSettingsSchema } from './policy.js';
 import { postContentSchema } from './post-content.js';
 import { PUBLISH_APPROVAL_KIND } from './service.js';
 import { topPosts } from './measures.js';
-import { calendarShape, topPostShape, diffLineShape, postShape, postStatuses, publishAnswerShape, redirectShape, revisionShape } from './contract.js';
+import {
+  authorsShape,
+  calendarListShape,
+  calendarShape,
+  diffShape,
+  newsletterDraftShape,
+  postListShape,
+  postPreviewShape,
+  postShape,
+  postStatuses,
+  publishAnswerShape,
+  redirectListShape,
+  redirectShape,
+  revisionListShape,
+  topPostsShape,
+} from './contract.js';
 
 /** What these routes use (the wiring passes the App, which provides them: src/http/routes.ts). */
 export interface ContentRouteDeps {
@@ -151,7 +166,7 @@ export const contentRoutes: AnyRoute<ContentRouteDeps>[] = [
     method: 'GET', url: '/api/posts', access: { permission: 'content.read' }, tags: ['content'],
     summary: 'Posts (filter by status or tag), latest change first',
     query: z.object({ status: z.enum(postStatuses).optional(), tag: z.string().max(40).optional() }),
-    response: z.object({ posts: z.array(postShape), policy: z.string() }),
+    response: postListShape,
     handler: async ({ app, query, actor }) => ({ posts: await app.content.list(app.db, query), policy: (await app.content.policyFor(actor)).text }),
   }),
   defineRoute({
@@ -231,14 +246,14 @@ export const contentRoutes: AnyRoute<ContentRouteDeps>[] = [
     method: 'GET', url: '/api/posts/:id/revisions', access: { permission: 'content.read' }, tags: ['content'],
     summary: 'Every saved revision, newest first',
     params: idParam,
-    response: z.object({ revisions: z.array(revisionShape) }),
+    response: revisionListShape,
     handler: async ({ app, params }) => ({ revisions: await app.content.revisions(app.db, params.id) }),
   }),
   defineRoute({
     method: 'GET', url: '/api/posts/:id/diff', access: { permission: 'content.read' }, tags: ['content'],
     summary: 'What changed between two revisions (from=0: the published post)',
     params: idParam, query: z.object({ from: z.coerce.number().int().min(0), to: z.coerce.number().int().min(1) }),
-    response: z.object({ lines: z.array(diffLineShape) }),
+    response: diffShape,
     handler: async ({ app, params, query }) => ({ lines: await app.content.diff(app.db, params.id, query.from, query.to) }),
   }),
   defineRoute({
@@ -254,14 +269,14 @@ export const contentRoutes: AnyRoute<ContentRouteDeps>[] = [
     method: 'POST', url: '/api/posts/preview', access: { permission: 'content.write' }, tags: ['content'], audit: false,
     summary: 'Live preview: unsaved post content rendered through the public page’s components',
     body: z.object({ content: z.unknown(), slug: slug.optional() }),
-    response: z.object({ html: z.string() }),
+    response: postPreviewShape,
     handler: async ({ app, body }) => ({ html: await app.blog.preview(postContentSchema.parse(body.content), body.slug || 'preview') }),
   }),
   defineRoute({
     method: 'POST', url: '/api/posts/:id/newsletter', access: { permission: 'mail.send' }, tags: ['content'], audit: 'content.post_newsletter',
     summary: 'Send a published post as a newsletter to a segment (a broadcast of the mail engine), once',
     params: idParam, body: z.object({ segmentId: z.uuid().nullable().optional(), listId: z.uuid().nullable().optional(), at: z.iso.datetime({ offset: true }).nullable().optional() }),
-    response: z.object({ broadcastId: z.string() }),
+    response: newsletterDraftShape,
     handler: async ({ app, actor, params, body, auditTarget }) => {
       auditTarget('post', params.id);
       return app.blogNewsletter.send(params.id, body, actor);
@@ -272,7 +287,7 @@ export const contentRoutes: AnyRoute<ContentRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/redirects', access: { permission: 'content.read' }, tags: ['content'],
     summary: 'Redirects: made by slug changes and by hand',
-    response: z.object({ redirects: z.array(redirectShape) }),
+    response: redirectListShape,
     handler: async ({ app }) => ({ redirects: await app.content.listRedirects(app.db) }),
   }),
   defineRoute({
@@ -291,7 +306,7 @@ export const contentRoutes: AnyRoute<ContentRouteDeps>[] = [
     method: 'GET', url: '/api/blog/calendar', access: { permission: 'content.read' }, tags: ['content'],
     summary: 'The editorial calendar: planned posts, owners, due dates',
     query: z.object({ from: z.iso.date().optional(), to: z.iso.date().optional() }),
-    response: z.object({ items: z.array(calendarShape) }),
+    response: calendarListShape,
     handler: async ({ app, query }) => ({ items: await app.content.calendar(app.db, query) }),
   }),
   defineRoute({
@@ -313,7 +328,7 @@ export const contentRoutes: AnyRoute<ContentRouteDeps>[] = [
     method: 'GET', url: '/api/blog/top-posts', access: { permission: 'analytics.read' }, tags: ['content'],
     summary: 'Posts ranked by visitors over [from, to] (default: the last 30 days), with sources, opt-ins and sales attributed',
     query: z.object({ from: z.iso.date().optional(), to: z.iso.date().optional(), limit: z.coerce.number().int().min(1).max(50).default(10) }),
-    response: z.object({ from: z.string(), to: z.string(), posts: z.array(topPostShape) }),
+    response: topPostsShape,
     handler: async ({ app, query }) => {
       const to = query.to ?? app.clock.now().toISOString().slice(0, 10);
       const from = query.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10);
@@ -324,7 +339,7 @@ export const contentRoutes: AnyRoute<ContentRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/blog/authors', access: { permission: 'content.read' }, tags: ['content'],
     summary: 'The team members a post may name as its author, and your policy in a sentence',
-    response: z.object({ authors: z.array(z.object({ id: z.string(), name: z.string() })), policy: z.string(), me: z.string().nullable() }),
+    response: authorsShape,
     handler: async ({ app, actor }) => ({
       authors: (await app.team.listUsers()).map((u) => ({ id: u.id, name: u.name })),
       policy: (await app.content.policyFor(actor)).text,

@@ -107,6 +107,21 @@ export const statsShape = z.object({
   ),
 });
 
+/** GET /api/learning/courses */
+export const courseListShape = z.object({ courses: z.array(courseShape) });
+/** POST /api/learning/courses/:id/modules: the new module, last in the course. */
+export const moduleCreatedShape = z.object({ id: z.string(), title: z.string(), position: z.number() });
+/** POST /api/learning/preview: a lesson's Markdown rendered as students see it. */
+export const lessonPreviewShape = z.object({ html: z.string() });
+/** GET /api/learning/freshness: what is due for review (and how many are overdue). */
+export const freshnessListShape = z.object({ items: z.array(freshnessShape), overdueCount: z.number() });
+/** GET /api/learning/courses/:id/enrollments */
+export const enrollmentListShape = z.object({ enrollments: z.array(enrollmentShape) });
+/** POST /api/learning/courses/:id/enrollments: the contact enrolled, and whether it was created. */
+export const enrolledShape = z.object({ contactId: z.string(), created: z.boolean() });
+/** POST /api/learning/courses/:id/enrollments/revoke: how many live grants ended. */
+export const revokedShape = z.object({ revoked: z.number() });
+
 export type Course = Wire<z.output<typeof courseShape>>;
 export type CourseTree = Wire<z.output<typeof treeShape>>;
 export type Lesson = Wire<z.output<typeof lessonShape>>;
@@ -115,3 +130,10 @@ export type QuizQuestion = NonNullable<Lesson['quiz']>['questions'][number];
 export type FreshnessItem = Wire<z.output<typeof freshnessShape>>;
 export type Enrollment = Wire<z.output<typeof enrollmentShape>>;
 export type CourseStats = Wire<z.output<typeof statsShape>>;
+export type CourseList = Wire<z.output<typeof courseListShape>>;
+export type ModuleCreated = z.output<typeof moduleCreatedShape>;
+export type LessonPreview = z.output<typeof lessonPreviewShape>;
+export type FreshnessList = Wire<z.output<typeof freshnessListShape>>;
+export type EnrollmentList = Wire<z.output<typeof enrollmentListShape>>;
+export type Enrolled = z.output<typeof enrolledShape>;
+export type AccessRevoked = z.output<typeof revokedShape>;

@@ -8,7 +8,26 @@ import { sendPage } from '../../http/html.js';
 import { routesFor, type AnyRoute, type CustomerPrincipal } from '../../http/route.js';
 import type { LearningService } from './index.js';
 import { DomainError, invalid } from '../../errors.js';
-import { courseBody, courseShape, enrollmentShape, fileShape, freshnessShape, lessonBody, lessonShape, quizQuestion, reason, statsShape, title, treeShape } from './contract.js';
+import {
+  courseBody,
+  courseListShape,
+  courseShape,
+  enrolledShape,
+  enrollmentListShape,
+  fileShape,
+  freshnessListShape,
+  freshnessShape,
+  lessonBody,
+  lessonPreviewShape,
+  lessonShape,
+  moduleCreatedShape,
+  quizQuestion,
+  reason,
+  revokedShape,
+  statsShape,
+  title,
+  treeShape,
+} from './contract.js';
 import { renderMarkdown, videoEmbed } from './content.js';
 import { LessonLockedError, NoCourseAccessError, type StudentLesson } from './delivery.js';
 import { sendStoredFile } from './send-file.js';
@@ -94,7 +113,7 @@ export const learningRoutes: AnyRoute<LearningRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/learning/courses', access: { permission: 'learning.read' }, tags: ['learning'],
     summary: 'Every course with its lesson count and review due date',
-    response: z.object({ courses: z.array(courseShape) }),
+    response: courseListShape,
     handler: async ({ app }) => ({ courses: await app.learning.listCourses() }),
   }),
   defineRoute({
@@ -134,7 +153,7 @@ export const learningRoutes: AnyRoute<LearningRouteDeps>[] = [
   defineRoute({
     method: 'POST', url: '/api/learning/courses/:id/modules', access: { permission: 'learning.write' }, tags: ['learning'], status: 201,
     summary: 'Add a module at the end of the course',
-    params: idParam, body: z.object({ title }), response: z.object({ id: z.string(), title: z.string(), position: z.number() }),
+    params: idParam, body: z.object({ title }), response: moduleCreatedShape,
     handler: async ({ app, params, body, actor, auditTarget }) => {
       auditTarget('course', params.id, { module: body.title });
       return app.learning.addModule(params.id, body.title, actor);
@@ -195,7 +214,7 @@ export const learningRoutes: AnyRoute<LearningRouteDeps>[] = [
   defineRoute({
     method: 'POST', url: '/api/learning/preview', access: { permission: 'learning.write' }, tags: ['learning'], audit: false,
     summary: 'Render Markdown as students will see it (sanitised HTML), for the editor preview',
-    body: z.object({ markdown: z.string().max(200_000) }), response: z.object({ html: z.string() }),
+    body: z.object({ markdown: z.string().max(200_000) }), response: lessonPreviewShape,
     handler: async ({ body }) => ({ html: renderMarkdown(body.markdown) }),
   }),
   defineRoute({
@@ -296,7 +315,7 @@ export const learningRoutes: AnyRoute<LearningRouteDeps>[] = [
     method: 'GET', url: '/api/learning/freshness', access: { permission: 'learning.read' }, tags: ['learning'],
     summary: 'Courses and lessons with their review due dates; overdue=true lists only what is overdue',
     query: z.object({ overdue: z.enum(['true', 'false']).optional(), courseId: z.uuid().optional() }),
-    response: z.object({ items: z.array(freshnessShape), overdueCount: z.number() }),
+    response: freshnessListShape,
     handler: async ({ app, query }) => {
       const items = await app.learning.freshness.dueItems({ overdueOnly: query.overdue === 'true', courseId: query.courseId });
       return { items, overdueCount: items.filter((i) => i.overdue).length };
@@ -332,9 +351,7 @@ export const learningRoutes: AnyRoute<LearningRouteDeps>[] = [
     method: 'GET', url: '/api/learning/courses/:id/enrollments', access: { permission: 'learning.read' }, tags: ['learning'],
     summary: 'Students of a course (current and former) with progress',
     params: idParam, query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100), offset: z.coerce.number().int().min(0).default(0) }),
-    response: z.object({
-      enrollments: z.array(enrollmentShape),
-    }),
+    response: enrollmentListShape,
     handler: async ({ app, params, query }) => ({ enrollments: await app.learning.enrolments.listEnrollments(params.id, query) }),
   }),
   defineRoute({
@@ -342,7 +359,7 @@ export const learningRoutes: AnyRoute<LearningRouteDeps>[] = [
     summary: 'Enroll someone by hand (a manual access grant with a reason; creates the contact if new)',
     params: idParam,
     body: z.object({ email: z.string().trim().max(320), name: z.string().trim().max(200).optional(), reason, expiresAt: z.coerce.date().optional() }),
-    response: z.object({ contactId: z.string(), created: z.boolean() }),
+    response: enrolledShape,
     handler: async ({ app, params, body, actor, auditTarget }) => {
       const r = await app.learning.enrolments.enroll(params.id, body, actor);
       auditTarget('course', params.id, { contactId: r.contactId, reason: body.reason });
@@ -352,7 +369,7 @@ export const learningRoutes: AnyRoute<LearningRouteDeps>[] = [
   defineRoute({
     method: 'POST', url: '/api/learning/courses/:id/enrollments/revoke', access: { permission: 'enrollments.manage' }, tags: ['learning'],
     summary: "End a student's access to the course (every live grant, purchases included) with a reason",
-    params: idParam, body: z.object({ contactId: z.uuid(), reason }), response: z.object({ revoked: z.number() }),
+    params: idParam, body: z.object({ contactId: z.uuid(), reason }), response: revokedShape,
     handler: async ({ app, params, body, actor, auditTarget }) => {
       auditTarget('course', params.id, { contactId: body.contactId, reason: body.reason });
       return { revoked: await app.learning.enrolments.unenroll(params.id, body.contactId, body.reason, actor) };

@@ -8,6 +8,7 @@ import { conflict, forbidden, invalid, notFound } from '../../errors.js';
 import type { Tx } from '../../db/client.js';
 import { isValidEmail } from '../audience/index.js';
 import type { MailContext } from './context.js';
+import type { RecipientFilter } from './contract.js';
 import { BROADCAST_START_JOB, type BroadcastEngine, type BroadcastRow } from './engine.js';
 import type { Block, RenderedMessage } from './render.js';
 import { broadcastLinks, broadcastRecipients, broadcasts, type BroadcastStatus } from './schema.js';
@@ -59,10 +60,9 @@ const RECIPIENT_FILTERS = {
   opened: () => isNotNull(broadcastRecipients.openedAt),
   clicked: () => isNotNull(broadcastRecipients.clickedAt),
   unsubscribed: () => isNotNull(broadcastRecipients.unsubscribedAt),
-} satisfies Record<string, () => SQL>;
+} satisfies Record<RecipientFilter, () => SQL>;
 
-export type RecipientFilter = keyof typeof RECIPIENT_FILTERS;
-export const recipientFilters = Object.keys(RECIPIENT_FILTERS) as [RecipientFilter, ...RecipientFilter[]];
+export { recipientFilters, type RecipientFilter } from './contract.js';
 
 export interface RecipientQuery {
   status?: RecipientFilter;

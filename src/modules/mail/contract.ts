@@ -128,3 +128,98 @@ export type Broadcast = Omit<Wire<z.output<typeof broadcastShape>>, 'blocks'> & 
 export type BroadcastStats = Wire<z.output<typeof statsShape>>;
 export type BroadcastListItem = Broadcast & Pick<Wire<z.output<typeof broadcastListItemShape>>, 'preview'>;
 export type Preview = Wire<z.output<typeof previewShape>>;
+
+// ---- broadcast detail, sending, reports -------------------------------------------------------
+
+/** GET /api/broadcasts: the list, each row with its preview line. */
+export const broadcastListShape = z.object({ broadcasts: z.array(broadcastListItemShape) });
+/** GET /api/broadcasts/:id: the broadcast with its numbers. */
+export const broadcastDetailShape = broadcastShape.extend({ stats: statsShape });
+/** POST /api/broadcasts/:id/schedule. approvalId: the marketing role's send was above its limit and waits for the owner (status stays draft). */
+export const scheduledShape = broadcastShape.extend({ approvalId: z.string().nullable() });
+/** POST /api/broadcasts/:id/test: how many addresses the test went to. */
+export const testSentShape = z.object({ sent: z.number() });
+export const testSendBody = z.object({ to: z.array(z.string().trim().max(320)).min(1).max(5), contactId: z.uuid().optional() });
+/** GET /api/broadcasts/:id/links: clicks per link. */
+export const linkListShape = z.object({ links: z.array(z.object({ idx: z.number(), url: z.string(), clicks: z.number(), uniqueClicks: z.number() })) });
+
+/** The marketing role's send limit as the owner sets it (PUT /api/mail/send-limits takes and answers it). */
+export const sendLimitsShape = z.object({
+  /** the most people one broadcast may reach (after suppressions) when the marketing role sends it */
+  maxRecipients: z.number().int().min(0).max(10_000_000),
+  /** the most broadcasts the marketing role may start in any 7 days */
+  maxPerWeek: z.number().int().min(0).max(100),
+});
+
+/** What the recipient list can be narrowed to: a row state, or what happened after sending. */
+export const recipientFilters = ['queued', 'sending', 'sent', 'failed', 'skipped', 'cancelled', 'bounced', 'complained', 'opened', 'clicked', 'unsubscribed'] as const;
+/** What a provider reported back: a permanent or temporary refusal, or a spam complaint. */
+export const bounceKinds = ['hard', 'soft', 'complaint'] as const;
+
+export const recipientShape = z.object({
+  id: z.number(),
+  contactId: z.string(),
+  email: z.string(),
+  /** queued | sending | sent | failed | skipped | cancelled */
+  status: z.string(),
+  attempts: z.number(),
+  sentAt: z.date().nullable(),
+  error: z.string().nullable(),
+  openedAt: z.date().nullable(),
+  opens: z.number(),
+  clickedAt: z.date().nullable(),
+  clicks: z.number(),
+  bouncedAt: z.date().nullable(),
+  /** hard | soft (a complaint sets complainedAt instead) */
+  bounceKind: z.string().nullable(),
+  complainedAt: z.date().nullable(),
+  unsubscribedAt: z.date().nullable(),
+});
+/** GET /api/broadcasts/:id/recipients: a page of recipients; nextCursor is the next page's `cursor`. */
+export const recipientPageShape = z.object({ recipients: z.array(recipientShape), total: z.number(), nextCursor: z.string().nullable() });
+
+export const bounceShape = z.object({
+  id: z.number(),
+  email: z.string(),
+  kind: z.enum(bounceKinds),
+  provider: z.string(),
+  detail: z.string(),
+  occurredAt: z.date(),
+  contactId: z.string().nullable(),
+  broadcastId: z.string().nullable(),
+  /** null when the bounce belongs to no broadcast (transactional mail) or the broadcast was deleted */
+  broadcastName: z.string().nullable(),
+});
+/** GET /api/mail/bounces: newest first; nextCursor is the next page's `cursor`. */
+export const bouncePageShape = z.object({ bounces: z.array(bounceShape), total: z.number(), nextCursor: z.string().nullable() });
+
+export const suppressionShape = z.object({
+  email: z.string(),
+  /** hard_bounce | soft_bounce | complaint | manual */
+  reason: z.string(),
+  detail: z.string(),
+  createdAt: z.date(),
+});
+/** GET /api/mail/suppressions */
+export const suppressionListShape = z.object({ suppressions: z.array(suppressionShape) });
+
+/** GET /api/broadcasts (each row's blocks typed as the editor's, as Broadcast does) */
+export type BroadcastList = { broadcasts: BroadcastListItem[] };
+export type BroadcastDetail = Broadcast & Pick<Wire<z.output<typeof broadcastDetailShape>>, 'stats'>;
+export type ScheduledBroadcast = Broadcast & Pick<Wire<z.output<typeof scheduledShape>>, 'approvalId'>;
+export type TestSent = z.output<typeof testSentShape>;
+export type LinkClicks = Wire<z.output<typeof linkListShape>>;
+export type SendLimits = z.output<typeof sendLimitsShape>;
+export type MailSettingsSaved = z.output<typeof mailSettingsShape>;
+export type RecipientFilter = (typeof recipientFilters)[number];
+export type BounceKind = (typeof bounceKinds)[number];
+export type Recipient = Wire<z.output<typeof recipientShape>>;
+export type RecipientPage = Wire<z.output<typeof recipientPageShape>>;
+export type Bounce = Wire<z.output<typeof bounceShape>>;
+export type BouncePage = Wire<z.output<typeof bouncePageShape>>;
+export type Suppression = Wire<z.output<typeof suppressionShape>>;
+export type SuppressionList = Wire<z.output<typeof suppressionListShape>>;
+
+/** GET /api/outbox: newest first; outboxOnly: no SMTP is set, so mail stays here. */
+export const outboxShape = z.object({ messages: z.array(messageSummaryShape), outboxOnly: z.boolean() });
+export type Outbox = Wire<z.output<typeof outboxShape>>;

@@ -17,10 +17,31 @@ import { safeEqual } from '../../crypto.js';
 import { InvalidLinkPage, UnsubscribeConfirmPage, UnsubscribedPage } from '../../../web/public/mail/pages.js';
 import { parseDsn, parseMailgun, parsePostmark, parseSendgrid, parseSes, verifyMailgun, verifyPostmark, verifySendgrid, verifySns } from './webhooks.js';
 import { preferencesToken } from './tokens.js';
-import { recipientFilters } from './broadcasts.js';
 import { emailAddressSchema } from '../audience/index.js';
-import { marketingSendLimitsSchema as sendLimitsShape } from './send-limits.js';
-import { broadcastInputShape as broadcastInput, broadcastListItemShape, broadcastShape, broadcastStatuses as statuses, mailSettingsShape as settingsShape, mailSettingsViewShape, messageShape, messageSummaryShape as messageSummary, previewShape, sendCheckShape, sendLimitsViewShape, statsShape } from './contract.js';
+import {
+  bouncePageShape,
+  bounceKinds,
+  broadcastDetailShape,
+  broadcastInputShape as broadcastInput,
+  broadcastListShape,
+  broadcastShape,
+  broadcastStatuses as statuses,
+  linkListShape,
+  mailSettingsShape as settingsShape,
+  mailSettingsViewShape,
+  messageShape,
+  outboxShape,
+  previewShape,
+  recipientFilters,
+  recipientPageShape,
+  scheduledShape,
+  sendCheckShape,
+  sendLimitsShape,
+  sendLimitsViewShape,
+  suppressionListShape,
+  testSendBody,
+  testSentShape,
+} from './contract.js';
 
 /** What these routes use (the wiring passes the App, which provides them: src/http/routes.ts). */
 export interface MailRouteDeps {
@@ -62,7 +83,7 @@ export const mailRoutes: AnyRoute<MailRouteDeps>[] = [
     method: 'GET', url: '/api/outbox', access: { permission: 'mail.read' }, tags: ['mail'],
     summary: 'Messages Onehour sent or keeps in its outbox, newest first',
     query: page.extend({ to: z.string().max(320).optional(), stream: z.enum(['transactional', 'broadcast']).optional() }),
-    response: z.object({ messages: z.array(messageSummary), outboxOnly: z.boolean() }),
+    response: outboxShape,
     handler: async ({ app, query }) => ({ messages: await app.mail.listOutbox(query), outboxOnly: app.mail.outboxOnly }),
   }),
   defineRoute({
@@ -115,7 +136,7 @@ export const mailRoutes: AnyRoute<MailRouteDeps>[] = [
     method: 'GET', url: '/api/broadcasts', access: { permission: 'mail.read' }, tags: ['mail'],
     summary: 'Broadcasts, newest first',
     query: page.extend({ status: z.enum(statuses).optional() }),
-    response: z.object({ broadcasts: z.array(broadcastListItemShape) }),
+    response: broadcastListShape,
     handler: async ({ app, query }) => {
       const list = await app.mail.broadcasts.list(query);
       return { broadcasts: await Promise.all(list.map(async (b) => ({ ...b, preview: await app.mail.broadcasts.previewLine(b.id) }))) };
@@ -143,7 +164,7 @@ export const mailRoutes: AnyRoute<MailRouteDeps>[] = [
     method: 'GET', url: '/api/broadcasts/:id', access: { permission: 'mail.read' }, tags: ['mail'],
     summary: 'One broadcast with its numbers',
     params: idParam,
-    response: broadcastShape.extend({ stats: statsShape }),
+    response: broadcastDetailShape,
     handler: async ({ app, params }) => ({ ...(await app.mail.broadcasts.get(params.id)), stats: await app.mail.broadcasts.stats(params.id) }),
   }),
   defineRoute({
@@ -178,8 +199,8 @@ export const mailRoutes: AnyRoute<MailRouteDeps>[] = [
     method: 'POST', url: '/api/broadcasts/:id/test', access: { permission: 'mail.send' }, tags: ['mail'], audit: 'broadcast.test_sent',
     summary: 'Send the broadcast to up to 5 addresses now, marked [Test]',
     params: idParam,
-    body: z.object({ to: z.array(z.string().trim().max(320)).min(1).max(5), contactId: z.uuid().optional() }),
-    response: z.object({ sent: z.number() }),
+    body: testSendBody,
+    response: testSentShape,
     handler: async ({ app, params, body, actor, auditTarget }) => {
       auditTarget('broadcast', params.id, { to: body.to });
       return { sent: await app.mail.broadcasts.testSend(params.id, body.to, actor, body.contactId) };
@@ -200,8 +221,7 @@ export const mailRoutes: AnyRoute<MailRouteDeps>[] = [
     summary: 'Send now, or at a time; the audience is taken when sending starts',
     params: idParam,
     body: z.object({ at: z.coerce.date().nullable().optional() }),
-    // approvalId: the marketing role's send was above its limit and waits for the owner (status stays draft)
-    response: broadcastShape.extend({ approvalId: z.string().nullable() }),
+    response: scheduledShape,
     handler: async ({ app, params, body, actor, auditTarget }) => {
       auditTarget('broadcast', params.id, { at: body.at ?? 'now' });
       return app.mail.broadcasts.schedule(params.id, body.at ?? null, actor);
@@ -223,7 +243,7 @@ export const mailRoutes: AnyRoute<MailRouteDeps>[] = [
     method: 'GET', url: '/api/broadcasts/:id/links', access: { permission: 'mail.read' }, tags: ['mail'],
     summary: 'Clicks per link',
     params: idParam,
-    response: z.object({ links: z.array(z.object({ idx: z.number(), url: z.string(), clicks: z.number(), uniqueClicks: z.number() })) }),
+    response: linkListShape,
     handler: async ({ app, params }) => ({ links: await app.mail.broadcasts.links(params.id) }),
   }),
   defineRoute({
@@ -234,17 +254,7 @@ export const mailRoutes: AnyRoute<MailRouteDeps>[] = [
       status: z.enum(recipientFilters).optional().describe('a row state (queued, sending, sent, failed, skipped, cancelled) or an outcome (bounced, complained, opened, clicked, unsubscribed)'),
       search: z.string().trim().max(320).optional().describe('part of the address'),
     }),
-    response: z.object({
-      recipients: z.array(
-        z.object({
-          id: z.number(), contactId: z.string(), email: z.string(), status: z.string(), attempts: z.number(), sentAt: z.date().nullable(), error: z.string().nullable(),
-          openedAt: z.date().nullable(), opens: z.number(), clickedAt: z.date().nullable(), clicks: z.number(),
-          bouncedAt: z.date().nullable(), bounceKind: z.string().nullable(), complainedAt: z.date().nullable(), unsubscribedAt: z.date().nullable(),
-        }),
-      ),
-      total: z.number(),
-      nextCursor: z.string().nullable(),
-    }),
+    response: recipientPageShape,
     handler: async ({ app, params, query }) => app.mail.broadcasts.recipients(params.id, query),
   }),
 
@@ -254,19 +264,10 @@ export const mailRoutes: AnyRoute<MailRouteDeps>[] = [
     summary: 'Bounces and spam complaints received, newest first; filter by broadcast, kind and address',
     query: cursorPage.extend({
       broadcastId: z.uuid().optional(),
-      kind: z.enum(['hard', 'soft', 'complaint']).optional(),
+      kind: z.enum(bounceKinds).optional(),
       search: z.string().trim().max(320).optional().describe('part of the address'),
     }),
-    response: z.object({
-      bounces: z.array(
-        z.object({
-          id: z.number(), email: z.string(), kind: z.enum(['hard', 'soft', 'complaint']), provider: z.string(), detail: z.string(), occurredAt: z.date(),
-          contactId: z.string().nullable(), broadcastId: z.string().nullable(), broadcastName: z.string().nullable(),
-        }),
-      ),
-      total: z.number(),
-      nextCursor: z.string().nullable(),
-    }),
+    response: bouncePageShape,
     handler: async ({ app, query }) => app.mail.bounces.listBounces(query),
   }),
 
@@ -275,7 +276,7 @@ export const mailRoutes: AnyRoute<MailRouteDeps>[] = [
     method: 'GET', url: '/api/mail/suppressions', access: { permission: 'mail.read' }, tags: ['mail'],
     summary: 'Addresses that get no bulk mail (bounced, complained, or added by hand)',
     query: page.extend({ search: z.string().max(320).optional() }),
-    response: z.object({ suppressions: z.array(z.object({ email: z.string(), reason: z.string(), detail: z.string(), createdAt: z.date() })) }),
+    response: suppressionListShape,
     handler: async ({ app, query }) => ({ suppressions: await app.mail.bounces.listSuppressions(query) }),
   }),
   defineRoute({

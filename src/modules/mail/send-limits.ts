@@ -4,18 +4,15 @@
 // support's refunds above a limit do. The owner and admins are not limited.
 import { sql } from 'drizzle-orm';
 import { CONTACTS_VIEW } from '../audience/index.js';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { sendLimitsShape } from './contract.js';
 import type { Actor } from '../../actor.js';
 import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import { getSetting, putSetting } from '../../db/secrets.js';
 import type { MailContext } from './context.js';
 
-export const marketingSendLimitsSchema = z.object({
-  /** the most people one broadcast may reach (after suppressions) when the marketing role sends it */
-  maxRecipients: z.number().int().min(0).max(10_000_000),
-  /** the most broadcasts the marketing role may start in any 7 days */
-  maxPerWeek: z.number().int().min(0).max(100),
-});
+/** The contract's shape (the owner's PUT takes and answers it); kept here under its old name. */
+export const marketingSendLimitsSchema = sendLimitsShape;
 export type MarketingSendLimits = z.infer<typeof marketingSendLimitsSchema>;
 
 export const defaultMarketingSendLimits: MarketingSendLimits = { maxRecipients: 500, maxPerWeek: 1 };

@@ -99,6 +99,13 @@ export const figuresShape = z.object({
   ),
 });
 
+/** GET /api/support/canned */
+export const cannedListShape = z.object({ replies: z.array(cannedShape) });
+/** GET /api/support/conversations/:id/canned/:cannedId: the reply filled in for this customer. */
+export const cannedTextShape = z.object({ text: z.string() });
+/** POST /api/support/conversations/:id/actions. approvalId: above the role's limit, the action waits for the owner. */
+export const actionTakenShape = z.object({ action: z.object({ id: z.string(), kind: z.string(), status: z.string(), result: z.string().nullable(), approvalId: z.string().nullable() }), approvalId: z.string().nullable() });
+
 export type ConversationSummary = Wire<z.output<typeof conversationSummaryShape>>;
 export type ConversationList = Wire<z.output<typeof conversationListShape>>;
 export type Thread = Wire<z.output<typeof threadShape>>;
@@ -107,3 +114,6 @@ export type CannedReply = Wire<z.output<typeof cannedShape>>;
 export type SupportSettingsWire = Wire<z.output<typeof settingsShape>>;
 export type Presence = Wire<z.output<typeof presenceShape>>;
 export type SupportFigures = Wire<z.output<typeof figuresShape>>;
+export type CannedReplies = Wire<z.output<typeof cannedListShape>>;
+export type CannedText = z.output<typeof cannedTextShape>;
+export type ActionTaken = z.output<typeof actionTakenShape>;

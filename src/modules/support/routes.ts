@@ -16,7 +16,7 @@ import { parseInbound } from './inbound.js';
 import { formFields, mailgunAuth, postmarkToRaw, sendgridAuth, sesInbound, verifyBasicAuth, verifyMailgunInbound, type PostmarkInbound } from './providers.js';
 import { supportSettingsSchema } from './settings.js';
 import { supportPublicRoutes, type SupportPublicRouteDeps } from './public-routes.js';
-import { cannedShape, conversationListShape, conversationShape, conversationStatus, figuresShape, presenceShape, settingsShape, threadShape } from './contract.js';
+import { actionTakenShape, cannedListShape, cannedShape, cannedTextShape, conversationListShape, conversationShape, conversationStatus, figuresShape, presenceShape, settingsShape, threadShape } from './contract.js';
 
 /** What these routes use (the wiring passes the App, which provides them: src/http/routes.ts). */
 export interface SupportRouteDeps extends SupportPublicRouteDeps {
@@ -178,7 +178,7 @@ export const supportRoutes: AnyRoute<SupportRouteDeps>[] = [
     method: 'GET', url: '/api/support/conversations/:id/canned/:cannedId', access: write, tags,
     summary: 'A canned reply filled in for this customer (Liquid: contact, last_order, courses)',
     params: z.object({ id: z.uuid(), cannedId: z.uuid() }),
-    response: z.object({ text: z.string() }),
+    response: cannedTextShape,
     handler: async ({ app, params }) => ({ text: await app.support.renderCanned(params.id, params.cannedId) }),
   }),
   defineRoute({
@@ -186,7 +186,7 @@ export const supportRoutes: AnyRoute<SupportRouteDeps>[] = [
     summary: 'Refund, resend a receipt or sign-in link, or extend course access: within your role\'s limits it is done, above them it becomes an approval request for the owner',
     params: idParam,
     body: actionBody,
-    response: z.object({ action: z.object({ id: z.string(), kind: z.string(), status: z.string(), result: z.string().nullable(), approvalId: z.string().nullable() }), approvalId: z.string().nullable() }),
+    response: actionTakenShape,
     handler: async ({ app, params, body, actor, auditTarget }) => {
       auditTarget('support_conversation', params.id, { kind: body.kind });
       return app.support.act(params.id, body, actor);
@@ -241,7 +241,7 @@ export const supportRoutes: AnyRoute<SupportRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/support/canned', access: read, tags,
     summary: 'Canned replies',
-    response: z.object({ replies: z.array(cannedShape) }),
+    response: cannedListShape,
     handler: async ({ app }) => ({ replies: await app.support.listCanned() }),
   }),
   defineRoute({

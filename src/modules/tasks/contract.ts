@@ -127,6 +127,19 @@ export const notificationSettingsShape = z.object({ overdueEmail: z.boolean() })
 
 export const personShape = z.object({ id: z.string(), name: z.string(), role: z.string() });
 
+/** GET /api/sops */
+export const sopListShape = z.object({ sops: z.array(sopShape) });
+/** GET /api/sops/:id: the procedure and its revisions. */
+export const sopDetailShape = z.object({ sop: sopShape, revisions: z.array(sopRevisionShape) });
+/** POST /api/sops/preview: the procedure rendered, and the checklist its tasks would get. */
+export const sopPreviewShape = z.object({ html: z.string(), checklist: z.array(z.string()) });
+/** GET /api/tasks: the tasks, the people they can go to, and the business's time zone and today (YYYY-MM-DD). */
+export const taskListShape = z.object({ tasks: z.array(taskShape), people: z.array(personShape), timeZone: z.string(), today: z.string() });
+/** GET /api/tasks/subjects */
+export const subjectListShape = z.object({ subjects: z.array(subjectSchema) });
+/** GET /api/tasks/:id/occurrences */
+export const occurrenceListShape = z.object({ occurrences: z.array(occurrenceShape) });
+
 export type RecurrenceInput = z.input<typeof recurrenceSchema>;
 export type TaskInput = z.input<typeof taskInputSchema>;
 export type SopInput = z.input<typeof sopInputSchema>;
@@ -137,3 +150,9 @@ export type Task = Wire<z.output<typeof taskShape>>;
 export type MyDay = Wire<z.output<typeof myDayShape>>;
 export type NotificationSettings = z.output<typeof notificationSettingsShape>;
 export type Person = Wire<z.output<typeof personShape>>;
+export type SopList = Wire<z.output<typeof sopListShape>>;
+export type SopDetail = Wire<z.output<typeof sopDetailShape>>;
+export type SopPreview = z.output<typeof sopPreviewShape>;
+export type TaskList = Wire<z.output<typeof taskListShape>>;
+export type TaskSubjects = Wire<z.output<typeof subjectListShape>>;
+export type OccurrenceList = Wire<z.output<typeof occurrenceListShape>>;

@@ -5,7 +5,23 @@ import { z } from 'zod';
 import { routesFor, type AnyRoute, type Principal } from '../../http/route.js';
 import type { TasksService } from './index.js';
 import { invalid } from '../../errors.js';
-import { myDayShape, notificationSettingsShape, subjectSchema, occurrenceShape, personShape, sopInputSchema, sopPatchSchema, sopRevisionShape, sopShape, taskInputSchema, taskPatchSchema, taskShape } from './contract.js';
+import {
+  myDayShape,
+  notificationSettingsShape,
+  occurrenceListShape,
+  occurrenceShape,
+  sopDetailShape,
+  sopInputSchema,
+  sopListShape,
+  sopPatchSchema,
+  sopPreviewShape,
+  sopShape,
+  subjectListShape,
+  taskInputSchema,
+  taskListShape,
+  taskPatchSchema,
+  taskShape,
+} from './contract.js';
 import { subjectTypes, type Caller } from './service.js';
 import { tasksPublicRoutes, type TasksPublicRouteDeps } from './public-routes.js';
 
@@ -123,21 +139,21 @@ export const tasksRoutes: AnyRoute<TasksRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/sops', access: work, tags,
     summary: "Every SOP (the caller's role's first)",
-    response: z.object({ sops: z.array(sopShape) }),
+    response: sopListShape,
     handler: async ({ app, principal }) => ({ sops: await app.tasks.listSops({ role: principal.role }) }),
   }),
   defineRoute({
     method: 'GET', url: '/api/sops/:id', access: work, tags,
     summary: 'An SOP with its revision history (who changed what)',
     params: idParam,
-    response: z.object({ sop: sopShape, revisions: z.array(sopRevisionShape) }),
+    response: sopDetailShape,
     handler: async ({ app, params }) => app.tasks.getSop(params.id),
   }),
   defineRoute({
     method: 'POST', url: '/api/sops/preview', access: manage, tags, audit: false,
     summary: 'Render SOP Markdown as the sanitised HTML it will show as, with its checklist',
     body: z.object({ body: sopInputSchema.shape.body }),
-    response: z.object({ html: z.string(), checklist: z.array(z.string()) }),
+    response: sopPreviewShape,
     handler: async ({ app, body }) => app.tasks.preview(body.body),
   }),
   defineRoute({
@@ -176,7 +192,7 @@ export const tasksRoutes: AnyRoute<TasksRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/tasks', access: manage, tags,
     summary: 'Every task with its schedule and latest occurrence, and the people one can assign',
-    response: z.object({ tasks: z.array(taskShape), people: z.array(personShape), timeZone: z.string(), today: z.string() }),
+    response: taskListShape,
     handler: async ({ app }) => {
       const [list, people, day] = await Promise.all([app.tasks.listTasks(), app.tasks.people(), app.tasks.today()]);
       return { tasks: list, people, ...day };
@@ -186,7 +202,7 @@ export const tasksRoutes: AnyRoute<TasksRouteDeps>[] = [
     method: 'GET', url: '/api/tasks/subjects', access: manage, tags,
     summary: 'What a task can be about: courses, blog posts and products whose title contains q',
     query: z.object({ q: z.string().max(200).default(''), type: z.enum(subjectTypes).optional(), limit: z.coerce.number().int().min(1).max(50).default(20) }),
-    response: z.object({ subjects: z.array(subjectSchema) }),
+    response: subjectListShape,
     handler: async ({ app, query }) => ({ subjects: await app.tasks.searchSubjects(query.q, { type: query.type, limit: query.limit }) }),
   }),
   defineRoute({
@@ -224,7 +240,7 @@ export const tasksRoutes: AnyRoute<TasksRouteDeps>[] = [
     method: 'GET', url: '/api/tasks/:id/occurrences', access: manage, tags,
     summary: "A task's occurrences, newest first: who did each, when, late or skipped",
     params: idParam,
-    response: z.object({ occurrences: z.array(occurrenceShape) }),
+    response: occurrenceListShape,
     handler: async ({ app, params }) => ({ occurrences: await app.tasks.taskHistory(params.id) }),
   }),
 ];

@@ -33,3 +33,26 @@ export type Invitation = Wire<z.output<typeof invitationShape>>;
 export type InvitationPeek = Wire<z.output<typeof invitationPeekShape>>;
 export type ApiKey = Wire<z.output<typeof apiKeyShape>>;
 export type DeviceSession = Wire<z.output<typeof deviceSessionShape>>;
+
+/** GET /api/me/sessions: your signed-in devices (an API key has none). */
+export const deviceSessionsShape = z.object({ sessions: z.array(deviceSessionShape) });
+/** POST /api/me/sessions/revoke-others: how many sessions ended. */
+export const revokedSessionsShape = z.object({ revoked: z.number() });
+/** POST /api/me/two-factor/begin: the secret and otpauth URI for the authenticator app (enrolment only). */
+export const twoFactorBeginShape = z.object({ secret: z.string(), uri: z.string() });
+/** GET /api/team */
+export const teamShape = z.object({ members: z.array(userShape), invitations: z.array(invitationShape) });
+/** POST /api/team/invitations: the invitation and its single-use link (also mailed). */
+export const invitedShape = z.object({ invitation: invitationShape, link: z.string() });
+/** GET /api/api-keys (no key itself: it is shown once, at creation) */
+export const apiKeysShape = z.object({ apiKeys: z.array(apiKeyShape) });
+/** POST /api/api-keys: the key, in this answer only, and its record. */
+export const apiKeyCreatedShape = z.object({ key: z.string(), apiKey: apiKeyShape });
+
+export type DeviceSessions = Wire<z.output<typeof deviceSessionsShape>>;
+export type RevokedSessions = z.output<typeof revokedSessionsShape>;
+export type TwoFactorBegin = z.output<typeof twoFactorBeginShape>;
+export type Team = Wire<z.output<typeof teamShape>>;
+export type Invited = Wire<z.output<typeof invitedShape>>;
+export type ApiKeys = Wire<z.output<typeof apiKeysShape>>;
+export type ApiKeyCreated = Wire<z.output<typeof apiKeyCreatedShape>>;

@@ -12,7 +12,18 @@ import type { AuditLog } from '../../db/audit.js';
 import type { Db } from '../../db/client.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import type { TeamService } from './index.js';
-import { apiKeyShape, deviceSessionShape, invitationPeekShape, invitationShape, sessionStateShape as sessionState, userShape } from './contract.js';
+import {
+  apiKeyCreatedShape,
+  apiKeysShape,
+  deviceSessionsShape,
+  invitationPeekShape,
+  invitedShape,
+  revokedSessionsShape,
+  sessionStateShape as sessionState,
+  teamShape,
+  twoFactorBeginShape,
+  userShape,
+} from './contract.js';
 
 /** What these routes use (the wiring passes the App, which provides them: src/http/routes.ts). */
 export interface TeamRouteDeps {
@@ -178,9 +189,7 @@ export const teamRoutes: AnyRoute<TeamRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/me/sessions', access: 'authenticated', tags: ['account'],
     summary: 'Your signed-in sessions (devices)',
-    response: z.object({
-      sessions: z.array(deviceSessionShape),
-    }),
+    response: deviceSessionsShape,
     handler: async ({ app, principal }) => {
       if (principal.type !== 'session') return { sessions: [] };
       return { sessions: await app.team.listSessions(principal.userId, principal.session.sessionId) };
@@ -199,7 +208,7 @@ export const teamRoutes: AnyRoute<TeamRouteDeps>[] = [
   defineRoute({
     method: 'POST', url: '/api/me/sessions/revoke-others', access: 'authenticated', tags: ['account'], audit: 'account.sessions_revoked',
     summary: 'Sign out everywhere else',
-    response: z.object({ revoked: z.number() }),
+    response: revokedSessionsShape,
     handler: async ({ app, principal }) => {
       if (principal.type !== 'session') throw new DomainError('forbidden', 'Only for signed-in people');
       return { revoked: await app.team.revokeOtherSessions(principal.userId, principal.session.sessionId) };
@@ -208,7 +217,7 @@ export const teamRoutes: AnyRoute<TeamRouteDeps>[] = [
   defineRoute({
     method: 'POST', url: '/api/me/two-factor/begin', access: 'authenticated', tags: ['account'], audit: 'account.two_factor_begin',
     summary: 'Start two-factor enrolment: a secret and otpauth URI for the authenticator app',
-    response: z.object({ secret: z.string(), uri: z.string() }),
+    response: twoFactorBeginShape,
     handler: ({ app, principal }) => {
       if (principal.type !== 'session') throw new DomainError('forbidden', 'Only for signed-in people');
       return app.team.beginTotpEnrolment(principal.userId);
@@ -237,14 +246,14 @@ export const teamRoutes: AnyRoute<TeamRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/team', access: { permission: 'team.read' }, tags: ['team'],
     summary: 'Team members and open invitations',
-    response: z.object({ members: z.array(userShape), invitations: z.array(invitationShape) }),
+    response: teamShape,
     handler: async ({ app }) => ({ members: await app.team.listUsers(), invitations: await app.team.listInvitations() }),
   }),
   defineRoute({
     method: 'POST', url: '/api/team/invitations', access: { permission: 'team.manage' }, tags: ['team'], audit: 'team.invite',
     summary: 'Invite someone by email to a role; the single-use link is mailed and returned',
     body: z.object({ email, role }),
-    response: z.object({ invitation: invitationShape, link: z.string() }),
+    response: invitedShape,
     status: 201,
     handler: async ({ app, principal, body, auditTarget }) => {
       const me = principal.type === 'session' ? principal.session.user : null;
@@ -289,14 +298,14 @@ export const teamRoutes: AnyRoute<TeamRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/api-keys', access: { permission: 'apikeys.manage' }, tags: ['api keys'],
     summary: 'API keys (the secret itself is shown only once, at creation)',
-    response: z.object({ apiKeys: z.array(apiKeyShape) }),
+    response: apiKeysShape,
     handler: async ({ app }) => ({ apiKeys: await app.team.listApiKeys() }),
   }),
   defineRoute({
     method: 'POST', url: '/api/api-keys', access: { permission: 'apikeys.manage' }, tags: ['api keys'], audit: 'apikey.created',
     summary: 'Create an API key that carries one role’s permissions',
     body: z.object({ name: z.string().trim().min(1).max(80), role }),
-    response: z.object({ key: z.string(), apiKey: apiKeyShape }),
+    response: apiKeyCreatedShape,
     status: 201,
     handler: async ({ app, principal, body, auditTarget }) => {
       const created = await app.team.createApiKey(body, { actor: principal.actor, userId: principal.type === 'session' ? principal.userId : '' });

@@ -3,6 +3,17 @@
 import { z } from 'zod';
 import { routesFor, type AnyRoute } from '../../http/route.js';
 import type { WebhookService } from './index.js';
+import {
+  createdShape,
+  deliveryListQuery,
+  deliveryListShape,
+  deliveryResultShape,
+  endpointBody,
+  endpointListShape,
+  endpointPatchBody,
+  endpointResultShape,
+  rotatedShape,
+} from './contract.js';
 
 /** What these routes use (the wiring passes the App, which provides them: src/http/routes.ts). */
 export interface WebhooksRouteDeps {
@@ -11,42 +22,6 @@ export interface WebhooksRouteDeps {
 const defineRoute = routesFor<WebhooksRouteDeps>();
 
 const idParam = z.object({ id: z.uuid() });
-const eventType = z.string().min(1).max(100).regex(/^[a-z_]+(\.[a-z_]+)+$/, 'an event type such as order.paid');
-const endpointBody = z.object({
-  url: z.string().trim().min(1).max(2000),
-  description: z.string().trim().max(500).optional(),
-  eventTypes: z.array(eventType).max(200).optional().describe('event types to deliver; empty or missing: every type'),
-  enabled: z.boolean().optional(),
-});
-const endpointShape = z.object({
-  id: z.string(),
-  url: z.string(),
-  description: z.string(),
-  eventTypes: z.array(z.string()),
-  enabled: z.boolean(),
-  failingSince: z.date().nullable(),
-  disabledReason: z.string().nullable(),
-  createdAt: z.date(),
-  updatedAt: z.date(),
-});
-const deliveryShape = z.object({
-  id: z.string(),
-  endpointId: z.string(),
-  eventId: z.number().nullable(),
-  eventType: z.string(),
-  messageId: z.string(),
-  status: z.enum(['pending', 'delivering', 'succeeded', 'failed']),
-  attempts: z.number(),
-  responseStatus: z.number().nullable(),
-  responseBody: z.string().nullable(),
-  durationMs: z.number().nullable(),
-  error: z.string().nullable(),
-  payload: z.record(z.string(), z.unknown()),
-  replayOf: z.string().nullable(),
-  createdAt: z.date(),
-  lastAttemptAt: z.date().nullable(),
-  nextAttemptAt: z.date().nullable(),
-});
 const access = { permission: 'webhooks.manage' } as const;
 const tags = ['webhooks'];
 
@@ -54,14 +29,14 @@ export const webhookRoutes: AnyRoute<WebhooksRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/webhooks', access, tags,
     summary: 'Webhook endpoints, and the event types one can receive',
-    response: z.object({ endpoints: z.array(endpointShape), eventTypes: z.array(z.string()) }),
+    response: endpointListShape,
     handler: async ({ app }) => ({ endpoints: await app.webhooks.listEndpoints(), eventTypes: app.webhooks.eventTypes() }),
   }),
   defineRoute({
     method: 'POST', url: '/api/webhooks', access, tags, audit: 'webhook.endpoint_created', status: 201,
     summary: 'Register an endpoint; its signing secret (whsec_…) is in this answer only',
     body: endpointBody,
-    response: z.object({ endpoint: endpointShape, secret: z.string() }),
+    response: createdShape,
     handler: async ({ app, actor, body, auditTarget }) => {
       const created = await app.webhooks.createEndpoint(body, actor);
       auditTarget('webhook_endpoint', created.endpoint.id, { eventTypes: created.endpoint.eventTypes });
@@ -72,8 +47,8 @@ export const webhookRoutes: AnyRoute<WebhooksRouteDeps>[] = [
     method: 'PATCH', url: '/api/webhooks/:id', access, tags, audit: 'webhook.endpoint_updated',
     summary: 'Change an endpoint (turning it on again clears its failure history)',
     params: idParam,
-    body: endpointBody.partial(),
-    response: z.object({ endpoint: endpointShape }),
+    body: endpointPatchBody,
+    response: endpointResultShape,
     handler: async ({ app, actor, params, body, auditTarget }) => {
       auditTarget('webhook_endpoint', params.id, { changed: Object.keys(body) });
       return { endpoint: await app.webhooks.updateEndpoint(params.id, body, actor) };
@@ -92,7 +67,7 @@ export const webhookRoutes: AnyRoute<WebhooksRouteDeps>[] = [
     method: 'POST', url: '/api/webhooks/:id/rotate-secret', access, tags, audit: 'webhook.secret_rotated',
     summary: 'A new signing secret (in this answer only); the old one also signs for 24 hours',
     params: idParam,
-    response: z.object({ secret: z.string(), previousValidUntil: z.date() }),
+    response: rotatedShape,
     handler: async ({ app, actor, params, auditTarget }) => {
       auditTarget('webhook_endpoint', params.id);
       return app.webhooks.rotateSecret(params.id, actor);
@@ -102,7 +77,7 @@ export const webhookRoutes: AnyRoute<WebhooksRouteDeps>[] = [
     method: 'POST', url: '/api/webhooks/:id/test', access, tags, audit: 'webhook.test_sent', status: 201,
     summary: 'Send a webhook.test message to the endpoint',
     params: idParam,
-    response: z.object({ delivery: deliveryShape }),
+    response: deliveryResultShape,
     handler: async ({ app, actor, params, auditTarget }) => {
       auditTarget('webhook_endpoint', params.id);
       return { delivery: await app.webhooks.sendTest(params.id, actor) };
@@ -112,8 +87,8 @@ export const webhookRoutes: AnyRoute<WebhooksRouteDeps>[] = [
     method: 'GET', url: '/api/webhooks/:id/deliveries', access, tags,
     summary: 'The delivery log of an endpoint, newest first',
     params: idParam,
-    query: z.object({ status: z.enum(['pending', 'delivering', 'succeeded', 'failed']).optional(), limit: z.coerce.number().int().min(1).max(200).optional() }),
-    response: z.object({ deliveries: z.array(deliveryShape) }),
+    query: deliveryListQuery,
+    response: deliveryListShape,
     handler: async ({ app, params, query }) => {
       await app.webhooks.getEndpoint(params.id);
       return { deliveries: await app.webhooks.listDeliveries(params.id, query) };
@@ -123,7 +98,7 @@ export const webhookRoutes: AnyRoute<WebhooksRouteDeps>[] = [
     method: 'POST', url: '/api/webhook-deliveries/:id/replay', access, tags, audit: 'webhook.delivery_replayed', status: 201,
     summary: 'Send a delivery again (same webhook-id, so receivers can tell it is a repeat)',
     params: idParam,
-    response: z.object({ delivery: deliveryShape }),
+    response: deliveryResultShape,
     handler: async ({ app, actor, params, auditTarget }) => {
       const delivery = await app.webhooks.replay(params.id, actor);
       auditTarget('webhook_delivery', params.id, { replay: delivery.id });

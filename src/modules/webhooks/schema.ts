@@ -21,7 +21,8 @@ export const webhookEndpoints = pgTable('webhook_endpoints', {
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
 });
 
-export type DeliveryStatus = 'pending' | 'delivering' | 'succeeded' | 'failed';
+export type { WebhookDeliveryStatus as DeliveryStatus } from './contract.js';
+import type { WebhookDeliveryStatus as DeliveryStatus } from './contract.js';
 
 export const webhookDeliveries = pgTable(
   'webhook_deliveries',

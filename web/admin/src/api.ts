@@ -186,14 +186,9 @@ export function apiSend<T = void>(method: Exclude<Method, 'GET'>, path: string, 
 export type { User, SessionState, Invitation, InvitationPeek, DeviceSession, ApiKey } from '../../../src/modules/team/contract.js';
 export type { BusinessEvent, AuditEntry } from '../../../src/http/contract.js';
 export type { MessageSummary, Message } from '../../../src/modules/mail/contract.js';
-import type { User, SessionState, Invitation, InvitationPeek, DeviceSession, ApiKey } from '../../../src/modules/team/contract.js';
-import type { BusinessEvent, AuditEntry } from '../../../src/http/contract.js';
-import type { MessageSummary, Message } from '../../../src/modules/mail/contract.js';
-
-/** A page of a newest-first list; pass nextBefore as `before` for the next page (null: no more). */
-export interface Page<C = number> {
-  nextBefore: C | null;
-}
+import type { User, SessionState, InvitationPeek, DeviceSessions, RevokedSessions, TwoFactorBegin, Team, Invited, ApiKeys, ApiKeyCreated } from '../../../src/modules/team/contract.js';
+import type { ActivityPage, ActivityTypes, AuditPage, DemoStatus } from '../../../src/http/contract.js';
+import type { Message, Outbox } from '../../../src/modules/mail/contract.js';
 
 // ---- endpoints ------------------------------------------------------------------------
 
@@ -212,97 +207,70 @@ export const auth = {
 export const account = {
   changePassword: (body: { currentPassword: string; newPassword: string }) => apiSend<SessionState>('POST', '/api/me/password', body),
   rename: (name: string) => apiSend('PATCH', '/api/me', { name }),
-  sessions: () => apiGet<{ sessions: DeviceSession[] }>('/api/me/sessions'),
+  sessions: () => apiGet<DeviceSessions>('/api/me/sessions'),
   revokeSession: (id: string) => apiSend('DELETE', `/api/me/sessions/${encodeURIComponent(id)}`),
-  revokeOtherSessions: () => apiSend<{ revoked: number }>('POST', '/api/me/sessions/revoke-others'),
-  beginTwoFactor: () => apiSend<{ secret: string; uri: string }>('POST', '/api/me/two-factor/begin'),
+  revokeOtherSessions: () => apiSend<RevokedSessions>('POST', '/api/me/sessions/revoke-others'),
+  beginTwoFactor: () => apiSend<TwoFactorBegin>('POST', '/api/me/two-factor/begin'),
   confirmTwoFactor: (body: { code: string }) => apiSend('POST', '/api/me/two-factor/confirm', body),
   disableTwoFactor: (body: { password: string }) => apiSend('POST', '/api/me/two-factor/disable', body),
 };
 
 export const team = {
-  list: () => apiGet<{ members: User[]; invitations: Invitation[] }>('/api/team'),
-  invite: (body: { email: string; role: AssignableRole }) => apiSend<{ invitation: Invitation; link: string }>('POST', '/api/team/invitations', body),
+  list: () => apiGet<Team>('/api/team'),
+  invite: (body: { email: string; role: AssignableRole }) => apiSend<Invited>('POST', '/api/team/invitations', body),
   revokeInvitation: (id: string) => apiSend('DELETE', `/api/team/invitations/${encodeURIComponent(id)}`),
   changeRole: (id: string, role: AssignableRole) => apiSend<User>('PATCH', `/api/team/members/${encodeURIComponent(id)}`, { role }),
   remove: (id: string) => apiSend('DELETE', `/api/team/members/${encodeURIComponent(id)}`),
 };
 
 export const apiKeys = {
-  list: () => apiGet<{ apiKeys: ApiKey[] }>('/api/api-keys'),
-  create: (body: { name: string; role: AssignableRole }) => apiSend<{ key: string; apiKey: ApiKey }>('POST', '/api/api-keys', body),
+  list: () => apiGet<ApiKeys>('/api/api-keys'),
+  create: (body: { name: string; role: AssignableRole }) => apiSend<ApiKeyCreated>('POST', '/api/api-keys', body),
   revoke: (id: string) => apiSend('DELETE', `/api/api-keys/${encodeURIComponent(id)}`),
 };
 
-export interface WebhookEndpoint {
-  id: string;
-  url: string;
-  description: string;
-  /** empty: every event type */
-  eventTypes: string[];
-  enabled: boolean;
-  failingSince: IsoDate | null;
-  disabledReason: string | null;
-  createdAt: IsoDate;
-  updatedAt: IsoDate;
-}
-
-export type WebhookDeliveryStatus = 'pending' | 'delivering' | 'succeeded' | 'failed';
-
-export interface WebhookDelivery {
-  id: string;
-  endpointId: string;
-  eventId: number | null;
-  eventType: string;
-  messageId: string;
-  status: WebhookDeliveryStatus;
-  attempts: number;
-  responseStatus: number | null;
-  responseBody: string | null;
-  durationMs: number | null;
-  error: string | null;
-  payload: Record<string, unknown>;
-  replayOf: string | null;
-  createdAt: IsoDate;
-  lastAttemptAt: IsoDate | null;
-  nextAttemptAt: IsoDate | null;
-}
-
-export interface WebhookEndpointInput {
-  url: string;
-  description?: string;
-  eventTypes?: string[];
-  enabled?: boolean;
-}
+export type { WebhookEndpoint, WebhookDelivery, WebhookDeliveryStatus, WebhookEndpointInput } from '../../../src/modules/webhooks/contract.js';
+import type {
+  WebhookCreated,
+  WebhookDeliveryList,
+  WebhookDeliveryStatus,
+  WebhookDeliveryResult,
+  WebhookEndpointInput,
+  WebhookEndpointList,
+  WebhookEndpointPatch,
+  WebhookEndpointResult,
+  WebhookSecretRotated,
+} from '../../../src/modules/webhooks/contract.js';
 
 export const webhooks = {
-  list: () => apiGet<{ endpoints: WebhookEndpoint[]; eventTypes: string[] }>('/api/webhooks'),
-  create: (body: WebhookEndpointInput) => apiSend<{ endpoint: WebhookEndpoint; secret: string }>('POST', '/api/webhooks', body),
-  update: (id: string, body: Partial<WebhookEndpointInput>) => apiSend<{ endpoint: WebhookEndpoint }>('PATCH', `/api/webhooks/${encodeURIComponent(id)}`, body),
+  list: () => apiGet<WebhookEndpointList>('/api/webhooks'),
+  /** the signing secret is in this answer only */
+  create: (body: WebhookEndpointInput) => apiSend<WebhookCreated>('POST', '/api/webhooks', body),
+  update: (id: string, body: WebhookEndpointPatch) => apiSend<WebhookEndpointResult>('PATCH', `/api/webhooks/${encodeURIComponent(id)}`, body),
   remove: (id: string) => apiSend('DELETE', `/api/webhooks/${encodeURIComponent(id)}`),
-  rotateSecret: (id: string) => apiSend<{ secret: string; previousValidUntil: IsoDate }>('POST', `/api/webhooks/${encodeURIComponent(id)}/rotate-secret`),
-  sendTest: (id: string) => apiSend<{ delivery: WebhookDelivery }>('POST', `/api/webhooks/${encodeURIComponent(id)}/test`),
-  deliveries: (id: string, q: { status?: WebhookDeliveryStatus; limit?: number } = {}) => apiGet<{ deliveries: WebhookDelivery[] }>(`/api/webhooks/${encodeURIComponent(id)}/deliveries`, q),
-  replay: (deliveryId: string) => apiSend<{ delivery: WebhookDelivery }>('POST', `/api/webhook-deliveries/${encodeURIComponent(deliveryId)}/replay`),
+  rotateSecret: (id: string) => apiSend<WebhookSecretRotated>('POST', `/api/webhooks/${encodeURIComponent(id)}/rotate-secret`),
+  sendTest: (id: string) => apiSend<WebhookDeliveryResult>('POST', `/api/webhooks/${encodeURIComponent(id)}/test`),
+  deliveries: (id: string, q: { status?: WebhookDeliveryStatus; limit?: number } = {}) => apiGet<WebhookDeliveryList>(`/api/webhooks/${encodeURIComponent(id)}/deliveries`, q),
+  replay: (deliveryId: string) => apiSend<WebhookDeliveryResult>('POST', `/api/webhook-deliveries/${encodeURIComponent(deliveryId)}/replay`),
 };
 
 export const activity = {
-  list: (q: { actorKind?: ActorKind; type?: string; before?: string; limit?: number }) => apiGet<{ events: BusinessEvent[]; names: Record<string, string> } & Page<string>>('/api/activity', q),
-  types: () => apiGet<{ types: string[] }>('/api/activity/types'),
+  list: (q: { actorKind?: ActorKind; type?: string; before?: string; limit?: number }) => apiGet<ActivityPage>('/api/activity', q),
+  types: () => apiGet<ActivityTypes>('/api/activity/types'),
 };
 
 export const audit = {
-  list: (q: { outcome?: 'allowed' | 'denied'; actorId?: string; before?: number; limit?: number }) => apiGet<{ entries: AuditEntry[] } & Page>('/api/audit', q),
+  list: (q: { outcome?: 'allowed' | 'denied'; actorId?: string; before?: number; limit?: number }) => apiGet<AuditPage>('/api/audit', q),
 };
 
 export const outbox = {
-  list: (q: { to?: string; limit?: number }) => apiGet<{ messages: MessageSummary[]; outboxOnly: boolean }>('/api/outbox', q),
+  list: (q: { to?: string; limit?: number }) => apiGet<Outbox>('/api/outbox', q),
   get: (id: string) => apiGet<Message>(`/api/outbox/${encodeURIComponent(id)}`),
 };
 
 export const setup = {
-  demoStatus: () => apiGet<{ loaded: boolean }>('/api/demo'),
-  loadDemo: () => apiSend<{ loaded: boolean }>('POST', '/api/demo'),
+  demoStatus: () => apiGet<DemoStatus>('/api/demo'),
+  loadDemo: () => apiSend<DemoStatus>('POST', '/api/demo'),
   /** A plain link: the browser downloads the file with the session cookie. */
   exportUrl: '/api/export',
 };

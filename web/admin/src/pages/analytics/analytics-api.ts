@@ -3,6 +3,7 @@
 // the type check here.
 import { apiGet, apiSend } from '../../api.js';
 import type {
+  SavedFunnelList,
   Cohorts,
   Dashboard,
   Dimension,
@@ -45,7 +46,7 @@ export const funnels = {
     for (const s of steps) params.append('step', s);
     return apiGet<FunnelResult>(`/api/analytics/funnel?${params}`);
   },
-  saved: () => apiGet<{ funnels: SavedFunnel[] }>('/api/analytics/funnels'),
+  saved: () => apiGet<SavedFunnelList>('/api/analytics/funnels'),
   /** saving the same name again replaces its steps */
   save: (name: string, steps: string[]) => apiSend<SavedFunnel>('POST', '/api/analytics/funnels', { name, steps } satisfies FunnelInput),
   remove: (id: string) => apiSend('DELETE', `/api/analytics/funnels/${id}`),

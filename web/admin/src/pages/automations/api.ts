@@ -4,21 +4,22 @@
 import { apiGet, apiSend } from '../../api.js';
 import type { ContactLists, ContactPage, OptInForms, Tags } from '../../../../../src/modules/audience/contract.js';
 import type { ProductList } from '../../../../../src/modules/catalog/contract.js';
-import type { Course } from '../../../../../src/modules/learning/contract.js';
-import type { Person, Sop } from '../../../../../src/modules/tasks/contract.js';
+import type { CourseList } from '../../../../../src/modules/learning/contract.js';
+import type { SopList, TaskList } from '../../../../../src/modules/tasks/contract.js';
 import type {
   Definition,
   DryRun,
   DryRunInput,
   Enrolled,
   EnrolInput,
-  FoundTaskSubject,
+  FoundTaskSubjects,
   Goal,
   Health,
   Published,
   PublishInput,
   Removed,
   Run,
+  RunList,
   RunState,
   RunTimeline,
   Step,
@@ -26,6 +27,7 @@ import type {
   StepStats,
   TaskStepSubject,
   Template,
+  TemplateList,
   Trigger,
   Workflow,
   WorkflowDetail,
@@ -40,7 +42,7 @@ export type { Definition, DryRun, Goal, Health, Run, RunState, RunTimeline, Step
 
 export const automationsApi = {
   list: () => apiGet<WorkflowList>('/api/automations'),
-  templates: () => apiGet<{ templates: Template[] }>('/api/automations/templates'),
+  templates: () => apiGet<TemplateList>('/api/automations/templates'),
   create: (body: WorkflowInput) => apiSend<Workflow>('POST', '/api/automations', body),
   get: (id: string) => apiGet<WorkflowDetail>(`/api/automations/${id}`),
   save: (id: string, body: WorkflowPatch) => apiSend<Workflow>('PATCH', `/api/automations/${id}`, body),
@@ -50,7 +52,7 @@ export const automationsApi = {
   remove: (id: string) => apiSend<Removed>('DELETE', `/api/automations/${id}`),
   enrol: (id: string, contactIds: string[]) => apiSend<Enrolled>('POST', `/api/automations/${id}/enrol`, { contactIds } satisfies EnrolInput),
   dryRun: (id: string, contactId: string) => apiSend<DryRun>('POST', `/api/automations/${id}/dry-run`, { contactId } satisfies DryRunInput),
-  runs: (id: string, state?: RunState) => apiGet<{ runs: Run[] }>(`/api/automations/${id}/runs`, { state }),
+  runs: (id: string, state?: RunState) => apiGet<RunList>(`/api/automations/${id}/runs`, { state }),
   run: (runId: string) => apiGet<RunTimeline>(`/api/automation-runs/${runId}`),
   retry: (runId: string) => apiSend('POST', `/api/automation-runs/${runId}/retry`),
   skip: (runId: string) => apiSend('POST', `/api/automation-runs/${runId}/skip`),
@@ -59,12 +61,12 @@ export const automationsApi = {
   forms: () => apiGet<OptInForms>('/api/forms'),
   // Catalog and courses are other areas' (their permissions): a role without them gets an empty picker.
   products: () => apiGet<ProductList>('/api/products').catch((): ProductList => ({ products: [] })),
-  courses: () => apiGet<{ courses: Course[] }>('/api/learning/courses').catch(() => ({ courses: [] })),
+  courses: () => apiGet<CourseList>('/api/learning/courses').catch((): CourseList => ({ courses: [] })),
   // The task step's pickers: the team (task managers only) and the SOPs.
-  people: () => apiGet<{ people: Person[] }>('/api/tasks').catch(() => ({ people: [] })),
-  sops: () => apiGet<{ sops: Sop[] }>('/api/sops').catch(() => ({ sops: [] })),
+  people: () => apiGet<Pick<TaskList, 'people'>>('/api/tasks').catch((): Pick<TaskList, 'people'> => ({ people: [] })),
+  sops: () => apiGet<SopList>('/api/sops').catch((): SopList => ({ sops: [] })),
   /** what a task step can be about: courses, posts and products by title (the workflow editor's own search) */
-  taskSubjects: (q: string) => apiGet<{ subjects: FoundTaskSubject[] }>('/api/automations/task-subjects', { q }),
+  taskSubjects: (q: string) => apiGet<FoundTaskSubjects>('/api/automations/task-subjects', { q }),
   contacts: (q: string) => apiGet<ContactPage>('/api/contacts', { q, limit: 10 }),
 };
 

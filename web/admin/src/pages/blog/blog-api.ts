@@ -1,6 +1,7 @@
 // The blog's API (src/modules/content/routes.ts), typed from its contract.
 import { apiGet, apiSend, apiUploadForm } from '../../api.js';
-import type { TopPostRow } from '../../../../../src/modules/content/contract.js';
+import type { Authors, CalendarList, Diff, NewsletterDraft, PostList, PostPreview, RedirectList, RevisionList, TopPosts } from '../../../../../src/modules/content/contract.js';
+import type { ContactLists, Segments } from '../../../../../src/modules/audience/contract.js';
 import type { BlogSettings, CalendarItem, DiffLine, Post, PostContent, PostStatus, PublishAnswer, RedirectRow, Revision } from '../../../../../src/modules/content/contract.js';
 
 export type { BlogSettings, CalendarItem, DiffLine, Post, PostContent, PostStatus, PublishAnswer, RedirectRow, Revision };
@@ -9,7 +10,7 @@ export type PostBlock = PostContent['blocks'][number];
 const id = (s: string) => encodeURIComponent(s);
 
 export const blogApi = {
-  posts: (q: { status?: PostStatus; tag?: string } = {}) => apiGet<{ posts: Post[]; policy: string }>('/api/posts', q),
+  posts: (q: { status?: PostStatus; tag?: string } = {}) => apiGet<PostList>('/api/posts', q),
   post: (postId: string) => apiGet<Post>(`/api/posts/${id(postId)}`),
   create: (body: { slug?: string; content: unknown }) => apiSend<Post>('POST', '/api/posts', body),
   save: (postId: string, body: { slug?: string; draft?: unknown }) => apiSend<Post>('PATCH', `/api/posts/${id(postId)}`, body),
@@ -18,25 +19,25 @@ export const blogApi = {
   withdraw: (postId: string) => apiSend<Post>('POST', `/api/posts/${id(postId)}/withdraw`),
   unpublish: (postId: string) => apiSend<Post>('POST', `/api/posts/${id(postId)}/unpublish`),
   remove: (postId: string) => apiSend('DELETE', `/api/posts/${id(postId)}`),
-  revisions: (postId: string) => apiGet<{ revisions: Revision[] }>(`/api/posts/${id(postId)}/revisions`),
-  diff: (postId: string, from: number, to: number) => apiGet<{ lines: DiffLine[] }>(`/api/posts/${id(postId)}/diff`, { from, to }),
+  revisions: (postId: string) => apiGet<RevisionList>(`/api/posts/${id(postId)}/revisions`),
+  diff: (postId: string, from: number, to: number) => apiGet<Diff>(`/api/posts/${id(postId)}/diff`, { from, to }),
   restore: (postId: string, revision: number) => apiSend<Post>('POST', `/api/posts/${id(postId)}/restore`, { revision }),
-  preview: (content: unknown, slug: string) => apiSend<{ html: string }>('POST', '/api/posts/preview', { content, slug }),
-  newsletter: (postId: string, body: { segmentId?: string | null; listId?: string | null }) => apiSend<{ broadcastId: string }>('POST', `/api/posts/${id(postId)}/newsletter`, body),
+  preview: (content: unknown, slug: string) => apiSend<PostPreview>('POST', '/api/posts/preview', { content, slug }),
+  newsletter: (postId: string, body: { segmentId?: string | null; listId?: string | null }) => apiSend<NewsletterDraft>('POST', `/api/posts/${id(postId)}/newsletter`, body),
   approve: (approvalId: string) => apiSend('POST', `/api/approvals/${id(approvalId)}/approve`, {}),
   refuse: (approvalId: string, note: string) => apiSend('POST', `/api/approvals/${id(approvalId)}/refuse`, { note }),
-  topPosts: () => apiGet<{ from: string; to: string; posts: TopPostRow[] }>('/api/blog/top-posts'),
-  authors: () => apiGet<{ authors: { id: string; name: string }[]; policy: string; me: string | null }>('/api/blog/authors'),
-  redirects: () => apiGet<{ redirects: RedirectRow[] }>('/api/redirects'),
+  topPosts: () => apiGet<TopPosts>('/api/blog/top-posts'),
+  authors: () => apiGet<Authors>('/api/blog/authors'),
+  redirects: () => apiGet<RedirectList>('/api/redirects'),
   saveRedirect: (body: { from: string; to: string }) => apiSend<RedirectRow>('POST', '/api/redirects', body),
   removeRedirect: (redirectId: string) => apiSend('DELETE', `/api/redirects/${id(redirectId)}`),
-  calendar: () => apiGet<{ items: CalendarItem[] }>('/api/blog/calendar'),
+  calendar: () => apiGet<CalendarList>('/api/blog/calendar'),
   saveCalendar: (itemId: string | null, body: { title: string; dueOn: string; ownerId?: string | null; postId?: string | null; notes?: string; done?: boolean }) =>
     itemId ? apiSend<CalendarItem>('PATCH', `/api/blog/calendar/${id(itemId)}`, body) : apiSend<CalendarItem>('POST', '/api/blog/calendar', body),
   removeCalendar: (itemId: string) => apiSend('DELETE', `/api/blog/calendar/${id(itemId)}`),
   settings: () => apiGet<BlogSettings>('/api/blog/settings'),
   saveSettings: (body: Partial<BlogSettings>) => apiSend<BlogSettings>('PATCH', '/api/blog/settings', body),
   uploadImage: (file: File) => apiUploadForm<{ url: string }>('POST', '/api/site/images', file),
-  segments: () => apiGet<{ segments: { id: string; name: string }[] }>('/api/segments'),
-  lists: () => apiGet<{ lists: { id: string; name: string }[] }>('/api/lists'),
+  segments: () => apiGet<Segments>('/api/segments'),
+  lists: () => apiGet<ContactLists>('/api/lists'),
 };

@@ -1,5 +1,5 @@
 // The broadcasts area's calls to the mail API (src/modules/mail/routes.tsx).
-import { apiGet, apiSend, type IsoDate } from '../../api.js';
+import { apiGet, apiSend } from '../../api.js';
 
 // The broadcast shapes are the mail routes' own schemas (src/modules/mail/contract.ts), as they
 // arrive over JSON; types only.
@@ -7,87 +7,62 @@ import type { Block, Broadcast, BroadcastInput, BroadcastListItem, BroadcastStat
 export type { Block, Broadcast, BroadcastInput, BroadcastListItem, BroadcastStats, BroadcastStatus, Preview };
 export type BlockType = Block['type'];
 
-export type { MailSettings, SendCheck, SendLimitsView } from '../../../../../src/modules/mail/contract.js';
-import type { MailSettings, MailSettingsInput, SendCheck, SendLimitsView } from '../../../../../src/modules/mail/contract.js';
-
-/** A recipient filter: a row state, or what happened after sending. */
-export type RecipientFilter = 'queued' | 'sending' | 'sent' | 'failed' | 'skipped' | 'cancelled' | 'bounced' | 'complained' | 'opened' | 'clicked' | 'unsubscribed';
-
-export interface Recipient {
-  id: number;
-  contactId: string;
-  email: string;
-  /** queued | sending | sent | failed | skipped | cancelled */
-  status: string;
-  attempts: number;
-  sentAt: IsoDate | null;
-  error: string | null;
-  openedAt: IsoDate | null;
-  opens: number;
-  clickedAt: IsoDate | null;
-  clicks: number;
-  bouncedAt: IsoDate | null;
-  bounceKind: 'hard' | 'soft' | null;
-  complainedAt: IsoDate | null;
-  unsubscribedAt: IsoDate | null;
-}
-
-export type BounceKind = 'hard' | 'soft' | 'complaint';
-
-export interface Bounce {
-  id: number;
-  email: string;
-  kind: BounceKind;
-  provider: string;
-  detail: string;
-  occurredAt: IsoDate;
-  contactId: string | null;
-  broadcastId: string | null;
-  broadcastName: string | null;
-}
-
-export interface Suppression {
-  email: string;
-  reason: string;
-  detail: string;
-  createdAt: IsoDate;
-}
+export type { Bounce, BounceKind, MailSettings, Recipient, RecipientFilter, SendCheck, SendLimitsView, Suppression } from '../../../../../src/modules/mail/contract.js';
+import type {
+  BounceKind,
+  BouncePage,
+  BroadcastDetail,
+  BroadcastList,
+  LinkClicks,
+  MailSettings,
+  MailSettingsInput,
+  MailSettingsSaved,
+  RecipientFilter,
+  RecipientPage,
+  ScheduledBroadcast,
+  SendCheck,
+  SendLimits,
+  SendLimitsView,
+  SuppressionList,
+  TestSent,
+} from '../../../../../src/modules/mail/contract.js';
+import type { ContactLists, Segments } from '../../../../../src/modules/audience/contract.js';
 
 const id = (s: string) => encodeURIComponent(s);
 
 export const broadcastsApi = {
   /** each with its preview line: subject and opening words as a sample person reads them */
-  list: (status?: BroadcastStatus) => apiGet<{ broadcasts: BroadcastListItem[] }>('/api/broadcasts', { status, limit: 200 }),
-  get: (b: string) => apiGet<Broadcast & { stats: BroadcastStats }>(`/api/broadcasts/${id(b)}`),
+  list: (status?: BroadcastStatus) => apiGet<BroadcastList>('/api/broadcasts', { status, limit: 200 }),
+  get: (b: string) => apiGet<BroadcastDetail>(`/api/broadcasts/${id(b)}`),
   create: (input: BroadcastInput) => apiSend<Broadcast>('POST', '/api/broadcasts', input),
   update: (b: string, input: Partial<BroadcastInput>) => apiSend<Broadcast>('PATCH', `/api/broadcasts/${id(b)}`, input),
   remove: (b: string) => apiSend('DELETE', `/api/broadcasts/${id(b)}`),
   preview: (input: Partial<BroadcastInput>) => apiSend<Preview>('POST', '/api/broadcasts/preview', input),
-  test: (b: string, to: string[]) => apiSend<{ sent: number }>('POST', `/api/broadcasts/${id(b)}/test`, { to }),
+  test: (b: string, to: string[]) => apiSend<TestSent>('POST', `/api/broadcasts/${id(b)}/test`, { to }),
   /** approvalId: above the marketing send limit, the send waits for the owner (the broadcast stays a draft) */
-  schedule: (b: string, at: string | null) => apiSend<Broadcast & { approvalId: string | null }>('POST', `/api/broadcasts/${id(b)}/schedule`, { at }),
+  schedule: (b: string, at: string | null) => apiSend<ScheduledBroadcast>('POST', `/api/broadcasts/${id(b)}/schedule`, { at }),
   /** what sending now would do for the signed-in person: reach, their send limit, a request already waiting */
   sendCheck: (b: string, audience: { listId?: string | null; segmentId?: string | null }) =>
     apiGet<SendCheck>(`/api/broadcasts/${id(b)}/send-check`, { listId: audience.listId ?? undefined, segmentId: audience.segmentId ?? undefined }),
   sendLimits: () => apiGet<SendLimitsView>('/api/mail/send-limits'),
-  saveSendLimits: (l: { maxRecipients: number; maxPerWeek: number }) => apiSend<{ maxRecipients: number; maxPerWeek: number }>('PUT', '/api/mail/send-limits', l),
+  saveSendLimits: (l: SendLimits) => apiSend<SendLimits>('PUT', '/api/mail/send-limits', l),
   action: (b: string, action: 'unschedule' | 'pause' | 'resume' | 'cancel') => apiSend<Broadcast>('POST', `/api/broadcasts/${id(b)}/${action}`),
   recipients: (b: string, q: { status?: RecipientFilter; search?: string; cursor?: string; limit?: number }) =>
-    apiGet<{ recipients: Recipient[]; total: number; nextCursor: string | null }>(`/api/broadcasts/${id(b)}/recipients`, q),
+    apiGet<RecipientPage>(`/api/broadcasts/${id(b)}/recipients`, q),
   bounces: (q: { broadcastId?: string; kind?: BounceKind; search?: string; cursor?: string; limit?: number }) =>
-    apiGet<{ bounces: Bounce[]; total: number; nextCursor: string | null }>('/api/mail/bounces', q),
-  links: (b: string) => apiGet<{ links: { idx: number; url: string; clicks: number; uniqueClicks: number }[] }>(`/api/broadcasts/${id(b)}/links`),
+    apiGet<BouncePage>('/api/mail/bounces', q),
+  links: (b: string) => apiGet<LinkClicks>(`/api/broadcasts/${id(b)}/links`),
   /** who can receive a broadcast (the audience module's lists and segments; empty while it is absent) */
   audiences: async () => {
     const [lists, segments] = await Promise.all([
-      apiGet<{ lists: { id: string; name: string }[] }>('/api/lists').catch(() => ({ lists: [] })),
-      apiGet<{ segments: { id: string; name: string }[] }>('/api/segments').catch(() => ({ segments: [] })),
+      apiGet<ContactLists>('/api/lists').catch((): ContactLists => ({ lists: [] })),
+      apiGet<Segments>('/api/segments').catch((): Segments => ({ segments: [] })),
     ]);
     return { lists: lists.lists, segments: segments.segments };
   },
   settings: () => apiGet<MailSettings>('/api/mail/settings'),
-  saveSettings: (s: Partial<MailSettingsInput>) => apiSend<MailSettingsInput>('PATCH', '/api/mail/settings', s),
-  suppressions: (search?: string) => apiGet<{ suppressions: Suppression[] }>('/api/mail/suppressions', { search, limit: 200 }),
+  saveSettings: (s: Partial<MailSettingsInput>) => apiSend<MailSettingsSaved>('PATCH', '/api/mail/settings', s),
+  suppressions: (search?: string) => apiGet<SuppressionList>('/api/mail/suppressions', { search, limit: 200 }),
   suppress: (email: string, detail: string) => apiSend('POST', '/api/mail/suppressions', { email, detail }),
   unsuppress: (email: string) => apiSend('DELETE', `/api/mail/suppressions/${id(email)}`),
 };

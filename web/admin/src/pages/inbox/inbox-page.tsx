@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useParams } from 'react-router';
 import { apiGet, apiSend, ApiError } from '../../api.js';
-import type { CannedReply, ConversationList, Presence, Thread } from '../../../../../src/modules/support/contract.js';
+import type { ActionTaken, CannedReplies, CannedText, ConversationList, Presence, SupportSettingsWire, Thread } from '../../../../../src/modules/support/contract.js';
 import { EmptyState } from '../../components/empty-state.js';
 import { SelectField, TextAreaField, TextField } from '../../components/field.js';
 import { FormError } from '../../components/form-error.js';
@@ -76,7 +76,7 @@ function ConversationView({ id, onChanged }: { id: string; onChanged: () => void
   const { can } = useSession();
   const [tick, setTick] = useState(0);
   const thread = useLoad(() => apiGet<Thread>(`/api/support/conversations/${id}`), [id, tick]);
-  const canned = useLoad(() => apiGet<{ replies: CannedReply[] }>('/api/support/canned'), []);
+  const canned = useLoad(() => apiGet<CannedReplies>('/api/support/canned'), []);
   const context = useLoad(() => apiGet<Record<string, unknown>>(`/api/support/conversations/${id}/context`), [id, tick]);
   const [text, setText] = useState('');
   const [note, setNote] = useState('');
@@ -130,12 +130,12 @@ function ConversationView({ id, onChanged }: { id: string; onChanged: () => void
   });
   const useCanned = useAction(async (cannedId: string) => {
     if (!cannedId) return;
-    const r = await apiGet<{ text: string }>(`/api/support/conversations/${id}/canned/${cannedId}`);
+    const r = await apiGet<CannedText>(`/api/support/conversations/${id}/canned/${cannedId}`);
     setText(r.text);
   });
   const [actionNote, setActionNote] = useState<string | null>(null);
   const refund = useAction(async (orderId: string, amount: string, reason: string) => {
-    const r = await apiSend<{ action: { status: string; result: string | null }; approvalId: string | null }>('POST', `/api/support/conversations/${id}/actions`, {
+    const r = await apiSend<ActionTaken>('POST', `/api/support/conversations/${id}/actions`, {
       kind: 'refund', orderId, amount: amount ? Math.round(Number(amount) * 100) : undefined, reason,
     });
     setActionNote(r.approvalId ? 'Above your limit: sent to the owner for approval.' : (r.action.result ?? 'Done.'));
@@ -259,7 +259,7 @@ function RefundForm({ orderId, onRefund }: { orderId: string; onRefund: (amount:
 
 function SupportSettingsPanel() {
   const { can } = useSession();
-  const settings = useLoad(() => apiGet<{ address: string; limits: { support: { refundMax: number; refundMaxDays: number }; admin: { refundMax: number } }; sla: { firstResponseHours: number; resolutionHours: number } }>('/api/support/settings'), []);
+  const settings = useLoad(() => apiGet<SupportSettingsWire>('/api/support/settings'), []);
   const save = useAction(async (refundMax: string, days: string, address: string) => {
     const cur = settings.data!;
     await apiSend('PATCH', '/api/support/settings', { address, limits: { ...cur.limits, support: { ...cur.limits.support, refundMax: Math.round(Number(refundMax) * 100), refundMaxDays: Number(days) } } });

@@ -11,32 +11,13 @@ import { useAction } from '../../lib/use-action.js';
 import { useLoad } from '../../lib/use-load.js';
 import { inkOn, readableOn, tint } from '../../../../../src/modules/brand/colour.js';
 
-export interface BrandSettings {
-  name: string;
-  tagline: string;
-  color: string;
-  accent: string;
-  font: string;
-  theme: string;
-  senderName: string;
-  senderAddress: string;
-  supportEmail: string;
-  postalAddress: string;
-  timeZone: string;
-  currency: string;
-  legal: { terms: string; privacy: string; refunds: string };
-  logoUrl: string | null;
-  faviconUrl: string | null;
-  version: number;
-}
-interface Choices {
-  themes: { id: string; label: string }[];
-  fonts: { id: string; label: string; heading: string; body: string }[];
-  limits: { logo: number; favicon: number };
-}
+// The shapes are the brand routes' own schemas (src/modules/brand/contract.ts), as they arrive
+// over JSON; types only.
+import type { BrandChoices as Choices, BrandPage, BrandSettings } from '../../../../../src/modules/brand/contract.js';
+export type { BrandSettings };
 
 const brandApi = {
-  get: () => apiGet<{ settings: BrandSettings; choices: Choices }>('/api/brand'),
+  get: () => apiGet<BrandPage>('/api/brand'),
   save: (patch: Partial<BrandSettings>) => apiSend<BrandSettings>('PATCH', '/api/brand', patch),
   /** multipart/form-data with the file in "file" (the server sniffs the type) */
   upload: async (kind: 'logo' | 'favicon', file: File) => {

@@ -1,6 +1,7 @@
 // The tasks area's calls to the tasks API (src/modules/tasks/routes.ts); shapes from its contract.
 import { ApiError, apiGet, apiSend } from '../../api.js';
 import type { MyDay, NotificationSettings, Person, RecurrenceInput, Sop, SopInput, SopRevision, Task, TaskInput, TaskOccurrence } from '../../../../../src/modules/tasks/contract.js';
+import type { OccurrenceList, SopDetail, SopList, SopPreview, TaskList, TaskSubjects } from '../../../../../src/modules/tasks/contract.js';
 import type { ConversationList } from '../../../../../src/modules/support/contract.js';
 
 export type { MyDay, NotificationSettings, Person, RecurrenceInput, Sop, SopInput, SopRevision, Task, TaskInput, TaskOccurrence };
@@ -12,7 +13,7 @@ const occ = (id: string) => `/api/task-occurrences/${encodeURIComponent(id)}`;
 
 export const tasksApi = {
   myDay: () => apiGet<MyDay>('/api/tasks/my-day'),
-  subjects: (q: string) => apiGet<{ subjects: TaskSubject[] }>('/api/tasks/subjects', { q }),
+  subjects: (q: string) => apiGet<TaskSubjects>('/api/tasks/subjects', { q }),
   mySettings: () => apiGet<NotificationSettings>('/api/tasks/my-settings'),
   setMySettings: (body: NotificationSettings) => apiSend<NotificationSettings>('PUT', '/api/tasks/my-settings', body),
   tick: (id: string, itemId: string, done: boolean) => apiSend<TaskOccurrence>('POST', `${occ(id)}/items/${encodeURIComponent(itemId)}`, { done }),
@@ -22,17 +23,17 @@ export const tasksApi = {
   skip: (id: string, reason: string) => apiSend<TaskOccurrence>('POST', `${occ(id)}/skip`, { reason }),
   /** done or skipped → open again (the event records who re-opened it) */
   reopen: (id: string) => apiSend<TaskOccurrence>('POST', `${occ(id)}/reopen`, {}),
-  list: () => apiGet<{ tasks: Task[]; people: Person[]; timeZone: string; today: string }>('/api/tasks'),
+  list: () => apiGet<TaskList>('/api/tasks'),
   create: (body: TaskInput) => apiSend<Task>('POST', '/api/tasks', body),
   update: (id: string, body: Partial<TaskInput>) => apiSend<Task>('PATCH', `/api/tasks/${encodeURIComponent(id)}`, body),
   archive: (id: string) => apiSend('DELETE', `/api/tasks/${encodeURIComponent(id)}`),
-  history: (id: string) => apiGet<{ occurrences: TaskOccurrence[] }>(`/api/tasks/${encodeURIComponent(id)}/occurrences`),
-  sops: () => apiGet<{ sops: Sop[] }>('/api/sops'),
-  sop: (id: string) => apiGet<{ sop: Sop; revisions: SopRevision[] }>(`/api/sops/${encodeURIComponent(id)}`),
+  history: (id: string) => apiGet<OccurrenceList>(`/api/tasks/${encodeURIComponent(id)}/occurrences`),
+  sops: () => apiGet<SopList>('/api/sops'),
+  sop: (id: string) => apiGet<SopDetail>(`/api/sops/${encodeURIComponent(id)}`),
   createSop: (body: SopInput) => apiSend<Sop>('POST', '/api/sops', body),
   updateSop: (id: string, body: Partial<SopInput>) => apiSend<Sop>('PATCH', `/api/sops/${encodeURIComponent(id)}`, body),
   archiveSop: (id: string) => apiSend('DELETE', `/api/sops/${encodeURIComponent(id)}`),
-  preview: (body: string) => apiSend<{ html: string; checklist: string[] }>('POST', '/api/sops/preview', { body }),
+  preview: (body: string) => apiSend<SopPreview>('POST', '/api/sops/preview', { body }),
 };
 
 /** One row of the support module's conversation list (its contract: subject, customer name and email). */
