@@ -6,11 +6,15 @@ import { EventLog } from '../db/events.js';
 import { getSetting } from '../db/secrets.js';
 import { activityPageShape, activityTypesShape, auditOutcomes, auditPageShape, demoStatusShape } from './contract.js';
 import { activityNames } from './activity-names.js';
-import { defineRoute, type AnyRoute } from './route.js';
+import { routesFor, type AnyRoute } from './route.js';
+import type { App } from '../app.js';
+
+/** The core routes are the wiring's own (activity, audit, health): they see the App. */
+const defineRoute = routesFor<App>();
 
 const limit = z.coerce.number().int().min(1).max(200).default(50);
 
-export const coreRoutes: AnyRoute[] = [
+export const coreRoutes: AnyRoute<App>[] = [
   defineRoute({
     method: 'GET', url: '/api/activity', access: { permission: 'activity.read' }, tags: ['activity'],
     summary: 'Business events, newest first, filterable by actor kind and type (prefix with a trailing dot)',

@@ -45,8 +45,8 @@ export interface CustomerPrincipal {
 export interface RouteContext<P, Q, B, D = App> {
   /**
    * What the module's routes may use: its `…RouteDeps` (a module's routes are declared with
-   * `routesFor<…RouteDeps>()`), never the whole App. The wiring passes the App, and the type
-   * check proves it provides each module's deps (src/http/routes.ts).
+   * `routesFor<…RouteDeps>()`), never the whole App. The wiring passes RouteDeps (the App and
+   * the demo loader), and the type check proves it provides each module's deps (src/http/routes.ts).
    */
   app: D;
   req: FastifyRequest;
@@ -126,8 +126,9 @@ export type AnyRoute<D = any> = RouteSpec<any, any, any, any, any, D>;
 /**
  * `const defineRoute = routesFor<XRouteDeps>()` in a module's routes file: its handlers see only
  * the dependencies that interface names, and its routes are `AnyRoute<XRouteDeps>[]`. Handlers
- * are contravariant in their context, so the wiring's `AnyRoute<App>[]` accepts them only when
- * the App provides every one of those dependencies.
+ * are contravariant in their context, so the wiring's `AnyRoute<RouteDeps>[]` (src/http/routes.ts)
+ * accepts them only when the App provides every one of those dependencies. There is no exported
+ * App-wide `defineRoute`: the core routes make their own (src/http/core-routes.ts).
  */
 export function routesFor<D>() {
   return function defineRoute<
@@ -140,9 +141,6 @@ export function routesFor<D>() {
     return spec as AnyRoute<D>;
   };
 }
-
-/** The core routes' (src/http): they are the wiring's own and see the App. */
-export const defineRoute = routesFor<App>();
 
 export const SESSION_COOKIE = 'oh_session';
 export const CUSTOMER_COOKIE = 'oh_customer';
