@@ -382,4 +382,34 @@ describe('API contract shared with the admin', () => {
     // A bounce's kind outside the three is refused on the way out.
     assert.throws(() => mail.bounceShape.parse({ id: 1, email: 'a@example.com', kind: 'bounced', provider: 'smtp', detail: '', occurredAt: at, contactId: null, broadcastId: null, broadcastName: null }));
   });
+
+  it('the sign-in, account, team, course and blog forms send what their routes parse', () => {
+    const sends: [string, string, z.ZodType][] = [
+      ['POST', '/api/setup', team.setupBody],
+      ['POST', '/api/auth/login', team.loginBody],
+      ['POST', '/api/auth/two-factor', team.codeBody],
+      ['POST', '/api/auth/password-reset/request', team.resetRequestBody],
+      ['POST', '/api/auth/password-reset', team.resetBody],
+      ['POST', '/api/invitations/peek', team.tokenBody],
+      ['POST', '/api/invitations/accept', team.acceptInvitationBody],
+      ['POST', '/api/me/password', team.changePasswordBody],
+      ['PATCH', '/api/me', team.renameBody],
+      ['POST', '/api/me/two-factor/confirm', team.codeBody],
+      ['POST', '/api/me/two-factor/disable', team.passwordBody],
+      ['POST', '/api/team/invitations', team.inviteBody],
+      ['PATCH', '/api/team/members/:id', team.roleBody],
+      ['POST', '/api/api-keys', team.apiKeyBody],
+      ['POST', '/api/learning/courses/:id/enrollments', learning.enrollBody],
+      ['POST', '/api/posts', content.postCreateBody],
+      ['PATCH', '/api/posts/:id', content.postSaveBody],
+      ['POST', '/api/redirects', content.redirectBody],
+      ['POST', '/api/blog/calendar', content.calendarBody],
+      ['PATCH', '/api/blog/calendar/:id', content.calendarBody],
+    ];
+    for (const [method, url, shape] of sends) assert.equal(allRoutes.find((r) => r.method === method && r.url === url)?.body, shape, `the admin sends ${method} ${url} what the route parses`);
+    // An invitation goes only to a real address, lowercased, as the audience module checks every address.
+    assert.equal(team.inviteBody.parse({ email: 'Ada@Example.com', role: 'support' }).email, 'ada@example.com');
+    assert.throws(() => team.inviteBody.parse({ email: 'ada@@example.com', role: 'support' }));
+    assert.throws(() => team.inviteBody.parse({ email: 'ada@example.com', role: 'owner' }), 'no one is invited as the owner');
+  });
 });

@@ -3,6 +3,9 @@
 // browser: src/wire.ts). Plain data: no server code here. The segment rules' schema lives here
 // too (segments.ts compiles what it accepts), with the statuses it names.
 import { z } from 'zod';
+
+/** The one address check of every edge (email-address.ts: plain zod and the URL module's IDNA, no I/O). */
+export { emailAddressSchema } from './email-address.js';
 import type { Wire } from '../../wire.js';
 
 export const contactStatuses = ['active', 'unconfirmed', 'unsubscribed', 'bounced', 'complained'] as const;

@@ -83,3 +83,27 @@ export type RedirectList = Wire<z.output<typeof redirectListShape>>;
 export type CalendarList = Wire<z.output<typeof calendarListShape>>;
 export type TopPosts = Wire<z.output<typeof topPostsShape>>;
 export type Authors = z.output<typeof authorsShape>;
+
+// ---- what the blog editor sends (the routes parse these very schemas) ----
+
+/** A post's address as typed: lowercased; the service makes and checks the final slug. */
+export const postSlug = z.string().trim().toLowerCase().max(80);
+/** POST /api/posts: a new draft (its content is checked by the service, post-content.ts). */
+export const postCreateBody = z.object({ slug: postSlug.optional(), content: z.unknown() });
+/** PATCH /api/posts/:id */
+export const postSaveBody = z.object({ slug: postSlug.optional(), draft: z.unknown().optional() });
+/** POST /api/redirects */
+export const redirectBody = z.object({ from: z.string().max(300), to: z.string().max(2000) });
+/** POST /api/blog/calendar, PATCH /api/blog/calendar/:id */
+export const calendarBody = z.object({
+  title: z.string().trim().min(1).max(200),
+  dueOn: z.iso.date(),
+  ownerId: z.uuid().nullable().optional(),
+  postId: z.uuid().nullable().optional(),
+  notes: z.string().max(2000).optional(),
+  done: z.boolean().optional(),
+});
+export type PostCreateInput = z.input<typeof postCreateBody>;
+export type PostSaveInput = z.input<typeof postSaveBody>;
+export type RedirectInput = z.input<typeof redirectBody>;
+export type CalendarInput = z.input<typeof calendarBody>;

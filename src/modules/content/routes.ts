@@ -20,15 +20,20 @@ import { PUBLISH_APPROVAL_KIND } from './service.js';
 import { topPosts } from './measures.js';
 import {
   authorsShape,
+  calendarBody,
   calendarListShape,
   calendarShape,
   diffShape,
   newsletterDraftShape,
+  postCreateBody,
   postListShape,
   postPreviewShape,
+  postSaveBody,
+  postSlug,
   postShape,
   postStatuses,
   publishAnswerShape,
+  redirectBody,
   redirectListShape,
   redirectShape,
   revisionListShape,
@@ -51,7 +56,6 @@ export interface ContentRouteDeps {
 const defineRoute = routesFor<ContentRouteDeps>();
 
 const idParam = z.object({ id: z.uuid() });
-const slug = z.string().trim().toLowerCase().max(80);
 const page = z.object({ page: z.coerce.number().int().min(1).max(10_000).default(1) });
 const tagParam = z.object({ tag: z.string().max(120) });
 
@@ -69,14 +73,6 @@ function send(app: ContentRouteDeps, req: FastifyRequest, reply: FastifyReply, c
 const PRIVATE = 'private, max-age=0, must-revalidate';
 const PUBLIC = 'public, max-age=0, must-revalidate';
 
-const calendarBody = z.object({
-  title: z.string().trim().min(1).max(200),
-  dueOn: z.iso.date(),
-  ownerId: z.uuid().nullable().optional(),
-  postId: z.uuid().nullable().optional(),
-  notes: z.string().max(2000).optional(),
-  done: z.boolean().optional(),
-});
 
 async function sendPost(app: ContentRouteDeps, req: FastifyRequest, reply: FastifyReply, slugValue: string) {
   const post = await app.blog.post(slugValue);
@@ -172,7 +168,7 @@ export const contentRoutes: AnyRoute<ContentRouteDeps>[] = [
   defineRoute({
     method: 'POST', url: '/api/posts', access: { permission: 'content.write' }, tags: ['content'], audit: 'content.post_created', status: 201,
     summary: 'Start a post (a draft; the address comes from the title unless given)',
-    body: z.object({ slug: slug.optional(), content: z.unknown() }),
+    body: postCreateBody,
     response: postShape,
     handler: async ({ app, actor, body, auditTarget }) => {
       const post = await app.content.create(body, actor);
@@ -189,7 +185,7 @@ export const contentRoutes: AnyRoute<ContentRouteDeps>[] = [
   defineRoute({
     method: 'PATCH', url: '/api/posts/:id', access: { permission: 'content.write' }, tags: ['content'], audit: 'content.post_updated',
     summary: 'Save the draft (a new revision) or change the address (a published post’s old address answers 301)',
-    params: idParam, body: z.object({ slug: slug.optional(), draft: z.unknown().optional() }), response: postShape,
+    params: idParam, body: postSaveBody, response: postShape,
     handler: async ({ app, actor, params, body, auditTarget }) => {
       auditTarget('post', params.id);
       return app.content.update(params.id, body, actor);
@@ -268,7 +264,7 @@ export const contentRoutes: AnyRoute<ContentRouteDeps>[] = [
   defineRoute({
     method: 'POST', url: '/api/posts/preview', access: { permission: 'content.write' }, tags: ['content'], audit: false,
     summary: 'Live preview: unsaved post content rendered through the public page’s components',
-    body: z.object({ content: z.unknown(), slug: slug.optional() }),
+    body: z.object({ content: z.unknown(), slug: postSlug.optional() }),
     response: postPreviewShape,
     handler: async ({ app, body }) => ({ html: await app.blog.preview(postContentSchema.parse(body.content), body.slug || 'preview') }),
   }),
@@ -293,7 +289,7 @@ export const contentRoutes: AnyRoute<ContentRouteDeps>[] = [
   defineRoute({
     method: 'POST', url: '/api/redirects', access: { permission: 'content.redirects' }, tags: ['content'], audit: 'content.redirect_saved', status: 201,
     summary: 'Send an old address to a new one (301)',
-    body: z.object({ from: z.string().max(300), to: z.string().max(2000) }), response: redirectShape,
+    body: redirectBody, response: redirectShape,
     handler: async ({ app, actor, body }) => app.content.saveRedirect(body, actor),
   }),
   defineRoute({

@@ -137,3 +137,9 @@ export type FreshnessList = Wire<z.output<typeof freshnessListShape>>;
 export type EnrollmentList = Wire<z.output<typeof enrollmentListShape>>;
 export type Enrolled = z.output<typeof enrolledShape>;
 export type AccessRevoked = z.output<typeof revokedShape>;
+
+/** POST /api/learning/courses/:id/enrollments: a person enrolled by hand, and why. */
+export const enrollBody = z.object({ email: z.string().trim().max(320), name: z.string().trim().max(200).optional(), reason, expiresAt: z.coerce.date().optional() });
+export type CourseInput = z.input<typeof courseBody>;
+export type LessonInput = z.input<typeof lessonBody>;
+export type EnrollInput = z.input<typeof enrollBody>;

@@ -10,6 +10,7 @@ import type { LearningService } from './index.js';
 import { DomainError, invalid } from '../../errors.js';
 import {
   courseBody,
+  enrollBody,
   courseListShape,
   courseShape,
   enrolledShape,
@@ -358,7 +359,7 @@ export const learningRoutes: AnyRoute<LearningRouteDeps>[] = [
     method: 'POST', url: '/api/learning/courses/:id/enrollments', access: { permission: 'enrollments.manage' }, tags: ['learning'], status: 201,
     summary: 'Enroll someone by hand (a manual access grant with a reason; creates the contact if new)',
     params: idParam,
-    body: z.object({ email: z.string().trim().max(320), name: z.string().trim().max(200).optional(), reason, expiresAt: z.coerce.date().optional() }),
+    body: enrollBody,
     response: enrolledShape,
     handler: async ({ app, params, body, actor, auditTarget }) => {
       const r = await app.learning.enrolments.enroll(params.id, body, actor);

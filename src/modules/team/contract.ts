@@ -3,6 +3,7 @@
 // zod reaches the browser). Plain data: no server code may be imported here.
 import { z } from 'zod';
 import type { Wire } from '../../wire.js';
+import { emailAddressSchema } from '../audience/contract.js';
 import { assignableRoles, permissionMatrix, roles, type Permission } from '../../permissions.js';
 
 const permissions = Object.keys(permissionMatrix) as [Permission, ...Permission[]];
@@ -56,3 +57,38 @@ export type Team = Wire<z.output<typeof teamShape>>;
 export type Invited = Wire<z.output<typeof invitedShape>>;
 export type ApiKeys = Wire<z.output<typeof apiKeysShape>>;
 export type ApiKeyCreated = Wire<z.output<typeof apiKeyCreatedShape>>;
+
+// ---- what the sign-in, account and team forms send (the routes parse these very schemas) ----
+
+const email = emailAddressSchema.toLowerCase().describe('email address');
+const password = z.string().min(1, 'Enter a password').max(512);
+const personName = z.string().trim().min(1, 'Enter your name').max(120);
+const token = z.string().min(10).max(200);
+const code = z.string().trim().min(6).max(8);
+const role = z.enum(assignableRoles);
+export const setupBody = z.object({ email, name: personName, password, loadDemo: z.boolean().default(false) });
+/** Sign-in takes what was typed (a stored address is compared, not re-checked). */
+export const loginBody = z.object({ email: z.string().trim().max(320), password });
+export const codeBody = z.object({ code });
+export const resetRequestBody = z.object({ email: z.string().trim().max(320) });
+export const resetBody = z.object({ token, password });
+export const tokenBody = z.object({ token });
+export const acceptInvitationBody = z.object({ token, name: personName, password });
+export const changePasswordBody = z.object({ currentPassword: password, newPassword: password });
+export const renameBody = z.object({ name: personName });
+export const passwordBody = z.object({ password });
+export const inviteBody = z.object({ email, role });
+export const roleBody = z.object({ role });
+export const apiKeyBody = z.object({ name: z.string().trim().min(1).max(80), role });
+
+export type SetupInput = z.input<typeof setupBody>;
+export type LoginInput = z.input<typeof loginBody>;
+export type CodeInput = z.input<typeof codeBody>;
+export type ResetRequestInput = z.input<typeof resetRequestBody>;
+export type ResetInput = z.input<typeof resetBody>;
+export type TokenInput = z.input<typeof tokenBody>;
+export type AcceptInvitationInput = z.input<typeof acceptInvitationBody>;
+export type ChangePasswordInput = z.input<typeof changePasswordBody>;
+export type PasswordInput = z.input<typeof passwordBody>;
+export type InviteInput = z.input<typeof inviteBody>;
+export type ApiKeyInput = z.input<typeof apiKeyBody>;

@@ -2,9 +2,8 @@
 // access it needs; handlers validate, call the service, return.
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { emailAddressSchema } from '../audience/index.js';
 import { DomainError } from '../../errors.js';
-import { assignableRoles, permissionsOf } from '../../permissions.js';
+import { permissionsOf } from '../../permissions.js';
 import { PASSWORD_RESET_REQUEST_JOB } from './jobs.js';
 import { routesFor, SESSION_COOKIE, type AnyRoute } from '../../http/route.js';
 import type { Config } from '../../config.js';
@@ -13,14 +12,27 @@ import type { Db } from '../../db/client.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import type { TeamService } from './index.js';
 import {
+  acceptInvitationBody,
+  apiKeyBody,
   apiKeyCreatedShape,
   apiKeysShape,
+  changePasswordBody,
+  codeBody,
   deviceSessionsShape,
   invitationPeekShape,
+  inviteBody,
   invitedShape,
+  loginBody,
+  passwordBody,
+  renameBody,
+  resetBody,
+  resetRequestBody,
   revokedSessionsShape,
+  roleBody,
   sessionStateShape as sessionState,
+  setupBody,
   teamShape,
+  tokenBody,
   twoFactorBeginShape,
   userShape,
 } from './contract.js';
@@ -37,10 +49,6 @@ export interface TeamRouteDeps {
 }
 const defineRoute = routesFor<TeamRouteDeps>();
 
-// The one address check of every edge (audience/email-address.ts).
-const email = emailAddressSchema.toLowerCase().describe('email address');
-const password = z.string().min(1, 'Enter a password').max(512);
-const role = z.enum(assignableRoles);
 const idParam = z.object({ id: z.uuid() });
 
 export function setSessionCookie(app: TeamRouteDeps, reply: FastifyReply, token: string): void {
@@ -76,7 +84,7 @@ export const teamRoutes: AnyRoute<TeamRouteDeps>[] = [
   defineRoute({
     method: 'POST', url: '/api/setup', access: 'public', tags: ['auth'], rateLimit: 'auth',
     summary: 'First run: create the owner account (refused once an owner exists) and sign in',
-    body: z.object({ email, name: z.string().trim().min(1, 'Enter your name').max(120), password, loadDemo: z.boolean().default(false) }),
+    body: setupBody,
     response: sessionState,
     handler: async ({ app, req, reply, body }) => {
       const owner = await app.team.createOwner(body);
@@ -90,7 +98,7 @@ export const teamRoutes: AnyRoute<TeamRouteDeps>[] = [
   defineRoute({
     method: 'POST', url: '/api/auth/login', access: 'public', tags: ['auth'], rateLimit: 'auth',
     summary: 'Sign in with email and password (a TOTP code follows when two-factor is on)',
-    body: z.object({ email: z.string().trim().max(320), password }),
+    body: loginBody,
     response: sessionState,
     handler: async ({ app, req, reply, body }) => {
       try {
@@ -108,7 +116,7 @@ export const teamRoutes: AnyRoute<TeamRouteDeps>[] = [
   defineRoute({
     method: 'POST', url: '/api/auth/two-factor', access: 'public', tags: ['auth'], rateLimit: 'auth',
     summary: 'Second sign-in step: the 6-digit code from the authenticator app',
-    body: z.object({ code: z.string().trim().min(6).max(8) }),
+    body: codeBody,
     response: sessionState,
     handler: async ({ app, req, reply, body }) => {
       const token = req.cookies[SESSION_COOKIE];
@@ -122,7 +130,7 @@ export const teamRoutes: AnyRoute<TeamRouteDeps>[] = [
   defineRoute({
     method: 'POST', url: '/api/auth/password-reset/request', access: 'public', tags: ['auth'], rateLimit: 'auth',
     summary: 'Mail a password-reset link (the answer is the same whether or not the address exists)',
-    body: z.object({ email: z.string().trim().max(320) }),
+    body: resetRequestBody,
     handler: async ({ app, body }) => {
       // The lookup and the mail happen in a job: the answer says nothing, not even by its timing.
       await app.jobs.send(PASSWORD_RESET_REQUEST_JOB, { email: body.email });
@@ -131,7 +139,7 @@ export const teamRoutes: AnyRoute<TeamRouteDeps>[] = [
   defineRoute({
     method: 'POST', url: '/api/auth/password-reset', access: 'public', tags: ['auth'], rateLimit: 'auth',
     summary: 'Choose a new password with a reset link token; every session of the account ends',
-    body: z.object({ token: z.string().min(10).max(200), password }),
+    body: resetBody,
     handler: async ({ app, body }) => {
       await app.team.resetPassword(body.token, body.password);
     },
@@ -139,14 +147,14 @@ export const teamRoutes: AnyRoute<TeamRouteDeps>[] = [
   defineRoute({
     method: 'POST', url: '/api/invitations/peek', access: 'public', tags: ['team'], rateLimit: 'auth',
     summary: 'What an invitation link is for (email and role), before accepting it',
-    body: z.object({ token: z.string().min(10).max(200) }),
+    body: tokenBody,
     response: invitationPeekShape,
     handler: ({ app, body }) => app.team.peekInvitation(body.token),
   }),
   defineRoute({
     method: 'POST', url: '/api/invitations/accept', access: 'public', tags: ['team'], rateLimit: 'auth',
     summary: 'Accept an invitation: set your name and password, and sign in',
-    body: z.object({ token: z.string().min(10).max(200), name: z.string().trim().min(1, 'Enter your name').max(120), password }),
+    body: acceptInvitationBody,
     response: sessionState,
     handler: async ({ app, req, reply, body }) => {
       const { token } = await app.team.acceptInvitation(body.token, body, { ip: req.ip, userAgent: req.headers['user-agent'] });
@@ -167,7 +175,7 @@ export const teamRoutes: AnyRoute<TeamRouteDeps>[] = [
   defineRoute({
     method: 'POST', url: '/api/me/password', access: 'authenticated', tags: ['account'], audit: 'account.password_changed',
     summary: 'Change your password; all your sessions end and this one is renewed',
-    body: z.object({ currentPassword: password, newPassword: password }),
+    body: changePasswordBody,
     response: sessionState,
     handler: async ({ app, req, reply, principal, body }) => {
       if (principal.type !== 'session') throw new DomainError('forbidden', 'API keys cannot change passwords');
@@ -179,7 +187,7 @@ export const teamRoutes: AnyRoute<TeamRouteDeps>[] = [
   defineRoute({
     method: 'PATCH', url: '/api/me', access: 'authenticated', tags: ['account'], audit: 'account.renamed',
     summary: 'Change the name shown for you (blog bylines, the admin)',
-    body: z.object({ name: z.string().trim().min(1, 'Enter your name').max(120) }),
+    body: renameBody,
     response: userShape,
     handler: async ({ app, principal, body }) => {
       if (principal.type !== 'session') throw new DomainError('forbidden', 'API keys have no name of a person to change');
@@ -226,7 +234,7 @@ export const teamRoutes: AnyRoute<TeamRouteDeps>[] = [
   defineRoute({
     method: 'POST', url: '/api/me/two-factor/confirm', access: 'authenticated', tags: ['account'], audit: 'account.two_factor_enabled',
     summary: 'Finish enrolment with a code from the app; two-factor is then required at sign-in',
-    body: z.object({ code: z.string().trim().min(6).max(8) }),
+    body: codeBody,
     handler: async ({ app, principal, body }) => {
       if (principal.type !== 'session') throw new DomainError('forbidden', 'Only for signed-in people');
       await app.team.confirmTotpEnrolment(principal.userId, body.code);
@@ -235,7 +243,7 @@ export const teamRoutes: AnyRoute<TeamRouteDeps>[] = [
   defineRoute({
     method: 'POST', url: '/api/me/two-factor/disable', access: 'authenticated', tags: ['account'], audit: 'account.two_factor_disabled',
     summary: 'Turn two-factor off (needs your password)',
-    body: z.object({ password }),
+    body: passwordBody,
     handler: async ({ app, principal, body }) => {
       if (principal.type !== 'session') throw new DomainError('forbidden', 'Only for signed-in people');
       await app.team.disableTotp(principal.userId, body.password);
@@ -252,7 +260,7 @@ export const teamRoutes: AnyRoute<TeamRouteDeps>[] = [
   defineRoute({
     method: 'POST', url: '/api/team/invitations', access: { permission: 'team.manage' }, tags: ['team'], audit: 'team.invite',
     summary: 'Invite someone by email to a role; the single-use link is mailed and returned',
-    body: z.object({ email, role }),
+    body: inviteBody,
     response: invitedShape,
     status: 201,
     handler: async ({ app, principal, body, auditTarget }) => {
@@ -276,7 +284,7 @@ export const teamRoutes: AnyRoute<TeamRouteDeps>[] = [
     method: 'PATCH', url: '/api/team/members/:id', access: { permission: 'team.manage' }, tags: ['team'], audit: 'team.role_changed',
     summary: "Change a member's role (their sessions end so it applies at once)",
     params: idParam,
-    body: z.object({ role }),
+    body: roleBody,
     response: userShape,
     handler: async ({ app, principal, params, body, auditTarget }) => {
       auditTarget('user', params.id, { role: body.role });
@@ -304,7 +312,7 @@ export const teamRoutes: AnyRoute<TeamRouteDeps>[] = [
   defineRoute({
     method: 'POST', url: '/api/api-keys', access: { permission: 'apikeys.manage' }, tags: ['api keys'], audit: 'apikey.created',
     summary: 'Create an API key that carries one role’s permissions',
-    body: z.object({ name: z.string().trim().min(1).max(80), role }),
+    body: apiKeyBody,
     response: apiKeyCreatedShape,
     status: 201,
     handler: async ({ app, principal, body, auditTarget }) => {

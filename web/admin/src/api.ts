@@ -186,7 +186,7 @@ export function apiSend<T = void>(method: Exclude<Method, 'GET'>, path: string, 
 export type { User, SessionState, Invitation, InvitationPeek, DeviceSession, ApiKey } from '../../../src/modules/team/contract.js';
 export type { BusinessEvent, AuditEntry } from '../../../src/http/contract.js';
 export type { MessageSummary, Message } from '../../../src/modules/mail/contract.js';
-import type { User, SessionState, InvitationPeek, DeviceSessions, RevokedSessions, TwoFactorBegin, Team, Invited, ApiKeys, ApiKeyCreated } from '../../../src/modules/team/contract.js';
+import type { User, SessionState, InvitationPeek, DeviceSessions, RevokedSessions, TwoFactorBegin, Team, Invited, ApiKeys, ApiKeyCreated, SetupInput, LoginInput, CodeInput, ResetRequestInput, ResetInput, TokenInput, AcceptInvitationInput, ChangePasswordInput, PasswordInput, InviteInput, ApiKeyInput } from '../../../src/modules/team/contract.js';
 import type { ActivityPage, ActivityTypes, AuditPage, DemoStatus } from '../../../src/http/contract.js';
 import type { Message, Outbox } from '../../../src/modules/mail/contract.js';
 
@@ -194,30 +194,30 @@ import type { Message, Outbox } from '../../../src/modules/mail/contract.js';
 
 export const auth = {
   session: () => apiGet<SessionState>('/api/auth/session'),
-  setup: (body: { email: string; name: string; password: string; loadDemo: boolean }) => apiSend<SessionState>('POST', '/api/setup', body),
-  login: (body: { email: string; password: string }) => apiSend<SessionState>('POST', '/api/auth/login', body),
-  twoFactor: (body: { code: string }) => apiSend<SessionState>('POST', '/api/auth/two-factor', body),
+  setup: (body: SetupInput) => apiSend<SessionState>('POST', '/api/setup', body),
+  login: (body: LoginInput) => apiSend<SessionState>('POST', '/api/auth/login', body),
+  twoFactor: (body: CodeInput) => apiSend<SessionState>('POST', '/api/auth/two-factor', body),
   logout: () => apiSend('POST', '/api/auth/logout'),
-  requestPasswordReset: (body: { email: string }) => apiSend('POST', '/api/auth/password-reset/request', body),
-  resetPassword: (body: { token: string; password: string }) => apiSend('POST', '/api/auth/password-reset', body),
-  peekInvitation: (body: { token: string }) => apiSend<InvitationPeek>('POST', '/api/invitations/peek', body),
-  acceptInvitation: (body: { token: string; name: string; password: string }) => apiSend<SessionState>('POST', '/api/invitations/accept', body),
+  requestPasswordReset: (body: ResetRequestInput) => apiSend('POST', '/api/auth/password-reset/request', body),
+  resetPassword: (body: ResetInput) => apiSend('POST', '/api/auth/password-reset', body),
+  peekInvitation: (body: TokenInput) => apiSend<InvitationPeek>('POST', '/api/invitations/peek', body),
+  acceptInvitation: (body: AcceptInvitationInput) => apiSend<SessionState>('POST', '/api/invitations/accept', body),
 };
 
 export const account = {
-  changePassword: (body: { currentPassword: string; newPassword: string }) => apiSend<SessionState>('POST', '/api/me/password', body),
+  changePassword: (body: ChangePasswordInput) => apiSend<SessionState>('POST', '/api/me/password', body),
   rename: (name: string) => apiSend('PATCH', '/api/me', { name }),
   sessions: () => apiGet<DeviceSessions>('/api/me/sessions'),
   revokeSession: (id: string) => apiSend('DELETE', `/api/me/sessions/${encodeURIComponent(id)}`),
   revokeOtherSessions: () => apiSend<RevokedSessions>('POST', '/api/me/sessions/revoke-others'),
   beginTwoFactor: () => apiSend<TwoFactorBegin>('POST', '/api/me/two-factor/begin'),
-  confirmTwoFactor: (body: { code: string }) => apiSend('POST', '/api/me/two-factor/confirm', body),
-  disableTwoFactor: (body: { password: string }) => apiSend('POST', '/api/me/two-factor/disable', body),
+  confirmTwoFactor: (body: CodeInput) => apiSend('POST', '/api/me/two-factor/confirm', body),
+  disableTwoFactor: (body: PasswordInput) => apiSend('POST', '/api/me/two-factor/disable', body),
 };
 
 export const team = {
   list: () => apiGet<Team>('/api/team'),
-  invite: (body: { email: string; role: AssignableRole }) => apiSend<Invited>('POST', '/api/team/invitations', body),
+  invite: (body: InviteInput) => apiSend<Invited>('POST', '/api/team/invitations', body),
   revokeInvitation: (id: string) => apiSend('DELETE', `/api/team/invitations/${encodeURIComponent(id)}`),
   changeRole: (id: string, role: AssignableRole) => apiSend<User>('PATCH', `/api/team/members/${encodeURIComponent(id)}`, { role }),
   remove: (id: string) => apiSend('DELETE', `/api/team/members/${encodeURIComponent(id)}`),
@@ -225,7 +225,7 @@ export const team = {
 
 export const apiKeys = {
   list: () => apiGet<ApiKeys>('/api/api-keys'),
-  create: (body: { name: string; role: AssignableRole }) => apiSend<ApiKeyCreated>('POST', '/api/api-keys', body),
+  create: (body: ApiKeyInput) => apiSend<ApiKeyCreated>('POST', '/api/api-keys', body),
   revoke: (id: string) => apiSend('DELETE', `/api/api-keys/${encodeURIComponent(id)}`),
 };
 

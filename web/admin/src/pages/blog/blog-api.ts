@@ -1,6 +1,6 @@
 // The blog's API (src/modules/content/routes.ts), typed from its contract.
 import { apiGet, apiSend, apiUploadForm } from '../../api.js';
-import type { Authors, CalendarList, Diff, NewsletterDraft, PostList, PostPreview, RedirectList, RevisionList, TopPosts } from '../../../../../src/modules/content/contract.js';
+import type { Authors, CalendarList, Diff, NewsletterDraft, PostList, PostPreview, RedirectList, RevisionList, TopPosts, PostCreateInput, PostSaveInput, RedirectInput, CalendarInput } from '../../../../../src/modules/content/contract.js';
 import type { ContactLists, Segments } from '../../../../../src/modules/audience/contract.js';
 import type { BlogSettings, CalendarItem, DiffLine, Post, PostContent, PostStatus, PublishAnswer, RedirectRow, Revision } from '../../../../../src/modules/content/contract.js';
 
@@ -12,8 +12,8 @@ const id = (s: string) => encodeURIComponent(s);
 export const blogApi = {
   posts: (q: { status?: PostStatus; tag?: string } = {}) => apiGet<PostList>('/api/posts', q),
   post: (postId: string) => apiGet<Post>(`/api/posts/${id(postId)}`),
-  create: (body: { slug?: string; content: unknown }) => apiSend<Post>('POST', '/api/posts', body),
-  save: (postId: string, body: { slug?: string; draft?: unknown }) => apiSend<Post>('PATCH', `/api/posts/${id(postId)}`, body),
+  create: (body: PostCreateInput) => apiSend<Post>('POST', '/api/posts', body),
+  save: (postId: string, body: PostSaveInput) => apiSend<Post>('PATCH', `/api/posts/${id(postId)}`, body),
   publish: (postId: string, at?: string | null) => apiSend<PublishAnswer>('POST', `/api/posts/${id(postId)}/publish`, { at: at ?? null }),
   submit: (postId: string, at?: string | null) => apiSend<PublishAnswer>('POST', `/api/posts/${id(postId)}/submit`, { at: at ?? null }),
   withdraw: (postId: string) => apiSend<Post>('POST', `/api/posts/${id(postId)}/withdraw`),
@@ -29,10 +29,10 @@ export const blogApi = {
   topPosts: () => apiGet<TopPosts>('/api/blog/top-posts'),
   authors: () => apiGet<Authors>('/api/blog/authors'),
   redirects: () => apiGet<RedirectList>('/api/redirects'),
-  saveRedirect: (body: { from: string; to: string }) => apiSend<RedirectRow>('POST', '/api/redirects', body),
+  saveRedirect: (body: RedirectInput) => apiSend<RedirectRow>('POST', '/api/redirects', body),
   removeRedirect: (redirectId: string) => apiSend('DELETE', `/api/redirects/${id(redirectId)}`),
   calendar: () => apiGet<CalendarList>('/api/blog/calendar'),
-  saveCalendar: (itemId: string | null, body: { title: string; dueOn: string; ownerId?: string | null; postId?: string | null; notes?: string; done?: boolean }) =>
+  saveCalendar: (itemId: string | null, body: CalendarInput) =>
     itemId ? apiSend<CalendarItem>('PATCH', `/api/blog/calendar/${id(itemId)}`, body) : apiSend<CalendarItem>('POST', '/api/blog/calendar', body),
   removeCalendar: (itemId: string) => apiSend('DELETE', `/api/blog/calendar/${id(itemId)}`),
   settings: () => apiGet<BlogSettings>('/api/blog/settings'),

@@ -2,7 +2,7 @@
 // (src/modules/learning/contract.ts), so a change there fails the type check here.
 import { apiGet, apiSend, apiUploadForm, type IsoDate } from '../../api.js';
 import type { Course, CourseStats, CourseTree, Enrollment, FreshnessItem, Lesson, LessonFile, QuizQuestion } from '../../../../../src/modules/learning/contract.js';
-import type { AccessRevoked, CourseList, Enrolled, EnrollmentList, FreshnessList, LessonPreview, ModuleCreated } from '../../../../../src/modules/learning/contract.js';
+import type { AccessRevoked, CourseList, Enrolled, EnrollmentList, FreshnessList, LessonPreview, ModuleCreated, CourseInput, LessonInput, EnrollInput } from '../../../../../src/modules/learning/contract.js';
 
 export type CourseStatus = Course['status'];
 /** a lesson's drip schedule as the editor sends it (the request side of contract.ts's `drip`) */
@@ -14,7 +14,7 @@ const uploadFile = (method: 'POST' | 'PUT', path: string, file: File) => apiUplo
 
 export const learning = {
   courses: () => apiGet<CourseList>('/api/learning/courses'),
-  createCourse: (body: { title: string; slug?: string; summary?: string }) => apiSend<Course>('POST', '/api/learning/courses', body),
+  createCourse: (body: CourseInput) => apiSend<Course>('POST', '/api/learning/courses', body),
   course: (id: string) => apiGet<CourseTree>(`/api/learning/courses/${id}`),
   updateCourse: (id: string, body: Partial<Pick<Course, 'title' | 'summary' | 'status' | 'certificateEnabled' | 'reviewIntervalDays' | 'slug'>>) => apiSend<Course>('PATCH', `/api/learning/courses/${id}`, body),
   reorder: (id: string, modules: { moduleId: string; lessonIds: string[] }[]) => apiSend<CourseTree>('PUT', `/api/learning/courses/${id}/outline`, { modules }),
@@ -23,7 +23,7 @@ export const learning = {
   removeModule: (id: string) => apiSend('DELETE', `/api/learning/modules/${id}`),
   addLesson: (moduleId: string, title: string) => apiSend<Lesson>('POST', `/api/learning/modules/${moduleId}/lessons`, { title }),
   lesson: (id: string) => apiGet<Lesson>(`/api/learning/lessons/${id}`),
-  updateLesson: (id: string, body: { title?: string; bodyMarkdown?: string; videoUrl?: string | null; drip?: Drip; reviewIntervalDays?: number | null }) => apiSend<Lesson>('PATCH', `/api/learning/lessons/${id}`, body),
+  updateLesson: (id: string, body: LessonInput & { drip?: Drip }) => apiSend<Lesson>('PATCH', `/api/learning/lessons/${id}`, body),
   deleteLesson: (id: string) => apiSend('DELETE', `/api/learning/lessons/${id}`),
   preview: (markdown: string) => apiSend<LessonPreview>('POST', '/api/learning/preview', { markdown }),
   setQuiz: (id: string, quiz: { passPercent: number; maxAttempts: number | null; questions: QuizQuestion[] }) => apiSend<Lesson>('PUT', `/api/learning/lessons/${id}/quiz`, quiz),
@@ -34,7 +34,7 @@ export const learning = {
   freshness: (q: { overdue?: boolean; courseId?: string } = {}) => apiGet<FreshnessList>('/api/learning/freshness', { overdue: q.overdue ? 'true' : undefined, courseId: q.courseId }),
   markReviewed: (type: 'course' | 'lesson', id: string, note?: string) => apiSend<FreshnessItem>('POST', `/api/learning/${type === 'course' ? 'courses' : 'lessons'}/${id}/reviewed`, { note }),
   enrollments: (courseId: string) => apiGet<EnrollmentList>(`/api/learning/courses/${courseId}/enrollments`),
-  enroll: (courseId: string, body: { email: string; name?: string; reason: string }) => apiSend<Enrolled>('POST', `/api/learning/courses/${courseId}/enrollments`, body),
+  enroll: (courseId: string, body: EnrollInput) => apiSend<Enrolled>('POST', `/api/learning/courses/${courseId}/enrollments`, body),
   revoke: (courseId: string, contactId: string, reason: string) => apiSend<AccessRevoked>('POST', `/api/learning/courses/${courseId}/enrollments/revoke`, { contactId, reason }),
   stats: (courseId: string, interval: 'week' | 'month' = 'month') => apiGet<CourseStats>(`/api/learning/courses/${courseId}/stats`, { interval }),
 };
