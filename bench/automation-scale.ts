@@ -170,6 +170,17 @@ try {
   });
   // Counted by recipient domain: the senders' mail never mix in a figure.
   const atSink = (domain: string) => Promise.resolve(sink.messages.filter((m) => m.to.endsWith(`@${domain}`)).length);
+  /**
+   * A phase's time from `from` (performance.now()) to the sink's own receipt of its last message,
+   * not to the poll that saw it: `reach` looks every 250 ms, a tenth of a 3 000-mail phase. When
+   * the phase stopped at the budget, the poll's time.
+   */
+  const sinkMs = (domain: string, from: number, polled: { ms: number; stopped: boolean }) => {
+    if (polled.stopped) return polled.ms;
+    let last = 0;
+    for (const m of sink.messages) if (m.to.endsWith(`@${domain}`) && m.at > last) last = m.at;
+    return last ? last - performance.timeOrigin - from : polled.ms;
+  };
   /** BENCH_TIMELINE=1: what the queue and the messages look like every half second (where the time goes). */
   const timeline = (workflowId: string, domain: string, from: number) =>
     process.env.BENCH_TIMELINE
@@ -197,8 +208,9 @@ try {
   while ((await app.automation.engine.wakeDue(5000)) > 0);
   const woken = await reach(() => atSink('wait.test'), waiting.got, BUDGET_MS * 0.15);
   clearInterval(shown);
-  const wakeRate = (woken.got * 1000) / woken.ms;
-  console.log(`workflow email step after a wait: ${woken.got} of ${waiting.got} mails at the sink ${secs(woken.ms)} s after the wake-up = ${wakeRate.toFixed(1)} mails/s${note(woken)} [load ${load()}]`);
+  const wokenMs = sinkMs('wait.test', t, woken);
+  const wakeRate = (woken.got * 1000) / wokenMs;
+  console.log(`workflow email step after a wait: ${woken.got} of ${waiting.got} mails at the sink ${secs(wokenMs)} s after the wake-up = ${wakeRate.toFixed(1)} mails/s${note(woken)} [load ${load()}]`);
 
   // An email right after the trigger.
   const onceIds = await seed(app, MAILS, 'once.test');
@@ -217,7 +229,7 @@ try {
     MAILS,
     BUDGET_MS * 0.15,
   );
-  const wfMs = performance.now() - t;
+  const wfMs = sinkMs('once.test', t, { ms: performance.now() - t, stopped: wf.stopped });
   clearInterval(shown);
   const wfRate = (wf.got * 1000) / wfMs;
   console.log(
@@ -230,8 +242,9 @@ try {
   t = performance.now();
   await app.mail.broadcasts.schedule(b.id, null, system);
   const bc = await reach(() => atSink('broadcast.test'), MAILS, Math.max(30_000, began + BUDGET_MS - performance.now()));
-  const bcRate = (bc.got * 1000) / bc.ms;
-  console.log(`broadcast engine: ${bc.got} of ${MAILS} mails at the sink in ${secs(bc.ms)} s = ${bcRate.toFixed(1)} mails/s${note(bc)} [load ${load()}]`);
+  const bcMs = sinkMs('broadcast.test', t, bc);
+  const bcRate = (bc.got * 1000) / bcMs;
+  console.log(`broadcast engine: ${bc.got} of ${MAILS} mails at the sink in ${secs(bcMs)} s = ${bcRate.toFixed(1)} mails/s${note(bc)} [load ${load()}]`);
   console.log(
     `email step rate = ${((wakeRate / bcRate) * 100).toFixed(0)} % of the broadcast engine's after a wait (target >= 70 %), ` +
       `${((wfRate / bcRate) * 100).toFixed(0)} % right after the trigger (entry included); whole run ${secs(performance.now() - began)} s`,
