@@ -98,6 +98,16 @@ for (const backend of backends()) {
       const p5 = got.find((m) => m.to === 'p5@batch.test')!;
       assert.match(p5.raw ?? '', /Subject: Hi Person5/);
       assert.match(p5.raw ?? '', /List-Unsubscribe-Post: List-Unsubscribe=One-Click/);
+      // Stored as the body only and framed in the brand when sent and when shown: the same HTML.
+      const html = (await sink.parse(p5)).html as string;
+      assert.match(html, /^<!doctype html>/i, 'sent in the brand frame');
+      assert.match(html, /Hello Person5 Batch/);
+      const stored = await t.app.database.execute<{ id: string; html: string; brand_frame: boolean }>(`select id, html, brand_frame from mail_messages where to_address = 'p5@batch.test'`);
+      assert.equal(stored.rows[0]!.brand_frame, true);
+      assert.doesNotMatch(stored.rows[0]!.html, /<!doctype/i, 'the frame is not stored with each message');
+      const shown = await owner.get(`/api/outbox/${stored.rows[0]!.id}`);
+      assert.equal(shown.statusCode, 200, shown.body);
+      assert.equal(shown.json().html, html, 'the outbox shows the message as sent');
       const sent = await t.app.database.execute<{ status: string; n: number }>(`select status, count(*)::int as n from mail_messages where tag = $1 group by status`, [`automation:${wf}`]);
       assert.deepEqual(sent.rows, [{ status: 'sent', n: N - 2 }]);
       const events = await t.app.database.execute<{ n: number }>(`select count(*)::int as n from events where type = 'email.sent' and data->>'tag' = $1`, [`automation:${wf}`]);

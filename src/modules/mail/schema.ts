@@ -19,6 +19,12 @@ export const mailMessages = pgTable(
     subject: text('subject').notNull(),
     text: text('text').notNull(),
     html: text('html'),
+    /**
+     * The HTML is the body only and the brand's frame is put around it when the message is sent
+     * or shown (the automation's many messages: `queueManyInTx`), instead of ~3 kB of frame
+     * stored, written and read back with each one. False: `html` is the whole document.
+     */
+    brandFrame: boolean('brand_frame').notNull().default(false),
     headers: jsonb('headers').$type<Record<string, string>>().notNull().default({}),
     /** queued | sending | sent | stored | failed */
     status: text('status').notNull(),

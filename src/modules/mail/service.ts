@@ -229,7 +229,8 @@ export class MailService {
   /**
    * Queues many messages inside the caller's transaction, set-wise: one insert, and one
    * `mail.send-batch` job per `sendBatchSize` messages (the automation's email steps, hundreds
-   * per tick). The same brand frame as `queueTransactionalInTx`; a message that carries secrets
+   * per tick). The same brand frame as `queueTransactionalInTx`, but put on when the message is
+   * sent or shown (`brand_frame`) rather than stored with each one; a message that carries secrets
    * goes through `queueTransactionalInTx` (sealed, a job of its own). Returns the ids in order.
    */
   async queueManyInTx(tx: Tx, messages: TransactionalMessage[]): Promise<string[]> {
@@ -241,11 +242,10 @@ export class MailService {
     // Rows as the insert reads them: one JSON parameter per thousand rows (the query builder's 14
     // parameters a row cost more CPU to build than the insert itself); what every row shares
     // (stream, sender, status, time) is a parameter of its own.
-    const rows: { id: string; tag: string; to_address: string; subject: string; text: string; html: string | null; headers: Record<string, string>; message_id: string | null; contact_id: string | null }[] = [];
-    for (const original of messages) {
-      const message = branded(original, settings);
+    const rows: { id: string; tag: string; to_address: string; subject: string; text: string; html: string | null; brand_frame: boolean; headers: Record<string, string>; message_id: string | null; contact_id: string | null }[] = [];
+    for (const message of messages) {
       if (secretsIn(message.subject, message.text, message.html).length || message.secrets?.length) {
-        ids.push(await this.queueTransactionalInTx(tx, original));
+        ids.push(await this.queueTransactionalInTx(tx, message));
         continue;
       }
       const id = randomUUID();
@@ -257,6 +257,7 @@ export class MailService {
         subject: message.subject,
         text: message.text,
         html: message.html ?? null,
+        brand_frame: wantsFrame(message, settings),
         headers: message.headers ?? {},
         message_id: message.messageKey ? `<${message.messageKey}@${domain}>` : null,
         contact_id: message.contactId ?? null,
@@ -265,9 +266,9 @@ export class MailService {
     const exec = this.ctx.database.executorFor(tx);
     for (let i = 0; i < rows.length; i += 1000) {
       await exec(
-        `insert into mail_messages (id, stream, tag, to_address, from_address, subject, text, html, headers, status, message_id, contact_id, created_at)
-         select id, 'transactional', tag, to_address, $2, subject, text, html, coalesce(headers, '{}'::jsonb), 'queued', message_id, contact_id, $3
-           from jsonb_to_recordset($1::jsonb) as v(id uuid, tag text, to_address text, subject text, text text, html text, headers jsonb, message_id text, contact_id uuid)`,
+        `insert into mail_messages (id, stream, tag, to_address, from_address, subject, text, html, brand_frame, headers, status, message_id, contact_id, created_at)
+         select id, 'transactional', tag, to_address, $2, subject, text, html, brand_frame, coalesce(headers, '{}'::jsonb), 'queued', message_id, contact_id, $3
+           from jsonb_to_recordset($1::jsonb) as v(id uuid, tag text, to_address text, subject text, text text, html text, brand_frame boolean, headers jsonb, message_id text, contact_id uuid)`,
         [JSON.stringify(rows.slice(i, i + 1000)), settings.fromAddress, now],
         { name: 'mail.queue-many' },
       );
@@ -333,7 +334,7 @@ export class MailService {
     try {
       for (let i = 0; i < sendable.length; i++) {
         const m = sendable[i]!;
-        const { raw, mid } = await this.build(m, { subject: m.subject, text: m.text, html: m.html }, settings);
+        const { raw, mid } = await this.build(m, { subject: m.subject, text: m.text, html: framedHtml(m, settings) }, settings);
         const lane = await smtp.acquire().catch((err: unknown) => err as Error);
         if (lane instanceof Error) {
           later.push(m.id);
@@ -443,7 +444,8 @@ export class MailService {
       await finish({ status: 'stored', sentAt: this.ctx.clock.now() });
       return;
     }
-    let content: SealedMessage = { subject: msg.subject, text: msg.text, html: msg.html };
+    const settings = await this.store.get();
+    let content: SealedMessage = { subject: msg.subject, text: msg.text, html: framedHtml(msg, settings) };
     if (sealed) {
       try {
         content = this.sealer.open<SealedMessage>(sealed);
@@ -452,7 +454,6 @@ export class MailService {
         return;
       }
     }
-    const settings = await this.store.get();
     const { raw: signed, mid } = await this.build(msg, content, settings);
     if (settings.ratePerSecond > 0) {
       const r = await this.ctx.throttle.reserve(1, { perSecond: settings.ratePerSecond, perHour: settings.ratePerHour }, { bulk: false });
@@ -495,10 +496,11 @@ export class MailService {
       .offset(q.offset ?? 0);
   }
 
+  /** A stored message as it was (or will be) sent: framed in the brand if it was stored without it. */
   async getMessage(id: string) {
     const [row] = await this.ctx.database.db.select().from(mailMessages).where(eq(mailMessages.id, id));
     if (!row) throw notFound('Message');
-    return row;
+    return row.brandFrame ? { ...row, html: framedHtml(row, await this.store.get()) } : row;
   }
 
   recordBounces(reports: BounceReport[]) {
@@ -530,6 +532,17 @@ export class MailService {
 
 /** Every message wears the business's brand: its HTML (or its text as HTML) in the branded frame; a whole document (a broadcast's test send) already has it. */
 function branded(message: TransactionalMessage, settings: MailSettings): TransactionalMessage {
-  if (!settings.look || /^\s*<!doctype/i.test(message.html ?? '')) return message;
-  return { ...message, html: emailShell({ look: settings.look, title: message.subject, bodyHtml: message.html ?? textToHtml(message.text) }) };
+  if (!wantsFrame(message, settings)) return message;
+  return { ...message, html: emailShell({ look: settings.look!, title: message.subject, bodyHtml: message.html ?? textToHtml(message.text) }) };
+}
+
+/** Whether a message gets the brand's frame: a brand is set and its HTML is not already a whole document. */
+function wantsFrame(message: { html?: string | null }, settings: MailSettings): boolean {
+  return !!settings.look && !/^\s*<!doctype/i.test(message.html ?? '');
+}
+
+/** A stored message's HTML as sent: framed in the brand as it is now when it was stored without its frame (`brand_frame`). */
+function framedHtml(m: { subject: string; text: string; html: string | null; brandFrame: boolean }, settings: MailSettings): string | null {
+  if (!m.brandFrame || !settings.look) return m.html;
+  return emailShell({ look: settings.look, title: m.subject, bodyHtml: m.html ?? textToHtml(m.text) });
 }

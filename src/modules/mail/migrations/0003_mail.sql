@@ -1,0 +1,1 @@
+ALTER TABLE "mail_messages" ADD COLUMN "brand_frame" boolean DEFAULT false NOT NULL;
