@@ -1,7 +1,7 @@
 // The shapes of the routes that belong to no single module (src/http/core-routes.ts): the
-// activity feed (business events) and the audit log. Zod schemas the routes validate responses
-// with, and the types the admin app uses for them (imported as types only). Plain data: no
-// server code may be imported here.
+// activity feed (business events) and the audit log. Zod schemas the routes validate their
+// queries and responses with, and the types the admin app uses for them (imported as types
+// only). Plain data: no server code may be imported here.
 import { z } from 'zod';
 import { actorKinds } from '../actor.js';
 import type { Wire } from '../wire.js';
@@ -26,6 +26,12 @@ export const auditShape = z.object({
 
 export type BusinessEvent = Wire<z.output<typeof eventShape>>;
 export type AuditEntry = Wire<z.output<typeof auditShape>>;
+
+const limit = z.coerce.number().int().min(1).max(200).default(50);
+/** GET /api/activity's query: an actor kind, a type (a prefix with a trailing dot), the page before a cursor. */
+export const activityQuery = z.object({ actorKind: z.enum(actorKinds).optional(), type: z.string().max(80).optional(), before: z.string().max(40).optional(), limit });
+/** GET /api/audit's query: one actor, allowed or denied, the page before an entry id. */
+export const auditQuery = z.object({ actorId: z.string().max(64).optional(), outcome: z.enum(auditOutcomes).optional(), before: z.coerce.number().int().positive().optional(), limit });
 
 /** GET /api/activity: newest first; nextBefore is the next page's `before` (null: no more); names labels the subjects. */
 export const activityPageShape = z.object({ events: z.array(eventShape), nextBefore: z.string().nullable(), names: z.record(z.string(), z.string()) });

@@ -1,10 +1,8 @@
 // Routes that belong to no single module: activity (the event log), audit log, health,
 // the OpenAPI document, demo data and the full export.
-import { z } from 'zod';
-import { actorKinds } from '../actor.js';
 import { EventLog } from '../db/events.js';
 import { getSetting } from '../db/secrets.js';
-import { activityPageShape, activityTypesShape, auditOutcomes, auditPageShape, demoStatusShape } from './contract.js';
+import { activityPageShape, activityQuery, activityTypesShape, auditPageShape, auditQuery, demoStatusShape } from './contract.js';
 import { activityNames } from './activity-names.js';
 import { routesFor, type AnyRoute } from './route.js';
 import type { App } from '../app.js';
@@ -12,13 +10,11 @@ import type { App } from '../app.js';
 /** The core routes are the wiring's own (activity, audit, health): they see the App. */
 const defineRoute = routesFor<App>();
 
-const limit = z.coerce.number().int().min(1).max(200).default(50);
-
 export const coreRoutes: AnyRoute<App>[] = [
   defineRoute({
     method: 'GET', url: '/api/activity', access: { permission: 'activity.read' }, tags: ['activity'],
     summary: 'Business events, newest first, filterable by actor kind and type (prefix with a trailing dot)',
-    query: z.object({ actorKind: z.enum(actorKinds).optional(), type: z.string().max(80).optional(), before: z.string().max(40).optional(), limit }),
+    query: activityQuery,
     response: activityPageShape,
     handler: async ({ app, query, principal }) => {
       const events = await app.events.list(app.db, query);
@@ -34,7 +30,7 @@ export const coreRoutes: AnyRoute<App>[] = [
   defineRoute({
     method: 'GET', url: '/api/audit', access: { permission: 'audit.read' }, tags: ['audit'],
     summary: 'Audit log: every admin write and every refused request (who, what, when, IP)',
-    query: z.object({ actorId: z.string().max(64).optional(), outcome: z.enum(auditOutcomes).optional(), before: z.coerce.number().int().positive().optional(), limit }),
+    query: auditQuery,
     response: auditPageShape,
     handler: async ({ app, query }) => {
       const entries = await app.audit.list(app.db, query);

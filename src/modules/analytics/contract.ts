@@ -45,6 +45,31 @@ export const stepParam = z
     }
     return { kind: m[1] as 'page' | 'event', match: m[2]! };
   });
+/** GET /api/analytics/dashboard: the period, and how many rows each panel shows. */
+export const dashboardQuery = periodQuery.and(z.object({ limit: z.coerce.number().int().min(1).max(1000).default(10) }));
+/** GET /api/analytics/panels/:panel: the period; `format=csv` for a spreadsheet. */
+export const panelQuery = periodQuery.and(z.object({ format: z.enum(['json', 'csv']).default('json') }));
+/**
+ * GET /api/analytics/funnel: the period and 2–8 steps, `step` repeated in order. A single step
+ * arrives as a string (the query parser makes a list of repeats only), hence the preprocess;
+ * its parameter's type is what the query string carries (and so what a client may send).
+ */
+export const funnelQuery = periodQuery.and(
+  z.object({ step: z.preprocess((v: string | string[] | undefined) => (typeof v === 'string' ? [v] : v), z.array(stepParam).min(2, 'a funnel has 2 to 8 steps').max(8, 'a funnel has 2 to 8 steps')) }),
+);
+const currencyParam = z.string().regex(/^[a-z]{3}$/, 'a currency code, lower case');
+/** The revenue pages' period, filter and currency. */
+const revenueQuery = z
+  .object({ period: z.enum(periods).default('30d'), from: day.optional(), to: day.optional(), filter: filterParam.optional(), currency: currencyParam.optional() })
+  .refine((q) => q.period !== 'custom' || (q.from && q.to && q.from <= q.to), { message: 'a custom period needs from ≤ to' })
+  .refine((q) => q.period !== 'custom' || Date.parse(q.to!) - Date.parse(q.from!) <= 800 * 86_400_000, { message: 'a custom period is at most 800 days' });
+/** GET /api/analytics/revenue: and how many rows each breakdown shows. */
+export const revenueDashboardQuery = revenueQuery.and(z.object({ limit: z.coerce.number().int().min(1).max(1000).default(10) }));
+/** GET /api/analytics/revenue/:breakdown: `format=csv` for a spreadsheet. */
+export const revenueBreakdownQuery = revenueQuery.and(z.object({ format: z.enum(['json', 'csv']).default('json') }));
+/** GET /api/analytics/subscriptions and /api/analytics/cohorts: how many months back, one currency; `format=csv` for a spreadsheet. */
+export const monthsQuery = z.object({ months: z.coerce.number().int().min(1).max(36).default(12), currency: currencyParam.optional(), format: z.enum(['json', 'csv']).default('json') });
+
 export const funnelBody = z.object({
   name: z.string().trim().min(1, 'a funnel needs a name').max(100),
   steps: z.array(stepParam).min(2, 'a funnel has 2 to 8 steps').max(8, 'a funnel has 2 to 8 steps'),

@@ -12,18 +12,20 @@ import { resolveRange, type Metrics } from './service.js';
 import type { RevenueRow } from './revenue.js';
 import {
   cohortsShape,
+  dashboardQuery,
   dashboardShape,
-  day,
-  filterParam,
   funnelBody,
+  funnelQuery,
   funnelResultShape,
+  monthsQuery,
   panelNames,
+  panelQuery,
   periodQuery,
-  periods,
   revenueBreakdownNames,
+  revenueBreakdownQuery,
+  revenueDashboardQuery,
   revenueShape,
   savedFunnelShape,
-  stepParam,
   subscriptionMetricsShape,
   savedFunnelListShape,
 } from './contract.js';
@@ -63,10 +65,6 @@ const eventBody = z.preprocess(
   }),
 );
 
-const revenueQuery = z
-  .object({ period: z.enum(periods).default('30d'), from: day.optional(), to: day.optional(), filter: filterParam.optional(), currency: z.string().regex(/^[a-z]{3}$/, 'a currency code, lower case').optional() })
-  .refine((q) => q.period !== 'custom' || (q.from && q.to && q.from <= q.to), { message: 'a custom period needs from ≤ to' })
-  .refine((q) => q.period !== 'custom' || Date.parse(q.to!) - Date.parse(q.from!) <= 800 * 86_400_000, { message: 'a custom period is at most 800 days' });
 const revenueColumns: (keyof RevenueRow)[] = ['gross', 'refunds', 'net', 'orders', 'averageOrderValue', 'visitors', 'conversionRate'];
 
 const csvColumns: (keyof Metrics)[] = ['visitors', 'visits', 'pageviews', 'bounceRate', 'visitDuration', 'viewsPerVisit'];
@@ -75,7 +73,7 @@ export const analyticsRoutes: AnyRoute<AnalyticsRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/analytics/dashboard', access: { permission: 'analytics.read' }, tags: ['analytics'],
     summary: 'Traffic for a period beside the period before: totals, a chart series and every panel (top 10 rows), under one optional filter',
-    query: periodQuery.and(z.object({ limit: z.coerce.number().int().min(1).max(1000).default(10) })),
+    query: dashboardQuery,
     response: dashboardShape,
     handler: async ({ app, query }) => app.analytics.dashboard(query),
   }),
@@ -83,7 +81,7 @@ export const analyticsRoutes: AnyRoute<AnalyticsRouteDeps>[] = [
     method: 'GET', url: '/api/analytics/panels/:panel', access: { permission: 'analytics.read' }, tags: ['analytics'],
     summary: 'Every row of one panel (pages, entryPages, channels, sources, campaigns, devices, browsers, goals); `format=csv` for a spreadsheet',
     params: z.object({ panel: z.enum(panelNames) }),
-    query: periodQuery.and(z.object({ format: z.enum(['json', 'csv']).default('json') })),
+    query: panelQuery,
     handler: async ({ app, params, query, reply }) => {
       const r = resolveRange(query, app.analytics.today());
       const rows = await app.analytics.panel(params.panel, r, query.filter ?? null);
@@ -97,7 +95,7 @@ export const analyticsRoutes: AnyRoute<AnalyticsRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/analytics/funnel', access: { permission: 'analytics.read' }, tags: ['analytics'],
     summary: 'A funnel of 2–8 steps (`step=page:/p/bowls`, `step=event:order_paid`, repeated in order): visitors, conversion and drop-off per step, by source',
-    query: periodQuery.and(z.object({ step: z.preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(stepParam).min(2, 'a funnel has 2 to 8 steps').max(8, 'a funnel has 2 to 8 steps')) })),
+    query: funnelQuery,
     response: funnelResultShape,
     handler: async ({ app, query }) => app.analytics.funnel(query, query.step),
   }),
@@ -150,7 +148,7 @@ export const analyticsRoutes: AnyRoute<AnalyticsRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/analytics/revenue', access: { permission: 'analytics.read' }, tags: ['analytics'],
     summary: 'Revenue from the orders of a period beside the period before: gross, refunds, net, orders, average order value, conversion rate; a daily series; breakdowns by product, channel, source, entry page and campaign (top 10 rows); the dashboard’s `filter` applies through the visit each order is attributed to',
-    query: revenueQuery.and(z.object({ limit: z.coerce.number().int().min(1).max(1000).default(10) })),
+    query: revenueDashboardQuery,
     response: revenueShape,
     handler: async ({ app, query }) => app.analytics.revenue(query),
   }),
@@ -158,7 +156,7 @@ export const analyticsRoutes: AnyRoute<AnalyticsRouteDeps>[] = [
     method: 'GET', url: '/api/analytics/revenue/:breakdown', access: { permission: 'analytics.read' }, tags: ['analytics'],
     summary: 'Every row of one revenue breakdown (products, channels, sources, entryPages, campaigns); `format=csv` for a spreadsheet (amounts in minor units)',
     params: z.object({ breakdown: z.enum(revenueBreakdownNames) }),
-    query: revenueQuery.and(z.object({ format: z.enum(['json', 'csv']).default('json') })),
+    query: revenueBreakdownQuery,
     handler: async ({ app, params, query, reply }) => {
       const r = resolveRange(query, app.analytics.today());
       const { currency, rows } = await app.analytics.revenueRows(params.breakdown, r, query.currency, query.filter ?? null);
@@ -172,7 +170,7 @@ export const analyticsRoutes: AnyRoute<AnalyticsRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/analytics/subscriptions', access: { permission: 'analytics.read' }, tags: ['analytics'],
     summary: 'Subscriptions: MRR (Stripe’s definition) and its movements per calendar month, logo and revenue churn, ARPA, LTV; payment plans (completion rate, amount outstanding); recurring and one-time money per month',
-    query: z.object({ months: z.coerce.number().int().min(1).max(36).default(12), currency: z.string().regex(/^[a-z]{3}$/, 'a currency code, lower case').optional(), format: z.enum(['json', 'csv']).default('json') }),
+    query: monthsQuery,
     response: subscriptionMetricsShape,
     handler: async ({ app, query, reply }) => {
       const m = await app.analytics.subscriptions(query);
@@ -187,7 +185,7 @@ export const analyticsRoutes: AnyRoute<AnalyticsRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/analytics/cohorts', access: { permission: 'analytics.read' }, tags: ['analytics'],
     summary: 'Monthly buyer cohorts (month of the first order): per month since, the share who ordered again and the net money per customer so far',
-    query: z.object({ months: z.coerce.number().int().min(1).max(36).default(12), currency: z.string().regex(/^[a-z]{3}$/, 'a currency code, lower case').optional(), format: z.enum(['json', 'csv']).default('json') }),
+    query: monthsQuery,
     response: cohortsShape,
     handler: async ({ app, query, reply }) => {
       const c = await app.analytics.cohorts(query);

@@ -24,6 +24,12 @@ export const approvalShape = z.object({
   createdAt: z.date(),
 });
 export const approvalListShape = z.object({ approvals: z.array(approvalShape), kinds: z.array(z.string()) });
+/** GET /api/approvals: one status, one kind. */
+export const approvalListQuery = z.object({
+  status: z.enum(['pending', 'approved', 'refused', 'cancelled']).optional(),
+  kind: z.string().max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+});
 
 /** One request after a read or a decision (GET /api/approvals/:id, approve, refuse, delegated, cancel). */
 export const approvalResultShape = z.object({ approval: approvalShape });

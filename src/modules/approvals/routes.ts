@@ -7,7 +7,7 @@ import { routesFor, type AnyRoute, type Principal } from '../../http/route.js';
 import type { Database, Db } from '../../db/client.js';
 import type { ApprovalService } from './index.js';
 import { notFound } from '../../errors.js';
-import { approvalListShape, approvalResultShape } from './contract.js';
+import { approvalListQuery, approvalListShape, approvalResultShape } from './contract.js';
 
 /** What these routes use (the wiring passes the App, which provides them: src/http/routes.ts). */
 export interface ApprovalsRouteDeps {
@@ -33,11 +33,7 @@ export const approvalRoutes: AnyRoute<ApprovalsRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/approvals', access: { permission: 'approvals.read' }, tags,
     summary: 'Approval requests, urgent and newest first (assistants see their own)',
-    query: z.object({
-      status: z.enum(['pending', 'approved', 'refused', 'cancelled']).optional(),
-      kind: z.string().max(100).optional(),
-      limit: z.coerce.number().int().min(1).max(500).optional(),
-    }),
+    query: approvalListQuery,
     response: approvalListShape,
     handler: async ({ app, principal, query }) => ({
       approvals: await app.approvals.list(app.db, { ...query, ...(seesAll(principal) ? {} : { requestedById: actorId(principal) || '-' }) }),

@@ -119,6 +119,18 @@ export const contactShape = z.object({
 });
 export const contactSummaryShape = z.object({ id: z.string(), email: z.string(), name: z.string(), status: z.enum(contactStatuses), source: z.string(), createdAt: z.date(), tags: z.array(tagShape) });
 export const contactPageShape = z.object({ contacts: z.array(contactSummaryShape), total: z.number(), nextCursor: z.string().nullable() });
+/** GET /api/contacts/export.csv: all contacts, or one status, list, tag or segment. */
+export const contactExportQuery = z.object({ status: z.enum(contactStatuses).optional(), listId: id.optional(), tagId: id.optional(), segmentId: id.optional() });
+/** GET /api/contacts: search by email or name, filter as the export does; `cursor` is the previous page's `nextCursor`. */
+export const contactListQuery = z.object({
+  q: z.string().max(200).optional(),
+  status: z.enum(contactStatuses).optional(),
+  tagId: id.optional(),
+  listId: id.optional(),
+  segmentId: id.optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
 export const consentShape = z.object({
   id: z.string(),
   kind: z.string(),
@@ -238,6 +250,8 @@ export const formShape = z.object({
 });
 export const formsShape = z.object({ forms: z.array(formShape) });
 export const formDetailShape = formShape.extend({ embedHtml: z.string() });
+/** PUT /api/forms/:id/lead-magnet (the file is the raw body): its name. */
+export const leadMagnetQuery = z.object({ name: z.string().trim().min(1).max(200) });
 
 // ---- imports ---------------------------------------------------------------------------------
 
@@ -275,6 +289,8 @@ export const importShape = z.object({
 });
 export const importsShape = z.object({ imports: z.array(importShape) });
 export const importUploadShape = importShape.extend({ sample: z.array(z.array(z.string())) });
+/** POST /api/imports (the CSV is the raw body): its file name. */
+export const importUploadQuery = z.object({ filename: z.string().trim().max(200).default('contacts.csv') });
 export const importStartBody = z.object({
   mapping: z.array(z.string().max(80)).max(500).optional(),
   listIds: z.array(id).max(50).default([]),
@@ -285,6 +301,8 @@ export const importStartBody = z.object({
 });
 export const importIssueShape = z.object({ rowNumber: z.number(), line: z.number(), email: z.string(), outcome: z.enum(['skipped', 'errored']), reason: z.string() });
 export const importIssuesShape = z.object({ issues: z.array(importIssueShape) });
+/** GET /api/imports/:id/issues: the first `limit` of them. */
+export const importIssuesQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
 
 // ---- the types the admin uses ----------------------------------------------------------------
 

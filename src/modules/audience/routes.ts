@@ -15,18 +15,22 @@ import {
   bulkTagResultShape,
   contactCreateBody,
   contactDetailShape,
+  contactExportQuery,
+  contactListQuery,
   contactPageShape,
   contactShape,
-  contactStatuses,
   contactTagBody,
   contactTagResultShape,
   contactUpdateBody,
   formDetailShape,
   formInput,
   formShape,
+  leadMagnetQuery,
   formsShape,
   formUpdateBody,
+  importIssuesQuery,
   importIssuesShape,
+  importUploadQuery,
   importShape,
   importsShape,
   importStartBody,
@@ -69,7 +73,6 @@ const defineRoute = routesFor<AudienceRouteDeps>();
 
 const id = z.uuid();
 const idParams = z.object({ id });
-const status = z.enum(contactStatuses);
 const toSegment = (s: Segment) => ({ id: s.id, name: s.name, description: s.description, rules: s.rules as SegmentRules, createdAt: s.createdAt, updatedAt: s.updatedAt });
 
 /** The request body as a stream (uploads are sent raw: text/csv or application/octet-stream). */
@@ -86,15 +89,7 @@ export const audienceRoutes: AnyRoute<AudienceRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/contacts', access: { permission: 'contacts.read' }, tags: ['audience'],
     summary: 'Contacts, newest first; search by email or name, filter by status, tag, list or segment',
-    query: z.object({
-      q: z.string().max(200).optional(),
-      status: status.optional(),
-      tagId: id.optional(),
-      listId: id.optional(),
-      segmentId: id.optional(),
-      cursor: z.string().max(200).optional(),
-      limit: z.coerce.number().int().min(1).max(500).default(50),
-    }),
+    query: contactListQuery,
     response: contactPageShape,
     handler: async ({ app, query }) => app.audience.listContacts(query),
   }),
@@ -112,7 +107,7 @@ export const audienceRoutes: AnyRoute<AudienceRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/contacts/export.csv', access: { permission: 'contacts.export' }, tags: ['audience'], kind: 'page',
     summary: 'Download contacts as CSV (all, or one status, list, tag or segment); audited with the row count',
-    query: z.object({ status: status.optional(), listId: id.optional(), tagId: id.optional(), segmentId: id.optional() }),
+    query: contactExportQuery,
     handler: async ({ app, query, reply, req, actor }) => {
       if (query.segmentId) await app.audience.segments.get(query.segmentId);
       const { stream, done } = exportContacts(app.database, query, (s) => app.audience.segmentConditionSql(s));
@@ -408,7 +403,7 @@ export const audienceRoutes: AnyRoute<AudienceRouteDeps>[] = [
     method: 'PUT', url: '/api/forms/:id/lead-magnet', access: { permission: 'contacts.write' }, tags: ['audience'], audit: 'form.lead_magnet_attached', rawBody: 'stream',
     summary: 'Upload the file people get after confirming (raw body; ?name=guide.pdf)',
     params: idParams,
-    query: z.object({ name: z.string().trim().min(1).max(200) }),
+    query: leadMagnetQuery,
     response: formShape,
     handler: async ({ app, req, params, query, actor, auditTarget }) => {
       auditTarget('form', params.id, { file: query.name });
@@ -438,7 +433,7 @@ export const audienceRoutes: AnyRoute<AudienceRouteDeps>[] = [
   defineRoute({
     method: 'POST', url: '/api/imports', access: { permission: 'contacts.import' }, tags: ['audience'], status: 201, audit: 'import.uploaded', rawBody: 'stream',
     summary: 'Upload a CSV (raw body, ?filename=): returns the detected format, a suggested column mapping and sample rows',
-    query: z.object({ filename: z.string().trim().max(200).default('contacts.csv') }),
+    query: importUploadQuery,
     response: importUploadShape,
     handler: async ({ app, req, query, actor, auditTarget }) => {
       const view = await app.audience.imports.upload({ name: query.filename, stream: uploadStream(req) }, actor);
@@ -489,7 +484,7 @@ export const audienceRoutes: AnyRoute<AudienceRouteDeps>[] = [
     method: 'GET', url: '/api/imports/:id/issues', access: { permission: 'contacts.import' }, tags: ['audience'],
     summary: 'The first skipped or failed rows of an import, with reasons',
     params: idParams,
-    query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+    query: importIssuesQuery,
     response: importIssuesShape,
     handler: async ({ app, params, query }) => {
       await app.audience.imports.get(params.id);

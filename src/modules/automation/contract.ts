@@ -5,7 +5,7 @@
 // src/wire.ts). Plain data: no server code here.
 import { z } from 'zod';
 import type { Wire } from '../../wire.js';
-import { subjectTypes } from '../tasks/contract.js';
+import { subjectQuery, subjectTypes } from '../tasks/contract.js';
 
 export const workflowStatuses = ['draft', 'live', 'paused', 'deleted'] as const;
 export const runStates = ['active', 'waiting', 'done', 'exited', 'failed'] as const;
@@ -203,8 +203,12 @@ export type StepStatus = (typeof stepStatuses)[number];
 export const templateListShape = z.object({ templates: z.array(templateShape) });
 /** GET /api/automations/task-subjects */
 export const taskSubjectListShape = z.object({ subjects: z.array(taskSubjectShape) });
+/** GET /api/automations/task-subjects: the tasks module's search (titles containing q, of one type). */
+export const taskSubjectQuery = subjectQuery;
 /** GET /api/automations/:id/runs */
 export const runListShape = z.object({ runs: z.array(runShape) });
+/** GET /api/automations/:id/runs: one state; the page of runs started before a time. */
+export const runListQuery = z.object({ state: z.enum(runStates).optional(), limit: z.coerce.number().int().min(1).max(200).optional(), before: z.coerce.date().optional() });
 
 export type Trigger = Wire<z.output<typeof triggerSchema>>;
 export type Condition = Wire<z.output<typeof conditionSchema>>;

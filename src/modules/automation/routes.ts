@@ -14,18 +14,18 @@ import {
   publishBody,
   publishedShape,
   removedShape,
-  runStates,
   timelineShape,
   updateWorkflowBody,
   workflowDetailShape,
   workflowListShape,
   workflowShape,
+  runListQuery,
   runListShape,
   taskSubjectListShape,
+  taskSubjectQuery,
   templateListShape,
 } from './contract.js';
 import { templates } from './templates.js';
-import { subjectTypes } from '../tasks/index.js';
 
 /** What these routes use (the wiring passes the App, which provides them: src/http/routes.ts). */
 export interface AutomationRouteDeps {
@@ -81,7 +81,7 @@ export const automationRoutes: AnyRoute<AutomationRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/automations/task-subjects', access: write, tags,
     summary: "What a workflow's task step can be about: courses, blog posts and products whose title contains q (type, id and title only)",
-    query: z.object({ q: z.string().max(200).default(''), type: z.enum(subjectTypes).optional(), limit: z.coerce.number().int().min(1).max(50).default(20) }),
+    query: taskSubjectQuery,
     response: taskSubjectListShape,
     handler: async ({ app, query }) => ({ subjects: await app.automation.searchTaskSubjects(query.q, { type: query.type, limit: query.limit }) }),
   }),
@@ -180,7 +180,7 @@ export const automationRoutes: AnyRoute<AutomationRouteDeps>[] = [
     method: 'GET', url: '/api/automations/:id/runs', access: read, tags,
     summary: 'Runs of a workflow, newest first',
     params: idParam,
-    query: z.object({ state: z.enum(runStates).optional(), limit: z.coerce.number().int().min(1).max(200).optional(), before: z.coerce.date().optional() }),
+    query: runListQuery,
     response: runListShape,
     handler: async ({ app, params, query }) => ({ runs: await app.automation.runs(params.id, query) }),
   }),

@@ -35,6 +35,8 @@ export const priceShape = z.object({
   createdAt: z.date(),
 });
 export const productFileShape = z.object({ id: z.string(), name: z.string(), contentType: z.string(), size: z.number(), sha256: z.string(), createdAt: z.date() });
+/** POST /api/products/:id/files (the file is the raw body): its name. */
+export const productFileQuery = z.object({ name: z.string().min(1).max(255) });
 export const productShape = z.object({
   id: z.string(),
   slug: z.string(),
@@ -86,8 +88,12 @@ export const offerShape = z.object({
 export const offerDetailShape = offerShape.extend({ offerProduct: z.object({ id: z.string(), name: z.string(), slug: z.string() }), price: priceShape });
 export const catalogDefaultsShape = z.object({ currency: z.string() });
 export const productListShape = z.object({ products: z.array(productShape) });
+/** GET /api/products: one status, one kind; archived ones too with archived=1 (or true). */
+export const productListQuery = z.object({ status: z.enum(productStatuses).optional(), kind: z.enum(productKinds).optional(), archived: z.enum(['0', '1', 'true', 'false']).optional().transform((v) => v === '1' || v === 'true') });
 export const couponListShape = z.object({ coupons: z.array(couponShape) });
 export const offerListShape = z.object({ offers: z.array(offerDetailShape) });
+/** GET /api/offers: one product's, one kind. */
+export const offerListQuery = z.object({ productId: z.uuid().optional(), kind: z.enum(offerKinds).optional() });
 
 // ---- requests -----------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ import {
   couponPatchBody,
   couponShape,
   offerBody,
-  offerKinds,
+  offerListQuery,
   offerListShape,
   offerPatchBody,
   offerShape,
@@ -22,11 +22,11 @@ import {
   priceShape,
   productBody,
   productDetailShape,
+  productFileQuery,
   productFileShape,
-  productKinds,
+  productListQuery,
   productListShape,
   productPatchBody,
-  productStatuses,
 } from './contract.js';
 
 /** What these routes use (the wiring passes the App, which provides them: src/http/routes.ts). */
@@ -46,7 +46,7 @@ export const catalogRoutes: AnyRoute<CatalogRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/products', access: { permission: 'catalog.read' }, tags: ['catalog'],
     summary: 'Products with their prices (archived ones with ?archived=1)',
-    query: z.object({ status: z.enum(productStatuses).optional(), kind: z.enum(productKinds).optional(), archived: z.enum(['0', '1', 'true', 'false']).optional().transform((v) => v === '1' || v === 'true') }),
+    query: productListQuery,
     response: productListShape,
     handler: async ({ app, query }) => ({ products: await app.catalog.listProducts(app.db, { status: query.status, kind: query.kind, includeArchived: query.archived }) }),
   }),
@@ -114,7 +114,7 @@ export const catalogRoutes: AnyRoute<CatalogRouteDeps>[] = [
     rawBody: 'stream',
     summary: 'Upload a file to a download product: the request body is the file; ?name= gives its name',
     params: idParam,
-    query: z.object({ name: z.string().min(1).max(255) }),
+    query: productFileQuery,
     response: productFileShape,
     handler: async ({ app, req, actor, params, query, auditTarget }) => {
       const file = await app.catalog.addFile(params.id, { name: query.name, contentType: String(req.headers['content-type'] ?? 'application/octet-stream').split(';')[0]!, body: req.body as Readable }, actor);
@@ -166,7 +166,7 @@ export const catalogRoutes: AnyRoute<CatalogRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/offers', access: { permission: 'catalog.read' }, tags: ['catalog'],
     summary: 'Order bumps and post-purchase upsells',
-    query: z.object({ productId: z.uuid().optional(), kind: z.enum(offerKinds).optional() }),
+    query: offerListQuery,
     response: offerListShape,
     handler: async ({ app, query }) => ({ offers: await app.catalog.listOffers(app.db, query) }),
   }),

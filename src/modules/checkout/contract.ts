@@ -156,6 +156,17 @@ export const reconciliationRunShape = z.object({
 });
 
 export const orderListShape = z.object({ orders: z.array(orderRowShape), nextBefore: z.number().nullable() });
+/** GET /api/orders: search by email, name or #number; filter by status, product, dates, disputes (`disputed=1`); the page before an order number. */
+export const orderListQuery = z.object({
+  q: z.string().max(200).optional(),
+  status: z.enum(orderStatuses).optional(),
+  productId: z.uuid().optional(),
+  disputed: z.enum(['1', 'true']).optional(),
+  from: z.coerce.date().optional(),
+  to: z.coerce.date().optional(),
+  before: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
 export const orderDetailShape = z.object({
   order: orderShape,
   items: z.array(orderItemShape),
@@ -183,6 +194,8 @@ export const customerRowShape = z.object({
   lastPurchaseAt: z.date(),
 });
 export const customerListShape = z.object({ customers: z.array(customerRowShape) });
+/** GET /api/customers: search by email or name, a page by offset. */
+export const customerListQuery = z.object({ q: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(200).default(50), offset: z.coerce.number().int().min(0).default(0) });
 export const customerDetailShape = z.object({
   contact: z.object({ id: z.string(), email: z.string(), name: z.string(), status: z.string(), createdAt: z.date() }),
   lifetimeValue: z.array(z.object({ currency: z.string(), amount: cents })),
@@ -192,6 +205,8 @@ export const customerDetailShape = z.object({
   events: z.array(eventShape),
 });
 export const subscriptionListShape = z.object({ subscriptions: z.array(subscriptionShape) });
+/** GET /api/subscriptions: one status (past_due / unpaid: dunning), one customer. */
+export const subscriptionListQuery = z.object({ status: z.enum(subscriptionStatuses).optional(), contactId: z.uuid().optional(), limit: z.coerce.number().int().min(1).max(500).default(100) });
 export const checkoutStatusShape = z.object({
   provider: z.enum(providerNames),
   testMode: z.boolean(),

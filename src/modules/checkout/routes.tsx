@@ -32,17 +32,18 @@ import { itemsSummary, statusTextOf, summaryOf } from './views.js';
 import {
   checkoutStatusShape,
   customerDetailShape,
+  customerListQuery,
   customerListShape,
   orderDetailShape,
+  orderListQuery,
   orderListShape,
-  orderStatuses,
   reconcileResultShape,
   reconciliationRunsShape,
   refundBody,
   refundRetryShape,
   refundsShape,
+  subscriptionListQuery,
   subscriptionListShape,
-  subscriptionStatuses,
 } from './contract.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
@@ -444,16 +445,7 @@ export const checkoutRoutes: AnyRoute<CheckoutRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/orders', access: { permission: 'orders.read' }, tags: ['orders'],
     summary: 'Orders, newest first: search by email, name or #number; filter by status, product, dates, disputes',
-    query: z.object({
-      q: z.string().max(200).optional(),
-      status: z.enum(orderStatuses).optional(),
-      productId: z.uuid().optional(),
-      disputed: z.enum(['1', 'true']).optional(),
-      from: z.coerce.date().optional(),
-      to: z.coerce.date().optional(),
-      before: z.coerce.number().int().positive().optional(),
-      limit: z.coerce.number().int().min(1).max(200).default(50),
-    }),
+    query: orderListQuery,
     response: orderListShape,
     handler: ({ app, query }) => app.checkout.queries.listOrders(app.db, { ...query, disputed: Boolean(query.disputed) }),
   }),
@@ -494,7 +486,7 @@ export const checkoutRoutes: AnyRoute<CheckoutRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/customers', access: { permission: 'customers.read' }, tags: ['customers'],
     summary: 'Customers (contacts who bought), with orders and lifetime value, most recent first',
-    query: z.object({ q: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(200).default(50), offset: z.coerce.number().int().min(0).default(0) }),
+    query: customerListQuery,
     response: customerListShape,
     handler: async ({ app, query }) => ({ customers: await app.checkout.queries.listCustomers(app.db, query) }),
   }),
@@ -508,7 +500,7 @@ export const checkoutRoutes: AnyRoute<CheckoutRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/subscriptions', access: { permission: 'orders.read' }, tags: ['orders'],
     summary: 'Subscriptions and payment plans (filter past_due / unpaid to see dunning)',
-    query: z.object({ status: z.enum(subscriptionStatuses).optional(), contactId: z.uuid().optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
+    query: subscriptionListQuery,
     response: subscriptionListShape,
     handler: async ({ app, query }) => ({ subscriptions: await app.checkout.queries.listSubscriptions(app.db, query) }),
   }),

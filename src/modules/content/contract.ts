@@ -48,10 +48,14 @@ export const topPostShape = z.object({
 });
 /** GET /api/posts. policy: who may publish (the blog settings' role policy). */
 export const postListShape = z.object({ posts: z.array(postShape), policy: z.string() });
+/** GET /api/posts: one status, one tag. */
+export const postListQuery = z.object({ status: z.enum(postStatuses).optional(), tag: z.string().max(40).optional() });
 /** GET /api/posts/:id/revisions */
 export const revisionListShape = z.object({ revisions: z.array(revisionShape) });
 /** GET /api/posts/:id/diff */
 export const diffShape = z.object({ lines: z.array(diffLineShape) });
+/** GET /api/posts/:id/diff: two revision numbers (from=0: the published post). */
+export const diffQuery = z.object({ from: z.coerce.number().int().min(0), to: z.coerce.number().int().min(1) });
 /** POST /api/posts/preview: the post rendered as the blog shows it. */
 export const postPreviewShape = z.object({ html: z.string() });
 /** POST /api/posts/:id/newsletter: the draft broadcast made from the post. */

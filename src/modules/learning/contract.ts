@@ -106,6 +106,8 @@ export const statsShape = z.object({
     z.object({ lessonId: z.string(), title: z.string(), passPercent: z.number(), attempts: z.number(), students: z.number(), passed: z.number(), passRate: z.number(), averageScore: z.number().nullable() }),
   ),
 });
+/** GET /api/learning/courses/:id/stats: enrollments counted by week or by month. */
+export const statsQuery = z.object({ interval: z.enum(['week', 'month']).default('month') });
 
 /** GET /api/learning/courses */
 export const courseListShape = z.object({ courses: z.array(courseShape) });
@@ -115,6 +117,8 @@ export const moduleCreatedShape = z.object({ id: z.string(), title: z.string(), 
 export const lessonPreviewShape = z.object({ html: z.string() });
 /** GET /api/learning/freshness: what is due for review (and how many are overdue). */
 export const freshnessListShape = z.object({ items: z.array(freshnessShape), overdueCount: z.number() });
+/** GET /api/learning/freshness: overdue=true lists only what is overdue; one course. */
+export const freshnessQuery = z.object({ overdue: z.enum(['true', 'false']).optional(), courseId: z.uuid().optional() });
 /** GET /api/learning/courses/:id/enrollments */
 export const enrollmentListShape = z.object({ enrollments: z.array(enrollmentShape) });
 /** POST /api/learning/courses/:id/enrollments: the contact enrolled, and whether it was created. */

@@ -17,6 +17,7 @@ import {
   enrollmentListShape,
   fileShape,
   freshnessListShape,
+  freshnessQuery,
   freshnessShape,
   lessonBody,
   lessonPreviewShape,
@@ -25,6 +26,7 @@ import {
   quizQuestion,
   reason,
   revokedShape,
+  statsQuery,
   statsShape,
   title,
   treeShape,
@@ -315,7 +317,7 @@ export const learningRoutes: AnyRoute<LearningRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/learning/freshness', access: { permission: 'learning.read' }, tags: ['learning'],
     summary: 'Courses and lessons with their review due dates; overdue=true lists only what is overdue',
-    query: z.object({ overdue: z.enum(['true', 'false']).optional(), courseId: z.uuid().optional() }),
+    query: freshnessQuery,
     response: freshnessListShape,
     handler: async ({ app, query }) => {
       const items = await app.learning.freshness.dueItems({ overdueOnly: query.overdue === 'true', courseId: query.courseId });
@@ -379,7 +381,7 @@ export const learningRoutes: AnyRoute<LearningRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/learning/courses/:id/stats', access: { permission: 'learning.read' }, tags: ['learning'],
     summary: 'Enrollments over time, the completion funnel by lesson (where students stop) and quiz pass rates',
-    params: idParam, query: z.object({ interval: z.enum(['week', 'month']).default('month') }), response: statsShape,
+    params: idParam, query: statsQuery, response: statsShape,
     handler: ({ app, params, query }) => app.learning.results.stats(params.id, query),
   }),
   defineRoute({

@@ -203,6 +203,31 @@ export const suppressionShape = z.object({
 /** GET /api/mail/suppressions */
 export const suppressionListShape = z.object({ suppressions: z.array(suppressionShape) });
 
+// ---- the query strings the admin sends (the routes parse them with these) ----------------------
+
+const page = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), offset: z.coerce.number().int().min(0).default(0) });
+/** Keyset paging: `cursor` is the `nextCursor` of the previous page. */
+const cursorPage = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.string().regex(/^\d{1,18}$/, 'Not a page cursor').optional() });
+/** GET /api/outbox: one recipient, one stream. */
+export const outboxQuery = page.extend({ to: z.string().max(320).optional(), stream: z.enum(['transactional', 'broadcast']).optional() });
+/** GET /api/broadcasts: one status. */
+export const broadcastListQuery = page.extend({ status: z.enum(broadcastStatuses).optional() });
+/** GET /api/broadcasts/:id/send-check: the editor's unsaved audience; without either, the saved one. */
+export const sendCheckQuery = z.object({ listId: z.uuid().optional(), segmentId: z.uuid().optional() });
+/** GET /api/broadcasts/:id/recipients */
+export const recipientQuery = cursorPage.extend({
+  status: z.enum(recipientFilters).optional().describe('a row state (queued, sending, sent, failed, skipped, cancelled) or an outcome (bounced, complained, opened, clicked, unsubscribed)'),
+  search: z.string().trim().max(320).optional().describe('part of the address'),
+});
+/** GET /api/mail/bounces */
+export const bounceQuery = cursorPage.extend({
+  broadcastId: z.uuid().optional(),
+  kind: z.enum(bounceKinds).optional(),
+  search: z.string().trim().max(320).optional().describe('part of the address'),
+});
+/** GET /api/mail/suppressions: part of an address. */
+export const suppressionQuery = page.extend({ search: z.string().max(320).optional() });
+
 /** GET /api/broadcasts (each row's blocks typed as the editor's, as Broadcast does) */
 export type BroadcastList = { broadcasts: BroadcastListItem[] };
 export type BroadcastDetail = Broadcast & Pick<Wire<z.output<typeof broadcastDetailShape>>, 'stats'>;

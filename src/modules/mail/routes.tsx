@@ -20,25 +20,28 @@ import { preferencesToken } from './tokens.js';
 import { emailAddressSchema } from '../audience/index.js';
 import {
   bouncePageShape,
-  bounceKinds,
+  bounceQuery,
   broadcastDetailShape,
   broadcastInputShape as broadcastInput,
+  broadcastListQuery,
   broadcastListShape,
   broadcastShape,
-  broadcastStatuses as statuses,
   linkListShape,
   mailSettingsShape as settingsShape,
   mailSettingsViewShape,
   messageShape,
+  outboxQuery,
   outboxShape,
   previewShape,
-  recipientFilters,
   recipientPageShape,
+  recipientQuery,
   scheduledShape,
+  sendCheckQuery,
   sendCheckShape,
   sendLimitsShape,
   sendLimitsViewShape,
   suppressionListShape,
+  suppressionQuery,
   testSendBody,
   testSentShape,
 } from './contract.js';
@@ -57,9 +60,6 @@ export interface MailRouteDeps {
 const defineRoute = routesFor<MailRouteDeps>();
 
 const idParam = z.object({ id: z.uuid() });
-const page = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), offset: z.coerce.number().int().min(0).default(0) });
-/** Keyset paging: `cursor` is the `nextCursor` of the previous page. */
-const cursorPage = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.string().regex(/^\d{1,18}$/, 'Not a page cursor').optional() });
 
 // A 1×1 transparent GIF.
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
@@ -82,7 +82,7 @@ export const mailRoutes: AnyRoute<MailRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/outbox', access: { permission: 'mail.read' }, tags: ['mail'],
     summary: 'Messages Onehour sent or keeps in its outbox, newest first',
-    query: page.extend({ to: z.string().max(320).optional(), stream: z.enum(['transactional', 'broadcast']).optional() }),
+    query: outboxQuery,
     response: outboxShape,
     handler: async ({ app, query }) => ({ messages: await app.mail.listOutbox(query), outboxOnly: app.mail.outboxOnly }),
   }),
@@ -135,7 +135,7 @@ export const mailRoutes: AnyRoute<MailRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/broadcasts', access: { permission: 'mail.read' }, tags: ['mail'],
     summary: 'Broadcasts, newest first',
-    query: page.extend({ status: z.enum(statuses).optional() }),
+    query: broadcastListQuery,
     response: broadcastListShape,
     handler: async ({ app, query }) => {
       const list = await app.mail.broadcasts.list(query);
@@ -210,8 +210,7 @@ export const mailRoutes: AnyRoute<MailRouteDeps>[] = [
     method: 'GET', url: '/api/broadcasts/:id/send-check', access: { permission: 'mail.read' }, tags: ['mail'],
     summary: "What sending this broadcast now would do for you: the people it reaches, your role's send limit and whether it is above it (then the send asks the owner first), and the request already waiting",
     params: idParam,
-    // The editor's unsaved audience; without either, the saved one.
-    query: z.object({ listId: z.uuid().optional(), segmentId: z.uuid().optional() }),
+    query: sendCheckQuery,
     response: sendCheckShape,
     handler: async ({ app, params, query, actor }) =>
       app.mail.broadcasts.sendCheck(params.id, actor, query.listId || query.segmentId ? { listId: query.listId ?? null, segmentId: query.segmentId ?? null } : {}),
@@ -250,10 +249,7 @@ export const mailRoutes: AnyRoute<MailRouteDeps>[] = [
     method: 'GET', url: '/api/broadcasts/:id/recipients', access: { permission: 'mail.read' }, tags: ['mail'],
     summary: 'Recipients and what happened to each message, in the order they were taken; filter by state or outcome and by address',
     params: idParam,
-    query: cursorPage.extend({
-      status: z.enum(recipientFilters).optional().describe('a row state (queued, sending, sent, failed, skipped, cancelled) or an outcome (bounced, complained, opened, clicked, unsubscribed)'),
-      search: z.string().trim().max(320).optional().describe('part of the address'),
-    }),
+    query: recipientQuery,
     response: recipientPageShape,
     handler: async ({ app, params, query }) => app.mail.broadcasts.recipients(params.id, query),
   }),
@@ -262,11 +258,7 @@ export const mailRoutes: AnyRoute<MailRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/mail/bounces', access: { permission: 'mail.read' }, tags: ['mail'],
     summary: 'Bounces and spam complaints received, newest first; filter by broadcast, kind and address',
-    query: cursorPage.extend({
-      broadcastId: z.uuid().optional(),
-      kind: z.enum(bounceKinds).optional(),
-      search: z.string().trim().max(320).optional().describe('part of the address'),
-    }),
+    query: bounceQuery,
     response: bouncePageShape,
     handler: async ({ app, query }) => app.mail.bounces.listBounces(query),
   }),
@@ -275,7 +267,7 @@ export const mailRoutes: AnyRoute<MailRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/mail/suppressions', access: { permission: 'mail.read' }, tags: ['mail'],
     summary: 'Addresses that get no bulk mail (bounced, complained, or added by hand)',
-    query: page.extend({ search: z.string().max(320).optional() }),
+    query: suppressionQuery,
     response: suppressionListShape,
     handler: async ({ app, query }) => ({ suppressions: await app.mail.bounces.listSuppressions(query) }),
   }),

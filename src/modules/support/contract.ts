@@ -23,6 +23,20 @@ export const conversationSummaryShape = z.object({
 });
 
 export const conversationListShape = z.object({ conversations: z.array(conversationSummaryShape), next: z.string().nullable() });
+/** A conversation list's `next`: the last row's time and id. */
+const conversationCursor = z
+  .string()
+  .regex(/^\d{4}-\d\d-\d\dT[\d:.]+Z_[0-9a-f-]{36}$/, 'Not a page cursor')
+  .transform((c) => ({ at: new Date(c.slice(0, c.indexOf('_'))), id: c.slice(c.indexOf('_') + 1) }));
+/** GET /api/support/conversations: filter by status and assignee (me, unassigned, or a member id), search, page on. */
+export const conversationListQuery = z.object({
+  status: z.union([conversationStatus, z.literal('all')]).optional(),
+  assignee: z.union([z.literal('me'), z.literal('unassigned'), z.uuid()]).optional(),
+  contactId: z.uuid().optional(),
+  q: z.string().trim().max(200).optional(),
+  cursor: conversationCursor.optional(),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+});
 
 export const conversationShape = conversationSummaryShape.extend({
   replyToken: z.string(),

@@ -16,7 +16,7 @@ import { parseInbound } from './inbound.js';
 import { formFields, mailgunAuth, postmarkToRaw, sendgridAuth, sesInbound, verifyBasicAuth, verifyMailgunInbound, type PostmarkInbound } from './providers.js';
 import { supportSettingsSchema } from './settings.js';
 import { supportPublicRoutes, type SupportPublicRouteDeps } from './public-routes.js';
-import { actionTakenShape, cannedListShape, cannedShape, cannedTextShape, conversationListShape, conversationShape, conversationStatus, figuresShape, presenceShape, settingsShape, threadShape } from './contract.js';
+import { actionTakenShape, cannedListShape, cannedShape, cannedTextShape, conversationListQuery, conversationListShape, conversationShape, conversationStatus, figuresShape, presenceShape, settingsShape, threadShape } from './contract.js';
 
 /** What these routes use (the wiring passes the App, which provides them: src/http/routes.ts). */
 export interface SupportRouteDeps extends SupportPublicRouteDeps {
@@ -43,11 +43,6 @@ function bytesOf(req: FastifyRequest): Buffer {
   return Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
 }
 
-const cursor = z
-  .string()
-  .regex(/^\d{4}-\d\d-\d\dT[\d:.]+Z_[0-9a-f-]{36}$/, 'Not a page cursor')
-  .transform((c) => ({ at: new Date(c.slice(0, c.indexOf('_'))), id: c.slice(c.indexOf('_') + 1) }));
-
 const actionBody = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('refund'), orderId: z.uuid(), amount: z.number().int().min(1).max(100_000_000).optional(), reason: z.string().trim().min(1).max(1000), urgent: z.boolean().optional() }),
   z.object({ kind: z.literal('resend_receipt'), orderId: z.uuid(), reason: z.string().trim().max(1000).default('customer asked'), urgent: z.boolean().optional() }),
@@ -63,14 +58,7 @@ export const supportRoutes: AnyRoute<SupportRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/support/conversations', access: read, tags,
     summary: 'Conversations, newest activity first: filter by status and assignee (me, unassigned, or a member id)',
-    query: z.object({
-      status: z.union([conversationStatus, z.literal('all')]).optional(),
-      assignee: z.union([z.literal('me'), z.literal('unassigned'), z.uuid()]).optional(),
-      contactId: z.uuid().optional(),
-      q: z.string().trim().max(200).optional(),
-      cursor: cursor.optional(),
-      limit: z.coerce.number().int().min(1).max(200).optional(),
-    }),
+    query: conversationListQuery,
     response: conversationListShape,
     handler: async ({ app, query, principal }) =>
       app.support.list({ status: query.status, assignee: query.assignee === 'me' ? userOf(principal) : query.assignee, contactId: query.contactId, search: query.q, before: query.cursor, limit: query.limit }),

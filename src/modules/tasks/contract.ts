@@ -137,6 +137,8 @@ export const sopPreviewShape = z.object({ html: z.string(), checklist: z.array(z
 export const taskListShape = z.object({ tasks: z.array(taskShape), people: z.array(personShape), timeZone: z.string(), today: z.string() });
 /** GET /api/tasks/subjects */
 export const subjectListShape = z.object({ subjects: z.array(subjectSchema) });
+/** GET /api/tasks/subjects: titles containing q, of one type. */
+export const subjectQuery = z.object({ q: z.string().max(200).default(''), type: z.enum(subjectTypes).optional(), limit: z.coerce.number().int().min(1).max(50).default(20) });
 /** GET /api/tasks/:id/occurrences */
 export const occurrenceListShape = z.object({ occurrences: z.array(occurrenceShape) });
 

@@ -17,12 +17,13 @@ import {
   sopPreviewShape,
   sopShape,
   subjectListShape,
+  subjectQuery,
   taskInputSchema,
   taskListShape,
   taskPatchSchema,
   taskShape,
 } from './contract.js';
-import { subjectTypes, type Caller } from './service.js';
+import type { Caller } from './service.js';
 import { tasksPublicRoutes, type TasksPublicRouteDeps } from './public-routes.js';
 
 /** What these routes use (the wiring passes the App, which provides them: src/http/routes.ts). */
@@ -201,7 +202,7 @@ export const tasksRoutes: AnyRoute<TasksRouteDeps>[] = [
   defineRoute({
     method: 'GET', url: '/api/tasks/subjects', access: manage, tags,
     summary: 'What a task can be about: courses, blog posts and products whose title contains q',
-    query: z.object({ q: z.string().max(200).default(''), type: z.enum(subjectTypes).optional(), limit: z.coerce.number().int().min(1).max(50).default(20) }),
+    query: subjectQuery,
     response: subjectListShape,
     handler: async ({ app, query }) => ({ subjects: await app.tasks.searchSubjects(query.q, { type: query.type, limit: query.limit }) }),
   }),
