@@ -57,6 +57,9 @@ import * as brand from '../src/modules/brand/contract.js';
 import * as content from '../src/modules/content/contract.js';
 import * as tasks from '../src/modules/tasks/contract.js';
 import * as learning from '../src/modules/learning/contract.js';
+import * as checkout from '../src/modules/checkout/contract.js';
+import * as catalog from '../src/modules/catalog/contract.js';
+import { apiUrl } from '../web/admin/src/api.js';
 
 function responseOf(method: string, url: string): z.ZodType {
   const route = allRoutes.find((r) => r.method === method && r.url === url);
@@ -411,5 +414,71 @@ describe('API contract shared with the admin', () => {
     assert.equal(team.inviteBody.parse({ email: 'Ada@Example.com', role: 'support' }).email, 'ada@example.com');
     assert.throws(() => team.inviteBody.parse({ email: 'ada@@example.com', role: 'support' }));
     assert.throws(() => team.inviteBody.parse({ email: 'ada@example.com', role: 'owner' }), 'no one is invited as the owner');
+  });
+
+  it('the query strings the admin sends are parsed by the routes with the contract schemas it is typed from', () => {
+    const queries: [string, string, z.ZodType][] = [
+      ['GET', '/api/activity', core.activityQuery],
+      ['GET', '/api/audit', core.auditQuery],
+      ['GET', '/api/outbox', mail.outboxQuery],
+      ['GET', '/api/broadcasts', mail.broadcastListQuery],
+      ['GET', '/api/broadcasts/:id/send-check', mail.sendCheckQuery],
+      ['GET', '/api/broadcasts/:id/recipients', mail.recipientQuery],
+      ['GET', '/api/mail/bounces', mail.bounceQuery],
+      ['GET', '/api/mail/suppressions', mail.suppressionQuery],
+      ['GET', '/api/webhooks/:id/deliveries', webhooks.deliveryListQuery],
+      ['GET', '/api/orders', checkout.orderListQuery],
+      ['GET', '/api/customers', checkout.customerListQuery],
+      ['GET', '/api/subscriptions', checkout.subscriptionListQuery],
+      ['GET', '/api/products', catalog.productListQuery],
+      ['GET', '/api/offers', catalog.offerListQuery],
+      ['GET', '/api/contacts', audience.contactListQuery],
+      ['GET', '/api/contacts/export.csv', audience.contactExportQuery],
+      ['GET', '/api/imports/:id/issues', audience.importIssuesQuery],
+      ['GET', '/api/posts', content.postListQuery],
+      ['GET', '/api/posts/:id/diff', content.diffQuery],
+      ['GET', '/api/approvals', approvals.approvalListQuery],
+      ['GET', '/api/support/conversations', support.conversationListQuery],
+      ['GET', '/api/tasks/subjects', tasks.subjectQuery],
+      ['GET', '/api/learning/freshness', learning.freshnessQuery],
+      ['GET', '/api/learning/courses/:id/stats', learning.statsQuery],
+      ['GET', '/api/analytics/dashboard', analytics.dashboardQuery],
+      ['GET', '/api/analytics/panels/:panel', analytics.panelQuery],
+      ['GET', '/api/analytics/funnel', analytics.funnelQuery],
+      ['GET', '/api/analytics/revenue', analytics.revenueDashboardQuery],
+      ['GET', '/api/analytics/revenue/:breakdown', analytics.revenueBreakdownQuery],
+      ['GET', '/api/analytics/subscriptions', analytics.monthsQuery],
+      ['GET', '/api/analytics/cohorts', analytics.monthsQuery],
+      ['GET', '/api/automations/:id/runs', automation.runListQuery],
+      ['GET', '/api/automations/task-subjects', automation.taskSubjectQuery],
+      // uploads: the file is the body, its name in the query string
+      ['PUT', '/api/forms/:id/lead-magnet', audience.leadMagnetQuery],
+      ['POST', '/api/imports', audience.importUploadQuery],
+      ['POST', '/api/products/:id/files', catalog.productFileQuery],
+    ];
+    for (const [method, url, schema] of queries) assert.equal(allRoutes.find((r) => r.method === method && r.url === url)?.query, schema, `${method} ${url} parses its query with the contract schema`);
+
+    // What the admin's URL builder (apiUrl, under apiGet) puts in the address, read back as the
+    // server's query parser does (a repeated name becomes a list), parses as the page meant it.
+    const received = (url: string) => {
+      const out: Record<string, string | string[]> = {};
+      for (const [k, v] of new URLSearchParams(url.split('?')[1] ?? '')) {
+        const had = out[k];
+        out[k] = had === undefined ? v : [...(Array.isArray(had) ? had : [had]), v];
+      }
+      return out;
+    };
+    assert.deepEqual(core.auditQuery.parse(received(apiUrl<typeof core.auditQuery>('/api/audit', { outcome: 'denied', before: 120, limit: 50 }))), { outcome: 'denied', before: 120, limit: 50 });
+    assert.equal(catalog.productListQuery.parse(received(apiUrl<typeof catalog.productListQuery>('/api/products', { archived: true }))).archived, true);
+    assert.equal(catalog.productListQuery.parse(received(apiUrl<typeof catalog.productListQuery>('/api/products', { archived: false }))).archived, false);
+    assert.equal(learning.freshnessQuery.parse(received(apiUrl<typeof learning.freshnessQuery>('/api/learning/freshness', { overdue: true }))).overdue, 'true');
+    const orders = checkout.orderListQuery.parse(received(apiUrl<typeof checkout.orderListQuery>('/api/orders', { q: 'ada', disputed: '1', from: '2026-12-01T00:00:00.000Z', before: 40 })));
+    assert.deepEqual(orders, { q: 'ada', disputed: '1', from: new Date('2026-12-01T00:00:00.000Z'), before: 40, limit: 50 });
+    const funnel = apiUrl<typeof analytics.funnelQuery>('/api/analytics/funnel', { period: '7d', filter: 'source:Google', step: ['page:/p/bowls', 'event:order_paid'] });
+    assert.deepEqual(analytics.funnelQuery.parse(received(funnel)).step, [{ kind: 'page', match: '/p/bowls' }, { kind: 'event', match: 'order_paid' }]);
+    assert.deepEqual(analytics.monthsQuery.parse(received(apiUrl<typeof analytics.monthsQuery>('/api/analytics/cohorts', { months: 12, format: 'csv' }))), { months: 12, format: 'csv' });
+    assert.equal(audience.leadMagnetQuery.parse(received(apiUrl<typeof audience.leadMagnetQuery>('/api/forms/f/lead-magnet', { name: 'My guide (v2) & 100%.pdf' }))).name, 'My guide (v2) & 100%.pdf');
+    // Left out when empty, as the page's unset filters are.
+    assert.equal(apiUrl<typeof audience.contactExportQuery>('/api/contacts/export.csv', { status: undefined, listId: '' }), '/api/contacts/export.csv');
   });
 });

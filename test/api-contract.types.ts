@@ -143,3 +143,60 @@ export const scheduledApproval: ScheduledBroadcast['approvalId'] = undefined;
 export const teamMember: Team['members'][number]['role'] = 'superuser';
 // @ts-expect-error the brand's image limits are numbers of bytes
 export const brandLimit: BrandPage['choices']['limits']['logo'] = '1 MB';
+
+// The query strings the admin sends: typed from the routes' own query schemas (QueryOf, src/wire.ts),
+// so a parameter the route does not read, or a value of the wrong kind, fails here as it would 400 there.
+import type { activity, apiGet, audit, outbox } from '../web/admin/src/api.js';
+import type { ordersApi } from '../web/admin/src/pages/orders/orders-api.js';
+import type { catalogApi } from '../web/admin/src/pages/products/catalog-api.js';
+import type { broadcastsApi } from '../web/admin/src/pages/broadcasts/api.js';
+import type { QueryOf } from '../src/wire.js';
+import type { contactListQuery } from '../src/modules/audience/contract.js';
+import type { orderListQuery } from '../src/modules/checkout/contract.js';
+import type { funnelQuery, monthsQuery } from '../src/modules/analytics/contract.js';
+
+// @ts-expect-error the audit log is filtered by `outcome`, there is no `result`
+export const auditQueryName: Parameters<typeof audit.list>[0] = { result: 'denied' };
+// @ts-expect-error the audit log's `before` is an entry id, a number (the route coerces it)
+export const auditQueryBefore: Parameters<typeof audit.list>[0] = { before: 'yesterday' };
+// @ts-expect-error the activity feed's actor kind is one of the actors'
+export const activityQueryKind: Parameters<typeof activity.list>[0] = { actorKind: 'robot' };
+// @ts-expect-error the activity feed has no search
+export const activityQueryName: Parameters<typeof activity.list>[0] = { q: 'refund' };
+// @ts-expect-error the outbox's page size is a number
+export const outboxQueryLimit: Parameters<typeof outbox.list>[0] = { limit: '200' };
+// @ts-expect-error orders page on with `before` (an order number), not `page`
+export const ordersQueryName: Parameters<typeof ordersApi.list>[0] = { page: 2 };
+// @ts-expect-error an order's status is one of the engine's
+export const ordersQueryStatus: Parameters<typeof ordersApi.list>[0] = { status: 'refunded' };
+// @ts-expect-error the orders' dates go as ISO strings, not Date objects
+export const ordersQueryFrom: QueryOf<typeof orderListQuery> = { from: new Date() };
+// @ts-expect-error `disputed` has no false value, so it takes no boolean (the page sends '1' or nothing)
+export const ordersQueryDisputed: QueryOf<typeof orderListQuery> = { disputed: true };
+// @ts-expect-error contacts are filtered by `tagId`, not `tag`
+export const contactsQueryName: QueryOf<typeof contactListQuery> = { tag: 'vip' };
+// @ts-expect-error the contact list's page size is a number
+export const contactsQueryLimit: QueryOf<typeof contactListQuery> = { limit: '50' };
+// @ts-expect-error a product's status filter is one of the catalog's
+export const productsQueryStatus: Parameters<typeof catalogApi.products>[0] = { status: 'live' };
+// @ts-expect-error the recipient list is narrowed by `status`, not `state`
+export const recipientsQueryName: Parameters<typeof broadcastsApi.recipients>[1] = { state: 'sent' };
+// @ts-expect-error how many months back is a number
+export const monthsQueryValue: QueryOf<typeof monthsQuery> = { months: '12' };
+// @ts-expect-error a funnel's steps are strings (page:/path, event:name)
+export const funnelQueryStep: QueryOf<typeof funnelQuery> = { step: [{ kind: 'page', match: '/p' }] };
+declare const get: typeof apiGet;
+export function untypedQuery() {
+  // @ts-expect-error a GET that names no query schema sends no parameters
+  return get<unknown>('/api/orders', { q: 'x' });
+}
+
+// …and accept what the admin sends: flags as booleans where the route reads true and false, numbers, repeated steps.
+export const sentQueries: [Parameters<typeof audit.list>[0], Parameters<typeof catalogApi.products>[0], QueryOf<typeof orderListQuery>, QueryOf<typeof funnelQuery>] = [
+  { outcome: 'denied', before: 120, limit: 50 },
+  { status: 'published', archived: true },
+  { q: 'ada', disputed: '1', from: '2026-12-01T00:00:00.000Z', before: 40 },
+  { period: 'custom', from: '2026-11-01', to: '2026-11-30', step: ['page:/p/bowls', 'event:order_paid'] },
+];
+// @ts-expect-error a free-text parameter takes a string, not a flag
+export const searchQueryFlag: QueryOf<typeof contactListQuery> = { q: true };

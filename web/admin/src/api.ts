@@ -2,11 +2,11 @@
 // session cookie, adds the CSRF header to writes, parses the one error shape
 // `{ error: { code, message, details } }` and throws it as an ApiError. Module pages add their
 // own endpoint functions next to their pages using apiGet / apiSend.
-import type { ActorKind, AssignableRole } from './shared.js';
+import type { AssignableRole } from './shared.js';
 
 /** An ISO 8601 timestamp as the server sends it. Format with lib/format.ts. */
-import type { IsoDate } from '../../../src/wire.js';
-export type { IsoDate };
+import type { IsoDate, QueryOf, QuerySchema } from '../../../src/wire.js';
+export type { IsoDate, QueryOf };
 
 // ---- errors ---------------------------------------------------------------------------
 
@@ -147,12 +147,26 @@ async function request<T>(method: Method, path: string, body?: unknown, retried 
   return parsed as T;
 }
 
-/** A GET with query parameters; undefined and empty values are left out. */
-export function apiGet<T>(path: string, query: Record<string, string | number | boolean | undefined | null> = {}): Promise<T> {
+/**
+ * The query parameters of a request to a route whose `query:` schema is S (`typeof someQuery`,
+ * imported as a type from the route's contract.ts): the names S parses and values of the kinds it
+ * takes (src/wire.ts). A request that names no schema sends no parameters.
+ */
+export type Query<S extends QuerySchema> = [S] extends [never] ? Record<string, never> : QueryOf<S>;
+
+/** `path?query`: undefined and empty values are left out, a list is sent as the parameter repeated. */
+export function apiUrl<S extends QuerySchema = never>(path: string, query?: Query<S>): string {
   const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
+  for (const [k, v] of Object.entries((query ?? {}) as Record<string, unknown>)) {
+    for (const item of Array.isArray(v) ? v : [v]) if (item !== undefined && item !== null && item !== '') params.append(k, String(item));
+  }
   const qs = params.toString();
-  return request<T>('GET', qs ? `${path}?${qs}` : path);
+  return qs ? `${path}?${qs}` : path;
+}
+
+/** A GET; with query parameters, S names the route's query schema (`apiGet<Page, typeof pageQuery>(path, q)`). */
+export function apiGet<T, S extends QuerySchema = never>(path: string, query?: Query<S>): Promise<T> {
+  return request<T>('GET', apiUrl<S>(path, query));
 }
 
 /** Sends a file as the raw request body (CSV imports, downloads); the CSRF header is added. */
@@ -187,8 +201,8 @@ export type { User, SessionState, Invitation, InvitationPeek, DeviceSession, Api
 export type { BusinessEvent, AuditEntry } from '../../../src/http/contract.js';
 export type { MessageSummary, Message } from '../../../src/modules/mail/contract.js';
 import type { User, SessionState, InvitationPeek, DeviceSessions, RevokedSessions, TwoFactorBegin, Team, Invited, ApiKeys, ApiKeyCreated, SetupInput, LoginInput, CodeInput, ResetRequestInput, ResetInput, TokenInput, AcceptInvitationInput, ChangePasswordInput, PasswordInput, InviteInput, ApiKeyInput } from '../../../src/modules/team/contract.js';
-import type { ActivityPage, ActivityTypes, AuditPage, DemoStatus } from '../../../src/http/contract.js';
-import type { Message, Outbox } from '../../../src/modules/mail/contract.js';
+import type { ActivityPage, activityQuery, ActivityTypes, AuditPage, auditQuery, DemoStatus } from '../../../src/http/contract.js';
+import type { Message, Outbox, outboxQuery } from '../../../src/modules/mail/contract.js';
 
 // ---- endpoints ------------------------------------------------------------------------
 
@@ -231,9 +245,9 @@ export const apiKeys = {
 
 export type { WebhookEndpoint, WebhookDelivery, WebhookDeliveryStatus, WebhookEndpointInput } from '../../../src/modules/webhooks/contract.js';
 import type {
+  deliveryListQuery,
   WebhookCreated,
   WebhookDeliveryList,
-  WebhookDeliveryStatus,
   WebhookDeliveryResult,
   WebhookEndpointInput,
   WebhookEndpointList,
@@ -250,21 +264,21 @@ export const webhooks = {
   remove: (id: string) => apiSend('DELETE', `/api/webhooks/${encodeURIComponent(id)}`),
   rotateSecret: (id: string) => apiSend<WebhookSecretRotated>('POST', `/api/webhooks/${encodeURIComponent(id)}/rotate-secret`),
   sendTest: (id: string) => apiSend<WebhookDeliveryResult>('POST', `/api/webhooks/${encodeURIComponent(id)}/test`),
-  deliveries: (id: string, q: { status?: WebhookDeliveryStatus; limit?: number } = {}) => apiGet<WebhookDeliveryList>(`/api/webhooks/${encodeURIComponent(id)}/deliveries`, q),
+  deliveries: (id: string, q: QueryOf<typeof deliveryListQuery> = {}) => apiGet<WebhookDeliveryList, typeof deliveryListQuery>(`/api/webhooks/${encodeURIComponent(id)}/deliveries`, q),
   replay: (deliveryId: string) => apiSend<WebhookDeliveryResult>('POST', `/api/webhook-deliveries/${encodeURIComponent(deliveryId)}/replay`),
 };
 
 export const activity = {
-  list: (q: { actorKind?: ActorKind; type?: string; before?: string; limit?: number }) => apiGet<ActivityPage>('/api/activity', q),
+  list: (q: QueryOf<typeof activityQuery>) => apiGet<ActivityPage, typeof activityQuery>('/api/activity', q),
   types: () => apiGet<ActivityTypes>('/api/activity/types'),
 };
 
 export const audit = {
-  list: (q: { outcome?: 'allowed' | 'denied'; actorId?: string; before?: number; limit?: number }) => apiGet<AuditPage>('/api/audit', q),
+  list: (q: QueryOf<typeof auditQuery>) => apiGet<AuditPage, typeof auditQuery>('/api/audit', q),
 };
 
 export const outbox = {
-  list: (q: { to?: string; limit?: number }) => apiGet<Outbox>('/api/outbox', q),
+  list: (q: QueryOf<typeof outboxQuery>) => apiGet<Outbox, typeof outboxQuery>('/api/outbox', q),
   get: (id: string) => apiGet<Message>(`/api/outbox/${encodeURIComponent(id)}`),
 };
 

@@ -4,7 +4,7 @@
 // Other pending requests are listed below for context, without buttons: they are the owner's.
 import { useState } from 'react';
 import { apiGet, apiSend } from '../../api.js';
-import type { Approval, ApprovalList, ApprovalResult } from '../../../../../src/modules/approvals/contract.js';
+import type { Approval, ApprovalList, approvalListQuery, ApprovalResult } from '../../../../../src/modules/approvals/contract.js';
 import { EmptyState } from '../../components/empty-state.js';
 import { TextAreaField } from '../../components/field.js';
 import { FormError, FormNotice } from '../../components/form-error.js';
@@ -16,7 +16,7 @@ import { useLoad } from '../../lib/use-load.js';
 import { useUser } from '../../session.js';
 
 const approvalsApi = {
-  pending: () => apiGet<ApprovalList>('/api/approvals', { status: 'pending', limit: 500 }),
+  pending: () => apiGet<ApprovalList, typeof approvalListQuery>('/api/approvals', { status: 'pending', limit: 500 }),
   decide: (id: string, decision: 'approve' | 'refuse', note: string) => apiSend<ApprovalResult>('POST', `/api/approvals/${encodeURIComponent(id)}/delegated/${decision}`, note.trim() ? { note: note.trim() } : {}),
 };
 

@@ -2,7 +2,7 @@
 // shapes, a workflow's definition with them, come from the server's contract
 // (src/modules/automation/contract.ts), so a change there fails the type check here.
 import { apiGet, apiSend } from '../../api.js';
-import type { ContactLists, ContactPage, OptInForms, Tags } from '../../../../../src/modules/audience/contract.js';
+import type { ContactLists, contactListQuery, ContactPage, OptInForms, Tags } from '../../../../../src/modules/audience/contract.js';
 import type { ProductList } from '../../../../../src/modules/catalog/contract.js';
 import type { CourseList } from '../../../../../src/modules/learning/contract.js';
 import type { SopList, TaskList } from '../../../../../src/modules/tasks/contract.js';
@@ -20,11 +20,13 @@ import type {
   Removed,
   Run,
   RunList,
+  runListQuery,
   RunState,
   RunTimeline,
   Step,
   StepKind,
   StepStats,
+  taskSubjectQuery,
   TaskStepSubject,
   Template,
   TemplateList,
@@ -52,7 +54,7 @@ export const automationsApi = {
   remove: (id: string) => apiSend<Removed>('DELETE', `/api/automations/${id}`),
   enrol: (id: string, contactIds: string[]) => apiSend<Enrolled>('POST', `/api/automations/${id}/enrol`, { contactIds } satisfies EnrolInput),
   dryRun: (id: string, contactId: string) => apiSend<DryRun>('POST', `/api/automations/${id}/dry-run`, { contactId } satisfies DryRunInput),
-  runs: (id: string, state?: RunState) => apiGet<RunList>(`/api/automations/${id}/runs`, { state }),
+  runs: (id: string, state?: RunState) => apiGet<RunList, typeof runListQuery>(`/api/automations/${id}/runs`, { state }),
   run: (runId: string) => apiGet<RunTimeline>(`/api/automation-runs/${runId}`),
   retry: (runId: string) => apiSend('POST', `/api/automation-runs/${runId}/retry`),
   skip: (runId: string) => apiSend('POST', `/api/automation-runs/${runId}/skip`),
@@ -66,8 +68,8 @@ export const automationsApi = {
   people: () => apiGet<Pick<TaskList, 'people'>>('/api/tasks').catch((): Pick<TaskList, 'people'> => ({ people: [] })),
   sops: () => apiGet<SopList>('/api/sops').catch((): SopList => ({ sops: [] })),
   /** what a task step can be about: courses, posts and products by title (the workflow editor's own search) */
-  taskSubjects: (q: string) => apiGet<FoundTaskSubjects>('/api/automations/task-subjects', { q }),
-  contacts: (q: string) => apiGet<ContactPage>('/api/contacts', { q, limit: 10 }),
+  taskSubjects: (q: string) => apiGet<FoundTaskSubjects, typeof taskSubjectQuery>('/api/automations/task-subjects', { q }),
+  contacts: (q: string) => apiGet<ContactPage, typeof contactListQuery>('/api/contacts', { q, limit: 10 }),
 };
 
 export const stateLabels: Record<RunState, { label: string; tone: string }> = {

@@ -1,6 +1,6 @@
 // The blog's API (src/modules/content/routes.ts), typed from its contract.
-import { apiGet, apiSend, apiUploadForm } from '../../api.js';
-import type { Authors, CalendarList, Diff, NewsletterDraft, PostList, PostPreview, RedirectList, RevisionList, TopPosts, PostCreateInput, PostSaveInput, RedirectInput, CalendarInput } from '../../../../../src/modules/content/contract.js';
+import { apiGet, apiSend, apiUploadForm, type QueryOf } from '../../api.js';
+import type { Authors, CalendarList, Diff, diffQuery, NewsletterDraft, PostList, postListQuery, PostPreview, RedirectList, RevisionList, TopPosts, PostCreateInput, PostSaveInput, RedirectInput, CalendarInput } from '../../../../../src/modules/content/contract.js';
 import type { ContactLists, Segments } from '../../../../../src/modules/audience/contract.js';
 import type { BlogSettings, CalendarItem, DiffLine, Post, PostContent, PostStatus, PublishAnswer, RedirectRow, Revision } from '../../../../../src/modules/content/contract.js';
 
@@ -10,7 +10,7 @@ export type PostBlock = PostContent['blocks'][number];
 const id = (s: string) => encodeURIComponent(s);
 
 export const blogApi = {
-  posts: (q: { status?: PostStatus; tag?: string } = {}) => apiGet<PostList>('/api/posts', q),
+  posts: (q: QueryOf<typeof postListQuery> = {}) => apiGet<PostList, typeof postListQuery>('/api/posts', q),
   post: (postId: string) => apiGet<Post>(`/api/posts/${id(postId)}`),
   create: (body: PostCreateInput) => apiSend<Post>('POST', '/api/posts', body),
   save: (postId: string, body: PostSaveInput) => apiSend<Post>('PATCH', `/api/posts/${id(postId)}`, body),
@@ -20,7 +20,7 @@ export const blogApi = {
   unpublish: (postId: string) => apiSend<Post>('POST', `/api/posts/${id(postId)}/unpublish`),
   remove: (postId: string) => apiSend('DELETE', `/api/posts/${id(postId)}`),
   revisions: (postId: string) => apiGet<RevisionList>(`/api/posts/${id(postId)}/revisions`),
-  diff: (postId: string, from: number, to: number) => apiGet<Diff>(`/api/posts/${id(postId)}/diff`, { from, to }),
+  diff: (postId: string, from: number, to: number) => apiGet<Diff, typeof diffQuery>(`/api/posts/${id(postId)}/diff`, { from, to }),
   restore: (postId: string, revision: number) => apiSend<Post>('POST', `/api/posts/${id(postId)}/restore`, { revision }),
   preview: (content: unknown, slug: string) => apiSend<PostPreview>('POST', '/api/posts/preview', { content, slug }),
   newsletter: (postId: string, body: { segmentId?: string | null; listId?: string | null }) => apiSend<NewsletterDraft>('POST', `/api/posts/${id(postId)}/newsletter`, body),

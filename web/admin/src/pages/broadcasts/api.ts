@@ -1,5 +1,5 @@
 // The broadcasts area's calls to the mail API (src/modules/mail/routes.tsx).
-import { apiGet, apiSend } from '../../api.js';
+import { apiGet, apiSend, type QueryOf } from '../../api.js';
 
 // The broadcast shapes are the mail routes' own schemas (src/modules/mail/contract.ts), as they
 // arrive over JSON; types only.
@@ -9,21 +9,24 @@ export type BlockType = Block['type'];
 
 export type { Bounce, BounceKind, MailSettings, Recipient, RecipientFilter, SendCheck, SendLimitsView, Suppression } from '../../../../../src/modules/mail/contract.js';
 import type {
-  BounceKind,
+  bounceQuery,
   BouncePage,
   BroadcastDetail,
   BroadcastList,
+  broadcastListQuery,
   LinkClicks,
   MailSettings,
   MailSettingsInput,
   MailSettingsSaved,
-  RecipientFilter,
   RecipientPage,
+  recipientQuery,
   ScheduledBroadcast,
   SendCheck,
+  sendCheckQuery,
   SendLimits,
   SendLimitsView,
   SuppressionList,
+  suppressionQuery,
   TestSent,
 } from '../../../../../src/modules/mail/contract.js';
 import type { ContactLists, Segments } from '../../../../../src/modules/audience/contract.js';
@@ -32,7 +35,7 @@ const id = (s: string) => encodeURIComponent(s);
 
 export const broadcastsApi = {
   /** each with its preview line: subject and opening words as a sample person reads them */
-  list: (status?: BroadcastStatus) => apiGet<BroadcastList>('/api/broadcasts', { status, limit: 200 }),
+  list: (status?: BroadcastStatus) => apiGet<BroadcastList, typeof broadcastListQuery>('/api/broadcasts', { status, limit: 200 }),
   get: (b: string) => apiGet<BroadcastDetail>(`/api/broadcasts/${id(b)}`),
   create: (input: BroadcastInput) => apiSend<Broadcast>('POST', '/api/broadcasts', input),
   update: (b: string, input: Partial<BroadcastInput>) => apiSend<Broadcast>('PATCH', `/api/broadcasts/${id(b)}`, input),
@@ -43,14 +46,12 @@ export const broadcastsApi = {
   schedule: (b: string, at: string | null) => apiSend<ScheduledBroadcast>('POST', `/api/broadcasts/${id(b)}/schedule`, { at }),
   /** what sending now would do for the signed-in person: reach, their send limit, a request already waiting */
   sendCheck: (b: string, audience: { listId?: string | null; segmentId?: string | null }) =>
-    apiGet<SendCheck>(`/api/broadcasts/${id(b)}/send-check`, { listId: audience.listId ?? undefined, segmentId: audience.segmentId ?? undefined }),
+    apiGet<SendCheck, typeof sendCheckQuery>(`/api/broadcasts/${id(b)}/send-check`, { listId: audience.listId ?? undefined, segmentId: audience.segmentId ?? undefined }),
   sendLimits: () => apiGet<SendLimitsView>('/api/mail/send-limits'),
   saveSendLimits: (l: SendLimits) => apiSend<SendLimits>('PUT', '/api/mail/send-limits', l),
   action: (b: string, action: 'unschedule' | 'pause' | 'resume' | 'cancel') => apiSend<Broadcast>('POST', `/api/broadcasts/${id(b)}/${action}`),
-  recipients: (b: string, q: { status?: RecipientFilter; search?: string; cursor?: string; limit?: number }) =>
-    apiGet<RecipientPage>(`/api/broadcasts/${id(b)}/recipients`, q),
-  bounces: (q: { broadcastId?: string; kind?: BounceKind; search?: string; cursor?: string; limit?: number }) =>
-    apiGet<BouncePage>('/api/mail/bounces', q),
+  recipients: (b: string, q: QueryOf<typeof recipientQuery>) => apiGet<RecipientPage, typeof recipientQuery>(`/api/broadcasts/${id(b)}/recipients`, q),
+  bounces: (q: QueryOf<typeof bounceQuery>) => apiGet<BouncePage, typeof bounceQuery>('/api/mail/bounces', q),
   links: (b: string) => apiGet<LinkClicks>(`/api/broadcasts/${id(b)}/links`),
   /** who can receive a broadcast (the audience module's lists and segments; empty while it is absent) */
   audiences: async () => {
@@ -62,7 +63,7 @@ export const broadcastsApi = {
   },
   settings: () => apiGet<MailSettings>('/api/mail/settings'),
   saveSettings: (s: Partial<MailSettingsInput>) => apiSend<MailSettingsSaved>('PATCH', '/api/mail/settings', s),
-  suppressions: (search?: string) => apiGet<SuppressionList>('/api/mail/suppressions', { search, limit: 200 }),
+  suppressions: (search?: string) => apiGet<SuppressionList, typeof suppressionQuery>('/api/mail/suppressions', { search, limit: 200 }),
   suppress: (email: string, detail: string) => apiSend('POST', '/api/mail/suppressions', { email, detail }),
   unsuppress: (email: string) => apiSend('DELETE', `/api/mail/suppressions/${id(email)}`),
 };

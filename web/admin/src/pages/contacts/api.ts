@@ -1,7 +1,7 @@
 // The audience API (src/modules/audience/routes.ts) as the admin uses it; request and response
 // shapes from the server's contract (src/modules/audience/contract.ts), so a change there fails
 // the type check here.
-import { apiGet, apiSend, apiUpload } from '../../api.js';
+import { apiGet, apiSend, apiUpload, apiUrl, type QueryOf } from '../../api.js';
 import type {
   BulkTagInput,
   BulkTagResult,
@@ -9,8 +9,10 @@ import type {
   Contact,
   ContactCreateInput,
   ContactDetail,
+  contactExportQuery,
   ContactList,
   ContactLists,
+  contactListQuery,
   ContactPage,
   ContactStatus,
   ContactSummary,
@@ -23,12 +25,15 @@ import type {
   FormUpdateInput,
   ImportIssue,
   ImportIssues,
+  importUploadQuery,
+  importIssuesQuery,
   Imports,
   ImportStartInput,
   ImportStatus,
   ImportUpload,
   ImportView,
   ListInput,
+  leadMagnetQuery,
   ListUpdateInput,
   OptInForm,
   OptInForms,
@@ -62,18 +67,13 @@ export const contactStatuses = Object.keys(statusLabels) as ContactStatus[];
 /** The form editor's values: everything the create route takes, filled in. */
 export type FormInput = Required<FormCreateInput> & { customFields: FormField[] };
 
-export interface ContactFilter {
-  q?: string;
-  status?: string;
-  tagId?: string;
-  listId?: string;
-  segmentId?: string;
-}
+/** The list's search and filters (GET /api/contacts's query, without its paging). */
+export type ContactFilter = Omit<QueryOf<typeof contactListQuery>, 'cursor' | 'limit'>;
 
 const enc = encodeURIComponent;
 
 export const audience = {
-  contacts: (q: ContactFilter & { cursor?: string; limit?: number }) => apiGet<ContactPage>('/api/contacts', { ...q }),
+  contacts: (q: QueryOf<typeof contactListQuery>) => apiGet<ContactPage, typeof contactListQuery>('/api/contacts', q),
   contact: (id: string) => apiGet<ContactDetail>(`/api/contacts/${enc(id)}`),
   createContact: (body: ContactCreateInput) => apiSend<Contact>('POST', '/api/contacts', body),
   updateContact: (id: string, body: ContactUpdateInput) => apiSend<Contact>('PATCH', `/api/contacts/${enc(id)}`, body),
@@ -84,12 +84,7 @@ export const audience = {
   unsubscribe: (id: string, listId: string) => apiSend('DELETE', `/api/contacts/${enc(id)}/lists/${enc(listId)}`),
   bulkTag: (body: BulkTagInput) => apiSend<BulkTagResult>('POST', '/api/contacts/bulk-tag', body),
   /** A plain link: the browser downloads the file with the session cookie. */
-  exportUrl: (f: ContactFilter) => {
-    const p = new URLSearchParams();
-    for (const k of ['status', 'listId', 'tagId', 'segmentId'] as const) if (f[k]) p.set(k, f[k]!);
-    const qs = p.toString();
-    return `/api/contacts/export.csv${qs ? `?${qs}` : ''}`;
-  },
+  exportUrl: (f: ContactFilter) => apiUrl<typeof contactExportQuery>('/api/contacts/export.csv', { status: f.status, listId: f.listId, tagId: f.tagId, segmentId: f.segmentId }),
 
   lists: () => apiGet<ContactLists>('/api/lists'),
   createList: (body: ListInput) => apiSend<ContactList>('POST', '/api/lists', body),
@@ -112,16 +107,16 @@ export const audience = {
   form: (id: string) => apiGet<FormDetail>(`/api/forms/${enc(id)}`),
   createForm: (body: FormCreateInput) => apiSend<OptInForm>('POST', '/api/forms', body),
   updateForm: (id: string, body: FormUpdateInput) => apiSend<OptInForm>('PATCH', `/api/forms/${enc(id)}`, body),
-  uploadLeadMagnet: (id: string, file: File) => apiUpload<OptInForm>('PUT', `/api/forms/${enc(id)}/lead-magnet?name=${enc(file.name)}`, file),
+  uploadLeadMagnet: (id: string, file: File) => apiUpload<OptInForm>('PUT', apiUrl<typeof leadMagnetQuery>(`/api/forms/${enc(id)}/lead-magnet`, { name: file.name }), file),
   removeLeadMagnet: (id: string) => apiSend('DELETE', `/api/forms/${enc(id)}/lead-magnet`),
 
   imports: () => apiGet<Imports>('/api/imports'),
   import: (id: string) => apiGet<ImportView>(`/api/imports/${enc(id)}`),
-  upload: (file: File) => apiUpload<ImportUpload>('POST', `/api/imports?filename=${enc(file.name)}`, file, 'text/csv'),
+  upload: (file: File) => apiUpload<ImportUpload>('POST', apiUrl<typeof importUploadQuery>('/api/imports', { filename: file.name }), file, 'text/csv'),
   startImport: (id: string, body: ImportStartInput) => apiSend<ImportView>('POST', `/api/imports/${enc(id)}/start`, body),
   cancelImport: (id: string) => apiSend<ImportView>('POST', `/api/imports/${enc(id)}/cancel`),
   resumeImport: (id: string) => apiSend<ImportView>('POST', `/api/imports/${enc(id)}/resume`),
-  importIssues: (id: string, limit = 20) => apiGet<ImportIssues>(`/api/imports/${enc(id)}/issues`, { limit }),
+  importIssues: (id: string, limit = 20) => apiGet<ImportIssues, typeof importIssuesQuery>(`/api/imports/${enc(id)}/issues`, { limit }),
   reportUrl: (id: string) => `/api/imports/${enc(id)}/report.csv`,
 };
 

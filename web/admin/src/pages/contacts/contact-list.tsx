@@ -9,6 +9,7 @@ import { PageHeader } from '../../components/page-header.js';
 import { Time } from '../../components/time.js';
 import { useAction, useFormAction } from '../../lib/use-action.js';
 import { useLoad } from '../../lib/use-load.js';
+import { oneOf } from '../../lib/one-of.js';
 import { useQueryParam } from '../../lib/use-query-param.js';
 import { useSession } from '../../session.js';
 import { audience, contactStatuses, formatCount, sourceLabel, statusLabels, type ContactSummary } from './api.js';
@@ -25,7 +26,7 @@ export function ContactListPage() {
   const [listId, setList] = useQueryParam('list');
   const [segmentId, setSegment] = useQueryParam('segment');
   const [draft, setDraft] = useState(q);
-  const filter = { q: q || undefined, status: status || undefined, tagId: tagId || undefined, listId: listId || undefined, segmentId: segmentId || undefined };
+  const filter = { q: q || undefined, status: oneOf(contactStatuses, status), tagId: tagId || undefined, listId: listId || undefined, segmentId: segmentId || undefined };
   const filtered = Object.values(filter).some(Boolean);
 
   const options = useLoad(() => Promise.all([audience.tags(), audience.lists(), audience.segments()]), []);

@@ -1,8 +1,8 @@
 // The learning endpoints the Courses pages use; response shapes from the server's contract
 // (src/modules/learning/contract.ts), so a change there fails the type check here.
-import { apiGet, apiSend, apiUploadForm, type IsoDate } from '../../api.js';
+import { apiGet, apiSend, apiUploadForm, type IsoDate, type QueryOf } from '../../api.js';
 import type { Course, CourseStats, CourseTree, Enrollment, FreshnessItem, Lesson, LessonFile, QuizQuestion } from '../../../../../src/modules/learning/contract.js';
-import type { AccessRevoked, CourseList, Enrolled, EnrollmentList, FreshnessList, LessonPreview, ModuleCreated, CourseInput, LessonInput, EnrollInput } from '../../../../../src/modules/learning/contract.js';
+import type { AccessRevoked, CourseList, Enrolled, EnrollmentList, FreshnessList, freshnessQuery, LessonPreview, ModuleCreated, CourseInput, LessonInput, EnrollInput, statsQuery } from '../../../../../src/modules/learning/contract.js';
 
 export type CourseStatus = Course['status'];
 /** a lesson's drip schedule as the editor sends it (the request side of contract.ts's `drip`) */
@@ -31,10 +31,10 @@ export const learning = {
   uploadAttachment: (lessonId: string, file: File) => uploadFile('POST', `/api/learning/lessons/${lessonId}/attachments`, file),
   uploadVideo: (lessonId: string, file: File) => uploadFile('PUT', `/api/learning/lessons/${lessonId}/video`, file),
   removeFile: (id: string) => apiSend('DELETE', `/api/learning/files/${id}`),
-  freshness: (q: { overdue?: boolean; courseId?: string } = {}) => apiGet<FreshnessList>('/api/learning/freshness', { overdue: q.overdue ? 'true' : undefined, courseId: q.courseId }),
+  freshness: (q: QueryOf<typeof freshnessQuery> = {}) => apiGet<FreshnessList, typeof freshnessQuery>('/api/learning/freshness', q),
   markReviewed: (type: 'course' | 'lesson', id: string, note?: string) => apiSend<FreshnessItem>('POST', `/api/learning/${type === 'course' ? 'courses' : 'lessons'}/${id}/reviewed`, { note }),
   enrollments: (courseId: string) => apiGet<EnrollmentList>(`/api/learning/courses/${courseId}/enrollments`),
   enroll: (courseId: string, body: EnrollInput) => apiSend<Enrolled>('POST', `/api/learning/courses/${courseId}/enrollments`, body),
   revoke: (courseId: string, contactId: string, reason: string) => apiSend<AccessRevoked>('POST', `/api/learning/courses/${courseId}/enrollments/revoke`, { contactId, reason }),
-  stats: (courseId: string, interval: 'week' | 'month' = 'month') => apiGet<CourseStats>(`/api/learning/courses/${courseId}/stats`, { interval }),
+  stats: (courseId: string, interval: QueryOf<typeof statsQuery>['interval'] = 'month') => apiGet<CourseStats, typeof statsQuery>(`/api/learning/courses/${courseId}/stats`, { interval }),
 };

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useParams } from 'react-router';
-import { apiGet, apiSend, ApiError } from '../../api.js';
-import type { ActionTaken, CannedReplies, CannedText, ConversationList, Presence, SupportSettingsWire, Thread } from '../../../../../src/modules/support/contract.js';
+import { apiGet, apiSend, ApiError, type QueryOf } from '../../api.js';
+import type { ActionTaken, CannedReplies, CannedText, ConversationList, conversationListQuery, Presence, SupportSettingsWire, Thread } from '../../../../../src/modules/support/contract.js';
 import { EmptyState } from '../../components/empty-state.js';
 import { SelectField, TextAreaField, TextField } from '../../components/field.js';
 import { FormError } from '../../components/form-error.js';
@@ -20,8 +20,9 @@ const FILTERS = [
   { value: 'snoozed', label: 'Snoozed' },
   { value: 'closed', label: 'Closed' },
 ] as const;
+type Filter = (typeof FILTERS)[number]['value'];
 
-function query(filter: string) {
+function query(filter: Filter): QueryOf<typeof conversationListQuery> {
   if (filter === 'mine') return { assignee: 'me', status: 'open' };
   if (filter === 'unassigned') return { assignee: 'unassigned', status: 'open' };
   return { status: filter };
@@ -29,19 +30,19 @@ function query(filter: string) {
 
 /** The shared inbox: conversations on the left, the thread with the customer's context on the right. */
 export default function InboxPage() {
-  const [filter, setFilter] = useState<string>('open');
+  const [filter, setFilter] = useState<Filter>('open');
   // /inbox/<id> (My day links there) opens that conversation.
   const linked = useParams()['*'];
   const [openId, setOpenId] = useState<string | null>(linked && /^[0-9a-f-]{36}$/i.test(linked) ? linked : null);
   const [tick, setTick] = useState(0);
-  const list = useLoad(() => apiGet<ConversationList>('/api/support/conversations', query(filter)), [filter, tick]);
+  const list = useLoad(() => apiGet<ConversationList, typeof conversationListQuery>('/api/support/conversations', query(filter)), [filter, tick]);
   return (
     <>
       <PageHeader title="Inbox" intro="Customer email in one shared inbox. Replies go out threaded from the conversation's own address; actions above your limits go to the owner for approval." />
       <div className="inbox-layout" style={{ display: 'grid', gridTemplateColumns: 'minmax(260px, 1fr) 2fr', gap: '1rem' }}>
         <section className="card" aria-labelledby="conversations-title">
           <h2 id="conversations-title">Conversations</h2>
-          <SelectField label="Show" name="filter" value={filter} options={FILTERS} onChange={(e) => setFilter(e.target.value)} />
+          <SelectField label="Show" name="filter" value={filter} options={FILTERS} onChange={(e) => setFilter(FILTERS.find((f) => f.value === e.target.value)?.value ?? 'open')} />
           <LoadState state={list}>
             {({ conversations }) =>
               conversations.length === 0 ? (

@@ -13,9 +13,10 @@ import { formatMoney, parseMoney } from '../../lib/money.js';
 import { humanise } from '../../lib/format.js';
 import { useAction, useFormAction } from '../../lib/use-action.js';
 import { useLoad } from '../../lib/use-load.js';
+import { oneOf } from '../../lib/one-of.js';
 import { useQueryParam } from '../../lib/use-query-param.js';
 import { useSession } from '../../session.js';
-import { ordersApi, orderStatusTone, subscriptionStatusLabel, type Grant, type OrderDetail, type Subscription } from './orders-api.js';
+import { ordersApi, orderStatuses, orderStatusTone, subscriptionStatuses, subscriptionStatusLabel, type Grant, type OrderDetail, type Subscription } from './orders-api.js';
 
 export default function OrdersArea() {
   return (
@@ -48,9 +49,9 @@ function OrdersPage() {
   const [status, setStatus] = useQueryParam('status');
   const disputed = params.get('disputed') === '1';
   const [draft, setDraft] = useState(q);
-  const state = useLoad(() => ordersApi.list({ q: q || undefined, status: status || undefined, disputed, limit: PAGE }), [q, status, disputed]);
+  const state = useLoad(() => ordersApi.list({ q: q || undefined, status: oneOf(orderStatuses, status), disputed, limit: PAGE }), [q, status, disputed]);
   const more = useAction(async (before: number) => {
-    const next = await ordersApi.list({ q: q || undefined, status: status || undefined, disputed, before, limit: PAGE });
+    const next = await ordersApi.list({ q: q || undefined, status: oneOf(orderStatuses, status), disputed, before, limit: PAGE });
     state.setData((d) => ({ orders: [...d.orders, ...next.orders], nextBefore: next.nextBefore }));
   });
   const setParam = (name: string, value: string) =>
@@ -474,15 +475,15 @@ export function EventLines({ events }: { events: OrderDetail['events'] }) {
 
 function SubscriptionsPage() {
   const [status, setStatus] = useQueryParam('status');
-  const state = useLoad(() => ordersApi.subscriptions({ status: status || undefined }), [status]);
+  const state = useLoad(() => ordersApi.subscriptions({ status: oneOf(subscriptionStatuses, status) }), [status]);
   return (
     <>
       <PageHeader title="Subscriptions" intro="Memberships and payment plans. Payment overdue: dunning is retrying the card and has emailed the customer. Paused: the grace period ended; access returns when a payment goes through." />
       <OrdersNav />
       <div className="segmented" role="group" aria-label="Show">
-        {['', 'active', 'trialing', 'past_due', 'unpaid', 'canceled', 'completed'].map((s) => (
+        {(['', 'active', 'trialing', 'past_due', 'unpaid', 'canceled', 'completed'] as const).map((s) => (
           <button key={s} type="button" aria-pressed={status === s} onClick={() => setStatus(s)}>
-            {s ? subscriptionStatusLabel[s]!.label : 'All'}
+            {s ? subscriptionStatusLabel[s].label : 'All'}
           </button>
         ))}
       </div>

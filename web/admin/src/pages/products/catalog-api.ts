@@ -2,7 +2,7 @@
 // response shapes from the server's contract (src/modules/catalog/contract.ts), so a change
 // there fails the type check here.
 import { useEffect, useState } from 'react';
-import { ApiError, apiGet, apiSend } from '../../api.js';
+import { ApiError, apiGet, apiSend, apiUrl, type QueryOf } from '../../api.js';
 import type {
   CatalogDefaults,
   Coupon,
@@ -13,6 +13,7 @@ import type {
   OfferDetail,
   OfferInput,
   OfferList,
+  offerListQuery,
   OfferPatch,
   Price,
   PriceInput,
@@ -20,8 +21,10 @@ import type {
   Product,
   ProductDetail,
   ProductFile,
+  productFileQuery,
   ProductInput,
   ProductList,
+  productListQuery,
   ProductPatch,
 } from '../../../../../src/modules/catalog/contract.js';
 
@@ -34,7 +37,7 @@ export type PriceType = Price['type'];
 const id = (s: string) => encodeURIComponent(s);
 
 export const catalogApi = {
-  products: (q: { status?: ProductStatus; archived?: boolean } = {}) => apiGet<ProductList>('/api/products', { status: q.status, archived: q.archived ? '1' : undefined }),
+  products: (q: QueryOf<typeof productListQuery> = {}) => apiGet<ProductList, typeof productListQuery>('/api/products', q),
   product: (productId: string) => apiGet<ProductDetail>(`/api/products/${id(productId)}`),
   createProduct: (body: ProductInput) => apiSend<ProductDetail>('POST', '/api/products', body),
   updateProduct: (productId: string, body: ProductPatch) => apiSend<ProductDetail>('PATCH', `/api/products/${id(productId)}`, body),
@@ -46,7 +49,7 @@ export const catalogApi = {
   coupons: () => apiGet<CouponList>('/api/coupons'),
   createCoupon: (body: CouponInput) => apiSend<Coupon>('POST', '/api/coupons', body),
   updateCoupon: (couponId: string, body: CouponPatch) => apiSend<Coupon>('PATCH', `/api/coupons/${id(couponId)}`, body),
-  offers: (q: { productId?: string } = {}) => apiGet<OfferList>('/api/offers', q),
+  offers: (q: QueryOf<typeof offerListQuery> = {}) => apiGet<OfferList, typeof offerListQuery>('/api/offers', q),
   /** the offer as saved (without the product and price it sells: list the offers for those) */
   createOffer: (body: OfferInput) => apiSend<Offer>('POST', '/api/offers', body),
   updateOffer: (offerId: string, body: OfferPatch) => apiSend<Offer>('PATCH', `/api/offers/${id(offerId)}`, body),
@@ -55,7 +58,7 @@ export const catalogApi = {
 
 /** Uploads a file as the raw request body (the server streams it to storage). */
 export async function uploadProductFile(productId: string, file: File, csrfToken: string | null): Promise<ProductFile> {
-  const res = await fetch(`/api/products/${id(productId)}/files?name=${encodeURIComponent(file.name)}`, {
+  const res = await fetch(apiUrl<typeof productFileQuery>(`/api/products/${id(productId)}/files`, { name: file.name }), {
     method: 'POST',
     credentials: 'same-origin',
     headers: { 'content-type': file.type || 'application/octet-stream', accept: 'application/json', ...(csrfToken ? { 'x-csrf-token': csrfToken } : {}) },

@@ -10,6 +10,7 @@ import { PageHeader } from '../../components/page-header.js';
 import { describePrice } from '../../lib/money.js';
 import { useFormAction } from '../../lib/use-action.js';
 import { useLoad } from '../../lib/use-load.js';
+import { oneOf } from '../../lib/one-of.js';
 import { useQueryParam } from '../../lib/use-query-param.js';
 import { useSession } from '../../session.js';
 import { catalogApi, kindLabels, statusTone, type ProductKind, type ProductStatus } from './catalog-api.js';
@@ -54,7 +55,7 @@ export function slugify(s: string): string {
 
 function ProductsPage() {
   const [status, setStatus] = useQueryParam('status');
-  const state = useLoad(() => catalogApi.products({ status: (status || undefined) as ProductStatus | undefined, archived: status === 'archived' }), [status]);
+  const state = useLoad(() => catalogApi.products({ status: oneOf(statuses, status) || undefined, archived: status === 'archived' }), [status]);
   const { can } = useSession();
   return (
     <>

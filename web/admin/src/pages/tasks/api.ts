@@ -1,8 +1,8 @@
 // The tasks area's calls to the tasks API (src/modules/tasks/routes.ts); shapes from its contract.
 import { ApiError, apiGet, apiSend } from '../../api.js';
 import type { MyDay, NotificationSettings, Person, RecurrenceInput, Sop, SopInput, SopRevision, Task, TaskInput, TaskOccurrence } from '../../../../../src/modules/tasks/contract.js';
-import type { OccurrenceList, SopDetail, SopList, SopPreview, TaskList, TaskSubjects } from '../../../../../src/modules/tasks/contract.js';
-import type { ConversationList } from '../../../../../src/modules/support/contract.js';
+import type { OccurrenceList, SopDetail, SopList, SopPreview, subjectQuery, TaskList, TaskSubjects } from '../../../../../src/modules/tasks/contract.js';
+import type { ConversationList, conversationListQuery } from '../../../../../src/modules/support/contract.js';
 
 export type { MyDay, NotificationSettings, Person, RecurrenceInput, Sop, SopInput, SopRevision, Task, TaskInput, TaskOccurrence };
 
@@ -13,7 +13,7 @@ const occ = (id: string) => `/api/task-occurrences/${encodeURIComponent(id)}`;
 
 export const tasksApi = {
   myDay: () => apiGet<MyDay>('/api/tasks/my-day'),
-  subjects: (q: string) => apiGet<TaskSubjects>('/api/tasks/subjects', { q }),
+  subjects: (q: string) => apiGet<TaskSubjects, typeof subjectQuery>('/api/tasks/subjects', { q }),
   mySettings: () => apiGet<NotificationSettings>('/api/tasks/my-settings'),
   setMySettings: (body: NotificationSettings) => apiSend<NotificationSettings>('PUT', '/api/tasks/my-settings', body),
   tick: (id: string, itemId: string, done: boolean) => apiSend<TaskOccurrence>('POST', `${occ(id)}/items/${encodeURIComponent(itemId)}`, { done }),
@@ -46,7 +46,7 @@ export type ConversationSummary = ConversationList['conversations'][number];
  */
 export async function myConversations(): Promise<ConversationSummary[] | null> {
   try {
-    const res = await apiGet<ConversationList>('/api/support/conversations', { assignee: 'me', status: 'open' });
+    const res = await apiGet<ConversationList, typeof conversationListQuery>('/api/support/conversations', { assignee: 'me', status: 'open' });
     return res.conversations;
   } catch (err) {
     if (err instanceof ApiError && (err.status === 404 || err.status === 403)) return null;
