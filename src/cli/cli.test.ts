@@ -1,5 +1,5 @@
 // The `onehour` command as a user runs it: real processes, real ports, real data folders.
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -19,9 +19,16 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** A data folder of the test's own, removed when the file's tests end. */
+const made: string[] = [];
 function tmpDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'onehour-cli-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onehour-cli-'));
+  made.push(dir);
+  return dir;
 }
+after(() => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 const run = (args: string[], env: Record<string, string>, input?: string) => runNode([CLI, ...args], env, input);
 

@@ -2,7 +2,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, createSign, generateKeyPairSync, sign as signData } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { backends, Client, createTestApp, setupOwner, waitFor, type TestApp } from '../../../test/support/harness.js';
@@ -13,6 +13,7 @@ const sendgrid = generateKeyPairSync('ec', { namedCurve: 'prime256v1', publicKey
 const dir = mkdtempSync(path.join(os.tmpdir(), 'sns-'));
 execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-subj', '/CN=sns.amazonaws.com', '-days', '2'], { stdio: 'ignore' });
 const snsKey = readFileSync(path.join(dir, 'key.pem'), 'utf8');
+after(() => rmSync(dir, { recursive: true, force: true }));
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:ses-bounces';
 
 function snsMessage(message: object, id: string) {

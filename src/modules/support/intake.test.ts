@@ -5,7 +5,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHmac, createSign } from 'node:crypto';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
@@ -18,6 +18,7 @@ import { appleReply, gmailReply, outlookReply, plainMessage, threadIndex } from 
 const snsDir = mkdtempSync(path.join(os.tmpdir(), 'support-sns-'));
 execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(snsDir, 'key.pem'), '-out', path.join(snsDir, 'cert.pem'), '-subj', '/CN=sns.amazonaws.com', '-days', '2'], { stdio: 'ignore' });
 const snsKey = readFileSync(path.join(snsDir, 'key.pem'), 'utf8');
+after(() => rmSync(snsDir, { recursive: true, force: true }));
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:support-inbound';
 
 function snsNotification(message: object, id: string) {
@@ -68,6 +69,7 @@ for (const backend of backends()) {
       smtp.close();
       await receiver.stop();
       await t.close();
+      rmSync(filesDir, { recursive: true, force: true });
     });
 
     it('a message through the SMTP receiver is stored as a conversation before the 250, with its attachment on disk and its HTML sanitised', async () => {
