@@ -9,6 +9,7 @@ import { Time } from '../../components/time.js';
 import { formatDate, humanise } from '../../lib/format.js';
 import { useAction } from '../../lib/use-action.js';
 import { useLoad } from '../../lib/use-load.js';
+import { oneOf } from '../../lib/one-of.js';
 import { useQueryParam } from '../../lib/use-query-param.js';
 import { useSession } from '../../session.js';
 import { actorKinds, type ActorKind } from '../../shared.js';
@@ -28,7 +29,7 @@ export default function ActivityPage() {
   const [, setParams] = useSearchParams();
   const [actorParam, setActor] = useQueryParam('actor');
   const [typeParam, setType] = useQueryParam('type');
-  const actorKind = (actorKinds as readonly string[]).includes(actorParam) ? (actorParam as ActorKind) : undefined;
+  const actorKind = oneOf(actorKinds, actorParam);
   const type = typeParam || undefined;
   const { can, user } = useSession();
 

@@ -10,6 +10,7 @@ import { PageHeader } from '../../components/page-header.js';
 import { Time } from '../../components/time.js';
 import { useAction } from '../../lib/use-action.js';
 import { useLoad } from '../../lib/use-load.js';
+import { oneOf } from '../../lib/one-of.js';
 import { useSession } from '../../session.js';
 
 const FILTERS = [
@@ -42,7 +43,7 @@ export default function InboxPage() {
       <div className="inbox-layout" style={{ display: 'grid', gridTemplateColumns: 'minmax(260px, 1fr) 2fr', gap: '1rem' }}>
         <section className="card" aria-labelledby="conversations-title">
           <h2 id="conversations-title">Conversations</h2>
-          <SelectField label="Show" name="filter" value={filter} options={FILTERS} onChange={(e) => setFilter(FILTERS.find((f) => f.value === e.target.value)?.value ?? 'open')} />
+          <SelectField label="Show" name="filter" value={filter} options={FILTERS} onChange={(e) => setFilter(oneOf(FILTERS.map((f) => f.value), e.target.value) ?? 'open')} />
           <LoadState state={list}>
             {({ conversations }) =>
               conversations.length === 0 ? (
